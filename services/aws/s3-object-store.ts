@@ -1,0 +1,98 @@
+import type { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectStore, StoredObject } from './object-store.js';
+
+export interface S3ObjectStoreOptions {
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+export function createS3Client(options: S3ObjectStoreOptions): S3Client {
+  const config: S3ClientConfig = {
+    region: options.region ?? 'us-east-1',
+    forcePathStyle: options.forcePathStyle ?? false,
+  };
+  if (options.endpoint) config.endpoint = options.endpoint;
+  if (options.credentials) config.credentials = options.credentials;
+  return new S3Client(config);
+}
+
+export function createS3ObjectStore(client: S3Client): ObjectStore {
+  async function* listObjects(bucket: string, prefix: string): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const item of page.Contents ?? []) {
+        if (item.Key !== undefined) yield { key: item.Key, size: item.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  return {
+    async bucketExists(bucket) {
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    },
+    listObjects,
+    async hasObjects(bucket, prefix) {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+      return (page.Contents?.length ?? 0) > 0;
+    },
+    async getObjectStream(bucket, key) {
+      const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return result.Body as Readable;
+    },
+    async getObjectText(bucket, key, tailBytes) {
+      try {
+        let range: string | undefined;
+        if (tailBytes !== undefined) {
+          const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+          const size = head.ContentLength ?? 0;
+          if (size === 0) return '';
+          if (size > tailBytes) range = `bytes=${size - tailBytes}-${size - 1}`;
+        }
+        const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }));
+        return (await result.Body?.transformToString('utf8')) ?? '';
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async putObject(bucket, key, body, contentType) {
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
+        queueSize: 2,
+        partSize: 8 * 1024 * 1024,
+        leavePartsOnError: false,
+      });
+      await upload.done();
+    },
+    async createBucket(bucket) {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+
+const HEADER = 8;
+
+async function write(sink: Writable, chunk: Buffer): Promise<void> {
+  if (!sink.write(chunk)) await once(sink, 'drain');
+}
+
+/**
+ * Splits Docker's multiplexed log stream (8-byte frame headers: stream type, 3 zero bytes,
+ * big-endian length) into stdout and stderr, waiting for each sink to drain so that a large log
+ * never piles up in memory. Ends both sinks when the source ends.
+ */
+export async function demultiplex(source: Readable, stdout: Writable, stderr: Writable): Promise<void> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of source) {
+    pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+    while (pending.length >= HEADER) {
+      const length = pending.readUInt32BE(4);
+      if (pending.length < HEADER + length) break;
+      const payload = pending.subarray(HEADER, HEADER + length);
+      await write(pending[0] === 2 ? stderr : stdout, payload);
+      pending = pending.subarray(HEADER + length);
+    }
+  }
+  stdout.end();
+  stderr.end();
+}
+
+/** The same split over a complete buffer. */
+export function demultiplexBuffer(buffer: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let offset = 0;
+  while (offset + HEADER <= buffer.length) {
+    const length = buffer.readUInt32BE(offset + 4);
+    const payload = buffer.subarray(offset + HEADER, offset + HEADER + length);
+    (buffer[offset] === 2 ? err : out).push(payload);
+    offset += HEADER + length;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}

@@ -1,0 +1,187 @@
+import type { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { BuildError, errorMessage } from '../../src/errors.js';
+import type { ContainerEngine, ContainerState } from './container-engine.js';
+import { demultiplex, demultiplexBuffer } from './demux.js';
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/** 404 (gone) and 304/409 (already stopped, or in the state asked for) are success for cleanup calls. */
+async function tolerate(statuses: number[], action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (!statuses.includes(statusOf(error) ?? 0)) throw error;
+  }
+}
+
+export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
+  if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
+  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
+  const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+  return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+}
+
+export function createDockerEngine(docker: Docker, logger: Logger, address: string): ContainerEngine {
+  const toState = (info: Docker.ContainerInspectInfo): ContainerState => ({
+    id: info.Id,
+    running: info.State.Running || info.State.Restarting,
+    exitCode: info.State.Running ? null : info.State.ExitCode,
+    oomKilled: info.State.OOMKilled,
+    labels: info.Config.Labels ?? {},
+  });
+
+  return {
+    address,
+    async ping() {
+      await docker.ping();
+    },
+    async imageId(ref) {
+      try {
+        return (await docker.getImage(ref).inspect()).Id;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async pullImage(ref) {
+      const stream = await docker.pull(ref);
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
+      });
+    },
+    async buildImage({ context, tag, buildArgs, labels, signal }) {
+      const lines: string[] = [];
+      const stream = await docker.buildImage(context, {
+        t: tag,
+        buildargs: buildArgs,
+        labels,
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      });
+      let failure: string | undefined;
+      await new Promise<void>((resolve, reject) => {
+        docker.modem.followProgress(
+          stream,
+          (error: Error | null) => (error ? reject(error) : resolve()),
+          (event: { stream?: string; error?: string; errorDetail?: { message?: string } }) => {
+            if (event.stream) lines.push(event.stream);
+            if (event.error) {
+              failure = event.errorDetail?.message ?? event.error;
+              lines.push(`${failure}\n`);
+            }
+          },
+        );
+      }).catch((error: unknown) => {
+        failure ??= errorMessage(error);
+      });
+      const log = lines.join('');
+      if (failure !== undefined) throw new BuildError(failure, log);
+      return { log };
+    },
+    async runContainer(spec) {
+      await tolerate([404], () => docker.getContainer(spec.name).remove({ force: true }));
+      const container = await docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Env: spec.env,
+        Labels: spec.labels,
+        WorkingDir: spec.workingDir,
+        HostConfig: {
+          NanoCpus: Math.round(spec.cpus * 1e9),
+          Memory: spec.memoryBytes,
+          MemorySwap: spec.memoryBytes,
+          PidsLimit: spec.pidsLimit,
+          Init: true,
+        },
+      });
+      logger.debug({ containerId: container.id, name: spec.name }, 'container created');
+      await container.start();
+      return container.id;
+    },
+    async inspectContainer(id) {
+      try {
+        return toState(await docker.getContainer(id).inspect());
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async listContainers(label) {
+      const list = await docker.listContainers({ all: true, filters: { label: [label] } });
+      return list.map((c) => ({
+        id: c.Id,
+        running: c.State === 'running' || c.State === 'restarting',
+        exitCode: null,
+        oomKilled: false,
+        labels: c.Labels ?? {},
+      }));
+    },
+    async copyLogs(id, stdout, stderr) {
+      const stream = (await docker
+        .getContainer(id)
+        .logs({ follow: true, stdout: true, stderr: true })) as unknown as Readable;
+      await demultiplex(stream, stdout, stderr);
+    },
+    async readLogs(id, tailLines) {
+      const buffer = (await docker
+        .getContainer(id)
+        .logs({ follow: false, stdout: true, stderr: true, tail: tailLines })) as unknown as Buffer;
+      return demultiplexBuffer(buffer);
+    },
+    async getArchive(id, path) {
+      try {
+        return (await docker.getContainer(id).getArchive({ path })) as unknown as Readable;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async killContainer(id) {
+      await tolerate([304, 404, 409], () => docker.getContainer(id).kill());
+    },
+    async removeContainer(id) {
+      await tolerate([404], () => docker.getContainer(id).remove({ force: true, v: true }));
+    },
+    async removeImage(ref) {
+      await tolerate([404, 409], () => docker.getImage(ref).remove({ force: true, noprune: false }));
+    },
+    watchExits(label, onExit, signal) {
+      let delay = 250;
+      const connect = async (): Promise<void> => {
+        while (!signal.aborted) {
+          try {
+            const stream = (await docker.getEvents({
+              filters: { type: ['container'], event: ['die'], label: [label] },
+              abortSignal: signal,
+            } as Docker.GetEventsOptions)) as unknown as Readable;
+            delay = 250;
+            let buffered = '';
+            for await (const chunk of stream) {
+              buffered += (chunk as Buffer).toString('utf8');
+              let newline: number;
+              while ((newline = buffered.indexOf('\n')) >= 0) {
+                const line = buffered.slice(0, newline).trim();
+                buffered = buffered.slice(newline + 1);
+                if (!line) continue;
+                const event = JSON.parse(line) as { Actor?: { ID?: string; Attributes?: Record<string, string> } };
+                if (event.Actor?.ID) onExit({ containerId: event.Actor.ID, labels: event.Actor.Attributes ?? {} });
+              }
+            }
+          } catch (error) {
+            if (signal.aborted) return;
+            logger.warn({ err: error }, 'the Docker event stream failed; reconnecting');
+          }
+          if (signal.aborted) return;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          delay = Math.min(delay * 2, 10_000);
+        }
+      };
+      void connect();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { JobService } from '../../jobs/job-service.js';
+import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
+import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
+import { jobView, runView } from '../views.js';
+
+const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema };
+
+export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+  app.post(
+    '/jobs',
+    {
+      schema: {
+        summary: 'Submit a job',
+        description:
+          'Stores the job and queues its first run (a job without cron runs once, now). The same userId + uniqueId again returns the existing job with 200.',
+        tags: ['jobs'],
+        body: JobRequestSchema,
+        response: {
+          200: Type.Object({ job: JobSchema, run: Type.Union([RunSchema, Type.Null()]), created: Type.Boolean() }),
+          202: Type.Object({ job: JobSchema, run: Type.Union([RunSchema, Type.Null()]), created: Type.Boolean() }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { job, run, created } = await jobs.submit(request.body);
+      request.log.info({ jobId: job.id, runId: run?.id, created }, created ? 'job submitted' : 'job already exists');
+      return reply
+        .status(created ? 202 : 200)
+        .send({ job: jobView(job), run: run ? runView(run) : null, created });
+    },
+  );
+
+  app.get(
+    '/jobs/:id',
+    {
+      schema: {
+        summary: 'A job and its latest runs',
+        tags: ['jobs'],
+        params: IdParams,
+        response: { 200: Type.Object({ job: JobSchema, runs: Type.Array(RunSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { job, runs } = await jobs.getJob(request.params.id);
+      return { job: jobView(job), runs: runs.map((r) => runView(r)) };
+    },
+  );
+
+  app.get(
+    '/jobs',
+    {
+      schema: {
+        summary: "A user's jobs, newest first, a page at a time",
+        tags: ['jobs'],
+        querystring: Type.Object(
+          {
+            userId: Type.String({ pattern: NAME_PATTERN, description: 'whose jobs to list' }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ jobs: Type.Array(JobSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { userId, limit, cursor } = request.query;
+      const page = await jobs.listJobs(userId, limit ?? 50, cursor);
+      return { jobs: page.jobs.map(jobView), nextCursor: page.nextCursor };
+    },
+  );
+};

@@ -1,0 +1,96 @@
+import Type, { type Static } from 'typebox';
+import { RUN_STATES } from '../jobs/run-states.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+const Timestamp = Nullable(Type.String({ format: 'date-time' }));
+
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.String({ description: 'a stable code: invalid_request, not_found, conflict, unprocessable, internal_error' }),
+    message: Type.String({ description: 'what is wrong and what to do about it' }),
+    details: Type.Optional(Type.Array(Type.String())),
+  },
+  { $id: 'Error' },
+);
+
+export const SpecSchema = Type.Object({
+  userId: Type.String(),
+  uniqueId: Type.String(),
+  s3_bucket: Type.String(),
+  source_s3_prefix: Type.String(),
+  destination_s3_prefix: Type.String(),
+  command: Type.String(),
+  linux_dependencies: Type.Array(Type.String()),
+  cron: Nullable(Type.String()),
+  timezone: Type.String(),
+  timeout_seconds: Type.Integer(),
+  cpus: Type.Number(),
+  memory_mb: Type.Integer(),
+  env: Type.Record(Type.String(), Type.String()),
+  base_image: Type.String(),
+  metrics_interval_seconds: Type.Number(),
+});
+
+export const RunSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    jobId: Type.String({ format: 'uuid' }),
+    state: Type.Enum([...RUN_STATES]),
+    trigger: Type.String(),
+    exitCode: Nullable(Type.Integer()),
+    failure: Nullable(
+      Type.Object({
+        reason: Type.String({
+          description: 'input_error, build_error, exit_code, timeout, upload_error, infra_error or cancelled',
+        }),
+        message: Type.String(),
+      }),
+    ),
+    cancelRequested: Type.Boolean(),
+    workerId: Nullable(Type.String()),
+    image: Nullable(Type.String()),
+    timings: Type.Object({
+      queuedAt: Timestamp,
+      claimedAt: Timestamp,
+      startedAt: Timestamp,
+      endedAt: Timestamp,
+      finishedAt: Timestamp,
+      deadlineAt: Timestamp,
+    }),
+    results: Type.Object({
+      bucket: Type.String(),
+      prefix: Type.String(),
+      uri: Type.String({ description: 's3:// address of the folder holding this run\'s results' }),
+      files: Type.Array(Type.String(), { description: 'the files a run writes there (output/ holds the outputs)' }),
+    }),
+    history: Type.Optional(
+      Type.Array(
+        Type.Object({
+          state: Type.String(),
+          at: Type.String({ format: 'date-time' }),
+          detail: Type.Unknown(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Run' },
+);
+
+export const JobSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    userId: Type.String(),
+    uniqueId: Type.String(),
+    spec: SpecSchema,
+    schedule: Nullable(Type.Object({ cron: Type.String(), timezone: Type.String() })),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Job' },
+);
+
+export type RunView = Static<typeof RunSchema>;
+export type JobView = Static<typeof JobSchema>;
+
+export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

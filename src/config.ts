@@ -1,0 +1,126 @@
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+
+export type Role = 'api' | 'worker' | 'scheduler';
+
+export interface Config {
+  host: string;
+  port: number;
+  roles: Role[];
+  dataDir: string;
+  /** A Postgres to use instead of the embedded one. */
+  databaseUrl: string | undefined;
+  embeddedPostgresPort: number;
+  storage:
+    | { kind: 'embedded'; port: number; accessKeyId: string; secretAccessKey: string }
+    | { kind: 's3'; endpoint: string | undefined; region: string | undefined; forcePathStyle: boolean };
+  dockerHost: string | undefined;
+  baseImage: string;
+  workerId: string;
+  maxConcurrentRuns: number;
+  pollIntervalMs: number;
+  reconcileIntervalMs: number;
+  corsOrigins: string[] | true | false;
+  logLevel: string;
+  jobDefaults: {
+    timeoutSeconds: number;
+    cpus: number;
+    memoryMb: number;
+    pidsLimit: number;
+    metricsIntervalSeconds: number;
+  };
+}
+
+/** The fixed, documented credentials of the embedded S3 server (the AWS CLI reads results with them). */
+export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function parseRoles(raw: string | undefined): Role[] {
+  if (raw === undefined || raw.trim() === '') return ['api', 'worker', 'scheduler'];
+  const roles = raw.split(',').map((r) => r.trim());
+  for (const role of roles) {
+    if (role !== 'api' && role !== 'worker' && role !== 'scheduler') {
+      throw new ConfigError('TDS_ROLES', `unknown role "${role}"; use a comma-separated list of api, worker, scheduler`);
+    }
+  }
+  return roles as Role[];
+}
+
+function parseCors(raw: string | undefined): string[] | true | false {
+  if (raw === undefined || raw.trim() === '') return false;
+  if (raw.trim() === '*') return true;
+  return raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+}
+
+/** Reads and validates the configuration once, at boot. Throws ConfigError naming the variable at fault. */
+export function loadConfig(env: Env = process.env): Config {
+  const storageKind = env.TDS_STORAGE ?? 'embedded';
+  if (storageKind !== 'embedded' && storageKind !== 's3') {
+    throw new ConfigError('TDS_STORAGE', `must be "embedded" or "s3", got "${storageKind}"`);
+  }
+  const storage: Config['storage'] =
+    storageKind === 'embedded'
+      ? {
+          kind: 'embedded',
+          port: integer(env, 'TDS_S3_PORT', 4569, 1, 65535),
+          accessKeyId: env.TDS_S3_ACCESS_KEY_ID || EMBEDDED_S3_CREDENTIALS.accessKeyId,
+          secretAccessKey: env.TDS_S3_SECRET_ACCESS_KEY || EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+        }
+      : {
+          kind: 's3',
+          endpoint: env.S3_ENDPOINT || undefined,
+          region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || Boolean(env.S3_ENDPOINT),
+        };
+
+  const baseImage = env.TDS_BASE_IMAGE || 'debian:bookworm-slim';
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    roles: parseRoles(env.TDS_ROLES),
+    dataDir: path.resolve(env.TDS_DATA_DIR || './.data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedPostgresPort: integer(env, 'TDS_PG_PORT', 54329, 1, 65535),
+    storage,
+    dockerHost: env.DOCKER_HOST || undefined,
+    baseImage,
+    workerId: env.TDS_WORKER_ID || `${os.hostname()}`,
+    maxConcurrentRuns: integer(env, 'TDS_MAX_CONCURRENT_RUNS', 2, 1, 1000),
+    pollIntervalMs: integer(env, 'TDS_POLL_INTERVAL_MS', 500, 10, 60_000),
+    reconcileIntervalMs: integer(env, 'TDS_RECONCILE_INTERVAL_MS', 2000, 50, 600_000),
+    corsOrigins: parseCors(env.TDS_CORS_ORIGIN),
+    logLevel: env.LOG_LEVEL || 'info',
+    jobDefaults: {
+      timeoutSeconds: integer(env, 'TDS_DEFAULT_TIMEOUT_SECONDS', 3600, 1, 7 * 86400),
+      cpus: decimal(env, 'TDS_DEFAULT_CPUS', 1, 0.01, 256),
+      memoryMb: integer(env, 'TDS_DEFAULT_MEMORY_MB', 1024, 16, 1_048_576),
+      pidsLimit: integer(env, 'TDS_PIDS_LIMIT', 1024, 16, 1_000_000),
+      metricsIntervalSeconds: decimal(env, 'TDS_METRICS_INTERVAL_SECONDS', 1, 0.1, 3600),
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { JobSpec } from './job-spec.js';
+
+export interface Job {
+  id: string;
+  userId: string;
+  uniqueId: string;
+  spec: JobSpec;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = Record<string, unknown>;
+
+function toJob(row: Row): Job {
+  return {
+    id: row.id as string,
+    userId: row.user_id as string,
+    uniqueId: row.unique_id as string,
+    spec: row.spec as JobSpec,
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+  };
+}
+
+/** Inserts the job unless (userId, uniqueId) exists; `created` says which happened. */
+export async function insertJobIfAbsent(db: SqlExecutor, spec: JobSpec): Promise<{ job: Job; created: boolean }> {
+  const inserted = await db.query(
+    `INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (user_id, unique_id) DO NOTHING
+     RETURNING *`,
+    [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), spec.cron, spec.cron ? spec.timezone : null],
+  );
+  if (inserted[0]) return { job: toJob(inserted[0]), created: true };
+  const existing = await db.query('SELECT * FROM jobs WHERE user_id = $1 AND unique_id = $2', [
+    spec.userId,
+    spec.uniqueId,
+  ]);
+  return { job: toJob(existing[0]!), created: false };
+}
+
+export async function getJob(db: SqlExecutor, id: string): Promise<Job | undefined> {
+  const rows = await db.query('SELECT * FROM jobs WHERE id = $1', [id]);
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
+export interface JobPageCursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(job: Job): string {
+  return Buffer.from(JSON.stringify({ createdAt: job.createdAt.toISOString(), id: job.id })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): JobPageCursor | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<JobPageCursor>;
+    if (typeof value.createdAt !== 'string' || typeof value.id !== 'string') return undefined;
+    if (Number.isNaN(Date.parse(value.createdAt))) return undefined;
+    return { createdAt: value.createdAt, id: value.id };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A user's jobs, newest first, a page at a time (keyset pagination: stable while jobs are added). */
+export async function listJobsOfUser(
+  db: SqlExecutor,
+  userId: string,
+  limit: number,
+  after?: JobPageCursor,
+): Promise<{ jobs: Job[]; nextCursor: string | null }> {
+  const params: unknown[] = [userId, limit + 1];
+  let where = 'user_id = $1';
+  if (after) {
+    params.push(after.createdAt, after.id);
+    where += ' AND (created_at, id) < ($3::timestamptz, $4::uuid)';
+  }
+  const rows = await db.query(
+    `SELECT * FROM jobs WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+    params,
+  );
+  const jobs = rows.slice(0, limit).map(toJob);
+  const last = jobs[jobs.length - 1];
+  return { jobs, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

@@ -1,0 +1,166 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { Database } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError, errorMessage } from '../errors.js';
+import { decodeCursor, getJob, insertJobIfAbsent, listJobsOfUser, type Job } from './job-repository.js';
+import { normaliseJobRequest, resultsPrefix, type JobDefaults, type JobRequest } from './job-spec.js';
+import {
+  getRun,
+  insertRun,
+  listRunEvents,
+  listRunsOfJob,
+  newRunId,
+  requestCancel,
+  transitionRun,
+  type Run,
+  type RunEvent,
+} from './run-repository.js';
+import { isTerminal } from './run-states.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface JobServiceDeps {
+  db: Database;
+  store: ObjectStore;
+  engine: ContainerEngine;
+  defaults: JobDefaults;
+  /** Told when a run is queued or a cancel is requested, so a worker in this process acts at once. */
+  onRunQueued?: (runId: string) => void;
+  onCancelRequested?: (runId: string) => void;
+}
+
+export interface SubmitResult {
+  job: Job;
+  run: Run | undefined;
+  created: boolean;
+}
+
+export interface RunLogs {
+  source: 'live' | 'stored' | 'none';
+  stdout: string;
+  stderr: string;
+}
+
+export type JobService = ReturnType<typeof createJobService>;
+
+export function createJobService(deps: JobServiceDeps) {
+  const { db, store, engine } = deps;
+
+  async function checkBucket(bucket: string, prefix: string, needsInputs: boolean): Promise<void> {
+    let exists: boolean;
+    try {
+      exists = await store.bucketExists(bucket);
+    } catch (error) {
+      throw new UnprocessableError(`the service cannot access bucket "${bucket}": ${errorMessage(error)}`);
+    }
+    if (!exists) throw new UnprocessableError(`bucket "${bucket}" does not exist; create it or name another`);
+    if (needsInputs && prefix !== '' && !(await store.hasObjects(bucket, prefix))) {
+      throw new UnprocessableError(
+        `no objects under s3://${bucket}/${prefix}; upload the inputs first, or send "source_s3_prefix": "" for a job without inputs`,
+      );
+    }
+  }
+
+  function requireUuid(kind: string, id: string): void {
+    if (!UUID.test(id)) throw new NotFoundError(kind, id);
+  }
+
+  return {
+    /**
+     * Stores the job and queues its first run (a job without `cron` runs once, now). Posting the
+     * same userId + uniqueId again returns the existing job; with a different body it is refused.
+     */
+    async submit(request: JobRequest): Promise<SubmitResult> {
+      const spec = normaliseJobRequest(request, deps.defaults);
+      await checkBucket(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null);
+      const result = await db.transaction(async (tx) => {
+        const { job, created } = await insertJobIfAbsent(tx, spec);
+        if (!created) {
+          if (!isDeepStrictEqual(job.spec, spec)) {
+            throw new ConflictError(
+              `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
+            );
+          }
+          const [latest] = await listRunsOfJob(tx, job.id, 1);
+          return { job, run: latest, created };
+        }
+        if (spec.cron !== null) return { job, run: undefined, created };
+        const runId = newRunId();
+        const run = await insertRun(tx, {
+          id: runId,
+          jobId: job.id,
+          trigger: 'submit',
+          spec,
+          resultsPrefix: resultsPrefix(spec, runId),
+        });
+        return { job, run, created };
+      });
+      if (result.run && result.created) deps.onRunQueued?.(result.run.id);
+      return result;
+    },
+
+    async getJob(id: string): Promise<{ job: Job; runs: Run[] }> {
+      requireUuid('job', id);
+      const job = await getJob(db, id);
+      if (!job) throw new NotFoundError('job', id);
+      return { job, runs: await listRunsOfJob(db, id, 10) };
+    },
+
+    async listJobs(userId: string, limit: number, cursor: string | undefined) {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && !after) {
+        throw new ValidationError('cursor is not one this service returned; use nextCursor from the previous page');
+      }
+      return listJobsOfUser(db, userId, limit, after);
+    },
+
+    async getRun(id: string): Promise<{ run: Run; history: RunEvent[] }> {
+      requireUuid('run', id);
+      const run = await getRun(db, id);
+      if (!run) throw new NotFoundError('run', id);
+      return { run, history: await listRunEvents(db, id) };
+    },
+
+    /** A queued run is cancelled at once; a started one is stopped by its worker, logs kept. */
+    async cancel(id: string): Promise<Run> {
+      requireUuid('run', id);
+      const run = await getRun(db, id);
+      if (!run) throw new NotFoundError('run', id);
+      if (isTerminal(run.state)) throw new ConflictError(`run ${id} has already ended (${run.state})`);
+      if (run.state === 'queued') {
+        const cancelled = await transitionRun(db, id, ['queued'], 'cancelled', {
+          failureReason: 'cancelled',
+          failureMessage: 'cancelled on request before it started',
+        });
+        if (cancelled) return cancelled;
+      }
+      const requested = await requestCancel(db, id);
+      if (!requested) return (await getRun(db, id))!;
+      deps.onCancelRequested?.(id);
+      return requested;
+    },
+
+    /** Live output from the container while it runs; the stored logs once it has ended. */
+    async logs(id: string, tailBytes: number): Promise<{ run: Run; logs: RunLogs }> {
+      requireUuid('run', id);
+      const run = await getRun(db, id);
+      if (!run) throw new NotFoundError('run', id);
+      const cut = (text: string) => (Buffer.byteLength(text) > tailBytes ? text.slice(-tailBytes) : text);
+      if ((run.state === 'running' || run.state === 'uploading') && run.containerId) {
+        try {
+          const live = await engine.readLogs(run.containerId, 10_000);
+          return { run, logs: { source: 'live', stdout: cut(live.stdout), stderr: cut(live.stderr) } };
+        } catch {
+          // The container is on another host or already removed: fall back to what is stored.
+        }
+      }
+      const [stdout, stderr] = await Promise.all([
+        store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stdout.log`, tailBytes),
+        store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stderr.log`, tailBytes),
+      ]);
+      if (stdout === undefined && stderr === undefined) return { run, logs: { source: 'none', stdout: '', stderr: '' } };
+      return { run, logs: { source: 'stored', stdout: stdout ?? '', stderr: stderr ?? '' } };
+    },
+  };
+}

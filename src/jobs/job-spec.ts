@@ -1,0 +1,216 @@
+import Type, { type Static } from 'typebox';
+import { CronExpressionParser } from 'cron-parser';
+import { ValidationError } from '../errors.js';
+
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
+/** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
+export const PACKAGE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}(=[A-Za-z0-9.+:~_-]{1,128})?$';
+/** S3's bucket naming rules (lowercase letters, digits, dots and hyphens; 3 to 63 characters). */
+export const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
+/** An image reference such as `debian:bookworm-slim`, `registry:5000/team/image@sha256:...`. */
+export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
+export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
+export const MAX_COMMAND_LENGTH = 16_384;
+
+export const JobRequestSchema = Type.Object(
+  {
+    userId: Type.String({
+      pattern: NAME_PATTERN,
+      description: 'who owns the job: letters, digits, ".", "_", "@" and "-", up to 128 characters',
+    }),
+    uniqueId: Type.String({
+      pattern: NAME_PATTERN,
+      description:
+        "the caller's idempotency key within userId (letters, digits, '.', '_', '@', '-'; up to 128 characters); posting the same job again returns the existing one",
+    }),
+    s3_bucket: Type.String({
+      pattern: BUCKET_PATTERN,
+      description: 'the bucket inputs are read from and results are written to (S3 bucket naming rules)',
+    }),
+    source_s3_prefix: Type.String({
+      maxLength: 1024,
+      description:
+        'folder of the bucket whose objects become the inputs under /job/input/ ("" for the whole bucket; a leading "/" is dropped; ".." is refused)',
+    }),
+    destination_s3_prefix: Type.String({
+      maxLength: 1024,
+      description:
+        'folder of the bucket that receives results, as <prefix>/<uniqueId>/<runId>/ (a leading "/" is dropped; ".." is refused)',
+    }),
+    command: Type.String({
+      minLength: 1,
+      maxLength: MAX_COMMAND_LENGTH,
+      description: `the shell command to run in /job with /bin/sh, exactly as written (at most ${MAX_COMMAND_LENGTH} characters)`,
+    }),
+    linux_dependencies: Type.Optional(
+      Type.Array(
+        Type.String({
+          pattern: PACKAGE_PATTERN,
+          description: 'a plain package name, optionally with "=version"',
+        }),
+        {
+          maxItems: 200,
+          description: "packages installed with the base image's package manager (apt-get, apk, dnf or yum)",
+        },
+      ),
+    ),
+    cron: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description:
+          'a cron expression (5 fields, or 6 with seconds first) to run the job on a schedule; omit to run once, now',
+      }),
+    ),
+    timezone: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'IANA timezone the cron expression is read in, e.g. "Europe/Paris" (default UTC)',
+      }),
+    ),
+    timeout_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 7 * 86400,
+        description: "how long the command may run before it is stopped and the run ends timed_out",
+      }),
+    ),
+    cpus: Type.Optional(
+      Type.Number({ minimum: 0.01, maximum: 256, description: 'CPU limit in cores, e.g. 0.5' }),
+    ),
+    memory_mb: Type.Optional(
+      Type.Integer({ minimum: 16, maximum: 1_048_576, description: 'memory limit in MiB' }),
+    ),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.String({ maxLength: 32_768 }), {
+        maxProperties: 200,
+        description: 'environment variables for the command (names starting with TDS_ are reserved)',
+      }),
+    ),
+    base_image: Type.Optional(
+      Type.String({
+        pattern: IMAGE_PATTERN,
+        description: 'the base image of the job image (default: the service\'s TDS_BASE_IMAGE)',
+      }),
+    ),
+    metrics_interval_seconds: Type.Optional(
+      Type.Number({
+        minimum: 0.1,
+        maximum: 3600,
+        description: 'how often CPU and memory are sampled into metrics.csv',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type JobRequest = Static<typeof JobRequestSchema>;
+
+/** A job as stored: every field present, prefixes normalised, defaults applied. */
+export interface JobSpec {
+  userId: string;
+  uniqueId: string;
+  s3_bucket: string;
+  source_s3_prefix: string;
+  destination_s3_prefix: string;
+  command: string;
+  linux_dependencies: string[];
+  cron: string | null;
+  timezone: string;
+  timeout_seconds: number;
+  cpus: number;
+  memory_mb: number;
+  env: Record<string, string>;
+  base_image: string;
+  metrics_interval_seconds: number;
+}
+
+export interface JobDefaults {
+  timeoutSeconds: number;
+  cpus: number;
+  memoryMb: number;
+  metricsIntervalSeconds: number;
+  baseImage: string;
+}
+
+/**
+ * Makes a prefix a folder: leading slashes dropped, a trailing slash added unless empty.
+ * Refuses `..` segments and control characters, which could make keys escape the folder.
+ */
+export function normalisePrefix(field: string, raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(raw)) {
+    throw new ValidationError(`${field} must not contain control characters or backslashes`);
+  }
+  const trimmed = raw.replace(/^\/+/, '');
+  if (trimmed === '') return '';
+  const segments = trimmed.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) {
+    throw new ValidationError(`${field} "${raw}" must not contain "." or ".." segments`);
+  }
+  return trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+}
+
+export function validateTimezone(timezone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw new ValidationError(`timezone "${timezone}" is not an IANA timezone name such as "Europe/Paris" or "UTC"`);
+  }
+}
+
+export function validateCron(expression: string, timezone: string): void {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) {
+    throw new ValidationError(
+      `cron "${expression}" has ${fields.length} fields; use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)`,
+    );
+  }
+  try {
+    CronExpressionParser.parse(expression, { tz: timezone, strict: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`cron "${expression}" is not a valid cron expression: ${reason}`);
+  }
+}
+
+/** Validates what the schema cannot express and returns the job as it will be stored. */
+export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults): JobSpec {
+  const timezone = request.timezone ?? 'UTC';
+  validateTimezone(timezone);
+  const cron = request.cron?.trim() || null;
+  if (cron !== null) validateCron(cron, timezone);
+  if (request.timezone !== undefined && cron === null) {
+    throw new ValidationError('timezone only applies to a job with a cron schedule; add "cron" or drop "timezone"');
+  }
+  if (request.command.trim() === '') {
+    throw new ValidationError('command must not be blank');
+  }
+  const env = request.env ?? {};
+  const reserved = Object.keys(env).filter((name) => name.startsWith('TDS_'));
+  if (reserved.length > 0) {
+    throw new ValidationError(`env names starting with TDS_ are reserved for the service: ${reserved.join(', ')}`);
+  }
+  const packages = [...new Set(request.linux_dependencies ?? [])].sort();
+  return {
+    userId: request.userId,
+    uniqueId: request.uniqueId,
+    s3_bucket: request.s3_bucket,
+    source_s3_prefix: normalisePrefix('source_s3_prefix', request.source_s3_prefix),
+    destination_s3_prefix: normalisePrefix('destination_s3_prefix', request.destination_s3_prefix),
+    command: request.command,
+    linux_dependencies: packages,
+    cron,
+    timezone,
+    timeout_seconds: request.timeout_seconds ?? defaults.timeoutSeconds,
+    cpus: request.cpus ?? defaults.cpus,
+    memory_mb: request.memory_mb ?? defaults.memoryMb,
+    env,
+    base_image: request.base_image ?? defaults.baseImage,
+    metrics_interval_seconds: request.metrics_interval_seconds ?? defaults.metricsIntervalSeconds,
+  };
+}
+
+/** Where a run's results go: `<destination prefix><uniqueId>/<runId>/`. */
+export function resultsPrefix(spec: JobSpec, runId: string): string {
+  return `${spec.destination_s3_prefix}${spec.uniqueId}/${runId}/`;
+}

@@ -1,0 +1,225 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { FailureReason } from '../errors.js';
+import type { JobSpec } from './job-spec.js';
+import { ACTIVE_STATES, type RunState } from './run-states.js';
+
+export interface Run {
+  id: string;
+  jobId: string;
+  state: RunState;
+  trigger: 'submit' | 'schedule' | 'manual';
+  spec: JobSpec;
+  resultsBucket: string;
+  resultsPrefix: string;
+  workerId: string | null;
+  containerId: string | null;
+  image: string | null;
+  exitCode: number | null;
+  failureReason: FailureReason | null;
+  failureMessage: string | null;
+  killReason: 'cancel' | 'timeout' | null;
+  cancelRequestedAt: Date | null;
+  deadlineAt: Date | null;
+  queuedAt: Date;
+  claimedAt: Date | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface RunEvent {
+  state: string;
+  at: Date;
+  detail: Record<string, unknown> | null;
+}
+
+/** Fields a state transition may set alongside the state. */
+export interface RunPatch {
+  workerId?: string;
+  containerId?: string;
+  image?: string;
+  exitCode?: number | null;
+  failureReason?: FailureReason;
+  failureMessage?: string;
+  killReason?: 'cancel' | 'timeout';
+  endedAt?: Date;
+}
+
+const PATCH_COLUMNS: Record<keyof RunPatch, string> = {
+  workerId: 'worker_id',
+  containerId: 'container_id',
+  image: 'image',
+  exitCode: 'exit_code',
+  failureReason: 'failure_reason',
+  failureMessage: 'failure_message',
+  killReason: 'kill_reason',
+  endedAt: 'ended_at',
+};
+
+type Row = Record<string, unknown>;
+
+export function toRun(row: Row): Run {
+  return {
+    id: row.id as string,
+    jobId: row.job_id as string,
+    state: row.state as RunState,
+    trigger: row.trigger as Run['trigger'],
+    spec: row.spec as JobSpec,
+    resultsBucket: row.results_bucket as string,
+    resultsPrefix: row.results_prefix as string,
+    workerId: (row.worker_id as string | null) ?? null,
+    containerId: (row.container_id as string | null) ?? null,
+    image: (row.image as string | null) ?? null,
+    exitCode: (row.exit_code as number | null) ?? null,
+    failureReason: (row.failure_reason as FailureReason | null) ?? null,
+    failureMessage: (row.failure_message as string | null) ?? null,
+    killReason: (row.kill_reason as Run['killReason']) ?? null,
+    cancelRequestedAt: (row.cancel_requested_at as Date | null) ?? null,
+    deadlineAt: (row.deadline_at as Date | null) ?? null,
+    queuedAt: row.queued_at as Date,
+    claimedAt: (row.claimed_at as Date | null) ?? null,
+    startedAt: (row.started_at as Date | null) ?? null,
+    endedAt: (row.ended_at as Date | null) ?? null,
+    finishedAt: (row.finished_at as Date | null) ?? null,
+  };
+}
+
+export function newRunId(): string {
+  return uuidv7();
+}
+
+export async function insertRun(
+  db: SqlExecutor,
+  run: { id: string; jobId: string; trigger: Run['trigger']; spec: JobSpec; resultsPrefix: string },
+): Promise<Run> {
+  const rows = await db.query(
+    `WITH inserted AS (
+       INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix)
+       VALUES ($1, $2, 'queued', $3, $4, $5, $6)
+       RETURNING *),
+     event AS (INSERT INTO run_events (run_id, state, detail)
+       SELECT id, state, jsonb_build_object('trigger', trigger) FROM inserted)
+     SELECT * FROM inserted`,
+    [run.id, run.jobId, run.trigger, JSON.stringify(run.spec), run.spec.s3_bucket, run.resultsPrefix],
+  );
+  return toRun(rows[0]!);
+}
+
+export async function getRun(db: SqlExecutor, id: string): Promise<Run | undefined> {
+  const rows = await db.query('SELECT * FROM runs WHERE id = $1', [id]);
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function listRunEvents(db: SqlExecutor, runId: string): Promise<RunEvent[]> {
+  const rows = await db.query<{ state: string; at: Date; detail: Record<string, unknown> | null }>(
+    'SELECT state, at, detail FROM run_events WHERE run_id = $1 ORDER BY id',
+    [runId],
+  );
+  return rows;
+}
+
+export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: number): Promise<Run[]> {
+  const rows = await db.query('SELECT * FROM runs WHERE job_id = $1 ORDER BY queued_at DESC, id DESC LIMIT $2', [
+    jobId,
+    limit,
+  ]);
+  return rows.map(toRun);
+}
+
+/**
+ * Claims up to `limit` queued runs for a worker, oldest first. `SKIP LOCKED` lets any number of
+ * workers claim from the same table without waiting on each other or claiming a run twice.
+ */
+export async function claimRuns(db: SqlExecutor, workerId: string, limit: number): Promise<Run[]> {
+  const rows = await db.query(
+    `WITH candidates AS (
+       SELECT id FROM runs WHERE state = 'queued'
+       ORDER BY queued_at, id
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED),
+     claimed AS (
+       UPDATE runs r SET state = 'staging', worker_id = $1, claimed_at = now(), heartbeat_at = now(),
+         updated_at = now()
+       FROM candidates c WHERE r.id = c.id
+       RETURNING r.*),
+     event AS (INSERT INTO run_events (run_id, state, detail)
+       SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
+     SELECT * FROM claimed ORDER BY queued_at, id`,
+    [workerId, limit],
+  );
+  return rows.map(toRun);
+}
+
+/**
+ * Moves a run to `to` if it is in one of `from`, recording the transition in run_events in the
+ * same statement. Returns undefined when the run was not in an expected state (someone else
+ * moved it first), which callers treat as "not mine to change".
+ */
+export async function transitionRun(
+  db: SqlExecutor,
+  runId: string,
+  from: readonly RunState[],
+  to: RunState,
+  patch: RunPatch = {},
+): Promise<Run | undefined> {
+  const params: unknown[] = [runId, from, to];
+  const sets = ['state = $3', 'updated_at = now()', 'heartbeat_at = now()'];
+  const detail: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof RunPatch, string][]) {
+    if (patch[key] === undefined) continue;
+    params.push(patch[key]);
+    sets.push(`${column} = $${params.length}`);
+    if (key !== 'endedAt') detail[key] = patch[key];
+  }
+  if (to === 'running') {
+    sets.push('started_at = now()', "deadline_at = now() + make_interval(secs => (spec->>'timeout_seconds')::int)");
+  }
+  if (to === 'succeeded' || to === 'failed' || to === 'cancelled' || to === 'timed_out') {
+    sets.push('finished_at = now()');
+  }
+  params.push(Object.keys(detail).length > 0 ? JSON.stringify(detail) : null);
+  const rows = await db.query(
+    `WITH moved AS (
+       UPDATE runs SET ${sets.join(', ')}
+       WHERE id = $1 AND state = ANY($2::text[])
+       RETURNING *),
+     event AS (INSERT INTO run_events (run_id, state, detail)
+       SELECT id, state, $${params.length}::jsonb FROM moved)
+     SELECT * FROM moved`,
+    params,
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+/** Marks a cancel request on a run that has not finished; returns the run as it now stands. */
+export async function requestCancel(db: SqlExecutor, runId: string): Promise<Run | undefined> {
+  const rows = await db.query(
+    `UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+     WHERE id = $1 AND state = ANY($2::text[]) RETURNING *`,
+    [runId, ACTIVE_STATES],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function setKillReason(db: SqlExecutor, runId: string, reason: 'cancel' | 'timeout'): Promise<void> {
+  await db.query('UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1', [
+    runId,
+    reason,
+  ]);
+}
+
+export async function listActiveRunsOfWorker(db: SqlExecutor, workerId: string): Promise<Run[]> {
+  const rows = await db.query('SELECT * FROM runs WHERE worker_id = $1 AND state = ANY($2::text[])', [
+    workerId,
+    ACTIVE_STATES,
+  ]);
+  return rows.map(toRun);
+}
+
+export async function heartbeatRuns(db: SqlExecutor, workerId: string): Promise<void> {
+  await db.query('UPDATE runs SET heartbeat_at = now() WHERE worker_id = $1 AND state = ANY($2::text[])', [
+    workerId,
+    ACTIVE_STATES,
+  ]);
+}

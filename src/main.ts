@@ -1,0 +1,80 @@
+import { pino } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { ConfigError } from './errors.js';
+import { startService, StartupError, type Service } from './service.js';
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '****';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function banner(config: Config, service: Service): string {
+  const lines = ['', 'Task Deploy Service is up.'];
+  if (service.apiUrl) lines.push(`  API          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/docs)`);
+  lines.push(`  roles        ${config.roles.join(', ')}`);
+  lines.push(
+    `  database     ${service.databaseIsEmbedded ? service.databaseUrl : redact(service.databaseUrl)}${service.databaseIsEmbedded ? '   (embedded)' : ''}`,
+  );
+  if (config.storage.kind === 'embedded') {
+    lines.push(`  S3           ${service.s3Endpoint}   (embedded)`);
+    lines.push(
+      `               AWS_ACCESS_KEY_ID=${config.storage.accessKeyId} AWS_SECRET_ACCESS_KEY=${config.storage.accessKeyId === 'S3RVER' ? 'S3RVER' : '(from TDS_S3_SECRET_ACCESS_KEY)'} aws --endpoint-url ${service.s3Endpoint} s3 ls`,
+    );
+  } else {
+    lines.push(`  S3           ${service.s3Endpoint ?? 'AWS S3'}${config.storage.region ? ` (${config.storage.region})` : ''}`);
+  }
+  lines.push(`  Docker       ${service.engine.address}`);
+  lines.push(`  data         ${config.dataDir}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel, base: { service: 'task-deploy-service', workerId: config.workerId } });
+
+  let service: Service;
+  try {
+    service = await startService(config, logger);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`\nCannot start: ${error.message}\n\n`);
+      process.exit(1);
+    }
+    logger.fatal({ err: error }, 'the service could not start');
+    process.exit(1);
+  }
+  process.stdout.write(banner(config, service));
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    service
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+void main();

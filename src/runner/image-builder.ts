@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import tarFs from 'tar-fs';
+import { pack } from 'tar-stream';
+import type { Logger } from 'pino';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { RunFailure, errorMessage } from '../errors.js';
+import type { JobSpec } from '../jobs/job-spec.js';
+
+export const TEMPLATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'template');
+
+export const MANAGED_LABEL = 'tds.managed';
+export const RUN_ID_LABEL = 'tds.run-id';
+export const WORKER_ID_LABEL = 'tds.worker-id';
+export const KIND_LABEL = 'tds.kind';
+
+const PACKAGES_DOCKERFILE = `ARG TDS_BASE
+FROM \${TDS_BASE}
+COPY install-packages.sh packages.txt /tmp/tds/
+RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
+`;
+
+/** The job image: inputs, the runtime scripts and the command file on top of the package layer. */
+const JOB_DOCKERFILE = `ARG TDS_FROM
+FROM \${TDS_FROM}
+COPY input/ /job/input/
+COPY output/ /job/output/
+COPY .tds/ /job/.tds/
+WORKDIR /job
+ENTRYPOINT ["/bin/sh", "/job/.tds/entrypoint.sh"]
+CMD []
+`;
+
+export function jobImageTag(runId: string): string {
+  return `tds-run:${runId}`;
+}
+
+export interface ImageBuilder {
+  /**
+   * The image with the job's packages installed on its base image, built once per (base image,
+   * package list) and reused after that. Resolves with the image reference to build on.
+   */
+  ensurePackageImage(spec: JobSpec, log: (text: string) => void, signal: AbortSignal): Promise<string>;
+  /** Builds the run's image from the staged context folder (which must hold `input/`). */
+  buildJobImage(runId: string, spec: JobSpec, fromImage: string, contextDir: string, log: (text: string) => void, signal: AbortSignal): Promise<string>;
+}
+
+export function createImageBuilder(engine: ContainerEngine, logger: Logger): ImageBuilder {
+  const inFlight = new Map<string, Promise<string>>();
+
+  async function baseImageId(ref: string): Promise<string> {
+    const existing = await engine.imageId(ref);
+    if (existing) return existing;
+    try {
+      logger.info({ image: ref }, 'pulling base image');
+      await engine.pullImage(ref);
+    } catch (error) {
+      throw new RunFailure(
+        'build_error',
+        `base image "${ref}" is not available locally and could not be pulled: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+    const pulled = await engine.imageId(ref);
+    if (!pulled) throw new RunFailure('build_error', `base image "${ref}" could not be found after pulling it`);
+    return pulled;
+  }
+
+  async function buildPackageImage(spec: JobSpec, tag: string, log: (text: string) => void, signal: AbortSignal) {
+    const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
+    const context = pack();
+    context.entry({ name: 'Dockerfile' }, PACKAGES_DOCKERFILE);
+    context.entry({ name: 'install-packages.sh' }, installScript);
+    context.entry({ name: 'packages.txt' }, `${spec.linux_dependencies.join('\n')}\n`);
+    context.finalize();
+    log(`Installing packages on ${spec.base_image}: ${spec.linux_dependencies.join(' ')}\n`);
+    const result = await engine.buildImage({
+      context: context as unknown as Readable,
+      tag,
+      buildArgs: { TDS_BASE: spec.base_image },
+      labels: { [MANAGED_LABEL]: 'true', [KIND_LABEL]: 'packages' },
+      signal,
+    });
+    log(result.log);
+  }
+
+  return {
+    async ensurePackageImage(spec, log, signal) {
+      const baseId = await baseImageId(spec.base_image);
+      if (spec.linux_dependencies.length === 0) return spec.base_image;
+      const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
+      const key = createHash('sha256')
+        .update(baseId)
+        .update('\0')
+        .update(spec.linux_dependencies.join('\n'))
+        .update('\0')
+        .update(installScript)
+        .digest('hex')
+        .slice(0, 24);
+      const tag = `tds-packages:${key}`;
+      if (await engine.imageId(tag)) {
+        log(`Packages ${spec.linux_dependencies.join(' ')} on ${spec.base_image}: cached as ${tag}\n`);
+        return tag;
+      }
+      // Runs needing the same packages at once share one build.
+      let build = inFlight.get(tag);
+      if (!build) {
+        build = buildPackageImage(spec, tag, log, signal)
+          .then(() => tag)
+          .finally(() => inFlight.delete(tag));
+        inFlight.set(tag, build);
+      } else {
+        log(`Waiting for another run's build of ${tag}\n`);
+      }
+      return build;
+    },
+
+    async buildJobImage(runId, spec, fromImage, contextDir, log, signal) {
+      const tdsDir = path.join(contextDir, '.tds');
+      await mkdir(tdsDir, { recursive: true });
+      await mkdir(path.join(contextDir, 'output'), { recursive: true });
+      await copyFile(path.join(TEMPLATE_DIR, 'entrypoint.sh'), path.join(tdsDir, 'entrypoint.sh'));
+      await copyFile(path.join(TEMPLATE_DIR, 'metrics.sh'), path.join(tdsDir, 'metrics.sh'));
+      // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
+      await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
+      await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
+      const tag = jobImageTag(runId);
+      const result = await engine.buildImage({
+        context: tarFs.pack(contextDir) as unknown as Readable,
+        tag,
+        buildArgs: { TDS_FROM: fromImage },
+        labels: { [MANAGED_LABEL]: 'true', [KIND_LABEL]: 'run', [RUN_ID_LABEL]: runId },
+        signal,
+      });
+      log(result.log);
+      return tag;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { BuildError, RunFailure, errorMessage } from '../errors.js';
+import { transitionRun, type Run } from '../jobs/run-repository.js';
+import { MANAGED_LABEL, RUN_ID_LABEL, WORKER_ID_LABEL, type ImageBuilder } from './image-builder.js';
+import { METRICS_PATH } from './collect-results.js';
+import { runWorkDir, type RunFinisher } from './run-finisher.js';
+import { stageInputs } from './stage-inputs.js';
+
+export interface RunExecutorDeps {
+  db: SqlExecutor;
+  store: ObjectStore;
+  engine: ContainerEngine;
+  images: ImageBuilder;
+  finisher: RunFinisher;
+  logger: Logger;
+  dataDir: string;
+  workerId: string;
+  pidsLimit: number;
+  /** Called once the run's container is started, so its exit can be looked at right away. */
+  onStarted?: (runId: string) => void;
+}
+
+export interface RunExecutor {
+  /** Takes a claimed (`staging`) run to `running`, or to an end state with the reason it stopped. */
+  execute(run: Run, signal: AbortSignal): Promise<void>;
+}
+
+/** Turns whatever stopped a run before its container ran into the failure recorded for it. */
+export function toRunFailure(error: unknown, signal: AbortSignal): RunFailure {
+  if (signal.aborted) return new RunFailure('cancelled', 'cancelled on request before the command started');
+  if (error instanceof RunFailure) return error;
+  if (error instanceof BuildError) {
+    return new RunFailure('build_error', `the image could not be built: ${error.message}`, { cause: error });
+  }
+  return new RunFailure('infra_error', `the run could not be started: ${errorMessage(error)}`, { cause: error });
+}
+
+export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
+  const { db, store, engine, images, finisher, logger, dataDir, workerId } = deps;
+
+  return {
+    async execute(run, signal) {
+      const log = logger.child({ runId: run.id, jobId: run.jobId });
+      const contextDir = path.join(runWorkDir(dataDir, run.id), 'context');
+      const buildLog: string[] = [];
+      const note = (text: string) => buildLog.push(text);
+      try {
+        const inputs = await stageInputs(store, run.spec, path.join(contextDir, 'input'), signal);
+        log.info(inputs, 'inputs staged');
+        const building = await transitionRun(db, run.id, ['staging'], 'building');
+        if (!building) return;
+        signal.throwIfAborted();
+
+        const fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
+          if (error instanceof BuildError) {
+            note(error.log);
+            throw new RunFailure(
+              'build_error',
+              `installing ${run.spec.linux_dependencies.join(', ')} on ${run.spec.base_image} failed: ${error.message}`,
+            );
+          }
+          throw error;
+        });
+        signal.throwIfAborted();
+        const image = await images.buildJobImage(run.id, run.spec, fromImage, contextDir, note, signal).catch(
+          (error: unknown) => {
+            if (error instanceof BuildError) note(error.log);
+            throw error;
+          },
+        );
+        signal.throwIfAborted();
+
+        const containerId = await engine.runContainer({
+          name: `tds-run-${run.id}`,
+          image,
+          // Only what the job asked for, and the sampler's settings: never the service's environment.
+          env: [
+            ...Object.entries(run.spec.env).map(([name, value]) => `${name}=${value}`),
+            `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
+            `TDS_METRICS_FILE=${METRICS_PATH}`,
+          ],
+          labels: { [MANAGED_LABEL]: 'true', [RUN_ID_LABEL]: run.id, [WORKER_ID_LABEL]: workerId },
+          cpus: run.spec.cpus,
+          memoryBytes: run.spec.memory_mb * 1024 * 1024,
+          pidsLimit: deps.pidsLimit,
+          workingDir: '/job',
+        });
+        const running = await transitionRun(db, run.id, ['building'], 'running', { containerId, image });
+        if (!running) {
+          await engine.removeContainer(containerId);
+          return;
+        }
+        log.info({ containerId, image }, 'container started');
+        deps.onStarted?.(run.id);
+      } catch (error) {
+        const failure = toRunFailure(error, signal);
+        if (failure.reason === 'infra_error') log.error({ err: error }, 'run could not be started');
+        await finisher.finishEarly(run.id, failure, buildLog.join(''));
+      }
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { errorMessage, type FailureReason, RunFailure } from '../errors.js';
+import { getRun, listRunEvents, transitionRun, type Run } from '../jobs/run-repository.js';
+import type { RunState } from '../jobs/run-states.js';
+import { CONTENT_TYPES, collectLogs, collectOutputs, type OutputReport, readMetricsCsv } from './collect-results.js';
+import { jobImageTag } from './image-builder.js';
+import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
+
+export interface RunFinisher {
+  /** The run's container has stopped and the run is `uploading`: collect, upload, record, clean up. */
+  finishExited(run: Run): Promise<Run | undefined>;
+  /** The run ended before its container could run (or it vanished): upload what exists, record why. */
+  finishEarly(runId: string, failure: RunFailure, buildLog?: string): Promise<Run | undefined>;
+}
+
+export interface RunFinisherDeps {
+  db: SqlExecutor;
+  store: ObjectStore;
+  engine: ContainerEngine;
+  logger: Logger;
+  dataDir: string;
+}
+
+export function runWorkDir(dataDir: string, runId: string): string {
+  return path.join(dataDir, 'runs', runId);
+}
+
+interface Outcome {
+  state: RunState;
+  failureReason?: FailureReason;
+  failureMessage?: string;
+}
+
+function seconds(from: Date | null, to: Date | null): number | null {
+  return from && to ? (to.getTime() - from.getTime()) / 1000 : null;
+}
+
+/** What a stopped container's run amounts to, from why it was stopped and how it exited. */
+export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean): Outcome {
+  if (run.killReason === 'cancel') {
+    return { state: 'cancelled', failureReason: 'cancelled', failureMessage: 'cancelled on request while running' };
+  }
+  if (run.killReason === 'timeout') {
+    return {
+      state: 'timed_out',
+      failureReason: 'timeout',
+      failureMessage: `the command ran longer than its timeout of ${run.spec.timeout_seconds} s and was stopped`,
+    };
+  }
+  if (exitCode === 0) return { state: 'succeeded' };
+  const memory = oomKilled ? ` (killed for using more than its memory limit of ${run.spec.memory_mb} MiB)` : '';
+  return {
+    state: 'failed',
+    failureReason: 'exit_code',
+    failureMessage: `the command exited with code ${exitCode ?? 'unknown'}${memory}`,
+  };
+}
+
+export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFinisherDeps): RunFinisher {
+  async function writeRunRecord(
+    run: Run,
+    outcome: Outcome,
+    extra: { exitCode?: number | null; outputs?: OutputReport; metrics?: MetricsSummary; uploadErrors?: string[] },
+  ): Promise<void> {
+    const finishedAt = new Date();
+    const history = await listRunEvents(db, run.id);
+    const record = {
+      runId: run.id,
+      jobId: run.jobId,
+      state: outcome.state,
+      failure: outcome.failureReason ? { reason: outcome.failureReason, message: outcome.failureMessage } : null,
+      exitCode: extra.exitCode ?? null,
+      image: run.image,
+      trigger: run.trigger,
+      spec: { ...run.spec, env: Object.keys(run.spec.env) },
+      timings: {
+        queuedAt: run.queuedAt,
+        claimedAt: run.claimedAt,
+        startedAt: run.startedAt,
+        endedAt: run.endedAt,
+        finishedAt,
+        runSeconds: seconds(run.startedAt, run.endedAt),
+        totalSeconds: seconds(run.queuedAt, finishedAt),
+      },
+      results: { bucket: run.resultsBucket, prefix: run.resultsPrefix },
+      outputs: extra.outputs ?? null,
+      metrics: extra.metrics ?? null,
+      uploadErrors: extra.uploadErrors ?? [],
+      history: [...history, { state: outcome.state, at: finishedAt, detail: null }],
+    };
+    await store.putObject(
+      run.resultsBucket,
+      `${run.resultsPrefix}run.json`,
+      `${JSON.stringify(record, null, 2)}\n`,
+      CONTENT_TYPES.json,
+    );
+  }
+
+  async function cleanUp(run: Run, containerId: string | null): Promise<void> {
+    const log = logger.child({ runId: run.id, jobId: run.jobId });
+    if (containerId) {
+      await engine.removeContainer(containerId).catch((error) => log.warn({ err: error }, 'could not remove container'));
+    }
+    await engine
+      .removeImage(jobImageTag(run.id))
+      .catch((error) => log.warn({ err: error }, 'could not remove the run image'));
+    await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
+  }
+
+  async function record(run: Run, from: RunState[], outcome: Outcome, exitCode?: number | null) {
+    return transitionRun(db, run.id, from, outcome.state, {
+      failureReason: outcome.failureReason,
+      failureMessage: outcome.failureMessage,
+      exitCode,
+    });
+  }
+
+  return {
+    async finishExited(run) {
+      const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
+      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      if (!container || !run.containerId) {
+        const outcome: Outcome = {
+          state: 'failed',
+          failureReason: 'infra_error',
+          failureMessage: 'the run\'s container disappeared before its results could be collected',
+        };
+        await writeRunRecord(run, outcome, {}).catch((error) => log.warn({ err: error }, 'could not upload run.json'));
+        const ended = await record(run, ['uploading'], outcome);
+        await cleanUp(run, run.containerId);
+        return ended;
+      }
+
+      const uploadErrors: string[] = [];
+      const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
+        try {
+          return await action();
+        } catch (error) {
+          log.warn({ err: error }, `could not upload ${what}`);
+          uploadErrors.push(`${what}: ${errorMessage(error)}`);
+          return undefined;
+        }
+      };
+      const dir = path.join(runWorkDir(dataDir, run.id), 'results');
+      await attempt('logs', () => collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix));
+      const outputs = await attempt('outputs', () =>
+        collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix),
+      );
+      const metrics = await attempt('metrics', async () => {
+        const csv = (await readMetricsCsv(engine, container.id)) ?? '';
+        const summary = summariseMetrics(csv, seconds(run.startedAt, run.endedAt));
+        await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
+        await store.putObject(
+          run.resultsBucket,
+          `${run.resultsPrefix}metrics.json`,
+          `${JSON.stringify(summary, null, 2)}\n`,
+          CONTENT_TYPES.json,
+        );
+        return summary;
+      });
+
+      let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
+      if (uploadErrors.length > 0 && outcome.state === 'succeeded') {
+        outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
+      }
+      await attempt('run.json', () =>
+        writeRunRecord(run, outcome, { exitCode: container.exitCode, outputs, metrics, uploadErrors }),
+      );
+      if (uploadErrors.length > 0 && outcome.failureReason !== 'upload_error') {
+        outcome = {
+          ...outcome,
+          failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded: ${uploadErrors.join('; ')}`,
+        };
+      }
+      const ended = await record(run, ['uploading'], outcome, container.exitCode);
+      log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
+      await cleanUp(run, container.id);
+      return ended;
+    },
+
+    async finishEarly(runId, failure, buildLog) {
+      const run = await getRun(db, runId);
+      if (!run) return undefined;
+      const log = logger.child({ runId: run.id, jobId: run.jobId });
+      const state: RunState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
+      const outcome: Outcome = { state, failureReason: failure.reason, failureMessage: failure.message };
+      const uploadErrors: string[] = [];
+      if (buildLog) {
+        await store
+          .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
+          .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
+      }
+      await writeRunRecord(run, outcome, { uploadErrors }).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not upload run.json'),
+      );
+      const ended = await record(run, ['queued', 'staging', 'building', 'running', 'uploading'], outcome);
+      log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
+      await cleanUp(run, run.containerId);
+      return ended;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Entrypoint of every job image: starts the metrics sampler in the background, runs the job's
+# command from /job with /bin/sh exactly as it was submitted (it is read from a file, never pasted
+# into the image's build text), takes a last sample, and exits with the command's exit code.
+# It writes nothing of its own to stdout or stderr: those belong to the command.
+
+tds_dir=/job/.tds
+metrics_file="${TDS_METRICS_FILE:-$tds_dir/metrics.csv}"
+mkdir -p /job/output 2>/dev/null
+
+sh "$tds_dir/metrics.sh" "$metrics_file" "${TDS_METRICS_INTERVAL:-1}" </dev/null >/dev/null 2>&1 &
+sampler=$!
+
+cd /job || exit 125
+sh "$tds_dir/command.sh" &
+child=$!
+
+# Pass a stop request on to the command; the sampler is stopped below.
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+
+status=0
+while :; do
+  wait "$child"
+  status=$?
+  # `wait` also returns when a trapped signal arrives; go on waiting until the command is gone.
+  kill -0 "$child" 2>/dev/null || break
+done
+
+kill "$sampler" 2>/dev/null
+wait "$sampler" 2>/dev/null
+sh "$tds_dir/metrics.sh" "$metrics_file" --once </dev/null >/dev/null 2>&1
+exit "$status"

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import Docker from 'dockerode';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createS3Client, createS3ObjectStore } from '../services/aws/s3-object-store.js';
+import type { ObjectStore } from '../services/aws/object-store.js';
+import type { Database } from '../services/db/database.js';
+import { migrate } from '../services/db/migrate.js';
+import { createPgDatabase } from '../services/db/pg-database.js';
+import type { ContainerEngine } from '../services/docker/container-engine.js';
+import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
+import { startEmbeddedPostgres } from '../services/embedded/embedded-postgres.js';
+import { startEmbeddedS3 } from '../services/embedded/embedded-s3.js';
+import { buildApp } from './api/app.js';
+import type { Config } from './config.js';
+import { errorMessage } from './errors.js';
+import { createJobService, type JobService } from './jobs/job-service.js';
+import { createImageBuilder } from './runner/image-builder.js';
+import { createRunExecutor } from './runner/run-executor.js';
+import { createRunFinisher } from './runner/run-finisher.js';
+import { createWatcher, type Watcher } from './worker/watcher.js';
+import { createWorker, type Worker } from './worker/worker.js';
+
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+export interface Service {
+  apiUrl: string | undefined;
+  databaseUrl: string;
+  databaseIsEmbedded: boolean;
+  s3Endpoint: string | undefined;
+  db: Database;
+  store: ObjectStore;
+  engine: ContainerEngine;
+  jobs: JobService;
+  app: FastifyInstance | undefined;
+  worker: Worker | undefined;
+  watcher: Watcher | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  /** Turns Docker's event stream off so that only the reconcile pass notices exits (tests). */
+  followDockerEvents?: boolean;
+}
+
+async function checkDocker(engine: ContainerEngine, config: Config, logger: Logger): Promise<void> {
+  try {
+    await engine.ping();
+  } catch (error) {
+    throw new StartupError(
+      `No Docker engine answered at ${engine.address} (${errorMessage(error)}). Start Docker ` +
+        '(for example `sudo systemctl start docker`, or `sudo dockerd &`), or set DOCKER_HOST to an engine ' +
+        'that is reachable, then start the service again. To run only the API here, set TDS_ROLES=api.',
+      { cause: error },
+    );
+  }
+  if (!(await engine.imageId(config.baseImage))) {
+    logger.warn(
+      { image: config.baseImage },
+      `base image ${config.baseImage} is not present yet: it is pulled when the first job needs it ` +
+        '(offline, build it with `bash scripts/base-image.sh`)',
+    );
+  }
+}
+
+/** The composition root: builds every part from the configuration and starts the roles asked for. */
+export async function startService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Service> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) {
+      await fn().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+    }
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(
+        path.join(config.dataDir, 'postgres'),
+        config.embeddedPostgresPort,
+        logger,
+      );
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+    const db = createPgDatabase(databaseUrl, logger);
+    stops.push(() => db.close());
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
+
+    let s3Endpoint: string | undefined;
+    let store: ObjectStore;
+    if (config.storage.kind === 'embedded') {
+      const s3 = await startEmbeddedS3(path.join(config.dataDir, 's3'), config.storage.port, config.storage);
+      stops.push(s3.stop);
+      s3Endpoint = s3.endpoint;
+      store = createS3ObjectStore(
+        createS3Client({
+          endpoint: s3.endpoint,
+          forcePathStyle: true,
+          credentials: { accessKeyId: config.storage.accessKeyId, secretAccessKey: config.storage.secretAccessKey },
+        }),
+      );
+    } else {
+      s3Endpoint = config.storage.endpoint;
+      store = createS3ObjectStore(
+        createS3Client({
+          endpoint: config.storage.endpoint,
+          region: config.storage.region,
+          forcePathStyle: config.storage.forcePathStyle,
+        }),
+      );
+    }
+
+    const docker = new Docker(dockerOptions(config.dockerHost));
+    const engine = createDockerEngine(docker, logger, config.dockerHost ?? 'unix:///var/run/docker.sock');
+    const hasWorker = config.roles.includes('worker');
+    if (hasWorker) await checkDocker(engine, config, logger);
+
+    let worker: Worker | undefined;
+    let watcher: Watcher | undefined;
+    if (hasWorker) {
+      const executions = new Map<string, AbortController>();
+      const finisher = createRunFinisher({ db, store, engine, logger, dataDir: config.dataDir });
+      watcher = createWatcher({
+        db,
+        engine,
+        finisher,
+        logger,
+        workerId: config.workerId,
+        reconcileIntervalMs: config.reconcileIntervalMs,
+        executions,
+        followEvents: overrides.followDockerEvents,
+      });
+      const activeWatcher = watcher;
+      const executor = createRunExecutor({
+        db,
+        store,
+        engine,
+        images: createImageBuilder(engine, logger),
+        finisher,
+        logger,
+        dataDir: config.dataDir,
+        workerId: config.workerId,
+        pidsLimit: config.jobDefaults.pidsLimit,
+        onStarted: (runId) => activeWatcher.check(runId),
+      });
+      worker = createWorker({
+        db,
+        executor,
+        logger,
+        workerId: config.workerId,
+        maxConcurrentRuns: config.maxConcurrentRuns,
+        pollIntervalMs: config.pollIntervalMs,
+        executions,
+      });
+      activeWatcher.start();
+      stops.push(() => activeWatcher.stop());
+      await worker.start();
+      const activeWorker = worker;
+      stops.push(() => activeWorker.stop());
+    }
+
+    const jobs = createJobService({
+      db,
+      store,
+      engine,
+      defaults: { ...config.jobDefaults, baseImage: config.baseImage },
+      onRunQueued: () => worker?.wake(),
+      onCancelRequested: () => watcher?.reconcileSoon(),
+    });
+
+    let app: FastifyInstance | undefined;
+    let apiUrl: string | undefined;
+    if (config.roles.includes('api')) {
+      const healthChecks = {
+        database: async () => void (await db.query('SELECT 1')),
+        docker: () => engine.ping(),
+      };
+      app = await buildApp({ jobs, logger, corsOrigins: config.corsOrigins, healthChecks });
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      const activeApp = app;
+      stops.push(() => activeApp.close());
+    }
+
+    return {
+      apiUrl,
+      databaseUrl,
+      databaseIsEmbedded: !config.databaseUrl,
+      s3Endpoint,
+      db,
+      store,
+      engine,
+      jobs,
+      app,
+      worker,
+      watcher,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,155 @@
+import type { Logger } from 'pino';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { RunFailure } from '../errors.js';
+import {
+  getRun,
+  heartbeatRuns,
+  listActiveRunsOfWorker,
+  setKillReason,
+  transitionRun,
+  type Run,
+} from '../jobs/run-repository.js';
+import { MANAGED_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
+import type { RunFinisher } from '../runner/run-finisher.js';
+
+export interface WatcherDeps {
+  db: SqlExecutor;
+  engine: ContainerEngine;
+  finisher: RunFinisher;
+  logger: Logger;
+  workerId: string;
+  reconcileIntervalMs: number;
+  /** Runs this worker is staging or building, so a cancel request can stop them. */
+  executions: Map<string, AbortController>;
+  /** Docker's event stream; turned off only in tests of the reconcile path. */
+  followEvents?: boolean;
+}
+
+export interface Watcher {
+  start(): void;
+  stop(): Promise<void>;
+  /** Looks at one run now (its container may have exited). */
+  check(runId: string): void;
+  /** Runs a reconcile pass now rather than at the next tick. */
+  reconcileSoon(): void;
+}
+
+/**
+ * Follows the exits of this worker's containers (Docker events, with a periodic reconcile since
+ * events can be missed), stops containers that are cancelled or overdue, and hands each exited
+ * run to the finisher exactly once.
+ */
+export function createWatcher(deps: WatcherDeps): Watcher {
+  const { db, engine, finisher, logger, workerId, executions } = deps;
+  const settling = new Map<string, Promise<void>>();
+  let controller: AbortController | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let reconciling: Promise<void> | undefined;
+
+  async function settle(run: Run): Promise<void> {
+    const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
+    if (run.state === 'running') {
+      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      if (container?.running) return;
+      if (!container) {
+        log.warn('the run\'s container is gone');
+        await finisher.finishEarly(
+          run.id,
+          new RunFailure('infra_error', 'the run\'s container disappeared while it was running'),
+        );
+        return;
+      }
+      const uploading = await transitionRun(db, run.id, ['running'], 'uploading', {
+        exitCode: container.exitCode,
+        endedAt: new Date(),
+      });
+      if (!uploading) return;
+      log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
+      await finisher.finishExited(uploading);
+    } else if (run.state === 'uploading') {
+      log.info('resuming the upload of an exited run');
+      await finisher.finishExited(run);
+    }
+  }
+
+  /** One settle at a time per run, whatever asks for it (an event, a reconcile pass, a start). */
+  function settleOnce(runId: string): Promise<void> {
+    const existing = settling.get(runId);
+    if (existing) return existing;
+    const work = (async () => {
+      const run = await getRun(db, runId);
+      if (!run || run.workerId !== workerId) return;
+      await settle(run);
+    })()
+      .catch((error: unknown) => logger.error({ err: error, runId }, 'could not settle run'))
+      .finally(() => settling.delete(runId));
+    settling.set(runId, work);
+    return work;
+  }
+
+  async function stopContainer(run: Run, reason: 'cancel' | 'timeout'): Promise<void> {
+    if (!run.containerId) return;
+    await setKillReason(db, run.id, reason);
+    logger.info({ runId: run.id, reason }, 'stopping container');
+    await engine.killContainer(run.containerId);
+  }
+
+  async function reconcile(): Promise<void> {
+    await heartbeatRuns(db, workerId);
+    const runs = await listActiveRunsOfWorker(db, workerId);
+    const now = await db.query<{ now: Date }>('SELECT now() AS now');
+    const dbNow = now[0]!.now.getTime();
+    for (const run of runs) {
+      if (run.state === 'staging' || run.state === 'building') {
+        if (run.cancelRequestedAt) executions.get(run.id)?.abort();
+        continue;
+      }
+      if (run.state === 'running' && !run.killReason) {
+        if (run.cancelRequestedAt) await stopContainer(run, 'cancel');
+        else if (run.deadlineAt && run.deadlineAt.getTime() <= dbNow) await stopContainer(run, 'timeout');
+      }
+      void settleOnce(run.id);
+    }
+  }
+
+  function reconcileSoon(): void {
+    if (reconciling) return;
+    reconciling = reconcile()
+      .catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'))
+      .finally(() => {
+        reconciling = undefined;
+      });
+  }
+
+  return {
+    start() {
+      if (controller) return;
+      controller = new AbortController();
+      if (deps.followEvents !== false) {
+        engine.watchExits(
+          `${MANAGED_LABEL}=true`,
+          (exit) => {
+            const runId = exit.labels[RUN_ID_LABEL];
+            if (runId) void settleOnce(runId);
+          },
+          controller.signal,
+        );
+      }
+      timer = setInterval(reconcileSoon, deps.reconcileIntervalMs);
+      reconcileSoon();
+    },
+    async stop() {
+      controller?.abort();
+      controller = undefined;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await reconciling;
+      await Promise.all(settling.values());
+    },
+    check(runId) {
+      void settleOnce(runId);
+    },
+    reconcileSoon,
+  };
+}

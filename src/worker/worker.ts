@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { SqlExecutor } from '../../services/db/database.js';
+import { claimRuns, listActiveRunsOfWorker, transitionRun } from '../jobs/run-repository.js';
+import type { RunExecutor } from '../runner/run-executor.js';
+
+export interface WorkerDeps {
+  db: SqlExecutor;
+  executor: RunExecutor;
+  logger: Logger;
+  workerId: string;
+  maxConcurrentRuns: number;
+  pollIntervalMs: number;
+  executions: Map<string, AbortController>;
+}
+
+export interface Worker {
+  start(): Promise<void>;
+  /** Stops claiming and waits for the runs being staged or built to reach `running` or an end. */
+  stop(): Promise<void>;
+  /** Claims now rather than at the next poll (a run was just queued by this process). */
+  wake(): void;
+}
+
+/**
+ * Claims queued runs from Postgres while this worker has room (runs being staged, built, run or
+ * uploaded all count) and executes each up to `running`; the watcher takes them from there.
+ */
+export function createWorker(deps: WorkerDeps): Worker {
+  const { db, executor, logger, workerId, executions } = deps;
+  const inFlight = new Set<Promise<void>>();
+  let stopped = true;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+
+  /** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
+  async function requeueInterrupted(): Promise<void> {
+    for (const run of await listActiveRunsOfWorker(db, workerId)) {
+      if ((run.state === 'staging' || run.state === 'building') && !executions.has(run.id)) {
+        const requeued = await transitionRun(db, run.id, [run.state], 'queued');
+        if (requeued) logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');
+      }
+    }
+  }
+
+  async function claimOnce(): Promise<void> {
+    const active = await listActiveRunsOfWorker(db, workerId);
+    const room = deps.maxConcurrentRuns - active.length;
+    if (room <= 0) return;
+    for (const run of await claimRuns(db, workerId, room)) {
+      const controller = new AbortController();
+      executions.set(run.id, controller);
+      logger.info({ runId: run.id, jobId: run.jobId }, 'run claimed');
+      const work = executor
+        .execute(run, controller.signal)
+        .catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'run execution failed'))
+        .finally(() => {
+          executions.delete(run.id);
+          inFlight.delete(work);
+          wakeUp?.();
+        });
+      inFlight.add(work);
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!stopped) {
+      try {
+        await claimOnce();
+      } catch (error) {
+        logger.error({ err: error }, 'claiming runs failed; trying again');
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deps.pollIntervalMs);
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
+    }
+  }
+
+  return {
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      await requeueInterrupted();
+      loop = run();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      wakeUp?.();
+      await loop;
+      await Promise.all(inFlight);
+    },
+    wake() {
+      wakeUp?.();
+    },
+  };
+}
