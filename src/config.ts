@@ -62,7 +62,10 @@ function parseRoles(raw: string | undefined): Role[] {
   const roles = raw.split(',').map((r) => r.trim());
   for (const role of roles) {
     if (role !== 'api' && role !== 'worker' && role !== 'scheduler') {
-      throw new ConfigError('TDS_ROLES', `unknown role "${role}"; use a comma-separated list of api, worker, scheduler`);
+      throw new ConfigError(
+        'TDS_ROLES',
+        `unknown role "${role}"; use a comma-separated list of api, worker, scheduler`,
+      );
     }
   }
   return roles as Role[];
@@ -79,7 +82,7 @@ function parseCors(raw: string | undefined): string[] | true | false {
 
 /** Reads and validates the configuration once, at boot. Throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env = process.env): Config {
-  const storageKind = env.TDS_STORAGE ?? 'embedded';
+  const storageKind = env.TDS_STORAGE || 'embedded';
   if (storageKind !== 'embedded' && storageKind !== 's3') {
     throw new ConfigError('TDS_STORAGE', `must be "embedded" or "s3", got "${storageKind}"`);
   }

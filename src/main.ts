@@ -26,7 +26,9 @@ function banner(config: Config, service: Service): string {
       `               AWS_ACCESS_KEY_ID=${config.storage.accessKeyId} AWS_SECRET_ACCESS_KEY=${config.storage.accessKeyId === 'S3RVER' ? 'S3RVER' : '(from TDS_S3_SECRET_ACCESS_KEY)'} aws --endpoint-url ${service.s3Endpoint} s3 ls`,
     );
   } else {
-    lines.push(`  S3           ${service.s3Endpoint ?? 'AWS S3'}${config.storage.region ? ` (${config.storage.region})` : ''}`);
+    lines.push(
+      `  S3           ${service.s3Endpoint ?? 'AWS S3'}${config.storage.region ? ` (${config.storage.region})` : ''}`,
+    );
   }
   lines.push(`  Docker       ${service.engine.address}`);
   lines.push(`  data         ${config.dataDir}`);
@@ -45,7 +47,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel, base: { service: 'task-deploy-service', workerId: config.workerId } });
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'task-deploy-service', workerId: config.workerId },
+  });
 
   let service: Service;
   try {

@@ -69,7 +69,11 @@ async function checkDocker(engine: ContainerEngine, config: Config, logger: Logg
 }
 
 /** The composition root: builds every part from the configuration and starts the roles asked for. */
-export async function startService(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Service> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<Service> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const fn of stops.reverse()) {
@@ -102,7 +106,10 @@ export async function startService(config: Config, logger: Logger, overrides: Se
         createS3Client({
           endpoint: s3.endpoint,
           forcePathStyle: true,
-          credentials: { accessKeyId: config.storage.accessKeyId, secretAccessKey: config.storage.secretAccessKey },
+          credentials: {
+            accessKeyId: config.storage.accessKeyId,
+            secretAccessKey: config.storage.secretAccessKey,
+          },
         }),
       );
     } else {

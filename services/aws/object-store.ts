@@ -16,6 +16,11 @@ export interface ObjectStore {
   /** The object's text, or only its last `tailBytes` bytes; undefined when absent. */
   getObjectText(bucket: string, key: string, tailBytes?: number): Promise<string | undefined>;
   /** Streams `body` to the object (multipart for large bodies); memory use stays bounded. */
-  putObject(bucket: string, key: string, body: Readable | Buffer | string, contentType?: string): Promise<void>;
+  putObject(
+    bucket: string,
+    key: string,
+    body: Readable | Buffer | string,
+    contentType?: string,
+  ): Promise<void>;
   createBucket(bucket: string): Promise<void>;
 }

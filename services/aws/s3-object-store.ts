@@ -4,7 +4,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -33,17 +33,24 @@ export function createS3Client(options: S3ObjectStoreOptions): S3Client {
 }
 
 export function createS3ObjectStore(client: S3Client): ObjectStore {
+  /**
+   * Pages with ListObjects (v1) and Marker = the last key seen: every S3-compatible store serves
+   * it, including s3rver, whose v2 continuation tokens need a cipher Node no longer ships.
+   */
   async function* listObjects(bucket: string, prefix: string): AsyncIterable<StoredObject> {
-    let token: string | undefined;
-    do {
+    let marker: string | undefined;
+    while (true) {
       const page = await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, Marker: marker }),
       );
-      for (const item of page.Contents ?? []) {
+      const items = page.Contents ?? [];
+      for (const item of items) {
         if (item.Key !== undefined) yield { key: item.Key, size: item.Size ?? 0 };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      const last = items.at(-1)?.Key;
+      if (!page.IsTruncated || last === undefined) return;
+      marker = last;
+    }
   }
 
   return {
@@ -58,7 +65,7 @@ export function createS3ObjectStore(client: S3Client): ObjectStore {
     },
     listObjects,
     async hasObjects(bucket, prefix) {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+      const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
       return (page.Contents?.length ?? 0) > 0;
     },
     async getObjectStream(bucket, key) {

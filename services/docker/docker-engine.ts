@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { BuildError, errorMessage } from '../../src/errors.js';
 import type { ContainerEngine, ContainerState } from './container-engine.js';
@@ -22,7 +22,11 @@ export function dockerOptions(dockerHost: string | undefined): Docker.DockerOpti
   if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port || 2375), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+  return {
+    host: url.hostname,
+    port: Number(url.port || 2375),
+    protocol: url.protocol === 'https:' ? 'https' : 'http',
+  };
 }
 
 export function createDockerEngine(docker: Docker, logger: Logger, address: string): ContainerEngine {
@@ -168,8 +172,11 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
                 const line = buffered.slice(0, newline).trim();
                 buffered = buffered.slice(newline + 1);
                 if (!line) continue;
-                const event = JSON.parse(line) as { Actor?: { ID?: string; Attributes?: Record<string, string> } };
-                if (event.Actor?.ID) onExit({ containerId: event.Actor.ID, labels: event.Actor.Attributes ?? {} });
+                const event = JSON.parse(line) as {
+                  Actor?: { ID?: string; Attributes?: Record<string, string> };
+                };
+                if (event.Actor?.ID)
+                  onExit({ containerId: event.Actor.ID, labels: event.Actor.Attributes ?? {} });
               }
             }
           } catch (error) {

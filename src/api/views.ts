@@ -4,7 +4,14 @@ import type { JobView, RunView } from './schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export const RESULT_FILES = ['stdout.log', 'stderr.log', 'output/', 'metrics.csv', 'metrics.json', 'run.json'];
+export const RESULT_FILES = [
+  'stdout.log',
+  'stderr.log',
+  'output/',
+  'metrics.csv',
+  'metrics.json',
+  'run.json',
+];
 
 export function runView(run: Run, history?: RunEvent[]): RunView {
   const view: RunView = {
@@ -32,7 +39,8 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
       files: run.failureReason === 'build_error' ? ['build.log', 'run.json'] : RESULT_FILES,
     },
   };
-  if (history) view.history = history.map((e) => ({ state: e.state, at: e.at.toISOString(), detail: e.detail }));
+  if (history)
+    view.history = history.map((e) => ({ state: e.state, at: e.at.toISOString(), detail: e.detail }));
   return view;
 }
 

@@ -25,7 +25,10 @@ function toJob(row: Row): Job {
 }
 
 /** Inserts the job unless (userId, uniqueId) exists; `created` says which happened. */
-export async function insertJobIfAbsent(db: SqlExecutor, spec: JobSpec): Promise<{ job: Job; created: boolean }> {
+export async function insertJobIfAbsent(
+  db: SqlExecutor,
+  spec: JobSpec,
+): Promise<{ job: Job; created: boolean }> {
   const inserted = await db.query(
     `INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
      VALUES ($1, $2, $3, $4, $5, $6)
@@ -52,7 +55,9 @@ export interface JobPageCursor {
 }
 
 export function encodeCursor(job: Job): string {
-  return Buffer.from(JSON.stringify({ createdAt: job.createdAt.toISOString(), id: job.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ createdAt: job.createdAt.toISOString(), id: job.id })).toString(
+    'base64url',
+  );
 }
 
 export function decodeCursor(cursor: string): JobPageCursor | undefined {

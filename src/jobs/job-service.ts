@@ -2,7 +2,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { ConflictError, NotFoundError, UnprocessableError, ValidationError, errorMessage } from '../errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  UnprocessableError,
+  ValidationError,
+  errorMessage,
+} from '../errors.js';
 import { decodeCursor, getJob, insertJobIfAbsent, listJobsOfUser, type Job } from './job-repository.js';
 import { normaliseJobRequest, resultsPrefix, type JobDefaults, type JobRequest } from './job-spec.js';
 import {
@@ -110,7 +116,9 @@ export function createJobService(deps: JobServiceDeps) {
     async listJobs(userId: string, limit: number, cursor: string | undefined) {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !after) {
-        throw new ValidationError('cursor is not one this service returned; use nextCursor from the previous page');
+        throw new ValidationError(
+          'cursor is not one this service returned; use nextCursor from the previous page',
+        );
       }
       return listJobsOfUser(db, userId, limit, after);
     },
@@ -159,7 +167,8 @@ export function createJobService(deps: JobServiceDeps) {
         store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stdout.log`, tailBytes),
         store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stderr.log`, tailBytes),
       ]);
-      if (stdout === undefined && stderr === undefined) return { run, logs: { source: 'none', stdout: '', stderr: '' } };
+      if (stdout === undefined && stderr === undefined)
+        return { run, logs: { source: 'none', stdout: '', stderr: '' } };
       return { run, logs: { source: 'stored', stdout: stdout ?? '', stderr: stderr ?? '' } };
     },
   };

@@ -71,7 +71,7 @@ export const JobRequestSchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 7 * 86400,
-        description: "how long the command may run before it is stopped and the run ends timed_out",
+        description: 'how long the command may run before it is stopped and the run ends timed_out',
       }),
     ),
     cpus: Type.Optional(
@@ -89,7 +89,7 @@ export const JobRequestSchema = Type.Object(
     base_image: Type.Optional(
       Type.String({
         pattern: IMAGE_PATTERN,
-        description: 'the base image of the job image (default: the service\'s TDS_BASE_IMAGE)',
+        description: "the base image of the job image (default: the service's TDS_BASE_IMAGE)",
       }),
     ),
     metrics_interval_seconds: Type.Optional(
@@ -154,7 +154,9 @@ export function validateTimezone(timezone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
-    throw new ValidationError(`timezone "${timezone}" is not an IANA timezone name such as "Europe/Paris" or "UTC"`);
+    throw new ValidationError(
+      `timezone "${timezone}" is not an IANA timezone name such as "Europe/Paris" or "UTC"`,
+    );
   }
 }
 
@@ -180,7 +182,9 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
   const cron = request.cron?.trim() || null;
   if (cron !== null) validateCron(cron, timezone);
   if (request.timezone !== undefined && cron === null) {
-    throw new ValidationError('timezone only applies to a job with a cron schedule; add "cron" or drop "timezone"');
+    throw new ValidationError(
+      'timezone only applies to a job with a cron schedule; add "cron" or drop "timezone"',
+    );
   }
   if (request.command.trim() === '') {
     throw new ValidationError('command must not be blank');
@@ -188,7 +192,9 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
   const env = request.env ?? {};
   const reserved = Object.keys(env).filter((name) => name.startsWith('TDS_'));
   if (reserved.length > 0) {
-    throw new ValidationError(`env names starting with TDS_ are reserved for the service: ${reserved.join(', ')}`);
+    throw new ValidationError(
+      `env names starting with TDS_ are reserved for the service: ${reserved.join(', ')}`,
+    );
   }
   const packages = [...new Set(request.linux_dependencies ?? [])].sort();
   return {

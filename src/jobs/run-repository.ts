@@ -120,10 +120,10 @@ export async function listRunEvents(db: SqlExecutor, runId: string): Promise<Run
 }
 
 export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: number): Promise<Run[]> {
-  const rows = await db.query('SELECT * FROM runs WHERE job_id = $1 ORDER BY queued_at DESC, id DESC LIMIT $2', [
-    jobId,
-    limit,
-  ]);
+  const rows = await db.query(
+    'SELECT * FROM runs WHERE job_id = $1 ORDER BY queued_at DESC, id DESC LIMIT $2',
+    [jobId, limit],
+  );
   return rows.map(toRun);
 }
 
@@ -173,7 +173,10 @@ export async function transitionRun(
     if (key !== 'endedAt') detail[key] = patch[key];
   }
   if (to === 'running') {
-    sets.push('started_at = now()', "deadline_at = now() + make_interval(secs => (spec->>'timeout_seconds')::int)");
+    sets.push(
+      'started_at = now()',
+      "deadline_at = now() + make_interval(secs => (spec->>'timeout_seconds')::int)",
+    );
   }
   if (to === 'succeeded' || to === 'failed' || to === 'cancelled' || to === 'timed_out') {
     sets.push('finished_at = now()');
@@ -202,11 +205,15 @@ export async function requestCancel(db: SqlExecutor, runId: string): Promise<Run
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
-export async function setKillReason(db: SqlExecutor, runId: string, reason: 'cancel' | 'timeout'): Promise<void> {
-  await db.query('UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1', [
-    runId,
-    reason,
-  ]);
+export async function setKillReason(
+  db: SqlExecutor,
+  runId: string,
+  reason: 'cancel' | 'timeout',
+): Promise<void> {
+  await db.query(
+    'UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1',
+    [runId, reason],
+  );
 }
 
 export async function listActiveRunsOfWorker(db: SqlExecutor, workerId: string): Promise<Run[]> {

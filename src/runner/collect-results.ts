@@ -51,7 +51,8 @@ export async function collectLogs(
 
 /** The key an output entry is stored under, or undefined when its name could leave the folder. */
 export function outputKey(prefix: string, entryName: string): string | undefined {
-  const relative = entryName.replace(/^output\/?/, '').replace(/\/+$/, '');
+  if (entryName !== 'output' && !entryName.startsWith('output/')) return undefined;
+  const relative = entryName.slice('output/'.length).replace(/\/+$/, '');
   if (relative === '') return undefined;
   const segments = relative.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..') || relative.includes('\\')) return undefined;
@@ -124,7 +125,10 @@ async function readSingleFile(archive: Readable, limit: number): Promise<string 
 }
 
 /** The metrics CSV the sampler left in the container, or undefined when there is none. */
-export async function readMetricsCsv(engine: ContainerEngine, containerId: string): Promise<string | undefined> {
+export async function readMetricsCsv(
+  engine: ContainerEngine,
+  containerId: string,
+): Promise<string | undefined> {
   const archive = await engine.getArchive(containerId, METRICS_PATH);
   if (!archive) return undefined;
   return readSingleFile(archive, MAX_METRICS_BYTES);

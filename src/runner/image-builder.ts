@@ -45,7 +45,14 @@ export interface ImageBuilder {
    */
   ensurePackageImage(spec: JobSpec, log: (text: string) => void, signal: AbortSignal): Promise<string>;
   /** Builds the run's image from the staged context folder (which must hold `input/`). */
-  buildJobImage(runId: string, spec: JobSpec, fromImage: string, contextDir: string, log: (text: string) => void, signal: AbortSignal): Promise<string>;
+  buildJobImage(
+    runId: string,
+    spec: JobSpec,
+    fromImage: string,
+    contextDir: string,
+    log: (text: string) => void,
+    signal: AbortSignal,
+  ): Promise<string>;
 }
 
 export function createImageBuilder(engine: ContainerEngine, logger: Logger): ImageBuilder {
@@ -65,11 +72,17 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger): Ima
       );
     }
     const pulled = await engine.imageId(ref);
-    if (!pulled) throw new RunFailure('build_error', `base image "${ref}" could not be found after pulling it`);
+    if (!pulled)
+      throw new RunFailure('build_error', `base image "${ref}" could not be found after pulling it`);
     return pulled;
   }
 
-  async function buildPackageImage(spec: JobSpec, tag: string, log: (text: string) => void, signal: AbortSignal) {
+  async function buildPackageImage(
+    spec: JobSpec,
+    tag: string,
+    log: (text: string) => void,
+    signal: AbortSignal,
+  ) {
     const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
     const context = pack();
     context.entry({ name: 'Dockerfile' }, PACKAGES_DOCKERFILE);

@@ -36,7 +36,9 @@ export function toRunFailure(error: unknown, signal: AbortSignal): RunFailure {
   if (error instanceof BuildError) {
     return new RunFailure('build_error', `the image could not be built: ${error.message}`, { cause: error });
   }
-  return new RunFailure('infra_error', `the run could not be started: ${errorMessage(error)}`, { cause: error });
+  return new RunFailure('infra_error', `the run could not be started: ${errorMessage(error)}`, {
+    cause: error,
+  });
 }
 
 export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
@@ -66,12 +68,12 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           throw error;
         });
         signal.throwIfAborted();
-        const image = await images.buildJobImage(run.id, run.spec, fromImage, contextDir, note, signal).catch(
-          (error: unknown) => {
+        const image = await images
+          .buildJobImage(run.id, run.spec, fromImage, contextDir, note, signal)
+          .catch((error: unknown) => {
             if (error instanceof BuildError) note(error.log);
             throw error;
-          },
-        );
+          });
         signal.throwIfAborted();
 
         const containerId = await engine.runContainer({

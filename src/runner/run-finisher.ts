@@ -4,10 +4,17 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { errorMessage, type FailureReason, RunFailure } from '../errors.js';
+import type { RunFailure } from '../errors.js';
+import { errorMessage, type FailureReason } from '../errors.js';
 import { getRun, listRunEvents, transitionRun, type Run } from '../jobs/run-repository.js';
 import type { RunState } from '../jobs/run-states.js';
-import { CONTENT_TYPES, collectLogs, collectOutputs, type OutputReport, readMetricsCsv } from './collect-results.js';
+import {
+  CONTENT_TYPES,
+  collectLogs,
+  collectOutputs,
+  type OutputReport,
+  readMetricsCsv,
+} from './collect-results.js';
 import { jobImageTag } from './image-builder.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 
@@ -43,7 +50,11 @@ function seconds(from: Date | null, to: Date | null): number | null {
 /** What a stopped container's run amounts to, from why it was stopped and how it exited. */
 export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean): Outcome {
   if (run.killReason === 'cancel') {
-    return { state: 'cancelled', failureReason: 'cancelled', failureMessage: 'cancelled on request while running' };
+    return {
+      state: 'cancelled',
+      failureReason: 'cancelled',
+      failureMessage: 'cancelled on request while running',
+    };
   }
   if (run.killReason === 'timeout') {
     return {
@@ -53,7 +64,9 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
     };
   }
   if (exitCode === 0) return { state: 'succeeded' };
-  const memory = oomKilled ? ` (killed for using more than its memory limit of ${run.spec.memory_mb} MiB)` : '';
+  const memory = oomKilled
+    ? ` (killed for using more than its memory limit of ${run.spec.memory_mb} MiB)`
+    : '';
   return {
     state: 'failed',
     failureReason: 'exit_code',
@@ -65,7 +78,12 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
   async function writeRunRecord(
     run: Run,
     outcome: Outcome,
-    extra: { exitCode?: number | null; outputs?: OutputReport; metrics?: MetricsSummary; uploadErrors?: string[] },
+    extra: {
+      exitCode?: number | null;
+      outputs?: OutputReport;
+      metrics?: MetricsSummary;
+      uploadErrors?: string[];
+    },
   ): Promise<void> {
     const finishedAt = new Date();
     const history = await listRunEvents(db, run.id);
@@ -73,7 +91,9 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
       runId: run.id,
       jobId: run.jobId,
       state: outcome.state,
-      failure: outcome.failureReason ? { reason: outcome.failureReason, message: outcome.failureMessage } : null,
+      failure: outcome.failureReason
+        ? { reason: outcome.failureReason, message: outcome.failureMessage }
+        : null,
       exitCode: extra.exitCode ?? null,
       image: run.image,
       trigger: run.trigger,
@@ -104,7 +124,9 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
   async function cleanUp(run: Run, containerId: string | null): Promise<void> {
     const log = logger.child({ runId: run.id, jobId: run.jobId });
     if (containerId) {
-      await engine.removeContainer(containerId).catch((error) => log.warn({ err: error }, 'could not remove container'));
+      await engine
+        .removeContainer(containerId)
+        .catch((error) => log.warn({ err: error }, 'could not remove container'));
     }
     await engine
       .removeImage(jobImageTag(run.id))
@@ -128,9 +150,11 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
         const outcome: Outcome = {
           state: 'failed',
           failureReason: 'infra_error',
-          failureMessage: 'the run\'s container disappeared before its results could be collected',
+          failureMessage: "the run's container disappeared before its results could be collected",
         };
-        await writeRunRecord(run, outcome, {}).catch((error) => log.warn({ err: error }, 'could not upload run.json'));
+        await writeRunRecord(run, outcome, {}).catch((error) =>
+          log.warn({ err: error }, 'could not upload run.json'),
+        );
         const ended = await record(run, ['uploading'], outcome);
         await cleanUp(run, run.containerId);
         return ended;
@@ -147,7 +171,9 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
         }
       };
       const dir = path.join(runWorkDir(dataDir, run.id), 'results');
-      await attempt('logs', () => collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix));
+      await attempt('logs', () =>
+        collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix),
+      );
       const outputs = await attempt('outputs', () =>
         collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix),
       );

@@ -53,10 +53,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
       if (container?.running) return;
       if (!container) {
-        log.warn('the run\'s container is gone');
+        log.warn("the run's container is gone");
         await finisher.finishEarly(
           run.id,
-          new RunFailure('infra_error', 'the run\'s container disappeared while it was running'),
+          new RunFailure('infra_error', "the run's container disappeared while it was running"),
         );
         return;
       }

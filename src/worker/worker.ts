@@ -37,7 +37,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     for (const run of await listActiveRunsOfWorker(db, workerId)) {
       if ((run.state === 'staging' || run.state === 'building') && !executions.has(run.id)) {
         const requeued = await transitionRun(db, run.id, [run.state], 'queued');
-        if (requeued) logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');
+        if (requeued)
+          logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');
       }
     }
   }

@@ -13,7 +13,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, He
   });
   app.get(
     '/healthz',
-    { schema: { summary: 'Whether the database, object store and Docker engine answer', tags: ['health'], response: { 200: Report, 503: Report } } },
+    {
+      schema: {
+        summary: 'Whether the database, object store and Docker engine answer',
+        tags: ['health'],
+        response: { 200: Report, 503: Report },
+      },
+    },
     async (_request, reply) => {
       const results: Record<string, string> = {};
       await Promise.all(

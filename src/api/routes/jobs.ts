@@ -18,15 +18,26 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         tags: ['jobs'],
         body: JobRequestSchema,
         response: {
-          200: Type.Object({ job: JobSchema, run: Type.Union([RunSchema, Type.Null()]), created: Type.Boolean() }),
-          202: Type.Object({ job: JobSchema, run: Type.Union([RunSchema, Type.Null()]), created: Type.Boolean() }),
+          200: Type.Object({
+            job: JobSchema,
+            run: Type.Union([RunSchema, Type.Null()]),
+            created: Type.Boolean(),
+          }),
+          202: Type.Object({
+            job: JobSchema,
+            run: Type.Union([RunSchema, Type.Null()]),
+            created: Type.Boolean(),
+          }),
           ...errors,
         },
       },
     },
     async (request, reply) => {
       const { job, run, created } = await jobs.submit(request.body);
-      request.log.info({ jobId: job.id, runId: run?.id, created }, created ? 'job submitted' : 'job already exists');
+      request.log.info(
+        { jobId: job.id, runId: run?.id, created },
+        created ? 'job submitted' : 'job already exists',
+      );
       return reply
         .status(created ? 202 : 200)
         .send({ job: jobView(job), run: run ? runView(run) : null, created });
@@ -59,12 +70,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
           {
             userId: Type.String({ pattern: NAME_PATTERN, description: 'whose jobs to list' }),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-            cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
+            cursor: Type.Optional(
+              Type.String({ maxLength: 512, description: 'nextCursor of the previous page' }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ jobs: Type.Array(JobSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object({
+            jobs: Type.Array(JobSchema),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
           ...errors,
         },
       },

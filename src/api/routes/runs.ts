@@ -33,7 +33,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         querystring: Type.Object(
           {
             tailBytes: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: 16 * 1024 * 1024, default: 1024 * 1024, description: 'at most this many bytes of each stream, from the end' }),
+              Type.Integer({
+                minimum: 1,
+                maximum: 16 * 1024 * 1024,
+                default: 1024 * 1024,
+                description: 'at most this many bytes of each stream, from the end',
+              }),
             ),
           },
           { additionalProperties: false },

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { pino } from 'pino';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createS3Client } from '../../services/aws/s3-object-store.js';
+import { loadConfig, type Config, type Role } from '../../src/config.js';
+import { isTerminal, type RunState } from '../../src/jobs/run-states.js';
+import { startService, type Service } from '../../src/service.js';
+
+export const TEMPLATE_DATABASE = 'tds_template';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** A new database cloned from the migrated template: each test file gets its own. */
+export async function createTestDatabase(): Promise<string> {
+  const base = inject('postgresUrl');
+  const name = uniqueName('tds_test').replace(/-/g, '_');
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export function s3Client() {
+  return createS3Client({
+    endpoint: inject('s3Endpoint'),
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+}
+
+export async function createBucket(): Promise<string> {
+  const bucket = uniqueName('tds-test');
+  const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+  await s3Client().send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+export async function putObject(bucket: string, key: string, body: string | Buffer): Promise<void> {
+  await s3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+export async function getText(bucket: string, key: string): Promise<string | undefined> {
+  try {
+    const result = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await result.Body?.transformToString('utf8');
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+export async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3Client().send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys.sort();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+export interface TestService extends Service {
+  config: Config;
+  request(method: string, url: string, body?: unknown): Promise<ApiResponse>;
+  /** Polls GET /runs/:id until the run reaches an end state (or `until`), then returns it. */
+  waitForRun(runId: string, until?: (state: RunState) => boolean, timeoutMs?: number): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  close(): Promise<void>;
+}
+
+export interface TestServiceOptions {
+  databaseUrl?: string;
+  roles?: Role[];
+  workerId?: string;
+  followDockerEvents?: boolean;
+  env?: Record<string, string>;
+}
+
+/** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-data-'));
+  const config = loadConfig({
+    PORT: '0',
+    TDS_DATA_DIR: dataDir,
+    DATABASE_URL: options.databaseUrl ?? (await createTestDatabase()),
+    TDS_STORAGE: 's3',
+    S3_ENDPOINT: inject('s3Endpoint'),
+    AWS_REGION: 'us-east-1',
+    TDS_BASE_IMAGE: inject('baseImage'),
+    TDS_ROLES: (options.roles ?? ['api', 'worker']).join(','),
+    TDS_WORKER_ID: options.workerId ?? uniqueName('test-worker'),
+    TDS_POLL_INTERVAL_MS: '100',
+    TDS_RECONCILE_INTERVAL_MS: '300',
+    TDS_MAX_CONCURRENT_RUNS: '2',
+    ...options.env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const service = await startService(config, logger, { followDockerEvents: options.followDockerEvents });
+
+  async function request(method: string, url: string, body?: unknown): Promise<ApiResponse> {
+    const response = await fetch(`${service.apiUrl}${url}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  async function waitForRun(runId: string, until = isTerminal, timeoutMs = 150_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      const { status, body } = await request('GET', `/runs/${runId}`);
+      if (status !== 200) throw new Error(`GET /runs/${runId} answered ${status}: ${JSON.stringify(body)}`);
+      last = body;
+      if (until(body.state as RunState)) return body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(
+      `run ${runId} did not reach the expected state in time; last seen: ${JSON.stringify(last)}`,
+    );
+  }
+
+  return {
+    ...service,
+    config,
+    request,
+    waitForRun,
+    async close() {
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A valid job body in the shape frontends post, with the given overrides. */
+export function jobBody(bucket: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    userId: 'test-user',
+    uniqueId: uniqueName('job'),
+    s3_bucket: bucket,
+    source_s3_prefix: '',
+    destination_s3_prefix: '/out/',
+    command: 'echo hello',
+    linux_dependencies: [],
+    ...overrides,
+  };
+}

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+/** Loads a config that must be refused and returns the error. */
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8080);
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(path.basename(config.dataDir)).toBe('.data');
+    expect(config.storage).toEqual({
+      kind: 'embedded',
+      port: 4569,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+    });
+    expect(config.baseImage).toBe('debian:bookworm-slim');
+    expect(config.roles).toEqual(['api', 'worker', 'scheduler']);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.corsOrigins).toBe(false);
+    expect(config.jobDefaults).toEqual({
+      timeoutSeconds: 3600,
+      cpus: 1,
+      memoryMb: 1024,
+      pidsLimit: 1024,
+      metricsIntervalSeconds: 1,
+    });
+  });
+
+  it('reads the port and resolves a relative data directory', () => {
+    const config = loadConfig({ PORT: '9090', TDS_DATA_DIR: 'some/dir' });
+    expect(config.port).toBe(9090);
+    expect(config.dataDir).toBe(path.resolve('some/dir'));
+  });
+
+  it.each(['abc', '8080.5', '70000', '-1'])('refuses PORT=%j, naming PORT and the value', (port) => {
+    const error = configErrorFor({ PORT: port });
+    expect(error.variable).toBe('PORT');
+    expect(error.message).toContain('PORT');
+    expect(error.message).toContain(`"${port}"`);
+  });
+
+  it('refuses an unknown storage kind, naming TDS_STORAGE', () => {
+    const error = configErrorFor({ TDS_STORAGE: 'gcs' });
+    expect(error.variable).toBe('TDS_STORAGE');
+    expect(error.message).toContain('TDS_STORAGE');
+    expect(error.message).toContain('"gcs"');
+  });
+
+  it('uses path-style S3 at the given endpoint', () => {
+    const config = loadConfig({
+      TDS_STORAGE: 's3',
+      S3_ENDPOINT: 'http://localhost:9000',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(config.storage).toEqual({
+      kind: 's3',
+      endpoint: 'http://localhost:9000',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+    });
+  });
+
+  it('uses virtual-hosted AWS S3 when no endpoint is given', () => {
+    const config = loadConfig({ TDS_STORAGE: 's3' });
+    expect(config.storage).toEqual({
+      kind: 's3',
+      endpoint: undefined,
+      region: undefined,
+      forcePathStyle: false,
+    });
+  });
+
+  it('reads a comma-separated role list', () => {
+    expect(loadConfig({ TDS_ROLES: 'api, worker' }).roles).toEqual(['api', 'worker']);
+  });
+
+  it('refuses an unknown role, naming TDS_ROLES and the role', () => {
+    const error = configErrorFor({ TDS_ROLES: 'api,bogus' });
+    expect(error.variable).toBe('TDS_ROLES');
+    expect(error.message).toContain('"bogus"');
+  });
+
+  it('reads CORS origins as a list, or * as any origin', () => {
+    expect(loadConfig({ TDS_CORS_ORIGIN: 'http://a.test, http://b.test' }).corsOrigins).toEqual([
+      'http://a.test',
+      'http://b.test',
+    ]);
+    expect(loadConfig({ TDS_CORS_ORIGIN: '*' }).corsOrigins).toBe(true);
+  });
+
+  it('refuses a default CPU limit out of range', () => {
+    const error = configErrorFor({ TDS_DEFAULT_CPUS: '0' });
+    expect(error.variable).toBe('TDS_DEFAULT_CPUS');
+  });
+});

@@ -1,0 +1,301 @@
+import { describe, it, expect } from 'vitest';
+import { ValidationError } from '../../src/errors.js';
+import {
+  BUCKET_PATTERN,
+  NAME_PATTERN,
+  PACKAGE_PATTERN,
+  normaliseJobRequest,
+  normalisePrefix,
+  resultsPrefix,
+  type JobDefaults,
+  type JobRequest,
+} from '../../src/jobs/job-spec.js';
+
+const DEFAULTS: JobDefaults = {
+  timeoutSeconds: 3600,
+  cpus: 1,
+  memoryMb: 1024,
+  metricsIntervalSeconds: 1,
+  baseImage: 'debian:bookworm-slim',
+};
+
+/** The example request body from the design document. */
+const DESIGN_EXAMPLE: JobRequest = {
+  userId: 'akhil-test',
+  uniqueId: 'akhil-test-uid',
+  s3_bucket: 'ccbd-hw2-frontend',
+  source_s3_prefix: '',
+  destination_s3_prefix: '/out/',
+  command: "python3 -c 'print(56789)'",
+  linux_dependencies: ['git', 'curl', 'python3'],
+  cron: '*/5 * * * *',
+};
+
+/** A one-off request with no optional fields. */
+function request(overrides: Partial<JobRequest> = {}): JobRequest {
+  return {
+    userId: 'u1',
+    uniqueId: 'job-1',
+    s3_bucket: 'my-bucket',
+    source_s3_prefix: 'in',
+    destination_s3_prefix: 'out',
+    command: 'echo hi',
+    ...overrides,
+  };
+}
+
+/** Runs `action`, expecting a ValidationError, and returns it for further checks. */
+function validationErrorOf(action: () => unknown): ValidationError {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error('expected a ValidationError, but nothing was thrown');
+}
+
+function matches(pattern: string, value: string): boolean {
+  return new RegExp(pattern).test(value);
+}
+
+describe('normalisePrefix', () => {
+  it.each([
+    ['/out/', 'out/'],
+    ['///a', 'a/'],
+    ['in', 'in/'],
+    ['a/b', 'a/b/'],
+    ['a/b/', 'a/b/'],
+    ['', ''],
+    ['/', ''],
+    ['///', ''],
+  ])('turns %j into the folder %j', (raw, expected) => {
+    expect(normalisePrefix('source_s3_prefix', raw)).toBe(expected);
+  });
+
+  it.each(['a/../b', '..', './x', 'a/.', '/../etc', 'a/b/..'])(
+    'refuses the "." or ".." segments in %j',
+    (raw) => {
+      const error = validationErrorOf(() => normalisePrefix('destination_s3_prefix', raw));
+      expect(error.message).toContain('destination_s3_prefix');
+      expect(error.message).toContain(`"${raw}"`);
+      expect(error.statusCode).toBe(400);
+    },
+  );
+
+  it('accepts names that merely contain dots', () => {
+    expect(normalisePrefix('f', '.hidden/a..b/v1.2')).toBe('.hidden/a..b/v1.2/');
+  });
+
+  it.each([
+    ['a newline', 'a\nb'],
+    ['a NUL byte', 'a\u0000b'],
+    ['a tab', 'a\tb'],
+    ['DEL', 'a\u007fb'],
+    ['a backslash', 'a\\b'],
+    ['a backslash-dot-dot path', '..\\x'],
+  ])('refuses %s', (_what, raw) => {
+    const error = validationErrorOf(() => normalisePrefix('source_s3_prefix', raw));
+    expect(error.message).toBe('source_s3_prefix must not contain control characters or backslashes');
+  });
+});
+
+describe('normaliseJobRequest', () => {
+  it('normalises the design example: prefixes, sorted packages, defaults, cron in UTC', () => {
+    expect(normaliseJobRequest(DESIGN_EXAMPLE, DEFAULTS)).toEqual({
+      userId: 'akhil-test',
+      uniqueId: 'akhil-test-uid',
+      s3_bucket: 'ccbd-hw2-frontend',
+      source_s3_prefix: '',
+      destination_s3_prefix: 'out/',
+      command: "python3 -c 'print(56789)'",
+      linux_dependencies: ['curl', 'git', 'python3'],
+      cron: '*/5 * * * *',
+      timezone: 'UTC',
+      timeout_seconds: 3600,
+      cpus: 1,
+      memory_mb: 1024,
+      env: {},
+      base_image: 'debian:bookworm-slim',
+      metrics_interval_seconds: 1,
+    });
+  });
+
+  it('de-duplicates and sorts the packages', () => {
+    const spec = normaliseJobRequest(
+      request({ linux_dependencies: ['python3', 'curl', 'git', 'curl', 'python3'] }),
+      DEFAULTS,
+    );
+    expect(spec.linux_dependencies).toEqual(['curl', 'git', 'python3']);
+  });
+
+  it('gives a one-off job no cron, the UTC timezone and no packages', () => {
+    const spec = normaliseJobRequest(request(), DEFAULTS);
+    expect(spec.cron).toBeNull();
+    expect(spec.timezone).toBe('UTC');
+    expect(spec.linux_dependencies).toEqual([]);
+    expect(spec.source_s3_prefix).toBe('in/');
+    expect(spec.destination_s3_prefix).toBe('out/');
+  });
+
+  it('treats a blank cron as no schedule and trims a padded one', () => {
+    expect(normaliseJobRequest(request({ cron: '   ' }), DEFAULTS).cron).toBeNull();
+    expect(normaliseJobRequest(request({ cron: '  0 3 * * *  ' }), DEFAULTS).cron).toBe('0 3 * * *');
+  });
+
+  it.each(['not a cron', '* * *', '61 * * * *', '* * * * * * *', '0 0 31 2 *'])(
+    'refuses the cron expression %j, naming it',
+    (cron) => {
+      const error = validationErrorOf(() => normaliseJobRequest(request({ cron }), DEFAULTS));
+      expect(error.message).toContain(`cron "${cron}"`);
+    },
+  );
+
+  it('says how many fields a cron expression with the wrong field count has', () => {
+    const error = validationErrorOf(() => normaliseJobRequest(request({ cron: '* * *' }), DEFAULTS));
+    expect(error.message).toContain('has 3 fields');
+  });
+
+  it('accepts a 6-field cron expression with seconds first', () => {
+    const spec = normaliseJobRequest(request({ cron: '30 */5 * * * *' }), DEFAULTS);
+    expect(spec.cron).toBe('30 */5 * * * *');
+  });
+
+  it('keeps a valid IANA timezone given with a cron', () => {
+    const spec = normaliseJobRequest(request({ cron: '0 9 * * 1-5', timezone: 'Europe/Paris' }), DEFAULTS);
+    expect(spec.timezone).toBe('Europe/Paris');
+    expect(spec.cron).toBe('0 9 * * 1-5');
+  });
+
+  it('refuses a timezone that is not an IANA name', () => {
+    const error = validationErrorOf(() =>
+      normaliseJobRequest(request({ cron: '0 * * * *', timezone: 'Mars/Base' }), DEFAULTS),
+    );
+    expect(error.message).toContain('timezone "Mars/Base"');
+  });
+
+  it('refuses a timezone on a job without a cron schedule', () => {
+    const error = validationErrorOf(() =>
+      normaliseJobRequest(request({ timezone: 'Europe/Paris' }), DEFAULTS),
+    );
+    expect(error.message).toContain('timezone only applies to a job with a cron schedule');
+  });
+
+  it('refuses env names starting with TDS_, naming each of them', () => {
+    const error = validationErrorOf(() =>
+      normaliseJobRequest(request({ env: { OK: '1', TDS_X: '2', TDS_Y: '3' } }), DEFAULTS),
+    );
+    expect(error.message).toContain('TDS_X');
+    expect(error.message).toContain('TDS_Y');
+    expect(error.message).not.toContain('OK');
+  });
+
+  it('keeps env variables that are not reserved', () => {
+    const spec = normaliseJobRequest(request({ env: { GREETING: 'hello', tds_lower: 'x' } }), DEFAULTS);
+    expect(spec.env).toEqual({ GREETING: 'hello', tds_lower: 'x' });
+  });
+
+  it('refuses a blank command', () => {
+    const error = validationErrorOf(() => normaliseJobRequest(request({ command: '   ' }), DEFAULTS));
+    expect(error.message).toBe('command must not be blank');
+  });
+
+  it('keeps the command exactly as written, surrounding spaces included', () => {
+    expect(normaliseJobRequest(request({ command: '  ls -la  ' }), DEFAULTS).command).toBe('  ls -la  ');
+  });
+
+  it('lets the optional fields override the defaults', () => {
+    const spec = normaliseJobRequest(
+      request({
+        timeout_seconds: 60,
+        cpus: 0.5,
+        memory_mb: 256,
+        base_image: 'alpine:3.20',
+        metrics_interval_seconds: 0.25,
+      }),
+      DEFAULTS,
+    );
+    expect(spec).toMatchObject({
+      timeout_seconds: 60,
+      cpus: 0.5,
+      memory_mb: 256,
+      base_image: 'alpine:3.20',
+      metrics_interval_seconds: 0.25,
+    });
+  });
+
+  it('refuses prefixes with ".." segments, naming the field', () => {
+    const error = validationErrorOf(() =>
+      normaliseJobRequest(request({ destination_s3_prefix: 'out/../../other' }), DEFAULTS),
+    );
+    expect(error.message).toContain('destination_s3_prefix');
+  });
+});
+
+describe('resultsPrefix', () => {
+  it('puts a run under <destination>/<uniqueId>/<runId>/', () => {
+    const spec = normaliseJobRequest(DESIGN_EXAMPLE, DEFAULTS);
+    expect(resultsPrefix(spec, 'run-42')).toBe('out/akhil-test-uid/run-42/');
+  });
+
+  it('starts at the bucket root when the destination is empty', () => {
+    const spec = normaliseJobRequest({ ...DESIGN_EXAMPLE, destination_s3_prefix: '' }, DEFAULTS);
+    expect(resultsPrefix(spec, 'run-42')).toBe('akhil-test-uid/run-42/');
+  });
+});
+
+describe('PACKAGE_PATTERN', () => {
+  it.each(['python3', 'libssl-dev', 'g++', 'python3.11', 'curl=7.88.1-10+deb12u5', 'ImageMagick', 'a'])(
+    'accepts the package %j',
+    (name) => {
+      expect(matches(PACKAGE_PATTERN, name)).toBe(true);
+    },
+  );
+
+  it.each([
+    'curl && rm -rf /',
+    '$(id)',
+    '-rf',
+    'a b',
+    'pkg;ls',
+    '`x`',
+    '',
+    '../x',
+    'pkg|sh',
+    'pkg>file',
+    'curl=',
+    'curl=1 2',
+    'pkg\n',
+    'x'.repeat(200),
+  ])('rejects %j', (name) => {
+    expect(matches(PACKAGE_PATTERN, name)).toBe(false);
+  });
+
+  it('allows names up to 128 characters', () => {
+    expect(matches(PACKAGE_PATTERN, 'x'.repeat(128))).toBe(true);
+    expect(matches(PACKAGE_PATTERN, 'x'.repeat(129))).toBe(false);
+  });
+});
+
+describe('BUCKET_PATTERN', () => {
+  it.each(['ccbd-hw2-frontend', 'my.bucket.1', 'abc', 'x'.repeat(63)])('accepts %j', (name) => {
+    expect(matches(BUCKET_PATTERN, name)).toBe(true);
+  });
+
+  it.each(['UPPER', 'a', 'ab', '-x-', 'has_underscore', 'ends-', 'x'.repeat(64), 'a b c'])(
+    'rejects %j',
+    (name) => {
+      expect(matches(BUCKET_PATTERN, name)).toBe(false);
+    },
+  );
+});
+
+describe('NAME_PATTERN', () => {
+  it.each(['akhil-test-uid', 'user@example.com', 'A_1.b', 'x'.repeat(128)])('accepts %j', (name) => {
+    expect(matches(NAME_PATTERN, name)).toBe(true);
+  });
+
+  it.each(['a/b', '..', '', ' x', '.hidden', '_x', 'a b', 'x'.repeat(129)])('rejects %j', (name) => {
+    expect(matches(NAME_PATTERN, name)).toBe(false);
+  });
+});

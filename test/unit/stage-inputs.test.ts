@@ -1,0 +1,104 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import { RunFailure } from '../../src/errors.js';
+import type { JobSpec } from '../../src/jobs/job-spec.js';
+import { stageInputs } from '../../src/runner/stage-inputs.js';
+
+/** An object store listing whatever keys it is given: real S3 allows keys that s3rver normalises away. */
+function storeWith(objects: Record<string, string>): ObjectStore {
+  return {
+    bucketExists: async () => true,
+    hasObjects: async () => true,
+    async *listObjects(_bucket, prefix) {
+      for (const [key, body] of Object.entries(objects)) {
+        if (key.startsWith(prefix)) yield { key, size: Buffer.byteLength(body) };
+      }
+    },
+    getObjectStream: async (_bucket, key) => Readable.from([Buffer.from(objects[key] ?? '')]),
+    getObjectText: async () => undefined,
+    putObject: async () => undefined,
+    createBucket: async () => undefined,
+  };
+}
+
+const spec = (overrides: Partial<JobSpec> = {}) =>
+  ({
+    s3_bucket: 'b',
+    source_s3_prefix: 'in/',
+    destination_s3_prefix: 'out/',
+    uniqueId: 'u',
+    ...overrides,
+  }) as JobSpec;
+
+let root: string;
+let inputDir: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'tds-stage-'));
+  inputDir = path.join(root, 'context', 'input');
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('staging inputs', () => {
+  it('writes each object under the input folder at its path relative to the prefix', async () => {
+    const store = storeWith({
+      'in/a.txt': 'A',
+      'in/deep/er/b.txt': 'B',
+      'in/folder/': '',
+      'other/c.txt': 'C',
+    });
+    const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal);
+    expect(staged).toEqual({ files: 2, bytes: 2, excluded: 0 });
+    expect(await readFile(path.join(inputDir, 'a.txt'), 'utf8')).toBe('A');
+    expect(await readFile(path.join(inputDir, 'deep/er/b.txt'), 'utf8')).toBe('B');
+  });
+
+  it.each(['in/../escape.txt', 'in/a/../../escape.txt', 'in/./x', 'in//abs', 'in/a\\..\\b'])(
+    'refuses the key %s as input_error and writes nothing outside the input folder',
+    async (key) => {
+      const store = storeWith({ [key]: 'hostile' });
+      const error = await stageInputs(store, spec(), inputDir, new AbortController().signal).catch((e) => e);
+      expect(error).toBeInstanceOf(RunFailure);
+      expect(error.reason).toBe('input_error');
+      expect(error.message).toContain(key.slice('in/'.length));
+      expect((await readdir(root)).sort()).toEqual(['context']);
+      expect(await readdir(path.join(root, 'context'))).toEqual(['input']);
+    },
+  );
+
+  it("leaves out this job's own results when the destination lies under the source", async () => {
+    const store = storeWith({
+      'data.txt': 'd',
+      'out/u/run-1/stdout.log': 'old',
+      'out/v/run-1/stdout.log': 'other',
+    });
+    const staged = await stageInputs(
+      store,
+      spec({ source_s3_prefix: '' }),
+      inputDir,
+      new AbortController().signal,
+    );
+    expect(staged.excluded).toBe(1);
+    expect((await readdir(inputDir)).sort()).toEqual(['data.txt', 'out']);
+    expect(await readdir(path.join(inputDir, 'out'))).toEqual(['v']);
+  });
+
+  it('turns a store failure into input_error naming the bucket and prefix', async () => {
+    const store = storeWith({});
+    store.listObjects = async function* () {
+      yield* [];
+      throw new Error('Access Denied');
+    };
+    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal).catch((e) => e);
+    expect(error).toBeInstanceOf(RunFailure);
+    expect(error.reason).toBe('input_error');
+    expect(error.message).toBe('could not read the inputs from s3://b/in/: Access Denied');
+  });
+});
