@@ -7,13 +7,11 @@ import { RequestError } from '../errors.js';
  */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof RequestError) {
-    return reply
-      .status(error.statusCode)
-      .send({
-        error: error.code,
-        message: error.message,
-        ...(error.details ? { details: error.details } : {}),
-      });
+    return reply.status(error.statusCode).send({
+      error: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+    });
   }
   const cause = (error as { cause?: unknown }).cause;
   if (error.validation && cause instanceof RequestError) {
@@ -23,18 +21,14 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return reply
-      .status(status)
-      .send({
-        error: error.validation ? 'invalid_request' : (error.code ?? 'bad_request'),
-        message: error.message,
-      });
+    return reply.status(status).send({
+      error: error.validation ? 'invalid_request' : (error.code ?? 'bad_request'),
+      message: error.message,
+    });
   }
   request.log.error({ err: error }, 'request failed');
-  return reply
-    .status(500)
-    .send({
-      error: 'internal_error',
-      message: 'the service failed to handle this request; the details are in its log',
-    });
+  return reply.status(500).send({
+    error: 'internal_error',
+    message: 'the service failed to handle this request; the details are in its log',
+  });
 }
