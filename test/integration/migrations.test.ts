@@ -1,0 +1,50 @@
+import { pino } from 'pino';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { migrate, readMigrations } from '../../services/db/migrate.js';
+import { createPgDatabase } from '../../services/db/pg-database.js';
+import { uniqueName } from '../support/harness.js';
+
+async function emptyDatabase(): Promise<string> {
+  const name = uniqueName('tds_migrate').replace(/-/g, '_');
+  const admin = new pg.Client({ connectionString: inject('postgresUrl') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(inject('postgresUrl'));
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+describe('migrations', () => {
+  it('are applied once when several instances start together', async () => {
+    const url = await emptyDatabase();
+    const logger = pino({ level: 'silent' });
+    const instances = [1, 2, 3, 4].map(() => createPgDatabase(url, logger));
+    const results = await Promise.all(instances.map((db) => migrate(db)));
+    const versions = (await readMigrations()).map((m) => m.version);
+    expect(results.flat().sort()).toEqual(versions);
+    expect(results.filter((applied) => applied.length > 0)).toHaveLength(1);
+    const rows = await instances[0]!.query<{ version: number }>(
+      'SELECT version FROM schema_migrations ORDER BY 1',
+    );
+    expect(rows.map((r) => r.version)).toEqual(versions);
+    expect(await migrate(instances[1]!)).toEqual([]);
+    await Promise.all(instances.map((db) => db.close()));
+  });
+
+  it('roll back entirely when one fails, leaving no version recorded', async () => {
+    const url = await emptyDatabase();
+    const db = createPgDatabase(url, pino({ level: 'silent' }));
+    const broken = [
+      { version: 1, name: '001_ok.sql', sql: 'CREATE TABLE a (x int)' },
+      { version: 2, name: '002_broken.sql', sql: 'CREATE TABLE b (x nosuchtype)' },
+    ];
+    await expect(migrate(db, broken)).rejects.toThrow(/nosuchtype/);
+    const tables = await db.query(
+      "SELECT 1 FROM information_schema.tables WHERE table_name IN ('a', 'schema_migrations')",
+    );
+    expect(tables).toEqual([]);
+    await db.close();
+  });
+});

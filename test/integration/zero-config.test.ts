@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+/** Starts `npm start` as a user would, with only a data folder and ports chosen. */
+async function startCommand(env: Record<string, string>) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-zero-'));
+  await chmod(dataDir, 0o755);
+  dirs.push(dataDir);
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TDS_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, signalled as a terminal's Ctrl-C would
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stopped = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return { child, exited, stopped, output: () => ({ stdout, stderr }) };
+}
+
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+afterAll(async () => {
+  for (const child of children) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm start with no configuration', () => {
+  it('starts embedded Postgres and S3, runs a job, and stops cleanly on SIGTERM', async () => {
+    const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
+    const service = await startCommand({
+      PORT: String(port),
+      TDS_PG_PORT: String(pgPort),
+      TDS_S3_PORT: String(s3Port),
+      TDS_BASE_IMAGE: process.env.TDS_BASE_IMAGE || 'debian:bookworm-slim',
+    });
+    const banner = await until('the start-up banner', () => {
+      const { stdout } = service.output();
+      return stdout.includes('Task Deploy Service is up.') ? stdout : undefined;
+    });
+    const api = `http://127.0.0.1:${port}`;
+    const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+    expect(banner).toContain(`API          ${api}`);
+    expect(banner).toContain(
+      `AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${s3Endpoint} s3 ls`,
+    );
+    expect(banner).toContain(`postgres://postgres:postgres@127.0.0.1:${pgPort}/tds   (embedded)`);
+
+    const health = await fetch(`${api}/healthz`);
+    expect(health.status).toBe(200);
+
+    // What the README's example does with the AWS CLI, done with the SDK against the embedded S3.
+    const s3 = new S3Client({
+      endpoint: s3Endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'ccbd-hw2-frontend' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'ccbd-hw2-frontend', Key: 'in/name.txt', Body: 'world' }));
+    const posted = await fetch(`${api}/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        userId: 'akhil-test',
+        uniqueId: 'akhil-test-uid',
+        s3_bucket: 'ccbd-hw2-frontend',
+        source_s3_prefix: 'in',
+        destination_s3_prefix: '/out/',
+        command: 'echo "hello $(cat input/name.txt)" | tee output/greeting.txt',
+        linux_dependencies: [],
+      }),
+    });
+    expect(posted.status).toBe(202);
+    const { run } = (await posted.json()) as { run: { id: string } };
+    const ended = await until('the run to end', async () => {
+      const body = (await (await fetch(`${api}/runs/${run.id}`)).json()) as { state: string };
+      return ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(body.state) ? body : undefined;
+    });
+    expect(ended.state).toBe('succeeded');
+    const greeting = await s3.send(
+      new GetObjectCommand({
+        Bucket: 'ccbd-hw2-frontend',
+        Key: `out/akhil-test-uid/${run.id}/output/greeting.txt`,
+      }),
+    );
+    expect(await greeting.Body?.transformToString()).toBe('hello world\n');
+
+    process.kill(-service.child.pid!, 'SIGTERM');
+    await service.stopped;
+    await until(
+      'the API and the embedded Postgres to stop',
+      async () => {
+        const [apiOpen, pgOpen] = await Promise.all([isListening(port), isListening(pgPort)]);
+        return !apiOpen && !pgOpen ? true : undefined;
+      },
+      15_000,
+    );
+    expect(service.output().stderr).not.toMatch(/error/i);
+  });
+
+  it('says clearly, and exits, when no Docker engine answers', async () => {
+    const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
+    const service = await startCommand({
+      PORT: String(port),
+      TDS_PG_PORT: String(pgPort),
+      TDS_S3_PORT: String(s3Port),
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expect(await service.exited).toBe(1);
+    const { stderr } = service.output();
+    expect(stderr).toContain('No Docker engine answered at unix:///nonexistent/docker.sock');
+    expect(stderr).toContain('set DOCKER_HOST');
+  });
+
+  it('refuses a bad setting with the variable named', async () => {
+    const service = await startCommand({ PORT: 'eighty' });
+    expect(await service.exited).toBe(2);
+    expect(service.output().stderr).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
+  });
+});
