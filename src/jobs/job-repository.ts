@@ -44,6 +44,15 @@ export async function insertJobIfAbsent(
   return { job: toJob(existing[0]!), created: false };
 }
 
+export async function findJobByKey(
+  db: SqlExecutor,
+  userId: string,
+  uniqueId: string,
+): Promise<Job | undefined> {
+  const rows = await db.query('SELECT * FROM jobs WHERE user_id = $1 AND unique_id = $2', [userId, uniqueId]);
+  return rows[0] ? toJob(rows[0]) : undefined;
+}
+
 export async function getJob(db: SqlExecutor, id: string): Promise<Job | undefined> {
   const rows = await db.query('SELECT * FROM jobs WHERE id = $1', [id]);
   return rows[0] ? toJob(rows[0]) : undefined;

@@ -9,7 +9,14 @@ import {
   ValidationError,
   errorMessage,
 } from '../errors.js';
-import { decodeCursor, getJob, insertJobIfAbsent, listJobsOfUser, type Job } from './job-repository.js';
+import {
+  decodeCursor,
+  findJobByKey,
+  getJob,
+  insertJobIfAbsent,
+  listJobsOfUser,
+  type Job,
+} from './job-repository.js';
 import { normaliseJobRequest, resultsPrefix, type JobDefaults, type JobRequest } from './job-spec.js';
 import {
   getRun,
@@ -79,19 +86,22 @@ export function createJobService(deps: JobServiceDeps) {
      */
     async submit(request: JobRequest): Promise<SubmitResult> {
       const spec = normaliseJobRequest(request, deps.defaults);
+      const existing = async (job: Job): Promise<SubmitResult> => {
+        if (!isDeepStrictEqual(job.spec, spec)) {
+          throw new ConflictError(
+            `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
+          );
+        }
+        const [latest] = await listRunsOfJob(db, job.id, 1);
+        return { job, run: latest, created: false };
+      };
+      // A repeated post is answered from what is stored, whatever has become of the bucket since.
+      const known = await findJobByKey(db, spec.userId, spec.uniqueId);
+      if (known) return existing(known);
       await checkBucket(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null);
       const result = await db.transaction(async (tx) => {
         const { job, created } = await insertJobIfAbsent(tx, spec);
-        if (!created) {
-          if (!isDeepStrictEqual(job.spec, spec)) {
-            throw new ConflictError(
-              `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
-            );
-          }
-          const [latest] = await listRunsOfJob(tx, job.id, 1);
-          return { job, run: latest, created };
-        }
-        if (spec.cron !== null) return { job, run: undefined, created };
+        if (!created || spec.cron !== null) return { job, run: undefined, created };
         const runId = newRunId();
         const run = await insertRun(tx, {
           id: runId,
@@ -102,7 +112,9 @@ export function createJobService(deps: JobServiceDeps) {
         });
         return { job, run, created };
       });
-      if (result.run && result.created) deps.onRunQueued?.(result.run.id);
+      // Another request stored the same job between the look-up and the insert.
+      if (!result.created) return existing(result.job);
+      if (result.run) deps.onRunQueued?.(result.run.id);
       return result;
     },
 

@@ -77,12 +77,17 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger): Ima
     return pulled;
   }
 
-  async function buildPackageImage(
-    spec: JobSpec,
-    tag: string,
-    log: (text: string) => void,
-    signal: AbortSignal,
-  ) {
+  /** Waits for `work`, or rejects as soon as `signal` aborts (the work itself goes on). */
+  function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  async function buildPackageImage(spec: JobSpec, tag: string, log: (text: string) => void) {
     const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
     const context = pack();
     context.entry({ name: 'Dockerfile' }, PACKAGES_DOCKERFILE);
@@ -95,7 +100,6 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger): Ima
       tag,
       buildArgs: { TDS_BASE: spec.base_image },
       labels: { [MANAGED_LABEL]: 'true', [KIND_LABEL]: 'packages' },
-      signal,
     });
     log(result.log);
   }
@@ -118,17 +122,18 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger): Ima
         log(`Packages ${spec.linux_dependencies.join(' ')} on ${spec.base_image}: cached as ${tag}\n`);
         return tag;
       }
-      // Runs needing the same packages at once share one build.
+      // Runs needing the same packages at once share one build, which is not stopped when one of
+      // them is cancelled: the others still need it, and the image serves later runs.
       let build = inFlight.get(tag);
       if (!build) {
-        build = buildPackageImage(spec, tag, log, signal)
+        build = buildPackageImage(spec, tag, log)
           .then(() => tag)
           .finally(() => inFlight.delete(tag));
         inFlight.set(tag, build);
       } else {
         log(`Waiting for another run's build of ${tag}\n`);
       }
-      return build;
+      return untilAborted(build, signal);
     },
 
     async buildJobImage(runId, spec, fromImage, contextDir, log, signal) {

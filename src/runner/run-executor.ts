@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
@@ -54,7 +55,10 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const inputs = await stageInputs(store, run.spec, path.join(contextDir, 'input'), signal);
         log.info(inputs, 'inputs staged');
         const building = await transitionRun(db, run.id, ['staging'], 'building');
-        if (!building) return;
+        if (!building) {
+          await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
+          return;
+        }
         signal.throwIfAborted();
 
         const fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
@@ -94,6 +98,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const running = await transitionRun(db, run.id, ['building'], 'running', { containerId, image });
         if (!running) {
           await engine.removeContainer(containerId);
+          await engine.removeImage(image);
+          await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
         }
         log.info({ containerId, image }, 'container started');

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBucket, jobBody, putObject, startTestService, type TestService } from '../support/harness.js';
+import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import {
+  createBucket,
+  jobBody,
+  putObject,
+  s3Client,
+  startTestService,
+  type TestService,
+} from '../support/harness.js';
 
 let service: TestService;
 let bucket: string;
@@ -67,6 +75,22 @@ describe('POST /jobs', () => {
       expect(answer.body.run.id).toBe(first.body.run.id);
     }
     expect(await countRows()).toEqual(before);
+  });
+
+  it('answers a repeated post from what is stored, even when the bucket has gone since', async () => {
+    const gone = await createBucket();
+    const body = jobBody(gone);
+    const first = await service.request('POST', '/jobs', body);
+    expect(first.status).toBe(202);
+    await s3Client().send(new DeleteBucketCommand({ Bucket: gone }));
+    const again = await service.request('POST', '/jobs', body);
+    expect(again.status).toBe(200);
+    expect(again.body.job.id).toBe(first.body.job.id);
+    const fresh = await service.request('POST', '/jobs', {
+      ...body,
+      uniqueId: `${body.uniqueId as string}-new`,
+    });
+    expect(fresh.status).toBe(422);
   });
 
   it('answers 409 when a uniqueId is reused for a different job', async () => {
