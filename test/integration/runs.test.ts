@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,6 +8,7 @@ import {
   jobBody,
   listKeys,
   putObject,
+  s3Client,
   startTestService,
   type TestService,
 } from '../support/harness.js';
@@ -111,6 +114,21 @@ describe('a run, from POST /jobs to results in S3', () => {
     expect(record.history.at(-1).state).toBe('succeeded');
 
     expect(await resourcesOf(run.id)).toEqual({ containers: 0, images: 0 });
+  });
+
+  it('streams a large output file to S3 intact (multipart)', async () => {
+    const { run, prefix } = await runToEnd({
+      command: 'head -c 67108864 /dev/urandom > output/big.bin && sha256sum output/big.bin | cut -d" " -f1',
+    });
+    expect(run.state).toBe('succeeded');
+    const digest = (await getText(bucket, `${prefix}stdout.log`))!.trim();
+    const object = await s3Client().send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${prefix}output/big.bin` }),
+    );
+    expect(object.ContentLength).toBe(64 * 1024 * 1024);
+    const hash = createHash('sha256');
+    for await (const chunk of object.Body as AsyncIterable<Buffer>) hash.update(chunk);
+    expect(hash.digest('hex')).toBe(digest);
   });
 
   it('records a failing command as failed with its exit code, and still uploads its logs', async () => {
