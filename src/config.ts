@@ -22,6 +22,11 @@ export interface Config {
   pollIntervalMs: number;
   reconcileIntervalMs: number;
   corsOrigins: string[] | true | false;
+  scheduler: {
+    misfireToleranceMs: number;
+    batchSize: number;
+    maxIdleMs: number;
+  };
   logLevel: string;
   jobDefaults: {
     timeoutSeconds: number;
@@ -117,6 +122,11 @@ export function loadConfig(env: Env = process.env): Config {
     pollIntervalMs: integer(env, 'TDS_POLL_INTERVAL_MS', 500, 10, 60_000),
     reconcileIntervalMs: integer(env, 'TDS_RECONCILE_INTERVAL_MS', 2000, 50, 600_000),
     corsOrigins: parseCors(env.TDS_CORS_ORIGIN),
+    scheduler: {
+      misfireToleranceMs: integer(env, 'TDS_MISFIRE_TOLERANCE_MS', 60_000, 0, 86_400_000),
+      batchSize: integer(env, 'TDS_SCHEDULER_BATCH', 500, 1, 100_000),
+      maxIdleMs: integer(env, 'TDS_SCHEDULER_IDLE_MS', 1000, 10, 60_000),
+    },
     logLevel: env.LOG_LEVEL || 'info',
     jobDefaults: {
       timeoutSeconds: integer(env, 'TDS_DEFAULT_TIMEOUT_SECONDS', 3600, 1, 7 * 86400),

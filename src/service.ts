@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createS3Client, createS3ObjectStore } from '../services/aws/s3-object-store.js';
 import type { ObjectStore } from '../services/aws/object-store.js';
-import type { Database } from '../services/db/database.js';
+import type { Database, SqlExecutor } from '../services/db/database.js';
 import { migrate } from '../services/db/migrate.js';
 import { createPgDatabase } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
@@ -18,6 +18,8 @@ import { createJobService, type JobService } from './jobs/job-service.js';
 import { createImageBuilder } from './runner/image-builder.js';
 import { createRunExecutor } from './runner/run-executor.js';
 import { createRunFinisher } from './runner/run-finisher.js';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
+import { createScheduleService, type ScheduleService } from './scheduler/schedule-service.js';
 import { createWatcher, type Watcher } from './worker/watcher.js';
 import { createWorker, type Worker } from './worker/worker.js';
 
@@ -37,6 +39,8 @@ export interface Service {
   store: ObjectStore;
   engine: ContainerEngine;
   jobs: JobService;
+  schedules: ScheduleService;
+  scheduler: Scheduler | undefined;
   app: FastifyInstance | undefined;
   worker: Worker | undefined;
   watcher: Watcher | undefined;
@@ -46,6 +50,8 @@ export interface Service {
 export interface ServiceOverrides {
   /** Turns Docker's event stream off so that only the reconcile pass notices exits (tests). */
   followDockerEvents?: boolean;
+  /** The scheduler's "now" (tests of catch-up and daylight-saving changes); the database's clock otherwise. */
+  schedulerClock?: (db: SqlExecutor) => Promise<Date>;
 }
 
 async function checkDocker(engine: ContainerEngine, config: Config, logger: Logger): Promise<void> {
@@ -172,13 +178,37 @@ export async function startService(
       stops.push(() => activeWorker.stop());
     }
 
+    const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
+    let scheduler: Scheduler | undefined;
+    if (config.roles.includes('scheduler')) {
+      scheduler = createScheduler({
+        db,
+        logger,
+        misfireToleranceMs: config.scheduler.misfireToleranceMs,
+        batchSize: config.scheduler.batchSize,
+        maxIdleMs: config.scheduler.maxIdleMs,
+        clock: overrides.schedulerClock,
+        onRunsQueued: () => worker?.wake(),
+        onCancelRequested: () => watcher?.reconcileSoon(),
+      });
+      const activeScheduler = scheduler;
+      activeScheduler.start();
+      stops.push(() => activeScheduler.stop());
+    }
     const jobs = createJobService({
       db,
       store,
       engine,
-      defaults: { ...config.jobDefaults, baseImage: config.baseImage },
+      defaults,
       onRunQueued: () => worker?.wake(),
       onCancelRequested: () => watcher?.reconcileSoon(),
+      onScheduleChanged: () => scheduler?.wake(),
+    });
+    const schedules = createScheduleService({
+      db,
+      defaults,
+      onScheduleChanged: () => scheduler?.wake(),
+      onRunQueued: () => worker?.wake(),
     });
 
     let app: FastifyInstance | undefined;
@@ -188,7 +218,7 @@ export async function startService(
         database: async () => void (await db.query('SELECT 1')),
         docker: () => engine.ping(),
       };
-      app = await buildApp({ jobs, logger, corsOrigins: config.corsOrigins, healthChecks });
+      app = await buildApp({ jobs, schedules, logger, corsOrigins: config.corsOrigins, healthChecks });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
@@ -206,6 +236,8 @@ export async function startService(
       store,
       engine,
       jobs,
+      schedules,
+      scheduler,
       app,
       worker,
       watcher,

@@ -9,10 +9,13 @@ import { errorHandler } from './error-handler.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import type { ScheduleService } from '../scheduler/schedule-service.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
   jobs: JobService;
+  schedules: ScheduleService;
   logger: Logger;
   corsOrigins: string[] | boolean;
   healthChecks: Record<string, HealthCheck>;
@@ -20,6 +23,7 @@ export interface AppDeps {
 
 export async function buildApp({
   jobs,
+  schedules,
   logger,
   corsOrigins,
   healthChecks,
@@ -47,13 +51,14 @@ export async function buildApp({
           'Runs commands in Docker containers, once or on a cron schedule, and delivers the logs, outputs and CPU/memory metrics of every run to S3.',
         version: '0.1.0',
       },
-      tags: [{ name: 'jobs' }, { name: 'runs' }, { name: 'health' }],
+      tags: [{ name: 'jobs' }, { name: 'schedules' }, { name: 'runs' }, { name: 'health' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { checks: healthChecks });
-  await app.register(jobRoutes, { jobs });
+  await app.register(jobRoutes, { jobs, schedules });
+  await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
   return app as unknown as FastifyInstance;
 }

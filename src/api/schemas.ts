@@ -26,6 +26,10 @@ export const SpecSchema = Type.Object({
   linux_dependencies: Type.Array(Type.String()),
   cron: Nullable(Type.String()),
   timezone: Type.String(),
+  overlap_policy: Type.String(),
+  catch_up_policy: Type.String(),
+  catch_up_window_seconds: Type.Integer(),
+  catch_up_limit: Type.Integer(),
   timeout_seconds: Type.Integer(),
   cpus: Type.Number(),
   memory_mb: Type.Integer(),
@@ -39,7 +43,8 @@ export const RunSchema = Type.Object(
     id: Type.String({ format: 'uuid' }),
     jobId: Type.String({ format: 'uuid' }),
     state: Type.Enum([...RUN_STATES]),
-    trigger: Type.String(),
+    trigger: Type.String({ description: 'submit, schedule, catch_up or manual' }),
+    scheduledFor: Timestamp,
     exitCode: Nullable(Type.Integer()),
     failure: Nullable(
       Type.Object({
@@ -81,15 +86,41 @@ export const RunSchema = Type.Object(
   { $id: 'Run' },
 );
 
+export const ScheduleSchema = Type.Object({
+  cron: Type.String(),
+  timezone: Type.String(),
+  description: Type.String({ description: 'the schedule in words' }),
+  overlapPolicy: Type.String(),
+  catchUpPolicy: Type.String(),
+  catchUpWindowSeconds: Type.Integer(),
+  catchUpLimit: Type.Integer(),
+  paused: Type.Optional(Type.Boolean()),
+  nextFireTimes: Type.Optional(Type.Array(Type.String({ format: 'date-time' }))),
+  lastFireAt: Type.Optional(Timestamp),
+  recentFires: Type.Optional(
+    Type.Array(
+      Type.Object({
+        fireAt: Type.String({ format: 'date-time' }),
+        outcome: Type.String({
+          description: 'queued, caught_up, skipped_overlap, skipped_buffer_full or missed',
+        }),
+        runId: Nullable(Type.String()),
+        detail: Nullable(Type.String()),
+      }),
+    ),
+  ),
+});
+
 export const JobSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     userId: Type.String(),
     uniqueId: Type.String(),
     spec: SpecSchema,
-    schedule: Nullable(Type.Object({ cron: Type.String(), timezone: Type.String() })),
+    schedule: Nullable(ScheduleSchema),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
+    deletedAt: Timestamp,
   },
   { $id: 'Job' },
 );

@@ -1,5 +1,7 @@
 import type { Job } from '../jobs/job-repository.js';
 import type { Run, RunEvent } from '../jobs/run-repository.js';
+import { describeCron } from '../scheduler/cron-schedule.js';
+import type { ScheduleDetails } from '../scheduler/schedule-service.js';
 import type { JobView, RunView } from './schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -19,6 +21,7 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
     jobId: run.jobId,
     state: run.state,
     trigger: run.trigger,
+    scheduledFor: iso(run.scheduledFor),
     exitCode: run.exitCode,
     failure: run.failureReason ? { reason: run.failureReason, message: run.failureMessage ?? '' } : null,
     cancelRequested: run.cancelRequestedAt !== null,
@@ -44,14 +47,40 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
   return view;
 }
 
-export function jobView(job: Job): JobView {
+/** A job; with `details` (GET /jobs/:id) its schedule shows next fire times and recent fires. */
+export function jobView(job: Job, details?: ScheduleDetails): JobView {
+  const { spec } = job;
+  let schedule: JobView['schedule'] = null;
+  if (spec.cron) {
+    schedule = {
+      cron: spec.cron,
+      timezone: spec.timezone,
+      description: describeCron(spec.cron, spec.timezone),
+      overlapPolicy: spec.overlap_policy,
+      catchUpPolicy: spec.catch_up_policy,
+      catchUpWindowSeconds: spec.catch_up_window_seconds,
+      catchUpLimit: spec.catch_up_limit,
+    };
+    if (details) {
+      schedule.paused = details.schedule.paused;
+      schedule.nextFireTimes = details.nextFireTimes.map((t) => t.toISOString());
+      schedule.lastFireAt = iso(details.schedule.lastFireAt);
+      schedule.recentFires = details.recentFires.map((f) => ({
+        fireAt: f.fireAt.toISOString(),
+        outcome: f.outcome,
+        runId: f.runId,
+        detail: f.detail,
+      }));
+    }
+  }
   return {
     id: job.id,
     userId: job.userId,
     uniqueId: job.uniqueId,
-    spec: job.spec,
-    schedule: job.spec.cron ? { cron: job.spec.cron, timezone: job.spec.timezone } : null,
+    spec,
+    schedule,
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
+    deletedAt: iso(job.deletedAt),
   };
 }

@@ -9,6 +9,7 @@ export interface Job {
   spec: JobSpec;
   createdAt: Date;
   updatedAt: Date;
+  deletedAt: Date | null;
 }
 
 type Row = Record<string, unknown>;
@@ -21,6 +22,7 @@ function toJob(row: Row): Job {
     spec: row.spec as JobSpec,
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
+    deletedAt: (row.deleted_at as Date | null) ?? null,
   };
 }
 
@@ -51,6 +53,22 @@ export async function findJobByKey(
 ): Promise<Job | undefined> {
   const rows = await db.query('SELECT * FROM jobs WHERE user_id = $1 AND unique_id = $2', [userId, uniqueId]);
   return rows[0] ? toJob(rows[0]) : undefined;
+}
+
+export async function updateJobSpec(db: SqlExecutor, id: string, spec: JobSpec): Promise<Job> {
+  const rows = await db.query(
+    'UPDATE jobs SET spec = $2, cron = $3, timezone = $4, updated_at = now() WHERE id = $1 RETURNING *',
+    [id, JSON.stringify(spec), spec.cron, spec.cron ? spec.timezone : null],
+  );
+  return toJob(rows[0]!);
+}
+
+export async function markJobDeleted(db: SqlExecutor, id: string): Promise<Job> {
+  const rows = await db.query(
+    'UPDATE jobs SET deleted_at = COALESCE(deleted_at, now()), updated_at = now() WHERE id = $1 RETURNING *',
+    [id],
+  );
+  return toJob(rows[0]!);
 }
 
 export async function getJob(db: SqlExecutor, id: string): Promise<Job | undefined> {
@@ -88,7 +106,7 @@ export async function listJobsOfUser(
   after?: JobPageCursor,
 ): Promise<{ jobs: Job[]; nextCursor: string | null }> {
   const params: unknown[] = [userId, limit + 1];
-  let where = 'user_id = $1';
+  let where = 'user_id = $1 AND deleted_at IS NULL';
   if (after) {
     params.push(after.createdAt, after.id);
     where += ' AND (created_at, id) < ($3::timestamptz, $4::uuid)';

@@ -30,6 +30,8 @@ import {
   type RunEvent,
 } from './run-repository.js';
 import { isTerminal } from './run-states.js';
+import { CronSchedule } from '../scheduler/cron-schedule.js';
+import { databaseNow, upsertSchedule } from '../scheduler/schedule-repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,6 +43,8 @@ export interface JobServiceDeps {
   /** Told when a run is queued or a cancel is requested, so a worker in this process acts at once. */
   onRunQueued?: (runId: string) => void;
   onCancelRequested?: (runId: string) => void;
+  /** Told when a schedule is registered, so a scheduler in this process looks at it at once. */
+  onScheduleChanged?: () => void;
 }
 
 export interface SubmitResult {
@@ -87,6 +91,11 @@ export function createJobService(deps: JobServiceDeps) {
     async submit(request: JobRequest): Promise<SubmitResult> {
       const spec = normaliseJobRequest(request, deps.defaults);
       const existing = async (job: Job): Promise<SubmitResult> => {
+        if (job.deletedAt) {
+          throw new ConflictError(
+            `uniqueId "${spec.uniqueId}" belonged to job ${job.id}, deleted at ${job.deletedAt.toISOString()}; use a new uniqueId`,
+          );
+        }
         if (!isDeepStrictEqual(job.spec, spec)) {
           throw new ConflictError(
             `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
@@ -101,7 +110,12 @@ export function createJobService(deps: JobServiceDeps) {
       await checkBucket(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null);
       const result = await db.transaction(async (tx) => {
         const { job, created } = await insertJobIfAbsent(tx, spec);
-        if (!created || spec.cron !== null) return { job, run: undefined, created };
+        if (!created) return { job, run: undefined, created };
+        if (spec.cron !== null) {
+          const next = CronSchedule.parse(spec.cron, spec.timezone).nextAfter(await databaseNow(tx));
+          await upsertSchedule(tx, job.id, spec, next ?? null);
+          return { job, run: undefined, created };
+        }
         const runId = newRunId();
         const run = await insertRun(tx, {
           id: runId,
@@ -115,6 +129,7 @@ export function createJobService(deps: JobServiceDeps) {
       // Another request stored the same job between the look-up and the insert.
       if (!result.created) return existing(result.job);
       if (result.run) deps.onRunQueued?.(result.run.id);
+      if (spec.cron !== null) deps.onScheduleChanged?.();
       return result;
     },
 

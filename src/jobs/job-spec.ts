@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
-import { CronExpressionParser } from 'cron-parser';
 import { ValidationError } from '../errors.js';
+import { CronSchedule } from '../scheduler/cron-schedule.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 /** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
@@ -67,6 +67,35 @@ export const JobRequestSchema = Type.Object(
         description: 'IANA timezone the cron expression is read in, e.g. "Europe/Paris" (default UTC)',
       }),
     ),
+    overlap_policy: Type.Optional(
+      Type.Union(
+        [Type.Literal('skip'), Type.Literal('allow'), Type.Literal('queue_one'), Type.Literal('replace')],
+        {
+          description:
+            'when a fire time comes while the previous run is still queued or going: skip it (default, recorded), allow a second run alongside, queue_one (buffer one run to start when the previous ends), or replace (cancel the previous run)',
+        },
+      ),
+    ),
+    catch_up_policy: Type.Optional(
+      Type.Union([Type.Literal('latest'), Type.Literal('all'), Type.Literal('skip')], {
+        description:
+          'fire times missed while the service was down: run the latest one within the catch-up window (default), all of them within the window (up to catch_up_limit, one after another), or none; each missed time is recorded',
+      }),
+    ),
+    catch_up_window_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 30 * 86400,
+        description: 'how far back a missed fire time may be and still be caught up (default 3600)',
+      }),
+    ),
+    catch_up_limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'the most missed fire times caught up at once with catch_up_policy "all" (default 10)',
+      }),
+    ),
     timeout_seconds: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -105,6 +134,18 @@ export const JobRequestSchema = Type.Object(
 
 export type JobRequest = Static<typeof JobRequestSchema>;
 
+export type OverlapPolicy = 'skip' | 'allow' | 'queue_one' | 'replace';
+export type CatchUpPolicy = 'latest' | 'all' | 'skip';
+
+/** The fields that only mean something for a job with a cron schedule. */
+export const SCHEDULE_FIELDS = [
+  'timezone',
+  'overlap_policy',
+  'catch_up_policy',
+  'catch_up_window_seconds',
+  'catch_up_limit',
+] as const;
+
 /** A job as stored: every field present, prefixes normalised, defaults applied. */
 export interface JobSpec {
   userId: string;
@@ -116,6 +157,10 @@ export interface JobSpec {
   linux_dependencies: string[];
   cron: string | null;
   timezone: string;
+  overlap_policy: OverlapPolicy;
+  catch_up_policy: CatchUpPolicy;
+  catch_up_window_seconds: number;
+  catch_up_limit: number;
   timeout_seconds: number;
   cpus: number;
   memory_mb: number;
@@ -167,11 +212,15 @@ export function validateCron(expression: string, timezone: string): void {
       `cron "${expression}" has ${fields.length} fields; use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)`,
     );
   }
+  let schedule: CronSchedule;
   try {
-    CronExpressionParser.parse(expression, { tz: timezone, strict: false });
+    schedule = CronSchedule.parse(expression, timezone);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ValidationError(`cron "${expression}" is not a valid cron expression: ${reason}`);
+  }
+  if (!schedule.nextAfter(new Date())) {
+    throw new ValidationError(`cron "${expression}" never fires`);
   }
 }
 
@@ -181,10 +230,13 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
   validateTimezone(timezone);
   const cron = request.cron?.trim() || null;
   if (cron !== null) validateCron(cron, timezone);
-  if (request.timezone !== undefined && cron === null) {
-    throw new ValidationError(
-      'timezone only applies to a job with a cron schedule; add "cron" or drop "timezone"',
-    );
+  if (cron === null) {
+    const stray = SCHEDULE_FIELDS.filter((field) => request[field] !== undefined);
+    if (stray.length > 0) {
+      throw new ValidationError(
+        `${stray.join(', ')} only ${stray.length > 1 ? 'apply' : 'applies'} to a job with a cron schedule; add "cron" or drop ${stray.length > 1 ? 'them' : 'it'}`,
+      );
+    }
   }
   if (request.command.trim() === '') {
     throw new ValidationError('command must not be blank');
@@ -207,6 +259,10 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     linux_dependencies: packages,
     cron,
     timezone,
+    overlap_policy: request.overlap_policy ?? 'skip',
+    catch_up_policy: request.catch_up_policy ?? 'latest',
+    catch_up_window_seconds: request.catch_up_window_seconds ?? 3600,
+    catch_up_limit: request.catch_up_limit ?? 10,
     timeout_seconds: request.timeout_seconds ?? defaults.timeoutSeconds,
     cpus: request.cpus ?? defaults.cpus,
     memory_mb: request.memory_mb ?? defaults.memoryMb,

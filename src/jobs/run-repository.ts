@@ -8,7 +8,11 @@ export interface Run {
   id: string;
   jobId: string;
   state: RunState;
-  trigger: 'submit' | 'schedule' | 'manual';
+  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual';
+  /** The fire time of a scheduled run. */
+  scheduledFor: Date | null;
+  /** Starts only once no other run of its job is staging, building, running or uploading. */
+  waitsForPrevious: boolean;
   spec: JobSpec;
   resultsBucket: string;
   resultsPrefix: string;
@@ -65,6 +69,8 @@ export function toRun(row: Row): Run {
     jobId: row.job_id as string,
     state: row.state as RunState,
     trigger: row.trigger as Run['trigger'],
+    scheduledFor: (row.scheduled_for as Date | null) ?? null,
+    waitsForPrevious: Boolean(row.waits_for_previous),
     spec: row.spec as JobSpec,
     resultsBucket: row.results_bucket as string,
     resultsPrefix: row.results_prefix as string,
@@ -89,19 +95,37 @@ export function newRunId(): string {
   return uuidv7();
 }
 
-export async function insertRun(
-  db: SqlExecutor,
-  run: { id: string; jobId: string; trigger: Run['trigger']; spec: JobSpec; resultsPrefix: string },
-): Promise<Run> {
+export interface NewRun {
+  id: string;
+  jobId: string;
+  trigger: Run['trigger'];
+  spec: JobSpec;
+  resultsPrefix: string;
+  scheduledFor?: Date;
+  waitsForPrevious?: boolean;
+}
+
+export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
   const rows = await db.query(
     `WITH inserted AS (
-       INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix)
-       VALUES ($1, $2, 'queued', $3, $4, $5, $6)
+       INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
+                         waits_for_previous)
+       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8)
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)
-       SELECT id, state, jsonb_build_object('trigger', trigger) FROM inserted)
+       SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
+       FROM inserted)
      SELECT * FROM inserted`,
-    [run.id, run.jobId, run.trigger, JSON.stringify(run.spec), run.spec.s3_bucket, run.resultsPrefix],
+    [
+      run.id,
+      run.jobId,
+      run.trigger,
+      JSON.stringify(run.spec),
+      run.spec.s3_bucket,
+      run.resultsPrefix,
+      run.scheduledFor ?? null,
+      run.waitsForPrevious ?? false,
+    ],
   );
   return toRun(rows[0]!);
 }
@@ -130,11 +154,18 @@ export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: numbe
 /**
  * Claims up to `limit` queued runs for a worker, oldest first. `SKIP LOCKED` lets any number of
  * workers claim from the same table without waiting on each other or claiming a run twice.
+ * A run that waits for its predecessor is claimable only when no other run of its job is active
+ * and no earlier waiting run of its job is still queued, so such runs go one at a time, in order.
  */
 export async function claimRuns(db: SqlExecutor, workerId: string, limit: number): Promise<Run[]> {
   const rows = await db.query(
     `WITH candidates AS (
-       SELECT id FROM runs WHERE state = 'queued'
+       SELECT id FROM runs r WHERE state = 'queued'
+         AND (NOT r.waits_for_previous OR (
+           NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
+                         AND p.state IN ('staging', 'building', 'running', 'uploading'))
+           AND NOT EXISTS (SELECT 1 FROM runs q WHERE q.job_id = r.job_id AND q.state = 'queued'
+                         AND q.waits_for_previous AND (q.queued_at, q.id) < (r.queued_at, r.id))))
        ORDER BY queued_at, id
        LIMIT $2
        FOR UPDATE SKIP LOCKED),
@@ -214,6 +245,17 @@ export async function setKillReason(
     'UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1',
     [runId, reason],
   );
+}
+
+/** Runs of a job that are queued or under way, oldest first. */
+export async function listUnfinishedRunsOfJob(db: SqlExecutor, jobId: string): Promise<Run[]> {
+  const rows = await db.query(
+    `SELECT * FROM runs WHERE job_id = $1
+       AND state IN ('queued', 'staging', 'building', 'running', 'uploading')
+     ORDER BY queued_at, id`,
+    [jobId],
+  );
+  return rows.map(toRun);
 }
 
 export async function listActiveRunsOfWorker(db: SqlExecutor, workerId: string): Promise<Run[]> {

@@ -1,13 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { JobService } from '../../jobs/job-service.js';
+import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
 const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema };
 
-export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; schedules: ScheduleService }> = async (
+  app,
+  { jobs, schedules },
+) => {
   app.post(
     '/jobs',
     {
@@ -56,7 +60,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
     },
     async (request) => {
       const { job, runs } = await jobs.getJob(request.params.id);
-      return { job: jobView(job), runs: runs.map((r) => runView(r)) };
+      const details = await schedules.details(job.id);
+      return { job: jobView(job, details), runs: runs.map((r) => runView(r)) };
     },
   );
 
@@ -88,7 +93,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
     async (request) => {
       const { userId, limit, cursor } = request.query;
       const page = await jobs.listJobs(userId, limit ?? 50, cursor);
-      return { jobs: page.jobs.map(jobView), nextCursor: page.nextCursor };
+      return { jobs: page.jobs.map((job) => jobView(job)), nextCursor: page.nextCursor };
     },
   );
 };

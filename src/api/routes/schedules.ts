@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { JobRequestSchema } from '../../jobs/job-spec.js';
+import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
+import { jobView, runView } from '../views.js';
+
+const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const fields = JobRequestSchema.properties;
+const ScheduleChangeSchema = Type.Object(
+  {
+    cron: Type.Optional(fields.cron),
+    timezone: Type.Optional(fields.timezone),
+    overlap_policy: Type.Optional(fields.overlap_policy),
+    catch_up_policy: Type.Optional(fields.catch_up_policy),
+    catch_up_window_seconds: Type.Optional(fields.catch_up_window_seconds),
+    catch_up_limit: Type.Optional(fields.catch_up_limit),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** Managing jobs after they are submitted: recurring ones above all. */
+export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleService }> = async (
+  app,
+  { schedules },
+) => {
+  const withDetails = async (job: Parameters<typeof jobView>[0]) =>
+    jobView(job, await schedules.details(job.id));
+
+  app.patch(
+    '/jobs/:id',
+    {
+      schema: {
+        summary: "Change a job's schedule: cron expression, timezone, overlap or catch-up policy",
+        description:
+          'The next fire times are recomputed from now. Runs already queued or under way are left as they are.',
+        tags: ['schedules'],
+        params: IdParams,
+        body: ScheduleChangeSchema,
+        response: { 200: JobSchema, ...errors },
+      },
+    },
+    async (request) => withDetails(await schedules.change(request.params.id, request.body)),
+  );
+
+  app.post(
+    '/jobs/:id/pause',
+    {
+      schema: {
+        summary: 'Pause a recurring job: no fire time is acted on until it is resumed',
+        tags: ['schedules'],
+        params: IdParams,
+        response: { 200: JobSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await schedules.pause(request.params.id);
+      const { job } = await schedules.job(request.params.id);
+      return withDetails(job);
+    },
+  );
+
+  app.post(
+    '/jobs/:id/resume',
+    {
+      schema: {
+        summary: 'Resume a paused job from its next fire time (fire times while paused are not caught up)',
+        tags: ['schedules'],
+        params: IdParams,
+        response: { 200: JobSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await schedules.resume(request.params.id);
+      const { job } = await schedules.job(request.params.id);
+      return withDetails(job);
+    },
+  );
+
+  app.post(
+    '/jobs/:id/trigger',
+    {
+      schema: {
+        summary: 'Run a job now, whatever its schedule',
+        tags: ['schedules'],
+        params: IdParams,
+        response: { 202: RunSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(202).send(runView(await schedules.trigger(request.params.id))),
+  );
+
+  app.delete(
+    '/jobs/:id',
+    {
+      schema: {
+        summary: 'Delete a job: no future runs, queued runs cancelled, its history kept and readable',
+        tags: ['schedules'],
+        params: IdParams,
+        response: { 200: JobSchema, ...errors },
+      },
+    },
+    async (request) => jobView(await schedules.remove(request.params.id)),
+  );
+};

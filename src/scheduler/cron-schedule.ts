@@ -1,0 +1,98 @@
+import { CronExpressionParser } from 'cron-parser';
+import cronstrue from 'cronstrue';
+
+/**
+ * Fire times of a cron expression read in an IANA timezone, through daylight-saving changes:
+ *
+ * - A wall-clock time skipped by the spring-forward jump fires right after the jump, shifted by it
+ *   (02:30 in Europe/Paris on the last Sunday of March fires at 03:30 CEST).
+ * - A wall-clock time that occurs twice in the autumn fires once, at its first occurrence
+ *   (01:30 in America/New_York on the first Sunday of November fires at 01:30 EDT only; an hourly
+ *   job does not fire twice at 01:00).
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function wallClock(instant: Date, timezone: string): string {
+  let format = formatters.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timezone, format);
+  }
+  return format.format(instant);
+}
+
+/** Daylight-saving shifts in use are 30 minutes, one hour or two hours. */
+const SHIFTS_MS = [30 * 60_000, 60 * 60_000, 120 * 60_000];
+
+/** True when the wall-clock reading of `instant` already occurred earlier (the repeated autumn hour). */
+export function isRepeatedWallClock(instant: Date, timezone: string): boolean {
+  const reading = wallClock(instant, timezone);
+  return SHIFTS_MS.some((shift) => wallClock(new Date(instant.getTime() - shift), timezone) === reading);
+}
+
+export class CronSchedule {
+  private constructor(
+    readonly expression: string,
+    readonly timezone: string,
+  ) {}
+
+  /** Throws when the expression or timezone is not valid. */
+  static parse(expression: string, timezone: string): CronSchedule {
+    CronExpressionParser.parse(expression, { tz: timezone });
+    return new CronSchedule(expression, timezone);
+  }
+
+  /** The first fire time strictly after `after`, or undefined when there is none (e.g. 30 February). */
+  nextAfter(after: Date): Date | undefined {
+    const iterator = CronExpressionParser.parse(this.expression, { tz: this.timezone, currentDate: after });
+    // A repeated wall-clock hour yields at most a few such times in a row; the bound guards the loop.
+    for (let i = 0; i < 10_000; i += 1) {
+      if (!iterator.hasNext()) return undefined;
+      const next = iterator.next().toDate();
+      if (next.getTime() <= after.getTime()) continue;
+      if (!isRepeatedWallClock(next, this.timezone)) return next;
+    }
+    return undefined;
+  }
+
+  /** Fire times in [from, to], oldest first, at most `limit` of them (the earliest ones). */
+  between(from: Date, to: Date, limit: number): Date[] {
+    const times: Date[] = [];
+    let next = this.nextAfter(new Date(from.getTime() - 1));
+    while (next && next.getTime() <= to.getTime() && times.length < limit) {
+      times.push(next);
+      next = this.nextAfter(next);
+    }
+    return times;
+  }
+
+  /** The next `count` fire times after `after`. */
+  upcoming(after: Date, count: number): Date[] {
+    const times: Date[] = [];
+    let next = this.nextAfter(after);
+    while (next && times.length < count) {
+      times.push(next);
+      next = this.nextAfter(next);
+    }
+    return times;
+  }
+}
+
+/** A sentence for people: "At 02:00 AM (Europe/Paris)". */
+export function describeCron(expression: string, timezone: string): string {
+  try {
+    return `${cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false })} (${timezone})`;
+  } catch {
+    return `${expression} (${timezone})`;
+  }
+}

@@ -1,0 +1,165 @@
+import type { Database } from '../../services/db/database.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { getJob, markJobDeleted, updateJobSpec, type Job } from '../jobs/job-repository.js';
+import {
+  normaliseJobRequest,
+  resultsPrefix,
+  type JobDefaults,
+  type JobRequest,
+  type JobSpec,
+  SCHEDULE_FIELDS,
+} from '../jobs/job-spec.js';
+import {
+  insertRun,
+  listUnfinishedRunsOfJob,
+  newRunId,
+  transitionRun,
+  type Run,
+} from '../jobs/run-repository.js';
+import { CronSchedule, describeCron } from './cron-schedule.js';
+import {
+  databaseNow,
+  deleteSchedule,
+  getSchedule,
+  listRecentFires,
+  setPaused,
+  upsertSchedule,
+  type Schedule,
+  type ScheduleFire,
+} from './schedule-repository.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ScheduleDetails {
+  schedule: Schedule;
+  description: string;
+  nextFireTimes: Date[];
+  recentFires: ScheduleFire[];
+}
+
+export type ScheduleChange = Pick<
+  JobRequest,
+  'cron' | 'timezone' | 'overlap_policy' | 'catch_up_policy' | 'catch_up_window_seconds' | 'catch_up_limit'
+>;
+
+export interface ScheduleServiceDeps {
+  db: Database;
+  defaults: JobDefaults;
+  onScheduleChanged?: () => void;
+  onRunQueued?: (runId: string) => void;
+}
+
+export type ScheduleService = ReturnType<typeof createScheduleService>;
+
+/** A stored spec as the request that would produce it, so a change is validated like a new job. */
+function asRequest(spec: JobSpec): JobRequest {
+  const { cron, ...rest } = spec;
+  if (cron !== null) return { ...rest, cron };
+  const request: JobRequest = { ...rest };
+  for (const field of SCHEDULE_FIELDS) delete request[field];
+  return request;
+}
+
+/** Managing recurring jobs: pause, resume, trigger now, change the schedule, delete. */
+export function createScheduleService({ db, defaults, onScheduleChanged, onRunQueued }: ScheduleServiceDeps) {
+  async function liveJob(id: string): Promise<Job> {
+    if (!UUID.test(id)) throw new NotFoundError('job', id);
+    const job = await getJob(db, id);
+    if (!job) throw new NotFoundError('job', id);
+    if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);
+    return job;
+  }
+
+  async function scheduledJob(id: string): Promise<{ job: Job; schedule: Schedule }> {
+    const job = await liveJob(id);
+    const schedule = await getSchedule(db, id);
+    if (!schedule)
+      throw new ConflictError(`job ${id} has no cron schedule; only recurring jobs can be paused or resumed`);
+    return { job, schedule };
+  }
+
+  return {
+    /** A job that has not been deleted (404 when unknown, 409 when deleted). */
+    async job(jobId: string): Promise<{ job: Job }> {
+      return { job: await liveJob(jobId) };
+    },
+
+    /** The schedule of a job with its description, next fire times and what became of recent ones. */
+    async details(jobId: string, upcoming = 5, recent = 20): Promise<ScheduleDetails | undefined> {
+      const schedule = await getSchedule(db, jobId);
+      if (!schedule) return undefined;
+      const cron = CronSchedule.parse(schedule.cron, schedule.timezone);
+      const now = await databaseNow(db);
+      return {
+        schedule,
+        description: describeCron(schedule.cron, schedule.timezone),
+        nextFireTimes: schedule.paused ? [] : cron.upcoming(new Date(now.getTime() - 1), upcoming),
+        recentFires: await listRecentFires(db, jobId, recent),
+      };
+    },
+
+    /** No fire times are acted on while paused; they are not caught up on resume. */
+    async pause(jobId: string): Promise<void> {
+      const { schedule } = await scheduledJob(jobId);
+      if (!schedule.paused) await setPaused(db, jobId, true, null);
+    },
+
+    /** Fires again from the next fire time after now. */
+    async resume(jobId: string): Promise<void> {
+      const { schedule } = await scheduledJob(jobId);
+      if (!schedule.paused) return;
+      const next = CronSchedule.parse(schedule.cron, schedule.timezone).nextAfter(await databaseNow(db));
+      await setPaused(db, jobId, false, next ?? null);
+      onScheduleChanged?.();
+    },
+
+    /** Queues a run now, whatever the schedule (any job, recurring or not). */
+    async trigger(jobId: string): Promise<Run> {
+      const job = await liveJob(jobId);
+      const runId = newRunId();
+      const run = await insertRun(db, {
+        id: runId,
+        jobId,
+        trigger: 'manual',
+        spec: job.spec,
+        resultsPrefix: resultsPrefix(job.spec, runId),
+      });
+      onRunQueued?.(run.id);
+      return run;
+    },
+
+    /** Changes the schedule's expression, timezone or policies; the next fire times are recomputed. */
+    async change(jobId: string, change: ScheduleChange): Promise<Job> {
+      const job = await liveJob(jobId);
+      const spec = normaliseJobRequest({ ...asRequest(job.spec), ...change }, defaults);
+      if (spec.cron === null)
+        throw new ConflictError(`job ${jobId} has no cron schedule; send "cron" to add one`);
+      const cron = spec.cron;
+      const updated = await db.transaction(async (tx) => {
+        const saved = await updateJobSpec(tx, jobId, spec);
+        const previous = await getSchedule(tx, jobId);
+        const next = CronSchedule.parse(cron, spec.timezone).nextAfter(await databaseNow(tx));
+        await upsertSchedule(tx, jobId, spec, previous?.paused ? null : (next ?? null));
+        if (previous?.paused) await setPaused(tx, jobId, true, null);
+        return saved;
+      });
+      onScheduleChanged?.();
+      return updated;
+    },
+
+    /** No future runs; runs still queued are cancelled; the job and its runs stay readable. */
+    async remove(jobId: string): Promise<Job> {
+      await liveJob(jobId);
+      return db.transaction(async (tx) => {
+        await deleteSchedule(tx, jobId);
+        for (const run of await listUnfinishedRunsOfJob(tx, jobId)) {
+          await transitionRun(tx, run.id, ['queued'], 'cancelled', {
+            failureReason: 'cancelled',
+            failureMessage: 'the job was deleted before this run started',
+          });
+        }
+        return markJobDeleted(tx, jobId);
+      });
+    },
+  };
+}
