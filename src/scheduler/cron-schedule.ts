@@ -33,6 +33,34 @@ function wallClock(instant: Date, timezone: string): string {
 
 /** Daylight-saving shifts in use are 30 minutes, one hour or two hours. */
 const SHIFTS_MS = [30 * 60_000, 60 * 60_000, 120 * 60_000];
+const LONGEST_SHIFT_MS = 120 * 60_000;
+
+/** The zone's offset from UTC at `instant`, in milliseconds. */
+function offsetAt(instant: Date, timezone: string): number {
+  const [date, time] = wallClock(instant, timezone).split(', ');
+  const [y, m, d] = date!.split('-').map(Number);
+  const [hh, mm, ss] = time!.split(':').map(Number);
+  const local = Date.UTC(y!, m! - 1, d!, hh!, mm!, ss!);
+  return local - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * When the zone's offset changed during the longest shift before `after`, the instant just before
+ * that change; undefined otherwise. A fire time whose wall-clock time fell in a spring-forward gap
+ * lands right after the jump, and is only found by a search that starts before the jump.
+ */
+function changeBefore(after: Date, timezone: string): Date | undefined {
+  let low = after.getTime() - LONGEST_SHIFT_MS - 1000;
+  let high = after.getTime();
+  const before = offsetAt(new Date(low), timezone);
+  if (before === offsetAt(new Date(high), timezone)) return undefined;
+  while (high - low > 1000) {
+    const middle = low + Math.floor((high - low) / 2);
+    if (offsetAt(new Date(middle), timezone) === before) low = middle;
+    else high = middle;
+  }
+  return new Date(low);
+}
 
 /** True when the wall-clock reading of `instant` already occurred earlier (the repeated autumn hour). */
 export function isRepeatedWallClock(instant: Date, timezone: string): boolean {
@@ -54,9 +82,11 @@ export class CronSchedule {
 
   /** The first fire time strictly after `after`, or undefined when there is none (e.g. 30 February). */
   nextAfter(after: Date): Date | undefined {
-    const iterator = CronExpressionParser.parse(this.expression, { tz: this.timezone, currentDate: after });
-    // A repeated wall-clock hour yields at most a few such times in a row; the bound guards the loop.
-    for (let i = 0; i < 10_000; i += 1) {
+    const start = changeBefore(after, this.timezone) ?? after;
+    const iterator = CronExpressionParser.parse(this.expression, { tz: this.timezone, currentDate: start });
+    // Times before `after` (when starting before a change) and repeated wall-clock times are
+    // passed over; the bound (two hours of a per-second schedule, and more) guards the loop.
+    for (let i = 0; i < 20_000; i += 1) {
       if (!iterator.hasNext()) return undefined;
       const next = iterator.next().toDate();
       if (next.getTime() <= after.getTime()) continue;

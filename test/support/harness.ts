@@ -94,6 +94,8 @@ export interface TestServiceOptions {
   roles?: Role[];
   workerId?: string;
   followDockerEvents?: boolean;
+  /** The scheduler's "now"; the database's clock when not given. */
+  schedulerClock?: () => Date;
   env?: Record<string, string>;
 }
 
@@ -116,7 +118,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const service = await startService(config, logger, { followDockerEvents: options.followDockerEvents });
+  const clock = options.schedulerClock;
+  const service = await startService(config, logger, {
+    followDockerEvents: options.followDockerEvents,
+    schedulerClock: clock ? async () => clock() : undefined,
+  });
 
   async function request(method: string, url: string, body?: unknown): Promise<ApiResponse> {
     const response = await fetch(`${service.apiUrl}${url}`, {
