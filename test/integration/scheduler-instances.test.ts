@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  createBucket,
+  createTestDatabase,
+  jobBody,
+  startTestService,
+  type TestService,
+} from '../support/harness.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+let api: TestService | undefined;
+
+/** A scheduler-only instance of the service in a process of its own, as in a real deployment. */
+async function startScheduler(databaseUrl: string, name: string): Promise<ChildProcess> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-sched-'));
+  await chmod(dataDir, 0o755);
+  dirs.push(dataDir);
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      DATABASE_URL: databaseUrl,
+      TDS_ROLES: 'scheduler',
+      TDS_STORAGE: 's3',
+      S3_ENDPOINT: inject('s3Endpoint'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      TDS_DATA_DIR: dataDir,
+      TDS_WORKER_ID: name,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Task Deploy Service is up.')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`scheduler ${name} exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.on('exit', () => resolve()));
+
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await api?.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('several scheduler instances', () => {
+  it('turn every fire time into exactly one run, while one of them is killed and another starts', async () => {
+    const databaseUrl = await createTestDatabase();
+    api = await startTestService({ databaseUrl, roles: ['api'] });
+    const bucket = await createBucket();
+    const { body } = await api.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { cron: '* * * * * *', overlap_policy: 'allow' }),
+    );
+    const jobId: string = body.job.id;
+
+    const instances = await Promise.all(
+      ['a', 'b', 'c'].map((name) => startScheduler(databaseUrl, `scheduler-${name}`)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    instances[0]!.kill('SIGKILL');
+    await exited(instances[0]!);
+    const late = await startScheduler(databaseUrl, 'scheduler-d');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (const child of [instances[1]!, instances[2]!, late]) child.kill('SIGTERM');
+    await Promise.all([instances[1]!, instances[2]!, late].map(exited));
+
+    const runs = await api.db.query<{ at: Date; n: number }>(
+      'SELECT scheduled_for AS at, count(*)::int AS n FROM runs WHERE job_id = $1 GROUP BY 1 ORDER BY 1',
+      [jobId],
+    );
+    expect(runs.length).toBeGreaterThanOrEqual(6);
+    expect(runs.filter((r) => r.n !== 1)).toEqual([]);
+    // No fire time between the first and the last was lost.
+    const times = runs.map((r) => r.at.getTime());
+    for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBe(1000);
+    const fires = await api.db.query<{ outcome: string; run_id: string | null }>(
+      'SELECT outcome, run_id FROM schedule_fires WHERE job_id = $1 ORDER BY fire_at',
+      [jobId],
+    );
+    expect(fires.length).toBe(runs.length);
+    expect(fires.every((f) => f.outcome === 'queued' && f.run_id !== null)).toBe(true);
+  });
+});
