@@ -36,7 +36,8 @@ CREATE TABLE schedule_fires (
   fire_at timestamptz NOT NULL,
   outcome text NOT NULL CHECK (outcome IN (
     'queued', 'caught_up', 'skipped_overlap', 'skipped_buffer_full', 'missed')),
-  run_id uuid REFERENCES runs (id),
+  -- Checked at commit: a batch of fire times and their runs is written in two statements.
+  run_id uuid REFERENCES runs (id) DEFERRABLE INITIALLY DEFERRED,
   detail text,
   recorded_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (job_id, fire_at)

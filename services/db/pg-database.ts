@@ -5,8 +5,12 @@ import type { Database, SqlExecutor } from './database.js';
 /** A Database over a `pg` connection pool. Idle connections that die are replaced by the pool. */
 export function createPgDatabase(connectionString: string, logger: Logger, maxConnections = 10): Database {
   const pool = new pg.Pool({ connectionString, max: maxConnections });
-  pool.on('error', (error) =>
-    logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+  // The message and code only: a pg error carries its whole client, connection settings included.
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger.warn(
+      { error: error.message, code: error.code },
+      'an idle database connection failed; it will be replaced',
+    ),
   );
 
   const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {

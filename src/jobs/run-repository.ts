@@ -109,8 +109,8 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
   const rows = await db.query(
     `WITH inserted AS (
        INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
-                         waits_for_previous)
-       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8)
+                         waits_for_previous, queued_at)
+       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, clock_timestamp())
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)
        SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
@@ -128,6 +128,54 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
     ],
   );
   return toRun(rows[0]!);
+}
+
+/** Queues many runs in one statement (the scheduler's fire times), each with its first event. */
+export async function insertRuns(db: SqlExecutor, runs: NewRun[]): Promise<void> {
+  if (runs.length === 0) return;
+  await db.query(
+    `WITH inserted AS (
+       INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
+                         waits_for_previous, queued_at)
+       SELECT id, job_id, 'queued', trigger, spec, bucket, prefix, scheduled_for, waits, clock_timestamp()
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::timestamptz[],
+                   $8::boolean[]) AS u(id, job_id, trigger, spec, bucket, prefix, scheduled_for, waits)
+       RETURNING id, state, trigger, scheduled_for)
+     INSERT INTO run_events (run_id, state, detail)
+     SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
+     FROM inserted`,
+    [
+      runs.map((r) => r.id),
+      runs.map((r) => r.jobId),
+      runs.map((r) => r.trigger),
+      runs.map((r) => JSON.stringify(r.spec)),
+      runs.map((r) => r.spec.s3_bucket),
+      runs.map((r) => r.resultsPrefix),
+      runs.map((r) => r.scheduledFor ?? null),
+      runs.map((r) => r.waitsForPrevious ?? false),
+    ],
+  );
+}
+
+/** Unfinished runs (queued or under way) of each of `jobIds`, oldest first. */
+export async function listUnfinishedRunsOfJobs(
+  db: SqlExecutor,
+  jobIds: string[],
+): Promise<Map<string, Run[]>> {
+  const byJob = new Map<string, Run[]>();
+  if (jobIds.length === 0) return byJob;
+  const rows = await db.query(
+    `SELECT * FROM runs WHERE job_id = ANY($1::uuid[])
+       AND state IN ('queued', 'staging', 'building', 'running', 'uploading')
+     ORDER BY queued_at, id`,
+    [jobIds],
+  );
+  for (const row of rows.map(toRun)) {
+    const list = byJob.get(row.jobId) ?? [];
+    list.push(row);
+    byJob.set(row.jobId, list);
+  }
+  return byJob;
 }
 
 export async function getRun(db: SqlExecutor, id: string): Promise<Run | undefined> {

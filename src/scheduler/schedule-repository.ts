@@ -114,33 +114,6 @@ export async function msUntilNextDue(db: SqlExecutor): Promise<number | undefine
   return row?.ms ?? undefined;
 }
 
-/**
- * Records what became of a fire time. Returns false when it was recorded already: the primary key
- * (job, fire time) is what guarantees a fire time is acted on once, whatever the number of schedulers.
- */
-export async function recordFire(
-  tx: SqlExecutor,
-  jobId: string,
-  fireAt: Date,
-  outcome: FireOutcome,
-  detail: string | null,
-): Promise<boolean> {
-  const rows = await tx.query(
-    `INSERT INTO schedule_fires (job_id, fire_at, outcome, detail) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (job_id, fire_at) DO NOTHING RETURNING fire_at`,
-    [jobId, fireAt, outcome, detail],
-  );
-  return rows.length > 0;
-}
-
-export async function attachRunToFire(tx: SqlExecutor, jobId: string, fireAt: Date, runId: string) {
-  await tx.query('UPDATE schedule_fires SET run_id = $3 WHERE job_id = $1 AND fire_at = $2', [
-    jobId,
-    fireAt,
-    runId,
-  ]);
-}
-
 /** Records many missed fire times in one statement. */
 export async function recordMissed(
   tx: SqlExecutor,
@@ -154,19 +127,6 @@ export async function recordMissed(
      SELECT $1, t, 'missed', $3 FROM unnest($2::timestamptz[]) AS t
      ON CONFLICT (job_id, fire_at) DO NOTHING`,
     [jobId, times, detail],
-  );
-}
-
-export async function advanceSchedule(
-  tx: SqlExecutor,
-  jobId: string,
-  nextFireAt: Date | null,
-  lastFireAt: Date | null,
-): Promise<void> {
-  await tx.query(
-    `UPDATE schedules SET next_fire_at = $2, last_fire_at = COALESCE($3, last_fire_at), updated_at = now()
-     WHERE job_id = $1`,
-    [jobId, nextFireAt, lastFireAt],
   );
 }
 
@@ -185,4 +145,51 @@ export async function listRecentFires(
     runId: (row.run_id as string | null) ?? null,
     detail: (row.detail as string | null) ?? null,
   }));
+}
+
+export interface FireRow {
+  jobId: string;
+  fireAt: Date;
+  outcome: FireOutcome;
+  runId: string | null;
+  detail: string | null;
+}
+
+/**
+ * Records many fire times in one statement; returns the keys (`jobId|epochMs`) that were new.
+ * A fire time already recorded (by another scheduler, or before a crash) is left alone.
+ */
+export async function insertFires(tx: SqlExecutor, rows: FireRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await tx.query<{ job_id: string; fire_at: Date }>(
+    `INSERT INTO schedule_fires (job_id, fire_at, outcome, run_id, detail)
+     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[])
+     ON CONFLICT (job_id, fire_at) DO NOTHING
+     RETURNING job_id, fire_at`,
+    [
+      rows.map((r) => r.jobId),
+      rows.map((r) => r.fireAt),
+      rows.map((r) => r.outcome),
+      rows.map((r) => r.runId),
+      rows.map((r) => r.detail),
+    ],
+  );
+  return new Set(inserted.map((r) => `${r.job_id}|${r.fire_at.getTime()}`));
+}
+
+export interface ScheduleAdvance {
+  jobId: string;
+  nextFireAt: Date | null;
+  lastFireAt: Date | null;
+}
+
+export async function advanceSchedules(tx: SqlExecutor, rows: ScheduleAdvance[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `UPDATE schedules s SET next_fire_at = u.next_fire_at, last_fire_at = COALESCE(u.last_fire_at, s.last_fire_at),
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS u(job_id, next_fire_at, last_fire_at)
+     WHERE s.job_id = u.job_id`,
+    [rows.map((r) => r.jobId), rows.map((r) => r.nextFireAt), rows.map((r) => r.lastFireAt)],
+  );
 }

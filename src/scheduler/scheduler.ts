@@ -3,24 +3,26 @@ import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import { resultsPrefix } from '../jobs/job-spec.js';
 import {
-  insertRun,
-  listUnfinishedRunsOfJob,
+  insertRuns,
+  listUnfinishedRunsOfJobs,
   newRunId,
   requestCancel,
   transitionRun,
+  type NewRun,
 } from '../jobs/run-repository.js';
 import { CronSchedule } from './cron-schedule.js';
 import { planFires } from './plan-fires.js';
+import { decideOverlap, type UnfinishedRun } from './overlap.js';
 import {
-  advanceSchedule,
-  attachRunToFire,
+  advanceSchedules,
   databaseNow,
+  insertFires,
   lockDueSchedules,
   msUntilNextDue,
-  recordFire,
   recordMissed,
-  type FireOutcome,
+  type FireRow,
   type Schedule,
+  type ScheduleAdvance,
 } from './schedule-repository.js';
 
 export interface SchedulerDeps {
@@ -49,6 +51,8 @@ export interface Scheduler {
 
 /** At most this many due fire times are enumerated for one schedule in one pass. */
 const MAX_DUE_PER_PASS = 100_000;
+/** Passes run side by side when more schedules are due than one pass takes. */
+const DRAIN_LANES = 2;
 /** At most this many missed fire times are recorded one by one per pass; the rest are counted. */
 const MISSED_RECORDED = 1000;
 
@@ -61,132 +65,120 @@ const MISSED_RECORDED = 1000;
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { db, logger } = deps;
   const clock = deps.clock ?? databaseNow;
+  const crons = new Map<string, CronSchedule>();
   let stopped = true;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
 
-  async function queueRun(
-    tx: SqlExecutor,
-    jobId: string,
-    spec: JobSpec,
-    at: Date,
-    catchUp: boolean,
-    waitsForPrevious: boolean,
-  ): Promise<string> {
-    const runId = newRunId();
-    await insertRun(tx, {
-      id: runId,
-      jobId,
-      trigger: catchUp ? 'catch_up' : 'schedule',
-      spec,
-      resultsPrefix: resultsPrefix(spec, runId),
-      scheduledFor: at,
-      waitsForPrevious,
-    });
-    return runId;
+  /** Parsed expressions are kept: parsing costs far more than finding the next fire time. */
+  function cronOf(schedule: Schedule): CronSchedule {
+    const key = `${schedule.timezone} ${schedule.cron}`;
+    let cron = crons.get(key);
+    if (!cron) {
+      if (crons.size >= 10_000) crons.clear();
+      cron = CronSchedule.parse(schedule.cron, schedule.timezone);
+      crons.set(key, cron);
+    }
+    return cron;
   }
 
-  /** Applies the overlap policy to one fire time and queues its run when the policy lets it. */
-  async function fireOne(
-    tx: SqlExecutor,
-    schedule: Schedule & { spec: JobSpec },
-    at: Date,
-    catchUp: boolean,
-  ) {
-    const unfinished = await listUnfinishedRunsOfJob(tx, schedule.jobId);
-    let outcome: FireOutcome = catchUp ? 'caught_up' : 'queued';
-    let detail: string | null = null;
-    let waits = catchUp; // caught-up runs go one after another
-    const cancels: string[] = [];
-    if (unfinished.length > 0 && !catchUp) {
-      const previous = unfinished[unfinished.length - 1]!;
-      switch (schedule.overlapPolicy) {
-        case 'allow':
-          break;
-        case 'skip':
-          outcome = 'skipped_overlap';
-          detail = `run ${previous.id} was still ${previous.state}`;
-          break;
-        case 'queue_one':
-          if (unfinished.some((r) => r.state === 'queued' && r.waitsForPrevious)) {
-            outcome = 'skipped_buffer_full';
-            detail = `a run already waits for run ${unfinished[0]!.id} to end`;
-          } else {
-            waits = true;
-          }
-          break;
-        case 'replace':
-          waits = true;
-          cancels.push(...unfinished.map((r) => r.id));
-          detail = `replaces ${cancels.join(', ')}`;
-          break;
-      }
-    }
-    if (!(await recordFire(tx, schedule.jobId, at, outcome, detail))) return false;
-    if (outcome === 'skipped_overlap' || outcome === 'skipped_buffer_full') return false;
-    for (const runId of cancels) {
-      const cancelled = await transitionRun(tx, runId, ['queued'], 'cancelled', {
-        failureReason: 'cancelled',
-        failureMessage: `replaced by the run fired at ${at.toISOString()}`,
-      });
-      if (!cancelled) {
-        await requestCancel(tx, runId);
-        deps.onCancelRequested?.(runId);
-      }
-    }
-    const runId = await queueRun(tx, schedule.jobId, schedule.spec, at, catchUp, waits);
-    await attachRunToFire(tx, schedule.jobId, at, runId);
-    return true;
+  /** What is written for one pass: fire records, runs, cancellations and the schedules' next fire times. */
+  interface Pass {
+    fires: FireRow[];
+    runs: NewRun[];
+    cancels: { runId: string; at: Date }[];
+    advances: ScheduleAdvance[];
+    missed: { jobId: string; times: Date[]; detail: string }[];
+    dueTimes: Map<string, { times: Date[]; next: Date | undefined }>;
   }
 
-  async function handle(tx: SqlExecutor, schedule: Schedule & { spec: JobSpec }, now: Date): Promise<number> {
-    const cron = CronSchedule.parse(schedule.cron, schedule.timezone);
+  /** Decides, in memory, what becomes of each due fire time of one schedule. */
+  function plan(schedule: Schedule & { spec: JobSpec }, now: Date, unfinished: UnfinishedRun[], pass: Pass) {
+    const cron = cronOf(schedule);
     // Fire times older than the catch-up window can only be missed: they are not enumerated one by
     // one (a per-second schedule down for a week has 600,000), but recorded as one stretch.
     const horizon = new Date(now.getTime() - schedule.catchUpWindowSeconds * 1000 - deps.misfireToleranceMs);
     let from = schedule.nextFireAt!;
     if (from.getTime() < horizon.getTime()) {
-      await recordMissed(
-        tx,
-        schedule.jobId,
-        [from],
-        `this and every fire time until ${horizon.toISOString()} were missed while no scheduler was running`,
-      );
+      pass.missed.push({
+        jobId: schedule.jobId,
+        times: [from],
+        detail: `this and every fire time until ${horizon.toISOString()} were missed while no scheduler was running`,
+      });
       from = horizon;
     }
-    const due = cron.between(from, now, MAX_DUE_PER_PASS);
-    const plan = planFires(due, now, deps.misfireToleranceMs, {
+    // Schedules sharing an expression, a timezone and a next fire time (common ones such as
+    // "0 * * * *" registered many times) have the same due times: computed once per pass.
+    const key = `${schedule.timezone} ${schedule.cron} ${from.getTime()}`;
+    let due = pass.dueTimes.get(key);
+    if (!due) {
+      due = cron.due(from, now, MAX_DUE_PER_PASS);
+      pass.dueTimes.set(key, due);
+    }
+    const fires = planFires(due.times, now, deps.misfireToleranceMs, {
       policy: schedule.catchUpPolicy,
       windowSeconds: schedule.catchUpWindowSeconds,
       limit: schedule.catchUpLimit,
     });
-    const missed = plan.missed.slice(-MISSED_RECORDED);
-    const more = plan.missed.length - missed.length;
-    await recordMissed(
-      tx,
-      schedule.jobId,
-      missed,
-      `missed while no scheduler was running (catch-up policy ${schedule.catchUpPolicy})${more > 0 ? `; ${more} earlier fire times were missed too` : ''}`,
-    );
-    let queued = 0;
-    for (const { at, catchUp } of plan.fire) {
-      if (await fireOne(tx, schedule, at, catchUp)) queued += 1;
+    if (fires.missed.length > 0) {
+      const recorded = fires.missed.slice(-MISSED_RECORDED);
+      const more = fires.missed.length - recorded.length;
+      pass.missed.push({
+        jobId: schedule.jobId,
+        times: recorded,
+        detail: `missed while no scheduler was running (catch-up policy ${schedule.catchUpPolicy})${more > 0 ? `; ${more} earlier fire times were missed too` : ''}`,
+      });
     }
-    const last = due[due.length - 1] ?? null;
-    const nextFrom = last && last.getTime() > now.getTime() ? last : now;
-    await advanceSchedule(tx, schedule.jobId, cron.nextAfter(nextFrom) ?? null, last);
-    if (plan.missed.length > 0 || queued > 0) {
-      logger.info(
-        {
+    for (const { at, catchUp } of fires.fire) {
+      const decision = decideOverlap(schedule.overlapPolicy, unfinished, catchUp);
+      let runId: string | null = null;
+      if (decision.outcome === 'queued' || decision.outcome === 'caught_up') {
+        runId = newRunId();
+        pass.runs.push({
+          id: runId,
           jobId: schedule.jobId,
-          queued,
-          missed: plan.missed.length,
-          catchUp: plan.fire.filter((f) => f.catchUp).length,
-        },
-        'schedule fired',
-      );
+          trigger: catchUp ? 'catch_up' : 'schedule',
+          spec: schedule.spec,
+          resultsPrefix: resultsPrefix(schedule.spec, runId),
+          scheduledFor: at,
+          waitsForPrevious: decision.waits,
+        });
+        for (const cancelled of decision.cancels) pass.cancels.push({ runId: cancelled, at });
+        // Later fire times of this pass see this run as the job's unfinished one.
+        unfinished = [
+          ...unfinished.filter((r) => !decision.cancels.includes(r.id)),
+          { id: runId, state: 'queued', waitsForPrevious: decision.waits },
+        ];
+      }
+      pass.fires.push({
+        jobId: schedule.jobId,
+        fireAt: at,
+        outcome: decision.outcome,
+        runId,
+        detail: decision.detail,
+      });
     }
-    return queued;
+    const last = due.times[due.times.length - 1] ?? null;
+    // `due.next` is the first fire time after the ones found; after a capped enumeration, look from now.
+    const next = due.times.length >= MAX_DUE_PER_PASS ? cron.nextAfter(now) : due.next;
+    pass.advances.push({ jobId: schedule.jobId, nextFireAt: next ?? null, lastFireAt: last });
+  }
+
+  /** Writes a pass in a few statements, whatever the number of schedules in it. */
+  async function write(tx: SqlExecutor, pass: Pass): Promise<number> {
+    for (const { jobId, times, detail } of pass.missed) await recordMissed(tx, jobId, times, detail);
+    const fresh = await insertFires(tx, pass.fires);
+    const runs = pass.runs.filter((r) => fresh.has(`${r.jobId}|${r.scheduledFor!.getTime()}`));
+    await insertRuns(tx, runs);
+    for (const { runId, at } of pass.cancels) {
+      const cancelled = await transitionRun(tx, runId, ['queued'], 'cancelled', {
+        failureReason: 'cancelled',
+        failureMessage: `replaced by the run fired at ${at.toISOString()}`,
+      });
+      if (!cancelled && (await requestCancel(tx, runId))) deps.onCancelRequested?.(runId);
+    }
+    await advanceSchedules(tx, pass.advances);
+    return runs.length;
   }
 
   async function tick(): Promise<number> {
@@ -194,7 +186,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const handled = await db.transaction(async (tx) => {
       const now = await clock(tx);
       const due = await lockDueSchedules(tx, now, deps.batchSize);
-      for (const schedule of due) queued += await handle(tx, schedule, now);
+      if (due.length === 0) return 0;
+      const watched = due.filter((s) => s.overlapPolicy !== 'allow').map((s) => s.jobId);
+      const unfinished = await listUnfinishedRunsOfJobs(tx, watched);
+      const pass: Pass = { fires: [], runs: [], cancels: [], advances: [], missed: [], dueTimes: new Map() };
+      for (const schedule of due) plan(schedule, now, unfinished.get(schedule.jobId) ?? [], pass);
+      queued = await write(tx, pass);
+      if (queued > 0 || pass.missed.length > 0) {
+        logger.debug({ schedules: due.length, queued, missed: pass.missed.length }, 'schedules fired');
+      }
       return due.length;
     });
     if (queued > 0) deps.onRunsQueued?.();
@@ -212,11 +212,27 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     wakeUp = undefined;
   }
 
+  /**
+   * More schedules are due than one pass takes: passes run side by side (SKIP LOCKED gives each
+   * its own schedules), so planning in one overlaps with writing in another.
+   */
+  async function drain(): Promise<void> {
+    const lane = async () => {
+      while (!stopped && (await tick()) >= deps.batchSize) {
+        // keep going while passes come back full
+      }
+    };
+    await Promise.all(Array.from({ length: DRAIN_LANES }, lane));
+  }
+
   async function run(): Promise<void> {
     while (!stopped) {
       try {
         const handled = await tick();
-        if (handled >= deps.batchSize) continue;
+        if (handled >= deps.batchSize) {
+          await drain();
+          continue;
+        }
         const untilDue = deps.clock ? undefined : await msUntilNextDue(db);
         const wait =
           untilDue === undefined ? deps.maxIdleMs : Math.min(Math.max(untilDue, 0), deps.maxIdleMs);

@@ -1,0 +1,65 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { Database } from '../services/db/database.js';
+import { migrate } from '../services/db/migrate.js';
+import { createPgDatabase } from '../services/db/pg-database.js';
+import { startEmbeddedPostgres } from '../services/embedded/embedded-postgres.js';
+import { freePort } from '../test/support/free-port.js';
+
+export interface BenchDatabase {
+  db: Database;
+  url: string;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated embedded Postgres for one benchmark. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-'));
+  await chmod(dir, 0o755);
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+  const postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), await freePort(), logger);
+  const db = createPgDatabase(postgres.url, logger, 20);
+  await migrate(db);
+  return {
+    db,
+    url: postgres.url,
+    logger,
+    async close() {
+      await db.close();
+      await postgres.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function summarise(values: number[]): Summary {
+  return {
+    n: values.length,
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    max: Math.max(...values),
+  };
+}
+
+export const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
