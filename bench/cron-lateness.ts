@@ -142,3 +142,8 @@ line(`${burst} schedules due in the same second`, summarise(await lateness('burs
 
 await scheduler.stop();
 await bench.close();
+
+if (process.env.TDS_BENCH_REPORT) {
+  const { appendFile } = await import('node:fs/promises');
+  await appendFile(process.env.TDS_BENCH_REPORT, report.map((r) => `- ${r}\n`).join(''));
+}
