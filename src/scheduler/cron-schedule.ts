@@ -51,6 +51,16 @@ export function isRepeatedWallClock(instant: Date, timezone: string): boolean {
   return SHIFTS_MS.some((shift) => wallClock(new Date(instant.getTime() - shift), timezone) === reading);
 }
 
+const DAY_MS = 86_400_000;
+/** Wider than any daylight-saving shift: beyond it, a change of offset cannot reorder fire times. */
+const NEAR_CHANGE_MS = LONGEST_SHIFT_MS + 1000;
+
+/**
+ * The expression is evaluated in UTC over wall-clock times (where there is no daylight saving),
+ * and each wall-clock time is then placed in the zone with the zone's real offsets. This keeps the
+ * zone's arithmetic out of the cron library, so zones with 30- or 45-minute offsets and shifts
+ * (Australia/Lord_Howe, Pacific/Chatham) follow the same rules as every other.
+ */
 export class CronSchedule {
   /** UTC offsets by 15-minute bucket: zones change offset only on quarter hours. */
   private readonly offsets = new Map<number, number>();
@@ -58,12 +68,13 @@ export class CronSchedule {
   private constructor(
     readonly expression: string,
     readonly timezone: string,
-    private readonly parsed: CronExpression,
+    private readonly wallClockTimes: CronExpression,
   ) {}
 
-  /** Throws when the expression or timezone is not valid. */
+  /** Throws when the expression or the timezone is not valid. */
   static parse(expression: string, timezone: string): CronSchedule {
-    return new CronSchedule(expression, timezone, CronExpressionParser.parse(expression, { tz: timezone }));
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone }); // throws RangeError for an unknown zone
+    return new CronSchedule(expression, timezone, CronExpressionParser.parse(expression, { tz: 'UTC' }));
   }
 
   private offsetAt(instant: number): number {
@@ -77,43 +88,57 @@ export class CronSchedule {
     return offset;
   }
 
-  /**
-   * When the zone's offset changed during the longest shift before `after`, the instant just before
-   * that change; undefined otherwise. A fire time whose wall-clock time fell in a spring-forward gap
-   * lands right after the jump, and is only found by a search that starts before the jump.
-   */
-  private changeBefore(after: Date): Date | undefined {
-    let low = after.getTime() - LONGEST_SHIFT_MS - 1000;
-    let high = after.getTime();
-    const before = this.offsetAt(low);
-    if (before === this.offsetAt(high)) return undefined;
-    while (high - low > 1000) {
-      const middle = low + Math.floor((high - low) / 2);
-      if (this.offsetAt(middle) === before) low = middle;
-      else high = middle;
-    }
-    return new Date(low);
+  /** The wall-clock reading of an instant, as milliseconds of a UTC clock showing it. */
+  private wallClockOf(instant: number): number {
+    return instant + this.offsetAt(instant);
   }
 
-  /** True when the wall-clock reading of `instant` already occurred earlier (the repeated autumn hour). */
-  private isRepeated(instant: Date): boolean {
-    const t = instant.getTime();
-    if (this.offsetAt(t - LONGEST_SHIFT_MS) === this.offsetAt(t)) return false;
-    return isRepeatedWallClock(instant, this.timezone);
+  /**
+   * How far fire times near `instant` can be out of wall-clock order: the size of a change of
+   * offset within NEAR_CHANGE_MS of it (and a second), or 0 when there is none.
+   */
+  private reorderWindow(instant: number): number {
+    const shift = Math.abs(this.offsetAt(instant + NEAR_CHANGE_MS) - this.offsetAt(instant - NEAR_CHANGE_MS));
+    return shift === 0 ? 0 : shift + 1000;
+  }
+
+  /**
+   * The instant a wall-clock time fires at: its only occurrence; the first of two (autumn); or,
+   * when it does not exist (spring gap), the instant it names under the offset before the jump,
+   * which lies just after the jump.
+   */
+  private instantOf(wallClock: number): number {
+    const before = this.offsetAt(wallClock - DAY_MS);
+    const after = this.offsetAt(wallClock + DAY_MS);
+    let first: number | undefined;
+    for (const offset of before === after ? [before] : [before, after]) {
+      const instant = wallClock - offset;
+      if (this.offsetAt(instant) === offset && (first === undefined || instant < first)) first = instant;
+    }
+    return first ?? wallClock - before;
   }
 
   /** The first fire time strictly after `after`, or undefined when there is none. */
   nextAfter(after: Date): Date | undefined {
-    this.parsed.reset(this.changeBefore(after) ?? after);
-    // Times before `after` (when starting before a change) and repeated wall-clock times are
-    // passed over; the bound (two hours of a per-second schedule, and more) guards the loop.
-    for (let i = 0; i < 20_000; i += 1) {
-      if (!this.parsed.hasNext()) return undefined;
-      const next = this.parsed.next().toDate();
-      if (next.getTime() <= after.getTime()) continue;
-      if (!this.isRepeated(next)) return next;
+    const limit = after.getTime();
+    // Near a change of offset, wall-clock times a little before `after`'s reading may fire after it.
+    const start = this.wallClockOf(limit) - this.reorderWindow(limit);
+    this.wallClockTimes.reset(new Date(start));
+    let best: number | undefined;
+    let lastWallClock = Infinity;
+    // Bounded: the length of a shift of a per-second expression near a change, a few steps elsewhere.
+    for (let i = 0; i < 20_000 && this.wallClockTimes.hasNext(); i += 1) {
+      const wallClock = this.wallClockTimes.next().getTime();
+      if (wallClock > lastWallClock) break;
+      const instant = this.instantOf(wallClock);
+      if (instant <= limit || (best !== undefined && instant >= best)) continue;
+      best = instant;
+      // Far from a change, later wall-clock times fire later: this one is the next. Near one, a
+      // later wall-clock time may still fire earlier (the times just past a spring gap).
+      const window = this.reorderWindow(instant);
+      lastWallClock = window > 0 ? this.wallClockOf(instant) + window : wallClock;
     }
-    return undefined;
+    return best === undefined ? undefined : new Date(best);
   }
 
   /**

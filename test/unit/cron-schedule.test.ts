@@ -120,28 +120,6 @@ const FREQUENT = new Set(['0 * * * *', '*/15 * * * *', '15 */2 * * *']);
 /** Centres of the 3-day windows for zones with no 2026 transition, so their comparisons are not empty. */
 const FALLBACK_CENTRES = ['2026-03-29T01:00:00.000Z', '2026-11-01T06:00:00.000Z'];
 
-/**
- * Comparison windows where CronSchedule is wrong (each is pinned by a targeted test under "Lord Howe and
- * Chatham" below, except the Chatham April one, whose literal instants are given here because every call
- * that shows it spins nextAfter's 10,000-step bound for ~3 s):
- * - Lord Howe, April: nextAfter gives up (undefined) after 01:00 LHDT for hourly and two-hourly schedules;
- * - Lord Howe, October: the skipped 02:00 and 02:15 are dropped instead of firing at 02:30 and 02:45 LHDT,
- *   and for every-15-minutes even the real 02:30 and 02:45 LHDT are dropped;
- * - Chatham, September: 02:00, 02:15, 02:30 CHAST and 03:45 CHADT are dropped (every 15 minutes);
- * - Chatham, April: every 15 minutes gives up after 2026-04-04T13:00Z (02:45 CHADT); expected after
- *   12:30Z: 12:45Z, 13:00Z, 13:15Z, 13:30Z, 13:45Z, 15:00Z, 15:15Z, ... (14:00Z-14:45Z are the repeated
- *   02:45-03:30 CHAST).
- */
-const KNOWN_WRONG = new Set([
-  'Australia/Lord_Howe|0 * * * *|2026-04-04T15:00:00.000Z',
-  'Australia/Lord_Howe|0 * * * *|2026-10-03T15:30:00.000Z',
-  'Australia/Lord_Howe|*/15 * * * *|2026-10-03T15:30:00.000Z',
-  'Australia/Lord_Howe|15 */2 * * *|2026-04-04T15:00:00.000Z',
-  'Australia/Lord_Howe|15 */2 * * *|2026-10-03T15:30:00.000Z',
-  'Pacific/Chatham|*/15 * * * *|2026-04-04T14:00:00.000Z',
-  'Pacific/Chatham|*/15 * * * *|2026-09-26T14:00:00.000Z',
-]);
-
 describe('2026 offset transitions found with Intl', () => {
   it('are the expected ones for every zone compared', () => {
     const found = Object.fromEntries(TIMEZONES.map((tz) => [tz, transitions2026(tz)]));
@@ -215,9 +193,7 @@ describe('CronSchedule agrees with croner', () => {
           expect(theirs.length).toBeGreaterThan(0);
           expect(split(ours, timezone)).toEqual(split(theirs, timezone));
         };
-        // Known bugs in CronSchedule (cron-parser underneath) at Lord Howe and Chatham: see KNOWN_WRONG.
-        if (KNOWN_WRONG.has(`${timezone}|${expression}|${label}`)) it.fails(name, body);
-        else it(name, body);
+        it(name, body);
       }
     }
   }
@@ -234,6 +210,16 @@ describe('CronSchedule across DST changes', () => {
       '2026-03-29T01:30:00.000Z',
       '2026-03-30T00:30:00.000Z',
     ]);
+  });
+
+  // croner's nextRun differs here: from a point after the jump it skips the shifted fire time and gives the
+  // next day (2026-03-30T00:30Z, 2026-03-09T06:30Z), though its own fire-to-fire enumeration includes it.
+  it('finds the shifted fire time from a point between the jump and that time', () => {
+    const paris = CronSchedule.parse('30 2 * * *', 'Europe/Paris');
+    expect(paris.nextAfter(at('2026-03-29T01:00:00Z'))?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(paris.nextAfter(at('2026-03-29T01:29:59.999Z'))?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    const newYork = CronSchedule.parse('30 2 * * *', 'America/New_York');
+    expect(newYork.nextAfter(at('2026-03-08T07:10:00Z'))?.toISOString()).toBe('2026-03-08T07:30:00.000Z');
   });
 
   it('fires 01:30 America/New_York on the fall-back day once, at the first occurrence (EDT)', () => {
@@ -266,10 +252,7 @@ describe('CronSchedule across DST changes', () => {
     ]);
   });
 
-  // BUG: cron-parser skips the whole day when the 30-minute Lord Howe jump (2026-10-04 02:00 LHST ->
-  // 02:30 LHDT, 15:30Z on the 3rd) swallows the time; 02:15 should fire at 02:45 LHDT (15:45Z).
-  // Actual: 2026-10-02T15:45Z, 2026-10-04T15:15Z (nothing on 2026-10-04 local).
-  it.fails('fires 02:15 Australia/Lord_Howe once on 2026-10-04, right after the 30-minute jump', () => {
+  it('fires 02:15 Australia/Lord_Howe once on 2026-10-04, right after the 30-minute jump', () => {
     const schedule = CronSchedule.parse('15 2 * * *', 'Australia/Lord_Howe');
     expect(iso(schedule.between(at('2026-10-02T12:00:00Z'), at('2026-10-05T00:00:00Z'), 10))).toEqual([
       '2026-10-02T15:45:00.000Z',
@@ -341,11 +324,21 @@ describe('CronSchedule across DST changes', () => {
     });
   });
 
-  describe('Lord Howe and Chatham (known bugs in CronSchedule)', () => {
-    // BUG: after Lord Howe's fall-back (2026-04-05 02:00 LHDT -> 01:30 LHST, 15:00Z on the 4th),
-    // cron-parser hits its loop limit, hasNext() is false and nextAfter returns undefined; the scheduler
-    // then stores next_fire_at = null and the hourly job never fires again. Actual: [].
-    it.fails('Australia/Lord_Howe hourly keeps firing after the April change', () => {
+  describe('Lord Howe (30-minute shift) and Chatham (45-minute offsets)', () => {
+    it('Pacific/Chatham every 15 minutes goes on through the April change (02:45-03:30 repeat once)', () => {
+      const schedule = CronSchedule.parse('*/15 * * * *', 'Pacific/Chatham');
+      expect(iso(schedule.between(at('2026-04-04T12:31:00Z'), at('2026-04-04T15:15:00Z'), 20))).toEqual([
+        '2026-04-04T12:45:00.000Z',
+        '2026-04-04T13:00:00.000Z',
+        '2026-04-04T13:15:00.000Z',
+        '2026-04-04T13:30:00.000Z',
+        '2026-04-04T13:45:00.000Z',
+        '2026-04-04T15:00:00.000Z',
+        '2026-04-04T15:15:00.000Z',
+      ]);
+    });
+
+    it('Australia/Lord_Howe hourly keeps firing after the April change', () => {
       const schedule = CronSchedule.parse('0 * * * *', 'Australia/Lord_Howe');
       expect(iso(schedule.upcoming(at('2026-04-04T14:00:00Z'), 3))).toEqual([
         '2026-04-04T15:30:00.000Z',
@@ -354,16 +347,12 @@ describe('CronSchedule across DST changes', () => {
       ]);
     });
 
-    // BUG: same cause for a daily 02:15 job: nextAfter(2026-04-03T15:15Z) is undefined instead of
-    // 2026-04-04T15:45Z (02:15 LHST on 2026-04-05).
-    it.fails('Australia/Lord_Howe daily 02:15 keeps firing after the April change', () => {
+    it('Australia/Lord_Howe daily 02:15 keeps firing after the April change', () => {
       const schedule = CronSchedule.parse('15 2 * * *', 'Australia/Lord_Howe');
       expect(schedule.nextAfter(at('2026-04-03T15:15:00Z'))?.toISOString()).toBe('2026-04-04T15:45:00.000Z');
     });
 
-    // BUG: at the October jump (02:00 LHST -> 02:30 LHDT, 15:30Z) the skipped 02:00 should fire at
-    // 02:30 LHDT (15:30Z). Actual: 14:30Z, 16:00Z.
-    it.fails('Australia/Lord_Howe hourly fires the skipped 02:00 at 02:30 LHDT', () => {
+    it('Australia/Lord_Howe hourly fires the skipped 02:00 at 02:30 LHDT', () => {
       const schedule = CronSchedule.parse('0 * * * *', 'Australia/Lord_Howe');
       expect(iso(schedule.between(at('2026-10-03T14:00:00Z'), at('2026-10-03T16:30:00Z'), 10))).toEqual([
         '2026-10-03T14:30:00.000Z',
@@ -372,9 +361,7 @@ describe('CronSchedule across DST changes', () => {
       ]);
     });
 
-    // BUG: at the same October jump every-15-minutes drops the real 02:30 and 02:45 LHDT (and the skipped
-    // 02:00 and 02:15 that should fire then). Actual: 15:00Z, 15:15Z, 16:00Z.
-    it.fails('Australia/Lord_Howe every 15 minutes fires 02:30 and 02:45 LHDT on 2026-10-04', () => {
+    it('Australia/Lord_Howe every 15 minutes fires 02:30 and 02:45 LHDT on 2026-10-04', () => {
       const schedule = CronSchedule.parse('*/15 * * * *', 'Australia/Lord_Howe');
       expect(iso(schedule.between(at('2026-10-03T15:00:00Z'), at('2026-10-03T16:00:00Z'), 10))).toEqual([
         '2026-10-03T15:00:00.000Z',
@@ -385,9 +372,7 @@ describe('CronSchedule across DST changes', () => {
       ]);
     });
 
-    // BUG: at Chatham's September jump (02:45 CHAST -> 03:45 CHADT, 14:00Z) the existing times 02:00,
-    // 02:15, 02:30 CHAST and 03:45 CHADT are dropped. Actual: 12:45Z, 13:00Z, 14:15Z.
-    it.fails('Pacific/Chatham every 15 minutes fires 02:00-02:30 and 03:45 on 2026-09-27', () => {
+    it('Pacific/Chatham every 15 minutes fires 02:00-02:30 and 03:45 on 2026-09-27', () => {
       const schedule = CronSchedule.parse('*/15 * * * *', 'Pacific/Chatham');
       expect(iso(schedule.between(at('2026-09-26T12:45:00Z'), at('2026-09-26T14:15:00Z'), 10))).toEqual([
         '2026-09-26T12:45:00.000Z',
@@ -480,6 +465,27 @@ describe('CronSchedule.between / upcoming / nextAfter', () => {
     expect(hourly.between(at('2026-01-01T03:00:00Z'), at('2026-01-01T00:00:00Z'), 100)).toEqual([]);
   });
 
+  it('due gives the times in [from, to] and the first fire time after them', () => {
+    const due = hourly.due(at('2026-01-01T00:00:00Z'), at('2026-01-01T03:00:00Z'), 100);
+    expect({ times: iso(due.times), next: due.next?.toISOString() }).toEqual({
+      times: [
+        '2026-01-01T00:00:00.000Z',
+        '2026-01-01T01:00:00.000Z',
+        '2026-01-01T02:00:00.000Z',
+        '2026-01-01T03:00:00.000Z',
+      ],
+      next: '2026-01-01T04:00:00.000Z',
+    });
+  });
+
+  it('due with a limit gives the earliest times and, as next, the first one left out', () => {
+    const due = hourly.due(at('2026-01-01T00:00:00Z'), at('2026-01-01T03:00:00Z'), 2);
+    expect({ times: iso(due.times), next: due.next?.toISOString() }).toEqual({
+      times: ['2026-01-01T00:00:00.000Z', '2026-01-01T01:00:00.000Z'],
+      next: '2026-01-01T02:00:00.000Z',
+    });
+  });
+
   it('upcoming gives count times strictly after the given instant', () => {
     expect(iso(hourly.upcoming(at('2026-01-01T00:00:00Z'), 3))).toEqual([
       '2026-01-01T01:00:00.000Z',
@@ -513,10 +519,7 @@ describe('CronSchedule.between / upcoming / nextAfter', () => {
     expect(() => CronSchedule.parse('nonsense', 'UTC')).toThrow();
   });
 
-  // BUG (minor): parse is documented to throw for an invalid timezone but accepts 'Mars/Olympus';
-  // the error surfaces later from nextAfter ("CronDate: unhandled timestamp"). Job validation checks the
-  // timezone separately (validateTimezone in src/jobs/job-spec.ts), so API input is protected.
-  it.fails('parse throws for an invalid timezone', () => {
+  it('parse throws for an invalid timezone', () => {
     expect(() => CronSchedule.parse('0 0 * * *', 'Mars/Olympus')).toThrow();
   });
 });
