@@ -27,7 +27,8 @@ for (const { name, title } of benchmarks) {
 }
 
 const results = path.join(here, 'RESULTS.md');
-const header = '# Benchmark results\n\nNewest first. Each run records the machine, the date and every figure as measured.\n';
+const header =
+  '# Benchmark results\n\nNewest first. Each run records the machine, the date and every figure as measured.\n';
 let previous = '';
 try {
   previous = (await readFile(results, 'utf8')).replace(header, '');
