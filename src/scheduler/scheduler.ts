@@ -10,6 +10,7 @@ import {
   transitionRun,
   type NewRun,
 } from '../jobs/run-repository.js';
+import { createWakeableSleep } from '../wakeable-sleep.js';
 import { CronSchedule } from './cron-schedule.js';
 import { planFires } from './plan-fires.js';
 import { decideOverlap, type UnfinishedRun } from './overlap.js';
@@ -68,7 +69,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const crons = new Map<string, CronSchedule>();
   let stopped = true;
   let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
+  const pause = createWakeableSleep();
 
   /** Parsed expressions are kept: parsing costs far more than finding the next fire time. */
   function cronOf(schedule: Schedule): CronSchedule {
@@ -201,17 +202,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return handled;
   }
 
-  async function sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wakeUp = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    wakeUp = undefined;
-  }
-
   /**
    * More schedules are due than one pass takes: passes run side by side (SKIP LOCKED gives each
    * its own schedules), so planning in one overlaps with writing in another.
@@ -236,10 +226,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const untilDue = deps.clock ? undefined : await msUntilNextDue(db);
         const wait =
           untilDue === undefined ? deps.maxIdleMs : Math.min(Math.max(untilDue, 0), deps.maxIdleMs);
-        if (!stopped) await sleep(wait);
+        if (!stopped) await pause.sleep(wait);
       } catch (error) {
         logger.error({ err: error }, 'scheduling failed; trying again');
-        if (!stopped) await sleep(1000);
+        if (!stopped) await pause.sleep(1000);
       }
     }
   }
@@ -253,11 +243,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async stop() {
       if (stopped) return;
       stopped = true;
-      wakeUp?.();
+      pause.wake();
       await loop;
     },
     wake() {
-      wakeUp?.();
+      pause.wake();
     },
     tick,
   };

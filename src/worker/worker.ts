@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { claimRuns, listActiveRunsOfWorker, transitionRun } from '../jobs/run-repository.js';
 import type { RunExecutor } from '../runner/run-executor.js';
+import { createWakeableSleep } from '../wakeable-sleep.js';
 
 export interface WorkerDeps {
   db: SqlExecutor;
@@ -30,7 +31,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const inFlight = new Set<Promise<void>>();
   let stopped = true;
   let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
+  const pause = createWakeableSleep();
 
   /** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
   async function requeueInterrupted(): Promise<void> {
@@ -57,7 +58,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         .finally(() => {
           executions.delete(run.id);
           inFlight.delete(work);
-          wakeUp?.();
+          pause.wake();
         });
       inFlight.add(work);
     }
@@ -71,14 +72,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         logger.error({ err: error }, 'claiming runs failed; trying again');
       }
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.pollIntervalMs);
-        wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wakeUp = undefined;
+      await pause.sleep(deps.pollIntervalMs);
     }
   }
 
@@ -92,12 +86,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     async stop() {
       if (stopped) return;
       stopped = true;
-      wakeUp?.();
+      pause.wake();
       await loop;
       await Promise.all(inFlight);
     },
     wake() {
-      wakeUp?.();
+      pause.wake();
     },
   };
 }
