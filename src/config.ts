@@ -21,6 +21,10 @@ export interface Config {
   maxConcurrentRuns: number;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
+  leaseMs: number;
+  shutdownGraceMs: number;
+  /** How reads from and writes to the object store are retried while it is unavailable. */
+  storeRetry: { attempts: number; firstDelayMs: number };
   corsOrigins: string[] | true | false;
   scheduler: {
     misfireToleranceMs: number;
@@ -107,6 +111,14 @@ export function loadConfig(env: Env = process.env): Config {
         };
 
   const baseImage = env.TDS_BASE_IMAGE || 'debian:bookworm-slim';
+  const reconcileIntervalMs = integer(env, 'TDS_RECONCILE_INTERVAL_MS', 2000, 50, 600_000);
+  const leaseMs = integer(env, 'TDS_LEASE_MS', 30_000, 1000, 3_600_000);
+  if (leaseMs < 3 * reconcileIntervalMs) {
+    throw new ConfigError(
+      'TDS_LEASE_MS',
+      `must be at least three heartbeats (3 × TDS_RECONCILE_INTERVAL_MS = ${3 * reconcileIntervalMs}), got ${leaseMs}`,
+    );
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -120,7 +132,13 @@ export function loadConfig(env: Env = process.env): Config {
     workerId: env.TDS_WORKER_ID || `${os.hostname()}`,
     maxConcurrentRuns: integer(env, 'TDS_MAX_CONCURRENT_RUNS', 2, 1, 1000),
     pollIntervalMs: integer(env, 'TDS_POLL_INTERVAL_MS', 500, 10, 60_000),
-    reconcileIntervalMs: integer(env, 'TDS_RECONCILE_INTERVAL_MS', 2000, 50, 600_000),
+    reconcileIntervalMs,
+    leaseMs,
+    shutdownGraceMs: integer(env, 'TDS_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+    storeRetry: {
+      attempts: integer(env, 'TDS_S3_ATTEMPTS', 5, 1, 100),
+      firstDelayMs: integer(env, 'TDS_S3_RETRY_DELAY_MS', 1000, 1, 600_000),
+    },
     corsOrigins: parseCors(env.TDS_CORS_ORIGIN),
     scheduler: {
       misfireToleranceMs: integer(env, 'TDS_MISFIRE_TOLERANCE_MS', 60_000, 0, 86_400_000),

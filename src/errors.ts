@@ -68,13 +68,31 @@ export type FailureReason =
 
 /** A run could not go on; the reason is recorded on the run and in its run.json. */
 export class RunFailure extends Error {
+  /** A passing fault (an object store briefly unavailable): worth trying again before giving up. */
+  readonly transient: boolean;
   constructor(
     readonly reason: FailureReason,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; transient?: boolean },
   ) {
     super(message, options);
     this.name = 'RunFailure';
+    this.transient = options?.transient ?? false;
+  }
+}
+
+/** Whether an error from the object store is a passing fault: a 5xx, throttling, or no answer at all. */
+export function isTransientStoreError(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === undefined) return true;
+  return status >= 500 || status === 429;
+}
+
+/** The worker is shutting down: work it started and could not finish is handed back to the queue. */
+export class ShutdownRequested extends Error {
+  constructor() {
+    super('the worker is shutting down');
+    this.name = 'ShutdownRequested';
   }
 }
 

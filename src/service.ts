@@ -138,7 +138,16 @@ export async function startService(
     let watcher: Watcher | undefined;
     if (hasWorker) {
       const executions = new Map<string, AbortController>();
-      const finisher = createRunFinisher({ db, store, engine, logger, dataDir: config.dataDir });
+      const finisher = createRunFinisher({
+        db,
+        store,
+        engine,
+        logger,
+        dataDir: config.dataDir,
+        workerId: config.workerId,
+        onRetryQueued: () => worker?.wake(),
+        uploadRetry: config.storeRetry,
+      });
       watcher = createWatcher({
         db,
         engine,
@@ -146,6 +155,7 @@ export async function startService(
         logger,
         workerId: config.workerId,
         reconcileIntervalMs: config.reconcileIntervalMs,
+        leaseMs: config.leaseMs,
         executions,
         followEvents: overrides.followDockerEvents,
       });
@@ -160,6 +170,7 @@ export async function startService(
         dataDir: config.dataDir,
         workerId: config.workerId,
         pidsLimit: config.jobDefaults.pidsLimit,
+        storeRetry: config.storeRetry,
         onStarted: (runId) => activeWatcher.check(runId),
       });
       worker = createWorker({
@@ -169,6 +180,7 @@ export async function startService(
         workerId: config.workerId,
         maxConcurrentRuns: config.maxConcurrentRuns,
         pollIntervalMs: config.pollIntervalMs,
+        shutdownGraceMs: config.shutdownGraceMs,
         executions,
       });
       activeWatcher.start();

@@ -30,6 +30,9 @@ export const SpecSchema = Type.Object({
   catch_up_policy: Type.String(),
   catch_up_window_seconds: Type.Integer(),
   catch_up_limit: Type.Integer(),
+  max_attempts: Type.Integer(),
+  retry_on_exit_code: Type.Boolean(),
+  retry_backoff_seconds: Type.Integer(),
   timeout_seconds: Type.Integer(),
   cpus: Type.Number(),
   memory_mb: Type.Integer(),
@@ -43,8 +46,11 @@ export const RunSchema = Type.Object(
     id: Type.String({ format: 'uuid' }),
     jobId: Type.String({ format: 'uuid' }),
     state: Type.Enum([...RUN_STATES]),
-    trigger: Type.String({ description: 'submit, schedule, catch_up or manual' }),
+    trigger: Type.String({ description: 'submit, schedule, catch_up, manual or retry' }),
     scheduledFor: Timestamp,
+    attempt: Type.Integer({ description: 'which attempt of the job this is: 1, or more for a retry' }),
+    retryOf: Nullable(Type.String({ description: 'the failed run this one retries' })),
+    notBefore: Nullable(Type.String({ format: 'date-time', description: 'a retry waits until then' })),
     exitCode: Nullable(Type.Integer()),
     failure: Nullable(
       Type.Object({

@@ -96,6 +96,25 @@ export const JobRequestSchema = Type.Object(
         description: 'the most missed fire times caught up at once with catch_up_policy "all" (default 10)',
       }),
     ),
+    max_attempts: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10,
+        description:
+          'how many times a run may be attempted when it fails for infrastructure reasons (infra_error, upload_error), or for a non-zero exit with retry_on_exit_code (default 3)',
+      }),
+    ),
+    retry_on_exit_code: Type.Optional(
+      Type.Boolean({ description: 'also retry when the command exits non-zero (default false)' }),
+    ),
+    retry_backoff_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description:
+          'wait before the second attempt, doubled for each further one, at most 600 s (default 10)',
+      }),
+    ),
     timeout_seconds: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -161,6 +180,9 @@ export interface JobSpec {
   catch_up_policy: CatchUpPolicy;
   catch_up_window_seconds: number;
   catch_up_limit: number;
+  max_attempts: number;
+  retry_on_exit_code: boolean;
+  retry_backoff_seconds: number;
   timeout_seconds: number;
   cpus: number;
   memory_mb: number;
@@ -263,6 +285,9 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     catch_up_policy: request.catch_up_policy ?? 'latest',
     catch_up_window_seconds: request.catch_up_window_seconds ?? 3600,
     catch_up_limit: request.catch_up_limit ?? 10,
+    max_attempts: request.max_attempts ?? 3,
+    retry_on_exit_code: request.retry_on_exit_code ?? false,
+    retry_backoff_seconds: request.retry_backoff_seconds ?? 10,
     timeout_seconds: request.timeout_seconds ?? defaults.timeoutSeconds,
     cpus: request.cpus ?? defaults.cpus,
     memory_mb: request.memory_mb ?? defaults.memoryMb,

@@ -8,11 +8,17 @@ export interface Run {
   id: string;
   jobId: string;
   state: RunState;
-  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual';
+  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual' | 'retry';
   /** The fire time of a scheduled run. */
   scheduledFor: Date | null;
   /** Starts only once no other run of its job is staging, building, running or uploading. */
   waitsForPrevious: boolean;
+  attempt: number;
+  /** The run this one retries. */
+  retryOf: string | null;
+  /** A retry waits until then (its backoff). */
+  notBefore: Date | null;
+  heartbeatAt: Date | null;
   spec: JobSpec;
   resultsBucket: string;
   resultsPrefix: string;
@@ -71,6 +77,10 @@ export function toRun(row: Row): Run {
     trigger: row.trigger as Run['trigger'],
     scheduledFor: (row.scheduled_for as Date | null) ?? null,
     waitsForPrevious: Boolean(row.waits_for_previous),
+    attempt: (row.attempt as number | undefined) ?? 1,
+    retryOf: (row.retry_of as string | null) ?? null,
+    notBefore: (row.not_before as Date | null) ?? null,
+    heartbeatAt: (row.heartbeat_at as Date | null) ?? null,
     spec: row.spec as JobSpec,
     resultsBucket: row.results_bucket as string,
     resultsPrefix: row.results_prefix as string,
@@ -103,17 +113,23 @@ export interface NewRun {
   resultsPrefix: string;
   scheduledFor?: Date;
   waitsForPrevious?: boolean;
+  attempt?: number;
+  retryOf?: string;
+  /** Held back this long (a retry's backoff), by the database's clock. */
+  delaySeconds?: number;
 }
 
 export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
   const rows = await db.query(
     `WITH inserted AS (
        INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
-                         waits_for_previous, queued_at)
-       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, clock_timestamp())
+                         waits_for_previous, queued_at, attempt, retry_of, not_before)
+       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, clock_timestamp(), $9, $10,
+               CASE WHEN $11::float8 IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => $11::float8) END)
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)
-       SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
+       SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for,
+         'retryOf', retry_of, 'attempt', CASE WHEN attempt > 1 THEN attempt END, 'notBefore', not_before))
        FROM inserted)
      SELECT * FROM inserted`,
     [
@@ -125,6 +141,9 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
       run.resultsPrefix,
       run.scheduledFor ?? null,
       run.waitsForPrevious ?? false,
+      run.attempt ?? 1,
+      run.retryOf ?? null,
+      run.delaySeconds ?? null,
     ],
   );
   return toRun(rows[0]!);
@@ -209,6 +228,7 @@ export async function claimRuns(db: SqlExecutor, workerId: string, limit: number
   const rows = await db.query(
     `WITH candidates AS (
        SELECT id FROM runs r WHERE state = 'queued'
+         AND (r.not_before IS NULL OR r.not_before <= now())
          AND (NOT r.waits_for_previous OR (
            NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
                          AND p.state IN ('staging', 'building', 'running', 'uploading'))
@@ -241,8 +261,15 @@ export async function transitionRun(
   from: readonly RunState[],
   to: RunState,
   patch: RunPatch = {},
+  /** When given, the run must still belong to this worker: one whose lease lapsed changes nothing. */
+  owner?: string,
 ): Promise<Run | undefined> {
   const params: unknown[] = [runId, from, to];
+  let guard = '';
+  if (owner !== undefined) {
+    params.push(owner);
+    guard = ` AND worker_id = $${params.length}`;
+  }
   const sets = ['state = $3', 'updated_at = now()', 'heartbeat_at = now()'];
   const detail: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof RunPatch, string][]) {
@@ -264,7 +291,7 @@ export async function transitionRun(
   const rows = await db.query(
     `WITH moved AS (
        UPDATE runs SET ${sets.join(', ')}
-       WHERE id = $1 AND state = ANY($2::text[])
+       WHERE id = $1 AND state = ANY($2::text[])${guard}
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)
        SELECT id, state, $${params.length}::jsonb FROM moved)
@@ -319,4 +346,47 @@ export async function heartbeatRuns(db: SqlExecutor, workerId: string): Promise<
     workerId,
     ACTIVE_STATES,
   ]);
+}
+
+/** Runs under way whose worker (another one) has not heartbeat for `leaseMs`, oldest heartbeat first. */
+export async function listLapsedRuns(
+  db: SqlExecutor,
+  workerId: string,
+  leaseMs: number,
+  limit: number,
+): Promise<(Run & { lapsedMs: number })[]> {
+  const rows = await db.query(
+    `SELECT *, (EXTRACT(EPOCH FROM (now() - heartbeat_at)) * 1000)::float8 AS lapsed_ms FROM runs
+     WHERE state IN ('staging', 'building', 'running', 'uploading')
+       AND worker_id IS DISTINCT FROM $1
+       AND heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
+     ORDER BY heartbeat_at
+     LIMIT $3`,
+    [workerId, leaseMs, limit],
+  );
+  return rows.map((row) => ({ ...toRun(row), lapsedMs: row.lapsed_ms as number }));
+}
+
+/**
+ * Makes `workerId` the owner of a run whose lease has lapsed, if it still has (no other worker
+ * took it meanwhile, and its owner did not come back), and records the takeover in its history.
+ */
+export async function takeOverRun(
+  db: SqlExecutor,
+  run: Run,
+  workerId: string,
+  leaseMs: number,
+): Promise<Run | undefined> {
+  const rows = await db.query(
+    `WITH taken AS (
+       UPDATE runs SET worker_id = $2, heartbeat_at = now(), updated_at = now()
+       WHERE id = $1 AND state = $3 AND worker_id IS NOT DISTINCT FROM $4
+         AND heartbeat_at < now() - make_interval(secs => $5::float8 / 1000)
+       RETURNING *),
+     event AS (INSERT INTO run_events (run_id, state, detail)
+       SELECT id, state, jsonb_build_object('takenOverBy', $2::text, 'from', $4::text) FROM taken)
+     SELECT * FROM taken`,
+    [run.id, workerId, run.state, run.workerId, leaseMs],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
 }

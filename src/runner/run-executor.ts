@@ -4,12 +4,19 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { BuildError, RunFailure, errorMessage } from '../errors.js';
+import { BuildError, RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import { transitionRun, type Run } from '../jobs/run-repository.js';
-import { MANAGED_LABEL, RUN_ID_LABEL, WORKER_ID_LABEL, type ImageBuilder } from './image-builder.js';
+import {
+  MANAGED_LABEL,
+  RUN_ID_LABEL,
+  WORKER_ID_LABEL,
+  jobImageTag,
+  type ImageBuilder,
+} from './image-builder.js';
 import { METRICS_PATH } from './collect-results.js';
 import { runWorkDir, type RunFinisher } from './run-finisher.js';
 import { stageInputs } from './stage-inputs.js';
+import { retryWithBackoff } from '../retry-with-backoff.js';
 
 export interface RunExecutorDeps {
   db: SqlExecutor;
@@ -21,8 +28,17 @@ export interface RunExecutorDeps {
   dataDir: string;
   workerId: string;
   pidsLimit: number;
+  /** How staging is retried while the object store is unavailable. */
+  storeRetry: { attempts: number; firstDelayMs: number };
   /** Called once the run's container is started, so its exit can be looked at right away. */
   onStarted?: (runId: string) => void;
+}
+
+/** Stops retryWithBackoff at once, carrying the error to rethrow. */
+class FinalError extends Error {
+  constructor(readonly error: unknown) {
+    super('final');
+  }
 }
 
 export interface RunExecutor {
@@ -32,7 +48,9 @@ export interface RunExecutor {
 
 /** Turns whatever stopped a run before its container ran into the failure recorded for it. */
 export function toRunFailure(error: unknown, signal: AbortSignal): RunFailure {
-  if (signal.aborted) return new RunFailure('cancelled', 'cancelled on request before the command started');
+  if (signal.aborted && !(signal.reason instanceof ShutdownRequested)) {
+    return new RunFailure('cancelled', 'cancelled on request before the command started');
+  }
   if (error instanceof RunFailure) return error;
   if (error instanceof BuildError) {
     return new RunFailure('build_error', `the image could not be built: ${error.message}`, { cause: error });
@@ -52,9 +70,26 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       const buildLog: string[] = [];
       const note = (text: string) => buildLog.push(text);
       try {
-        const inputs = await stageInputs(store, run.spec, path.join(contextDir, 'input'), signal);
+        const inputs = await retryWithBackoff(
+          async () => {
+            try {
+              return await stageInputs(store, run.spec, path.join(contextDir, 'input'), signal);
+            } catch (error) {
+              // Only passing faults of the store are tried again; a refused key or a missing bucket is final.
+              if (error instanceof RunFailure && error.transient && !signal.aborted) throw error;
+              throw new FinalError(error);
+            }
+          },
+          {
+            ...deps.storeRetry,
+            onRetry: (error, n) =>
+              log.warn({ error: errorMessage(error), attempt: n }, 'staging failed; retrying'),
+          },
+        ).catch((error: unknown) => {
+          throw error instanceof FinalError ? error.error : error;
+        });
         log.info(inputs, 'inputs staged');
-        const building = await transitionRun(db, run.id, ['staging'], 'building');
+        const building = await transitionRun(db, run.id, ['staging'], 'building', {}, workerId);
         if (!building) {
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
@@ -95,7 +130,14 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           pidsLimit: deps.pidsLimit,
           workingDir: '/job',
         });
-        const running = await transitionRun(db, run.id, ['building'], 'running', { containerId, image });
+        const running = await transitionRun(
+          db,
+          run.id,
+          ['building'],
+          'running',
+          { containerId, image },
+          workerId,
+        );
         if (!running) {
           await engine.removeContainer(containerId);
           await engine.removeImage(image);
@@ -105,6 +147,14 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         log.info({ containerId, image }, 'container started');
         deps.onStarted?.(run.id);
       } catch (error) {
+        if (signal.reason instanceof ShutdownRequested) {
+          // Handed back: another worker (or this one, restarted) stages and builds it again.
+          const requeued = await transitionRun(db, run.id, ['staging', 'building'], 'queued', {}, workerId);
+          await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
+          await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
+          if (requeued) log.info('handed back to the queue at shutdown');
+          return;
+        }
         const failure = toRunFailure(error, signal);
         if (failure.reason === 'infra_error') log.error({ err: error }, 'run could not be started');
         await finisher.finishEarly(run.id, failure, buildLog.join(''));

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
@@ -16,6 +16,8 @@ import {
   readMetricsCsv,
 } from './collect-results.js';
 import { jobImageTag } from './image-builder.js';
+import { queueRetry } from '../jobs/retry.js';
+import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 
 export interface RunFinisher {
@@ -31,6 +33,12 @@ export interface RunFinisherDeps {
   engine: ContainerEngine;
   logger: Logger;
   dataDir: string;
+  /** The worker finishing runs: only runs it still owns are changed. */
+  workerId: string;
+  /** Told when a run is queued again to retry one that failed. */
+  onRetryQueued?: () => void;
+  /** How uploads are retried while the object store is unavailable. */
+  uploadRetry: { attempts: number; firstDelayMs: number };
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
@@ -74,7 +82,8 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
   };
 }
 
-export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFinisherDeps): RunFinisher {
+export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
+  const { db, store, engine, logger, dataDir, workerId } = deps;
   async function writeRunRecord(
     run: Run,
     outcome: Outcome,
@@ -135,11 +144,22 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
   }
 
   async function record(run: Run, from: RunState[], outcome: Outcome, exitCode?: number | null) {
-    return transitionRun(db, run.id, from, outcome.state, {
-      failureReason: outcome.failureReason,
-      failureMessage: outcome.failureMessage,
-      exitCode,
-    });
+    const ended = await transitionRun(
+      db,
+      run.id,
+      from,
+      outcome.state,
+      { failureReason: outcome.failureReason, failureMessage: outcome.failureMessage, exitCode },
+      workerId,
+    );
+    if (ended) {
+      const retry = await queueRetry(db, ended);
+      if (retry) {
+        logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
+        deps.onRetryQueued?.();
+      }
+    }
+    return ended;
   }
 
   return {
@@ -161,9 +181,14 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
       }
 
       const uploadErrors: string[] = [];
+      // Each upload is tried again with backoff (the store may be briefly unavailable).
       const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
         try {
-          return await action();
+          return await retryWithBackoff(action, {
+            ...deps.uploadRetry,
+            onRetry: (error, n) =>
+              log.warn({ error: errorMessage(error), attempt: n }, `uploading ${what} failed; retrying`),
+          });
         } catch (error) {
           log.warn({ err: error }, `could not upload ${what}`);
           uploadErrors.push(`${what}: ${errorMessage(error)}`);
@@ -197,11 +222,19 @@ export function createRunFinisher({ db, store, engine, logger, dataDir }: RunFin
       await attempt('run.json', () =>
         writeRunRecord(run, outcome, { exitCode: container.exitCode, outputs, metrics, uploadErrors }),
       );
-      if (uploadErrors.length > 0 && outcome.failureReason !== 'upload_error') {
-        outcome = {
-          ...outcome,
-          failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded: ${uploadErrors.join('; ')}`,
-        };
+      if (uploadErrors.length > 0) {
+        // Nothing is lost: what could not be delivered stays on this host.
+        const kept = path.join(dataDir, 'undelivered', run.id);
+        await mkdir(path.dirname(kept), { recursive: true });
+        await rename(dir, kept).catch(() => undefined);
+        const note = `results that could not be uploaded are kept at ${kept}`;
+        outcome =
+          outcome.failureReason === 'upload_error'
+            ? { ...outcome, failureMessage: `${outcome.failureMessage ?? ''}; ${note}` }
+            : {
+                ...outcome,
+                failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
+              };
       }
       const ended = await record(run, ['uploading'], outcome, container.exitCode);
       log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStore } from '../../services/aws/object-store.js';
-import { RunFailure, errorMessage } from '../errors.js';
+import { RunFailure, errorMessage, isTransientStoreError } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 
 export interface StagedInputs {
@@ -70,7 +70,7 @@ export async function stageInputs(
     throw new RunFailure(
       'input_error',
       `could not read the inputs from s3://${spec.s3_bucket}/${spec.source_s3_prefix}: ${errorMessage(error)}`,
-      { cause: error },
+      { cause: error, transient: isTransientStoreError(error) },
     );
   }
   return staged;

@@ -6,6 +6,8 @@ import {
   getRun,
   heartbeatRuns,
   listActiveRunsOfWorker,
+  listLapsedRuns,
+  takeOverRun,
   setKillReason,
   transitionRun,
   type Run,
@@ -20,6 +22,8 @@ export interface WatcherDeps {
   logger: Logger;
   workerId: string;
   reconcileIntervalMs: number;
+  /** A run whose worker has not heartbeat for this long may be taken over by another worker. */
+  leaseMs: number;
   /** Runs this worker is staging or building, so a cancel request can stop them. */
   executions: Map<string, AbortController>;
   /** Docker's event stream; turned off only in tests of the reconcile path. */
@@ -60,10 +64,14 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         );
         return;
       }
-      const uploading = await transitionRun(db, run.id, ['running'], 'uploading', {
-        exitCode: container.exitCode,
-        endedAt: new Date(),
-      });
+      const uploading = await transitionRun(
+        db,
+        run.id,
+        ['running'],
+        'uploading',
+        { exitCode: container.exitCode, endedAt: new Date() },
+        workerId,
+      );
       if (!uploading) return;
       log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
       await finisher.finishExited(uploading);
@@ -95,8 +103,44 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     await engine.killContainer(run.containerId);
   }
 
+  /**
+   * Runs whose worker stopped heartbeating (it died, or lost the database): one staging or
+   * building goes back to the queue; one whose container is on this worker's engine is adopted and
+   * finishes normally; one whose container is nowhere to be found here fails with infra_error
+   * (and is retried as its job says) once the lease is long past, leaving the worker on the
+   * container's own host time to adopt it first.
+   */
+  async function reapLapsedRuns(): Promise<void> {
+    for (const run of await listLapsedRuns(db, workerId, deps.leaseMs, 20)) {
+      const log = logger.child({ runId: run.id, jobId: run.jobId, lapsedWorker: run.workerId });
+      if (run.state === 'staging' || run.state === 'building') {
+        const taken = await takeOverRun(db, run, workerId, deps.leaseMs);
+        if (taken && (await transitionRun(db, run.id, [run.state], 'queued', {}, workerId))) {
+          log.warn({ was: run.state }, 'requeued a run whose worker stopped heartbeating');
+        }
+        continue;
+      }
+      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      if (container) {
+        if (await takeOverRun(db, run, workerId, deps.leaseMs)) {
+          log.warn({ containerId: run.containerId }, 'adopted a run whose worker stopped heartbeating');
+        }
+      } else if (run.lapsedMs > 4 * deps.leaseMs && (await takeOverRun(db, run, workerId, deps.leaseMs))) {
+        log.warn('failing a run whose worker stopped heartbeating and whose container is not on this host');
+        await finisher.finishEarly(
+          run.id,
+          new RunFailure(
+            'infra_error',
+            `worker ${run.workerId ?? '(unknown)'} stopped heartbeating and the run's container could not be found`,
+          ),
+        );
+      }
+    }
+  }
+
   async function reconcile(): Promise<void> {
     await heartbeatRuns(db, workerId);
+    await reapLapsedRuns();
     const runs = await listActiveRunsOfWorker(db, workerId);
     const now = await db.query<{ now: Date }>('SELECT now() AS now');
     const dbNow = now[0]!.now.getTime();

@@ -3,6 +3,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { claimRuns, listActiveRunsOfWorker, transitionRun } from '../jobs/run-repository.js';
 import type { RunExecutor } from '../runner/run-executor.js';
 import { createWakeableSleep } from '../wakeable-sleep.js';
+import { ShutdownRequested } from '../errors.js';
 
 export interface WorkerDeps {
   db: SqlExecutor;
@@ -11,12 +12,18 @@ export interface WorkerDeps {
   workerId: string;
   maxConcurrentRuns: number;
   pollIntervalMs: number;
+  /** How long stop() waits for runs being staged or built before handing them back to the queue. */
+  shutdownGraceMs: number;
   executions: Map<string, AbortController>;
 }
 
 export interface Worker {
   start(): Promise<void>;
-  /** Stops claiming and waits for the runs being staged or built to reach `running` or an end. */
+  /**
+   * Stops claiming, and waits (up to the grace period) for the runs being staged or built to
+   * reach `running`; those still going then are handed back to the queue. Containers already
+   * running are left to run: this worker restarted, or another one, adopts them.
+   */
   stop(): Promise<void>;
   /** Claims now rather than at the next poll (a run was just queued by this process). */
   wake(): void;
@@ -88,7 +95,17 @@ export function createWorker(deps: WorkerDeps): Worker {
       stopped = true;
       pause.wake();
       await loop;
-      await Promise.all(inFlight);
+      const settled = Promise.all(inFlight);
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace over'>((resolve) => {
+        timer = setTimeout(() => resolve('grace over'), deps.shutdownGraceMs);
+      });
+      if ((await Promise.race([settled, graceOver])) === 'grace over') {
+        logger.warn({ runs: [...executions.keys()] }, 'handing unfinished runs back to the queue');
+        for (const controller of executions.values()) controller.abort(new ShutdownRequested());
+        await settled;
+      }
+      clearTimeout(timer);
     },
     wake() {
       pause.wake();

@@ -1,0 +1,46 @@
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { FailureReason } from '../errors.js';
+import { resultsPrefix, type JobSpec } from './job-spec.js';
+import { insertRun, newRunId, type Run } from './run-repository.js';
+
+/** Failures of the parts around a command, worth trying again. */
+export const INFRASTRUCTURE_FAILURES: readonly FailureReason[] = ['infra_error', 'upload_error'];
+export const MAX_BACKOFF_SECONDS = 600;
+
+/** Seconds to wait before attempt `attempt + 1`: the base doubled per attempt made, at most 10 minutes. */
+export function retryDelaySeconds(attempt: number, baseSeconds: number): number {
+  return Math.min(MAX_BACKOFF_SECONDS, baseSeconds * 2 ** (attempt - 1));
+}
+
+/** Whether a run that ended this way is tried again under its job's retry settings. */
+export function shouldRetry(spec: JobSpec, run: Pick<Run, 'state' | 'attempt' | 'failureReason'>): boolean {
+  if (run.state !== 'failed' || run.failureReason === null) return false;
+  if (run.attempt >= (spec.max_attempts ?? 1)) return false;
+  if (INFRASTRUCTURE_FAILURES.includes(run.failureReason)) return true;
+  return run.failureReason === 'exit_code' && (spec.retry_on_exit_code ?? false);
+}
+
+/**
+ * Queues the next attempt of a failed run when its job's settings ask for one: a new run (its own
+ * results folder), linked to the failed one, held back by its backoff. Nothing for a deleted job.
+ */
+export async function queueRetry(db: SqlExecutor, run: Run): Promise<Run | undefined> {
+  if (!shouldRetry(run.spec, run)) return undefined;
+  const [job] = await db.query<{ deleted: boolean }>(
+    'SELECT deleted_at IS NOT NULL AS deleted FROM jobs WHERE id = $1',
+    [run.jobId],
+  );
+  if (!job || job.deleted) return undefined;
+  const id = newRunId();
+  return insertRun(db, {
+    id,
+    jobId: run.jobId,
+    trigger: 'retry',
+    spec: run.spec,
+    resultsPrefix: resultsPrefix(run.spec, id),
+    waitsForPrevious: run.waitsForPrevious,
+    attempt: run.attempt + 1,
+    retryOf: run.id,
+    delaySeconds: retryDelaySeconds(run.attempt, run.spec.retry_backoff_seconds ?? 10),
+  });
+}
