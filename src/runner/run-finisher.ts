@@ -186,6 +186,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         try {
           return await retryWithBackoff(action, {
             ...deps.uploadRetry,
+            // The container is gone (404 from the engine): no retry brings it back.
+            retryable: (error) => (error as { statusCode?: number }).statusCode !== 404,
             onRetry: (error, n) =>
               log.warn({ error: errorMessage(error), attempt: n }, `uploading ${what} failed; retrying`),
           });
@@ -216,6 +218,13 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       });
 
       let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
+      if (uploadErrors.length > 0 && !run.killReason && !(await engine.inspectContainer(container.id))) {
+        outcome = {
+          state: 'failed',
+          failureReason: 'infra_error',
+          failureMessage: `the run's container disappeared before its results could be collected (exit code ${container.exitCode ?? 'unknown'})`,
+        };
+      }
       if (uploadErrors.length > 0 && outcome.state === 'succeeded') {
         outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
       }

@@ -1,0 +1,322 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedS3 } from '../../services/embedded/embedded-s3.js';
+import { freePort } from '../support/free-port.js';
+import {
+  createBucket,
+  createTestDatabase,
+  getText,
+  jobBody,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
+
+const docker = new Docker();
+const started: TestService[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+
+async function start(options: Parameters<typeof startTestService>[0] = {}) {
+  const service = await startTestService(options);
+  started.push(service);
+  return service;
+}
+
+afterEach(async () => {
+  for (const service of started.splice(0)) await service.close().catch(() => undefined);
+  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const states = (run: { history: { state: string }[] }) => run.history.map((e) => e.state);
+
+async function runsOfJob(service: TestService, jobId: string) {
+  return service.db.query<{
+    id: string;
+    state: string;
+    attempt: number;
+    retry_of: string | null;
+    trigger: string;
+    failure_reason: string | null;
+    failure_message: string | null;
+    finished_at: Date | null;
+    not_before: Date | null;
+    results_prefix: string;
+  }>('SELECT * FROM runs WHERE job_id = $1 ORDER BY attempt', [jobId]);
+}
+
+async function untilRuns(
+  service: TestService,
+  jobId: string,
+  done: (runs: Awaited<ReturnType<typeof runsOfJob>>) => boolean,
+) {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const runs = await runsOfJob(service, jobId);
+    if (done(runs)) return runs;
+    await sleep(200);
+  }
+  throw new Error(
+    `runs of ${jobId} did not reach the expected state: ${JSON.stringify(await runsOfJob(service, jobId))}`,
+  );
+}
+
+const ended = (state: string) => ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(state);
+
+describe('retries', () => {
+  it('retries a run whose container vanished (infra_error) as a new linked attempt, after its backoff', async () => {
+    const service = await start();
+    const bucket = await createBucket();
+    const { body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'echo begun; sleep 3; echo done', retry_backoff_seconds: 1 }),
+    );
+    const first = await service.waitForRun(body.run.id, (s) => s === 'running');
+    await docker
+      .getContainer(
+        (
+          await service.db.query<{ c: string }>('SELECT container_id AS c FROM runs WHERE id = $1', [
+            first.id,
+          ])
+        )[0]!.c,
+      )
+      .remove({ force: true });
+
+    const runs = await untilRuns(service, body.job.id, (r) => r.length === 2 && ended(r[1]!.state));
+    expect(runs[0]).toMatchObject({ state: 'failed', failure_reason: 'infra_error', attempt: 1 });
+    expect(runs[0]!.failure_message).toMatch(/disappeared/);
+    expect(runs[1]).toMatchObject({ state: 'succeeded', attempt: 2, retry_of: first.id, trigger: 'retry' });
+    expect(runs[1]!.not_before!.getTime() - runs[0]!.finished_at!.getTime()).toBeGreaterThanOrEqual(900);
+    expect(runs[1]!.results_prefix).not.toBe(runs[0]!.results_prefix);
+    expect(await getText(bucket, `${runs[1]!.results_prefix}stdout.log`)).toBe('begun\ndone\n');
+    const view = (await service.request('GET', `/runs/${runs[1]!.id}`)).body;
+    expect(view).toMatchObject({ attempt: 2, retryOf: first.id, trigger: 'retry' });
+  });
+
+  it('retries a non-zero exit when asked, up to max_attempts, doubling the backoff', async () => {
+    const service = await start();
+    const bucket = await createBucket();
+    const { body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, {
+        command: 'exit 7',
+        max_attempts: 3,
+        retry_on_exit_code: true,
+        retry_backoff_seconds: 1,
+      }),
+    );
+    const runs = await untilRuns(service, body.job.id, (r) => r.length === 3 && ended(r[2]!.state));
+    await sleep(1500);
+    expect((await runsOfJob(service, body.job.id)).length).toBe(3);
+    expect(runs.map((r) => [r.attempt, r.state, r.failure_reason])).toEqual([
+      [1, 'failed', 'exit_code'],
+      [2, 'failed', 'exit_code'],
+      [3, 'failed', 'exit_code'],
+    ]);
+    const wait = (i: number) => runs[i]!.not_before!.getTime() - runs[i - 1]!.finished_at!.getTime();
+    expect(wait(1)).toBeGreaterThanOrEqual(900);
+    expect(wait(2)).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('does not retry a failing command unless asked', async () => {
+    const service = await start();
+    const bucket = await createBucket();
+    const { body } = await service.request('POST', '/jobs', jobBody(bucket, { command: 'exit 1' }));
+    await service.waitForRun(body.run.id);
+    await sleep(1000);
+    expect((await runsOfJob(service, body.job.id)).length).toBe(1);
+  });
+});
+
+describe('a worker that stops heartbeating', () => {
+  it('has its running container adopted by another worker once its lease lapses', async () => {
+    const databaseUrl = await createTestDatabase();
+    const env = { TDS_LEASE_MS: '1500' };
+    const first = await start({ databaseUrl, workerId: uniqueName('lapsing'), env });
+    const bucket = await createBucket();
+    const { body } = await first.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'echo begun; sleep 4; echo adopted' }),
+    );
+    await first.waitForRun(body.run.id, (s) => s === 'running');
+    await first.close(); // its heartbeats stop; the container goes on
+
+    const heir = uniqueName('heir');
+    const second = await start({ databaseUrl, workerId: heir, env });
+    const run = await second.waitForRun(body.run.id, undefined, 60_000);
+    expect(run.state).toBe('succeeded');
+    expect(run.workerId).toBe(heir);
+    expect(
+      run.history.some((e: { detail: { takenOverBy?: string } | null }) => e.detail?.takenOverBy === heir),
+    ).toBe(true);
+    expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe('begun\nadopted\n');
+    const starts = run.history.filter(
+      (e: { state: string; detail: { containerId?: string } | null }) =>
+        e.state === 'running' && e.detail?.containerId,
+    );
+    expect(starts).toHaveLength(1);
+    const left = await docker.listContainers({ all: true, filters: { label: [`tds.run-id=${run.id}`] } });
+    expect(left).toEqual([]);
+  });
+
+  it('has its staging run requeued, and a run whose container is gone failed and retried', async () => {
+    const databaseUrl = await createTestDatabase();
+    const api = await start({ databaseUrl, roles: ['api'] });
+    const bucket = await createBucket();
+    const staging = (await api.request('POST', '/jobs', jobBody(bucket, { command: 'echo requeued' }))).body;
+    const lost = (
+      await api.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { command: 'echo retried', retry_backoff_seconds: 1 }),
+      )
+    ).body;
+    await api.db.query(
+      `UPDATE runs SET state = 'staging', worker_id = 'dead-worker', heartbeat_at = now() - interval '1 hour' WHERE id = $1`,
+      [staging.run.id],
+    );
+    await api.db.query(
+      `UPDATE runs SET state = 'running', worker_id = 'dead-worker', container_id = 'no-such-container',
+         heartbeat_at = now() - interval '1 hour', started_at = now() - interval '1 hour' WHERE id = $1`,
+      [lost.run.id],
+    );
+
+    const worker = await start({ databaseUrl, env: { TDS_LEASE_MS: '1500' } });
+    const requeued = await worker.waitForRun(staging.run.id, undefined, 60_000);
+    expect(requeued.state).toBe('succeeded');
+    expect(states(requeued)).toEqual([
+      'queued',
+      'staging',
+      'queued',
+      'staging',
+      'building',
+      'running',
+      'uploading',
+      'succeeded',
+    ]);
+
+    const failed = await worker.waitForRun(lost.run.id, undefined, 60_000);
+    expect(failed.state).toBe('failed');
+    expect(failed.failure).toMatchObject({ reason: 'infra_error' });
+    expect(failed.failure.message).toMatch(/dead-worker stopped heartbeating/);
+    const runs = await untilRuns(worker, lost.job.id, (r) => r.length === 2 && ended(r[1]!.state));
+    expect(runs[1]).toMatchObject({ state: 'succeeded', attempt: 2, retry_of: lost.run.id });
+  });
+});
+
+describe('shutting down', () => {
+  it('hands a run it is still building back to the queue, and another worker finishes it', async () => {
+    const databaseUrl = await createTestDatabase();
+    const first = await start({ databaseUrl, env: { TDS_SHUTDOWN_GRACE_MS: '0' } });
+    const bucket = await createBucket();
+    // A package list no earlier test installed: its build takes a while.
+    const { body } = await first.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'jq --version', linux_dependencies: ['jq'] }),
+    );
+    await first.waitForRun(body.run.id, (s) => s === 'building');
+    await first.close();
+    const afterStop = (await first.db.query('SELECT 1').catch(() => undefined)) ?? null;
+    expect(afterStop).toBeNull(); // the first service is gone
+    const second = await start({ databaseUrl });
+    const run = await second.waitForRun(body.run.id, undefined, 150_000);
+    expect(run.state).toBe('succeeded');
+    const history = states(run);
+    expect(history.slice(0, 4)).toEqual(['queued', 'staging', 'building', 'queued']);
+    expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toMatch(/^jq-/);
+  });
+});
+
+describe('faults in the parts around the service', () => {
+  it('carries on after its database connections are terminated', async () => {
+    const databaseUrl = await createTestDatabase();
+    const service = await start({ databaseUrl });
+    const bucket = await createBucket();
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    const killed = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThan(0);
+    let posted = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo still here' }));
+    if (posted.status === 500)
+      posted = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo still here' }));
+    expect(posted.status).toBe(202);
+    const run = await service.waitForRun(posted.body.run.id, undefined, 60_000);
+    expect(run.state).toBe('succeeded');
+  });
+
+  async function ownS3() {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-s3-fault-'));
+    const port = await freePort();
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    let server = await startEmbeddedS3(dir, port, credentials);
+    cleanups.push(async () => {
+      await server.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    });
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      stop: () => server.stop(),
+      restart: async () => {
+        server = await startEmbeddedS3(dir, port, credentials);
+      },
+    };
+  }
+
+  it('retries uploads while S3 is down, and delivers once it is back', async () => {
+    const s3 = await ownS3();
+    const service = await start({
+      env: { S3_ENDPOINT: s3.endpoint, TDS_S3_ATTEMPTS: '8', TDS_S3_RETRY_DELAY_MS: '300' },
+    });
+    await service.store.createBucket('outage');
+    const { body } = await service.request('POST', '/jobs', {
+      ...jobBody('outage'),
+      s3_bucket: 'outage',
+      command: 'echo survived; sleep 2',
+    });
+    await service.waitForRun(body.run.id, (s) => s === 'running');
+    await s3.stop();
+    await service.waitForRun(body.run.id, (s) => s === 'uploading');
+    await sleep(1500);
+    await s3.restart();
+    const run = await service.waitForRun(body.run.id, undefined, 60_000);
+    expect(run.state).toBe('succeeded');
+    expect(await service.store.getObjectText('outage', `${run.results.prefix}stdout.log`)).toBe('survived\n');
+  });
+
+  it('fails with upload_error when S3 stays down, and keeps the logs on disk', async () => {
+    const s3 = await ownS3();
+    const service = await start({
+      env: {
+        S3_ENDPOINT: s3.endpoint,
+        TDS_S3_ATTEMPTS: '2',
+        TDS_S3_RETRY_DELAY_MS: '100',
+        TDS_SHUTDOWN_GRACE_MS: '0',
+      },
+    });
+    await service.store.createBucket('gone');
+    const { body } = await service.request('POST', '/jobs', {
+      ...jobBody('gone', { max_attempts: 1 }),
+      s3_bucket: 'gone',
+      command: 'echo kept; sleep 2',
+    });
+    await service.waitForRun(body.run.id, (s) => s === 'running');
+    await s3.stop();
+    const run = await service.waitForRun(body.run.id, undefined, 60_000);
+    expect(run.state).toBe('failed');
+    expect(run.failure.reason).toBe('upload_error');
+    const kept = path.join(service.config.dataDir, 'undelivered', run.id);
+    expect(run.failure.message).toContain(kept);
+    expect(await readFile(path.join(kept, 'stdout.log'), 'utf8')).toBe('kept\n');
+  });
+});
