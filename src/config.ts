@@ -23,6 +23,8 @@ export interface Config {
   reconcileIntervalMs: number;
   leaseMs: number;
   shutdownGraceMs: number;
+  retentionDays: number;
+  housekeepingIntervalMs: number;
   /** How reads from and writes to the object store are retried while it is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
   corsOrigins: string[] | true | false;
@@ -135,6 +137,8 @@ export function loadConfig(env: Env = process.env): Config {
     reconcileIntervalMs,
     leaseMs,
     shutdownGraceMs: integer(env, 'TDS_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+    retentionDays: integer(env, 'TDS_RETENTION_DAYS', 30, 0, 36_500),
+    housekeepingIntervalMs: integer(env, 'TDS_HOUSEKEEPING_INTERVAL_MS', 60_000, 1000, 86_400_000),
     storeRetry: {
       attempts: integer(env, 'TDS_S3_ATTEMPTS', 5, 1, 100),
       firstDelayMs: integer(env, 'TDS_S3_RETRY_DELAY_MS', 1000, 1, 600_000),

@@ -20,6 +20,7 @@ import { createRunExecutor } from './runner/run-executor.js';
 import { createRunFinisher } from './runner/run-finisher.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createScheduleService, type ScheduleService } from './scheduler/schedule-service.js';
+import { createHousekeeper, type Housekeeper } from './worker/housekeeper.js';
 import { createWatcher, type Watcher } from './worker/watcher.js';
 import { createWorker, type Worker } from './worker/worker.js';
 
@@ -44,6 +45,7 @@ export interface Service {
   app: FastifyInstance | undefined;
   worker: Worker | undefined;
   watcher: Watcher | undefined;
+  housekeeper: Housekeeper | undefined;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function startService(
 
     let worker: Worker | undefined;
     let watcher: Watcher | undefined;
+    let housekeeper: Housekeeper | undefined;
     if (hasWorker) {
       const executions = new Map<string, AbortController>();
       const finisher = createRunFinisher({
@@ -164,7 +167,7 @@ export async function startService(
         db,
         store,
         engine,
-        images: createImageBuilder(engine, logger),
+        images: createImageBuilder(engine, logger, config.workerId),
         finisher,
         logger,
         dataDir: config.dataDir,
@@ -188,6 +191,23 @@ export async function startService(
       await worker.start();
       const activeWorker = worker;
       stops.push(() => activeWorker.stop());
+      housekeeper = createHousekeeper({
+        db,
+        engine,
+        logger,
+        dataDir: config.dataDir,
+        workerId: config.workerId,
+        executions,
+        retentionDays: config.retentionDays,
+        intervalMs: config.housekeepingIntervalMs,
+      });
+      const activeHousekeeper = housekeeper;
+      // Leftovers of a crash are swept at start, then once a minute.
+      void activeHousekeeper
+        .sweep()
+        .catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+      activeHousekeeper.start();
+      stops.push(async () => activeHousekeeper.stop());
     }
 
     const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
@@ -253,6 +273,7 @@ export async function startService(
       app,
       worker,
       watcher,
+      housekeeper,
       stop,
     };
   } catch (error) {

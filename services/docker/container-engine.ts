@@ -55,6 +55,8 @@ export interface ContainerEngine {
   killContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   removeImage(ref: string): Promise<void>;
+  /** Images carrying `label` (key=value), with their labels. */
+  listImages(label: string): Promise<{ id: string; labels: Record<string, string> }[]>;
   /** Calls `onExit` for each container with `label` that stops, until `signal` aborts; reconnects after errors. */
   watchExits(label: string, onExit: (exit: ContainerExit) => void, signal: AbortSignal): void;
 }

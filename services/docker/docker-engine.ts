@@ -154,6 +154,10 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     async removeImage(ref) {
       await tolerate([404, 409], () => docker.getImage(ref).remove({ force: true, noprune: false }));
     },
+    async listImages(label) {
+      const images = await docker.listImages({ filters: { label: [label] } });
+      return images.map((image) => ({ id: image.Id, labels: image.Labels ?? {} }));
+    },
     watchExits(label, onExit, signal) {
       let delay = 250;
       const connect = async (): Promise<void> => {

@@ -55,7 +55,7 @@ export interface ImageBuilder {
   ): Promise<string>;
 }
 
-export function createImageBuilder(engine: ContainerEngine, logger: Logger): ImageBuilder {
+export function createImageBuilder(engine: ContainerEngine, logger: Logger, workerId: string): ImageBuilder {
   const inFlight = new Map<string, Promise<string>>();
 
   async function baseImageId(ref: string): Promise<string> {
@@ -150,7 +150,12 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger): Ima
         context: tarFs.pack(contextDir) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
-        labels: { [MANAGED_LABEL]: 'true', [KIND_LABEL]: 'run', [RUN_ID_LABEL]: runId },
+        labels: {
+          [MANAGED_LABEL]: 'true',
+          [KIND_LABEL]: 'run',
+          [RUN_ID_LABEL]: runId,
+          [WORKER_ID_LABEL]: workerId,
+        },
         signal,
       });
       log(result.log);

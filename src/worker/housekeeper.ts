@@ -1,0 +1,144 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { KIND_LABEL, MANAGED_LABEL, RUN_ID_LABEL, WORKER_ID_LABEL } from '../runner/image-builder.js';
+
+export interface HousekeeperDeps {
+  db: SqlExecutor;
+  engine: ContainerEngine;
+  logger: Logger;
+  dataDir: string;
+  workerId: string;
+  /** Runs this worker is staging or building: their folders are in use. */
+  executions: Map<string, AbortController>;
+  /** Ended runs older than this many days are deleted with their history (0 keeps them all). */
+  retentionDays: number;
+  intervalMs: number;
+}
+
+export interface HousekeepingReport {
+  containers: number;
+  images: number;
+  folders: number;
+  runsPruned: number;
+}
+
+export interface Housekeeper {
+  start(): void;
+  stop(): void;
+  /** One pass; also run by the timer. */
+  sweep(): Promise<HousekeepingReport>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Removes what runs leave behind when something went wrong on the way: the service's containers
+ * and run images whose run has ended or is unknown, working folders of such runs, and (after the
+ * retention period) the history of old runs. Package images are kept: they are the cache.
+ */
+export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
+  const { db, engine, logger, dataDir, executions } = deps;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Of `runIds`, which this database knows as ended, and which it does not know at all. */
+  async function classify(runIds: string[]): Promise<{ ended: Set<string>; unknown: Set<string> }> {
+    const ids = [...new Set(runIds.filter((id) => UUID.test(id)))];
+    const rows = await db.query<{ id: string; live: boolean }>(
+      `SELECT id, state IN ('queued', 'staging', 'building', 'running', 'uploading') AS live
+       FROM runs WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const known = new Map(rows.map((r) => [r.id, r.live]));
+    return {
+      ended: new Set(runIds.filter((id) => known.get(id) === false)),
+      unknown: new Set(runIds.filter((id) => !known.has(id))),
+    };
+  }
+
+  /**
+   * Whether a container or image may go: its run has ended, or its run is unknown here and this
+   * worker made it. One made by another worker for a run unknown here may belong to another
+   * installation sharing the Docker engine, and is left alone.
+   */
+  function removable(labels: Record<string, string>, runs: { ended: Set<string>; unknown: Set<string> }) {
+    const runId = labels[RUN_ID_LABEL] ?? '';
+    return runs.ended.has(runId) || (runs.unknown.has(runId) && labels[WORKER_ID_LABEL] === deps.workerId);
+  }
+
+  async function prune(): Promise<number> {
+    if (deps.retentionDays <= 0) return 0;
+    const rows = await db.query<{ n: number }>(
+      `WITH old AS (
+         SELECT id FROM runs
+         WHERE state IN ('succeeded', 'failed', 'cancelled', 'timed_out')
+           AND finished_at < now() - make_interval(days => $1)
+         LIMIT 5000),
+       unlinked AS (UPDATE runs SET retry_of = NULL WHERE retry_of IN (SELECT id FROM old)),
+       fires AS (UPDATE schedule_fires SET run_id = NULL WHERE run_id IN (SELECT id FROM old)),
+       events AS (DELETE FROM run_events WHERE run_id IN (SELECT id FROM old)),
+       gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM old) RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [deps.retentionDays],
+    );
+    await db.query(
+      'DELETE FROM schedule_fires WHERE fire_at < now() - make_interval(days => $1) AND run_id IS NULL',
+      [deps.retentionDays],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async function sweep(): Promise<HousekeepingReport> {
+    const report: HousekeepingReport = { containers: 0, images: 0, folders: 0, runsPruned: 0 };
+
+    const containers = await engine.listContainers(`${MANAGED_LABEL}=true`);
+    const containerRuns = await classify(containers.map((c) => c.labels[RUN_ID_LABEL] ?? ''));
+    for (const container of containers) {
+      if (!removable(container.labels, containerRuns)) continue;
+      await engine.removeContainer(container.id);
+      report.containers += 1;
+    }
+
+    const images = await engine.listImages(`${KIND_LABEL}=run`);
+    const imageRuns = await classify(images.map((i) => i.labels[RUN_ID_LABEL] ?? ''));
+    for (const image of images) {
+      if (!removable(image.labels, imageRuns)) continue;
+      await engine.removeImage(image.id);
+      report.images += 1;
+    }
+
+    const runsDir = path.join(dataDir, 'runs');
+    const folders = await readdir(runsDir).catch(() => [] as string[]);
+    // The data folder is this installation's own: a folder of an unknown run is a leftover too.
+    const folderRuns = await classify(folders);
+    for (const folder of folders) {
+      if (executions.has(folder) || !(folderRuns.ended.has(folder) || folderRuns.unknown.has(folder)))
+        continue;
+      await rm(path.join(runsDir, folder), { recursive: true, force: true });
+      report.folders += 1;
+    }
+
+    report.runsPruned = await prune();
+    if (report.containers + report.images + report.folders + report.runsPruned > 0) {
+      logger.info(report, 'housekeeping removed leftovers');
+    }
+    return report;
+  }
+
+  return {
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        sweep().catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+      }, deps.intervalMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+    sweep,
+  };
+}

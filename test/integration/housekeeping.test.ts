@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { pack } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
+
+const docker = new Docker();
+let service: TestService;
+let bucket: string;
+const made: string[] = [];
+
+beforeAll(async () => {
+  service = await startTestService({
+    env: { TDS_RETENTION_DAYS: '30', TDS_HOUSEKEEPING_INTERVAL_MS: '3600000' },
+  });
+  bucket = await createBucket();
+});
+
+afterAll(async () => {
+  for (const id of made)
+    await docker
+      .getContainer(id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  await service?.close();
+});
+
+let jobId: string | undefined;
+
+/**
+ * A run in the given state, written straight into the database under a recurring job (which
+ * queues nothing when submitted), so this service's own worker never claims it.
+ */
+async function runIn(state: string, finishedDaysAgo = 0): Promise<string> {
+  if (!jobId) {
+    const { body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'true', cron: '0 0 1 1 *' }),
+    );
+    jobId = body.job.id as string;
+  }
+  const id = randomUUID();
+  await service.db.query(
+    `INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, worker_id, finished_at)
+     SELECT $1, id, $2, 'manual', spec, $3, 'out/', 'elsewhere',
+            CASE WHEN $2 IN ('succeeded', 'failed') THEN now() - make_interval(days => $4) END
+     FROM jobs WHERE id = $5`,
+    [id, state, bucket, finishedDaysAgo, jobId],
+  );
+  return id;
+}
+
+async function leftoverContainer(runId: string, workerId: string): Promise<string> {
+  const container = await docker.createContainer({
+    Image: 'debian:bookworm-slim',
+    Cmd: ['true'],
+    Labels: { 'tds.managed': 'true', 'tds.run-id': runId, 'tds.worker-id': workerId },
+  });
+  made.push(container.id);
+  return container.id;
+}
+
+async function exists(id: string): Promise<boolean> {
+  return docker
+    .getContainer(id)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+}
+
+describe('housekeeping', () => {
+  it("removes the service's containers whose run has ended or is its own and unknown, and nothing else", async () => {
+    // The worker's own queue must not claim these runs meanwhile: they are never left queued.
+    const ended = await leftoverContainer(await runIn('failed'), 'elsewhere');
+    const ownUnknown = await leftoverContainer(randomUUID(), service.config.workerId);
+    const foreignUnknown = await leftoverContainer(randomUUID(), 'another-installation');
+    const live = await leftoverContainer(await runIn('running'), 'elsewhere');
+
+    const report = await service.housekeeper!.sweep();
+    expect(report.containers).toBeGreaterThanOrEqual(2);
+    expect(await exists(ended)).toBe(false);
+    expect(await exists(ownUnknown)).toBe(false);
+    expect(await exists(foreignUnknown)).toBe(true);
+    expect(await exists(live)).toBe(true);
+  });
+
+  it('removes run images whose run has ended, and keeps package images', async () => {
+    const runId = await runIn('succeeded');
+    const context = pack();
+    context.entry({ name: 'Dockerfile' }, 'FROM debian:bookworm-slim\n');
+    context.finalize();
+    const tag = `tds-run:${runId}`;
+    const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+      t: tag,
+      labels: { 'tds.managed': 'true', 'tds.kind': 'run', 'tds.run-id': runId, 'tds.worker-id': 'elsewhere' },
+    });
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))),
+    );
+    const packagesBefore = (await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length;
+
+    await service.housekeeper!.sweep();
+    expect(
+      await docker
+        .getImage(tag)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(false);
+    expect((await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length).toBe(
+      packagesBefore,
+    );
+  });
+
+  it('removes working folders of runs that have ended or are unknown', async () => {
+    const runsDir = path.join(service.config.dataDir, 'runs');
+    const live = await runIn('running');
+    const stale = randomUUID();
+    await mkdir(path.join(runsDir, live, 'context'), { recursive: true });
+    await mkdir(path.join(runsDir, stale, 'context'), { recursive: true });
+    await service.housekeeper!.sweep();
+    const left = await readdir(runsDir);
+    expect(left).toContain(live);
+    expect(left).not.toContain(stale);
+  });
+
+  it('deletes the history of runs that ended before the retention period, and keeps the rest', async () => {
+    const old = await runIn('succeeded', 40);
+    const recent = await runIn('failed', 3);
+    const retry = await runIn('succeeded', 1);
+    await service.db.query('UPDATE runs SET retry_of = $2 WHERE id = $1', [retry, old]);
+
+    const report = await service.housekeeper!.sweep();
+    expect(report.runsPruned).toBeGreaterThanOrEqual(1);
+    expect((await service.request('GET', `/runs/${old}`)).status).toBe(404);
+    expect((await service.request('GET', `/runs/${recent}`)).status).toBe(200);
+    const kept = await service.request('GET', `/runs/${retry}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body.retryOf).toBeNull();
+    expect(await service.db.query('SELECT 1 FROM run_events WHERE run_id = $1', [old])).toEqual([]);
+  });
+});
