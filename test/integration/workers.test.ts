@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import {
+  createBucket,
+  createTestDatabase,
+  getText,
+  jobBody,
+  startTestService,
+  type TestService,
+} from '../support/harness.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const docker = new Docker();
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+let api: TestService | undefined;
+
+/** A worker-only instance of the service in a process of its own, as on another host. */
+async function startWorker(databaseUrl: string, workerId: string): Promise<ChildProcess> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-worker-'));
+  await chmod(dataDir, 0o755);
+  dirs.push(dataDir);
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      DATABASE_URL: databaseUrl,
+      TDS_ROLES: 'worker',
+      TDS_STORAGE: 's3',
+      S3_ENDPOINT: inject('s3Endpoint'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      TDS_BASE_IMAGE: inject('baseImage'),
+      TDS_DATA_DIR: dataDir,
+      TDS_WORKER_ID: workerId,
+      TDS_MAX_CONCURRENT_RUNS: '2',
+      TDS_POLL_INTERVAL_MS: '100',
+      TDS_RECONCILE_INTERVAL_MS: '500',
+      TDS_LEASE_MS: '3000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Task Deploy Service is up.')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`worker ${workerId} exited with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await api?.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('several worker processes sharing one database', () => {
+  it('run every job exactly once, spread the load, and lose nothing when one is killed mid-flight', async () => {
+    const databaseUrl = await createTestDatabase();
+    api = await startTestService({ databaseUrl, roles: ['api'] });
+    const bucket = await createBucket();
+    const workers = await Promise.all(['w1', 'w2', 'w3'].map((id) => startWorker(databaseUrl, id)));
+
+    const total = 120;
+    const jobs: { jobId: string; n: number }[] = [];
+    for (let n = 0; n < total; n += 1) {
+      // Every tenth job runs for a while, so the kill finds runs at every stage.
+      const command = n % 10 === 0 ? `sleep 2; echo ${n}` : `echo ${n}`;
+      const { status, body } = await api.request('POST', '/jobs', jobBody(bucket, { command }));
+      expect(status).toBe(202);
+      jobs.push({ jobId: body.job.id, n });
+    }
+
+    const ended = async () =>
+      (
+        await api!.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM runs WHERE state IN ('succeeded', 'failed', 'cancelled', 'timed_out')",
+        )
+      )[0]!.n;
+    while ((await ended()) < 20) await sleep(200);
+    workers[0]!.kill('SIGKILL');
+    await startWorker(databaseUrl, 'w4');
+
+    const deadline = Date.now() + 300_000;
+    let pending = total;
+    while (Date.now() < deadline) {
+      const [row] = await api.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs j WHERE NOT EXISTS (
+           SELECT 1 FROM runs r WHERE r.job_id = j.id AND r.state = 'succeeded')`,
+      );
+      pending = row!.n;
+      if (pending === 0) break;
+      await sleep(500);
+    }
+    expect(pending).toBe(0);
+
+    // No run's container was started twice, and every job has its output.
+    const starts = await api.db.query<{ run_id: string; n: number }>(
+      `SELECT run_id, count(*)::int AS n FROM run_events
+       WHERE state = 'running' AND detail ? 'containerId' GROUP BY run_id`,
+    );
+    expect(starts.filter((s) => s.n !== 1)).toEqual([]);
+    const succeeded = await api.db.query<{ job_id: string; results_prefix: string }>(
+      "SELECT job_id, results_prefix FROM runs WHERE state = 'succeeded'",
+    );
+    expect(new Set(succeeded.map((r) => r.job_id)).size).toBe(total);
+    expect(succeeded.length).toBe(total);
+    for (const { jobId, n } of jobs.filter((j) => j.n % 15 === 0)) {
+      const run = succeeded.find((r) => r.job_id === jobId)!;
+      expect(await getText(bucket, `${run.results_prefix}stdout.log`)).toBe(`${n}\n`);
+    }
+
+    // The load was spread over the workers, the killed one included.
+    const claims = await api.db.query<{ worker: string; n: number }>(
+      `SELECT detail->>'workerId' AS worker, count(*)::int AS n FROM run_events
+       WHERE state = 'staging' AND detail ? 'workerId' GROUP BY 1 ORDER BY 1`,
+    );
+    const byWorker = Object.fromEntries(claims.map((c) => [c.worker, c.n]));
+    for (const id of ['w1', 'w2', 'w3', 'w4']) expect(byWorker[id] ?? 0).toBeGreaterThan(0);
+
+    // Nothing is left behind on the engine once the workers have swept.
+    await sleep(1500);
+    const ids = succeeded.map((r) => r.results_prefix.split('/').at(-2)!);
+    const containers = await docker.listContainers({ all: true, filters: { label: ['tds.managed=true'] } });
+    expect(containers.filter((c) => ids.includes(c.Labels['tds.run-id'] ?? ''))).toEqual([]);
+  });
+});
