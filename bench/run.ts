@@ -18,7 +18,7 @@ const sections: string[] = [];
 for (const { name, title } of benchmarks) {
   console.log(`\n=== ${title}`);
   await writeFile(scratch, '');
-  const result = spawnSync(path.join(here, '../node_modules/.bin/tsx'), [path.join(here, `${name}.ts`)], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, `${name}.ts`)], {
     stdio: 'inherit',
     env: { ...process.env, TDS_BENCH_REPORT: scratch },
   });

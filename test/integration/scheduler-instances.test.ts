@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   createBucket,
   createTestDatabase,
@@ -10,46 +7,17 @@ import {
   startTestService,
   type TestService,
 } from '../support/harness.js';
+import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
 let api: TestService | undefined;
+
+const started: ServiceProcess[] = [];
 
 /** A scheduler-only instance of the service in a process of its own, as in a real deployment. */
 async function startScheduler(databaseUrl: string, name: string): Promise<ChildProcess> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-sched-'));
-  await chmod(dataDir, 0o755);
-  dirs.push(dataDir);
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
-      DATABASE_URL: databaseUrl,
-      TDS_ROLES: 'scheduler',
-      TDS_STORAGE: 's3',
-      S3_ENDPOINT: inject('s3Endpoint'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      TDS_DATA_DIR: dataDir,
-      TDS_WORKER_ID: name,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Task Deploy Service is up.')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`scheduler ${name} exited with ${code}: ${output}`)));
-  });
-  return child;
+  const scheduler = await startServiceProcess(databaseUrl, { TDS_ROLES: 'scheduler', TDS_WORKER_ID: name });
+  started.push(scheduler);
+  return scheduler.child;
 }
 
 const exited = (child: ChildProcess) =>
@@ -58,10 +26,11 @@ const exited = (child: ChildProcess) =>
     : new Promise<void>((resolve) => child.on('exit', () => resolve()));
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const instance of started) {
+    await instance.kill();
+    await removeDir(instance.dataDir);
+  }
   await api?.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 describe('several scheduler instances', () => {

@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import Docker from 'dockerode';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   createBucket,
   createTestDatabase,
@@ -12,59 +9,32 @@ import {
   startTestService,
   type TestService,
 } from '../support/harness.js';
+import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const docker = new Docker();
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
 let api: TestService | undefined;
+
+const started: ServiceProcess[] = [];
 
 /** A worker-only instance of the service in a process of its own, as on another host. */
 async function startWorker(databaseUrl: string, workerId: string): Promise<ChildProcess> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-worker-'));
-  await chmod(dataDir, 0o755);
-  dirs.push(dataDir);
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
-      DATABASE_URL: databaseUrl,
-      TDS_ROLES: 'worker',
-      TDS_STORAGE: 's3',
-      S3_ENDPOINT: inject('s3Endpoint'),
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      TDS_BASE_IMAGE: inject('baseImage'),
-      TDS_DATA_DIR: dataDir,
-      TDS_WORKER_ID: workerId,
-      TDS_MAX_CONCURRENT_RUNS: '2',
-      TDS_POLL_INTERVAL_MS: '100',
-      TDS_RECONCILE_INTERVAL_MS: '500',
-      TDS_LEASE_MS: '3000',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = await startServiceProcess(databaseUrl, {
+    TDS_ROLES: 'worker',
+    TDS_WORKER_ID: workerId,
+    TDS_MAX_CONCURRENT_RUNS: '2',
+    TDS_RECONCILE_INTERVAL_MS: '500',
+    TDS_LEASE_MS: '3000',
   });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Task Deploy Service is up.')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`worker ${workerId} exited with ${code}: ${output}`)));
-  });
-  return child;
+  started.push(worker);
+  return worker.child;
 }
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const instance of started) {
+    await instance.kill();
+    await removeDir(instance.dataDir);
+  }
   await api?.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

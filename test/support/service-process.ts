@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  dataDir: string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * The service in a process of its own (as on another host), against the suite's Postgres
+ * database, S3 server and Docker engine; resolves once it has printed that it is up.
+ */
+export async function startServiceProcess(
+  databaseUrl: string,
+  env: Record<string, string>,
+  dataDir?: string,
+): Promise<ServiceProcess> {
+  const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tds-process-')));
+  await chmod(dir, 0o755);
+  // One process, as `npm start` runs it: a signal reaches the service itself, not a launcher.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      DATABASE_URL: databaseUrl,
+      TDS_STORAGE: 's3',
+      S3_ENDPOINT: inject('s3Endpoint'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      TDS_BASE_IMAGE: inject('baseImage'),
+      TDS_DATA_DIR: dir,
+      TDS_POLL_INTERVAL_MS: '100',
+      LOG_LEVEL: process.env.TDS_TEST_PROCESS_LOG ?? 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (process.env.TDS_TEST_PROCESS_LOG) child.stdout!.pipe(process.stderr);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Task Deploy Service is up.')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`the service exited with ${code}: ${output}`)));
+  });
+  return {
+    child,
+    dataDir: dir,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
