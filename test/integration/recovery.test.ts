@@ -1,9 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { startEmbeddedPostgres } from '../../services/embedded/embedded-postgres.js';
 import { startEmbeddedS3 } from '../../services/embedded/embedded-s3.js';
 import { freePort } from '../support/free-port.js';
 import {
@@ -272,6 +274,63 @@ describe('faults in the parts around the service', () => {
       },
     };
   }
+
+  it('retries staging while S3 is down, and runs once it is back', async () => {
+    const s3 = await ownS3();
+    const databaseUrl = await createTestDatabase();
+    const env = { S3_ENDPOINT: s3.endpoint, TDS_S3_ATTEMPTS: '8', TDS_S3_RETRY_DELAY_MS: '300' };
+    const api = await start({ databaseUrl, roles: ['api'], env });
+    await api.store.createBucket('staging-outage');
+    await api.store.putObject('staging-outage', 'in/data.txt', 'staged after the outage');
+    const { body } = await api.request('POST', '/jobs', {
+      ...jobBody('staging-outage'),
+      s3_bucket: 'staging-outage',
+      source_s3_prefix: 'in',
+      command: 'cat input/data.txt',
+    });
+    await s3.stop();
+    const worker = await start({ databaseUrl, env });
+    await worker.waitForRun(body.run.id, (s) => s === 'staging');
+    await sleep(2000);
+    await s3.restart();
+    const run = await worker.waitForRun(body.run.id, undefined, 60_000);
+    expect(run.state).toBe('succeeded');
+    expect(await worker.store.getObjectText('staging-outage', `${run.results.prefix}stdout.log`)).toBe(
+      'staged after the outage',
+    );
+  });
+
+  it('carries on after Postgres restarts', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-pg-restart-'));
+    await chmod(dir, 0o755);
+    const port = await freePort();
+    const logger = pino({ level: 'silent' });
+    let postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), port, logger);
+    cleanups.push(async () => {
+      await postgres.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    });
+    const service = await start({ databaseUrl: postgres.url });
+    const bucket = await createBucket();
+    const before = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'sleep 3; echo first' }),
+    );
+    await service.waitForRun(before.body.run.id, (s) => s === 'running');
+    await postgres.stop();
+    await sleep(1000);
+    postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), port, logger);
+
+    const first = await service.waitForRun(before.body.run.id, undefined, 60_000);
+    expect(first.state).toBe('succeeded');
+    expect(await getText(bucket, `${first.results.prefix}stdout.log`)).toBe('first\n');
+    let after = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo second' }));
+    if (after.status === 500)
+      after = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo second' }));
+    expect(after.status).toBe(202);
+    expect((await service.waitForRun(after.body.run.id, undefined, 60_000)).state).toBe('succeeded');
+  });
 
   it('retries uploads while S3 is down, and delivers once it is back', async () => {
     const s3 = await ownS3();

@@ -46,7 +46,7 @@ describe('several worker processes sharing one database', () => {
     const bucket = await createBucket();
     const workers = await Promise.all(['w1', 'w2', 'w3'].map((id) => startWorker(databaseUrl, id)));
 
-    const total = 120;
+    const total = 200;
     const jobs: { jobId: string; n: number }[] = [];
     for (let n = 0; n < total; n += 1) {
       // Every tenth job runs for a while, so the kill finds runs at every stage.
