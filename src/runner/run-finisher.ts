@@ -82,8 +82,24 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
   };
 }
 
+/** The run was taken over by another worker while this one was collecting its results. */
+class LeaseLost extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} was taken over by another worker`);
+    this.name = 'LeaseLost';
+  }
+}
+
 export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   const { db, store, engine, logger, dataDir, workerId } = deps;
+
+  async function stillOwned(runId: string): Promise<boolean> {
+    const [row] = await db.query<{ owned: boolean }>(
+      'SELECT worker_id = $2 AS owned FROM runs WHERE id = $1',
+      [runId, workerId],
+    );
+    return row?.owned === true;
+  }
   async function writeRunRecord(
     run: Run,
     outcome: Outcome,
@@ -164,112 +180,136 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
 
   return {
     async finishExited(run) {
-      const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
-      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
-      if (!container || !run.containerId) {
-        const outcome: Outcome = {
-          state: 'failed',
-          failureReason: 'infra_error',
-          failureMessage: "the run's container disappeared before its results could be collected",
-        };
-        await writeRunRecord(run, outcome, {}).catch((error) =>
-          log.warn({ err: error }, 'could not upload run.json'),
+      try {
+        return await collectAndRecord(run);
+      } catch (error) {
+        if (!(error instanceof LeaseLost)) throw error;
+        logger.warn(
+          { runId: run.id },
+          'stopped collecting results: the run was taken over by another worker',
         );
-        const ended = await record(run, ['uploading'], outcome);
-        await cleanUp(run, run.containerId);
-        return ended;
+        return undefined;
       }
-
-      const uploadErrors: string[] = [];
-      // Each upload is tried again with backoff (the store may be briefly unavailable).
-      const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
-        try {
-          return await retryWithBackoff(action, {
-            ...deps.uploadRetry,
-            // The container is gone (404 from the engine): no retry brings it back.
-            retryable: (error) => (error as { statusCode?: number }).statusCode !== 404,
-            onRetry: (error, n) =>
-              log.warn({ error: errorMessage(error), attempt: n }, `uploading ${what} failed; retrying`),
-          });
-        } catch (error) {
-          log.warn({ err: error }, `could not upload ${what}`);
-          uploadErrors.push(`${what}: ${errorMessage(error)}`);
-          return undefined;
-        }
-      };
-      const dir = path.join(runWorkDir(dataDir, run.id), 'results');
-      await attempt('logs', () =>
-        collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix),
-      );
-      const outputs = await attempt('outputs', () =>
-        collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix),
-      );
-      const metrics = await attempt('metrics', async () => {
-        const csv = (await readMetricsCsv(engine, container.id)) ?? '';
-        const summary = summariseMetrics(csv, seconds(run.startedAt, run.endedAt));
-        await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
-        await store.putObject(
-          run.resultsBucket,
-          `${run.resultsPrefix}metrics.json`,
-          `${JSON.stringify(summary, null, 2)}\n`,
-          CONTENT_TYPES.json,
-        );
-        return summary;
-      });
-
-      let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
-      if (uploadErrors.length > 0 && !run.killReason && !(await engine.inspectContainer(container.id))) {
-        outcome = {
-          state: 'failed',
-          failureReason: 'infra_error',
-          failureMessage: `the run's container disappeared before its results could be collected (exit code ${container.exitCode ?? 'unknown'})`,
-        };
-      }
-      if (uploadErrors.length > 0 && outcome.state === 'succeeded') {
-        outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
-      }
-      await attempt('run.json', () =>
-        writeRunRecord(run, outcome, { exitCode: container.exitCode, outputs, metrics, uploadErrors }),
-      );
-      if (uploadErrors.length > 0) {
-        // Nothing is lost: what could not be delivered stays on this host.
-        const kept = path.join(dataDir, 'undelivered', run.id);
-        await mkdir(path.dirname(kept), { recursive: true });
-        await rename(dir, kept).catch(() => undefined);
-        const note = `results that could not be uploaded are kept at ${kept}`;
-        outcome =
-          outcome.failureReason === 'upload_error'
-            ? { ...outcome, failureMessage: `${outcome.failureMessage ?? ''}; ${note}` }
-            : {
-                ...outcome,
-                failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
-              };
-      }
-      const ended = await record(run, ['uploading'], outcome, container.exitCode);
-      log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
-      await cleanUp(run, container.id);
-      return ended;
     },
 
     async finishEarly(runId, failure, buildLog) {
-      const run = await getRun(db, runId);
-      if (!run) return undefined;
-      const log = logger.child({ runId: run.id, jobId: run.jobId });
-      const state: RunState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
-      const outcome: Outcome = { state, failureReason: failure.reason, failureMessage: failure.message };
-      const uploadErrors: string[] = [];
-      if (buildLog) {
-        await store
-          .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
-          .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
-      }
-      await writeRunRecord(run, outcome, { uploadErrors }).catch((error: unknown) =>
-        log.warn({ err: error }, 'could not upload run.json'),
-      );
-      const ended = await record(run, ['queued', 'staging', 'building', 'running', 'uploading'], outcome);
-      log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
-      await cleanUp(run, run.containerId);
-      return ended;
+      return finishEarly(runId, failure, buildLog);
     },
   };
+
+  async function collectAndRecord(run: Run): Promise<Run | undefined> {
+    const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
+    const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+    if (!container || !run.containerId) {
+      const outcome: Outcome = {
+        state: 'failed',
+        failureReason: 'infra_error',
+        failureMessage: "the run's container disappeared before its results could be collected",
+      };
+      await writeRunRecord(run, outcome, {}).catch((error) =>
+        log.warn({ err: error }, 'could not upload run.json'),
+      );
+      const ended = await record(run, ['uploading'], outcome);
+      await cleanUp(run, run.containerId);
+      return ended;
+    }
+
+    const uploadErrors: string[] = [];
+    // Each upload is tried again with backoff (the store may be briefly unavailable).
+    const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
+      // A worker whose lease lapsed (it lost the database for a while) stops here: the run's
+      // new owner collects the results, and two writers never race for the same objects.
+      if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
+      try {
+        return await retryWithBackoff(action, {
+          ...deps.uploadRetry,
+          // The container is gone (404 from the engine): no retry brings it back.
+          retryable: (error) => (error as { statusCode?: number }).statusCode !== 404,
+          onRetry: (error, n) =>
+            log.warn({ error: errorMessage(error), attempt: n }, `uploading ${what} failed; retrying`),
+        });
+      } catch (error) {
+        log.warn({ err: error }, `could not upload ${what}`);
+        uploadErrors.push(`${what}: ${errorMessage(error)}`);
+        return undefined;
+      }
+    };
+    const dir = path.join(runWorkDir(dataDir, run.id), 'results');
+    await attempt('logs', () =>
+      collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix),
+    );
+    const outputs = await attempt('outputs', () =>
+      collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix),
+    );
+    const metrics = await attempt('metrics', async () => {
+      const csv = (await readMetricsCsv(engine, container.id)) ?? '';
+      const summary = summariseMetrics(csv, seconds(run.startedAt, run.endedAt));
+      await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
+      await store.putObject(
+        run.resultsBucket,
+        `${run.resultsPrefix}metrics.json`,
+        `${JSON.stringify(summary, null, 2)}\n`,
+        CONTENT_TYPES.json,
+      );
+      return summary;
+    });
+
+    let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
+    if (uploadErrors.length > 0 && !run.killReason && !(await engine.inspectContainer(container.id))) {
+      outcome = {
+        state: 'failed',
+        failureReason: 'infra_error',
+        failureMessage: `the run's container disappeared before its results could be collected (exit code ${container.exitCode ?? 'unknown'})`,
+      };
+    }
+    if (uploadErrors.length > 0 && outcome.state === 'succeeded') {
+      outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
+    }
+    await attempt('run.json', () =>
+      writeRunRecord(run, outcome, { exitCode: container.exitCode, outputs, metrics, uploadErrors }),
+    );
+    if (uploadErrors.length > 0) {
+      // Nothing is lost: what could not be delivered stays on this host.
+      const kept = path.join(dataDir, 'undelivered', run.id);
+      await mkdir(path.dirname(kept), { recursive: true });
+      await rename(dir, kept).catch(() => undefined);
+      const note = `results that could not be uploaded are kept at ${kept}`;
+      outcome =
+        outcome.failureReason === 'upload_error'
+          ? { ...outcome, failureMessage: `${outcome.failureMessage ?? ''}; ${note}` }
+          : {
+              ...outcome,
+              failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
+            };
+    }
+    const ended = await record(run, ['uploading'], outcome, container.exitCode);
+    log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
+    await cleanUp(run, container.id);
+    return ended;
+  }
+
+  async function finishEarly(
+    runId: string,
+    failure: RunFailure,
+    buildLog?: string,
+  ): Promise<Run | undefined> {
+    const run = await getRun(db, runId);
+    if (!run) return undefined;
+    const log = logger.child({ runId: run.id, jobId: run.jobId });
+    const state: RunState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
+    const outcome: Outcome = { state, failureReason: failure.reason, failureMessage: failure.message };
+    const uploadErrors: string[] = [];
+    if (buildLog) {
+      await store
+        .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
+        .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
+    }
+    await writeRunRecord(run, outcome, { uploadErrors }).catch((error: unknown) =>
+      log.warn({ err: error }, 'could not upload run.json'),
+    );
+    const ended = await record(run, ['queued', 'staging', 'building', 'running', 'uploading'], outcome);
+    log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
+    await cleanUp(run, run.containerId);
+    return ended;
+  }
 }

@@ -11,6 +11,7 @@ import { freePort } from '../support/free-port.js';
 import {
   createBucket,
   createTestDatabase,
+  eventually,
   getText,
   jobBody,
   startTestService,
@@ -164,8 +165,37 @@ describe('a worker that stops heartbeating', () => {
         e.state === 'running' && e.detail?.containerId,
     );
     expect(starts).toHaveLength(1);
-    const left = await docker.listContainers({ all: true, filters: { label: [`tds.run-id=${run.id}`] } });
-    expect(left).toEqual([]);
+    await eventually(
+      'the container to be removed',
+      async () =>
+        (await docker.listContainers({ all: true, filters: { label: [`tds.run-id=${run.id}`] } })).length ===
+        0,
+    );
+  });
+
+  it('stops collecting results once its run has been taken over, and the new owner finishes it', async () => {
+    const databaseUrl = await createTestDatabase();
+    const first = await start({ databaseUrl });
+    const bucket = await createBucket();
+    const { body } = await first.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'head -c 209715200 /dev/zero > output/big.bin; echo written' }),
+    );
+    await first.waitForRun(body.run.id, (s) => s === 'uploading');
+    const heir = uniqueName('heir');
+    await first.db.query('UPDATE runs SET worker_id = $2 WHERE id = $1', [body.run.id, heir]);
+    await sleep(4000);
+    const [held] = await first.db.query<{ state: string; worker_id: string }>(
+      'SELECT state, worker_id FROM runs WHERE id = $1',
+      [body.run.id],
+    );
+    expect(held).toEqual({ state: 'uploading', worker_id: heir });
+
+    const second = await start({ databaseUrl, workerId: heir });
+    const run = await second.waitForRun(body.run.id, undefined, 90_000);
+    expect(run.state).toBe('succeeded');
+    expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe('written\n');
   });
 
   it('has its staging run requeued, and a run whose container is gone failed and retried', async () => {

@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBucket,
+  eventually,
   getText,
   jobBody,
   listKeys,
@@ -113,7 +114,10 @@ describe('a run, from POST /jobs to results in S3', () => {
     });
     expect(record.history.at(-1).state).toBe('succeeded');
 
-    expect(await resourcesOf(run.id)).toEqual({ containers: 0, images: 0 });
+    await eventually('its container and image to be removed', async () => {
+      const left = await resourcesOf(run.id);
+      return left.containers === 0 && left.images === 0;
+    });
   });
 
   it('streams a large output file to S3 intact (multipart)', async () => {
@@ -201,7 +205,10 @@ describe('a run, from POST /jobs to results in S3', () => {
     const log = await getText(bucket, `${prefix}build.log`);
     expect(log).toMatch(/Unable to locate package no-such-package-tds/);
     expect(JSON.parse((await getText(bucket, `${prefix}run.json`))!).failure.reason).toBe('build_error');
-    expect(await resourcesOf(run.id)).toEqual({ containers: 0, images: 0 });
+    await eventually('its container and image to be removed', async () => {
+      const left = await resourcesOf(run.id);
+      return left.containers === 0 && left.images === 0;
+    });
   });
 
   it('installs linux_dependencies with the package manager, and reuses the package image the next time', async () => {
@@ -286,7 +293,10 @@ describe('stopping a run', () => {
     expect(await getText(bucket, `${run.results.prefix}metrics.json`)).toBeDefined();
     const stored = (await service.request('GET', `/runs/${run.id}/logs`)).body;
     expect(stored).toMatchObject({ source: 'stored', stdout: 'started\n' });
-    expect(await resourcesOf(run.id)).toEqual({ containers: 0, images: 0 });
+    await eventually('its container and image to be removed', async () => {
+      const left = await resourcesOf(run.id);
+      return left.containers === 0 && left.images === 0;
+    });
   });
 
   it('stops a command that outlives its timeout, ending the run timed_out with its logs', async () => {

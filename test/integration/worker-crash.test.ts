@@ -5,6 +5,7 @@ import type { RunState } from '../../src/jobs/run-states.js';
 import {
   createBucket,
   createTestDatabase,
+  eventually,
   getText,
   jobBody,
   s3Client,
@@ -112,11 +113,14 @@ describe('a worker killed mid-run', () => {
           e.state === 'running' && e.detail?.containerId,
       );
       expect(starts).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(
-        await docker.listContainers({ all: true, filters: { label: [`tds.run-id=${run.id}`] } }),
-      ).toEqual([]);
-      expect(await docker.listImages({ filters: { label: [`tds.run-id=${run.id}`] } })).toEqual([]);
+      await eventually('the container and the run image to be removed', async () => {
+        const containers = await docker.listContainers({
+          all: true,
+          filters: { label: [`tds.run-id=${run.id}`] },
+        });
+        const images = await docker.listImages({ filters: { label: [`tds.run-id=${run.id}`] } });
+        return containers.length === 0 && images.length === 0;
+      });
     },
   );
 });

@@ -180,3 +180,17 @@ export function jobBody(bucket: string, overrides: Record<string, unknown> = {})
     ...overrides,
   };
 }
+
+/** Polls `probe` until it returns true (cleanup that follows an end state, for example). */
+export async function eventually(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
