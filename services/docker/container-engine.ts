@@ -28,9 +28,13 @@ export interface ContainerState {
   labels: Record<string, string>;
 }
 
-export interface ContainerExit {
+export interface ContainerEvent {
+  /** `die`: the container stopped; `kill`: a signal was sent to it (by anyone). */
+  action: 'die' | 'kill';
   containerId: string;
   labels: Record<string, string>;
+  /** The signal of a `kill` event. */
+  signal?: string;
 }
 
 /** The narrow container-engine interface the application uses; implemented over dockerode. */
@@ -57,6 +61,9 @@ export interface ContainerEngine {
   removeImage(ref: string): Promise<void>;
   /** Images carrying `label` (key=value), with their labels. */
   listImages(label: string): Promise<{ id: string; labels: Record<string, string> }[]>;
-  /** Calls `onExit` for each container with `label` that stops, until `signal` aborts; reconnects after errors. */
-  watchExits(label: string, onExit: (exit: ContainerExit) => void, signal: AbortSignal): void;
+  /**
+   * Calls `onEvent` for each container with `label` that is sent a signal or stops, until `signal`
+   * aborts; reconnects after errors (the engine restarting, say).
+   */
+  watchContainers(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): void;
 }

@@ -158,13 +158,13 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
       const images = await docker.listImages({ filters: { label: [label] } });
       return images.map((image) => ({ id: image.Id, labels: image.Labels ?? {} }));
     },
-    watchExits(label, onExit, signal) {
+    watchContainers(label, onEvent, signal) {
       let delay = 250;
       const connect = async (): Promise<void> => {
         while (!signal.aborted) {
           try {
             const stream = (await docker.getEvents({
-              filters: { type: ['container'], event: ['die'], label: [label] },
+              filters: { type: ['container'], event: ['die', 'kill'], label: [label] },
               abortSignal: signal,
             } as Docker.GetEventsOptions)) as unknown as Readable;
             delay = 250;
@@ -177,10 +177,17 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
                 buffered = buffered.slice(newline + 1);
                 if (!line) continue;
                 const event = JSON.parse(line) as {
+                  Action?: string;
                   Actor?: { ID?: string; Attributes?: Record<string, string> };
                 };
-                if (event.Actor?.ID)
-                  onExit({ containerId: event.Actor.ID, labels: event.Actor.Attributes ?? {} });
+                const attributes = event.Actor?.Attributes ?? {};
+                if (!event.Actor?.ID || (event.Action !== 'die' && event.Action !== 'kill')) continue;
+                onEvent({
+                  action: event.Action,
+                  containerId: event.Actor.ID,
+                  labels: attributes,
+                  signal: attributes.signal,
+                });
               }
             }
           } catch (error) {

@@ -21,8 +21,11 @@ import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 
 export interface RunFinisher {
-  /** The run's container has stopped and the run is `uploading`: collect, upload, record, clean up. */
-  finishExited(run: Run): Promise<Run | undefined>;
+  /**
+   * The run's container has stopped and the run is `uploading`: collect, upload, record, clean up.
+   * `stoppedFromOutside` is the signal someone other than this service stopped it with, if any.
+   */
+  finishExited(run: Run, options?: { stoppedFromOutside?: string }): Promise<Run | undefined>;
   /** The run ended before its container could run (or it vanished): upload what exists, record why. */
   finishEarly(runId: string, failure: RunFailure, buildLog?: string): Promise<Run | undefined>;
 }
@@ -179,9 +182,9 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   }
 
   return {
-    async finishExited(run) {
+    async finishExited(run, options = {}) {
       try {
-        return await collectAndRecord(run);
+        return await collectAndRecord(run, options.stoppedFromOutside);
       } catch (error) {
         if (!(error instanceof LeaseLost)) throw error;
         logger.warn(
@@ -197,7 +200,10 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     },
   };
 
-  async function collectAndRecord(run: Run): Promise<Run | undefined> {
+  async function collectAndRecord(
+    run: Run,
+    stoppedFromOutside: string | undefined,
+  ): Promise<Run | undefined> {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
     const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
     if (!container || !run.containerId) {
@@ -255,6 +261,13 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     });
 
     let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
+    if (stoppedFromOutside !== undefined && !run.killReason && outcome.state !== 'succeeded') {
+      outcome = {
+        state: 'failed',
+        failureReason: 'infra_error',
+        failureMessage: `the container was stopped from outside the service (signal ${stoppedFromOutside}, exit code ${container.exitCode ?? 'unknown'}): the Docker engine restarting, or someone stopping it`,
+      };
+    }
     if (uploadErrors.length > 0 && !run.killReason && !(await engine.inspectContainer(container.id))) {
       outcome = {
         state: 'failed',

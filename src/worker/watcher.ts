@@ -47,6 +47,10 @@ export interface Watcher {
 export function createWatcher(deps: WatcherDeps): Watcher {
   const { db, engine, finisher, logger, workerId, executions } = deps;
   const settling = new Map<string, Promise<void>>();
+  /** Containers this worker killed itself (cancel, timeout). */
+  const ownKills = new Set<string>();
+  /** Runs whose container was sent a signal by someone else, with the signal. */
+  const stoppedFromOutside = new Map<string, string>();
   let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reconciling: Promise<void> | undefined;
@@ -74,10 +78,13 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       );
       if (!uploading) return;
       log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
-      await finisher.finishExited(uploading);
+      await finisher.finishExited(uploading, { stoppedFromOutside: stoppedFromOutside.get(run.id) });
+      stoppedFromOutside.delete(run.id);
+      if (run.containerId) ownKills.delete(run.containerId);
     } else if (run.state === 'uploading') {
       log.info('resuming the upload of an exited run');
-      await finisher.finishExited(run);
+      await finisher.finishExited(run, { stoppedFromOutside: stoppedFromOutside.get(run.id) });
+      stoppedFromOutside.delete(run.id);
     }
   }
 
@@ -100,6 +107,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     if (!run.containerId) return;
     await setKillReason(db, run.id, reason);
     logger.info({ runId: run.id, reason }, 'stopping container');
+    ownKills.add(run.containerId);
     await engine.killContainer(run.containerId);
   }
 
@@ -171,11 +179,17 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       if (controller) return;
       controller = new AbortController();
       if (deps.followEvents !== false) {
-        engine.watchExits(
+        engine.watchContainers(
           `${MANAGED_LABEL}=true`,
-          (exit) => {
-            const runId = exit.labels[RUN_ID_LABEL];
-            if (runId) void settleOnce(runId);
+          (event) => {
+            const runId = event.labels[RUN_ID_LABEL];
+            if (!runId) return;
+            if (event.action === 'kill') {
+              // A signal this service did not send: the engine stopping (it restarts), or an operator.
+              if (!ownKills.has(event.containerId)) stoppedFromOutside.set(runId, event.signal ?? 'unknown');
+              return;
+            }
+            void settleOnce(runId);
           },
           controller.signal,
         );
