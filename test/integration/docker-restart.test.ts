@@ -1,7 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket, getText, jobBody, startTestService, type TestService } from '../support/harness.js';
@@ -15,8 +17,12 @@ const asRoot = process.getuid?.() === 0;
 
 let dir: string;
 let daemon: ChildProcess | undefined;
+const bridge = `tds-br-${randomBytes(3).toString('hex')}`;
+let bridgeMade = false;
 let engine: Docker;
 let service: TestService | undefined;
+
+const run = promisify(execFile);
 
 async function startDaemon(): Promise<void> {
   const log = await open(path.join(dir, 'dockerd.log'), 'a');
@@ -27,7 +33,9 @@ async function startDaemon(): Promise<void> {
       `--data-root=${path.join(dir, 'data')}`,
       `--exec-root=${path.join(dir, 'exec')}`,
       `--pidfile=${path.join(dir, 'docker.pid')}`,
-      '--bridge=none',
+      // A bridge of its own: an engine started with --bridge=none deletes the host's docker0,
+      // cutting off every other engine's containers.
+      `--bridge=${bridge}`,
       '--iptables=false',
       '--ip-masq=false',
     ],
@@ -58,6 +66,10 @@ async function stopDaemon(): Promise<void> {
 describe.runIf(asRoot)('a Docker engine that restarts under a running job', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tds-engine-'));
+    await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    bridgeMade = true;
+    await run('ip', ['addr', 'add', '172.29.250.1/24', 'dev', bridge]);
+    await run('ip', ['link', 'set', bridge, 'up']);
     engine = new Docker({ socketPath: path.join(dir, 'docker.sock') });
     await startDaemon();
     const base = inject('baseImage');
@@ -71,6 +83,7 @@ describe.runIf(asRoot)('a Docker engine that restarts under a running job', () =
   afterAll(async () => {
     await service?.close();
     await stopDaemon();
+    if (bridgeMade) await run('ip', ['link', 'del', bridge]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
