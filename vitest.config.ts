@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    // Integration tests build images and run containers: two files at a time suits a 2-core machine.
-    maxWorkers: 2,
+    // Integration tests build images, run containers and start service processes: on a 2-core
+    // machine, one file at a time keeps each test's timing free of the others' load.
+    maxWorkers: 1,
     testTimeout: 180_000,
     hookTimeout: 180_000,
     env: {

@@ -31,7 +31,7 @@ describe('a recurring job with a worker', () => {
     await new Promise((resolve) => setTimeout(resolve, 6000));
     await service.request('POST', `/jobs/${jobId}/pause`);
 
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 150_000;
     let runs: { id: string; state: string; started_at: Date; ended_at: Date; results_prefix: string }[] = [];
     while (Date.now() < deadline) {
       runs = await service.db.query(
@@ -46,7 +46,7 @@ describe('a recurring job with a worker', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(runs.length).toBeGreaterThanOrEqual(2);
-    expect(runs.every((r) => r.state === 'succeeded')).toBe(true);
+    expect(runs.map((r) => r.state).filter((state) => state !== 'succeeded')).toEqual([]);
     for (let i = 1; i < runs.length; i += 1) {
       expect(runs[i]!.started_at.getTime()).toBeGreaterThanOrEqual(runs[i - 1]!.ended_at.getTime());
     }
