@@ -30,10 +30,9 @@ import {
   type RunEvent,
 } from './run-repository.js';
 import { isTerminal } from './run-states.js';
+import { isUuid } from '../ids.js';
 import { CronSchedule } from '../scheduler/cron-schedule.js';
 import { databaseNow, upsertSchedule } from '../scheduler/schedule-repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface JobServiceDeps {
   db: Database;
@@ -80,7 +79,7 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   function requireUuid(kind: string, id: string): void {
-    if (!UUID.test(id)) throw new NotFoundError(kind, id);
+    if (!isUuid(id)) throw new NotFoundError(kind, id);
   }
 
   return {

@@ -324,13 +324,7 @@ export async function setKillReason(
 
 /** Runs of a job that are queued or under way, oldest first. */
 export async function listUnfinishedRunsOfJob(db: SqlExecutor, jobId: string): Promise<Run[]> {
-  const rows = await db.query(
-    `SELECT * FROM runs WHERE job_id = $1
-       AND state IN ('queued', 'staging', 'building', 'running', 'uploading')
-     ORDER BY queued_at, id`,
-    [jobId],
-  );
-  return rows.map(toRun);
+  return (await listUnfinishedRunsOfJobs(db, [jobId])).get(jobId) ?? [];
 }
 
 export async function listActiveRunsOfWorker(db: SqlExecutor, workerId: string): Promise<Run[]> {

@@ -1,5 +1,6 @@
 import type { Database } from '../../services/db/database.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { isUuid } from '../ids.js';
 import { getJob, markJobDeleted, updateJobSpec, type Job } from '../jobs/job-repository.js';
 import {
   normaliseJobRequest,
@@ -27,8 +28,6 @@ import {
   type Schedule,
   type ScheduleFire,
 } from './schedule-repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ScheduleDetails {
   schedule: Schedule;
@@ -63,7 +62,7 @@ function asRequest(spec: JobSpec): JobRequest {
 /** Managing recurring jobs: pause, resume, trigger now, change the schedule, delete. */
 export function createScheduleService({ db, defaults, onScheduleChanged, onRunQueued }: ScheduleServiceDeps) {
   async function liveJob(id: string): Promise<Job> {
-    if (!UUID.test(id)) throw new NotFoundError('job', id);
+    if (!isUuid(id)) throw new NotFoundError('job', id);
     const job = await getJob(db, id);
     if (!job) throw new NotFoundError('job', id);
     if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);

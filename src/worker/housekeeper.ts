@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { isUuid } from '../ids.js';
 import { KIND_LABEL, MANAGED_LABEL, RUN_ID_LABEL, WORKER_ID_LABEL } from '../runner/image-builder.js';
 
 export interface HousekeeperDeps {
@@ -32,8 +33,6 @@ export interface Housekeeper {
   sweep(): Promise<HousekeepingReport>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Removes what runs leave behind when something went wrong on the way: the service's containers
  * and run images whose run has ended or is unknown, working folders of such runs, and (after the
@@ -45,7 +44,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
 
   /** Of `runIds`, which this database knows as ended, and which it does not know at all. */
   async function classify(runIds: string[]): Promise<{ ended: Set<string>; unknown: Set<string> }> {
-    const ids = [...new Set(runIds.filter((id) => UUID.test(id)))];
+    const ids = [...new Set(runIds.filter((id) => isUuid(id)))];
     const rows = await db.query<{ id: string; live: boolean }>(
       `SELECT id, state IN ('queued', 'staging', 'building', 'running', 'uploading') AS live
        FROM runs WHERE id = ANY($1::uuid[])`,
