@@ -183,6 +183,7 @@ export async function startService(
         logger,
         workerId: config.workerId,
         maxConcurrentRuns: config.maxConcurrentRuns,
+        userConcurrencyLimit: config.userCeilings.maxConcurrentRuns,
         pollIntervalMs: config.pollIntervalMs,
         shutdownGraceMs: config.shutdownGraceMs,
         executions,
