@@ -150,7 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const host = env.HOST || '127.0.0.1';
-  return {
+  const config: Config = {
     host,
     port: integer(env, 'PORT', 8080, 0, 65535),
     roles: parseRoles(env.TDS_ROLES),
@@ -196,4 +196,28 @@ export function loadConfig(env: Env = process.env): Config {
       metricsIntervalSeconds: decimal(env, 'TDS_METRICS_INTERVAL_SECONDS', 1, 0.1, 3600),
     },
   };
+  checkDefaultsWithinCeilings(config);
+  return config;
+}
+
+/** A job that takes every default must fit every user's default ceiling. */
+function checkDefaultsWithinCeilings({ jobDefaults, userCeilings }: Config): void {
+  const pairs = [
+    ['TDS_DEFAULT_CPUS', jobDefaults.cpus, 'TDS_USER_MAX_CPUS', userCeilings.maxCpus],
+    ['TDS_DEFAULT_MEMORY_MB', jobDefaults.memoryMb, 'TDS_USER_MAX_MEMORY_MB', userCeilings.maxMemoryMb],
+    [
+      'TDS_DEFAULT_TIMEOUT_SECONDS',
+      jobDefaults.timeoutSeconds,
+      'TDS_USER_MAX_TIMEOUT_SECONDS',
+      userCeilings.maxTimeoutSeconds,
+    ],
+  ] as const;
+  for (const [name, value, ceilingName, ceiling] of pairs) {
+    if (value > ceiling) {
+      throw new ConfigError(
+        name,
+        `(${value}) is above ${ceilingName} (${ceiling}); a job taking the default would be refused`,
+      );
+    }
+  }
 }

@@ -120,4 +120,11 @@ describe('authentication settings', () => {
     );
     expect(() => loadConfig({ TDS_AUTH: 'maybe' })).toThrow(/"on" or "off"/);
   });
+
+  it('refuse job defaults above the default ceilings', () => {
+    expect(() => loadConfig({ TDS_DEFAULT_CPUS: '8' })).toThrow(
+      /TDS_DEFAULT_CPUS \(8\) is above TDS_USER_MAX_CPUS \(4\)/,
+    );
+    expect(loadConfig({ TDS_DEFAULT_CPUS: '8', TDS_USER_MAX_CPUS: '8' }).jobDefaults.cpus).toBe(8);
+  });
 });
