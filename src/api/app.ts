@@ -61,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
+        // The API is often reached over plain HTTP on a private network.
+        upgradeInsecureRequests: null,
       },
     },
   });
