@@ -17,6 +17,7 @@ const DEFAULTS: JobDefaults = {
   memoryMb: 1024,
   metricsIntervalSeconds: 1,
   baseImage: 'debian:bookworm-slim',
+  network: 'bridge',
 };
 
 /** The example request body from the design document. */

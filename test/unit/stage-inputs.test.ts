@@ -54,7 +54,7 @@ describe('staging inputs', () => {
       'in/folder/': '',
       'other/c.txt': 'C',
     });
-    const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal);
+    const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1_000_000);
     expect(staged).toEqual({ files: 2, bytes: 2, excluded: 0 });
     expect(await readFile(path.join(inputDir, 'a.txt'), 'utf8')).toBe('A');
     expect(await readFile(path.join(inputDir, 'deep/er/b.txt'), 'utf8')).toBe('B');
@@ -64,7 +64,7 @@ describe('staging inputs', () => {
     'refuses the key %s as input_error and writes nothing outside the input folder',
     async (key) => {
       const store = storeWith({ [key]: 'hostile' });
-      const error = await stageInputs(store, spec(), inputDir, new AbortController().signal).catch((e) => e);
+      const error = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1_000_000).catch((e) => e);
       expect(error).toBeInstanceOf(RunFailure);
       expect(error.reason).toBe('input_error');
       expect(error.message).toContain(key.slice('in/'.length));
@@ -84,6 +84,7 @@ describe('staging inputs', () => {
       spec({ source_s3_prefix: '' }),
       inputDir,
       new AbortController().signal,
+      1_000_000,
     );
     expect(staged.excluded).toBe(1);
     expect((await readdir(inputDir)).sort()).toEqual(['data.txt', 'out']);
@@ -96,7 +97,7 @@ describe('staging inputs', () => {
       yield* [];
       throw new Error('Access Denied');
     };
-    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal).catch((e) => e);
+    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1_000_000).catch((e) => e);
     expect(error).toBeInstanceOf(RunFailure);
     expect(error.reason).toBe('input_error');
     expect(error.message).toBe('could not read the inputs from s3://b/in/: Access Denied');
