@@ -108,7 +108,10 @@ function network(env: Env): JobNetwork {
   const raw = env.TDS_DEFAULT_NETWORK;
   if (raw === undefined || raw === '') return 'bridge';
   if (!(JOB_NETWORKS as readonly string[]).includes(raw)) {
-    throw new ConfigError('TDS_DEFAULT_NETWORK', `must be ${JOB_NETWORKS.map((n) => `"${n}"`).join(' or ')}, got "${raw}"`);
+    throw new ConfigError(
+      'TDS_DEFAULT_NETWORK',
+      `must be ${JOB_NETWORKS.map((n) => `"${n}"`).join(' or ')}, got "${raw}"`,
+    );
   }
   return raw as JobNetwork;
 }

@@ -56,7 +56,8 @@ export const RunSchema = Type.Object(
     failure: Nullable(
       Type.Object({
         reason: Type.String({
-          description: 'input_error, build_error, exit_code, timeout, limit_exceeded, upload_error, infra_error or cancelled',
+          description:
+            'input_error, build_error, exit_code, timeout, limit_exceeded, upload_error, infra_error or cancelled',
         }),
         message: Type.String(),
       }),

@@ -152,7 +152,7 @@ export const JobRequestSchema = Type.Object(
     ),
     network: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('bridge')], {
-          description:
+        description:
           'the network the container is on: "none" (loopback only: no way in or out) or "bridge" (can reach the internet); default: the service\'s TDS_DEFAULT_NETWORK',
       }),
     ),

@@ -121,12 +121,18 @@ export async function collectOutputs(
     } else if (key === undefined) {
       skip(shown, 'the name would leave the output folder');
     } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
-      skip(shown, `the name is too long for S3: ${Buffer.byteLength(key)} bytes with the results prefix, at most ${MAX_KEY_BYTES}`);
+      skip(
+        shown,
+        `the name is too long for S3: ${Buffer.byteLength(key)} bytes with the results prefix, at most ${MAX_KEY_BYTES}`,
+      );
     } else if (report.bytes + size > maxBytes) {
       report.overCap ??= { files: 0, bytes: 0, maxBytes };
       report.overCap.files += 1;
       report.overCap.bytes += size;
-      skip(shown, `${describeBytes(size)} would take the outputs past ${describeBytes(maxBytes)} (TDS_MAX_OUTPUT_BYTES)`);
+      skip(
+        shown,
+        `${describeBytes(size)} would take the outputs past ${describeBytes(maxBytes)} (TDS_MAX_OUTPUT_BYTES)`,
+      );
     } else {
       // tar-stream entries are streamx streams; wrapping keeps backpressure and gives the SDK a Node stream.
       await store.putObject(bucket, key, Readable.from(entry));

@@ -21,7 +21,9 @@ export function limitNotes(outputs: OutputReport | undefined, logs: LogsReport |
   for (const name of ['stdout', 'stderr'] as const) {
     const log = logs?.[name];
     if (log?.truncated) {
-      notes.push(`${name}.log was truncated: the command wrote ${describeBytes(log.bytes)}, more than TDS_MAX_LOG_BYTES`);
+      notes.push(
+        `${name}.log was truncated: the command wrote ${describeBytes(log.bytes)}, more than TDS_MAX_LOG_BYTES`,
+      );
     }
   }
   return notes;
