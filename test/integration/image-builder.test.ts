@@ -40,7 +40,14 @@ const spec = normaliseJobRequest(
     command: 'cat input/data.txt > output/copy.txt',
     linux_dependencies: [],
   },
-  { timeoutSeconds: 60, cpus: 1, memoryMb: 256, metricsIntervalSeconds: 1, baseImage: BASE_IMAGE, network: 'none' },
+  {
+    timeoutSeconds: 60,
+    cpus: 1,
+    memoryMb: 256,
+    metricsIntervalSeconds: 1,
+    baseImage: BASE_IMAGE,
+    network: 'none',
+  },
 );
 
 /** Builds a run's image from a context holding the same input file every time. */

@@ -1,5 +1,8 @@
 import { Readable, Writable } from 'node:stream';
-import { pack, type Headers } from 'tar-stream';
+import { pack, type Header } from 'tar-stream';
+
+/** The header fields a test sets; tar-stream fills in the rest. */
+type Entry = { header: Partial<Header> & Pick<Header, 'name'>; body?: string };
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
@@ -9,12 +12,12 @@ import { cappedLog } from '../../src/runner/capped-log.js';
 const PREFIX = 'out/job/run-1/';
 
 /** An engine whose only archive is the given tar entries (as a hostile container could shape them). */
-function engineWith(entries: { header: Headers; body?: string }[]): ContainerEngine {
+function engineWith(entries: Entry[]): ContainerEngine {
   return {
     async getArchive(_id: string, path: string) {
       expect(path).toBe('/job/output');
       const archive = pack();
-      for (const { header, body } of entries) archive.entry(header, body ?? '');
+      for (const { header, body } of entries) archive.entry(header as Header, body ?? '');
       archive.finalize();
       return archive as unknown as Readable;
     },
