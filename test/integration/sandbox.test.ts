@@ -198,6 +198,8 @@ describe('hostile files a container leaves in its output folder', () => {
         'mkfifo pipe',
         `for i in 1 2 3 4 5 6; do mkdir ${longDir} && cd ${longDir}; done`,
         'echo deep > leaf.txt',
+        // The sampler's file, replaced by a link to a file of the image.
+        'ln -sf /etc/passwd /job/.metrics/metrics.csv',
       ].join('\n'),
     });
     expect(run.state).toBe('succeeded');
@@ -225,6 +227,7 @@ describe('hostile files a container leaves in its output folder', () => {
     expect(reasons[other]).toBe(`link (pointing at output/${uploaded}) is not a regular file`);
     expect(reasons[`${`${longDir}/`.repeat(6)}leaf.txt`]).toMatch(/^the name is too long for S3/);
     expect(record.outputs).toMatchObject({ files: 2, overCap: null, skippedNotListed: 0 });
+    expect(await getText(bucket, `${prefix}metrics.csv`)).not.toContain('root:');
   });
 });
 
