@@ -1,4 +1,5 @@
-import { Readable, Writable } from 'node:stream';
+import type { Readable} from 'node:stream';
+import { Writable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 
 /** The header fields a test sets; tar-stream fills in the rest. */
