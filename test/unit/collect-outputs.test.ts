@@ -1,4 +1,4 @@
-import type { Readable} from 'node:stream';
+import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 
