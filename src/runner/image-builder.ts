@@ -26,18 +26,17 @@ RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
 
 /**
  * The job image: inputs and the runtime scripts (owned by root) on top of the package layer, and
- * the two folders the command's user may write to, owned by that user. The container's root
- * filesystem is read-only; those two folders are volumes, filled from the image when created, so
- * they keep the owner given here. `.dockerignore` lets only `input/`, `.tds/` and the empty
- * `writable/` through.
+ * the two folders the command's user may write to (`writable/` holds them, empty), owned by that
+ * user. The container's root filesystem is read-only; those two folders are volumes, filled from
+ * the image when created, so they keep the owner given here. `.dockerignore` lets only `input/`,
+ * `.tds/` and `writable/` through.
  */
 export function jobDockerfile(jobUser: string): string {
   return `ARG TDS_FROM
 FROM \${TDS_FROM}
 COPY input /job/input/
 COPY .tds /job/.tds/
-COPY --chown=${jobUser} writable ${OUTPUT_DIR}/
-COPY --chown=${jobUser} writable ${METRICS_DIR}/
+COPY --chown=${jobUser} writable /job/
 WORKDIR /job
 ENTRYPOINT ["/bin/sh", "/job/.tds/entrypoint.sh"]
 CMD []
@@ -159,7 +158,9 @@ export function createImageBuilder(
       const tdsDir = path.join(contextDir, '.tds');
       await mkdir(tdsDir, { recursive: true });
       await mkdir(path.join(contextDir, 'input'), { recursive: true });
-      await mkdir(path.join(contextDir, 'writable'), { recursive: true });
+      for (const dir of [OUTPUT_DIR, METRICS_DIR]) {
+        await mkdir(path.join(contextDir, 'writable', path.posix.relative('/job', dir)), { recursive: true });
+      }
       await copyFile(path.join(TEMPLATE_DIR, 'entrypoint.sh'), path.join(tdsDir, 'entrypoint.sh'));
       await copyFile(path.join(TEMPLATE_DIR, 'metrics.sh'), path.join(tdsDir, 'metrics.sh'));
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
