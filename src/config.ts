@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
+import { JOB_NETWORKS, type JobNetwork } from './jobs/job-spec.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
 
@@ -47,12 +48,29 @@ export interface Config {
     maxIdleMs: number;
   };
   logLevel: string;
+  /** What every job container runs as; see the README's Sandbox section. */
+  sandbox: {
+    /** `uid:gid` the command runs as: never root. */
+    user: string;
+    /** Size of the tmpfs at /tmp (it counts against the job's memory). */
+    tmpSizeMb: number;
+  };
+  /** Caps on what a run may read and write. */
+  limits: {
+    /** All of a run's inputs together. */
+    maxInputBytes: number;
+    /** All of a run's output files together. */
+    maxOutputBytes: number;
+    /** Each of stdout.log and stderr.log. */
+    maxLogBytes: number;
+  };
   jobDefaults: {
     timeoutSeconds: number;
     cpus: number;
     memoryMb: number;
     pidsLimit: number;
     metricsIntervalSeconds: number;
+    network: JobNetwork;
   };
 }
 
@@ -60,6 +78,8 @@ export interface Config {
 export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 type Env = Record<string, string | undefined>;
+
+const GIB = 1024 * 1024 * 1024;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -79,6 +99,34 @@ function decimal(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** `uid:gid`, both numbers, neither of them 0: job commands never run as root. */
+function jobUser(env: Env): string {
+  const raw = env.TDS_JOB_USER;
+  if (raw === undefined || raw === '') return '10001:10001';
+  const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw);
+  const uid = Number(match?.[1]);
+  const gid = Number(match?.[2]);
+  if (!match || uid < 1 || gid < 1 || uid > 2 ** 31 - 1 || gid > 2 ** 31 - 1) {
+    throw new ConfigError(
+      'TDS_JOB_USER',
+      `must be "uid:gid" with two numbers from 1 to ${2 ** 31 - 1} (job commands never run as root), got "${raw}"`,
+    );
+  }
+  return `${uid}:${gid}`;
+}
+
+function network(env: Env): JobNetwork {
+  const raw = env.TDS_DEFAULT_NETWORK;
+  if (raw === undefined || raw === '') return 'bridge';
+  if (!(JOB_NETWORKS as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      'TDS_DEFAULT_NETWORK',
+      `must be ${JOB_NETWORKS.map((n) => `"${n}"`).join(' or ')}, got "${raw}"`,
+    );
+  }
+  return raw as JobNetwork;
 }
 
 function parseRoles(raw: string | undefined): Role[] {
@@ -188,12 +236,22 @@ export function loadConfig(env: Env = process.env): Config {
       maxIdleMs: integer(env, 'TDS_SCHEDULER_IDLE_MS', 1000, 10, 60_000),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    sandbox: {
+      user: jobUser(env),
+      tmpSizeMb: integer(env, 'TDS_TMP_SIZE_MB', 512, 1, 1_048_576),
+    },
+    limits: {
+      maxInputBytes: integer(env, 'TDS_MAX_INPUT_BYTES', 10 * GIB, 1, Number.MAX_SAFE_INTEGER),
+      maxOutputBytes: integer(env, 'TDS_MAX_OUTPUT_BYTES', 10 * GIB, 1, Number.MAX_SAFE_INTEGER),
+      maxLogBytes: integer(env, 'TDS_MAX_LOG_BYTES', 256 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+    },
     jobDefaults: {
       timeoutSeconds: integer(env, 'TDS_DEFAULT_TIMEOUT_SECONDS', 3600, 1, 7 * 86400),
       cpus: decimal(env, 'TDS_DEFAULT_CPUS', 1, 0.01, 256),
       memoryMb: integer(env, 'TDS_DEFAULT_MEMORY_MB', 1024, 16, 1_048_576),
       pidsLimit: integer(env, 'TDS_PIDS_LIMIT', 1024, 16, 1_000_000),
       metricsIntervalSeconds: decimal(env, 'TDS_METRICS_INTERVAL_SECONDS', 1, 0.1, 3600),
+      network: network(env),
     },
   };
   checkDefaultsWithinCeilings(config);

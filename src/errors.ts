@@ -94,7 +94,14 @@ export class UnprocessableError extends RequestError {
 }
 
 export type FailureReason =
-  'input_error' | 'build_error' | 'exit_code' | 'timeout' | 'upload_error' | 'infra_error' | 'cancelled';
+  | 'input_error'
+  | 'build_error'
+  | 'exit_code'
+  | 'timeout'
+  | 'limit_exceeded'
+  | 'upload_error'
+  | 'infra_error'
+  | 'cancelled';
 
 /** A run could not go on; the reason is recorded on the run and in its run.json. */
 export class RunFailure extends Error {

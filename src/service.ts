@@ -151,6 +151,7 @@ export async function startService(
         workerId: config.workerId,
         onRetryQueued: () => worker?.wake(),
         uploadRetry: config.storeRetry,
+        limits: config.limits,
       });
       watcher = createWatcher({
         db,
@@ -168,12 +169,15 @@ export async function startService(
         db,
         store,
         engine,
-        images: createImageBuilder(engine, logger, config.workerId),
+        images: createImageBuilder(engine, logger, config.workerId, config.sandbox.user),
         finisher,
         logger,
         dataDir: config.dataDir,
         workerId: config.workerId,
         pidsLimit: config.jobDefaults.pidsLimit,
+        sandbox: config.sandbox,
+        defaultNetwork: config.jobDefaults.network,
+        maxInputBytes: config.limits.maxInputBytes,
         storeRetry: config.storeRetry,
         onStarted: (runId) => activeWatcher.check(runId),
       });

@@ -11,6 +11,11 @@ export interface BuildImageOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A container to run. Every container runs sandboxed, whatever the spec says: a read-only root
+ * filesystem, no capabilities, no-new-privileges, no host folder or Docker socket mounted, and
+ * only the environment given here.
+ */
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -20,6 +25,17 @@ export interface ContainerSpec {
   memoryBytes: number;
   pidsLimit: number;
   workingDir: string;
+  /** `uid:gid` the container's processes run as. */
+  user: string;
+  /** `none` (loopback only) or `bridge` (Docker's default bridge). */
+  network: 'none' | 'bridge';
+  /**
+   * Folders the container may write to that outlive its exit (read with getArchive afterwards):
+   * each is a volume of its own, filled from the image, removed with the container.
+   */
+  volumes: string[];
+  /** Writable in-memory folders, lost at exit: path → size in bytes. */
+  tmpfs: Record<string, number>;
 }
 
 export interface ContainerState {

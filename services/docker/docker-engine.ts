@@ -96,12 +96,25 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         Env: spec.env,
         Labels: spec.labels,
         WorkingDir: spec.workingDir,
+        User: spec.user,
+        // Anonymous volumes: removed with the container (`v: true`), never shared with another.
+        Volumes: Object.fromEntries(spec.volumes.map((dir) => [dir, {}])),
         HostConfig: {
           NanoCpus: Math.round(spec.cpus * 1e9),
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes,
           PidsLimit: spec.pidsLimit,
           Init: true,
+          ReadonlyRootfs: true,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          NetworkMode: spec.network,
+          Tmpfs: Object.fromEntries(
+            Object.entries(spec.tmpfs).map(([dir, bytes]) => [
+              dir,
+              `rw,exec,nosuid,nodev,mode=1777,size=${bytes}`,
+            ]),
+          ),
         },
       });
       logger.debug({ containerId: container.id, name: spec.name }, 'container created');

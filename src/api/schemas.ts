@@ -40,6 +40,7 @@ export const SpecSchema = Type.Object({
   env: Type.Record(Type.String(), Type.String()),
   base_image: Type.String(),
   metrics_interval_seconds: Type.Number(),
+  network: Type.Optional(Type.String({ description: 'none or bridge' })),
 });
 
 export const RunSchema = Type.Object(
@@ -56,7 +57,8 @@ export const RunSchema = Type.Object(
     failure: Nullable(
       Type.Object({
         reason: Type.String({
-          description: 'input_error, build_error, exit_code, timeout, upload_error, infra_error or cancelled',
+          description:
+            'input_error, build_error, exit_code, timeout, limit_exceeded, upload_error, infra_error or cancelled',
         }),
         message: Type.String(),
       }),

@@ -76,6 +76,23 @@ export function describeIssues(
         messages.push(`${label} ${show(valueAt(value, issue.instancePath))} is not allowed: ${rule}`);
         break;
       }
+      case 'const':
+        // An option of a union: the union's own issue below names them all.
+        if (issue.schemaPath.includes('/anyOf/')) break;
+        messages.push(`${label} ${issue.message}`);
+        break;
+      case 'anyOf': {
+        const options = schemaAt(schema, issue.schemaPath)?.anyOf;
+        const values = Array.isArray(options) ? options.map((o) => (o as { const?: unknown }).const) : [];
+        if (values.length > 0 && values.every((v) => v !== undefined)) {
+          messages.push(
+            `${label} ${show(valueAt(value, issue.instancePath))} is not allowed: use one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,
+          );
+        } else {
+          messages.push(`${label} ${issue.message}`);
+        }
+        break;
+      }
       case 'maxLength':
         messages.push(`${label} is too long: at most ${String(issue.params.limit)} characters`);
         break;

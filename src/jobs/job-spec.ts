@@ -11,6 +11,9 @@ export const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
 export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
 export const MAX_COMMAND_LENGTH = 16_384;
+/** `none`: only loopback. `bridge`: Docker's default bridge, with a way out to the internet. */
+export const JOB_NETWORKS = ['none', 'bridge'] as const;
+export type JobNetwork = (typeof JOB_NETWORKS)[number];
 
 export const JobRequestSchema = Type.Object(
   {
@@ -147,6 +150,12 @@ export const JobRequestSchema = Type.Object(
         description: 'how often CPU and memory are sampled into metrics.csv',
       }),
     ),
+    network: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('bridge')], {
+        description:
+          'the network the container is on: "none" (loopback only: no way in or out) or "bridge" (can reach the internet); default: the service\'s TDS_DEFAULT_NETWORK',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -189,6 +198,7 @@ export interface JobSpec {
   env: Record<string, string>;
   base_image: string;
   metrics_interval_seconds: number;
+  network: JobNetwork;
 }
 
 export interface JobDefaults {
@@ -197,6 +207,7 @@ export interface JobDefaults {
   memoryMb: number;
   metricsIntervalSeconds: number;
   baseImage: string;
+  network: JobNetwork;
 }
 
 /**
@@ -294,6 +305,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     env,
     base_image: request.base_image ?? defaults.baseImage,
     metrics_interval_seconds: request.metrics_interval_seconds ?? defaults.metricsIntervalSeconds,
+    network: request.network ?? defaults.network,
   };
 }
 

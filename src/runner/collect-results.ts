@@ -5,15 +5,33 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { cappedLog, type LogReport } from './capped-log.js';
+import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
+import { describeBytes } from './sizes.js';
 
-export const METRICS_PATH = '/job/.tds/metrics.csv';
 const MAX_METRICS_BYTES = 64 * 1024 * 1024;
+/** S3 refuses longer keys. */
+export const MAX_KEY_BYTES = 1024;
+/** run.json lists at most this many skipped entries (a hostile job could leave millions). */
+export const MAX_SKIPPED_LISTED = 1000;
 
 export interface OutputReport {
   files: number;
   bytes: number;
-  /** Entries that are not regular files (links, devices...) are not uploaded; each is listed here. */
+  /**
+   * Entries not uploaded, each with why: links, devices and other special files, names that would
+   * leave the folder or are too long for S3, and files that did not fit under the output cap.
+   * At most MAX_SKIPPED_LISTED are listed; `skippedNotListed` counts the rest.
+   */
   skipped: { path: string; reason: string }[];
+  skippedNotListed: number;
+  /** The files left out because the outputs came to more than TDS_MAX_OUTPUT_BYTES; null if none. */
+  overCap: { files: number; bytes: number; maxBytes: number } | null;
+}
+
+export interface LogsReport {
+  stdout: LogReport;
+  stderr: LogReport;
 }
 
 export const CONTENT_TYPES = {
@@ -24,7 +42,8 @@ export const CONTENT_TYPES = {
 
 /**
  * Copies the container's stdout and stderr to files in `dir` (so they survive an upload failure),
- * then uploads them as stdout.log and stderr.log.
+ * then uploads them as stdout.log and stderr.log. Each keeps at most `maxBytes` of what the
+ * command wrote, and ends with a line saying so when it was cut.
  */
 export async function collectLogs(
   engine: ContainerEngine,
@@ -33,20 +52,24 @@ export async function collectLogs(
   dir: string,
   bucket: string,
   prefix: string,
-): Promise<void> {
+  maxBytes: number,
+): Promise<LogsReport> {
   await mkdir(dir, { recursive: true });
   const stdoutFile = path.join(dir, 'stdout.log');
   const stderrFile = path.join(dir, 'stderr.log');
-  const stdout = createWriteStream(stdoutFile);
-  const stderr = createWriteStream(stderrFile);
+  const stdoutStream = createWriteStream(stdoutFile);
+  const stderrStream = createWriteStream(stderrFile);
   const closed = Promise.all([
-    new Promise<void>((resolve, reject) => stdout.on('close', () => resolve()).on('error', reject)),
-    new Promise<void>((resolve, reject) => stderr.on('close', () => resolve()).on('error', reject)),
+    new Promise<void>((resolve, reject) => stdoutStream.on('close', () => resolve()).on('error', reject)),
+    new Promise<void>((resolve, reject) => stderrStream.on('close', () => resolve()).on('error', reject)),
   ]);
-  await engine.copyLogs(containerId, stdout, stderr);
+  const stdout = cappedLog(stdoutStream, 'stdout.log', maxBytes);
+  const stderr = cappedLog(stderrStream, 'stderr.log', maxBytes);
+  await engine.copyLogs(containerId, stdout.sink, stderr.sink);
   await closed;
   await store.putObject(bucket, `${prefix}stdout.log`, createReadStream(stdoutFile), CONTENT_TYPES.log);
   await store.putObject(bucket, `${prefix}stderr.log`, createReadStream(stderrFile), CONTENT_TYPES.log);
+  return { stdout: stdout.report, stderr: stderr.report };
 }
 
 /** The key an output entry is stored under, or undefined when its name could leave the folder. */
@@ -62,7 +85,8 @@ export function outputKey(prefix: string, entryName: string): string | undefined
 /**
  * Streams `/job/output` out of the container, entry by entry, into `<prefix>output/...`; only
  * regular files are uploaded. Links and special files are reported, never followed: the
- * archive is read as a stream, nothing of it is unpacked onto this host.
+ * archive is read as a stream, nothing of it is unpacked onto this host. Files are uploaded while
+ * they fit under `maxBytes` in all; those that do not are reported in `overCap`.
  */
 export async function collectOutputs(
   engine: ContainerEngine,
@@ -70,15 +94,21 @@ export async function collectOutputs(
   containerId: string,
   bucket: string,
   prefix: string,
+  maxBytes: number,
 ): Promise<OutputReport> {
-  const report: OutputReport = { files: 0, bytes: 0, skipped: [] };
-  const archive = await engine.getArchive(containerId, '/job/output');
+  const report: OutputReport = { files: 0, bytes: 0, skipped: [], skippedNotListed: 0, overCap: null };
+  const skip = (shown: string, reason: string) => {
+    if (report.skipped.length < MAX_SKIPPED_LISTED) report.skipped.push({ path: shown, reason });
+    else report.skippedNotListed += 1;
+  };
+  const archive = await engine.getArchive(containerId, OUTPUT_DIR);
   if (!archive) return report;
   const entries = extract();
   archive.on('error', (error) => entries.destroy(error));
   archive.pipe(entries);
   for await (const entry of entries) {
-    const { name, type, size } = entry.header;
+    const { name, type } = entry.header;
+    const size = entry.header.size ?? 0;
     if (type === 'directory') {
       entry.resume();
       continue;
@@ -86,19 +116,31 @@ export async function collectOutputs(
     const shown = name.replace(/^output\/?/, '');
     const key = outputKey(prefix, name);
     if (type !== 'file' && type !== 'contiguous-file') {
-      report.skipped.push({ path: shown, reason: `${type ?? 'unknown type'} is not a regular file` });
-      entry.resume();
+      const target = entry.header.linkname ? ` (pointing at ${entry.header.linkname})` : '';
+      skip(shown, `${type ?? 'unknown type'}${target} is not a regular file`);
+    } else if (key === undefined) {
+      skip(shown, 'the name would leave the output folder');
+    } else if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      skip(
+        shown,
+        `the name is too long for S3: ${Buffer.byteLength(key)} bytes with the results prefix, at most ${MAX_KEY_BYTES}`,
+      );
+    } else if (report.bytes + size > maxBytes) {
+      report.overCap ??= { files: 0, bytes: 0, maxBytes };
+      report.overCap.files += 1;
+      report.overCap.bytes += size;
+      skip(
+        shown,
+        `${describeBytes(size)} would take the outputs past ${describeBytes(maxBytes)} (TDS_MAX_OUTPUT_BYTES)`,
+      );
+    } else {
+      // tar-stream entries are streamx streams; wrapping keeps backpressure and gives the SDK a Node stream.
+      await store.putObject(bucket, key, Readable.from(entry));
+      report.files += 1;
+      report.bytes += size;
       continue;
     }
-    if (key === undefined) {
-      report.skipped.push({ path: shown, reason: 'the name would leave the output folder' });
-      entry.resume();
-      continue;
-    }
-    // tar-stream entries are streamx streams; wrapping keeps backpressure and gives the SDK a Node stream.
-    await store.putObject(bucket, key, Readable.from(entry));
-    report.files += 1;
-    report.bytes += size ?? 0;
+    entry.resume();
   }
   return report;
 }

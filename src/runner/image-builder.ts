@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { RunFailure, errorMessage } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
+import { METRICS_DIR, OUTPUT_DIR } from './container-paths.js';
 
 export const TEMPLATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'template');
 
@@ -24,16 +25,23 @@ RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
 `;
 
 /**
- * The job image: inputs, the runtime scripts and the command file on top of the package layer, in
- * one layer (`.dockerignore` lets only the context's `input/`, `output/` and `.tds/` through).
+ * The job image: inputs and the runtime scripts (owned by root) on top of the package layer, and
+ * the two folders the command's user may write to (`writable/` holds them, empty), owned by that
+ * user. The container's root filesystem is read-only; those two folders are volumes, filled from
+ * the image when created, so they keep the owner given here. `.dockerignore` lets only `input/`,
+ * `.tds/` and `writable/` through.
  */
-const JOB_DOCKERFILE = `ARG TDS_FROM
+export function jobDockerfile(jobUser: string): string {
+  return `ARG TDS_FROM
 FROM \${TDS_FROM}
-COPY . /job/
+COPY input /job/input/
+COPY .tds /job/.tds/
+COPY --chown=${jobUser} writable /job/
 WORKDIR /job
 ENTRYPOINT ["/bin/sh", "/job/.tds/entrypoint.sh"]
 CMD []
 `;
+}
 
 export function jobImageTag(runId: string): string {
   return `tds-run:${runId}`;
@@ -56,7 +64,16 @@ export interface ImageBuilder {
   ): Promise<string>;
 }
 
-export function createImageBuilder(engine: ContainerEngine, logger: Logger, workerId: string): ImageBuilder {
+/**
+ * `jobUser` (`uid:gid`) is who the command runs as: it owns the output and metrics folders of
+ * every job image.
+ */
+export function createImageBuilder(
+  engine: ContainerEngine,
+  logger: Logger,
+  workerId: string,
+  jobUser: string,
+): ImageBuilder {
   const inFlight = new Map<string, Promise<string>>();
 
   async function baseImageId(ref: string): Promise<string> {
@@ -140,13 +157,16 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
     async buildJobImage(runId, spec, fromImage, contextDir, log, signal) {
       const tdsDir = path.join(contextDir, '.tds');
       await mkdir(tdsDir, { recursive: true });
-      await mkdir(path.join(contextDir, 'output'), { recursive: true });
+      await mkdir(path.join(contextDir, 'input'), { recursive: true });
+      for (const dir of [OUTPUT_DIR, METRICS_DIR]) {
+        await mkdir(path.join(contextDir, 'writable', path.posix.relative('/job', dir)), { recursive: true });
+      }
       await copyFile(path.join(TEMPLATE_DIR, 'entrypoint.sh'), path.join(tdsDir, 'entrypoint.sh'));
       await copyFile(path.join(TEMPLATE_DIR, 'metrics.sh'), path.join(tdsDir, 'metrics.sh'));
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
       await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
-      await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
-      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!input\n!output\n!.tds\n');
+      await writeFile(path.join(contextDir, 'Dockerfile'), jobDockerfile(jobUser));
+      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!input\n!.tds\n!writable\n');
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
         context: tarFs.pack(contextDir) as unknown as Readable,

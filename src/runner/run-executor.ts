@@ -5,6 +5,7 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { BuildError, RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
+import type { JobNetwork } from '../jobs/job-spec.js';
 import { transitionRun, type Run } from '../jobs/run-repository.js';
 import {
   MANAGED_LABEL,
@@ -13,7 +14,7 @@ import {
   jobImageTag,
   type ImageBuilder,
 } from './image-builder.js';
-import { METRICS_PATH } from './collect-results.js';
+import { METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
 import { runWorkDir, type RunFinisher } from './run-finisher.js';
 import { stageInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
@@ -28,6 +29,12 @@ export interface RunExecutorDeps {
   dataDir: string;
   workerId: string;
   pidsLimit: number;
+  /** Who the command runs as, and the size of its /tmp. */
+  sandbox: { user: string; tmpSizeMb: number };
+  /** The network of jobs stored before they had a `network` of their own. */
+  defaultNetwork: JobNetwork;
+  /** All of a run's inputs together may come to at most this. */
+  maxInputBytes: number;
   /** How staging is retried while the object store is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
   /** Called once the run's container is started, so its exit can be looked at right away. */
@@ -73,7 +80,13 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const inputs = await retryWithBackoff(
           async () => {
             try {
-              return await stageInputs(store, run.spec, path.join(contextDir, 'input'), signal);
+              return await stageInputs(
+                store,
+                run.spec,
+                path.join(contextDir, 'input'),
+                signal,
+                deps.maxInputBytes,
+              );
             } catch (error) {
               // Only passing faults of the store are tried again; a refused key or a missing bucket is final.
               if (error instanceof RunFailure && error.transient && !signal.aborted) throw error;
@@ -120,6 +133,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
           env: [
+            ...('HOME' in run.spec.env ? [] : [`HOME=${TMP_DIR}`]),
             ...Object.entries(run.spec.env).map(([name, value]) => `${name}=${value}`),
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
@@ -129,6 +143,11 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           memoryBytes: run.spec.memory_mb * 1024 * 1024,
           pidsLimit: deps.pidsLimit,
           workingDir: '/job',
+          user: deps.sandbox.user,
+          // Jobs stored before `network` existed have none of their own.
+          network: (run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork,
+          volumes: [OUTPUT_DIR, METRICS_DIR],
+          tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
         });
         const running = await transitionRun(
           db,

@@ -5,13 +5,14 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import type { RunFailure } from '../errors.js';
-import { errorMessage, type FailureReason } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { getRun, listRunEvents, transitionRun, type Run } from '../jobs/run-repository.js';
 import type { RunState } from '../jobs/run-states.js';
 import {
   CONTENT_TYPES,
   collectLogs,
   collectOutputs,
+  type LogsReport,
   type OutputReport,
   readMetricsCsv,
 } from './collect-results.js';
@@ -19,6 +20,7 @@ import { jobImageTag } from './image-builder.js';
 import { queueRetry } from '../jobs/retry.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
+import { applyLimits, type Outcome } from './limit-outcome.js';
 
 export interface RunFinisher {
   /**
@@ -42,16 +44,12 @@ export interface RunFinisherDeps {
   onRetryQueued?: () => void;
   /** How uploads are retried while the object store is unavailable. */
   uploadRetry: { attempts: number; firstDelayMs: number };
+  /** The most a run's output files may come to in all, and each of its logs. */
+  limits: { maxOutputBytes: number; maxLogBytes: number };
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
   return path.join(dataDir, 'runs', runId);
-}
-
-interface Outcome {
-  state: RunState;
-  failureReason?: FailureReason;
-  failureMessage?: string;
 }
 
 function seconds(from: Date | null, to: Date | null): number | null {
@@ -108,6 +106,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     outcome: Outcome,
     extra: {
       exitCode?: number | null;
+      logs?: LogsReport;
       outputs?: OutputReport;
       metrics?: MetricsSummary;
       uploadErrors?: string[];
@@ -136,6 +135,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         totalSeconds: seconds(run.queuedAt, finishedAt),
       },
       results: { bucket: run.resultsBucket, prefix: run.resultsPrefix },
+      logs: extra.logs ?? null,
       outputs: extra.outputs ?? null,
       metrics: extra.metrics ?? null,
       uploadErrors: extra.uploadErrors ?? [],
@@ -241,11 +241,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       }
     };
     const dir = path.join(runWorkDir(dataDir, run.id), 'results');
-    await attempt('logs', () =>
-      collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix),
+    const { maxLogBytes, maxOutputBytes } = deps.limits;
+    const logs = await attempt('logs', () =>
+      collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix, maxLogBytes),
     );
     const outputs = await attempt('outputs', () =>
-      collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix),
+      collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix, maxOutputBytes),
     );
     const metrics = await attempt('metrics', async () => {
       const csv = (await readMetricsCsv(engine, container.id)) ?? '';
@@ -278,8 +279,9 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     if (uploadErrors.length > 0 && outcome.state === 'succeeded') {
       outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
     }
+    outcome = applyLimits(outcome, outputs, logs);
     await attempt('run.json', () =>
-      writeRunRecord(run, outcome, { exitCode: container.exitCode, outputs, metrics, uploadErrors }),
+      writeRunRecord(run, outcome, { exitCode: container.exitCode, logs, outputs, metrics, uploadErrors }),
     );
     if (uploadErrors.length > 0) {
       // Nothing is lost: what could not be delivered stays on this host.

@@ -30,7 +30,14 @@ async function queue(userId: string, count: number): Promise<string[]> {
       command: 'true',
       linux_dependencies: [],
     },
-    { timeoutSeconds: 60, cpus: 1, memoryMb: 256, metricsIntervalSeconds: 1, baseImage: 'debian' },
+    {
+      timeoutSeconds: 60,
+      cpus: 1,
+      memoryMb: 256,
+      metricsIntervalSeconds: 1,
+      baseImage: 'debian',
+      network: 'bridge',
+    },
   );
   const { job } = await insertJobIfAbsent(db, spec);
   const ids: string[] = [];

@@ -12,7 +12,12 @@ import { createImageBuilder } from '../../src/runner/image-builder.js';
 const BASE_IMAGE = inject('baseImage');
 const docker = new Docker();
 const logger = pino({ level: 'silent' });
-const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, 'image-builder-test');
+const builder = createImageBuilder(
+  createDockerEngine(docker, logger, 'local'),
+  logger,
+  'image-builder-test',
+  '10001:10001',
+);
 const tags: string[] = [];
 const dirs: string[] = [];
 
@@ -35,7 +40,14 @@ const spec = normaliseJobRequest(
     command: 'cat input/data.txt > output/copy.txt',
     linux_dependencies: [],
   },
-  { timeoutSeconds: 60, cpus: 1, memoryMb: 256, metricsIntervalSeconds: 1, baseImage: BASE_IMAGE },
+  {
+    timeoutSeconds: 60,
+    cpus: 1,
+    memoryMb: 256,
+    metricsIntervalSeconds: 1,
+    baseImage: BASE_IMAGE,
+    network: 'none',
+  },
 );
 
 /** Builds a run's image from a context holding the same input file every time. */
@@ -79,22 +91,24 @@ describe('job images', () => {
     const tag = await buildRun();
     const container = await docker.createContainer({
       Image: tag,
-      Entrypoint: ['/bin/sh', '-c', 'cd /job && find . | sort'],
+      Entrypoint: ['/bin/sh', '-c', 'cd /job && find . -printf "%p %u:%g\\n" | sort'],
       Tty: true,
     });
     try {
       await container.start();
       await container.wait();
       const listing = (await container.logs({ stdout: true })).toString().split(/\r?\n/);
+      // Only the output and metrics folders belong to the job's user: the rest is root's.
       expect(listing.filter(Boolean)).toEqual([
-        '.',
-        './.tds',
-        './.tds/command.sh',
-        './.tds/entrypoint.sh',
-        './.tds/metrics.sh',
-        './input',
-        './input/data.txt',
-        './output',
+        '. root:root',
+        './.metrics 10001:10001',
+        './.tds root:root',
+        './.tds/command.sh root:root',
+        './.tds/entrypoint.sh root:root',
+        './.tds/metrics.sh root:root',
+        './input root:root',
+        './input/data.txt root:root',
+        './output 10001:10001',
       ]);
     } finally {
       await container.remove({ force: true });

@@ -156,6 +156,8 @@ describe('a run, from POST /jobs to results in S3', () => {
       files: 0,
       bytes: 0,
       skipped: [],
+      skippedNotListed: 0,
+      overCap: null,
     });
   });
 

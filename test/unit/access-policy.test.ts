@@ -18,7 +18,14 @@ const spec = (overrides: Record<string, unknown> = {}) =>
       linux_dependencies: [],
       ...overrides,
     },
-    { timeoutSeconds: 3600, cpus: 1, memoryMb: 1024, metricsIntervalSeconds: 1, baseImage: 'debian' },
+    {
+      timeoutSeconds: 3600,
+      cpus: 1,
+      memoryMb: 1024,
+      metricsIntervalSeconds: 1,
+      baseImage: 'debian',
+      network: 'bridge',
+    },
   );
 
 describe('API keys', () => {

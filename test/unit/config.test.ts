@@ -37,8 +37,55 @@ describe('loadConfig', () => {
       memoryMb: 1024,
       pidsLimit: 1024,
       metricsIntervalSeconds: 1,
+      network: 'bridge',
+    });
+    expect(config.sandbox).toEqual({ user: '10001:10001', tmpSizeMb: 512 });
+    expect(config.limits).toEqual({
+      maxInputBytes: 10 * 1024 ** 3,
+      maxOutputBytes: 10 * 1024 ** 3,
+      maxLogBytes: 256 * 1024 ** 2,
     });
   });
+
+  it('reads the sandbox settings and the caps', () => {
+    const config = loadConfig({
+      TDS_JOB_USER: '65534:65534',
+      TDS_TMP_SIZE_MB: '64',
+      TDS_DEFAULT_NETWORK: 'none',
+      TDS_MAX_INPUT_BYTES: '1000',
+      TDS_MAX_OUTPUT_BYTES: '2000',
+      TDS_MAX_LOG_BYTES: '3000',
+    });
+    expect(config.sandbox).toEqual({ user: '65534:65534', tmpSizeMb: 64 });
+    expect(config.jobDefaults.network).toBe('none');
+    expect(config.limits).toEqual({ maxInputBytes: 1000, maxOutputBytes: 2000, maxLogBytes: 3000 });
+  });
+
+  it.each(['0:0', '0:10001', '10001:0', 'root', '10001', '10001:10001:1', '-1:5', 'a:b'])(
+    'refuses TDS_JOB_USER=%j: commands never run as root, and only numbers are taken',
+    (user) => {
+      const error = configErrorFor({ TDS_JOB_USER: user });
+      expect(error.variable).toBe('TDS_JOB_USER');
+      expect(error.message).toContain(`"${user}"`);
+      expect(error.message).toContain('never run as root');
+    },
+  );
+
+  it('refuses a default network other than none or bridge', () => {
+    const error = configErrorFor({ TDS_DEFAULT_NETWORK: 'host' });
+    expect(error.message).toBe('TDS_DEFAULT_NETWORK must be "none" or "bridge", got "host"');
+  });
+
+  it.each(['TDS_MAX_INPUT_BYTES', 'TDS_MAX_OUTPUT_BYTES', 'TDS_MAX_LOG_BYTES', 'TDS_TMP_SIZE_MB'])(
+    'refuses %s that is not a positive whole number',
+    (name) => {
+      for (const value of ['0', '-5', '1.5', '10G']) {
+        const error = configErrorFor({ [name]: value });
+        expect(error.variable).toBe(name);
+        expect(error.message).toContain(`"${value}"`);
+      }
+    },
+  );
 
   it('reads the port and resolves a relative data directory', () => {
     const config = loadConfig({ PORT: '9090', TDS_DATA_DIR: 'some/dir' });

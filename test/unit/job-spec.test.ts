@@ -17,6 +17,7 @@ const DEFAULTS: JobDefaults = {
   memoryMb: 1024,
   metricsIntervalSeconds: 1,
   baseImage: 'debian:bookworm-slim',
+  network: 'bridge',
 };
 
 /** The example request body from the design document. */
@@ -125,7 +126,14 @@ describe('normaliseJobRequest', () => {
       env: {},
       base_image: 'debian:bookworm-slim',
       metrics_interval_seconds: 1,
+      network: 'bridge',
     });
+  });
+
+  it("takes the job's network, or the service's default when it names none", () => {
+    expect(normaliseJobRequest(request({ network: 'none' }), DEFAULTS).network).toBe('none');
+    expect(normaliseJobRequest(request(), { ...DEFAULTS, network: 'none' }).network).toBe('none');
+    expect(normaliseJobRequest(request(), DEFAULTS).network).toBe('bridge');
   });
 
   it('de-duplicates and sorts the packages', () => {

@@ -54,7 +54,7 @@ describe('staging inputs', () => {
       'in/folder/': '',
       'other/c.txt': 'C',
     });
-    const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal);
+    const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1_000_000);
     expect(staged).toEqual({ files: 2, bytes: 2, excluded: 0 });
     expect(await readFile(path.join(inputDir, 'a.txt'), 'utf8')).toBe('A');
     expect(await readFile(path.join(inputDir, 'deep/er/b.txt'), 'utf8')).toBe('B');
@@ -64,7 +64,9 @@ describe('staging inputs', () => {
     'refuses the key %s as input_error and writes nothing outside the input folder',
     async (key) => {
       const store = storeWith({ [key]: 'hostile' });
-      const error = await stageInputs(store, spec(), inputDir, new AbortController().signal).catch((e) => e);
+      const error = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1_000_000).catch(
+        (e) => e,
+      );
       expect(error).toBeInstanceOf(RunFailure);
       expect(error.reason).toBe('input_error');
       expect(error.message).toContain(key.slice('in/'.length));
@@ -84,6 +86,7 @@ describe('staging inputs', () => {
       spec({ source_s3_prefix: '' }),
       inputDir,
       new AbortController().signal,
+      1_000_000,
     );
     expect(staged.excluded).toBe(1);
     expect((await readdir(inputDir)).sort()).toEqual(['data.txt', 'out']);
@@ -96,9 +99,47 @@ describe('staging inputs', () => {
       yield* [];
       throw new Error('Access Denied');
     };
-    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal).catch((e) => e);
+    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1_000_000).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(RunFailure);
     expect(error.reason).toBe('input_error');
     expect(error.message).toBe('could not read the inputs from s3://b/in/: Access Denied');
+  });
+
+  it('refuses inputs over the cap as input_error naming their size and the cap, downloading nothing more', async () => {
+    const store = storeWith({ 'in/a': 'x'.repeat(400), 'in/b': 'x'.repeat(400), 'in/c': 'x'.repeat(400) });
+    const read: string[] = [];
+    const getObjectStream = store.getObjectStream.bind(store);
+    store.getObjectStream = async (bucket, key) => {
+      read.push(key);
+      return getObjectStream(bucket, key);
+    };
+    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1000).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(RunFailure);
+    expect(error.reason).toBe('input_error');
+    expect(error.message).toBe(
+      'the inputs under s3://b/in/ come to 1.2 KiB (1200 bytes) in 3 files, more than the 1000 bytes a run may stage (TDS_MAX_INPUT_BYTES); the command was not run',
+    );
+    expect(read).toEqual(['in/a', 'in/b']);
+  });
+
+  it('stops reading an object that turns out larger than listed once it passes the cap', async () => {
+    const store = storeWith({ 'in/a': 'x' });
+    store.getObjectStream = async () => Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
+    const error = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1000).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(RunFailure);
+    expect(error.reason).toBe('input_error');
+    expect(error.message).toContain('more than the 1000 bytes a run may stage (TDS_MAX_INPUT_BYTES)');
+  });
+
+  it('stages inputs of exactly the cap', async () => {
+    const store = storeWith({ 'in/a': 'x'.repeat(500), 'in/b': 'x'.repeat(500) });
+    const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1000);
+    expect(staged).toEqual({ files: 2, bytes: 1000, excluded: 0 });
   });
 });

@@ -99,6 +99,18 @@ describe('validatorCompiler for request bodies', () => {
     expect(error.statusCode).toBe(400);
     expect(error.code).toBe('invalid_request');
   });
+
+  it('refuses a network other than none or bridge, naming the field and the choices', () => {
+    const error = errorFor({ ...VALID_BODY, network: 'host' });
+    expect(error.details).toEqual(['network "host" is not allowed: use one of "none", "bridge"']);
+  });
+
+  it('names the choices of any field that takes one of a few words', () => {
+    const error = errorFor({ ...VALID_BODY, overlap_policy: 'sometimes' });
+    expect(error.message).toBe(
+      'overlap_policy "sometimes" is not allowed: use one of "skip", "allow", "queue_one", "replace"',
+    );
+  });
 });
 
 describe('validatorCompiler for query strings', () => {

@@ -5,7 +5,7 @@
 # It writes nothing of its own to stdout or stderr: those belong to the command.
 
 tds_dir=/job/.tds
-metrics_file="${TDS_METRICS_FILE:-$tds_dir/metrics.csv}"
+metrics_file="${TDS_METRICS_FILE:-/job/.metrics/metrics.csv}"
 mkdir -p /job/output 2>/dev/null
 
 sh "$tds_dir/metrics.sh" "$metrics_file" "${TDS_METRICS_INTERVAL:-1}" </dev/null >/dev/null 2>&1 &

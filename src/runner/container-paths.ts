@@ -1,0 +1,9 @@
+/** Where things are inside a job container. */
+
+/** The job's output folder: a volume the command's user may write to, read after exit. */
+export const OUTPUT_DIR = '/job/output';
+/** The metrics sampler's folder: a volume of its own, read after exit. */
+export const METRICS_DIR = '/job/.metrics';
+export const METRICS_PATH = `${METRICS_DIR}/metrics.csv`;
+/** The in-memory scratch folder, also the command's HOME. */
+export const TMP_DIR = '/tmp';
