@@ -149,6 +149,7 @@ export async function startService(
         dataDir: config.dataDir,
         workerId: config.workerId,
         onRetryQueued: () => worker?.wake(),
+        onRunEnded: () => worker?.wake(),
         uploadRetry: config.storeRetry,
       });
       watcher = createWatcher({

@@ -18,6 +18,8 @@ export interface ContainerSpec {
   memoryBytes: number;
   pidsLimit: number;
   workingDir: string;
+  /** Replaces the image's entrypoint; the image's command is then not used. */
+  entrypoint?: string[];
 }
 
 export interface ContainerState {

@@ -95,6 +95,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         Env: spec.env,
         Labels: spec.labels,
         WorkingDir: spec.workingDir,
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint, Cmd: [] } : {}),
         HostConfig: {
           NanoCpus: Math.round(spec.cpus * 1e9),
           Memory: spec.memoryBytes,

@@ -23,19 +23,35 @@ COPY install-packages.sh packages.txt /tmp/tds/
 RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
 `;
 
-/** The job image: inputs, the runtime scripts and the command file on top of the package layer. */
+/**
+ * The job image: inputs, the runtime scripts and the command file on top of the package layer, in
+ * one step (each step of a build costs a container commit). The entrypoint and working folder are
+ * given when the container is created: see JOB_ENTRYPOINT.
+ */
 const JOB_DOCKERFILE = `ARG TDS_FROM
 FROM \${TDS_FROM}
-COPY input/ /job/input/
-COPY output/ /job/output/
-COPY .tds/ /job/.tds/
-WORKDIR /job
-ENTRYPOINT ["/bin/sh", "/job/.tds/entrypoint.sh"]
-CMD []
+COPY job/ /job/
 `;
+
+/** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
+export const JOB_ENTRYPOINT = ['/bin/sh', '/job/.tds/entrypoint.sh'];
 
 export function jobImageTag(runId: string): string {
   return `tds-run:${runId}`;
+}
+
+/** The tag of the cached package image for `packages` on the base image `baseImageId`. */
+export async function packageImageTag(baseImageId: string, packages: string[]): Promise<string> {
+  const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
+  const key = createHash('sha256')
+    .update(baseImageId)
+    .update('\0')
+    .update(packages.join('\n'))
+    .update('\0')
+    .update(installScript)
+    .digest('hex')
+    .slice(0, 24);
+  return `tds-packages:${key}`;
 }
 
 export interface ImageBuilder {
@@ -108,16 +124,7 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
     async ensurePackageImage(spec, log, signal) {
       const baseId = await baseImageId(spec.base_image);
       if (spec.linux_dependencies.length === 0) return spec.base_image;
-      const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
-      const key = createHash('sha256')
-        .update(baseId)
-        .update('\0')
-        .update(spec.linux_dependencies.join('\n'))
-        .update('\0')
-        .update(installScript)
-        .digest('hex')
-        .slice(0, 24);
-      const tag = `tds-packages:${key}`;
+      const tag = await packageImageTag(baseId, spec.linux_dependencies);
       if (await engine.imageId(tag)) {
         log(`Packages ${spec.linux_dependencies.join(' ')} on ${spec.base_image}: cached as ${tag}\n`);
         return tag;
@@ -147,7 +154,11 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
       await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
-        context: tarFs.pack(contextDir) as unknown as Readable,
+        // Everything but the Dockerfile goes under job/ in the context, copied to /job at once.
+        context: tarFs.pack(contextDir, {
+          map: (header) =>
+            header.name === 'Dockerfile' ? header : { ...header, name: `job/${header.name}` },
+        }) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
         labels: {

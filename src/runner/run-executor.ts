@@ -10,6 +10,7 @@ import {
   MANAGED_LABEL,
   RUN_ID_LABEL,
   WORKER_ID_LABEL,
+  JOB_ENTRYPOINT,
   jobImageTag,
   type ImageBuilder,
 } from './image-builder.js';
@@ -129,6 +130,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           memoryBytes: run.spec.memory_mb * 1024 * 1024,
           pidsLimit: deps.pidsLimit,
           workingDir: '/job',
+          entrypoint: JOB_ENTRYPOINT,
         });
         const running = await transitionRun(
           db,
