@@ -28,15 +28,18 @@ const service = await startServiceProcess(stack, { TDS_ROLES: 'api', LOG_LEVEL: 
 await stack.createBucket('tds-bench');
 await stack.s3.send(new PutObjectCommand({ Bucket: 'tds-bench', Key: 'in/data.txt', Body: 'a,b\n1,2\n' }));
 
-const jobBody = JSON.stringify({
-  userId: 'bench',
-  uniqueId: 'api-[<id>]',
-  s3_bucket: 'tds-bench',
-  source_s3_prefix: 'in/',
-  destination_s3_prefix: 'out/',
-  command: 'echo hello > output/hello.txt',
-  linux_dependencies: ['jq'],
-});
+let posted = 0;
+/** A new job each time (a fresh uniqueId). */
+const jobBody = () =>
+  JSON.stringify({
+    userId: 'bench',
+    uniqueId: `api-${process.pid}-${(posted += 1)}`,
+    s3_bucket: 'tds-bench',
+    source_s3_prefix: 'in/',
+    destination_s3_prefix: 'out/',
+    command: 'echo hello > output/hello.txt',
+    linux_dependencies: ['jq'],
+  });
 
 async function load(
   title: string,
@@ -59,11 +62,14 @@ async function load(
 }
 
 const post = {
-  method: 'POST' as const,
-  path: '/jobs',
-  headers: { 'content-type': 'application/json' },
-  body: jobBody,
-  idReplacement: true,
+  requests: [
+    {
+      method: 'POST' as const,
+      path: '/jobs',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (request: autocannon.Request) => ({ ...request, body: jobBody() }),
+    },
+  ],
 };
 try {
   await load('warm-up', post, 100);
