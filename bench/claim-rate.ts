@@ -66,7 +66,8 @@ async function ours(limit: number): Promise<number> {
   await Promise.all(
     Array.from({ length: workers }, async (_, i) => {
       for (;;) {
-        const runs = await claimRuns(db, `bench-${i}`, limit);
+        // No per-user ceiling in the way: the benchmark measures the claim itself.
+        const runs = await claimRuns(db, `bench-${i}`, limit, 1_000_000);
         if (runs.length === 0) return;
         for (const run of runs) {
           await transitionRun(db, run.id, ['staging'], 'succeeded', { exitCode: 0 }, `bench-${i}`);

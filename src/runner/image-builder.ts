@@ -25,12 +25,13 @@ RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
 
 /**
  * The job image: inputs, the runtime scripts and the command file on top of the package layer, in
- * one step (each step of a build costs a container commit). The entrypoint and working folder are
+ * one layer and one build step (`.dockerignore` lets only the context's `input/`, `output/` and
+ * `.tds/` through; every step costs a container commit). The entrypoint and working folder are
  * given when the container is created: see JOB_ENTRYPOINT.
  */
 const JOB_DOCKERFILE = `ARG TDS_FROM
 FROM \${TDS_FROM}
-COPY job/ /job/
+COPY . /job/
 `;
 
 /** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
@@ -152,13 +153,10 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
       await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
       await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
+      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!input\n!output\n!.tds\n');
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
-        // Everything but the Dockerfile goes under job/ in the context, copied to /job at once.
-        context: tarFs.pack(contextDir, {
-          map: (header) =>
-            header.name === 'Dockerfile' ? header : { ...header, name: `job/${header.name}` },
-        }) as unknown as Readable,
+        context: tarFs.pack(contextDir) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
         labels: {
@@ -167,6 +165,9 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
           [RUN_ID_LABEL]: runId,
           [WORKER_ID_LABEL]: workerId,
         },
+        // Runs with the same inputs and command would otherwise share cached layers, and removing
+        // one run's image when it ends deletes layers another run's build is still using.
+        noCache: true,
         signal,
       });
       log(result.log);
