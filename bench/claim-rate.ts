@@ -36,7 +36,7 @@ await runMigrations({ connectionString: bench.url, logger: quiet });
 
 const [job] = await db.query<{ id: string; spec: JobSpec }>(
   `INSERT INTO jobs (id, user_id, unique_id, spec) VALUES (gen_random_uuid(), 'bench', 'claim', $1) RETURNING id, spec`,
-  [JSON.stringify({ s3_bucket: 'bench', command: 'true', timeout_seconds: 60 })],
+  [JSON.stringify({ userId: 'bench', s3_bucket: 'bench', command: 'true', timeout_seconds: 60 })],
 );
 
 async function queueRuns(): Promise<void> {
