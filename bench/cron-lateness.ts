@@ -3,7 +3,12 @@
  * Baseline, measured in the same run: a bare timer that wakes at the same second and inserts the
  * same number of rows in one statement: the least any scheduler on this database could do.
  *
- *   npx tsx bench/cron-lateness.ts [--per-second 200] [--seconds 10] [--burst 2000] [--idle 100000]
+ * Scenarios: a steady load (schedules firing every second), `--minute` schedules due within the
+ * same minute (their fire times spread over its 60 seconds), and `--burst` due in the same second
+ * (the top of a minute, as 5-field expressions fire).
+ *
+ *   node --import tsx bench/cron-lateness.ts [--per-second 200] [--seconds 10] [--minute 10000]
+ *     [--burst 10000] [--idle 100000]
  */
 import { parseArgs } from 'node:util';
 import { createScheduler } from '../src/scheduler/scheduler.js';
@@ -14,12 +19,14 @@ const { values } = parseArgs({
   options: {
     'per-second': { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
-    burst: { type: 'string', default: '2000' },
+    minute: { type: 'string', default: '10000' },
+    burst: { type: 'string', default: '10000' },
     idle: { type: 'string', default: '100000' },
   },
 });
 const perSecond = Number(values['per-second']);
 const seconds = Number(values.seconds);
+const minute = Number(values.minute);
 const burst = Number(values.burst);
 const idle = Number(values.idle);
 
@@ -48,8 +55,25 @@ const spec = (cron: string) => ({
   metrics_interval_seconds: 1,
 });
 
-/** Registers `count` schedules of `cron`, first due at `next`. */
-async function register(label: string, count: number, cron: string, next: Date | string) {
+/**
+ * Registers `count` schedules of `cron`, first due at `next`; with `spreadSeconds`, schedule i is
+ * due `i % spreadSeconds` seconds later, its expression firing at that second.
+ */
+async function register(label: string, count: number, cron: string, next: Date | string, spreadSeconds = 0) {
+  if (spreadSeconds > 0) {
+    const at = new Date(next);
+    for (let second = 0; second < spreadSeconds; second += 1) {
+      const due = new Date(at.getTime() + second * 1000);
+      const share = Math.floor(count / spreadSeconds) + (second < count % spreadSeconds ? 1 : 0);
+      await register(
+        `${label}-${second}`,
+        share,
+        `${due.getUTCSeconds()} ${due.getUTCMinutes()} * * * *`,
+        due,
+      );
+    }
+    return;
+  }
   await db.query(
     `WITH made AS (
        INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
@@ -101,6 +125,7 @@ async function baseline(count: number, at: Date): Promise<number[]> {
 }
 
 const line = (name: string, measured: Summary, base: Summary) => {
+  if (measured.n === 0) throw new Error(`${name}: no run was queued`);
   const text =
     `${name}: n=${measured.n} p50 ${ms(measured.p50)}, p99 ${ms(measured.p99)}, max ${ms(measured.max)}` +
     ` | baseline p99 ${ms(base.p99)} | p99 ratio ${(measured.p99 / Math.max(base.p99, 0.001)).toFixed(1)}×` +
@@ -150,6 +175,20 @@ await db.query(
 );
 const steadyBase = summarise(await baseline(perSecond, await nextSecond(1)));
 line(`${perSecond} schedules every second for ${seconds} s`, summarise(await lateness('steady')), steadyBase);
+
+// `minute` schedules due in the same minute, spread over its seconds.
+if (minute > 0) {
+  const start = await nextSecond(5);
+  await register('minute', minute, '', start, 60);
+  scheduler.wake();
+  await new Promise((resolve) => setTimeout(resolve, 5000 + 60_000 + 3000));
+  const minuteBase = summarise(await baseline(Math.ceil(minute / 60), await nextSecond(1)));
+  line(
+    `${minute} schedules due in the same minute (${Math.ceil(minute / 60)} a second)`,
+    summarise(await lateness('minute')),
+    minuteBase,
+  );
+}
 
 // A burst: `burst` schedules due in the same second.
 const at = await nextSecond(3);

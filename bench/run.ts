@@ -1,40 +1,81 @@
 /**
- * Runs every benchmark and records its figures in bench/RESULTS.md with the machine and date.
- * Each benchmark also runs on its own: `npx tsx bench/<name>.ts`.
+ * Runs the benchmarks and prints their figures. With no names, runs every one and records the
+ * figures in bench/RESULTS.md with the machine and the date; with names, runs those and records
+ * nothing. Arguments after the names go to each benchmark (e.g. `--mib 64` for streaming).
+ *
+ *   npm run bench                         every benchmark, recorded
+ *   npm run bench -- dispatch             one benchmark
+ *   npm run bench -- streaming --mib 64   one benchmark, sized down
  */
 import { spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const benchmarks = [{ name: 'cron-lateness', title: 'Cron lateness (fire time → queued run)' }];
+const benchmarks = [
+  { name: 'dispatch', title: '1. Dispatch overhead (submit → running, submit → results in S3)' },
+  { name: 'throughput', title: '2. Throughput (trivial jobs submitted at once)' },
+  { name: 'claim-rate', title: '3. Queue claim rate' },
+  { name: 'api-load', title: '4. API under load' },
+  { name: 'cron-lateness', title: '5. Cron lateness (fire time → queued run)' },
+  { name: 'streaming', title: '6. Streaming memory' },
+  { name: 'metrics-cost', title: '7. Metrics sampler cost' },
+];
+
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((a) => a.startsWith('-'));
+const names = firstOption < 0 ? args : args.slice(0, firstOption);
+const passOn = firstOption < 0 ? [] : args.slice(firstOption);
+const unknown = names.filter((n) => !benchmarks.some((b) => b.name === n));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark ${unknown.join(', ')}; one of: ${benchmarks.map((b) => b.name).join(', ')}`,
+  );
+  process.exit(2);
+}
+const chosen = names.length > 0 ? benchmarks.filter((b) => names.includes(b.name)) : benchmarks;
+const recording = names.length === 0;
 
 const scratch = path.join(os.tmpdir(), `tds-bench-${process.pid}.md`);
-await writeFile(scratch, '');
 const sections: string[] = [];
-for (const { name, title } of benchmarks) {
+let failed = 0;
+const started = Date.now();
+for (const { name, title } of chosen) {
   console.log(`\n=== ${title}`);
   await writeFile(scratch, '');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, `${name}.ts`)], {
-    stdio: 'inherit',
-    env: { ...process.env, TDS_BENCH_REPORT: scratch },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--no-warnings', '--import', 'tsx', path.join(here, `${name}.ts`), ...passOn],
+    { stdio: 'inherit', env: { ...process.env, TDS_BENCH_REPORT: scratch } },
+  );
+  if (result.status !== 0) failed += 1;
   const figures = await readFile(scratch, 'utf8');
-  sections.push(`### ${title}\n\n${result.status === 0 ? figures : `failed (exit ${result.status})\n`}`);
+  sections.push(
+    `### ${title}\n\n${result.status === 0 ? figures : `failed (exit ${result.status})\n${figures}`}`,
+  );
 }
+await rm(scratch, { force: true });
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+console.log(`\n${chosen.length} benchmark(s) in ${minutes} min${failed ? `, ${failed} failed` : ''}`);
 
-const results = path.join(here, 'RESULTS.md');
-const header =
-  '# Benchmark results\n\nNewest first. Each run records the machine, the date and every figure as measured.\n';
-let previous = '';
-try {
-  previous = (await readFile(results, 'utf8')).replace(header, '');
-} catch {
-  // first run
+if (recording) {
+  const results = path.join(here, 'RESULTS.md');
+  const header =
+    '# Benchmark results\n\nNewest first. Each run records the machine, the date and every figure as measured ' +
+    '(`npm run bench`; see the README).\n';
+  let previous = '';
+  try {
+    const text = await readFile(results, 'utf8');
+    const first = text.indexOf('\n## ');
+    previous = first < 0 ? '' : text.slice(first);
+  } catch {
+    // first run
+  }
+  const entry = `\n## ${new Date().toISOString().slice(0, 10)} — ${machine()}\n\nAll ${chosen.length} benchmarks in ${minutes} min.\n\n${sections.join('\n')}`;
+  await writeFile(results, `${header}${entry}${previous}`);
+  console.log(`recorded in ${path.relative(process.cwd(), results)}`);
 }
-const entry = `\n## ${new Date().toISOString().slice(0, 10)} — ${machine()}\n\n${sections.join('\n')}`;
-await writeFile(results, `${header}${entry}${previous}`);
-console.log(`\nrecorded in ${path.relative(process.cwd(), results)}`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -60,6 +61,42 @@ export function summarise(values: number[]): Summary {
 
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
 
+function dockerVersion(): string {
+  try {
+    return execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Cores, memory, kernel, Node and Docker versions of this machine. */
 export function machine(): string {
-  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  return (
+    `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+    `Linux ${os.release()}, Node ${process.version}, Docker ${dockerVersion()}`
+  );
+}
+
+/** `measured / baseline`, as printed: "1.07×". */
+export const ratio = (measured: number, baseline: number) => `${(measured / baseline).toFixed(2)}×`;
+
+export const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+/**
+ * Prints figures and, when run from bench/run.ts, hands them over for bench/RESULTS.md.
+ * Each line is one figure as measured.
+ */
+export async function record(...lines: string[]): Promise<void> {
+  for (const line of lines) console.log(line);
+  if (process.env.TDS_BENCH_REPORT) {
+    await appendFile(process.env.TDS_BENCH_REPORT, lines.map((line) => `- ${line}\n`).join(''));
+  }
+}
+
+/** Notes (what a baseline does, what limits a figure) recorded under a benchmark's figures. */
+export async function note(text: string): Promise<void> {
+  console.log(text);
+  if (process.env.TDS_BENCH_REPORT) await appendFile(process.env.TDS_BENCH_REPORT, `\n${text}\n`);
 }

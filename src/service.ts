@@ -150,6 +150,7 @@ export async function startService(
         dataDir: config.dataDir,
         workerId: config.workerId,
         onRetryQueued: () => worker?.wake(),
+        onRunEnded: () => worker?.wake(),
         uploadRetry: config.storeRetry,
         limits: config.limits,
       });

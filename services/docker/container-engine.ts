@@ -36,6 +36,8 @@ export interface ContainerSpec {
   volumes: string[];
   /** Writable in-memory folders, lost at exit: path → size in bytes. */
   tmpfs: Record<string, number>;
+  /** Replaces the image's entrypoint; the image's command is then not used. */
+  entrypoint?: string[];
 }
 
 export interface ContainerState {

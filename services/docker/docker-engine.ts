@@ -99,6 +99,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         User: spec.user,
         // Anonymous volumes: removed with the container (`v: true`), never shared with another.
         Volumes: Object.fromEntries(spec.volumes.map((dir) => [dir, {}])),
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint, Cmd: [] } : {}),
         HostConfig: {
           NanoCpus: Math.round(spec.cpus * 1e9),
           Memory: spec.memoryBytes,

@@ -29,7 +29,9 @@ RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
  * the two folders the command's user may write to (`writable/` holds them, empty), owned by that
  * user. The container's root filesystem is read-only; those two folders are volumes, filled from
  * the image when created, so they keep the owner given here. `.dockerignore` lets only `input/`,
- * `.tds/` and `writable/` through.
+ * `.tds/` and `writable/` through. Every build step costs a container commit, so there are no
+ * others: the entrypoint and working folder are given when the container is created (see
+ * JOB_ENTRYPOINT).
  */
 export function jobDockerfile(jobUser: string): string {
   return `ARG TDS_FROM
@@ -37,14 +39,28 @@ FROM \${TDS_FROM}
 COPY input /job/input/
 COPY .tds /job/.tds/
 COPY --chown=${jobUser} writable /job/
-WORKDIR /job
-ENTRYPOINT ["/bin/sh", "/job/.tds/entrypoint.sh"]
-CMD []
 `;
 }
 
+/** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
+export const JOB_ENTRYPOINT = ['/bin/sh', '/job/.tds/entrypoint.sh'];
+
 export function jobImageTag(runId: string): string {
   return `tds-run:${runId}`;
+}
+
+/** The tag of the cached package image for `packages` on the base image `baseImageId`. */
+export async function packageImageTag(baseImageId: string, packages: string[]): Promise<string> {
+  const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
+  const key = createHash('sha256')
+    .update(baseImageId)
+    .update('\0')
+    .update(packages.join('\n'))
+    .update('\0')
+    .update(installScript)
+    .digest('hex')
+    .slice(0, 24);
+  return `tds-packages:${key}`;
 }
 
 export interface ImageBuilder {
@@ -126,16 +142,7 @@ export function createImageBuilder(
     async ensurePackageImage(spec, log, signal) {
       const baseId = await baseImageId(spec.base_image);
       if (spec.linux_dependencies.length === 0) return spec.base_image;
-      const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
-      const key = createHash('sha256')
-        .update(baseId)
-        .update('\0')
-        .update(spec.linux_dependencies.join('\n'))
-        .update('\0')
-        .update(installScript)
-        .digest('hex')
-        .slice(0, 24);
-      const tag = `tds-packages:${key}`;
+      const tag = await packageImageTag(baseId, spec.linux_dependencies);
       if (await engine.imageId(tag)) {
         log(`Packages ${spec.linux_dependencies.join(' ')} on ${spec.base_image}: cached as ${tag}\n`);
         return tag;

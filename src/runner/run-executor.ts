@@ -11,6 +11,7 @@ import {
   MANAGED_LABEL,
   RUN_ID_LABEL,
   WORKER_ID_LABEL,
+  JOB_ENTRYPOINT,
   jobImageTag,
   type ImageBuilder,
 } from './image-builder.js';
@@ -148,6 +149,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           network: (run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork,
           volumes: [OUTPUT_DIR, METRICS_DIR],
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
+          entrypoint: JOB_ENTRYPOINT,
         });
         const running = await transitionRun(
           db,

@@ -42,6 +42,8 @@ export interface RunFinisherDeps {
   workerId: string;
   /** Told when a run is queued again to retry one that failed. */
   onRetryQueued?: () => void;
+  /** Told when a run of this worker has ended: its place is free for the next queued run. */
+  onRunEnded?: () => void;
   /** How uploads are retried while the object store is unavailable. */
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
@@ -172,6 +174,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       workerId,
     );
     if (ended) {
+      deps.onRunEnded?.();
       const retry = await queueRetry(db, ended);
       if (retry) {
         logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');

@@ -222,8 +222,10 @@ if [ "$once" = 1 ]; then
       baseline=0
       prev_cs=$st_cs
       prev_cpu=$st_cpu
-      # A very recent previous reading gives a too short window: let a quarter second pass.
-      [ $((now_cs - st_cs)) -lt 25 ] && sleep 0.25
+      # The window runs from the loop's last reading (for a short command, the start of the
+      # container): it only needs to be longer than nothing. Waiting longer would hold the
+      # container up, and so every short run.
+      [ "$now_cs" -le "$st_cs" ] && sleep 0.01
     fi
   else
     start_cs=$now_cs

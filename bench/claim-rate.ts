@@ -1,0 +1,162 @@
+/**
+ * Queue claim rate: runs claimed per second by N worker loops with no container work (each claimed
+ * run goes straight to `succeeded`), through the service's own claimRuns and transitionRun; against
+ * graphile-worker with the same concurrency claiming and completing no-op jobs, on the same
+ * Postgres, in the same run. Rounds alternate between the two.
+ *
+ * Also measured: the same loops claiming up to --batch runs per statement, as the service's worker
+ * does when it has room for several.
+ *
+ *   node --import tsx bench/claim-rate.ts [--jobs 5000] [--workers 4] [--rounds 3] [--batch 10]
+ */
+import { parseArgs } from 'node:util';
+import { Logger, run as runGraphileWorker, runMigrations } from 'graphile-worker';
+import { claimRuns, insertRuns, newRunId, transitionRun } from '../src/jobs/run-repository.js';
+import type { JobSpec } from '../src/jobs/job-spec.js';
+import { benchDatabase, machine, note, percentile, record, verdict } from './support.js';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '5000' },
+    workers: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '10' },
+  },
+});
+const jobs = Number(values.jobs);
+const workers = Number(values.workers);
+const rounds = Number(values.rounds);
+const batch = Number(values.batch);
+
+console.log(`claim rate — ${machine()}`);
+const bench = await benchDatabase();
+const { db } = bench;
+const quiet = new Logger(() => () => undefined);
+await runMigrations({ connectionString: bench.url, logger: quiet });
+
+const [job] = await db.query<{ id: string; spec: JobSpec }>(
+  `INSERT INTO jobs (id, user_id, unique_id, spec) VALUES (gen_random_uuid(), 'bench', 'claim', $1) RETURNING id, spec`,
+  [JSON.stringify({ userId: 'bench', s3_bucket: 'bench', command: 'true', timeout_seconds: 60 })],
+);
+
+async function queueRuns(): Promise<void> {
+  for (let done = 0; done < jobs; done += 1000) {
+    await insertRuns(
+      db,
+      Array.from({ length: Math.min(1000, jobs - done) }, () => {
+        const id = newRunId();
+        return {
+          id,
+          jobId: job!.id,
+          trigger: 'submit' as const,
+          spec: job!.spec,
+          resultsPrefix: `out/${id}/`,
+        };
+      }),
+    );
+  }
+  await db.query('ANALYZE runs');
+}
+
+/** The service's claim path: N loops, each claiming `limit` runs at a time and ending them at once. */
+async function ours(limit: number): Promise<number> {
+  await queueRuns();
+  const started = performance.now();
+  let claimed = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, i) => {
+      for (;;) {
+        // No per-user ceiling in the way: the benchmark measures the claim itself.
+        const runs = await claimRuns(db, `bench-${i}`, limit, 1_000_000);
+        if (runs.length === 0) return;
+        for (const run of runs) {
+          await transitionRun(db, run.id, ['staging'], 'succeeded', { exitCode: 0 }, `bench-${i}`);
+          claimed += 1;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (claimed !== jobs) throw new Error(`claimed ${claimed} runs of ${jobs}`);
+  return jobs / seconds;
+}
+
+/** graphile-worker, default (unbatched) settings, same concurrency, no-op task. */
+async function graphile(): Promise<number> {
+  await db.query(`SELECT graphile_worker.add_job('noop', '{}'::json) FROM generate_series(1, $1::int)`, [
+    jobs,
+  ]);
+  await db.query('ANALYZE graphile_worker._private_jobs');
+  let completed = 0;
+  const started = performance.now();
+  const runner = await runGraphileWorker({
+    connectionString: bench.url,
+    concurrency: workers,
+    noHandleSignals: true,
+    pollInterval: 1000,
+    logger: quiet,
+    taskList: {
+      noop: async () => {
+        completed += 1;
+      },
+    },
+  });
+  let seconds = 0;
+  for (;;) {
+    const [left] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker.jobs');
+    if (left!.n === 0) {
+      seconds = (performance.now() - started) / 1000;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await runner.stop();
+  if (completed !== jobs) throw new Error(`graphile-worker ran ${completed} jobs of ${jobs}`);
+  return jobs / seconds;
+}
+
+/** WAL written per run claimed and ended, and per graphile-worker job fetched and completed. */
+async function walBytesPer(work: () => Promise<number>): Promise<number> {
+  const lsn = async () => (await db.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l'))[0]!.l;
+  const before = await lsn();
+  await work();
+  const [row] = await db.query<{ d: number }>('SELECT pg_wal_lsn_diff($1, $2)::float8 AS d', [
+    await lsn(),
+    before,
+  ]);
+  return row!.d / jobs;
+}
+
+const oursRates: number[] = [];
+const batchedRates: number[] = [];
+const theirRates: number[] = [];
+for (let round = 0; round < rounds; round += 1) {
+  oursRates.push(await ours(1));
+  theirRates.push(await graphile());
+  batchedRates.push(await ours(batch));
+  console.log(
+    `round ${round + 1}: ours ${oursRates.at(-1)!.toFixed(0)}/s (batched ${batchedRates.at(-1)!.toFixed(0)}/s), ` +
+      `graphile-worker ${theirRates.at(-1)!.toFixed(0)}/s`,
+  );
+}
+const oursWal = await walBytesPer(() => ours(1));
+const theirWal = await walBytesPer(graphile);
+const mine = percentile(oursRates, 50);
+const batched = percentile(batchedRates, 50);
+const theirs = percentile(theirRates, 50);
+await record(
+  `${jobs} queued, ${workers} workers, median of ${rounds} rounds: ${mine.toFixed(0)} runs claimed one at a time and ended per second ` +
+    `vs graphile-worker (unbatched) ${theirs.toFixed(0)} jobs/s = ${(mine / theirs).toFixed(2)}× ` +
+    `(target ≥ 1×: ${verdict(mine >= theirs)})`,
+  `claiming up to ${batch} runs per statement: ${batched.toFixed(0)} runs/s = ${(batched / theirs).toFixed(2)}× ` +
+    `graphile-worker's unbatched rate (target ≥ 1×: ${verdict(batched >= theirs)})`,
+  `WAL written: ${oursWal.toFixed(0)} bytes per run claimed and ended vs ${theirWal.toFixed(0)} per graphile-worker job`,
+);
+await note(
+  "Ours: each of the workers loops on the service's `claimRuns(db, workerId, 1)` (the worker's " +
+    'claim statement: SKIP LOCKED, not_before, waits_for_previous, claim event) and ends the run ' +
+    'with `transitionRun` to succeeded (with its event). graphile-worker 0.16.6: `run()` with the ' +
+    'same concurrency and its default, unbatched job fetching, a no-op task; each job is fetched ' +
+    'and completed. Same embedded Postgres, same pool size; time from start until the queue is empty.',
+);
+await bench.close();

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../services/aws/s3-object-store.js';
+import { startEmbeddedS3 } from '../services/embedded/embedded-s3.js';
+import { freePort } from '../test/support/free-port.js';
+import { benchDatabase, type BenchDatabase } from './support.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+export const BASE_IMAGE = process.env.TDS_BASE_IMAGE || 'debian:bookworm-slim';
+export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** The parts the service runs against: an embedded Postgres and an S3-compatible server. */
+export interface BenchStack {
+  database: BenchDatabase;
+  s3Endpoint: string;
+  s3: S3Client;
+  dir: string;
+  createBucket(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<BenchStack> {
+  const database = await benchDatabase();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-stack-'));
+  await chmod(dir, 0o755);
+  const s3Server = await startEmbeddedS3(path.join(dir, 's3'), await freePort(), S3_CREDENTIALS);
+  const s3 = createS3Client({
+    endpoint: s3Server.endpoint,
+    forcePathStyle: true,
+    credentials: S3_CREDENTIALS,
+  });
+  return {
+    database,
+    s3Endpoint: s3Server.endpoint,
+    s3,
+    dir,
+    async createBucket(name) {
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    async close() {
+      s3.destroy();
+      await s3Server.stop();
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The service in a process of its own, started as `npm start` starts it. */
+export interface ServiceProcess {
+  child: ChildProcess;
+  pid: number;
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startServiceProcess(
+  stack: BenchStack,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-service-'));
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      PORT: String(port),
+      DATABASE_URL: stack.database.url,
+      TDS_STORAGE: 's3',
+      S3_ENDPOINT: stack.s3Endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      TDS_BASE_IMAGE: BASE_IMAGE,
+      TDS_DATA_DIR: dataDir,
+      TDS_WORKER_ID: `bench-${process.pid}`,
+      LOG_LEVEL: process.env.TDS_BENCH_SERVICE_LOG ?? 'warn',
+      // The benchmarks drive the API far past a per-client limit meant for people.
+      TDS_RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (process.env.TDS_BENCH_SERVICE_LOG) child.stdout!.pipe(process.stderr);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const onExit = (code: number | null) => reject(new Error(`the service exited with ${code}: ${output}`));
+    child.on('exit', onExit);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Task Deploy Service is up.')) {
+        child.off('exit', onExit);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    child,
+    pid: child.pid!,
+    apiUrl: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A JSON request to the service's API. */
+export async function api<T = Record<string, unknown>>(
+  apiUrl: string,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${apiUrl}${url}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
