@@ -17,9 +17,16 @@ function banner(config: Config, service: Service): string {
   const lines = ['', 'Task Deploy Service is up.'];
   if (service.apiUrl) lines.push(`  API          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/docs)`);
   lines.push(`  roles        ${config.roles.join(', ')}`);
-  lines.push(
-    `  database     ${service.databaseIsEmbedded ? service.databaseUrl : redact(service.databaseUrl)}${service.databaseIsEmbedded ? '   (embedded)' : ''}`,
-  );
+  if (config.rdsData) {
+    const { clusterArn, database, region, endpoint } = config.rdsData;
+    lines.push(
+      `  database     ${database} on ${clusterArn}   (RDS Data API${endpoint ? ` at ${endpoint}` : `, ${region}`})`,
+    );
+  } else if (service.databaseUrl) {
+    lines.push(
+      `  database     ${service.databaseIsEmbedded ? service.databaseUrl : redact(service.databaseUrl)}${service.databaseIsEmbedded ? '   (embedded)' : ''}`,
+    );
+  }
   if (config.storage.kind === 'embedded') {
     lines.push(`  S3           ${service.s3Endpoint}   (embedded)`);
     lines.push(

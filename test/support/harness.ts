@@ -10,6 +10,7 @@ import { createS3Client } from '../../services/aws/s3-object-store.js';
 import { loadConfig, type Config, type Role } from '../../src/config.js';
 import { isTerminal, type RunState } from '../../src/jobs/run-states.js';
 import { startService, type Service } from '../../src/service.js';
+import { databaseEnv } from './database-driver.js';
 
 export const TEMPLATE_DATABASE = 'tds_template';
 
@@ -102,10 +103,11 @@ export interface TestServiceOptions {
 /** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-data-'));
+  const database = await databaseEnv(options.databaseUrl ?? (await createTestDatabase()));
   const config = loadConfig({
     PORT: '0',
     TDS_DATA_DIR: dataDir,
-    DATABASE_URL: options.databaseUrl ?? (await createTestDatabase()),
+    ...database.env,
     TDS_STORAGE: 's3',
     S3_ENDPOINT: inject('s3Endpoint'),
     AWS_REGION: 'us-east-1',
@@ -122,6 +124,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const service = await startService(config, logger, {
     followDockerEvents: options.followDockerEvents,
     schedulerClock: clock ? async () => clock() : undefined,
+  }).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
   });
 
   async function request(method: string, url: string, body?: unknown): Promise<ApiResponse> {
@@ -162,6 +167,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     waitForRun,
     async close() {
       await service.stop();
+      await database.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
