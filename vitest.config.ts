@@ -1,18 +1,61 @@
 import { defineConfig } from 'vitest/config';
 
+const awsEnv = {
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+};
+
+/**
+ * Integration files that run a second time with the service on the RDS Data API driver: every file
+ * that starts the service or migrates a database. Left out: zero-config (the embedded Postgres
+ * default, no database settings at all), metrics-script (no database), docker-restart (the Docker
+ * engine restarting; the database only stores what the pg run already checks) and the driver's own
+ * test (it runs once, in this project, against both drivers side by side).
+ */
+const ON_BOTH_DRIVERS = [
+  'api',
+  'housekeeping',
+  'migrations',
+  'recovery',
+  'recurring-runs',
+  'runs',
+  'scheduler-instances',
+  'scheduler',
+  'watcher',
+  'worker-crash',
+  'workers',
+].map((name) => `test/integration/${name}.test.ts`);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     // Integration tests build images, run containers and start service processes: on a 2-core
     // machine, one file at a time keeps each test's timing free of the others' load.
     maxWorkers: 1,
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    env: {
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REGION: 'us-east-1',
-    },
+    env: awsEnv,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'pg',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/rds-data-driver.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'pg' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'rds-data',
+          include: [...ON_BOTH_DRIVERS, 'test/integration/rds-data-driver.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'rds-data' },
+        },
+      },
+    ],
   },
 });
