@@ -7,25 +7,13 @@ const awsEnv = {
 };
 
 /**
- * Integration files that run a second time with the service on the RDS Data API driver: every file
- * that starts the service or migrates a database. Left out: zero-config (the embedded Postgres
- * default, no database settings at all), metrics-script (no database), docker-restart (the Docker
- * engine restarting; the database only stores what the pg run already checks) and the driver's own
- * test (it runs once, in this project, against both drivers side by side).
+ * The integration files that run a second time with the service on the RDS Data API driver: every
+ * file that starts the service or migrates a database. Left out: zero-config (the embedded
+ * Postgres default: no database settings at all) and metrics-script (no database).
  */
-const ON_BOTH_DRIVERS = [
-  'api',
-  'housekeeping',
-  'migrations',
-  'recovery',
-  'recurring-runs',
-  'runs',
-  'scheduler-instances',
-  'scheduler',
-  'watcher',
-  'worker-crash',
-  'workers',
-].map((name) => `test/integration/${name}.test.ts`);
+const ONLY_ON_PG = ['test/integration/zero-config.test.ts', 'test/integration/metrics-script.test.ts'];
+/** The driver's own tests run once, with both drivers side by side. */
+const DRIVER_TESTS = 'test/integration/rds-data-driver.test.ts';
 
 export default defineConfig({
   test: {
@@ -42,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'pg',
           include: ['test/integration/**/*.test.ts'],
-          exclude: ['test/integration/rds-data-driver.test.ts'],
+          exclude: [DRIVER_TESTS],
           globalSetup: ['test/support/global-setup.ts'],
           env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'pg' },
         },
@@ -51,7 +39,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'rds-data',
-          include: [...ON_BOTH_DRIVERS, 'test/integration/rds-data-driver.test.ts'],
+          include: ['test/integration/**/*.test.ts'],
+          exclude: ONLY_ON_PG,
           globalSetup: ['test/support/global-setup.ts'],
           env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'rds-data' },
         },

@@ -13,8 +13,8 @@
  *   rolled back, as a statement timeout does with `pg`.
  * - A connection that was refused: the call never reached the service.
  *
- * Everything else surfaces at once: SQL errors (as DataApiQueryError, with the SQLSTATE as `code`,
- * as `pg` errors carry it), bad requests, missing or unreadable secrets, access denied, an
+ * Everything else surfaces at once (as DataApiError; SQL errors as DataApiQueryError, with the
+ * SQLSTATE as `code`, as `pg` errors carry it): bad requests, missing or unreadable secrets, access denied, an
  * unknown transaction, and 5xx answers after which the statement may or may not have run.
  */
 
@@ -43,47 +43,64 @@ export function isTransientDataApiError(error: unknown, inTransaction: boolean):
   return false;
 }
 
-/** A statement the database refused: the message is the database's, `code` its SQLSTATE when known. */
-export class DataApiQueryError extends Error {
+/**
+ * A failure the Data API answered with, as the application sees it: the service's error name and
+ * message, and its HTTP status. The SDK's own error is not kept: it holds the whole HTTP exchange
+ * (signed headers included), which must never reach a log.
+ */
+export class DataApiError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly httpStatus: number | undefined,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** A statement the database refused: the message is the database's, `code` its SQLSTATE when known (as with pg). */
+export class DataApiQueryError extends DataApiError {
   readonly code: string | undefined;
   constructor(
     message: string,
     readonly sql: string,
-    options: { cause: unknown },
+    httpStatus: number | undefined,
   ) {
     const sqlState = /;\s*SQLState:\s*([0-9A-Z]{5})\s*$/.exec(message);
-    super(sqlState ? message.slice(0, sqlState.index) : message, options);
-    this.name = 'DataApiQueryError';
+    super('DataApiQueryError', sqlState ? message.slice(0, sqlState.index) : message, httpStatus);
     this.code = sqlState?.[1];
   }
 }
 
 /** A call that still failed after the retries: names the failure and how long it was tried. */
 export class DataApiUnavailableError extends Error {
+  /** The last failure, as toDataApiError gives it. */
+  readonly lastError: unknown;
   constructor(
     readonly attempts: number,
     readonly elapsedMs: number,
-    options: { cause: unknown },
+    lastError: unknown,
   ) {
-    const cause = options.cause as ErrorLike;
+    const last = toDataApiError(lastError, '') as ErrorLike;
     super(
       `the RDS Data API still failed after ${attempts} attempts over ${Math.round(elapsedMs / 1000)} s: ` +
-        `${cause?.name ?? 'Error'}: ${cause?.message ?? String(options.cause)}`,
-      options,
+        `${last?.name ?? 'Error'}: ${last?.message ?? String(lastError)}`,
     );
     this.name = 'DataApiUnavailableError';
+    this.lastError = last;
   }
 }
 
-/** Wraps what the Data API threw into the error the application sees. */
-export function describeDataApiError(error: unknown, sql: string): unknown {
+/** Turns what the Data API answered with into the error the application sees; other errors are left as they are. */
+export function toDataApiError(error: unknown, sql: string): unknown {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return error;
   const e = error as ErrorLike;
+  const status = e.$metadata?.httpStatusCode;
+  const message = e.message ?? '';
   // DatabaseErrorException today; the first Data API sent SQL errors as BadRequestException.
   const sqlError =
-    e?.name === 'DatabaseErrorException' ||
-    (e?.name === 'BadRequestException' && /^ERROR:/.test(e.message ?? ''));
-  if (sqlError) {
-    return new DataApiQueryError(e.message ?? 'the database refused the statement', sql, { cause: error });
-  }
-  return error;
+    e.name === 'DatabaseErrorException' || (e.name === 'BadRequestException' && /^ERROR:/.test(message));
+  if (sqlError) return new DataApiQueryError(message || 'the database refused the statement', sql, status);
+  return new DataApiError(e.name ?? 'RDSDataServiceException', message || `HTTP ${status ?? '?'}`, status);
 }

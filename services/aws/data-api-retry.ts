@@ -15,7 +15,7 @@ export const DEFAULT_RETRY_POLICY: DataApiRetryPolicy = {
 
 /**
  * Calls `call` until it succeeds, fails with an error that is not transient (rethrown as is), or
- * `maxElapsedMs` has passed (DataApiUnavailableError, with the last failure as its cause). Waits
+ * `maxElapsedMs` has passed (DataApiUnavailableError, naming the last failure). Waits
  * double from `firstDelayMs` up to `maxDelayMs`, each shortened by a random part of up to a half so
  * that many callers do not try again in step.
  */
@@ -42,7 +42,7 @@ export async function retryTransient<T>(
       const wait = Math.round(delay * (0.5 + Math.random() / 2));
       const elapsed = now() - started;
       if (elapsed + wait > policy.maxElapsedMs) {
-        throw new DataApiUnavailableError(attempt, elapsed, { cause: error });
+        throw new DataApiUnavailableError(attempt, elapsed, error);
       }
       options.onRetry?.(error, attempt, wait);
       await sleep(wait);

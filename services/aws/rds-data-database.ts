@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-rds-data';
 import type { Logger } from 'pino';
 import type { Database, SqlExecutor } from '../db/database.js';
-import { describeDataApiError } from './data-api-errors.js';
+import { toDataApiError } from './data-api-errors.js';
 import { toDataApiStatement } from './data-api-parameters.js';
 import { toRows } from './data-api-results.js';
 import { DEFAULT_RETRY_POLICY, retryTransient, type DataApiRetryPolicy } from './data-api-retry.js';
@@ -74,7 +74,7 @@ export function createRdsDataDatabase(
       );
       return toRows(output.records, output.columnMetadata) as Row[];
     } catch (error) {
-      throw describeDataApiError(error, sql);
+      throw toDataApiError(error, sql);
     }
   }
 
@@ -85,7 +85,9 @@ export function createRdsDataDatabase(
         () => client.send(new BeginTransactionCommand({ resourceArn, secretArn, database })),
         false,
         'BeginTransaction',
-      );
+      ).catch((error: unknown) => {
+        throw toDataApiError(error, 'BEGIN');
+      });
       if (!transactionId)
         throw new Error('the RDS Data API began a transaction but returned no transaction id');
       const tx: SqlExecutor = { query: (sql, params) => run(sql, params, transactionId) };
@@ -95,7 +97,9 @@ export function createRdsDataDatabase(
           () => client.send(new CommitTransactionCommand({ resourceArn, secretArn, transactionId })),
           true,
           'CommitTransaction',
-        );
+        ).catch((error: unknown) => {
+          throw toDataApiError(error, 'COMMIT');
+        });
         return result;
       } catch (error) {
         await client

@@ -10,7 +10,7 @@ import { createS3Client } from '../../services/aws/s3-object-store.js';
 import { loadConfig, type Config, type Role } from '../../src/config.js';
 import { isTerminal, type RunState } from '../../src/jobs/run-states.js';
 import { startService, type Service } from '../../src/service.js';
-import { databaseEnv } from './database-driver.js';
+import { databaseDriver, databaseEnv } from './database-driver.js';
 
 export const TEMPLATE_DATABASE = 'tds_template';
 
@@ -128,6 +128,10 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     await database.close();
     throw error;
   });
+  if (databaseDriver() === 'rds-data' && service.databaseUrl !== undefined) {
+    await service.stop();
+    throw new Error(`the service was to use the RDS Data API but connected to ${service.databaseUrl}`);
+  }
 
   async function request(method: string, url: string, body?: unknown): Promise<ApiResponse> {
     const response = await fetch(`${service.apiUrl}${url}`, {

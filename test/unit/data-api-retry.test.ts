@@ -5,10 +5,11 @@ import {
 } from '@aws-sdk/client-rds-data';
 import { describe, expect, it } from 'vitest';
 import {
+  DataApiError,
   DataApiQueryError,
   DataApiUnavailableError,
-  describeDataApiError,
   isTransientDataApiError,
+  toDataApiError,
 } from '../../services/aws/data-api-errors.js';
 import { retryTransient } from '../../services/aws/data-api-retry.js';
 
@@ -67,17 +68,29 @@ describe('SQL errors', () => {
         'ERROR: duplicate key value violates unique constraint "jobs_pkey"\n  Detail: Key (id)=(x) already exists.; SQLState: 23505',
       $metadata: {},
     });
-    const error = describeDataApiError(sdkError, 'INSERT INTO jobs …') as DataApiQueryError;
+    const error = toDataApiError(sdkError, 'INSERT INTO jobs …') as DataApiQueryError;
     expect(error).toBeInstanceOf(DataApiQueryError);
     expect(error.code).toBe('23505');
+    expect(error.sql).toBe('INSERT INTO jobs …');
     expect(error.message).toMatch(/^ERROR: duplicate key value violates unique constraint "jobs_pkey"/);
     expect(error.message).not.toMatch(/SQLState/);
-    expect(error.cause).toBe(sdkError);
   });
 
-  it('leave other errors as they are', () => {
-    const other = named('ForbiddenException');
-    expect(describeDataApiError(other, 'SELECT 1')).toBe(other);
+  it('keep the name, message and status of other service errors, and nothing of the HTTP exchange', () => {
+    const sdkError = Object.assign(new StatementTimeoutException({ message: 'timed out', $metadata: {} }), {
+      $metadata: { httpStatusCode: 400 },
+      $response: { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=…' } },
+    });
+    const error = toDataApiError(sdkError, 'SELECT 1') as DataApiError;
+    expect(error).toBeInstanceOf(DataApiError);
+    expect(error).toMatchObject({ name: 'StatementTimeoutException', message: 'timed out', httpStatus: 400 });
+    expect(JSON.stringify(error)).not.toMatch(/AWS4-HMAC/);
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('leave errors that did not come from the service as they are', () => {
+    const other = named('Error', { code: 'ECONNRESET' });
+    expect(toDataApiError(other, 'SELECT 1')).toBe(other);
   });
 });
 
