@@ -52,7 +52,14 @@ export function createRdsDataDatabase(
         ),
     });
 
+  let closed = false;
+  const open = () => {
+    // As a pg pool after end(): a closed Database answers nothing.
+    if (closed) throw new Error('the RDS Data API database was closed');
+  };
+
   async function run<Row>(sql: string, params: readonly unknown[] | undefined, transactionId?: string) {
+    open();
     const statement = toDataApiStatement(sql, params);
     try {
       const output = await retried(
@@ -81,6 +88,7 @@ export function createRdsDataDatabase(
   return {
     query: (sql, params) => run(sql, params),
     async transaction(fn) {
+      open();
       const { transactionId } = await retried(
         () => client.send(new BeginTransactionCommand({ resourceArn, secretArn, database })),
         false,
@@ -114,6 +122,7 @@ export function createRdsDataDatabase(
       }
     },
     async close() {
+      closed = true;
       client.destroy();
     },
   };

@@ -257,6 +257,14 @@ describe('failures', () => {
     await wrong.close();
   });
 
+  it('answers nothing once closed, as a pg pool after end()', async () => {
+    const db = connect();
+    expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await db.close();
+    await expect(db.query('SELECT 1')).rejects.toThrow(/closed/);
+    await expect(db.transaction(async () => undefined)).rejects.toThrow(/closed/);
+  });
+
   it('runs one statement per call, as the Data API does', async () => {
     await expect(dataApi.query('SELECT 1; SELECT 2')).rejects.toThrow(/multiple commands/);
   });
