@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
@@ -30,6 +31,18 @@ export interface Config {
   /** How reads from and writes to the object store are retried while it is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
   corsOrigins: string[] | true | false;
+  /** API keys required; off is allowed only while the API listens on loopback alone. */
+  authEnabled: boolean;
+  /** Requests per minute per API key (or address); 0 turns limiting off. */
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  /** Ceilings for users the operator has not given their own. */
+  userCeilings: {
+    maxCpus: number;
+    maxMemoryMb: number;
+    maxTimeoutSeconds: number;
+    maxConcurrentRuns: number;
+  };
   scheduler: {
     misfireToleranceMs: number;
     batchSize: number;
@@ -155,6 +168,21 @@ function parseRdsData(env: Env): RdsDataConfig | undefined {
   };
 }
 
+function parseAuth(raw: string | undefined, host: string): boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '') return !isLoopbackHost(host);
+  if (value !== 'on' && value !== 'off')
+    throw new ConfigError('TDS_AUTH', `must be "on" or "off", got "${raw}"`);
+  if (value === 'off' && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      'TDS_AUTH',
+      `is off, but HOST=${host} would let other machines reach the API without a key; ` +
+        'turn authentication on (TDS_AUTH=on) or listen on loopback only (HOST=127.0.0.1)',
+    );
+  }
+  return value === 'on';
+}
+
 /** Reads and validates the configuration once, at boot. Throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env = process.env): Config {
   const storageKind = env.TDS_STORAGE || 'embedded';
@@ -185,8 +213,9 @@ export function loadConfig(env: Env = process.env): Config {
       `must be at least three heartbeats (3 × TDS_RECONCILE_INTERVAL_MS = ${3 * reconcileIntervalMs}), got ${leaseMs}`,
     );
   }
-  return {
-    host: env.HOST || '127.0.0.1',
+  const host = env.HOST || '127.0.0.1';
+  const config: Config = {
+    host,
     port: integer(env, 'PORT', 8080, 0, 65535),
     roles: parseRoles(env.TDS_ROLES),
     dataDir: path.resolve(env.TDS_DATA_DIR || './.data'),
@@ -209,6 +238,15 @@ export function loadConfig(env: Env = process.env): Config {
       firstDelayMs: integer(env, 'TDS_S3_RETRY_DELAY_MS', 1000, 1, 600_000),
     },
     corsOrigins: parseCors(env.TDS_CORS_ORIGIN),
+    authEnabled: parseAuth(env.TDS_AUTH, host),
+    rateLimitPerMinute: integer(env, 'TDS_RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
+    bodyLimitBytes: integer(env, 'TDS_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    userCeilings: {
+      maxCpus: decimal(env, 'TDS_USER_MAX_CPUS', 4, 0.01, 256),
+      maxMemoryMb: integer(env, 'TDS_USER_MAX_MEMORY_MB', 8192, 16, 1_048_576),
+      maxTimeoutSeconds: integer(env, 'TDS_USER_MAX_TIMEOUT_SECONDS', 86_400, 1, 7 * 86400),
+      maxConcurrentRuns: integer(env, 'TDS_USER_MAX_CONCURRENT_RUNS', 10, 1, 10_000),
+    },
     scheduler: {
       misfireToleranceMs: integer(env, 'TDS_MISFIRE_TOLERANCE_MS', 60_000, 0, 86_400_000),
       batchSize: integer(env, 'TDS_SCHEDULER_BATCH', 500, 1, 100_000),
@@ -223,4 +261,28 @@ export function loadConfig(env: Env = process.env): Config {
       metricsIntervalSeconds: decimal(env, 'TDS_METRICS_INTERVAL_SECONDS', 1, 0.1, 3600),
     },
   };
+  checkDefaultsWithinCeilings(config);
+  return config;
+}
+
+/** A job that takes every default must fit every user's default ceiling. */
+function checkDefaultsWithinCeilings({ jobDefaults, userCeilings }: Config): void {
+  const pairs = [
+    ['TDS_DEFAULT_CPUS', jobDefaults.cpus, 'TDS_USER_MAX_CPUS', userCeilings.maxCpus],
+    ['TDS_DEFAULT_MEMORY_MB', jobDefaults.memoryMb, 'TDS_USER_MAX_MEMORY_MB', userCeilings.maxMemoryMb],
+    [
+      'TDS_DEFAULT_TIMEOUT_SECONDS',
+      jobDefaults.timeoutSeconds,
+      'TDS_USER_MAX_TIMEOUT_SECONDS',
+      userCeilings.maxTimeoutSeconds,
+    ],
+  ] as const;
+  for (const [name, value, ceilingName, ceiling] of pairs) {
+    if (value > ceiling) {
+      throw new ConfigError(
+        name,
+        `(${value}) is above ${ceilingName} (${ceiling}); a job taking the default would be refused`,
+      );
+    }
+  }
 }

@@ -53,6 +53,36 @@ export class ConflictError extends RequestError {
   }
 }
 
+/** No valid API key came with a request that needs one. */
+export class UnauthorizedError extends RequestError {
+  readonly statusCode = 401;
+  readonly code = 'unauthorized';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The caller is known but may not do this (another user's name, a bucket outside the allow-list, a limit). */
+export class ForbiddenError extends RequestError {
+  readonly statusCode = 403;
+  readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** Too many requests from one key or address in the current window. */
+export class RateLimitedError extends RequestError {
+  readonly statusCode = 429;
+  readonly code = 'rate_limited';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
 /** The request is well-formed but names something that is not there (a bucket, an input prefix). */
 export class UnprocessableError extends RequestError {
   readonly statusCode = 422;

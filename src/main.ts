@@ -17,6 +17,13 @@ function banner(config: Config, service: Service): string {
   const lines = ['', 'Task Deploy Service is up.'];
   if (service.apiUrl) lines.push(`  API          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/docs)`);
   lines.push(`  roles        ${config.roles.join(', ')}`);
+  if (config.roles.includes('api')) {
+    lines.push(
+      config.authEnabled
+        ? '  auth         on: API keys required (npm run keys -- create --user <userId>)'
+        : '  auth         OFF: loopback only, no key needed (TDS_AUTH=on to require keys)',
+    );
+  }
   if (config.rdsData) {
     const { clusterArn, database, region, endpoint } = config.rdsData;
     lines.push(

@@ -13,6 +13,7 @@ import { createDockerEngine, dockerOptions } from '../services/docker/docker-eng
 import { startEmbeddedPostgres } from '../services/embedded/embedded-postgres.js';
 import { startEmbeddedS3 } from '../services/embedded/embedded-s3.js';
 import { buildApp } from './api/app.js';
+import { createAccessControl } from './auth/access-control.js';
 import type { Config } from './config.js';
 import { errorMessage } from './errors.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
@@ -192,6 +193,7 @@ export async function startService(
         logger,
         workerId: config.workerId,
         maxConcurrentRuns: config.maxConcurrentRuns,
+        userConcurrencyLimit: config.userCeilings.maxConcurrentRuns,
         pollIntervalMs: config.pollIntervalMs,
         shutdownGraceMs: config.shutdownGraceMs,
         executions,
@@ -260,7 +262,30 @@ export async function startService(
         database: async () => void (await db.query('SELECT 1')),
         docker: () => engine.ping(),
       };
-      app = await buildApp({ jobs, schedules, logger, corsOrigins: config.corsOrigins, healthChecks });
+      const access = createAccessControl({
+        db,
+        authEnabled: config.authEnabled,
+        defaultCeilings: config.userCeilings,
+      });
+      if (!config.authEnabled) {
+        logger.warn(
+          { host: config.host },
+          'AUTHENTICATION IS OFF: any program on this machine can use the API as an operator. ' +
+            'This is for local development only; set TDS_AUTH=on and create keys with `npm run keys`.',
+        );
+      }
+      app = await buildApp({
+        db,
+        jobs,
+        schedules,
+        access,
+        defaultCeilings: config.userCeilings,
+        logger,
+        corsOrigins: config.corsOrigins,
+        healthChecks,
+        bodyLimit: config.bodyLimitBytes,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+      });
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

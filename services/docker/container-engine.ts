@@ -6,6 +6,8 @@ export interface BuildImageOptions {
   tag: string;
   buildArgs?: Record<string, string>;
   labels?: Record<string, string>;
+  /** Build every step afresh instead of reusing cached layers from other builds. */
+  noCache?: boolean;
   signal?: AbortSignal;
 }
 

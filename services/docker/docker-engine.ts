@@ -57,12 +57,13 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
       });
     },
-    async buildImage({ context, tag, buildArgs, labels, signal }) {
+    async buildImage({ context, tag, buildArgs, labels, noCache, signal }) {
       const lines: string[] = [];
       const stream = await docker.buildImage(context, {
         t: tag,
         buildargs: buildArgs,
         labels,
+        nocache: noCache ?? false,
         rm: true,
         forcerm: true,
         abortSignal: signal,

@@ -33,6 +33,15 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 const DATABASE = 'tds';
 
+export function embeddedPostgresUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/** Whether a server is running over `dir` (another process of the service started it). */
+export function embeddedPostgresRunning(dir: string): boolean {
+  return existsSync(path.join(path.resolve(dir), 'postmaster.pid'));
+}
+
 /**
  * Starts a real Postgres server (binaries from npm) over `dir`, creating the cluster and the
  * database on first use. As root, the server runs as the `postgres` user, which must be able to
@@ -71,7 +80,7 @@ export async function startEmbeddedPostgres(
     await client.end();
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    url: embeddedPostgresUrl(port),
     stop: () => server.stop(),
   };
 }

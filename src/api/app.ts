@@ -1,11 +1,19 @@
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { AccessControl } from '../auth/access-control.js';
+import type { Ceilings } from '../auth/policy.js';
+import { RateLimitedError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
+import { authPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
+import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runRoutes } from './routes/runs.js';
@@ -14,23 +22,25 @@ import type { ScheduleService } from '../scheduler/schedule-service.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
+  db: SqlExecutor;
   jobs: JobService;
   schedules: ScheduleService;
+  access: AccessControl;
+  defaultCeilings: Ceilings;
   logger: Logger;
   corsOrigins: string[] | boolean;
   healthChecks: Record<string, HealthCheck>;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Requests per minute per API key (or per address without one); 0 turns limiting off. */
+  rateLimitPerMinute: number;
 }
 
-export async function buildApp({
-  jobs,
-  schedules,
-  logger,
-  corsOrigins,
-  healthChecks,
-}: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { db, jobs, schedules, access, logger, corsOrigins, healthChecks } = deps;
   const app = Fastify({
     loggerInstance: logger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: deps.bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -42,7 +52,37 @@ export async function buildApp({
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url}; see /docs` }),
   );
 
+  await app.register(helmet, {
+    // The OpenAPI page loads its own scripts and styles; everything else is JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        // The API is often reached over plain HTTP on a private network.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
   await app.register(cors, { origin: corsOrigins });
+  await app.register(authPlugin, { access });
+  if (deps.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: deps.rateLimitPerMinute,
+      timeWindow: 60_000,
+      allowList: (request) => request.routeOptions.url === '/healthz',
+      keyGenerator: (request) => {
+        const principal = request.principal as typeof request.principal | null;
+        return principal && principal.kind !== 'local' ? `key:${principal.keyId}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) =>
+        new RateLimitedError(
+          `more than ${context.max} requests in a minute from this key or address; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        ),
+    });
+  }
   await app.register(swagger, {
     openapi: {
       info: {
@@ -51,13 +91,24 @@ export async function buildApp({
           'Runs commands in Docker containers, once or on a cron schedule, and delivers the logs, outputs and CPU/memory metrics of every run to S3.',
         version: '0.1.0',
       },
-      tags: [{ name: 'jobs' }, { name: 'schedules' }, { name: 'runs' }, { name: 'health' }],
+      tags: [
+        { name: 'jobs' },
+        { name: 'schedules' },
+        { name: 'runs' },
+        { name: 'admin' },
+        { name: 'health' },
+      ],
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key (tds_…)' } },
+      },
+      security: [{ apiKey: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { checks: healthChecks });
-  await app.register(jobRoutes, { jobs, schedules });
+  await app.register(jobRoutes, { jobs, schedules, access });
+  await app.register(adminRoutes, { db, access, defaultCeilings: deps.defaultCeilings });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
   return app as unknown as FastifyInstance;

@@ -8,7 +8,8 @@ const Timestamp = Nullable(Type.String({ format: 'date-time' }));
 export const ErrorSchema = Type.Object(
   {
     error: Type.String({
-      description: 'a stable code: invalid_request, not_found, conflict, unprocessable, internal_error',
+      description:
+        'a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, rate_limited, internal_error',
     }),
     message: Type.String({ description: 'what is wrong and what to do about it' }),
     details: Type.Optional(Type.Array(Type.String())),

@@ -17,7 +17,13 @@ import {
   listJobsOfUser,
   type Job,
 } from './job-repository.js';
-import { normaliseJobRequest, resultsPrefix, type JobDefaults, type JobRequest } from './job-spec.js';
+import {
+  normaliseJobRequest,
+  resultsPrefix,
+  type JobDefaults,
+  type JobRequest,
+  type JobSpec,
+} from './job-spec.js';
 import {
   getRun,
   insertRun,
@@ -87,8 +93,13 @@ export function createJobService(deps: JobServiceDeps) {
      * Stores the job and queues its first run (a job without `cron` runs once, now). Posting the
      * same userId + uniqueId again returns the existing job; with a different body it is refused.
      */
-    async submit(request: JobRequest): Promise<SubmitResult> {
+    async submit(
+      request: JobRequest,
+      /** Refuses a job its caller may not submit; runs before anything is read or stored. */
+      authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
+    ): Promise<SubmitResult> {
       const spec = normaliseJobRequest(request, deps.defaults);
+      await authorise(spec);
       const existing = async (job: Job): Promise<SubmitResult> => {
         if (job.deletedAt) {
           throw new ConflictError(

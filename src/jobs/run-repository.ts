@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
 import type { JobSpec } from './job-spec.js';
 import { ACTIVE_STATES, type RunState } from './run-states.js';
@@ -219,34 +219,73 @@ export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: numbe
 }
 
 /**
- * Claims up to `limit` queued runs for a worker, oldest first. `SKIP LOCKED` lets any number of
- * workers claim from the same table without waiting on each other or claiming a run twice.
- * A run that waits for its predecessor is claimable only when no other run of its job is active
- * and no earlier waiting run of its job is still queued, so such runs go one at a time, in order.
+ * Claims serialise on this lock. Each claim only takes from the first runs its user has room for,
+ * which alone bounds most races; the lock also covers runs becoming claimable between two claims
+ * (a retry whose backoff ends), which could otherwise let two workers overshoot a ceiling.
  */
-export async function claimRuns(db: SqlExecutor, workerId: string, limit: number): Promise<Run[]> {
-  const rows = await db.query(
-    `WITH candidates AS (
-       SELECT id FROM runs r WHERE state = 'queued'
-         AND (r.not_before IS NULL OR r.not_before <= now())
-         AND (NOT r.waits_for_previous OR (
-           NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
-                         AND p.state IN ('staging', 'building', 'running', 'uploading'))
-           AND NOT EXISTS (SELECT 1 FROM runs q WHERE q.job_id = r.job_id AND q.state = 'queued'
-                         AND q.waits_for_previous AND (q.queued_at, q.id) < (r.queued_at, r.id))))
-       ORDER BY queued_at, id
-       LIMIT $2
-       FOR UPDATE SKIP LOCKED),
-     claimed AS (
-       UPDATE runs r SET state = 'staging', worker_id = $1, claimed_at = now(), heartbeat_at = now(),
-         updated_at = now()
-       FROM candidates c WHERE r.id = c.id
-       RETURNING r.*),
-     event AS (INSERT INTO run_events (run_id, state, detail)
-       SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
-     SELECT * FROM claimed ORDER BY queued_at, id`,
-    [workerId, limit],
-  );
+const CLAIM_LOCK = 7_413_001;
+
+/**
+ * Claims up to `limit` queued runs for `workerId`, fairly: each user's runs under way stay within
+ * their ceiling (`users.max_concurrent_runs`, else `defaultUserLimit`), and the runs that would
+ * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait
+ * for their backoff; a run that waits for its predecessor is claimable only when no other run of
+ * its job is under way and no earlier waiting run of its job is queued. `SKIP LOCKED` keeps a run
+ * from being claimed twice; the users with queued runs are found by walking an index.
+ */
+export async function claimRuns(
+  db: Database,
+  workerId: string,
+  limit: number,
+  defaultUserLimit: number,
+): Promise<Run[]> {
+  const rows = await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+    return tx.query(
+      `WITH RECURSIVE queued_users AS (
+         (SELECT user_id FROM runs WHERE state = 'queued' ORDER BY user_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT n.user_id FROM runs n WHERE n.state = 'queued' AND n.user_id > q.user_id
+                 ORDER BY n.user_id LIMIT 1)
+         FROM queued_users q WHERE q.user_id IS NOT NULL),
+       room AS (
+         SELECT q.user_id, a.active, coalesce(u.max_concurrent_runs, $3) - a.active AS free
+         FROM queued_users q
+         LEFT JOIN users u ON u.user_id = q.user_id
+         CROSS JOIN LATERAL (SELECT count(*)::int AS active FROM runs x WHERE x.user_id = q.user_id
+                               AND x.state IN ('staging', 'building', 'running', 'uploading')) a
+         WHERE q.user_id IS NOT NULL),
+       ranked AS (
+         SELECT e.id, e.queued_at, room.active + row_number() OVER (PARTITION BY room.user_id
+                                                 ORDER BY e.queued_at, e.id) AS load
+         FROM room CROSS JOIN LATERAL (
+           SELECT r.id, r.queued_at FROM runs r
+           WHERE r.user_id = room.user_id AND r.state = 'queued'
+             AND (r.not_before IS NULL OR r.not_before <= now())
+             AND (NOT r.waits_for_previous OR (
+               NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
+                             AND p.state IN ('staging', 'building', 'running', 'uploading'))
+               AND NOT EXISTS (SELECT 1 FROM runs o WHERE o.job_id = r.job_id AND o.state = 'queued'
+                             AND o.waits_for_previous AND (o.queued_at, o.id) < (r.queued_at, r.id))))
+           ORDER BY r.queued_at, r.id
+           LIMIT least(greatest(room.free, 0), $2)) e),
+       candidates AS (
+         SELECT r.id FROM runs r JOIN ranked k ON k.id = r.id
+         WHERE r.state = 'queued'
+         ORDER BY k.load, k.queued_at, k.id
+         LIMIT $2
+         FOR UPDATE OF r SKIP LOCKED),
+       claimed AS (
+         UPDATE runs r SET state = 'staging', worker_id = $1, claimed_at = now(), heartbeat_at = now(),
+           updated_at = now()
+         FROM candidates c WHERE r.id = c.id
+         RETURNING r.*),
+       event AS (INSERT INTO run_events (run_id, state, detail)
+         SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
+       SELECT * FROM claimed ORDER BY queued_at, id`,
+      [workerId, limit, defaultUserLimit],
+    );
+  });
   return rows.map(toRun);
 }
 

@@ -23,12 +23,13 @@ COPY install-packages.sh packages.txt /tmp/tds/
 RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
 `;
 
-/** The job image: inputs, the runtime scripts and the command file on top of the package layer. */
+/**
+ * The job image: inputs, the runtime scripts and the command file on top of the package layer, in
+ * one layer (`.dockerignore` lets only the context's `input/`, `output/` and `.tds/` through).
+ */
 const JOB_DOCKERFILE = `ARG TDS_FROM
 FROM \${TDS_FROM}
-COPY input/ /job/input/
-COPY output/ /job/output/
-COPY .tds/ /job/.tds/
+COPY . /job/
 WORKDIR /job
 ENTRYPOINT ["/bin/sh", "/job/.tds/entrypoint.sh"]
 CMD []
@@ -145,6 +146,7 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
       await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
       await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
+      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!input\n!output\n!.tds\n');
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
         context: tarFs.pack(contextDir) as unknown as Readable,
@@ -156,6 +158,9 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, work
           [RUN_ID_LABEL]: runId,
           [WORKER_ID_LABEL]: workerId,
         },
+        // Runs with the same inputs and command would otherwise share cached layers, and removing
+        // one run's image when it ends deletes layers another run's build is still using.
+        noCache: true,
         signal,
       });
       log(result.log);

@@ -1,16 +1,18 @@
 import type { Logger } from 'pino';
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database } from '../../services/db/database.js';
 import { claimRuns, listActiveRunsOfWorker, transitionRun } from '../jobs/run-repository.js';
 import type { RunExecutor } from '../runner/run-executor.js';
 import { createWakeableSleep } from '../wakeable-sleep.js';
 import { ShutdownRequested } from '../errors.js';
 
 export interface WorkerDeps {
-  db: SqlExecutor;
+  db: Database;
   executor: RunExecutor;
   logger: Logger;
   workerId: string;
   maxConcurrentRuns: number;
+  /** Runs under way at once per user, across all workers, for users without a ceiling of their own. */
+  userConcurrencyLimit: number;
   pollIntervalMs: number;
   /** How long stop() waits for runs being staged or built before handing them back to the queue. */
   shutdownGraceMs: number;
@@ -55,7 +57,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const active = await listActiveRunsOfWorker(db, workerId);
     const room = deps.maxConcurrentRuns - active.length;
     if (room <= 0) return;
-    for (const run of await claimRuns(db, workerId, room)) {
+    for (const run of await claimRuns(db, workerId, room, deps.userConcurrencyLimit)) {
       const controller = new AbortController();
       executions.set(run.id, controller);
       logger.info({ runId: run.id, jobId: run.jobId }, 'run claimed');

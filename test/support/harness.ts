@@ -84,7 +84,12 @@ export interface ApiResponse<T = any> {
 
 export interface TestService extends Service {
   config: Config;
-  request(method: string, url: string, body?: unknown): Promise<ApiResponse>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
   /** Polls GET /runs/:id until the run reaches an end state (or `until`), then returns it. */
   waitForRun(runId: string, until?: (state: RunState) => boolean, timeoutMs?: number): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
@@ -117,6 +122,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_POLL_INTERVAL_MS: '100',
     TDS_RECONCILE_INTERVAL_MS: '300',
     TDS_MAX_CONCURRENT_RUNS: '2',
+    // Tests poll the API far faster than any frontend would.
+    TDS_RATE_LIMIT_PER_MINUTE: '0',
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -133,10 +140,15 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     throw new Error(`the service was to use the RDS Data API but connected to ${service.databaseUrl}`);
   }
 
-  async function request(method: string, url: string, body?: unknown): Promise<ApiResponse> {
+  async function request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const response = await fetch(`${service.apiUrl}${url}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

@@ -40,6 +40,7 @@ export async function startServiceProcess(
       TDS_BASE_IMAGE: inject('baseImage'),
       TDS_DATA_DIR: dir,
       TDS_POLL_INTERVAL_MS: '100',
+      TDS_RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: process.env.TDS_TEST_PROCESS_LOG ?? 'warn',
       ...env,
     },

@@ -1,17 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import type { AccessControl } from '../../auth/access-control.js';
+import { requireSameUser } from '../../auth/principal.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
-const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema };
+const errors = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  422: ErrorSchema,
+};
 
-export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; schedules: ScheduleService }> = async (
-  app,
-  { jobs, schedules },
-) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<{
+  jobs: JobService;
+  schedules: ScheduleService;
+  access: AccessControl;
+}> = async (app, { jobs, schedules, access }) => {
   app.post(
     '/jobs',
     {
@@ -37,7 +47,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; schedules:
       },
     },
     async (request, reply) => {
-      const { job, run, created } = await jobs.submit(request.body);
+      const { job, run, created } = await jobs.submit(request.body, (spec) =>
+        access.checkSubmission(request.principal, spec),
+      );
       request.log.info(
         { jobId: job.id, runId: run?.id, created },
         created ? 'job submitted' : 'job already exists',
@@ -92,6 +104,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; schedules:
     },
     async (request) => {
       const { userId, limit, cursor } = request.query;
+      requireSameUser(request.principal, userId);
       const page = await jobs.listJobs(userId, limit ?? 50, cursor);
       return { jobs: page.jobs.map((job) => jobView(job)), nextCursor: page.nextCursor };
     },

@@ -4,7 +4,7 @@ import type { JobService } from '../../jobs/job-service.js';
 import { ErrorSchema, IdParams, RunSchema } from '../schemas.js';
 import { runView } from '../views.js';
 
-const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
   app.get(

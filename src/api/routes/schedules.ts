@@ -5,7 +5,7 @@ import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
-const errors = { 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 const fields = JobRequestSchema.properties;
 const ScheduleChangeSchema = Type.Object(
   {

@@ -1,0 +1,77 @@
+import type { SqlExecutor } from '../../services/db/database.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
+import { isUuid } from '../ids.js';
+import type { JobSpec } from '../jobs/job-spec.js';
+import { bearerToken, looksLikeApiKey } from './api-keys.js';
+import { principalForKey, touchApiKey } from './key-repository.js';
+import { checkBuckets, checkCeilings, type Ceilings } from './policy.js';
+import { canSee, requireSameUser, type Principal } from './principal.js';
+import { effectiveCeilings, getUserSettings } from './user-repository.js';
+
+export interface AccessControlDeps {
+  db: SqlExecutor;
+  /** Off only for loopback-only local development: requests without a key act as an operator. */
+  authEnabled: boolean;
+  /** Ceilings for users the operator has not given their own. */
+  defaultCeilings: Ceilings;
+}
+
+export type AccessControl = ReturnType<typeof createAccessControl>;
+
+/** Who may do what: API keys, users' own jobs only, bucket allow-lists and ceilings. */
+export function createAccessControl({ db, authEnabled, defaultCeilings }: AccessControlDeps) {
+  return {
+    authEnabled,
+
+    /** The principal behind an `Authorization` header (or its absence). */
+    async authenticate(authorization: string | undefined): Promise<Principal> {
+      const token = bearerToken(authorization);
+      if (token === undefined) {
+        if (!authEnabled) return { kind: 'local' };
+        throw new UnauthorizedError(
+          'this service needs an API key: send "Authorization: Bearer <key>" (an operator creates keys with `npm run keys -- create --user <userId>`)',
+        );
+      }
+      if (token === '' || !looksLikeApiKey(token)) {
+        throw new UnauthorizedError(
+          'the Authorization header must be "Bearer <key>" with a key this service issued (they start with "tds_")',
+        );
+      }
+      const principal = await principalForKey(db, token);
+      if (!principal) throw new UnauthorizedError('this API key is not known or has been revoked');
+      if (principal.kind !== 'local') void touchApiKey(db, principal.keyId).catch(() => undefined);
+      return principal;
+    },
+
+    requireOperator(principal: Principal): void {
+      if (principal.kind === 'user') {
+        throw new ForbiddenError('this needs an operator key; a user key cannot manage keys or users');
+      }
+    },
+
+    /**
+     * Refuses, before anything is read or stored, a job its caller may not submit: for another
+     * user, asking for more than the user's ceilings, or (with authentication on) using a bucket
+     * or prefix outside the user's allow-list.
+     */
+    async checkSubmission(principal: Principal, spec: JobSpec): Promise<void> {
+      requireSameUser(principal, spec.userId);
+      const settings = await getUserSettings(db, spec.userId);
+      checkCeilings(spec.userId, effectiveCeilings(defaultCeilings, settings), spec);
+      if (authEnabled) checkBuckets(spec.userId, settings?.allowedBuckets ?? [], spec);
+    },
+
+    /** Someone else's job or run answers exactly as a missing one does. */
+    async requireVisible(principal: Principal, kind: 'job' | 'run', id: string): Promise<void> {
+      if (principal.kind !== 'user') return;
+      if (!isUuid(id)) throw new NotFoundError(kind, id);
+      const [row] =
+        kind === 'job'
+          ? await db.query('SELECT user_id FROM jobs WHERE id = $1', [id])
+          : await db.query('SELECT j.user_id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1', [
+              id,
+            ]);
+      if (!row || !canSee(principal, row.user_id as string)) throw new NotFoundError(kind, id);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../services/db/database.js';
+import { createPgDatabase } from '../../services/db/pg-database.js';
+import { putUserSettings } from '../../src/auth/user-repository.js';
+import { insertJobIfAbsent } from '../../src/jobs/job-repository.js';
+import { normaliseJobRequest, resultsPrefix } from '../../src/jobs/job-spec.js';
+import { claimRuns, insertRun, newRunId, transitionRun } from '../../src/jobs/run-repository.js';
+import { createTestDatabase } from '../support/harness.js';
+
+/** The claim query on a real Postgres: no worker runs here, runs are claimed and moved by hand. */
+let db: Database;
+
+beforeAll(async () => {
+  db = createPgDatabase(await createTestDatabase(), pino({ level: 'silent' }), 12);
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+async function queue(userId: string, count: number): Promise<string[]> {
+  const spec = normaliseJobRequest(
+    {
+      userId,
+      uniqueId: `job-${userId}-${Math.random()}`,
+      s3_bucket: 'unused-bucket',
+      source_s3_prefix: '',
+      destination_s3_prefix: '',
+      command: 'true',
+      linux_dependencies: [],
+    },
+    { timeoutSeconds: 60, cpus: 1, memoryMb: 256, metricsIntervalSeconds: 1, baseImage: 'debian' },
+  );
+  const { job } = await insertJobIfAbsent(db, spec);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = newRunId();
+    await insertRun(db, {
+      id,
+      jobId: job.id,
+      trigger: 'submit',
+      spec,
+      resultsPrefix: resultsPrefix(spec, id),
+    });
+    ids.push(id);
+  }
+  return ids;
+}
+
+async function finishAll(): Promise<void> {
+  const active = await db.query(
+    `SELECT id, state FROM runs WHERE state IN ('staging', 'building', 'running', 'uploading')`,
+  );
+  for (const run of active) await transitionRun(db, run.id as string, [run.state as never], 'succeeded');
+}
+
+async function usersOf(runIds: string[]): Promise<string[]> {
+  const rows = await db.query('SELECT user_id FROM runs WHERE id = ANY($1::uuid[]) ORDER BY queued_at', [
+    runIds,
+  ]);
+  return rows.map((r) => r.user_id as string);
+}
+
+describe('claiming runs', () => {
+  it('lets a user with few runs go ahead of one who queued many first', async () => {
+    await queue('flood', 30);
+    await queue('small', 2);
+    const claimed = await claimRuns(db, 'w1', 4, 10);
+    const users = await usersOf(claimed.map((r) => r.id));
+    // Two each: the load of each user rises in turn, so "small" is not left behind "flood"'s 30.
+    expect(users.filter((u) => u === 'small')).toHaveLength(2);
+    expect(users.filter((u) => u === 'flood')).toHaveLength(2);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
+  it("keeps each user's runs under way within their ceiling, across claims", async () => {
+    await queue('capped', 10);
+    await queue('other', 3);
+    await putUserSettings(db, 'capped', { maxConcurrentRuns: 2 });
+    const first = await claimRuns(db, 'w1', 10, 5);
+    expect((await usersOf(first.map((r) => r.id))).sort()).toEqual([
+      'capped',
+      'capped',
+      'other',
+      'other',
+      'other',
+    ]);
+    // Nothing more for "capped" until one of its runs ends.
+    expect(await claimRuns(db, 'w2', 10, 5)).toEqual([]);
+    await transitionRun(db, first.find((r) => r.spec.userId === 'capped')!.id, ['staging'], 'succeeded');
+    const next = await claimRuns(db, 'w2', 10, 5);
+    expect(await usersOf(next.map((r) => r.id))).toEqual(['capped']);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
+  it('never overshoots a ceiling when many workers claim at once, and claims no run twice', async () => {
+    await queue('busy', 40);
+    await putUserSettings(db, 'busy', { maxConcurrentRuns: 3 });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => claimRuns(db, `w${i}`, 2, 100)));
+    const ids = results.flat().map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(3);
+    const [row] = await db.query(
+      `SELECT count(*)::int AS n FROM runs WHERE user_id = 'busy' AND state = 'staging'`,
+    );
+    expect(row!.n).toBe(3);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
+  it("uses the operator's default ceiling for users without one of their own", async () => {
+    await queue('plain', 6);
+    const claimed = await claimRuns(db, 'w1', 10, 4);
+    expect(claimed).toHaveLength(4);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+});

@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../services/db/database.js';
+import { createPgDatabase } from '../../services/db/pg-database.js';
+import { principalForKey } from '../../src/auth/key-repository.js';
+import { freePort } from '../support/free-port.js';
+import { createTestDatabase } from '../support/harness.js';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** `npm run keys -- <args>`, as an operator would type it. */
+async function keys(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/keys-cli.ts', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const keyIn = (text: string) => /(tds_[A-Za-z0-9_-]{43})/.exec(text)?.[1];
+
+describe('npm run keys', () => {
+  let url: string;
+  let db: Database;
+  beforeAll(async () => {
+    url = await createTestDatabase();
+    db = createPgDatabase(url, pino({ level: 'silent' }), 2);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('creates, lists and revokes keys in the database of DATABASE_URL', async () => {
+    const created = await keys(['create', '--user', 'akhil-test', '--name', 'frontend'], {
+      DATABASE_URL: url,
+    });
+    expect(created.code).toBe(0);
+    const key = keyIn(created.stdout)!;
+    expect(key).toBeDefined();
+    expect(await principalForKey(db, key)).toMatchObject({ kind: 'user', userId: 'akhil-test' });
+
+    const operator = keyIn((await keys(['create', '--operator'], { DATABASE_URL: url })).stdout)!;
+    expect(await principalForKey(db, operator)).toMatchObject({ kind: 'operator' });
+
+    const listed = await keys(['list'], { DATABASE_URL: url });
+    expect(listed.stdout).toContain('user=akhil-test');
+    expect(listed.stdout).toContain('operator');
+    expect(listed.stdout).not.toContain(key);
+    expect(listed.stdout).not.toContain(operator);
+
+    const keyId = /Created key ([0-9a-f-]{36})/.exec(created.stdout)![1]!;
+    const revoked = await keys(['revoke', keyId], { DATABASE_URL: url });
+    expect(revoked.code).toBe(0);
+    expect(await principalForKey(db, key)).toBeUndefined();
+    expect((await keys(['list', '--user', 'akhil-test'], { DATABASE_URL: url })).stdout).toContain('REVOKED');
+  });
+
+  it('explains how to use it when the command is wrong', async () => {
+    for (const args of [
+      ['create'],
+      ['create', '--user', 'a', '--operator'],
+      ['revoke', 'nope'],
+      ['frobnicate'],
+    ]) {
+      const answer = await keys(args, { DATABASE_URL: url });
+      expect(answer.code, args.join(' ')).toBe(2);
+      expect(answer.stderr).toContain('npm run keys -- create --user <userId>');
+    }
+  });
+
+  it('works on the embedded database when the service is not running', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-keys-'));
+    await chmod(dataDir, 0o755);
+    try {
+      const env = { TDS_DATA_DIR: dataDir, TDS_PG_PORT: String(await freePort()) };
+      const created = await keys(['create', '--user', 'local-user'], env);
+      expect(created.code, created.stderr).toBe(0);
+      expect(keyIn(created.stdout)).toBeDefined();
+      expect((await keys(['list'], env)).stdout).toContain('user=local-user');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
