@@ -8,10 +8,14 @@ const awsEnv = {
 
 /**
  * The integration files that run a second time with the service on the RDS Data API driver: every
- * file that starts the service or migrates a database. Left out: zero-config (the embedded
- * Postgres default: no database settings at all) and metrics-script (no database).
+ * file that starts the service or uses the database. Left out: zero-config (the embedded Postgres
+ * default: no database settings at all), metrics-script and image-builder (no database).
  */
-const ONLY_ON_PG = ['test/integration/zero-config.test.ts', 'test/integration/metrics-script.test.ts'];
+const ONLY_ON_PG = [
+  'test/integration/zero-config.test.ts',
+  'test/integration/metrics-script.test.ts',
+  'test/integration/image-builder.test.ts',
+];
 /** The driver's own tests run once, with both drivers side by side. */
 const DRIVER_TESTS = 'test/integration/rds-data-driver.test.ts';
 
