@@ -18,7 +18,7 @@ import { replacePlaceholders } from '../../services/db/sql-text.js';
  * - sessions run in UTC and timestamptz comes back as UTC text without an offset;
  * - records are typed fields (longValue, stringValue, arrayValue…), with columnMetadata when asked,
  *   and longReturnType/decimalReturnType honoured; formatRecordsAs JSON gives formattedRecords;
- * - a transaction is a connection of its own, named by a transaction id;
+ * - a transaction holds a connection of the endpoint's pool, named by a transaction id;
  * - SQL errors are DatabaseErrorException ("ERROR: …; SQLState: 23505"), a statement running
  *   longer than the statement timeout (45 s, like the service's synchronous limit) is
  *   StatementTimeoutException.
@@ -228,7 +228,7 @@ function arrayField(values: unknown[], elementType: string): Record<string, unkn
 export async function startDataApiServer(options: DataApiServerOptions): Promise<DataApiServer> {
   const statementTimeoutMs = options.statementTimeoutMs ?? 45_000;
   const pools = new Map<string, pg.Pool>();
-  const transactions = new Map<string, pg.Client>();
+  const transactions = new Map<string, pg.PoolClient>();
   const typeNames = new Map<number, { name: string; element: string | undefined }>();
   const failures: { operation: Operation; error: InjectedError }[] = [];
   const calls: Record<string, number> = {};
@@ -247,7 +247,8 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
   const poolOf = (database: string) => {
     let pool = pools.get(database);
     if (!pool) {
-      pool = new pg.Pool({ ...connectionConfig(database), max: 20, idleTimeoutMillis: 2000 });
+      // Bounded, as the service's own pool is: a burst of calls waits for a connection.
+      pool = new pg.Pool({ ...connectionConfig(database), max: 30, idleTimeoutMillis: 2000 });
       pool.on('error', () => undefined);
       pools.set(database, pool);
     }
@@ -351,7 +352,7 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
     return output;
   }
 
-  function transactionOf(id: unknown): pg.Client {
+  function transactionOf(id: unknown): pg.PoolClient {
     const client = transactions.get(String(id));
     if (!client)
       throw new ApiError('TransactionNotFoundException', 404, `Transaction ${String(id)} is not found`);
@@ -391,13 +392,17 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
         return { updateResults: sets.map(() => ({ generatedFields: [] })) };
       }),
     async BeginTransaction(body) {
-      const client = new pg.Client(connectionConfig(String(body.database ?? 'postgres')));
-      client.on('error', () => undefined);
+      // As the service does, a transaction holds a connection of the database's pool until it ends.
+      let client: pg.PoolClient;
       try {
-        await client.connect();
+        client = await poolOf(String(body.database ?? 'postgres')).connect();
+      } catch (error) {
+        throw sqlError(error);
+      }
+      try {
         await client.query('BEGIN');
       } catch (error) {
-        await client.end().catch(() => undefined);
+        client.release(true);
         throw sqlError(error);
       }
       const id = randomBytes(144).toString('base64');
@@ -409,18 +414,21 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
       transactions.delete(String(body.transactionId));
       try {
         await client.query('COMMIT');
+        client.release();
       } catch (error) {
+        client.release(true);
         throw sqlError(error);
-      } finally {
-        await client.end().catch(() => undefined);
       }
       return { transactionStatus: 'Transaction Committed' };
     },
     async RollbackTransaction(body) {
       const client = transactionOf(body.transactionId);
       transactions.delete(String(body.transactionId));
-      await client.query('ROLLBACK').catch(() => undefined);
-      await client.end().catch(() => undefined);
+      const failed = await client.query('ROLLBACK').then(
+        () => false,
+        () => true,
+      );
+      client.release(failed);
       return { transactionStatus: 'Rollback Complete' };
     },
   };
@@ -487,7 +495,7 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const client of transactions.values()) await client.end().catch(() => undefined);
+      for (const client of transactions.values()) client.release(true);
       transactions.clear();
       for (const pool of pools.values()) await pool.end().catch(() => undefined);
       pools.clear();
