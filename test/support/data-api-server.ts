@@ -250,6 +250,9 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
       // Bounded, as the service's own pool is: a burst of calls waits for a connection.
       pool = new pg.Pool({ ...connectionConfig(database), max: 30, idleTimeoutMillis: 2000 });
       pool.on('error', () => undefined);
+      // A connection the database drops while a call or a transaction holds it fails that call
+      // (or the transaction's next one), not the endpoint.
+      pool.on('connect', (client) => client.on('error', () => undefined));
       pools.set(database, pool);
     }
     return pool;
