@@ -13,6 +13,8 @@ export interface Config {
   dataDir: string;
   /** A Postgres to use instead of the embedded one. */
   databaseUrl: string | undefined;
+  /** Aurora through the RDS Data API instead of a Postgres connection (never set with databaseUrl). */
+  rdsData: RdsDataConfig | undefined;
   embeddedPostgresPort: number;
   storage:
     | { kind: 'embedded'; port: number; accessKeyId: string; secretAccessKey: string }
@@ -72,6 +74,15 @@ export interface Config {
     metricsIntervalSeconds: number;
     network: JobNetwork;
   };
+}
+
+export interface RdsDataConfig {
+  clusterArn: string;
+  secretArn: string;
+  database: string;
+  region: string;
+  /** Another endpoint than the region's (a VPC endpoint, or a local one in tests). */
+  endpoint: string | undefined;
 }
 
 /** The fixed, documented credentials of the embedded S3 server (the AWS CLI reads results with them). */
@@ -152,6 +163,59 @@ function parseCors(raw: string | undefined): string[] | true | false {
     .filter(Boolean);
 }
 
+const RDS_DATA_NAMES = ['TDS_RDS_CLUSTER_ARN', 'TDS_RDS_SECRET_ARN', 'TDS_RDS_DATABASE'] as const;
+
+/** The RDS Data API settings, when any is set: all three names, and no DATABASE_URL. */
+function parseRdsData(env: Env): RdsDataConfig | undefined {
+  const given = RDS_DATA_NAMES.filter((name) => env[name]);
+  if (given.length === 0) {
+    if (env.TDS_RDS_ENDPOINT) {
+      throw new ConfigError('TDS_RDS_ENDPOINT', `is set but ${RDS_DATA_NAMES.join(', ')} are not`);
+    }
+    return undefined;
+  }
+  const missing = RDS_DATA_NAMES.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing[0]!,
+      `is needed with ${given.join(' and ')}: the RDS Data API takes the cluster ARN, the secret ARN and the database name (missing: ${missing.join(', ')})`,
+    );
+  }
+  if (env.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'and the RDS Data API settings (TDS_RDS_*) are both set; keep DATABASE_URL for a Postgres connection, or the TDS_RDS_* settings for Aurora through the Data API',
+    );
+  }
+  const clusterArn = env.TDS_RDS_CLUSTER_ARN!;
+  const cluster = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:cluster:[A-Za-z0-9-]+$/.exec(clusterArn);
+  if (!cluster) {
+    throw new ConfigError(
+      'TDS_RDS_CLUSTER_ARN',
+      `must be an Aurora cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME), got "${clusterArn}"`,
+    );
+  }
+  // The secret's value is the database password; its ARN only names it, and may be shown.
+  const secretArn = env.TDS_RDS_SECRET_ARN!;
+  if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(secretArn)) {
+    throw new ConfigError(
+      'TDS_RDS_SECRET_ARN',
+      `must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), got "${secretArn}"`,
+    );
+  }
+  const endpoint = env.TDS_RDS_ENDPOINT || undefined;
+  if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new ConfigError('TDS_RDS_ENDPOINT', `must be an http(s) URL, got "${endpoint}"`);
+  }
+  return {
+    clusterArn,
+    secretArn,
+    database: env.TDS_RDS_DATABASE!,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || cluster[1]!,
+    endpoint,
+  };
+}
+
 function parseAuth(raw: string | undefined, host: string): boolean {
   const value = (raw ?? '').trim().toLowerCase();
   if (value === '') return !isLoopbackHost(host);
@@ -204,6 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     roles: parseRoles(env.TDS_ROLES),
     dataDir: path.resolve(env.TDS_DATA_DIR || './.data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    rdsData: parseRdsData(env),
     embeddedPostgresPort: integer(env, 'TDS_PG_PORT', 54329, 1, 65535),
     storage,
     dockerHost: env.DOCKER_HOST || undefined,

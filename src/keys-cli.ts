@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { createRdsDataClient, createRdsDataDatabase } from '../services/aws/rds-data-database.js';
 import type { Database } from '../services/db/database.js';
 import { migrate } from '../services/db/migrate.js';
 import { createPgDatabase } from '../services/db/pg-database.js';
@@ -29,10 +30,23 @@ PUT /admin/users/<userId>.
 
 class UsageError extends Error {}
 
-/** The service's database: DATABASE_URL, or the embedded one (started here if the service is not running). */
+/**
+ * The service's database: DATABASE_URL, Aurora through the RDS Data API (TDS_RDS_*), or the
+ * embedded one (started here if the service is not running).
+ */
 async function openDatabase(): Promise<{ db: Database; close: () => Promise<void> }> {
   const config = loadConfig();
   const logger = pino({ level: 'warn' });
+  if (config.rdsData) {
+    const { clusterArn, secretArn, database, region, endpoint } = config.rdsData;
+    const db = createRdsDataDatabase(
+      createRdsDataClient({ region, endpoint }),
+      { resourceArn: clusterArn, secretArn, database },
+      logger,
+    );
+    await migrate(db);
+    return { db, close: () => db.close() };
+  }
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {

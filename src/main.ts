@@ -24,9 +24,16 @@ function banner(config: Config, service: Service): string {
         : '  auth         OFF: loopback only, no key needed (TDS_AUTH=on to require keys)',
     );
   }
-  lines.push(
-    `  database     ${service.databaseIsEmbedded ? service.databaseUrl : redact(service.databaseUrl)}${service.databaseIsEmbedded ? '   (embedded)' : ''}`,
-  );
+  if (config.rdsData) {
+    const { clusterArn, database, region, endpoint } = config.rdsData;
+    lines.push(
+      `  database     ${database} on ${clusterArn}   (RDS Data API${endpoint ? ` at ${endpoint}` : `, ${region}`})`,
+    );
+  } else if (service.databaseUrl) {
+    lines.push(
+      `  database     ${service.databaseIsEmbedded ? service.databaseUrl : redact(service.databaseUrl)}${service.databaseIsEmbedded ? '   (embedded)' : ''}`,
+    );
+  }
   if (config.storage.kind === 'embedded') {
     lines.push(`  S3           ${service.s3Endpoint}   (embedded)`);
     lines.push(

@@ -2,6 +2,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createRdsDataClient, createRdsDataDatabase } from '../services/aws/rds-data-database.js';
 import { createS3Client, createS3ObjectStore } from '../services/aws/s3-object-store.js';
 import type { ObjectStore } from '../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../services/db/database.js';
@@ -34,7 +35,8 @@ export class StartupError extends Error {
 
 export interface Service {
   apiUrl: string | undefined;
-  databaseUrl: string;
+  /** The Postgres connected to; undefined when the database is reached through the RDS Data API. */
+  databaseUrl: string | undefined;
   databaseIsEmbedded: boolean;
   s3Endpoint: string | undefined;
   db: Database;
@@ -91,17 +93,25 @@ export async function startService(
   };
   try {
     let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres(
-        path.join(config.dataDir, 'postgres'),
-        config.embeddedPostgresPort,
-        logger,
-      );
-      stops.push(pg.stop);
-      databaseUrl = pg.url;
+    let db: Database;
+    if (config.rdsData) {
+      const { clusterArn, secretArn, database, region, endpoint } = config.rdsData;
+      const client = createRdsDataClient({ region, endpoint });
+      db = createRdsDataDatabase(client, { resourceArn: clusterArn, secretArn, database }, logger);
+    } else {
+      if (!databaseUrl) {
+        const pg = await startEmbeddedPostgres(
+          path.join(config.dataDir, 'postgres'),
+          config.embeddedPostgresPort,
+          logger,
+        );
+        stops.push(pg.stop);
+        databaseUrl = pg.url;
+      }
+      db = createPgDatabase(databaseUrl, logger);
     }
-    const db = createPgDatabase(databaseUrl, logger);
-    stops.push(() => db.close());
+    const activeDb = db;
+    stops.push(() => activeDb.close());
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
 
@@ -292,7 +302,7 @@ export async function startService(
     return {
       apiUrl,
       databaseUrl,
-      databaseIsEmbedded: !config.databaseUrl,
+      databaseIsEmbedded: !config.databaseUrl && !config.rdsData,
       s3Endpoint,
       db,
       store,

@@ -1,4 +1,10 @@
-/** The narrow SQL interface the application uses; implemented over `pg` (and, later, other drivers). */
+/**
+ * The narrow SQL interface the application uses; implemented over `pg` (pg-database.ts) and over
+ * the RDS Data API (../aws/rds-data-database.ts). Statements use `$1`-style parameters and run one
+ * at a time, and rows come back as `pg` gives them (bigint and numeric as strings, timestamptz as
+ * Date, JSON parsed). A parameter that is not text is cast where the context does not fix its type
+ * (`$1::uuid`, `$2::jsonb`, `$3::timestamptz`, `$4::text[]`): the Data API binds text as varchar.
+ */
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }

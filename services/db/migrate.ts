@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.js';
+import { splitStatements } from './sql-text.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -28,7 +29,8 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 }
 
 /**
- * Applies the migrations not applied yet, in one transaction under an advisory lock, so that
+ * Applies the migrations not applied yet, in one transaction under a transaction-scoped advisory
+ * lock (it needs no session of its own, so it holds under the RDS Data API too), so that
  * instances starting together migrate once: the second waits, then finds nothing to do.
  * Each migration's version row is inserted before its SQL runs, inside the same transaction.
  */
@@ -52,7 +54,8 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<n
         migration.version,
         migration.name,
       ]);
-      await tx.query(migration.sql);
+      // One statement per call: the RDS Data API runs no more.
+      for (const statement of splitStatements(migration.sql)) await tx.query(statement);
       done.push(migration.version);
     }
     return done;

@@ -67,10 +67,11 @@ export function createAccessControl({ db, authEnabled, defaultCeilings }: Access
       if (!isUuid(id)) throw new NotFoundError(kind, id);
       const [row] =
         kind === 'job'
-          ? await db.query('SELECT user_id FROM jobs WHERE id = $1', [id])
-          : await db.query('SELECT j.user_id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1', [
-              id,
-            ]);
+          ? await db.query('SELECT user_id FROM jobs WHERE id = $1::uuid', [id])
+          : await db.query(
+              'SELECT j.user_id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1::uuid',
+              [id],
+            );
       if (!row || !canSee(principal, row.user_id as string)) throw new NotFoundError(kind, id);
     },
   };

@@ -38,7 +38,7 @@ export async function createApiKey(
   const { key, hash, hint } = generateApiKey();
   const userId = 'userId' in owner ? owner.userId : null;
   const [row] = await db.query(
-    `INSERT INTO api_keys (id, user_id, operator, name, hint, key_hash) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO api_keys (id, user_id, operator, name, hint, key_hash) VALUES ($1::uuid, $2, $3, $4, $5, $6)
      RETURNING ${COLUMNS}`,
     [uuidv7(), userId, userId === null, name, hint, hash],
   );
@@ -58,7 +58,7 @@ export async function listApiKeys(db: SqlExecutor, userId?: string): Promise<Api
 /** Revokes a key at once; undefined when there is no such key. Revoking twice keeps the first time. */
 export async function revokeApiKey(db: SqlExecutor, id: string): Promise<ApiKeyRecord | undefined> {
   const [row] = await db.query(
-    `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${COLUMNS}`,
+    `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1::uuid RETURNING ${COLUMNS}`,
     [id],
   );
   return row ? toRecord(row) : undefined;
@@ -79,7 +79,7 @@ export async function principalForKey(db: SqlExecutor, key: string): Promise<Pri
 export async function touchApiKey(db: SqlExecutor, id: string): Promise<void> {
   await db.query(
     `UPDATE api_keys SET last_used_at = now()
-     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+     WHERE id = $1::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
     [id],
   );
 }

@@ -33,7 +33,7 @@ export async function insertJobIfAbsent(
 ): Promise<{ job: Job; created: boolean }> {
   const inserted = await db.query(
     `INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
-     VALUES ($1, $2, $3, $4, $5, $6)
+     VALUES ($1::uuid, $2, $3, $4::jsonb, $5, $6)
      ON CONFLICT (user_id, unique_id) DO NOTHING
      RETURNING *`,
     [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), spec.cron, spec.cron ? spec.timezone : null],
@@ -57,7 +57,7 @@ export async function findJobByKey(
 
 export async function updateJobSpec(db: SqlExecutor, id: string, spec: JobSpec): Promise<Job> {
   const rows = await db.query(
-    'UPDATE jobs SET spec = $2, cron = $3, timezone = $4, updated_at = now() WHERE id = $1 RETURNING *',
+    'UPDATE jobs SET spec = $2::jsonb, cron = $3, timezone = $4, updated_at = now() WHERE id = $1::uuid RETURNING *',
     [id, JSON.stringify(spec), spec.cron, spec.cron ? spec.timezone : null],
   );
   return toJob(rows[0]!);
@@ -65,14 +65,14 @@ export async function updateJobSpec(db: SqlExecutor, id: string, spec: JobSpec):
 
 export async function markJobDeleted(db: SqlExecutor, id: string): Promise<Job> {
   const rows = await db.query(
-    'UPDATE jobs SET deleted_at = COALESCE(deleted_at, now()), updated_at = now() WHERE id = $1 RETURNING *',
+    'UPDATE jobs SET deleted_at = COALESCE(deleted_at, now()), updated_at = now() WHERE id = $1::uuid RETURNING *',
     [id],
   );
   return toJob(rows[0]!);
 }
 
 export async function getJob(db: SqlExecutor, id: string): Promise<Job | undefined> {
-  const rows = await db.query('SELECT * FROM jobs WHERE id = $1', [id]);
+  const rows = await db.query('SELECT * FROM jobs WHERE id = $1::uuid', [id]);
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 

@@ -27,7 +27,7 @@ export function shouldRetry(spec: JobSpec, run: Pick<Run, 'state' | 'attempt' | 
 export async function queueRetry(db: SqlExecutor, run: Run): Promise<Run | undefined> {
   if (!shouldRetry(run.spec, run)) return undefined;
   const [job] = await db.query<{ deleted: boolean }>(
-    'SELECT deleted_at IS NOT NULL AS deleted FROM jobs WHERE id = $1',
+    'SELECT deleted_at IS NOT NULL AS deleted FROM jobs WHERE id = $1::uuid',
     [run.jobId],
   );
   if (!job || job.deleted) return undefined;

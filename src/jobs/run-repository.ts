@@ -124,7 +124,7 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
     `WITH inserted AS (
        INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
                          waits_for_previous, queued_at, attempt, retry_of, not_before)
-       VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, clock_timestamp(), $9, $10,
+       VALUES ($1::uuid, $2::uuid, 'queued', $3, $4::jsonb, $5, $6, $7::timestamptz, $8, clock_timestamp(), $9, $10::uuid,
                CASE WHEN $11::float8 IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => $11::float8) END)
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)
@@ -198,13 +198,13 @@ export async function listUnfinishedRunsOfJobs(
 }
 
 export async function getRun(db: SqlExecutor, id: string): Promise<Run | undefined> {
-  const rows = await db.query('SELECT * FROM runs WHERE id = $1', [id]);
+  const rows = await db.query('SELECT * FROM runs WHERE id = $1::uuid', [id]);
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
 export async function listRunEvents(db: SqlExecutor, runId: string): Promise<RunEvent[]> {
   const rows = await db.query<{ state: string; at: Date; detail: Record<string, unknown> | null }>(
-    'SELECT state, at, detail FROM run_events WHERE run_id = $1 ORDER BY id',
+    'SELECT state, at, detail FROM run_events WHERE run_id = $1::uuid ORDER BY id',
     [runId],
   );
   return rows;
@@ -212,7 +212,7 @@ export async function listRunEvents(db: SqlExecutor, runId: string): Promise<Run
 
 export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: number): Promise<Run[]> {
   const rows = await db.query(
-    'SELECT * FROM runs WHERE job_id = $1 ORDER BY queued_at DESC, id DESC LIMIT $2',
+    'SELECT * FROM runs WHERE job_id = $1::uuid ORDER BY queued_at DESC, id DESC LIMIT $2',
     [jobId, limit],
   );
   return rows.map(toRun);
@@ -314,7 +314,7 @@ export async function transitionRun(
   for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof RunPatch, string][]) {
     if (patch[key] === undefined) continue;
     params.push(patch[key]);
-    sets.push(`${column} = $${params.length}`);
+    sets.push(`${column} = $${params.length}${key === 'endedAt' ? '::timestamptz' : ''}`);
     if (key !== 'endedAt') detail[key] = patch[key];
   }
   if (to === 'running') {
@@ -330,7 +330,7 @@ export async function transitionRun(
   const rows = await db.query(
     `WITH moved AS (
        UPDATE runs SET ${sets.join(', ')}
-       WHERE id = $1 AND state = ANY($2::text[])${guard}
+       WHERE id = $1::uuid AND state = ANY($2::text[])${guard}
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)
        SELECT id, state, $${params.length}::jsonb FROM moved)
@@ -344,7 +344,7 @@ export async function transitionRun(
 export async function requestCancel(db: SqlExecutor, runId: string): Promise<Run | undefined> {
   const rows = await db.query(
     `UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
-     WHERE id = $1 AND state = ANY($2::text[]) RETURNING *`,
+     WHERE id = $1::uuid AND state = ANY($2::text[]) RETURNING *`,
     [runId, ACTIVE_STATES],
   );
   return rows[0] ? toRun(rows[0]) : undefined;
@@ -356,7 +356,7 @@ export async function setKillReason(
   reason: 'cancel' | 'timeout',
 ): Promise<void> {
   await db.query(
-    'UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1',
+    'UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1::uuid',
     [runId, reason],
   );
 }
@@ -413,7 +413,7 @@ export async function takeOverRun(
   const rows = await db.query(
     `WITH taken AS (
        UPDATE runs SET worker_id = $2, heartbeat_at = now(), updated_at = now()
-       WHERE id = $1 AND state = $3 AND worker_id IS NOT DISTINCT FROM $4
+       WHERE id = $1::uuid AND state = $3 AND worker_id IS NOT DISTINCT FROM $4
          AND heartbeat_at < now() - make_interval(secs => $5::float8 / 1000)
        RETURNING *),
      event AS (INSERT INTO run_events (run_id, state, detail)

@@ -98,7 +98,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
 
   async function stillOwned(runId: string): Promise<boolean> {
     const [row] = await db.query<{ owned: boolean }>(
-      'SELECT worker_id = $2 AS owned FROM runs WHERE id = $1',
+      'SELECT worker_id = $2 AS owned FROM runs WHERE id = $1::uuid',
       [runId, workerId],
     );
     return row?.owned === true;

@@ -51,9 +51,9 @@ export async function upsertSchedule(db: SqlExecutor, jobId: string, spec: JobSp
   const rows = await db.query(
     `INSERT INTO schedules (job_id, cron, timezone, overlap_policy, catch_up_policy, catch_up_window_seconds,
                             catch_up_limit, next_fire_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::timestamptz)
      ON CONFLICT (job_id) DO UPDATE SET cron = $2, timezone = $3, overlap_policy = $4, catch_up_policy = $5,
-       catch_up_window_seconds = $6, catch_up_limit = $7, next_fire_at = $8, updated_at = now()
+       catch_up_window_seconds = $6, catch_up_limit = $7, next_fire_at = $8::timestamptz, updated_at = now()
      RETURNING *`,
     [
       jobId,
@@ -70,19 +70,19 @@ export async function upsertSchedule(db: SqlExecutor, jobId: string, spec: JobSp
 }
 
 export async function getSchedule(db: SqlExecutor, jobId: string): Promise<Schedule | undefined> {
-  const rows = await db.query('SELECT * FROM schedules WHERE job_id = $1', [jobId]);
+  const rows = await db.query('SELECT * FROM schedules WHERE job_id = $1::uuid', [jobId]);
   return rows[0] ? toSchedule(rows[0]) : undefined;
 }
 
 export async function setPaused(db: SqlExecutor, jobId: string, paused: boolean, nextFireAt: Date | null) {
   await db.query(
-    'UPDATE schedules SET paused = $2, next_fire_at = $3, updated_at = now() WHERE job_id = $1',
+    'UPDATE schedules SET paused = $2, next_fire_at = $3::timestamptz, updated_at = now() WHERE job_id = $1::uuid',
     [jobId, paused, nextFireAt],
   );
 }
 
 export async function deleteSchedule(db: SqlExecutor, jobId: string): Promise<void> {
-  await db.query('DELETE FROM schedules WHERE job_id = $1', [jobId]);
+  await db.query('DELETE FROM schedules WHERE job_id = $1::uuid', [jobId]);
 }
 
 /**
@@ -96,7 +96,7 @@ export async function lockDueSchedules(
 ): Promise<(Schedule & { spec: JobSpec })[]> {
   const rows = await tx.query(
     `SELECT s.*, j.spec FROM schedules s JOIN jobs j ON j.id = s.job_id
-     WHERE NOT s.paused AND s.next_fire_at IS NOT NULL AND s.next_fire_at <= $1
+     WHERE NOT s.paused AND s.next_fire_at IS NOT NULL AND s.next_fire_at <= $1::timestamptz
      ORDER BY s.next_fire_at
      LIMIT $2
      FOR UPDATE OF s SKIP LOCKED`,
@@ -124,7 +124,7 @@ export async function recordMissed(
   if (times.length === 0) return;
   await tx.query(
     `INSERT INTO schedule_fires (job_id, fire_at, outcome, detail)
-     SELECT $1, t, 'missed', $3 FROM unnest($2::timestamptz[]) AS t
+     SELECT $1::uuid, t, 'missed', $3 FROM unnest($2::timestamptz[]) AS t
      ON CONFLICT (job_id, fire_at) DO NOTHING`,
     [jobId, times, detail],
   );
@@ -136,7 +136,7 @@ export async function listRecentFires(
   limit: number,
 ): Promise<ScheduleFire[]> {
   const rows = await db.query(
-    'SELECT fire_at, outcome, run_id, detail FROM schedule_fires WHERE job_id = $1 ORDER BY fire_at DESC LIMIT $2',
+    'SELECT fire_at, outcome, run_id, detail FROM schedule_fires WHERE job_id = $1::uuid ORDER BY fire_at DESC LIMIT $2',
     [jobId, limit],
   );
   return rows.map((row) => ({

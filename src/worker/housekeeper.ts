@@ -73,7 +73,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       `WITH old AS (
          SELECT id FROM runs
          WHERE state IN ('succeeded', 'failed', 'cancelled', 'timed_out')
-           AND finished_at < now() - make_interval(days => $1)
+           AND finished_at < now() - make_interval(days => $1::int)
          LIMIT 5000),
        unlinked AS (UPDATE runs SET retry_of = NULL WHERE retry_of IN (SELECT id FROM old)),
        fires AS (UPDATE schedule_fires SET run_id = NULL WHERE run_id IN (SELECT id FROM old)),
@@ -83,7 +83,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       [deps.retentionDays],
     );
     await db.query(
-      'DELETE FROM schedule_fires WHERE fire_at < now() - make_interval(days => $1) AND run_id IS NULL',
+      'DELETE FROM schedule_fires WHERE fire_at < now() - make_interval(days => $1::int) AND run_id IS NULL',
       [deps.retentionDays],
     );
     return rows[0]?.n ?? 0;

@@ -75,7 +75,9 @@ describe('authentication', () => {
     const made = await service.request('POST', '/admin/keys', { userId: 'carol' }, bearer(operatorKey));
     const key = made.body.key as string;
     expect(key).toMatch(/^tds_/);
-    const stored = await service.db.query('SELECT * FROM api_keys WHERE id = $1', [made.body.apiKey.id]);
+    const stored = await service.db.query('SELECT * FROM api_keys WHERE id = $1::uuid', [
+      made.body.apiKey.id,
+    ]);
     expect(JSON.stringify(stored)).not.toContain(key.slice(4));
     expect((await service.request('GET', '/jobs?userId=carol', undefined, bearer(key))).status).toBe(200);
     const revoked = await service.request(

@@ -1,18 +1,20 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../services/db/database.js';
-import { createPgDatabase } from '../../services/db/pg-database.js';
 import { putUserSettings } from '../../src/auth/user-repository.js';
 import { insertJobIfAbsent } from '../../src/jobs/job-repository.js';
 import { normaliseJobRequest, resultsPrefix } from '../../src/jobs/job-spec.js';
 import { claimRuns, insertRun, newRunId, transitionRun } from '../../src/jobs/run-repository.js';
+import { connectTestDatabase } from '../support/database-driver.js';
 import { createTestDatabase } from '../support/harness.js';
 
-/** The claim query on a real Postgres: no worker runs here, runs are claimed and moved by hand. */
+/**
+ * The claim query on a real Postgres, through the database driver under test: no worker runs
+ * here, runs are claimed and moved by hand.
+ */
 let db: Database;
 
 beforeAll(async () => {
-  db = createPgDatabase(await createTestDatabase(), pino({ level: 'silent' }), 12);
+  db = connectTestDatabase(await createTestDatabase());
 });
 
 afterAll(async () => {

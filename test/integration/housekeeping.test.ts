@@ -45,9 +45,9 @@ async function runIn(state: string, finishedDaysAgo = 0): Promise<string> {
   const id = randomUUID();
   await service.db.query(
     `INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, worker_id, finished_at)
-     SELECT $1, id, $2, 'manual', spec, $3, 'out/', 'elsewhere',
-            CASE WHEN $2 IN ('succeeded', 'failed') THEN now() - make_interval(days => $4) END
-     FROM jobs WHERE id = $5`,
+     SELECT $1::uuid, id, $2, 'manual', spec, $3, 'out/', 'elsewhere',
+            CASE WHEN $2 IN ('succeeded', 'failed') THEN now() - make_interval(days => $4::int) END
+     FROM jobs WHERE id = $5::uuid`,
     [id, state, bucket, finishedDaysAgo, jobId],
   );
   return id;
@@ -133,7 +133,7 @@ describe('housekeeping', () => {
     const old = await runIn('succeeded', 40);
     const recent = await runIn('failed', 3);
     const retry = await runIn('succeeded', 1);
-    await service.db.query('UPDATE runs SET retry_of = $2 WHERE id = $1', [retry, old]);
+    await service.db.query('UPDATE runs SET retry_of = $2::uuid WHERE id = $1::uuid', [retry, old]);
 
     const report = await service.housekeeper!.sweep();
     expect(report.runsPruned).toBeGreaterThanOrEqual(1);
@@ -142,6 +142,6 @@ describe('housekeeping', () => {
     const kept = await service.request('GET', `/runs/${retry}`);
     expect(kept.status).toBe(200);
     expect(kept.body.retryOf).toBeNull();
-    expect(await service.db.query('SELECT 1 FROM run_events WHERE run_id = $1', [old])).toEqual([]);
+    expect(await service.db.query('SELECT 1 FROM run_events WHERE run_id = $1::uuid', [old])).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import type { Database } from '../../services/db/database.js';
 import { createPgDatabase } from '../../services/db/pg-database.js';
 import { principalForKey } from '../../src/auth/key-repository.js';
 import { freePort } from '../support/free-port.js';
+import { databaseEnv } from '../support/database-driver.js';
 import { createTestDatabase } from '../support/harness.js';
 
 const run = promisify(execFile);
@@ -33,37 +34,39 @@ const keyIn = (text: string) => /(tds_[A-Za-z0-9_-]{43})/.exec(text)?.[1];
 describe('npm run keys', () => {
   let url: string;
   let db: Database;
+  /** The database's settings for the driver under test: DATABASE_URL, or the RDS Data API's. */
+  let database: Awaited<ReturnType<typeof databaseEnv>>;
   beforeAll(async () => {
     url = await createTestDatabase();
+    database = await databaseEnv(url);
     db = createPgDatabase(url, pino({ level: 'silent' }), 2);
   });
   afterAll(async () => {
     await db?.close();
+    await database?.close();
   });
 
-  it('creates, lists and revokes keys in the database of DATABASE_URL', async () => {
-    const created = await keys(['create', '--user', 'akhil-test', '--name', 'frontend'], {
-      DATABASE_URL: url,
-    });
+  it('creates, lists and revokes keys in the service database (DATABASE_URL, or the RDS Data API)', async () => {
+    const created = await keys(['create', '--user', 'akhil-test', '--name', 'frontend'], database.env);
     expect(created.code).toBe(0);
     const key = keyIn(created.stdout)!;
     expect(key).toBeDefined();
     expect(await principalForKey(db, key)).toMatchObject({ kind: 'user', userId: 'akhil-test' });
 
-    const operator = keyIn((await keys(['create', '--operator'], { DATABASE_URL: url })).stdout)!;
+    const operator = keyIn((await keys(['create', '--operator'], database.env)).stdout)!;
     expect(await principalForKey(db, operator)).toMatchObject({ kind: 'operator' });
 
-    const listed = await keys(['list'], { DATABASE_URL: url });
+    const listed = await keys(['list'], database.env);
     expect(listed.stdout).toContain('user=akhil-test');
     expect(listed.stdout).toContain('operator');
     expect(listed.stdout).not.toContain(key);
     expect(listed.stdout).not.toContain(operator);
 
     const keyId = /Created key ([0-9a-f-]{36})/.exec(created.stdout)![1]!;
-    const revoked = await keys(['revoke', keyId], { DATABASE_URL: url });
+    const revoked = await keys(['revoke', keyId], database.env);
     expect(revoked.code).toBe(0);
     expect(await principalForKey(db, key)).toBeUndefined();
-    expect((await keys(['list', '--user', 'akhil-test'], { DATABASE_URL: url })).stdout).toContain('REVOKED');
+    expect((await keys(['list', '--user', 'akhil-test'], database.env)).stdout).toContain('REVOKED');
   });
 
   it('explains how to use it when the command is wrong', async () => {
@@ -73,7 +76,7 @@ describe('npm run keys', () => {
       ['revoke', 'nope'],
       ['frobnicate'],
     ]) {
-      const answer = await keys(args, { DATABASE_URL: url });
+      const answer = await keys(args, database.env);
       expect(answer.code, args.join(' ')).toBe(2);
       expect(answer.stderr).toContain('npm run keys -- create --user <userId>');
     }

@@ -1,8 +1,7 @@
-import { pino } from 'pino';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { migrate, readMigrations } from '../../services/db/migrate.js';
-import { createPgDatabase } from '../../services/db/pg-database.js';
+import { connectTestDatabase } from '../support/database-driver.js';
 import { uniqueName } from '../support/harness.js';
 
 async function emptyDatabase(): Promise<string> {
@@ -19,8 +18,7 @@ async function emptyDatabase(): Promise<string> {
 describe('migrations', () => {
   it('are applied once when several instances start together', async () => {
     const url = await emptyDatabase();
-    const logger = pino({ level: 'silent' });
-    const instances = [1, 2, 3, 4].map(() => createPgDatabase(url, logger));
+    const instances = [1, 2, 3, 4].map(() => connectTestDatabase(url));
     const results = await Promise.all(instances.map((db) => migrate(db)));
     const versions = (await readMigrations()).map((m) => m.version);
     expect(results.flat().sort()).toEqual(versions);
@@ -35,7 +33,7 @@ describe('migrations', () => {
 
   it('roll back entirely when one fails, leaving no version recorded', async () => {
     const url = await emptyDatabase();
-    const db = createPgDatabase(url, pino({ level: 'silent' }));
+    const db = connectTestDatabase(url);
     const broken = [
       { version: 1, name: '001_ok.sql', sql: 'CREATE TABLE a (x int)' },
       { version: 2, name: '002_broken.sql', sql: 'CREATE TABLE b (x nosuchtype)' },

@@ -49,7 +49,7 @@ async function runsOfJob(service: TestService, jobId: string) {
     finished_at: Date | null;
     not_before: Date | null;
     results_prefix: string;
-  }>('SELECT * FROM runs WHERE job_id = $1 ORDER BY attempt', [jobId]);
+  }>('SELECT * FROM runs WHERE job_id = $1::uuid ORDER BY attempt', [jobId]);
 }
 
 async function untilRuns(
@@ -83,7 +83,7 @@ describe('retries', () => {
     await docker
       .getContainer(
         (
-          await service.db.query<{ c: string }>('SELECT container_id AS c FROM runs WHERE id = $1', [
+          await service.db.query<{ c: string }>('SELECT container_id AS c FROM runs WHERE id = $1::uuid', [
             first.id,
           ])
         )[0]!.c,
@@ -184,10 +184,10 @@ describe('a worker that stops heartbeating', () => {
     );
     await first.waitForRun(body.run.id, (s) => s === 'uploading');
     const heir = uniqueName('heir');
-    await first.db.query('UPDATE runs SET worker_id = $2 WHERE id = $1', [body.run.id, heir]);
+    await first.db.query('UPDATE runs SET worker_id = $2 WHERE id = $1::uuid', [body.run.id, heir]);
     await sleep(4000);
     const [held] = await first.db.query<{ state: string; worker_id: string }>(
-      'SELECT state, worker_id FROM runs WHERE id = $1',
+      'SELECT state, worker_id FROM runs WHERE id = $1::uuid',
       [body.run.id],
     );
     expect(held).toEqual({ state: 'uploading', worker_id: heir });
@@ -211,12 +211,12 @@ describe('a worker that stops heartbeating', () => {
       )
     ).body;
     await api.db.query(
-      `UPDATE runs SET state = 'staging', worker_id = 'dead-worker', heartbeat_at = now() - interval '1 hour' WHERE id = $1`,
+      `UPDATE runs SET state = 'staging', worker_id = 'dead-worker', heartbeat_at = now() - interval '1 hour' WHERE id = $1::uuid`,
       [staging.run.id],
     );
     await api.db.query(
       `UPDATE runs SET state = 'running', worker_id = 'dead-worker', container_id = 'no-such-container',
-         heartbeat_at = now() - interval '1 hour', started_at = now() - interval '1 hour' WHERE id = $1`,
+         heartbeat_at = now() - interval '1 hour', started_at = now() - interval '1 hour' WHERE id = $1::uuid`,
       [lost.run.id],
     );
 

@@ -35,7 +35,7 @@ describe('a recurring job with a worker', () => {
     let runs: { id: string; state: string; started_at: Date; ended_at: Date; results_prefix: string }[] = [];
     while (Date.now() < deadline) {
       runs = await service.db.query(
-        `SELECT id, state, started_at, ended_at, results_prefix FROM runs WHERE job_id = $1 ORDER BY started_at`,
+        `SELECT id, state, started_at, ended_at, results_prefix FROM runs WHERE job_id = $1::uuid ORDER BY started_at`,
         [jobId],
       );
       if (
@@ -57,7 +57,7 @@ describe('a recurring job with a worker', () => {
       expect(await getText(bucket, `${run.results_prefix}stdout.log`)).toMatch(/^\d+\n$/);
     }
     const fires = await service.db.query<{ outcome: string }>(
-      'SELECT outcome FROM schedule_fires WHERE job_id = $1',
+      'SELECT outcome FROM schedule_fires WHERE job_id = $1::uuid',
       [jobId],
     );
     expect(fires.filter((f) => f.outcome === 'skipped_buffer_full').length).toBeGreaterThan(0);

@@ -57,7 +57,7 @@ describe('several scheduler instances', () => {
     await Promise.all([instances[1]!, instances[2]!, late].map(exited));
 
     const runs = await api.db.query<{ at: Date; n: number }>(
-      'SELECT scheduled_for AS at, count(*)::int AS n FROM runs WHERE job_id = $1 GROUP BY 1 ORDER BY 1',
+      'SELECT scheduled_for AS at, count(*)::int AS n FROM runs WHERE job_id = $1::uuid GROUP BY 1 ORDER BY 1',
       [jobId],
     );
     expect(runs.length).toBeGreaterThanOrEqual(6);
@@ -66,7 +66,7 @@ describe('several scheduler instances', () => {
     const times = runs.map((r) => r.at.getTime());
     for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBe(1000);
     const fires = await api.db.query<{ outcome: string; run_id: string | null }>(
-      'SELECT outcome, run_id FROM schedule_fires WHERE job_id = $1 ORDER BY fire_at',
+      'SELECT outcome, run_id FROM schedule_fires WHERE job_id = $1::uuid ORDER BY fire_at',
       [jobId],
     );
     expect(fires.length).toBe(runs.length);

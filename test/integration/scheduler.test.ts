@@ -45,14 +45,14 @@ async function runsOf(service: TestService, jobId: string) {
     failure_message: string | null;
   }>(
     `SELECT id, state, trigger, scheduled_for, waits_for_previous AS waits, failure_message
-     FROM runs WHERE job_id = $1 ORDER BY scheduled_for NULLS LAST, queued_at`,
+     FROM runs WHERE job_id = $1::uuid ORDER BY scheduled_for NULLS LAST, queued_at`,
     [jobId],
   );
 }
 
 async function firesOf(service: TestService, jobId: string) {
   return service.db.query<{ fire_at: Date; outcome: string; run_id: string | null; detail: string | null }>(
-    'SELECT fire_at, outcome, run_id, detail FROM schedule_fires WHERE job_id = $1 ORDER BY fire_at',
+    'SELECT fire_at, outcome, run_id, detail FROM schedule_fires WHERE job_id = $1::uuid ORDER BY fire_at',
     [jobId],
   );
 }
@@ -195,7 +195,10 @@ describe('fire times missed while no scheduler ran', () => {
       env: { TDS_MISFIRE_TOLERANCE_MS: '5000', TDS_SCHEDULER_IDLE_MS: '50' },
     });
     const jobId = await submit(service, { cron: '* * * * *', ...policy });
-    await service.db.query('UPDATE schedules SET next_fire_at = $2 WHERE job_id = $1', [jobId, N]);
+    await service.db.query('UPDATE schedules SET next_fire_at = $2::timestamptz WHERE job_id = $1::uuid', [
+      jobId,
+      N,
+    ]);
     // Down from N until 9 min 30 s later: ten fire times (N ... N+9m) came due and were all missed.
     now = minutes(9, 30);
     const fires = await until('the fire times to be recorded', async () => {
@@ -203,7 +206,7 @@ describe('fire times missed while no scheduler ran', () => {
       return rows.length >= expectedFires ? rows : undefined;
     });
     const [schedule] = await service.db.query<{ next_fire_at: Date }>(
-      'SELECT next_fire_at FROM schedules WHERE job_id = $1',
+      'SELECT next_fire_at FROM schedules WHERE job_id = $1::uuid',
       [jobId],
     );
     expect(schedule!.next_fire_at.toISOString()).toBe(minutes(10).toISOString());
@@ -259,7 +262,7 @@ describe('daylight-saving changes', () => {
     });
     now = new Date('2026-01-01T00:00:00Z');
     const jobId = await submit(service, { cron, timezone, overlap_policy: 'allow' });
-    await service.db.query('UPDATE schedules SET next_fire_at = $2 WHERE job_id = $1', [
+    await service.db.query('UPDATE schedules SET next_fire_at = $2::timestamptz WHERE job_id = $1::uuid', [
       jobId,
       new Date(nextFireAt),
     ]);
@@ -270,7 +273,14 @@ describe('daylight-saving changes', () => {
   async function walk(service: TestService, jobId: string, instants: string[]) {
     for (const instant of instants) {
       now = new Date(instant);
-      await sleep(250);
+      // The scheduler has handled an instant once the schedule's next fire time lies after it.
+      await until(`the scheduler to handle ${instant}`, async () => {
+        const [row] = await service.db.query<{ next: Date | null }>(
+          'SELECT next_fire_at AS next FROM schedules WHERE job_id = $1::uuid',
+          [jobId],
+        );
+        return row && (row.next === null || row.next > now) ? true : undefined;
+      });
     }
     return (await firesOf(service, jobId)).map((f) => f.fire_at.toISOString());
   }
@@ -375,7 +385,9 @@ describe('managing a recurring job', () => {
     const runs = await runsOf(service, jobId);
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.state === 'cancelled')).toBe(true);
-    expect((await service.db.query('SELECT 1 FROM schedules WHERE job_id = $1', [jobId])).length).toBe(0);
+    expect((await service.db.query('SELECT 1 FROM schedules WHERE job_id = $1::uuid', [jobId])).length).toBe(
+      0,
+    );
 
     const read = await service.request('GET', `/jobs/${jobId}`);
     expect(read.status).toBe(200);

@@ -66,7 +66,7 @@ describe('noticing that containers exit', () => {
     const { body } = await api.request('POST', '/jobs', jobBody(bucket, { command: 'echo requeued' }));
     // A worker that died after claiming: the run is left in staging under its id.
     await api.db.query(
-      "UPDATE runs SET state = 'staging', worker_id = $2, claimed_at = now() WHERE id = $1",
+      "UPDATE runs SET state = 'staging', worker_id = $2, claimed_at = now() WHERE id = $1::uuid",
       [body.run.id, workerId],
     );
     const worker = await start({ databaseUrl, workerId });

@@ -10,6 +10,8 @@ import { createPgDatabase } from '../../services/db/pg-database.js';
 import { dockerOptions } from '../../services/docker/docker-engine.js';
 import { startEmbeddedPostgres } from '../../services/embedded/embedded-postgres.js';
 import { startEmbeddedS3 } from '../../services/embedded/embedded-s3.js';
+import { startDataApiServer } from './data-api-server.js';
+import { TEST_CLUSTER_ARN, TEST_SECRET_ARN } from './database-driver.js';
 import { freePort } from './free-port.js';
 
 export const TEMPLATE_DATABASE = 'tds_template';
@@ -19,6 +21,8 @@ declare module 'vitest' {
     postgresUrl: string;
     s3Endpoint: string;
     baseImage: string;
+    /** A local RDS Data API endpoint on the suite's Postgres (see database-driver.ts). */
+    dataApiEndpoint: string;
   }
 }
 
@@ -65,11 +69,19 @@ export default async function setup(project: TestProject) {
     secretAccessKey: 'S3RVER',
   });
 
+  const dataApi = await startDataApiServer({
+    postgresUrl: postgres.url,
+    resourceArn: TEST_CLUSTER_ARN,
+    secretArn: TEST_SECRET_ARN,
+  });
+
   project.provide('postgresUrl', postgres.url);
+  project.provide('dataApiEndpoint', dataApi.endpoint);
   project.provide('s3Endpoint', s3.endpoint);
   project.provide('baseImage', baseImage);
 
   return async () => {
+    await dataApi.stop();
     await s3.stop();
     await postgres.stop();
     await rm(dir, { recursive: true, force: true });

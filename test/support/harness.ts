@@ -10,6 +10,7 @@ import { createS3Client } from '../../services/aws/s3-object-store.js';
 import { loadConfig, type Config, type Role } from '../../src/config.js';
 import { isTerminal, type RunState } from '../../src/jobs/run-states.js';
 import { startService, type Service } from '../../src/service.js';
+import { databaseDriver, databaseEnv } from './database-driver.js';
 
 export const TEMPLATE_DATABASE = 'tds_template';
 
@@ -107,10 +108,11 @@ export interface TestServiceOptions {
 /** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-data-'));
+  const database = await databaseEnv(options.databaseUrl ?? (await createTestDatabase()));
   const config = loadConfig({
     PORT: '0',
     TDS_DATA_DIR: dataDir,
-    DATABASE_URL: options.databaseUrl ?? (await createTestDatabase()),
+    ...database.env,
     TDS_STORAGE: 's3',
     S3_ENDPOINT: inject('s3Endpoint'),
     AWS_REGION: 'us-east-1',
@@ -129,7 +131,14 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const service = await startService(config, logger, {
     followDockerEvents: options.followDockerEvents,
     schedulerClock: clock ? async () => clock() : undefined,
+  }).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
   });
+  if (databaseDriver() === 'rds-data' && service.databaseUrl !== undefined) {
+    await service.stop();
+    throw new Error(`the service was to use the RDS Data API but connected to ${service.databaseUrl}`);
+  }
 
   async function request(
     method: string,
@@ -174,6 +183,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     waitForRun,
     async close() {
       await service.stop();
+      await database.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { databaseEnv } from './database-driver.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -22,6 +23,7 @@ export async function startServiceProcess(
   dataDir?: string,
 ): Promise<ServiceProcess> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tds-process-')));
+  const database = await databaseEnv(databaseUrl);
   await chmod(dir, 0o755);
   // One process, as `npm start` runs it: a signal reaches the service itself, not a launcher.
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -29,7 +31,7 @@ export async function startServiceProcess(
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
-      DATABASE_URL: databaseUrl,
+      ...database.env,
       TDS_STORAGE: 's3',
       S3_ENDPOINT: inject('s3Endpoint'),
       AWS_REGION: 'us-east-1',
@@ -44,6 +46,7 @@ export async function startServiceProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.on('exit', () => void database.close());
   if (process.env.TDS_TEST_PROCESS_LOG) child.stdout!.pipe(process.stderr);
   await new Promise<void>((resolve, reject) => {
     let output = '';

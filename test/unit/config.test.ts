@@ -154,3 +154,54 @@ describe('loadConfig', () => {
     expect(error.variable).toBe('TDS_DEFAULT_CPUS');
   });
 });
+
+describe('loadConfig: the database driver', () => {
+  const rds = {
+    TDS_RDS_CLUSTER_ARN: 'arn:aws:rds:eu-west-3:123456789012:cluster:tds-prod',
+    TDS_RDS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:tds-db-AbCdEf',
+    TDS_RDS_DATABASE: 'tds',
+  };
+
+  it('uses pg for DATABASE_URL, and the embedded Postgres when nothing is set', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/tds' })).toMatchObject({
+      databaseUrl: 'postgres://db/tds',
+      rdsData: undefined,
+    });
+    expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, rdsData: undefined });
+  });
+
+  it('uses the RDS Data API for a cluster ARN, a secret ARN and a database, in the cluster region by default', () => {
+    expect(loadConfig(rds).rdsData).toEqual({
+      clusterArn: rds.TDS_RDS_CLUSTER_ARN,
+      secretArn: rds.TDS_RDS_SECRET_ARN,
+      database: 'tds',
+      region: 'eu-west-3',
+      endpoint: undefined,
+    });
+    expect(
+      loadConfig({ ...rds, AWS_REGION: 'us-east-1', TDS_RDS_ENDPOINT: 'http://127.0.0.1:9999' }).rdsData,
+    ).toMatchObject({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9999' });
+  });
+
+  it('refuses DATABASE_URL together with the Data API settings', () => {
+    const error = configErrorFor({ ...rds, DATABASE_URL: 'postgres://db/tds' });
+    expect(error.variable).toBe('DATABASE_URL');
+    expect(error.message).toMatch(/both set/);
+  });
+
+  it('names the Data API setting that is missing', () => {
+    const { TDS_RDS_SECRET_ARN: _secret, ...withoutSecret } = rds;
+    const error = configErrorFor(withoutSecret);
+    expect(error.variable).toBe('TDS_RDS_SECRET_ARN');
+    expect(error.message).toMatch(/missing: TDS_RDS_SECRET_ARN/);
+    expect(configErrorFor({ TDS_RDS_ENDPOINT: 'http://x' }).variable).toBe('TDS_RDS_ENDPOINT');
+  });
+
+  it('refuses ARNs of the wrong kind and an endpoint that is not a URL', () => {
+    expect(configErrorFor({ ...rds, TDS_RDS_CLUSTER_ARN: 'tds-prod' }).variable).toBe('TDS_RDS_CLUSTER_ARN');
+    expect(configErrorFor({ ...rds, TDS_RDS_SECRET_ARN: rds.TDS_RDS_CLUSTER_ARN }).variable).toBe(
+      'TDS_RDS_SECRET_ARN',
+    );
+    expect(configErrorFor({ ...rds, TDS_RDS_ENDPOINT: 'localhost:9999' }).variable).toBe('TDS_RDS_ENDPOINT');
+  });
+});
