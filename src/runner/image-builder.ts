@@ -28,18 +28,24 @@ RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
  * The job image: inputs and the runtime scripts (owned by root) on top of the package layer, and
  * the two folders the command's user may write to (`writable/` holds them, empty), owned by that
  * user. The container's root filesystem is read-only; those two folders are volumes, filled from
- * the image when created, so they keep the owner given here. `.dockerignore` lets only `input/`,
- * `.tds/` and `writable/` through. Every build step costs a container commit, so there are no
- * others: the entrypoint and working folder are given when the container is created (see
+ * the image when created, so they keep the owner given here. The context carries `input/` and `.tds/`
+ * under `root/` (one copy step for both) and `writable/`; `.dockerignore` lets only those two
+ * through. Every build step costs a container commit, so there are no others: the entrypoint and working folder are given when the container is created (see
  * JOB_ENTRYPOINT).
  */
 export function jobDockerfile(jobUser: string): string {
   return `ARG TDS_FROM
 FROM \${TDS_FROM}
-COPY input /job/input/
-COPY .tds /job/.tds/
+COPY root /job/
 COPY --chown=${jobUser} writable /job/
 `;
+}
+
+/** Renames the context's root-owned folders (`input`, `.tds`) to lie under `root/`. */
+function underRoot(header: tarFs.Headers): tarFs.Headers {
+  const top = header.name.split('/')[0];
+  if (top === 'input' || top === '.tds') header.name = `root/${header.name}`;
+  return header;
 }
 
 /** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
@@ -173,10 +179,11 @@ export function createImageBuilder(
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
       await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
       await writeFile(path.join(contextDir, 'Dockerfile'), jobDockerfile(jobUser));
-      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!input\n!.tds\n!writable\n');
+      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!root\n!writable\n');
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
-        context: tarFs.pack(contextDir) as unknown as Readable,
+        // `input/` and `.tds/` travel under `root/`, so one copy step places both.
+        context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
         labels: {
