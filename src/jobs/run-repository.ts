@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Database, SqlExecutor } from '../../services/db/database.js';
+import type { SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
 import type { JobSpec } from './job-spec.js';
 import { ACTIVE_STATES, type RunState } from './run-states.js';
@@ -219,30 +219,26 @@ export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: numbe
 }
 
 /**
- * Claims serialise on this lock. Each claim only takes from the first runs its user has room for,
- * which alone bounds most races; the lock also covers runs becoming claimable between two claims
- * (a retry whose backoff ends), which could otherwise let two workers overshoot a ceiling.
- */
-const CLAIM_LOCK = 7_413_001;
-
-/**
  * Claims up to `limit` queued runs for `workerId`, fairly: each user's runs under way stay within
  * their ceiling (`users.max_concurrent_runs`, else `defaultUserLimit`), and the runs that would
  * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait
  * for their backoff; a run that waits for its predecessor is claimable only when no other run of
  * its job is under way and no earlier waiting run of its job is queued. `SKIP LOCKED` keeps a run
- * from being claimed twice; the users with queued runs are found by walking an index.
+ * from being claimed twice; the users with queued runs are found by walking an index. Each claim
+ * takes only from the first runs its user has room for, as of its snapshot, so workers claiming at
+ * once cannot together pass a ceiling; only a run becoming claimable between two claims (a retry
+ * whose backoff ends) can, rarely, let a user's runs pass it by one.
  */
 export async function claimRuns(
-  db: Database,
+  db: SqlExecutor,
   workerId: string,
   limit: number,
   defaultUserLimit: number,
 ): Promise<Run[]> {
-  const rows = await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
-    return tx.query(
-      `WITH RECURSIVE queued_users AS (
+  // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
+  // never holds anything that other workers wait on.
+  const rows = await db.query(
+    `WITH RECURSIVE queued_users AS (
          (SELECT user_id FROM runs WHERE state = 'queued' ORDER BY user_id LIMIT 1)
          UNION ALL
          SELECT (SELECT n.user_id FROM runs n WHERE n.state = 'queued' AND n.user_id > q.user_id
@@ -283,9 +279,8 @@ export async function claimRuns(
        event AS (INSERT INTO run_events (run_id, state, detail)
          SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
        SELECT * FROM claimed ORDER BY queued_at, id`,
-      [workerId, limit, defaultUserLimit],
-    );
-  });
+    [workerId, limit, defaultUserLimit],
+  );
   return rows.map(toRun);
 }
 
