@@ -362,14 +362,18 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
     return client;
   }
 
-  async function withClient<T>(body: Record<string, unknown>, fn: (client: pg.ClientBase) => Promise<T>) {
-    if (body.transactionId) return fn(transactionOf(body.transactionId));
-    let client: pg.PoolClient;
+  /** A connection of the request's database pool; a database that cannot be reached answers as the Data API does. */
+  async function connect(body: Record<string, unknown>): Promise<pg.PoolClient> {
     try {
-      client = await poolOf(String(body.database ?? 'postgres')).connect();
+      return await poolOf(String(body.database ?? 'postgres')).connect();
     } catch (error) {
       throw sqlError(error);
     }
+  }
+
+  async function withClient<T>(body: Record<string, unknown>, fn: (client: pg.ClientBase) => Promise<T>) {
+    if (body.transactionId) return fn(transactionOf(body.transactionId));
+    const client = await connect(body);
     try {
       return await fn(client);
     } finally {
@@ -396,12 +400,7 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
       }),
     async BeginTransaction(body) {
       // As the service does, a transaction holds a connection of the database's pool until it ends.
-      let client: pg.PoolClient;
-      try {
-        client = await poolOf(String(body.database ?? 'postgres')).connect();
-      } catch (error) {
-        throw sqlError(error);
-      }
+      const client = await connect(body);
       try {
         await client.query('BEGIN');
       } catch (error) {
