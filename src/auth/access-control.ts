@@ -20,6 +20,15 @@ export type AccessControl = ReturnType<typeof createAccessControl>;
 
 /** Who may do what: API keys, users' own jobs only, bucket allow-lists and ceilings. */
 export function createAccessControl({ db, authEnabled, defaultCeilings }: AccessControlDeps) {
+  /** When this process last recorded each key's use: at most once a minute, off the request's path. */
+  const touched = new Map<string, number>();
+  function noteUse(keyId: string): void {
+    const now = Date.now();
+    if (now - (touched.get(keyId) ?? 0) < 60_000) return;
+    touched.set(keyId, now);
+    void touchApiKey(db, keyId).catch(() => undefined);
+  }
+
   return {
     authEnabled,
 
@@ -39,7 +48,7 @@ export function createAccessControl({ db, authEnabled, defaultCeilings }: Access
       }
       const principal = await principalForKey(db, token);
       if (!principal) throw new UnauthorizedError('this API key is not known or has been revoked');
-      if (principal.kind !== 'local') void touchApiKey(db, principal.keyId).catch(() => undefined);
+      if (principal.kind !== 'local') noteUse(principal.keyId);
       return principal;
     },
 
