@@ -5,6 +5,7 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Database } from '../services/db/database.js';
+import { DEFAULT_JOB_USER } from '../src/config.js';
 import { packageImageTag } from '../src/runner/image-builder.js';
 import { handRun, type HandRunJob } from './hand-run.js';
 import { api, BASE_IMAGE, type BenchStack } from './stack.js';
@@ -67,7 +68,8 @@ export async function prepareTrivialJob(
   const baseId = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE_IMAGE], {
     encoding: 'utf8',
   }).trim();
-  const fromImage = packages.length > 0 ? await packageImageTag(baseId, packages) : BASE_IMAGE;
+  // The service's cached package image (the base image with the packages and its runtime files).
+  const fromImage = await packageImageTag(baseId, packages, DEFAULT_JOB_USER);
   const hand: HandRunJob = {
     bucket: BUCKET,
     sourcePrefix: 'in/',

@@ -112,10 +112,13 @@ function decimal(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/** Who job commands run as unless TDS_JOB_USER says otherwise. */
+export const DEFAULT_JOB_USER = '10001:10001';
+
 /** `uid:gid`, both numbers, neither of them 0: job commands never run as root. */
 function jobUser(env: Env): string {
   const raw = env.TDS_JOB_USER;
-  if (raw === undefined || raw === '') return '10001:10001';
+  if (raw === undefined || raw === '') return DEFAULT_JOB_USER;
   const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw);
   const uid = Number(match?.[1]);
   const gid = Number(match?.[2]);

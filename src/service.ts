@@ -180,7 +180,7 @@ export async function startService(
         db,
         store,
         engine,
-        images: createImageBuilder(engine, logger, config.workerId, config.sandbox.user),
+        images: createImageBuilder(engine, logger, config.sandbox.user),
         finisher,
         logger,
         dataDir: config.dataDir,

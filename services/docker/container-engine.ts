@@ -79,8 +79,8 @@ export interface ContainerEngine {
   killContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   removeImage(ref: string): Promise<void>;
-  /** Images carrying `label` (key=value), with their labels. */
-  listImages(label: string): Promise<{ id: string; labels: Record<string, string> }[]>;
+  /** Images of the repository `repository` (any tag), with their tags. */
+  listImages(repository: string): Promise<{ id: string; tags: string[] }[]>;
   /**
    * Calls `onEvent` for each container with `label` that is sent a signal or stops, until `signal`
    * aborts; reconnects after errors (the engine restarting, say).

@@ -169,9 +169,9 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     async removeImage(ref) {
       await tolerate([404, 409], () => docker.getImage(ref).remove({ force: true, noprune: false }));
     },
-    async listImages(label) {
-      const images = await docker.listImages({ filters: { label: [label] } });
-      return images.map((image) => ({ id: image.Id, labels: image.Labels ?? {} }));
+    async listImages(repository) {
+      const images = await docker.listImages({ filters: { reference: [`${repository}:*`] } });
+      return images.map((image) => ({ id: image.Id, tags: image.RepoTags ?? [] }));
     },
     watchContainers(label, onEvent, signal) {
       let delay = 250;

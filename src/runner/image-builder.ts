@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -18,30 +18,41 @@ export const RUN_ID_LABEL = 'tds.run-id';
 export const WORKER_ID_LABEL = 'tds.worker-id';
 export const KIND_LABEL = 'tds.kind';
 
-const PACKAGES_DOCKERFILE = `ARG TDS_BASE
-FROM \${TDS_BASE}
-COPY install-packages.sh packages.txt /tmp/tds/
-RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
-`;
-
 /**
- * The job image: inputs and the runtime scripts (owned by root) on top of the package layer, and
- * the two folders the command's user may write to (`writable/` holds them, empty), owned by that
- * user. The container's root filesystem is read-only; those two folders are volumes, filled from
- * the image when created, so they keep the owner given here. The context carries `input/` and `.tds/`
- * under `root/` (one copy step for both) and `writable/`; `.dockerignore` lets only those two
- * through. Every build step costs a container commit, so there are no others: the entrypoint and working folder are given when the container is created (see
- * JOB_ENTRYPOINT).
+ * The image every run of a (base image, package list) builds on, built once and reused: the
+ * packages installed, the runtime scripts (entrypoint and metrics sampler, owned by root) and the
+ * two folders the command's user may write to, owned by that user. The container's root filesystem
+ * is read-only; those two folders are volumes, filled from the image when created, so they keep the
+ * owner given here. Whatever does not change from run to run is here, so a run's own image is a
+ * single copy step.
  */
-export function jobDockerfile(jobUser: string): string {
-  return `ARG TDS_FROM
-FROM \${TDS_FROM}
-COPY root /job/
+export function packagesDockerfile(jobUser: string, withPackages: boolean): string {
+  return `ARG TDS_BASE
+FROM \${TDS_BASE}
+${
+  withPackages
+    ? `COPY install-packages.sh packages.txt /tmp/tds/
+RUN sh /tmp/tds/install-packages.sh /tmp/tds/packages.txt && rm -rf /tmp/tds
+`
+    : ''
+}COPY runtime /job/
 COPY --chown=${jobUser} writable /job/
 `;
 }
 
-/** Renames the context's root-owned folders (`input`, `.tds`) to lie under `root/`. */
+/**
+ * A run's image: its inputs and its command (owned by root) on top of the package image, in one
+ * copy step. The context carries `input/` and `.tds/` under `root/`, and `.dockerignore` lets only
+ * that folder through. Every build step costs a container commit, so there are no others: the
+ * entrypoint and working folder are given when the container is created (see JOB_ENTRYPOINT), and
+ * the image carries no labels (a label is a step of its own); its tag names the run.
+ */
+export const JOB_DOCKERFILE = `ARG TDS_FROM
+FROM \${TDS_FROM}
+COPY root /job/
+`;
+
+/** Renames the context's folders (`input`, `.tds`) to lie under `root/`. */
 function underRoot(header: tarFs.Headers): tarFs.Headers {
   const top = header.name.split('/')[0];
   if (top === 'input' || top === '.tds') header.name = `root/${header.name}`;
@@ -51,28 +62,58 @@ function underRoot(header: tarFs.Headers): tarFs.Headers {
 /** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
 export const JOB_ENTRYPOINT = ['/bin/sh', '/job/.tds/entrypoint.sh'];
 
+export const JOB_IMAGE_REPOSITORY = 'tds-run';
+
 export function jobImageTag(runId: string): string {
-  return `tds-run:${runId}`;
+  return `${JOB_IMAGE_REPOSITORY}:${runId}`;
 }
 
-/** The tag of the cached package image for `packages` on the base image `baseImageId`. */
-export async function packageImageTag(baseImageId: string, packages: string[]): Promise<string> {
-  const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
+/** The run a job image was built for, from its tag; undefined for any other image. */
+export function runIdOfImageTag(tag: string): string | undefined {
+  const prefix = `${JOB_IMAGE_REPOSITORY}:`;
+  return tag.startsWith(prefix) ? tag.slice(prefix.length) : undefined;
+}
+
+const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
+const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
+
+/**
+ * The tag of the cached package image for `packages` on the base image `baseImageId`, whose
+ * writable folders belong to `jobUser`. It changes whenever anything that goes into the image does.
+ */
+export async function packageImageTag(
+  baseImageId: string,
+  packages: string[],
+  jobUser: string,
+): Promise<string> {
+  templateDigest ??= Promise.all(TEMPLATE_FILES.map((file) => readFile(path.join(TEMPLATE_DIR, file)))).then(
+    (contents) => {
+      const hash = createHash('sha256');
+      for (const content of contents) hash.update(content).update('\0');
+      return hash.digest('hex');
+    },
+  );
   const key = createHash('sha256')
     .update(baseImageId)
     .update('\0')
     .update(packages.join('\n'))
     .update('\0')
-    .update(installScript)
+    .update(jobUser)
+    .update('\0')
+    .update(await templateDigest)
     .digest('hex')
     .slice(0, 24);
   return `tds-packages:${key}`;
 }
 
+/** The template files are part of the product: read once per process. */
+let templateDigest: Promise<string> | undefined;
+
 export interface ImageBuilder {
   /**
-   * The image with the job's packages installed on its base image, built once per (base image,
-   * package list) and reused after that. Resolves with the image reference to build on.
+   * The image with the job's packages and the runtime scripts installed on its base image, built
+   * once per (base image, package list) and reused after that. Resolves with the image reference
+   * to build on.
    */
   ensurePackageImage(spec: JobSpec, log: (text: string) => void, signal: AbortSignal): Promise<string>;
   /** Builds the run's image from the staged context folder (which must hold `input/`). */
@@ -90,12 +131,7 @@ export interface ImageBuilder {
  * `jobUser` (`uid:gid`) is who the command runs as: it owns the output and metrics folders of
  * every job image.
  */
-export function createImageBuilder(
-  engine: ContainerEngine,
-  logger: Logger,
-  workerId: string,
-  jobUser: string,
-): ImageBuilder {
+export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobUser: string): ImageBuilder {
   const inFlight = new Map<string, Promise<string>>();
 
   async function baseImageId(ref: string): Promise<string> {
@@ -128,13 +164,28 @@ export function createImageBuilder(
   }
 
   async function buildPackageImage(spec: JobSpec, tag: string, log: (text: string) => void) {
-    const installScript = await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh'));
+    const withPackages = spec.linux_dependencies.length > 0;
     const context = pack();
-    context.entry({ name: 'Dockerfile' }, PACKAGES_DOCKERFILE);
-    context.entry({ name: 'install-packages.sh' }, installScript);
-    context.entry({ name: 'packages.txt' }, `${spec.linux_dependencies.join('\n')}\n`);
+    context.entry({ name: 'Dockerfile' }, packagesDockerfile(jobUser, withPackages));
+    if (withPackages) {
+      context.entry(
+        { name: 'install-packages.sh' },
+        await readFile(path.join(TEMPLATE_DIR, 'install-packages.sh')),
+      );
+      context.entry({ name: 'packages.txt' }, `${spec.linux_dependencies.join('\n')}\n`);
+    }
+    for (const file of RUNTIME_FILES) {
+      context.entry({ name: `runtime/.tds/${file}` }, await readFile(path.join(TEMPLATE_DIR, file)));
+    }
+    for (const dir of [OUTPUT_DIR, METRICS_DIR]) {
+      context.entry({ name: `writable/${path.posix.relative('/job', dir)}`, type: 'directory' });
+    }
     context.finalize();
-    log(`Installing packages on ${spec.base_image}: ${spec.linux_dependencies.join(' ')}\n`);
+    log(
+      withPackages
+        ? `Installing packages on ${spec.base_image}: ${spec.linux_dependencies.join(' ')}\n`
+        : `Preparing ${spec.base_image} for jobs\n`,
+    );
     const result = await engine.buildImage({
       context: context as unknown as Readable,
       tag,
@@ -147,10 +198,11 @@ export function createImageBuilder(
   return {
     async ensurePackageImage(spec, log, signal) {
       const baseId = await baseImageId(spec.base_image);
-      if (spec.linux_dependencies.length === 0) return spec.base_image;
-      const tag = await packageImageTag(baseId, spec.linux_dependencies);
+      const tag = await packageImageTag(baseId, spec.linux_dependencies, jobUser);
       if (await engine.imageId(tag)) {
-        log(`Packages ${spec.linux_dependencies.join(' ')} on ${spec.base_image}: cached as ${tag}\n`);
+        log(
+          `Packages ${spec.linux_dependencies.join(' ') || '(none)'} on ${spec.base_image}: cached as ${tag}\n`,
+        );
         return tag;
       }
       // Runs needing the same packages at once share one build, which is not stopped when one of
@@ -171,27 +223,15 @@ export function createImageBuilder(
       const tdsDir = path.join(contextDir, '.tds');
       await mkdir(tdsDir, { recursive: true });
       await mkdir(path.join(contextDir, 'input'), { recursive: true });
-      for (const dir of [OUTPUT_DIR, METRICS_DIR]) {
-        await mkdir(path.join(contextDir, 'writable', path.posix.relative('/job', dir)), { recursive: true });
-      }
-      await copyFile(path.join(TEMPLATE_DIR, 'entrypoint.sh'), path.join(tdsDir, 'entrypoint.sh'));
-      await copyFile(path.join(TEMPLATE_DIR, 'metrics.sh'), path.join(tdsDir, 'metrics.sh'));
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
       await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
-      await writeFile(path.join(contextDir, 'Dockerfile'), jobDockerfile(jobUser));
-      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!root\n!writable\n');
+      await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
+      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!root\n');
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
-        // `input/` and `.tds/` travel under `root/`, so one copy step places both.
         context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
-        labels: {
-          [MANAGED_LABEL]: 'true',
-          [KIND_LABEL]: 'run',
-          [RUN_ID_LABEL]: runId,
-          [WORKER_ID_LABEL]: workerId,
-        },
         // Runs with the same inputs and command would otherwise share cached layers, and removing
         // one run's image when it ends deletes layers another run's build is still using.
         noCache: true,

@@ -113,10 +113,11 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
           if (error instanceof BuildError) {
             note(error.log);
-            throw new RunFailure(
-              'build_error',
-              `installing ${run.spec.linux_dependencies.join(', ')} on ${run.spec.base_image} failed: ${error.message}`,
-            );
+            const what =
+              run.spec.linux_dependencies.length > 0
+                ? `installing ${run.spec.linux_dependencies.join(', ')} on ${run.spec.base_image}`
+                : `preparing ${run.spec.base_image} for jobs`;
+            throw new RunFailure('build_error', `${what} failed: ${error.message}`);
           }
           throw error;
         });

@@ -4,7 +4,13 @@ import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { isUuid } from '../ids.js';
-import { KIND_LABEL, MANAGED_LABEL, RUN_ID_LABEL, WORKER_ID_LABEL } from '../runner/image-builder.js';
+import {
+  JOB_IMAGE_REPOSITORY,
+  MANAGED_LABEL,
+  RUN_ID_LABEL,
+  WORKER_ID_LABEL,
+  runIdOfImageTag,
+} from '../runner/image-builder.js';
 
 export interface HousekeeperDeps {
   db: SqlExecutor;
@@ -100,11 +106,18 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       report.containers += 1;
     }
 
-    const images = await engine.listImages(`${KIND_LABEL}=run`);
-    const imageRuns = await classify(images.map((i) => i.labels[RUN_ID_LABEL] ?? ''));
+    // A run's image is known by its tag alone (it carries no labels): it is removed once its run
+    // has ended. One of a run this database does not know may be another installation's; it stays.
+    const images = (await engine.listImages(JOB_IMAGE_REPOSITORY)).flatMap((image) =>
+      image.tags.flatMap((tag) => {
+        const runId = runIdOfImageTag(tag);
+        return runId ? [{ tag, runId }] : [];
+      }),
+    );
+    const imageRuns = await classify(images.map((i) => i.runId));
     for (const image of images) {
-      if (!removable(image.labels, imageRuns)) continue;
-      await engine.removeImage(image.id);
+      if (!imageRuns.ended.has(image.runId)) continue;
+      await engine.removeImage(image.tag);
       report.images += 1;
     }
 

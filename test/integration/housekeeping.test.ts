@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 
@@ -87,34 +86,35 @@ describe('housekeeping', () => {
     expect(await exists(live)).toBe(true);
   });
 
-  it('removes run images whose run has ended, and keeps package images', async () => {
-    const runId = await runIn('succeeded');
-    const context = pack();
-    context.entry({ name: 'Dockerfile' }, 'FROM debian:bookworm-slim\n');
-    context.finalize();
-    const tag = `tds-run:${runId}`;
-    const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-      t: tag,
-      labels: { 'tds.managed': 'true', 'tds.kind': 'run', 'tds.run-id': runId, 'tds.worker-id': 'elsewhere' },
-    });
-    await new Promise((resolve, reject) =>
-      docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))),
-    );
-    const packagesBefore = (await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length;
-
-    await service.housekeeper!.sweep();
-    expect(
-      await docker
+  it('removes run images whose run has ended, and keeps those of live or unknown runs and package images', async () => {
+    const base = docker.getImage('debian:bookworm-slim');
+    const tagFor = async (runId: string) => {
+      await base.tag({ repo: 'tds-run', tag: runId });
+      return `tds-run:${runId}`;
+    };
+    const imageExists = (tag: string) =>
+      docker
         .getImage(tag)
         .inspect()
         .then(
           () => true,
           () => false,
-        ),
-    ).toBe(false);
+        );
+    const ended = await tagFor(await runIn('succeeded'));
+    const live = await tagFor(await runIn('running'));
+    const unknown = await tagFor(randomUUID());
+    const packagesBefore = (await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length;
+
+    const report = await service.housekeeper!.sweep();
+    expect(report.images).toBeGreaterThanOrEqual(1);
+    expect(await imageExists(ended)).toBe(false);
+    expect(await imageExists(live)).toBe(true);
+    expect(await imageExists(unknown)).toBe(true);
+    expect(await imageExists('debian:bookworm-slim')).toBe(true);
     expect((await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length).toBe(
       packagesBefore,
     );
+    for (const tag of [live, unknown]) await docker.getImage(tag).remove();
   });
 
   it('removes working folders of runs that have ended or are unknown', async () => {

@@ -12,12 +12,7 @@ import { createImageBuilder } from '../../src/runner/image-builder.js';
 const BASE_IMAGE = inject('baseImage');
 const docker = new Docker();
 const logger = pino({ level: 'silent' });
-const builder = createImageBuilder(
-  createDockerEngine(docker, logger, 'local'),
-  logger,
-  'image-builder-test',
-  '10001:10001',
-);
+const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, '10001:10001');
 const tags: string[] = [];
 const dirs: string[] = [];
 
@@ -50,8 +45,12 @@ const spec = normaliseJobRequest(
   },
 );
 
+/** The package image the runs build on (no packages: the base image with the runtime files). */
+let fromImage: Promise<string> | undefined;
+
 /** Builds a run's image from a context holding the same input file every time. */
 async function buildRun(): Promise<string> {
+  fromImage ??= builder.ensurePackageImage(spec, () => undefined, new AbortController().signal);
   const contextDir = await mkdtemp(path.join(os.tmpdir(), 'tds-build-'));
   dirs.push(contextDir);
   await mkdir(path.join(contextDir, 'input'));
@@ -59,7 +58,7 @@ async function buildRun(): Promise<string> {
   const tag = await builder.buildJobImage(
     randomUUID(),
     spec,
-    BASE_IMAGE,
+    await fromImage,
     contextDir,
     () => undefined,
     new AbortController().signal,
@@ -68,10 +67,12 @@ async function buildRun(): Promise<string> {
   return tag;
 }
 
-/** Ids of the image's layers that were built locally (the base image's own show as "<missing>"). */
+/** Ids of the layers a run's build added on top of its package image. */
 async function builtLayers(tag: string): Promise<string[]> {
   const history = (await docker.getImage(tag).history()) as { Id: string }[];
-  const base = new Set(((await docker.getImage(BASE_IMAGE).history()) as { Id: string }[]).map((h) => h.Id));
+  const base = new Set(
+    ((await docker.getImage(await fromImage!).history()) as { Id: string }[]).map((h) => h.Id),
+  );
   return history.map((entry) => entry.Id).filter((id) => id !== '<missing>' && !base.has(id));
 }
 
@@ -85,6 +86,10 @@ describe('job images', () => {
     const secondLayers = await builtLayers(second);
     expect(firstLayers.length).toBeGreaterThan(0);
     expect(secondLayers.filter((id) => firstLayers.includes(id))).toEqual([]);
+  });
+
+  it('are one build step on the package image', async () => {
+    expect(await builtLayers(await buildRun())).toHaveLength(1);
   });
 
   it('hold the inputs, the output folder and the runtime files under /job, and nothing else', async () => {

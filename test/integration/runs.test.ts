@@ -43,7 +43,7 @@ async function runToEnd(overrides: Record<string, unknown>) {
 
 async function resourcesOf(runId: string) {
   const containers = await docker.listContainers({ all: true, filters: { label: [`tds.run-id=${runId}`] } });
-  const images = await docker.listImages({ filters: { label: [`tds.run-id=${runId}`] } });
+  const images = await docker.listImages({ filters: { reference: [`tds-run:${runId}`] } });
   return { containers: containers.length, images: images.length };
 }
 

@@ -118,7 +118,7 @@ describe('a worker killed mid-run', () => {
           all: true,
           filters: { label: [`tds.run-id=${run.id}`] },
         });
-        const images = await docker.listImages({ filters: { label: [`tds.run-id=${run.id}`] } });
+        const images = await docker.listImages({ filters: { reference: [`tds-run:${run.id}`] } });
         return containers.length === 0 && images.length === 0;
       });
     },
