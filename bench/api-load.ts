@@ -101,9 +101,10 @@ try {
   await record(line('POST /jobs', postAtRate, postMax), line('GET /runs/:id', getAtRate, getMax));
   await note(
     `autocannon in the benchmark's process, ${connections} connections, ${seconds} s per figure; the service ` +
-      "(`node --import tsx src/main.ts`, TDS_ROLES=api) in its own process against the benchmark's embedded " +
+      "as `npm start` runs it, with TDS_ROLES=api, in its own process against the benchmark's embedded " +
       'Postgres and S3 server. Each POST is a new job (a fresh uniqueId): validated, its bucket and input ' +
-      'prefix checked in S3, stored with its first run. GET reads a random one of 1,000 runs with its history.',
+      'prefix checked in S3 (one request), stored with its first run. GET reads a random one of 1,000 runs ' +
+      'with its history.',
   );
 } finally {
   await service.stop();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -57,6 +57,24 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * What `npm start` runs (package.json's start script: `NAME=value …` settings, then `node` and its
+ * arguments), so that the benchmarks measure the service as it is started.
+ */
+async function startCommand(): Promise<{ env: Record<string, string>; args: string[] }> {
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words[0]?.includes('=')) {
+    const [name, value] = words.shift()!.split('=', 2) as [string, string];
+    env[name] = value;
+  }
+  if (words.shift() !== 'node') throw new Error(`npm start does not run node: "${pkg.scripts.start}"`);
+  return { env, args: words };
+}
+
 export async function startServiceProcess(
   stack: BenchStack,
   env: Record<string, string> = {},
@@ -64,7 +82,12 @@ export async function startServiceProcess(
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-service-'));
   await chmod(dataDir, 0o755);
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // TDS_BENCH_PROFILE=<folder>: the service writes a V8 CPU profile there when it stops.
+  const profile = process.env.TDS_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.TDS_BENCH_PROFILE)}`]
+    : [];
+  const start = await startCommand();
+  const child = spawn(process.execPath, [...profile, ...start.args], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
@@ -82,6 +105,7 @@ export async function startServiceProcess(
       LOG_LEVEL: process.env.TDS_BENCH_SERVICE_LOG ?? 'warn',
       // The benchmarks drive the API far past a per-client limit meant for people.
       TDS_RATE_LIMIT_PER_MINUTE: '0',
+      ...start.env,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,6 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createRdsDataClient, createRdsDataDatabase } from '../services/aws/rds-data-database.js';
 import { createS3Client, createS3ObjectStore } from '../services/aws/s3-object-store.js';
 import type { ObjectStore } from '../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../services/db/database.js';
@@ -10,8 +9,6 @@ import { migrate } from '../services/db/migrate.js';
 import { createPgDatabase } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
-import { startEmbeddedPostgres } from '../services/embedded/embedded-postgres.js';
-import { startEmbeddedS3 } from '../services/embedded/embedded-s3.js';
 import { buildApp } from './api/app.js';
 import { createAccessControl } from './auth/access-control.js';
 import type { Config } from './config.js';
@@ -96,10 +93,15 @@ export async function startService(
     let db: Database;
     if (config.rdsData) {
       const { clusterArn, secretArn, database, region, endpoint } = config.rdsData;
+      // Loaded only when used, as are the embedded servers: each costs memory for as long as the
+      // process lives.
+      const { createRdsDataClient, createRdsDataDatabase } =
+        await import('../services/aws/rds-data-database.js');
       const client = createRdsDataClient({ region, endpoint });
       db = createRdsDataDatabase(client, { resourceArn: clusterArn, secretArn, database }, logger);
     } else {
       if (!databaseUrl) {
+        const { startEmbeddedPostgres } = await import('../services/embedded/embedded-postgres.js');
         const pg = await startEmbeddedPostgres(
           path.join(config.dataDir, 'postgres'),
           config.embeddedPostgresPort,
@@ -118,6 +120,7 @@ export async function startService(
     let s3Endpoint: string | undefined;
     let store: ObjectStore;
     if (config.storage.kind === 'embedded') {
+      const { startEmbeddedS3 } = await import('../services/embedded/embedded-s3.js');
       const s3 = await startEmbeddedS3(path.join(config.dataDir, 's3'), config.storage.port, config.storage);
       stops.push(s3.stop);
       s3Endpoint = s3.endpoint;

@@ -5,13 +5,15 @@ export interface StoredObject {
   size: number;
 }
 
+/** What lies under a prefix: no bucket at all, nothing, or at least one object. */
+export type PrefixContents = 'no-bucket' | 'empty' | 'objects';
+
 /** The narrow object-store interface the application uses; implemented over S3. */
 export interface ObjectStore {
-  bucketExists(bucket: string): Promise<boolean>;
+  /** Whether the bucket exists and has an object under `prefix`, in one request. */
+  probePrefix(bucket: string, prefix: string): Promise<PrefixContents>;
   /** Every object under `prefix`, page by page, never the whole listing in memory. */
   listObjects(bucket: string, prefix: string): AsyncIterable<StoredObject>;
-  /** True when at least one object exists under `prefix`. */
-  hasObjects(bucket: string, prefix: string): Promise<boolean>;
   getObjectStream(bucket: string, key: string): Promise<Readable>;
   /** The object's text, or only its last `tailBytes` bytes; undefined when absent. */
   getObjectText(bucket: string, key: string, tailBytes?: number): Promise<string | undefined>;

@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsCommand,
   S3Client,
@@ -54,20 +53,18 @@ export function createS3ObjectStore(client: S3Client): ObjectStore {
   }
 
   return {
-    async bucketExists(bucket) {
+    async probePrefix(bucket, prefix) {
       try {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }));
-        return true;
+        const page = await client.send(
+          new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }),
+        );
+        return (page.Contents?.length ?? 0) > 0 ? 'objects' : 'empty';
       } catch (error) {
-        if (statusOf(error) === 404) return false;
+        if (statusOf(error) === 404) return 'no-bucket';
         throw error;
       }
     },
     listObjects,
-    async hasObjects(bucket, prefix) {
-      const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
-      return (page.Contents?.length ?? 0) > 0;
-    },
     async getObjectStream(bucket, key) {
       const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return result.Body as Readable;
@@ -93,7 +90,7 @@ export function createS3ObjectStore(client: S3Client): ObjectStore {
         client,
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
         queueSize: 2,
-        partSize: 8 * 1024 * 1024,
+        partSize: 5 * 1024 * 1024,
         leavePartsOnError: false,
       });
       await upload.done();

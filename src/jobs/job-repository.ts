@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { JobSpec } from './job-spec.js';
+import { toRun, type Run } from './run-repository.js';
 
 export interface Job {
   id: string;
@@ -44,6 +45,48 @@ export async function insertJobIfAbsent(
     spec.uniqueId,
   ]);
   return { job: toJob(existing[0]!), created: false };
+}
+
+/**
+ * Stores a job that runs once, with its first run queued and that run's first event, in one
+ * statement (atomic on its own, and one round trip). Undefined when (userId, uniqueId) exists.
+ */
+export async function insertJobWithRun(
+  db: SqlExecutor,
+  spec: JobSpec,
+  runId: string,
+  resultsPrefix: string,
+): Promise<{ job: Job; run: Run } | undefined> {
+  const rows = await db.query(
+    `WITH job AS (
+       INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
+       VALUES ($1::uuid, $2, $3, $4::jsonb, NULL, NULL)
+       ON CONFLICT (user_id, unique_id) DO NOTHING
+       RETURNING id, created_at, updated_at),
+     run AS (
+       INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, queued_at)
+       SELECT $5::uuid, job.id, 'queued', 'submit', $4::jsonb, $6, $7, clock_timestamp() FROM job
+       RETURNING *),
+     event AS (
+       INSERT INTO run_events (run_id, state, detail)
+       SELECT id, state, jsonb_build_object('trigger', trigger) FROM run)
+     SELECT run.*, job.created_at AS job_created_at, job.updated_at AS job_updated_at
+     FROM job JOIN run ON run.job_id = job.id`,
+    [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), runId, spec.s3_bucket, resultsPrefix],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const run = toRun(row);
+  const job: Job = {
+    id: run.jobId,
+    userId: spec.userId,
+    uniqueId: spec.uniqueId,
+    spec: run.spec,
+    createdAt: row.job_created_at as Date,
+    updatedAt: row.job_updated_at as Date,
+    deletedAt: null,
+  };
+  return { job, run };
 }
 
 export async function findJobByKey(

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { ObjectStore, PrefixContents } from '../../services/aws/object-store.js';
 import type { Database } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import {
@@ -14,6 +14,7 @@ import {
   findJobByKey,
   getJob,
   insertJobIfAbsent,
+  insertJobWithRun,
   listJobsOfUser,
   type Job,
 } from './job-repository.js';
@@ -26,7 +27,6 @@ import {
 } from './job-spec.js';
 import {
   getRun,
-  insertRun,
   listRunEvents,
   listRunsOfJob,
   newRunId,
@@ -69,19 +69,54 @@ export type JobService = ReturnType<typeof createJobService>;
 export function createJobService(deps: JobServiceDeps) {
   const { db, store, engine } = deps;
 
-  async function checkBucket(bucket: string, prefix: string, needsInputs: boolean): Promise<void> {
-    let exists: boolean;
+  /**
+   * Why a new job's bucket cannot serve it, or undefined when it can: the bucket must exist, and a
+   * job that runs now must find its inputs. One request to the store, whatever the case.
+   */
+  async function bucketProblem(
+    bucket: string,
+    prefix: string,
+    needsInputs: boolean,
+  ): Promise<Error | undefined> {
+    let contents: PrefixContents;
     try {
-      exists = await store.bucketExists(bucket);
+      contents = await store.probePrefix(bucket, prefix);
     } catch (error) {
-      throw new UnprocessableError(`the service cannot access bucket "${bucket}": ${errorMessage(error)}`);
+      return new UnprocessableError(`the service cannot access bucket "${bucket}": ${errorMessage(error)}`);
     }
-    if (!exists) throw new UnprocessableError(`bucket "${bucket}" does not exist; create it or name another`);
-    if (needsInputs && prefix !== '' && !(await store.hasObjects(bucket, prefix))) {
-      throw new UnprocessableError(
+    if (contents === 'no-bucket') {
+      return new UnprocessableError(`bucket "${bucket}" does not exist; create it or name another`);
+    }
+    if (needsInputs && prefix !== '' && contents === 'empty') {
+      return new UnprocessableError(
         `no objects under s3://${bucket}/${prefix}; upload the inputs first, or send "source_s3_prefix": "" for a job without inputs`,
       );
     }
+    return undefined;
+  }
+
+  /**
+   * Stores a new job: one that runs once with its first run queued, in one statement; one with a
+   * cron schedule with its schedule, in a transaction. `created` is false when (userId, uniqueId)
+   * was stored by another request meanwhile.
+   */
+  async function storeNewJob(spec: JobSpec): Promise<SubmitResult> {
+    const cron = spec.cron;
+    if (cron === null) {
+      const runId = newRunId();
+      const stored = await insertJobWithRun(db, spec, runId, resultsPrefix(spec, runId));
+      if (stored) return { ...stored, created: true };
+      const job = await findJobByKey(db, spec.userId, spec.uniqueId);
+      return { job: job!, run: undefined, created: false };
+    }
+    return db.transaction(async (tx) => {
+      const { job, created } = await insertJobIfAbsent(tx, spec);
+      if (created) {
+        const next = CronSchedule.parse(cron, spec.timezone).nextAfter(await databaseNow(tx));
+        await upsertSchedule(tx, job.id, spec, next ?? null);
+      }
+      return { job, run: undefined, created };
+    });
   }
 
   function requireUuid(kind: string, id: string): void {
@@ -114,28 +149,15 @@ export function createJobService(deps: JobServiceDeps) {
         const [latest] = await listRunsOfJob(db, job.id, 1);
         return { job, run: latest, created: false };
       };
-      // A repeated post is answered from what is stored, whatever has become of the bucket since.
-      const known = await findJobByKey(db, spec.userId, spec.uniqueId);
+      // The stored job and the bucket are looked up at once. A repeated post is answered from what
+      // is stored, whatever has become of the bucket since.
+      const [known, problem] = await Promise.all([
+        findJobByKey(db, spec.userId, spec.uniqueId),
+        bucketProblem(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null),
+      ]);
       if (known) return existing(known);
-      await checkBucket(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null);
-      const result = await db.transaction(async (tx) => {
-        const { job, created } = await insertJobIfAbsent(tx, spec);
-        if (!created) return { job, run: undefined, created };
-        if (spec.cron !== null) {
-          const next = CronSchedule.parse(spec.cron, spec.timezone).nextAfter(await databaseNow(tx));
-          await upsertSchedule(tx, job.id, spec, next ?? null);
-          return { job, run: undefined, created };
-        }
-        const runId = newRunId();
-        const run = await insertRun(tx, {
-          id: runId,
-          jobId: job.id,
-          trigger: 'submit',
-          spec,
-          resultsPrefix: resultsPrefix(spec, runId),
-        });
-        return { job, run, created };
-      });
+      if (problem) throw problem;
+      const result = await storeNewJob(spec);
       // Another request stored the same job between the look-up and the insert.
       if (!result.created) return existing(result.job);
       if (result.run) deps.onRunQueued?.(result.run.id);

@@ -228,9 +228,15 @@ export function normalisePrefix(field: string, raw: string): string {
   return trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
 }
 
+/** Timezone names already found valid: building a DateTimeFormat to check one is costly. */
+const knownTimezones = new Set<string>(['UTC']);
+
 export function validateTimezone(timezone: string): void {
+  if (knownTimezones.has(timezone)) return;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    // Bounded: the runtime accepts the same name in any letter case, so the set must not grow freely.
+    if (knownTimezones.size < 1000) knownTimezones.add(timezone);
   } catch {
     throw new ValidationError(
       `timezone "${timezone}" is not an IANA timezone name such as "Europe/Paris" or "UTC"`,

@@ -55,12 +55,17 @@ describe('POST /jobs', () => {
     expect(answer.run.results.prefix).toBe(`out/akhil-test-uid/${answer.run.id}/`);
     expect(answer.run.results.uri).toBe(`s3://${bucket}/out/akhil-test-uid/${answer.run.id}/`);
 
+    // The answer to the POST is what is stored: the same as reading the job and run back.
     const job = await service.request('GET', `/jobs/${answer.job.id}`);
     expect(job.status).toBe(200);
-    expect(job.body.runs.map((r: { id: string }) => r.id)).toEqual([answer.run.id]);
+    expect(job.body.runs).toEqual([answer.run]);
+    expect(job.body.job).toEqual(answer.job);
 
     const run = await service.request('GET', `/runs/${answer.run.id}`);
-    expect(run.body.history.map((e: { state: string }) => e.state)).toEqual(['queued']);
+    const { history, ...stored } = run.body;
+    expect(stored).toEqual(answer.run);
+    expect(history.map((e: { state: string }) => e.state)).toEqual(['queued']);
+    expect(history[0].detail).toEqual({ trigger: 'submit' });
   });
 
   it('returns the existing job when the same userId and uniqueId are posted again, and never makes a second', async () => {

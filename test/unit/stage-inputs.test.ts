@@ -11,8 +11,7 @@ import { stageInputs } from '../../src/runner/stage-inputs.js';
 /** An object store listing whatever keys it is given: real S3 allows keys that s3rver normalises away. */
 function storeWith(objects: Record<string, string>): ObjectStore {
   return {
-    bucketExists: async () => true,
-    hasObjects: async () => true,
+    probePrefix: async () => 'objects',
     async *listObjects(_bucket, prefix) {
       for (const [key, body] of Object.entries(objects)) {
         if (key.startsWith(prefix)) yield { key, size: Buffer.byteLength(body) };
