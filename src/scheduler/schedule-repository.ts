@@ -89,29 +89,40 @@ export async function deleteSchedule(db: SqlExecutor, jobId: string): Promise<vo
  * Locks up to `limit` schedules due at `now`, earliest first. `SKIP LOCKED` lets several
  * schedulers share the work: each due schedule is handled by exactly one of them at a time.
  */
-export async function lockDueSchedules(
-  tx: SqlExecutor,
-  now: Date,
-  limit: number,
-): Promise<(Schedule & { spec: JobSpec })[]> {
+export async function lockDueSchedules(tx: SqlExecutor, now: Date, limit: number): Promise<Schedule[]> {
   const rows = await tx.query(
-    `SELECT s.*, j.spec FROM schedules s JOIN jobs j ON j.id = s.job_id
-     WHERE NOT s.paused AND s.next_fire_at IS NOT NULL AND s.next_fire_at <= $1::timestamptz
-     ORDER BY s.next_fire_at
+    `SELECT * FROM schedules
+     WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= $1::timestamptz
+     ORDER BY next_fire_at
      LIMIT $2
-     FOR UPDATE OF s SKIP LOCKED`,
+     FOR UPDATE SKIP LOCKED`,
     [now, limit],
   );
-  return rows.map((row) => ({ ...toSchedule(row), spec: row.spec as JobSpec }));
+  return rows.map(toSchedule);
 }
 
-/** Milliseconds until the earliest due schedule by the database's clock, or undefined when none is set. */
-export async function msUntilNextDue(db: SqlExecutor): Promise<number | undefined> {
-  const [row] = await db.query<{ ms: number | null }>(
-    `SELECT (EXTRACT(EPOCH FROM (min(next_fire_at) - clock_timestamp())) * 1000)::float8 AS ms
-     FROM schedules WHERE NOT paused AND next_fire_at IS NOT NULL`,
+/** The earliest fire time of any schedule and how far off it is by the database's clock; undefined when none is set. */
+export async function nextDue(db: SqlExecutor): Promise<{ at: Date; ms: number } | undefined> {
+  const [row] = await db.query<{ at: Date | null; ms: number | null }>(
+    `SELECT at, (EXTRACT(EPOCH FROM (at - clock_timestamp())) * 1000)::float8 AS ms
+     FROM (SELECT min(next_fire_at) AS at FROM schedules WHERE NOT paused AND next_fire_at IS NOT NULL) AS due`,
   );
-  return row?.ms ?? undefined;
+  return row?.at && row.ms !== null ? { at: row.at, ms: row.ms } : undefined;
+}
+
+/** Schedules (not paused) whose next fire time is `at`, at most `limit` of them, read without locking them. */
+export async function listSchedulesDueAt(
+  db: SqlExecutor,
+  at: Date,
+  limit: number,
+): Promise<Pick<Schedule, 'jobId' | 'cron' | 'timezone'>[]> {
+  const rows = await db.query<{ job_id: string; cron: string; timezone: string }>(
+    `SELECT job_id, cron, timezone FROM schedules
+     WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at = $1::timestamptz
+     LIMIT $2`,
+    [at, limit],
+  );
+  return rows.map((row) => ({ jobId: row.job_id, cron: row.cron, timezone: row.timezone }));
 }
 
 /** Records many missed fire times in one statement. */
@@ -151,30 +162,121 @@ export interface FireRow {
   jobId: string;
   fireAt: Date;
   outcome: FireOutcome;
+  /** The run queued for this fire time, if any: queued only when the fire time is recorded here first. */
   runId: string | null;
   detail: string | null;
+  trigger: 'schedule' | 'catch_up';
+  waitsForPrevious: boolean;
 }
 
 /**
- * Records many fire times in one statement; returns the keys (`jobId|epochMs`) that were new.
- * A fire time already recorded (by another scheduler, or before a crash) is left alone.
+ * The end of a statement that records fire times and queues their runs, after a CTE `planned`
+ * (job_id, fire_at, outcome, run_id, detail). A fire time already recorded (by another scheduler,
+ * or before a crash) is left alone and queues nothing. The run of a new one is queued with its
+ * job's spec as stored now, its results under the folder `resultsPrefix` (job-spec.ts) names, and
+ * its first event. `runs` names the rows a run is queued for, from the CTE `fired` (f: job_id,
+ * fire_at, run_id), with their `trigger` and `waits`. Ends with the CTE `queued` (the runs queued).
  */
-export async function insertFires(tx: SqlExecutor, rows: FireRow[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const inserted = await tx.query<{ job_id: string; fire_at: Date }>(
-    `INSERT INTO schedule_fires (job_id, fire_at, outcome, run_id, detail)
-     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[])
-     ON CONFLICT (job_id, fire_at) DO NOTHING
-     RETURNING job_id, fire_at`,
+function recordAndQueue(runs: string): string {
+  return `
+  fired AS (
+    INSERT INTO schedule_fires (job_id, fire_at, outcome, run_id, detail)
+    SELECT job_id, fire_at, outcome, run_id, detail FROM planned
+    ON CONFLICT (job_id, fire_at) DO NOTHING
+    RETURNING job_id, fire_at, run_id),
+  queued AS (
+    INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
+                      waits_for_previous, queued_at)
+    SELECT f.run_id, f.job_id, 'queued', trigger, j.spec, j.spec ->> 's3_bucket',
+           (j.spec ->> 'destination_s3_prefix') || (j.spec ->> 'uniqueId') || '/' || f.run_id::text || '/',
+           f.fire_at, waits, clock_timestamp()
+    FROM ${runs}
+    JOIN jobs j ON j.id = f.job_id
+    WHERE f.run_id IS NOT NULL
+    RETURNING id, state, trigger, scheduled_for),
+  events AS (
+    INSERT INTO run_events (run_id, state, detail)
+    SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
+    FROM queued)`;
+}
+
+/** Records many fire times and queues the runs of the new ones, in one statement; returns how many runs were queued. */
+export async function recordFires(tx: SqlExecutor, rows: FireRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const [row] = await tx.query<{ queued: number }>(
+    `WITH planned AS (
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[], $6::text[],
+                            $7::boolean[]) AS p(job_id, fire_at, outcome, run_id, detail, trigger, waits)),
+     ${recordAndQueue(`(SELECT f.*, p.trigger, p.waits FROM fired f
+                        JOIN planned p ON p.job_id = f.job_id AND p.fire_at = f.fire_at) AS f`)}
+     SELECT count(*)::int AS queued FROM queued`,
     [
       rows.map((r) => r.jobId),
       rows.map((r) => r.fireAt),
       rows.map((r) => r.outcome),
       rows.map((r) => r.runId),
       rows.map((r) => r.detail),
+      rows.map((r) => r.trigger),
+      rows.map((r) => r.waitsForPrevious),
     ],
   );
-  return new Set(inserted.map((r) => `${r.job_id}|${r.fire_at.getTime()}`));
+  return row?.queued ?? 0;
+}
+
+/** A schedule expected to fire at `fireAt`, its next fire time worked out beforehand. */
+export interface PreparedFire {
+  jobId: string;
+  /** The expression and timezone `nextFireAt` was worked out from. */
+  cron: string;
+  timezone: string;
+  fireAt: Date;
+  nextFireAt: Date | null;
+  runId: string;
+}
+
+/**
+ * Fires prepared schedules in one statement, each only if at `now` it still is what it was
+ * prepared from: not paused, due at its fire time and at no later one (`nextFireAt` is after
+ * `now`), with the same expression and timezone, and with no unfinished run of its job for an
+ * overlap policy to weigh (policy "allow" weighs none). Each one fired is locked (`SKIP LOCKED`:
+ * one scheduler at a time), its fire time recorded and its run queued as in `recordFires`, and its
+ * next fire time stored. The others are left as they are, for `lockDueSchedules`. Returns how
+ * many runs were queued.
+ */
+export async function fireOnTime(db: SqlExecutor, now: Date, fires: PreparedFire[]): Promise<number> {
+  if (fires.length === 0) return 0;
+  const [row] = await db.query<{ queued: number }>(
+    `WITH prepared AS (
+       SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::uuid[])
+         AS p(job_id, cron, timezone, fire_at, next_fire_at, run_id)),
+     planned AS (
+       SELECT p.job_id, p.fire_at, 'queued'::text AS outcome, p.run_id, NULL::text AS detail, p.next_fire_at
+       FROM prepared p
+       CROSS JOIN LATERAL (
+         SELECT FROM schedules s
+         WHERE s.job_id = p.job_id AND NOT s.paused AND s.next_fire_at = p.fire_at
+           AND s.cron = p.cron AND s.timezone = p.timezone
+           AND (s.overlap_policy = 'allow' OR NOT EXISTS (
+             SELECT FROM runs r WHERE r.job_id = s.job_id
+               AND r.state IN ('queued', 'staging', 'building', 'running', 'uploading')))
+         FOR UPDATE SKIP LOCKED) AS s
+       WHERE p.fire_at <= $1::timestamptz AND (p.next_fire_at IS NULL OR p.next_fire_at > $1::timestamptz)),
+     ${recordAndQueue(`(SELECT f.*, 'schedule' AS trigger, false AS waits FROM fired f) AS f`)},
+     advanced AS (
+       UPDATE schedules s SET next_fire_at = p.next_fire_at, last_fire_at = p.fire_at, updated_at = now()
+       FROM planned p WHERE s.job_id = p.job_id)
+     SELECT count(*)::int AS queued FROM queued`,
+    [
+      now,
+      fires.map((f) => f.jobId),
+      fires.map((f) => f.cron),
+      fires.map((f) => f.timezone),
+      fires.map((f) => f.fireAt),
+      fires.map((f) => f.nextFireAt),
+      fires.map((f) => f.runId),
+    ],
+  );
+  return row?.queued ?? 0;
 }
 
 export interface ScheduleAdvance {

@@ -1,15 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
-import type { JobSpec } from '../jobs/job-spec.js';
-import { resultsPrefix } from '../jobs/job-spec.js';
-import {
-  insertRuns,
-  listUnfinishedRunsOfJobs,
-  newRunId,
-  requestCancel,
-  transitionRun,
-  type NewRun,
-} from '../jobs/run-repository.js';
+import { listUnfinishedRunsOfJobs, newRunId, requestCancel, transitionRun } from '../jobs/run-repository.js';
 import { createWakeableSleep } from '../wakeable-sleep.js';
 import { CronSchedule } from './cron-schedule.js';
 import { planFires } from './plan-fires.js';
@@ -17,11 +8,14 @@ import { decideOverlap, type UnfinishedRun } from './overlap.js';
 import {
   advanceSchedules,
   databaseNow,
-  insertFires,
+  fireOnTime,
+  listSchedulesDueAt,
   lockDueSchedules,
-  msUntilNextDue,
+  nextDue,
+  recordFires,
   recordMissed,
   type FireRow,
+  type PreparedFire,
   type Schedule,
   type ScheduleAdvance,
 } from './schedule-repository.js';
@@ -56,6 +50,12 @@ const MAX_DUE_PER_PASS = 100_000;
 const DRAIN_LANES = 2;
 /** At most this many missed fire times are recorded one by one per pass; the rest are counted. */
 const MISSED_RECORDED = 1000;
+/** Schedules due at the same instant are prepared this long before it. */
+const PREPARE_AHEAD_MS = 1000;
+/** At most this many schedules due at the same instant are prepared; any others are handled once due. */
+const PREPARED_MAX = 100_000;
+/** Prepared schedules fired per statement. */
+const PREPARED_BATCH = 1000;
 
 /**
  * Turns due fire times into queued runs, exactly once per (schedule, fire time): the schedule row
@@ -70,9 +70,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let stopped = true;
   let loop: Promise<void> | undefined;
   const pause = createWakeableSleep();
+  /** Counts wake-ups, so that a wait for a fire time can tell it was cut short. */
+  let wakes = 0;
 
   /** Parsed expressions are kept: parsing costs far more than finding the next fire time. */
-  function cronOf(schedule: Schedule): CronSchedule {
+  function cronOf(schedule: Pick<Schedule, 'cron' | 'timezone'>): CronSchedule {
     const key = `${schedule.timezone} ${schedule.cron}`;
     let cron = crons.get(key);
     if (!cron) {
@@ -83,10 +85,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return cron;
   }
 
-  /** What is written for one pass: fire records, runs, cancellations and the schedules' next fire times. */
+  /** What is written for one pass: fire records and their runs, cancellations and the schedules' next fire times. */
   interface Pass {
     fires: FireRow[];
-    runs: NewRun[];
     cancels: { runId: string; at: Date }[];
     advances: ScheduleAdvance[];
     missed: { jobId: string; times: Date[]; detail: string }[];
@@ -94,7 +95,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** Decides, in memory, what becomes of each due fire time of one schedule. */
-  function plan(schedule: Schedule & { spec: JobSpec }, now: Date, unfinished: UnfinishedRun[], pass: Pass) {
+  function plan(schedule: Schedule, now: Date, unfinished: UnfinishedRun[], pass: Pass) {
     const cron = cronOf(schedule);
     // Fire times older than the catch-up window can only be missed: they are not enumerated one by
     // one (a per-second schedule down for a week has 600,000), but recorded as one stretch.
@@ -135,15 +136,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       let runId: string | null = null;
       if (decision.outcome === 'queued' || decision.outcome === 'caught_up') {
         runId = newRunId();
-        pass.runs.push({
-          id: runId,
-          jobId: schedule.jobId,
-          trigger: catchUp ? 'catch_up' : 'schedule',
-          spec: schedule.spec,
-          resultsPrefix: resultsPrefix(schedule.spec, runId),
-          scheduledFor: at,
-          waitsForPrevious: decision.waits,
-        });
         for (const cancelled of decision.cancels) pass.cancels.push({ runId: cancelled, at });
         // Later fire times of this pass see this run as the job's unfinished one.
         unfinished = [
@@ -157,6 +149,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         outcome: decision.outcome,
         runId,
         detail: decision.detail,
+        trigger: catchUp ? 'catch_up' : 'schedule',
+        waitsForPrevious: decision.waits,
       });
     }
     const last = due.times[due.times.length - 1] ?? null;
@@ -168,9 +162,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** Writes a pass in a few statements, whatever the number of schedules in it. */
   async function write(tx: SqlExecutor, pass: Pass): Promise<number> {
     for (const { jobId, times, detail } of pass.missed) await recordMissed(tx, jobId, times, detail);
-    const fresh = await insertFires(tx, pass.fires);
-    const runs = pass.runs.filter((r) => fresh.has(`${r.jobId}|${r.scheduledFor!.getTime()}`));
-    await insertRuns(tx, runs);
+    const queued = await recordFires(tx, pass.fires);
     for (const { runId, at } of pass.cancels) {
       const cancelled = await transitionRun(tx, runId, ['queued'], 'cancelled', {
         failureReason: 'cancelled',
@@ -179,7 +171,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (!cancelled && (await requestCancel(tx, runId))) deps.onCancelRequested?.(runId);
     }
     await advanceSchedules(tx, pass.advances);
-    return runs.length;
+    return queued;
   }
 
   async function tick(): Promise<number> {
@@ -190,7 +182,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (due.length === 0) return 0;
       const watched = due.filter((s) => s.overlapPolicy !== 'allow').map((s) => s.jobId);
       const unfinished = await listUnfinishedRunsOfJobs(tx, watched);
-      const pass: Pass = { fires: [], runs: [], cancels: [], advances: [], missed: [], dueTimes: new Map() };
+      const pass: Pass = { fires: [], cancels: [], advances: [], missed: [], dueTimes: new Map() };
       for (const schedule of due) plan(schedule, now, unfinished.get(schedule.jobId) ?? [], pass);
       queued = await write(tx, pass);
       if (queued > 0 || pass.missed.length > 0) {
@@ -215,6 +207,70 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     await Promise.all(Array.from({ length: DRAIN_LANES }, lane));
   }
 
+  /**
+   * The schedules due at `at` that will most likely fire just then (the usual case: one fire time,
+   * on time), each with its next fire time, worked out before `at` so that little is left to do
+   * at `at`. A schedule whose next fire time is not a fire time of its expression is left out.
+   */
+  async function prepare(at: Date): Promise<Omit<PreparedFire, 'runId'>[]> {
+    const due = await listSchedulesDueAt(db, at, PREPARED_MAX);
+    const nextByExpression = new Map<string, Date | null | false>();
+    const prepared: Omit<PreparedFire, 'runId'>[] = [];
+    for (const schedule of due) {
+      const key = `${schedule.timezone} ${schedule.cron}`;
+      let next = nextByExpression.get(key);
+      if (next === undefined) {
+        const cron = cronOf(schedule);
+        const first = cron.nextAfter(new Date(at.getTime() - 1));
+        next = first?.getTime() === at.getTime() ? (cron.nextAfter(at) ?? null) : false;
+        nextByExpression.set(key, next);
+      }
+      if (next === false) continue;
+      prepared.push({ ...schedule, fireAt: at, nextFireAt: next });
+    }
+    return prepared;
+  }
+
+  /**
+   * Prepares the schedules due at `at`, waits for `at` by the database's clock and fires them, in
+   * batches side by side. Whatever they do not cover (a schedule paused, changed or registered
+   * meanwhile, an overlap policy with a run to weigh, a fire time gone late) is left due for
+   * `tick`. A wake-up before `at` (a schedule registered or changed) gives up, to look again.
+   */
+  async function fireWhenDue(at: Date): Promise<void> {
+    const wakesBefore = wakes;
+    const prepared = await prepare(at);
+    let now = await clock(db);
+    while (now.getTime() < at.getTime()) {
+      await pause.sleep(at.getTime() - now.getTime());
+      if (stopped || wakes !== wakesBefore) return;
+      now = await clock(db);
+    }
+    if (prepared.length === 0 || now.getTime() - at.getTime() > deps.misfireToleranceMs) return;
+    const batches: Omit<PreparedFire, 'runId'>[][] = [];
+    for (let i = 0; i < prepared.length; i += PREPARED_BATCH)
+      batches.push(prepared.slice(i, i + PREPARED_BATCH));
+    // Other schedulers prepare the same batches: each starts at a batch of its own, so that they
+    // share the work rather than contend for the same schedules.
+    const first = Math.floor(Math.random() * batches.length);
+    let taken = 0;
+    const lane = async () => {
+      while (!stopped && taken < batches.length) {
+        const batch = batches[(first + taken) % batches.length]!;
+        taken += 1;
+        const queued = await fireOnTime(
+          db,
+          now,
+          batch.map((fire) => ({ ...fire, runId: newRunId() })),
+        );
+        if (queued > 0) deps.onRunsQueued?.();
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: DRAIN_LANES }, lane));
+    const failed = lanes.find((lane) => lane.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   async function run(): Promise<void> {
     while (!stopped) {
       try {
@@ -223,9 +279,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           await drain();
           continue;
         }
-        const untilDue = deps.clock ? undefined : await msUntilNextDue(db);
+        // With a clock of its own (tests), the scheduler looks every maxIdleMs.
+        const due = deps.clock ? undefined : await nextDue(db);
+        if (due && due.ms > 0 && due.ms <= PREPARE_AHEAD_MS) {
+          await fireWhenDue(due.at);
+          continue;
+        }
         const wait =
-          untilDue === undefined ? deps.maxIdleMs : Math.min(Math.max(untilDue, 0), deps.maxIdleMs);
+          due === undefined
+            ? deps.maxIdleMs
+            : Math.min(Math.max(due.ms - PREPARE_AHEAD_MS, 0), deps.maxIdleMs);
         if (!stopped) await pause.sleep(wait);
       } catch (error) {
         logger.error({ err: error }, 'scheduling failed; trying again');
@@ -247,6 +310,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await loop;
     },
     wake() {
+      wakes += 1;
       pause.wake();
     },
     tick,

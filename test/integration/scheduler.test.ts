@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { newRunId } from '../../src/jobs/run-repository.js';
+import { fireOnTime } from '../../src/scheduler/schedule-repository.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 
 /**
@@ -438,5 +440,67 @@ describe('many schedules', () => {
     const text = plan.map((row) => row['QUERY PLAN']).join('\n');
     expect(text).toMatch(/Index Scan (using|on) schedules_due/);
     expect(text).not.toMatch(/Seq Scan on schedules/);
+  });
+});
+
+describe('firing schedules prepared ahead of their fire time', () => {
+  it('fires each once, and only if not paused, changed or held back by its overlap policy by then', async () => {
+    const service = await start({ roles: ['api'] });
+    const cron = '0 0 1 1 *';
+    const [ready, paused, changed, busy] = [
+      await submit(service, { cron, overlap_policy: 'allow' }),
+      await submit(service, { cron, overlap_policy: 'allow' }),
+      await submit(service, { cron, overlap_policy: 'allow' }),
+      await submit(service, { cron, overlap_policy: 'skip' }),
+    ];
+    const at = new Date('2027-01-01T00:00:00Z');
+    const next = new Date('2028-01-01T00:00:00Z');
+    const all = [ready, paused, changed, busy];
+    await service.db.query(
+      'UPDATE schedules SET next_fire_at = $2::timestamptz WHERE job_id = ANY($1::uuid[])',
+      [all, at],
+    );
+    const prepared = all.map((jobId) => ({ jobId, cron, timezone: 'UTC', fireAt: at, nextFireAt: next }));
+    // After preparing, before the fire time: one is paused, one gets another expression, one a run.
+    await service.db.query('UPDATE schedules SET paused = true WHERE job_id = $1::uuid', [paused]);
+    await service.db.query("UPDATE schedules SET cron = '5 0 1 1 *' WHERE job_id = $1::uuid", [changed]);
+    const { status } = await service.request('POST', `/jobs/${busy}/trigger`);
+    expect(status).toBeLessThan(300);
+
+    const fire = () =>
+      fireOnTime(
+        service.db,
+        new Date(at.getTime() + 5),
+        prepared.map((p) => ({ ...p, runId: newRunId() })),
+      );
+    expect(await fire()).toBe(1);
+    expect(await fire()).toBe(0);
+
+    const runs = await runsOf(service, ready);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ state: 'queued', trigger: 'schedule', scheduled_for: at, waits: false });
+    const { body } = await service.request('GET', `/runs/${runs[0]!.id}`);
+    expect(body.results.prefix).toMatch(new RegExp(`/${runs[0]!.id}/$`));
+    const events = await service.db.query<{ state: string }>(
+      'SELECT state FROM run_events WHERE run_id = $1::uuid',
+      [runs[0]!.id],
+    );
+    expect(events.map((e) => e.state)).toEqual(['queued']);
+    expect(await firesOf(service, ready)).toMatchObject([
+      { fire_at: at, outcome: 'queued', run_id: runs[0]!.id },
+    ]);
+    const schedules = await service.db.query<{
+      job_id: string;
+      next_fire_at: Date;
+      last_fire_at: Date | null;
+    }>('SELECT job_id, next_fire_at, last_fire_at FROM schedules WHERE job_id = ANY($1::uuid[])', [all]);
+    for (const schedule of schedules) {
+      const fired = schedule.job_id === ready;
+      expect(schedule.next_fire_at).toEqual(fired ? next : at);
+      expect(schedule.last_fire_at).toEqual(fired ? at : null);
+    }
+    for (const jobId of [paused, changed]) expect(await runsOf(service, jobId)).toEqual([]);
+    expect((await runsOf(service, busy)).map((r) => r.trigger)).toEqual(['manual']);
+    for (const jobId of [paused, changed, busy]) expect(await firesOf(service, jobId)).toEqual([]);
   });
 });
