@@ -219,6 +219,13 @@ export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: numbe
 }
 
 /**
+ * How many runs of a user, beyond the `limit` asked for, a claim considers (ceilings allowing):
+ * workers claiming at the same moment lock their runs with SKIP LOCKED, so each one needs runs
+ * past those the others are taking, or it comes back empty while runs are queued.
+ */
+const CLAIM_SPARE_CANDIDATES = 32;
+
+/**
  * Claims up to `limit` queued runs for `workerId`, fairly: each user's runs under way stay within
  * their ceiling (`users.max_concurrent_runs`, else `defaultUserLimit`), and the runs that would
  * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait
@@ -264,7 +271,7 @@ export async function claimRuns(
                AND NOT EXISTS (SELECT 1 FROM runs o WHERE o.job_id = r.job_id AND o.state = 'queued'
                              AND o.waits_for_previous AND (o.queued_at, o.id) < (r.queued_at, r.id))))
            ORDER BY r.queued_at, r.id
-           LIMIT least(greatest(room.free, 0), $2)) e),
+           LIMIT least(greatest(room.free, 0), $2 + ${CLAIM_SPARE_CANDIDATES})) e),
        candidates AS (
          SELECT r.id FROM runs r JOIN ranked k ON k.id = r.id
          WHERE r.state = 'queued'
