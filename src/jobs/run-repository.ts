@@ -69,6 +69,13 @@ const PATCH_COLUMNS: Record<keyof RunPatch, string> = {
 
 type Row = Record<string, unknown>;
 
+/** The columns toRun reads: named, so that statements kept prepared return the same columns always. */
+const RUN_COLUMNS = `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
+  heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code failure_reason
+  failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
+  finished_at`.split(/\s+/);
+const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
 export function toRun(row: Row): Run {
   return {
     id: row.id as string,
@@ -281,12 +288,13 @@ export async function claimRuns(
        claimed AS (
          UPDATE runs r SET state = 'staging', worker_id = $1, claimed_at = now(), heartbeat_at = now(),
            updated_at = now()
-         FROM candidates c WHERE r.id = c.id
-         RETURNING r.*),
+         WHERE r.id = ANY (ARRAY(SELECT id FROM candidates))
+         RETURNING ${runColumns('r')}),
        event AS (INSERT INTO run_events (run_id, state, detail)
          SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
        SELECT * FROM claimed ORDER BY queued_at, id`,
     [workerId, limit, defaultUserLimit],
+    { prepared: true },
   );
   return rows.map(toRun);
 }
@@ -333,11 +341,12 @@ export async function transitionRun(
     `WITH moved AS (
        UPDATE runs SET ${sets.join(', ')}
        WHERE id = $1::uuid AND state = ANY($2::text[])${guard}
-       RETURNING *),
+       RETURNING ${runColumns('runs')}),
      event AS (INSERT INTO run_events (run_id, state, detail)
        SELECT id, state, $${params.length}::jsonb FROM moved)
      SELECT * FROM moved`,
     params,
+    { prepared: true },
   );
   return rows[0] ? toRun(rows[0]) : undefined;
 }
