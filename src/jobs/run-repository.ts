@@ -241,7 +241,8 @@ const CLAIM_SPARE_CANDIDATES = 32;
  * from being claimed twice; the users with queued runs are found by walking an index. Each claim
  * takes only from the first runs its user has room for, as of its snapshot, so workers claiming at
  * once cannot together pass a ceiling; only a run becoming claimable between two claims (a retry
- * whose backoff ends) can, rarely, let a user's runs pass it by one.
+ * whose backoff ends) can, rarely, let a user's runs pass it by one. When other workers took the
+ * runs a claim considered before it could lock them, it claims again, with a fresh snapshot.
  */
 export async function claimRuns(
   db: SqlExecutor,
@@ -249,6 +250,29 @@ export async function claimRuns(
   limit: number,
   defaultUserLimit: number,
 ): Promise<Run[]> {
+  const runs: Run[] = [];
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS && runs.length < limit; attempt++) {
+    const { claimed, considered } = await claimOnce(db, workerId, limit - runs.length, defaultUserLimit);
+    runs.push(...claimed);
+    // Every run considered was claimed: there is no more to take, not even behind other workers.
+    if (considered <= claimed.length) break;
+  }
+  return runs;
+}
+
+/**
+ * How many times a claim tries again when it got fewer runs than it asked for because others
+ * took the runs it considered meanwhile (a worker held up while others claimed a run after run).
+ */
+const CLAIM_ATTEMPTS = 3;
+
+/** One claim statement: the runs it claimed, and how many runs it considered for claiming. */
+async function claimOnce(
+  db: SqlExecutor,
+  workerId: string,
+  limit: number,
+  defaultUserLimit: number,
+): Promise<{ claimed: Run[]; considered: number }> {
   // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
   // never holds anything that other workers wait on.
   const rows = await db.query(
@@ -279,10 +303,11 @@ export async function claimRuns(
                              AND o.waits_for_previous AND (o.queued_at, o.id) < (r.queued_at, r.id))))
            ORDER BY r.queued_at, r.id
            LIMIT least(greatest(room.free, 0), $2 + ${CLAIM_SPARE_CANDIDATES})) e),
+       considered AS (SELECT ARRAY(SELECT id FROM ranked ORDER BY load, queued_at, id) AS ids),
        candidates AS (
-         SELECT r.id FROM runs r JOIN ranked k ON k.id = r.id
+         SELECT r.id FROM considered k JOIN runs r ON r.id = ANY (k.ids)
          WHERE r.state = 'queued'
-         ORDER BY k.load, k.queued_at, k.id
+         ORDER BY array_position(k.ids, r.id)
          LIMIT $2
          FOR UPDATE OF r SKIP LOCKED),
        claimed AS (
@@ -292,11 +317,15 @@ export async function claimRuns(
          RETURNING ${runColumns('r')}),
        event AS (INSERT INTO run_events (run_id, state, detail)
          SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
-       SELECT * FROM claimed ORDER BY queued_at, id`,
+       SELECT c.*, cardinality(k.ids) AS considered FROM considered k LEFT JOIN claimed c ON true
+       ORDER BY c.queued_at, c.id`,
     [workerId, limit, defaultUserLimit],
     { prepared: true },
   );
-  return rows.map(toRun);
+  return {
+    claimed: rows.filter((row) => row.id !== null).map(toRun),
+    considered: (rows[0]?.considered as number | undefined) ?? 0,
+  };
 }
 
 /**
