@@ -6,7 +6,21 @@
  * (`$1::uuid`, `$2::jsonb`, `$3::timestamptz`, `$4::text[]`): the Data API binds text as varchar.
  */
 export interface SqlExecutor {
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
+}
+
+export interface QueryOptions {
+  /**
+   * A statement run often (claiming and moving runs): a driver that can keeps it prepared on each
+   * connection, so the server plans it once per connection rather than on every call. Its result
+   * columns must be named, not `*`: a column added by a later migration would otherwise change
+   * the prepared statement's result and fail it.
+   */
+  prepared?: boolean;
 }
 
 export interface Database extends SqlExecutor {

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database, SqlExecutor } from './database.js';
+import type { Database, QueryOptions, SqlExecutor } from './database.js';
 
 /** A Database over a `pg` connection pool. Idle connections that die are replaced by the pool. */
 export function createPgDatabase(connectionString: string, logger: Logger, maxConnections = 10): Database {
@@ -13,16 +14,26 @@ export function createPgDatabase(connectionString: string, logger: Logger, maxCo
     ),
   );
 
-  const run = async <Row>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]) => {
-    const result = await client.query(sql, params as unknown[] | undefined);
+  const run = async <Row>(
+    client: pg.Pool | pg.PoolClient,
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ) => {
+    const result = await client.query({
+      text: sql,
+      values: params as unknown[] | undefined,
+      // pg prepares a named statement on a connection the first time that connection runs it.
+      name: options?.prepared ? statementName(sql) : undefined,
+    });
     return result.rows as Row[];
   };
 
   return {
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, options) => run(pool, sql, params, options),
     async transaction(fn) {
       const client = await pool.connect();
-      const tx: SqlExecutor = { query: (sql, params) => run(client, sql, params) };
+      const tx: SqlExecutor = { query: (sql, params, options) => run(client, sql, params, options) };
       try {
         await client.query('BEGIN');
         const result = await fn(tx);
@@ -37,4 +48,16 @@ export function createPgDatabase(connectionString: string, logger: Logger, maxCo
     },
     close: () => pool.end(),
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/** The same name for the same text, in every connection; different texts never share one. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `tds_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }

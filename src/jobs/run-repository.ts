@@ -69,6 +69,13 @@ const PATCH_COLUMNS: Record<keyof RunPatch, string> = {
 
 type Row = Record<string, unknown>;
 
+/** The columns toRun reads: named, so that statements kept prepared return the same columns always. */
+const RUN_COLUMNS = `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
+  heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code failure_reason
+  failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
+  finished_at`.split(/\s+/);
+const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
 export function toRun(row: Row): Run {
   return {
     id: row.id as string,
@@ -219,6 +226,13 @@ export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: numbe
 }
 
 /**
+ * How many runs of a user, beyond the `limit` asked for, a claim considers (ceilings allowing):
+ * workers claiming at the same moment lock their runs with SKIP LOCKED, so each one needs runs
+ * past those the others are taking, or it comes back empty while runs are queued.
+ */
+const CLAIM_SPARE_CANDIDATES = 32;
+
+/**
  * Claims up to `limit` queued runs for `workerId`, fairly: each user's runs under way stay within
  * their ceiling (`users.max_concurrent_runs`, else `defaultUserLimit`), and the runs that would
  * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait
@@ -227,7 +241,8 @@ export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: numbe
  * from being claimed twice; the users with queued runs are found by walking an index. Each claim
  * takes only from the first runs its user has room for, as of its snapshot, so workers claiming at
  * once cannot together pass a ceiling; only a run becoming claimable between two claims (a retry
- * whose backoff ends) can, rarely, let a user's runs pass it by one.
+ * whose backoff ends) can, rarely, let a user's runs pass it by one. When other workers took the
+ * runs a claim considered before it could lock them, it claims again, with a fresh snapshot.
  */
 export async function claimRuns(
   db: SqlExecutor,
@@ -235,6 +250,29 @@ export async function claimRuns(
   limit: number,
   defaultUserLimit: number,
 ): Promise<Run[]> {
+  const runs: Run[] = [];
+  for (let attempt = 0; attempt < CLAIM_ATTEMPTS && runs.length < limit; attempt++) {
+    const { claimed, considered } = await claimOnce(db, workerId, limit - runs.length, defaultUserLimit);
+    runs.push(...claimed);
+    // Every run considered was claimed: there is no more to take, not even behind other workers.
+    if (considered <= claimed.length) break;
+  }
+  return runs;
+}
+
+/**
+ * How many times a claim tries again when it got fewer runs than it asked for because others
+ * took the runs it considered meanwhile (a worker held up while others claimed a run after run).
+ */
+const CLAIM_ATTEMPTS = 3;
+
+/** One claim statement: the runs it claimed, and how many runs it considered for claiming. */
+async function claimOnce(
+  db: SqlExecutor,
+  workerId: string,
+  limit: number,
+  defaultUserLimit: number,
+): Promise<{ claimed: Run[]; considered: number }> {
   // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
   // never holds anything that other workers wait on.
   const rows = await db.query(
@@ -264,24 +302,30 @@ export async function claimRuns(
                AND NOT EXISTS (SELECT 1 FROM runs o WHERE o.job_id = r.job_id AND o.state = 'queued'
                              AND o.waits_for_previous AND (o.queued_at, o.id) < (r.queued_at, r.id))))
            ORDER BY r.queued_at, r.id
-           LIMIT least(greatest(room.free, 0), $2)) e),
+           LIMIT least(greatest(room.free, 0), $2 + ${CLAIM_SPARE_CANDIDATES})) e),
+       considered AS (SELECT ARRAY(SELECT id FROM ranked ORDER BY load, queued_at, id) AS ids),
        candidates AS (
-         SELECT r.id FROM runs r JOIN ranked k ON k.id = r.id
+         SELECT r.id FROM considered k JOIN runs r ON r.id = ANY (k.ids)
          WHERE r.state = 'queued'
-         ORDER BY k.load, k.queued_at, k.id
+         ORDER BY array_position(k.ids, r.id)
          LIMIT $2
          FOR UPDATE OF r SKIP LOCKED),
        claimed AS (
          UPDATE runs r SET state = 'staging', worker_id = $1, claimed_at = now(), heartbeat_at = now(),
            updated_at = now()
-         FROM candidates c WHERE r.id = c.id
-         RETURNING r.*),
+         WHERE r.id = ANY (ARRAY(SELECT id FROM candidates))
+         RETURNING ${runColumns('r')}),
        event AS (INSERT INTO run_events (run_id, state, detail)
          SELECT id, 'staging', jsonb_build_object('workerId', $1::text) FROM claimed)
-       SELECT * FROM claimed ORDER BY queued_at, id`,
+       SELECT c.*, cardinality(k.ids) AS considered FROM considered k LEFT JOIN claimed c ON true
+       ORDER BY c.queued_at, c.id`,
     [workerId, limit, defaultUserLimit],
+    { prepared: true },
   );
-  return rows.map(toRun);
+  return {
+    claimed: rows.filter((row) => row.id !== null).map(toRun),
+    considered: (rows[0]?.considered as number | undefined) ?? 0,
+  };
 }
 
 /**
@@ -326,11 +370,12 @@ export async function transitionRun(
     `WITH moved AS (
        UPDATE runs SET ${sets.join(', ')}
        WHERE id = $1::uuid AND state = ANY($2::text[])${guard}
-       RETURNING *),
+       RETURNING ${runColumns('runs')}),
      event AS (INSERT INTO run_events (run_id, state, detail)
        SELECT id, state, $${params.length}::jsonb FROM moved)
      SELECT * FROM moved`,
     params,
+    { prepared: true },
   );
   return rows[0] ? toRun(rows[0]) : undefined;
 }

@@ -120,6 +120,16 @@ describe('claiming runs', () => {
     await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
   });
 
+  it('gives each of many workers claiming at once runs of its own while runs are queued', async () => {
+    await queue('many', 40);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => claimRuns(db, `w${i}`, 2, 100)));
+    expect(results.map((r) => r.length)).toEqual(Array.from({ length: 10 }, () => 2));
+    const ids = results.flat().map((r) => r.id);
+    expect(new Set(ids).size).toBe(20);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
   it("uses the operator's default ceiling for users without one of their own", async () => {
     await queue('plain', 6);
     const claimed = await claimRuns(db, 'w1', 10, 4);
