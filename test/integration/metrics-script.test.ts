@@ -266,7 +266,10 @@ describe('metrics.sh sampler in a container', () => {
           'cp /tmp/loop.csv /tmp/before.csv',
           'sleep 0.5',
           `${SCRIPT_IN_IMAGE} /tmp/loop.csv --once`,
+          'read -r u0 _ < /proc/uptime',
           `${SCRIPT_IN_IMAGE} /tmp/fresh.csv --once`,
+          'read -r u1 _ < /proc/uptime',
+          'echo "$u0 $u1" > /tmp/fresh-took',
         ].join('; '),
       );
       const result = await container.wait();
@@ -296,13 +299,16 @@ describe('metrics.sh sampler in a container', () => {
       expect(onceRow.cpuPercent).toBeLessThan(10);
       expect(onceRow.memoryBytes).toBeGreaterThan(0);
 
-      // Without a previous reading, --once measures over one default interval.
+      // Without a previous reading (a command that ended before the loop's first), --once measures
+      // from the container's start, about 4 s before here, and does not wait an interval.
       const fresh = parseMetricsCsv(await readContainerFile(container, '/tmp/fresh.csv'));
       expect(fresh.rows.length).toBe(1);
       const freshRow = at(fresh.rows, 0);
-      expect(freshRow.elapsedSeconds).toBeGreaterThanOrEqual(0.95);
-      expect(freshRow.elapsedSeconds).toBeLessThan(1.5);
+      expect(freshRow.elapsedSeconds).toBeGreaterThan(3.9);
+      expect(freshRow.elapsedSeconds).toBeLessThan(8);
       expect(freshRow.cpuPercent).toBeLessThan(10);
+      const [u0, u1] = (await readContainerFile(container, '/tmp/fresh-took')).trim().split(' ').map(Number);
+      expect(u1! - u0!).toBeLessThan(0.5);
     },
     TEST_TIMEOUT,
   );

@@ -99,6 +99,22 @@ read_uptime() {
   fi
 }
 
+# read_container_start: sets boot_cs to when the container's first process (PID 1) started, in
+# centiseconds of /proc/uptime, or empty. Its start time is field 22 of /proc/1/stat, in clock
+# ticks; the fields are counted after the command name, which may hold spaces.
+read_container_start() {
+  boot_cs=
+  stat_line=
+  read -r stat_line </proc/1/stat 2>/dev/null || return 0
+  stat_rest=${stat_line##*) }
+  # shellcheck disable=SC2086
+  set -- $stat_rest
+  [ "$#" -ge 20 ] || return 0
+  ticks=$(getconf CLK_TCK 2>/dev/null)
+  is_uint "$ticks" && [ "$ticks" -gt 0 ] || ticks=100
+  is_uint "${20}" && boot_cs=$((${20} * 100 / ticks))
+}
+
 # read_cpu: sets cpu_ns to the container's cumulative CPU time in nanoseconds, or empty.
 read_cpu() {
   cpu_ns=
@@ -231,10 +247,20 @@ if [ "$once" = 1 ]; then
     start_cs=$now_cs
   fi
   if [ "$baseline" = 1 ]; then
-    # No usable previous reading: take a baseline and measure over one interval.
-    prev_cs=$now_cs
-    prev_cpu=$now_cpu
-    is_uint "$now_cs" && is_uint "$now_cpu" && sleep "$interval"
+    # No usable previous reading (a command so short that the loop was stopped before its first):
+    # measure from the container's start, when its CPU counter was zero, rather than wait.
+    read_container_start
+    if is_uint "$boot_cs" && is_uint "$now_cs" && is_uint "$now_cpu" && [ "$boot_cs" -le "$now_cs" ]; then
+      start_cs=$boot_cs
+      prev_cs=$boot_cs
+      prev_cpu=0
+      [ "$now_cs" -le "$boot_cs" ] && sleep 0.01
+    else
+      # Not even that: take a baseline and measure over one interval.
+      prev_cs=$now_cs
+      prev_cpu=$now_cpu
+      is_uint "$now_cs" && is_uint "$now_cpu" && sleep "$interval"
+    fi
   fi
   write_row
   exit 0
