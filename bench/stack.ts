@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../services/aws/s3-object-store.js';
-import { startEmbeddedS3 } from '../services/embedded/embedded-s3.js';
 import { freePort } from '../test/support/free-port.js';
 import { benchDatabase, type BenchDatabase } from './support.js';
 
@@ -26,7 +25,7 @@ export async function startStack(): Promise<BenchStack> {
   const database = await benchDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-stack-'));
   await chmod(dir, 0o755);
-  const s3Server = await startEmbeddedS3(path.join(dir, 's3'), await freePort(), S3_CREDENTIALS);
+  const s3Server = await startS3Process(path.join(dir, 's3'));
   const s3 = createS3Client({
     endpoint: s3Server.endpoint,
     forcePathStyle: true,
@@ -45,6 +44,43 @@ export async function startStack(): Promise<BenchStack> {
       await s3Server.stop();
       await database.close();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The S3-compatible server in a process of its own (bench/s3-server.ts). */
+async function startS3Process(dir: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench', 's3-server.ts'), dir, String(await freePort())],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const onExit = (code: number | null) => reject(new Error(`the S3 server exited with ${code}: ${output}`));
+    child.on('exit', onExit);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready (\S+)/.exec(output);
+      if (ready) {
+        child.off('exit', onExit);
+        resolve(ready[1]!);
+      }
+    });
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    endpoint,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }
