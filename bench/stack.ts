@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,14 +93,22 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+let prestartDone = false;
+
 /**
- * What `npm start` runs (package.json's start script: `NAME=value …` settings, then `node` and its
- * arguments), so that the benchmarks measure the service as it is started.
+ * What `npm start` runs: package.json's prestart script (the build) first, then its start script
+ * (`NAME=value …` settings, then `node` and its arguments), so that the benchmarks measure the
+ * service as it is started.
  */
 async function startCommand(): Promise<{ env: Record<string, string>; args: string[] }> {
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
+    scripts: { start: string; prestart?: string };
   };
+  // What npm runs before the start script (the build), once per benchmark process.
+  if (pkg.scripts.prestart && !prestartDone) {
+    execFileSync('npm', ['run', '--silent', 'prestart'], { cwd: root, stdio: 'inherit' });
+    prestartDone = true;
+  }
   const words = pkg.scripts.start.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words[0]?.includes('=')) {
