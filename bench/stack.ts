@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../services/aws/s3-object-store.js';
+import { signalAndWait, waitForOutput } from '../test/support/child-process.js';
 import { freePort } from '../test/support/free-port.js';
 import { benchDatabase, type BenchDatabase } from './support.js';
 
@@ -58,31 +59,8 @@ async function startS3Process(dir: string): Promise<{ endpoint: string; stop(): 
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    const onExit = (code: number | null) => reject(new Error(`the S3 server exited with ${code}: ${output}`));
-    child.on('exit', onExit);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /ready (\S+)/.exec(output);
-      if (ready) {
-        child.off('exit', onExit);
-        resolve(ready[1]!);
-      }
-    });
-  });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return {
-    endpoint,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const [, endpoint] = await waitForOutput(child, 'the S3 server', /ready (\S+)/);
+  return { endpoint: endpoint!, stop: () => signalAndWait(child, 'SIGTERM') };
 }
 
 /** The service in a process of its own, started as `npm start` starts it. */
@@ -155,31 +133,13 @@ export async function startServiceProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (process.env.TDS_BENCH_SERVICE_LOG) child.stdout!.pipe(process.stderr);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const onExit = (code: number | null) => reject(new Error(`the service exited with ${code}: ${output}`));
-    child.on('exit', onExit);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Task Deploy Service is up.')) {
-        child.off('exit', onExit);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  await waitForOutput(child, 'the service', /Task Deploy Service is up\./);
   return {
     child,
     pid: child.pid!,
     apiUrl: `http://127.0.0.1:${port}`,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await signalAndWait(child, 'SIGTERM');
       await rm(dataDir, { recursive: true, force: true });
     },
   };

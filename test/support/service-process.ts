@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { signalAndWait, waitForOutput } from './child-process.js';
 import { databaseEnv } from './database-driver.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -48,24 +49,11 @@ export async function startServiceProcess(
   });
   child.on('exit', () => void database.close());
   if (process.env.TDS_TEST_PROCESS_LOG) child.stdout!.pipe(process.stderr);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Task Deploy Service is up.')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`the service exited with ${code}: ${output}`)));
-  });
+  await waitForOutput(child, 'the service', /Task Deploy Service is up\./);
   return {
     child,
     dataDir: dir,
-    async kill(signal = 'SIGKILL') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-      child.kill(signal);
-      await exited;
-    },
+    kill: (signal = 'SIGKILL') => signalAndWait(child, signal),
   };
 }
 
