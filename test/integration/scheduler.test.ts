@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { resultsPrefix, type JobSpec } from '../../src/jobs/job-spec.js';
 import { newRunId } from '../../src/jobs/run-repository.js';
 import { fireOnTime } from '../../src/scheduler/schedule-repository.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
@@ -69,6 +70,14 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Where a run of the job should deliver its results: the same folder a posted run gets. */
+async function expectedPrefix(service: TestService, jobId: string, runId: string): Promise<string> {
+  const [job] = await service.db.query<{ spec: JobSpec }>('SELECT spec FROM jobs WHERE id = $1::uuid', [
+    jobId,
+  ]);
+  return resultsPrefix(job!.spec, runId);
+}
+
 describe('registering a recurring job', () => {
   it('stores the schedule and shows it in words with its next fire times', async () => {
     const service = await start();
@@ -133,7 +142,7 @@ describe('firing', () => {
     const fires = await firesOf(service, jobId);
     expect(fires.slice(0, runs.length).map((f) => f.outcome)).toEqual(runs.map(() => 'queued'));
     const { body } = await service.request('GET', `/runs/${runs[0]!.id}`);
-    expect(body.results.prefix).toMatch(new RegExp(`/${runs[0]!.id}/$`));
+    expect(body.results.prefix).toBe(await expectedPrefix(service, jobId, runs[0]!.id));
     expect(body.scheduledFor).toBe(runs[0]!.scheduled_for.toISOString());
   });
 
@@ -480,7 +489,7 @@ describe('firing schedules prepared ahead of their fire time', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ state: 'queued', trigger: 'schedule', scheduled_for: at, waits: false });
     const { body } = await service.request('GET', `/runs/${runs[0]!.id}`);
-    expect(body.results.prefix).toMatch(new RegExp(`/${runs[0]!.id}/$`));
+    expect(body.results.prefix).toBe(await expectedPrefix(service, ready, runs[0]!.id));
     const events = await service.db.query<{ state: string }>(
       'SELECT state FROM run_events WHERE run_id = $1::uuid',
       [runs[0]!.id],
