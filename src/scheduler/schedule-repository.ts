@@ -74,6 +74,14 @@ export async function getSchedule(db: SqlExecutor, jobId: string): Promise<Sched
   return rows[0] ? toSchedule(rows[0]) : undefined;
 }
 
+/**
+ * Waits for a fire of the job's schedule being decided, if one is, and keeps the schedule from
+ * being fired until `tx` ends. Nothing happens for a job without a schedule.
+ */
+export async function lockSchedule(tx: SqlExecutor, jobId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM schedules WHERE job_id = $1::uuid FOR SHARE', [jobId]);
+}
+
 export async function setPaused(db: SqlExecutor, jobId: string, paused: boolean, nextFireAt: Date | null) {
   await db.query(
     'UPDATE schedules SET paused = $2, next_fire_at = $3::timestamptz, updated_at = now() WHERE job_id = $1::uuid',
@@ -174,8 +182,9 @@ export interface FireRow {
  * (job_id, fire_at, outcome, run_id, detail). A fire time already recorded (by another scheduler,
  * or before a crash) is left alone and queues nothing. The run of a new one is queued with its
  * job's spec as stored now, its results under the folder `resultsPrefix` (job-spec.ts) names, and
- * its first event. `runs` names the rows a run is queued for, from the CTE `fired` (f: job_id,
- * fire_at, run_id), with their `trigger` and `waits`. Ends with the CTE `queued` (the runs queued).
+ * its first event; one fired ahead of its fire time (see `fireOnTime`) counts as queued at that
+ * time. `runs` names the rows a run is queued for, from the CTE `fired` (f: job_id, fire_at,
+ * run_id), with their `trigger` and `waits`. Ends with the CTE `queued` (the runs queued).
  */
 function recordAndQueue(runs: string): string {
   return `
@@ -189,14 +198,15 @@ function recordAndQueue(runs: string): string {
                       waits_for_previous, queued_at)
     SELECT f.run_id, f.job_id, 'queued', trigger, j.spec, j.spec ->> 's3_bucket',
            (j.spec ->> 'destination_s3_prefix') || (j.spec ->> 'uniqueId') || '/' || f.run_id::text || '/',
-           f.fire_at, waits, clock_timestamp()
+           f.fire_at, waits, greatest(clock_timestamp(), f.fire_at)
     FROM ${runs}
     JOIN jobs j ON j.id = f.job_id
     WHERE f.run_id IS NOT NULL
-    RETURNING id, state, trigger, scheduled_for),
+    RETURNING id, state, trigger, scheduled_for, queued_at),
   events AS (
-    INSERT INTO run_events (run_id, state, detail)
-    SELECT id, state, jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
+    INSERT INTO run_events (run_id, state, at, detail)
+    SELECT id, state, queued_at,
+           jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
     FROM queued)`;
 }
 
@@ -242,6 +252,11 @@ export interface PreparedFire {
  * one scheduler at a time), its fire time recorded and its run queued as in `recordFires`, and its
  * next fire time stored. The others are left as they are, for `lockDueSchedules`. Returns how
  * many runs were queued.
+ *
+ * `now` may be the fire time itself while it is still ahead, in a transaction committed once it
+ * has come: the fires are decided then, and their runs appear at the fire time. Meanwhile the
+ * schedules stay locked, so a change to one of them (pause, new expression, deletion) or a run
+ * triggered by hand waits for the commit, and comes after the fire.
  */
 export async function fireOnTime(db: SqlExecutor, now: Date, fires: PreparedFire[]): Promise<number> {
   if (fires.length === 0) return 0;
@@ -277,6 +292,20 @@ export async function fireOnTime(db: SqlExecutor, now: Date, fires: PreparedFire
     ],
   );
   return row?.queued ?? 0;
+}
+
+/**
+ * Has the database end `tx` (rolling it back) once it has waited `ms` for its client: a scheduler
+ * that dies while holding fires for their fire time keeps those schedules locked no longer than
+ * that, even through the RDS Data API, which keeps a transaction open minutes after its client.
+ */
+export async function endIfAbandoned(tx: SqlExecutor, ms: number): Promise<void> {
+  await tx.query(`SET LOCAL idle_in_transaction_session_timeout = ${Math.ceil(ms)}`);
+}
+
+/** Runs the checks of deferred constraints (a fire record's run) written so far in `tx`, and any later ones at once. */
+export async function checkConstraintsNow(tx: SqlExecutor): Promise<void> {
+  await tx.query('SET CONSTRAINTS ALL IMMEDIATE');
 }
 
 export interface ScheduleAdvance {

@@ -23,6 +23,7 @@ import {
   deleteSchedule,
   getSchedule,
   listRecentFires,
+  lockSchedule,
   setPaused,
   upsertSchedule,
   type Schedule,
@@ -112,16 +113,23 @@ export function createScheduleService({ db, defaults, onScheduleChanged, onRunQu
       onScheduleChanged?.();
     },
 
-    /** Queues a run now, whatever the schedule (any job, recurring or not). */
+    /**
+     * Queues a run now, whatever the schedule (any job, recurring or not). A fire of the job's
+     * schedule being decided (up to a second before its fire time) is waited for, so that its
+     * overlap policy never misses this run: the run comes after that fire.
+     */
     async trigger(jobId: string): Promise<Run> {
       const job = await liveJob(jobId);
       const runId = newRunId();
-      const run = await insertRun(db, {
-        id: runId,
-        jobId,
-        trigger: 'manual',
-        spec: job.spec,
-        resultsPrefix: resultsPrefix(job.spec, runId),
+      const run = await db.transaction(async (tx) => {
+        await lockSchedule(tx, jobId);
+        return insertRun(tx, {
+          id: runId,
+          jobId,
+          trigger: 'manual',
+          spec: job.spec,
+          resultsPrefix: resultsPrefix(job.spec, runId),
+        });
       });
       onRunQueued?.(run.id);
       return run;

@@ -7,7 +7,9 @@ import { planFires } from './plan-fires.js';
 import { decideOverlap, type UnfinishedRun } from './overlap.js';
 import {
   advanceSchedules,
+  checkConstraintsNow,
   databaseNow,
+  endIfAbandoned,
   fireOnTime,
   listSchedulesDueAt,
   lockDueSchedules,
@@ -232,21 +234,47 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /**
-   * Prepares the schedules due at `at`, waits for `at` by the database's clock and fires them, in
-   * batches side by side. Whatever they do not cover (a schedule paused, changed or registered
-   * meanwhile, an overlap policy with a run to weigh, a fire time gone late) is left due for
-   * `tick`. A wake-up before `at` (a schedule registered or changed) gives up, to look again.
+   * Waits for `at` by the database's clock. False when firing at `at` is off: the scheduler is
+   * stopping, a schedule due sooner came in meanwhile (it was woken, and asked), or `at` has long
+   * passed (the fires are late: `tick` handles them, with the catch-up policies).
    */
-  async function fireWhenDue(at: Date): Promise<void> {
-    const wakesBefore = wakes;
-    const prepared = await prepare(at);
+  async function untilFireTime(at: Date): Promise<boolean> {
+    let wakesBefore = wakes;
     let now = await clock(db);
     while (now.getTime() < at.getTime()) {
       await pause.sleep(at.getTime() - now.getTime());
-      if (stopped || wakes !== wakesBefore) return;
+      if (stopped) return false;
+      if (wakes !== wakesBefore) {
+        wakesBefore = wakes;
+        const due = await nextDue(db);
+        if (due && due.at.getTime() < at.getTime()) return false;
+      }
       now = await clock(db);
     }
-    if (prepared.length === 0 || now.getTime() - at.getTime() > deps.misfireToleranceMs) return;
+    return now.getTime() - at.getTime() <= deps.misfireToleranceMs;
+  }
+
+  /**
+   * Prepares the schedules due at `at` and fires them, in batches side by side. Batches fired
+   * before `at` stay in a transaction per lane that commits once `at` has come by the database's
+   * clock, so their runs appear at their fire time, however many there are; the rest are fired
+   * at once, batch by batch. Whatever they do not cover (a schedule paused, changed or registered
+   * before it was fired, an overlap policy with a run to weigh, a fire time gone late) is left due
+   * for `tick`. When firing at `at` is off (see `untilFireTime`), the early batches roll back.
+   */
+  async function fireWhenDue(at: Date): Promise<void> {
+    const prepared = await prepare(at);
+    let off = false;
+    const arrived = untilFireTime(at).then((arrived) => {
+      off = !arrived;
+      return arrived;
+    });
+    // Lanes wait for it once their early batches are in; one that failed before may not.
+    arrived.catch(() => undefined);
+    if (prepared.length === 0) {
+      await arrived;
+      return;
+    }
     const batches: Omit<PreparedFire, 'runId'>[][] = [];
     for (let i = 0; i < prepared.length; i += PREPARED_BATCH)
       batches.push(prepared.slice(i, i + PREPARED_BATCH));
@@ -254,16 +282,44 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     // share the work rather than contend for the same schedules.
     const first = Math.floor(Math.random() * batches.length);
     let taken = 0;
+    const nextBatch = () =>
+      !stopped && !off && taken < batches.length ? batches[(first + taken++) % batches.length] : undefined;
+    const fire = (tx: SqlExecutor, now: Date, batch: Omit<PreparedFire, 'runId'>[]) =>
+      fireOnTime(
+        tx,
+        now,
+        batch.map((fire) => ({ ...fire, runId: newRunId() })),
+      );
+    const offAtFireTime = new Error('firing at the fire time is off');
     const lane = async () => {
-      while (!stopped && taken < batches.length) {
-        const batch = batches[(first + taken) % batches.length]!;
-        taken += 1;
-        const queued = await fireOnTime(
-          db,
-          now,
-          batch.map((fire) => ({ ...fire, runId: newRunId() })),
-        );
+      let batch = nextBatch();
+      if (batch && (await clock(db)).getTime() < at.getTime()) {
+        let queued: number;
+        try {
+          queued = await db.transaction(async (tx) => {
+            await endIfAbandoned(tx, 2 * PREPARE_AHEAD_MS);
+            let early = 0;
+            while (batch) {
+              early += await fire(tx, at, batch);
+              batch = (await clock(tx)).getTime() < at.getTime() ? nextBatch() : undefined;
+            }
+            // Constraints checked at commit are checked now, so that the commit at `at` is quick.
+            await checkConstraintsNow(tx);
+            if (!(await arrived)) throw offAtFireTime;
+            return early;
+          });
+        } catch (error) {
+          if (error === offAtFireTime) return;
+          throw error;
+        }
         if (queued > 0) deps.onRunsQueued?.();
+        batch = nextBatch();
+      } else if (!(await arrived)) {
+        return;
+      }
+      const now = await clock(db);
+      for (; batch; batch = nextBatch()) {
+        if ((await fire(db, now, batch)) > 0) deps.onRunsQueued?.();
       }
     };
     const lanes = await Promise.allSettled(Array.from({ length: DRAIN_LANES }, lane));
