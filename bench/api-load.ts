@@ -102,8 +102,10 @@ try {
   await note(
     `autocannon in the benchmark's process, ${connections} connections, ${seconds} s per figure; the service ` +
       "as `npm start` runs it, with TDS_ROLES=api, in its own process against the benchmark's embedded " +
-      'Postgres and S3 server. Each POST is a new job (a fresh uniqueId): validated, its bucket and input ' +
-      'prefix checked in S3 (one request), stored with its first run. GET reads a random one of 1,000 runs ' +
+      'Postgres and S3 server. Each POST is a new job (a fresh uniqueId) over the same inputs: validated, ' +
+      "checked against the user's ceilings (one query), stored with its first run (one statement); its " +
+      'bucket and input prefix are checked in S3 (one request) when the service has not found objects ' +
+      'there in the last 5 seconds, so about once every 5 s here. GET reads a random one of 1,000 runs ' +
       'with its history.',
   );
 } finally {

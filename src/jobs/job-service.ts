@@ -66,12 +66,38 @@ export interface RunLogs {
 
 export type JobService = ReturnType<typeof createJobService>;
 
+/**
+ * How long a prefix found to hold objects is taken to still hold them, so that a frontend posting
+ * job after job over the same inputs costs one request to the store every few seconds, not one
+ * per job. Inputs removed meanwhile fail the run when it stages them (`input_error`), as they
+ * would if removed after the check. An empty prefix or a missing bucket is never remembered: the
+ * inputs may be on their way, and the next post must see them.
+ */
+const PREFIX_MEMORY_MS = 5_000;
+const PREFIX_MEMORY_SIZE = 1_000;
+
 export function createJobService(deps: JobServiceDeps) {
   const { db, store, engine } = deps;
+  /** When each bucket and prefix was last found to hold objects. */
+  const prefixesWithObjects = new Map<string, number>();
+
+  async function probePrefix(bucket: string, prefix: string): Promise<PrefixContents> {
+    const key = `${bucket}/${prefix}`;
+    const seen = prefixesWithObjects.get(key);
+    if (seen !== undefined && performance.now() - seen < PREFIX_MEMORY_MS) return 'objects';
+    const contents = await store.probePrefix(bucket, prefix);
+    if (contents === 'objects') {
+      if (prefixesWithObjects.size >= PREFIX_MEMORY_SIZE) prefixesWithObjects.clear();
+      prefixesWithObjects.set(key, performance.now());
+    } else {
+      prefixesWithObjects.delete(key);
+    }
+    return contents;
+  }
 
   /**
    * Why a new job's bucket cannot serve it, or undefined when it can: the bucket must exist, and a
-   * job that runs now must find its inputs. One request to the store, whatever the case.
+   * job that runs now must find its inputs. At most one request to the store.
    */
   async function bucketProblem(
     bucket: string,
@@ -80,7 +106,7 @@ export function createJobService(deps: JobServiceDeps) {
   ): Promise<Error | undefined> {
     let contents: PrefixContents;
     try {
-      contents = await store.probePrefix(bucket, prefix);
+      contents = await probePrefix(bucket, prefix);
     } catch (error) {
       return new UnprocessableError(`the service cannot access bucket "${bucket}": ${errorMessage(error)}`);
     }
@@ -149,16 +175,15 @@ export function createJobService(deps: JobServiceDeps) {
         const [latest] = await listRunsOfJob(db, job.id, 1);
         return { job, run: latest, created: false };
       };
-      // The stored job and the bucket are looked up at once. A repeated post is answered from what
-      // is stored, whatever has become of the bucket since.
-      const [known, problem] = await Promise.all([
-        findJobByKey(db, spec.userId, spec.uniqueId),
-        bucketProblem(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null),
-      ]);
-      if (known) return existing(known);
-      if (problem) throw problem;
+      // A repeated post is answered from what is stored, whatever has become of the bucket since:
+      // the stored job is looked up when the bucket will not do, or when the insert finds it.
+      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null);
+      if (problem) {
+        const known = await findJobByKey(db, spec.userId, spec.uniqueId);
+        if (known) return existing(known);
+        throw problem;
+      }
       const result = await storeNewJob(spec);
-      // Another request stored the same job between the look-up and the insert.
       if (!result.created) return existing(result.job);
       if (result.run) deps.onRunQueued?.(result.run.id);
       if (spec.cron !== null) deps.onScheduleChanged?.();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import {
   createBucket,
   jobBody,
@@ -96,6 +96,24 @@ describe('POST /jobs', () => {
       uniqueId: `${body.uniqueId as string}-new`,
     });
     expect(fresh.status).toBe(422);
+  });
+
+  it('accepts a job as soon as its inputs are there, having refused it while they were missing', async () => {
+    const body = jobBody(bucket, { source_s3_prefix: 'arriving/' });
+    const early = await service.request('POST', '/jobs', body);
+    expect(early.status).toBe(422);
+    expect(early.body.message).toMatch(/no objects under/);
+    await putObject(bucket, 'arriving/data.csv', 'a\n1\n');
+    const ready = await service.request('POST', '/jobs', body);
+    expect(ready.status).toBe(202);
+    // A prefix found to hold objects is taken to hold them for a few seconds: the next job over
+    // the same inputs is accepted without asking the store again (its run would fail staging).
+    await s3Client().send(new DeleteObjectCommand({ Bucket: bucket, Key: 'arriving/data.csv' }));
+    const next = await service.request('POST', '/jobs', {
+      ...body,
+      uniqueId: `${body.uniqueId as string}-next`,
+    });
+    expect(next.status).toBe(202);
   });
 
   it('answers 409 when a uniqueId is reused for a different job', async () => {
