@@ -274,16 +274,20 @@ async function claimOnce(
   defaultUserLimit: number,
 ): Promise<{ claimed: Run[]; considered: number }> {
   // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
-  // never holds anything that other workers wait on.
+  // never holds anything that other workers wait on. The walk over users also yields each user's
+  // first queued run, where the reading of their queued runs starts: the index entries of runs
+  // claimed since the last vacuum lie before it, and are then passed over once per claim, not twice.
   const rows = await db.query(
     `WITH RECURSIVE queued_users AS (
-         (SELECT user_id FROM runs WHERE state = 'queued' ORDER BY user_id LIMIT 1)
+         (SELECT user_id, queued_at, id FROM runs WHERE state = 'queued'
+          ORDER BY user_id, queued_at, id LIMIT 1)
          UNION ALL
-         SELECT (SELECT n.user_id FROM runs n WHERE n.state = 'queued' AND n.user_id > q.user_id
-                 ORDER BY n.user_id LIMIT 1)
-         FROM queued_users q WHERE q.user_id IS NOT NULL),
+         SELECT n.* FROM queued_users q CROSS JOIN LATERAL (
+           SELECT n.user_id, n.queued_at, n.id FROM runs n WHERE n.state = 'queued' AND n.user_id > q.user_id
+           ORDER BY n.user_id, n.queued_at, n.id LIMIT 1) n),
        room AS (
-         SELECT q.user_id, a.active, coalesce(u.max_concurrent_runs, $3) - a.active AS free
+         SELECT q.user_id, q.queued_at AS first_queued_at, q.id AS first_id, a.active,
+           coalesce(u.max_concurrent_runs, $3) - a.active AS free
          FROM queued_users q
          LEFT JOIN users u ON u.user_id = q.user_id
          CROSS JOIN LATERAL (SELECT count(*)::int AS active FROM runs x WHERE x.user_id = q.user_id
@@ -295,6 +299,7 @@ async function claimOnce(
          FROM room CROSS JOIN LATERAL (
            SELECT r.id, r.queued_at FROM runs r
            WHERE r.user_id = room.user_id AND r.state = 'queued'
+             AND (r.queued_at, r.id) >= (room.first_queued_at, room.first_id)
              AND (r.not_before IS NULL OR r.not_before <= now())
              AND (NOT r.waits_for_previous OR (
                NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
