@@ -288,7 +288,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       fireOnTime(
         tx,
         now,
-        batch.map((fire) => ({ ...fire, runId: newRunId() })),
+        batch.map((prepared) => ({ ...prepared, runId: newRunId() })),
       );
     const offAtFireTime = new Error('firing at the fire time is off');
     const lane = async () => {
