@@ -16,7 +16,9 @@ export interface SqlExecutor {
 export interface QueryOptions {
   /**
    * A statement run often (claiming and moving runs): a driver that can keeps it prepared on each
-   * connection, so the server plans it once per connection rather than on every call. Its result
+   * connection, so the server parses it once per connection rather than on every call. Postgres
+   * keeps a single plan for a prepared statement without parameters; one with parameters may be
+   * planned again for the values of each call, as Postgres judges from its estimates. Its result
    * columns must be named, not `*`: a column added by a later migration would otherwise change
    * the prepared statement's result and fail it.
    */

@@ -144,6 +144,17 @@ export function replacePlaceholders(
     .join('');
 }
 
+/**
+ * `text` as a Postgres string literal, to write a value into a statement's text: quotes are
+ * doubled, and a text with backslashes becomes an E'…' literal with them doubled, so that it reads
+ * the same whatever `standard_conforming_strings` is.
+ */
+export function quoteLiteral(text: string): string {
+  if (text.includes('\0')) throw new Error('a Postgres text cannot hold a NUL character');
+  const quoted = `'${text.replaceAll("'", "''")}'`;
+  return text.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+}
+
 /** Splits a script into its statements (without the `;`), leaving out empty ones and comment-only ones. */
 export function splitStatements(sql: string): string[] {
   const statements: string[] = [];

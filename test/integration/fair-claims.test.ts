@@ -1,9 +1,11 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../services/db/database.js';
 import { putUserSettings } from '../../src/auth/user-repository.js';
 import { insertJobIfAbsent } from '../../src/jobs/job-repository.js';
 import { normaliseJobRequest, resultsPrefix } from '../../src/jobs/job-spec.js';
 import { claimRuns, insertRun, newRunId, transitionRun } from '../../src/jobs/run-repository.js';
+import { createPgDatabase } from '../../services/db/pg-database.js';
 import { connectTestDatabase } from '../support/database-driver.js';
 import { createTestDatabase } from '../support/harness.js';
 
@@ -12,9 +14,11 @@ import { createTestDatabase } from '../support/harness.js';
  * here, runs are claimed and moved by hand.
  */
 let db: Database;
+let url: string;
 
 beforeAll(async () => {
-  db = connectTestDatabase(await createTestDatabase());
+  url = await createTestDatabase();
+  db = connectTestDatabase(url);
 });
 
 afterAll(async () => {
@@ -134,6 +138,50 @@ describe('claiming runs', () => {
     await queue('plain', 6);
     const claimed = await claimRuns(db, 'w1', 10, 4);
     expect(claimed).toHaveLength(4);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
+  it('records the worker as named, quotes and backslashes included', async () => {
+    const ids = await queue('named', 2);
+    const worker = "o'brien\\box-1";
+    const claimed = await claimRuns(db, worker, 2, 10);
+    expect(claimed.map((r) => r.workerId)).toEqual([worker, worker]);
+    const rows = await db.query(
+      `SELECT r.worker_id, e.detail ->> 'workerId' AS event_worker FROM runs r
+       JOIN run_events e ON e.run_id = r.id AND e.state = 'staging' WHERE r.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(rows).toEqual([
+      { worker_id: worker, event_worker: worker },
+      { worker_id: worker, event_worker: worker },
+    ]);
+    await finishAll();
+  });
+
+  it('plans its claim statements once per connection, a few texts per worker', async () => {
+    // Planning is Postgres's, the same whichever driver carries the statement: seen here on one
+    // connection of its own, whose prepared statements can be listed.
+    const single = createPgDatabase(url, pino({ level: 'silent' }), 1);
+    try {
+      await queue('planned', 20);
+      for (let i = 0; i < 12; i++) expect(await claimRuns(single, 'w-planned', 1, 100)).toHaveLength(1);
+      // Seven runs are asked for as 4, 2 and 1.
+      expect(await claimRuns(single, 'w-planned', 7, 100)).toHaveLength(7);
+      const plans = await single.query<{ limit: string; generic: number; custom: number }>(
+        `SELECT substring(statement from 'LIMIT (\\d+)\\s+FOR UPDATE') AS limit,
+                generic_plans::int AS generic, custom_plans::int AS custom
+         FROM pg_prepared_statements WHERE statement LIKE 'WITH RECURSIVE queued_users%'
+         ORDER BY 1`,
+      );
+      expect(plans).toEqual([
+        { limit: '1', generic: 13, custom: 0 },
+        { limit: '2', generic: 1, custom: 0 },
+        { limit: '4', generic: 1, custom: 0 },
+      ]);
+    } finally {
+      await single.close();
+    }
     await finishAll();
     await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replacePlaceholders, splitStatements } from '../../services/db/sql-text.js';
+import { quoteLiteral, replacePlaceholders, splitStatements } from '../../services/db/sql-text.js';
 
 const positional = (sql: string) =>
   replacePlaceholders(sql, 'positional', (p) => (p.kind === 'positional' ? `:p${p.index}` : '?'));
@@ -45,5 +45,22 @@ describe('splitStatements', () => {
 
   it('gives a single statement without a final semicolon as it is', () => {
     expect(splitStatements('SELECT 1')).toEqual(['SELECT 1']);
+  });
+});
+
+describe('quoteLiteral', () => {
+  it('doubles quotes, and writes a text with backslashes as an E literal with them doubled', () => {
+    expect(quoteLiteral('worker-1')).toBe("'worker-1'");
+    expect(quoteLiteral("o'brien")).toBe("'o''brien'");
+    expect(quoteLiteral("a\\'; DROP TABLE runs; --")).toBe("E'a\\\\''; DROP TABLE runs; --'");
+  });
+
+  it('refuses a NUL character, which Postgres text cannot hold', () => {
+    expect(() => quoteLiteral('a\0b')).toThrow(/NUL/);
+  });
+
+  it('leaves one literal to the scanner: nothing inside it is taken for code', () => {
+    const sql = `SELECT ${quoteLiteral("x'; $1 -- \\")} AS v, $1`;
+    expect(replacePlaceholders(sql, 'positional', () => '?')).toBe(sql.replace(/\$1$/, '?'));
   });
 });
