@@ -5,7 +5,9 @@
  * Postgres, in the same run. Rounds alternate between the two.
  *
  * Also measured: the same loops claiming up to each of --batch runs at a time, as the service's
- * worker does when it has room for several (2 is its default capacity).
+ * worker does when it has room for several (2 is its default capacity). For one pass each, the WAL
+ * written and the server's time in each statement (pg_stat_statements) are printed per run and per
+ * job, to show where the two differ.
  *
  *   node --import tsx bench/claim-rate.ts [--jobs 5000] [--workers 4] [--rounds 3] [--batch 2,10]
  */
@@ -29,8 +31,13 @@ const rounds = Number(values.rounds);
 const batches = values.batch.split(',').map(Number);
 
 console.log(`claim rate — ${machine()}`);
-const bench = await benchDatabase();
+// pg_stat_statements: the server's time in each statement, to say where the difference lies.
+const bench = await benchDatabase([
+  'shared_preload_libraries=pg_stat_statements',
+  'pg_stat_statements.track_planning=on',
+]);
 const { db } = bench;
+await db.query('CREATE EXTENSION pg_stat_statements');
 const quiet = new Logger(() => () => undefined);
 await runMigrations({ connectionString: bench.url, logger: quiet });
 
@@ -115,17 +122,60 @@ async function graphile(): Promise<number> {
   return jobs / seconds;
 }
 
-/** WAL written per run claimed and ended, and per graphile-worker job fetched and completed. */
-async function walBytesPer(work: () => Promise<number>): Promise<number> {
+interface Cost {
+  walBytes: number;
+  /** Server time per run (or job) in the statements made once or more per run, planning included. */
+  serverMs: number;
+  statements: { name: string; calls: number; plans: number; execMs: number; planMs: number }[];
+}
+
+const STATEMENT_NAMES: [RegExp, string][] = [
+  [/^WITH RECURSIVE queued_users/, 'claim'],
+  [/^WITH moved AS/, 'end'],
+  [/^with j as/i, 'fetch'],
+  [/^delete from/i, 'complete'],
+];
+
+/**
+ * WAL written and server time spent per run claimed and ended, and per graphile-worker job
+ * fetched and completed, over one pass of `work`.
+ */
+async function costOf(work: () => Promise<number>): Promise<Cost> {
   const lsn = async () => (await db.query<{ l: string }>('SELECT pg_current_wal_lsn()::text AS l'))[0]!.l;
+  await db.query('SELECT pg_stat_statements_reset()');
   const before = await lsn();
   await work();
   const [row] = await db.query<{ d: number }>('SELECT pg_wal_lsn_diff($1, $2)::float8 AS d', [
     await lsn(),
     before,
   ]);
-  return row!.d / jobs;
+  const rows = await db.query<{ query: string; calls: number; plans: number; exec: number; plan: number }>(
+    `SELECT query, calls::int, plans::int, total_exec_time AS exec, total_plan_time AS plan
+     FROM pg_stat_statements WHERE calls >= $1::int ORDER BY total_exec_time DESC`,
+    [Math.ceil(jobs / 2)],
+  );
+  return {
+    walBytes: row!.d / jobs,
+    serverMs: rows.reduce((sum, r) => sum + r.exec + r.plan, 0) / jobs,
+    statements: rows.map((r) => ({
+      name: STATEMENT_NAMES.find(([pattern]) => pattern.test(r.query.trim()))?.[1] ?? r.query.slice(0, 30),
+      calls: r.calls,
+      plans: r.plans,
+      execMs: r.exec / r.calls,
+      planMs: r.plan / r.calls,
+    })),
+  };
 }
+
+const describeCost = (cost: Cost) =>
+  `${cost.serverMs.toFixed(3)} ms (` +
+  cost.statements
+    .map(
+      (s) =>
+        `${s.name} ${s.execMs.toFixed(3)} ms + planning ${s.planMs.toFixed(3)} ms, planned ${s.plans} times in ${s.calls} calls`,
+    )
+    .join('; ') +
+  ')';
 
 const oursRates: number[] = [];
 const batchedRates = batches.map(() => [] as number[]);
@@ -140,8 +190,8 @@ for (let round = 0; round < rounds; round += 1) {
       `graphile-worker ${theirRates.at(-1)!.toFixed(0)}/s`,
   );
 }
-const oursWal = await walBytesPer(() => ours(1));
-const theirWal = await walBytesPer(graphile);
+const oursCost = await costOf(() => ours(1));
+const theirCost = await costOf(graphile);
 const mine = percentile(oursRates, 50);
 const theirs = percentile(theirRates, 50);
 await record(
@@ -155,7 +205,9 @@ await record(
       `graphile-worker's unbatched rate (target ≥ 1×: ${verdict(rate >= theirs)})`
     );
   }),
-  `WAL written: ${oursWal.toFixed(0)} bytes per run claimed and ended vs ${theirWal.toFixed(0)} per graphile-worker job`,
+  `WAL written: ${oursCost.walBytes.toFixed(0)} bytes per run claimed and ended vs ${theirCost.walBytes.toFixed(0)} per graphile-worker job`,
+  `server time per run claimed one at a time and ended: ${describeCost(oursCost)}; ` +
+    `per graphile-worker job: ${describeCost(theirCost)}`,
 );
 await note(
   "Ours: each of the workers loops on the service's `claimRuns(db, workerId, 1)` (the worker's " +
