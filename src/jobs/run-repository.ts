@@ -264,6 +264,7 @@ export async function claimRuns(
     runs.push(...claimed);
     // Every run considered was claimed: there is no more to take, not even behind other workers.
     if (considered <= claimed.length) break;
+    // Fewer than asked, as others took runs it considered: it claims again, a few times at most.
     if (claimed.length < ask && ++retries > CLAIM_RETRIES) break;
   }
   return runs;
