@@ -76,6 +76,16 @@ async function checkDocker(engine: ContainerEngine, config: Config, logger: Logg
   }
 }
 
+/** A StartupError saying what to do when `error` is a port already in use; `error` itself otherwise. */
+function portTaken(error: unknown, what: string, address: string, setting: string): unknown {
+  if ((error as { code?: string }).code !== 'EADDRINUSE') return error;
+  return new StartupError(
+    `${what} cannot listen on ${address}: the port is in use (another copy of the service, or another ` +
+      `program). Stop it, or set ${setting} to a free port, then start the service again.`,
+    { cause: error },
+  );
+}
+
 /** The composition root: builds every part from the configuration and starts the roles asked for. */
 export async function startService(
   config: Config,
@@ -121,7 +131,12 @@ export async function startService(
     let store: ObjectStore;
     if (config.storage.kind === 'embedded') {
       const { startEmbeddedS3 } = await import('../services/embedded/embedded-s3.js');
-      const s3 = await startEmbeddedS3(path.join(config.dataDir, 's3'), config.storage.port, config.storage);
+      const { port } = config.storage;
+      const s3 = await startEmbeddedS3(path.join(config.dataDir, 's3'), port, config.storage).catch(
+        (error: unknown) => {
+          throw portTaken(error, 'The embedded S3 server', `127.0.0.1:${port}`, 'TDS_S3_PORT');
+        },
+      );
       stops.push(s3.stop);
       s3Endpoint = s3.endpoint;
       store = createS3ObjectStore(
@@ -294,7 +309,9 @@ export async function startService(
         bodyLimit: config.bodyLimitBytes,
         rateLimitPerMinute: config.rateLimitPerMinute,
       });
-      await app.listen({ host: config.host, port: config.port });
+      await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+        throw portTaken(error, 'The API', `${config.host}:${config.port}`, 'PORT');
+      });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       apiUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

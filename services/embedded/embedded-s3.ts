@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import S3rver from 's3rver';
 
@@ -26,10 +26,25 @@ export async function startEmbeddedS3(
     };
     DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
   }
+  await checkPortFree(port);
   const server = new S3rver({ address: '127.0.0.1', port, directory: dir, silent: true });
   const address = (await server.run()) as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     stop: () => server.close(),
   };
+}
+
+/**
+ * Rejects with the system's error (EADDRINUSE when taken) if `port` cannot be listened on at
+ * 127.0.0.1. s3rver hands such an error to an 'error' event nobody listens to, which would end the
+ * process instead of failing the start.
+ */
+async function checkPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }

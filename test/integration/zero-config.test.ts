@@ -156,6 +156,30 @@ describe('npm start with no configuration', () => {
     expect(stderr).toContain('set DOCKER_HOST');
   });
 
+  it('says which port is taken, and exits, stopping the embedded Postgres it started', async () => {
+    const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
+    // Another program holds the embedded S3 server's port.
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(s3Port, '127.0.0.1', resolve));
+    try {
+      const service = await startCommand({
+        PORT: String(port),
+        TDS_PG_PORT: String(pgPort),
+        TDS_S3_PORT: String(s3Port),
+      });
+      expect(await service.exited).toBe(1);
+      const { stderr } = service.output();
+      expect(stderr).toContain(
+        `Cannot start: The embedded S3 server cannot listen on 127.0.0.1:${s3Port}: the port is in use`,
+      );
+      expect(stderr).toContain('set TDS_S3_PORT to a free port');
+      expect(stderr).not.toContain('Unhandled');
+      expect(await isListening(pgPort)).toBe(false);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+
   it('refuses a bad setting with the variable named', async () => {
     const service = await startCommand({ PORT: 'eighty' });
     expect(await service.exited).toBe(2);
