@@ -50,7 +50,7 @@ export interface Config {
     maxIdleMs: number;
   };
   logLevel: string;
-  /** What every job container runs as; see the README's Sandbox section. */
+  /** What every job container runs as; see docs/security.md. */
   sandbox: {
     /** `uid:gid` the command runs as: never root. */
     user: string;
@@ -88,242 +88,636 @@ export interface RdsDataConfig {
 /** The fixed, documented credentials of the embedded S3 server (the AWS CLI reads results with them). */
 export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-type Env = Record<string, string | undefined>;
-
-const GIB = 1024 * 1024 * 1024;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
 /** Who job commands run as unless TDS_JOB_USER says otherwise. */
 export const DEFAULT_JOB_USER = '10001:10001';
 
-/** `uid:gid`, both numbers, neither of them 0: job commands never run as root. */
-function jobUser(env: Env): string {
-  const raw = env.TDS_JOB_USER;
-  if (raw === undefined || raw === '') return DEFAULT_JOB_USER;
-  const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw);
-  const uid = Number(match?.[1]);
-  const gid = Number(match?.[2]);
-  if (!match || uid < 1 || gid < 1 || uid > 2 ** 31 - 1 || gid > 2 ** 31 - 1) {
-    throw new ConfigError(
-      'TDS_JOB_USER',
-      `must be "uid:gid" with two numbers from 1 to ${2 ** 31 - 1} (job commands never run as root), got "${raw}"`,
-    );
-  }
-  return `${uid}:${gid}`;
+type Env = Record<string, string | undefined>;
+
+/** How a setting is read: its default and what it accepts, as shown to people, and the check itself. */
+interface Reader<T> {
+  /** The default, as docs/configuration.md shows it (Markdown). */
+  shownDefault: string;
+  /** What the variable accepts, as docs/configuration.md shows it (Markdown). */
+  accepts: string;
+  /** Reads the raw value (undefined when unset); throws ConfigError naming the variable. */
+  read(name: string, raw: string | undefined): T;
 }
 
-function network(env: Env): JobNetwork {
-  const raw = env.TDS_DEFAULT_NETWORK;
-  if (raw === undefined || raw === '') return 'bridge';
-  if (!(JOB_NETWORKS as readonly string[]).includes(raw)) {
-    throw new ConfigError(
-      'TDS_DEFAULT_NETWORK',
-      `must be ${JOB_NETWORKS.map((n) => `"${n}"`).join(' or ')}, got "${raw}"`,
-    );
-  }
-  return raw as JobNetwork;
+/** The sections of docs/configuration.md, in order. */
+export const SETTING_GROUPS = {
+  service: 'The service',
+  database: 'Database',
+  storage: 'Object storage (S3)',
+  jobs: 'Docker and job defaults',
+  sandbox: 'Sandbox and caps',
+  worker: 'Workers',
+  scheduler: 'Scheduler',
+  api: 'API, users and limits',
+} as const;
+
+/** One environment variable: what it means, its default, and how it is read. */
+export interface Setting<T = unknown> extends Reader<T> {
+  group: keyof typeof SETTING_GROUPS;
+  /** What the variable does (Markdown; links are relative to docs/). */
+  meaning: string;
 }
 
-function parseRoles(raw: string | undefined): Role[] {
-  if (raw === undefined || raw.trim() === '') return ['api', 'worker', 'scheduler'];
-  const roles = raw.split(',').map((r) => r.trim());
-  for (const role of roles) {
-    if (role !== 'api' && role !== 'worker' && role !== 'scheduler') {
-      throw new ConfigError(
-        'TDS_ROLES',
-        `unknown role "${role}"; use a comma-separated list of api, worker, scheduler`,
-      );
-    }
-  }
-  return roles as Role[];
-}
+const GIB = 1024 * 1024 * 1024;
+const MIB = 1024 * 1024;
 
-function parseCors(raw: string | undefined): string[] | true | false {
-  if (raw === undefined || raw.trim() === '') return false;
-  if (raw.trim() === '*') return true;
-  return raw
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-}
+const code = (value: string | number) => `\`${value}\``;
 
-const RDS_DATA_NAMES = ['TDS_RDS_CLUSTER_ARN', 'TDS_RDS_SECRET_ARN', 'TDS_RDS_DATABASE'] as const;
-
-/** The RDS Data API settings, when any is set: all three names, and no DATABASE_URL. */
-function parseRdsData(env: Env): RdsDataConfig | undefined {
-  const given = RDS_DATA_NAMES.filter((name) => env[name]);
-  if (given.length === 0) {
-    if (env.TDS_RDS_ENDPOINT) {
-      throw new ConfigError('TDS_RDS_ENDPOINT', `is set but ${RDS_DATA_NAMES.join(', ')} are not`);
-    }
-    return undefined;
-  }
-  const missing = RDS_DATA_NAMES.filter((name) => !env[name]);
-  if (missing.length > 0) {
-    throw new ConfigError(
-      missing[0]!,
-      `is needed with ${given.join(' and ')}: the RDS Data API takes the cluster ARN, the secret ARN and the database name (missing: ${missing.join(', ')})`,
-    );
-  }
-  if (env.DATABASE_URL) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      'and the RDS Data API settings (TDS_RDS_*) are both set; keep DATABASE_URL for a Postgres connection, or the TDS_RDS_* settings for Aurora through the Data API',
-    );
-  }
-  const clusterArn = env.TDS_RDS_CLUSTER_ARN!;
-  const cluster = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:cluster:[A-Za-z0-9-]+$/.exec(clusterArn);
-  if (!cluster) {
-    throw new ConfigError(
-      'TDS_RDS_CLUSTER_ARN',
-      `must be an Aurora cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME), got "${clusterArn}"`,
-    );
-  }
-  // The secret's value is the database password; its ARN only names it, and may be shown.
-  const secretArn = env.TDS_RDS_SECRET_ARN!;
-  if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(secretArn)) {
-    throw new ConfigError(
-      'TDS_RDS_SECRET_ARN',
-      `must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME), got "${secretArn}"`,
-    );
-  }
-  const endpoint = env.TDS_RDS_ENDPOINT || undefined;
-  if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new ConfigError('TDS_RDS_ENDPOINT', `must be an http(s) URL, got "${endpoint}"`);
-  }
+/** A whole number from `min` to `max`; unset or empty gives `fallback`. */
+function wholeNumber(
+  fallback: number,
+  min: number,
+  max: number,
+  shownDefault = code(fallback),
+): Reader<number> {
   return {
-    clusterArn,
-    secretArn,
-    database: env.TDS_RDS_DATABASE!,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || cluster[1]!,
-    endpoint,
+    shownDefault,
+    accepts:
+      max === Number.MAX_SAFE_INTEGER ? `a whole number from ${min}` : `a whole number from ${min} to ${max}`,
+    read(name, raw) {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+      }
+      return value;
+    },
   };
 }
 
-function parseAuth(raw: string | undefined, host: string): boolean {
-  const value = (raw ?? '').trim().toLowerCase();
-  if (value === '') return !isLoopbackHost(host);
-  if (value !== 'on' && value !== 'off')
-    throw new ConfigError('TDS_AUTH', `must be "on" or "off", got "${raw}"`);
-  if (value === 'off' && !isLoopbackHost(host)) {
-    throw new ConfigError(
-      'TDS_AUTH',
-      `is off, but HOST=${host} would let other machines reach the API without a key; ` +
-        'turn authentication on (TDS_AUTH=on) or listen on loopback only (HOST=127.0.0.1)',
-    );
-  }
-  return value === 'on';
+/** A number (fractions allowed) from `min` to `max`; unset or empty gives `fallback`. */
+function decimalNumber(fallback: number, min: number, max: number): Reader<number> {
+  return {
+    shownDefault: code(fallback),
+    accepts: `a number from ${min} to ${max}`,
+    read(name, raw) {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < min || value > max) {
+        throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
+      }
+      return value;
+    },
+  };
 }
+
+/** Any text; unset or empty gives `fallback`. */
+function text(fallback: string, accepts: string, shownDefault = code(fallback)): Reader<string> {
+  return { shownDefault, accepts, read: (_name, raw) => raw || fallback };
+}
+
+/** Any text, or nothing: unset or empty gives undefined. */
+function optionalText(accepts: string, shownDefault = 'unset'): Reader<string | undefined> {
+  return { shownDefault, accepts, read: (_name, raw) => raw || undefined };
+}
+
+/** One of `values`; unset or empty gives `fallback`. */
+function oneOf<T extends string>(values: readonly T[], fallback: T): Reader<T> {
+  const quoted = values.map((value) => `"${value}"`).join(' or ');
+  return {
+    shownDefault: code(fallback),
+    accepts: values.map(code).join(' or '),
+    read(name, raw) {
+      if (raw === undefined || raw === '') return fallback;
+      if (!(values as readonly string[]).includes(raw)) {
+        throw new ConfigError(name, `must be ${quoted}, got "${raw}"`);
+      }
+      return raw as T;
+    },
+  };
+}
+
+/** Text that must match `pattern` when set; `problem` says what was expected. */
+function matching(pattern: RegExp, accepts: string, problem: string): Reader<string | undefined> {
+  return {
+    shownDefault: 'unset',
+    accepts,
+    read(name, raw) {
+      if (!raw) return undefined;
+      if (!pattern.test(raw)) throw new ConfigError(name, `${problem}, got "${raw}"`);
+      return raw;
+    },
+  };
+}
+
+const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
+
+const roles: Reader<Role[]> = {
+  shownDefault: 'all three',
+  accepts: `a comma-separated list of ${ROLES.map(code).join(', ')}`,
+  read(name, raw) {
+    if (raw === undefined || raw.trim() === '') return [...ROLES];
+    const given = raw.split(',').map((r) => r.trim());
+    for (const role of given) {
+      if (!(ROLES as readonly string[]).includes(role)) {
+        throw new ConfigError(
+          name,
+          `unknown role "${role}"; use a comma-separated list of api, worker, scheduler`,
+        );
+      }
+    }
+    return given as Role[];
+  },
+};
+
+const corsOrigins: Reader<string[] | true | false> = {
+  shownDefault: 'none',
+  accepts: 'comma-separated origins, or `*` for any',
+  read(_name, raw) {
+    if (raw === undefined || raw.trim() === '') return false;
+    if (raw.trim() === '*') return true;
+    return raw
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+  },
+};
+
+/** `on` or `off` as given, or undefined when unset: whether that is allowed depends on HOST. */
+const auth: Reader<'on' | 'off' | undefined> = {
+  shownDefault: '`off` on loopback, else `on`',
+  accepts: '`on` or `off` (`off` only with a loopback `HOST`)',
+  read(name, raw) {
+    const value = (raw ?? '').trim().toLowerCase();
+    if (value === '') return undefined;
+    if (value !== 'on' && value !== 'off') throw new ConfigError(name, `must be "on" or "off", got "${raw}"`);
+    return value;
+  },
+};
+
+/** `uid:gid`, both numbers, neither of them 0: job commands never run as root. */
+const jobUser: Reader<string> = {
+  shownDefault: code(DEFAULT_JOB_USER),
+  accepts: '`uid:gid`, two numbers from 1 (never root)',
+  read(name, raw) {
+    if (raw === undefined || raw === '') return DEFAULT_JOB_USER;
+    const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw);
+    const uid = Number(match?.[1]);
+    const gid = Number(match?.[2]);
+    if (!match || uid < 1 || gid < 1 || uid > 2 ** 31 - 1 || gid > 2 ** 31 - 1) {
+      throw new ConfigError(
+        name,
+        `must be "uid:gid" with two numbers from 1 to ${2 ** 31 - 1} (job commands never run as root), got "${raw}"`,
+      );
+    }
+    return `${uid}:${gid}`;
+  },
+};
+
+/**
+ * Every environment variable the service reads, in one place: loadConfig reads each through its
+ * entry, and docs/configuration.md is written from this table (`npm run docs:config`).
+ */
+export const SETTINGS = {
+  HOST: {
+    group: 'service',
+    meaning: 'the address the API listens on',
+    ...text('127.0.0.1', 'a host name or IP address'),
+  },
+  PORT: {
+    group: 'service',
+    meaning: 'the port the API listens on',
+    ...wholeNumber(8080, 0, 65535),
+  },
+  TDS_ROLES: {
+    group: 'service',
+    meaning: 'which roles this process plays',
+    ...roles,
+  },
+  TDS_DATA_DIR: {
+    group: 'service',
+    meaning: "embedded Postgres and embedded S3 data, and runs' working folders",
+    shownDefault: code('./.data'),
+    accepts: 'a folder (a relative one is taken from the working folder)',
+    read: (_name, raw) => path.resolve(raw || './.data'),
+  },
+  LOG_LEVEL: {
+    group: 'service',
+    meaning: 'how much the service logs',
+    ...text('info', '`debug`, `info`, `warn`, `error`'),
+  },
+
+  DATABASE_URL: {
+    group: 'database',
+    meaning: 'a Postgres to use instead of the embedded one (the `pg` driver)',
+    ...optionalText('a `postgres://` URL', 'unset (embedded)'),
+  },
+  TDS_RDS_CLUSTER_ARN: {
+    group: 'database',
+    meaning:
+      'Aurora (Serverless) through the RDS Data API instead: the cluster ARN; with `TDS_RDS_SECRET_ARN` and `TDS_RDS_DATABASE`, and never with `DATABASE_URL`',
+    ...matching(
+      /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:cluster:[A-Za-z0-9-]+$/,
+      '`arn:aws:rds:REGION:ACCOUNT:cluster:NAME`',
+      'must be an Aurora cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
+    ),
+  },
+  // The secret's value is the database password; its ARN only names it, and may be shown.
+  TDS_RDS_SECRET_ARN: {
+    group: 'database',
+    meaning: 'the ARN of the Secrets Manager secret with the database credentials (RDS Data API)',
+    ...matching(
+      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+      '`arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`',
+      'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)',
+    ),
+  },
+  TDS_RDS_DATABASE: {
+    group: 'database',
+    meaning: 'the database name (RDS Data API)',
+    ...optionalText('a database name'),
+  },
+  TDS_RDS_ENDPOINT: {
+    group: 'database',
+    meaning:
+      "another RDS Data API endpoint than the region's (a VPC endpoint); the region is `AWS_REGION`, else the cluster ARN's",
+    ...matching(/^https?:\/\/[^\s/]+/, 'an `http(s)` URL', 'must be an http(s) URL'),
+    shownDefault: "the region's",
+  },
+  TDS_PG_PORT: {
+    group: 'database',
+    meaning: 'port of the embedded Postgres on loopback',
+    ...wholeNumber(54329, 1, 65535),
+  },
+
+  TDS_STORAGE: {
+    group: 'storage',
+    meaning:
+      '`embedded` (local S3-compatible server) or `s3` (AWS S3, or any S3-compatible store with `S3_ENDPOINT`)',
+    ...oneOf(['embedded', 's3'], 'embedded'),
+  },
+  TDS_S3_PORT: {
+    group: 'storage',
+    meaning: 'port of the embedded S3 server on loopback',
+    ...wholeNumber(4569, 1, 65535),
+  },
+  TDS_S3_ACCESS_KEY_ID: {
+    group: 'storage',
+    meaning: 'with `TDS_S3_SECRET_ACCESS_KEY`, an extra key pair the embedded S3 server accepts',
+    ...text(EMBEDDED_S3_CREDENTIALS.accessKeyId, 'any text', '`S3RVER` (always accepted)'),
+  },
+  TDS_S3_SECRET_ACCESS_KEY: {
+    group: 'storage',
+    meaning: 'the secret of that extra key pair',
+    ...text(EMBEDDED_S3_CREDENTIALS.secretAccessKey, 'any text', '`S3RVER` (always accepted)'),
+  },
+  S3_ENDPOINT: {
+    group: 'storage',
+    meaning: 'with `TDS_STORAGE=s3`: an S3-compatible store other than AWS S3 (path-style addressing)',
+    ...optionalText('a URL', 'AWS S3'),
+  },
+  S3_FORCE_PATH_STYLE: {
+    group: 'storage',
+    meaning: 'with `TDS_STORAGE=s3`: path-style addressing even without `S3_ENDPOINT`',
+    shownDefault: '`false` (`true` with `S3_ENDPOINT`)',
+    accepts: '`true`; anything else is false',
+    read: (_name, raw) => raw === 'true',
+  },
+  AWS_REGION: {
+    group: 'storage',
+    meaning: 'the AWS region of S3 (with `TDS_STORAGE=s3`) and of the RDS Data API',
+    ...optionalText('a region name', "the SDK's default (for the Data API: the cluster ARN's)"),
+  },
+  AWS_DEFAULT_REGION: {
+    group: 'storage',
+    meaning: 'the region when `AWS_REGION` is unset',
+    ...optionalText('a region name'),
+  },
+  TDS_S3_ATTEMPTS: {
+    group: 'storage',
+    meaning: 'how often reads and writes to the object store are tried before giving up',
+    ...wholeNumber(5, 1, 100),
+  },
+  TDS_S3_RETRY_DELAY_MS: {
+    group: 'storage',
+    meaning: 'how long before the first retry of a read or write to the object store (doubling after each)',
+    ...wholeNumber(1000, 1, 600_000),
+  },
+
+  DOCKER_HOST: {
+    group: 'jobs',
+    meaning: 'the Docker engine',
+    ...optionalText('`unix://…` or `tcp://host:port`', 'the local socket'),
+  },
+  TDS_BASE_IMAGE: {
+    group: 'jobs',
+    meaning: 'base image of job images that do not name one (`base_image`)',
+    ...text('debian:bookworm-slim', 'an image name'),
+  },
+  TDS_DEFAULT_TIMEOUT_SECONDS: {
+    group: 'jobs',
+    meaning: 'timeout of jobs that do not say (`timeout_seconds`); at most `TDS_USER_MAX_TIMEOUT_SECONDS`',
+    ...wholeNumber(3600, 1, 7 * 86400),
+  },
+  TDS_DEFAULT_CPUS: {
+    group: 'jobs',
+    meaning: 'CPU limit of jobs that do not say (`cpus`); at most `TDS_USER_MAX_CPUS`',
+    ...decimalNumber(1, 0.01, 256),
+  },
+  TDS_DEFAULT_MEMORY_MB: {
+    group: 'jobs',
+    meaning: 'memory limit in MiB of jobs that do not say (`memory_mb`); at most `TDS_USER_MAX_MEMORY_MB`',
+    ...wholeNumber(1024, 16, 1_048_576),
+  },
+  TDS_METRICS_INTERVAL_SECONDS: {
+    group: 'jobs',
+    meaning: 'how often CPU and memory are sampled in jobs that do not say (`metrics_interval_seconds`)',
+    ...decimalNumber(1, 0.1, 3600),
+  },
+  TDS_PIDS_LIMIT: {
+    group: 'jobs',
+    meaning: 'process limit of each job container',
+    ...wholeNumber(1024, 16, 1_000_000),
+  },
+  TDS_DEFAULT_NETWORK: {
+    group: 'jobs',
+    meaning: 'network of jobs that do not say (see [the sandbox](security.md#the-sandbox))',
+    ...oneOf(JOB_NETWORKS, 'bridge'),
+  },
+
+  TDS_JOB_USER: {
+    group: 'sandbox',
+    meaning: 'who job commands run as (never root: 0 is refused)',
+    ...jobUser,
+  },
+  TDS_TMP_SIZE_MB: {
+    group: 'sandbox',
+    meaning: 'size of the in-memory `/tmp` of each job container (counts against its memory)',
+    ...wholeNumber(512, 1, 1_048_576),
+  },
+  TDS_MAX_INPUT_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most a run's inputs may come to in all; over it the run fails `input_error` before building",
+    ...wholeNumber(10 * GIB, 1, Number.MAX_SAFE_INTEGER, '`10737418240` (10 GiB)'),
+  },
+  TDS_MAX_OUTPUT_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most a run's output files may come to in all; over it what fits is uploaded and the run fails `limit_exceeded`",
+    ...wholeNumber(10 * GIB, 1, Number.MAX_SAFE_INTEGER, '`10737418240` (10 GiB)'),
+  },
+  TDS_MAX_LOG_BYTES: {
+    group: 'sandbox',
+    meaning:
+      'the most kept of each of `stdout.log` and `stderr.log`; the rest is dropped and the log ends with a line saying so',
+    ...wholeNumber(256 * MIB, 1, Number.MAX_SAFE_INTEGER, '`268435456` (256 MiB)'),
+  },
+
+  TDS_WORKER_ID: {
+    group: 'worker',
+    meaning:
+      "this worker's identity in the database; keep it stable across restarts so running containers are adopted",
+    shownDefault: 'the host name',
+    accepts: 'any text',
+    read: (_name, raw) => raw || os.hostname(),
+  },
+  TDS_MAX_CONCURRENT_RUNS: {
+    group: 'worker',
+    meaning: 'runs one worker stages, builds, runs or uploads at once',
+    ...wholeNumber(2, 1, 1000),
+  },
+  TDS_POLL_INTERVAL_MS: {
+    group: 'worker',
+    meaning: 'how often an idle worker looks for queued runs',
+    ...wholeNumber(500, 10, 60_000),
+  },
+  TDS_RECONCILE_INTERVAL_MS: {
+    group: 'worker',
+    meaning:
+      'how often a worker checks its containers (exits missed by the event stream, cancels, timeouts) and heartbeats its runs',
+    ...wholeNumber(2000, 50, 600_000),
+  },
+  TDS_LEASE_MS: {
+    group: 'worker',
+    meaning:
+      'a run whose worker has not heartbeat for this long may be taken over by another worker (at least three reconcile intervals)',
+    ...wholeNumber(30_000, 1000, 3_600_000),
+  },
+  TDS_SHUTDOWN_GRACE_MS: {
+    group: 'worker',
+    meaning:
+      'on SIGTERM, how long a worker waits for runs being staged or built before handing them back to the queue',
+    ...wholeNumber(30_000, 0, 3_600_000),
+  },
+  TDS_RETENTION_DAYS: {
+    group: 'worker',
+    meaning: 'runs that ended longer ago are deleted with their history (0 keeps everything)',
+    ...wholeNumber(30, 0, 36_500),
+  },
+  TDS_HOUSEKEEPING_INTERVAL_MS: {
+    group: 'worker',
+    meaning: 'how often a worker removes leftover containers, run images and folders',
+    ...wholeNumber(60_000, 1000, 86_400_000),
+  },
+
+  TDS_MISFIRE_TOLERANCE_MS: {
+    group: 'scheduler',
+    meaning:
+      'how late a fire time may be handled and still count as on time (later: missed, and the catch-up policy applies)',
+    ...wholeNumber(60_000, 0, 86_400_000),
+  },
+  TDS_SCHEDULER_BATCH: {
+    group: 'scheduler',
+    meaning: 'schedules a scheduler handles per transaction',
+    ...wholeNumber(500, 1, 100_000),
+  },
+  TDS_SCHEDULER_IDLE_MS: {
+    group: 'scheduler',
+    meaning:
+      'the longest an idle scheduler sleeps (it wakes at the next fire time, and when a schedule changes)',
+    ...wholeNumber(1000, 10, 60_000),
+  },
+
+  TDS_AUTH: {
+    group: 'api',
+    meaning: '`on`: every request needs an API key; `off`: allowed only with a loopback `HOST`',
+    ...auth,
+  },
+  TDS_CORS_ORIGIN: {
+    group: 'api',
+    meaning: 'origins allowed to call the API from a browser',
+    ...corsOrigins,
+  },
+  TDS_RATE_LIMIT_PER_MINUTE: {
+    group: 'api',
+    meaning: 'requests per minute per API key (or address); `0` turns limiting off',
+    ...wholeNumber(1200, 0, 10_000_000),
+  },
+  TDS_BODY_LIMIT_BYTES: {
+    group: 'api',
+    meaning: 'largest request body',
+    ...wholeNumber(MIB, 1024, 64 * MIB),
+  },
+  TDS_USER_MAX_CPUS: {
+    group: 'api',
+    meaning: 'CPU ceiling of users without their own (`PUT /admin/users/:userId`)',
+    ...decimalNumber(4, 0.01, 256),
+  },
+  TDS_USER_MAX_MEMORY_MB: {
+    group: 'api',
+    meaning: 'memory ceiling in MiB of users without their own',
+    ...wholeNumber(8192, 16, 1_048_576),
+  },
+  TDS_USER_MAX_TIMEOUT_SECONDS: {
+    group: 'api',
+    meaning: 'timeout ceiling of users without their own',
+    ...wholeNumber(86_400, 1, 7 * 86400),
+  },
+  TDS_USER_MAX_CONCURRENT_RUNS: {
+    group: 'api',
+    meaning: 'runs under way at once, across all workers, for users without their own ceiling',
+    ...wholeNumber(10, 1, 10_000),
+  },
+} satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+type ValueOf<N extends SettingName> = ReturnType<(typeof SETTINGS)[N]['read']>;
+
+const RDS_DATA_NAMES = ['TDS_RDS_CLUSTER_ARN', 'TDS_RDS_SECRET_ARN', 'TDS_RDS_DATABASE'] as const;
 
 /** Reads and validates the configuration once, at boot. Throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env = process.env): Config {
-  const storageKind = env.TDS_STORAGE || 'embedded';
-  if (storageKind !== 'embedded' && storageKind !== 's3') {
-    throw new ConfigError('TDS_STORAGE', `must be "embedded" or "s3", got "${storageKind}"`);
-  }
+  const read = <N extends SettingName>(name: N): ValueOf<N> =>
+    SETTINGS[name].read(name, env[name]) as ValueOf<N>;
+  const region = () => read('AWS_REGION') ?? read('AWS_DEFAULT_REGION');
+
+  const storageKind = read('TDS_STORAGE');
   const storage: Config['storage'] =
     storageKind === 'embedded'
       ? {
           kind: 'embedded',
-          port: integer(env, 'TDS_S3_PORT', 4569, 1, 65535),
-          accessKeyId: env.TDS_S3_ACCESS_KEY_ID || EMBEDDED_S3_CREDENTIALS.accessKeyId,
-          secretAccessKey: env.TDS_S3_SECRET_ACCESS_KEY || EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+          port: read('TDS_S3_PORT'),
+          accessKeyId: read('TDS_S3_ACCESS_KEY_ID'),
+          secretAccessKey: read('TDS_S3_SECRET_ACCESS_KEY'),
         }
       : {
           kind: 's3',
-          endpoint: env.S3_ENDPOINT || undefined,
-          region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-          forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' || Boolean(env.S3_ENDPOINT),
+          endpoint: read('S3_ENDPOINT'),
+          region: region(),
+          forcePathStyle: read('S3_FORCE_PATH_STYLE') || Boolean(read('S3_ENDPOINT')),
         };
 
-  const baseImage = env.TDS_BASE_IMAGE || 'debian:bookworm-slim';
-  const reconcileIntervalMs = integer(env, 'TDS_RECONCILE_INTERVAL_MS', 2000, 50, 600_000);
-  const leaseMs = integer(env, 'TDS_LEASE_MS', 30_000, 1000, 3_600_000);
+  const baseImage = read('TDS_BASE_IMAGE');
+  const reconcileIntervalMs = read('TDS_RECONCILE_INTERVAL_MS');
+  const leaseMs = read('TDS_LEASE_MS');
   if (leaseMs < 3 * reconcileIntervalMs) {
     throw new ConfigError(
       'TDS_LEASE_MS',
       `must be at least three heartbeats (3 × TDS_RECONCILE_INTERVAL_MS = ${3 * reconcileIntervalMs}), got ${leaseMs}`,
     );
   }
-  const host = env.HOST || '127.0.0.1';
+  const host = read('HOST');
   const config: Config = {
     host,
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    roles: parseRoles(env.TDS_ROLES),
-    dataDir: path.resolve(env.TDS_DATA_DIR || './.data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    rdsData: parseRdsData(env),
-    embeddedPostgresPort: integer(env, 'TDS_PG_PORT', 54329, 1, 65535),
+    port: read('PORT'),
+    roles: read('TDS_ROLES'),
+    dataDir: read('TDS_DATA_DIR'),
+    databaseUrl: read('DATABASE_URL'),
+    rdsData: rdsDataConfig(),
+    embeddedPostgresPort: read('TDS_PG_PORT'),
     storage,
-    dockerHost: env.DOCKER_HOST || undefined,
+    dockerHost: read('DOCKER_HOST'),
     baseImage,
-    workerId: env.TDS_WORKER_ID || `${os.hostname()}`,
-    maxConcurrentRuns: integer(env, 'TDS_MAX_CONCURRENT_RUNS', 2, 1, 1000),
-    pollIntervalMs: integer(env, 'TDS_POLL_INTERVAL_MS', 500, 10, 60_000),
+    workerId: read('TDS_WORKER_ID'),
+    maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
+    pollIntervalMs: read('TDS_POLL_INTERVAL_MS'),
     reconcileIntervalMs,
     leaseMs,
-    shutdownGraceMs: integer(env, 'TDS_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
-    retentionDays: integer(env, 'TDS_RETENTION_DAYS', 30, 0, 36_500),
-    housekeepingIntervalMs: integer(env, 'TDS_HOUSEKEEPING_INTERVAL_MS', 60_000, 1000, 86_400_000),
+    shutdownGraceMs: read('TDS_SHUTDOWN_GRACE_MS'),
+    retentionDays: read('TDS_RETENTION_DAYS'),
+    housekeepingIntervalMs: read('TDS_HOUSEKEEPING_INTERVAL_MS'),
     storeRetry: {
-      attempts: integer(env, 'TDS_S3_ATTEMPTS', 5, 1, 100),
-      firstDelayMs: integer(env, 'TDS_S3_RETRY_DELAY_MS', 1000, 1, 600_000),
+      attempts: read('TDS_S3_ATTEMPTS'),
+      firstDelayMs: read('TDS_S3_RETRY_DELAY_MS'),
     },
-    corsOrigins: parseCors(env.TDS_CORS_ORIGIN),
-    authEnabled: parseAuth(env.TDS_AUTH, host),
-    rateLimitPerMinute: integer(env, 'TDS_RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
-    bodyLimitBytes: integer(env, 'TDS_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    corsOrigins: read('TDS_CORS_ORIGIN'),
+    authEnabled: authEnabled(read('TDS_AUTH'), host),
+    rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
+    bodyLimitBytes: read('TDS_BODY_LIMIT_BYTES'),
     userCeilings: {
-      maxCpus: decimal(env, 'TDS_USER_MAX_CPUS', 4, 0.01, 256),
-      maxMemoryMb: integer(env, 'TDS_USER_MAX_MEMORY_MB', 8192, 16, 1_048_576),
-      maxTimeoutSeconds: integer(env, 'TDS_USER_MAX_TIMEOUT_SECONDS', 86_400, 1, 7 * 86400),
-      maxConcurrentRuns: integer(env, 'TDS_USER_MAX_CONCURRENT_RUNS', 10, 1, 10_000),
+      maxCpus: read('TDS_USER_MAX_CPUS'),
+      maxMemoryMb: read('TDS_USER_MAX_MEMORY_MB'),
+      maxTimeoutSeconds: read('TDS_USER_MAX_TIMEOUT_SECONDS'),
+      maxConcurrentRuns: read('TDS_USER_MAX_CONCURRENT_RUNS'),
     },
     scheduler: {
-      misfireToleranceMs: integer(env, 'TDS_MISFIRE_TOLERANCE_MS', 60_000, 0, 86_400_000),
-      batchSize: integer(env, 'TDS_SCHEDULER_BATCH', 500, 1, 100_000),
-      maxIdleMs: integer(env, 'TDS_SCHEDULER_IDLE_MS', 1000, 10, 60_000),
+      misfireToleranceMs: read('TDS_MISFIRE_TOLERANCE_MS'),
+      batchSize: read('TDS_SCHEDULER_BATCH'),
+      maxIdleMs: read('TDS_SCHEDULER_IDLE_MS'),
     },
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: read('LOG_LEVEL'),
     sandbox: {
-      user: jobUser(env),
-      tmpSizeMb: integer(env, 'TDS_TMP_SIZE_MB', 512, 1, 1_048_576),
+      user: read('TDS_JOB_USER'),
+      tmpSizeMb: read('TDS_TMP_SIZE_MB'),
     },
     limits: {
-      maxInputBytes: integer(env, 'TDS_MAX_INPUT_BYTES', 10 * GIB, 1, Number.MAX_SAFE_INTEGER),
-      maxOutputBytes: integer(env, 'TDS_MAX_OUTPUT_BYTES', 10 * GIB, 1, Number.MAX_SAFE_INTEGER),
-      maxLogBytes: integer(env, 'TDS_MAX_LOG_BYTES', 256 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+      maxInputBytes: read('TDS_MAX_INPUT_BYTES'),
+      maxOutputBytes: read('TDS_MAX_OUTPUT_BYTES'),
+      maxLogBytes: read('TDS_MAX_LOG_BYTES'),
     },
     jobDefaults: {
-      timeoutSeconds: integer(env, 'TDS_DEFAULT_TIMEOUT_SECONDS', 3600, 1, 7 * 86400),
-      cpus: decimal(env, 'TDS_DEFAULT_CPUS', 1, 0.01, 256),
-      memoryMb: integer(env, 'TDS_DEFAULT_MEMORY_MB', 1024, 16, 1_048_576),
-      pidsLimit: integer(env, 'TDS_PIDS_LIMIT', 1024, 16, 1_000_000),
-      metricsIntervalSeconds: decimal(env, 'TDS_METRICS_INTERVAL_SECONDS', 1, 0.1, 3600),
-      network: network(env),
+      timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),
+      cpus: read('TDS_DEFAULT_CPUS'),
+      memoryMb: read('TDS_DEFAULT_MEMORY_MB'),
+      pidsLimit: read('TDS_PIDS_LIMIT'),
+      metricsIntervalSeconds: read('TDS_METRICS_INTERVAL_SECONDS'),
+      network: read('TDS_DEFAULT_NETWORK'),
     },
   };
   checkDefaultsWithinCeilings(config);
   return config;
+
+  /** The RDS Data API settings, when any is set: all three names, and no DATABASE_URL. */
+  function rdsDataConfig(): RdsDataConfig | undefined {
+    const given = RDS_DATA_NAMES.filter((name) => env[name]);
+    if (given.length === 0) {
+      if (env.TDS_RDS_ENDPOINT) {
+        throw new ConfigError('TDS_RDS_ENDPOINT', `is set but ${RDS_DATA_NAMES.join(', ')} are not`);
+      }
+      return undefined;
+    }
+    const missing = RDS_DATA_NAMES.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        missing[0]!,
+        `is needed with ${given.join(' and ')}: the RDS Data API takes the cluster ARN, the secret ARN and the database name (missing: ${missing.join(', ')})`,
+      );
+    }
+    if (env.DATABASE_URL) {
+      throw new ConfigError(
+        'DATABASE_URL',
+        'and the RDS Data API settings (TDS_RDS_*) are both set; keep DATABASE_URL for a Postgres connection, or the TDS_RDS_* settings for Aurora through the Data API',
+      );
+    }
+    const clusterArn = read('TDS_RDS_CLUSTER_ARN')!;
+    return {
+      clusterArn,
+      secretArn: read('TDS_RDS_SECRET_ARN')!,
+      database: read('TDS_RDS_DATABASE')!,
+      endpoint: read('TDS_RDS_ENDPOINT'),
+      // The cluster ARN names its region: arn:aws:rds:REGION:…
+      region: region() ?? clusterArn.split(':')[3]!,
+    };
+  }
+}
+
+/** TDS_AUTH as given, or by HOST when unset: off is allowed only while the API listens on loopback alone. */
+function authEnabled(given: 'on' | 'off' | undefined, host: string): boolean {
+  if (given === undefined) return !isLoopbackHost(host);
+  if (given === 'off' && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      'TDS_AUTH',
+      `is off, but HOST=${host} would let other machines reach the API without a key; ` +
+        'turn authentication on (TDS_AUTH=on) or listen on loopback only (HOST=127.0.0.1)',
+    );
+  }
+  return given === 'on';
 }
 
 /** A job that takes every default must fit every user's default ceiling. */
