@@ -1,7 +1,8 @@
 /**
- * Runs the benchmarks and prints their figures. With no names, runs every one and records the
- * figures in bench/RESULTS.md with the machine and the date; with names, runs those and records
- * nothing. Arguments after the names go to each benchmark (e.g. `--mib 64` for streaming).
+ * Runs the benchmarks and prints their figures. With no names, runs every one and writes the
+ * figures to bench/RESULTS.md with the machine and the date, replacing the run recorded there; with
+ * names, runs those and records nothing. Arguments after the names go to each benchmark (e.g.
+ * `--mib 64` for streaming).
  *
  *   npm run bench                         every benchmark, recorded
  *   npm run bench -- dispatch             one benchmark
@@ -62,20 +63,13 @@ const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 console.log(`\n${chosen.length} benchmark(s) in ${minutes} min${failed ? `, ${failed} failed` : ''}`);
 
 if (recording) {
+  // The page holds the newest full run only; git keeps the earlier ones.
   const results = path.join(here, 'RESULTS.md');
   const header =
-    '# Benchmark results\n\nNewest first. Each run records the machine, the date and every figure as measured ' +
-    '(`npm run bench`; see the README).\n';
-  let previous = '';
-  try {
-    const text = await readFile(results, 'utf8');
-    const first = text.indexOf('\n## ');
-    previous = first < 0 ? '' : text.slice(first);
-  } catch {
-    // first run
-  }
+    '# Benchmark results\n\nThe newest full run of `npm run bench` (see docs/benchmarks.md): the machine, the date and ' +
+    'every figure as measured. Earlier runs are in git (`git log -p bench/RESULTS.md`).\n';
   const entry = `\n## ${new Date().toISOString().slice(0, 10)} — ${machine()}\n\nAll ${chosen.length} benchmarks in ${minutes} min.\n\n${sections.join('\n')}`;
-  await writeFile(results, `${header}${entry}${previous}`);
+  await writeFile(results, `${header}${entry}`);
   console.log(`recorded in ${path.relative(process.cwd(), results)}`);
 }
 process.exit(failed > 0 ? 1 : 0);
