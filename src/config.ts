@@ -249,19 +249,22 @@ const auth: Reader<'on' | 'off' | undefined> = {
   },
 };
 
+/** The largest uid or gid TDS_JOB_USER takes. */
+const MAX_ID = 2 ** 31 - 1;
+
 /** `uid:gid`, both numbers, neither of them 0: job commands never run as root. */
 const jobUser: Reader<string> = {
   shownDefault: code(DEFAULT_JOB_USER),
-  accepts: '`uid:gid`, two numbers from 1 (never root)',
+  accepts: `\`uid:gid\`, two numbers from 1 to ${MAX_ID} (never root)`,
   read(name, raw) {
     if (raw === undefined || raw === '') return DEFAULT_JOB_USER;
     const match = /^(\d{1,10}):(\d{1,10})$/.exec(raw);
     const uid = Number(match?.[1]);
     const gid = Number(match?.[2]);
-    if (!match || uid < 1 || gid < 1 || uid > 2 ** 31 - 1 || gid > 2 ** 31 - 1) {
+    if (!match || uid < 1 || gid < 1 || uid > MAX_ID || gid > MAX_ID) {
       throw new ConfigError(
         name,
-        `must be "uid:gid" with two numbers from 1 to ${2 ** 31 - 1} (job commands never run as root), got "${raw}"`,
+        `must be "uid:gid" with two numbers from 1 to ${MAX_ID} (job commands never run as root), got "${raw}"`,
       );
     }
     return `${uid}:${gid}`;
