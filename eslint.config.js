@@ -13,6 +13,32 @@ export default tseslint.config(
     },
   },
   {
+    // Dependencies run one way: the roles (api, worker, scheduler) use jobs and runs, never the
+    // reverse. What jobs need of the scheduler comes in through an interface (ScheduleRegistry).
+    files: ['src/jobs/**', 'src/runs/**', 'src/cron/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/scheduler/*',
+                '**/worker/*',
+                '**/runner/*',
+                '**/api/*',
+                '**/roles/*',
+                '**/service.js',
+              ],
+              message:
+                'src/jobs, src/runs and src/cron are used by the roles and never use them: take what is needed as a parameter (see ScheduleRegistry in job-service.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

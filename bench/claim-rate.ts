@@ -1,6 +1,6 @@
 /**
  * Queue claim rate: runs claimed per second by N worker loops with no container work (each claimed
- * run goes straight to `succeeded`), through the service's own claimRuns and transitionRun; against
+ * run goes straight to `succeeded`), through the service's own claimRuns and finish; against
  * graphile-worker with the same concurrency claiming and completing no-op jobs, on the same
  * Postgres, in the same run. Rounds alternate between the two.
  *
@@ -13,8 +13,11 @@
  */
 import { parseArgs } from 'node:util';
 import { Logger, run as runGraphileWorker, runMigrations } from 'graphile-worker';
-import { claimRuns, insertRuns, newRunId, transitionRun } from '../src/jobs/run-repository.js';
 import type { JobSpec } from '../src/jobs/job-spec.js';
+import { claimRuns } from '../src/runs/claim.js';
+import { insertRuns } from '../src/runs/queue-runs.js';
+import { newRunId } from '../src/runs/run-repository.js';
+import { finish } from '../src/runs/transitions.js';
 import { benchDatabase, machine, note, percentile, record, verdict } from './support.js';
 
 const { values } = parseArgs({
@@ -46,23 +49,28 @@ await runMigrations({ connectionString: bench.url, logger: quiet });
 
 const [job] = await db.query<{ id: string; spec: JobSpec }>(
   `INSERT INTO jobs (id, user_id, unique_id, spec) VALUES (gen_random_uuid(), 'bench', 'claim', $1) RETURNING id, spec`,
-  [JSON.stringify({ userId: 'bench', s3_bucket: 'bench', command: 'true', timeout_seconds: 60 })],
+  [
+    JSON.stringify({
+      userId: 'bench',
+      uniqueId: 'claim',
+      s3_bucket: 'bench',
+      destination_s3_prefix: 'out/',
+      command: 'true',
+      timeout_seconds: 60,
+    }),
+  ],
 );
 
 async function queueRuns(): Promise<void> {
   for (let done = 0; done < jobs; done += 1000) {
     await insertRuns(
       db,
-      Array.from({ length: Math.min(1000, jobs - done) }, () => {
-        const id = newRunId();
-        return {
-          id,
-          jobId: job!.id,
-          trigger: 'submit' as const,
-          spec: job!.spec,
-          resultsPrefix: `out/${id}/`,
-        };
-      }),
+      Array.from({ length: Math.min(1000, jobs - done) }, () => ({
+        id: newRunId(),
+        jobId: job!.id,
+        trigger: 'submit' as const,
+        spec: job!.spec,
+      })),
     );
   }
   await db.query('ANALYZE runs');
@@ -80,7 +88,7 @@ async function ours(limit: number): Promise<number> {
         const runs = await claimRuns(db, `bench-${i}`, limit, 1_000_000);
         if (runs.length === 0) return;
         for (const run of runs) {
-          await transitionRun(db, run.id, ['staging'], 'succeeded', { exitCode: 0 }, `bench-${i}`);
+          await finish(db, run.id, { state: 'succeeded' }, { owner: `bench-${i}`, exitCode: 0 });
           claimed += 1;
         }
       }
@@ -233,7 +241,7 @@ await record(
 await note(
   "Ours: each of the workers loops on the service's `claimRuns(db, workerId, 1)` (the worker's " +
     'claim statement: SKIP LOCKED, not_before, waits_for_previous, claim event) and ends the run ' +
-    'with `transitionRun` to succeeded (with its event). graphile-worker 0.16.6: `run()` with the ' +
+    'with `finish` to succeeded (with its event). graphile-worker 0.16.6: `run()` with the ' +
     'same concurrency and its default, unbatched job fetching, a no-op task; each job is fetched ' +
     'and completed. Same embedded Postgres, same pool size; time from start until the queue is empty. ' +
     '"Up to n at a time": `claimRuns(db, workerId, n)`, which asks in powers of two (10 runs are a ' +

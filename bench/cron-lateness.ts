@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util';
 import { createScheduler } from '../src/scheduler/scheduler.js';
 import { lockDueSchedules } from '../src/scheduler/schedule-repository.js';
+import { createSignals } from '../src/signals.js';
 import { benchDatabase, machine, ms, percentile, summarise, type Summary } from './support.js';
 
 const { values } = parseArgs({
@@ -168,8 +169,9 @@ const scheduler = createScheduler({
   misfireToleranceMs: 60_000,
   batchSize: 500,
   maxIdleMs: 1000,
+  signals: createSignals(),
 });
-scheduler.start();
+await scheduler.start();
 
 // Steady load: `perSecond` schedules firing every second.
 await register('steady', perSecond, '* * * * * *', await nextSecond(2));

@@ -7,6 +7,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Database } from '../services/db/database.js';
 import { DEFAULT_JOB_USER } from '../src/config.js';
 import { packageImageTag } from '../src/runner/image-builder.js';
+import {
+  TERMINAL_STATES,
+  UNFINISHED_STATES,
+  isTerminal,
+  sqlState,
+  sqlStates,
+  type RunState,
+} from '../src/runs/run-states.js';
 import { handRun, type HandRunJob } from './hand-run.js';
 import { api, BASE_IMAGE, type BenchStack } from './stack.js';
 import { execFileSync } from 'node:child_process';
@@ -21,8 +29,6 @@ export interface TrivialJob {
   hand: HandRunJob;
 }
 
-const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'];
-
 export interface RunTimings {
   state: string;
   queuedAt: string;
@@ -33,8 +39,8 @@ export interface RunTimings {
 /** Polls GET /runs/:id until the run has ended. */
 export async function waitForRun(apiUrl: string, runId: string, pollMs = 20): Promise<RunTimings> {
   for (;;) {
-    const { body } = await api<{ state: string; timings: RunTimings }>(apiUrl, 'GET', `/runs/${runId}`);
-    if (TERMINAL.includes(body.state)) return { ...body.timings, state: body.state };
+    const { body } = await api<{ state: RunState; timings: RunTimings }>(apiUrl, 'GET', `/runs/${runId}`);
+    if (isTerminal(body.state)) return { ...body.timings, state: body.state };
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
@@ -85,7 +91,7 @@ export async function prepareTrivialJob(
 export async function endedRuns(db: Database, prefix: string): Promise<{ ended: number; lastMs: number }> {
   const [row] = await db.query<{ ended: number; last: Date | null }>(
     `SELECT count(*)::int AS ended, max(r.finished_at) AS last FROM runs r JOIN jobs j ON j.id = r.job_id
-     WHERE j.unique_id LIKE $1 AND r.state IN ('succeeded', 'failed', 'cancelled', 'timed_out')`,
+     WHERE j.unique_id LIKE $1 AND r.state IN ${sqlStates(TERMINAL_STATES)}`,
     [`${prefix}%`],
   );
   return { ended: row!.ended, lastMs: row!.last?.getTime() ?? NaN };
@@ -100,7 +106,7 @@ export async function phaseBreakdown(db: Database, prefix: string): Promise<stri
        WHERE j.unique_id LIKE $1)
      SELECT state, (percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM next_at - at)) * 1000)::float8 AS ms
      FROM events WHERE next_at IS NOT NULL GROUP BY state
-     ORDER BY array_position(ARRAY['queued','staging','building','running','uploading'], state)`,
+     ORDER BY array_position(ARRAY[${UNFINISHED_STATES.map(sqlState).join(', ')}], state)`,
     [`${prefix}%`],
   );
   return rows.map((r) => `${r.state} ${r.ms.toFixed(0)} ms`).join(', ');

@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
-import { startService, StartupError, type Service } from './service.js';
+import { startService, type Service } from './service.js';
+import { StartupError } from './startup-error.js';
 
 function redact(url: string): string {
   try {

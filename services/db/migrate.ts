@@ -15,6 +15,25 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The database holds migrations this code does not know: newer code migrated it. Running on it
+ * could misread or damage what the newer code wrote, so the service refuses to start.
+ */
+export class UnknownMigrationsError extends Error {
+  constructor(readonly unknown: { version: number; name: string }[]) {
+    super(
+      `the database was migrated by a newer version of the service: it has ${unknown.length === 1 ? 'migration' : 'migrations'} ` +
+        `${unknown.map((m) => `${m.version} (${m.name})`).join(', ')}, which this version does not know. ` +
+        'Run the newer version of the service, or restore the database from a backup taken before it was migrated.',
+    );
+    this.name = 'UnknownMigrationsError';
+  }
+
+  get versions(): number[] {
+    return this.unknown.map((m) => m.version);
+  }
+}
+
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
   const migrations: Migration[] = [];
@@ -33,6 +52,8 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
  * lock (it needs no session of its own, so it holds under the RDS Data API too), so that
  * instances starting together migrate once: the second waits, then finds nothing to do.
  * Each migration's version row is inserted before its SQL runs, inside the same transaction.
+ * A database that holds a migration not among `migrations` is refused (UnknownMigrationsError),
+ * before anything is applied.
  */
 export async function migrate(db: Database, migrations?: Migration[]): Promise<number[]> {
   const pending = migrations ?? (await readMigrations());
@@ -45,7 +66,12 @@ export async function migrate(db: Database, migrations?: Migration[]): Promise<n
          applied_at timestamptz NOT NULL DEFAULT now()
        )`,
     );
-    const rows = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const rows = await tx.query<{ version: number; name: string }>(
+      'SELECT version, name FROM schema_migrations ORDER BY version',
+    );
+    const known = new Set(pending.map((m) => m.version));
+    const unknown = rows.filter((r) => !known.has(r.version));
+    if (unknown.length > 0) throw new UnknownMigrationsError(unknown);
     const applied = new Set(rows.map((r) => r.version));
     const done: number[] = [];
     for (const migration of pending) {

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { RUN_STATES } from '../jobs/run-states.js';
+import { RUN_STATES } from '../runs/run-states.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);

@@ -1,6 +1,6 @@
 import type { Job } from '../jobs/job-repository.js';
-import type { Run, RunEvent } from '../jobs/run-repository.js';
-import { describeCron } from '../scheduler/cron-schedule.js';
+import type { Run, RunEvent } from '../runs/run-repository.js';
+import { describeCron } from '../cron/cron-schedule.js';
 import type { ScheduleDetails } from '../scheduler/schedule-service.js';
 import type { JobView, RunView } from './schemas.js';
 

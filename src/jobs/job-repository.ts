@@ -1,7 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
+import { queueRunsSql } from '../runs/queue-runs.js';
+import { toRun, type Run } from '../runs/run-repository.js';
 import type { JobSpec } from './job-spec.js';
-import { toRun, type Run } from './run-repository.js';
 
 export interface Job {
   id: string;
@@ -55,7 +56,6 @@ export async function insertJobWithRun(
   db: SqlExecutor,
   spec: JobSpec,
   runId: string,
-  resultsPrefix: string,
 ): Promise<{ job: Job; run: Run } | undefined> {
   const rows = await db.query(
     `WITH job AS (
@@ -63,16 +63,14 @@ export async function insertJobWithRun(
        VALUES ($1::uuid, $2, $3, $4::jsonb, NULL, NULL)
        ON CONFLICT (user_id, unique_id) DO NOTHING
        RETURNING id, created_at, updated_at),
-     run AS (
-       INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, queued_at)
-       SELECT $5::uuid, job.id, 'queued', 'submit', $4::jsonb, $6, $7, clock_timestamp() FROM job
-       RETURNING *),
-     event AS (
-       INSERT INTO run_events (run_id, state, detail)
-       SELECT id, state, jsonb_build_object('trigger', trigger) FROM run)
+     ${queueRunsSql(
+       'run',
+       { from: 'FROM job', id: '$5::uuid', jobId: 'job.id', trigger: "'submit'", spec: '$4::jsonb' },
+       { returnRuns: true },
+     )}
      SELECT run.*, job.created_at AS job_created_at, job.updated_at AS job_updated_at
      FROM job JOIN run ON run.job_id = job.id`,
-    [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), runId, spec.s3_bucket, resultsPrefix],
+    [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), runId],
   );
   const row = rows[0];
   if (!row) return undefined;

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ObjectStore, PrefixContents } from '../../services/aws/object-store.js';
-import type { Database } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import {
   ConflictError,
@@ -18,38 +18,37 @@ import {
   listJobsOfUser,
   type Job,
 } from './job-repository.js';
-import {
-  normaliseJobRequest,
-  resultsPrefix,
-  type JobDefaults,
-  type JobRequest,
-  type JobSpec,
-} from './job-spec.js';
+import { normaliseJobRequest, type JobDefaults, type JobRequest, type JobSpec } from './job-spec.js';
+import { isUuid } from '../ids.js';
 import {
   getRun,
   listRunEvents,
   listRunsOfJob,
   newRunId,
   requestCancel,
-  transitionRun,
   type Run,
   type RunEvent,
-} from './run-repository.js';
-import { isTerminal } from './run-states.js';
-import { isUuid } from '../ids.js';
-import { CronSchedule } from '../scheduler/cron-schedule.js';
-import { databaseNow, upsertSchedule } from '../scheduler/schedule-repository.js';
+} from '../runs/run-repository.js';
+import { isTerminal } from '../runs/run-states.js';
+import { cancelQueued } from '../runs/transitions.js';
+import type { Signals } from '../signals.js';
+
+/**
+ * Where a recurring job's schedule is registered, in the transaction that stores the job: the
+ * scheduler's side provides it, so that jobs need nothing of the scheduler.
+ */
+export interface ScheduleRegistry {
+  register(tx: SqlExecutor, jobId: string, spec: JobSpec): Promise<void>;
+}
 
 export interface JobServiceDeps {
   db: Database;
   store: ObjectStore;
   engine: ContainerEngine;
   defaults: JobDefaults;
-  /** Told when a run is queued or a cancel is requested, so a worker in this process acts at once. */
-  onRunQueued?: (runId: string) => void;
-  onCancelRequested?: (runId: string) => void;
-  /** Told when a schedule is registered, so a scheduler in this process looks at it at once. */
-  onScheduleChanged?: () => void;
+  schedules: ScheduleRegistry;
+  /** Tells of runs queued, cancels requested and schedules registered, so the parts in this process act at once. */
+  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
 }
 
 export interface SubmitResult {
@@ -127,20 +126,15 @@ export function createJobService(deps: JobServiceDeps) {
    * was stored by another request meanwhile.
    */
   async function storeNewJob(spec: JobSpec): Promise<SubmitResult> {
-    const cron = spec.cron;
-    if (cron === null) {
-      const runId = newRunId();
-      const stored = await insertJobWithRun(db, spec, runId, resultsPrefix(spec, runId));
+    if (spec.cron === null) {
+      const stored = await insertJobWithRun(db, spec, newRunId());
       if (stored) return { ...stored, created: true };
       const job = await findJobByKey(db, spec.userId, spec.uniqueId);
       return { job: job!, run: undefined, created: false };
     }
     return db.transaction(async (tx) => {
       const { job, created } = await insertJobIfAbsent(tx, spec);
-      if (created) {
-        const next = CronSchedule.parse(cron, spec.timezone).nextAfter(await databaseNow(tx));
-        await upsertSchedule(tx, job.id, spec, next ?? null);
-      }
+      if (created) await deps.schedules.register(tx, job.id, spec);
       return { job, run: undefined, created };
     });
   }
@@ -185,8 +179,8 @@ export function createJobService(deps: JobServiceDeps) {
       }
       const result = await storeNewJob(spec);
       if (!result.created) return existing(result.job);
-      if (result.run) deps.onRunQueued?.(result.run.id);
-      if (spec.cron !== null) deps.onScheduleChanged?.();
+      if (result.run) deps.signals.runQueued.notify();
+      if (spec.cron !== null) deps.signals.scheduleChanged.notify();
       return result;
     },
 
@@ -221,15 +215,12 @@ export function createJobService(deps: JobServiceDeps) {
       if (!run) throw new NotFoundError('run', id);
       if (isTerminal(run.state)) throw new ConflictError(`run ${id} has already ended (${run.state})`);
       if (run.state === 'queued') {
-        const cancelled = await transitionRun(db, id, ['queued'], 'cancelled', {
-          failureReason: 'cancelled',
-          failureMessage: 'cancelled on request before it started',
-        });
+        const cancelled = await cancelQueued(db, id, 'cancelled on request before it started');
         if (cancelled) return cancelled;
       }
       const requested = await requestCancel(db, id);
       if (!requested) return (await getRun(db, id))!;
-      deps.onCancelRequested?.(id);
+      deps.signals.cancelRequested.notify();
       return requested;
     },
 

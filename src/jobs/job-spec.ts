@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { ValidationError } from '../errors.js';
-import { CronSchedule } from '../scheduler/cron-schedule.js';
+import { CronSchedule } from '../cron/cron-schedule.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 /** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
@@ -313,9 +313,4 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     metrics_interval_seconds: request.metrics_interval_seconds ?? defaults.metricsIntervalSeconds,
     network: request.network ?? defaults.network,
   };
-}
-
-/** Where a run's results go: `<destination prefix><uniqueId>/<runId>/`. */
-export function resultsPrefix(spec: JobSpec, runId: string): string {
-  return `${spec.destination_s3_prefix}${spec.uniqueId}/${runId}/`;
 }

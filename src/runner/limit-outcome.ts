@@ -1,13 +1,6 @@
-import type { FailureReason } from '../errors.js';
-import type { RunState } from '../jobs/run-states.js';
+import type { RunOutcome } from '../runs/transitions.js';
 import type { LogsReport, OutputReport } from './collect-results.js';
 import { describeBytes } from './sizes.js';
-
-export interface Outcome {
-  state: RunState;
-  failureReason?: FailureReason;
-  failureMessage?: string;
-}
 
 /** What was cut to stay under the caps, in words; empty when nothing was. */
 export function limitNotes(outputs: OutputReport | undefined, logs: LogsReport | undefined): string[] {
@@ -35,10 +28,10 @@ export function limitNotes(outputs: OutputReport | undefined, logs: LogsReport |
  * Truncated logs alone do not fail a run: the log ends with a line saying so, and run.json too.
  */
 export function applyLimits(
-  outcome: Outcome,
+  outcome: RunOutcome,
   outputs: OutputReport | undefined,
   logs: LogsReport | undefined,
-): Outcome {
+): RunOutcome {
   const notes = limitNotes(outputs, logs);
   if (outputs?.overCap && outcome.state === 'succeeded') {
     return { state: 'failed', failureReason: 'limit_exceeded', failureMessage: notes.join('; ') };

@@ -6,7 +6,8 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { BuildError, RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import type { JobNetwork } from '../jobs/job-spec.js';
-import { transitionRun, type Run } from '../jobs/run-repository.js';
+import type { Run } from '../runs/run-repository.js';
+import { requeue, startBuilding, startRunning } from '../runs/transitions.js';
 import {
   MANAGED_LABEL,
   RUN_ID_LABEL,
@@ -103,7 +104,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           throw error instanceof FinalError ? error.error : error;
         });
         log.info(inputs, 'inputs staged');
-        const building = await transitionRun(db, run.id, ['staging'], 'building', {}, workerId);
+        const building = await startBuilding(db, run.id, workerId);
         if (!building) {
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
@@ -152,14 +153,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: JOB_ENTRYPOINT,
         });
-        const running = await transitionRun(
-          db,
-          run.id,
-          ['building'],
-          'running',
-          { containerId, image },
-          workerId,
-        );
+        const running = await startRunning(db, run.id, workerId, { containerId, image });
         if (!running) {
           await engine.removeContainer(containerId);
           await engine.removeImage(image);
@@ -171,7 +165,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       } catch (error) {
         if (signal.reason instanceof ShutdownRequested) {
           // Handed back: another worker (or this one, restarted) stages and builds it again.
-          const requeued = await transitionRun(db, run.id, ['staging', 'building'], 'queued', {}, workerId);
+          const requeued = await requeue(db, run.id, workerId);
           await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           if (requeued) log.info('handed back to the queue at shutdown');

@@ -6,8 +6,11 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import type { RunFailure } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { getRun, listRunEvents, transitionRun, type Run } from '../jobs/run-repository.js';
-import type { RunState } from '../jobs/run-states.js';
+import { queueRetry } from '../runs/retry.js';
+import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
+import type { TerminalState } from '../runs/run-states.js';
+import { finish, type RunOutcome } from '../runs/transitions.js';
+import type { Signals } from '../signals.js';
 import {
   CONTENT_TYPES,
   collectLogs,
@@ -17,10 +20,9 @@ import {
   readMetricsCsv,
 } from './collect-results.js';
 import { jobImageTag } from './image-builder.js';
-import { queueRetry } from '../jobs/retry.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
-import { applyLimits, type Outcome } from './limit-outcome.js';
+import { applyLimits } from './limit-outcome.js';
 
 export interface RunFinisher {
   /**
@@ -40,10 +42,8 @@ export interface RunFinisherDeps {
   dataDir: string;
   /** The worker finishing runs: only runs it still owns are changed. */
   workerId: string;
-  /** Told when a run is queued again to retry one that failed. */
-  onRetryQueued?: () => void;
-  /** Told when a run of this worker has ended: its place is free for the next queued run. */
-  onRunEnded?: () => void;
+  /** Tells when a run of this worker has ended, and when a retry of it is queued. */
+  signals: Pick<Signals, 'runEnded' | 'runQueued'>;
   /** How uploads are retried while the object store is unavailable. */
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
@@ -59,7 +59,7 @@ function seconds(from: Date | null, to: Date | null): number | null {
 }
 
 /** What a stopped container's run amounts to, from why it was stopped and how it exited. */
-export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean): Outcome {
+export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean): RunOutcome {
   if (run.killReason === 'cancel') {
     return {
       state: 'cancelled',
@@ -105,7 +105,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   }
   async function writeRunRecord(
     run: Run,
-    outcome: Outcome,
+    outcome: RunOutcome,
     extra: {
       exitCode?: number | null;
       logs?: LogsReport;
@@ -164,21 +164,14 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
   }
 
-  async function record(run: Run, from: RunState[], outcome: Outcome, exitCode?: number | null) {
-    const ended = await transitionRun(
-      db,
-      run.id,
-      from,
-      outcome.state,
-      { failureReason: outcome.failureReason, failureMessage: outcome.failureMessage, exitCode },
-      workerId,
-    );
+  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null) {
+    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode });
     if (ended) {
-      deps.onRunEnded?.();
+      deps.signals.runEnded.notify();
       const retry = await queueRetry(db, ended);
       if (retry) {
         logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
-        deps.onRetryQueued?.();
+        deps.signals.runQueued.notify();
       }
     }
     return ended;
@@ -210,7 +203,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
     const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
     if (!container || !run.containerId) {
-      const outcome: Outcome = {
+      const outcome: RunOutcome = {
         state: 'failed',
         failureReason: 'infra_error',
         failureMessage: "the run's container disappeared before its results could be collected",
@@ -218,7 +211,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       await writeRunRecord(run, outcome, {}).catch((error) =>
         log.warn({ err: error }, 'could not upload run.json'),
       );
-      const ended = await record(run, ['uploading'], outcome);
+      const ended = await record(run, outcome);
       await cleanUp(run, run.containerId);
       return ended;
     }
@@ -300,7 +293,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
               failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
             };
     }
-    const ended = await record(run, ['uploading'], outcome, container.exitCode);
+    const ended = await record(run, outcome, container.exitCode);
     log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
     await cleanUp(run, container.id);
     return ended;
@@ -314,8 +307,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     const run = await getRun(db, runId);
     if (!run) return undefined;
     const log = logger.child({ runId: run.id, jobId: run.jobId });
-    const state: RunState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
-    const outcome: Outcome = { state, failureReason: failure.reason, failureMessage: failure.message };
+    const state: TerminalState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
+    const outcome: RunOutcome = { state, failureReason: failure.reason, failureMessage: failure.message };
     const uploadErrors: string[] = [];
     if (buildLog) {
       await store
@@ -325,7 +318,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await writeRunRecord(run, outcome, { uploadErrors }).catch((error: unknown) =>
       log.warn({ err: error }, 'could not upload run.json'),
     );
-    const ended = await record(run, ['queued', 'staging', 'building', 'running', 'uploading'], outcome);
+    const ended = await record(run, outcome);
     log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
     await cleanUp(run, run.containerId);
     return ended;

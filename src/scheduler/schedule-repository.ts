@@ -1,5 +1,7 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { CatchUpPolicy, JobSpec, OverlapPolicy } from '../jobs/job-spec.js';
+import { queueRunsSql } from '../runs/queue-runs.js';
+import { UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
 
 export interface Schedule {
   jobId: string;
@@ -38,12 +40,6 @@ function toSchedule(row: Row): Schedule {
     nextFireAt: (row.next_fire_at as Date | null) ?? null,
     lastFireAt: (row.last_fire_at as Date | null) ?? null,
   };
-}
-
-/** The database's clock: every instance of the service reads time from it, so skewed hosts agree. */
-export async function databaseNow(db: SqlExecutor): Promise<Date> {
-  const [row] = await db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
-  return row!.now;
 }
 
 /** Inserts or replaces a job's schedule from its spec. */
@@ -180,11 +176,11 @@ export interface FireRow {
 /**
  * The end of a statement that records fire times and queues their runs, after a CTE `planned`
  * (job_id, fire_at, outcome, run_id, detail). A fire time already recorded (by another scheduler,
- * or before a crash) is left alone and queues nothing. The run of a new one is queued with its
- * job's spec as stored now, its results under the folder `resultsPrefix` (job-spec.ts) names, and
- * its first event; one fired ahead of its fire time (see `fireOnTime`) counts as queued at that
- * time. `runs` names the rows a run is queued for, from the CTE `fired` (f: job_id, fire_at,
- * run_id), with their `trigger` and `waits`. Ends with the CTE `queued` (the runs queued).
+ * or before a crash) is left alone and queues nothing. The run of a new one is queued as every run
+ * is (queue-runs.ts), with its job's spec as stored now; one fired ahead of its fire time (see
+ * `fireOnTime`) counts as queued at that time. `runs` names the rows a run is queued for, from the
+ * CTE `fired` (f: job_id, fire_at, run_id), with their `trigger` and `waits`. Ends with the CTE
+ * `queued` (the runs queued).
  */
 function recordAndQueue(runs: string): string {
   return `
@@ -193,21 +189,18 @@ function recordAndQueue(runs: string): string {
     SELECT job_id, fire_at, outcome, run_id, detail FROM planned
     ON CONFLICT (job_id, fire_at) DO NOTHING
     RETURNING job_id, fire_at, run_id),
-  queued AS (
-    INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, scheduled_for,
-                      waits_for_previous, queued_at)
-    SELECT f.run_id, f.job_id, 'queued', trigger, j.spec, j.spec ->> 's3_bucket',
-           (j.spec ->> 'destination_s3_prefix') || (j.spec ->> 'uniqueId') || '/' || f.run_id::text || '/',
-           f.fire_at, waits, greatest(clock_timestamp(), f.fire_at)
-    FROM ${runs}
+  ${queueRunsSql('queued', {
+    from: `FROM ${runs}
     JOIN jobs j ON j.id = f.job_id
-    WHERE f.run_id IS NOT NULL
-    RETURNING id, state, trigger, scheduled_for, queued_at),
-  events AS (
-    INSERT INTO run_events (run_id, state, at, detail)
-    SELECT id, state, queued_at,
-           jsonb_strip_nulls(jsonb_build_object('trigger', trigger, 'scheduledFor', scheduled_for))
-    FROM queued)`;
+    WHERE f.run_id IS NOT NULL`,
+    id: 'f.run_id',
+    jobId: 'f.job_id',
+    trigger: 'f.trigger',
+    spec: 'j.spec',
+    scheduledFor: 'f.fire_at',
+    waitsForPrevious: 'f.waits',
+    queuedAt: 'greatest(clock_timestamp(), f.fire_at)',
+  })}`;
 }
 
 /** Records many fire times and queues the runs of the new ones, in one statement; returns how many runs were queued. */
@@ -273,7 +266,7 @@ export async function fireOnTime(db: SqlExecutor, now: Date, fires: PreparedFire
            AND s.cron = p.cron AND s.timezone = p.timezone
            AND (s.overlap_policy = 'allow' OR NOT EXISTS (
              SELECT FROM runs r WHERE r.job_id = s.job_id
-               AND r.state IN ('queued', 'staging', 'building', 'running', 'uploading')))
+               AND r.state IN ${sqlStates(UNFINISHED_STATES)}))
          FOR UPDATE SKIP LOCKED) AS s
        WHERE p.fire_at <= $1::timestamptz AND (p.next_fire_at IS NULL OR p.next_fire_at > $1::timestamptz)),
      ${recordAndQueue(`(SELECT f.*, 'schedule' AS trigger, false AS waits FROM fired f) AS f`)},

@@ -1,25 +1,22 @@
-import type { Database } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
+import { databaseNow } from '../clock.js';
+import { CronSchedule, describeCron } from '../cron/cron-schedule.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { getJob, markJobDeleted, updateJobSpec, type Job } from '../jobs/job-repository.js';
+import type { ScheduleRegistry } from '../jobs/job-service.js';
 import {
   normaliseJobRequest,
-  resultsPrefix,
   type JobDefaults,
   type JobRequest,
   type JobSpec,
   SCHEDULE_FIELDS,
 } from '../jobs/job-spec.js';
+import { insertRun } from '../runs/queue-runs.js';
+import { listUnfinishedRunsOfJob, newRunId, type Run } from '../runs/run-repository.js';
+import { cancelQueued } from '../runs/transitions.js';
+import type { Signals } from '../signals.js';
 import {
-  insertRun,
-  listUnfinishedRunsOfJob,
-  newRunId,
-  transitionRun,
-  type Run,
-} from '../jobs/run-repository.js';
-import { CronSchedule, describeCron } from './cron-schedule.js';
-import {
-  databaseNow,
   deleteSchedule,
   getSchedule,
   listRecentFires,
@@ -45,8 +42,8 @@ export type ScheduleChange = Pick<
 export interface ScheduleServiceDeps {
   db: Database;
   defaults: JobDefaults;
-  onScheduleChanged?: () => void;
-  onRunQueued?: (runId: string) => void;
+  /** Tells of schedules changed and runs queued, so a scheduler and a worker in this process act at once. */
+  signals: Pick<Signals, 'scheduleChanged' | 'runQueued'>;
 }
 
 export type ScheduleService = ReturnType<typeof createScheduleService>;
@@ -60,8 +57,16 @@ function asRequest(spec: JobSpec): JobRequest {
   return request;
 }
 
-/** Managing recurring jobs: pause, resume, trigger now, change the schedule, delete. */
-export function createScheduleService({ db, defaults, onScheduleChanged, onRunQueued }: ScheduleServiceDeps) {
+/** The first fire time of a schedule after now, by the database's clock; null when it never fires again. */
+async function nextFireAfterNow(tx: SqlExecutor, cron: string, timezone: string): Promise<Date | null> {
+  return CronSchedule.parse(cron, timezone).nextAfter(await databaseNow(tx)) ?? null;
+}
+
+/**
+ * Managing recurring jobs: register a new one's schedule (the ScheduleRegistry the job service
+ * stores recurring jobs through), pause, resume, trigger now, change the schedule, delete.
+ */
+export function createScheduleService({ db, defaults, signals }: ScheduleServiceDeps) {
   async function liveJob(id: string): Promise<Job> {
     if (!isUuid(id)) throw new NotFoundError('job', id);
     const job = await getJob(db, id);
@@ -78,7 +83,17 @@ export function createScheduleService({ db, defaults, onScheduleChanged, onRunQu
     return { job, schedule };
   }
 
+  const registry: ScheduleRegistry = {
+    /** Registers a new recurring job's schedule, from its next fire time after now, in `tx`. */
+    async register(tx, jobId, spec) {
+      if (spec.cron === null) throw new Error(`job ${jobId} has no cron expression to schedule`);
+      await upsertSchedule(tx, jobId, spec, await nextFireAfterNow(tx, spec.cron, spec.timezone));
+    },
+  };
+
   return {
+    ...registry,
+
     /** A job that has not been deleted (404 when unknown, 409 when deleted). */
     async job(jobId: string): Promise<{ job: Job }> {
       return { job: await liveJob(jobId) };
@@ -108,9 +123,8 @@ export function createScheduleService({ db, defaults, onScheduleChanged, onRunQu
     async resume(jobId: string): Promise<void> {
       const { schedule } = await scheduledJob(jobId);
       if (!schedule.paused) return;
-      const next = CronSchedule.parse(schedule.cron, schedule.timezone).nextAfter(await databaseNow(db));
-      await setPaused(db, jobId, false, next ?? null);
-      onScheduleChanged?.();
+      await setPaused(db, jobId, false, await nextFireAfterNow(db, schedule.cron, schedule.timezone));
+      signals.scheduleChanged.notify();
     },
 
     /**
@@ -120,18 +134,11 @@ export function createScheduleService({ db, defaults, onScheduleChanged, onRunQu
      */
     async trigger(jobId: string): Promise<Run> {
       const job = await liveJob(jobId);
-      const runId = newRunId();
       const run = await db.transaction(async (tx) => {
         await lockSchedule(tx, jobId);
-        return insertRun(tx, {
-          id: runId,
-          jobId,
-          trigger: 'manual',
-          spec: job.spec,
-          resultsPrefix: resultsPrefix(job.spec, runId),
-        });
+        return insertRun(tx, { id: newRunId(), jobId, trigger: 'manual', spec: job.spec });
       });
-      onRunQueued?.(run.id);
+      signals.runQueued.notify();
       return run;
     },
 
@@ -145,12 +152,12 @@ export function createScheduleService({ db, defaults, onScheduleChanged, onRunQu
       const updated = await db.transaction(async (tx) => {
         const saved = await updateJobSpec(tx, jobId, spec);
         const previous = await getSchedule(tx, jobId);
-        const next = CronSchedule.parse(cron, spec.timezone).nextAfter(await databaseNow(tx));
-        await upsertSchedule(tx, jobId, spec, previous?.paused ? null : (next ?? null));
+        const next = previous?.paused ? null : await nextFireAfterNow(tx, cron, spec.timezone);
+        await upsertSchedule(tx, jobId, spec, next);
         if (previous?.paused) await setPaused(tx, jobId, true, null);
         return saved;
       });
-      onScheduleChanged?.();
+      signals.scheduleChanged.notify();
       return updated;
     },
 
@@ -160,10 +167,7 @@ export function createScheduleService({ db, defaults, onScheduleChanged, onRunQu
       return db.transaction(async (tx) => {
         await deleteSchedule(tx, jobId);
         for (const run of await listUnfinishedRunsOfJob(tx, jobId)) {
-          await transitionRun(tx, run.id, ['queued'], 'cancelled', {
-            failureReason: 'cancelled',
-            failureMessage: 'the job was deleted before this run started',
-          });
+          await cancelQueued(tx, run.id, 'the job was deleted before this run started');
         }
         return markJobDeleted(tx, jobId);
       });

@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
-import { listUnfinishedRunsOfJobs, newRunId, requestCancel, transitionRun } from '../jobs/run-repository.js';
+import { databaseNow } from '../clock.js';
+import { CronSchedule } from '../cron/cron-schedule.js';
+import { listUnfinishedRunsOfJobs, newRunId, requestCancel } from '../runs/run-repository.js';
+import { cancelQueued } from '../runs/transitions.js';
+import type { Signals } from '../signals.js';
+import { startStop, type StartStop } from '../start-stop.js';
 import { createWakeableSleep } from '../wakeable-sleep.js';
-import { CronSchedule } from './cron-schedule.js';
 import { planFires } from './plan-fires.js';
 import { decideOverlap, type UnfinishedRun } from './overlap.js';
 import {
   advanceSchedules,
   checkConstraintsNow,
-  databaseNow,
   endIfAbandoned,
   fireOnTime,
   listSchedulesDueAt,
@@ -33,13 +36,11 @@ export interface SchedulerDeps {
   maxIdleMs: number;
   /** "Now": the database's clock, unless a test sets another. */
   clock?: (db: SqlExecutor) => Promise<Date>;
-  onRunsQueued?: () => void;
-  onCancelRequested?: (runId: string) => void;
+  /** Tells of the runs it queues and the cancels it requests; it looks at once when a schedule changes. */
+  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
 }
 
-export interface Scheduler {
-  start(): void;
-  stop(): Promise<void>;
+export interface Scheduler extends StartStop {
   /** Looks for due schedules now (a schedule was just registered or changed). */
   wake(): void;
   /** One pass over the due schedules; resolves with how many were handled. */
@@ -166,11 +167,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     for (const { jobId, times, detail } of pass.missed) await recordMissed(tx, jobId, times, detail);
     const queued = await recordFires(tx, pass.fires);
     for (const { runId, at } of pass.cancels) {
-      const cancelled = await transitionRun(tx, runId, ['queued'], 'cancelled', {
-        failureReason: 'cancelled',
-        failureMessage: `replaced by the run fired at ${at.toISOString()}`,
-      });
-      if (!cancelled && (await requestCancel(tx, runId))) deps.onCancelRequested?.(runId);
+      const cancelled = await cancelQueued(tx, runId, `replaced by the run fired at ${at.toISOString()}`);
+      if (!cancelled && (await requestCancel(tx, runId))) deps.signals.cancelRequested.notify();
     }
     await advanceSchedules(tx, pass.advances);
     return queued;
@@ -192,7 +190,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       return due.length;
     });
-    if (queued > 0) deps.onRunsQueued?.();
+    if (queued > 0) deps.signals.runQueued.notify();
     return handled;
   }
 
@@ -312,14 +310,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           if (error === offAtFireTime) return;
           throw error;
         }
-        if (queued > 0) deps.onRunsQueued?.();
+        if (queued > 0) deps.signals.runQueued.notify();
         batch = nextBatch();
       } else if (!(await arrived)) {
         return;
       }
       const now = await clock(db);
       for (; batch; batch = nextBatch()) {
-        if ((await fire(db, now, batch)) > 0) deps.onRunsQueued?.();
+        if ((await fire(db, now, batch)) > 0) deps.signals.runQueued.notify();
       }
     };
     const lanes = await Promise.allSettled(Array.from({ length: DRAIN_LANES }, lane));
@@ -353,22 +351,25 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
-  return {
+  function wake(): void {
+    wakes += 1;
+    pause.wake();
+  }
+
+  let unsubscribe: (() => void) | undefined;
+  const lifecycle = startStop({
     start() {
-      if (!stopped) return;
       stopped = false;
       loop = run();
+      unsubscribe = deps.signals.scheduleChanged.subscribe(wake);
     },
     async stop() {
-      if (stopped) return;
+      unsubscribe?.();
       stopped = true;
       pause.wake();
       await loop;
     },
-    wake() {
-      wakes += 1;
-      pause.wake();
-    },
-    tick,
-  };
+  });
+
+  return { ...lifecycle, wake, tick };
 }

@@ -11,6 +11,8 @@ import {
   WORKER_ID_LABEL,
   runIdOfImageTag,
 } from '../runner/image-builder.js';
+import { TERMINAL_STATES, UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
+import { startStop, type StartStop } from '../start-stop.js';
 
 export interface HousekeeperDeps {
   db: SqlExecutor;
@@ -19,7 +21,7 @@ export interface HousekeeperDeps {
   dataDir: string;
   workerId: string;
   /** Runs this worker is staging or building: their folders are in use. */
-  executions: Map<string, AbortController>;
+  executions: ReadonlyMap<string, AbortController>;
   /** Ended runs older than this many days are deleted with their history (0 keeps them all). */
   retentionDays: number;
   intervalMs: number;
@@ -32,10 +34,9 @@ export interface HousekeepingReport {
   runsPruned: number;
 }
 
-export interface Housekeeper {
-  start(): void;
-  stop(): void;
-  /** One pass; also run by the timer. */
+/** Started, it sweeps at once (leftovers of a crash), then every `intervalMs`; stopping waits for a sweep under way. */
+export interface Housekeeper extends StartStop {
+  /** One pass; also run at start and by the timer. */
   sweep(): Promise<HousekeepingReport>;
 }
 
@@ -52,7 +53,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   async function classify(runIds: string[]): Promise<{ ended: Set<string>; unknown: Set<string> }> {
     const ids = [...new Set(runIds.filter((id) => isUuid(id)))];
     const rows = await db.query<{ id: string; live: boolean }>(
-      `SELECT id, state IN ('queued', 'staging', 'building', 'running', 'uploading') AS live
+      `SELECT id, state IN ${sqlStates(UNFINISHED_STATES)} AS live
        FROM runs WHERE id = ANY($1::uuid[])`,
       [ids],
     );
@@ -78,7 +79,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     const rows = await db.query<{ n: number }>(
       `WITH old AS (
          SELECT id FROM runs
-         WHERE state IN ('succeeded', 'failed', 'cancelled', 'timed_out')
+         WHERE state IN ${sqlStates(TERMINAL_STATES)}
            AND finished_at < now() - make_interval(days => $1::int)
          LIMIT 5000),
        unlinked AS (UPDATE runs SET retry_of = NULL WHERE retry_of IN (SELECT id FROM old)),
@@ -139,18 +140,28 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     return report;
   }
 
-  return {
+  /** Sweeps started by the timer (or at start) that have not ended. */
+  const sweeping = new Set<Promise<void>>();
+  function sweepInBackground(): void {
+    const work = sweep()
+      .then(() => undefined)
+      .catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'))
+      .finally(() => sweeping.delete(work));
+    sweeping.add(work);
+  }
+
+  const lifecycle = startStop({
     start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        sweep().catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
-      }, deps.intervalMs);
+      sweepInBackground();
+      timer = setInterval(sweepInBackground, deps.intervalMs);
       timer.unref();
     },
-    stop() {
-      if (timer) clearInterval(timer);
+    async stop() {
+      clearInterval(timer);
       timer = undefined;
+      await Promise.all(sweeping);
     },
-    sweep,
-  };
+  });
+
+  return { ...lifecycle, sweep };
 }

@@ -2,18 +2,14 @@ import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { RunFailure } from '../errors.js';
-import {
-  getRun,
-  heartbeatRuns,
-  listActiveRunsOfWorker,
-  listLapsedRuns,
-  takeOverRun,
-  setKillReason,
-  transitionRun,
-  type Run,
-} from '../jobs/run-repository.js';
 import { MANAGED_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
+import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
+import { getRun, setKillReason, type Run } from '../runs/run-repository.js';
+import { canChange } from '../runs/run-states.js';
+import { beginUpload, requeue } from '../runs/transitions.js';
+import type { Signals } from '../signals.js';
+import { startStop, type StartStop } from '../start-stop.js';
 
 export interface WatcherDeps {
   db: SqlExecutor;
@@ -28,11 +24,11 @@ export interface WatcherDeps {
   executions: Map<string, AbortController>;
   /** Docker's event stream; turned off only in tests of the reconcile path. */
   followEvents?: boolean;
+  /** Reconciles at once when a cancel is requested in this process. */
+  signals: Pick<Signals, 'cancelRequested'>;
 }
 
-export interface Watcher {
-  start(): void;
-  stop(): Promise<void>;
+export interface Watcher extends StartStop {
   /** Looks at one run now (its container may have exited). */
   check(runId: string): void;
   /** Runs a reconcile pass now rather than at the next tick. */
@@ -68,14 +64,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         );
         return;
       }
-      const uploading = await transitionRun(
-        db,
-        run.id,
-        ['running'],
-        'uploading',
-        { exitCode: container.exitCode, endedAt: new Date() },
-        workerId,
-      );
+      const uploading = await beginUpload(db, run.id, workerId, {
+        exitCode: container.exitCode,
+        endedAt: new Date(),
+      });
       if (!uploading) return;
       log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
       await finisher.finishExited(uploading, { stoppedFromOutside: stoppedFromOutside.get(run.id) });
@@ -121,9 +113,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   async function reapLapsedRuns(): Promise<void> {
     for (const run of await listLapsedRuns(db, workerId, deps.leaseMs, 20)) {
       const log = logger.child({ runId: run.id, jobId: run.jobId, lapsedWorker: run.workerId });
-      if (run.state === 'staging' || run.state === 'building') {
+      if (canChange(run.state, 'queued')) {
         const taken = await takeOverRun(db, run, workerId, deps.leaseMs);
-        if (taken && (await transitionRun(db, run.id, [run.state], 'queued', {}, workerId))) {
+        if (taken && (await requeue(db, run.id, workerId))) {
           log.warn({ was: run.state }, 'requeued a run whose worker stopped heartbeating');
         }
         continue;
@@ -174,9 +166,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       });
   }
 
-  return {
+  let unsubscribe: (() => void) | undefined;
+  const lifecycle = startStop({
     start() {
-      if (controller) return;
       controller = new AbortController();
       if (deps.followEvents !== false) {
         engine.watchContainers(
@@ -195,9 +187,11 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         );
       }
       timer = setInterval(reconcileSoon, deps.reconcileIntervalMs);
+      unsubscribe = deps.signals.cancelRequested.subscribe(reconcileSoon);
       reconcileSoon();
     },
     async stop() {
+      unsubscribe?.();
       controller?.abort();
       controller = undefined;
       if (timer) clearInterval(timer);
@@ -205,6 +199,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       await reconciling;
       await Promise.all(settling.values());
     },
+  });
+
+  return {
+    ...lifecycle,
     check(runId) {
       void settleOnce(runId);
     },

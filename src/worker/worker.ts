@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../services/db/database.js';
-import { claimRuns, listActiveRunsOfWorker, transitionRun } from '../jobs/run-repository.js';
-import type { RunExecutor } from '../runner/run-executor.js';
-import { createWakeableSleep } from '../wakeable-sleep.js';
 import { ShutdownRequested } from '../errors.js';
+import type { RunExecutor } from '../runner/run-executor.js';
+import { claimRuns } from '../runs/claim.js';
+import { listActiveRunsOfWorker } from '../runs/leases.js';
+import { canChange } from '../runs/run-states.js';
+import { requeue } from '../runs/transitions.js';
+import type { Signals } from '../signals.js';
+import { startStop, type StartStop } from '../start-stop.js';
+import { createWakeableSleep } from '../wakeable-sleep.js';
 
 export interface WorkerDeps {
   db: Database;
@@ -17,17 +22,18 @@ export interface WorkerDeps {
   /** How long stop() waits for runs being staged or built before handing them back to the queue. */
   shutdownGraceMs: number;
   executions: Map<string, AbortController>;
+  /** Claims at once when a run is queued, or one of its runs ends, in this process. */
+  signals: Pick<Signals, 'runQueued' | 'runEnded'>;
 }
 
-export interface Worker {
-  start(): Promise<void>;
-  /**
-   * Stops claiming, and waits (up to the grace period) for the runs being staged or built to
-   * reach `running`; those still going then are handed back to the queue. Containers already
-   * running are left to run: this worker restarted, or another one, adopts them.
-   */
-  stop(): Promise<void>;
-  /** Claims now rather than at the next poll (a run was just queued by this process). */
+/**
+ * `start()` hands back to the queue the runs this worker left staging or building (it restarted),
+ * then claims. `stop()` stops claiming, and waits (up to the grace period) for the runs being
+ * staged or built to reach `running`; those still going then are handed back to the queue.
+ * Containers already running are left to run: this worker restarted, or another one, adopts them.
+ */
+export interface Worker extends StartStop {
+  /** Claims now rather than at the next poll. */
   wake(): void;
 }
 
@@ -41,12 +47,13 @@ export function createWorker(deps: WorkerDeps): Worker {
   let stopped = true;
   let loop: Promise<void> | undefined;
   const pause = createWakeableSleep();
+  let unsubscribe: (() => void)[] = [];
 
   /** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
   async function requeueInterrupted(): Promise<void> {
     for (const run of await listActiveRunsOfWorker(db, workerId)) {
-      if ((run.state === 'staging' || run.state === 'building') && !executions.has(run.id)) {
-        const requeued = await transitionRun(db, run.id, [run.state], 'queued');
+      if (canChange(run.state, 'queued') && !executions.has(run.id)) {
+        const requeued = await requeue(db, run.id, workerId);
         if (requeued)
           logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');
       }
@@ -85,15 +92,16 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  return {
+  const lifecycle = startStop({
     async start() {
-      if (!stopped) return;
-      stopped = false;
       await requeueInterrupted();
+      stopped = false;
       loop = run();
+      const wake = () => pause.wake();
+      unsubscribe = [deps.signals.runQueued.subscribe(wake), deps.signals.runEnded.subscribe(wake)];
     },
     async stop() {
-      if (stopped) return;
+      for (const off of unsubscribe) off();
       stopped = true;
       pause.wake();
       await loop;
@@ -109,6 +117,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       }
       clearTimeout(timer);
     },
+  });
+
+  return {
+    ...lifecycle,
     wake() {
       pause.wake();
     },

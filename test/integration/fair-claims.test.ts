@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../services/db/database.js';
 import { putUserSettings } from '../../src/auth/user-repository.js';
 import { insertJobIfAbsent } from '../../src/jobs/job-repository.js';
-import { normaliseJobRequest, resultsPrefix } from '../../src/jobs/job-spec.js';
-import { claimRuns, insertRun, newRunId, transitionRun } from '../../src/jobs/run-repository.js';
+import { normaliseJobRequest } from '../../src/jobs/job-spec.js';
+import { claimRuns } from '../../src/runs/claim.js';
+import { insertRun } from '../../src/runs/queue-runs.js';
+import { newRunId } from '../../src/runs/run-repository.js';
+import { finish } from '../../src/runs/transitions.js';
 import { createPgDatabase } from '../../services/db/pg-database.js';
 import { connectTestDatabase } from '../support/database-driver.js';
 import { createTestDatabase } from '../support/harness.js';
@@ -54,7 +57,6 @@ async function queue(userId: string, count: number): Promise<string[]> {
       jobId: job.id,
       trigger: 'submit',
       spec,
-      resultsPrefix: resultsPrefix(spec, id),
     });
     ids.push(id);
   }
@@ -65,7 +67,7 @@ async function finishAll(): Promise<void> {
   const active = await db.query(
     `SELECT id, state FROM runs WHERE state IN ('staging', 'building', 'running', 'uploading')`,
   );
-  for (const run of active) await transitionRun(db, run.id as string, [run.state as never], 'succeeded');
+  for (const run of active) await finish(db, run.id as string, { state: 'succeeded' });
 }
 
 async function usersOf(runIds: string[]): Promise<string[]> {
@@ -102,7 +104,7 @@ describe('claiming runs', () => {
     ]);
     // Nothing more for "capped" until one of its runs ends.
     expect(await claimRuns(db, 'w2', 10, 5)).toEqual([]);
-    await transitionRun(db, first.find((r) => r.spec.userId === 'capped')!.id, ['staging'], 'succeeded');
+    await finish(db, first.find((r) => r.spec.userId === 'capped')!.id, { state: 'succeeded' });
     const next = await claimRuns(db, 'w2', 10, 5);
     expect(await usersOf(next.map((r) => r.id))).toEqual(['capped']);
     await finishAll();

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { migrate, readMigrations } from '../../services/db/migrate.js';
+import { migrate, readMigrations, UnknownMigrationsError } from '../../services/db/migrate.js';
+import { StartupError } from '../../src/startup-error.js';
 import { connectTestDatabase } from '../support/database-driver.js';
-import { uniqueName } from '../support/harness.js';
+import { startTestService, uniqueName } from '../support/harness.js';
 
 async function emptyDatabase(): Promise<string> {
   const name = uniqueName('tds_migrate').replace(/-/g, '_');
@@ -43,6 +44,31 @@ describe('migrations', () => {
       "SELECT 1 FROM information_schema.tables WHERE table_name IN ('a', 'schema_migrations')",
     );
     expect(tables).toEqual([]);
+    await db.close();
+  });
+
+  it('refuse a database migrated by newer code, naming what they do not know, and apply nothing', async () => {
+    const url = await emptyDatabase();
+    const db = connectTestDatabase(url);
+    const known = await readMigrations();
+    const last = known[known.length - 1]!;
+    await migrate(db, known.slice(0, -1));
+    await db.query("INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_from_newer_code.sql')");
+
+    const refusal = await migrate(db).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(UnknownMigrationsError);
+    expect((refusal as UnknownMigrationsError).versions).toEqual([9999]);
+    expect((refusal as Error).message).toContain('9999 (9999_from_newer_code.sql)');
+    expect((refusal as Error).message).toMatch(/newer version of the service.*restore the database/s);
+    const versions = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY 1');
+    expect(versions.map((r) => r.version)).not.toContain(last.version);
+
+    const start = await startTestService({ databaseUrl: url, roles: ['api'] }).catch(
+      (error: unknown) => error,
+    );
+    expect(start).toBeInstanceOf(StartupError);
+    expect((start as Error).message).toContain('9999 (9999_from_newer_code.sql)');
+    expect((start as Error).cause).toBeInstanceOf(UnknownMigrationsError);
     await db.close();
   });
 });

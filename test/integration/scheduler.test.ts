@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resultsPrefix, type JobSpec } from '../../src/jobs/job-spec.js';
-import { newRunId } from '../../src/jobs/run-repository.js';
+import type { JobSpec } from '../../src/jobs/job-spec.js';
+import { resultsPrefix } from '../../src/runs/results-layout.js';
+import { newRunId } from '../../src/runs/run-repository.js';
 import { fireOnTime } from '../../src/scheduler/schedule-repository.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 

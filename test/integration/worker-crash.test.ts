@@ -1,7 +1,7 @@
 import { Upload } from '@aws-sdk/lib-storage';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunState } from '../../src/jobs/run-states.js';
+import type { RunState } from '../../src/runs/run-states.js';
 import {
   createBucket,
   createTestDatabase,

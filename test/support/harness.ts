@@ -8,7 +8,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { createS3Client } from '../../services/aws/s3-object-store.js';
 import { loadConfig, type Config, type Role } from '../../src/config.js';
-import { isTerminal, type RunState } from '../../src/jobs/run-states.js';
+import { isTerminal, type RunState } from '../../src/runs/run-states.js';
 import { startService, type Service } from '../../src/service.js';
 import { databaseDriver, databaseEnv } from './database-driver.js';
 
@@ -133,6 +133,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     schedulerClock: clock ? async () => clock() : undefined,
   }).catch(async (error: unknown) => {
     await database.close();
+    await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
   if (databaseDriver() === 'rds-data' && service.databaseUrl !== undefined) {

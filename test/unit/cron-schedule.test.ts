@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
-import { CronSchedule, describeCron, isRepeatedWallClock } from '../../src/scheduler/cron-schedule.js';
+import { CronSchedule, describeCron, isRepeatedWallClock } from '../../src/cron/cron-schedule.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

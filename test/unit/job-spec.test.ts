@@ -6,10 +6,10 @@ import {
   PACKAGE_PATTERN,
   normaliseJobRequest,
   normalisePrefix,
-  resultsPrefix,
   type JobDefaults,
   type JobRequest,
 } from '../../src/jobs/job-spec.js';
+import { resultsPrefix } from '../../src/runs/results-layout.js';
 
 const DEFAULTS: JobDefaults = {
   timeoutSeconds: 3600,

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { Run } from '../../src/jobs/run-repository.js';
+import type { Run } from '../../src/runs/run-repository.js';
 import { outcomeOf } from '../../src/runner/run-finisher.js';
 
 function run(killReason: 'cancel' | 'timeout' | null = null): Run {

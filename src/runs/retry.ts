@@ -1,7 +1,8 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
-import { resultsPrefix, type JobSpec } from './job-spec.js';
-import { insertRun, newRunId, type Run } from './run-repository.js';
+import type { JobSpec } from '../jobs/job-spec.js';
+import { insertRun } from './queue-runs.js';
+import { newRunId, type Run } from './run-repository.js';
 
 /** Failures of the parts around a command, worth trying again. */
 export const INFRASTRUCTURE_FAILURES: readonly FailureReason[] = ['infra_error', 'upload_error'];
@@ -31,13 +32,11 @@ export async function queueRetry(db: SqlExecutor, run: Run): Promise<Run | undef
     [run.jobId],
   );
   if (!job || job.deleted) return undefined;
-  const id = newRunId();
   return insertRun(db, {
-    id,
+    id: newRunId(),
     jobId: run.jobId,
     trigger: 'retry',
     spec: run.spec,
-    resultsPrefix: resultsPrefix(run.spec, id),
     waitsForPrevious: run.waitsForPrevious,
     attempt: run.attempt + 1,
     retryOf: run.id,

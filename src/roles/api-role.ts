@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import { createAccessControl } from '../auth/access-control.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { ScheduleService } from '../scheduler/schedule-service.js';
+import { startStop, type StartStop } from '../start-stop.js';
+import { portTaken } from '../startup-error.js';
+import type { SharedParts } from './shared-parts.js';
+
+export interface ApiRole extends StartStop {
+  /** Where the API listens, once started. */
+  readonly url: string | undefined;
+}
+
+/** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
+export function createApiRole(
+  { config, logger, db, engine }: SharedParts,
+  services: { jobs: JobService; schedules: ScheduleService },
+): ApiRole {
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+
+  const lifecycle = startStop({
+    async start() {
+      const access = createAccessControl({
+        db,
+        authEnabled: config.authEnabled,
+        defaultCeilings: config.userCeilings,
+      });
+      if (!config.authEnabled) {
+        logger.warn(
+          { host: config.host },
+          'AUTHENTICATION IS OFF: any program on this machine can use the API as an operator. ' +
+            'This is for local development only; set TDS_AUTH=on and create keys with `npm run keys`.',
+        );
+      }
+      const built = await buildApp({
+        db,
+        jobs: services.jobs,
+        schedules: services.schedules,
+        access,
+        defaultCeilings: config.userCeilings,
+        logger,
+        corsOrigins: config.corsOrigins,
+        healthChecks: {
+          database: async () => void (await db.query('SELECT 1')),
+          docker: () => engine.ping(),
+        },
+        bodyLimit: config.bodyLimitBytes,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+      });
+      try {
+        await built.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        await built.close();
+        throw portTaken(error, 'The API', `${config.host}:${config.port}`, 'PORT');
+      }
+      const address = built.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      app = built;
+      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    async stop() {
+      await app?.close();
+      app = undefined;
+      url = undefined;
+    },
+  });
+
+  return {
+    ...lifecycle,
+    get url() {
+      return url;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { Database } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { Config } from '../config.js';
+import type { Signals } from '../signals.js';
+
+/** What every role of a process is built from: made once by the composition root (service.ts). */
+export interface SharedParts {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  store: ObjectStore;
+  engine: ContainerEngine;
+  signals: Signals;
+}

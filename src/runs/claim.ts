@@ -1,0 +1,131 @@
+import type { SqlExecutor } from '../../services/db/database.js';
+import { quoteLiteral } from '../../services/db/sql-text.js';
+import { runColumns, toRun, type Run } from './run-repository.js';
+import { ACTIVE_STATES, RUN_TRANSITIONS, sqlState, sqlStates } from './run-states.js';
+
+/** The claim's change of state (queued → staging), and the runs under way it counts, as SQL. */
+const QUEUED = sqlState(RUN_TRANSITIONS.claim.from[0]);
+const STAGING = sqlState(RUN_TRANSITIONS.claim.to[0]);
+const ACTIVE = sqlStates(ACTIVE_STATES);
+
+/**
+ * How many runs of a user, beyond the `limit` asked for, a claim considers (ceilings allowing):
+ * workers claiming at the same moment lock their runs with SKIP LOCKED, so each one needs runs
+ * past those the others are taking, or it comes back empty while runs are queued.
+ */
+const CLAIM_SPARE_CANDIDATES = 32;
+
+/**
+ * Claims up to `limit` queued runs for `workerId`, fairly: each user's runs under way stay within
+ * their ceiling (`users.max_concurrent_runs`, else `defaultUserLimit`), and the runs that would
+ * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait
+ * for their backoff; a run that waits for its predecessor is claimable only when no other run of
+ * its job is under way and no earlier waiting run of its job is queued. `SKIP LOCKED` keeps a run
+ * from being claimed twice; the users with queued runs are found by walking an index. Each claim
+ * takes only from the first runs its user has room for, as of its snapshot, so workers claiming at
+ * once cannot together pass a ceiling; only a run becoming claimable between two claims (a retry
+ * whose backoff ends) can, rarely, let a user's runs pass it by one. When other workers took the
+ * runs a claim considered before it could lock them, it claims again, with a fresh snapshot.
+ */
+export async function claimRuns(
+  db: SqlExecutor,
+  workerId: string,
+  limit: number,
+  defaultUserLimit: number,
+): Promise<Run[]> {
+  if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(defaultUserLimit)) {
+    throw new Error(`claim limits must be whole numbers (got ${limit} and ${defaultUserLimit})`);
+  }
+  const runs: Run[] = [];
+  let retries = 0;
+  while (runs.length < limit) {
+    // Asked for in powers of two, so that a worker's claims come to a few statement texts, each
+    // kept planned on each connection (see claimOnce): 7 runs are 4, then 2, then 1.
+    const ask = 2 ** Math.floor(Math.log2(limit - runs.length));
+    const { claimed, considered } = await claimOnce(db, workerId, ask, defaultUserLimit);
+    runs.push(...claimed);
+    // Every run considered was claimed: there is no more to take, not even behind other workers.
+    if (considered <= claimed.length) break;
+    // Fewer than asked, as others took runs it considered: it claims again, a few times at most.
+    if (claimed.length < ask && ++retries > CLAIM_RETRIES) break;
+  }
+  return runs;
+}
+
+/**
+ * How many times a claim tries again when it got fewer runs than it asked for because others
+ * took the runs it considered meanwhile (a worker held up while others claimed a run after run).
+ */
+const CLAIM_RETRIES = 2;
+
+/** One claim statement: the runs it claimed, and how many runs it considered for claiming. */
+async function claimOnce(
+  db: SqlExecutor,
+  workerId: string,
+  limit: number,
+  defaultUserLimit: number,
+): Promise<{ claimed: Run[]; considered: number }> {
+  // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
+  // never holds anything that other workers wait on. The walk over users also yields each user's
+  // first queued run, where the reading of their queued runs starts: the index entries of runs
+  // claimed since the last vacuum lie before it, and are then passed over once per claim, not twice.
+  // The worker, the limit and the default ceiling are written into the text, not passed as
+  // parameters: a statement without parameters is planned once per connection. With them, Postgres
+  // weighs a plan for the values of each call against its plan for any values, and on a busy queue
+  // came to plan every claim afresh, which took three times as long as running it.
+  const worker = quoteLiteral(workerId);
+  const rows = await db.query(
+    `WITH RECURSIVE queued_users AS (
+         (SELECT user_id, queued_at, id FROM runs WHERE state = ${QUEUED}
+          ORDER BY user_id, queued_at, id LIMIT 1)
+         UNION ALL
+         SELECT n.* FROM queued_users q CROSS JOIN LATERAL (
+           SELECT n.user_id, n.queued_at, n.id FROM runs n WHERE n.state = ${QUEUED} AND n.user_id > q.user_id
+           ORDER BY n.user_id, n.queued_at, n.id LIMIT 1) n),
+       room AS (
+         SELECT q.user_id, q.queued_at AS first_queued_at, q.id AS first_id, a.active,
+           coalesce(u.max_concurrent_runs, ${defaultUserLimit}) - a.active AS free
+         FROM queued_users q
+         LEFT JOIN users u ON u.user_id = q.user_id
+         CROSS JOIN LATERAL (SELECT count(*)::int AS active FROM runs x WHERE x.user_id = q.user_id
+                               AND x.state IN ${ACTIVE}) a
+         WHERE q.user_id IS NOT NULL),
+       ranked AS (
+         SELECT e.id, e.queued_at, room.active + row_number() OVER (PARTITION BY room.user_id
+                                                 ORDER BY e.queued_at, e.id) AS load
+         FROM room CROSS JOIN LATERAL (
+           SELECT r.id, r.queued_at FROM runs r
+           WHERE r.user_id = room.user_id AND r.state = ${QUEUED}
+             AND (r.queued_at, r.id) >= (room.first_queued_at, room.first_id)
+             AND (r.not_before IS NULL OR r.not_before <= now())
+             AND (NOT r.waits_for_previous OR (
+               NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
+                             AND p.state IN ${ACTIVE})
+               AND NOT EXISTS (SELECT 1 FROM runs o WHERE o.job_id = r.job_id AND o.state = ${QUEUED}
+                             AND o.waits_for_previous AND (o.queued_at, o.id) < (r.queued_at, r.id))))
+           ORDER BY r.queued_at, r.id
+           LIMIT least(greatest(room.free, 0), ${limit + CLAIM_SPARE_CANDIDATES})) e),
+       considered AS (SELECT ARRAY(SELECT id FROM ranked ORDER BY load, queued_at, id) AS ids),
+       candidates AS (
+         SELECT r.id FROM considered k JOIN runs r ON r.id = ANY (k.ids)
+         WHERE r.state = ${QUEUED}
+         ORDER BY array_position(k.ids, r.id)
+         LIMIT ${limit}
+         FOR UPDATE OF r SKIP LOCKED),
+       claimed AS (
+         UPDATE runs r SET state = ${STAGING}, worker_id = ${worker}, claimed_at = now(), heartbeat_at = now(),
+           updated_at = now()
+         WHERE r.id = ANY (ARRAY(SELECT id FROM candidates))
+         RETURNING ${runColumns('r')}),
+       event AS (INSERT INTO run_events (run_id, state, detail)
+         SELECT id, ${STAGING}, jsonb_build_object('workerId', ${worker}::text) FROM claimed)
+       SELECT c.*, cardinality(k.ids) AS considered FROM considered k LEFT JOIN claimed c ON true
+       ORDER BY c.queued_at, c.id`,
+    [],
+    { prepared: true },
+  );
+  return {
+    claimed: rows.filter((row) => row.id !== null).map(toRun),
+    considered: (rows[0]?.considered as number | undefined) ?? 0,
+  };
+}

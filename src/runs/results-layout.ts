@@ -1,0 +1,57 @@
+import { quoteLiteral } from '../../services/db/sql-text.js';
+
+/**
+ * Where results go in the bucket. A layout is written once, as a list of parts, and rendered two
+ * ways: as a path from a spec and ids (`path`), and as a SQL text expression over a jsonb spec and
+ * text ids (`sql`), for the statements that queue runs in bulk. Both renderings of one layout
+ * always name the same folder.
+ *
+ * Another kind of results folder (a workflow run's steps, say) is another layout here, built from
+ * the same parts.
+ */
+
+/** The spec fields a layout may use (job-spec.ts normalises the destination to end with `/`, or to be empty). */
+type SpecField = 'destination_s3_prefix' | 'uniqueId';
+
+export type LayoutPart<Id extends string> = { spec: SpecField } | { id: Id } | { text: string };
+
+export interface ResultsLayout<Id extends string> {
+  /** The folder, from a spec and each id the layout names. */
+  path(spec: Record<SpecField, string>, ids: Record<Id, string>): string;
+  /** The folder as a SQL expression, from a jsonb expression for the spec and a text expression for each id. */
+  sql(spec: string, ids: Record<Id, string>): string;
+}
+
+/** A layout from its parts, in order: spec fields, ids and fixed text. */
+export function resultsLayout<Id extends string>(...parts: LayoutPart<Id>[]): ResultsLayout<Id> {
+  return {
+    path: (spec, ids) =>
+      parts
+        .map((part) => ('spec' in part ? spec[part.spec] : 'id' in part ? ids[part.id] : part.text))
+        .join(''),
+    sql: (spec, ids) =>
+      parts
+        .map((part) =>
+          'spec' in part
+            ? `(${spec} ->> ${quoteLiteral(part.spec)})`
+            : 'id' in part
+              ? ids[part.id]
+              : quoteLiteral(part.text),
+        )
+        .join(' || '),
+  };
+}
+
+/** A run's folder: `<destination prefix><uniqueId>/<runId>/`. */
+export const RUN_RESULTS = resultsLayout<'runId'>(
+  { spec: 'destination_s3_prefix' },
+  { spec: 'uniqueId' },
+  { text: '/' },
+  { id: 'runId' },
+  { text: '/' },
+);
+
+/** Where a run's results go: `<destination prefix><uniqueId>/<runId>/`. */
+export function resultsPrefix(spec: Record<SpecField, string>, runId: string): string {
+  return RUN_RESULTS.path(spec, { runId });
+}

@@ -1,0 +1,159 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { FailureReason } from '../errors.js';
+import type { JobSpec } from '../jobs/job-spec.js';
+import { ACTIVE_STATES, UNFINISHED_STATES, sqlStates, type RunState } from './run-states.js';
+
+export interface Run {
+  id: string;
+  jobId: string;
+  state: RunState;
+  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual' | 'retry';
+  /** The fire time of a scheduled run. */
+  scheduledFor: Date | null;
+  /** Starts only once no other run of its job is staging, building, running or uploading. */
+  waitsForPrevious: boolean;
+  attempt: number;
+  /** The run this one retries. */
+  retryOf: string | null;
+  /** A retry waits until then (its backoff). */
+  notBefore: Date | null;
+  heartbeatAt: Date | null;
+  spec: JobSpec;
+  resultsBucket: string;
+  resultsPrefix: string;
+  workerId: string | null;
+  containerId: string | null;
+  image: string | null;
+  exitCode: number | null;
+  failureReason: FailureReason | null;
+  failureMessage: string | null;
+  killReason: 'cancel' | 'timeout' | null;
+  cancelRequestedAt: Date | null;
+  deadlineAt: Date | null;
+  queuedAt: Date;
+  claimedAt: Date | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface RunEvent {
+  state: string;
+  at: Date;
+  detail: Record<string, unknown> | null;
+}
+
+type Row = Record<string, unknown>;
+
+/** The columns toRun reads: named, so that statements kept prepared return the same columns always. */
+export const RUN_COLUMNS =
+  `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
+  heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code failure_reason
+  failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
+  finished_at`.split(/\s+/);
+export const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
+export function toRun(row: Row): Run {
+  return {
+    id: row.id as string,
+    jobId: row.job_id as string,
+    state: row.state as RunState,
+    trigger: row.trigger as Run['trigger'],
+    scheduledFor: (row.scheduled_for as Date | null) ?? null,
+    waitsForPrevious: Boolean(row.waits_for_previous),
+    attempt: (row.attempt as number | undefined) ?? 1,
+    retryOf: (row.retry_of as string | null) ?? null,
+    notBefore: (row.not_before as Date | null) ?? null,
+    heartbeatAt: (row.heartbeat_at as Date | null) ?? null,
+    spec: row.spec as JobSpec,
+    resultsBucket: row.results_bucket as string,
+    resultsPrefix: row.results_prefix as string,
+    workerId: (row.worker_id as string | null) ?? null,
+    containerId: (row.container_id as string | null) ?? null,
+    image: (row.image as string | null) ?? null,
+    exitCode: (row.exit_code as number | null) ?? null,
+    failureReason: (row.failure_reason as FailureReason | null) ?? null,
+    failureMessage: (row.failure_message as string | null) ?? null,
+    killReason: (row.kill_reason as Run['killReason']) ?? null,
+    cancelRequestedAt: (row.cancel_requested_at as Date | null) ?? null,
+    deadlineAt: (row.deadline_at as Date | null) ?? null,
+    queuedAt: row.queued_at as Date,
+    claimedAt: (row.claimed_at as Date | null) ?? null,
+    startedAt: (row.started_at as Date | null) ?? null,
+    endedAt: (row.ended_at as Date | null) ?? null,
+    finishedAt: (row.finished_at as Date | null) ?? null,
+  };
+}
+
+export function newRunId(): string {
+  return uuidv7();
+}
+
+/** Unfinished runs (queued or under way) of each of `jobIds`, oldest first. */
+export async function listUnfinishedRunsOfJobs(
+  db: SqlExecutor,
+  jobIds: string[],
+): Promise<Map<string, Run[]>> {
+  const byJob = new Map<string, Run[]>();
+  if (jobIds.length === 0) return byJob;
+  const rows = await db.query(
+    `SELECT * FROM runs WHERE job_id = ANY($1::uuid[])
+       AND state IN ${sqlStates(UNFINISHED_STATES)}
+     ORDER BY queued_at, id`,
+    [jobIds],
+  );
+  for (const row of rows.map(toRun)) {
+    const list = byJob.get(row.jobId) ?? [];
+    list.push(row);
+    byJob.set(row.jobId, list);
+  }
+  return byJob;
+}
+
+export async function getRun(db: SqlExecutor, id: string): Promise<Run | undefined> {
+  const rows = await db.query('SELECT * FROM runs WHERE id = $1::uuid', [id]);
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function listRunEvents(db: SqlExecutor, runId: string): Promise<RunEvent[]> {
+  const rows = await db.query<{ state: string; at: Date; detail: Record<string, unknown> | null }>(
+    'SELECT state, at, detail FROM run_events WHERE run_id = $1::uuid ORDER BY id',
+    [runId],
+  );
+  return rows;
+}
+
+export async function listRunsOfJob(db: SqlExecutor, jobId: string, limit: number): Promise<Run[]> {
+  const rows = await db.query(
+    'SELECT * FROM runs WHERE job_id = $1::uuid ORDER BY queued_at DESC, id DESC LIMIT $2',
+    [jobId, limit],
+  );
+  return rows.map(toRun);
+}
+
+/** Marks a cancel request on a run under way; returns the run as it now stands. */
+export async function requestCancel(db: SqlExecutor, runId: string): Promise<Run | undefined> {
+  const rows = await db.query(
+    `UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+     WHERE id = $1::uuid AND state IN ${sqlStates(ACTIVE_STATES)} RETURNING *`,
+    [runId],
+  );
+  return rows[0] ? toRun(rows[0]) : undefined;
+}
+
+export async function setKillReason(
+  db: SqlExecutor,
+  runId: string,
+  reason: 'cancel' | 'timeout',
+): Promise<void> {
+  await db.query(
+    'UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1::uuid',
+    [runId, reason],
+  );
+}
+
+/** Runs of a job that are queued or under way, oldest first. */
+export async function listUnfinishedRunsOfJob(db: SqlExecutor, jobId: string): Promise<Run[]> {
+  return (await listUnfinishedRunsOfJobs(db, [jobId])).get(jobId) ?? [];
+}
