@@ -96,7 +96,9 @@ export const authPlugin = fp<{
       if (statement === 'operator') access.requireOperator(request.principal);
     });
 
-    app.addHook('preHandler', async (request) => {
+    // Before the request is validated, so that another user's job answers 404 whatever the request
+    // carries, exactly as an unknown id does; after the rate limiter (an onRequest hook).
+    app.addHook('preValidation', async (request) => {
       const statement = request.routeOptions.config.access;
       if (typeof statement !== 'object' || !('owner' in statement)) return;
       const id = (request.params as Record<string, unknown> | undefined)?.[statement.param];
