@@ -17,6 +17,7 @@ import { unowned } from './route-access.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { runListRoutes } from './routes/run-lists.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
@@ -120,5 +121,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
+  await app.register(runListRoutes, { db });
   return app as unknown as FastifyInstance;
 }

@@ -80,6 +80,7 @@ describe('every route with a path parameter', () => {
       expect.arrayContaining([
         'GET /jobs/:id',
         'POST /runs/:id/cancel',
+        'GET /jobs/:id/runs',
         'PUT /admin/users/:userId',
         'OPTIONS *',
       ]),
