@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -23,6 +24,8 @@ import type { Housekeeper } from './worker/housekeeper.js';
 
 export interface Service {
   apiUrl: string | undefined;
+  /** The API's Fastify app, when this process serves the API. */
+  app: FastifyInstance | undefined;
   /** The Postgres connected to; undefined when the database is reached through the RDS Data API. */
   databaseUrl: string | undefined;
   databaseIsEmbedded: boolean;
@@ -105,6 +108,7 @@ export async function startService(
 
     return {
       apiUrl: api?.url,
+      app: api?.app,
       databaseUrl: database.url,
       databaseIsEmbedded: !config.databaseUrl && !config.rdsData,
       s3Endpoint: storage.endpoint,

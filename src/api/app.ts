@@ -11,11 +11,13 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { Ceilings } from '../auth/policy.js';
 import { RateLimitedError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
-import { authPlugin } from './auth.js';
+import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
+import { unowned } from './route-access.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { runListRoutes } from './routes/run-lists.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
@@ -52,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url}; see /docs` }),
   );
 
+  // First, so that every route registered after it, a plugin's too, states its access or stops the start.
+  await app.register(routeAccessPlugin, { knowsOwnerOf: access.knowsOwnerOf });
   await app.register(helmet, {
     // The OpenAPI page loads its own scripts and styles; everything else is JSON.
     contentSecurityPolicy: {
@@ -66,7 +70,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(cors, { origin: corsOrigins });
+  await app.withRouteAccess(
+    unowned('public', 'CORS preflight: browsers send no key with it, and `*` is any path of the API'),
+    () => app.register(cors, { origin: corsOrigins }),
+  );
   await app.register(authPlugin, { access });
   if (deps.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
@@ -104,12 +111,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.withRouteAccess(
+    unowned('public', 'the API documentation: its `*` parameter names a file of the documentation page'),
+    () => app.register(swaggerUi, { routePrefix: '/docs' }),
+  );
 
   await app.register(healthRoutes, { checks: healthChecks });
   await app.register(jobRoutes, { jobs, schedules, access });
-  await app.register(adminRoutes, { db, access, defaultCeilings: deps.defaultCeilings });
+  await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
+  await app.register(runListRoutes, { db });
   return app as unknown as FastifyInstance;
 }

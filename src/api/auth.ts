@@ -1,39 +1,109 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessControl } from '../auth/access-control.js';
 import { describePrincipal, type Principal } from '../auth/principal.js';
+import { accessProblem, isPublic, type RouteAccess } from './route-access.js';
+
+/** A route as registered, with the access it states. */
+export interface RouteAccessEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Who made the request; set for every route but the public ones. */
     principal: Principal;
   }
+  interface FastifyInstance {
+    /**
+     * Registers routes this service does not write (a plugin's: the documentation page, CORS
+     * preflight) under one access statement: each route `register` adds without a statement of
+     * its own takes `access`. Await it, and register nothing else meanwhile.
+     */
+    withRouteAccess(access: RouteAccess, register: () => PromiseLike<unknown>): Promise<void>;
+    /** Every route registered so far, with the access it states. */
+    routeAccess(): readonly RouteAccessEntry[];
+  }
 }
 
-/** Routes anyone may call: the health check and the API's documentation. */
-function isPublic(request: FastifyRequest): boolean {
-  const url = request.routeOptions.url ?? '';
-  return url === '/healthz' || url === '/docs' || url.startsWith('/docs/');
+/** A route whose access statement will not do; stops the service from starting. */
+export class RouteAccessError extends Error {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    problem: string,
+  ) {
+    super(`route ${method} ${url} ${problem}`);
+    this.name = 'RouteAccessError';
+  }
 }
 
 /**
- * Authenticates every request (a key in `Authorization: Bearer`), and answers a request for a job
- * or run of another user exactly as for one that does not exist.
+ * Checks, as each route is registered, that it states who may call it (see route-access.ts), and
+ * refuses the route otherwise: the service does not start with a route nobody guards. Registered
+ * before any route, so that it sees them all.
  */
-export const authPlugin = fp<{ access: AccessControl }>(async (app: FastifyInstance, { access }) => {
-  app.decorateRequest('principal', null as never);
+export const routeAccessPlugin = fp<{ knowsOwnerOf: (kind: string) => boolean }>(
+  async (app: FastifyInstance, { knowsOwnerOf }) => {
+    const table: RouteAccessEntry[] = [];
+    let adopted: RouteAccess | undefined;
 
-  app.addHook('onRequest', async (request) => {
-    if (isPublic(request)) return;
-    request.principal = await access.authenticate(request.headers.authorization);
-    request.log = request.log.child(describePrincipal(request.principal));
-  });
+    app.decorate('withRouteAccess', async (access: RouteAccess, register: () => PromiseLike<unknown>) => {
+      adopted = access;
+      try {
+        await register();
+      } finally {
+        adopted = undefined;
+      }
+    });
+    app.decorate('routeAccess', () => table);
 
-  app.addHook('preHandler', async (request) => {
-    const url = request.routeOptions.url ?? '';
-    const id = (request.params as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string') return;
-    if (url.startsWith('/jobs/:id')) await access.requireVisible(request.principal, 'job', id);
-    else if (url.startsWith('/runs/:id')) await access.requireVisible(request.principal, 'run', id);
-  });
-});
+    app.addHook('onRoute', (route) => {
+      if (adopted !== undefined && route.config?.access === undefined) {
+        route.config = { ...route.config, access: adopted };
+      }
+      const access = route.config?.access;
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const problem = accessProblem(route.url, access, knowsOwnerOf);
+      if (problem !== undefined || access === undefined) {
+        throw new RouteAccessError(methods.join(','), route.url, problem ?? 'states no access');
+      }
+      for (const method of methods) table.push({ method, url: route.url, access });
+    });
+  },
+  { name: 'route-access' },
+);
+
+/**
+ * Applies each route's access statement to its requests: authenticates every request but those to
+ * public routes (a key in `Authorization: Bearer`), keeps operator routes to operators, and answers
+ * a request for another user's job or run exactly as for one that does not exist.
+ */
+export const authPlugin = fp<{
+  access: Pick<AccessControl, 'authenticate' | 'requireOperator' | 'requireOwner'>;
+}>(
+  async (app: FastifyInstance, { access }) => {
+    app.decorateRequest('principal', null as never);
+
+    app.addHook('onRequest', async (request) => {
+      // No statement: the answer for an unknown route, given only to a caller with a valid key.
+      const statement = request.routeOptions.config.access;
+      if (isPublic(statement)) return;
+      request.principal = await access.authenticate(request.headers.authorization);
+      request.log = request.log.child(describePrincipal(request.principal));
+      if (statement === 'operator') access.requireOperator(request.principal);
+    });
+
+    // Before the request is validated, so that another user's job answers 404 whatever the request
+    // carries, exactly as an unknown id does; after the rate limiter (an onRequest hook).
+    app.addHook('preValidation', async (request) => {
+      const statement = request.routeOptions.config.access;
+      if (typeof statement !== 'object' || !('owner' in statement)) return;
+      const id = (request.params as Record<string, unknown> | undefined)?.[statement.param];
+      await access.requireOwner(request.principal, statement.owner, typeof id === 'string' ? id : '');
+    });
+  },
+  { name: 'auth', dependencies: ['route-access'] },
+);

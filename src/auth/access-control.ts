@@ -1,10 +1,10 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
-import { isUuid } from '../ids.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import { bearerToken, looksLikeApiKey } from './api-keys.js';
 import { principalForKey, touchApiKey } from './key-repository.js';
 import { checkBuckets, checkCeilings, type Ceilings } from './policy.js';
+import { OWNER_LOOKUPS, type OwnerLookup } from './owners.js';
 import { canSee, requireSameUser, type Principal } from './principal.js';
 import { effectiveCeilings, getUserSettings } from './user-repository.js';
 
@@ -14,12 +14,19 @@ export interface AccessControlDeps {
   authEnabled: boolean;
   /** Ceilings for users the operator has not given their own. */
   defaultCeilings: Ceilings;
+  /** How to find the owner of each kind of thing routes name by id; OWNER_LOOKUPS unless given. */
+  owners?: Record<string, OwnerLookup>;
 }
 
 export type AccessControl = ReturnType<typeof createAccessControl>;
 
 /** Who may do what: API keys, users' own jobs only, bucket allow-lists and ceilings. */
-export function createAccessControl({ db, authEnabled, defaultCeilings }: AccessControlDeps) {
+export function createAccessControl({
+  db,
+  authEnabled,
+  defaultCeilings,
+  owners = OWNER_LOOKUPS,
+}: AccessControlDeps) {
   /** When this process last recorded each key's use: at most once a minute, off the request's path. */
   const touched = new Map<string, number>();
   function noteUse(keyId: string): void {
@@ -70,18 +77,22 @@ export function createAccessControl({ db, authEnabled, defaultCeilings }: Access
       if (authEnabled) checkBuckets(spec.userId, settings?.allowedBuckets ?? [], spec);
     },
 
-    /** Someone else's job or run answers exactly as a missing one does. */
-    async requireVisible(principal: Principal, kind: 'job' | 'run', id: string): Promise<void> {
+    /** Whether routes may name `kind` as what they serve: its owner can be looked up. */
+    knowsOwnerOf(kind: string): boolean {
+      return Object.hasOwn(owners, kind);
+    },
+
+    /**
+     * Lets a user's key reach only its own things: another user's job or run (or any kind in the
+     * owner registry) answers exactly as one that does not exist. Operators reach everything, and
+     * the route itself answers for an unknown id.
+     */
+    async requireOwner(principal: Principal, kind: string, id: string): Promise<void> {
       if (principal.kind !== 'user') return;
-      if (!isUuid(id)) throw new NotFoundError(kind, id);
-      const [row] =
-        kind === 'job'
-          ? await db.query('SELECT user_id FROM jobs WHERE id = $1::uuid', [id])
-          : await db.query(
-              'SELECT j.user_id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = $1::uuid',
-              [id],
-            );
-      if (!row || !canSee(principal, row.user_id as string)) throw new NotFoundError(kind, id);
+      const lookup = owners[kind];
+      if (!lookup) throw new Error(`no owner lookup for "${kind}"`);
+      const owner = await lookup.ownerOf(db, id);
+      if (owner === undefined || !canSee(principal, owner)) throw new NotFoundError(lookup.noun, id);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
 
 /** Who is making a request. */
 export type Principal =
@@ -18,6 +18,20 @@ export function requireSameUser(principal: Principal, userId: string): void {
       `this API key belongs to user "${principal.userId}" and cannot act for user "${userId}"; send "userId": "${principal.userId}"`,
     );
   }
+}
+
+/**
+ * Whose things a listing across users covers: a user key must name itself; an operator (and local
+ * development) names any user, or no one for every user (undefined).
+ */
+export function listingScope(principal: Principal, userId: string | undefined): string | undefined {
+  if (principal.kind === 'user' && userId === undefined) {
+    throw new ValidationError(
+      `userId is required with a user's API key: send userId=${principal.userId} (only an operator lists every user's)`,
+    );
+  }
+  if (userId !== undefined) requireSameUser(principal, userId);
+  return userId;
 }
 
 /** Whether the principal may see a job or run of `ownerId` (someone else's reads as not found). */

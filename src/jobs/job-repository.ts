@@ -3,6 +3,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { toRun, type Run } from '../runs/run-repository.js';
 import type { JobSpec } from './job-spec.js';
+import { encodePageCursor, pageKeySql, type PageCursor } from './page-cursor.js';
 
 export interface Job {
   id: string;
@@ -117,46 +118,32 @@ export async function getJob(db: SqlExecutor, id: string): Promise<Job | undefin
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
-export interface JobPageCursor {
-  createdAt: string;
-  id: string;
-}
-
-export function encodeCursor(job: Job): string {
-  return Buffer.from(JSON.stringify({ createdAt: job.createdAt.toISOString(), id: job.id })).toString(
-    'base64url',
-  );
-}
-
-export function decodeCursor(cursor: string): JobPageCursor | undefined {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<JobPageCursor>;
-    if (typeof value.createdAt !== 'string' || typeof value.id !== 'string') return undefined;
-    if (Number.isNaN(Date.parse(value.createdAt))) return undefined;
-    return { createdAt: value.createdAt, id: value.id };
-  } catch {
-    return undefined;
-  }
-}
+export { decodePageCursor as decodeCursor } from './page-cursor.js';
 
 /** A user's jobs, newest first, a page at a time (keyset pagination: stable while jobs are added). */
 export async function listJobsOfUser(
   db: SqlExecutor,
   userId: string,
   limit: number,
-  after?: JobPageCursor,
+  after?: PageCursor,
 ): Promise<{ jobs: Job[]; nextCursor: string | null }> {
   const params: unknown[] = [userId, limit + 1];
   let where = 'user_id = $1 AND deleted_at IS NULL';
   if (after) {
-    params.push(after.createdAt, after.id);
+    params.push(after.at, after.id);
     where += ' AND (created_at, id) < ($3::timestamptz, $4::uuid)';
   }
   const rows = await db.query(
-    `SELECT * FROM jobs WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+    `SELECT *, ${pageKeySql('created_at')} AS page_key FROM jobs WHERE ${where}
+     ORDER BY created_at DESC, id DESC LIMIT $2`,
     params,
   );
-  const jobs = rows.slice(0, limit).map(toJob);
-  const last = jobs[jobs.length - 1];
-  return { jobs, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  const last = rows[limit - 1];
+  return {
+    jobs: rows.slice(0, limit).map(toJob),
+    nextCursor:
+      rows.length > limit && last
+        ? encodePageCursor({ at: last.page_key as string, id: last.id as string })
+        : null,
+  };
 }

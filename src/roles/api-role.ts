@@ -10,6 +10,8 @@ import type { SharedParts } from './shared-parts.js';
 export interface ApiRole extends StartStop {
   /** Where the API listens, once started. */
   readonly url: string | undefined;
+  /** The Fastify app, once started: its routes and their declared access. */
+  readonly app: FastifyInstance | undefined;
 }
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
@@ -71,6 +73,9 @@ export function createApiRole(
     ...lifecycle,
     get url() {
       return url;
+    },
+    get app() {
+      return app;
     },
   };
 }

@@ -253,8 +253,46 @@ describe('reading jobs and runs', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it('pages through jobs made within the same millisecond without skipping one', async () => {
+    const userId = `same-ms-${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const { body } = await service.request('POST', '/jobs', jobBody(bucket, { userId }));
+      ids.push(body.job.id);
+    }
+    // Microseconds apart within one millisecond, the last two at the same instant.
+    await service.db.query(
+      `UPDATE jobs SET created_at = '2020-01-01T00:00:00.000900Z'::timestamptz
+         - least(array_position($1::uuid[], id), 3) * interval '1 microsecond'
+       WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const { status, body } = await service.request(
+        'GET',
+        `/jobs?userId=${userId}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(status).toBe(200);
+      seen.push(...body.jobs.map((j: { id: string }) => j.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([ids[0], ids[1], ...[ids[2]!, ids[3]!].sort().reverse()]);
+  });
+
   it('refuses a bad cursor or limit with 400', async () => {
     expect((await service.request('GET', '/jobs?userId=x&cursor=garbage')).status).toBe(400);
+    for (const made of [
+      { at: '2020-01-01T00:00:00.000000Z', id: 'x' },
+      { at: '2020-02-30T00:00:00.000000Z', id: '01900000-0000-7000-8000-000000000000' },
+      { createdAt: '2020-01-01T00:00:00Z', id: '01900000-0000-7000-8000-000000000000' },
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(made)).toString('base64url');
+      const answer = await service.request('GET', `/jobs?userId=x&cursor=${cursor}`);
+      expect(answer.status, JSON.stringify(made)).toBe(400);
+      expect(answer.body.message).toMatch(/^cursor is not one this service returned/);
+    }
     expect((await service.request('GET', '/jobs?userId=x&limit=0')).status).toBe(400);
     expect((await service.request('GET', '/jobs')).body.message).toMatch(/userId/);
   });

@@ -164,6 +164,8 @@ describe('the other routes, fuzzed', () => {
       ['GET', '/runs/:id/logs'],
       ['POST', '/runs/:id/cancel'],
       ['GET', '/jobs'],
+      ['GET', '/jobs/:id/runs'],
+      ['GET', '/runs'],
       ['GET', '/admin/keys'],
       ['POST', '/admin/keys'],
       ['DELETE', '/admin/keys/:id'],
@@ -183,6 +185,41 @@ describe('the other routes, fuzzed', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('the run listings, fuzzed', () => {
+  it('answer arbitrary filters, times and cursors without a 5xx', async () => {
+    const { body } = await service.request('POST', '/jobs', jobBody(bucket, { userId: 'fuzz-lister' }));
+    const value = fc.oneof(
+      nasty.map(String),
+      fc.constantFrom(
+        'queued',
+        'failed,timed_out',
+        ',',
+        'queued,,',
+        '2030-02-30T00:00:00Z',
+        '0000-01-01T00:00:00Z',
+      ),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc
+        .record({
+          queuedAt: fc.oneof(fc.string(), fc.date().map(String)),
+          id: fc.oneof(fc.uuid(), fc.string()),
+        })
+        .map((c) => Buffer.from(JSON.stringify(c)).toString('base64url')),
+    );
+    const query = fc.array(
+      fc.tuple(fc.constantFrom('userId', 'state', 'since', 'until', 'limit', 'cursor'), value),
+      { maxLength: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), query, async (ofJob, pairs) => {
+        const path = ofJob ? `/jobs/${body.job.id as string}/runs` : '/runs';
+        await check('GET', `${path}?${new URLSearchParams(pairs).toString()}`);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { SqlExecutor } from '../../../services/db/database.js';
-import type { AccessControl } from '../../auth/access-control.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../auth/key-repository.js';
 import { formatBucketGrant, parseBucketGrant, type Ceilings } from '../../auth/policy.js';
 import {
@@ -107,14 +106,12 @@ function unconfigured(userId: string): UserSettings {
 /** Operator routes: API keys, and each user's bucket allow-list and ceilings. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{
   db: SqlExecutor;
-  access: AccessControl;
   defaultCeilings: Ceilings;
-}> = async (app, { db, access, defaultCeilings }) => {
-  app.addHook('preHandler', async (request) => access.requireOperator(request.principal));
-
+}> = async (app, { db, defaultCeilings }) => {
   app.post(
     '/admin/keys',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'Create an API key for a user, or an operator key',
         description: 'The key is in this response only; the service keeps a hash of it.',
@@ -148,6 +145,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/admin/keys',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'List API keys (never the keys themselves)',
         tags: ['admin'],
@@ -164,6 +162,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/admin/keys/:id',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'Revoke an API key at once',
         tags: ['admin'],
@@ -183,6 +182,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/admin/users',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'Users with settings: allow-lists and ceilings',
         tags: ['admin'],
@@ -195,6 +195,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/admin/users/:userId',
     {
+      config: { access: 'operator' },
       schema: {
         summary: "A user's bucket allow-list and ceilings",
         tags: ['admin'],
@@ -211,6 +212,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
   app.put(
     '/admin/users/:userId',
     {
+      config: { access: 'operator' },
       schema: {
         summary: "Set a user's bucket allow-list and ceilings",
         description:

@@ -14,6 +14,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, He
   app.get(
     '/healthz',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Whether the database, object store and Docker engine answer',
         tags: ['health'],

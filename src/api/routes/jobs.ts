@@ -5,6 +5,7 @@ import { requireSameUser } from '../../auth/principal.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
+import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
@@ -25,6 +26,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/jobs',
     {
+      config: { access: 'user' },
       schema: {
         summary: 'Submit a job',
         description:
@@ -63,6 +65,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/jobs/:id',
     {
+      config: { access: ownerOf('job') },
       schema: {
         summary: 'A job and its latest runs',
         tags: ['jobs'],
@@ -80,6 +83,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/jobs',
     {
+      config: { access: 'user' },
       schema: {
         summary: "A user's jobs, newest first, a page at a time",
         tags: ['jobs'],

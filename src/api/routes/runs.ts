@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { JobService } from '../../jobs/job-service.js';
+import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, RunSchema } from '../schemas.js';
 import { runView } from '../views.js';
 
@@ -10,6 +11,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
   app.get(
     '/runs/:id',
     {
+      config: { access: ownerOf('run') },
       schema: {
         summary: 'A run: state, timings, exit code, failure reason, where its results are, and its history',
         tags: ['runs'],
@@ -26,6 +28,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
   app.get(
     '/runs/:id/logs',
     {
+      config: { access: ownerOf('run') },
       schema: {
         summary: "A run's stdout and stderr: live while it runs, stored once it has ended",
         tags: ['runs'],
@@ -64,6 +67,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
   app.post(
     '/runs/:id/cancel',
     {
+      config: { access: ownerOf('run') },
       schema: {
         summary: 'Cancel a run',
         description:

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { JobRequestSchema } from '../../jobs/job-spec.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
@@ -30,6 +31,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.patch(
     '/jobs/:id',
     {
+      config: { access: ownerOf('job') },
       schema: {
         summary: "Change a job's schedule: cron expression, timezone, overlap or catch-up policy",
         description:
@@ -46,6 +48,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.post(
     '/jobs/:id/pause',
     {
+      config: { access: ownerOf('job') },
       schema: {
         summary: 'Pause a recurring job: no fire time is acted on until it is resumed',
         tags: ['schedules'],
@@ -63,6 +66,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.post(
     '/jobs/:id/resume',
     {
+      config: { access: ownerOf('job') },
       schema: {
         summary: 'Resume a paused job from its next fire time (fire times while paused are not caught up)',
         tags: ['schedules'],
@@ -80,6 +84,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.post(
     '/jobs/:id/trigger',
     {
+      config: { access: ownerOf('job') },
       schema: {
         summary: 'Run a job now, whatever its schedule',
         tags: ['schedules'],
@@ -93,6 +98,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.delete(
     '/jobs/:id',
     {
+      config: { access: ownerOf('job') },
       schema: {
         summary: 'Delete a job: no future runs, queued runs cancelled, its history kept and readable',
         tags: ['schedules'],

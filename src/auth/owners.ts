@@ -1,0 +1,35 @@
+import type { SqlExecutor } from '../../services/db/database.js';
+import { isUuid } from '../ids.js';
+
+/** How to find who owns one kind of thing a route's path names by id. */
+export interface OwnerLookup {
+  /** What the thing is called in messages: "no job with id …". */
+  noun: string;
+  /** The userId owning the thing with this id; undefined when there is no such thing. */
+  ownerOf(db: SqlExecutor, id: string): Promise<string | undefined>;
+}
+
+/** A lookup for things with UUID ids: `sql` takes the id as `$1::uuid` and returns `user_id`. */
+function byUuid(noun: string, sql: string): OwnerLookup {
+  return {
+    noun,
+    async ownerOf(db, id) {
+      if (!isUuid(id)) return undefined;
+      const [row] = await db.query<{ user_id: string }>(sql, [id]);
+      return row?.user_id;
+    },
+  };
+}
+
+/**
+ * Every kind of thing a route may name as its owner check (`config: { access: ownerOf('job') }`),
+ * with how to find its owner. A new kind (a workflow, a webhook) is one entry here; a route naming
+ * a kind with no entry stops the service from starting.
+ */
+export const OWNER_LOOKUPS = {
+  job: byUuid('job', 'SELECT user_id FROM jobs WHERE id = $1::uuid'),
+  // runs.user_id is generated from the run's spec, a copy of its job's (whose userId never changes).
+  run: byUuid('run', 'SELECT user_id FROM runs WHERE id = $1::uuid'),
+} satisfies Record<string, OwnerLookup>;
+
+export type OwnedKind = keyof typeof OWNER_LOOKUPS;
