@@ -36,7 +36,7 @@ function quote(name: string): string {
 
 const PLAIN_NAME = /^[A-Za-z_$][\w$-]{0,63}$/;
 
-/** A key as it appears in a field name: `env.FOO`, or `env["a b"]` when it is not a plain name. */
+/** A key as it appears in a field name: `parent.key`, or `parent["a b"]` when it is not a plain name. */
 function keySegment(parent: string, key: string): string {
   if (PLAIN_NAME.test(key)) return parent ? `${parent}.${key}` : key;
   return `${parent}[${quote(key)}]`;
@@ -48,7 +48,7 @@ function showName(name: string): string {
 }
 
 /**
- * The problems of a parsed JSON body, each naming its field (`env.FOO`, `linux_dependencies[2]`);
+ * The problems of a parsed JSON body, each naming its field (`command`, `linux_dependencies[2]`);
  * empty when there are none. Walks the value without recursion, so any depth is safe to inspect.
  */
 export function bodyProblems(body: unknown): string[] {
@@ -211,6 +211,8 @@ export function queryProblems(query: string): string[] {
  * surrogate sent as UTF-8-like bytes (ED A0 80) arrives as those three characters.
  */
 export function headerProblem(value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000\u00ed]/.test(value)) return undefined;
   if (value.includes('\u0000')) return textProblem(value);
   const bytes = Buffer.from(value, 'latin1');
   for (let i = bytes.indexOf(0xed); i !== -1; i = bytes.indexOf(0xed, i + 1)) {
