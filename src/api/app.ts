@@ -13,6 +13,7 @@ import { RateLimitedError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
 import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
+import { createInputGuard } from './input-guard.js';
 import { unowned } from './route-access.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
@@ -40,9 +41,12 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, jobs, schedules, access, logger, corsOrigins, healthChecks } = deps;
+  const input = createInputGuard(logger);
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: deps.bodyLimit,
+    frameworkErrors: input.frameworkErrors,
+    clientErrorHandler: input.clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -74,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     unowned('public', 'CORS preflight: browsers send no key with it, and `*` is any path of the API'),
     () => app.register(cors, { origin: corsOrigins }),
   );
+  // Before authentication, so no malformed text reaches the key lookup or any route.
+  await app.register(input.plugin);
   await app.register(authPlugin, { access });
   if (deps.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {

@@ -1,6 +1,22 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { RequestError } from '../errors.js';
 
+/** The stable code of a 4xx the framework raises itself (a body too large, an unknown media type). */
+export function errorCodeFor(status: number): string {
+  switch (status) {
+    case 400:
+      return 'invalid_request';
+    case 404:
+      return 'not_found';
+    case 413:
+      return 'too_large';
+    case 415:
+      return 'unsupported_media_type';
+    default:
+      return 'bad_request';
+  }
+}
+
 /**
  * One error handler: a request's own mistakes (4xx) are answered with their message; anything
  * else is logged and answered with a generic 500 that shows nothing of the service's insides.
@@ -20,9 +36,16 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       .send({ error: cause.code, message: cause.message, details: cause.details });
   }
   const status = error.statusCode ?? 500;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const limit = request.routeOptions.bodyLimit;
+    return reply.status(413).send({
+      error: errorCodeFor(413),
+      message: `the request body is too large: at most ${limit} bytes are accepted`,
+    });
+  }
   if (status >= 400 && status < 500) {
     return reply.status(status).send({
-      error: error.validation ? 'invalid_request' : (error.code ?? 'bad_request'),
+      error: error.validation ? 'invalid_request' : errorCodeFor(status),
       message: error.message,
     });
   }

@@ -9,7 +9,7 @@ export const ErrorSchema = Type.Object(
   {
     error: Type.String({
       description:
-        'a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, rate_limited, internal_error',
+        'a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, too_large, unsupported_media_type, rate_limited, internal_error',
     }),
     message: Type.String({ description: 'what is wrong and what to do about it' }),
     details: Type.Optional(Type.Array(Type.String())),

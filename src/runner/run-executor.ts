@@ -97,6 +97,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           },
           {
             ...deps.storeRetry,
+            retryable: (error) => !(error instanceof FinalError),
             onRetry: (error, n) =>
               log.warn({ error: errorMessage(error), attempt: n }, 'staging failed; retrying'),
           },

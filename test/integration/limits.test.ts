@@ -19,6 +19,8 @@ beforeAll(async () => {
       TDS_MAX_OUTPUT_BYTES: '10000',
       TDS_MAX_LOG_BYTES: '2000',
       TDS_TMP_SIZE_MB: '1',
+      // A passing fault of the store would be tried again only after a minute: no run here waits that long.
+      TDS_S3_RETRY_DELAY_MS: '60000',
     },
   });
   bucket = await createBucket();
@@ -52,6 +54,10 @@ describe('the caps on what a run reads and writes', () => {
         `${bucket}/big-in/ come to 1.2 KiB (1200 bytes) in 3 files, more than the 1000 bytes a run may stage (TDS_MAX_INPUT_BYTES); the command was not run`,
     });
     expect(run.history.map((e: { state: string }) => e.state)).toEqual(['queued', 'staging', 'failed']);
+    // A refusal is final: the inputs are not listed again after a retry delay (a minute here).
+    const at = (state: string) =>
+      Date.parse(run.history.find((e: { state: string }) => e.state === state).at as string);
+    expect(at('failed') - at('staging')).toBeLessThan(30_000);
     expect(JSON.parse((await getText(bucket, `${prefix}run.json`))!).failure.reason).toBe('input_error');
   });
 

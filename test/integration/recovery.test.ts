@@ -1,12 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { pack } from 'tar-stream';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../../services/embedded/embedded-postgres.js';
 import { startEmbeddedS3 } from '../../services/embedded/embedded-s3.js';
+import { DEFAULT_JOB_USER } from '../../src/config.js';
+import { packageImageTag } from '../../src/runner/image-builder.js';
 import { freePort } from '../support/free-port.js';
 import {
   createBucket,
@@ -243,16 +247,47 @@ describe('a worker that stops heartbeating', () => {
   });
 });
 
+/**
+ * The suite's base image under a tag of its own, with a label that makes it an image of its own:
+ * no build cache holds a layer on it. It goes, with the package image built on it, after the test.
+ */
+async function freshBaseImage(): Promise<string> {
+  const tag = `tds-test-base:${randomBytes(6).toString('hex')}`;
+  const context = pack();
+  context.entry(
+    { name: 'Dockerfile' },
+    `FROM ${inject('baseImage')}\nLABEL tds.test.fresh=${tag.split(':')[1]}\n`,
+  );
+  context.finalize();
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: tag });
+  await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (error, output) => (error ? reject(error) : resolve(output))),
+  );
+  const id = (await docker.getImage(tag).inspect()).Id;
+  const packages = await packageImageTag(id, ['jq'], DEFAULT_JOB_USER);
+  cleanups.push(async () => {
+    await docker
+      .getImage(packages)
+      .remove({ force: true })
+      .catch(() => undefined);
+    await docker.getImage(tag).remove({ force: true });
+  });
+  return tag;
+}
+
 describe('shutting down', () => {
   it('hands a run it is still building back to the queue, and another worker finishes it', async () => {
     const databaseUrl = await createTestDatabase();
     const first = await start({ databaseUrl, env: { TDS_SHUTDOWN_GRACE_MS: '0' } });
     const bucket = await createBucket();
-    // A package list no earlier test installed: its build takes a while.
+    // A base image no run has used, so its package image is built afresh (apt-get installs jq) and
+    // the run stays in `building` for a while, whatever other files, side by side or in an earlier
+    // run of the suite, have built.
+    const baseImage = await freshBaseImage();
     const { body } = await first.request(
       'POST',
       '/jobs',
-      jobBody(bucket, { command: 'jq --version', linux_dependencies: ['jq'] }),
+      jobBody(bucket, { command: 'jq --version', linux_dependencies: ['jq'], base_image: baseImage }),
     );
     await first.waitForRun(body.run.id, (s) => s === 'building');
     await first.close();

@@ -121,13 +121,23 @@ describe('a run, from POST /jobs to results in S3', () => {
   });
 
   it('streams a large output file to S3 intact (multipart)', async () => {
-    const { run, prefix } = await runToEnd({
-      command: 'head -c 67108864 /dev/urandom > output/big.bin && sha256sum output/big.bin | cut -d" " -f1',
-    });
+    // A bucket of its own: the later jobs here, which stage the whole shared bucket, would each
+    // stage this 64 MiB output again.
+    const own = await createBucket();
+    const { status, body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(own, {
+        command: 'head -c 67108864 /dev/urandom > output/big.bin && sha256sum output/big.bin | cut -d" " -f1',
+      }),
+    );
+    expect(status, JSON.stringify(body)).toBe(202);
+    const run = await service.waitForRun(body.run.id);
     expect(run.state).toBe('succeeded');
-    const digest = (await getText(bucket, `${prefix}stdout.log`))!.trim();
+    const prefix = run.results.prefix as string;
+    const digest = (await getText(own, `${prefix}stdout.log`))!.trim();
     const object = await s3Client().send(
-      new GetObjectCommand({ Bucket: bucket, Key: `${prefix}output/big.bin` }),
+      new GetObjectCommand({ Bucket: own, Key: `${prefix}output/big.bin` }),
     );
     expect(object.ContentLength).toBe(64 * 1024 * 1024);
     const hash = createHash('sha256');
@@ -308,25 +318,5 @@ describe('stopping a run', () => {
     expect(ended.failure.reason).toBe('timeout');
     expect(ended.failure.message).toMatch(/timeout of 2 s/);
     expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe('before\n');
-  });
-});
-
-describe('metrics of a run', () => {
-  it('agree with the limits the container ran under: a busy loop at --cpus 0.5, and 100 MiB held', async () => {
-    const { run, prefix } = await runToEnd({
-      command:
-        'a=$(head -c 104857600 /dev/zero | tr "\\0" x); end=$(($(date +%s) + 4)); while [ $(date +%s) -lt $end ]; do :; done; echo ${#a}',
-      cpus: 0.5,
-      memory_mb: 512,
-      metrics_interval_seconds: 0.5,
-    });
-    expect(run.state).toBe('succeeded');
-    expect(await getText(bucket, `${prefix}stdout.log`)).toBe('104857600\n');
-    const metrics = JSON.parse((await getText(bucket, `${prefix}metrics.json`))!);
-    expect(metrics.samples).toBeGreaterThanOrEqual(5);
-    expect(metrics.cpu_percent_avg).toBeGreaterThan(35);
-    expect(metrics.cpu_percent_avg).toBeLessThan(62);
-    expect(metrics.memory_bytes_peak).toBeGreaterThan(95 * 1024 * 1024);
-    expect(metrics.memory_bytes_peak).toBeLessThan(260 * 1024 * 1024);
   });
 });

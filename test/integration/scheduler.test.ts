@@ -453,68 +453,8 @@ describe('many schedules', () => {
   });
 });
 
+// How runs fired ahead appear at their fire time, against the wall clock: scheduler-ahead.test.ts.
 describe('firing schedules prepared ahead of their fire time', () => {
-  it('makes runs fired ahead appear at their fire time; a pause or a run by hand meanwhile comes after the fire', async () => {
-    const service = await start();
-    const clock = async () =>
-      (await service.db.query<{ t: Date }>('SELECT clock_timestamp() AS t'))[0]!.t.getTime();
-    const at = new Date(Math.ceil(((await clock()) + 4000) / 1000) * 1000);
-    const cron = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
-    const [plain, paused, busy] = [
-      await submit(service, { cron, timezone: 'UTC', overlap_policy: 'allow' }),
-      await submit(service, { cron, timezone: 'UTC', overlap_policy: 'allow' }),
-      await submit(service, { cron, timezone: 'UTC', overlap_policy: 'skip' }),
-    ];
-    const all = [plain, paused, busy];
-    const visible = async () =>
-      (
-        await service.db.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM runs WHERE job_id = ANY($1::uuid[])',
-          [all],
-        )
-      )[0]!.n;
-
-    // Up to a second ahead, the scheduler fires them in a transaction that waits for the fire time
-    // (its last statement checked the constraints that would otherwise be checked at commit).
-    await until(
-      'the fires to be decided',
-      async () => {
-        const [row] = await service.db.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE datname = current_database() AND state = 'idle in transaction'
-             AND query LIKE 'SET CONSTRAINTS%'`,
-        );
-        return row!.n > 0 ? true : undefined;
-      },
-      10_000,
-    );
-    expect(await visible()).toBe(0);
-    const asked = await clock();
-    const [pausing, triggering] = await Promise.all([
-      service.request('POST', `/jobs/${paused}/pause`),
-      service.request('POST', `/jobs/${busy}/trigger`),
-    ]);
-    expect(asked).toBeLessThan(at.getTime());
-    expect(pausing.status).toBe(200);
-    expect(triggering.status).toBe(202);
-
-    for (const jobId of all) {
-      const runs = await service.db.query<{ trigger: string; scheduled_for: Date | null; queued_at: Date }>(
-        'SELECT trigger, scheduled_for, queued_at FROM runs WHERE job_id = $1::uuid ORDER BY queued_at',
-        [jobId],
-      );
-      // Fired at its fire time, and counted as queued then; the run by hand came after it.
-      expect(runs[0]).toMatchObject({ trigger: 'schedule', scheduled_for: at, queued_at: at });
-      expect(runs.slice(1).map((r) => r.trigger)).toEqual(jobId === busy ? ['manual'] : []);
-      if (jobId === busy) expect(runs[1]!.queued_at.getTime()).toBeGreaterThanOrEqual(at.getTime());
-    }
-    const [schedule] = await service.db.query<{ paused: boolean; last_fire_at: Date }>(
-      'SELECT paused, last_fire_at FROM schedules WHERE job_id = $1::uuid',
-      [paused],
-    );
-    expect(schedule).toMatchObject({ paused: true, last_fire_at: at });
-  });
-
   it('fires each once, and only if not paused, changed or held back by its overlap policy by then', async () => {
     const service = await start({ roles: ['api'] });
     const cron = '0 0 1 1 *';

@@ -7,6 +7,7 @@ import {
   eventually,
   getText,
   jobBody,
+  putObject,
   startTestService,
   type TestService,
 } from '../support/harness.js';
@@ -45,6 +46,9 @@ describe('several worker processes sharing one database', () => {
     const databaseUrl = await createTestDatabase();
     api = await startTestService({ databaseUrl, roles: ['api'] });
     const bucket = await createBucket();
+    // One small input for every job: the bucket's root would hold every earlier job's results, and
+    // each run would stage all of them.
+    await putObject(bucket, 'in/data.txt', 'data\n');
     const workers = await Promise.all(['w1', 'w2', 'w3'].map((id) => startWorker(databaseUrl, id)));
 
     const total = 120;
@@ -52,7 +56,11 @@ describe('several worker processes sharing one database', () => {
     for (let n = 0; n < total; n += 1) {
       // Every tenth job runs for a while, so the kill finds runs at every stage.
       const command = n % 10 === 0 ? `sleep 2; echo ${n}` : `echo ${n}`;
-      const { status, body } = await api.request('POST', '/jobs', jobBody(bucket, { command }));
+      const { status, body } = await api.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { source_s3_prefix: 'in/', command }),
+      );
       expect(status).toBe(202);
       jobs.push({ jobId: body.job.id, n });
     }
