@@ -43,6 +43,12 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       message: `the request body is too large: at most ${limit} bytes are accepted`,
     });
   }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return reply.status(415).send({
+      error: errorCodeFor(415),
+      message: `the request body's Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted: send JSON with Content-Type: application/json`,
+    });
+  }
   if (status >= 400 && status < 500) {
     return reply.status(status).send({
       error: error.validation ? 'invalid_request' : errorCodeFor(status),

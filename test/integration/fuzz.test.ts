@@ -539,6 +539,18 @@ describe('input no route takes', () => {
     );
   });
 
+  it('refuses a body that is not JSON, naming the Content-Type to send', async () => {
+    const withType = (type: string) => async () => {
+      const response = await fetch(`${service.apiUrl}/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: '<job/>',
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    await expectRefused('an XML body', withType('application/xml'), 'Content-Type: application/json', 415);
+  });
+
   it('refuses __proto__ and constructor keys, at the top and nested, naming where they are', async () => {
     const cases: [string, string, string][] = [
       ['__proto__ at the top', jobWith('__proto__', '{"polluted":true}'), '"__proto__" in the request body'],
