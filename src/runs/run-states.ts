@@ -5,47 +5,21 @@ import { quoteLiteral } from '../../services/db/sql-text.js';
  * written. SQL takes its lists from here (`sqlStates`), so a statement and the code around it
  * never disagree about which states a group holds.
  */
-export const RUN_STATES = [
-  'queued',
-  'staging',
-  'building',
-  'running',
-  'uploading',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timed_out',
-] as const;
-
-export type RunState = (typeof RUN_STATES)[number];
-
-/** Queued or under way: the run has not ended. */
-export const UNFINISHED_STATES = [
-  'queued',
-  'staging',
-  'building',
-  'running',
-  'uploading',
-] as const satisfies readonly RunState[];
-export type UnfinishedState = (typeof UNFINISHED_STATES)[number];
-
 /** Under way: a worker owns the run (it holds a lease on it, renewed by its heartbeat). */
-export const ACTIVE_STATES = [
-  'staging',
-  'building',
-  'running',
-  'uploading',
-] as const satisfies readonly RunState[];
+export const ACTIVE_STATES = ['staging', 'building', 'running', 'uploading'] as const;
 export type ActiveState = (typeof ACTIVE_STATES)[number];
 
+/** Queued or under way: the run has not ended. */
+export const UNFINISHED_STATES = ['queued', ...ACTIVE_STATES] as const;
+export type UnfinishedState = (typeof UNFINISHED_STATES)[number];
+
 /** Ended: nothing changes the run's state again. */
-export const TERMINAL_STATES = [
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timed_out',
-] as const satisfies readonly RunState[];
+export const TERMINAL_STATES = ['succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];
+
+/** Every state, in the order a run passes through them: the unfinished ones, then the ends. */
+export const RUN_STATES = [...UNFINISHED_STATES, ...TERMINAL_STATES] as const;
+export type RunState = (typeof RUN_STATES)[number];
 
 /**
  * Every change of state a run may make, by name: each statement that changes a run's state is one
