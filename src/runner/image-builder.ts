@@ -224,7 +224,7 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
       await mkdir(tdsDir, { recursive: true });
       await mkdir(path.join(contextDir, 'input'), { recursive: true });
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
-      await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
+      if (spec.command !== null) await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
       await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
       await writeFile(path.join(contextDir, '.dockerignore'), '*\n!root\n');
       const tag = jobImageTag(runId);
