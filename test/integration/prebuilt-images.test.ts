@@ -217,6 +217,8 @@ describe('a job that runs a prebuilt image', () => {
       `image "${missing}" is not on the engine and could not be pulled: `.length,
     );
     expect(record.failure.reason).toBe('image_error');
+    expect(run.results.files).toEqual(['build.log', 'run.json']);
+    expect(await getText(bucket, `${run.results.prefix as string}build.log`)).toContain(`Pulling ${missing}`);
   });
 
   it('refuses packages with an image, before anything is stored', async () => {
