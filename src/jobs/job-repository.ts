@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { toRun, type Run } from '../runs/run-repository.js';
 import { readStoredSpec, type JobSpec } from './job-spec.js';
-import { encodePageCursor, pageKeySql, type PageCursor } from './page-cursor.js';
+import { pageKeySql, pageOf, type PageCursor } from './page-cursor.js';
 
 export interface Job {
   id: string;
@@ -138,12 +138,6 @@ export async function listJobsOfUser(
      ORDER BY created_at DESC, id DESC LIMIT $2`,
     params,
   );
-  const last = rows[limit - 1];
-  return {
-    jobs: rows.slice(0, limit).map(toJob),
-    nextCursor:
-      rows.length > limit && last
-        ? encodePageCursor({ at: last.page_key as string, id: last.id as string })
-        : null,
-  };
+  const { items, nextCursor } = pageOf(rows, limit, toJob);
+  return { jobs: items, nextCursor };
 }

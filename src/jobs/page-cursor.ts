@@ -40,3 +40,22 @@ export function decodePageCursor(cursor: string): PageCursor | undefined {
   if (time.toISOString().slice(0, 19) !== at.slice(0, 19)) return undefined;
   return { at, id };
 }
+
+/**
+ * A page from rows read with `LIMIT limit + 1` and a `page_key` column (see pageKeySql): the first
+ * `limit` rows, and the cursor of the last one when a further row shows there is a next page.
+ */
+export function pageOf<T>(
+  rows: Record<string, unknown>[],
+  limit: number,
+  map: (row: Record<string, unknown>) => T,
+): { items: T[]; nextCursor: string | null } {
+  const last = rows[limit - 1];
+  return {
+    items: rows.slice(0, limit).map(map),
+    nextCursor:
+      rows.length > limit && last
+        ? encodePageCursor({ at: last.page_key as string, id: last.id as string })
+        : null,
+  };
+}

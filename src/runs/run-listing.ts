@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { decodePageCursor, encodePageCursor, pageKeySql, type PageCursor } from '../jobs/page-cursor.js';
+import { decodePageCursor, pageKeySql, pageOf, type PageCursor } from '../jobs/page-cursor.js';
 import { toRun, type Run } from './run-repository.js';
 import { RUN_STATES, type RunState } from './run-states.js';
 
@@ -106,14 +106,8 @@ async function page(
      LIMIT ${param(limit + 1, 'int')}`,
     params,
   );
-  const last = rows[limit - 1];
-  return {
-    runs: rows.slice(0, limit).map(toRun),
-    nextCursor:
-      rows.length > limit && last
-        ? encodePageCursor({ at: last.page_key as string, id: last.id as string })
-        : null,
-  };
+  const { items, nextCursor } = pageOf(rows, limit, toRun);
+  return { runs: items, nextCursor };
 }
 
 /** A page of a job's runs; undefined when there is no such job. */
