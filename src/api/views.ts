@@ -15,6 +15,9 @@ export const RESULT_FILES = [
   'run.json',
 ];
 
+/** Runs that failed before their container ran leave only the build's log and run.json. */
+const EARLY_FAILURES = new Set(['build_error', 'image_error']);
+
 export function runView(run: Run, history?: RunEvent[]): RunView {
   const view: RunView = {
     id: run.id,
@@ -27,6 +30,7 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
     notBefore: iso(run.notBefore),
     exitCode: run.exitCode,
     failure: run.failureReason ? { reason: run.failureReason, message: run.failureMessage ?? '' } : null,
+    result: run.result,
     cancelRequested: run.cancelRequestedAt !== null,
     workerId: run.workerId,
     image: run.image,
@@ -42,7 +46,7 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
       bucket: run.resultsBucket,
       prefix: run.resultsPrefix,
       uri: `s3://${run.resultsBucket}/${run.resultsPrefix}`,
-      files: run.failureReason === 'build_error' ? ['build.log', 'run.json'] : RESULT_FILES,
+      files: EARLY_FAILURES.has(run.failureReason ?? '') ? ['build.log', 'run.json'] : RESULT_FILES,
     },
   };
   if (history)

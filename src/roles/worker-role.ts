@@ -1,7 +1,8 @@
+import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
-import { startStopAll, type StartStop } from '../start-stop.js';
+import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
 import type { SharedParts } from './shared-parts.js';
@@ -22,6 +23,7 @@ export function createWorkerRole(
   options: { followDockerEvents?: boolean } = {},
 ): WorkerRole {
   const executions = new Map<string, AbortController>();
+  const engineSampler = createEngineSampler(engine, logger);
   const finisher = createRunFinisher({
     db,
     store,
@@ -32,6 +34,7 @@ export function createWorkerRole(
     signals,
     uploadRetry: config.storeRetry,
     limits: config.limits,
+    engineSampler,
   });
   const watcher = createWatcher({
     db,
@@ -59,6 +62,7 @@ export function createWorkerRole(
     defaultNetwork: config.jobDefaults.network,
     maxInputBytes: config.limits.maxInputBytes,
     storeRetry: config.storeRetry,
+    engineSampler,
     onStarted: (runId) => watcher.check(runId),
   });
   const worker = createWorker({
@@ -73,5 +77,7 @@ export function createWorkerRole(
     executions,
     signals,
   });
-  return { ...startStopAll([watcher, worker]), executions };
+  // Sampling from the engine stops with the worker: its containers outlive it.
+  const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
+  return { ...startStopAll([samplers, watcher, worker]), executions };
 }

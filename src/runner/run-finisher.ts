@@ -1,10 +1,11 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import type { RunFailure } from '../errors.js';
+import type { FailureReason, RunFailure } from '../errors.js';
+import { MAX_RESULT_BYTES } from '../jobs/job-spec.js';
 import { errorMessage } from '../errors.js';
 import { queueRetry } from '../runs/retry.js';
 import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
@@ -19,10 +20,13 @@ import {
   type OutputReport,
   readMetricsCsv,
 } from './collect-results.js';
-import { jobImageTag } from './image-builder.js';
+import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
+import { METRICS_SOURCE_LABEL, jobImageTag } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
+import { readLastLine, resultTooLargeMessage } from './run-result.js';
+import { describeBytes } from './sizes.js';
 
 export interface RunFinisher {
   /**
@@ -48,10 +52,17 @@ export interface RunFinisherDeps {
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
   limits: { maxOutputBytes: number; maxLogBytes: number };
+  /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
+  engineSampler: Pick<EngineSampler, 'stop'>;
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
   return path.join(dataDir, 'runs', runId);
+}
+
+/** Where a run sampled by the engine (a prebuilt image without a shell) has its metrics written. */
+export function engineMetricsPath(dataDir: string, runId: string): string {
+  return path.join(runWorkDir(dataDir, runId), 'engine-metrics.csv');
 }
 
 function seconds(from: Date | null, to: Date | null): number | null {
@@ -85,6 +96,37 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
   };
 }
 
+/**
+ * A run's result from its stdout log as kept on disk: the last non-empty line, or a problem
+ * (too long a line, or a log cut at the cap, whose last line is then not the command's).
+ */
+export async function captureResult(
+  stdoutFile: string,
+  logs: LogsReport,
+  maxLogBytes: number,
+): Promise<{ result: string | null; problem?: string }> {
+  if (logs.stdout.truncated) {
+    return {
+      result: null,
+      problem: `stdout came to ${describeBytes(logs.stdout.bytes)}, more than the ${describeBytes(maxLogBytes)} kept (TDS_MAX_LOG_BYTES): its last line, the result, was cut off`,
+    };
+  }
+  const reading = await readLastLine(stdoutFile, MAX_RESULT_BYTES);
+  if (reading.kind === 'result') return { result: reading.result };
+  if (reading.kind === 'none') return { result: null };
+  return { result: null, problem: resultTooLargeMessage(reading.bytes, MAX_RESULT_BYTES) };
+}
+
+/**
+ * A run that would have succeeded fails for `reason`; one that failed already keeps its own
+ * reason, with `message` added to its message.
+ */
+function failWith(outcome: RunOutcome, reason: FailureReason, message: string): RunOutcome {
+  if (outcome.state === 'succeeded')
+    return { state: 'failed', failureReason: reason, failureMessage: message };
+  return { ...outcome, failureMessage: [outcome.failureMessage ?? '', message].join('; ') };
+}
+
 /** The run was taken over by another worker while this one was collecting its results. */
 class LeaseLost extends Error {
   constructor(readonly runId: string) {
@@ -111,6 +153,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       logs?: LogsReport;
       outputs?: OutputReport;
       metrics?: MetricsSummary;
+      result?: string | null;
       uploadErrors?: string[];
     },
   ): Promise<void> {
@@ -124,6 +167,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         ? { reason: outcome.failureReason, message: outcome.failureMessage }
         : null,
       exitCode: extra.exitCode ?? null,
+      result: extra.result ?? null,
       image: run.image,
       trigger: run.trigger,
       spec: { ...run.spec, env: Object.keys(run.spec.env) },
@@ -164,8 +208,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
   }
 
-  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null) {
-    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode });
+  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null, result?: string | null) {
+    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode, result });
     if (ended) {
       deps.signals.runEnded.notify();
       const retry = await queueRetry(db, ended);
@@ -244,9 +288,18 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     const outputs = await attempt('outputs', () =>
       collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix, maxOutputBytes),
     );
+    const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
     const metrics = await attempt('metrics', async () => {
-      const csv = (await readMetricsCsv(engine, container.id)) ?? '';
-      const summary = summariseMetrics(csv, seconds(run.startedAt, run.endedAt));
+      let csv: string;
+      if (sampledFrom === 'engine') {
+        await deps.engineSampler.stop(run.id);
+        csv = await readFile(engineMetricsPath(dataDir, run.id), 'utf8').catch(
+          () => `${METRICS_CSV_HEADER}\n`,
+        );
+      } else {
+        csv = (await readMetricsCsv(engine, container.id)) ?? '';
+      }
+      const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
       await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
       await store.putObject(
         run.resultsBucket,
@@ -276,8 +329,21 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
     }
     outcome = applyLimits(outcome, outputs, logs);
+    let result: string | null = null;
+    if (run.spec.capture_result && logs) {
+      const captured = await captureResult(path.join(dir, 'stdout.log'), logs, maxLogBytes);
+      result = captured.result;
+      if (captured.problem) outcome = failWith(outcome, 'result_too_large', captured.problem);
+    }
     await attempt('run.json', () =>
-      writeRunRecord(run, outcome, { exitCode: container.exitCode, logs, outputs, metrics, uploadErrors }),
+      writeRunRecord(run, outcome, {
+        exitCode: container.exitCode,
+        logs,
+        outputs,
+        metrics,
+        result,
+        uploadErrors,
+      }),
     );
     if (uploadErrors.length > 0) {
       // Nothing is lost: what could not be delivered stays on this host.
@@ -293,7 +359,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
               failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
             };
     }
-    const ended = await record(run, outcome, container.exitCode);
+    const ended = await record(run, outcome, container.exitCode, result);
     log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
     await cleanUp(run, container.id);
     return ended;
