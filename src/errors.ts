@@ -96,9 +96,13 @@ export class UnprocessableError extends RequestError {
 export type FailureReason =
   | 'input_error'
   | 'build_error'
+  /** A prebuilt image that is not present and cannot be pulled, or cannot run as asked. */
+  | 'image_error'
   | 'exit_code'
   | 'timeout'
   | 'limit_exceeded'
+  /** The result (the last non-empty line of stdout) is longer than a run may keep. */
+  | 'result_too_large'
   | 'upload_error'
   | 'infra_error'
   | 'cancelled';

@@ -23,7 +23,14 @@ export const SpecSchema = Type.Object({
   s3_bucket: Type.String(),
   source_s3_prefix: Type.String(),
   destination_s3_prefix: Type.String(),
-  command: Type.String(),
+  command: Nullable(Type.String({ description: 'the shell command; null when the job runs an image' })),
+  image: Nullable(Type.String({ description: 'the prebuilt image the job runs; null for a command' })),
+  args: Nullable(Type.Union([Type.Array(Type.String()), Type.String()])),
+  step_inputs: Type.Array(
+    Type.Object({ name: Type.String(), bucket: Type.String(), prefix: Type.String() }),
+    { description: "files from a workflow's earlier steps, staged under /job/steps/<name>/" },
+  ),
+  capture_result: Type.Boolean(),
   linux_dependencies: Type.Array(Type.String()),
   cron: Nullable(Type.String()),
   timezone: Type.String(),
@@ -58,9 +65,15 @@ export const RunSchema = Type.Object(
       Type.Object({
         reason: Type.String({
           description:
-            'input_error, build_error, exit_code, timeout, limit_exceeded, upload_error, infra_error or cancelled',
+            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, result_too_large, upload_error, infra_error or cancelled',
         }),
         message: Type.String(),
+      }),
+    ),
+    result: Nullable(
+      Type.String({
+        description:
+          'with capture_result: the last non-empty line of stdout (a trailing carriage return left out); null otherwise',
       }),
     ),
     cancelRequested: Type.Boolean(),

@@ -27,6 +27,7 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
     notBefore: iso(run.notBefore),
     exitCode: run.exitCode,
     failure: run.failureReason ? { reason: run.failureReason, message: run.failureMessage ?? '' } : null,
+    result: run.result,
     cancelRequested: run.cancelRequestedAt !== null,
     workerId: run.workerId,
     image: run.image,

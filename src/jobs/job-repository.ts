@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { toRun, type Run } from '../runs/run-repository.js';
-import type { JobSpec } from './job-spec.js';
+import { readStoredSpec, type JobSpec } from './job-spec.js';
 import { pageKeySql, pageOf, type PageCursor } from './page-cursor.js';
 
 export interface Job {
@@ -22,7 +22,7 @@ function toJob(row: Row): Job {
     id: row.id as string,
     userId: row.user_id as string,
     uniqueId: row.unique_id as string,
-    spec: row.spec as JobSpec,
+    spec: readStoredSpec(row.spec),
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
     deletedAt: (row.deleted_at as Date | null) ?? null,

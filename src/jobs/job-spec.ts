@@ -11,6 +11,8 @@ export const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
 export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
 export const MAX_COMMAND_LENGTH = 16_384;
+/** The longest result a run may keep (the last non-empty line of its stdout), in bytes. */
+export const MAX_RESULT_BYTES = 64 * 1024;
 /** `none`: only loopback. `bridge`: Docker's default bridge, with a way out to the internet. */
 export const JOB_NETWORKS = ['none', 'bridge'] as const;
 export type JobNetwork = (typeof JOB_NETWORKS)[number];
@@ -40,11 +42,37 @@ export const JobRequestSchema = Type.Object(
       description:
         'folder of the bucket that receives results, as <prefix>/<uniqueId>/<runId>/ (a leading "/" is dropped; ".." is refused)',
     }),
-    command: Type.String({
-      minLength: 1,
-      maxLength: MAX_COMMAND_LENGTH,
-      description: `the shell command to run in /job with /bin/sh, exactly as written (at most ${MAX_COMMAND_LENGTH} characters)`,
-    }),
+    command: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_COMMAND_LENGTH,
+        description: `the shell command to run in /job with /bin/sh, exactly as written (at most ${MAX_COMMAND_LENGTH} characters); give either command or image`,
+      }),
+    ),
+    image: Type.Optional(
+      Type.String({
+        pattern: IMAGE_PATTERN,
+        description:
+          'a prebuilt image to run as it is instead of a command: its entrypoint is kept and args is its command; no packages are installed (linux_dependencies and base_image do not apply)',
+      }),
+    ),
+    args: Type.Optional(
+      Type.Union(
+        [
+          Type.Array(Type.String({ maxLength: MAX_COMMAND_LENGTH }), { maxItems: 1000 }),
+          Type.String({ minLength: 1, maxLength: MAX_COMMAND_LENGTH }),
+        ],
+        {
+          description:
+            "with image only: the image's command, as a list of arguments, or as a string run by the image's /bin/sh -c; omitted, the image's own CMD is used",
+        },
+      ),
+    ),
+    capture_result: Type.Optional(
+      Type.Boolean({
+        description: `keep the last non-empty line of stdout as the run's result (at most ${MAX_RESULT_BYTES / 1024} KiB), shown in the run view and run.json (default false)`,
+      }),
+    ),
     linux_dependencies: Type.Optional(
       Type.Array(
         Type.String({
@@ -181,7 +209,16 @@ export interface JobSpec {
   s3_bucket: string;
   source_s3_prefix: string;
   destination_s3_prefix: string;
-  command: string;
+  /** The shell command; null when the job runs a prebuilt `image` instead. */
+  command: string | null;
+  /** A prebuilt image run as it is (its entrypoint kept), instead of `command`. */
+  image: string | null;
+  /** The prebuilt image's command: a list of arguments, or a string for its /bin/sh -c. */
+  args: string[] | string | null;
+  /** Files from earlier steps of a workflow, staged read-only under /job/steps/<name>/. */
+  step_inputs: StepInput[];
+  /** Whether the last non-empty line of stdout is kept as the run's result. */
+  capture_result: boolean;
   linux_dependencies: string[];
   cron: string | null;
   timezone: string;
@@ -199,6 +236,35 @@ export interface JobSpec {
   base_image: string;
   metrics_interval_seconds: number;
   network: JobNetwork;
+}
+
+/** Every object under `bucket`/`prefix` is staged under /job/steps/<name>/ before the run. */
+export interface StepInput {
+  /** A step's name, or `<step>/<index>` for one item of a fan-out step. */
+  name: string;
+  bucket: string;
+  prefix: string;
+}
+
+/** The fields added to JobSpec after jobs were first stored, with the value they have when absent. */
+const LATER_FIELDS = { image: null, args: null, step_inputs: [], capture_result: false } as const;
+
+/**
+ * A spec as read from the database: specs stored before a field existed read as having its
+ * default, so a stored job compares equal to the same body posted again.
+ */
+export function readStoredSpec(stored: unknown): JobSpec {
+  const spec = stored as Partial<JobSpec>;
+  if (Object.keys(LATER_FIELDS).every((field) => field in spec)) return spec as JobSpec;
+  return { ...LATER_FIELDS, ...spec, step_inputs: spec.step_inputs ?? [] } as JobSpec;
+}
+
+/** A stored spec as the request that would produce it (the schedule fields left to the caller). */
+export function specAsRequest(spec: JobSpec): JobRequest {
+  const { command, image, args, step_inputs: _stepInputs, cron: _cron, ...rest } = spec;
+  if (image === null) return { ...rest, command: command ?? '' };
+  const { base_image: _baseImage, linux_dependencies: _packages, ...shared } = rest;
+  return { ...shared, image, ...(args === null ? {} : { args }) };
 }
 
 export interface JobDefaults {
@@ -263,6 +329,42 @@ export function validateCron(expression: string, timezone: string): void {
   }
 }
 
+/** What the job runs: exactly one of a shell command or a prebuilt image (with its args). */
+function runnable(request: JobRequest): { command: string | null; image: string | null } {
+  const { command, image } = request;
+  if (command !== undefined && image !== undefined) {
+    throw new ValidationError(
+      'give either "command" or "image", not both: an image runs its own entrypoint, with "args" as its command',
+    );
+  }
+  if (command !== undefined) {
+    if (request.args !== undefined) {
+      throw new ValidationError('"args" is the command of a prebuilt "image"; with "command", drop "args"');
+    }
+    if (command.trim() === '') throw new ValidationError('command must not be blank');
+    return { command, image: null };
+  }
+  if (image === undefined) {
+    throw new ValidationError(
+      'missing required field "command" (a shell command to run); or give "image" (a prebuilt image to run) instead',
+    );
+  }
+  if ((request.linux_dependencies ?? []).length > 0) {
+    throw new ValidationError(
+      'linux_dependencies cannot be installed on a prebuilt "image", which runs as it is: install them in the image, or use "command" with "base_image"',
+    );
+  }
+  if (request.base_image !== undefined) {
+    throw new ValidationError(
+      '"base_image" is what a "command" runs on; a prebuilt "image" runs as it is: drop "base_image"',
+    );
+  }
+  if (typeof request.args === 'string' && request.args.trim() === '') {
+    throw new ValidationError('args must not be blank');
+  }
+  return { command: null, image };
+}
+
 /** Validates what the schema cannot express and returns the job as it will be stored. */
 export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults): JobSpec {
   const timezone = request.timezone ?? 'UTC';
@@ -277,9 +379,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
       );
     }
   }
-  if (request.command.trim() === '') {
-    throw new ValidationError('command must not be blank');
-  }
+  const { command, image } = runnable(request);
   const env = request.env ?? {};
   const reserved = Object.keys(env).filter((name) => name.startsWith('TDS_'));
   if (reserved.length > 0) {
@@ -294,7 +394,11 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     s3_bucket: request.s3_bucket,
     source_s3_prefix: normalisePrefix('source_s3_prefix', request.source_s3_prefix),
     destination_s3_prefix: normalisePrefix('destination_s3_prefix', request.destination_s3_prefix),
-    command: request.command,
+    command,
+    image,
+    args: image === null ? null : (request.args ?? null),
+    step_inputs: [],
+    capture_result: request.capture_result ?? false,
     linux_dependencies: packages,
     cron,
     timezone,

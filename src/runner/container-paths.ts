@@ -1,5 +1,9 @@
 /** Where things are inside a job container. */
 
+/** The job's inputs, owned by root: read-only for the command. */
+export const INPUT_DIR = '/job/input';
+/** Files of earlier workflow steps, one folder per step (and fan-out item), owned by root. */
+export const STEPS_DIR = '/job/steps';
 /** The job's output folder: a volume the command's user may write to, read after exit. */
 export const OUTPUT_DIR = '/job/output';
 /** The metrics sampler's folder: a volume of its own, read after exit. */

@@ -41,9 +41,9 @@ COPY --chown=${jobUser} writable /job/
 }
 
 /**
- * A run's image: its inputs and its command (owned by root) on top of the package image, in one
- * copy step. The context carries `input/` and `.tds/` under `root/`, and `.dockerignore` lets only
- * that folder through. Every build step costs a container commit, so there are no others: the
+ * A run's image: its inputs, earlier steps' files and its command (owned by root) on top of the
+ * package image, in one copy step. The context carries `input/`, `steps/` and `.tds/` under
+ * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container commit, so there are no others: the
  * entrypoint and working folder are given when the container is created (see JOB_ENTRYPOINT), and
  * the image carries no labels (a label is a step of its own); its tag names the run.
  */
@@ -52,10 +52,10 @@ FROM \${TDS_FROM}
 COPY root /job/
 `;
 
-/** Renames the context's folders (`input`, `.tds`) to lie under `root/`. */
+/** Renames the context's folders (`input`, `steps`, `.tds`) to lie under `root/`. */
 function underRoot(header: tarFs.Headers): tarFs.Headers {
   const top = header.name.split('/')[0];
-  if (top === 'input' || top === '.tds') header.name = `root/${header.name}`;
+  if (top === 'input' || top === 'steps' || top === '.tds') header.name = `root/${header.name}`;
   return header;
 }
 
@@ -224,7 +224,7 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
       await mkdir(tdsDir, { recursive: true });
       await mkdir(path.join(contextDir, 'input'), { recursive: true });
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
-      await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
+      if (spec.command !== null) await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
       await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
       await writeFile(path.join(contextDir, '.dockerignore'), '*\n!root\n');
       const tag = jobImageTag(runId);

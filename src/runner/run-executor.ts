@@ -18,7 +18,7 @@ import {
 } from './image-builder.js';
 import { METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
 import { runWorkDir, type RunFinisher } from './run-finisher.js';
-import { stageInputs } from './stage-inputs.js';
+import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 
 export interface RunExecutorDeps {
@@ -82,13 +82,23 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const inputs = await retryWithBackoff(
           async () => {
             try {
-              return await stageInputs(
+              const inputs = await stageInputs(
                 store,
                 run.spec,
                 path.join(contextDir, 'input'),
                 signal,
                 deps.maxInputBytes,
               );
+              if (run.spec.step_inputs.length === 0) return inputs;
+              const steps = await stageStepInputs(
+                store,
+                run.spec,
+                path.join(contextDir, 'steps'),
+                signal,
+                deps.maxInputBytes,
+                inputs.bytes,
+              );
+              return { ...inputs, stepFiles: steps.files, stepBytes: steps.bytes };
             } catch (error) {
               // Only passing faults of the store are tried again; a refused key or a missing bucket is final.
               if (error instanceof RunFailure && error.transient && !signal.aborted) throw error;

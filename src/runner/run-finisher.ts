@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import type { RunFailure } from '../errors.js';
+import type { FailureReason, RunFailure } from '../errors.js';
+import { MAX_RESULT_BYTES } from '../jobs/job-spec.js';
 import { errorMessage } from '../errors.js';
 import { queueRetry } from '../runs/retry.js';
 import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
@@ -23,6 +24,8 @@ import { jobImageTag } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
+import { readLastLine, resultTooLargeMessage } from './run-result.js';
+import { describeBytes } from './sizes.js';
 
 export interface RunFinisher {
   /**
@@ -85,6 +88,37 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
   };
 }
 
+/**
+ * A run's result from its stdout log as kept on disk: the last non-empty line, or a problem
+ * (too long a line, or a log cut at the cap, whose last line is then not the command's).
+ */
+export async function captureResult(
+  stdoutFile: string,
+  logs: LogsReport,
+  maxLogBytes: number,
+): Promise<{ result: string | null; problem?: string }> {
+  if (logs.stdout.truncated) {
+    return {
+      result: null,
+      problem: `stdout came to ${describeBytes(logs.stdout.bytes)}, more than the ${describeBytes(maxLogBytes)} kept (TDS_MAX_LOG_BYTES): its last line, the result, was cut off`,
+    };
+  }
+  const reading = await readLastLine(stdoutFile, MAX_RESULT_BYTES);
+  if (reading.kind === 'result') return { result: reading.result };
+  if (reading.kind === 'none') return { result: null };
+  return { result: null, problem: resultTooLargeMessage(reading.bytes, MAX_RESULT_BYTES) };
+}
+
+/**
+ * A run that would have succeeded fails for `reason`; one that failed already keeps its own
+ * reason, with `message` added to its message.
+ */
+function failWith(outcome: RunOutcome, reason: FailureReason, message: string): RunOutcome {
+  if (outcome.state === 'succeeded')
+    return { state: 'failed', failureReason: reason, failureMessage: message };
+  return { ...outcome, failureMessage: [outcome.failureMessage ?? '', message].join('; ') };
+}
+
 /** The run was taken over by another worker while this one was collecting its results. */
 class LeaseLost extends Error {
   constructor(readonly runId: string) {
@@ -111,6 +145,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       logs?: LogsReport;
       outputs?: OutputReport;
       metrics?: MetricsSummary;
+      result?: string | null;
       uploadErrors?: string[];
     },
   ): Promise<void> {
@@ -124,6 +159,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         ? { reason: outcome.failureReason, message: outcome.failureMessage }
         : null,
       exitCode: extra.exitCode ?? null,
+      result: extra.result ?? null,
       image: run.image,
       trigger: run.trigger,
       spec: { ...run.spec, env: Object.keys(run.spec.env) },
@@ -164,8 +200,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
   }
 
-  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null) {
-    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode });
+  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null, result?: string | null) {
+    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode, result });
     if (ended) {
       deps.signals.runEnded.notify();
       const retry = await queueRetry(db, ended);
@@ -276,8 +312,21 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
     }
     outcome = applyLimits(outcome, outputs, logs);
+    let result: string | null = null;
+    if (run.spec.capture_result && logs) {
+      const captured = await captureResult(path.join(dir, 'stdout.log'), logs, maxLogBytes);
+      result = captured.result;
+      if (captured.problem) outcome = failWith(outcome, 'result_too_large', captured.problem);
+    }
     await attempt('run.json', () =>
-      writeRunRecord(run, outcome, { exitCode: container.exitCode, logs, outputs, metrics, uploadErrors }),
+      writeRunRecord(run, outcome, {
+        exitCode: container.exitCode,
+        logs,
+        outputs,
+        metrics,
+        result,
+        uploadErrors,
+      }),
     );
     if (uploadErrors.length > 0) {
       // Nothing is lost: what could not be delivered stays on this host.
@@ -293,7 +342,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
               failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
             };
     }
-    const ended = await record(run, outcome, container.exitCode);
+    const ended = await record(run, outcome, container.exitCode, result);
     log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
     await cleanUp(run, container.id);
     return ended;

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
-import type { JobSpec } from '../jobs/job-spec.js';
+import { readStoredSpec, type JobSpec } from '../jobs/job-spec.js';
 import { ACTIVE_STATES, UNFINISHED_STATES, sqlStates, type RunState } from './run-states.js';
 
 export interface Run {
@@ -26,6 +26,8 @@ export interface Run {
   containerId: string | null;
   image: string | null;
   exitCode: number | null;
+  /** With capture_result: the last non-empty line of stdout, once the run has ended. */
+  result: string | null;
   failureReason: FailureReason | null;
   failureMessage: string | null;
   killReason: 'cancel' | 'timeout' | null;
@@ -49,7 +51,7 @@ type Row = Record<string, unknown>;
 /** The columns toRun reads: named, so that statements kept prepared return the same columns always. */
 export const RUN_COLUMNS =
   `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
-  heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code failure_reason
+  heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code result failure_reason
   failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
   finished_at`.split(/\s+/);
 export const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
@@ -66,13 +68,14 @@ export function toRun(row: Row): Run {
     retryOf: (row.retry_of as string | null) ?? null,
     notBefore: (row.not_before as Date | null) ?? null,
     heartbeatAt: (row.heartbeat_at as Date | null) ?? null,
-    spec: row.spec as JobSpec,
+    spec: readStoredSpec(row.spec),
     resultsBucket: row.results_bucket as string,
     resultsPrefix: row.results_prefix as string,
     workerId: (row.worker_id as string | null) ?? null,
     containerId: (row.container_id as string | null) ?? null,
     image: (row.image as string | null) ?? null,
     exitCode: (row.exit_code as number | null) ?? null,
+    result: (row.result as string | null) ?? null,
     failureReason: (row.failure_reason as FailureReason | null) ?? null,
     failureMessage: (row.failure_message as string | null) ?? null,
     killReason: (row.kill_reason as Run['killReason']) ?? null,

@@ -22,6 +22,7 @@ const COLUMN_TYPES = {
   container_id: 'text',
   image: 'text',
   exit_code: 'int',
+  result: 'text',
   ended_at: 'timestamptz',
   failure_reason: 'text',
   failure_message: 'text',
@@ -125,21 +126,26 @@ export function beginUpload(
 
 /**
  * Any unfinished state → the outcome's end state, with its failure, and the command's exit code
- * when one is given (left as it is otherwise).
+ * and captured result when given (left as they are otherwise).
  */
 export function finish(
   db: SqlExecutor,
   runId: string,
   outcome: RunOutcome,
-  options: { owner?: string; exitCode?: number | null } = {},
+  options: { owner?: string; exitCode?: number | null; result?: string | null } = {},
 ): Promise<Run | undefined> {
   const { failureReason, failureMessage } = outcome;
-  const { exitCode } = options;
+  const { exitCode, result } = options;
   return change(db, runId, {
     transition: 'finish',
     to: outcome.state,
     owner: options.owner,
-    columns: { failure_reason: failureReason, failure_message: failureMessage, exit_code: exitCode },
+    columns: {
+      failure_reason: failureReason,
+      failure_message: failureMessage,
+      exit_code: exitCode,
+      result: result ?? undefined,
+    },
     expressions: ['finished_at = now()'],
     detail: { failureReason, failureMessage, exitCode },
   });

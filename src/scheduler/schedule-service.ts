@@ -11,6 +11,7 @@ import {
   type JobRequest,
   type JobSpec,
   SCHEDULE_FIELDS,
+  specAsRequest,
 } from '../jobs/job-spec.js';
 import { insertRun } from '../runs/queue-runs.js';
 import { listUnfinishedRunsOfJob, newRunId, type Run } from '../runs/run-repository.js';
@@ -50,7 +51,8 @@ export type ScheduleService = ReturnType<typeof createScheduleService>;
 
 /** A stored spec as the request that would produce it, so a change is validated like a new job. */
 function asRequest(spec: JobSpec): JobRequest {
-  const { cron, ...rest } = spec;
+  const { cron } = spec;
+  const rest = specAsRequest(spec);
   if (cron !== null) return { ...rest, cron };
   const request: JobRequest = { ...rest };
   for (const field of SCHEDULE_FIELDS) delete request[field];

@@ -344,7 +344,9 @@ describe('reading jobs and runs', () => {
       ]),
     );
     const schema = body.paths['/jobs'].post.requestBody.content['application/json'].schema;
-    expect(schema.required).toEqual(expect.arrayContaining(['userId', 'uniqueId', 's3_bucket', 'command']));
+    expect(schema.required).toEqual(expect.arrayContaining(['userId', 'uniqueId', 's3_bucket']));
+    // Exactly one of command and image: the rule is checked with the job's other rules (job-spec).
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['command', 'image', 'args']));
     expect(schema.properties.linux_dependencies.items.description).toMatch(/plain package name/);
   });
 

@@ -6,6 +6,8 @@ import {
   PACKAGE_PATTERN,
   normaliseJobRequest,
   normalisePrefix,
+  readStoredSpec,
+  specAsRequest,
   type JobDefaults,
   type JobRequest,
 } from '../../src/jobs/job-spec.js';
@@ -110,6 +112,10 @@ describe('normaliseJobRequest', () => {
       source_s3_prefix: '',
       destination_s3_prefix: 'out/',
       command: "python3 -c 'print(56789)'",
+      image: null,
+      args: null,
+      step_inputs: [],
+      capture_result: false,
       linux_dependencies: ['curl', 'git', 'python3'],
       cron: '*/5 * * * *',
       timezone: 'UTC',
@@ -303,6 +309,81 @@ describe('BUCKET_PATTERN', () => {
       expect(matches(BUCKET_PATTERN, name)).toBe(false);
     },
   );
+});
+
+describe('a job that runs a prebuilt image', () => {
+  const { command: _command, ...noCommand } = request();
+  const imageRequest = (overrides: Partial<JobRequest> = {}): JobRequest => ({
+    ...noCommand,
+    image: 'registry.example:5000/team/tool:1.2',
+    ...overrides,
+  });
+  const refusal = (body: JobRequest) => {
+    try {
+      normaliseJobRequest(body, DEFAULTS);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as Error).message;
+    }
+    throw new Error('the request was accepted');
+  };
+
+  it('stores the image and its args, with no command', () => {
+    const spec = normaliseJobRequest(
+      imageRequest({ args: ['--count', '3'], capture_result: true }),
+      DEFAULTS,
+    );
+    expect(spec).toMatchObject({
+      command: null,
+      image: 'registry.example:5000/team/tool:1.2',
+      args: ['--count', '3'],
+      capture_result: true,
+      step_inputs: [],
+      linux_dependencies: [],
+    });
+    expect(normaliseJobRequest(imageRequest({ args: 'echo "$HOME"' }), DEFAULTS).args).toBe('echo "$HOME"');
+    expect(normaliseJobRequest(imageRequest(), DEFAULTS).args).toBeNull();
+  });
+
+  it('takes exactly one of command and image, and args only with an image', () => {
+    expect(refusal(noCommand)).toBe(
+      'give either "command" (a shell command) or "image" (a prebuilt image to run)',
+    );
+    expect(refusal(imageRequest({ command: 'echo hi' }))).toContain(
+      'give either "command" or "image", not both',
+    );
+    expect(refusal(request({ args: ['x'] }))).toContain('"args" is the command of a prebuilt "image"');
+  });
+
+  it('refuses packages, a base image and blank args with an image, saying what to do', () => {
+    expect(refusal(imageRequest({ linux_dependencies: ['curl'] }))).toContain(
+      'linux_dependencies cannot be installed on a prebuilt "image"',
+    );
+    expect(normaliseJobRequest(imageRequest({ linux_dependencies: [] }), DEFAULTS).image).not.toBeNull();
+    expect(refusal(imageRequest({ base_image: 'alpine:3' }))).toContain('drop "base_image"');
+    expect(refusal(imageRequest({ args: '   ' }))).toBe('args must not be blank');
+  });
+
+  it('reads back as the request that made it, so a stored job is validated again as it was posted', () => {
+    const cron = '*/5 * * * *';
+    for (const body of [
+      imageRequest({ args: ['a'], cron }),
+      imageRequest({ cron }),
+      request({ capture_result: true, cron }),
+    ]) {
+      const spec = normaliseJobRequest(body, DEFAULTS);
+      expect(normaliseJobRequest({ ...specAsRequest(spec), cron }, DEFAULTS)).toEqual(spec);
+    }
+  });
+});
+
+describe('a spec stored before the runner fields existed', () => {
+  it('reads as having their defaults, and a current spec reads as it is', () => {
+    const current = normaliseJobRequest(request(), DEFAULTS);
+    const { image: _i, args: _a, step_inputs: _s, capture_result: _c, ...old } = current;
+    expect(readStoredSpec(old)).toEqual(current);
+    expect(readStoredSpec(current)).toBe(current);
+  });
 });
 
 describe('NAME_PATTERN', () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import { RunFailure } from '../../src/errors.js';
 import type { JobSpec } from '../../src/jobs/job-spec.js';
-import { stageInputs } from '../../src/runner/stage-inputs.js';
+import { stageInputs, stageStepInputs, stepInputDir } from '../../src/runner/stage-inputs.js';
 
 /** An object store listing whatever keys it is given: real S3 allows keys that s3rver normalises away. */
 function storeWith(objects: Record<string, string>): ObjectStore {
@@ -140,5 +140,86 @@ describe('staging inputs', () => {
     const store = storeWith({ 'in/a': 'x'.repeat(500), 'in/b': 'x'.repeat(500) });
     const staged = await stageInputs(store, spec(), inputDir, new AbortController().signal, 1000);
     expect(staged).toEqual({ files: 2, bytes: 1000, excluded: 0 });
+  });
+});
+
+describe('stepInputDir', () => {
+  const steps = path.resolve('/ctx/steps');
+
+  it('places a step under its name, and a fan-out item under <step>/<index>', () => {
+    expect(stepInputDir(steps, 'build')).toBe(path.join(steps, 'build'));
+    expect(stepInputDir(steps, 'square/3')).toBe(path.join(steps, 'square', '3'));
+    expect(stepInputDir(steps, 'a.b_c-d')).toBe(path.join(steps, 'a.b_c-d'));
+  });
+
+  it.each(['', '..', '.', 'a/..', '../a', 'a/b/c', 'a//b', '/a', 'a/', 'has space', 'a\\b', '-x', '...'])(
+    'refuses %j',
+    (name) => {
+      expect(() => stepInputDir(steps, name)).toThrow(RunFailure);
+      expect(() => stepInputDir(steps, name)).toThrow(`step input name "${name}" was refused`);
+    },
+  );
+});
+
+describe('stageStepInputs', () => {
+  it("stages each earlier step's files under its name, keeping their paths", async () => {
+    const store = storeWith({
+      'wf/run1/list/output/items.json': '[1,2]',
+      'wf/run1/list/output/deep/a.txt': 'a',
+      'wf/run1/square/0/output/r.txt': '0',
+      'wf/run1/square/1/output/r.txt': '1',
+      'wf/run1/square/10/output/r.txt': 'ten',
+    });
+    const stepsDir = path.join(root, 'steps');
+    const staged = await stageStepInputs(
+      store,
+      spec({
+        step_inputs: [
+          { name: 'list', bucket: 'b', prefix: 'wf/run1/list/output/' },
+          { name: 'square/1', bucket: 'b', prefix: 'wf/run1/square/1/output' },
+          { name: 'empty', bucket: 'b', prefix: 'wf/run1/nothing/' },
+        ],
+      }),
+      stepsDir,
+      new AbortController().signal,
+      1000,
+      0,
+    );
+    expect(staged).toEqual({ files: 3, bytes: 7, excluded: 0 });
+    expect(await readFile(path.join(stepsDir, 'list', 'items.json'), 'utf8')).toBe('[1,2]');
+    expect(await readFile(path.join(stepsDir, 'list', 'deep', 'a.txt'), 'utf8')).toBe('a');
+    // A prefix without its trailing slash is a folder all the same: square/10 is not square/1's.
+    expect(await readdir(path.join(stepsDir, 'square', '1'))).toEqual(['r.txt']);
+    expect(await readdir(path.join(stepsDir, 'empty'))).toEqual([]);
+  });
+
+  it('refuses keys that would leave the step folder', async () => {
+    const store = storeWith({ 'p/../../escape': 'x' });
+    const error = await stageStepInputs(
+      store,
+      spec({ step_inputs: [{ name: 'a', bucket: 'b', prefix: 'p/' }] }),
+      path.join(root, 'steps'),
+      new AbortController().signal,
+      1000,
+      0,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunFailure);
+    expect((error as RunFailure).message).toContain('would land outside /job/steps/a');
+  });
+
+  it('counts against the same cap as the inputs, and says so', async () => {
+    const store = storeWith({ 's/one': 'x'.repeat(300), 's/two': 'y'.repeat(300) });
+    const run = spec({ step_inputs: [{ name: 'a', bucket: 'b', prefix: 's/' }] });
+    const signal = new AbortController().signal;
+    const fits = await stageStepInputs(store, run, path.join(root, 'fits'), signal, 1000, 400);
+    expect(fits.bytes).toBe(600);
+    const error = await stageStepInputs(store, run, path.join(root, 'over'), signal, 1000, 401).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RunFailure);
+    expect((error as RunFailure).reason).toBe('input_error');
+    expect((error as RunFailure).message).toBe(
+      "the inputs and the earlier steps' files come to 1001 bytes, more than the 1000 bytes a run may stage (TDS_MAX_INPUT_BYTES); the command was not run",
+    );
   });
 });

@@ -45,22 +45,16 @@ describe('validatorCompiler for request bodies', () => {
     expect(error.details).toContain('unknown field "foo"');
   });
 
-  it('refuses a body without a command, naming the missing field', () => {
-    const { command: _command, ...body } = VALID_BODY;
+  it('refuses a body without a bucket, naming the missing field', () => {
+    // A body with neither command nor image is refused with the rest of the job's rules (job-spec).
+    const { s3_bucket: _bucket, ...body } = VALID_BODY;
     const error = errorFor(body);
-    expect(error.message).toContain('missing required field "command"');
+    expect(error.message).toContain('missing required field "s3_bucket"');
   });
 
   it('names each missing required field once', () => {
     const error = errorFor({});
-    for (const field of [
-      'userId',
-      'uniqueId',
-      's3_bucket',
-      'source_s3_prefix',
-      'destination_s3_prefix',
-      'command',
-    ]) {
+    for (const field of ['userId', 'uniqueId', 's3_bucket', 'source_s3_prefix', 'destination_s3_prefix']) {
       expect(error.details?.filter((d) => d === `missing required field "${field}"`)).toHaveLength(1);
     }
   });
