@@ -36,8 +36,31 @@ export interface ContainerSpec {
   volumes: string[];
   /** Writable in-memory folders, lost at exit: path → size in bytes. */
   tmpfs: Record<string, number>;
-  /** Replaces the image's entrypoint; the image's command is then not used. */
+  /** Replaces the image's entrypoint; the image's command is then not used unless `command` is given. */
   entrypoint?: string[];
+  /** The command given to the entrypoint (the image's CMD is replaced). */
+  command?: string[];
+}
+
+/** How an image says it runs, from its configuration. */
+export interface ImageConfig {
+  id: string;
+  /** Null when the image sets none. */
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  /** Empty when the image sets none. */
+  workingDir: string;
+  user: string;
+}
+
+/** One reading of a running container's resources, as the engine counts them. */
+export interface ContainerStats {
+  /** When the engine read them. */
+  at: Date;
+  /** The container's CPU time so far, in nanoseconds. */
+  cpuNanoseconds: number;
+  /** Memory as `docker stats` counts it: usage less inactive file cache; null if not reported. */
+  memoryBytes: number | null;
 }
 
 export interface ContainerState {
@@ -64,6 +87,15 @@ export interface ContainerEngine {
   ping(): Promise<void>;
   imageId(ref: string): Promise<string | undefined>;
   pullImage(ref: string): Promise<void>;
+  /** The image's configuration, or undefined when the engine does not have it. */
+  inspectImage(ref: string): Promise<ImageConfig | undefined>;
+  /**
+   * Whether `path` exists in the image's filesystem: looked at in a container created from it and
+   * never started (so an image without a shell can be looked into), removed at once.
+   */
+  imageHasPath(ref: string, path: string, labels: Record<string, string>): Promise<boolean>;
+  /** A reading of a running container's CPU and memory; undefined once it has stopped or is gone. */
+  containerStats(id: string): Promise<ContainerStats | undefined>;
   /** Builds and tags an image; resolves with the build log, or throws BuildError carrying it. */
   buildImage(options: BuildImageOptions): Promise<{ log: string }>;
   /** Creates and starts a container; resolves with its id. */

@@ -18,6 +18,13 @@ async function tolerate(statuses: number[], action: () => Promise<unknown>): Pro
   }
 }
 
+/** An image's list setting (Entrypoint, Cmd): null when unset or empty. */
+function listOrNull(value: string[] | string | null | undefined): string[] | null {
+  if (value === null || value === undefined) return null;
+  const list = typeof value === 'string' ? [value] : value;
+  return list.length > 0 ? list : null;
+}
+
 export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
   if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
@@ -56,6 +63,61 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
       await new Promise<void>((resolve, reject) => {
         docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve()));
       });
+    },
+    async inspectImage(ref) {
+      try {
+        const info = await docker.getImage(ref).inspect();
+        const config = info.Config as Partial<Docker.ImageInspectInfo['Config']> | undefined;
+        return {
+          id: info.Id,
+          entrypoint: listOrNull(config?.Entrypoint),
+          cmd: listOrNull(config?.Cmd),
+          workingDir: config?.WorkingDir ?? '',
+          user: config?.User ?? '',
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async imageHasPath(ref, path, labels) {
+      // Created with an entrypoint of its own: an image with neither entrypoint nor command
+      // cannot be created otherwise. It is never started.
+      const container = await docker.createContainer({
+        Image: ref,
+        Entrypoint: ['/nonexistent-never-started'],
+        Cmd: [],
+        Labels: labels,
+        NetworkDisabled: true,
+      });
+      try {
+        await container.infoArchive({ path });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      } finally {
+        await tolerate([404], () => container.remove({ force: true, v: true }));
+      }
+    },
+    async containerStats(id) {
+      let stats: Docker.ContainerStats;
+      try {
+        stats = await docker.getContainer(id).stats({ stream: false, 'one-shot': true });
+      } catch (error) {
+        if (statusOf(error) === 404 || statusOf(error) === 409) return undefined;
+        throw error;
+      }
+      const at = new Date(stats.read);
+      // A stopped container answers with an empty reading, dated at the year 1.
+      if (!(at.getTime() > 0)) return undefined;
+      const memory = stats.memory_stats as Partial<Docker.MemoryStats> | undefined;
+      const inactive = memory?.stats?.inactive_file ?? memory?.stats?.total_inactive_file ?? 0;
+      return {
+        at,
+        cpuNanoseconds: stats.cpu_stats.cpu_usage.total_usage,
+        memoryBytes: memory?.usage === undefined ? null : Math.max(0, memory.usage - inactive),
+      };
     },
     async buildImage({ context, tag, buildArgs, labels, noCache, signal }) {
       const lines: string[] = [];
@@ -100,6 +162,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         // Anonymous volumes: removed with the container (`v: true`), never shared with another.
         Volumes: Object.fromEntries(spec.volumes.map((dir) => [dir, {}])),
         ...(spec.entrypoint ? { Entrypoint: spec.entrypoint, Cmd: [] } : {}),
+        ...(spec.command ? { Cmd: spec.command } : {}),
         HostConfig: {
           NanoCpus: Math.round(spec.cpus * 1e9),
           Memory: spec.memoryBytes,

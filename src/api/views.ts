@@ -15,6 +15,9 @@ export const RESULT_FILES = [
   'run.json',
 ];
 
+/** Runs that failed before their container ran leave only the build's log and run.json. */
+const EARLY_FAILURES = new Set(['build_error', 'image_error']);
+
 export function runView(run: Run, history?: RunEvent[]): RunView {
   const view: RunView = {
     id: run.id,
@@ -46,7 +49,7 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
       bucket: run.resultsBucket,
       prefix: run.resultsPrefix,
       uri: `s3://${run.resultsBucket}/${run.resultsPrefix}`,
-      files: run.failureReason === 'build_error' ? ['build.log', 'run.json'] : RESULT_FILES,
+      files: EARLY_FAILURES.has(run.failureReason ?? '') ? ['build.log', 'run.json'] : RESULT_FILES,
     },
   };
   if (history)

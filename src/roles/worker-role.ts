@@ -1,7 +1,8 @@
+import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
-import { startStopAll, type StartStop } from '../start-stop.js';
+import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
@@ -24,6 +25,7 @@ export function createWorkerRole(
 ): WorkerRole {
   const { workflows } = options;
   const executions = new Map<string, AbortController>();
+  const engineSampler = createEngineSampler(engine, logger);
   const finisher = createRunFinisher({
     db,
     store,
@@ -39,6 +41,7 @@ export function createWorkerRole(
       advance: (tx, run) => workflows.advance(tx, run.workflowRunId!),
       workflowRunEnded: (id) => workflows.writeReportOf(id),
     },
+    engineSampler,
   });
   const watcher = createWatcher({
     db,
@@ -66,6 +69,7 @@ export function createWorkerRole(
     defaultNetwork: config.jobDefaults.network,
     maxInputBytes: config.limits.maxInputBytes,
     storeRetry: config.storeRetry,
+    engineSampler,
     onStarted: (runId) => watcher.check(runId),
   });
   const worker = createWorker({
@@ -80,5 +84,7 @@ export function createWorkerRole(
     executions,
     signals,
   });
-  return { ...startStopAll([watcher, worker]), executions };
+  // Sampling from the engine stops with the worker: its containers outlive it.
+  const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
+  return { ...startStopAll([samplers, watcher, worker]), executions };
 }

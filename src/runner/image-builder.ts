@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import tarFs from 'tar-fs';
 import { pack } from 'tar-stream';
 import type { Logger } from 'pino';
-import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { ContainerEngine, ImageConfig } from '../../services/docker/container-engine.js';
 import { RunFailure, errorMessage } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import { METRICS_DIR, OUTPUT_DIR } from './container-paths.js';
@@ -17,6 +17,8 @@ export const MANAGED_LABEL = 'tds.managed';
 export const RUN_ID_LABEL = 'tds.run-id';
 export const WORKER_ID_LABEL = 'tds.worker-id';
 export const KIND_LABEL = 'tds.kind';
+/** Where a run container's metrics come from: `container` (its own sampler) or `engine`. */
+export const METRICS_SOURCE_LABEL = 'tds.metrics';
 
 /**
  * The image every run of a (base image, package list) builds on, built once and reused: the
@@ -51,6 +53,27 @@ export const JOB_DOCKERFILE = `ARG TDS_FROM
 FROM \${TDS_FROM}
 COPY root /job/
 `;
+
+/**
+ * A run's image on a prebuilt image: as JOB_DOCKERFILE, plus what a package image would have
+ * brought (the runtime scripts, owned by root, and the folders the command's user writes to), in
+ * copy steps only: an image without a shell builds all the same.
+ */
+export function prebuiltJobDockerfile(jobUser: string): string {
+  return `ARG TDS_FROM
+FROM \${TDS_FROM}
+COPY root /job/
+COPY --chown=${jobUser} writable /job/
+`;
+}
+
+/** A prebuilt image as a run uses it. */
+export interface PrebuiltImage {
+  ref: string;
+  config: ImageConfig;
+  /** Whether it has /bin/sh: the sampler and the entrypoint wrapper need it. */
+  hasShell: boolean;
+}
 
 /** Renames the context's folders (`input`, `steps`, `.tds`) to lie under `root/`. */
 function underRoot(header: tarFs.Headers): tarFs.Headers {
@@ -116,7 +139,20 @@ export interface ImageBuilder {
    * to build on.
    */
   ensurePackageImage(spec: JobSpec, log: (text: string) => void, signal: AbortSignal): Promise<string>;
-  /** Builds the run's image from the staged context folder (which must hold `input/`). */
+  /**
+   * A job's prebuilt image, pulled if the engine does not have it (`image_error` when it cannot
+   * be), with its configuration and whether it has a shell.
+   */
+  preparePrebuiltImage(
+    runId: string,
+    spec: JobSpec,
+    log: (text: string) => void,
+    labels: Record<string, string>,
+  ): Promise<PrebuiltImage>;
+  /**
+   * Builds the run's image from the staged context folder (which must hold `input/`); on a
+   * prebuilt image (`prebuilt`), the runtime scripts and writable folders are added too.
+   */
   buildJobImage(
     runId: string,
     spec: JobSpec,
@@ -124,6 +160,7 @@ export interface ImageBuilder {
     contextDir: string,
     log: (text: string) => void,
     signal: AbortSignal,
+    prebuilt?: boolean,
   ): Promise<string>;
 }
 
@@ -133,6 +170,8 @@ export interface ImageBuilder {
  */
 export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobUser: string): ImageBuilder {
   const inFlight = new Map<string, Promise<string>>();
+  /** Whether an image (by id) has /bin/sh: images do not change under their id. */
+  const shells = new Map<string, boolean>();
 
   async function baseImageId(ref: string): Promise<string> {
     const existing = await engine.imageId(ref);
@@ -219,14 +258,60 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
       return untilAborted(build, signal);
     },
 
-    async buildJobImage(runId, spec, fromImage, contextDir, log, signal) {
+    async preparePrebuiltImage(runId, spec, log, labels) {
+      const ref = spec.image ?? '';
+      let config = await engine.inspectImage(ref);
+      if (!config) {
+        log(`Pulling ${ref}\n`);
+        try {
+          await engine.pullImage(ref);
+        } catch (error) {
+          throw new RunFailure(
+            'image_error',
+            `image "${ref}" is not on the engine and could not be pulled: ${errorMessage(error)}`,
+            { cause: error },
+          );
+        }
+        config = await engine.inspectImage(ref);
+        if (!config)
+          throw new RunFailure('image_error', `image "${ref}" could not be found after pulling it`);
+      }
+      let hasShell = shells.get(config.id);
+      if (hasShell === undefined) {
+        hasShell = await engine.imageHasPath(ref, '/bin/sh', labels);
+        shells.set(config.id, hasShell);
+      }
+      log(
+        `Running ${ref} (${config.id.slice(0, 19)}) as it is: ${hasShell ? 'with /bin/sh, metrics sampled inside the container' : 'no /bin/sh, metrics sampled by the engine'}\n`,
+      );
+      logger.debug({ runId, image: ref, hasShell }, 'prebuilt image ready');
+      return { ref, config, hasShell };
+    },
+
+    async buildJobImage(runId, spec, fromImage, contextDir, log, signal, prebuilt = false) {
       const tdsDir = path.join(contextDir, '.tds');
       await mkdir(tdsDir, { recursive: true });
       await mkdir(path.join(contextDir, 'input'), { recursive: true });
       // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
       if (spec.command !== null) await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
-      await writeFile(path.join(contextDir, 'Dockerfile'), JOB_DOCKERFILE);
-      await writeFile(path.join(contextDir, '.dockerignore'), '*\n!root\n');
+      if (prebuilt) {
+        for (const file of RUNTIME_FILES) {
+          await writeFile(path.join(tdsDir, file), await readFile(path.join(TEMPLATE_DIR, file)));
+        }
+        for (const dir of [OUTPUT_DIR, METRICS_DIR]) {
+          await mkdir(path.join(contextDir, 'writable', path.posix.relative('/job', dir)), {
+            recursive: true,
+          });
+        }
+      }
+      await writeFile(
+        path.join(contextDir, 'Dockerfile'),
+        prebuilt ? prebuiltJobDockerfile(jobUser) : JOB_DOCKERFILE,
+      );
+      await writeFile(
+        path.join(contextDir, '.dockerignore'),
+        prebuilt ? '*\n!root\n!writable\n' : '*\n!root\n',
+      );
       const tag = jobImageTag(runId);
       const result = await engine.buildImage({
         context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,

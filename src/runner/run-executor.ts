@@ -13,11 +13,14 @@ import {
   RUN_ID_LABEL,
   WORKER_ID_LABEL,
   JOB_ENTRYPOINT,
+  METRICS_SOURCE_LABEL,
   jobImageTag,
   type ImageBuilder,
 } from './image-builder.js';
 import { METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
-import { runWorkDir, type RunFinisher } from './run-finisher.js';
+import type { EngineSampler } from './engine-sampler.js';
+import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
+import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.js';
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 
@@ -39,6 +42,8 @@ export interface RunExecutorDeps {
   maxInputBytes: number;
   /** How staging is retried while the object store is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
+  /** Samples the containers of prebuilt images that have no shell to sample themselves. */
+  engineSampler: EngineSampler;
   /** Called once the run's container is started, so its exit can be looked at right away. */
   onStarted?: (runId: string) => void;
 }
@@ -122,26 +127,37 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         signal.throwIfAborted();
 
-        const fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
-          if (error instanceof BuildError) {
-            note(error.log);
-            const what =
-              run.spec.linux_dependencies.length > 0
-                ? `installing ${run.spec.linux_dependencies.join(', ')} on ${run.spec.base_image}`
-                : `preparing ${run.spec.base_image} for jobs`;
-            throw new RunFailure('build_error', `${what} failed: ${error.message}`);
-          }
-          throw error;
-        });
+        const labels = { [MANAGED_LABEL]: 'true', [RUN_ID_LABEL]: run.id, [WORKER_ID_LABEL]: workerId };
+        let fromImage: string;
+        let launch: PrebuiltLaunch | undefined;
+        if (run.spec.image !== null) {
+          const prebuilt = await images.preparePrebuiltImage(run.id, run.spec, note, labels);
+          launch = prebuiltLaunch(prebuilt.ref, prebuilt.config, run.spec.args, prebuilt.hasShell);
+          fromImage = prebuilt.ref;
+        } else {
+          fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
+            if (error instanceof BuildError) {
+              note(error.log);
+              const what =
+                run.spec.linux_dependencies.length > 0
+                  ? `installing ${run.spec.linux_dependencies.join(', ')} on ${run.spec.base_image}`
+                  : `preparing ${run.spec.base_image} for jobs`;
+              throw new RunFailure('build_error', `${what} failed: ${error.message}`);
+            }
+            throw error;
+          });
+        }
         signal.throwIfAborted();
         const image = await images
-          .buildJobImage(run.id, run.spec, fromImage, contextDir, note, signal)
+          .buildJobImage(run.id, run.spec, fromImage, contextDir, note, signal, launch !== undefined)
           .catch((error: unknown) => {
             if (error instanceof BuildError) note(error.log);
             throw error;
           });
         signal.throwIfAborted();
 
+        // An image without /bin/sh cannot sample itself: the engine's stats are read instead.
+        const sampledByEngine = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
           name: `tds-run-${run.id}`,
           image,
@@ -152,18 +168,28 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
           ],
-          labels: { [MANAGED_LABEL]: 'true', [RUN_ID_LABEL]: run.id, [WORKER_ID_LABEL]: workerId },
+          labels: { ...labels, [METRICS_SOURCE_LABEL]: sampledByEngine ? 'engine' : 'container' },
           cpus: run.spec.cpus,
           memoryBytes: run.spec.memory_mb * 1024 * 1024,
           pidsLimit: deps.pidsLimit,
-          workingDir: '/job',
+          workingDir: launch?.workingDir ?? '/job',
+          // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
           // Jobs stored before `network` existed have none of their own.
           network: (run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork,
           volumes: [OUTPUT_DIR, METRICS_DIR],
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
-          entrypoint: JOB_ENTRYPOINT,
+          entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
+          ...(launch ? { command: launch.command } : {}),
         });
+        if (sampledByEngine) {
+          deps.engineSampler.start(
+            run.id,
+            containerId,
+            engineMetricsPath(dataDir, run.id),
+            run.spec.metrics_interval_seconds,
+          );
+        }
         const running = await startRunning(db, run.id, workerId, { containerId, image });
         if (!running) {
           await engine.removeContainer(containerId);

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
@@ -20,7 +20,8 @@ import {
   type OutputReport,
   readMetricsCsv,
 } from './collect-results.js';
-import { jobImageTag } from './image-builder.js';
+import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
+import { METRICS_SOURCE_LABEL, jobImageTag } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
@@ -61,10 +62,17 @@ export interface RunFinisherDeps {
     /** After the transaction: the workflow run has ended (its report is written). */
     workflowRunEnded(workflowRunId: string): Promise<void>;
   };
+  /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
+  engineSampler: Pick<EngineSampler, 'stop'>;
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
   return path.join(dataDir, 'runs', runId);
+}
+
+/** Where a run sampled by the engine (a prebuilt image without a shell) has its metrics written. */
+export function engineMetricsPath(dataDir: string, runId: string): string {
+  return path.join(runWorkDir(dataDir, runId), 'engine-metrics.csv');
 }
 
 function seconds(from: Date | null, to: Date | null): number | null {
@@ -304,9 +312,18 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     const outputs = await attempt('outputs', () =>
       collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix, maxOutputBytes),
     );
+    const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
     const metrics = await attempt('metrics', async () => {
-      const csv = (await readMetricsCsv(engine, container.id)) ?? '';
-      const summary = summariseMetrics(csv, seconds(run.startedAt, run.endedAt));
+      let csv: string;
+      if (sampledFrom === 'engine') {
+        await deps.engineSampler.stop(run.id);
+        csv = await readFile(engineMetricsPath(dataDir, run.id), 'utf8').catch(
+          () => `${METRICS_CSV_HEADER}\n`,
+        );
+      } else {
+        csv = (await readMetricsCsv(engine, container.id)) ?? '';
+      }
+      const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
       await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
       await store.putObject(
         run.resultsBucket,

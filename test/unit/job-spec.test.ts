@@ -347,7 +347,7 @@ describe('a job that runs a prebuilt image', () => {
 
   it('takes exactly one of command and image, and args only with an image', () => {
     expect(refusal(noCommand)).toBe(
-      'give either "command" (a shell command) or "image" (a prebuilt image to run)',
+      'missing required field "command" (a shell command to run); or give "image" (a prebuilt image to run) instead',
     );
     expect(refusal(imageRequest({ command: 'echo hi' }))).toContain(
       'give either "command" or "image", not both',

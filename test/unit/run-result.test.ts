@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureResult } from '../../src/runner/run-finisher.js';
 import { readLastLine } from '../../src/runner/run-result.js';
 
 let dir: string;
@@ -74,5 +75,40 @@ describe('the result of a run: the last non-empty line of its stdout', () => {
   it('reads only the last line of a long log', async () => {
     const lines = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join('\n');
     expect(await lastLine(`${lines}\n`)).toEqual({ kind: 'result', result: 'line 199999' });
+  });
+});
+
+describe('captureResult', () => {
+  const report = (bytes: number, truncated: boolean) => ({
+    stdout: { bytes, truncated },
+    stderr: { bytes: 0, truncated: false },
+  });
+
+  it('gives the last line, or none, from the stored stdout log', async () => {
+    const file = path.join(dir, 'captured.log');
+    await writeFile(file, 'a\nanswer\n');
+    expect(await captureResult(file, report(9, false), 1000)).toEqual({ result: 'answer' });
+    await writeFile(file, '\n\n');
+    expect(await captureResult(file, report(2, false), 1000)).toEqual({ result: null });
+  });
+
+  it('calls a line over 64 KiB a problem, saying how large it was and the limit', async () => {
+    const file = path.join(dir, 'too-large.log');
+    await writeFile(file, `${'x'.repeat(70_000)}\n`);
+    expect(await captureResult(file, report(70_001, false), 1_000_000)).toEqual({
+      result: null,
+      problem:
+        'the result (the last non-empty line of stdout) is 68.4 KiB (70000 bytes), more than the 64 KiB (65536 bytes) a run may keep; print a shorter last line, or pass large data as a file in /job/output',
+    });
+  });
+
+  it('calls a stdout cut at the log cap a problem: its last line is not the command’s', async () => {
+    const file = path.join(dir, 'cut.log');
+    await writeFile(file, 'x\n[task-deploy-service] stdout.log truncated: ...\n');
+    expect(await captureResult(file, report(5000, true), 1000)).toEqual({
+      result: null,
+      problem:
+        'stdout came to 4.9 KiB (5000 bytes), more than the 1000 bytes kept (TDS_MAX_LOG_BYTES): its last line, the result, was cut off',
+    });
   });
 });

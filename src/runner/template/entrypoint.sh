@@ -2,6 +2,8 @@
 # Entrypoint of every job image: starts the metrics sampler in the background, runs the job's
 # command from /job with /bin/sh exactly as it was submitted (it is read from a file, never pasted
 # into the image's build text), takes a last sample, and exits with the command's exit code.
+# With arguments (a prebuilt image that has /bin/sh), it runs them instead, in the container's
+# working folder: the image's entrypoint and command, as the image would have run them.
 # It writes nothing of its own to stdout or stderr: those belong to the command.
 
 tds_dir=/job/.tds
@@ -11,8 +13,12 @@ mkdir -p /job/output 2>/dev/null
 sh "$tds_dir/metrics.sh" "$metrics_file" "${TDS_METRICS_INTERVAL:-1}" </dev/null >/dev/null 2>&1 &
 sampler=$!
 
-cd /job || exit 125
-sh "$tds_dir/command.sh" &
+if [ "$#" -gt 0 ]; then
+  "$@" &
+else
+  cd /job || exit 125
+  sh "$tds_dir/command.sh" &
+fi
 child=$!
 
 # Pass a stop request on to the command; the sampler is stopped below.

@@ -1,0 +1,85 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { ContainerEngine, ContainerStats } from '../../services/docker/container-engine.js';
+import { errorMessage } from '../errors.js';
+
+/** The sampler's CSV header: the columns template/metrics.sh writes inside a container. */
+export const METRICS_CSV_HEADER = 'timestamp,elapsed_seconds,cpu_percent,memory_bytes';
+
+/**
+ * One CSV row from two readings of the engine, in the columns and units of the in-container
+ * sampler: CPU in percent of one core over the time between the readings (empty for the first),
+ * memory as `docker stats` counts it.
+ */
+export function statsRow(
+  first: ContainerStats,
+  previous: ContainerStats | undefined,
+  now: ContainerStats,
+): string {
+  const elapsed = ((now.at.getTime() - first.at.getTime()) / 1000).toFixed(2);
+  let cpu = '';
+  if (previous) {
+    const wallNs = (now.at.getTime() - previous.at.getTime()) * 1e6;
+    const cpuNs = now.cpuNanoseconds - previous.cpuNanoseconds;
+    if (wallNs > 0 && cpuNs >= 0) cpu = ((cpuNs / wallNs) * 100).toFixed(2);
+  }
+  return `${Math.floor(now.at.getTime() / 1000)},${elapsed},${cpu},${now.memoryBytes ?? ''}`;
+}
+
+/**
+ * Samples containers that cannot sample themselves (a prebuilt image without /bin/sh) from the
+ * engine's stats, into a CSV on this host, until the container stops or `stop` is called.
+ */
+export interface EngineSampler {
+  start(runId: string, containerId: string, file: string, intervalSeconds: number): void;
+  /** Stops sampling the run's container; resolves once the last row is written. */
+  stop(runId: string): Promise<void>;
+  /** Stops every sampler (the worker is stopping; its containers outlive it). */
+  stopAll(): Promise<void>;
+}
+
+export function createEngineSampler(engine: ContainerEngine, logger: Logger): EngineSampler {
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  async function sample(containerId: string, file: string, intervalSeconds: number, signal: AbortSignal) {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${METRICS_CSV_HEADER}\n`);
+    let first: ContainerStats | undefined;
+    let previous: ContainerStats | undefined;
+    while (!signal.aborted) {
+      const now = await engine.containerStats(containerId);
+      if (!now) return;
+      first ??= now;
+      await appendFile(file, `${statsRow(first, previous, now)}\n`);
+      previous = now;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalSeconds * 1000);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  }
+
+  return {
+    start(runId, containerId, file, intervalSeconds) {
+      const controller = new AbortController();
+      const done = sample(containerId, file, intervalSeconds, controller.signal)
+        .catch((error: unknown) =>
+          logger.warn({ runId, containerId, error: errorMessage(error) }, 'sampling from the engine stopped'),
+        )
+        .finally(() => {
+          if (running.get(runId)?.controller === controller) running.delete(runId);
+        });
+      running.set(runId, { controller, done });
+    },
+    async stop(runId) {
+      const sampler = running.get(runId);
+      if (!sampler) return;
+      sampler.controller.abort();
+      await sampler.done;
+    },
+    async stopAll() {
+      await Promise.all([...running.keys()].map((runId) => this.stop(runId)));
+    },
+  };
+}
