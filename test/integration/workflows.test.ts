@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createBucket,
   getText,
@@ -60,6 +60,11 @@ describe('workflows', () => {
         command: 'echo $(( {{steps.seed.result}} * 2 ))',
       },
       {
+        name: 'img',
+        image: inject('baseImage'),
+        args: ['sh', '-c', 'echo image-{{steps.double.result}}'],
+      },
+      {
         name: 'list',
         depends_on: ['seed'],
         command: 'cat /job/steps/seed/seed.txt >/dev/null && echo "[1, 2, \\"three\\"]"',
@@ -86,6 +91,7 @@ describe('workflows', () => {
     const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
     expect(run.state, JSON.stringify(run.steps)).toBe('succeeded');
     expect(stepOf(run, 'double').result).toBe('40');
+    expect(stepOf(run, 'img').result).toBe('image-40');
     expect(stepOf(run, 'shard').result).toBe('[{"i":0},{"i":1},{"i":2}]');
     expect(stepOf(run, 'shard').items).toMatchObject({ total: 3, succeeded: 3 });
     expect(stepOf(run, 'reduce').result).toBe('40 [{"i":0},{"i":1},{"i":2}] 2:three');
