@@ -43,7 +43,9 @@ export function timelineOf(
     if (e.started_at) timeline.push({ at: e.started_at, line: `Started: ${e.name}`, order: 0 });
     if (e.ended_at) timeline.push({ at: e.ended_at, line: `Ended : ${e.name}`, order: 1 });
   }
-  return timeline.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order);
+  // Steps end and their dependants start in one transaction, within the same millisecond: at a
+  // tie, an end comes first (a step's own start is always well before its end).
+  return timeline.sort((a, b) => a.at.getTime() - b.at.getTime() || b.order - a.order);
 }
 
 export async function writeReport(
