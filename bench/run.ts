@@ -24,6 +24,7 @@ const benchmarks = [
   { name: 'cron-lateness', title: '5. Cron lateness (fire time → queued run)' },
   { name: 'streaming', title: '6. Streaming memory' },
   { name: 'metrics-cost', title: '7. Metrics sampler cost' },
+  { name: 'workflows', title: '8. Workflows (step hop, fan-out and reduce, validation)' },
 ];
 
 const args = process.argv.slice(2);

@@ -29,6 +29,7 @@ export interface Config {
   shutdownGraceMs: number;
   retentionDays: number;
   housekeepingIntervalMs: number;
+  workflowPassIntervalMs: number;
   /** How reads from and writes to the object store are retried while it is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
   corsOrigins: string[] | true | false;
@@ -518,6 +519,13 @@ export const SETTINGS = {
     ...wholeNumber(60_000, 1000, 86_400_000),
   },
 
+  TDS_WORKFLOW_PASS_INTERVAL_MS: {
+    group: 'worker',
+    meaning:
+      "how often a worker moves on workflow runs no step's end moved lately (after a crash) and writes reports not yet written",
+    ...wholeNumber(10_000, 100, 3_600_000),
+  },
+
   TDS_MISFIRE_TOLERANCE_MS: {
     group: 'scheduler',
     meaning:
@@ -635,6 +643,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: read('TDS_SHUTDOWN_GRACE_MS'),
     retentionDays: read('TDS_RETENTION_DAYS'),
     housekeepingIntervalMs: read('TDS_HOUSEKEEPING_INTERVAL_MS'),
+    workflowPassIntervalMs: read('TDS_WORKFLOW_PASS_INTERVAL_MS'),
     storeRetry: {
       attempts: read('TDS_S3_ATTEMPTS'),
       firstDelayMs: read('TDS_S3_RETRY_DELAY_MS'),

@@ -13,6 +13,8 @@ import type { Config } from './config.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
 import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
+import { createWorkflowPass } from './workflows/workflow-pass.js';
+import { createWorkflowService, type WorkflowService } from './workflows/workflow-service.js';
 import { createSchedulerRole } from './roles/scheduler-role.js';
 import type { SharedParts } from './roles/shared-parts.js';
 import { createWorkerRole } from './roles/worker-role.js';
@@ -35,6 +37,7 @@ export interface Service {
   engine: ContainerEngine;
   jobs: JobService;
   schedules: ScheduleService;
+  workflows: WorkflowService;
   /** The worker's housekeeping, when this process is a worker. */
   housekeeper: Housekeeper | undefined;
   /** Stops the roles in the reverse order of their start, then closes the shared parts. */
@@ -88,18 +91,35 @@ export async function startService(
       signals: parts.signals,
     });
 
+    const workflows = createWorkflowService({
+      db: parts.db,
+      store: parts.store,
+      logger,
+      defaults,
+      signals: parts.signals,
+    });
+
     const roles: StartStop[] = [];
     let housekeeper: Housekeeper | undefined;
     if (config.roles.includes('worker')) {
       await checkDocker(engine, config, logger);
-      const worker = createWorkerRole(parts, { followDockerEvents: overrides.followDockerEvents });
+      const worker = createWorkerRole(parts, {
+        followDockerEvents: overrides.followDockerEvents,
+        workflows,
+      });
       housekeeper = createHousekeeperRole(parts, worker.executions);
-      roles.push(worker, housekeeper);
+      roles.push(
+        worker,
+        housekeeper,
+        createWorkflowPass({ workflows, logger, intervalMs: config.workflowPassIntervalMs }),
+      );
     }
     if (config.roles.includes('scheduler')) {
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
-    const api = config.roles.includes('api') ? createApiRole(parts, { jobs, schedules }) : undefined;
+    const api = config.roles.includes('api')
+      ? createApiRole(parts, { jobs, schedules, workflows })
+      : undefined;
     if (api) roles.push(api);
     for (const role of roles) {
       closers.push(() => role.stop());
@@ -117,6 +137,7 @@ export async function startService(
       engine,
       jobs,
       schedules,
+      workflows,
       housekeeper,
       stop,
     };

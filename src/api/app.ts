@@ -21,12 +21,15 @@ import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { workflowRoutes } from './routes/workflows.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
   db: SqlExecutor;
   jobs: JobService;
+  workflows: WorkflowService;
   schedules: ScheduleService;
   access: AccessControl;
   defaultCeilings: Ceilings;
@@ -106,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       tags: [
         { name: 'jobs' },
+        { name: 'workflows' },
         { name: 'schedules' },
         { name: 'runs' },
         { name: 'admin' },
@@ -128,5 +132,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
   await app.register(runListRoutes, { db });
+  await app.register(workflowRoutes, { workflows: deps.workflows, access });
   return app as unknown as FastifyInstance;
 }

@@ -27,6 +27,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       error: error.code,
       message: error.message,
       ...(error.details ? { details: error.details } : {}),
+      ...('problems' in error && Array.isArray(error.problems) ? { problems: error.problems } : {}),
     });
   }
   const cause = (error as { cause?: unknown }).cause;

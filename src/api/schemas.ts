@@ -13,6 +13,17 @@ export const ErrorSchema = Type.Object(
     }),
     message: Type.String({ description: 'what is wrong and what to do about it' }),
     details: Type.Optional(Type.Array(Type.String())),
+    problems: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String({
+            description: 'a JSON Pointer into the request body ("" for the body as a whole)',
+          }),
+          message: Type.String(),
+        }),
+        { description: 'every problem found, each at the field it concerns' },
+      ),
+    ),
   },
   { $id: 'Error' },
 );
@@ -53,9 +64,16 @@ export const SpecSchema = Type.Object({
 export const RunSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
-    jobId: Type.String({ format: 'uuid' }),
+    jobId: Nullable(
+      Type.String({ format: 'uuid', description: "the run's job; null for a workflow's step" }),
+    ),
+    workflowRunId: Nullable(
+      Type.String({ format: 'uuid', description: 'the workflow run a step belongs to; null for a job run' }),
+    ),
+    stepName: Nullable(Type.String({ description: 'the workflow step this run is; null for a job run' })),
+    itemIndex: Nullable(Type.Integer({ description: "a fan-out step's item this run is; null otherwise" })),
     state: Type.Enum([...RUN_STATES]),
-    trigger: Type.String({ description: 'submit, schedule, catch_up, manual or retry' }),
+    trigger: Type.String({ description: 'submit, schedule, catch_up, manual, retry or workflow' }),
     scheduledFor: Timestamp,
     attempt: Type.Integer({ description: 'which attempt of the job this is: 1, or more for a retry' }),
     retryOf: Nullable(Type.String({ description: 'the failed run this one retries' })),

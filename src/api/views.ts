@@ -22,6 +22,9 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
   const view: RunView = {
     id: run.id,
     jobId: run.jobId,
+    workflowRunId: run.workflowRunId,
+    stepName: run.stepName,
+    itemIndex: run.itemIndex,
     state: run.state,
     trigger: run.trigger,
     scheduledFor: iso(run.scheduledFor),

@@ -30,6 +30,8 @@ export const OWNER_LOOKUPS = {
   job: byUuid('job', 'SELECT user_id FROM jobs WHERE id = $1::uuid'),
   // runs.user_id is generated from the run's spec, a copy of its job's (whose userId never changes).
   run: byUuid('run', 'SELECT user_id FROM runs WHERE id = $1::uuid'),
+  workflow: byUuid('workflow', 'SELECT user_id FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL'),
+  workflow_run: byUuid('workflow run', 'SELECT user_id FROM workflow_runs WHERE id = $1::uuid'),
 } satisfies Record<string, OwnerLookup>;
 
 export type OwnedKind = keyof typeof OWNER_LOOKUPS;

@@ -77,7 +77,7 @@ export async function insertJobWithRun(
   if (!row) return undefined;
   const run = toRun(row);
   const job: Job = {
-    id: run.jobId,
+    id: run.jobId!,
     userId: spec.userId,
     uniqueId: spec.uniqueId,
     spec: run.spec,

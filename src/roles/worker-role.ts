@@ -5,6 +5,7 @@ import { createRunFinisher } from '../runner/run-finisher.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { SharedParts } from './shared-parts.js';
 
 export interface WorkerRole extends StartStop {
@@ -20,8 +21,9 @@ export interface WorkerRole extends StartStop {
  */
 export function createWorkerRole(
   { config, logger, db, store, engine, signals }: SharedParts,
-  options: { followDockerEvents?: boolean } = {},
+  options: { followDockerEvents?: boolean; workflows?: WorkflowService } = {},
 ): WorkerRole {
+  const { workflows } = options;
   const executions = new Map<string, AbortController>();
   const engineSampler = createEngineSampler(engine, logger);
   const finisher = createRunFinisher({
@@ -34,6 +36,11 @@ export function createWorkerRole(
     signals,
     uploadRetry: config.storeRetry,
     limits: config.limits,
+    stepEnded: workflows && {
+      transaction: (fn) => db.transaction(fn),
+      advance: (tx, run) => workflows.advance(tx, run.workflowRunId!),
+      workflowRunEnded: (id) => workflows.writeReportOf(id),
+    },
     engineSampler,
   });
   const watcher = createWatcher({

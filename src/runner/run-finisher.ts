@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import type { FailureReason, RunFailure } from '../errors.js';
 import { MAX_RESULT_BYTES } from '../jobs/job-spec.js';
@@ -52,6 +52,16 @@ export interface RunFinisherDeps {
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
   limits: { maxOutputBytes: number; maxLogBytes: number };
+  /**
+   * A workflow step's run ended: moves its workflow run on in the same transaction as the run's
+   * end (and its retry), so a crash cannot separate them. Returns how many runs it queued.
+   */
+  stepEnded?: {
+    transaction: Database['transaction'];
+    advance(tx: SqlExecutor, run: Run): Promise<{ queued: number; ended: boolean }>;
+    /** After the transaction: the workflow run has ended (its report is written). */
+    workflowRunEnded(workflowRunId: string): Promise<void>;
+  };
   /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
   engineSampler: Pick<EngineSampler, 'stop'>;
 }
@@ -209,13 +219,27 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   }
 
   async function record(run: Run, outcome: RunOutcome, exitCode?: number | null, result?: string | null) {
-    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode, result });
+    const end = async (tx: SqlExecutor) => {
+      const ended = await finish(tx, run.id, outcome, { owner: workerId, exitCode, result });
+      const retry = ended ? await queueRetry(tx, ended) : undefined;
+      const moved = ended && !retry && deps.stepEnded ? await deps.stepEnded.advance(tx, ended) : undefined;
+      return { ended, retry, queued: moved?.queued ?? 0, workflowEnded: moved?.ended ?? false };
+    };
+    const { ended, retry, queued, workflowEnded } =
+      run.workflowRunId !== null && deps.stepEnded ? await deps.stepEnded.transaction(end) : await end(db);
     if (ended) {
       deps.signals.runEnded.notify();
-      const retry = await queueRetry(db, ended);
-      if (retry) {
-        logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
-        deps.signals.runQueued.notify();
+      if (retry) logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
+      if (retry || queued > 0) deps.signals.runQueued.notify();
+      if (workflowEnded && run.workflowRunId !== null) {
+        await deps
+          .stepEnded!.workflowRunEnded(run.workflowRunId)
+          .catch((error: unknown) =>
+            logger.warn(
+              { err: error, workflowRunId: run.workflowRunId },
+              'could not write the workflow run report',
+            ),
+          );
       }
     }
     return ended;

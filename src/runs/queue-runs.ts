@@ -13,7 +13,7 @@ export interface RunSource {
   from: string;
   /** uuid */
   id: string;
-  /** uuid */
+  /** uuid; NULL for a workflow's step */
   jobId: string;
   trigger: string;
   /** jsonb: the job's spec as the run runs it; its results bucket and folder come from it. */
@@ -25,6 +25,12 @@ export interface RunSource {
   attempt?: string;
   retryOf?: string;
   notBefore?: string;
+  /** A workflow step's run: its workflow run (uuid), step name (text) and item (int). */
+  workflowRunId?: string;
+  stepName?: string;
+  itemIndex?: string;
+  /** The results folder, when not a job run's (RUN_RESULTS). */
+  resultsPrefix?: string;
 }
 
 const OPTIONAL_COLUMNS = {
@@ -33,6 +39,9 @@ const OPTIONAL_COLUMNS = {
   attempt: 'attempt',
   retryOf: 'retry_of',
   notBefore: 'not_before',
+  workflowRunId: 'workflow_run_id',
+  stepName: 'step_name',
+  itemIndex: 'item_index',
 } as const;
 
 /** The columns of an inserted run its first event is written from. */
@@ -73,7 +82,7 @@ export function queueRunsSql(
     source.trigger,
     source.spec,
     `${source.spec} ->> 's3_bucket'`,
-    RUN_RESULTS.sql(source.spec, { runId: `${source.id}::text` }),
+    source.resultsPrefix ?? RUN_RESULTS.sql(source.spec, { runId: `${source.id}::text` }),
     source.queuedAt ?? 'clock_timestamp()',
   ];
   for (const [field, column] of Object.entries(OPTIONAL_COLUMNS)) {
@@ -95,7 +104,9 @@ export function queueRunsSql(
 
 export interface NewRun {
   id: string;
-  jobId: string;
+  /** The job; null for a workflow's step (then `step` says which). */
+  jobId: string | null;
+  step?: { workflowRunId: string; name: string; itemIndex: number | null; resultsPrefix: string };
   trigger: Run['trigger'];
   spec: JobSpec;
   scheduledFor?: Date;
@@ -124,6 +135,10 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
         retryOf: '$8::uuid',
         notBefore:
           'CASE WHEN $9::float8 IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => $9::float8) END',
+        workflowRunId: '$10::uuid',
+        stepName: '$11::text',
+        itemIndex: '$12::int',
+        resultsPrefix: `COALESCE($13::text, ${RUN_RESULTS.sql('$4::jsonb', { runId: '$1::uuid::text' })})`,
       },
       { returnRuns: true },
     )}
@@ -138,6 +153,10 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
       run.attempt ?? 1,
       run.retryOf ?? null,
       run.delaySeconds ?? null,
+      run.step?.workflowRunId ?? null,
+      run.step?.name ?? null,
+      run.step?.itemIndex ?? null,
+      run.step?.resultsPrefix ?? null,
     ],
   );
   return toRun(rows[0]!);
@@ -148,14 +167,20 @@ export async function insertRuns(db: SqlExecutor, runs: NewRun[]): Promise<void>
   if (runs.length === 0) return;
   await db.query(
     `WITH ${queueRunsSql('inserted', {
-      from: `FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::boolean[])
-               AS u(id, job_id, trigger, spec, scheduled_for, waits)`,
+      from: `FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[], $6::boolean[],
+                         $7::uuid[], $8::text[], $9::int[], $10::text[])
+               AS u(id, job_id, trigger, spec, scheduled_for, waits, workflow_run_id, step_name, item_index,
+                    results_prefix)`,
       id: 'u.id',
       jobId: 'u.job_id',
       trigger: 'u.trigger',
       spec: 'u.spec',
       scheduledFor: 'u.scheduled_for',
       waitsForPrevious: 'u.waits',
+      workflowRunId: 'u.workflow_run_id',
+      stepName: 'u.step_name',
+      itemIndex: 'u.item_index',
+      resultsPrefix: `COALESCE(u.results_prefix, ${RUN_RESULTS.sql('u.spec', { runId: 'u.id::text' })})`,
     })}
      SELECT count(*) FROM inserted`,
     [
@@ -165,6 +190,10 @@ export async function insertRuns(db: SqlExecutor, runs: NewRun[]): Promise<void>
       runs.map((r) => JSON.stringify(r.spec)),
       runs.map((r) => r.scheduledFor ?? null),
       runs.map((r) => r.waitsForPrevious ?? false),
+      runs.map((r) => r.step?.workflowRunId ?? null),
+      runs.map((r) => r.step?.name ?? null),
+      runs.map((r) => r.step?.itemIndex ?? null),
+      runs.map((r) => r.step?.resultsPrefix ?? null),
     ],
   );
 }

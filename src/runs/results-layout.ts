@@ -55,3 +55,25 @@ export const RUN_RESULTS = resultsLayout<'runId'>(
 export function resultsPrefix(spec: Record<SpecField, string>, runId: string): string {
   return RUN_RESULTS.path(spec, { runId });
 }
+
+/** A workflow run's folder: `<destination prefix><uniqueId>/<workflowRunId>/` (its report is there). */
+export const WORKFLOW_RUN_RESULTS = resultsLayout<'workflowRunId'>(
+  { spec: 'destination_s3_prefix' },
+  { spec: 'uniqueId' },
+  { text: '/' },
+  { id: 'workflowRunId' },
+  { text: '/' },
+);
+
+/**
+ * A workflow step's run folder: `<workflow run's folder><step>/`, `<step>/<index>/` for a fan-out
+ * item, and `attempt-<n>/` under it for a retry attempt (n ≥ 2), so attempts never overwrite each other.
+ */
+export function stepResultsPrefix(
+  spec: Record<SpecField, string>,
+  ids: { workflowRunId: string; step: string; itemIndex: number | null; attempt: number },
+): string {
+  const step = `${WORKFLOW_RUN_RESULTS.path(spec, ids)}${ids.step}/`;
+  const item = ids.itemIndex === null ? step : `${step}${ids.itemIndex}/`;
+  return ids.attempt > 1 ? `${item}attempt-${ids.attempt}/` : item;
+}

@@ -2,6 +2,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import { insertRun } from './queue-runs.js';
+import { stepResultsPrefix } from './results-layout.js';
 import { newRunId, type Run } from './run-repository.js';
 
 /** Failures of the parts around a command, worth trying again. */
@@ -27,6 +28,27 @@ export function shouldRetry(spec: JobSpec, run: Pick<Run, 'state' | 'attempt' | 
  */
 export async function queueRetry(db: SqlExecutor, run: Run): Promise<Run | undefined> {
   if (!shouldRetry(run.spec, run)) return undefined;
+  if (run.workflowRunId !== null && run.stepName !== null) {
+    // A workflow step's attempt: its workflow run moves on once the last attempt has ended.
+    const step = { workflowRunId: run.workflowRunId, name: run.stepName, itemIndex: run.itemIndex };
+    return insertRun(db, {
+      id: newRunId(),
+      jobId: null,
+      step: {
+        ...step,
+        resultsPrefix: stepResultsPrefix(run.spec, {
+          ...step,
+          step: run.stepName,
+          attempt: run.attempt + 1,
+        }),
+      },
+      trigger: 'retry',
+      spec: run.spec,
+      attempt: run.attempt + 1,
+      retryOf: run.id,
+      delaySeconds: retryDelaySeconds(run.attempt, run.spec.retry_backoff_seconds ?? 10),
+    });
+  }
   const [job] = await db.query<{ deleted: boolean }>(
     'SELECT deleted_at IS NOT NULL AS deleted FROM jobs WHERE id = $1::uuid',
     [run.jobId],

@@ -6,9 +6,15 @@ import { ACTIVE_STATES, UNFINISHED_STATES, sqlStates, type RunState } from './ru
 
 export interface Run {
   id: string;
-  jobId: string;
+  /** The job the run belongs to; null for a workflow's step. */
+  jobId: string | null;
+  /** The workflow run a step's run belongs to; null for a job's run. */
+  workflowRunId: string | null;
+  stepName: string | null;
+  /** A fan-out step's item; null otherwise. */
+  itemIndex: number | null;
   state: RunState;
-  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual' | 'retry';
+  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual' | 'retry' | 'workflow';
   /** The fire time of a scheduled run. */
   scheduledFor: Date | null;
   /** Starts only once no other run of its job is staging, building, running or uploading. */
@@ -53,13 +59,16 @@ export const RUN_COLUMNS =
   `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
   heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code result failure_reason
   failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
-  finished_at`.split(/\s+/);
+  finished_at workflow_run_id step_name item_index`.split(/\s+/);
 export const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
 export function toRun(row: Row): Run {
   return {
     id: row.id as string,
-    jobId: row.job_id as string,
+    jobId: (row.job_id as string | null) ?? null,
+    workflowRunId: (row.workflow_run_id as string | null) ?? null,
+    stepName: (row.step_name as string | null) ?? null,
+    itemIndex: (row.item_index as number | null) ?? null,
     state: row.state as RunState,
     trigger: row.trigger as Run['trigger'],
     scheduledFor: (row.scheduled_for as Date | null) ?? null,
@@ -107,9 +116,9 @@ export async function listUnfinishedRunsOfJobs(
     [jobIds],
   );
   for (const row of rows.map(toRun)) {
-    const list = byJob.get(row.jobId) ?? [];
+    const list = byJob.get(row.jobId!) ?? [];
     list.push(row);
-    byJob.set(row.jobId, list);
+    byJob.set(row.jobId!, list);
   }
   return byJob;
 }

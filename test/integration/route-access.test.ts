@@ -49,6 +49,22 @@ beforeAll(async () => {
   expect(submitted.status).toBe(202);
   ids.job = submitted.body.job.id;
   ids.run = submitted.body.run.id;
+  const workflow = await service.request(
+    'POST',
+    '/workflows',
+    {
+      userId: 'alice',
+      uniqueId: 'route-walk',
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: '',
+      steps: [{ name: 'only', command: 'echo 1' }],
+    },
+    bearer(keys.alice!),
+  );
+  expect(workflow.status, JSON.stringify(workflow.body)).toBe(202);
+  ids.workflow = workflow.body.workflow.id;
+  ids.workflow_run = workflow.body.workflowRun.id;
 });
 
 afterAll(async () => {
@@ -81,6 +97,9 @@ describe('every route with a path parameter', () => {
         'GET /jobs/:id',
         'POST /runs/:id/cancel',
         'GET /jobs/:id/runs',
+        'GET /workflows/:id',
+        'GET /workflow-runs/:id',
+        'POST /workflow-runs/:id/retry',
         'PUT /admin/users/:userId',
         'OPTIONS *',
       ]),

@@ -1,0 +1,306 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { AccessControl } from '../../auth/access-control.js';
+import { requireSameUser } from '../../auth/principal.js';
+import { NAME_PATTERN } from '../../jobs/job-spec.js';
+import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
+import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
+import { ownerOf } from '../route-access.js';
+import { ErrorSchema, IdParams } from '../schemas.js';
+
+const errors = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  422: ErrorSchema,
+};
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+const Time = Nullable(Type.String({ format: 'date-time' }));
+
+const WorkflowSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  userId: Type.String(),
+  uniqueId: Type.String(),
+  definition: Type.Unknown({
+    description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
+  }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const ItemCounts = Type.Object({
+  total: Type.Integer(),
+  pending: Type.Integer(),
+  queued: Type.Integer(),
+  running: Type.Integer(),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+  cancelled: Type.Integer(),
+  skipped: Type.Integer(),
+});
+
+const WorkflowRunSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  workflowId: Type.String({ format: 'uuid' }),
+  userId: Type.String(),
+  uniqueId: Type.String(),
+  state: Type.String({ description: 'queued, running, succeeded, failed or cancelled' }),
+  trigger: Type.String({ description: 'submit or retry' }),
+  scheduledFor: Time,
+  retryOf: Nullable(Type.String()),
+  fromStep: Nullable(Type.String()),
+  maxParallel: Type.Integer(),
+  failure: Nullable(
+    Type.Object({ step: Nullable(Type.String()), reason: Type.String(), message: Type.String() }),
+  ),
+  cancelRequested: Type.Boolean(),
+  timings: Type.Object({ queuedAt: Time, startedAt: Time, endedAt: Time }),
+  results: Type.Object({
+    bucket: Type.String(),
+    prefix: Type.String(),
+    uri: Type.String(),
+    report: Type.Object({ json: Type.String(), text: Type.String() }),
+  }),
+  steps: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      state: Type.String({
+        description: 'pending, queued, running, succeeded, failed, skipped or cancelled',
+      }),
+      dependsOn: Type.Array(Type.String()),
+      runIf: Type.String(),
+      reason: Nullable(Type.String({ description: 'why the step was skipped, failed or cancelled' })),
+      result: Nullable(
+        Type.String({
+          description:
+            "the step's result: the last non-empty line of its stdout; a fan-out step's is the JSON array of its items' results",
+        }),
+      ),
+      exitCode: Nullable(Type.Integer()),
+      runId: Nullable(
+        Type.String({ description: "the step's run (its last attempt); null for a fan-out step" }),
+      ),
+      attempts: Type.Integer(),
+      startedAt: Time,
+      endedAt: Time,
+      durationSeconds: Nullable(Type.Number()),
+      results: Type.Object({ prefix: Type.String(), uri: Type.String() }),
+      reusedFrom: Nullable(
+        Type.String({ description: 'the workflow run whose result and files a retry reused' }),
+      ),
+      items: Nullable(ItemCounts),
+    }),
+  ),
+});
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function workflowView(w: Workflow) {
+  return {
+    id: w.id,
+    userId: w.userId,
+    uniqueId: w.uniqueId,
+    definition: w.definition,
+    createdAt: w.createdAt.toISOString(),
+  };
+}
+
+function workflowRunView(r: WorkflowRun) {
+  return {
+    ...r,
+    scheduledFor: iso(r.scheduledFor),
+    timings: {
+      queuedAt: iso(r.timings.queuedAt),
+      startedAt: iso(r.timings.startedAt),
+      endedAt: iso(r.timings.endedAt),
+    },
+    steps: r.steps.map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) })),
+  };
+}
+
+const PlanSchema = Type.Object({
+  steps: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      dependsOn: Type.Array(Type.String()),
+      runIf: Type.String(),
+      forEach: Type.String({ description: 'none, static or dynamic' }),
+      items: Type.Optional(Type.Integer()),
+    }),
+  ),
+  order: Type.Array(Type.String(), { description: 'the step names in a valid start order' }),
+});
+
+export const workflowRoutes: FastifyPluginAsyncTypebox<{
+  workflows: WorkflowService;
+  access: AccessControl;
+}> = async (app, { workflows, access }) => {
+  app.post(
+    '/workflows',
+    {
+      config: { access: 'user' },
+      // The body is checked whole by the workflow's own validation, which lists every problem
+      // found with its JSON path (schema and graph alike); the schema here documents it.
+      validatorCompiler: ({ httpPart }) =>
+        httpPart === 'body' ? (input: unknown) => ({ value: input }) : (input: unknown) => ({ value: input }),
+      schema: {
+        summary: 'Submit a workflow',
+        description:
+          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. `?dry_run=true` validates and answers the plan, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
+        tags: ['workflows'],
+        querystring: Type.Object(
+          { dry_run: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
+          { additionalProperties: false },
+        ),
+        body: WorkflowRequestSchema,
+        response: {
+          200: Type.Union([
+            Type.Object({ valid: Type.Boolean(), plan: PlanSchema }),
+            Type.Object({
+              workflow: WorkflowSchema,
+              workflowRun: Nullable(WorkflowRunSchema),
+              created: Type.Boolean(),
+            }),
+          ]),
+          202: Type.Object({
+            workflow: WorkflowSchema,
+            workflowRun: Nullable(WorkflowRunSchema),
+            created: Type.Boolean(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = (request.query ?? {}) as { dry_run?: string };
+      if (query.dry_run !== undefined && query.dry_run !== 'true' && query.dry_run !== 'false') {
+        return reply.status(400).send({ error: 'invalid_request', message: 'dry_run is "true" or "false"' });
+      }
+      if (query.dry_run === 'true') {
+        const { definition, plan } = workflows.validate(request.body);
+        requireSameUser(request.principal, definition.shared.userId);
+        return reply.status(200).send({ valid: true, plan });
+      }
+      const { workflow, workflowRunId, created } = await workflows.submit(request.body, (spec) =>
+        access.checkSubmission(request.principal, spec),
+      );
+      const run = workflowRunId ? await workflows.getWorkflowRun(workflowRunId) : null;
+      request.log.info(
+        { workflowId: workflow.id, workflowRunId, created },
+        created ? 'workflow submitted' : 'workflow already exists',
+      );
+      return reply
+        .status(created ? 202 : 200)
+        .send({ workflow: workflowView(workflow), workflowRun: run ? workflowRunView(run) : null, created });
+    },
+  );
+
+  app.get(
+    '/workflows',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary: "A user's workflows, newest first, a page at a time",
+        tags: ['workflows'],
+        querystring: Type.Object(
+          {
+            userId: Type.String({ pattern: NAME_PATTERN, description: 'whose workflows to list' }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            cursor: Type.Optional(
+              Type.String({ maxLength: 512, description: 'nextCursor of the previous page' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ workflows: Type.Array(WorkflowSchema), nextCursor: Nullable(Type.String()) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { userId, limit, cursor } = request.query;
+      requireSameUser(request.principal, userId);
+      const page = await workflows.listWorkflows(userId, limit ?? 50, cursor);
+      return { workflows: page.workflows.map(workflowView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/workflows/:id',
+    {
+      config: { access: ownerOf('workflow') },
+      schema: {
+        summary: 'A workflow and its latest runs',
+        tags: ['workflows'],
+        params: IdParams,
+        response: {
+          200: Type.Object({ workflow: WorkflowSchema, runs: Type.Array(WorkflowRunSchema) }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { workflow, runs } = await workflows.getWorkflow(request.params.id);
+      return { workflow: workflowView(workflow), runs: runs.map(workflowRunView) };
+    },
+  );
+
+  app.get(
+    '/workflow-runs/:id',
+    {
+      config: { access: ownerOf('workflow_run') },
+      schema: {
+        summary: "A workflow run: its state, each step's state, timings, result, run ids and results",
+        tags: ['workflows'],
+        params: IdParams,
+        response: { 200: WorkflowRunSchema, ...errors },
+      },
+    },
+    async (request) => workflowRunView(await workflows.getWorkflowRun(request.params.id)),
+  );
+
+  app.post(
+    '/workflow-runs/:id/cancel',
+    {
+      config: { access: ownerOf('workflow_run') },
+      schema: {
+        summary: 'Cancel a workflow run',
+        description:
+          "Queued steps end cancelled, running steps' containers are stopped (their logs uploaded), steps not started end cancelled, and the workflow run ends cancelled.",
+        tags: ['workflows'],
+        params: IdParams,
+        response: { 202: WorkflowRunSchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(workflowRunView(await workflows.cancel(request.params.id))),
+  );
+
+  app.post(
+    '/workflow-runs/:id/retry',
+    {
+      config: { access: ownerOf('workflow_run') },
+      schema: {
+        summary: 'Retry a workflow run',
+        description:
+          "Starts a new workflow run that reuses every succeeded step's result and files and runs the failed, cancelled and skipped steps again; `from=STEP` also reruns STEP and everything downstream of it.",
+        tags: ['workflows'],
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            from: Type.Optional(
+              Type.String({ maxLength: 63, description: 'a step to rerun with everything downstream of it' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: WorkflowRunSchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(workflowRunView(await workflows.retry(request.params.id, request.query.from))),
+  );
+};

@@ -1,0 +1,441 @@
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { JobSpec, StepInput } from '../jobs/job-spec.js';
+import { insertRuns, type NewRun } from '../runs/queue-runs.js';
+import { stepResultsPrefix } from '../runs/results-layout.js';
+import { newRunId, requestCancel } from '../runs/run-repository.js';
+import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
+import { cancelQueued } from '../runs/transitions.js';
+import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
+import {
+  MAX_ITEMS,
+  resultEnvName,
+  type StepDefinition,
+  type WorkflowDefinition,
+} from './workflow-definition.js';
+import { recordWorkflowRunChange } from './workflow-events.js';
+
+/**
+ * Moves a workflow run on: under a lock of its row, reads its steps and the latest attempt of each
+ * step's runs, ends the steps whose runs have ended, starts (or skips) the steps whose
+ * dependencies allow, up to max_parallel runs at once, and ends the workflow run when every step
+ * has ended. Called in the transaction that ends a step's run, so a crash cannot separate the two;
+ * idempotent, so the periodic pass may call it again for any workflow run.
+ *
+ * Returns how many runs it queued (the caller wakes the workers) and whether the workflow run ended.
+ */
+
+export type StepState = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+const ENDED_STEP: readonly StepState[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
+
+interface StepRow {
+  name: string;
+  state: StepState;
+  reason: string | null;
+  result: string | null;
+  exit_code: number | null;
+  attempts: number;
+  items: unknown[] | null;
+  outputs: StepInput[];
+  reused_from: string | null;
+}
+
+interface RunRow {
+  id: string;
+  step_name: string;
+  item_index: number | null;
+  state: RunState;
+  exit_code: number | null;
+  result: string | null;
+  attempt: number;
+  failure_reason: string | null;
+  failure_message: string | null;
+  results_bucket: string;
+  results_prefix: string;
+}
+
+interface WorkflowRunRow {
+  id: string;
+  state: string;
+  max_parallel: number;
+  cancel_requested: boolean;
+  definition: WorkflowDefinition;
+}
+
+export interface Advanced {
+  queued: number;
+  ended: boolean;
+  cancelRequested: number;
+}
+
+const RUN_TO_STEP: Partial<Record<RunState, StepState>> = {
+  queued: 'queued',
+  staging: 'running',
+  building: 'running',
+  running: 'running',
+  uploading: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  timed_out: 'failed',
+  cancelled: 'cancelled',
+};
+
+const isUnfinished = (state: RunState) => (UNFINISHED_STATES as readonly RunState[]).includes(state);
+
+/** An item's result as an element of its fan-out step's result: JSON as JSON, other text as a string. */
+export function itemResultValue(result: string | null): unknown {
+  if (result === null) return null;
+  try {
+    return JSON.parse(result) as unknown;
+  } catch {
+    return result;
+  }
+}
+
+/** An item as the text of {{item}} and TDS_ITEM: a string as it is, anything else as JSON. */
+export function itemText(item: unknown): string {
+  return typeof item === 'string' ? item : JSON.stringify(item);
+}
+
+export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string): Promise<Advanced> {
+  const [wr] = await tx.query<WorkflowRunRow>(
+    `SELECT r.id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested, w.definition
+     FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+     WHERE r.id = $1::uuid FOR UPDATE OF r`,
+    [workflowRunId],
+  );
+  const outcome: Advanced = { queued: 0, ended: false, cancelRequested: 0 };
+  if (!wr || !['queued', 'running'].includes(wr.state)) return outcome;
+  const definition = wr.definition;
+  const stepRows = await tx.query<StepRow>(
+    `SELECT name, state, reason, result, exit_code, attempts, items, outputs, reused_from
+     FROM workflow_steps WHERE workflow_run_id = $1::uuid`,
+    [workflowRunId],
+  );
+  const runRows = await tx.query<RunRow>(
+    `SELECT DISTINCT ON (step_name, item_index) id, step_name, item_index, state, exit_code, result, attempt,
+            failure_reason, failure_message, results_bucket, results_prefix
+     FROM runs WHERE workflow_run_id = $1::uuid
+     ORDER BY step_name, item_index, attempt DESC`,
+    [workflowRunId],
+  );
+  const steps = new Map(stepRows.map((s) => [s.name, s]));
+  const runsOf = new Map<string, RunRow[]>();
+  for (const run of runRows) {
+    const list = runsOf.get(run.step_name) ?? [];
+    list.push(run);
+    runsOf.set(run.step_name, list);
+  }
+  const changed = new Set<string>();
+  const started = new Set<string>();
+  const ended = new Set<string>();
+  const set = (name: string, values: Partial<StepRow>) => {
+    const row = steps.get(name)!;
+    if (values.state && !ENDED_STEP.includes(row.state) && ENDED_STEP.includes(values.state)) ended.add(name);
+    if (values.state && row.state === 'pending' && values.state !== 'pending') started.add(name);
+    Object.assign(row, values);
+    changed.add(name);
+  };
+  let unfinishedRuns = runRows.filter((r) => isUnfinished(r.state)).length;
+  const newRuns: NewRun[] = [];
+
+  // Cancelling: no new runs; queued runs are cancelled, those under way are asked to stop.
+  if (wr.cancel_requested) {
+    for (const run of runRows) {
+      if (run.state === 'queued') {
+        const cancelled = await cancelQueued(
+          tx,
+          run.id,
+          'the workflow run was cancelled before this step started',
+        );
+        if (cancelled) run.state = 'cancelled';
+      } else if (isUnfinished(run.state)) {
+        if (await requestCancel(tx, run.id)) outcome.cancelRequested++;
+      }
+    }
+    unfinishedRuns = runRows.filter((r) => isUnfinished(r.state)).length;
+  }
+
+  // Steps under way: end those whose runs have all ended.
+  for (const step of definition.steps) {
+    const row = steps.get(step.name)!;
+    if (row.state !== 'queued' && row.state !== 'running') continue;
+    const runs = runsOf.get(step.name) ?? [];
+    if (step.forEach.kind === 'none') {
+      const run = runs[0];
+      if (!run) continue;
+      const state = RUN_TO_STEP[run.state]!;
+      if (state === row.state) continue;
+      set(step.name, {
+        state,
+        result: run.result,
+        exit_code: run.exit_code,
+        attempts: run.attempt,
+        reason:
+          state === 'failed' || state === 'cancelled'
+            ? `${run.failure_reason ?? state}: ${run.failure_message ?? ''}`.trim()
+            : null,
+        outputs:
+          state === 'succeeded'
+            ? [{ name: step.name, bucket: run.results_bucket, prefix: `${run.results_prefix}output/` }]
+            : row.outputs,
+      });
+      continue;
+    }
+    const items = row.items ?? [];
+    const byIndex = new Map(runs.map((r) => [r.item_index!, r]));
+    const notStarted = items.length - byIndex.size;
+    const anyUnfinished = runs.some((r) => isUnfinished(r.state));
+    if (!wr.cancel_requested && notStarted > 0) {
+      // More items, as places free up.
+      for (let index = 0; index < items.length && unfinishedRuns < wr.max_parallel; index++) {
+        if (byIndex.has(index)) continue;
+        newRuns.push(stepRun(wr.id, step, definition, steps, { item: items[index], index }));
+        byIndex.set(index, { state: 'queued' } as RunRow);
+        unfinishedRuns++;
+      }
+      if (row.state === 'queued') set(step.name, { state: 'running' });
+      continue;
+    }
+    if (anyUnfinished || (notStarted > 0 && !wr.cancel_requested)) continue;
+    const failed = runs.filter((r) => r.state !== 'succeeded' && r.state !== 'cancelled').length;
+    const cancelled = runs.filter((r) => r.state === 'cancelled').length + Math.max(0, notStarted);
+    const tolerated =
+      'count' in step.maxFailures
+        ? step.maxFailures.count
+        : Math.floor((step.maxFailures.percent * items.length) / 100);
+    const ordered = [...runs].sort((a, b) => a.item_index! - b.item_index!);
+    const result = JSON.stringify(ordered.map((r) => itemResultValue(r.result)));
+    const state: StepState = cancelled > 0 ? 'cancelled' : failed > tolerated ? 'failed' : 'succeeded';
+    set(step.name, {
+      state,
+      result,
+      attempts: Math.max(0, ...runs.map((r) => r.attempt)),
+      reason:
+        state === 'failed'
+          ? `${failed} of ${items.length} items failed; max_failures allows ${tolerated}`
+          : state === 'cancelled'
+            ? 'the workflow run was cancelled'
+            : failed > 0
+              ? `${failed} of ${items.length} items failed, within max_failures (${tolerated})`
+              : null,
+      outputs: ordered
+        .filter((r) => r.state === 'succeeded')
+        .map((r) => ({
+          name: `${step.name}/${r.item_index}`,
+          bucket: r.results_bucket,
+          prefix: `${r.results_prefix}output/`,
+        })),
+    });
+  }
+
+  // Pending steps: start, skip or (when cancelling) cancel those whose dependencies have ended.
+  for (const name of definition.order) {
+    const step = definition.steps.find((s) => s.name === name)!;
+    const row = steps.get(name)!;
+    if (row.state !== 'pending') continue;
+    if (wr.cancel_requested) {
+      set(name, { state: 'cancelled', reason: 'the workflow run was cancelled before this step started' });
+      continue;
+    }
+    const deps = step.dependsOn.map((d) => ({ name: d, state: steps.get(d)!.state }));
+    if (deps.some((d) => !ENDED_STEP.includes(d.state))) continue;
+    const skip = skipReason(step, deps);
+    if (skip) {
+      set(name, { state: 'skipped', reason: skip });
+      continue;
+    }
+    if (step.forEach.kind === 'none') {
+      if (unfinishedRuns >= wr.max_parallel) continue;
+      newRuns.push(stepRun(wr.id, step, definition, steps, undefined));
+      unfinishedRuns++;
+      set(name, { state: 'queued' });
+      continue;
+    }
+    const items = itemsOf(step, steps);
+    if (typeof items === 'string') {
+      set(name, { state: 'failed', reason: items });
+      continue;
+    }
+    if (items.length === 0) {
+      set(name, { state: 'succeeded', result: '[]', items, reason: 'no items' });
+      continue;
+    }
+    set(name, { state: 'running', items });
+    for (let index = 0; index < items.length && unfinishedRuns < wr.max_parallel; index++) {
+      newRuns.push(stepRun(wr.id, step, definition, steps, { item: items[index], index }));
+      unfinishedRuns++;
+    }
+  }
+
+  await insertRuns(tx, newRuns);
+  outcome.queued = newRuns.length;
+  for (const name of changed) {
+    const row = steps.get(name)!;
+    await tx.query(
+      `UPDATE workflow_steps SET state = $3, reason = $4, result = $5, exit_code = $6::int, attempts = $7::int,
+              items = $8::jsonb, outputs = $9::jsonb,
+              started_at = CASE WHEN $10::boolean THEN clock_timestamp() ELSE started_at END,
+              ended_at = CASE WHEN $11::boolean THEN clock_timestamp() ELSE ended_at END
+       WHERE workflow_run_id = $1::uuid AND name = $2`,
+      [
+        wr.id,
+        name,
+        row.state,
+        row.reason,
+        row.result,
+        row.exit_code,
+        row.attempts,
+        row.items === null ? null : JSON.stringify(row.items),
+        JSON.stringify(row.outputs),
+        started.has(name) && row.state !== 'skipped' && row.state !== 'cancelled',
+        ended.has(name),
+      ],
+    );
+  }
+  if (wr.state === 'queued') {
+    await tx.query(
+      `UPDATE workflow_runs SET state = 'running', started_at = clock_timestamp() WHERE id = $1::uuid`,
+      [wr.id],
+    );
+    await recordWorkflowRunChange(tx, wr.id, 'started');
+  }
+  const all = [...steps.values()];
+  if (all.every((s) => ENDED_STEP.includes(s.state))) {
+    await endWorkflowRun(tx, wr);
+    outcome.ended = true;
+  } else {
+    await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
+  }
+  return outcome;
+}
+
+/** Why a step whose dependencies have all ended does not run, or undefined when it runs. */
+function skipReason(step: StepDefinition, deps: { name: string; state: StepState }[]): string | undefined {
+  const verb = (state: StepState) =>
+    state === 'skipped' ? 'was skipped' : state === 'cancelled' ? 'was cancelled' : 'failed';
+  if (step.runIf === 'all_succeeded') {
+    const bad = deps.find((d) => d.state !== 'succeeded');
+    return bad ? `dependency "${bad.name}" ${verb(bad.state)}` : undefined;
+  }
+  if (step.runIf === 'any_failed') {
+    return deps.some((d) => d.state === 'failed') ? undefined : 'run_if any_failed: no dependency failed';
+  }
+  return undefined;
+}
+
+/** A fan-out step's items, or why they cannot be had. */
+function itemsOf(step: StepDefinition, steps: Map<string, StepRow>): unknown[] | string {
+  if (step.forEach.kind === 'static') return step.forEach.items;
+  if (step.forEach.kind === 'none') return [];
+  const source = step.forEach.step;
+  const text = steps.get(source)?.result ?? '';
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    return `for_each: the result of step "${source}" is not JSON (a JSON array is needed): ${JSON.stringify(text.slice(0, 80))}`;
+  }
+  if (!Array.isArray(items)) return `for_each: the result of step "${source}" is JSON but not an array`;
+  if (items.length > MAX_ITEMS)
+    return `for_each: the result of step "${source}" has ${items.length} items; at most ${MAX_ITEMS}`;
+  return items;
+}
+
+/** The run of a step (or of one item of it): placeholders filled, earlier results in env, earlier outputs staged. */
+function stepRun(
+  workflowRunId: string,
+  step: StepDefinition,
+  definition: WorkflowDefinition,
+  steps: Map<string, StepRow>,
+  item: { item: unknown; index: number } | undefined,
+): NewRun {
+  const results: Record<string, string> = {};
+  for (const [name, row] of steps) results[name] = row.result ?? '';
+  const values: PlaceholderValues = {
+    results,
+    ...(item ? { item: itemText(item.item), index: item.index } : {}),
+  };
+  const fill = (text: string) => fillPlaceholders(text, values);
+  const base = step.spec;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base.env)) env[name] = fill(value);
+  for (const name of ancestorsOf(step, definition)) env[resultEnvName(name)] = results[name] ?? '';
+  // The item's reserved variables (the user may not set TDS_ names).
+  if (item) Object.assign(env, { TDS_ITEM: values.item!, TDS_INDEX: String(item.index) });
+  const spec: JobSpec = {
+    ...base,
+    command: base.command === null ? null : fill(base.command),
+    args: base.args === null ? null : typeof base.args === 'string' ? fill(base.args) : base.args.map(fill),
+    env,
+    step_inputs: step.dependsOn.flatMap((d) => steps.get(d)?.outputs ?? []),
+    capture_result: true,
+  };
+  const itemIndex = item?.index ?? null;
+  return {
+    id: newRunId(),
+    jobId: null,
+    trigger: 'workflow',
+    spec,
+    step: {
+      workflowRunId,
+      name: step.name,
+      itemIndex,
+      resultsPrefix: stepResultsPrefix(spec, { workflowRunId, step: step.name, itemIndex, attempt: 1 }),
+    },
+  };
+}
+
+/** A step's dependencies and theirs: the steps whose results it is given. */
+function ancestorsOf(step: StepDefinition, definition: WorkflowDefinition): string[] {
+  const byName = new Map(definition.steps.map((s) => [s.name, s]));
+  const found = new Set<string>();
+  const queue = [...step.dependsOn];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (found.has(name)) continue;
+    found.add(name);
+    queue.push(...(byName.get(name)?.dependsOn ?? []));
+  }
+  return [...found];
+}
+
+async function endWorkflowRun(tx: SqlExecutor, wr: WorkflowRunRow): Promise<void> {
+  const [firstFailed] = await tx.query<{ name: string; reason: string | null }>(
+    `SELECT name, reason FROM workflow_steps WHERE workflow_run_id = $1::uuid AND state = 'failed'
+     ORDER BY ended_at, position LIMIT 1`,
+    [wr.id],
+  );
+  const state = wr.cancel_requested ? 'cancelled' : firstFailed ? 'failed' : 'succeeded';
+  const failure =
+    state === 'failed'
+      ? {
+          step: firstFailed!.name,
+          reason: 'step_failed',
+          message: `step "${firstFailed!.name}" failed: ${firstFailed!.reason ?? ''}`,
+        }
+      : state === 'cancelled'
+        ? { step: null, reason: 'cancelled', message: 'the workflow run was cancelled on request' }
+        : undefined;
+  await tx.query(
+    `UPDATE workflow_runs SET state = $2, ended_at = clock_timestamp(), advanced_at = clock_timestamp(),
+            failure_step = $3, failure_reason = $4, failure_message = $5
+     WHERE id = $1::uuid`,
+    [wr.id, state, failure?.step ?? null, failure?.reason ?? null, failure?.message ?? null],
+  );
+  await recordWorkflowRunChange(tx, wr.id, state);
+}
+
+/** Unfinished workflow runs the periodic pass moves on: none of their steps' ends moved them lately. */
+export async function staleWorkflowRuns(
+  db: SqlExecutor,
+  olderThanSeconds: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `SELECT id FROM workflow_runs WHERE state IN ('queued', 'running')
+       AND advanced_at < clock_timestamp() - make_interval(secs => $1::float8)
+     ORDER BY advanced_at LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map((r) => r.id);
+}

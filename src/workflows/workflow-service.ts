@@ -1,0 +1,527 @@
+import { isDeepStrictEqual } from 'node:util';
+import { v7 as uuidv7 } from 'uuid';
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { isUuid } from '../ids.js';
+import type { JobDefaults, JobSpec } from '../jobs/job-spec.js';
+import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
+import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.js';
+import type { Signals } from '../signals.js';
+import { advanceWorkflowRun, staleWorkflowRuns, type StepState } from './advance.js';
+import {
+  InvalidDefinitionError,
+  parseWorkflowRequest,
+  planOf,
+  type Plan,
+  type WorkflowDefinition,
+} from './workflow-definition.js';
+import { writeReport, type ReportStep } from './workflow-report.js';
+
+export interface Workflow {
+  id: string;
+  userId: string;
+  uniqueId: string;
+  definition: WorkflowDefinition;
+  createdAt: Date;
+}
+
+export interface WorkflowRunStep {
+  name: string;
+  state: StepState;
+  dependsOn: string[];
+  runIf: string;
+  reason: string | null;
+  result: string | null;
+  exitCode: number | null;
+  runId: string | null;
+  attempts: number;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  durationSeconds: number | null;
+  results: { prefix: string; uri: string };
+  reusedFrom: string | null;
+  items: Record<
+    'total' | 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped',
+    number
+  > | null;
+}
+
+export interface WorkflowRun {
+  id: string;
+  workflowId: string;
+  userId: string;
+  uniqueId: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  trigger: string;
+  scheduledFor: Date | null;
+  retryOf: string | null;
+  fromStep: string | null;
+  maxParallel: number;
+  failure: { step: string | null; reason: string; message: string } | null;
+  cancelRequested: boolean;
+  timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
+  results: { bucket: string; prefix: string; uri: string; report: { json: string; text: string } };
+  steps: WorkflowRunStep[];
+}
+
+export interface WorkflowServiceDeps {
+  db: Database;
+  store: ObjectStore;
+  logger: Logger;
+  defaults: JobDefaults;
+  signals: Pick<Signals, 'runQueued' | 'cancelRequested'>;
+}
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>;
+
+type Row = Record<string, unknown>;
+
+function toWorkflow(row: Row): Workflow {
+  return {
+    id: row.id as string,
+    userId: row.user_id as string,
+    uniqueId: row.unique_id as string,
+    definition: row.definition as WorkflowDefinition,
+    createdAt: row.created_at as Date,
+  };
+}
+
+/**
+ * Queues a workflow run with every step pending (or reused from `reuse`), and moves it on at once:
+ * its first steps' runs are queued in the same transaction.
+ */
+async function startWorkflowRun(
+  tx: SqlExecutor,
+  workflow: Workflow,
+  options: {
+    trigger: string;
+    retryOf?: string;
+    fromStep?: string;
+    reuse?: Map<
+      string,
+      {
+        state: StepState;
+        result: string | null;
+        exitCode: number | null;
+        outputs: unknown;
+        items: unknown;
+        from: string;
+      }
+    >;
+  },
+): Promise<{ id: string; queued: number }> {
+  const id = uuidv7();
+  const { definition } = workflow;
+  await tx.query(
+    `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel)
+     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int)`,
+    [
+      id,
+      workflow.id,
+      workflow.userId,
+      options.trigger,
+      options.retryOf ?? null,
+      options.fromStep ?? null,
+      definition.maxParallel,
+    ],
+  );
+  const names = definition.steps.map((s) => s.name);
+  const reused = names.map((n) => options.reuse?.get(n));
+  await tx.query(
+    `INSERT INTO workflow_steps (workflow_run_id, name, position, state, result, exit_code, outputs, items,
+                                 reused_from, started_at, ended_at)
+     SELECT $1::uuid, u.name, u.position, u.state, u.result, u.exit_code, u.outputs, u.items, u.reused_from,
+            CASE WHEN u.reused_from IS NULL THEN NULL ELSE clock_timestamp() END,
+            CASE WHEN u.reused_from IS NULL THEN NULL ELSE clock_timestamp() END
+     FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::uuid[])
+       AS u(name, position, state, result, exit_code, outputs, items, reused_from)`,
+    [
+      id,
+      names,
+      names.map((_, i) => i),
+      reused.map((r) => (r ? 'succeeded' : 'pending')),
+      reused.map((r) => r?.result ?? null),
+      reused.map((r) => r?.exitCode ?? null),
+      reused.map((r) => JSON.stringify(r?.outputs ?? [])),
+      reused.map((r) => (r?.items == null ? null : JSON.stringify(r.items))),
+      reused.map((r) => r?.from ?? null),
+    ],
+  );
+  const advanced = await advanceWorkflowRun(tx, id);
+  return { id, queued: advanced.queued };
+}
+
+export function createWorkflowService(deps: WorkflowServiceDeps) {
+  const { db, store, logger } = deps;
+
+  function requireUuid(kind: string, id: string): void {
+    if (!isUuid(id)) throw new NotFoundError(kind, id);
+  }
+
+  async function loadWorkflow(executor: SqlExecutor, id: string): Promise<Workflow> {
+    requireUuid('workflow', id);
+    const [row] = await executor.query('SELECT * FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL', [
+      id,
+    ]);
+    if (!row) throw new NotFoundError('workflow', id);
+    return toWorkflow(row);
+  }
+
+  async function getWorkflowRun(id: string): Promise<WorkflowRun> {
+    requireUuid('workflow run', id);
+    const [row] = await db.query(
+      `SELECT r.*, w.unique_id, w.definition FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+       WHERE r.id = $1::uuid`,
+      [id],
+    );
+    if (!row) throw new NotFoundError('workflow run', id);
+    const definition = row.definition as WorkflowDefinition;
+    const stepRows = await db.query(
+      `SELECT s.*, (SELECT r.id FROM runs r WHERE r.workflow_run_id = s.workflow_run_id AND r.step_name = s.name
+                      AND r.item_index IS NULL ORDER BY r.attempt DESC LIMIT 1) AS run_id
+       FROM workflow_steps s WHERE s.workflow_run_id = $1::uuid ORDER BY s.position`,
+      [id],
+    );
+    const itemCounts = await db.query<{ step_name: string; state: string; count: number }>(
+      `SELECT step_name, state, count(*)::int AS count FROM (
+         SELECT DISTINCT ON (step_name, item_index) step_name, state FROM runs
+         WHERE workflow_run_id = $1::uuid AND item_index IS NOT NULL
+         ORDER BY step_name, item_index, attempt DESC) latest
+       GROUP BY step_name, state`,
+      [id],
+    );
+    const spec = {
+      destination_s3_prefix: definition.shared.destination_s3_prefix,
+      uniqueId: definition.shared.uniqueId,
+    };
+    const bucket = definition.shared.s3_bucket;
+    const prefix = WORKFLOW_RUN_RESULTS.path(spec, { workflowRunId: id });
+    const steps: WorkflowRunStep[] = stepRows.map((s) => {
+      const step = definition.steps.find((d) => d.name === s.name)!;
+      const startedAt = (s.started_at as Date | null) ?? null;
+      const endedAt = (s.ended_at as Date | null) ?? null;
+      const stepPrefix = stepResultsPrefix(spec, {
+        workflowRunId: id,
+        step: step.name,
+        itemIndex: null,
+        attempt: 1,
+      });
+      let items: WorkflowRunStep['items'] = null;
+      if (step.forEach.kind !== 'none') {
+        const total = Array.isArray(s.items)
+          ? s.items.length
+          : step.forEach.kind === 'static'
+            ? step.forEach.items.length
+            : 0;
+        const counts = {
+          total,
+          pending: 0,
+          queued: 0,
+          running: 0,
+          succeeded: 0,
+          failed: 0,
+          cancelled: 0,
+          skipped: 0,
+        };
+        let started = 0;
+        for (const c of itemCounts.filter((c) => c.step_name === step.name)) {
+          started += c.count;
+          const key =
+            c.state === 'timed_out'
+              ? 'failed'
+              : ['staging', 'building', 'uploading'].includes(c.state)
+                ? 'running'
+                : c.state;
+          counts[key as keyof typeof counts] += c.count;
+        }
+        const notStarted = Math.max(0, total - started);
+        if (s.state === 'skipped') counts.skipped = total;
+        else if (s.state === 'cancelled') counts.cancelled += notStarted;
+        else counts.pending = notStarted;
+        items = counts;
+      }
+      return {
+        name: step.name,
+        state: s.state as StepState,
+        dependsOn: step.dependsOn,
+        runIf: step.runIf,
+        reason: (s.reason as string | null) ?? null,
+        result: (s.result as string | null) ?? null,
+        exitCode: (s.exit_code as number | null) ?? null,
+        runId: step.forEach.kind === 'none' ? ((s.run_id as string | null) ?? null) : null,
+        attempts: s.attempts as number,
+        startedAt,
+        endedAt,
+        durationSeconds: startedAt && endedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
+        results: { prefix: stepPrefix, uri: `s3://${bucket}/${stepPrefix}` },
+        reusedFrom: (s.reused_from as string | null) ?? null,
+        items,
+      };
+    });
+    return {
+      id,
+      workflowId: row.workflow_id as string,
+      userId: row.user_id as string,
+      uniqueId: row.unique_id as string,
+      state: row.state as WorkflowRun['state'],
+      trigger: row.trigger as string,
+      scheduledFor: (row.scheduled_for as Date | null) ?? null,
+      retryOf: (row.retry_of as string | null) ?? null,
+      fromStep: (row.from_step as string | null) ?? null,
+      maxParallel: row.max_parallel as number,
+      failure: row.failure_reason
+        ? {
+            step: (row.failure_step as string | null) ?? null,
+            reason: row.failure_reason as string,
+            message: (row.failure_message as string | null) ?? '',
+          }
+        : null,
+      cancelRequested: row.cancel_requested_at !== null,
+      timings: {
+        queuedAt: row.queued_at as Date,
+        startedAt: (row.started_at as Date | null) ?? null,
+        endedAt: (row.ended_at as Date | null) ?? null,
+      },
+      results: {
+        bucket,
+        prefix,
+        uri: `s3://${bucket}/${prefix}`,
+        report: { json: `s3://${bucket}/${prefix}report.json`, text: `s3://${bucket}/${prefix}report.txt` },
+      },
+      steps,
+    };
+  }
+
+  /** Writes the report of an ended workflow run, once. */
+  async function writeReportOf(id: string): Promise<void> {
+    const run = await getWorkflowRun(id);
+    if (run.timings.endedAt === null) return;
+    const events = await db.query<{ name: string; started_at: Date | null; ended_at: Date | null }>(
+      'SELECT name, started_at, ended_at FROM workflow_steps WHERE workflow_run_id = $1::uuid',
+      [id],
+    );
+    await writeReport(store, run, run.steps as ReportStep[], events);
+    await db.query('UPDATE workflow_runs SET report_written_at = now() WHERE id = $1::uuid', [id]);
+  }
+
+  return {
+    /** Validates a workflow; with `dryRun` answers its plan and stores nothing. */
+    validate(body: unknown): { definition: WorkflowDefinition; plan: Plan } {
+      const definition = parseWorkflowRequest(body, deps.defaults);
+      return { definition, plan: planOf(definition) };
+    },
+
+    /**
+     * Stores the workflow and starts its first run; the same userId + uniqueId and definition
+     * again returns the stored one, a different definition is refused.
+     */
+    async submit(
+      body: unknown,
+      authorise: (spec: JobSpec) => Promise<void>,
+    ): Promise<{ workflow: Workflow; workflowRunId: string | null; created: boolean }> {
+      const definition = parseWorkflowRequest(body, deps.defaults);
+      for (const step of definition.steps) await authorise(step.spec);
+      if (definition.shared.cron !== null) {
+        throw new InvalidDefinitionError([
+          {
+            path: '/cron',
+            message: 'recurring workflows are not available yet; post without "cron" and trigger each run',
+          },
+        ]);
+      }
+      const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
+      const result = await db.transaction(async (tx) => {
+        const [inserted] = await tx.query(
+          `INSERT INTO workflows (id, user_id, unique_id, definition, cron, timezone)
+           VALUES ($1::uuid, $2, $3, $4::jsonb, $5, $6)
+           ON CONFLICT (user_id, unique_id) DO NOTHING RETURNING *`,
+          [
+            uuidv7(),
+            definition.shared.userId,
+            definition.shared.uniqueId,
+            JSON.stringify(stored),
+            definition.shared.cron,
+            definition.shared.timezone,
+          ],
+        );
+        if (!inserted) return undefined;
+        const workflow = toWorkflow(inserted);
+        const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' });
+        return { workflow, workflowRunId: run.id, created: true, queued: run.queued };
+      });
+      if (result) {
+        if (result.queued > 0) deps.signals.runQueued.notify();
+        return result;
+      }
+      const [row] = await db.query('SELECT * FROM workflows WHERE user_id = $1 AND unique_id = $2', [
+        definition.shared.userId,
+        definition.shared.uniqueId,
+      ]);
+      const workflow = toWorkflow(row!);
+      if (!isDeepStrictEqual(workflow.definition, stored)) {
+        throw new ConflictError(
+          `uniqueId "${workflow.uniqueId}" is already used by workflow ${workflow.id} of user "${workflow.userId}" with a different definition; use a new uniqueId for a new workflow`,
+        );
+      }
+      const [latest] = await db.query<{ id: string }>(
+        'SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid ORDER BY queued_at DESC, id DESC LIMIT 1',
+        [workflow.id],
+      );
+      return { workflow, workflowRunId: latest?.id ?? null, created: false };
+    },
+
+    async getWorkflow(id: string): Promise<{ workflow: Workflow; runs: WorkflowRun[] }> {
+      const workflow = await loadWorkflow(db, id);
+      const rows = await db.query<{ id: string }>(
+        'SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid ORDER BY queued_at DESC, id DESC LIMIT 10',
+        [id],
+      );
+      return { workflow, runs: await Promise.all(rows.map((r) => getWorkflowRun(r.id))) };
+    },
+
+    async listWorkflows(userId: string, limit: number, cursor: string | undefined) {
+      const after = cursor === undefined ? undefined : decodePageCursor(cursor);
+      if (cursor !== undefined && !after) {
+        throw new ValidationError(
+          'cursor is not one this service returned; use nextCursor from the previous page',
+        );
+      }
+      const rows = await db.query(
+        `SELECT *, ${pageKeySql('created_at')} AS page_key FROM workflows
+         WHERE user_id = $1 AND deleted_at IS NULL
+           AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [userId, after?.at ?? null, after?.id ?? null, limit + 1],
+      );
+      const page = pageOf(rows, limit, toWorkflow);
+      return { workflows: page.items, nextCursor: page.nextCursor };
+    },
+
+    getWorkflowRun,
+
+    /** Cancels a workflow run: queued steps end cancelled, running ones are stopped (logs kept). */
+    async cancel(id: string): Promise<WorkflowRun> {
+      requireUuid('workflow run', id);
+      const outcome = await db.transaction(async (tx) => {
+        const [row] = await tx.query<{ state: string }>(
+          `UPDATE workflow_runs SET cancel_requested_at = COALESCE(cancel_requested_at, now())
+           WHERE id = $1::uuid RETURNING state`,
+          [id],
+        );
+        if (!row) throw new NotFoundError('workflow run', id);
+        if (!['queued', 'running'].includes(row.state)) {
+          throw new ConflictError(`workflow run ${id} has already ended (${row.state})`);
+        }
+        return advanceWorkflowRun(tx, id);
+      });
+      if (outcome.cancelRequested > 0) deps.signals.cancelRequested.notify();
+      if (outcome.ended)
+        await writeReportOf(id).catch((error) =>
+          logger.warn({ err: error, workflowRunId: id }, 'could not write the report'),
+        );
+      return getWorkflowRun(id);
+    },
+
+    /**
+     * A new workflow run of the same workflow that reuses every succeeded step's result and files
+     * and runs the others again; `fromStep` also reruns that step and everything downstream of it.
+     */
+    async retry(id: string, fromStep: string | undefined): Promise<WorkflowRun> {
+      const previous = await getWorkflowRun(id);
+      if (previous.state === 'queued' || previous.state === 'running') {
+        throw new ConflictError(
+          `workflow run ${id} has not ended yet (${previous.state}); cancel it or wait`,
+        );
+      }
+      const workflow = await loadWorkflow(db, previous.workflowId);
+      const stored = await db.query<{
+        name: string;
+        state: StepState;
+        result: string | null;
+        exit_code: number | null;
+        outputs: unknown;
+        items: unknown;
+        reused_from: string | null;
+      }>(
+        'SELECT name, state, result, exit_code, outputs, items, reused_from FROM workflow_steps WHERE workflow_run_id = $1::uuid',
+        [id],
+      );
+      // Rerun: every step that did not succeed (and `from`), with everything downstream of them,
+      // whose inputs change with theirs.
+      const rerun = new Set(stored.filter((s) => s.state !== 'succeeded').map((s) => s.name));
+      if (fromStep !== undefined) {
+        if (!workflow.definition.steps.some((s) => s.name === fromStep)) {
+          throw new ValidationError(`from names no step of this workflow: "${fromStep}"`);
+        }
+        rerun.add(fromStep);
+      }
+      let grew = true;
+      while (grew) {
+        grew = false;
+        for (const s of workflow.definition.steps) {
+          if (!rerun.has(s.name) && s.dependsOn.some((d) => rerun.has(d))) {
+            rerun.add(s.name);
+            grew = true;
+          }
+        }
+      }
+      const reuse = new Map(
+        stored
+          .filter((s) => s.state === 'succeeded' && !rerun.has(s.name))
+          .map((s) => [
+            s.name,
+            {
+              state: s.state,
+              result: s.result,
+              exitCode: s.exit_code,
+              outputs: s.outputs,
+              items: s.items,
+              from: s.reused_from ?? id,
+            },
+          ]),
+      );
+      const started = await db.transaction((tx) =>
+        startWorkflowRun(tx, workflow, { trigger: 'retry', retryOf: id, fromStep, reuse }),
+      );
+      if (started.queued > 0) deps.signals.runQueued.notify();
+      const run = await getWorkflowRun(started.id);
+      if (run.state !== 'running' && run.state !== 'queued')
+        await writeReportOf(started.id).catch(() => undefined);
+      return run;
+    },
+
+    /** Moves on a workflow run whose step's run has just ended, in that run's transaction. */
+    advance: advanceWorkflowRun,
+
+    writeReportOf,
+
+    /**
+     * The periodic pass: moves on workflow runs no step's end moved lately (a crash between a
+     * step's end and its dependants' start), and writes reports not yet written.
+     */
+    async sweep(olderThanSeconds = 10): Promise<{ advanced: number; reports: number }> {
+      let advanced = 0;
+      for (const id of await staleWorkflowRuns(db, olderThanSeconds, 100)) {
+        const outcome = await db.transaction((tx) => advanceWorkflowRun(tx, id));
+        if (outcome.queued > 0) deps.signals.runQueued.notify();
+        advanced++;
+      }
+      const unreported = await db.query<{ id: string }>(
+        `SELECT id FROM workflow_runs WHERE report_written_at IS NULL AND ended_at IS NOT NULL
+         ORDER BY ended_at LIMIT 100`,
+      );
+      let reports = 0;
+      for (const { id } of unreported) {
+        try {
+          await writeReportOf(id);
+          reports++;
+        } catch (error) {
+          logger.warn({ err: error, workflowRunId: id }, 'could not write the workflow run report');
+        }
+      }
+      return { advanced, reports };
+    },
+  };
+}

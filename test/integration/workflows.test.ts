@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  createBucket,
+  getText,
+  listKeys,
+  putObject,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
+
+let service: TestService;
+let bucket: string;
+
+beforeAll(async () => {
+  service = await startTestService({ env: { TDS_MAX_CONCURRENT_RUNS: '4' } });
+  bucket = await createBucket();
+});
+
+afterAll(async () => {
+  await service?.close();
+});
+
+function workflowBody(steps: unknown[], overrides: Record<string, unknown> = {}) {
+  return {
+    userId: 'test-user',
+    uniqueId: uniqueName('wf'),
+    s3_bucket: bucket,
+    source_s3_prefix: '',
+    destination_s3_prefix: '/wf/',
+    max_parallel: 4,
+    steps,
+    ...overrides,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function waitForWorkflowRun(id: string, timeoutMs = 150_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const { status, body } = await service.request('GET', `/workflow-runs/${id}`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    last = body;
+    if (['succeeded', 'failed', 'cancelled'].includes(body.state as string)) return body;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`workflow run ${id} did not end in time; last seen ${JSON.stringify(last)}`);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stepOf = (run: any, name: string) => run.steps.find((s: { name: string }) => s.name === name);
+
+describe('workflows', () => {
+  it('pass results and files along, fan out over a list an earlier step made, reduce, and report', async () => {
+    const body = workflowBody([
+      { name: 'seed', command: 'echo 20 > /job/output/seed.txt; echo 20' },
+      {
+        name: 'double',
+        command: 'echo $(( {{steps.seed.result}} * 2 ))',
+      },
+      {
+        name: 'img',
+        image: inject('baseImage'),
+        args: ['sh', '-c', 'echo image-{{steps.double.result}}'],
+      },
+      {
+        name: 'list',
+        depends_on: ['seed'],
+        command: 'cat /job/steps/seed/seed.txt >/dev/null && echo "[1, 2, \\"three\\"]"',
+      },
+      {
+        name: 'shard',
+        for_each: '{{steps.list.result}}',
+        command: 'echo "$TDS_INDEX:{{item}}" > /job/output/part.txt; echo "{\\"i\\": $TDS_INDEX}"',
+      },
+      {
+        name: 'reduce',
+        depends_on: ['shard', 'double'],
+        command: 'echo "$TDS_STEP_DOUBLE_RESULT $TDS_STEP_SHARD_RESULT $(cat /job/steps/shard/2/part.txt)"',
+      },
+    ]);
+    const posted = await service.request('POST', '/workflows', body);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    expect(posted.body.created).toBe(true);
+    const again = await service.request('POST', '/workflows', body);
+    expect(again.status).toBe(200);
+    expect(again.body.created).toBe(false);
+    expect(again.body.workflow.id).toBe(posted.body.workflow.id);
+
+    const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
+    expect(run.state, JSON.stringify(run.steps)).toBe('succeeded');
+    expect(stepOf(run, 'double').result).toBe('40');
+    expect(stepOf(run, 'img').result).toBe('image-40');
+    expect(stepOf(run, 'shard').result).toBe('[{"i":0},{"i":1},{"i":2}]');
+    expect(stepOf(run, 'shard').items).toMatchObject({ total: 3, succeeded: 3 });
+    expect(stepOf(run, 'reduce').result).toBe('40 [{"i":0},{"i":1},{"i":2}] 2:three');
+
+    const prefix = run.results.prefix as string;
+    expect(prefix).toBe(`wf/${body.uniqueId}/${run.id}/`);
+    const keys = await listKeys(bucket, prefix);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `${prefix}report.json`,
+        `${prefix}report.txt`,
+        `${prefix}seed/output/seed.txt`,
+        `${prefix}shard/1/output/part.txt`,
+        `${prefix}reduce/stdout.log`,
+      ]),
+    );
+    const report = (await getText(bucket, `${prefix}report.txt`))!;
+    const lines = report.split('\n');
+    expect(lines[0]).toBe('Started: seed');
+    expect(lines.indexOf('Ended : seed')).toBeLessThan(lines.indexOf('Started: double'));
+    expect(lines.indexOf('Ended : shard')).toBeLessThan(lines.indexOf('Started: reduce'));
+    expect(report).toMatch(/reduce\s+ok\s+duration\s+[\d.]+s\s+exit 0/);
+
+    const stepRun = await service.request('GET', `/runs/${stepOf(run, 'reduce').runId}`);
+    expect(stepRun.body).toMatchObject({
+      jobId: null,
+      workflowRunId: run.id,
+      stepName: 'reduce',
+      itemIndex: null,
+    });
+  });
+
+  it('skip the dependants of a failed step, naming it, still run cleanup, and retry what failed', async () => {
+    const inputs = uniqueName('in');
+    await putObject(bucket, `${inputs}/placeholder.txt`, 'x');
+    const body = workflowBody(
+      [
+        { name: 'prepare', command: 'echo prepared-$RANDOM' },
+        { name: 'check', depends_on: ['prepare'], command: 'test -f /job/input/fixed.txt && echo fine' },
+        { name: 'publish', depends_on: ['check'], command: 'echo published' },
+        { name: 'cleanup', depends_on: ['publish'], run_if: 'all_done', command: 'echo cleaned' },
+        { name: 'alert', depends_on: ['check'], run_if: 'any_failed', command: 'echo alerted' },
+      ],
+      { source_s3_prefix: inputs },
+    );
+    const posted = await service.request('POST', '/workflows', body);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
+    expect(run.state).toBe('failed');
+    expect(run.failure).toMatchObject({ step: 'check', reason: 'step_failed' });
+    expect(stepOf(run, 'check')).toMatchObject({ state: 'failed', exitCode: 1 });
+    expect(stepOf(run, 'publish')).toMatchObject({ state: 'skipped', reason: 'dependency "check" failed' });
+    expect(stepOf(run, 'cleanup')).toMatchObject({ state: 'succeeded', result: 'cleaned' });
+    expect(stepOf(run, 'alert')).toMatchObject({ state: 'succeeded', result: 'alerted' });
+    const report = (await getText(bucket, `${run.results.prefix}report.txt`))!;
+    expect(report).toMatch(/publish\s+skipped .*\(dependency "check" failed\)/);
+    expect(report).not.toContain('Started: publish');
+
+    await putObject(bucket, `${inputs}/fixed.txt`, 'ok');
+    const retried = await service.request('POST', `/workflow-runs/${run.id}/retry`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    expect(retried.body.retryOf).toBe(run.id);
+    const second = await waitForWorkflowRun(retried.body.id as string);
+    expect(second.state).toBe('succeeded');
+    expect(stepOf(second, 'prepare')).toMatchObject({
+      state: 'succeeded',
+      result: stepOf(run, 'prepare').result,
+      reusedFrom: run.id,
+    });
+    expect(stepOf(second, 'publish')).toMatchObject({ state: 'succeeded', result: 'published' });
+    expect(stepOf(second, 'alert')).toMatchObject({ state: 'skipped' });
+
+    const from = await service.request('POST', `/workflow-runs/${second.id}/retry?from=publish`);
+    expect(from.status).toBe(202);
+    const third = await waitForWorkflowRun(from.body.id as string);
+    expect(third.state).toBe('succeeded');
+    expect(stepOf(third, 'check').reusedFrom).toBe(second.id);
+    expect(stepOf(third, 'prepare').reusedFrom).toBe(run.id);
+    expect(stepOf(third, 'publish').reusedFrom).toBeNull();
+  });
+
+  it('refuse an invalid workflow whole, listing every problem, and answer a dry run with the plan', async () => {
+    const uniqueId = uniqueName('bad');
+    const bad = await service.request(
+      'POST',
+      '/workflows',
+      workflowBody(
+        [
+          { name: 'a', command: 'echo', depends_on: ['b'] },
+          { name: 'b', command: 'echo', depends_on: ['a'] },
+          { name: 'a', command: 'echo' },
+          { name: 'c', command: 'echo {{steps.zzz.result}}', run_if: 'maybe' },
+        ],
+        { uniqueId },
+      ),
+    );
+    expect(bad.status).toBe(400);
+    const paths = (bad.body.problems as { path: string }[]).map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/steps/2/name', '/steps/0/depends_on', '/steps/3/command', '/steps/3/run_if']),
+    );
+    expect(bad.body.message).toContain('a → b → a');
+    const listed = await service.request('GET', '/workflows?userId=test-user&limit=200');
+    expect(listed.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
+
+    const dry = await service.request(
+      'POST',
+      '/workflows?dry_run=true',
+      workflowBody(
+        [
+          { name: 'b', command: 'echo {{steps.a.result}}' },
+          { name: 'a', command: 'echo 1' },
+          { name: 'c', for_each: [1, 2], command: 'echo {{item}}', depends_on: ['b'] },
+        ],
+        { uniqueId },
+      ),
+    );
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body).toEqual({
+      valid: true,
+      plan: {
+        steps: [
+          { name: 'b', dependsOn: ['a'], runIf: 'all_succeeded', forEach: 'none' },
+          { name: 'a', dependsOn: [], runIf: 'all_succeeded', forEach: 'none' },
+          { name: 'c', dependsOn: ['b'], runIf: 'all_succeeded', forEach: 'static', items: 2 },
+        ],
+        order: ['a', 'b', 'c'],
+      },
+    });
+    const after = await service.request('GET', '/workflows?userId=test-user&limit=200');
+    expect(after.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
+  });
+
+  it('cancel: running steps are stopped, pending ones end cancelled, and so does the workflow run', async () => {
+    const posted = await service.request(
+      'POST',
+      '/workflows',
+      workflowBody([
+        { name: 'slow', command: 'echo started; sleep 60' },
+        { name: 'after', depends_on: ['slow'], command: 'echo never' },
+      ]),
+    );
+    expect(posted.status).toBe(202);
+    const id = posted.body.workflowRun.id as string;
+    const deadline = Date.now() + 60_000;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let current: any;
+    do {
+      current = (await service.request('GET', `/workflow-runs/${id}`)).body;
+      if (stepOf(current, 'slow').runId) {
+        const run = await service.request('GET', `/runs/${stepOf(current, 'slow').runId}`);
+        if (run.body.state === 'running') break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } while (Date.now() < deadline);
+    const cancelled = await service.request('POST', `/workflow-runs/${id}/cancel`);
+    expect(cancelled.status).toBe(202);
+    const run = await waitForWorkflowRun(id, 60_000);
+    expect(run.state).toBe('cancelled');
+    expect(stepOf(run, 'slow').state).toBe('cancelled');
+    expect(stepOf(run, 'after').state).toBe('cancelled');
+    const stdout = await getText(bucket, `${stepOf(run, 'slow').results.prefix}stdout.log`);
+    expect(stdout).toBe('started\n');
+  });
+});

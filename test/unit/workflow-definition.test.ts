@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidDefinitionError,
+  parseWorkflowRequest,
+  planOf,
+  type Problem,
+} from '../../src/workflows/workflow-definition.js';
+import { fillPlaceholders } from '../../src/workflows/placeholders.js';
+
+const DEFAULTS = {
+  timeoutSeconds: 3600,
+  cpus: 1,
+  memoryMb: 512,
+  metricsIntervalSeconds: 1,
+  baseImage: 'debian:bookworm-slim',
+  network: 'none' as const,
+};
+
+const BASE = {
+  userId: 'alice',
+  uniqueId: 'pipeline',
+  s3_bucket: 'bucket',
+  source_s3_prefix: '',
+  destination_s3_prefix: '/out/',
+};
+
+function problemsOf(body: unknown): Problem[] {
+  try {
+    parseWorkflowRequest(body, DEFAULTS);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidDefinitionError);
+    return (error as InvalidDefinitionError).problems;
+  }
+  throw new Error('the workflow was accepted');
+}
+
+describe('workflow definitions', () => {
+  it('infers dependencies from placeholders and orders the steps', () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        env: { SHARED: '1' },
+        steps: [
+          { name: 'sum', command: 'echo {{steps.a.result}} {{steps.b.result}}' },
+          { name: 'a', command: 'echo 1', env: { OWN: '2' } },
+          { name: 'b', command: 'echo 2', depends_on: ['a'] },
+          { name: 'shards', for_each: [1, 2, 3], command: 'echo {{item}}', depends_on: ['sum'] },
+          { name: 'each', for_each: '{{steps.sum.result}}', command: 'echo {{item}}' },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.order).toEqual(['a', 'b', 'sum', 'shards', 'each']);
+    expect(definition.steps[0]!.dependsOn).toEqual(['a', 'b']);
+    expect(definition.steps[1]!.spec.env).toEqual({ SHARED: '1', OWN: '2' });
+    expect(definition.steps[1]!.spec.capture_result).toBe(true);
+    expect(definition.maxParallel).toBe(4);
+    expect(planOf(definition).steps[3]).toEqual({
+      name: 'shards',
+      dependsOn: ['sum'],
+      runIf: 'all_succeeded',
+      forEach: 'static',
+      items: 3,
+    });
+    expect(planOf(definition).steps[4]!.forEach).toBe('dynamic');
+    expect(definition.steps[4]!.dependsOn).toEqual(['sum']);
+  });
+
+  it('lists every problem with the JSON path of its field', () => {
+    const problems = problemsOf({
+      ...BASE,
+      steps: [
+        { name: 'a', command: 'echo', depends_on: ['c'] },
+        { name: 'a', command: 'echo' },
+        { name: 'b', command: 'echo', depends_on: ['nope'] },
+        { name: 'c', command: 'echo', depends_on: ['b2'] },
+        { name: 'b2', command: 'echo', depends_on: ['a'] },
+        { name: 'd', command: 'echo {{steps.b.result}}', depends_on: ['c'] },
+        { name: 'e', command: 'echo', run_if: 'sometimes' },
+        { name: 'bad name', command: 'echo' },
+        { name: 'f', command: 'echo {{item}} {{steps.x.reslt}}' },
+      ],
+    });
+    const paths = problems.map((p) => p.path);
+    expect(paths).toContain('/steps/1/name');
+    expect(paths).toContain('/steps/2/depends_on/0');
+    expect(paths).toContain('/steps/6/run_if');
+    expect(paths).toContain('/steps/7/name');
+    expect(paths).toContain('/steps/8/command');
+    const cycle = problems.find((p) => p.message.includes('cycle'));
+    expect(cycle?.message).toContain('a → c → b2 → a');
+    expect(problems.find((p) => p.path === '/steps/1/name')?.message).toContain('unique');
+  });
+
+  it('refuses a placeholder naming a step outside the dependencies and their ancestors', () => {
+    const problems = problemsOf({
+      ...BASE,
+      steps: [
+        { name: 'a', command: 'echo 1' },
+        { name: 'b', command: 'echo 2' },
+        { name: 'c', command: 'echo', depends_on: ['a'], env: { X: '{{steps.b.result}}' } },
+        { name: 'd', command: 'echo {{steps.a.result}}', depends_on: ['c'] },
+      ],
+    });
+    expect(problems).toEqual([
+      {
+        path: '/steps/2/env/X',
+        message: expect.stringContaining("not among this step's dependencies") as string,
+      },
+    ]);
+  });
+
+  it('refuses more than 500 steps, missing fields and job rules, each at its path', () => {
+    const many = Array.from({ length: 501 }, (_, i) => ({ name: `s${i}`, command: 'true' }));
+    expect(problemsOf({ ...BASE, steps: many })).toEqual([
+      { path: '/steps', message: expect.stringContaining('at most 500') as string },
+    ]);
+    const problems = problemsOf({
+      ...BASE,
+      destination_s3_prefix: '../up',
+      steps: [
+        { name: 'a' },
+        { name: 'b', command: 'x', image: 'alpine' },
+        { name: 'c', command: 'x', env: { TDS_ITEM: '1' } },
+        { name: 'd', command: 'x', for_each: 'steps' },
+        { name: 'e', command: 'x', unknown: 1 },
+      ],
+    });
+    const paths = problems.map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '',
+        '/steps/0',
+        '/steps/1',
+        '/steps/2',
+        '/steps/3/for_each',
+        '/steps/4/unknown',
+      ]),
+    );
+    expect(problemsOf({ ...BASE, steps: [] }).map((p) => p.path)).toEqual(['/steps']);
+  });
+
+  it('validates a 500-step workflow quickly', () => {
+    const steps = Array.from({ length: 500 }, (_, i) => ({
+      name: `s${i}`,
+      command: i === 0 ? 'echo 0' : `echo {{steps.s${i - 1}.result}}`,
+    }));
+    const started = performance.now();
+    const definition = parseWorkflowRequest({ ...BASE, steps }, DEFAULTS);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(definition.order[499]).toBe('s499');
+  });
+});
+
+describe('placeholders', () => {
+  it('are replaced by the values exactly', () => {
+    expect(
+      fillPlaceholders('a={{steps.a.result}} b={{ steps.b.result }} {{item}}/{{index}} {{other}}', {
+        results: { a: '$(rm -rf /) "x"', b: '' },
+        item: '{"k":1}',
+        index: 3,
+      }),
+    ).toBe('a=$(rm -rf /) "x" b= {"k":1}/3 {{other}}');
+  });
+});
