@@ -30,6 +30,12 @@ export const OWNER_LOOKUPS = {
   job: byUuid('job', 'SELECT user_id FROM jobs WHERE id = $1::uuid'),
   // runs.user_id is generated from the run's spec, a copy of its job's (whose userId never changes).
   run: byUuid('run', 'SELECT user_id FROM runs WHERE id = $1::uuid'),
+  webhook: byUuid('webhook', 'SELECT user_id FROM webhook_endpoints WHERE id = $1::uuid'),
+  webhook_delivery: byUuid(
+    'webhook delivery',
+    `SELECT w.user_id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+     WHERE d.id = $1::uuid`,
+  ),
 } satisfies Record<string, OwnerLookup>;
 
 export type OwnedKind = keyof typeof OWNER_LOOKUPS;

@@ -1,6 +1,7 @@
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
+import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStopAll, type StartStop } from '../start-stop.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
@@ -18,7 +19,7 @@ export interface WorkerRole extends StartStop {
  * could not start, then the watcher stops.
  */
 export function createWorkerRole(
-  { config, logger, db, store, engine, signals }: SharedParts,
+  { config, logger, db, store, engine, signals, metrics }: SharedParts,
   options: { followDockerEvents?: boolean } = {},
 ): WorkerRole {
   const executions = new Map<string, AbortController>();
@@ -32,6 +33,7 @@ export function createWorkerRole(
     signals,
     uploadRetry: config.storeRetry,
     limits: config.limits,
+    observeUpload: (seconds) => metrics.observeStage('uploading', seconds),
   });
   const watcher = createWatcher({
     db,
@@ -60,6 +62,7 @@ export function createWorkerRole(
     maxInputBytes: config.limits.maxInputBytes,
     storeRetry: config.storeRetry,
     onStarted: (runId) => watcher.check(runId),
+    observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });
   const worker = createWorker({
     db,
@@ -72,6 +75,13 @@ export function createWorkerRole(
     shutdownGraceMs: config.shutdownGraceMs,
     executions,
     signals,
+  });
+  metrics.registerWorker(config.maxConcurrentRuns, async () => {
+    const [row] = await db.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM runs WHERE worker_id = $1 AND state IN ${sqlStates(ACTIVE_STATES)}`,
+      [config.workerId],
+    );
+    return Number(row?.n ?? 0);
   });
   return { ...startStopAll([watcher, worker]), executions };
 }

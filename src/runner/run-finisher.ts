@@ -43,11 +43,13 @@ export interface RunFinisherDeps {
   /** The worker finishing runs: only runs it still owns are changed. */
   workerId: string;
   /** Tells when a run of this worker has ended, and when a retry of it is queued. */
-  signals: Pick<Signals, 'runEnded' | 'runQueued'>;
+  signals: Pick<Signals, 'runEnded' | 'runQueued' | 'runFinished'>;
   /** How uploads are retried while the object store is unavailable. */
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
   limits: { maxOutputBytes: number; maxLogBytes: number };
+  /** Told how long collecting and uploading a run's results took (the metrics). */
+  observeUpload?: (seconds: number) => void;
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
@@ -164,10 +166,14 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
   }
 
-  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null) {
-    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode });
+  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null, metrics?: MetricsSummary) {
+    const peaks = metrics
+      ? { cpuPercent: metrics.cpu_percent_peak, memoryBytes: metrics.memory_bytes_peak }
+      : undefined;
+    const ended = await finish(db, run.id, outcome, { owner: workerId, exitCode, peaks });
     if (ended) {
       deps.signals.runEnded.notify();
+      deps.signals.runFinished.notify(ended);
       const retry = await queueRetry(db, ended);
       if (retry) {
         logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
@@ -201,6 +207,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     stoppedFromOutside: string | undefined,
   ): Promise<Run | undefined> {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
+    const uploadStarted = performance.now();
     const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
     if (!container || !run.containerId) {
       const outcome: RunOutcome = {
@@ -293,7 +300,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
               failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
             };
     }
-    const ended = await record(run, outcome, container.exitCode);
+    const ended = await record(run, outcome, container.exitCode, metrics);
+    deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
     log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
     await cleanUp(run, container.id);
     return ended;
