@@ -13,7 +13,7 @@ export const RETRY_DELAYS_SECONDS = [1, 4, 15, 60, 300, 1800, 3600, 7200, 14400,
  * How long a claimed delivery is left to its sender before another may take it: more than the
  * 15 s a send may last, so a sender that dies mid-send delays the retry by no more than this.
  */
-export const CLAIM_SECONDS = 30;
+export const CLAIM_SECONDS = 20;
 
 export interface ClaimedDelivery {
   id: string;
