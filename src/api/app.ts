@@ -132,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes, { checks: healthChecks });
-  await app.register(jobRoutes, { jobs, schedules, access });
+  await app.register(jobRoutes, { jobs, schedules, access, webhooks: deps.webhooks });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });

@@ -178,6 +178,13 @@ describe('webhooks', () => {
         expect(status, url).toBe(400);
         expect(body.message).toMatch(/TDS_WEBHOOK_ALLOW_PRIVATE/);
       }
+      const job = await strict.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { userId: 'someone', notify_url: 'http://192.168.1.1/hook' }),
+      );
+      expect(job.status).toBe(400);
+      expect(job.body.message).toMatch(/notify_url.*TDS_WEBHOOK_ALLOW_PRIVATE/);
       const { status, body } = await strict.request('POST', '/webhooks', {
         userId: 'someone',
         url: 'ftp://example.com/hook',
@@ -188,6 +195,35 @@ describe('webhooks', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it("tells a job's notify_url of its own runs' ends only, signed with the secret given when the job was made", async () => {
+    const userId = uniqueName('notify');
+    const hook = await receiver();
+    const { status, body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { userId, command: 'exit 1', notify_url: hook.url }),
+    );
+    expect(status, JSON.stringify(body)).toBe(202);
+    expect(body.notify.secret).toMatch(/^whsec_/);
+    const other = await runJob(userId, 'true');
+    const run = await service.waitForRun(body.run.id as string);
+    await eventually('the notification', async () => hook.received.length >= 1);
+    const payload = new Webhook(body.notify.secret as string).verify(
+      hook.received[0]!.body,
+      hook.received[0]!.headers,
+    ) as { type: string; data: { runId: string } };
+    expect(payload).toMatchObject({ type: 'run.failed', data: { runId: run.id } });
+    expect(hook.received.map((d) => JSON.parse(d.body).data.runId)).not.toContain(other.id);
+    // The same job posted again: no new secret.
+    const again = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { userId, uniqueId: body.job.spec.uniqueId, command: 'exit 1', notify_url: hook.url }),
+    );
+    expect(again.status).toBe(200);
+    expect(again.body.notify).toBeUndefined();
   });
 
   it('lists and deletes endpoints, never showing secrets again', async () => {
