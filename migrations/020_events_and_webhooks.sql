@@ -65,6 +65,8 @@ CREATE TABLE webhook_deliveries (
 -- The sender's claim: due deliveries in order.
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, created_at DESC);
+-- Pruning old events with their deliveries (and the check of the reference when one is deleted).
+CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event_id);
 
 -- Every attempt: when, what the receiver answered (or why nothing was), and how long it took.
 CREATE TABLE webhook_attempts (
