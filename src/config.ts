@@ -50,6 +50,17 @@ export interface Config {
     batchSize: number;
     maxIdleMs: number;
   };
+  webhooks: {
+    /** Endpoints on loopback, private, link-local or reserved addresses allowed (tests, closed networks). */
+    allowPrivate: boolean;
+    /** The key endpoint secrets are derived from; kept in the database when unset. */
+    signingKey: string | undefined;
+    /** Deliveries sent at once by each worker process. */
+    concurrency: number;
+    pollIntervalMs: number;
+  };
+  /** A listener of its own for /metrics (no key needed there); /metrics on the API, with an operator key, when unset. */
+  metricsPort: number | undefined;
   logLevel: string;
   /** What every job container runs as; see docs/security.md. */
   sandbox: {
@@ -114,6 +125,7 @@ export const SETTING_GROUPS = {
   worker: 'Workers',
   scheduler: 'Scheduler',
   api: 'API, users and limits',
+  events: 'Webhooks, events and metrics',
 } as const;
 
 /** One environment variable: what it means, its default, and how it is read. */
@@ -544,6 +556,44 @@ export const SETTINGS = {
     ...wholeNumber(1000, 10, 60_000),
   },
 
+  TDS_WEBHOOK_ALLOW_PRIVATE: {
+    group: 'events',
+    meaning:
+      'let webhook endpoints and `notify_url`s resolve to loopback, private, link-local or reserved addresses (refused otherwise, at registration and at every delivery); for tests and closed networks',
+    shownDefault: '`false`',
+    accepts: '`true`; anything else is false',
+    read: (_name, raw) => raw === 'true',
+  },
+  // Its value is a secret: never logged, never shown.
+  TDS_WEBHOOK_SIGNING_KEY: {
+    group: 'events',
+    meaning:
+      "the key every endpoint's `whsec_` secret is derived from, kept out of the database (see [webhooks](webhooks.md#secrets)); when unset, one is made and kept in the database",
+    ...matching(/^.{32,}$/s, 'at least 32 characters of random text', 'must be at least 32 characters long'),
+  },
+  TDS_WEBHOOK_CONCURRENCY: {
+    group: 'events',
+    meaning:
+      'webhook deliveries each worker process sends at once (a slow receiver holds one of them, never a run)',
+    ...wholeNumber(8, 1, 256),
+  },
+  TDS_WEBHOOK_POLL_INTERVAL_MS: {
+    group: 'events',
+    meaning: 'how often a worker process looks for webhook deliveries due (sooner when a run ends there)',
+    ...wholeNumber(1000, 10, 60_000),
+  },
+  TDS_METRICS_PORT: {
+    group: 'events',
+    meaning:
+      'serve Prometheus metrics on a listener of their own at this port (on `HOST`, no key needed, `/metrics`); unset: `GET /metrics` on the API, with an operator key',
+    shownDefault: 'unset',
+    accepts: 'a port from 0 to 65535',
+    read(name, raw) {
+      if (raw === undefined || raw === '') return undefined;
+      return wholeNumber(0, 0, 65535).read(name, raw);
+    },
+  },
+
   TDS_AUTH: {
     group: 'api',
     meaning: '`on`: every request needs an API key; `off`: allowed only with a loopback `HOST`',
@@ -663,6 +713,13 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: read('TDS_SCHEDULER_BATCH'),
       maxIdleMs: read('TDS_SCHEDULER_IDLE_MS'),
     },
+    webhooks: {
+      allowPrivate: read('TDS_WEBHOOK_ALLOW_PRIVATE'),
+      signingKey: read('TDS_WEBHOOK_SIGNING_KEY'),
+      concurrency: read('TDS_WEBHOOK_CONCURRENCY'),
+      pollIntervalMs: read('TDS_WEBHOOK_POLL_INTERVAL_MS'),
+    },
+    metricsPort: read('TDS_METRICS_PORT'),
     logLevel: read('LOG_LEVEL'),
     sandbox: {
       user: read('TDS_JOB_USER'),

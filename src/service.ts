@@ -20,6 +20,11 @@ import type { SharedParts } from './roles/shared-parts.js';
 import { createWorkerRole } from './roles/worker-role.js';
 import { createScheduleService, type ScheduleService } from './scheduler/schedule-service.js';
 import { createSignals } from './signals.js';
+import { countingFailures, createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
+import { createMetricsListenerRole } from './roles/metrics-listener-role.js';
+import { createWebhookSenderRole } from './roles/webhook-sender-role.js';
+import { createSigningKey } from './webhooks/secrets.js';
+import { createWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 import type { StartStop } from './start-stop.js';
 import { dockerUnreachable, portTaken, StartupError } from './startup-error.js';
 import type { Housekeeper } from './worker/housekeeper.js';
@@ -38,6 +43,10 @@ export interface Service {
   jobs: JobService;
   schedules: ScheduleService;
   workflows: WorkflowService;
+  /** Where the metrics listener serves /metrics (TDS_METRICS_PORT), when it is set. */
+  metricsUrl: string | undefined;
+  metrics: ServiceMetrics;
+  webhooks: WebhookService;
   /** The worker's housekeeping, when this process is a worker. */
   housekeeper: Housekeeper | undefined;
   /** Stops the roles in the reverse order of their start, then closes the shared parts. */
@@ -72,20 +81,30 @@ export async function startService(
       logger,
       config.dockerHost ?? 'unix:///var/run/docker.sock',
     );
+    const signals = createSignals();
+    const metrics = createServiceMetrics(database.db, signals);
     const parts: SharedParts = {
       config,
       logger,
       db: database.db,
-      store: storage.store,
-      engine,
-      signals: createSignals(),
+      // Failures of the object store and the engine are counted (tds_external_errors_total).
+      store: countingFailures(storage.store, (operation) => metrics.countError('s3', operation)),
+      engine: countingFailures(engine, (operation) => metrics.countError('docker', operation)),
+      signals,
+      metrics,
     };
+    const signingKey = createSigningKey(parts.db, config.webhooks.signingKey);
+    const webhooks = createWebhookService({
+      db: parts.db,
+      signingKey,
+      allowPrivate: config.webhooks.allowPrivate,
+    });
     const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
     const schedules = createScheduleService({ db: parts.db, defaults, signals: parts.signals });
     const jobs = createJobService({
       db: parts.db,
       store: parts.store,
-      engine,
+      engine: parts.engine,
       defaults,
       schedules,
       signals: parts.signals,
@@ -112,15 +131,25 @@ export async function startService(
         worker,
         housekeeper,
         createWorkflowPass({ workflows, logger, intervalMs: config.workflowPassIntervalMs }),
+        createWebhookSenderRole(parts, signingKey),
       );
     }
     if (config.roles.includes('scheduler')) {
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
     const api = config.roles.includes('api')
-      ? createApiRole(parts, { jobs, schedules, workflows })
+      ? createApiRole(parts, { jobs, schedules, workflows, webhooks })
       : undefined;
     if (api) roles.push(api);
+    const metricsListener =
+      config.metricsPort === undefined ? undefined : createMetricsListenerRole(parts, config.metricsPort);
+    if (metricsListener) roles.push(metricsListener);
+    if ((config.roles.includes('api') || config.roles.includes('worker')) && !config.webhooks.signingKey) {
+      logger.warn(
+        'TDS_WEBHOOK_SIGNING_KEY is not set: webhook secrets are derived from a key kept in the database, ' +
+          'so a copy of the database is enough to forge deliveries; set it (32+ random characters) in production',
+      );
+    }
     for (const role of roles) {
       closers.push(() => role.stop());
       await role.start();
@@ -128,6 +157,9 @@ export async function startService(
 
     return {
       apiUrl: api?.url,
+      metricsUrl: metricsListener?.url,
+      metrics,
+      webhooks,
       app: api?.app,
       databaseUrl: database.url,
       databaseIsEmbedded: !config.databaseUrl && !config.rdsData,

@@ -19,11 +19,15 @@ import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
+import { eventRoutes } from './routes/events.js';
+import { metricsRoutes, type MetricsEndpoint } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import { validatorCompiler } from './validation.js';
 
 export interface AppDeps {
@@ -40,6 +44,9 @@ export interface AppDeps {
   bodyLimit: number;
   /** Requests per minute per API key (or per address without one); 0 turns limiting off. */
   rateLimitPerMinute: number;
+  webhooks: WebhookService;
+  /** Prometheus metrics served at /metrics (operator key); undefined when a listener of their own serves them. */
+  metrics: MetricsEndpoint | undefined;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -112,6 +119,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'workflows' },
         { name: 'schedules' },
         { name: 'runs' },
+        { name: 'webhooks' },
+        { name: 'events' },
         { name: 'admin' },
         { name: 'health' },
       ],
@@ -127,11 +136,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes, { checks: healthChecks });
-  await app.register(jobRoutes, { jobs, schedules, access });
+  await app.register(jobRoutes, { jobs, schedules, access, webhooks: deps.webhooks });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
   await app.register(runListRoutes, { db });
   await app.register(workflowRoutes, { workflows: deps.workflows, access });
+  await app.register(webhookRoutes, { webhooks: deps.webhooks });
+  await app.register(eventRoutes, { db });
+  if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   return app as unknown as FastifyInstance;
 }

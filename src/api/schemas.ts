@@ -59,6 +59,7 @@ export const SpecSchema = Type.Object({
   base_image: Type.String(),
   metrics_interval_seconds: Type.Number(),
   network: Type.Optional(Type.String({ description: 'none or bridge' })),
+  notify_url: Type.Optional(Type.String()),
 });
 
 export const RunSchema = Type.Object(

@@ -32,6 +32,12 @@ export const OWNER_LOOKUPS = {
   run: byUuid('run', 'SELECT user_id FROM runs WHERE id = $1::uuid'),
   workflow: byUuid('workflow', 'SELECT user_id FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL'),
   workflow_run: byUuid('workflow run', 'SELECT user_id FROM workflow_runs WHERE id = $1::uuid'),
+  webhook: byUuid('webhook', 'SELECT user_id FROM webhook_endpoints WHERE id = $1::uuid'),
+  webhook_delivery: byUuid(
+    'webhook delivery',
+    `SELECT w.user_id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+     WHERE d.id = $1::uuid`,
+  ),
 } satisfies Record<string, OwnerLookup>;
 
 export type OwnedKind = keyof typeof OWNER_LOOKUPS;

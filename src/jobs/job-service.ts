@@ -48,7 +48,7 @@ export interface JobServiceDeps {
   defaults: JobDefaults;
   schedules: ScheduleRegistry;
   /** Tells of runs queued, cancels requested and schedules registered, so the parts in this process act at once. */
-  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
+  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished'>;
 }
 
 export interface SubmitResult {
@@ -216,7 +216,10 @@ export function createJobService(deps: JobServiceDeps) {
       if (isTerminal(run.state)) throw new ConflictError(`run ${id} has already ended (${run.state})`);
       if (run.state === 'queued') {
         const cancelled = await cancelQueued(db, id, 'cancelled on request before it started');
-        if (cancelled) return cancelled;
+        if (cancelled) {
+          deps.signals.runFinished.notify(cancelled);
+          return cancelled;
+        }
       }
       const requested = await requestCancel(db, id);
       if (!requested) return (await getRun(db, id))!;

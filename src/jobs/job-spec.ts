@@ -184,6 +184,14 @@ export const JobRequestSchema = Type.Object(
           'the network the container is on: "none" (loopback only: no way in or out) or "bridge" (can reach the internet); default: the service\'s TDS_DEFAULT_NETWORK',
       }),
     ),
+    notify_url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description:
+          "an http(s) URL told when each of the job's runs ends (run.succeeded, run.failed, run.cancelled, run.timed_out), signed as webhooks are; its whsec_ secret is in the answer that creates the job, and only there",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -236,6 +244,8 @@ export interface JobSpec {
   base_image: string;
   metrics_interval_seconds: number;
   network: JobNetwork;
+  /** Told when each run ends (a webhook endpoint of the job's own); absent when not given. */
+  notify_url?: string;
 }
 
 /** Every object under `bucket`/`prefix` is staged under /job/steps/<name>/ before the run. */
@@ -416,5 +426,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     base_image: request.base_image ?? defaults.baseImage,
     metrics_interval_seconds: request.metrics_interval_seconds ?? defaults.metricsIntervalSeconds,
     network: request.network ?? defaults.network,
+    // Left out when not given, so that jobs stored before it existed compare equal to a repost.
+    ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { createAccessControl } from '../auth/access-control.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import { startStop, type StartStop } from '../start-stop.js';
 import { portTaken } from '../startup-error.js';
 import type { SharedParts } from './shared-parts.js';
@@ -17,8 +18,8 @@ export interface ApiRole extends StartStop {
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
-  { config, logger, db, engine }: SharedParts,
-  services: { jobs: JobService; schedules: ScheduleService; workflows: WorkflowService },
+  { config, logger, db, engine, metrics }: SharedParts,
+  services: { jobs: JobService; schedules: ScheduleService; workflows: WorkflowService; webhooks: WebhookService },
 ): ApiRole {
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -52,6 +53,11 @@ export function createApiRole(
         },
         bodyLimit: config.bodyLimitBytes,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        webhooks: services.webhooks,
+        metrics:
+          config.metricsPort === undefined
+            ? { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() }
+            : undefined,
       });
       try {
         await built.listen({ host: config.host, port: config.port });

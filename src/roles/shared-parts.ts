@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import type { Config } from '../config.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { Signals } from '../signals.js';
 
 /** What every role of a process is built from: made once by the composition root (service.ts). */
@@ -13,4 +14,5 @@ export interface SharedParts {
   store: ObjectStore;
   engine: ContainerEngine;
   signals: Signals;
+  metrics: ServiceMetrics;
 }

@@ -2,6 +2,7 @@ import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
+import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
@@ -20,7 +21,7 @@ export interface WorkerRole extends StartStop {
  * could not start, then the watcher stops.
  */
 export function createWorkerRole(
-  { config, logger, db, store, engine, signals }: SharedParts,
+  { config, logger, db, store, engine, signals, metrics }: SharedParts,
   options: { followDockerEvents?: boolean; workflows?: WorkflowService } = {},
 ): WorkerRole {
   const { workflows } = options;
@@ -42,6 +43,7 @@ export function createWorkerRole(
       workflowRunEnded: (id) => workflows.writeReportOf(id),
     },
     engineSampler,
+    observeUpload: (seconds) => metrics.observeStage('uploading', seconds),
   });
   const watcher = createWatcher({
     db,
@@ -71,6 +73,7 @@ export function createWorkerRole(
     storeRetry: config.storeRetry,
     engineSampler,
     onStarted: (runId) => watcher.check(runId),
+    observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });
   const worker = createWorker({
     db,
@@ -83,6 +86,13 @@ export function createWorkerRole(
     shutdownGraceMs: config.shutdownGraceMs,
     executions,
     signals,
+  });
+  metrics.registerWorker(config.maxConcurrentRuns, async () => {
+    const [row] = await db.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM runs WHERE worker_id = $1 AND state IN ${sqlStates(ACTIVE_STATES)}`,
+      [config.workerId],
+    );
+    return Number(row?.n ?? 0);
   });
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });

@@ -25,6 +25,8 @@ import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 
 export interface RunExecutorDeps {
+  /** Told how long a run's staging and building took on this worker (the metrics). */
+  observeStage?: (stage: 'staging' | 'building', seconds: number) => void;
   db: SqlExecutor;
   store: ObjectStore;
   engine: ContainerEngine;
@@ -80,6 +82,12 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
   return {
     async execute(run, signal) {
       const log = logger.child({ runId: run.id, jobId: run.jobId });
+      let stageStarted = performance.now();
+      const stageEnded = (stage: 'staging' | 'building') => {
+        const now = performance.now();
+        deps.observeStage?.(stage, (now - stageStarted) / 1000);
+        stageStarted = now;
+      };
       const contextDir = path.join(runWorkDir(dataDir, run.id), 'context');
       const buildLog: string[] = [];
       const note = (text: string) => buildLog.push(text);
@@ -121,6 +129,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         });
         log.info(inputs, 'inputs staged');
         const building = await startBuilding(db, run.id, workerId);
+        stageEnded('staging');
         if (!building) {
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
@@ -191,6 +200,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           );
         }
         const running = await startRunning(db, run.id, workerId, { containerId, image });
+        stageEnded('building');
         if (!running) {
           await engine.removeContainer(containerId);
           await engine.removeImage(image);

@@ -47,7 +47,7 @@ export interface RunFinisherDeps {
   /** The worker finishing runs: only runs it still owns are changed. */
   workerId: string;
   /** Tells when a run of this worker has ended, and when a retry of it is queued. */
-  signals: Pick<Signals, 'runEnded' | 'runQueued'>;
+  signals: Pick<Signals, 'runEnded' | 'runQueued' | 'runFinished'>;
   /** How uploads are retried while the object store is unavailable. */
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
@@ -64,6 +64,8 @@ export interface RunFinisherDeps {
   };
   /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
   engineSampler: Pick<EngineSampler, 'stop'>;
+  /** Told how long collecting and uploading a run's results took (the metrics). */
+  observeUpload?: (seconds: number) => void;
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
@@ -218,17 +220,27 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
   }
 
-  async function record(run: Run, outcome: RunOutcome, exitCode?: number | null, result?: string | null) {
+  async function record(
+    run: Run,
+    outcome: RunOutcome,
+    ended: { exitCode?: number | null; result?: string | null; metrics?: MetricsSummary } = {},
+  ) {
+    const { exitCode, result, metrics } = ended;
+    const peaks = metrics
+      ? { cpuPercent: metrics.cpu_percent_peak, memoryBytes: metrics.memory_bytes_peak }
+      : undefined;
     const end = async (tx: SqlExecutor) => {
-      const ended = await finish(tx, run.id, outcome, { owner: workerId, exitCode, result });
-      const retry = ended ? await queueRetry(tx, ended) : undefined;
-      const moved = ended && !retry && deps.stepEnded ? await deps.stepEnded.advance(tx, ended) : undefined;
-      return { ended, retry, queued: moved?.queued ?? 0, workflowEnded: moved?.ended ?? false };
+      const finished = await finish(tx, run.id, outcome, { owner: workerId, exitCode, result, peaks });
+      const retry = finished ? await queueRetry(tx, finished) : undefined;
+      const moved =
+        finished && !retry && deps.stepEnded ? await deps.stepEnded.advance(tx, finished) : undefined;
+      return { finished, retry, queued: moved?.queued ?? 0, workflowEnded: moved?.ended ?? false };
     };
-    const { ended, retry, queued, workflowEnded } =
+    const { finished, retry, queued, workflowEnded } =
       run.workflowRunId !== null && deps.stepEnded ? await deps.stepEnded.transaction(end) : await end(db);
-    if (ended) {
+    if (finished) {
       deps.signals.runEnded.notify();
+      deps.signals.runFinished.notify(finished);
       if (retry) logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
       if (retry || queued > 0) deps.signals.runQueued.notify();
       if (workflowEnded && run.workflowRunId !== null) {
@@ -242,7 +254,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
           );
       }
     }
-    return ended;
+    return finished;
   }
 
   return {
@@ -269,6 +281,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     stoppedFromOutside: string | undefined,
   ): Promise<Run | undefined> {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
+    const uploadStarted = performance.now();
     const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
     if (!container || !run.containerId) {
       const outcome: RunOutcome = {
@@ -383,7 +396,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
               failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
             };
     }
-    const ended = await record(run, outcome, container.exitCode, result);
+    const ended = await record(run, outcome, { exitCode: container.exitCode, result, metrics });
+    deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
     log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
     await cleanUp(run, container.id);
     return ended;

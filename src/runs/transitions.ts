@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
+import { runEndedEventsSql } from '../events/outbox.js';
 import { runColumns, toRun, type Run } from './run-repository.js';
 import {
   RUN_TRANSITIONS,
@@ -38,6 +39,11 @@ interface Change {
   expressions?: string[];
   /** What the event records besides the state (undefined values are left out). */
   detail?: Record<string, unknown>;
+  /**
+   * Set on the transitions that end a run: the statement also writes the run's end to the events
+   * outbox (with these fields added to its data) and queues its webhook deliveries.
+   */
+  ended?: Record<string, unknown>;
 }
 
 async function change(db: SqlExecutor, runId: string, c: Change): Promise<Run | undefined> {
@@ -62,13 +68,19 @@ async function change(db: SqlExecutor, runId: string, c: Change): Promise<Run | 
     Object.entries(c.detail ?? {}).filter(([, value]) => value !== undefined),
   );
   params.push(Object.keys(detail).length > 0 ? JSON.stringify(detail) : null);
+  const detailParam = params.length;
+  let ended = '';
+  if (c.ended !== undefined) {
+    params.push(JSON.stringify(c.ended));
+    ended = `,\n     ${runEndedEventsSql('moved', `$${params.length}::jsonb`)}`;
+  }
   const rows = await db.query(
     `WITH moved AS (
        UPDATE runs SET ${sets.join(', ')}
        WHERE id = $1::uuid AND state IN ${sqlStates(from)}${guard}
        RETURNING ${runColumns('runs')}),
      event AS (INSERT INTO run_events (run_id, state, detail)
-       SELECT id, state, $${params.length}::jsonb FROM moved)
+       SELECT id, state, $${detailParam}::jsonb FROM moved)${ended}
      SELECT * FROM moved`,
     params,
     { prepared: true },
@@ -81,6 +93,12 @@ export interface RunOutcome {
   state: TerminalState;
   failureReason?: FailureReason;
   failureMessage?: string;
+}
+
+/** A run's peak CPU (percent of one core) and memory, from its sampler, told in its end event. */
+export interface RunPeaks {
+  cpuPercent: number | null;
+  memoryBytes: number | null;
 }
 
 /** Staging → building: the inputs are in place. */
@@ -132,7 +150,7 @@ export function finish(
   db: SqlExecutor,
   runId: string,
   outcome: RunOutcome,
-  options: { owner?: string; exitCode?: number | null; result?: string | null } = {},
+  options: { owner?: string; exitCode?: number | null; result?: string | null; peaks?: RunPeaks } = {},
 ): Promise<Run | undefined> {
   const { failureReason, failureMessage } = outcome;
   const { exitCode, result } = options;
@@ -148,6 +166,7 @@ export function finish(
     },
     expressions: ['finished_at = now()'],
     detail: { failureReason, failureMessage, exitCode },
+    ended: options.peaks ? { peaks: options.peaks } : {},
   });
 }
 
@@ -159,6 +178,7 @@ export function cancelQueued(db: SqlExecutor, runId: string, message: string): P
     columns: { failure_reason: 'cancelled', failure_message: message },
     expressions: ['finished_at = now()'],
     detail: { failureReason: 'cancelled', failureMessage: message },
+    ended: {},
   });
 }
 

@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { CatchUpPolicy, JobSpec, OverlapPolicy } from '../jobs/job-spec.js';
+import { fireSkippedEventsSql } from '../events/outbox.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
 
@@ -138,9 +139,13 @@ export async function recordMissed(
 ): Promise<void> {
   if (times.length === 0) return;
   await tx.query(
-    `INSERT INTO schedule_fires (job_id, fire_at, outcome, detail)
-     SELECT $1::uuid, t, 'missed', $3 FROM unnest($2::timestamptz[]) AS t
-     ON CONFLICT (job_id, fire_at) DO NOTHING`,
+    `WITH fired AS (
+       INSERT INTO schedule_fires (job_id, fire_at, outcome, detail)
+       SELECT $1::uuid, t, 'missed', $3 FROM unnest($2::timestamptz[]) AS t
+       ON CONFLICT (job_id, fire_at) DO NOTHING
+       RETURNING job_id, fire_at, outcome, detail),
+     ${fireSkippedEventsSql('fired')}
+     SELECT count(*) FROM fired`,
     [jobId, times, detail],
   );
 }
@@ -188,7 +193,7 @@ function recordAndQueue(runs: string): string {
     INSERT INTO schedule_fires (job_id, fire_at, outcome, run_id, detail)
     SELECT job_id, fire_at, outcome, run_id, detail FROM planned
     ON CONFLICT (job_id, fire_at) DO NOTHING
-    RETURNING job_id, fire_at, run_id),
+    RETURNING job_id, fire_at, run_id, outcome, detail),
   ${queueRunsSql('queued', {
     from: `FROM ${runs}
     JOIN jobs j ON j.id = f.job_id
@@ -211,7 +216,8 @@ export async function recordFires(tx: SqlExecutor, rows: FireRow[]): Promise<num
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[], $6::text[],
                             $7::boolean[]) AS p(job_id, fire_at, outcome, run_id, detail, trigger, waits)),
      ${recordAndQueue(`(SELECT f.*, p.trigger, p.waits FROM fired f
-                        JOIN planned p ON p.job_id = f.job_id AND p.fire_at = f.fire_at) AS f`)}
+                        JOIN planned p ON p.job_id = f.job_id AND p.fire_at = f.fire_at) AS f`)},
+     ${fireSkippedEventsSql('fired')}
      SELECT count(*)::int AS queued FROM queued`,
     [
       rows.map((r) => r.jobId),

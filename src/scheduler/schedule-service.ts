@@ -44,7 +44,7 @@ export interface ScheduleServiceDeps {
   db: Database;
   defaults: JobDefaults;
   /** Tells of schedules changed and runs queued, so a scheduler and a worker in this process act at once. */
-  signals: Pick<Signals, 'scheduleChanged' | 'runQueued'>;
+  signals: Pick<Signals, 'scheduleChanged' | 'runQueued' | 'runFinished'>;
 }
 
 export type ScheduleService = ReturnType<typeof createScheduleService>;
@@ -166,13 +166,18 @@ export function createScheduleService({ db, defaults, signals }: ScheduleService
     /** No future runs; runs still queued are cancelled; the job and its runs stay readable. */
     async remove(jobId: string): Promise<Job> {
       await liveJob(jobId);
-      return db.transaction(async (tx) => {
+      const ended: Run[] = [];
+      const job = await db.transaction(async (tx) => {
+        ended.length = 0;
         await deleteSchedule(tx, jobId);
         for (const run of await listUnfinishedRunsOfJob(tx, jobId)) {
-          await cancelQueued(tx, run.id, 'the job was deleted before this run started');
+          const cancelled = await cancelQueued(tx, run.id, 'the job was deleted before this run started');
+          if (cancelled) ended.push(cancelled);
         }
         return markJobDeleted(tx, jobId);
       });
+      for (const run of ended) signals.runFinished.notify(run);
+      return job;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import { databaseNow } from '../clock.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
-import { listUnfinishedRunsOfJobs, newRunId, requestCancel } from '../runs/run-repository.js';
+import { listUnfinishedRunsOfJobs, newRunId, requestCancel, type Run } from '../runs/run-repository.js';
 import { cancelQueued } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
@@ -37,7 +37,10 @@ export interface SchedulerDeps {
   /** "Now": the database's clock, unless a test sets another. */
   clock?: (db: SqlExecutor) => Promise<Date>;
   /** Tells of the runs it queues and the cancels it requests; it looks at once when a schedule changes. */
-  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
+  signals: Pick<
+    Signals,
+    'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished' | 'firesSkipped'
+  >;
 }
 
 export interface Scheduler extends StartStop {
@@ -163,12 +166,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** Writes a pass in a few statements, whatever the number of schedules in it. */
-  async function write(tx: SqlExecutor, pass: Pass): Promise<number> {
+  async function write(tx: SqlExecutor, pass: Pass, ended: Run[]): Promise<number> {
     for (const { jobId, times, detail } of pass.missed) await recordMissed(tx, jobId, times, detail);
     const queued = await recordFires(tx, pass.fires);
     for (const { runId, at } of pass.cancels) {
       const cancelled = await cancelQueued(tx, runId, `replaced by the run fired at ${at.toISOString()}`);
-      if (!cancelled && (await requestCancel(tx, runId))) deps.signals.cancelRequested.notify();
+      if (cancelled) ended.push(cancelled);
+      else if (await requestCancel(tx, runId)) deps.signals.cancelRequested.notify();
     }
     await advanceSchedules(tx, pass.advances);
     return queued;
@@ -176,7 +180,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function tick(): Promise<number> {
     let queued = 0;
+    let skipped = 0;
+    const ended: Run[] = [];
     const handled = await db.transaction(async (tx) => {
+      ended.length = 0;
       const now = await clock(tx);
       const due = await lockDueSchedules(tx, now, deps.batchSize);
       if (due.length === 0) return 0;
@@ -184,13 +191,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const unfinished = await listUnfinishedRunsOfJobs(tx, watched);
       const pass: Pass = { fires: [], cancels: [], advances: [], missed: [], dueTimes: new Map() };
       for (const schedule of due) plan(schedule, now, unfinished.get(schedule.jobId) ?? [], pass);
-      queued = await write(tx, pass);
+      queued = await write(tx, pass, ended);
+      skipped =
+        pass.fires.filter((f) => f.outcome !== 'queued' && f.outcome !== 'caught_up').length +
+        pass.missed.reduce((n, m) => n + m.times.length, 0);
       if (queued > 0 || pass.missed.length > 0) {
         logger.debug({ schedules: due.length, queued, missed: pass.missed.length }, 'schedules fired');
       }
       return due.length;
     });
     if (queued > 0) deps.signals.runQueued.notify();
+    if (skipped > 0) deps.signals.firesSkipped.notify(skipped);
+    for (const run of ended) deps.signals.runFinished.notify(run);
     return handled;
   }
 

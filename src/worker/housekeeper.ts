@@ -93,6 +93,22 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       'DELETE FROM schedule_fires WHERE fire_at < now() - make_interval(days => $1::int) AND run_id IS NULL',
       [deps.retentionDays],
     );
+    // Events older than the retention period go too, with their deliveries and attempts, unless a
+    // delivery is still pending. Ids grow with time: the old ones are those below the first recent
+    // one, found from the start of the table without an index on the time.
+    await db.query(
+      `WITH bound AS (
+         SELECT coalesce(
+           (SELECT id FROM events WHERE at >= now() - make_interval(days => $1::int) ORDER BY id LIMIT 1),
+           (SELECT max(id) + 1 FROM events)) AS id),
+       old AS (
+         SELECT e.id FROM events e, bound WHERE e.id < bound.id
+           AND NOT EXISTS (SELECT FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
+         ORDER BY e.id LIMIT 5000),
+       deliveries AS (DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM old))
+       DELETE FROM events WHERE id IN (SELECT id FROM old)`,
+      [deps.retentionDays],
+    );
     return rows[0]?.n ?? 0;
   }
 

@@ -78,6 +78,7 @@ const FIELDS = [
   'base_image',
   'metrics_interval_seconds',
   'network',
+  'notify_url',
 ];
 
 const nasty = fc.oneof(

@@ -3,6 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvents } from '../../src/events/outbox.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 
 const docker = new Docker();
@@ -143,5 +144,39 @@ describe('housekeeping', () => {
     expect(kept.status).toBe(200);
     expect(kept.body.retryOf).toBeNull();
     expect(await service.db.query('SELECT 1 FROM run_events WHERE run_id = $1::uuid', [old])).toEqual([]);
+  });
+
+  it('deletes events older than the retention period with their deliveries, unless one is pending', async () => {
+    await recordEvents(service.db, [
+      { type: 'run.failed', userId: 'pruned', data: { runId: 'old-delivered' } },
+      { type: 'run.failed', userId: 'pruned', data: { runId: 'old-pending' } },
+      { type: 'run.failed', userId: 'pruned', data: { runId: 'recent' } },
+    ]);
+    await service.db.query(
+      `UPDATE events SET at = now() - interval '40 days' WHERE user_id = 'pruned' AND data ->> 'runId' LIKE 'old-%'`,
+    );
+    // Deliveries made here (none is due, so the sender leaves them alone): one still pending.
+    const [endpoint] = await service.db.query<{ id: string }>(
+      `INSERT INTO webhook_endpoints (id, user_id, url, event_types)
+       VALUES (gen_random_uuid(), 'pruned', 'http://192.0.2.1/hook', '{run.failed}') RETURNING id`,
+    );
+    await service.db.query(
+      `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at)
+       SELECT gen_random_uuid(), $1::uuid, id,
+              CASE WHEN data ->> 'runId' = 'old-pending' THEN 'pending' ELSE 'delivered' END,
+              now() + interval '1 hour'
+       FROM events WHERE user_id = 'pruned'`,
+      [endpoint!.id],
+    );
+    await service.housekeeper!.sweep();
+    const left = await service.db.query<{ run_id: string }>(
+      `SELECT data ->> 'runId' AS run_id FROM events WHERE user_id = 'pruned' ORDER BY id`,
+    );
+    expect(left.map((row) => row.run_id)).toEqual(['old-pending', 'recent']);
+    const deliveries = await service.db.query(
+      'SELECT 1 FROM webhook_deliveries WHERE endpoint_id = $1::uuid',
+      [endpoint!.id],
+    );
+    expect(deliveries).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteAccessEntry } from '../../src/api/auth.js';
 import { createApiKey } from '../../src/auth/key-repository.js';
+import { recordEvents } from '../../src/events/outbox.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 
 /**
@@ -30,7 +31,11 @@ beforeAll(async () => {
   // The API alone, with authentication on, and CORS on so that its preflight route is there too.
   service = await startTestService({
     roles: ['api'],
-    env: { TDS_AUTH: 'on', TDS_CORS_ORIGIN: 'https://dashboard.example' },
+    env: {
+      TDS_AUTH: 'on',
+      TDS_CORS_ORIGIN: 'https://dashboard.example',
+      TDS_WEBHOOK_ALLOW_PRIVATE: 'true',
+    },
   });
   const bucket = await createBucket();
   operatorKey = (await createApiKey(service.db, { operator: true }, 'ops')).key;
@@ -65,6 +70,21 @@ beforeAll(async () => {
   expect(workflow.status, JSON.stringify(workflow.body)).toBe(202);
   ids.workflow = workflow.body.workflow.id;
   ids.workflow_run = workflow.body.workflowRun.id;
+  const hook = await service.request(
+    'POST',
+    '/webhooks',
+    { userId: 'alice', url: 'http://127.0.0.1:9/hook', events: ['run.failed'] },
+    bearer(keys.alice!),
+  );
+  expect(hook.status).toBe(201);
+  ids.webhook = hook.body.webhook.id;
+  // A delivery to it: an event of alice's, written as every event is.
+  await recordEvents(service.db, [{ type: 'run.failed', userId: 'alice', data: { runId: ids.run } }]);
+  const [delivery] = await service.db.query<{ id: string }>(
+    'SELECT id FROM webhook_deliveries WHERE endpoint_id = $1::uuid',
+    [ids.webhook],
+  );
+  ids.webhook_delivery = delivery!.id;
 });
 
 afterAll(async () => {
@@ -101,6 +121,8 @@ describe('every route with a path parameter', () => {
         'GET /workflow-runs/:id',
         'POST /workflow-runs/:id/retry',
         'PUT /admin/users/:userId',
+        'GET /webhooks/:id/deliveries',
+        'POST /webhook-deliveries/:id/redeliver',
         'OPTIONS *',
       ]),
     );
@@ -152,7 +174,7 @@ describe('every route with a path parameter', () => {
         expect([...UNOWNED.keys()], `${name} is not known to name nothing a user owns`).toContain(name);
       }
     }
-    expect(owned).toBeGreaterThanOrEqual(12);
+    expect(owned).toBeGreaterThanOrEqual(18);
   });
 
   it('lets the owner reach their own job and run on the routes that read them', async () => {

@@ -4,6 +4,7 @@ import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
@@ -22,7 +23,17 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
   jobs: JobService;
   schedules: ScheduleService;
   access: AccessControl;
-}> = async (app, { jobs, schedules, access }) => {
+  webhooks: WebhookService;
+}> = async (app, { jobs, schedules, access, webhooks }) => {
+  const Notify = Type.Optional(
+    Type.Object(
+      {
+        webhookId: Type.String(),
+        secret: Type.String({ description: "the notify_url's whsec_ signing secret: shown here only" }),
+      },
+      { description: 'with notify_url, when the job is created' },
+    ),
+  );
   app.post(
     '/jobs',
     {
@@ -43,22 +54,32 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
             job: JobSchema,
             run: Type.Union([RunSchema, Type.Null()]),
             created: Type.Boolean(),
+            notify: Notify,
           }),
           ...errors,
         },
       },
     },
     async (request, reply) => {
-      const { job, run, created } = await jobs.submit(request.body, (spec) =>
-        access.checkSubmission(request.principal, spec),
-      );
+      const { job, run, created } = await jobs.submit(request.body, async (spec) => {
+        await access.checkSubmission(request.principal, spec);
+        if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
+      });
+      // The job's own endpoint, made as it is created: long before its first run can end.
+      const notify =
+        created && job.spec.notify_url !== undefined
+          ? await webhooks.registerForJob(job.spec.userId, job.id, job.spec.notify_url)
+          : undefined;
       request.log.info(
         { jobId: job.id, runId: run?.id, created },
         created ? 'job submitted' : 'job already exists',
       );
-      return reply
-        .status(created ? 202 : 200)
-        .send({ job: jobView(job), run: run ? runView(run) : null, created });
+      return reply.status(created ? 202 : 200).send({
+        job: jobView(job),
+        run: run ? runView(run) : null,
+        created,
+        ...(notify ? { notify: { webhookId: notify.endpoint.id, secret: notify.secret } } : {}),
+      });
     },
   );
 

@@ -1,0 +1,112 @@
+import type { SqlExecutor } from '../../services/db/database.js';
+import { quoteLiteral } from '../../services/db/sql-text.js';
+import { TERMINAL_STATES, sqlStates } from '../runs/run-states.js';
+
+/**
+ * The outbox of events other systems are told about: the one way events are made. Each is written
+ * in the same statement or transaction as the change it reports (a run's end, a skipped fire time),
+ * so none is lost or invented by a crash; with it, in the same statement, a pending delivery to
+ * each of the user's endpoints that wants it. The webhook sender and GET /events read it.
+ */
+
+export const RUN_EVENT_TYPES = ['run.succeeded', 'run.failed', 'run.cancelled', 'run.timed_out'] as const;
+// The workflow engine's events join the list here when it lands: workflow_run.started,
+// workflow_run.succeeded, workflow_run.failed, workflow_run.cancelled.
+export const WORKFLOW_RUN_EVENT_TYPES = [] as const;
+export const SCHEDULE_EVENT_TYPES = ['schedule.fire_skipped'] as const;
+
+export const EVENT_TYPES = [
+  ...RUN_EVENT_TYPES,
+  ...WORKFLOW_RUN_EVENT_TYPES,
+  ...SCHEDULE_EVENT_TYPES,
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface NewEvent {
+  type: EventType;
+  userId: string;
+  /** The event's `data`: ids, state and what a receiver needs to act. */
+  data: Record<string, unknown>;
+  /** The job it concerns, if any: an endpoint made for a job's notify_url receives only its events. */
+  jobId?: string;
+}
+
+/**
+ * A CTE, for a statement's WITH, that queues a delivery of each event in the CTE `events` (columns
+ * id, type, user_id, job_id) to every enabled endpoint of its user that wants its type.
+ */
+function deliveriesSql(name: string, events: string): string {
+  return `${name} AS (
+    INSERT INTO webhook_deliveries (id, endpoint_id, event_id)
+    SELECT gen_random_uuid(), w.id, e.id
+    FROM ${events} e
+    JOIN webhook_endpoints w ON w.user_id = e.user_id AND w.disabled_at IS NULL
+      AND e.type = ANY (w.event_types) AND (w.job_id IS NULL OR w.job_id = e.job_id))`;
+}
+
+/** Records events, with their deliveries, inside the caller's transaction (or as one statement). */
+export async function recordEvents(tx: SqlExecutor, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query(
+    `WITH written AS (
+       INSERT INTO events (type, user_id, data)
+       SELECT type, user_id, data FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(type, user_id, data)
+       RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
+     ${deliveriesSql('queued_deliveries', 'written')}
+     SELECT count(*) FROM written`,
+    [
+      events.map((e) => e.type),
+      events.map((e) => e.userId),
+      events.map((e) => JSON.stringify({ ...e.data, ...(e.jobId ? { jobId: e.jobId } : {}) })),
+    ],
+  );
+}
+
+/**
+ * The end of a run as an event's data, from a row of runs (alias `r`) just moved to an end state,
+ * with `extra` (a jsonb expression: peak CPU and memory) merged in.
+ */
+function runEventData(r: string, extra: string): string {
+  return `jsonb_strip_nulls(jsonb_build_object(
+      'runId', ${r}.id, 'jobId', ${r}.job_id, 'userId', ${r}.spec ->> 'userId',
+      'uniqueId', ${r}.spec ->> 'uniqueId', 'state', ${r}.state, 'trigger', ${r}.trigger,
+      'attempt', ${r}.attempt, 'scheduledFor', ${r}.scheduled_for, 'exitCode', ${r}.exit_code,
+      'failureReason', ${r}.failure_reason, 'failureMessage', ${r}.failure_message,
+      'timings', jsonb_build_object('queuedAt', ${r}.queued_at, 'startedAt', ${r}.started_at,
+        'endedAt', ${r}.ended_at, 'finishedAt', ${r}.finished_at,
+        'runSeconds', extract(epoch FROM ${r}.ended_at - ${r}.started_at),
+        'queueSeconds', extract(epoch FROM coalesce(${r}.started_at, ${r}.finished_at) - ${r}.queued_at)),
+      'results', jsonb_build_object('bucket', ${r}.results_bucket, 'prefix', ${r}.results_prefix,
+        'uri', 's3://' || ${r}.results_bucket || '/' || ${r}.results_prefix)) || ${extra})`;
+}
+
+/**
+ * CTEs, for the WITH of a statement that ends runs, recording a `run.<state>` event for each run
+ * of the CTE `moved` (all runs' columns) that is now in an end state, with its deliveries. `extra`
+ * is a jsonb SQL expression merged into each event's data (`'{}'::jsonb` for nothing).
+ */
+export function runEndedEventsSql(moved: string, extra: string): string {
+  return `run_ended_events AS (
+    INSERT INTO events (type, user_id, data)
+    SELECT 'run.' || m.state, m.spec ->> 'userId', ${runEventData('m', extra)}
+    FROM ${moved} m WHERE m.state IN ${sqlStates(TERMINAL_STATES)}
+    RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
+  ${deliveriesSql('run_ended_deliveries', 'run_ended_events')}`;
+}
+
+/**
+ * CTEs recording a `schedule.fire_skipped` event for each row of `fired` (job_id, fire_at,
+ * outcome, detail) whose outcome is a skip (overlap, a full buffer, or missed), with deliveries.
+ */
+export function fireSkippedEventsSql(fired: string): string {
+  const skipped = ['skipped_overlap', 'skipped_buffer_full', 'missed'].map(quoteLiteral).join(', ');
+  return `fire_skipped_events AS (
+    INSERT INTO events (type, user_id, data)
+    SELECT 'schedule.fire_skipped', j.user_id, jsonb_strip_nulls(jsonb_build_object(
+      'jobId', j.id, 'userId', j.user_id, 'uniqueId', j.unique_id, 'fireAt', f.fire_at,
+      'outcome', f.outcome, 'detail', f.detail))
+    FROM ${fired} f JOIN jobs j ON j.id = f.job_id
+    WHERE f.outcome IN (${skipped})
+    RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
+  ${deliveriesSql('fire_skipped_deliveries', 'fire_skipped_events')}`;
+}

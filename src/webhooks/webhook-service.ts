@@ -1,0 +1,140 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { SqlExecutor } from '../../services/db/database.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { EVENT_TYPES, RUN_EVENT_TYPES } from '../events/outbox.js';
+import { checkWebhookUrl } from './address-guard.js';
+import { endpointSecret, type SigningKey } from './secrets.js';
+import {
+  deleteEndpoint,
+  enableEndpoint,
+  getEndpoint,
+  insertEndpoint,
+  listDeliveries,
+  listEndpoints,
+  redeliver,
+  rotateSecret,
+  type Delivery,
+  type WebhookEndpoint,
+} from './webhook-repository.js';
+
+/** How long a rotated-out secret keeps signing deliveries, beside the new one. */
+export const ROTATION_OVERLAP_SECONDS = 24 * 3600;
+
+export interface NewEndpoint {
+  userId: string;
+  url: string;
+  events: string[];
+  description?: string;
+}
+
+export interface WebhookService {
+  /** Registers an endpoint; its secret is returned here and never again. */
+  register(request: NewEndpoint): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  /** An endpoint for a job's notify_url, receiving that job's run events; with its secret. */
+  registerForJob(
+    userId: string,
+    jobId: string,
+    url: string,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  /** Checks a notify_url as an endpoint's URL is checked (throws ValidationError). */
+  checkUrl(url: string, field: string): Promise<void>;
+  list(userId: string): Promise<WebhookEndpoint[]>;
+  get(id: string): Promise<WebhookEndpoint>;
+  remove(id: string): Promise<void>;
+  rotate(id: string): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  enable(id: string): Promise<WebhookEndpoint>;
+  deliveries(id: string, limit: number): Promise<Delivery[]>;
+  redeliver(deliveryId: string): Promise<void>;
+}
+
+export function createWebhookService(deps: {
+  db: SqlExecutor;
+  signingKey: SigningKey;
+  allowPrivate: boolean;
+}): WebhookService {
+  const { db } = deps;
+
+  async function secretOf(endpoint: WebhookEndpoint): Promise<string> {
+    const { key } = await deps.signingKey.get();
+    return endpointSecret(key, endpoint.id, endpoint.secretGeneration);
+  }
+
+  async function found(id: string): Promise<WebhookEndpoint> {
+    const endpoint = await getEndpoint(db, id);
+    if (!endpoint) throw new NotFoundError('webhook', id);
+    return endpoint;
+  }
+
+  const checkUrl = async (url: string, field: string) => {
+    await checkWebhookUrl(url, field, deps.allowPrivate);
+  };
+
+  return {
+    checkUrl,
+
+    async register({ userId, url, events, description }) {
+      const unknown = events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
+      if (unknown.length > 0) {
+        throw new ValidationError(
+          `events: unknown event type ${unknown.map((e) => `"${e}"`).join(', ')}; the types are ${EVENT_TYPES.join(', ')}`,
+        );
+      }
+      await checkUrl(url, 'url');
+      const endpoint = await insertEndpoint(db, {
+        id: uuidv7(),
+        userId,
+        url,
+        events: [...new Set(events)],
+        jobId: null,
+        description: description ?? null,
+      });
+      return { endpoint, secret: await secretOf(endpoint) };
+    },
+
+    async registerForJob(userId, jobId, url) {
+      const endpoint = await insertEndpoint(db, {
+        id: uuidv7(),
+        userId,
+        url,
+        events: [...RUN_EVENT_TYPES],
+        jobId,
+        description: 'the notify_url of a job',
+      });
+      return { endpoint, secret: await secretOf(endpoint) };
+    },
+
+    list: (userId) => listEndpoints(db, userId),
+    get: found,
+
+    async remove(id) {
+      if (!(await deleteEndpoint(db, id))) throw new NotFoundError('webhook', id);
+    },
+
+    async rotate(id) {
+      const endpoint = await rotateSecret(db, id, ROTATION_OVERLAP_SECONDS);
+      if (!endpoint) throw new NotFoundError('webhook', id);
+      return { endpoint, secret: await secretOf(endpoint) };
+    },
+
+    async enable(id) {
+      const endpoint = await enableEndpoint(db, id);
+      if (!endpoint) throw new NotFoundError('webhook', id);
+      return endpoint;
+    },
+
+    async deliveries(id, limit) {
+      await found(id);
+      return listDeliveries(db, id, limit);
+    },
+
+    async redeliver(deliveryId) {
+      const [row] = await db.query<{ endpoint_id: string }>(
+        'SELECT endpoint_id FROM webhook_deliveries WHERE id = $1::uuid',
+        [deliveryId],
+      );
+      if (!row || !(await redeliver(db, row.endpoint_id, deliveryId))) {
+        throw new NotFoundError('webhook delivery', deliveryId);
+      }
+    },
+  };
+}

@@ -1,0 +1,245 @@
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createBucket,
+  eventually,
+  jobBody,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
+import { startReceiver, type ReceivedDelivery, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+let service: TestService;
+let bucket: string;
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  service = await startTestService({
+    env: { TDS_WEBHOOK_ALLOW_PRIVATE: 'true', TDS_WEBHOOK_POLL_INTERVAL_MS: '100' },
+  });
+  bucket = await createBucket();
+});
+
+afterAll(async () => {
+  await service?.close();
+  for (const receiver of receivers) await receiver.close();
+});
+
+async function receiver(): Promise<WebhookReceiver> {
+  const started = await startReceiver();
+  receivers.push(started);
+  return started;
+}
+
+async function register(userId: string, url: string, events: string[]) {
+  const { status, body } = await service.request('POST', '/webhooks', { userId, url, events });
+  expect(status, JSON.stringify(body)).toBe(201);
+  return body as { webhook: { id: string }; secret: string };
+}
+
+async function runJob(userId: string, command: string) {
+  const { status, body } = await service.request('POST', '/jobs', jobBody(bucket, { userId, command }));
+  expect(status, JSON.stringify(body)).toBe(202);
+  return service.waitForRun(body.run.id as string);
+}
+
+function payload(delivery: ReceivedDelivery) {
+  return JSON.parse(delivery.body) as { type: string; timestamp: string; data: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+describe('webhooks', () => {
+  it('signs a delivery for each run that ends, verifiable with standardwebhooks, with what a receiver needs', async () => {
+    const userId = uniqueName('hooks');
+    const hook = await receiver();
+    const { webhook, secret } = await register(userId, hook.url, ['run.succeeded', 'run.failed']);
+    expect(secret).toMatch(/^whsec_/);
+
+    const succeeded = await runJob(userId, 'echo fine');
+    const failed = await runJob(userId, 'echo broken >&2; exit 3');
+    expect(succeeded.state).toBe('succeeded');
+    expect(failed.state).toBe('failed');
+    await eventually('both deliveries', async () => hook.received.length >= 2);
+
+    const verifier = new Webhook(secret);
+    for (const delivery of hook.received) {
+      expect(() => verifier.verify(delivery.body, delivery.headers)).not.toThrow();
+      expect(delivery.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
+    }
+    const byRun = new Map(hook.received.map((d) => [payload(d).data.runId as string, payload(d)]));
+    const ok = byRun.get(succeeded.id)!;
+    expect(ok.type).toBe('run.succeeded');
+    expect(ok.data).toMatchObject({
+      runId: succeeded.id,
+      jobId: succeeded.jobId,
+      userId,
+      state: 'succeeded',
+      exitCode: 0,
+      results: { bucket, uri: `s3://${bucket}/${succeeded.results.prefix}` },
+    });
+    expect(ok.data.timings.startedAt).toBeTruthy();
+    expect(ok.data.timings.finishedAt).toBeTruthy();
+    expect(ok.data.peaks).toHaveProperty('memoryBytes');
+    const bad = byRun.get(failed.id)!;
+    expect(bad.type).toBe('run.failed');
+    expect(bad.data).toMatchObject({ state: 'failed', exitCode: 3, failureReason: 'exit_code' });
+
+    // A secret from another endpoint does not verify.
+    const other = await register(userId, hook.url, ['run.cancelled']);
+    expect(() =>
+      new Webhook(other.secret).verify(hook.received[0]!.body, hook.received[0]!.headers),
+    ).toThrow();
+
+    const { body: listed } = await service.request('GET', `/webhooks/${webhook.id}/deliveries`);
+    expect(listed.deliveries).toHaveLength(2);
+    for (const delivery of listed.deliveries) {
+      expect(delivery.state).toBe('delivered');
+      expect(delivery.history).toHaveLength(1);
+      expect(delivery.history[0].status).toBe(200);
+    }
+  });
+
+  it('retries a receiver answering 500 until it answers 200, with the same webhook-id, every attempt listed', async () => {
+    const userId = uniqueName('hooks');
+    const hook = await receiver();
+    hook.answers = [{ status: 500 }, { status: 503, headers: { 'retry-after': '1' } }];
+    const { webhook, secret } = await register(userId, hook.url, ['run.succeeded']);
+    await runJob(userId, 'true');
+    await eventually('the delivery after two failures', async () => hook.received.length >= 3);
+
+    const ids = new Set(hook.received.map((d) => d.headers['webhook-id']));
+    expect(ids.size).toBe(1);
+    const verifier = new Webhook(secret);
+    for (const delivery of hook.received) verifier.verify(delivery.body, delivery.headers);
+    await eventually('the attempts recorded', async () => {
+      const { body } = await service.request('GET', `/webhooks/${webhook.id}/deliveries`);
+      return body.deliveries[0]?.state === 'delivered';
+    });
+    const { body } = await service.request('GET', `/webhooks/${webhook.id}/deliveries`);
+    const [delivery] = body.deliveries;
+    expect(delivery.webhookId).toBe([...ids][0]);
+    expect(delivery.history.map((a: { status: number }) => a.status)).toEqual([500, 503, 200]);
+    expect(hook.received).toHaveLength(3);
+
+    // Sent again by hand: the same webhook-id once more.
+    const again = await service.request('POST', `/webhook-deliveries/${delivery.id}/redeliver`);
+    expect(again.status).toBe(202);
+    await eventually('the redelivery', async () => hook.received.length >= 4);
+    expect(hook.received[3]!.headers['webhook-id']).toBe(delivery.webhookId);
+  });
+
+  it('disables an endpoint that answers 410 Gone', async () => {
+    const userId = uniqueName('hooks');
+    const hook = await receiver();
+    hook.status = 410;
+    const { webhook } = await register(userId, hook.url, ['run.succeeded']);
+    await runJob(userId, 'true');
+    await eventually('the endpoint disabled', async () => {
+      const { body } = await service.request('GET', `/webhooks/${webhook.id}`);
+      return body.enabled === false;
+    });
+    const { body } = await service.request('GET', `/webhooks/${webhook.id}`);
+    expect(body.disabledReason).toMatch(/410/);
+    expect(hook.received).toHaveLength(1);
+  });
+
+  it('signs with both the new and the previous secret for a day after a rotation', async () => {
+    const userId = uniqueName('hooks');
+    const hook = await receiver();
+    const { webhook, secret: old } = await register(userId, hook.url, ['run.succeeded']);
+    const { status, body } = await service.request('POST', `/webhooks/${webhook.id}/rotate-secret`);
+    expect(status).toBe(200);
+    expect(body.secret).not.toBe(old);
+    expect(Date.parse(body.webhook.previousSecretValidUntil) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    await runJob(userId, 'true');
+    await eventually('the delivery', async () => hook.received.length >= 1);
+    const [delivery] = hook.received;
+    expect(delivery!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    new Webhook(old).verify(delivery!.body, delivery!.headers);
+    new Webhook(body.secret as string).verify(delivery!.body, delivery!.headers);
+  });
+
+  it('refuses endpoints on private addresses unless the operator allows them', async () => {
+    const strict = await startTestService({ databaseUrl: undefined, roles: ['api'] });
+    try {
+      for (const url of [
+        'http://127.0.0.1:9/hook',
+        'http://169.254.169.254/latest/meta-data',
+        'http://10.1.2.3/hook',
+        'http://[::1]/hook',
+        'http://[::ffff:127.0.0.1]/hook',
+        'http://localhost/hook',
+      ]) {
+        const { status, body } = await strict.request('POST', '/webhooks', {
+          userId: 'someone',
+          url,
+          events: ['run.failed'],
+        });
+        expect(status, url).toBe(400);
+        expect(body.message).toMatch(/TDS_WEBHOOK_ALLOW_PRIVATE/);
+      }
+      const job = await strict.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { userId: 'someone', notify_url: 'http://192.168.1.1/hook' }),
+      );
+      expect(job.status).toBe(400);
+      expect(job.body.message).toMatch(/notify_url.*TDS_WEBHOOK_ALLOW_PRIVATE/);
+      const { status, body } = await strict.request('POST', '/webhooks', {
+        userId: 'someone',
+        url: 'ftp://example.com/hook',
+        events: ['run.failed'],
+      });
+      expect(status).toBe(400);
+      expect(body.message).toMatch(/http or https/);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("tells a job's notify_url of its own runs' ends only, signed with the secret given when the job was made", async () => {
+    const userId = uniqueName('notify');
+    const hook = await receiver();
+    const { status, body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { userId, command: 'exit 1', notify_url: hook.url }),
+    );
+    expect(status, JSON.stringify(body)).toBe(202);
+    expect(body.notify.secret).toMatch(/^whsec_/);
+    const other = await runJob(userId, 'true');
+    const run = await service.waitForRun(body.run.id as string);
+    await eventually('the notification', async () => hook.received.length >= 1);
+    const payload = new Webhook(body.notify.secret as string).verify(
+      hook.received[0]!.body,
+      hook.received[0]!.headers,
+    ) as { type: string; data: { runId: string } };
+    expect(payload).toMatchObject({ type: 'run.failed', data: { runId: run.id } });
+    expect(hook.received.map((d) => JSON.parse(d.body).data.runId)).not.toContain(other.id);
+    // The same job posted again: no new secret.
+    const again = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { userId, uniqueId: body.job.spec.uniqueId, command: 'exit 1', notify_url: hook.url }),
+    );
+    expect(again.status).toBe(200);
+    expect(again.body.notify).toBeUndefined();
+  });
+
+  it('lists and deletes endpoints, never showing secrets again', async () => {
+    const userId = uniqueName('hooks');
+    const hook = await receiver();
+    const { webhook, secret } = await register(userId, hook.url, ['run.failed']);
+    const { body } = await service.request('GET', `/webhooks?userId=${userId}`);
+    expect(body.webhooks.map((w: { id: string }) => w.id)).toEqual([webhook.id]);
+    expect(JSON.stringify(body)).not.toContain(secret);
+    expect((await service.request('DELETE', `/webhooks/${webhook.id}`)).status).toBe(204);
+    expect((await service.request('GET', `/webhooks/${webhook.id}`)).status).toBe(404);
+    const unknown = await service.request('POST', '/webhooks', {
+      userId,
+      url: hook.url,
+      events: ['run.exploded'],
+    });
+    expect(unknown.status).toBe(400);
+  });
+});
