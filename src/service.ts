@@ -10,6 +10,7 @@ import { createPgDatabase } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
+import { createFleetService } from './fleet/fleet-service.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
 import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
@@ -99,7 +100,13 @@ export async function startService(
     if (config.roles.includes('scheduler')) {
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
-    const api = config.roles.includes('api') ? createApiRole(parts, { jobs, schedules }) : undefined;
+    const api = config.roles.includes('api')
+      ? createApiRole(parts, {
+          jobs,
+          schedules,
+          fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
+        })
+      : undefined;
     if (api) roles.push(api);
     for (const role of roles) {
       closers.push(() => role.stop());

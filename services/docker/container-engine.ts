@@ -62,6 +62,8 @@ export interface ContainerEngine {
   /** Where the engine is reached, for messages. */
   readonly address: string;
   ping(): Promise<void>;
+  /** The engine's operating system and architecture, as it reports them (`linux`, `x86_64`). */
+  platform(): Promise<{ os: string; architecture: string }>;
   imageId(ref: string): Promise<string | undefined>;
   pullImage(ref: string): Promise<void>;
   /** Builds and tags an image; resolves with the build log, or throws BuildError carrying it. */

@@ -10,6 +10,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { Ceilings } from '../auth/policy.js';
 import { RateLimitedError } from '../errors.js';
+import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
@@ -21,6 +22,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { workerRoutes } from './routes/workers.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import { validatorCompiler } from './validation.js';
 
@@ -28,6 +30,7 @@ export interface AppDeps {
   db: SqlExecutor;
   jobs: JobService;
   schedules: ScheduleService;
+  fleet: FleetService;
   access: AccessControl;
   defaultCeilings: Ceilings;
   logger: Logger;
@@ -40,7 +43,7 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { db, jobs, schedules, access, logger, corsOrigins, healthChecks } = deps;
+  const { db, jobs, schedules, fleet, access, logger, corsOrigins, healthChecks } = deps;
   const input = createInputGuard(logger);
   const app = Fastify({
     loggerInstance: logger,
@@ -123,10 +126,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes, { checks: healthChecks });
-  await app.register(jobRoutes, { jobs, schedules, access });
+  await app.register(jobRoutes, { jobs, schedules, fleet, access });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
+  await app.register(workerRoutes, { fleet });
   await app.register(scheduleRoutes, { schedules });
-  await app.register(runRoutes, { jobs });
+  await app.register(runRoutes, { jobs, fleet });
   await app.register(runListRoutes, { db });
   return app as unknown as FastifyInstance;
 }

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { ValidationError } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
+import { MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 /** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
@@ -156,6 +157,13 @@ export const JobRequestSchema = Type.Object(
           'the network the container is on: "none" (loopback only: no way in or out) or "bridge" (can reach the internet); default: the service\'s TDS_DEFAULT_NETWORK',
       }),
     ),
+    requires: Type.Optional(
+      Type.Array(Type.String({ pattern: TAG_PATTERN }), {
+        maxItems: MAX_TAGS,
+        description:
+          'tags a worker must hold, every one of them, to run this job (a worker holds its TDS_WORKER_TAGS and its platform, e.g. "linux/arm64"); runs that no live worker can take stay queued and say what they wait for',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -199,6 +207,13 @@ export interface JobSpec {
   base_image: string;
   metrics_interval_seconds: number;
   network: JobNetwork;
+  /** Tags the worker must hold, sorted, no repeats. Jobs stored before tags existed lack it: none. */
+  requires: string[];
+}
+
+/** The tags a stored spec requires (none for a job stored before tags existed). */
+export function requiredTags(spec: JobSpec): string[] {
+  return (spec as Partial<JobSpec>).requires ?? [];
 }
 
 export interface JobDefaults {
@@ -312,5 +327,6 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     base_image: request.base_image ?? defaults.baseImage,
     metrics_interval_seconds: request.metrics_interval_seconds ?? defaults.metricsIntervalSeconds,
     network: request.network ?? defaults.network,
+    requires: tagSet(request.requires ?? []),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { createAccessControl } from '../auth/access-control.js';
+import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import { startStop, type StartStop } from '../start-stop.js';
@@ -17,7 +18,7 @@ export interface ApiRole extends StartStop {
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
   { config, logger, db, engine }: SharedParts,
-  services: { jobs: JobService; schedules: ScheduleService },
+  services: { jobs: JobService; schedules: ScheduleService; fleet: FleetService },
 ): ApiRole {
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -40,6 +41,7 @@ export function createApiRole(
         db,
         jobs: services.jobs,
         schedules: services.schedules,
+        fleet: services.fleet,
         access,
         defaultCeilings: config.userCeilings,
         logger,

@@ -2,6 +2,8 @@ import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
 import { startStopAll, type StartStop } from '../start-stop.js';
+import { serviceVersion } from '../version.js';
+import { createPresence } from '../worker/presence.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
 import type { SharedParts } from './shared-parts.js';
@@ -13,7 +15,8 @@ export interface WorkerRole extends StartStop {
 
 /**
  * The worker: claims queued runs and takes each to `running` (executor), and its watcher follows
- * their containers to the end (finisher). Started, the watcher comes first, so that runs the
+ * their containers to the end (finisher). Its presence in the fleet comes first (it learns its
+ * platform and whether it is drained) and goes last. Started, the watcher comes first, so that runs the
  * worker adopts or starts are watched; stopped, the worker stops claiming and hands back what it
  * could not start, then the watcher stops.
  */
@@ -61,6 +64,17 @@ export function createWorkerRole(
     storeRetry: config.storeRetry,
     onStarted: (runId) => watcher.check(runId),
   });
+  const presence = createPresence({
+    db,
+    engine,
+    logger,
+    workerId: config.workerId,
+    tags: config.workerTags,
+    capacity: config.maxConcurrentRuns,
+    version: serviceVersion(),
+    heartbeatIntervalMs: config.reconcileIntervalMs,
+    onDrainChange: () => worker.wake(),
+  });
   const worker = createWorker({
     db,
     executor,
@@ -72,6 +86,8 @@ export function createWorkerRole(
     shutdownGraceMs: config.shutdownGraceMs,
     executions,
     signals,
+    tags: () => presence.tags,
+    draining: () => presence.draining,
   });
-  return { ...startStopAll([watcher, worker]), executions };
+  return { ...startStopAll([presence, watcher, worker]), executions };
 }

@@ -75,6 +75,7 @@ const FIELDS = [
   'base_image',
   'metrics_interval_seconds',
   'network',
+  'requires',
 ];
 
 const nasty = fc.oneof(
@@ -349,6 +350,12 @@ describe('input no route takes', () => {
         `a package with ${name}`,
         post('/jobs', jobWith('linux_dependencies', JSON.stringify(['curl', `git${bad}`]))),
         'linux_dependencies[1]',
+        400,
+      );
+      await expectRefused(
+        `a required tag with ${name}`,
+        post('/jobs', jobWith('requires', JSON.stringify(['gpu', `zone${bad}`]))),
+        'requires[1]',
         400,
       );
       await expectRefused(

@@ -82,6 +82,7 @@ describe('every route with a path parameter', () => {
         'POST /runs/:id/cancel',
         'GET /jobs/:id/runs',
         'PUT /admin/users/:userId',
+        'POST /admin/workers/:id/drain',
         'OPTIONS *',
       ]),
     );
