@@ -21,10 +21,14 @@ const ALONE = [
 /**
  * The integration files that run a second time with the service on the RDS Data API driver: every
  * file that starts the service or uses the database. Left out: zero-config (the embedded Postgres
- * default: no database settings at all), metrics-script and image-builder (no database).
+ * default: no database settings at all), metrics-script and image-builder (no database), and
+ * fleet-hosts (engines of its own).
  */
 const ONLY_ON_PG = [
   'test/integration/zero-config.test.ts',
+  // Separate engines in namespaces of their own: what it proves is the engines', and its workers
+  // reach the database over forwarded links; the drivers' fleet behaviour is fleet.test.ts's.
+  'test/integration/fleet-hosts.test.ts',
   'test/integration/metrics-script.test.ts',
   'test/integration/image-builder.test.ts',
 ];
