@@ -31,6 +31,8 @@ const ONLY_ON_PG = [
   'test/integration/fleet-hosts.test.ts',
   // The service's image, built and started once: the database driver is not what it tests.
   'test/integration/service-image.test.ts',
+  // The IAM policies: it runs the service on the Data API itself, whatever the project's driver.
+  'test/integration/iam-policies.test.ts',
   'test/integration/metrics-script.test.ts',
   'test/integration/image-builder.test.ts',
 ];
