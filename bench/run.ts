@@ -24,6 +24,7 @@ const benchmarks = [
   { name: 'cron-lateness', title: '5. Cron lateness (fire time → queued run)' },
   { name: 'streaming', title: '6. Streaming memory' },
   { name: 'metrics-cost', title: '7. Metrics sampler cost' },
+  { name: 'fleet-scale', title: '8. Fleet scale (the same jobs with 1, 2 and 4 workers)' },
 ];
 
 const args = process.argv.slice(2);
