@@ -79,14 +79,17 @@ export async function registerWorker(db: SqlExecutor, advert: WorkerAdvert): Pro
   return { draining: rows[0]?.draining ?? false };
 }
 
-/** The worker is alive; returns whether it is asked to drain (false when its row is gone). */
-export async function heartbeatWorker(db: SqlExecutor, id: string): Promise<{ draining: boolean }> {
+/** The worker is alive; returns whether it is asked to drain, or undefined when it has no row. */
+export async function heartbeatWorker(
+  db: SqlExecutor,
+  id: string,
+): Promise<{ draining: boolean } | undefined> {
   const rows = await db.query<{ draining: boolean }>(
     `UPDATE workers SET heartbeat_at = now(), stopped_at = NULL WHERE id = $1
      RETURNING drain_requested_at IS NOT NULL AS draining`,
     [id],
   );
-  return { draining: rows[0]?.draining ?? false };
+  return rows[0];
 }
 
 /** The worker stopped on its own (shutdown): it is gone at once, not a lease later. */
@@ -141,4 +144,17 @@ export async function neverAdvertised(db: SqlExecutor, tags: string[]): Promise<
     [JSON.stringify(tags)],
   );
   return rows.map((row) => row.tag);
+}
+
+/**
+ * Forgets workers gone (stopped, or silent) for longer than `days`: a fleet whose hosts come and
+ * go (worker ids from host names) would otherwise list every host it ever had.
+ */
+export async function forgetGoneWorkers(db: SqlExecutor, days: number): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM workers WHERE coalesce(stopped_at, heartbeat_at) < now() - make_interval(days => $1::int)
+     RETURNING id`,
+    [days],
+  );
+  return rows.length;
 }

@@ -34,6 +34,15 @@ export interface Presence extends StartStop {
 export function createPresence(deps: PresenceDeps): Presence {
   const { db, logger, workerId } = deps;
   let tags: readonly string[] = tagSet(deps.tags);
+  let platform = 'unknown/unknown';
+  const advert = () => ({
+    id: workerId,
+    host: os.hostname(),
+    tags: [...tags],
+    platform,
+    version: deps.version,
+    capacity: deps.capacity,
+  });
   let draining = false;
   let timer: NodeJS.Timeout | undefined;
   let beating: Promise<void> | undefined;
@@ -47,7 +56,9 @@ export function createPresence(deps: PresenceDeps): Presence {
 
   async function beat(): Promise<void> {
     try {
-      learn((await heartbeatWorker(db, workerId)).draining);
+      // Its row was removed (forgotten while the database was away, say): it registers again.
+      const known = (await heartbeatWorker(db, workerId)) ?? (await registerWorker(db, advert()));
+      learn(known.draining);
     } catch (error) {
       logger.warn({ err: error }, 'worker heartbeat failed; trying again');
     }
@@ -56,16 +67,9 @@ export function createPresence(deps: PresenceDeps): Presence {
   const lifecycle = startStop({
     async start() {
       const { os: osType, architecture } = await deps.engine.platform();
-      const platform = platformOf(osType, architecture);
+      platform = platformOf(osType, architecture);
       tags = tagSet([...deps.tags, platform]);
-      const registered = await registerWorker(db, {
-        id: workerId,
-        host: os.hostname(),
-        tags: [...tags],
-        platform,
-        version: deps.version,
-        capacity: deps.capacity,
-      });
+      const registered = await registerWorker(db, advert());
       draining = registered.draining;
       logger.info({ workerId, tags, draining }, 'worker registered in the fleet');
       timer = setInterval(() => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forgetGoneWorkers } from '../../src/fleet/worker-registry.js';
 import {
   createBucket,
   createTestDatabase,
@@ -130,9 +131,21 @@ describe('a fleet of workers with tags', () => {
     }
   });
 
-  it('shows a stopped worker as gone at once', async () => {
+  it('shows a stopped worker as gone at once, and forgets one gone past the retention', async () => {
     await plain.close();
     expect(await workerOf('fleet-plain')).toMatchObject({ state: 'gone' });
     expect((await workerOf('fleet-gpu')).state).toBe('active');
+
+    await api.db.query("UPDATE workers SET stopped_at = now() - interval '31 days' WHERE id = 'fleet-plain'");
+    expect(await forgetGoneWorkers(api.db, 30)).toBe(1);
+    expect((await workers()).map((w) => w.id)).toEqual(['fleet-gpu']);
+
+    // A live worker whose row went missing registers again at its next heartbeat.
+    await api.db.query("DELETE FROM workers WHERE id = 'fleet-gpu'");
+    await eventually('the worker to register again', async () => (await workers()).length === 1, 5_000);
+    expect(await workerOf('fleet-gpu')).toMatchObject({
+      state: 'active',
+      tags: expect.arrayContaining(['gpu']),
+    });
   });
 });

@@ -72,7 +72,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetService }> = 
       schema: {
         summary: 'Drain a worker: it claims no new run and finishes those it holds',
         description:
-          'Within a heartbeat (TDS_RECONCILE_INTERVAL_MS) the worker stops claiming; runs it holds run to their end. Once drained (runsInHand 0) it idles, heartbeating, until undrained; the drain outlives restarts of the worker.',
+          'The worker claims no run from now on (its claims check the drain); runs it holds run to their end. Once drained (runsInHand 0) it idles, heartbeating, until undrained; the drain outlives restarts of the worker.',
         tags: ['admin'],
         params: WorkerParams,
         response: { 202: WorkerSchema, ...errors },
