@@ -21,10 +21,18 @@ const ALONE = [
 /**
  * The integration files that run a second time with the service on the RDS Data API driver: every
  * file that starts the service or uses the database. Left out: zero-config (the embedded Postgres
- * default: no database settings at all), metrics-script and image-builder (no database).
+ * default: no database settings at all), metrics-script and image-builder (no database), and
+ * fleet-hosts (engines of its own) and service-image (the image, built and started once).
  */
 const ONLY_ON_PG = [
   'test/integration/zero-config.test.ts',
+  // Separate engines in namespaces of their own: what it proves is the engines', and its workers
+  // reach the database over forwarded links; the drivers' fleet behaviour is fleet.test.ts's.
+  'test/integration/fleet-hosts.test.ts',
+  // The service's image, built and started once: the database driver is not what it tests.
+  'test/integration/service-image.test.ts',
+  // The IAM policies: it runs the service on the Data API itself, whatever the project's driver.
+  'test/integration/iam-policies.test.ts',
   'test/integration/metrics-script.test.ts',
   'test/integration/image-builder.test.ts',
 ];

@@ -25,6 +25,7 @@ const benchmarks = [
   { name: 'streaming', title: '6. Streaming memory' },
   { name: 'metrics-cost', title: '7. Metrics sampler cost' },
   { name: 'workflows', title: '8. Workflows (step hop, fan-out and reduce, validation)' },
+  { name: 'fleet-scale', title: '9. Fleet scale (the same jobs with 1, 2 and 4 workers)' },
 ];
 
 const args = process.argv.slice(2);

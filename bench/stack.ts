@@ -100,6 +100,8 @@ async function startCommand(): Promise<{ env: Record<string, string>; args: stri
 export async function startServiceProcess(
   stack: BenchStack,
   env: Record<string, string> = {},
+  /** A command the service runs under, which execs it: one entering a host's network namespace. */
+  launcher: string[] = [],
 ): Promise<ServiceProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-bench-service-'));
   await chmod(dataDir, 0o755);
@@ -109,7 +111,8 @@ export async function startServiceProcess(
     ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.TDS_BENCH_PROFILE)}`]
     : [];
   const start = await startCommand();
-  const child = spawn(process.execPath, [...profile, ...start.args], {
+  const [command, ...args] = [...launcher, process.execPath, ...profile, ...start.args];
+  const child = spawn(command!, args, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

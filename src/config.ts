@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
+import { isTag, MAX_TAGS, tagSet } from './fleet/tags.js';
 import { JOB_NETWORKS, type JobNetwork } from './jobs/job-spec.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
@@ -22,6 +23,8 @@ export interface Config {
   dockerHost: string | undefined;
   baseImage: string;
   workerId: string;
+  /** What this worker offers to jobs' `requires` (its platform is added when it starts). */
+  workerTags: string[];
   maxConcurrentRuns: number;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
@@ -262,6 +265,27 @@ const auth: Reader<'on' | 'off' | undefined> = {
   },
 };
 
+/** Comma-separated tags; each a tag as jobs' `requires` name them. */
+const workerTags: Reader<string[]> = {
+  shownDefault: 'none',
+  accepts: `comma-separated tags (letters, digits, \`.\`, \`_\`, \`-\`, \`/\`, \`:\`, \`=\`; up to ${MAX_TAGS})`,
+  read(name, raw) {
+    const given = (raw ?? '')
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    const bad = given.find((tag) => !isTag(tag));
+    if (bad !== undefined) {
+      throw new ConfigError(
+        name,
+        `has "${bad}", which is not a tag: use letters, digits, ".", "_", "-", "/", ":" or "=", starting with a letter or digit, up to 64 characters`,
+      );
+    }
+    if (given.length > MAX_TAGS) throw new ConfigError(name, `has ${given.length} tags; at most ${MAX_TAGS}`);
+    return tagSet(given);
+  },
+};
+
 /** The largest uid or gid TDS_JOB_USER takes. */
 const MAX_ID = 2 ** 31 - 1;
 
@@ -492,6 +516,12 @@ export const SETTINGS = {
     accepts: 'any text',
     read: (_name, raw) => raw || os.hostname(),
   },
+  TDS_WORKER_TAGS: {
+    group: 'worker',
+    meaning:
+      "what this worker offers: it claims only runs whose job's `requires` are all among these tags and its engine's platform (e.g. `linux/amd64`); see [deploying a fleet](deploy.md)",
+    ...workerTags,
+  },
   TDS_MAX_CONCURRENT_RUNS: {
     group: 'worker',
     meaning: 'runs one worker stages, builds, runs or uploads at once',
@@ -686,6 +716,7 @@ export function loadConfig(env: Env = process.env): Config {
     dockerHost: read('DOCKER_HOST'),
     baseImage,
     workerId: read('TDS_WORKER_ID'),
+    workerTags: read('TDS_WORKER_TAGS'),
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
     pollIntervalMs: read('TDS_POLL_INTERVAL_MS'),
     reconcileIntervalMs,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
+import type { RDSDataClient } from '@aws-sdk/client-rds-data';
+import type { S3Client } from '@aws-sdk/client-s3';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { createS3Client, createS3ObjectStore } from '../services/aws/s3-object-store.js';
@@ -10,6 +12,7 @@ import { createPgDatabase } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
+import { createFleetService } from './fleet/fleet-service.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
 import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
@@ -58,6 +61,11 @@ export interface ServiceOverrides {
   followDockerEvents?: boolean;
   /** The scheduler's "now" (tests of catch-up and daylight-saving changes); the database's clock otherwise. */
   schedulerClock?: (db: SqlExecutor) => Promise<Date>;
+  /**
+   * Sees each AWS SDK client made (S3, the RDS Data API) before it is used: tests record the
+   * commands each role sends, to check the IAM policies in deploy/iam against them.
+   */
+  observeAwsClient?: (client: S3Client | RDSDataClient) => void;
 }
 
 /** The composition root: builds the shared parts from the configuration, then starts the roles asked for. */
@@ -73,9 +81,10 @@ export async function startService(
     }
   };
   try {
-    const database = await openDatabase(config, logger, closers);
+    const observe = overrides.observeAwsClient ?? (() => undefined);
+    const database = await openDatabase(config, logger, closers, observe);
     await migrateOrRefuse(database.db, logger);
-    const storage = await openObjectStore(config, closers);
+    const storage = await openObjectStore(config, closers, observe);
     const engine = createDockerEngine(
       new Docker(dockerOptions(config.dockerHost)),
       logger,
@@ -138,7 +147,13 @@ export async function startService(
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
     const api = config.roles.includes('api')
-      ? createApiRole(parts, { jobs, schedules, workflows, webhooks })
+      ? createApiRole(parts, {
+          jobs,
+          schedules,
+          workflows,
+          webhooks,
+          fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
+        })
       : undefined;
     if (api) roles.push(api);
     const metricsListener =
@@ -184,6 +199,7 @@ async function openDatabase(
   config: Config,
   logger: Logger,
   closers: (() => Promise<void>)[],
+  observe: (client: RDSDataClient) => void,
 ): Promise<{ db: Database; url: string | undefined }> {
   if (config.rdsData) {
     const { clusterArn, secretArn, database, region, endpoint } = config.rdsData;
@@ -192,6 +208,7 @@ async function openDatabase(
     const { createRdsDataClient, createRdsDataDatabase } =
       await import('../services/aws/rds-data-database.js');
     const client = createRdsDataClient({ region, endpoint });
+    observe(client);
     const db = createRdsDataDatabase(client, { resourceArn: clusterArn, secretArn, database }, logger);
     closers.push(() => db.close());
     return { db, url: undefined };
@@ -227,6 +244,7 @@ async function migrateOrRefuse(db: Database, logger: Logger): Promise<void> {
 async function openObjectStore(
   config: Config,
   closers: (() => Promise<void>)[],
+  observe: (client: S3Client) => void,
 ): Promise<{ store: ObjectStore; endpoint: string | undefined }> {
   if (config.storage.kind === 'embedded') {
     const { startEmbeddedS3 } = await import('../services/embedded/embedded-s3.js');
@@ -237,26 +255,24 @@ async function openObjectStore(
       },
     );
     closers.push(s3.stop);
-    const store = createS3ObjectStore(
-      createS3Client({
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        credentials: {
-          accessKeyId: config.storage.accessKeyId,
-          secretAccessKey: config.storage.secretAccessKey,
-        },
-      }),
-    );
-    return { store, endpoint: s3.endpoint };
+    const client = createS3Client({
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: config.storage.accessKeyId,
+        secretAccessKey: config.storage.secretAccessKey,
+      },
+    });
+    observe(client);
+    return { store: createS3ObjectStore(client), endpoint: s3.endpoint };
   }
-  const store = createS3ObjectStore(
-    createS3Client({
-      endpoint: config.storage.endpoint,
-      region: config.storage.region,
-      forcePathStyle: config.storage.forcePathStyle,
-    }),
-  );
-  return { store, endpoint: config.storage.endpoint };
+  const client = createS3Client({
+    endpoint: config.storage.endpoint,
+    region: config.storage.region,
+    forcePathStyle: config.storage.forcePathStyle,
+  });
+  observe(client);
+  return { store: createS3ObjectStore(client), endpoint: config.storage.endpoint };
 }
 
 async function checkDocker(engine: ContainerEngine, config: Config, logger: Logger): Promise<void> {

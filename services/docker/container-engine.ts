@@ -85,6 +85,8 @@ export interface ContainerEngine {
   /** Where the engine is reached, for messages. */
   readonly address: string;
   ping(): Promise<void>;
+  /** The engine's operating system and architecture, as it reports them (`linux`, `x86_64`). */
+  platform(): Promise<{ os: string; architecture: string }>;
   imageId(ref: string): Promise<string | undefined>;
   pullImage(ref: string): Promise<void>;
   /** The image's configuration, or undefined when the engine does not have it. */

@@ -50,6 +50,10 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     async ping() {
       await docker.ping();
     },
+    async platform() {
+      const info = (await docker.info()) as { OSType?: string; Architecture?: string };
+      return { os: info.OSType ?? '', architecture: info.Architecture ?? '' };
+    },
     async imageId(ref) {
       try {
         return (await docker.getImage(ref).inspect()).Id;

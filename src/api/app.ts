@@ -10,6 +10,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { Ceilings } from '../auth/policy.js';
 import { RateLimitedError } from '../errors.js';
+import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
@@ -26,6 +27,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import { workerRoutes } from './routes/workers.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import { validatorCompiler } from './validation.js';
@@ -35,6 +37,7 @@ export interface AppDeps {
   jobs: JobService;
   workflows: WorkflowService;
   schedules: ScheduleService;
+  fleet: FleetService;
   access: AccessControl;
   defaultCeilings: Ceilings;
   logger: Logger;
@@ -50,7 +53,7 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { db, jobs, schedules, access, logger, corsOrigins, healthChecks } = deps;
+  const { db, jobs, schedules, fleet, access, logger, corsOrigins, healthChecks } = deps;
   const input = createInputGuard(logger);
   const app = Fastify({
     loggerInstance: logger,
@@ -136,10 +139,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes, { checks: healthChecks });
-  await app.register(jobRoutes, { jobs, schedules, access, webhooks: deps.webhooks });
+  await app.register(jobRoutes, { jobs, schedules, fleet, access, webhooks: deps.webhooks });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
+  await app.register(workerRoutes, { fleet });
   await app.register(scheduleRoutes, { schedules });
-  await app.register(runRoutes, { jobs });
+  await app.register(runRoutes, { jobs, fleet });
   await app.register(runListRoutes, { db });
   await app.register(workflowRoutes, { workflows: deps.workflows, access });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });

@@ -60,6 +60,7 @@ export const SpecSchema = Type.Object({
   metrics_interval_seconds: Type.Number(),
   network: Type.Optional(Type.String({ description: 'none or bridge' })),
   notify_url: Type.Optional(Type.String()),
+  requires: Type.Optional(Type.Array(Type.String(), { description: 'tags the worker must hold' })),
 });
 
 export const RunSchema = Type.Object(
@@ -114,6 +115,14 @@ export const RunSchema = Type.Object(
         description: 'the files a run writes there (output/ holds the outputs)',
       }),
     }),
+    waiting_for: Type.Optional(
+      Nullable(
+        Type.Array(Type.String(), {
+          description:
+            'only for a run whose job has `requires`: while it is queued and no live, undrained worker can take it, the required tags the closest such worker lacks (all of them when no worker is claiming); null otherwise',
+        }),
+      ),
+    ),
     history: Type.Optional(
       Type.Array(
         Type.Object({

@@ -18,7 +18,13 @@ import {
   listJobsOfUser,
   type Job,
 } from './job-repository.js';
-import { normaliseJobRequest, type JobDefaults, type JobRequest, type JobSpec } from './job-spec.js';
+import {
+  normaliseJobRequest,
+  requiredTags,
+  type JobDefaults,
+  type JobRequest,
+  type JobSpec,
+} from './job-spec.js';
 import { isUuid } from '../ids.js';
 import {
   getRun,
@@ -161,7 +167,8 @@ export function createJobService(deps: JobServiceDeps) {
             `uniqueId "${spec.uniqueId}" belonged to job ${job.id}, deleted at ${job.deletedAt.toISOString()}; use a new uniqueId`,
           );
         }
-        if (!isDeepStrictEqual(job.spec, spec)) {
+        // A job stored before `requires` existed required nothing.
+        if (!isDeepStrictEqual({ ...job.spec, requires: requiredTags(job.spec) }, spec)) {
           throw new ConflictError(
             `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
           );

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { ValidationError } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
+import { MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 /** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
@@ -192,6 +193,13 @@ export const JobRequestSchema = Type.Object(
           "an http(s) URL told when each of the job's runs ends (run.succeeded, run.failed, run.cancelled, run.timed_out), signed as webhooks are; its whsec_ secret is in the answer that creates the job, and only there",
       }),
     ),
+    requires: Type.Optional(
+      Type.Array(Type.String({ pattern: TAG_PATTERN }), {
+        maxItems: MAX_TAGS,
+        description:
+          'tags a worker must hold, every one of them, to run this job (a worker holds its TDS_WORKER_TAGS and its platform, e.g. "linux/arm64"); runs that no live worker can take stay queued and say what they wait for',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -246,6 +254,8 @@ export interface JobSpec {
   network: JobNetwork;
   /** Told when each run ends (a webhook endpoint of the job's own); absent when not given. */
   notify_url?: string;
+  /** Tags the worker must hold, sorted, no repeats. */
+  requires: string[];
 }
 
 /** Every object under `bucket`/`prefix` is staged under /job/steps/<name>/ before the run. */
@@ -257,7 +267,13 @@ export interface StepInput {
 }
 
 /** The fields added to JobSpec after jobs were first stored, with the value they have when absent. */
-const LATER_FIELDS = { image: null, args: null, step_inputs: [], capture_result: false } as const;
+const LATER_FIELDS = {
+  image: null,
+  args: null,
+  step_inputs: [],
+  capture_result: false,
+  requires: [],
+} as const;
 
 /**
  * A spec as read from the database: specs stored before a field existed read as having its
@@ -266,7 +282,12 @@ const LATER_FIELDS = { image: null, args: null, step_inputs: [], capture_result:
 export function readStoredSpec(stored: unknown): JobSpec {
   const spec = stored as Partial<JobSpec>;
   if (Object.keys(LATER_FIELDS).every((field) => field in spec)) return spec as JobSpec;
-  return { ...LATER_FIELDS, ...spec, step_inputs: spec.step_inputs ?? [] } as JobSpec;
+  return {
+    ...LATER_FIELDS,
+    ...spec,
+    step_inputs: spec.step_inputs ?? [],
+    requires: spec.requires ?? [],
+  } as JobSpec;
 }
 
 /** A stored spec as the request that would produce it (the schedule fields left to the caller). */
@@ -275,6 +296,11 @@ export function specAsRequest(spec: JobSpec): JobRequest {
   if (image === null) return { ...rest, command: command ?? '' };
   const { base_image: _baseImage, linux_dependencies: _packages, ...shared } = rest;
   return { ...shared, image, ...(args === null ? {} : { args }) };
+}
+
+/** The tags a stored spec requires (none for a job stored before tags existed). */
+export function requiredTags(spec: JobSpec): string[] {
+  return (spec as Partial<JobSpec>).requires ?? [];
 }
 
 export interface JobDefaults {
@@ -428,5 +454,6 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     network: request.network ?? defaults.network,
     // Left out when not given, so that jobs stored before it existed compare equal to a repost.
     ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
+    requires: tagSet(request.requires ?? []),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { createAccessControl } from '../auth/access-control.js';
+import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
@@ -19,7 +20,13 @@ export interface ApiRole extends StartStop {
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
   { config, logger, db, engine, metrics }: SharedParts,
-  services: { jobs: JobService; schedules: ScheduleService; workflows: WorkflowService; webhooks: WebhookService },
+  services: {
+    jobs: JobService;
+    schedules: ScheduleService;
+    workflows: WorkflowService;
+    webhooks: WebhookService;
+    fleet: FleetService;
+  },
 ): ApiRole {
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -43,6 +50,7 @@ export function createApiRole(
         jobs: services.jobs,
         workflows: services.workflows,
         schedules: services.schedules,
+        fleet: services.fleet,
         access,
         defaultCeilings: config.userCeilings,
         logger,

@@ -4,6 +4,8 @@ import { createRunExecutor } from '../runner/run-executor.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
 import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
+import { serviceVersion } from '../version.js';
+import { createPresence } from '../worker/presence.js';
 import { createWatcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
@@ -16,7 +18,8 @@ export interface WorkerRole extends StartStop {
 
 /**
  * The worker: claims queued runs and takes each to `running` (executor), and its watcher follows
- * their containers to the end (finisher). Started, the watcher comes first, so that runs the
+ * their containers to the end (finisher). Its presence in the fleet comes first (it learns its
+ * platform and whether it is drained) and goes last. Started, the watcher comes first, so that runs the
  * worker adopts or starts are watched; stopped, the worker stops claiming and hands back what it
  * could not start, then the watcher stops.
  */
@@ -75,6 +78,17 @@ export function createWorkerRole(
     onStarted: (runId) => watcher.check(runId),
     observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });
+  const presence = createPresence({
+    db,
+    engine,
+    logger,
+    workerId: config.workerId,
+    tags: config.workerTags,
+    capacity: config.maxConcurrentRuns,
+    version: serviceVersion(),
+    heartbeatIntervalMs: config.reconcileIntervalMs,
+    onDrainChange: () => worker.wake(),
+  });
   const worker = createWorker({
     db,
     executor,
@@ -86,6 +100,8 @@ export function createWorkerRole(
     shutdownGraceMs: config.shutdownGraceMs,
     executions,
     signals,
+    tags: () => presence.tags,
+    draining: () => presence.draining,
   });
   metrics.registerWorker(config.maxConcurrentRuns, async () => {
     const [row] = await db.query<{ n: string | number }>(
@@ -96,5 +112,5 @@ export function createWorkerRole(
   });
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
-  return { ...startStopAll([samplers, watcher, worker]), executions };
+  return { ...startStopAll([presence, samplers, watcher, worker]), executions };
 }

@@ -26,12 +26,16 @@ const CLAIM_SPARE_CANDIDATES = 32;
  * once cannot together pass a ceiling; only a run becoming claimable between two claims (a retry
  * whose backoff ends) can, rarely, let a user's runs pass it by one. When other workers took the
  * runs a claim considered before it could lock them, it claims again, with a fresh snapshot.
+ * A worker claims only runs whose `requires` are all among its tags, and nothing while an operator
+ * has asked it to drain (a claim already under way when the drain is asked for may still land).
  */
 export async function claimRuns(
   db: SqlExecutor,
   workerId: string,
   limit: number,
   defaultUserLimit: number,
+  /** The worker's tags (with its platform): only runs whose `requires` are all among them are claimed. */
+  tags: readonly string[] = [],
 ): Promise<Run[]> {
   if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(defaultUserLimit)) {
     throw new Error(`claim limits must be whole numbers (got ${limit} and ${defaultUserLimit})`);
@@ -42,7 +46,7 @@ export async function claimRuns(
     // Asked for in powers of two, so that a worker's claims come to a few statement texts, each
     // kept planned on each connection (see claimOnce): 7 runs are 4, then 2, then 1.
     const ask = 2 ** Math.floor(Math.log2(limit - runs.length));
-    const { claimed, considered } = await claimOnce(db, workerId, ask, defaultUserLimit);
+    const { claimed, considered } = await claimOnce(db, workerId, ask, defaultUserLimit, tags);
     runs.push(...claimed);
     // Every run considered was claimed: there is no more to take, not even behind other workers.
     if (considered <= claimed.length) break;
@@ -64,6 +68,7 @@ async function claimOnce(
   workerId: string,
   limit: number,
   defaultUserLimit: number,
+  tags: readonly string[],
 ): Promise<{ claimed: Run[]; considered: number }> {
   // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
   // never holds anything that other workers wait on. The walk over users also yields each user's
@@ -72,8 +77,10 @@ async function claimOnce(
   // The worker, the limit and the default ceiling are written into the text, not passed as
   // parameters: a statement without parameters is planned once per connection. With them, Postgres
   // weighs a plan for the values of each call against its plan for any values, and on a busy queue
-  // came to plan every claim afresh, which took three times as long as running it.
+  // came to plan every claim afresh, which took three times as long as running it. A worker's tags
+  // are fixed for its life, so they too are written in, and its claims keep their few texts.
   const worker = quoteLiteral(workerId);
+  const offered = quoteLiteral(JSON.stringify([...tags].sort()));
   const rows = await db.query(
     `WITH RECURSIVE queued_users AS (
          (SELECT user_id, queued_at, id FROM runs WHERE state = ${QUEUED}
@@ -98,6 +105,7 @@ async function claimOnce(
            WHERE r.user_id = room.user_id AND r.state = ${QUEUED}
              AND (r.queued_at, r.id) >= (room.first_queued_at, room.first_id)
              AND (r.not_before IS NULL OR r.not_before <= now())
+             AND coalesce(r.spec -> 'requires', '[]'::jsonb) <@ ${offered}::jsonb
              AND (NOT r.waits_for_previous OR (
                NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
                              AND p.state IN ${ACTIVE})
@@ -109,6 +117,8 @@ async function claimOnce(
        candidates AS (
          SELECT r.id FROM considered k JOIN runs r ON r.id = ANY (k.ids)
          WHERE r.state = ${QUEUED}
+           AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = ${worker}
+                             AND w.drain_requested_at IS NOT NULL)
          ORDER BY array_position(k.ids, r.id)
          LIMIT ${limit}
          FOR UPDATE OF r SKIP LOCKED),

@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { forgetGoneWorkers } from '../fleet/worker-registry.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { isUuid } from '../ids.js';
@@ -43,7 +44,8 @@ export interface Housekeeper extends StartStop {
 /**
  * Removes what runs leave behind when something went wrong on the way: the service's containers
  * and run images whose run has ended or is unknown, working folders of such runs, and (after the
- * retention period) the history of old runs. Package images are kept: they are the cache.
+ * retention period) the history of old runs and workers long gone. Package images are kept: they
+ * are the cache.
  */
 export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   const { db, engine, logger, dataDir, executions } = deps;
@@ -109,6 +111,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
        DELETE FROM events WHERE id IN (SELECT id FROM old)`,
       [deps.retentionDays],
     );
+    await forgetGoneWorkers(db, deps.retentionDays);
     return rows[0]?.n ?? 0;
   }
 

@@ -22,6 +22,10 @@ export interface WorkerDeps {
   /** How long stop() waits for runs being staged or built before handing them back to the queue. */
   shutdownGraceMs: number;
   executions: Map<string, AbortController>;
+  /** What it claims with: its tags and platform (a run's `requires` must be among them). */
+  tags(): readonly string[];
+  /** An operator asked it to drain: it claims nothing, and finishes what it holds. */
+  draining(): boolean;
   /** Claims at once when a run is queued, or one of its runs ends, in this process. */
   signals: Pick<Signals, 'runQueued' | 'runEnded'>;
 }
@@ -61,10 +65,11 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function claimOnce(): Promise<void> {
+    if (deps.draining()) return;
     const active = await listActiveRunsOfWorker(db, workerId);
     const room = deps.maxConcurrentRuns - active.length;
     if (room <= 0) return;
-    for (const run of await claimRuns(db, workerId, room, deps.userConcurrencyLimit)) {
+    for (const run of await claimRuns(db, workerId, room, deps.userConcurrencyLimit, deps.tags())) {
       const controller = new AbortController();
       executions.set(run.id, controller);
       logger.info({ runId: run.id, jobId: run.jobId }, 'run claimed');

@@ -79,6 +79,7 @@ const FIELDS = [
   'metrics_interval_seconds',
   'network',
   'notify_url',
+  'requires',
 ];
 
 const nasty = fc.oneof(
@@ -353,6 +354,12 @@ describe('input no route takes', () => {
         `a package with ${name}`,
         post('/jobs', jobWith('linux_dependencies', JSON.stringify(['curl', `git${bad}`]))),
         'linux_dependencies[1]',
+        400,
+      );
+      await expectRefused(
+        `a required tag with ${name}`,
+        post('/jobs', jobWith('requires', JSON.stringify(['gpu', `zone${bad}`]))),
+        'requires[1]',
         400,
       );
       await expectRefused(

@@ -123,6 +123,7 @@ describe('every route with a path parameter', () => {
         'PUT /admin/users/:userId',
         'GET /webhooks/:id/deliveries',
         'POST /webhook-deliveries/:id/redeliver',
+        'POST /admin/workers/:id/drain',
         'OPTIONS *',
       ]),
     );

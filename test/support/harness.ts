@@ -9,7 +9,7 @@ import { inject } from 'vitest';
 import { createS3Client } from '../../services/aws/s3-object-store.js';
 import { loadConfig, type Config, type Role } from '../../src/config.js';
 import { isTerminal, type RunState } from '../../src/runs/run-states.js';
-import { startService, type Service } from '../../src/service.js';
+import { startService, type Service, type ServiceOverrides } from '../../src/service.js';
 import { databaseDriver, databaseEnv } from './database-driver.js';
 
 export const TEMPLATE_DATABASE = 'tds_template';
@@ -103,6 +103,8 @@ export interface TestServiceOptions {
   /** The scheduler's "now"; the database's clock when not given. */
   schedulerClock?: () => Date;
   env?: Record<string, string>;
+  /** Sees each AWS SDK client the service makes (see ServiceOverrides). */
+  observeAwsClient?: ServiceOverrides['observeAwsClient'];
 }
 
 /** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
@@ -130,6 +132,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const clock = options.schedulerClock;
   const service = await startService(config, logger, {
     followDockerEvents: options.followDockerEvents,
+    observeAwsClient: options.observeAwsClient,
     schedulerClock: clock ? async () => clock() : undefined,
   }).catch(async (error: unknown) => {
     await database.close();

@@ -22,12 +22,16 @@ export async function startServiceProcess(
   databaseUrl: string,
   env: Record<string, string>,
   dataDir?: string,
+  /** A command the service is run under, e.g. one entering another network namespace. */
+  launcher: string[] = [],
 ): Promise<ServiceProcess> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tds-process-')));
   const database = await databaseEnv(databaseUrl);
   await chmod(dir, 0o755);
-  // One process, as `npm start` runs it: a signal reaches the service itself, not a launcher.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // One process, as `npm start` runs it: a signal reaches the service itself, not a launcher (one
+  // given here must exec the service, as nsenter does).
+  const [command, ...args] = [...launcher, process.execPath, '--import', 'tsx', 'src/main.ts'];
+  const child = spawn(command!, args, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -15,6 +15,18 @@ function configErrorFor(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('reads TDS_WORKER_TAGS as a set of tags, and names a tag it refuses', () => {
+    expect(loadConfig({}).workerTags).toEqual([]);
+    expect(loadConfig({ TDS_WORKER_TAGS: ' zone-a, gpu ,,gpu,arch=arm64' }).workerTags).toEqual([
+      'arch=arm64',
+      'gpu',
+      'zone-a',
+    ]);
+    const error = configErrorFor({ TDS_WORKER_TAGS: 'gpu,big gpu' });
+    expect(error.variable).toBe('TDS_WORKER_TAGS');
+    expect(error.message).toContain('"big gpu"');
+  });
+
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config.host).toBe('127.0.0.1');

@@ -133,7 +133,15 @@ describe('normaliseJobRequest', () => {
       base_image: 'debian:bookworm-slim',
       metrics_interval_seconds: 1,
       network: 'bridge',
+      requires: [],
     });
+  });
+
+  it("keeps the job's required tags without repeats, in one order", () => {
+    expect(
+      normaliseJobRequest(request({ requires: ['zone-a', 'gpu', 'zone-a'] }), DEFAULTS).requires,
+    ).toEqual(['gpu', 'zone-a']);
+    expect(normaliseJobRequest(request(), DEFAULTS).requires).toEqual([]);
   });
 
   it("takes the job's network, or the service's default when it names none", () => {

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
+import type { FleetService } from '../../fleet/fleet-service.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
-import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
+import { JobRequestSchema, NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
@@ -22,9 +23,10 @@ const errors = {
 export const jobRoutes: FastifyPluginAsyncTypebox<{
   jobs: JobService;
   schedules: ScheduleService;
+  fleet: FleetService;
   access: AccessControl;
   webhooks: WebhookService;
-}> = async (app, { jobs, schedules, access, webhooks }) => {
+}> = async (app, { jobs, schedules, fleet, access, webhooks }) => {
   const Notify = Type.Optional(
     Type.Object(
       {
@@ -41,7 +43,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: 'Submit a job',
         description:
-          'Stores the job and queues its first run (a job without cron runs once, now). The same userId + uniqueId again returns the existing job with 200.',
+          'Stores the job and queues its first run (a job without cron runs once, now). The same userId + uniqueId again returns the existing job with 200. A new job answers 202 with warnings, such as required tags that no worker has ever advertised.',
         tags: ['jobs'],
         body: JobRequestSchema,
         response: {
@@ -55,6 +57,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
             run: Type.Union([RunSchema, Type.Null()]),
             created: Type.Boolean(),
             notify: Notify,
+            warnings: Type.Array(Type.String(), {
+              description:
+                'what may keep the job from running as expected, e.g. required tags no worker has ever advertised',
+            }),
           }),
           ...errors,
         },
@@ -74,12 +80,20 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
         { jobId: job.id, runId: run?.id, created },
         created ? 'job submitted' : 'job already exists',
       );
-      return reply.status(created ? 202 : 200).send({
+      // The run's view as GET /runs/:id shows it: with what it waits for when its job requires tags.
+      const waitingFor = run ? await fleet.waitingFor(run) : undefined;
+      const runBody = run
+        ? { ...runView(run), ...(waitingFor === undefined ? {} : { waiting_for: waitingFor }) }
+        : null;
+      const body = {
         job: jobView(job),
-        run: run ? runView(run) : null,
+        run: runBody,
         created,
         ...(notify ? { notify: { webhookId: notify.endpoint.id, secret: notify.secret } } : {}),
-      });
+      };
+      if (!created) return reply.status(200).send(body);
+      const warnings = await fleet.warningsFor(requiredTags(job.spec));
+      return reply.status(202).send({ ...body, warnings });
     },
   );
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import type { FleetService } from '../../fleet/fleet-service.js';
 import type { JobService } from '../../jobs/job-service.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, RunSchema } from '../schemas.js';
@@ -7,7 +8,10 @@ import { runView } from '../views.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
-export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; fleet: FleetService }> = async (
+  app,
+  { jobs, fleet },
+) => {
   app.get(
     '/runs/:id',
     {
@@ -21,7 +25,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
     },
     async (request) => {
       const { run, history } = await jobs.getRun(request.params.id);
-      return runView(run, history);
+      const waitingFor = await fleet.waitingFor(run);
+      return { ...runView(run, history), ...(waitingFor === undefined ? {} : { waiting_for: waitingFor }) };
     },
   );
 

@@ -1,0 +1,40 @@
+# The service's image: the compiled code and its production dependencies on Node.js, run as a
+# user without privileges. One image plays every role (TDS_ROLES); see docs/deploy.md.
+#
+#   docker build -t task-deploy-service .                                   # Node from a registry
+#   bash scripts/node-image.sh && \
+#     docker build --build-arg NODE_IMAGE=tds-node:20 -t task-deploy-service .   # offline
+#
+# NODE_IMAGE is any Debian-based image with Node.js >= 20.19 and npm: the official node image, or
+# one scripts/node-image.sh makes from the base image and this machine's own Node.js.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src src
+COPY services services
+COPY migrations migrations
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    TDS_DATA_DIR=/var/lib/tds
+WORKDIR /app
+COPY --from=build /build/package.json ./
+COPY --from=build /build/node_modules node_modules
+COPY --from=build /build/dist dist
+# The data folder (runs' working folders; the embedded servers when no database or S3 is set) is
+# the only place the service writes; mount a volume there to keep it.
+RUN groupadd --gid 10001 tds && \
+    useradd --uid 10001 --gid 10001 --home-dir /var/lib/tds --create-home --shell /usr/sbin/nologin tds
+USER tds
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "dist/src/healthcheck.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/src/main.js"]

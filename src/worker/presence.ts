@@ -1,0 +1,97 @@
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { platformOf, tagSet } from '../fleet/tags.js';
+import { heartbeatWorker, markWorkerStopped, registerWorker } from '../fleet/worker-registry.js';
+import { startStop, type StartStop } from '../start-stop.js';
+
+export interface PresenceDeps {
+  db: SqlExecutor;
+  engine: ContainerEngine;
+  logger: Logger;
+  workerId: string;
+  /** TDS_WORKER_TAGS; the engine's platform is added to them. */
+  tags: readonly string[];
+  capacity: number;
+  version: string;
+  heartbeatIntervalMs: number;
+  /** Called when an operator's drain or undrain reaches this worker. */
+  onDrainChange(draining: boolean): void;
+}
+
+/**
+ * A worker's row in the fleet (the workers table): written when it starts, with its tags, its
+ * engine's platform, version and capacity; heartbeat while it runs, which also brings it an
+ * operator's drain or undrain; marked stopped when it stops.
+ */
+export interface Presence extends StartStop {
+  /** What it claims with: its tags and its platform (known once started). */
+  readonly tags: readonly string[];
+  readonly draining: boolean;
+}
+
+export function createPresence(deps: PresenceDeps): Presence {
+  const { db, logger, workerId } = deps;
+  let tags: readonly string[] = tagSet(deps.tags);
+  let platform = 'unknown/unknown';
+  const advert = () => ({
+    id: workerId,
+    host: os.hostname(),
+    tags: [...tags],
+    platform,
+    version: deps.version,
+    capacity: deps.capacity,
+  });
+  let draining = false;
+  let timer: NodeJS.Timeout | undefined;
+  let beating: Promise<void> | undefined;
+
+  function learn(next: boolean): void {
+    if (next === draining) return;
+    draining = next;
+    logger.warn({ workerId }, next ? 'draining: no new runs are claimed' : 'undrained: claiming again');
+    deps.onDrainChange(next);
+  }
+
+  async function beat(): Promise<void> {
+    try {
+      // Its row was removed (forgotten while the database was away, say): it registers again.
+      const known = (await heartbeatWorker(db, workerId)) ?? (await registerWorker(db, advert()));
+      learn(known.draining);
+    } catch (error) {
+      logger.warn({ err: error }, 'worker heartbeat failed; trying again');
+    }
+  }
+
+  const lifecycle = startStop({
+    async start() {
+      const { os: osType, architecture } = await deps.engine.platform();
+      platform = platformOf(osType, architecture);
+      tags = tagSet([...deps.tags, platform]);
+      const registered = await registerWorker(db, advert());
+      draining = registered.draining;
+      logger.info({ workerId, tags, draining }, 'worker registered in the fleet');
+      timer = setInterval(() => {
+        beating ??= beat().finally(() => (beating = undefined));
+      }, deps.heartbeatIntervalMs);
+    },
+    async stop() {
+      clearInterval(timer);
+      await beating;
+      await markWorkerStopped(db, workerId).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not mark the worker stopped; it is gone once its lease lapses'),
+      );
+    },
+  });
+
+  return {
+    ...lifecycle,
+    get tags() {
+      return tags;
+    },
+    get draining() {
+      return draining;
+    },
+  };
+}
