@@ -108,21 +108,27 @@ function hasType(value: unknown, type: ParamType): boolean {
   }
 }
 
-/** Fills `{{params.x}}`: a string that is only the placeholder takes the value as it is (a number stays a number). */
-function fill(value: unknown, params: Record<string, unknown>): unknown {
+/**
+ * Fills `{{params.x}}`: a string that is only the placeholder takes the value as it is (a number
+ * stays a number), except in `env`, whose values are always text.
+ */
+function fill(value: unknown, params: Record<string, unknown>, asText = false): unknown {
   if (typeof value === 'string') {
     const whole = /^\{\{\s*params\.([A-Za-z0-9_-]+)\s*\}\}$/.exec(value);
-    if (whole && whole[1]! in params) return params[whole[1]!];
+    if (whole && whole[1]! in params && !asText) return params[whole[1]!];
     return value.replace(/\{\{\s*params\.([A-Za-z0-9_-]+)\s*\}\}/g, (text, name: string) => {
       if (!(name in params)) return text;
       const v = params[name];
       return typeof v === 'string' ? v : JSON.stringify(v);
     });
   }
-  if (Array.isArray(value)) return value.map((item) => fill(item, params));
+  if (Array.isArray(value)) return value.map((item) => fill(item, params, asText));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fill(v, params)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        fill(v, params, asText || k === 'env'),
+      ]),
     );
   }
   return value;
