@@ -68,8 +68,9 @@ export function addEverydayCommands(program: Command, context: () => Context): v
       );
       const rows: string[][] = [['ID', 'UNIQUE ID', 'CRON', 'LAST RUN', 'NEXT FIRE']];
       const listed = [];
-      for (const job of jobs) {
-        const { runs } = await ctx.api.get<{ runs: RunView[] }>(`/jobs/${job.id}/runs?limit=1`);
+      for (const listedJob of jobs) {
+        // The listing leaves out schedule details; the job's own view has them and its latest runs.
+        const { job, runs } = await ctx.api.get<{ job: JobView; runs: RunView[] }>(`/jobs/${listedJob.id}`);
         const last = runs[0]?.state ?? '-';
         const next = job.schedule?.paused ? 'paused' : (job.schedule?.nextFireTimes?.[0] ?? '-');
         rows.push([job.id, job.uniqueId, job.spec.cron ?? '-', last, next]);

@@ -184,6 +184,38 @@ describe('tds apply', () => {
   });
 });
 
+describe('everyday commands', () => {
+  it('pauses, resumes and triggers a job, lists and shows its runs, cancels one, and exits 2 for an unknown id', async () => {
+    const created = await service.request('POST', '/jobs', {
+      userId: 'everyday',
+      uniqueId: 'nightly',
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: 'e/',
+      command: 'sleep 30',
+      cron: '0 1 * * *',
+    });
+    const id = created.body.job.id as string;
+    expect((await tds(['pause', id])).stdout).toBe(`pause: ${id}\n`);
+    const paused = await tds(['jobs', '--user', 'everyday']);
+    expect(paused.stdout).toMatch(new RegExp(`^${id} +nightly +0 1 \\* \\* \\* +- +paused$`, 'm'));
+    expect((await tds(['resume', id])).code).toBe(0);
+    const triggered = await tds(['trigger', id, '--output', 'json']);
+    const runId = JSON.parse(triggered.stdout).id as string;
+    const runs = await tds(['runs', '--job', id, '--output', 'json']);
+    expect(JSON.parse(runs.stdout).runs.map((r: { id: string }) => r.id)).toEqual([runId]);
+    const shown = await tds(['get', runId, '--output', 'json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'run', value: { id: runId, jobId: id } });
+    const cancelled = await tds(['cancel', runId]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toContain(`cancel requested: ${runId}`);
+    const unknown = await tds(['get', '01900000-0000-7000-8000-000000000000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no job, workflow, run or workflow run with id');
+    expect((await tds(['get', 'not-an-id'])).code).toBe(2);
+  });
+});
+
 describe('tds run', () => {
   it('runs the README job, shows Started, its output and Ended, the report, and downloads its results', async () => {
     const result = await tds(['run', 'examples/hello.yaml', '--set', `s3_bucket=${bucket}`]);
