@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDefinitions } from '../../src/cli/definitions/load.js';
-import { expandPaths } from '../../src/cli/definitions/source-files.js';
-import { builtInValues, environmentValues } from '../../src/cli/definitions/substitutions.js';
+import { loadDefinitions } from '../../cli/definitions/load.js';
+import { expandPaths } from '../../cli/definitions/source-files.js';
+import { builtInValues, environmentValues } from '../../cli/definitions/substitutions.js';
 
 const values = builtInValues(new Date('2026-03-04T05:06:07Z'), '/work/here');
 

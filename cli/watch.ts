@@ -59,7 +59,10 @@ export function formatReport(lines: ReportLine[]): string[] {
       const duration = l.durationSeconds === null ? '-' : `${l.durationSeconds.toFixed(1)}s`;
       const exit = l.exitCode === null ? '' : `exit ${l.exitCode}`;
       const reason = l.outcome !== 'ok' && l.reason ? `  (${l.reason})` : '';
-      return `  ${l.name.padEnd(width)}  ${l.outcome.padEnd(9)} ${duration.padStart(7)}  ${exit}${reason}`.trimEnd();
+      const parts = [`  ${l.name.padEnd(width)}  ${l.outcome.padEnd(9)} ${duration.padStart(7)}`];
+      if (exit) parts.push(exit);
+      if (reason) parts.push(reason.trim());
+      return parts.join('  ');
     }),
   ];
 }
