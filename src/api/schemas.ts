@@ -171,6 +171,9 @@ export const JobSchema = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     deletedAt: Timestamp,
+    version: Type.Integer({
+      description: 'how many definitions the job has had: 1, then one more for each change (PUT, PATCH)',
+    }),
   },
   { $id: 'Job' },
 );

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type Problem } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
 import { MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
 
@@ -365,71 +365,121 @@ export function validateCron(expression: string, timezone: string): void {
   }
 }
 
-/** What the job runs: exactly one of a shell command or a prebuilt image (with its args). */
-function runnable(request: JobRequest): { command: string | null; image: string | null } {
+/**
+ * What the job runs: exactly one of a shell command or a prebuilt image (with its args). Problems
+ * are added to `problems`, each at its field.
+ */
+function runnable(
+  request: JobRequest,
+  problems: Problem[],
+): { command: string | null; image: string | null } {
   const { command, image } = request;
   if (command !== undefined && image !== undefined) {
-    throw new ValidationError(
-      'give either "command" or "image", not both: an image runs its own entrypoint, with "args" as its command',
-    );
+    problems.push({
+      path: '/image',
+      message:
+        'give either "command" or "image", not both: an image runs its own entrypoint, with "args" as its command',
+    });
+    return { command, image: null };
   }
   if (command !== undefined) {
     if (request.args !== undefined) {
-      throw new ValidationError('"args" is the command of a prebuilt "image"; with "command", drop "args"');
+      problems.push({
+        path: '/args',
+        message: '"args" is the command of a prebuilt "image"; with "command", drop "args"',
+      });
     }
-    if (command.trim() === '') throw new ValidationError('command must not be blank');
+    if (command.trim() === '') problems.push({ path: '/command', message: 'command must not be blank' });
     return { command, image: null };
   }
   if (image === undefined) {
-    throw new ValidationError(
-      'missing required field "command" (a shell command to run); or give "image" (a prebuilt image to run) instead',
-    );
+    problems.push({
+      path: '',
+      message:
+        'missing required field "command" (a shell command to run); or give "image" (a prebuilt image to run) instead',
+    });
+    return { command: null, image: null };
   }
   if ((request.linux_dependencies ?? []).length > 0) {
-    throw new ValidationError(
-      'linux_dependencies cannot be installed on a prebuilt "image", which runs as it is: install them in the image, or use "command" with "base_image"',
-    );
+    problems.push({
+      path: '/linux_dependencies',
+      message:
+        'linux_dependencies cannot be installed on a prebuilt "image", which runs as it is: install them in the image, or use "command" with "base_image"',
+    });
   }
   if (request.base_image !== undefined) {
-    throw new ValidationError(
-      '"base_image" is what a "command" runs on; a prebuilt "image" runs as it is: drop "base_image"',
-    );
+    problems.push({
+      path: '/base_image',
+      message: '"base_image" is what a "command" runs on; a prebuilt "image" runs as it is: drop "base_image"',
+    });
   }
   if (typeof request.args === 'string' && request.args.trim() === '') {
-    throw new ValidationError('args must not be blank');
+    problems.push({ path: '/args', message: 'args must not be blank' });
   }
   return { command: null, image };
 }
 
-/** Validates what the schema cannot express and returns the job as it will be stored. */
+/** Runs one check; a ValidationError it throws becomes a problem at `path` instead. */
+function check(problems: Problem[], path: string, run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push({ path, message: error.message });
+  }
+}
+
+/**
+ * Validates what the schema cannot express and returns the job as it will be stored. Every
+ * problem found is reported together, each at its field.
+ */
 export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults): JobSpec {
+  const problems: Problem[] = [];
   const timezone = request.timezone ?? 'UTC';
-  validateTimezone(timezone);
+  let timezoneValid = true;
+  check(problems, '/timezone', () => {
+    try {
+      validateTimezone(timezone);
+    } catch (error) {
+      timezoneValid = false;
+      throw error;
+    }
+  });
   const cron = request.cron?.trim() || null;
-  if (cron !== null) validateCron(cron, timezone);
+  if (cron !== null && timezoneValid) check(problems, '/cron', () => validateCron(cron, timezone));
   if (cron === null) {
     const stray = SCHEDULE_FIELDS.filter((field) => request[field] !== undefined);
-    if (stray.length > 0) {
-      throw new ValidationError(
-        `${stray.join(', ')} only ${stray.length > 1 ? 'apply' : 'applies'} to a job with a cron schedule; add "cron" or drop ${stray.length > 1 ? 'them' : 'it'}`,
-      );
+    for (const field of stray) {
+      problems.push({
+        path: `/${field}`,
+        message: `${field} only applies to a job with a cron schedule; add "cron" or drop it`,
+      });
     }
   }
-  const { command, image } = runnable(request);
+  const { command, image } = runnable(request, problems);
   const env = request.env ?? {};
-  const reserved = Object.keys(env).filter((name) => name.startsWith('TDS_'));
-  if (reserved.length > 0) {
-    throw new ValidationError(
-      `env names starting with TDS_ are reserved for the service: ${reserved.join(', ')}`,
-    );
+  for (const name of Object.keys(env).filter((n) => n.startsWith('TDS_'))) {
+    problems.push({
+      path: `/env/${name}`,
+      message: `env names starting with TDS_ are reserved for the service: ${name}`,
+    });
   }
+  let source = '';
+  let destination = '';
+  check(problems, '/source_s3_prefix', () => {
+    source = normalisePrefix('source_s3_prefix', request.source_s3_prefix);
+  });
+  check(problems, '/destination_s3_prefix', () => {
+    destination = normalisePrefix('destination_s3_prefix', request.destination_s3_prefix);
+  });
+  if (problems.length > 0) throw ValidationError.of(problems);
   const packages = [...new Set(request.linux_dependencies ?? [])].sort();
   return {
     userId: request.userId,
     uniqueId: request.uniqueId,
     s3_bucket: request.s3_bucket,
-    source_s3_prefix: normalisePrefix('source_s3_prefix', request.source_s3_prefix),
-    destination_s3_prefix: normalisePrefix('destination_s3_prefix', request.destination_s3_prefix),
+    source_s3_prefix: source,
+    destination_s3_prefix: destination,
     command,
     image,
     args: image === null ? null : (request.args ?? null),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createDownloadLinks } from '../runs/download-links.js';
 import { buildApp } from '../api/app.js';
 import { createAccessControl } from '../auth/access-control.js';
 import type { FleetService } from '../fleet/fleet-service.js';
@@ -19,7 +20,7 @@ export interface ApiRole extends StartStop {
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
-  { config, logger, db, engine, metrics }: SharedParts,
+  { config, logger, db, engine, store, metrics }: SharedParts,
   services: {
     jobs: JobService;
     schedules: ScheduleService;
@@ -51,6 +52,8 @@ export function createApiRole(
         workflows: services.workflows,
         schedules: services.schedules,
         fleet: services.fleet,
+        store,
+        links: createDownloadLinks(config.downloadLinks),
         access,
         defaultCeilings: config.userCeilings,
         logger,

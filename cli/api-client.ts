@@ -1,0 +1,95 @@
+import { CliExit, EXIT } from './exit-codes.js';
+
+export interface ApiProblem {
+  path: string;
+  message: string;
+}
+
+/** A 4xx or 5xx from the service, with its stable code, message and problems. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: ApiProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** 401 and 403 are the service refusing the key: exit 3; other 4xx are the caller's mistake: exit 2. */
+  get exitCode(): number {
+    if (this.status === 401 || this.status === 403 || this.status >= 500) return EXIT.unreachable;
+    return EXIT.invalid;
+  }
+}
+
+export interface ApiClientOptions {
+  url: string;
+  apiKey?: string;
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The service's public API over HTTP: the one way `tds` reaches it. */
+export function createApiClient({ url, apiKey }: ApiClientOptions) {
+  const base = url.replace(/\/+$/, '');
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliExit(
+        EXIT.unreachable,
+        `cannot reach the service at ${base}: ${cause?.code ?? cause?.message ?? String(error)}; start it, or give --url (or TDS_URL)`,
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const answer = (parsed ?? {}) as { error?: string; message?: string; problems?: ApiProblem[] };
+      let message = answer.message ?? `${response.status} ${response.statusText}`;
+      if (response.status === 401) message += '; give an API key with --api-key or TDS_API_KEY';
+      throw new ApiError(response.status, answer.error ?? 'error', message, answer.problems ?? []);
+    }
+    return parsed as T;
+  }
+
+  return {
+    base,
+    get: <T>(path: string) => request<T>('GET', path),
+    post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+    put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+    delete: <T>(path: string) => request<T>('DELETE', path),
+
+    /** Every item of a listing, following nextCursor page by page. */
+    async all<T>(path: string, field: string): Promise<T[]> {
+      const items: T[] = [];
+      let cursor: string | null = null;
+      do {
+        const separator = path.includes('?') ? '&' : '?';
+        const page: Record<string, unknown> = await request<Record<string, unknown>>(
+          'GET',
+          `${path}${separator}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        items.push(...((page[field] as T[] | undefined) ?? []));
+        cursor = (page.nextCursor as string | null | undefined) ?? null;
+      } while (cursor);
+      return items;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { ApiClient } from './api-client.js';
+import type { Definition } from './definitions/load.js';
+import { diffFields, type Checked, type FieldChange } from './validate.js';
+
+export type Action = 'create' | 'update' | 'unchanged' | 'delete';
+
+export interface PlanEntry {
+  action: Action;
+  kind: 'job' | 'workflow';
+  userId: string;
+  uniqueId: string;
+  /** The stored job or workflow's id (none for a create). */
+  id?: string;
+  changes: FieldChange[];
+  definition?: Definition;
+}
+
+interface Stored {
+  id: string;
+  uniqueId: string;
+  deletedAt?: string | null;
+  spec?: Record<string, unknown>;
+  definition?: Record<string, unknown>;
+}
+
+const SYMBOL: Record<Action, string> = { create: '+', update: '~', unchanged: '=', delete: '-' };
+
+/** What would make the service match the files, keyed by userId + uniqueId. */
+export async function makePlan(api: ApiClient, checked: Checked[], prune: boolean): Promise<PlanEntry[]> {
+  const storedCache = new Map<string, Stored[]>();
+  const hasWorkflows = checked.some((c) => c.definition.kind === 'workflow');
+  async function stored(kind: 'job' | 'workflow', userId: string): Promise<Stored[]> {
+    const key = `${kind}:${userId}`;
+    if (!storedCache.has(key)) {
+      const route = kind === 'job' ? '/jobs' : '/workflows';
+      const items = await api.all<Stored>(
+        `${route}?userId=${encodeURIComponent(userId)}`,
+        kind === 'job' ? 'jobs' : 'workflows',
+      );
+      storedCache.set(
+        key,
+        items.filter((item) => !item.deletedAt),
+      );
+    }
+    return storedCache.get(key)!;
+  }
+
+  const plan: PlanEntry[] = [];
+  for (const { definition, spec } of checked) {
+    const { kind, userId, uniqueId } = definition;
+    const existing = (await stored(kind, userId)).find((item) => item.uniqueId === uniqueId);
+    const base = { kind, userId, uniqueId, definition };
+    if (!existing) {
+      plan.push({ ...base, action: 'create', changes: [] });
+      continue;
+    }
+    const changes =
+      kind === 'job'
+        ? diffFields(existing.spec ?? {}, spec ?? definition.body)
+        : diffFields(existing.definition ?? {}, definition.body, Object.keys(definition.body));
+    plan.push({ ...base, id: existing.id, action: changes.length > 0 ? 'update' : 'unchanged', changes });
+  }
+  if (prune) {
+    const users = [...new Set(checked.map((c) => c.definition.userId))];
+    const kinds: ('job' | 'workflow')[] = hasWorkflows ? ['job', 'workflow'] : ['job'];
+    for (const userId of users) {
+      for (const kind of kinds) {
+        const kept = new Set(
+          checked
+            .filter((c) => c.definition.kind === kind && c.definition.userId === userId)
+            .map((c) => c.definition.uniqueId),
+        );
+        for (const item of await stored(kind, userId)) {
+          if (!kept.has(item.uniqueId))
+            plan.push({ action: 'delete', kind, userId, uniqueId: item.uniqueId, id: item.id, changes: [] });
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+const show = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
+
+/** `+ create job alice/nightly`, `~ update ...` with one line per changed field, and so on. */
+export function formatPlan(plan: PlanEntry[]): string[] {
+  const lines: string[] = [];
+  for (const entry of plan) {
+    lines.push(
+      `${SYMBOL[entry.action]} ${entry.action} ${entry.kind} ${entry.userId}/${entry.uniqueId}${entry.id ? ` (${entry.id})` : ''}`,
+    );
+    for (const change of entry.changes)
+      lines.push(`    ${change.field}: ${show(change.from)} -> ${show(change.to)}`);
+  }
+  const counts = (['create', 'update', 'unchanged', 'delete'] as Action[])
+    .map((action) => [action, plan.filter((e) => e.action === action).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([action, n]) => `${n} to ${action === 'unchanged' ? 'leave unchanged' : action}`);
+  if (plan.every((e) => e.action === 'unchanged'))
+    lines.push('Nothing to change: the service matches the files.');
+  else lines.push(`Plan: ${counts.join(', ')}.`);
+  return lines;
+}
+
+/** Carries the plan out, in file order, deletions last. */
+export async function carryOut(
+  api: ApiClient,
+  plan: PlanEntry[],
+): Promise<{ entry: PlanEntry; id: string }[]> {
+  const done: { entry: PlanEntry; id: string }[] = [];
+  for (const entry of plan) {
+    const route = entry.kind === 'job' ? '/jobs' : '/workflows';
+    if (entry.action === 'create') {
+      const answer = await api.post<{ job?: { id: string }; workflow?: { id: string } }>(
+        route,
+        entry.definition!.body,
+      );
+      done.push({ entry, id: (answer.job ?? answer.workflow)!.id });
+    } else if (entry.action === 'update') {
+      await api.put(`${route}/${entry.id}`, entry.definition!.body);
+      done.push({ entry, id: entry.id! });
+    } else if (entry.action === 'delete') {
+      await api.delete(`${route}/${entry.id}`);
+      done.push({ entry, id: entry.id! });
+    }
+  }
+  return done;
+}

@@ -1,0 +1,15 @@
+import type { ApiClient } from './api-client.js';
+import type { Output } from './output.js';
+
+/** What every command gets from the global options. */
+export interface Context {
+  api: ApiClient;
+  output: Output;
+  /** --user, or TDS_USER: whose jobs to list, and the userId a definition may leave out. */
+  userId: string | undefined;
+  /** Built-in substitution values and those of --env NAME. */
+  values: Record<string, string>;
+  templateDirs: string[];
+  /** --set key=value: fields filled in or overridden in every definition read. */
+  set: Record<string, unknown>;
+}

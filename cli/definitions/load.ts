@@ -1,0 +1,209 @@
+import path from 'node:path';
+import { pointerOf, type FileProblem, type Locate } from './problems.js';
+import { readSourceFile, type SourceDocument } from './source-files.js';
+import { substituteAll } from './substitutions.js';
+import { isTaskList, taskListToWorkflow } from './task-list.js';
+import { expandUses, readTemplate, type PointedProblem, type Template } from './templates.js';
+
+export type DefinitionKind = 'job' | 'workflow';
+
+/** A job or workflow as the API takes it, with where it came from. */
+export interface Definition {
+  kind: DefinitionKind;
+  userId: string;
+  uniqueId: string;
+  body: Record<string, unknown>;
+  file: string;
+  locate: Locate;
+  /** Where the body's fields are in the document (a task list's steps are its tasks). */
+  mapPointer: (pointer: string) => string;
+}
+
+export interface LoadOptions {
+  /** Built-in values and those of --env. */
+  values: Record<string, string>;
+  /** Fills in a userId a definition lacks. */
+  userId?: string;
+  /** `--set key=value`, applied over every definition. */
+  set?: Record<string, unknown>;
+  readStdin?: () => Promise<string>;
+}
+
+export interface Loaded {
+  definitions: Definition[];
+  templates: Map<string, Template>;
+  problems: FileProblem[];
+}
+
+function at(
+  doc: SourceDocument,
+  problem: PointedProblem,
+  map: (p: string) => string = (p) => p,
+): FileProblem {
+  const { line, column } = doc.locate(map(problem.path));
+  return { file: doc.file, line, column, message: problem.message };
+}
+
+/** `a.b.0.c=value`: the value parsed as JSON when it is JSON (numbers, true, lists), else text. */
+export function parseSet(assignments: string[]): { values: Record<string, unknown>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const assignment of assignments) {
+    const equals = assignment.indexOf('=');
+    if (equals <= 0) {
+      problems.push(`--set ${assignment}: use --set key=value`);
+      continue;
+    }
+    const raw = assignment.slice(equals + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    values[assignment.slice(0, equals)] = value;
+  }
+  return { values, problems };
+}
+
+function applySet(body: Record<string, unknown>, set: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(set)) {
+    const parts = key.split('.');
+    let target: Record<string, unknown> = body;
+    for (const part of parts.slice(0, -1)) {
+      if (target[part] === null || typeof target[part] !== 'object') target[part] = {};
+      target = target[part] as Record<string, unknown>;
+    }
+    target[parts.at(-1)!] = value;
+  }
+}
+
+/**
+ * Reads definition files: templates first (from every file given), then every job and workflow,
+ * substitutions made and templates expanded. Every problem found is returned with its place.
+ */
+export async function loadDefinitions(files: string[], options: LoadOptions): Promise<Loaded> {
+  const problems: FileProblem[] = [];
+  const documents: SourceDocument[] = [];
+  for (const file of files) {
+    const read = await readSourceFile(file, options.values, options.readStdin);
+    problems.push(...read.problems);
+    documents.push(...read.documents);
+  }
+
+  // Values a file defines: `kind: vars` documents for the whole file, `vars` for one definition.
+  const fileValues = new Map<string, Record<string, string>>();
+  const kindOf = (value: unknown) =>
+    value !== null && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
+  for (const doc of documents) {
+    if (kindOf(doc.value) !== 'vars') continue;
+    const { kind: _kind, ...vars } = doc.value as Record<string, unknown>;
+    fileValues.set(doc.file, { ...fileValues.get(doc.file), ...stringValues(vars) });
+  }
+
+  const templates = new Map<string, Template>();
+  for (const doc of documents) {
+    if (kindOf(doc.value) !== 'template') continue;
+    const value = substituteAll(doc.value, { ...options.values, ...fileValues.get(doc.file) });
+    const read = readTemplate(value as Record<string, unknown>, doc.file);
+    problems.push(...read.problems.map((p) => at(doc, p)));
+    if (!read.template) continue;
+    const earlier = templates.get(read.template.name);
+    if (earlier) {
+      problems.push(
+        at(doc, {
+          path: '/name',
+          message: `template "${read.template.name}" is also defined in ${earlier.file}`,
+        }),
+      );
+    }
+    templates.set(read.template.name, read.template);
+  }
+
+  const definitions: Definition[] = [];
+  for (const doc of documents) {
+    const raw = doc.value;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      problems.push(
+        at(doc, { path: '', message: 'a definition must be a map with kind: job, workflow or template' }),
+      );
+      continue;
+    }
+    const kind = kindOf(raw);
+    if (kind === 'template' || kind === 'vars') continue;
+    const { vars, ...withoutVars } = raw as Record<string, unknown>;
+    const values = { ...options.values, ...fileValues.get(doc.file), ...stringValues(vars ?? {}) };
+    let value = substituteAll(withoutVars, values) as Record<string, unknown>;
+    let mapPointer = (p: string) => p;
+    let definitionKind: DefinitionKind;
+    if (isTaskList(value)) {
+      const converted = taskListToWorkflow(value as { tasks: unknown[] });
+      problems.push(...converted.problems.map((p) => at(doc, p)));
+      value = converted.body;
+      definitionKind = 'workflow';
+      mapPointer = (p) =>
+        p.replace(
+          /^\/steps\/(\d+)(\/depends_on)?/,
+          (_m, i: string, d?: string) => `/tasks/${i}${d ? '/dependencies' : ''}`,
+        );
+    } else if (kind === 'job' || kind === 'workflow') {
+      definitionKind = kind;
+      delete value.kind;
+    } else {
+      problems.push(
+        at(doc, {
+          path: kind === undefined ? '' : '/kind',
+          message:
+            kind === undefined
+              ? 'say what this is with kind: job, workflow or template (or give a task list: {"tasks": [...]})'
+              : `kind ${JSON.stringify(kind)} is not one of job, workflow, template`,
+        }),
+      );
+      continue;
+    }
+    if (definitionKind === 'job') {
+      const expanded = expandUses(value, '', templates);
+      problems.push(...expanded.problems.map((p) => at(doc, p)));
+      value = expanded.value;
+    } else if (Array.isArray(value.steps)) {
+      value.steps = value.steps.map((step: unknown, index: number) => {
+        if (step === null || typeof step !== 'object') return step;
+        const expanded = expandUses(step as Record<string, unknown>, pointerOf(['steps', index]), templates);
+        problems.push(...expanded.problems.map((p) => at(doc, p, mapPointer)));
+        return expanded.value;
+      });
+    }
+    if (options.set) applySet(value, options.set);
+    if (value.userId === undefined && options.userId) value.userId = options.userId;
+    if (value.uniqueId === undefined && isTaskList(raw)) {
+      value.uniqueId =
+        path.basename(doc.file, path.extname(doc.file)).replace(/[^A-Za-z0-9._@-]/g, '-') || 'tasks';
+    }
+    definitions.push({
+      kind: definitionKind,
+      userId: String(value.userId ?? ''),
+      uniqueId: String(value.uniqueId ?? ''),
+      body: value,
+      file: doc.file,
+      locate: doc.locate,
+      mapPointer,
+    });
+  }
+  return { definitions, templates, problems };
+}
+
+function stringValues(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : JSON.stringify(v),
+    ]),
+  );
+}
+
+/** A problem the service found (a JSON Pointer into the body sent) at its place in the file. */
+export function problemInFile(definition: Definition, problem: PointedProblem): FileProblem {
+  const { line, column } = definition.locate(definition.mapPointer(problem.path));
+  return { file: definition.file, line, column, message: problem.message };
+}

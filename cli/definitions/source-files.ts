@@ -1,0 +1,203 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { pointerSegments, type FileProblem, type Locate } from './problems.js';
+
+/** One document of a definition file, as parsed, with a way to find the line of any part of it. */
+export interface SourceDocument {
+  file: string;
+  /** Which document of the file (0 for the first). */
+  index: number;
+  value: unknown;
+  locate: Locate;
+}
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.conf', '.hocon']);
+
+/** The definition files a path names: the file itself, or every definition file under a folder. */
+export async function expandPaths(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  async function walk(target: string): Promise<void> {
+    const info = await stat(target);
+    if (info.isDirectory()) {
+      const entries = (await readdir(target)).sort();
+      for (const entry of entries) {
+        if (entry.startsWith('.') || entry === 'node_modules') continue;
+        const full = path.join(target, entry);
+        const child = await stat(full);
+        if (child.isDirectory() || EXTENSIONS.has(path.extname(entry))) await walk(full);
+      }
+    } else {
+      files.push(target);
+    }
+  }
+  for (const target of paths) await walk(target);
+  return [...new Set(files)];
+}
+
+/**
+ * The line and column (from 1) a pointer names: a field's key, a list item's start, or, for a
+ * part that is not in the file (a missing field, a field a template filled in), the nearest
+ * place above it that is.
+ */
+function yamlLocator(root: YamlNode | null, lines: LineCounter): Locate {
+  return (pointer) => {
+    let node: YamlNode | null = root;
+    let at: number = root?.range?.[0] ?? 0;
+    for (const segment of pointerSegments(pointer)) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+        if (!pair) break;
+        // A field is pointed at by its key: the line that names it.
+        at = (pair.key as YamlNode).range?.[0] ?? at;
+        node = (pair.value as YamlNode | null) ?? null;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(segment)] as YamlNode | undefined;
+        if (!item) break;
+        node = item;
+        at = item.range?.[0] ?? at;
+      } else {
+        break;
+      }
+    }
+    const { line, col } = lines.linePos(at);
+    return { line, column: col };
+  };
+}
+
+function parseYaml(file: string, text: string): { documents: SourceDocument[]; problems: FileProblem[] } {
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const all = Array.isArray(parsed) ? parsed : [parsed];
+  const problems: FileProblem[] = [];
+  const documents: SourceDocument[] = [];
+  all.forEach((doc, index) => {
+    for (const error of doc.errors) {
+      const { line, col } = lines.linePos(error.pos[0]);
+      problems.push({ file, line, column: col, message: error.message.split('\n')[0]! });
+    }
+    if (doc.errors.length > 0 || doc.contents === null) return;
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const locate = yamlLocator(doc.contents, lines);
+    // A list at the top holds several definitions (the way a JSON file gives more than one).
+    if (Array.isArray(value)) {
+      value.forEach((item, position) =>
+        documents.push({
+          file,
+          index: documents.length,
+          value: item,
+          locate: (p) => locate(`/${position}${p}`),
+        }),
+      );
+    } else {
+      documents.push({ file, index, value, locate });
+    }
+  });
+  return { documents, problems };
+}
+
+type HoconParse = (options: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * Includes allowed in HOCON: a quoted file name beside the definition (`include "common.conf"`),
+ * optionally `required(...)` or `file(...)`. No URLs, classpath, absolute paths or parent folders.
+ */
+const ALLOWED_INCLUDE =
+  /^\s*include\s+(?:required\s*\(\s*)?(?:file\s*\(\s*)?"([A-Za-z0-9._-]+)"\s*\)?\s*\)?\s*$/;
+
+function checkHoconIncludes(file: string, text: string): FileProblem[] {
+  const problems: FileProblem[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.replace(/(#|\/\/).*$/, '');
+    const match = /(^|[{=:,]\s*)(include|require)\b/.exec(line);
+    if (!match) return;
+    const statement = line.slice(match.index + match[1]!.length);
+    const allowed = ALLOWED_INCLUDE.exec(statement);
+    if (!allowed || allowed[1]!.startsWith('.')) {
+      problems.push({
+        file,
+        line: index + 1,
+        column: match.index + match[1]!.length + 1,
+        message:
+          'only includes of a file beside this one are allowed, as include "name.conf": no URL, classpath, absolute path or parent folder',
+      });
+    }
+  });
+  return problems;
+}
+
+/**
+ * HOCON positions: the parser gives none for values, so a problem is placed at the line where the
+ * last key of its path is first written (`key =`, `key :` or `key {`), or at line 1.
+ */
+function hoconLocator(text: string): Locate {
+  const lines = text.split('\n');
+  return (pointer) => {
+    const segments = pointerSegments(pointer).filter((s) => !/^\d+$/.test(s));
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const key = segments[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const pattern = new RegExp(`(^|[\\s{,.])"?${key}"?\\s*[:={]`);
+      for (let n = 0; n < lines.length; n++) {
+        const match = pattern.exec(lines[n]!);
+        if (match) return { line: n + 1, column: match.index + match[1]!.length + 1 };
+      }
+    }
+    return { line: 1, column: 1 };
+  };
+}
+
+async function parseHocon(
+  file: string,
+  text: string,
+  scope: Record<string, string>,
+): Promise<{ documents: SourceDocument[]; problems: FileProblem[] }> {
+  const includeProblems = checkHoconIncludes(file, text);
+  if (includeProblems.length > 0) return { documents: [], problems: includeProblems };
+  const require = createRequire(import.meta.url);
+  const parse = require('@pushcorn/hocon-parser') as HoconParse;
+  try {
+    // env: false: the environment is read only for names given with --env, passed in `scope`.
+    const value = await parse({ url: path.resolve(file), env: false, strict: true, scope });
+    const values = Array.isArray((value as { definitions?: unknown })?.definitions)
+      ? (value as { definitions: unknown[] }).definitions
+      : [value];
+    const locate = hoconLocator(text);
+    return {
+      documents: values.map((v, index) => ({ file, index, value: v, locate })),
+      problems: [],
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const where = /line: (\d+), col: (\d+)/.exec(message);
+    return {
+      documents: [],
+      problems: [
+        {
+          file,
+          line: where ? Number(where[1]) : 1,
+          column: where ? Number(where[2]) : 1,
+          message: message.replace(/\s*\(?(Source|Token):.*$/s, '').replace(/\.?\s*$/, ''),
+        },
+      ],
+    };
+  }
+}
+
+/** Reads and parses one definition file (`-` for standard input, taken as YAML or JSON). */
+export async function readSourceFile(
+  file: string,
+  scope: Record<string, string>,
+  stdin?: () => Promise<string>,
+): Promise<{ documents: SourceDocument[]; problems: FileProblem[] }> {
+  let text: string;
+  try {
+    text = file === '-' && stdin ? await stdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+    return { documents: [], problems: [{ file, line: 1, column: 1, message }] };
+  }
+  const extension = path.extname(file);
+  if (extension === '.conf' || extension === '.hocon') return parseHocon(file, text, scope);
+  return parseYaml(file, text);
+}

@@ -1,0 +1,349 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { Command } from 'commander';
+import { ApiError } from './api-client.js';
+import type { Context } from './context.js';
+import { CliExit, EXIT } from './exit-codes.js';
+import { table } from './output.js';
+
+interface JobView {
+  id: string;
+  uniqueId: string;
+  userId: string;
+  version?: number;
+  deletedAt: string | null;
+  spec: { cron: string | null; command: string };
+  schedule: { paused?: boolean; nextFireTimes?: string[] } | null;
+}
+interface RunView {
+  id: string;
+  jobId: string | null;
+  state: string;
+  exitCode: number | null;
+  timings: { queuedAt: string | null; startedAt: string | null; endedAt: string | null };
+}
+
+const enc = encodeURIComponent;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requireUser(ctx: Context): string {
+  if (!ctx.userId) throw new CliExit(EXIT.invalid, 'say whose: give --user NAME (or set TDS_USER)');
+  return ctx.userId;
+}
+
+/** Asks each route in turn; the first that knows the id answers. */
+async function firstKnown<T>(attempts: (() => Promise<T>)[], id: string): Promise<T> {
+  for (const attempt of attempts) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    }
+  }
+  throw new CliExit(EXIT.invalid, `no job, workflow, run or workflow run with id "${id}" (or not yours)`);
+}
+
+function checkId(id: string): void {
+  if (!UUID.test(id))
+    throw new CliExit(
+      EXIT.invalid,
+      `"${id}" is not an id; ids look like 0192f5c4-...: see tds jobs or tds runs`,
+    );
+}
+
+export function addEverydayCommands(program: Command, context: () => Context): void {
+  program
+    .command('jobs')
+    .description("List a user's jobs with their last run's state and next fire time")
+    .addHelpText('after', '\nExample:\n  tds jobs --user alice')
+    .action(async () => {
+      const ctx = context();
+      const userId = requireUser(ctx);
+      const jobs = (await ctx.api.all<JobView>(`/jobs?userId=${enc(userId)}`, 'jobs')).filter(
+        (j) => !j.deletedAt,
+      );
+      const rows: string[][] = [['ID', 'UNIQUE ID', 'CRON', 'LAST RUN', 'NEXT FIRE']];
+      const listed = [];
+      for (const listedJob of jobs) {
+        // The listing leaves out schedule details; the job's own view has them and its latest runs.
+        const { job, runs } = await ctx.api.get<{ job: JobView; runs: RunView[] }>(`/jobs/${listedJob.id}`);
+        const last = runs[0]?.state ?? '-';
+        const next = job.schedule?.paused ? 'paused' : (job.schedule?.nextFireTimes?.[0] ?? '-');
+        rows.push([job.id, job.uniqueId, job.spec.cron ?? '-', last, next]);
+        listed.push({
+          ...job,
+          lastRunState: runs[0]?.state ?? null,
+          nextFireAt: job.schedule?.nextFireTimes?.[0] ?? null,
+        });
+      }
+      for (const line of table(rows)) ctx.output.line(line);
+      ctx.output.data({ jobs: listed });
+    });
+
+  program
+    .command('workflows')
+    .description("List a user's workflows with their last run's state and next fire time")
+    .addHelpText('after', '\nExample:\n  tds workflows --user alice')
+    .action(async () => {
+      const ctx = context();
+      const userId = requireUser(ctx);
+      const workflows = await ctx.api.all<{
+        id: string;
+        uniqueId: string;
+        cron?: string | null;
+        lastRun?: { state: string } | null;
+        schedule?: { nextFireTimes?: string[] } | null;
+      }>(`/workflows?userId=${enc(userId)}`, 'workflows');
+      const rows = [
+        ['ID', 'UNIQUE ID', 'LAST RUN', 'NEXT FIRE'],
+        ...workflows.map((w) => [
+          w.id,
+          w.uniqueId,
+          w.lastRun?.state ?? '-',
+          w.schedule?.nextFireTimes?.[0] ?? '-',
+        ]),
+      ];
+      for (const line of table(rows)) ctx.output.line(line);
+      ctx.output.data({ workflows });
+    });
+
+  program
+    .command('get')
+    .description('Show a job, workflow, run or workflow run by its id')
+    .argument('<id>')
+    .addHelpText('after', '\nExample:\n  tds get 0192f5c4-8d0e-7c3a-9b1e-2f4a6c8e0d12')
+    .action(async (id: string) => {
+      const ctx = context();
+      checkId(id);
+      const found = await firstKnown<{ kind: string; value: unknown }>(
+        [
+          async () => ({ kind: 'job', value: await ctx.api.get(`/jobs/${id}`) }),
+          async () => ({ kind: 'run', value: await ctx.api.get(`/runs/${id}`) }),
+          async () => ({ kind: 'workflow', value: await ctx.api.get(`/workflows/${id}`) }),
+          async () => ({ kind: 'workflow run', value: await ctx.api.get(`/workflow-runs/${id}`) }),
+        ],
+        id,
+      );
+      ctx.output.data(found);
+      ctx.output.line(`${found.kind} ${id}`);
+      ctx.output.line(JSON.stringify(found.value, null, 2));
+    });
+
+  program
+    .command('runs')
+    .description("List runs newest first: a job's (--job) or a user's (--user), optionally in a state")
+    .option('--job <id>', "the job's runs")
+    .option(
+      '--state <state>',
+      'only runs in this state (queued, running, succeeded, failed, ...; several with commas)',
+    )
+    .option('--limit <n>', 'at most this many', '20')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tds runs --job 0192f5c4-...\n  tds runs --user alice --state failed',
+    )
+    .action(async (options: { job?: string; state?: string; limit: string }) => {
+      const ctx = context();
+      const query = `limit=${enc(options.limit)}${options.state ? `&state=${enc(options.state)}` : ''}`;
+      let page: { runs: RunView[] };
+      if (options.job) {
+        checkId(options.job);
+        page = await ctx.api.get(`/jobs/${options.job}/runs?${query}`);
+      } else {
+        page = await ctx.api.get(`/runs?${ctx.userId ? `userId=${enc(ctx.userId)}&` : ''}${query}`);
+      }
+      const rows = [
+        ['ID', 'JOB', 'STATE', 'EXIT', 'QUEUED'],
+        ...page.runs.map((r) => [
+          r.id,
+          r.jobId ?? '-',
+          r.state,
+          r.exitCode === null ? '-' : String(r.exitCode),
+          r.timings.queuedAt ?? '-',
+        ]),
+      ];
+      for (const line of table(rows)) ctx.output.line(line);
+      ctx.output.data(page);
+    });
+
+  program
+    .command('logs')
+    .description("Print a run's stdout and stderr; -f follows live output until the run ends")
+    .argument('<run>', 'a run id')
+    .option('-f, --follow', 'follow the output until the run ends')
+    .addHelpText('after', '\nExample:\n  tds logs -f 0192f5c4-...')
+    .action(async (runId: string, options: { follow?: boolean }) => {
+      const ctx = context();
+      checkId(runId);
+      const printed = { stdout: 0, stderr: 0 };
+      for (;;) {
+        const logs = await ctx.api.get<{ state: string; stdout: string; stderr: string }>(
+          `/runs/${runId}/logs`,
+        );
+        if (ctx.output.json && !options.follow) {
+          ctx.output.data(logs);
+          return;
+        }
+        const ended = ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(logs.state);
+        for (const stream of ['stdout', 'stderr'] as const) {
+          const text = logs[stream];
+          if (text.length < printed[stream]) printed[stream] = 0;
+          const fresh = text.slice(printed[stream]);
+          const end = ended || !options.follow ? fresh.length : fresh.lastIndexOf('\n') + 1;
+          if (end <= 0) continue;
+          printed[stream] += end;
+          (stream === 'stdout' ? process.stdout : process.stderr).write(fresh.slice(0, end));
+        }
+        if (!options.follow || ended) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    });
+
+  program
+    .command('cancel')
+    .description('Cancel a run or a workflow run')
+    .argument('<id>', 'a run or workflow run id')
+    .addHelpText('after', '\nExample:\n  tds cancel 0192f5c4-...')
+    .action(async (id: string) => {
+      const ctx = context();
+      checkId(id);
+      const answer = await firstKnown(
+        [
+          () => ctx.api.post<{ state: string }>(`/runs/${id}/cancel`),
+          () => ctx.api.post<{ state: string }>(`/workflow-runs/${id}/cancel`),
+        ],
+        id,
+      );
+      ctx.output.line(`cancel requested: ${id} (${answer.state})`);
+      ctx.output.data(answer);
+    });
+
+  for (const [verb, text] of [
+    ['pause', 'Pause a recurring job or workflow: no fire times are acted on until resumed'],
+    ['resume', 'Resume a paused job or workflow from its next fire time'],
+    ['trigger', 'Queue a run of a job or workflow now, whatever its schedule'],
+  ] as const) {
+    program
+      .command(verb)
+      .description(text)
+      .argument('<id>', 'a job or workflow id')
+      .addHelpText('after', `\nExample:\n  tds ${verb} 0192f5c4-...`)
+      .action(async (id: string) => {
+        const ctx = context();
+        checkId(id);
+        const answer = await firstKnown(
+          [
+            () => ctx.api.post<Record<string, unknown>>(`/jobs/${id}/${verb}`),
+            () => ctx.api.post<Record<string, unknown>>(`/workflows/${id}/${verb}`),
+          ],
+          id,
+        );
+        ctx.output.line(
+          `${verb}: ${id}${verb === 'trigger' && typeof answer.id === 'string' ? ` (run ${answer.id})` : ''}`,
+        );
+        ctx.output.data(answer);
+      });
+  }
+
+  program
+    .command('retry')
+    .description('Run a finished workflow run again, reusing the results of the steps before --from')
+    .argument('<workflowRun>', 'a workflow run id')
+    .option('--from <step>', 'the step to start again from (default: the failed ones)')
+    .addHelpText('after', '\nExample:\n  tds retry 0192f5c4-... --from transform')
+    .action(async (id: string, options: { from?: string }) => {
+      const ctx = context();
+      checkId(id);
+      const answer = await ctx.api.post<{ id: string }>(
+        `/workflow-runs/${id}/retry${options.from ? `?from=${enc(options.from)}` : ''}`,
+      );
+      ctx.output.line(`retrying as workflow run ${answer.id}`);
+      ctx.output.data(answer);
+    });
+
+  program
+    .command('results')
+    .description(
+      "Download a run's result files (logs, run.json, metrics, outputs) through the API's short-lived links",
+    )
+    .argument('<run>', 'a run id')
+    .option('-o, --out <dir>', 'the folder to write them into', '.')
+    .addHelpText('after', '\nExample:\n  tds results 0192f5c4-... -o results/')
+    .action(async (runId: string, options: { out: string }) => {
+      const ctx = context();
+      checkId(runId);
+      const { files } = await ctx.api.get<{ files: { path: string; size: number; url: string }[] }>(
+        `/runs/${runId}/files`,
+      );
+      const root = path.resolve(options.out);
+      const written: string[] = [];
+      for (const file of files) {
+        const target = path.resolve(root, file.path);
+        if (!target.startsWith(root + path.sep)) continue; // a path that would leave the folder
+        await mkdir(path.dirname(target), { recursive: true });
+        const response = await fetch(file.url);
+        if (!response.ok || !response.body)
+          throw new CliExit(EXIT.unreachable, `downloading ${file.path} failed: ${response.status}`);
+        await pipeline(
+          Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+          createWriteStream(target),
+        );
+        written.push(target);
+        ctx.output.line(`${file.path}  ${file.size} bytes`);
+      }
+      ctx.output.line(`${written.length} ${written.length === 1 ? 'file' : 'files'} written under ${root}`);
+      ctx.output.data({ runId, directory: root, files: files.map((f) => ({ path: f.path, size: f.size })) });
+    });
+
+  const keys = program.command('keys').description('API keys (operator keys only): list, create, revoke');
+  keys
+    .command('list', { isDefault: true })
+    .description('List API keys (never the keys themselves)')
+    .action(async () => {
+      const ctx = context();
+      const { keys: list } = await ctx.api.get<{
+        keys: {
+          id: string;
+          userId: string | null;
+          name: string;
+          createdAt: string;
+          revokedAt: string | null;
+        }[];
+      }>(`/admin/keys${ctx.userId ? `?userId=${enc(ctx.userId)}` : ''}`);
+      for (const line of table([
+        ['ID', 'USER', 'NAME', 'CREATED', 'REVOKED'],
+        ...list.map((k) => [k.id, k.userId ?? '(operator)', k.name, k.createdAt, k.revokedAt ?? '-']),
+      ]))
+        ctx.output.line(line);
+      ctx.output.data({ keys: list });
+    });
+  keys
+    .command('create')
+    .description('Create a key for --user (or --operator); the key is shown once')
+    .option('--operator', 'an operator key')
+    .option('--name <name>', 'what the key is for', '')
+    .addHelpText('after', '\nExample:\n  tds keys create --user alice --name laptop')
+    .action(async (options: { operator?: boolean; name: string }) => {
+      const ctx = context();
+      const body = options.operator
+        ? { operator: true, name: options.name }
+        : { userId: requireUser(ctx), name: options.name };
+      const answer = await ctx.api.post<{ key: string; id?: string }>('/admin/keys', body);
+      ctx.output.line(answer.key);
+      ctx.output.data(answer);
+    });
+  keys
+    .command('revoke')
+    .description('Revoke a key at once')
+    .argument('<id>', 'the key id (from tds keys list)')
+    .action(async (id: string) => {
+      const ctx = context();
+      await ctx.api.delete(`/admin/keys/${enc(id)}`);
+      ctx.output.line(`revoked ${id}`);
+      ctx.output.data({ revoked: id });
+    });
+}

@@ -1,0 +1,299 @@
+import { createInterface } from 'node:readline/promises';
+import logUpdate from 'log-update';
+import type { ApiClient } from './api-client.js';
+
+/** A step's (or a job's) line in the report. */
+export interface ReportLine {
+  name: string;
+  outcome: 'ok' | 'failed' | 'skipped' | 'cancelled';
+  durationSeconds: number | null;
+  exitCode: number | null;
+  reason?: string;
+}
+
+export interface WatchResult {
+  state: string;
+  succeeded: boolean;
+  report: ReportLine[];
+  /** The watch stopped at Ctrl-C while the run went on. */
+  detached: boolean;
+}
+
+export interface WatchOptions {
+  quiet: boolean;
+  /** A live progress line (on a terminal, for people). */
+  progress: boolean;
+  /** Lines for people (Started/Ended, output): off with --output json. */
+  print: (line: string) => void;
+  printError: (line: string) => void;
+  intervalMs?: number;
+}
+
+interface RunView {
+  id: string;
+  state: string;
+  exitCode: number | null;
+  failure: { reason: string; message: string } | null;
+  timings: { queuedAt: string | null; startedAt: string | null; endedAt: string | null };
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
+const STARTED = new Set(['running', 'uploading', ...TERMINAL]);
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+const seconds = (from: string | null, to: string | null) =>
+  from && to ? Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000) : null;
+
+export function outcomeOf(state: string): ReportLine['outcome'] {
+  if (state === 'succeeded') return 'ok';
+  if (state === 'skipped') return 'skipped';
+  if (state === 'cancelled') return 'cancelled';
+  return 'failed';
+}
+
+export function formatReport(lines: ReportLine[]): string[] {
+  const width = Math.max(4, ...lines.map((l) => l.name.length));
+  return [
+    'Report:',
+    ...lines.map((l) => {
+      const duration = l.durationSeconds === null ? '-' : `${l.durationSeconds.toFixed(1)}s`;
+      const exit = l.exitCode === null ? '' : `exit ${l.exitCode}`;
+      const reason = l.outcome !== 'ok' && l.reason ? `  (${l.reason})` : '';
+      const parts = [`  ${l.name.padEnd(width)}  ${l.outcome.padEnd(9)} ${duration.padStart(7)}`];
+      if (exit) parts.push(exit);
+      if (reason) parts.push(reason.trim());
+      return parts.join('  ');
+    }),
+  ];
+}
+
+/** Prints a run's output as it grows: whole lines only until the run ends, each prefixed by its step. */
+function createOutputFollower(api: ApiClient, runId: string, name: string, options: WatchOptions) {
+  const printed = { stdout: 0, stderr: 0 };
+  return async (final: boolean) => {
+    if (options.quiet) return;
+    const logs = await api.get<{ stdout: string; stderr: string }>(`/runs/${runId}/logs`);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const text = logs[stream];
+      if (text.length < printed[stream]) printed[stream] = 0; // the source changed (live to stored)
+      const fresh = text.slice(printed[stream]);
+      const end = final ? fresh.length : fresh.lastIndexOf('\n') + 1;
+      if (end <= 0) continue;
+      const chunk = fresh.slice(0, end).replace(/\n$/, '');
+      printed[stream] += end;
+      const out = stream === 'stdout' ? options.print : options.printError;
+      for (const line of chunk.split('\n')) out(`[${name}] ${line}`);
+    }
+  };
+}
+
+/** Ctrl-C asks whether to cancel the run or only stop watching; off a terminal it stops watching. */
+function interruptHandler(onCancel: () => Promise<void>, stopWatching: () => void, progress: boolean) {
+  let asking = false;
+  const handler = () => {
+    if (asking) return;
+    if (!process.stdin.isTTY) {
+      stopWatching();
+      return;
+    }
+    asking = true;
+    if (progress) logUpdate.clear();
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    void rl
+      .question('\nCancel the run? [y] cancel it, [n] stop watching and leave it running: ')
+      .then(async (answer) => {
+        rl.close();
+        asking = false;
+        if (/^y/i.test(answer.trim())) await onCancel();
+        else stopWatching();
+      });
+  };
+  process.on('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Watches one run of a job to its end: Started and Ended lines, its output, a progress line, the report. */
+export async function watchRun(
+  api: ApiClient,
+  runId: string,
+  name: string,
+  options: WatchOptions,
+): Promise<WatchResult> {
+  const follow = createOutputFollower(api, runId, name, options);
+  let started = false;
+  let detached = false;
+  let tick = 0;
+  const began = Date.now();
+  const release = interruptHandler(
+    async () => {
+      await api.post(`/runs/${runId}/cancel`);
+      options.printError(`Cancelling run ${runId}...`);
+    },
+    () => {
+      detached = true;
+    },
+    options.progress,
+  );
+  const say = (line: string) => {
+    if (options.progress) logUpdate.clear();
+    options.print(line);
+  };
+  try {
+    for (;;) {
+      const run = await api.get<RunView>(`/runs/${runId}`);
+      if (!started && STARTED.has(run.state)) {
+        started = true;
+        say(`Started: ${name}`);
+      }
+      if (started) {
+        if (options.progress) logUpdate.clear();
+        await follow(TERMINAL.has(run.state));
+      }
+      if (TERMINAL.has(run.state)) {
+        if (options.progress) logUpdate.clear();
+        const duration = seconds(run.timings.startedAt, run.timings.endedAt);
+        say(
+          `Ended : ${name} (${run.state}${duration === null ? '' : `, ${duration.toFixed(1)}s`}${run.exitCode === null ? '' : `, exit ${run.exitCode}`})`,
+        );
+        return {
+          state: run.state,
+          succeeded: run.state === 'succeeded',
+          detached: false,
+          report: [
+            {
+              name,
+              outcome: outcomeOf(run.state),
+              durationSeconds: duration,
+              exitCode: run.exitCode,
+              ...(run.failure ? { reason: run.failure.message } : {}),
+            },
+          ],
+        };
+      }
+      if (detached) {
+        say(`Stopped watching; run ${runId} goes on (tds logs -f ${runId}).`);
+        return { state: run.state, succeeded: false, detached: true, report: [] };
+      }
+      if (options.progress) {
+        const elapsed = Math.round((Date.now() - began) / 1000);
+        logUpdate(`${SPINNER[tick++ % SPINNER.length]} ${name} ${run.state} ${elapsed}s`);
+      }
+      await sleep(options.intervalMs ?? 400);
+    }
+  } finally {
+    if (options.progress) logUpdate.done();
+    release();
+  }
+}
+
+interface WorkflowRunView {
+  id: string;
+  state: string;
+  failure: { step: string; reason: string; message: string } | null;
+  steps: {
+    name: string;
+    state: string;
+    reason: string | null;
+    exitCode: number | null;
+    runId: string | null;
+    durationSeconds: number | null;
+    items?: { total: number; succeeded: number; failed: number; running: number } | null;
+  }[];
+}
+
+const WORKFLOW_TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const STEP_STARTED = new Set(['running', 'succeeded', 'failed', 'cancelled']);
+const STEP_ENDED = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+
+/** Watches a workflow run: each step's Started/Ended lines and output, fan-outs as counts, then the report. */
+export async function watchWorkflowRun(
+  api: ApiClient,
+  workflowRunId: string,
+  options: WatchOptions,
+): Promise<WatchResult> {
+  const started = new Set<string>();
+  const ended = new Set<string>();
+  const followers = new Map<string, (final: boolean) => Promise<void>>();
+  let detached = false;
+  let tick = 0;
+  const release = interruptHandler(
+    async () => {
+      await api.post(`/workflow-runs/${workflowRunId}/cancel`);
+      options.printError(`Cancelling workflow run ${workflowRunId}...`);
+    },
+    () => {
+      detached = true;
+    },
+    options.progress,
+  );
+  const say = (line: string) => {
+    if (options.progress) logUpdate.clear();
+    options.print(line);
+  };
+  try {
+    for (;;) {
+      const run = await api.get<WorkflowRunView>(`/workflow-runs/${workflowRunId}`);
+      for (const step of run.steps) {
+        if (!started.has(step.name) && STEP_STARTED.has(step.state)) {
+          started.add(step.name);
+          say(`Started: ${step.name}`);
+        }
+        if (step.runId && started.has(step.name) && !ended.has(step.name)) {
+          if (!followers.has(step.name))
+            followers.set(step.name, createOutputFollower(api, step.runId, step.name, options));
+          if (options.progress) logUpdate.clear();
+          await followers.get(step.name)!(STEP_ENDED.has(step.state));
+        }
+        if (
+          !ended.has(step.name) &&
+          STEP_ENDED.has(step.state) &&
+          (started.has(step.name) || step.state === 'skipped')
+        ) {
+          ended.add(step.name);
+          say(
+            `Ended : ${step.name} (${step.state}${step.exitCode === null ? '' : `, exit ${step.exitCode}`})`,
+          );
+        }
+      }
+      if (WORKFLOW_TERMINAL.has(run.state)) {
+        return {
+          state: run.state,
+          succeeded: run.state === 'succeeded',
+          detached: false,
+          report: run.steps.map((step) => ({
+            name: step.name,
+            outcome: outcomeOf(step.state),
+            durationSeconds: step.durationSeconds,
+            exitCode: step.exitCode,
+            ...(step.reason ? { reason: step.reason } : {}),
+          })),
+        };
+      }
+      if (detached) {
+        say(`Stopped watching; workflow run ${workflowRunId} goes on.`);
+        return { state: run.state, succeeded: false, detached: true, report: [] };
+      }
+      if (options.progress) {
+        const active = run.steps
+          .filter(
+            (s) => s.state === 'running' || (s.items && s.state !== 'pending' && !STEP_ENDED.has(s.state)),
+          )
+          .map((s) =>
+            s.items ? `${s.name} ${s.items.succeeded}/${s.items.total} ok, ${s.items.failed} failed` : s.name,
+          );
+        const done = run.steps.filter((s) => STEP_ENDED.has(s.state)).length;
+        logUpdate(
+          `${SPINNER[tick++ % SPINNER.length]} ${done}/${run.steps.length} steps done${active.length ? ` · ${active.join(' · ')}` : ''}`,
+        );
+      }
+      await sleep(options.intervalMs ?? 500);
+    }
+  } finally {
+    if (options.progress) logUpdate.done();
+    release();
+  }
+}

@@ -1,0 +1,270 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBucket, putObject, startTestService, type TestService } from '../support/harness.js';
+
+/**
+ * The `tds` executable, run as a user runs it (a child process of bin/tds.js), against the real
+ * service: its output and exit codes.
+ */
+const run = promisify(execFile);
+const TDS = path.resolve('bin/tds.js');
+const EXAMPLES = path.resolve('examples');
+
+let service: TestService;
+let bucket: string;
+let dir: string;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function tds(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run('node', [TDS, ...args], {
+      cwd: options.cwd ?? dir,
+      env: { ...process.env, TDS_URL: service.apiUrl, ...options.env },
+      timeout: 150_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  service = await startTestService();
+  bucket = await createBucket();
+  await putObject(bucket, 'in/data.csv', 'a,b\n1,2\n3,4\n');
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tds-cli-'));
+  await cp(EXAMPLES, path.join(dir, 'examples'), { recursive: true });
+});
+
+afterAll(async () => {
+  await service?.close();
+});
+
+describe('tds --help', () => {
+  it('says what each command does, with an example, and exits 0', async () => {
+    const help = await tds(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1');
+    for (const command of ['validate', 'apply', 'run', 'jobs', 'logs', 'results', 'retry', 'keys']) {
+      expect(help.stdout).toContain(command);
+    }
+    const runHelp = await tds(['run', '--help']);
+    expect(runHelp.code).toBe(0);
+    expect(runHelp.stdout).toContain('Examples:');
+    const wrong = await tds(['frobnicate']);
+    expect(wrong.code).toBe(2);
+  });
+});
+
+describe('tds validate', () => {
+  it('prints every problem of every file as file:line:column: message and exits 2', async () => {
+    await writeFile(
+      path.join(dir, 'bad.yaml'),
+      [
+        'kind: job', // 1
+        'userId: akhil-test',
+        'uniqueId: broken',
+        `s3_bucket: ${bucket}`,
+        'source_s3_prefix: ""', // 5
+        'destination_s3_prefix: out/',
+        'command: "  "',
+        'cpus: many',
+        'colour: red',
+        '---', // 10
+        'kind: job',
+        'userId: akhil-test',
+        'uniqueId: uses-template',
+        `s3_bucket: ${bucket}`,
+        'source_s3_prefix: ""', // 15
+        'destination_s3_prefix: out/',
+        'uses: transform',
+        'with:',
+        '  level: high',
+        '  extra: 1', // 20
+        '',
+      ].join('\n'),
+    );
+    const result = await tds(['validate', 'bad.yaml', '--templates', 'examples/templates']);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^bad\.yaml:8:1: cpus /),
+        expect.stringMatching(/^bad\.yaml:9:1: unknown field "colour"/),
+        expect.stringMatching(/^bad\.yaml:18:1: template "transform": missing required parameter "script"/),
+        expect.stringMatching(/^bad\.yaml:19:3: template "transform": parameter "level" must be a integer/),
+        expect.stringMatching(/^bad\.yaml:20:3: template "transform" has no parameter "extra"/),
+      ]),
+    );
+    // The blank command is found by the service's own validation once the schema is right.
+    await writeFile(
+      path.join(dir, 'blank.yaml'),
+      (await readFile(path.join(dir, 'bad.yaml'), 'utf8'))
+        .split('---')[0]!
+        .replace(/cpus: many\ncolour: red\n/, ''),
+    );
+    const blank = await tds(['validate', 'blank.yaml']);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toMatch(/^blank\.yaml:7:1: command must not be blank$/m);
+  });
+
+  it('accepts the examples, HOCON with its include and template library included', async () => {
+    const result = await tds([
+      'validate',
+      'examples/hello.yaml',
+      'examples/report/report.conf',
+      '--set',
+      `s3_bucket=${bucket}`,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('2 definitions valid');
+  });
+
+  it('exits 3 when the service cannot be reached', async () => {
+    const result = await tds(['validate', 'examples/hello.yaml', '--url', 'http://127.0.0.1:9']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('cannot reach the service');
+  });
+});
+
+describe('tds apply', () => {
+  it('creates, then finds nothing to change, shows a changed field, and prunes what no file holds', async () => {
+    const set = ['--set', `s3_bucket=${bucket}`];
+    const first = await tds(['apply', 'examples/report/report.conf', ...set]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^\+ create job akhil-test\/daily-report$/m);
+
+    const again = await tds(['apply', 'examples/report/report.conf', ...set]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^= unchanged job akhil-test\/daily-report/m);
+    expect(again.stdout).toContain('Nothing to change');
+
+    const conf = path.join(dir, 'examples/report/report.conf');
+    await writeFile(conf, (await readFile(conf, 'utf8')).replace('0 6 * * *', '30 7 * * *'));
+    const dry = await tds(['apply', 'examples/report/report.conf', '--dry-run', ...set]);
+    expect(dry.stdout).toMatch(/^~ update job akhil-test\/daily-report/m);
+    expect(dry.stdout).toContain('    cron: "0 6 * * *" -> "30 7 * * *"');
+    const changed = await tds(['apply', 'examples/report/report.conf', ...set]);
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain('updated job daily-report');
+    const [job] = (await service.request('GET', '/jobs?userId=akhil-test')).body.jobs;
+    expect(job.spec.cron).toBe('30 7 * * *');
+    expect(job.version).toBe(2);
+    expect((await tds(['apply', 'examples/report/report.conf', ...set])).stdout).toContain(
+      'Nothing to change',
+    );
+
+    await writeFile(
+      path.join(dir, 'other.yaml'),
+      `kind: job\nuserId: akhil-test\nuniqueId: other\ns3_bucket: ${bucket}\nsource_s3_prefix: ""\ndestination_s3_prefix: o/\ncommand: "true"\ncron: "0 1 * * *"\n`,
+    );
+    const pruned = await tds(['apply', 'other.yaml', '--prune', '--output', 'json']);
+    expect(pruned.code).toBe(0);
+    const plan = JSON.parse(pruned.stdout).plan as { action: string; uniqueId: string }[];
+    expect(plan.map((e) => `${e.action} ${e.uniqueId}`).sort()).toEqual([
+      'create other',
+      'delete daily-report',
+    ]);
+    const listed = await tds(['jobs', '--user', 'akhil-test', '--output', 'json']);
+    expect(JSON.parse(listed.stdout).jobs.map((j: { uniqueId: string }) => j.uniqueId)).toEqual(['other']);
+  });
+});
+
+describe('everyday commands', () => {
+  it('pauses, resumes and triggers a job, lists and shows its runs, cancels one, and exits 2 for an unknown id', async () => {
+    const created = await service.request('POST', '/jobs', {
+      userId: 'everyday',
+      uniqueId: 'nightly',
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: 'e/',
+      command: 'sleep 30',
+      cron: '0 1 * * *',
+    });
+    const id = created.body.job.id as string;
+    expect((await tds(['pause', id])).stdout).toBe(`pause: ${id}\n`);
+    const paused = await tds(['jobs', '--user', 'everyday']);
+    expect(paused.stdout).toMatch(new RegExp(`^${id} +nightly +0 1 \\* \\* \\* +- +paused$`, 'm'));
+    expect((await tds(['resume', id])).code).toBe(0);
+    const triggered = await tds(['trigger', id, '--output', 'json']);
+    const runId = JSON.parse(triggered.stdout).id as string;
+    const runs = await tds(['runs', '--job', id, '--output', 'json']);
+    expect(JSON.parse(runs.stdout).runs.map((r: { id: string }) => r.id)).toEqual([runId]);
+    const shown = await tds(['get', runId, '--output', 'json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'run', value: { id: runId, jobId: id } });
+    const cancelled = await tds(['cancel', runId]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toContain(`cancel requested: ${runId}`);
+    const unknown = await tds(['get', '01900000-0000-7000-8000-000000000000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no job, workflow, run or workflow run with id');
+    expect((await tds(['get', 'not-an-id'])).code).toBe(2);
+  });
+});
+
+describe('tds run', () => {
+  it('runs the README job, shows Started, its output and Ended, the report, and downloads its results', async () => {
+    const result = await tds(['run', 'examples/hello.yaml', '--set', `s3_bucket=${bucket}`]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Started: akhil-test-uid$/m);
+    expect(result.stdout).toMatch(/^\[akhil-test-uid\] 56789$/m);
+    expect(result.stdout).toMatch(/^Ended : akhil-test-uid \(succeeded, [\d.]+s, exit 0\)$/m);
+    expect(result.stdout).toMatch(/^ {2}akhil-test-uid +ok +[\d.]+s +exit 0$/m);
+    const runId = /run ([0-9a-f-]{36})/.exec(result.stdout)![1]!;
+
+    const results = await tds(['results', runId, '-o', 'downloaded']);
+    expect(results.code).toBe(0);
+    expect(await readFile(path.join(dir, 'downloaded/output/lines.txt'), 'utf8')).toBe('3\n');
+    expect(await readFile(path.join(dir, 'downloaded/stdout.log'), 'utf8')).toBe('56789\n');
+
+    const logs = await tds(['logs', runId]);
+    expect(logs.stdout).toBe('56789\n');
+  });
+
+  it('exits 1 with the failure in the report when the job fails, and reads a job from standard input', async () => {
+    const body = `kind: job\nuserId: akhil-test\nuniqueId: fails\ns3_bucket: ${bucket}\nsource_s3_prefix: ""\ndestination_s3_prefix: f/\ncommand: "echo trying; exit 3"\n`;
+    const child = execFile('node', [TDS, 'run', '-'], {
+      cwd: dir,
+      env: { ...process.env, TDS_URL: service.apiUrl },
+    });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdin!.end(body);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^\[fails\] trying$/m);
+    expect(stdout).toMatch(/^ {2}fails +failed +[\d.]+s +exit 3/m);
+  });
+
+  it('draws a live progress line on a terminal', async () => {
+    const body = `kind: job\nuserId: akhil-test\nuniqueId: slow\ns3_bucket: ${bucket}\nsource_s3_prefix: ""\ndestination_s3_prefix: s/\ncommand: "sleep 2; echo done"\n`;
+    await writeFile(path.join(dir, 'slow.yaml'), body);
+    // `script` gives the command a pseudo-terminal, as a person's shell would.
+    // Its size is set first: a terminal of no rows gets no progress line.
+    const command = `stty rows 30 cols 100; node ${TDS} run slow.yaml`;
+    const { stdout } = await run('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      cwd: dir,
+      env: { ...process.env, TDS_URL: service.apiUrl },
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] slow (queued|staging|building|running|uploading) \d+s/);
+    expect(stdout).toContain('\u001b[2K'); // the line is erased and redrawn
+    expect(stdout).toMatch(/\[slow\] done/);
+    expect(stdout).toMatch(/slow +ok/);
+  });
+});
