@@ -11,6 +11,7 @@ import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
+import { createRunOutput } from './runner/run-output.js';
 import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
 import { createSchedulerRole } from './roles/scheduler-role.js';
@@ -99,7 +100,9 @@ export async function startService(
     if (config.roles.includes('scheduler')) {
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
-    const api = config.roles.includes('api') ? createApiRole(parts, { jobs, schedules }) : undefined;
+    // A log stream waiting for its run to start or end looks again this often.
+    const output = createRunOutput({ db: parts.db, store: parts.store, engine, pollMs: 500 });
+    const api = config.roles.includes('api') ? createApiRole(parts, { jobs, schedules, output }) : undefined;
     if (api) roles.push(api);
     for (const role of roles) {
       closers.push(() => role.stop());

@@ -11,6 +11,7 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { Ceilings } from '../auth/policy.js';
 import { RateLimitedError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { RunOutput } from '../runner/run-output.js';
 import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
@@ -19,6 +20,7 @@ import { adminRoutes } from './routes/admin.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
+import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
@@ -27,6 +29,8 @@ import { validatorCompiler } from './validation.js';
 export interface AppDeps {
   db: SqlExecutor;
   jobs: JobService;
+  /** Runs' logs as streams and their CPU and memory samples. */
+  output: RunOutput;
   schedules: ScheduleService;
   access: AccessControl;
   defaultCeilings: Ceilings;
@@ -127,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
+  await app.register(runOutputRoutes, { output: deps.output });
   await app.register(runListRoutes, { db });
   return app as unknown as FastifyInstance;
 }

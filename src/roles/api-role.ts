@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import { createAccessControl } from '../auth/access-control.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { RunOutput } from '../runner/run-output.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import { startStop, type StartStop } from '../start-stop.js';
 import { portTaken } from '../startup-error.js';
@@ -17,7 +18,7 @@ export interface ApiRole extends StartStop {
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
   { config, logger, db, engine }: SharedParts,
-  services: { jobs: JobService; schedules: ScheduleService },
+  services: { jobs: JobService; schedules: ScheduleService; output: RunOutput },
 ): ApiRole {
   let app: FastifyInstance | undefined;
   let url: string | undefined;
@@ -39,6 +40,7 @@ export function createApiRole(
       const built = await buildApp({
         db,
         jobs: services.jobs,
+        output: services.output,
         schedules: services.schedules,
         access,
         defaultCeilings: config.userCeilings,

@@ -164,6 +164,8 @@ describe('the other routes, fuzzed', () => {
       ['POST', '/jobs/:id/trigger'],
       ['GET', '/runs/:id'],
       ['GET', '/runs/:id/logs'],
+      ['GET', '/runs/:id/log-stream'],
+      ['GET', '/runs/:id/metrics'],
       ['POST', '/runs/:id/cancel'],
       ['GET', '/jobs'],
       ['GET', '/jobs/:id/runs'],
