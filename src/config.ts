@@ -32,6 +32,8 @@ export interface Config {
   /** How reads from and writes to the object store are retried while it is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
   corsOrigins: string[] | true | false;
+  /** Signing of result download links: a shared secret (or one per process) and their lifetime. */
+  downloadLinks: { secret: string | undefined; lifetimeSeconds: number };
   /** API keys required; off is allowed only while the API listens on loopback alone. */
   authEnabled: boolean;
   /** Requests per minute per API key (or address); 0 turns limiting off. */
@@ -546,6 +548,24 @@ export const SETTINGS = {
     meaning: 'origins allowed to call the API from a browser',
     ...corsOrigins,
   },
+  TDS_DOWNLOAD_LINK_SECRET: {
+    group: 'api',
+    meaning:
+      'the key that signs result download links (GET /runs/:id/files); unset, each API process makes its own at start, so set one shared secret when several API processes sit behind one address',
+    shownDefault: 'a random key per process',
+    accepts: 'any text of 32 characters or more',
+    read(name: string, raw: string | undefined): string | undefined {
+      if (!raw) return undefined;
+      // The value is a secret: the message says what is wrong without showing it.
+      if (raw.length < 32) throw new ConfigError(name, `must be 32 characters or more, got ${raw.length}`);
+      return raw;
+    },
+  },
+  TDS_DOWNLOAD_LINK_SECONDS: {
+    group: 'api',
+    meaning: 'how long a result download link works',
+    ...wholeNumber(900, 10, 7 * 24 * 3600),
+  },
   TDS_RATE_LIMIT_PER_MINUTE: {
     group: 'api',
     meaning: 'requests per minute per API key (or address); `0` turns limiting off',
@@ -640,6 +660,10 @@ export function loadConfig(env: Env = process.env): Config {
       firstDelayMs: read('TDS_S3_RETRY_DELAY_MS'),
     },
     corsOrigins: read('TDS_CORS_ORIGIN'),
+    downloadLinks: {
+      secret: read('TDS_DOWNLOAD_LINK_SECRET'),
+      lifetimeSeconds: read('TDS_DOWNLOAD_LINK_SECONDS'),
+    },
     authEnabled: authEnabled(read('TDS_AUTH'), host),
     rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
     bodyLimitBytes: read('TDS_BODY_LIMIT_BYTES'),

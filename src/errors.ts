@@ -23,12 +23,32 @@ export abstract class RequestError extends Error {
   }
 }
 
+/** One thing wrong with a request body: `path` is a JSON Pointer into the body ('' for the whole). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
 export class ValidationError extends RequestError {
   readonly statusCode = 400;
   readonly code = 'invalid_request';
-  constructor(message: string, details?: string[]) {
+  /** Every problem found, each at its place in the body, so a client can point at a file's line. */
+  readonly problems: Problem[];
+  constructor(message: string, details?: string[], problems?: Problem[]) {
     super(message, details);
     this.name = 'ValidationError';
+    this.problems = problems ?? [{ path: '', message }];
+  }
+
+  /** One problem at one field of the body. */
+  static at(path: string, message: string): ValidationError {
+    return new ValidationError(message, undefined, [{ path, message }]);
+  }
+
+  /** Several problems found together: the message lists them all. */
+  static of(problems: Problem[]): ValidationError {
+    const messages = [...new Set(problems.map((p) => p.message))];
+    return new ValidationError(messages.join('; '), messages.length > 1 ? messages : undefined, problems);
   }
 }
 

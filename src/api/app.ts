@@ -16,7 +16,10 @@ import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
 import { unowned } from './route-access.js';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { DownloadLinks } from '../runs/download-links.js';
 import { adminRoutes } from './routes/admin.js';
+import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
@@ -32,6 +35,9 @@ export interface AppDeps {
   /** Runs' logs as streams and their CPU and memory samples. */
   output: RunOutput;
   schedules: ScheduleService;
+  /** Where a run's result files are read from for GET /files?token=. */
+  store: ObjectStore;
+  links: DownloadLinks;
   access: AccessControl;
   defaultCeilings: Ceilings;
   logger: Logger;
@@ -133,5 +139,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(runRoutes, { jobs });
   await app.register(runOutputRoutes, { output: deps.output });
   await app.register(runListRoutes, { db });
+  await app.register(fileRoutes, { jobs, store: deps.store, links: deps.links });
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RequestError } from '../errors.js';
+import { RequestError, ValidationError, type Problem } from '../errors.js';
+
+/** Every 400 lists its problems, each with a JSON Pointer into the body ('' when it is the whole request). */
+function problemsOf(error: RequestError): { problems: Problem[] } | Record<string, never> {
+  if (error instanceof ValidationError) return { problems: error.problems };
+  return {};
+}
 
 /** The stable code of a 4xx the framework raises itself (a body too large, an unknown media type). */
 export function errorCodeFor(status: number): string {
@@ -27,13 +33,14 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       error: error.code,
       message: error.message,
       ...(error.details ? { details: error.details } : {}),
+      ...problemsOf(error),
     });
   }
   const cause = (error as { cause?: unknown }).cause;
   if (error.validation && cause instanceof RequestError) {
     return reply
       .status(cause.statusCode)
-      .send({ error: cause.code, message: cause.message, details: cause.details });
+      .send({ error: cause.code, message: cause.message, details: cause.details, ...problemsOf(cause) });
   }
   const status = error.statusCode ?? 500;
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -53,6 +60,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return reply.status(status).send({
       error: error.validation ? 'invalid_request' : errorCodeFor(status),
       message: error.message,
+      ...(status === 400 ? { problems: [{ path: '', message: error.message }] } : {}),
     });
   }
   request.log.error({ err: error }, 'request failed');

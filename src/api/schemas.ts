@@ -13,6 +13,15 @@ export const ErrorSchema = Type.Object(
     }),
     message: Type.String({ description: 'what is wrong and what to do about it' }),
     details: Type.Optional(Type.Array(Type.String())),
+    problems: Type.Optional(
+      Type.Array(
+        Type.Object({
+          path: Type.String({ description: "a JSON Pointer into the request body ('' for the whole)" }),
+          message: Type.String(),
+        }),
+        { description: 'on a 400: every problem found, each where it is in the body' },
+      ),
+    ),
   },
   { $id: 'Error' },
 );
@@ -130,6 +139,9 @@ export const JobSchema = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     deletedAt: Timestamp,
+    version: Type.Integer({
+      description: 'how many definitions the job has had: 1, then one more for each change (PUT, PATCH)',
+    }),
   },
   { $id: 'Job' },
 );

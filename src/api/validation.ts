@@ -2,7 +2,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type Problem } from '../errors.js';
 
 interface SchemaIssue {
   keyword: string;
@@ -44,29 +44,46 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Turns schema issues into sentences a person can act on, naming the field and the rule. */
+function pointerTo(instancePath: string, name: string): string {
+  return `${instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/**
+ * Turns schema issues into sentences a person can act on, naming the field and the rule, each
+ * with a JSON Pointer to where it is in the value.
+ */
 export function describeIssues(
   schema: TSchema,
   value: unknown,
   issues: SchemaIssue[],
   where: string,
-): string[] {
-  const messages: string[] = [];
+): Problem[] {
+  const problems: Problem[] = [];
   for (const issue of issues) {
     const field = fieldName(issue.instancePath);
     const label = field ? `${field}` : where;
+    const messages = {
+      push: (message: string, path = issue.instancePath) => problems.push({ path, message }),
+    };
     switch (issue.keyword) {
       case 'boolean':
         break; // reported by the additionalProperties issue of the same object
       case 'additionalProperties': {
         const names = (issue.params.additionalProperties as string[] | undefined) ?? [];
-        for (const name of names) messages.push(`unknown field "${field ? `${field}.` : ''}${name}"`);
+        for (const name of names)
+          messages.push(
+            `unknown field "${field ? `${field}.` : ''}${name}"`,
+            pointerTo(issue.instancePath, name),
+          );
         break;
       }
       case 'required': {
         const names = (issue.params.requiredProperties as string[] | undefined) ?? [];
         for (const name of names)
-          messages.push(`missing required field "${field ? `${field}.` : ''}${name}"`);
+          messages.push(
+            `missing required field "${field ? `${field}.` : ''}${name}"`,
+            pointerTo(issue.instancePath, name),
+          );
         break;
       }
       case 'pattern': {
@@ -100,7 +117,13 @@ export function describeIssues(
         messages.push(`${label} ${issue.message}`);
     }
   }
-  return [...new Set(messages)];
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
@@ -116,8 +139,11 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     if (check.Check(value)) return { value };
     const where = httpPart === 'body' ? 'the request body' : (httpPart ?? 'the request');
     const issues = [...check.Errors(value)] as unknown as SchemaIssue[];
-    const details = describeIssues(schema, value, issues, where);
+    const problems = describeIssues(schema, value, issues, where);
+    const details = [...new Set(problems.map((p) => p.message))];
     const message = details.length > 0 ? details.join('; ') : `${where} is not valid`;
-    return { error: new ValidationError(message, details) };
+    return {
+      error: new ValidationError(message, details, problems.length > 0 ? problems : undefined),
+    };
   };
 };

@@ -85,5 +85,6 @@ export function jobView(job: Job, details?: ScheduleDetails): JobView {
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),
     deletedAt: iso(job.deletedAt),
+    version: job.version,
   };
 }

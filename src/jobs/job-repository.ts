@@ -13,6 +13,8 @@ export interface Job {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /** How many definitions it has had: 1, then one more for each change (PUT, PATCH). */
+  version: number;
 }
 
 type Row = Record<string, unknown>;
@@ -26,6 +28,7 @@ function toJob(row: Row): Job {
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
     deletedAt: (row.deleted_at as Date | null) ?? null,
+    version: Number(row.version ?? 1),
   };
 }
 
@@ -84,6 +87,7 @@ export async function insertJobWithRun(
     createdAt: row.job_created_at as Date,
     updatedAt: row.job_updated_at as Date,
     deletedAt: null,
+    version: 1,
   };
   return { job, run };
 }
@@ -97,12 +101,48 @@ export async function findJobByKey(
   return rows[0] ? toJob(rows[0]) : undefined;
 }
 
+/**
+ * Replaces a job's definition, keeping the one it replaces in job_versions, in one statement. A
+ * definition equal to the stored one changes nothing (no new version).
+ */
 export async function updateJobSpec(db: SqlExecutor, id: string, spec: JobSpec): Promise<Job> {
   const rows = await db.query(
-    'UPDATE jobs SET spec = $2::jsonb, cron = $3, timezone = $4, updated_at = now() WHERE id = $1::uuid RETURNING *',
+    `WITH previous AS (
+       SELECT id, version, spec FROM jobs WHERE id = $1::uuid AND spec IS DISTINCT FROM $2::jsonb FOR UPDATE
+     ), kept AS (
+       INSERT INTO job_versions (job_id, version, spec) SELECT id, version, spec FROM previous
+     )
+     UPDATE jobs SET spec = $2::jsonb, cron = $3, timezone = $4, version = jobs.version + 1, updated_at = now()
+     FROM previous WHERE jobs.id = previous.id
+     RETURNING jobs.*`,
     [id, JSON.stringify(spec), spec.cron, spec.cron ? spec.timezone : null],
   );
-  return toJob(rows[0]!);
+  return rows[0] ? toJob(rows[0]) : (await getJob(db, id))!;
+}
+
+export interface JobVersion {
+  version: number;
+  spec: JobSpec;
+  current: boolean;
+  /** When a later definition replaced it; null for the current one. */
+  replacedAt: Date | null;
+}
+
+/** Every definition a job has had, newest first: the current one, then those it replaced. */
+export async function listJobVersions(db: SqlExecutor, id: string): Promise<JobVersion[]> {
+  const rows = await db.query(
+    `SELECT version, spec, true AS current, NULL::timestamptz AS replaced_at FROM jobs WHERE id = $1::uuid
+     UNION ALL
+     SELECT version, spec, false, replaced_at FROM job_versions WHERE job_id = $1::uuid
+     ORDER BY version DESC`,
+    [id],
+  );
+  return rows.map((row) => ({
+    version: Number(row.version),
+    spec: row.spec as JobSpec,
+    current: row.current === true,
+    replacedAt: (row.replaced_at as Date | null) ?? null,
+  }));
 }
 
 export async function markJobDeleted(db: SqlExecutor, id: string): Promise<Job> {

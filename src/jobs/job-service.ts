@@ -15,8 +15,11 @@ import {
   getJob,
   insertJobIfAbsent,
   insertJobWithRun,
+  listJobVersions,
   listJobsOfUser,
+  updateJobSpec,
   type Job,
+  type JobVersion,
 } from './job-repository.js';
 import { normaliseJobRequest, type JobDefaults, type JobRequest, type JobSpec } from './job-spec.js';
 import { isUuid } from '../ids.js';
@@ -39,6 +42,11 @@ import type { Signals } from '../signals.js';
  */
 export interface ScheduleRegistry {
   register(tx: SqlExecutor, jobId: string, spec: JobSpec): Promise<void>;
+  /**
+   * A job's definition changed: its schedule follows (next fire times recomputed from now, a
+   * pause kept), is added if it gained a cron expression, or removed if it lost it.
+   */
+  reschedule(tx: SqlExecutor, jobId: string, spec: JobSpec): Promise<void>;
 }
 
 export interface JobServiceDeps {
@@ -55,6 +63,11 @@ export interface SubmitResult {
   job: Job;
   run: Run | undefined;
   created: boolean;
+}
+
+export interface ReplaceResult {
+  job: Job;
+  changed: boolean;
 }
 
 export interface RunLogs {
@@ -182,6 +195,66 @@ export function createJobService(deps: JobServiceDeps) {
       if (result.run) deps.signals.runQueued.notify();
       if (spec.cron !== null) deps.signals.scheduleChanged.notify();
       return result;
+    },
+
+    /**
+     * Validates a job as submit does (schema aside: the route checks that), bucket included, and
+     * returns it as it would be stored, storing nothing.
+     */
+    async dryRun(
+      request: JobRequest,
+      authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
+    ): Promise<JobSpec> {
+      const spec = normaliseJobRequest(request, deps.defaults);
+      await authorise(spec);
+      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
+      if (problem) throw problem;
+      return spec;
+    },
+
+    /**
+     * Replaces a stored job's definition with a whole new one (same userId and uniqueId): a new
+     * version, the earlier kept; a recurring job's next fire times recomputed. Runs already queued
+     * or under way keep the definition they were queued with. An unchanged definition changes nothing.
+     */
+    async replace(
+      id: string,
+      request: JobRequest,
+      authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
+    ): Promise<ReplaceResult> {
+      requireUuid('job', id);
+      const spec = normaliseJobRequest(request, deps.defaults);
+      await authorise(spec);
+      const job = await getJob(db, id);
+      if (!job) throw new NotFoundError('job', id);
+      if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);
+      const keyProblems = [
+        ...(spec.userId === job.userId
+          ? []
+          : [{ path: '/userId', message: `userId must stay "${job.userId}": it names the job` }]),
+        ...(spec.uniqueId === job.uniqueId
+          ? []
+          : [{ path: '/uniqueId', message: `uniqueId must stay "${job.uniqueId}": it names the job` }]),
+      ];
+      if (keyProblems.length > 0) throw ValidationError.of(keyProblems);
+      if (isDeepStrictEqual(job.spec, spec)) return { job, changed: false };
+      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
+      if (problem) throw problem;
+      const updated = await db.transaction(async (tx) => {
+        const saved = await updateJobSpec(tx, id, spec);
+        await deps.schedules.reschedule(tx, id, spec);
+        return saved;
+      });
+      deps.signals.scheduleChanged.notify();
+      return { job: updated, changed: updated.version !== job.version };
+    },
+
+    /** Every definition the job has had, newest first. */
+    async versions(id: string): Promise<JobVersion[]> {
+      requireUuid('job', id);
+      const versions = await listJobVersions(db, id);
+      if (versions.length === 0) throw new NotFoundError('job', id);
+      return versions;
     },
 
     async getJob(id: string): Promise<{ job: Job; runs: Run[] }> {

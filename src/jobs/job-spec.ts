@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type Problem } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
@@ -263,37 +263,69 @@ export function validateCron(expression: string, timezone: string): void {
   }
 }
 
-/** Validates what the schema cannot express and returns the job as it will be stored. */
+/** Runs one check; a ValidationError it throws becomes a problem at `path` instead. */
+function check(problems: Problem[], path: string, run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    problems.push({ path, message: error.message });
+  }
+}
+
+/**
+ * Validates what the schema cannot express and returns the job as it will be stored. Every
+ * problem found is reported together, each at its field.
+ */
 export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults): JobSpec {
+  const problems: Problem[] = [];
   const timezone = request.timezone ?? 'UTC';
-  validateTimezone(timezone);
+  let timezoneValid = true;
+  check(problems, '/timezone', () => {
+    try {
+      validateTimezone(timezone);
+    } catch (error) {
+      timezoneValid = false;
+      throw error;
+    }
+  });
   const cron = request.cron?.trim() || null;
-  if (cron !== null) validateCron(cron, timezone);
+  if (cron !== null && timezoneValid) check(problems, '/cron', () => validateCron(cron, timezone));
   if (cron === null) {
     const stray = SCHEDULE_FIELDS.filter((field) => request[field] !== undefined);
-    if (stray.length > 0) {
-      throw new ValidationError(
-        `${stray.join(', ')} only ${stray.length > 1 ? 'apply' : 'applies'} to a job with a cron schedule; add "cron" or drop ${stray.length > 1 ? 'them' : 'it'}`,
-      );
+    for (const field of stray) {
+      problems.push({
+        path: `/${field}`,
+        message: `${field} only applies to a job with a cron schedule; add "cron" or drop it`,
+      });
     }
   }
   if (request.command.trim() === '') {
-    throw new ValidationError('command must not be blank');
+    problems.push({ path: '/command', message: 'command must not be blank' });
   }
   const env = request.env ?? {};
-  const reserved = Object.keys(env).filter((name) => name.startsWith('TDS_'));
-  if (reserved.length > 0) {
-    throw new ValidationError(
-      `env names starting with TDS_ are reserved for the service: ${reserved.join(', ')}`,
-    );
+  for (const name of Object.keys(env).filter((n) => n.startsWith('TDS_'))) {
+    problems.push({
+      path: `/env/${name}`,
+      message: `env names starting with TDS_ are reserved for the service: ${name}`,
+    });
   }
+  let source = '';
+  let destination = '';
+  check(problems, '/source_s3_prefix', () => {
+    source = normalisePrefix('source_s3_prefix', request.source_s3_prefix);
+  });
+  check(problems, '/destination_s3_prefix', () => {
+    destination = normalisePrefix('destination_s3_prefix', request.destination_s3_prefix);
+  });
+  if (problems.length > 0) throw ValidationError.of(problems);
   const packages = [...new Set(request.linux_dependencies ?? [])].sort();
   return {
     userId: request.userId,
     uniqueId: request.uniqueId,
     s3_bucket: request.s3_bucket,
-    source_s3_prefix: normalisePrefix('source_s3_prefix', request.source_s3_prefix),
-    destination_s3_prefix: normalisePrefix('destination_s3_prefix', request.destination_s3_prefix),
+    source_s3_prefix: source,
+    destination_s3_prefix: destination,
     command: request.command,
     linux_dependencies: packages,
     cron,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createDownloadLinks } from '../runs/download-links.js';
 import { buildApp } from '../api/app.js';
 import { createAccessControl } from '../auth/access-control.js';
 import type { JobService } from '../jobs/job-service.js';
@@ -17,7 +18,7 @@ export interface ApiRole extends StartStop {
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
-  { config, logger, db, engine }: SharedParts,
+  { config, logger, db, engine, store }: SharedParts,
   services: { jobs: JobService; schedules: ScheduleService; output: RunOutput },
 ): ApiRole {
   let app: FastifyInstance | undefined;
@@ -42,6 +43,8 @@ export function createApiRole(
         jobs: services.jobs,
         output: services.output,
         schedules: services.schedules,
+        store,
+        links: createDownloadLinks(config.downloadLinks),
         access,
         defaultCeilings: config.userCeilings,
         logger,

@@ -89,6 +89,16 @@ export function createScheduleService({ db, defaults, signals }: ScheduleService
       if (spec.cron === null) throw new Error(`job ${jobId} has no cron expression to schedule`);
       await upsertSchedule(tx, jobId, spec, await nextFireAfterNow(tx, spec.cron, spec.timezone));
     },
+    async reschedule(tx, jobId, spec) {
+      const previous = await getSchedule(tx, jobId);
+      if (spec.cron === null) {
+        if (previous) await deleteSchedule(tx, jobId);
+        return;
+      }
+      const next = previous?.paused ? null : await nextFireAfterNow(tx, spec.cron, spec.timezone);
+      await upsertSchedule(tx, jobId, spec, next);
+      if (previous?.paused) await setPaused(tx, jobId, true, null);
+    },
   };
 
   return {
@@ -148,13 +158,9 @@ export function createScheduleService({ db, defaults, signals }: ScheduleService
       const spec = normaliseJobRequest({ ...asRequest(job.spec), ...change }, defaults);
       if (spec.cron === null)
         throw new ConflictError(`job ${jobId} has no cron schedule; send "cron" to add one`);
-      const cron = spec.cron;
       const updated = await db.transaction(async (tx) => {
         const saved = await updateJobSpec(tx, jobId, spec);
-        const previous = await getSchedule(tx, jobId);
-        const next = previous?.paused ? null : await nextFireAfterNow(tx, cron, spec.timezone);
-        await upsertSchedule(tx, jobId, spec, next);
-        if (previous?.paused) await setPaused(tx, jobId, true, null);
+        await registry.reschedule(tx, jobId, spec);
         return saved;
       });
       signals.scheduleChanged.notify();

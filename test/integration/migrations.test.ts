@@ -22,7 +22,7 @@ describe('migrations', () => {
     const instances = [1, 2, 3, 4].map(() => connectTestDatabase(url));
     const results = await Promise.all(instances.map((db) => migrate(db)));
     const versions = (await readMigrations()).map((m) => m.version);
-    expect(results.flat().sort()).toEqual(versions);
+    expect(results.flat().sort((a, b) => a - b)).toEqual(versions);
     expect(results.filter((applied) => applied.length > 0)).toHaveLength(1);
     const rows = await instances[0]!.query<{ version: number }>(
       'SELECT version FROM schema_migrations ORDER BY 1',

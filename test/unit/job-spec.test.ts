@@ -314,3 +314,20 @@ describe('NAME_PATTERN', () => {
     expect(matches(NAME_PATTERN, name)).toBe(false);
   });
 });
+
+describe('problems of a job, each at its field', () => {
+  it('reports every problem found, not only the first', () => {
+    const error = validationErrorOf(() =>
+      normaliseJobRequest(
+        request({ command: ' ', timezone: 'Europe/Paris', env: { TDS_A: '1' }, source_s3_prefix: 'a/../b' }),
+        DEFAULTS,
+      ),
+    );
+    expect(error.problems.map((p) => p.path)).toEqual([
+      '/timezone',
+      '/command',
+      '/env/TDS_A',
+      '/source_s3_prefix',
+    ]);
+  });
+});

@@ -6,7 +6,7 @@ import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import { JobRequestSchema, NAME_PATTERN } from '../../jobs/job-spec.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
+import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
 const errors = {
@@ -30,15 +30,26 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: 'Submit a job',
         description:
-          'Stores the job and queues its first run (a job without cron runs once, now). The same userId + uniqueId again returns the existing job with 200.',
+          "Stores the job and queues its first run (a job without cron runs once, now). The same userId + uniqueId again returns the existing job with 200. With ?dry_run=true the job is validated as it would be (every problem listed in a 400's problems, each with a JSON Pointer into the body) and answered with 200 { valid: true, spec } (the job as it would be stored); nothing is stored.",
         tags: ['jobs'],
+        querystring: Type.Object(
+          {
+            dry_run: Type.Optional(
+              Type.Boolean({ description: 'validate only: answer { valid, spec } and store nothing' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         body: JobRequestSchema,
         response: {
-          200: Type.Object({
-            job: JobSchema,
-            run: Type.Union([RunSchema, Type.Null()]),
-            created: Type.Boolean(),
-          }),
+          200: Type.Union([
+            Type.Object({
+              job: JobSchema,
+              run: Type.Union([RunSchema, Type.Null()]),
+              created: Type.Boolean(),
+            }),
+            Type.Object({ valid: Type.Literal(true), spec: SpecSchema }),
+          ]),
           202: Type.Object({
             job: JobSchema,
             run: Type.Union([RunSchema, Type.Null()]),
@@ -49,9 +60,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const { job, run, created } = await jobs.submit(request.body, (spec) =>
-        access.checkSubmission(request.principal, spec),
-      );
+      const authorise = (spec: Parameters<typeof access.checkSubmission>[1]) =>
+        access.checkSubmission(request.principal, spec);
+      if (request.query.dry_run) {
+        const spec = await jobs.dryRun(request.body, authorise);
+        return reply.status(200).send({ valid: true as const, spec });
+      }
+      const { job, run, created } = await jobs.submit(request.body, authorise);
       request.log.info(
         { jobId: job.id, runId: run?.id, created },
         created ? 'job submitted' : 'job already exists',
@@ -59,6 +74,72 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return reply
         .status(created ? 202 : 200)
         .send({ job: jobView(job), run: run ? runView(run) : null, created });
+    },
+  );
+
+  app.put(
+    '/jobs/:id',
+    {
+      config: { access: ownerOf('job') },
+      schema: {
+        summary: "Replace a job's definition (a new version; earlier ones kept)",
+        description:
+          "Send the whole definition, as to POST /jobs, with the same userId and uniqueId. A changed definition becomes a new version (GET /jobs/:id/versions keeps every one) and a recurring job's next fire times are recomputed from now (a pause is kept); runs already queued or under way keep the definition they were queued with, and no run is queued. An unchanged definition changes nothing: changed is false.",
+        tags: ['jobs'],
+        params: IdParams,
+        body: JobRequestSchema,
+        response: {
+          200: Type.Object({ job: JobSchema, changed: Type.Boolean(), version: Type.Integer() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { job, changed } = await jobs.replace(request.params.id, request.body, (spec) =>
+        access.checkSubmission(request.principal, spec),
+      );
+      request.log.info(
+        { jobId: job.id, changed, version: job.version },
+        changed ? 'job updated' : 'job unchanged',
+      );
+      const details = await schedules.details(job.id);
+      return { job: jobView(job, details), changed, version: job.version };
+    },
+  );
+
+  app.get(
+    '/jobs/:id/versions',
+    {
+      config: { access: ownerOf('job') },
+      schema: {
+        summary: 'Every definition a job has had, newest first',
+        tags: ['jobs'],
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            versions: Type.Array(
+              Type.Object({
+                version: Type.Integer(),
+                current: Type.Boolean(),
+                replacedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+                spec: SpecSchema,
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const versions = await jobs.versions(request.params.id);
+      return {
+        versions: versions.map((v) => ({
+          version: v.version,
+          current: v.current,
+          replacedAt: v.replacedAt ? v.replacedAt.toISOString() : null,
+          spec: v.spec,
+        })),
+      };
     },
   );
 
