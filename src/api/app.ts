@@ -23,6 +23,8 @@ import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { overviewRoutes } from './routes/overview.js';
 import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   jobs: JobService;
   /** Runs' logs as streams and their CPU and memory samples. */
   output: RunOutput;
+  /** The built dashboard (see routes/dashboard.ts); undefined when it is not built. */
+  dashboardDir: string | undefined;
   schedules: ScheduleService;
   /** Where a run's result files are read from for GET /files?token=. */
   store: ObjectStore;
@@ -120,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'runs' },
         { name: 'admin' },
         { name: 'health' },
+        { name: 'dashboard' },
       ],
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key (tds_…)' } },
@@ -138,6 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs });
   await app.register(runOutputRoutes, { output: deps.output });
+  await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
+  await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(runListRoutes, { db });
   await app.register(fileRoutes, { jobs, store: deps.store, links: deps.links });
   return app as unknown as FastifyInstance;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createDownloadLinks } from '../runs/download-links.js';
 import { buildApp } from '../api/app.js';
+import { findDashboardDir } from '../api/routes/dashboard.js';
 import { createAccessControl } from '../auth/access-control.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { RunOutput } from '../runner/run-output.js';
@@ -42,6 +43,7 @@ export function createApiRole(
         db,
         jobs: services.jobs,
         output: services.output,
+        dashboardDir: findDashboardDir(),
         schedules: services.schedules,
         store,
         links: createDownloadLinks(config.downloadLinks),

@@ -24,6 +24,10 @@ const UNOWNED = new Map([
   ['GET /docs/static/*', 'files of the documentation page'],
   ['HEAD /docs/static/*', 'files of the documentation page'],
   ['OPTIONS *', 'CORS preflight, answered before any route'],
+  ['GET /ui/*', "the dashboard's pages: the page asks the API, which checks the key"],
+  ['HEAD /ui/*', "the dashboard's pages"],
+  ['GET /assets/*', "the dashboard's built files"],
+  ['HEAD /assets/*', "the dashboard's built files"],
 ]);
 
 beforeAll(async () => {
