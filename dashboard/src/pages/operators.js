@@ -191,7 +191,8 @@ function Workers() {
         <thead>
           <tr>
             <th>worker</th>
-            <th>heartbeat</th>
+            <th>host</th>
+            <th>last heartbeat</th>
             <th>runs in hand</th>
             <th>tags</th>
             <th>state</th>
@@ -202,10 +203,11 @@ function Workers() {
             (w) =>
               html`<tr>
                 <td>${w.id}</td>
-                <td>${time(w.heartbeatAt)}</td>
-                <td>${w.runsInHand ?? w.runs?.length ?? w.activeRuns ?? '—'}</td>
-                <td>${(w.tags ?? []).join(', ')}</td>
-                <td>${w.state ?? (w.draining ? 'draining' : '')}</td>
+                <td>${w.host}</td>
+                <td>${time(w.lastHeartbeatAt)}</td>
+                <td>${`${w.runsInHand} of ${w.capacity}`}</td>
+                <td>${w.tags.join(', ')}</td>
+                <td>${w.drained ? 'drained' : w.state}</td>
               </tr>`,
           )}
         </tbody>

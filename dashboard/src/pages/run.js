@@ -116,11 +116,13 @@ function Timeline({ run }) {
       return html`<li>
         <${StateBadge} state=${event.state} />
         <time datetime=${event.at}>${time(event.at)}</time>
-        <span
-          class="bar"
-          style=${`margin-left:${((at - start) / span) * 40}%;width:${Math.max(0.5, ((next - at) / span) * 40)}%`}
+        <span class="track" aria-hidden="true"
+          ><span
+            class="bar"
+            style=${`margin-left:${((at - start) / span) * 100}%;width:${Math.max(0.5, ((next - at) / span) * 100)}%`}
+          ></span
         ></span>
-        ${event.detail?.message ? html`<span class="detail">${event.detail.message}</span>` : ''}
+        <span class="detail">${event.detail?.message ?? ''}</span>
       </li>`;
     })}
   </ol>`;
@@ -143,7 +145,7 @@ function Files({ runId, state }) {
 
 // Built as one string: htm drops the spaces around line breaks in a template.
 const summaryLine = (run) =>
-  `exit code ${run.exitCode ?? '—'} · duration ${duration(secondsBetween(run.timings.startedAt, run.timings.endedAt))} · results `;
+  `worker ${run.workerId ?? '—'} · exit code ${run.exitCode ?? '—'} · duration ${duration(secondsBetween(run.timings.startedAt, run.timings.endedAt))} · results `;
 const metricsLine = (summary) =>
   `peak CPU ${percent(summary?.cpu_percent_peak)} · average ${percent(summary?.cpu_percent_avg)} · peak memory ${bytes(summary?.memory_bytes_peak)}`;
 
