@@ -67,6 +67,8 @@ async function submit(user: string, overrides: Record<string, unknown>) {
 async function signedIn(user: string, address: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  // Generous: beside other test files on a 2-core machine a run takes seconds to start.
+  page.setDefaultTimeout(60_000);
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && !/status of 40[134]/.test(message.text()))
