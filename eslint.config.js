@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/', 'dashboard/dist/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,6 +36,19 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The dashboard runs in the browser.
+    files: ['dashboard/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        `window document history sessionStorage fetch URLSearchParams FormData Event TextDecoderStream
+        AbortController addEventListener removeEventListener dispatchEvent setTimeout clearTimeout
+        setInterval clearInterval`
+          .split(/\s+/)
+          .map((name) => [name, 'readonly']),
+      ),
     },
   },
   {

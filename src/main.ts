@@ -16,7 +16,10 @@ function redact(url: string): string {
 
 function banner(config: Config, service: Service): string {
   const lines = ['', 'Task Deploy Service is up.'];
-  if (service.apiUrl) lines.push(`  API          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/docs)`);
+  if (service.apiUrl) {
+    lines.push(`  dashboard    ${service.apiUrl}/   (open it in a browser)`);
+    lines.push(`  API          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/docs)`);
+  }
   lines.push(`  roles        ${config.roles.join(', ')}`);
   if (config.roles.includes('api')) {
     lines.push(

@@ -14,6 +14,7 @@ import { createDockerEngine, dockerOptions } from '../services/docker/docker-eng
 import type { Config } from './config.js';
 import { createFleetService } from './fleet/fleet-service.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
+import { createRunOutput } from './runner/run-output.js';
 import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
 import { createWorkflowPass } from './workflows/workflow-pass.js';
@@ -146,6 +147,8 @@ export async function startService(
     if (config.roles.includes('scheduler')) {
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
+    // A log stream waiting for its run to start or end looks again this often.
+    const output = createRunOutput({ db: parts.db, store: parts.store, engine, pollMs: 500 });
     const api = config.roles.includes('api')
       ? createApiRole(parts, {
           jobs,
@@ -153,6 +156,7 @@ export async function startService(
           workflows,
           webhooks,
           fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
+          output,
         })
       : undefined;
     if (api) roles.push(api);

@@ -1,4 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
+import type { LogFrame } from './demux.js';
+
+export type { LogFrame };
 
 export interface BuildImageOptions {
   /** A tar stream of the build context. */
@@ -106,6 +109,11 @@ export interface ContainerEngine {
   listContainers(label: string): Promise<ContainerState[]>;
   /** Writes the container's stdout and stderr (demultiplexed) to the given streams, then ends them. */
   copyLogs(id: string, stdout: Writable, stderr: Writable): Promise<void>;
+  /**
+   * The container's stdout and stderr from the start, frame by frame in the order written, followed
+   * until the container stops or `signal` aborts.
+   */
+  followLogs(id: string, signal: AbortSignal): AsyncIterable<LogFrame>;
   /** The last `tailLines` lines of each stream, for live viewing. */
   readLogs(id: string, tailLines: number): Promise<{ stdout: string; stderr: string }>;
   /** A tar stream of `path` inside the container, or undefined when the path does not exist. */

@@ -41,3 +41,24 @@ export function demultiplexBuffer(buffer: Buffer): { stdout: string; stderr: str
   }
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
+
+/** One frame of Docker's multiplexed log stream: which stream, and the bytes written to it. */
+export interface LogFrame {
+  stream: 'stdout' | 'stderr';
+  payload: Buffer;
+}
+
+/** The frames of Docker's multiplexed log stream, in the order they were written. */
+export async function* demultiplexFrames(source: AsyncIterable<unknown>): AsyncGenerator<LogFrame> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of source) {
+    pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+    while (pending.length >= HEADER) {
+      const length = pending.readUInt32BE(4);
+      if (pending.length < HEADER + length) break;
+      const payload = Buffer.from(pending.subarray(HEADER, HEADER + length));
+      yield { stream: pending[0] === 2 ? 'stderr' : 'stdout', payload };
+      pending = pending.subarray(HEADER + length);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { BuildError, errorMessage } from '../../src/errors.js';
 import type { ContainerEngine, ContainerState } from './container-engine.js';
-import { demultiplex, demultiplexBuffer } from './demux.js';
+import { demultiplex, demultiplexBuffer, demultiplexFrames } from './demux.js';
 
 function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
@@ -212,6 +212,19 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         .getContainer(id)
         .logs({ follow: true, stdout: true, stderr: true })) as unknown as Readable;
       await demultiplex(stream, stdout, stderr);
+    },
+    async *followLogs(id, signal) {
+      const stream = (await docker
+        .getContainer(id)
+        .logs({ follow: true, stdout: true, stderr: true, abortSignal: signal })) as unknown as Readable;
+      const stop = () => stream.destroy();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        yield* demultiplexFrames(stream);
+      } finally {
+        signal.removeEventListener('abort', stop);
+        stream.destroy();
+      }
     },
     async readLogs(id, tailLines) {
       const buffer = (await docker

@@ -12,6 +12,7 @@ import type { Ceilings } from '../auth/policy.js';
 import { RateLimitedError } from '../errors.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { RunOutput } from '../runner/run-output.js';
 import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
@@ -25,6 +26,9 @@ import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes, type MetricsEndpoint } from './routes/metrics.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { overviewRoutes } from './routes/overview.js';
+import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -39,6 +43,10 @@ export interface AppDeps {
   db: SqlExecutor;
   jobs: JobService;
   workflows: WorkflowService;
+  /** Runs' logs as streams and their CPU and memory samples. */
+  output: RunOutput;
+  /** The built dashboard (see routes/dashboard.ts); undefined when it is not built. */
+  dashboardDir: string | undefined;
   schedules: ScheduleService;
   fleet: FleetService;
   /** Where a run's result files are read from for GET /files?token=. */
@@ -132,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'events' },
         { name: 'admin' },
         { name: 'health' },
+        { name: 'dashboard' },
       ],
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key (tds_…)' } },
@@ -150,6 +159,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(workerRoutes, { fleet });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs, fleet });
+  await app.register(runOutputRoutes, { output: deps.output });
+  await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
+  await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(runListRoutes, { db });
   await app.register(workflowRoutes, { workflows: deps.workflows, access });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });

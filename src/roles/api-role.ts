@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { createDownloadLinks } from '../runs/download-links.js';
 import { buildApp } from '../api/app.js';
+import { findDashboardDir } from '../api/routes/dashboard.js';
 import { createAccessControl } from '../auth/access-control.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import type { RunOutput } from '../runner/run-output.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import { startStop, type StartStop } from '../start-stop.js';
@@ -27,6 +29,7 @@ export function createApiRole(
     workflows: WorkflowService;
     webhooks: WebhookService;
     fleet: FleetService;
+    output: RunOutput;
   },
 ): ApiRole {
   let app: FastifyInstance | undefined;
@@ -50,6 +53,8 @@ export function createApiRole(
         db,
         jobs: services.jobs,
         workflows: services.workflows,
+        output: services.output,
+        dashboardDir: findDashboardDir(),
         schedules: services.schedules,
         fleet: services.fleet,
         store,

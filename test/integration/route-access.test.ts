@@ -25,6 +25,10 @@ const UNOWNED = new Map([
   ['GET /docs/static/*', 'files of the documentation page'],
   ['HEAD /docs/static/*', 'files of the documentation page'],
   ['OPTIONS *', 'CORS preflight, answered before any route'],
+  ['GET /ui/*', "the dashboard's pages: the page asks the API, which checks the key"],
+  ['HEAD /ui/*', "the dashboard's pages"],
+  ['GET /assets/*', "the dashboard's built files"],
+  ['HEAD /assets/*', "the dashboard's built files"],
 ]);
 
 beforeAll(async () => {
@@ -100,6 +104,11 @@ function urlOf(route: RouteAccessEntry, value: (param: string) => string): strin
 
 async function ask(route: RouteAccessEntry, url: string, key: string) {
   const response = await fetch(`${service.apiUrl}${url}`, { method: route.method, headers: bearer(key) });
+  // A stream answered 200 goes on while its run does: its status and headers are the answer.
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+    return { status: response.status, error: undefined };
+  }
   const text = await response.text();
   return {
     status: response.status,
@@ -116,6 +125,8 @@ describe('every route with a path parameter', () => {
       expect.arrayContaining([
         'GET /jobs/:id',
         'POST /runs/:id/cancel',
+        'GET /runs/:id/log-stream',
+        'GET /runs/:id/metrics',
         'GET /jobs/:id/runs',
         'GET /workflows/:id',
         'GET /workflow-runs/:id',

@@ -1,0 +1,129 @@
+import { render } from 'preact';
+import { html } from 'htm/preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, get, session } from './api.js';
+import { OverviewPage } from './pages/overview.js';
+import { JobsPage, JobPage } from './pages/jobs.js';
+import { RunPage } from './pages/run.js';
+import { WorkflowsPage } from './pages/workflows.js';
+import { OperatorsPage } from './pages/operators.js';
+import { Link, useLocation } from './router.js';
+import './style.css';
+
+function route(path) {
+  const parts = path.replace(/^\/ui/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0 || parts[0] === 'overview') return { page: 'overview' };
+  if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs' };
+  if (parts[0] === 'jobs') return { page: 'job', id: parts[1] };
+  if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
+  if (parts[0] === 'workflows' || parts[0] === 'workflow-runs') return { page: 'workflows', id: parts[1] };
+  if (parts[0] === 'operators') return { page: 'operators' };
+  return { page: 'unknown' };
+}
+
+function KeyForm({ message, onKey }) {
+  const [value, setValue] = useState('');
+  return html`<main class="login">
+    <h1>Task Deploy Service</h1>
+    <form
+      onSubmit=${(event) => {
+        event.preventDefault();
+        onKey(value.trim());
+      }}
+    >
+      <p>${message}</p>
+      <label for="api-key">API key</label>
+      <input
+        id="api-key"
+        type="password"
+        autocomplete="off"
+        value=${value}
+        onInput=${(e) => setValue(e.target.value)}
+      />
+      <button type="submit">Sign in</button>
+      <p class="hint">
+        The key is kept in this browser tab only (sessionStorage), and forgotten when it closes.
+      </p>
+    </form>
+  </main>`;
+}
+
+function App() {
+  const location = useLocation();
+  const [me, setMe] = useState();
+  const [problem, setProblem] = useState('');
+  const check = useCallback(async () => {
+    try {
+      setMe(await get('/whoami'));
+      setProblem('');
+    } catch (error) {
+      setMe(null);
+      setProblem(
+        error instanceof ApiError && error.status === 401
+          ? session.key
+            ? `That key was refused: ${error.message}`
+            : 'Authentication is on: enter your API key.'
+          : `The API did not answer: ${error.message}`,
+      );
+    }
+  }, []);
+  useEffect(() => {
+    check();
+  }, [check]);
+  if (me === undefined) return html`<p class="loading">Loading…</p>`;
+  if (me === null)
+    return html`<${KeyForm}
+      message=${problem}
+      onKey=${(key) => {
+        session.key = key;
+        check();
+      }}
+    />`;
+  const current = route(location.pathname);
+  const params = new URLSearchParams(location.search);
+  const pages = {
+    overview: html`<${OverviewPage} me=${me} />`,
+    jobs: html`<${JobsPage} me=${me} params=${params} />`,
+    job: html`<${JobPage} id=${current.id} />`,
+    run: html`<${RunPage} id=${current.id} />`,
+    workflows: html`<${WorkflowsPage} me=${me} id=${current.id} />`,
+    operators: html`<${OperatorsPage} me=${me} />`,
+    unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
+  };
+  const nav = [
+    ['/', 'Overview', 'overview'],
+    ['/ui/jobs', 'Jobs', 'jobs'],
+    ['/ui/workflows', 'Workflows', 'workflows'],
+    ...(me.operator ? [['/ui/operators', 'Operators', 'operators']] : []),
+  ];
+  return html`<div class="shell">
+    <header>
+      <a class="skip" href="#content">Skip to content</a>
+      <span class="brand">Task Deploy Service</span>
+      <nav aria-label="Main">
+        ${nav.map(
+          ([href, label, page]) =>
+            html`<${Link} href=${href} aria-current=${current.page === page || (page === 'jobs' && current.page === 'job') ? 'page' : undefined}>${label}</${Link}>`,
+        )}
+      </nav>
+      <span class="who">
+        ${me.kind === 'user' ? `user ${me.userId}` : me.kind === 'operator' ? 'operator' : 'local (authentication off)'}
+        ${
+          me.authEnabled &&
+          html` <button
+            class="link"
+            onClick=${() => {
+              session.key = '';
+              check();
+            }}
+          >
+            Sign out
+          </button>`
+        }
+      </span>
+    </header>
+    <main id="content" tabindex="-1">${pages[current.page]}</main>
+  </div>`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));

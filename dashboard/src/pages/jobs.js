@@ -1,0 +1,195 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { get, post, query } from '../api.js';
+import { LineChart } from '../chart.js';
+import { bytes, duration, percent, secondsBetween, time } from '../format.js';
+import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
+
+const STATES = ['', 'queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'];
+
+export function JobsPage({ me, params }) {
+  const userId = me.kind === 'user' ? me.userId : undefined;
+  const name = params.get('name') ?? '';
+  const failedOnly = params.get('failed') === '1';
+  const state = failedOnly ? 'failed,timed_out' : (params.get('state') ?? '');
+  const { data, error } = usePoll(() => get(`/job-summaries${query({ userId, name, state })}`), 5000, [
+    userId,
+    name,
+    state,
+  ]);
+  const setFilter = (changes) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    const text = next.toString();
+    navigate(`/ui/jobs${text ? `?${text}` : ''}`, { replace: true });
+  };
+  return html`<h1>Jobs</h1>
+    <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+      <label
+        >Name <input type="search" value=${name} onInput=${(e) => setFilter({ name: e.target.value })}
+      /></label>
+      <label
+        >Last run
+        <select
+          value=${params.get('state') ?? ''}
+          disabled=${failedOnly}
+          onChange=${(e) => setFilter({ state: e.target.value })}
+        >
+          ${STATES.map((s) => html`<option value=${s}>${s || 'any state'}</option>`)}
+        </select></label
+      >
+      <label
+        ><input
+          type="checkbox"
+          checked=${failedOnly}
+          onChange=${(e) => setFilter({ failed: e.target.checked ? '1' : '' })}
+        />
+        failed only</label
+      >
+    </form>
+    <${Problem} error=${error} />
+    ${
+      data &&
+      (data.jobs.length === 0
+        ? html`<p>No jobs match.</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>job</th>
+                ${!userId && html`<th>user</th>`}
+                <th>schedule</th>
+                <th>last run</th>
+                <th>next fire</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${data.jobs.map(
+                (job) => html`<tr>
+                <td><${Link} href=${`/ui/jobs/${job.id}`}>${job.uniqueId}</${Link}></td>
+                ${!userId && html`<td>${job.userId}</td>`}
+                <td>${job.cron ? html`<code>${job.cron}</code> ${job.paused ? '(paused)' : ''}` : 'once'}</td>
+                <td>${job.lastRun ? html`<${Link} href=${`/ui/runs/${job.lastRun.id}`}><${StateBadge} state=${job.lastRun.state} /></${Link}>` : '—'}</td>
+                <td>${time(job.nextFireAt)}</td>
+              </tr>`,
+              )}
+            </tbody>
+          </table>`)
+    }`;
+}
+
+async function loadRuns(id, cursor) {
+  const page = await get(`/jobs/${id}/runs${query({ limit: 20, cursor })}`);
+  const metrics = await Promise.all(
+    page.runs.map((run) =>
+      get(`/runs/${run.id}/metrics`).then(
+        (m) => m.summary,
+        () => null,
+      ),
+    ),
+  );
+  return { ...page, runs: page.runs.map((run, i) => ({ ...run, metrics: metrics[i] })) };
+}
+
+export function JobPage({ id }) {
+  const [cursors, setCursors] = useState([undefined]);
+  const cursor = cursors.at(-1);
+  const job = usePoll(() => get(`/jobs/${id}`), 5000, [id]);
+  const runs = usePoll(() => loadRuns(id, cursor), 5000, [id, cursor]);
+  const [message, setMessage] = useState('');
+  const act = (what) =>
+    post(`/jobs/${id}/${what}`).then(
+      () => {
+        setMessage(`${what}: done`);
+        job.reload();
+        runs.reload();
+      },
+      (error) => setMessage(error.message),
+    );
+  const data = job.data?.job;
+  const schedule = data?.schedule;
+  const ordered = runs.data ? [...runs.data.runs].reverse() : [];
+  const index = ordered.map((_, i) => i + 1);
+  return html`<${Problem} error=${job.error} />
+    ${
+      data &&
+      html`<h1>Job ${data.uniqueId}</h1>
+        <p>user <strong>${data.userId}</strong> · <code>${data.spec.command ?? data.spec.image}</code></p>
+        <section aria-labelledby="schedule">
+          <h2 id="schedule">Schedule</h2>
+          ${
+            schedule
+              ? html`<p>
+                    <strong>${schedule.description}</strong> (<code>${schedule.cron}</code>, timezone
+                    ${schedule.timezone})${schedule.paused ? ' — paused' : ''}
+                  </p>
+                  <p>Next: ${(schedule.nextFireTimes ?? []).slice(0, 3).map(time).join(' · ') || '—'}</p>`
+              : html`<p>Runs once, when submitted (or when run now).</p>`
+          }
+          <div class="actions">
+            ${schedule && (schedule.paused ? html`<button onClick=${() => act('resume')}>Resume</button>` : html`<button onClick=${() => act('pause')}>Pause</button>`)}
+            <button onClick=${() => act('trigger')}>Run now</button>
+          </div>
+          <p role="status">${message}</p>
+        </section>`
+    }
+    <section aria-labelledby="runs">
+      <h2 id="runs">Runs</h2>
+      <${Problem} error=${runs.error} />
+      ${
+        runs.data &&
+        html`<div class="charts">
+            <${LineChart}
+              title="Duration of the last runs (s)"
+              unit="s"
+              data=${[index, ordered.map((r) => secondsBetween(r.timings.startedAt, r.timings.endedAt))]}
+            />
+            <${LineChart}
+              title="Peak memory of the last runs (MiB)"
+              unit="MiB"
+              color="#9333ea"
+              data=${[index, ordered.map((r) => (r.metrics?.memory_bytes_peak ?? null) && r.metrics.memory_bytes_peak / 1048576)]}
+            />
+          </div>
+          <table>
+            <thead>
+              <tr>
+                <th>run</th>
+                <th>state</th>
+                <th>queued</th>
+                <th>duration</th>
+                <th>exit code</th>
+                <th>peak CPU</th>
+                <th>peak memory</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${runs.data.runs.map(
+                (run) => html`<tr>
+                <td><${Link} href=${`/ui/runs/${run.id}`}>${run.id.slice(0, 8)}</${Link}></td>
+                <td><${StateBadge} state=${run.state} /></td>
+                <td>${time(run.timings.queuedAt)}</td>
+                <td>${duration(secondsBetween(run.timings.startedAt, run.timings.endedAt))}</td>
+                <td>${run.exitCode ?? '—'}</td>
+                <td>${percent(run.metrics?.cpu_percent_peak)}</td>
+                <td>${bytes(run.metrics?.memory_bytes_peak)}</td>
+              </tr>`,
+              )}
+            </tbody>
+          </table>
+          <div class="actions">
+            <button disabled=${cursors.length === 1} onClick=${() => setCursors(cursors.slice(0, -1))}>
+              Newer
+            </button>
+            <button
+              disabled=${!runs.data.nextCursor}
+              onClick=${() => setCursors([...cursors, runs.data.nextCursor])}
+            >
+              Older
+            </button>
+          </div>`
+      }
+    </section>`;
+}

@@ -1,0 +1,106 @@
+import { html } from 'htm/preact';
+import { get, post, query } from '../api.js';
+import { duration, time } from '../format.js';
+import { Link, Problem, StateBadge, usePoll } from '../router.js';
+
+export function OverviewPage({ me }) {
+  const userId = me.kind === 'user' ? me.userId : undefined;
+  const { data, error, reload } = usePoll(() => get(`/overview${query({ userId })}`), 3000, [userId]);
+  const outcomes = ['succeeded', 'failed', 'timed_out', 'cancelled', 'running', 'queued'];
+  return html`<h1>Overview</h1>
+    <${Problem} error=${error} />
+    ${
+      data &&
+      html`<section aria-labelledby="today">
+          <h2 id="today">Runs in the last 24 h</h2>
+          <dl class="tiles">
+            ${outcomes.map(
+              (state) =>
+                html`<div class="tile">
+                  <dt><${StateBadge} state=${state} /></dt>
+                  <dd data-state=${state}>${data.runsByState[state] ?? 0}</dd>
+                </div>`,
+            )}
+            <div class="tile">
+              <dt>success rate</dt>
+              <dd data-testid="success-rate">
+                ${data.successRate === null ? '—' : `${Math.round(data.successRate * 100)} %`}
+              </dd>
+            </div>
+          </dl>
+        </section>
+        <section aria-labelledby="now">
+          <h2 id="now">Running now</h2>
+          ${
+            data.running.length === 0
+              ? html`<p>Nothing is running.</p>`
+              : html`<table>
+                  <thead>
+                    <tr>
+                      <th>run</th>
+                      <th>job</th>
+                      <th>state</th>
+                      <th>elapsed</th>
+                      <th><span class="sr-only">actions</span></th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${data.running.map(
+                      (run) => html`<tr>
+                    <td><${Link} href=${`/ui/runs/${run.runId}`}>${run.runId.slice(0, 8)}</${Link}></td>
+                    <td>${run.jobId ? html`<${Link} href=${`/ui/jobs/${run.jobId}`}>${run.uniqueId}</${Link}>` : '—'}</td>
+                    <td><${StateBadge} state=${run.state} /></td>
+                    <td>${duration(run.elapsedSeconds)}</td>
+                    <td>
+                      <button onClick=${() => post(`/runs/${run.runId}/cancel`).then(reload, reload)} aria-label=${`Cancel run ${run.runId}`}>
+                        Cancel
+                      </button>
+                    </td>
+                  </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+          }
+        </section>
+        <section aria-labelledby="next">
+          <h2 id="next">Next fires (24 h)</h2>
+          ${
+            data.nextFires.length === 0
+              ? html`<p>No schedule fires in the next 24 hours.</p>`
+              : html`<ul class="plain">
+                  ${data.nextFires.map(
+                    (fire) =>
+                      html`<li><time datetime=${fire.fireAt}>${time(fire.fireAt)}</time> — <${Link} href=${`/ui/jobs/${fire.jobId}`}>${fire.uniqueId}</${Link}></li>`,
+                  )}
+                </ul>`
+          }
+        </section>
+        <section aria-labelledby="failures">
+          <h2 id="failures">Recent failures</h2>
+          ${
+            data.recentFailures.length === 0
+              ? html`<p>No failures in the last week.</p>`
+              : html`<table>
+                  <thead>
+                    <tr>
+                      <th>run</th>
+                      <th>job</th>
+                      <th>reason</th>
+                      <th>ended</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${data.recentFailures.map(
+                      (run) => html`<tr>
+                    <td><${Link} href=${`/ui/runs/${run.runId}`}>${run.runId.slice(0, 8)}</${Link}></td>
+                    <td>${run.uniqueId ?? '—'}</td>
+                    <td><strong>${run.reason}</strong>: ${run.message}</td>
+                    <td>${time(run.endedAt)}</td>
+                  </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+          }
+        </section>`
+    }`;
+}

@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ObjectStore } from '../../services/aws/object-store.js';
+import type { SqlExecutor } from '../../services/db/database.js';
+import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { NotFoundError } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { readMetricsCsv } from './collect-results.js';
+import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
+import { LineSplitter, type LogCursor, type LogStreamName } from './log-lines.js';
+import { getRun, type Run } from '../runs/run-repository.js';
+import { isTerminal, type RunState } from '../runs/run-states.js';
+
+/** One thing a log stream tells: a line of stdout or stderr with the cursor just after it, or the end. */
+export type LogStreamEvent =
+  { kind: 'line'; stream: LogStreamName; line: string; cursor: LogCursor } | { kind: 'end'; state: RunState };
+
+export interface MetricsSample {
+  /** Unix time of the sample, in seconds. */
+  t: number;
+  /** Seconds since the sampler started. */
+  elapsed: number;
+  /** CPU since the previous sample, in percent of one core; null for the first sample. */
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+}
+
+export interface RunMetrics {
+  source: 'live' | 'stored' | 'none';
+  samples: MetricsSample[];
+  summary: MetricsSummary;
+}
+
+export interface RunOutputDeps {
+  db: SqlExecutor;
+  store: ObjectStore;
+  engine: ContainerEngine;
+  /** How often a stream waiting for a run to start or to finish looks at it again. */
+  pollMs: number;
+}
+
+export type RunOutput = ReturnType<typeof createRunOutput>;
+
+const seconds = (from: Date | null, to: Date | null) =>
+  from && to ? (to.getTime() - from.getTime()) / 1000 : null;
+
+/** The sampler's CSV (`timestamp,elapsed_seconds,cpu_percent,memory_bytes`) as samples. */
+export function parseMetricsCsv(csv: string): MetricsSample[] {
+  const samples: MetricsSample[] = [];
+  const number = (field: string | undefined) => {
+    if (field === undefined || field.trim() === '') return null;
+    const value = Number(field);
+    return Number.isFinite(value) ? value : null;
+  };
+  for (const line of csv.split('\n').slice(1)) {
+    const [t, elapsed, cpu, memory] = line.trim().split(',');
+    const time = number(t);
+    if (time === null) continue;
+    samples.push({
+      t: time,
+      elapsed: number(elapsed) ?? 0,
+      cpuPercent: number(cpu),
+      memoryBytes: number(memory),
+    });
+  }
+  return samples;
+}
+
+/**
+ * What a run writes while it runs and after: its log as a stream of lines that a reader can resume
+ * at any line (live from the container while it runs, from the stored logs once it has ended),
+ * and its CPU and memory samples.
+ */
+export function createRunOutput(deps: RunOutputDeps) {
+  const { db, store, engine } = deps;
+
+  async function findRun(id: string): Promise<Run> {
+    const run = isUuid(id) ? await getRun(db, id) : undefined;
+    if (!run) throw new NotFoundError('run', id);
+    return run;
+  }
+
+  const showsLive = (run: Run) => (run.state === 'running' || run.state === 'uploading') && run.containerId;
+
+  /** Lines of one source, numbered per stream; only those at or after `cursor` are passed on. */
+  function numberer(cursor: LogCursor) {
+    const seen: LogCursor = { stdout: 0, stderr: 0 };
+    const next = { ...cursor };
+    return (stream: LogStreamName, lines: string[]): LogStreamEvent[] => {
+      const events: LogStreamEvent[] = [];
+      for (const line of lines) {
+        const index = seen[stream]++;
+        if (index < next[stream]) continue;
+        next[stream] = index + 1;
+        events.push({ kind: 'line', stream, line, cursor: { ...next } });
+      }
+      return events;
+    };
+  }
+
+  async function* storedLines(
+    run: Run,
+    cursor: LogCursor,
+    signal: AbortSignal,
+  ): AsyncGenerator<LogStreamEvent> {
+    const number = numberer(cursor);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let body;
+      try {
+        body = await store.getObjectStream(run.resultsBucket, `${run.resultsPrefix}${stream}.log`);
+      } catch {
+        continue; // no stored log of this stream (the run never started, or its upload failed)
+      }
+      const splitter = new LineSplitter();
+      try {
+        for await (const chunk of body) {
+          if (signal.aborted) return;
+          yield* number(stream, splitter.push(chunk as Buffer));
+        }
+        yield* number(stream, splitter.end());
+      } finally {
+        body.destroy();
+      }
+    }
+  }
+
+  return {
+    /** The run, or NotFoundError: a stream checks this before it starts answering. */
+    findRun,
+
+    /**
+     * The run's log from just after `cursor` to its end: live from the container while the run
+     * runs, then the rest from the stored logs, then an `end` event; lines are never repeated or
+     * lost across the switch, because both sides number lines the same way (log-lines.ts). Waits
+     * while the run is queued or being prepared. Stops when `signal` aborts.
+     */
+    async *streamLog(id: string, cursor: LogCursor, signal: AbortSignal): AsyncGenerator<LogStreamEvent> {
+      let run = await findRun(id);
+      let position = { ...cursor };
+      let followed = false;
+      while (!signal.aborted) {
+        if (isTerminal(run.state)) {
+          for await (const event of storedLines(run, position, signal)) yield event;
+          if (!signal.aborted) yield { kind: 'end', state: run.state };
+          return;
+        }
+        if (!followed && showsLive(run)) {
+          followed = true;
+          const number = numberer(position);
+          const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+          try {
+            for await (const frame of engine.followLogs(run.containerId!, signal)) {
+              for (const event of number(frame.stream, splitters[frame.stream].push(frame.payload))) {
+                if (event.kind === 'line') position = event.cursor;
+                yield event;
+              }
+            }
+            // The container has stopped: a last line without a newline is complete now.
+            for (const stream of ['stdout', 'stderr'] as const) {
+              for (const event of number(stream, splitters[stream].end())) {
+                if (event.kind === 'line') position = event.cursor;
+                yield event;
+              }
+            }
+          } catch {
+            // The container is on another host or already gone: the stored logs will carry the rest.
+          }
+        }
+        await sleep(deps.pollMs, undefined, { signal }).catch(() => undefined);
+        if (signal.aborted) return;
+        run = await findRun(id);
+      }
+    },
+
+    /** CPU and memory samples: live from the running container, from the stored metrics.csv after. */
+    async metrics(id: string, sinceElapsed?: number): Promise<RunMetrics> {
+      const run = await findRun(id);
+      let source: RunMetrics['source'] = 'none';
+      let csv: string | undefined;
+      if (showsLive(run)) {
+        csv = await readMetricsCsv(engine, run.containerId!).catch(() => undefined);
+        if (csv !== undefined) source = 'live';
+      }
+      if (csv === undefined && isTerminal(run.state)) {
+        csv = await store.getObjectText(run.resultsBucket, `${run.resultsPrefix}metrics.csv`);
+        if (csv !== undefined) source = 'stored';
+      }
+      const all = parseMetricsCsv(csv ?? '');
+      const duration = isTerminal(run.state) ? seconds(run.startedAt, run.endedAt) : null;
+      return {
+        source,
+        samples: sinceElapsed === undefined ? all : all.filter((sample) => sample.elapsed > sinceElapsed),
+        summary: summariseMetrics(csv ?? '', duration),
+      };
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/auth/key-repository.js';
+import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
+
+/**
+ * The dashboard in a real browser (Debian's Chromium) against the real service with
+ * authentication on: runs watched from queued to succeeded with their log live and charts drawn, a
+ * failure's reason, a cancel from the page, one user unable to see another's runs, and every
+ * page checked by axe-core. Screenshots of each page go to test-results/dashboard/ for review.
+ */
+const SHOTS = path.join(import.meta.dirname, '..', '..', 'test-results', 'dashboard');
+let service: TestService;
+let browser: Browser;
+let bucket: string;
+const keys: Record<string, string> = {};
+let axeSource: string;
+
+beforeAll(async () => {
+  service = await startTestService({ env: { TDS_AUTH: 'on' } });
+  bucket = await createBucket();
+  keys.operator = (await createApiKey(service.db, { operator: true }, 'ops')).key;
+  for (const user of ['alice', 'bob']) {
+    keys[user] = (await createApiKey(service.db, { userId: user }, '')).key;
+    await service.request(
+      'PUT',
+      `/admin/users/${user}`,
+      { allowedBuckets: [bucket] },
+      { authorization: `Bearer ${keys.operator}` },
+    );
+  }
+  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await mkdir(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.close();
+});
+
+async function submit(user: string, overrides: Record<string, unknown>) {
+  const { status, body } = await service.request(
+    'POST',
+    '/jobs',
+    jobBody(bucket, { userId: user, ...overrides }),
+    { authorization: `Bearer ${keys[user]}` },
+  );
+  expect(status, JSON.stringify(body)).toBe(202);
+  return body as { job: { id: string }; run: { id: string } };
+}
+
+/** A new browser session signed in with `user`'s key, at `address`. */
+async function signedIn(user: string, address: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // Generous: beside other test files on a 2-core machine a run takes seconds to start.
+  page.setDefaultTimeout(60_000);
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of 40[134]/.test(message.text()))
+      problems.push(message.text());
+  });
+  (page as Page & { problems: string[] }).problems = problems;
+  await page.goto(`${service.apiUrl}${address}`);
+  await page.getByLabel('API key').fill(keys[user]!);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('header').waitFor();
+  return page;
+}
+
+/** No serious or critical accessibility violation on the page as it is now. */
+async function checkA11y(page: Page, name: string) {
+  await page.evaluate(axeSource);
+  const results = (await page.evaluate('axe.run(document)')) as {
+    violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+  };
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    name,
+  ).toEqual([]);
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+describe('the dashboard', () => {
+  it('is served at / with its own assets, a page at every /ui/ address, and never instead of the API', async () => {
+    const root = await fetch(`${service.apiUrl}/`);
+    expect(root.status).toBe(200);
+    expect(root.headers.get('content-type')).toContain('text/html');
+    expect(root.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await root.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    expect((await fetch(`${service.apiUrl}${script}`)).status).toBe(200);
+    expect((await fetch(`${service.apiUrl}/ui/runs/anything`)).headers.get('content-type')).toContain(
+      'text/html',
+    );
+    const api = await fetch(`${service.apiUrl}/runs/01900000-0000-7000-8000-000000000000`, {
+      headers: { accept: 'text/html', authorization: `Bearer ${keys.alice}` },
+    });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('shows a run go from queued to succeeded, its log live and its charts drawn', async () => {
+    const { run, job } = await submit('alice', {
+      command:
+        'for i in $(seq 1 25); do echo "line $i \\033[31mred\\033[0m <script>x</script>"; sleep 0.25; done',
+      metrics_interval_seconds: 0.25,
+    });
+    const page = await signedIn('alice', `/ui/runs/${run.id}`);
+    await page
+      .locator('.badge.state-queued, .badge.state-staging, .badge.state-building, .badge.state-running')
+      .first()
+      .waitFor();
+    // A line arrives while the run still runs.
+    await page.locator('.log div', { hasText: 'line 3 ' }).waitFor({ timeout: 90_000 });
+    const { body: during } = await service.request('GET', `/runs/${run.id}`, undefined, {
+      authorization: `Bearer ${keys.alice}`,
+    });
+    expect(during.state).toMatch(/running|uploading/);
+    await page.locator('h1 .badge.state-running').waitFor();
+    // ANSI colours become styled text; the HTML in the line is shown, not run.
+    expect(await page.locator('.log div', { hasText: 'line 3 ' }).innerHTML()).toContain('&lt;script&gt;');
+    expect(await page.locator('.log span[style*="color"]').count()).toBeGreaterThan(0);
+    await page.locator('h1 .badge.state-succeeded').waitFor({ timeout: 60_000 });
+    await page.getByTestId('log-status').filter({ hasText: 'complete' }).waitFor();
+    expect(await page.locator('.log div').count()).toBe(25);
+    await page.waitForFunction(
+      "[...document.querySelectorAll('figure.chart')].every((f) => Number(f.getAttribute('data-points')) > 3)",
+    );
+    expect(await page.locator('figure.chart canvas').count()).toBe(2);
+    await page.locator('.files a', { hasText: 'stdout.log' }).waitFor();
+    const href = await page.locator('.files a', { hasText: 'stdout.log' }).getAttribute('href');
+    expect(await (await fetch(href!)).text()).toContain('line 25');
+    await shot(page, 'run-succeeded');
+    await checkA11y(page, 'run page');
+
+    await page.getByRole('link', { name: job.id.slice(0, 8) }).click();
+    await page.locator('h1', { hasText: 'Job' }).waitFor();
+    await page.locator('table tbody tr').first().waitFor();
+    await shot(page, 'job');
+    await checkA11y(page, 'job page');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows a failed run with its reason first, and cancels a run from the page', async () => {
+    const failed = await submit('alice', { command: 'echo about to fail; exit 3' });
+    const long = await submit('alice', { command: 'echo waiting; sleep 60' });
+    const page = await signedIn('alice', `/ui/runs/${failed.run.id}`);
+    await page.getByTestId('failure').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('failure').textContent()).toContain('exit_code');
+    await shot(page, 'run-failed');
+
+    await page.goto(`${service.apiUrl}/ui/runs/${long.run.id}`);
+    await page.locator('.log div', { hasText: 'waiting' }).waitFor({ timeout: 90_000 });
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.locator('h1 .badge.state-cancelled').waitFor({ timeout: 60_000 });
+
+    await page.goto(`${service.apiUrl}/`);
+    await page.locator('[data-state="succeeded"]').waitFor();
+    await page.locator('text=exit_code').first().waitFor();
+    await shot(page, 'overview');
+    await checkA11y(page, 'overview');
+
+    await page.goto(`${service.apiUrl}/ui/jobs?failed=1`);
+    await page.locator('table tbody tr').first().waitFor();
+    expect(await page.locator('table tbody tr').count()).toBe(1);
+    expect(await page.getByLabel('failed only').isChecked()).toBe(true);
+    await shot(page, 'jobs-failed-only');
+    await checkA11y(page, 'jobs');
+    await page.context().close();
+  });
+
+  it("keeps one user from another's runs, and gives operators their page", async () => {
+    const { run } = await submit('alice', { command: 'echo private' });
+    const bob = await signedIn('bob', `/ui/runs/${run.id}`);
+    await bob.getByRole('alert').waitFor();
+    expect(await bob.getByRole('alert').textContent()).toContain('no run');
+    await bob.goto(`${service.apiUrl}/ui/jobs`);
+    await bob.getByText('No jobs match.').waitFor();
+    expect(await bob.getByRole('link', { name: 'Operators' }).count()).toBe(0);
+    await shot(bob, 'other-user');
+    await bob.context().close();
+
+    const operator = await signedIn('operator', '/ui/operators');
+    await operator.getByRole('heading', { name: 'API keys' }).waitFor();
+    await operator.getByLabel('User', { exact: true }).first().fill('carol');
+    await operator.getByRole('button', { name: 'Create key' }).click();
+    const key = await operator.getByTestId('new-key').textContent();
+    expect(key).toMatch(/^tds_/);
+    await operator.locator('td', { hasText: 'alice' }).first().waitFor();
+    await shot(operator, 'operators');
+    await checkA11y(operator, 'operators');
+    await operator.goto(`${service.apiUrl}/ui/jobs`);
+    await operator.locator('td', { hasText: 'alice' }).first().waitFor();
+    await operator.context().close();
+  });
+});

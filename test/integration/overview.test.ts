@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/auth/key-repository.js';
+import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
+
+/** The summaries the dashboard's front page and job list read: per user, or every user's for an operator. */
+let service: TestService;
+let bucket: string;
+const keys: Record<string, string> = {};
+const as = (who: string) => ({ authorization: `Bearer ${keys[who]}` });
+
+beforeAll(async () => {
+  service = await startTestService({ env: { TDS_AUTH: 'on' } });
+  bucket = await createBucket();
+  keys.operator = (await createApiKey(service.db, { operator: true }, 'ops')).key;
+  for (const user of ['olive', 'oscar']) {
+    keys[user] = (await createApiKey(service.db, { userId: user }, '')).key;
+    await service.request('PUT', `/admin/users/${user}`, { allowedBuckets: [bucket] }, as('operator'));
+  }
+});
+
+afterAll(async () => {
+  await service?.close();
+});
+
+async function submit(user: string, overrides: Record<string, unknown>) {
+  const { status, body } = await service.request(
+    'POST',
+    '/jobs',
+    jobBody(bucket, { userId: user, ...overrides }),
+    as(user),
+  );
+  expect(status, JSON.stringify(body)).toBe(202);
+  return body;
+}
+
+/** Polls the run (with the operator's key) until `until` holds for its state. */
+async function waitFor(runId: string, until: (state: string) => boolean) {
+  for (let i = 0; i < 900; i += 1) {
+    const { body } = await service.request('GET', `/runs/${runId}`, undefined, as('operator'));
+    if (until(body.state)) return body;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`run ${runId} did not reach the state in time`);
+}
+const ended = (state: string) => ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(state);
+
+describe('GET /overview and GET /job-summaries', () => {
+  it("count a user's runs by state, list their failures, running runs and next fires, and no one else's", async () => {
+    const ok = await submit('olive', { uniqueId: 'nightly-ok', command: 'echo fine' });
+    const bad = await submit('olive', { uniqueId: 'nightly-bad', command: 'exit 4' });
+    const long = await submit('olive', { uniqueId: 'long', command: 'sleep 30' });
+    await submit('olive', { uniqueId: 'every-hour', cron: '0 * * * *', timezone: 'Europe/Paris' });
+    await submit('oscar', { uniqueId: 'oscar-job', command: 'exit 1' });
+    await waitFor(ok.run.id, ended);
+    await waitFor(bad.run.id, ended);
+    await waitFor(long.run.id, (state) => state === 'running');
+
+    const { status, body } = await service.request('GET', '/overview?userId=olive', undefined, as('olive'));
+    expect(status).toBe(200);
+    expect(body.runsByState.succeeded).toBe(1);
+    expect(body.runsByState.failed).toBe(1);
+    expect(body.successRate).toBe(0.5);
+    expect(body.running.map((run: { runId: string }) => run.runId)).toEqual([long.run.id]);
+    expect(body.running[0].elapsedSeconds).toBeGreaterThanOrEqual(0);
+    expect(body.recentFailures).toEqual([
+      expect.objectContaining({ runId: bad.run.id, uniqueId: 'nightly-bad', reason: 'exit_code' }),
+    ]);
+    // An hourly schedule fires 23 or 24 times in the next 24 h, in order.
+    const fires = body.nextFires.map((fire: { fireAt: string }) => fire.fireAt);
+    expect(fires.length).toBeGreaterThanOrEqual(23);
+    expect([...fires].sort()).toEqual(fires);
+    expect(body.nextFires[0].uniqueId).toBe('every-hour');
+
+    // A user key names its own user; another's is refused; an operator sees everyone's.
+    expect((await service.request('GET', '/overview', undefined, as('olive'))).status).toBe(400);
+    expect((await service.request('GET', '/overview?userId=oscar', undefined, as('olive'))).status).toBe(403);
+    const all = await service.request('GET', '/overview', undefined, as('operator'));
+    expect(all.body.runsByState.failed + all.body.runsByState.running).toBeGreaterThanOrEqual(2);
+
+    const jobs = await service.request('GET', '/job-summaries?userId=olive', undefined, as('olive'));
+    expect(jobs.body.jobs.map((job: { uniqueId: string }) => job.uniqueId).sort()).toEqual([
+      'every-hour',
+      'long',
+      'nightly-bad',
+      'nightly-ok',
+    ]);
+    const failed = await service.request(
+      'GET',
+      '/job-summaries?userId=olive&state=failed,timed_out',
+      undefined,
+      as('olive'),
+    );
+    expect(failed.body.jobs.map((job: { uniqueId: string }) => job.uniqueId)).toEqual(['nightly-bad']);
+    expect(failed.body.jobs[0].lastRun).toMatchObject({ id: bad.run.id, state: 'failed', exitCode: 4 });
+    const named = await service.request(
+      'GET',
+      '/job-summaries?userId=olive&name=NIGHTLY',
+      undefined,
+      as('olive'),
+    );
+    expect(named.body.jobs).toHaveLength(2);
+    const hourly = jobs.body.jobs.find((job: { uniqueId: string }) => job.uniqueId === 'every-hour');
+    expect(hourly).toMatchObject({ cron: '0 * * * *', timezone: 'Europe/Paris', paused: false });
+    expect(hourly.nextFireAt).toBe(fires[0]);
+    expect(
+      (await service.request('GET', '/job-summaries?userId=olive&state=nope', undefined, as('olive'))).status,
+    ).toBe(400);
+
+    const me = await service.request('GET', '/whoami', undefined, as('olive'));
+    expect(me.body).toEqual({ authEnabled: true, kind: 'user', userId: 'olive', operator: false });
+    expect((await service.request('GET', '/whoami')).status).toBe(401);
+    await service.request('POST', `/runs/${long.run.id}/cancel`, undefined, as('olive'));
+  });
+});
