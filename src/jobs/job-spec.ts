@@ -410,7 +410,8 @@ function runnable(
   if (request.base_image !== undefined) {
     problems.push({
       path: '/base_image',
-      message: '"base_image" is what a "command" runs on; a prebuilt "image" runs as it is: drop "base_image"',
+      message:
+        '"base_image" is what a "command" runs on; a prebuilt "image" runs as it is: drop "base_image"',
     });
   }
   if (typeof request.args === 'string' && request.args.trim() === '') {

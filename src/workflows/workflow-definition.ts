@@ -173,17 +173,8 @@ export function resultEnvName(step: string): string {
 /** Schema problems, each with its path (the schema's own sentences, one per issue). */
 function schemaProblems(body: unknown): Problem[] {
   if (checkSchema.Check(body)) return [];
-  const problems: Problem[] = [];
   const issues = [...checkSchema.Errors(body)] as unknown as Parameters<typeof describeIssues>[2];
-  for (const issue of issues) {
-    for (const message of describeIssues(WorkflowRequestSchema, body, [issue], 'the request body')) {
-      let path = issue.instancePath;
-      const field = /^unknown field "(?:.*\.)?([^".]+)"$/.exec(message)?.[1];
-      const missing = /^missing required field "(?:.*\.)?([^".]+)"$/.exec(message)?.[1];
-      if (field ?? missing) path = `${path}${pointer(field ?? missing!)}`;
-      problems.push({ path, message });
-    }
-  }
+  const problems = describeIssues(WorkflowRequestSchema, body, issues, 'the request body');
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.path}\n${p.message}`;
