@@ -1,7 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { describeIssues } from '../api/validation.js';
-import { RequestError } from '../errors.js';
+import { RequestError, ValidationError } from '../errors.js';
 import {
   JobRequestSchema,
   normaliseJobRequest,
@@ -107,17 +107,19 @@ export interface Problem {
   message: string;
 }
 
-/** A request refused for the problems listed (400, every problem with its path). */
-export class InvalidDefinitionError extends RequestError {
-  readonly statusCode = 400;
-  readonly code = 'invalid_request';
-  constructor(readonly problems: Problem[]) {
+/**
+ * A request refused for the problems listed: a ValidationError (400), so its answer lists every
+ * problem with its path in `problems` as every 400 does.
+ */
+export class InvalidDefinitionError extends ValidationError {
+  constructor(problems: Problem[]) {
     super(
       `the workflow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
         .slice(0, 5)
         .map((p) => `${p.path || '/'}: ${p.message}`)
         .join('; ')}${problems.length > 5 ? '; …' : ''}`,
       problems.map((p) => `${p.path || '/'}: ${p.message}`),
+      problems,
     );
     this.name = 'InvalidDefinitionError';
   }
