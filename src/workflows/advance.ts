@@ -12,6 +12,7 @@ import {
   type StepDefinition,
   type WorkflowDefinition,
 } from './workflow-definition.js';
+import { runDefinitionSql } from './workflow-versions.js';
 import { recordWorkflowRunChange } from './workflow-events.js';
 
 /**
@@ -98,8 +99,9 @@ export function itemText(item: unknown): string {
 
 export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string): Promise<Advanced> {
   const [wr] = await tx.query<WorkflowRunRow>(
-    `SELECT r.id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested, w.definition
-     FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+    `SELECT r.id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
+            ${runDefinitionSql('r')} AS definition
+     FROM workflow_runs r
      WHERE r.id = $1::uuid FOR UPDATE OF r`,
     [workflowRunId],
   );

@@ -18,12 +18,21 @@ import {
   type WorkflowDefinition,
 } from './workflow-definition.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
+import {
+  changedSteps,
+  listWorkflowVersions,
+  runDefinitionSql,
+  updateWorkflowDefinition,
+  type WorkflowVersion,
+} from './workflow-versions.js';
 
 export interface Workflow {
   id: string;
   userId: string;
   uniqueId: string;
   definition: WorkflowDefinition;
+  /** Counts the definitions the workflow has had (PUT /workflows/:id adds one). */
+  version: number;
   createdAt: Date;
 }
 
@@ -84,6 +93,7 @@ function toWorkflow(row: Row): Workflow {
     userId: row.user_id as string,
     uniqueId: row.unique_id as string,
     definition: row.definition as WorkflowDefinition,
+    version: Number(row.version ?? 1),
     createdAt: row.created_at as Date,
   };
 }
@@ -115,8 +125,9 @@ async function startWorkflowRun(
   const id = uuidv7();
   const { definition } = workflow;
   await tx.query(
-    `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel)
-     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int)`,
+    `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel,
+                                workflow_version)
+     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::int)`,
     [
       id,
       workflow.id,
@@ -125,6 +136,7 @@ async function startWorkflowRun(
       options.retryOf ?? null,
       options.fromStep ?? null,
       definition.maxParallel,
+      workflow.version,
     ],
   );
   const names = definition.steps.map((s) => s.name);
@@ -172,7 +184,8 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
   async function getWorkflowRun(id: string): Promise<WorkflowRun> {
     requireUuid('workflow run', id);
     const [row] = await db.query(
-      `SELECT r.*, w.unique_id, w.definition FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+      `SELECT r.*, w.unique_id, ${runDefinitionSql('r')} AS definition
+       FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
        WHERE r.id = $1::uuid`,
       [id],
     );
@@ -294,6 +307,13 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     };
   }
 
+  /**
+   * The one place a workflow's schedule follows its definition after PUT /workflows/:id, in the
+   * update's transaction: recurring workflows (re)compute the workflow's next fire times here from
+   * its new cron, timezone and policies. Until they exist a workflow has no schedule to recompute.
+   */
+  async function rescheduleWorkflow(_tx: SqlExecutor, _workflow: Workflow): Promise<void> {}
+
   /** Writes the report of an ended workflow run, once. */
   async function writeReportOf(id: string): Promise<void> {
     const run = await getWorkflowRun(id);
@@ -401,6 +421,63 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
     getWorkflowRun,
 
+    /**
+     * Replaces a stored workflow's definition with a whole new one (same userId and uniqueId): a new
+     * version, the earlier kept. Workflow runs under way keep the definition they started with; no
+     * run is started. An unchanged definition changes nothing.
+     */
+    async replace(
+      id: string,
+      body: unknown,
+      authorise: (spec: JobSpec) => Promise<void>,
+    ): Promise<{ workflow: Workflow; changed: boolean }> {
+      const workflow = await loadWorkflow(db, id);
+      // The key is checked with the rest, so that every problem is listed at once.
+      const raw = (body ?? {}) as { userId?: unknown; uniqueId?: unknown };
+      const keyProblems = (['userId', 'uniqueId'] as const)
+        .filter((key) => raw[key] !== workflow[key])
+        .map((key) => ({
+          path: `/${key}`,
+          message: `${key} must stay "${workflow[key]}": it names the workflow`,
+        }));
+      let definition: WorkflowDefinition;
+      try {
+        definition = parseWorkflowRequest(body, deps.defaults);
+      } catch (error) {
+        if (!(error instanceof InvalidDefinitionError) || keyProblems.length === 0) throw error;
+        const others = error.problems.filter((p) => !keyProblems.some((k) => k.path === p.path));
+        throw new InvalidDefinitionError([...keyProblems, ...others]);
+      }
+      if (keyProblems.length > 0) throw new InvalidDefinitionError(keyProblems);
+      for (const step of definition.steps) await authorise(step.spec);
+      if (definition.shared.cron !== null) {
+        throw new InvalidDefinitionError([
+          {
+            path: '/cron',
+            message: 'recurring workflows are not available yet; put without "cron" and trigger each run',
+          },
+        ]);
+      }
+      const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
+      if (isDeepStrictEqual(workflow.definition, stored)) return { workflow, changed: false };
+      const updated = await db.transaction(async (tx) => {
+        const row = await updateWorkflowDefinition(tx, id, stored);
+        if (!row) throw new NotFoundError('workflow', id);
+        const saved = toWorkflow(row);
+        await rescheduleWorkflow(tx, saved);
+        return saved;
+      });
+      return { workflow: updated, changed: updated.version !== workflow.version };
+    },
+
+    /** Every definition the workflow has had, newest first. */
+    async versions(id: string): Promise<WorkflowVersion[]> {
+      requireUuid('workflow', id);
+      const versions = await listWorkflowVersions(db, id);
+      if (versions.length === 0) throw new NotFoundError('workflow', id);
+      return versions;
+    },
+
     /** Cancels a workflow run: queued steps end cancelled, running ones are stopped (logs kept). */
     async cancel(id: string): Promise<WorkflowRun> {
       requireUuid('workflow run', id);
@@ -457,6 +534,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         }
         rerun.add(fromStep);
       }
+      // Under a newer definition than the retried run's, a changed step is run again, not reused.
+      const [ran] = await db.query<{ definition: WorkflowDefinition }>(
+        `SELECT ${runDefinitionSql('r')} AS definition FROM workflow_runs r WHERE r.id = $1::uuid`,
+        [id],
+      );
+      for (const name of changedSteps(ran!.definition, workflow.definition)) rerun.add(name);
       let grew = true;
       while (grew) {
         grew = false;
