@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -439,5 +440,50 @@ describe('tds with workflow files', () => {
       'publish skipped',
       'cleanup ok',
     ]);
+  });
+});
+
+describe('tds logs -f', () => {
+  it("follows a run's log stream to its end, every line once and in order, across dropped connections", async () => {
+    // Between tds and the service, a proxy that cuts every connection after 700 ms.
+    let connections = 0;
+    const target = new URL(service.apiUrl!);
+    const proxy = net.createServer((client) => {
+      connections += 1;
+      const upstream = net.connect(Number(target.port), target.hostname);
+      client.pipe(upstream).pipe(client);
+      const cut = setTimeout(() => {
+        client.destroy();
+        upstream.destroy();
+      }, 700);
+      const end = () => {
+        clearTimeout(cut);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const created = await service.request('POST', '/jobs', {
+        userId: 'follower',
+        uniqueId: 'counting',
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: 'l/',
+        command:
+          'for i in $(seq 1 40); do echo "line $i"; [ $((i % 10)) -eq 0 ] && echo "err $i" >&2; sleep 0.1; done',
+      });
+      const runId = created.body.run.id as string;
+      const port = (proxy.address() as net.AddressInfo).port;
+      const followed = await tds(['logs', '-f', runId], { env: { TDS_URL: `http://127.0.0.1:${port}` } });
+      expect(followed.code).toBe(0);
+      expect(followed.stdout).toBe(Array.from({ length: 40 }, (_, i) => `line ${i + 1}\n`).join(''));
+      expect(followed.stderr).toBe('err 10\nerr 20\nerr 30\nerr 40\n');
+      expect(connections).toBeGreaterThan(2);
+    } finally {
+      proxy.close();
+    }
   });
 });
