@@ -40,6 +40,7 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
     path: string,
     body: unknown,
     extra: Record<string, string> = {},
+    signal?: AbortSignal,
   ): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
@@ -49,8 +50,10 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
       });
     } catch (error) {
+      if (signal?.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CliExit(
         EXIT.unreachable,
@@ -94,8 +97,18 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
     delete: <T>(path: string) => request<T>('DELETE', path),
 
     /** A GET whose body is read as a stream (Server-Sent Events): the open response, or the refusal. */
-    async stream(path: string, headers: Record<string, string> = {}): Promise<Response> {
-      const response = await send('GET', path, undefined, { accept: 'text/event-stream', ...headers });
+    async stream(
+      path: string,
+      headers: Record<string, string> = {},
+      signal?: AbortSignal,
+    ): Promise<Response> {
+      const response = await send(
+        'GET',
+        path,
+        undefined,
+        { accept: 'text/event-stream', ...headers },
+        signal,
+      );
       if (!response.ok) throw await refusal(response);
       return response;
     },

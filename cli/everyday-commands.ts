@@ -185,11 +185,11 @@ export function addEverydayCommands(program: Command, context: () => Context): v
       if (options.follow) {
         // Live from the run's log stream, each line once and in order, resumed if the connection drops.
         // With --output json: JSON Lines, { stream, line } for each line, then { state }.
-        const { state } = await followLog(ctx.api, runId, ({ stream, line }) => {
+        const ended = await followLog(ctx.api, runId, ({ stream, line }) => {
           if (ctx.output.json) process.stdout.write(`${JSON.stringify({ stream, line })}\n`);
           else (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
         });
-        if (ctx.output.json) process.stdout.write(`${JSON.stringify({ state })}\n`);
+        if (ctx.output.json) process.stdout.write(`${JSON.stringify({ state: ended?.state })}\n`);
         return;
       }
       const logs = await ctx.api.get<{ state: string; stdout: string; stderr: string }>(

@@ -12,6 +12,8 @@ export interface FollowOptions {
   attempts?: number;
   /** The wait before reconnecting, grown by each failure in a row. */
   delayMs?: number;
+  /** Stops following (the watch ended early): the answer is then undefined. */
+  signal?: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,14 +22,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Follows a run's log through `GET /runs/:id/log-stream` (Server-Sent Events) until the run has
  * ended and every line was sent: each line handed to `onLine` once, in order. A connection that
  * drops is resumed just after the last line received (`Last-Event-ID`), so nothing is lost or
- * repeated. Answers the run's final state.
+ * repeated. Answers the run's final state (undefined when stopped by `signal`).
  */
 export async function followLog(
   api: ApiClient,
   runId: string,
   onLine: (line: LogLine) => void,
   options: FollowOptions = {},
-): Promise<{ state: string }> {
+): Promise<{ state: string } | undefined> {
+  const { signal } = options;
   const attempts = options.attempts ?? 5;
   const delayMs = options.delayMs ?? 250;
   let lastId: string | undefined;
@@ -35,13 +38,16 @@ export async function followLog(
   /** Failed connections, and connections dropped at once, since the last line received. */
   let failures = 0;
   for (;;) {
+    if (signal?.aborted) return undefined;
     let response: Response;
     try {
       response = await api.stream(
         `/runs/${encodeURIComponent(runId)}/log-stream`,
         lastId === undefined ? {} : { 'last-event-id': lastId },
+        signal,
       );
     } catch (error) {
+      if (signal?.aborted) return undefined;
       const transient =
         (error instanceof CliExit && error.code === EXIT.unreachable) ||
         (error instanceof ApiError && error.status >= 500);
@@ -74,6 +80,7 @@ export async function followLog(
       // The connection dropped: resume after the last line received.
     }
     if (ended) return ended;
+    if (signal?.aborted) return undefined;
     // The stream dropped: reconnect. One that lasted a while (a proxy's idle timeout) is no failure;
     // one dropped at once, again and again with no line in between, ends in giving up.
     if (Date.now() - openedAt < 2000 && ++failures >= attempts * 4) {

@@ -429,6 +429,9 @@ describe('tds with workflow files', () => {
       expect(out).toMatch(pattern);
     expect(out).not.toMatch(/^Started: publish$/m);
     expect(out.indexOf('Started: prepare')).toBeLessThan(out.indexOf('Started: check'));
+    // A step's output comes before its Ended line.
+    expect(out.indexOf('[check] checking')).toBeLessThan(out.indexOf('Ended : check'));
+    expect(out.indexOf('[prepare] ready')).toBeLessThan(out.indexOf('Ended : prepare'));
 
     const json = await tds(['run', 'checks.yaml', '--templates', 'library', '--output', 'json']);
     expect(json.code).toBe(1);
