@@ -201,7 +201,8 @@ export const JobRequestSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  // What the job runs: a command, or a prebuilt image (both at once is refused in normaliseJobRequest).
+  { additionalProperties: false, anyOf: [{ required: ['command'] }, { required: ['image'] }] },
 );
 
 export type JobRequest = Static<typeof JobRequestSchema>;

@@ -62,7 +62,13 @@ export interface WorkflowRun {
   failure: { step: string | null; reason: string; message: string } | null;
   cancelRequested: boolean;
   timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
-  results: { bucket: string; prefix: string; uri: string; report: { json: string; text: string } };
+  results: {
+    bucket: string;
+    prefix: string;
+    uri: string;
+    /** Where the report is; `writtenAt` null until it is written (just after the workflow run ends). */
+    report: { json: string; text: string; writtenAt: Date | null };
+  };
   steps: WorkflowRunStep[];
 }
 
@@ -288,7 +294,11 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         bucket,
         prefix,
         uri: `s3://${bucket}/${prefix}`,
-        report: { json: `s3://${bucket}/${prefix}report.json`, text: `s3://${bucket}/${prefix}report.txt` },
+        report: {
+          json: `s3://${bucket}/${prefix}report.json`,
+          text: `s3://${bucket}/${prefix}report.txt`,
+          writtenAt: (row.report_written_at as Date | null) ?? null,
+        },
       },
       steps,
     };

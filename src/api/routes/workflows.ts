@@ -61,7 +61,13 @@ const WorkflowRunSchema = Type.Object({
     bucket: Type.String(),
     prefix: Type.String(),
     uri: Type.String(),
-    report: Type.Object({ json: Type.String(), text: Type.String() }),
+    report: Type.Object({
+      json: Type.String(),
+      text: Type.String(),
+      writtenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'when the report was written: null until just after the workflow run ends',
+      }),
+    }),
   }),
   steps: Type.Array(
     Type.Object({
@@ -116,6 +122,7 @@ function workflowRunView(r: WorkflowRun) {
       startedAt: iso(r.timings.startedAt),
       endedAt: iso(r.timings.endedAt),
     },
+    results: { ...r.results, report: { ...r.results.report, writtenAt: iso(r.results.report.writtenAt) } },
     steps: r.steps.map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) })),
   };
 }
