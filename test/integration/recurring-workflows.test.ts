@@ -305,6 +305,63 @@ describe('a recurring workflow', () => {
   });
 });
 
+describe('fire times of a workflow missed while no scheduler ran', () => {
+  it('catches up the latest ones within the limit ("all"), one workflow run after another', async () => {
+    // A fake "now" stands in for the database's clock, so an outage of minutes takes no time.
+    let now = new Date('2026-01-01T00:00:00Z');
+    const N = new Date('2026-06-01T10:00:00Z');
+    const minutes = (m: number) => new Date(N.getTime() + m * 60_000);
+    const service = await startTestService({
+      roles: ['api', 'scheduler'],
+      schedulerClock: () => now,
+      env: { TDS_MISFIRE_TOLERANCE_MS: '5000', TDS_SCHEDULER_IDLE_MS: '50' },
+    });
+    try {
+      const posted = await post(
+        service,
+        workflowBody([{ name: 'a', command: 'echo a' }], {
+          cron: '* * * * *',
+          catch_up_policy: 'all',
+          catch_up_limit: 3,
+        }),
+      );
+      const id: string = posted.workflow.id;
+      await service.db.query(
+        'UPDATE schedules SET next_fire_at = $2::timestamptz WHERE workflow_id = $1::uuid',
+        [id, N],
+      );
+      // Down from N until 9 min 30 s later: ten fire times came due and were missed.
+      now = new Date(minutes(9).getTime() + 30_000);
+      const fires = await until('the fire times to be recorded', async () => {
+        const rows = await firesOf(service, id);
+        return rows.length >= 10 ? rows : undefined;
+      });
+      expect(fires.map((f) => `${(f.fire_at.getTime() - N.getTime()) / 60_000}:${f.outcome}`)).toEqual([
+        ...[0, 1, 2, 3, 4, 5, 6].map((m) => `${m}:missed`),
+        '7:caught_up',
+        '8:caught_up',
+        '9:caught_up',
+      ]);
+      const runs = await workflowRunsOf(service, id);
+      expect(runs.map((r) => [r.trigger, r.scheduled_for!.toISOString(), r.state])).toEqual([
+        ['catch_up', minutes(7).toISOString(), 'running'],
+        ['catch_up', minutes(8).toISOString(), 'queued'],
+        ['catch_up', minutes(9).toISOString(), 'queued'],
+      ]);
+      // The end of one starts the next, and only the next.
+      const cancelled = await service.request('POST', `/workflow-runs/${runs[0]!.id}/cancel`);
+      expect(cancelled.body.state).toBe('cancelled');
+      expect((await workflowRunsOf(service, id)).map((r) => r.state)).toEqual([
+        'cancelled',
+        'running',
+        'queued',
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
