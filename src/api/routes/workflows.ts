@@ -4,9 +4,12 @@ import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
 import { NAME_PATTERN } from '../../jobs/job-spec.js';
 import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
+import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
+import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams } from '../schemas.js';
+import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
+import { scheduleView } from '../views.js';
 
 const errors = {
   400: ErrorSchema,
@@ -16,18 +19,25 @@ const errors = {
   409: ErrorSchema,
   422: ErrorSchema,
 };
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
+  schema: T,
+  options?: { description: string },
+) => Type.Union([schema, Type.Null()], options);
 const Time = Nullable(Type.String({ format: 'date-time' }));
 
-const WorkflowSchema = Type.Object({
+export const WorkflowSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
   definition: Type.Unknown({
     description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
   }),
+  schedule: Nullable(ScheduleSchema, {
+    description:
+      "a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires",
+  }),
   createdAt: Type.String({ format: 'date-time' }),
+  deletedAt: Time,
 });
 
 const ItemCounts = Type.Object({
@@ -41,13 +51,13 @@ const ItemCounts = Type.Object({
   skipped: Type.Integer(),
 });
 
-const WorkflowRunSchema = Type.Object({
+export const WorkflowRunSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   workflowId: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
   state: Type.String({ description: 'queued, running, succeeded, failed or cancelled' }),
-  trigger: Type.String({ description: 'submit or retry' }),
+  trigger: Type.String({ description: 'submit, retry, schedule, catch_up or manual' }),
   scheduledFor: Time,
   retryOf: Nullable(Type.String()),
   fromStep: Nullable(Type.String()),
@@ -103,17 +113,20 @@ const WorkflowRunSchema = Type.Object({
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function workflowView(w: Workflow) {
+/** A workflow; with `details` its schedule shows paused or not, next fire times and recent fires. */
+export function workflowView(w: Workflow, details?: ScheduleDetails) {
   return {
     id: w.id,
     userId: w.userId,
     uniqueId: w.uniqueId,
     definition: w.definition,
+    schedule: scheduleView(w.definition.shared, details),
     createdAt: w.createdAt.toISOString(),
+    deletedAt: iso(w.deletedAt),
   };
 }
 
-function workflowRunView(r: WorkflowRun) {
+export function workflowRunView(r: WorkflowRun) {
   return {
     ...r,
     scheduledFor: iso(r.scheduledFor),
@@ -142,8 +155,9 @@ const PlanSchema = Type.Object({
 
 export const workflowRoutes: FastifyPluginAsyncTypebox<{
   workflows: WorkflowService;
+  schedules: WorkflowSchedules;
   access: AccessControl;
-}> = async (app, { workflows, access }) => {
+}> = async (app, { workflows, schedules, access }) => {
   app.post(
     '/workflows',
     {
@@ -155,7 +169,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: 'Submit a workflow',
         description:
-          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. `?dry_run=true` validates and answers the plan, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
+          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. With `cron`, the workflow is recurring: its runs start on the schedule (with the overlap and catch-up policies jobs have), `workflowRun` is null and `workflow.schedule` shows the next fire times. `?dry_run=true` validates and answers the plan, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
         tags: ['workflows'],
         querystring: Type.Object(
           { dry_run: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
@@ -198,9 +212,12 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         { workflowId: workflow.id, workflowRunId, created },
         created ? 'workflow submitted' : 'workflow already exists',
       );
-      return reply
-        .status(created ? 202 : 200)
-        .send({ workflow: workflowView(workflow), workflowRun: run ? workflowRunView(run) : null, created });
+      const details = await schedules.details(workflow.id);
+      return reply.status(created ? 202 : 200).send({
+        workflow: workflowView(workflow, details),
+        workflowRun: run ? workflowRunView(run) : null,
+        created,
+      });
     },
   );
 
@@ -231,7 +248,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       const { userId, limit, cursor } = request.query;
       requireSameUser(request.principal, userId);
       const page = await workflows.listWorkflows(userId, limit ?? 50, cursor);
-      return { workflows: page.workflows.map(workflowView), nextCursor: page.nextCursor };
+      return { workflows: page.workflows.map((w) => workflowView(w)), nextCursor: page.nextCursor };
     },
   );
 
@@ -251,7 +268,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { workflow, runs } = await workflows.getWorkflow(request.params.id);
-      return { workflow: workflowView(workflow), runs: runs.map(workflowRunView) };
+      const details = await schedules.details(workflow.id);
+      return { workflow: workflowView(workflow, details), runs: runs.map(workflowRunView) };
     },
   );
 
