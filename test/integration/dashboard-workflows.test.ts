@@ -22,7 +22,8 @@ const keys: Record<string, string> = {};
 let axeSource: string;
 
 beforeAll(async () => {
-  service = await startTestService({ env: { TDS_AUTH: 'on' } });
+  // No periodic workflow pass: what the pages show moves on only as steps' runs start and end.
+  service = await startTestService({ env: { TDS_AUTH: 'on', TDS_WORKFLOW_PASS_INTERVAL_MS: '3600000' } });
   bucket = await createBucket();
   keys.operator = (await createApiKey(service.db, { operator: true }, 'ops')).key;
   keys.alice = (await createApiKey(service.db, { userId: 'alice' }, '')).key;
@@ -203,11 +204,15 @@ describe('the workflow pages', () => {
   });
 
   it('cancels a workflow run from the page', async () => {
-    const { workflowRun } = await postWorkflow([
+    const { workflow, workflowRun } = await postWorkflow([
       { name: 'long', command: 'echo started; sleep 120' },
       { name: 'next', depends_on: ['long'], command: 'echo next' },
     ]);
-    const page = await signedIn(`/ui/workflow-runs/${workflowRun.id}`);
+    // The overview names the running step's workflow and links to its workflow run.
+    const page = await signedIn('/');
+    await page.getByRole('link', { name: workflow.uniqueId }).click();
+    await page.locator('h1', { hasText: `Workflow run ${workflowRun.id.slice(0, 8)}` }).waitFor();
+    // Running as soon as its run is, not only once the run ends.
     await node(page, 'long', 'running').waitFor();
     await node(page, 'next', 'pending').waitFor();
     await shot(page, 'workflow-run-running');
