@@ -30,8 +30,7 @@ export function WorkflowsPage({ me, params }) {
         >Name <input type="search" value=${name} onInput=${(e) => setFilter({ name: e.target.value })}
       /></label>
       <label
-        >Last run
-        <select
+        >${'Last run '}<select
           value=${params.get('state') ?? ''}
           disabled=${failedOnly}
           onChange=${(e) => setFilter({ state: e.target.value })}
