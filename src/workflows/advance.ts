@@ -70,7 +70,8 @@ export interface Advanced {
   cancelRequested: number;
 }
 
-const RUN_TO_STEP: Partial<Record<RunState, StepState>> = {
+/** The state a plain step has while its run is in each state. */
+export const RUN_TO_STEP: Partial<Record<RunState, StepState>> = {
   queued: 'queued',
   staging: 'running',
   building: 'running',

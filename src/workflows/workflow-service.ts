@@ -8,8 +8,9 @@ import { isUuid } from '../ids.js';
 import type { JobDefaults, JobSpec } from '../jobs/job-spec.js';
 import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
 import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.js';
+import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
-import { advanceWorkflowRun, staleWorkflowRuns, type StepState } from './advance.js';
+import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
 import { parseWorkflowRequest, planOf, type Plan, type WorkflowDefinition } from './workflow-definition.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
 import { syncWorkflowSchedule } from './workflow-schedule.js';
@@ -193,9 +194,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     if (!row) throw new NotFoundError('workflow run', id);
     const definition = row.definition as WorkflowDefinition;
     const stepRows = await db.query(
-      `SELECT s.*, (SELECT r.id FROM runs r WHERE r.workflow_run_id = s.workflow_run_id AND r.step_name = s.name
-                      AND r.item_index IS NULL ORDER BY r.attempt DESC LIMIT 1) AS run_id
-       FROM workflow_steps s WHERE s.workflow_run_id = $1::uuid ORDER BY s.position`,
+      `SELECT s.*, latest.id AS run_id, latest.state AS run_state
+       FROM workflow_steps s
+       LEFT JOIN LATERAL (
+         SELECT r.id, r.state FROM runs r WHERE r.workflow_run_id = s.workflow_run_id AND r.step_name = s.name
+            AND r.item_index IS NULL ORDER BY r.attempt DESC LIMIT 1) latest ON true
+       WHERE s.workflow_run_id = $1::uuid ORDER BY s.position`,
       [id],
     );
     const itemCounts = await db.query<{ step_name: string; state: string; count: number }>(
@@ -256,9 +260,17 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         else counts.pending = notStarted;
         items = counts;
       }
+      // A step moves on when its run ends; meanwhile a queued step whose run has started is running.
+      const stored = s.state as StepState;
+      const state =
+        stored === 'queued' &&
+        step.forEach.kind === 'none' &&
+        RUN_TO_STEP[s.run_state as RunState] === 'running'
+          ? 'running'
+          : stored;
       return {
         name: step.name,
-        state: s.state as StepState,
+        state,
         dependsOn: step.dependsOn,
         runIf: step.runIf,
         reason: (s.reason as string | null) ?? null,
