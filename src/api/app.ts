@@ -32,6 +32,7 @@ import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { workflowListingRoutes } from './routes/workflow-listings.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import { workerRoutes } from './routes/workers.js';
@@ -163,7 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
   await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(runListRoutes, { db });
-  await app.register(workflowRoutes, { workflows: deps.workflows, access });
+  await app.register(workflowRoutes, { workflows: deps.workflows, access, fleet });
+  await app.register(workflowListingRoutes, { db });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(eventRoutes, { db });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
