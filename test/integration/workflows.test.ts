@@ -49,6 +49,15 @@ async function waitForWorkflowRun(id: string, timeoutMs = 150_000): Promise<any>
   throw new Error(`workflow run ${id} did not end in time; last seen ${JSON.stringify(last)}`);
 }
 
+/** The workflow_run.* events recorded for a workflow run, in order. */
+async function workflowRunEvents(id: string): Promise<string[]> {
+  const rows = await service.db.query<{ type: string }>(
+    "SELECT type FROM events WHERE type LIKE 'workflow_run.%' AND data ->> 'workflowRunId' = $1 ORDER BY id",
+    [id],
+  );
+  return rows.map((r) => r.type);
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const stepOf = (run: any, name: string) => run.steps.find((s: { name: string }) => s.name === name);
 
@@ -319,6 +328,7 @@ describe('workflows', () => {
     expect(waiting.body).toMatchObject({ state: 'queued', stepName: 'needs', waiting_for: [tag] });
     expect((await service.request('POST', `/workflow-runs/${id}/cancel`)).status).toBe(202);
     expect((await waitForWorkflowRun(id, 30_000)).state).toBe('cancelled');
+    expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
   });
 
   it('cancel: running steps are stopped, pending ones end cancelled, and so does the workflow run', async () => {
@@ -351,5 +361,6 @@ describe('workflows', () => {
     expect(stepOf(run, 'after').state).toBe('cancelled');
     const stdout = await getText(bucket, `${stepOf(run, 'slow').results.prefix}stdout.log`);
     expect(stdout).toBe('started\n');
+    expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
   });
 });
