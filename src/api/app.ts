@@ -35,6 +35,8 @@ import { scheduleRoutes } from './routes/schedules.js';
 import { workflowListingRoutes } from './routes/workflow-listings.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
+import { workflowScheduleRoutes } from './routes/workflow-schedules.js';
 import { workerRoutes } from './routes/workers.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
@@ -44,6 +46,8 @@ export interface AppDeps {
   db: SqlExecutor;
   jobs: JobService;
   workflows: WorkflowService;
+  /** Recurring workflows' schedules, and pausing, triggering, deleting workflows. */
+  workflowSchedules: WorkflowSchedules;
   /** Runs' logs as streams and their CPU and memory samples. */
   output: RunOutput;
   /** The built dashboard (see routes/dashboard.ts); undefined when it is not built. */
@@ -164,7 +168,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
   await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(runListRoutes, { db });
-  await app.register(workflowRoutes, { workflows: deps.workflows, access, fleet });
+  await app.register(workflowRoutes, {
+    workflows: deps.workflows,
+    schedules: deps.workflowSchedules,
+    access,
+    fleet,
+  });
+  await app.register(workflowScheduleRoutes, {
+    workflows: deps.workflows,
+    schedules: deps.workflowSchedules,
+  });
   await app.register(workflowListingRoutes, { db });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(eventRoutes, { db });

@@ -101,18 +101,20 @@ export function runEndedEventsSql(moved: string, extra: string): string {
 }
 
 /**
- * CTEs recording a `schedule.fire_skipped` event for each row of `fired` (job_id, fire_at,
- * outcome, detail) whose outcome is a skip (overlap, a full buffer, or missed), with deliveries.
+ * CTEs recording a `schedule.fire_skipped` event for each row of `fired` (job_id, workflow_id,
+ * fire_at, outcome, detail) whose outcome is a skip (overlap, a full buffer, or missed), with
+ * deliveries. A workflow's event names its `workflowId` where a job's names its `jobId`.
  */
 export function fireSkippedEventsSql(fired: string): string {
   const skipped = ['skipped_overlap', 'skipped_buffer_full', 'missed'].map(quoteLiteral).join(', ');
   return `fire_skipped_events AS (
     INSERT INTO events (type, user_id, data)
-    SELECT 'schedule.fire_skipped', j.user_id, jsonb_strip_nulls(jsonb_build_object(
-      'jobId', j.id, 'userId', j.user_id, 'uniqueId', j.unique_id, 'fireAt', f.fire_at,
+    SELECT 'schedule.fire_skipped', coalesce(j.user_id, w.user_id), jsonb_strip_nulls(jsonb_build_object(
+      'jobId', j.id, 'workflowId', w.id, 'userId', coalesce(j.user_id, w.user_id),
+      'uniqueId', coalesce(j.unique_id, w.unique_id), 'fireAt', f.fire_at,
       'outcome', f.outcome, 'detail', f.detail))
-    FROM ${fired} f JOIN jobs j ON j.id = f.job_id
-    WHERE f.outcome IN (${skipped})
+    FROM ${fired} f LEFT JOIN jobs j ON j.id = f.job_id LEFT JOIN workflows w ON w.id = f.workflow_id
+    WHERE f.outcome IN (${skipped}) AND (j.id IS NOT NULL OR w.id IS NOT NULL)
     RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
   ${deliveriesSql('fire_skipped_deliveries', 'fire_skipped_events')}`;
 }

@@ -55,9 +55,12 @@ interface RunRow {
 
 interface WorkflowRunRow {
   id: string;
+  workflow_id: string;
   state: string;
   max_parallel: number;
   cancel_requested: boolean;
+  /** Queued, and waits for an earlier unfinished run of its workflow to end (a schedule's overlap policy). */
+  waiting: boolean;
   definition: WorkflowDefinition;
 }
 
@@ -100,13 +103,22 @@ export function itemText(item: unknown): string {
 
 export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string): Promise<Advanced> {
   const [wr] = await tx.query<WorkflowRunRow>(
-    `SELECT r.id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested, w.definition
+    `SELECT r.id, r.workflow_id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
+            w.definition,
+            (r.state = 'queued' AND r.waits_for_previous AND EXISTS (
+              SELECT FROM workflow_runs p WHERE p.workflow_id = r.workflow_id AND p.state IN ('queued', 'running')
+                AND (p.queued_at, p.id) < (r.queued_at, r.id))) AS waiting
      FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
      WHERE r.id = $1::uuid FOR UPDATE OF r`,
     [workflowRunId],
   );
   const outcome: Advanced = { queued: 0, ended: false, cancelRequested: 0, fanOutEnded: false };
   if (!wr || !['queued', 'running'].includes(wr.state)) return outcome;
+  if (wr.waiting && !wr.cancel_requested) {
+    // Started by the end of the run it waits for (below); until then the periodic pass need not look.
+    await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
+    return outcome;
+  }
   const definition = wr.definition;
   const stepRows = await tx.query<StepRow>(
     `SELECT name, state, reason, result, exit_code, attempts, items, outputs, reused_from
@@ -308,6 +320,13 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
   if (all.every((s) => ENDED_STEP.includes(s.state))) {
     await endWorkflowRun(tx, wr);
     outcome.ended = true;
+    // The workflow's next run waiting for this one to end starts now, in the same transaction.
+    const [next] = await tx.query<{ id: string }>(
+      `SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid AND state = 'queued' AND waits_for_previous
+       ORDER BY queued_at, id LIMIT 1`,
+      [wr.workflow_id],
+    );
+    if (next) outcome.queued += (await advanceWorkflowRun(tx, next.id)).queued;
   } else {
     await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
   }

@@ -1,7 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { describeIssues } from '../api/validation.js';
-import { RequestError } from '../errors.js';
+import { RequestError, ValidationError, type Problem } from '../errors.js';
 import {
   JobRequestSchema,
   normaliseJobRequest,
@@ -103,22 +103,16 @@ export type WorkflowRequest = Static<typeof WorkflowRequestSchema>;
 export type StepRequest = Static<typeof StepSchema>;
 
 /** One problem of a request: the JSON Pointer of the field, and what is wrong with it. */
-export interface Problem {
-  path: string;
-  message: string;
-}
-
 /** A request refused for the problems listed (400, every problem with its path). */
-export class InvalidDefinitionError extends RequestError {
-  readonly statusCode = 400;
-  readonly code = 'invalid_request';
-  constructor(readonly problems: Problem[]) {
+export class InvalidDefinitionError extends ValidationError {
+  constructor(problems: Problem[]) {
     super(
       `the workflow has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
         .slice(0, 5)
         .map((p) => `${p.path || '/'}: ${p.message}`)
         .join('; ')}${problems.length > 5 ? '; …' : ''}`,
       problems.map((p) => `${p.path || '/'}: ${p.message}`),
+      problems,
     );
     this.name = 'InvalidDefinitionError';
   }
@@ -344,9 +338,17 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       return normaliseJobRequest(stepAsJob(request, step), defaults);
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
-      const sharedProblem = stepAsJobProblemIsShared(error.message);
-      const path = sharedProblem ? '' : pointer('steps', i);
-      if (!problems.some((p) => p.path === path && p.message === error.message)) record(path, error.message);
+      const found =
+        error instanceof ValidationError ? error.problems : [{ path: '', message: error.message }];
+      for (const problem of found) {
+        // A field the step sets is the step's problem; one it takes from the workflow is the workflow's.
+        const field = /^\/([^/]+)/.exec(problem.path)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+        const path =
+          field !== undefined && !(field in step) ? problem.path : `${pointer('steps', i)}${problem.path}`;
+        if (!problems.some((p) => p.path === path && p.message === problem.message)) {
+          record(path, problem.message);
+        }
+      }
       return undefined;
     }
   });
@@ -383,15 +385,6 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
     ...sharedSpec
   } = first;
   return { shared: sharedSpec, maxParallel: request.max_parallel ?? 4, steps: definitions, order };
-}
-
-/** Messages of the job rules that concern the workflow's shared fields, not one step's. */
-function stepAsJobProblemIsShared(message: string): boolean {
-  return (
-    /^(timezone|cron|source_s3_prefix|destination_s3_prefix|timezone, |overlap_policy|catch_up)/.test(
-      message,
-    ) || / only apply to a job with a cron schedule| only applies to a job with a cron schedule/.test(message)
-  );
 }
 
 /** A step as the job request it runs: the workflow's shared fields and defaults, then the step's own. */

@@ -10,15 +10,10 @@ import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
 import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.js';
 import type { Signals } from '../signals.js';
 import { advanceWorkflowRun, staleWorkflowRuns, type StepState } from './advance.js';
-import {
-  InvalidDefinitionError,
-  parseWorkflowRequest,
-  planOf,
-  type Plan,
-  type WorkflowDefinition,
-} from './workflow-definition.js';
+import { parseWorkflowRequest, planOf, type Plan, type WorkflowDefinition } from './workflow-definition.js';
 import { writeStepManifests, workflowRunsWithManifestsDue } from './step-items.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
+import { syncWorkflowSchedule } from './workflow-schedule.js';
 
 export interface Workflow {
   id: string;
@@ -26,6 +21,8 @@ export interface Workflow {
   uniqueId: string;
   definition: WorkflowDefinition;
   createdAt: Date;
+  /** Set once deleted: no more runs; it and its runs stay readable. */
+  deletedAt: Date | null;
 }
 
 export interface WorkflowRunStep {
@@ -63,7 +60,13 @@ export interface WorkflowRun {
   failure: { step: string | null; reason: string; message: string } | null;
   cancelRequested: boolean;
   timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
-  results: { bucket: string; prefix: string; uri: string; report: { json: string; text: string } };
+  results: {
+    bucket: string;
+    prefix: string;
+    uri: string;
+    /** Where the report is; `writtenAt` null until it is written (just after the workflow run ends). */
+    report: { json: string; text: string; writtenAt: Date | null };
+  };
   steps: WorkflowRunStep[];
 }
 
@@ -72,31 +75,37 @@ export interface WorkflowServiceDeps {
   store: ObjectStore;
   logger: Logger;
   defaults: JobDefaults;
-  signals: Pick<Signals, 'runQueued' | 'cancelRequested'>;
+  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
 }
 
 export type WorkflowService = ReturnType<typeof createWorkflowService>;
 
 type Row = Record<string, unknown>;
 
-function toWorkflow(row: Row): Workflow {
+export function toWorkflow(row: Row): Workflow {
   return {
     id: row.id as string,
     userId: row.user_id as string,
     uniqueId: row.unique_id as string,
     definition: row.definition as WorkflowDefinition,
     createdAt: row.created_at as Date,
+    deletedAt: (row.deleted_at as Date | null) ?? null,
   };
 }
 
 /**
  * Queues a workflow run with every step pending (or reused from `reuse`), and moves it on at once:
- * its first steps' runs are queued in the same transaction.
+ * its first steps' runs are queued in the same transaction (unless it waits for the workflow's
+ * previous run to end: `waitsForPrevious`, a schedule's overlap policy).
  */
-async function startWorkflowRun(
+export async function startWorkflowRun(
   tx: SqlExecutor,
   workflow: Workflow,
   options: {
+    /** Given by a schedule, which records it with its fire time first. */
+    id?: string;
+    scheduledFor?: Date;
+    waitsForPrevious?: boolean;
     trigger: string;
     retryOf?: string;
     fromStep?: string;
@@ -113,11 +122,12 @@ async function startWorkflowRun(
     >;
   },
 ): Promise<{ id: string; queued: number }> {
-  const id = uuidv7();
+  const id = options.id ?? uuidv7();
   const { definition } = workflow;
   await tx.query(
-    `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel)
-     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int)`,
+    `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel,
+                                scheduled_for, waits_for_previous)
+     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean)`,
     [
       id,
       workflow.id,
@@ -126,6 +136,8 @@ async function startWorkflowRun(
       options.retryOf ?? null,
       options.fromStep ?? null,
       definition.maxParallel,
+      options.scheduledFor ?? null,
+      options.waitsForPrevious ?? false,
     ],
   );
   const names = definition.steps.map((s) => s.name);
@@ -161,11 +173,13 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     if (!isUuid(id)) throw new NotFoundError(kind, id);
   }
 
-  async function loadWorkflow(executor: SqlExecutor, id: string): Promise<Workflow> {
+  /** A stored workflow; a deleted one only `withDeleted` (it stays readable). */
+  async function loadWorkflow(executor: SqlExecutor, id: string, withDeleted = false): Promise<Workflow> {
     requireUuid('workflow', id);
-    const [row] = await executor.query('SELECT * FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL', [
-      id,
-    ]);
+    const [row] = await executor.query(
+      'SELECT * FROM workflows WHERE id = $1::uuid AND ($2::boolean OR deleted_at IS NULL)',
+      [id, withDeleted],
+    );
     if (!row) throw new NotFoundError('workflow', id);
     return toWorkflow(row);
   }
@@ -289,7 +303,11 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         bucket,
         prefix,
         uri: `s3://${bucket}/${prefix}`,
-        report: { json: `s3://${bucket}/${prefix}report.json`, text: `s3://${bucket}/${prefix}report.txt` },
+        report: {
+          json: `s3://${bucket}/${prefix}report.json`,
+          text: `s3://${bucket}/${prefix}report.txt`,
+          writtenAt: (row.report_written_at as Date | null) ?? null,
+        },
       },
       steps,
     };
@@ -325,14 +343,6 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     ): Promise<{ workflow: Workflow; workflowRunId: string | null; created: boolean }> {
       const definition = parseWorkflowRequest(body, deps.defaults);
       for (const step of definition.steps) await authorise(step.spec);
-      if (definition.shared.cron !== null) {
-        throw new InvalidDefinitionError([
-          {
-            path: '/cron',
-            message: 'recurring workflows are not available yet; post without "cron" and trigger each run',
-          },
-        ]);
-      }
       const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
       const result = await db.transaction(async (tx) => {
         const [inserted] = await tx.query(
@@ -350,11 +360,17 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         );
         if (!inserted) return undefined;
         const workflow = toWorkflow(inserted);
+        // A recurring workflow's runs come from its schedule; another one's first run starts now.
+        if (definition.shared.cron !== null) {
+          await syncWorkflowSchedule(tx, workflow);
+          return { workflow, workflowRunId: null, created: true, queued: 0 };
+        }
         const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' });
         return { workflow, workflowRunId: run.id, created: true, queued: run.queued };
       });
       if (result) {
         if (result.queued > 0) deps.signals.runQueued.notify();
+        if (definition.shared.cron !== null) deps.signals.scheduleChanged.notify();
         return result;
       }
       const [row] = await db.query('SELECT * FROM workflows WHERE user_id = $1 AND unique_id = $2', [
@@ -375,7 +391,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     },
 
     async getWorkflow(id: string): Promise<{ workflow: Workflow; runs: WorkflowRun[] }> {
-      const workflow = await loadWorkflow(db, id);
+      const workflow = await loadWorkflow(db, id, true);
       const rows = await db.query<{ id: string }>(
         'SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid ORDER BY queued_at DESC, id DESC LIMIT 10',
         [id],

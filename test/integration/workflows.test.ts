@@ -43,7 +43,9 @@ async function waitForWorkflowRun(id: string, timeoutMs = 150_000): Promise<any>
     const { status, body } = await service.request('GET', `/workflow-runs/${id}`);
     expect(status, JSON.stringify(body)).toBe(200);
     last = body;
-    if (['succeeded', 'failed', 'cancelled'].includes(body.state as string)) return body;
+    // Ended, and its report written (just after the end, outside the transaction that ends it).
+    const ended = ['succeeded', 'failed', 'cancelled'].includes(body.state as string);
+    if (ended && body.results.report.writtenAt !== null) return body;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`workflow run ${id} did not end in time; last seen ${JSON.stringify(last)}`);

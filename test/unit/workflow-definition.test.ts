@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../src/errors.js';
 import {
   InvalidDefinitionError,
   parseWorkflowRequest,
   planOf,
-  type Problem,
 } from '../../src/workflows/workflow-definition.js';
 import { fillPlaceholders } from '../../src/workflows/placeholders.js';
 
@@ -156,10 +156,10 @@ describe('workflow definitions', () => {
     const paths = problems.map((p) => p.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        '',
+        '/destination_s3_prefix',
         '/steps/0',
-        '/steps/1',
-        '/steps/2',
+        '/steps/1/image',
+        '/steps/2/env/TDS_ITEM',
         '/steps/3/for_each',
         '/steps/4/unknown',
       ]),

@@ -5,9 +5,12 @@ import { requireSameUser } from '../../auth/principal.js';
 import type { FleetService } from '../../fleet/fleet-service.js';
 import { NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
 import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
+import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
+import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams } from '../schemas.js';
+import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
+import { scheduleView } from '../views.js';
 
 const errors = {
   400: ErrorSchema,
@@ -17,18 +20,25 @@ const errors = {
   409: ErrorSchema,
   422: ErrorSchema,
 };
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
+  schema: T,
+  options?: { description: string },
+) => Type.Union([schema, Type.Null()], options);
 const Time = Nullable(Type.String({ format: 'date-time' }));
 
-const WorkflowSchema = Type.Object({
+export const WorkflowSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
   definition: Type.Unknown({
     description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
   }),
+  schedule: Nullable(ScheduleSchema, {
+    description:
+      "a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires",
+  }),
   createdAt: Type.String({ format: 'date-time' }),
+  deletedAt: Time,
 });
 
 const ItemCounts = Type.Object({
@@ -42,13 +52,13 @@ const ItemCounts = Type.Object({
   skipped: Type.Integer(),
 });
 
-const WorkflowRunSchema = Type.Object({
+export const WorkflowRunSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   workflowId: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
   state: Type.String({ description: 'queued, running, succeeded, failed or cancelled' }),
-  trigger: Type.String({ description: 'submit or retry' }),
+  trigger: Type.String({ description: 'submit, retry, schedule, catch_up or manual' }),
   scheduledFor: Time,
   retryOf: Nullable(Type.String()),
   fromStep: Nullable(Type.String()),
@@ -62,7 +72,13 @@ const WorkflowRunSchema = Type.Object({
     bucket: Type.String(),
     prefix: Type.String(),
     uri: Type.String(),
-    report: Type.Object({ json: Type.String(), text: Type.String() }),
+    report: Type.Object({
+      json: Type.String(),
+      text: Type.String(),
+      writtenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'when the report was written: null until just after the workflow run ends',
+      }),
+    }),
   }),
   steps: Type.Array(
     Type.Object({
@@ -98,17 +114,20 @@ const WorkflowRunSchema = Type.Object({
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function workflowView(w: Workflow) {
+/** A workflow; with `details` its schedule shows paused or not, next fire times and recent fires. */
+export function workflowView(w: Workflow, details?: ScheduleDetails) {
   return {
     id: w.id,
     userId: w.userId,
     uniqueId: w.uniqueId,
     definition: w.definition,
+    schedule: scheduleView(w.definition.shared, details),
     createdAt: w.createdAt.toISOString(),
+    deletedAt: iso(w.deletedAt),
   };
 }
 
-function workflowRunView(r: WorkflowRun) {
+export function workflowRunView(r: WorkflowRun) {
   return {
     ...r,
     scheduledFor: iso(r.scheduledFor),
@@ -117,6 +136,7 @@ function workflowRunView(r: WorkflowRun) {
       startedAt: iso(r.timings.startedAt),
       endedAt: iso(r.timings.endedAt),
     },
+    results: { ...r.results, report: { ...r.results.report, writtenAt: iso(r.results.report.writtenAt) } },
     steps: r.steps.map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) })),
   };
 }
@@ -146,10 +166,11 @@ const PlanSchema = Type.Object({
 
 export const workflowRoutes: FastifyPluginAsyncTypebox<{
   workflows: WorkflowService;
+  schedules: WorkflowSchedules;
   access: AccessControl;
   /** Warns of required tags no worker ever advertised; without it no warnings are given. */
   fleet?: Pick<FleetService, 'warningsFor'>;
-}> = async (app, { workflows, access, fleet }) => {
+}> = async (app, { workflows, schedules, access, fleet }) => {
   app.post(
     '/workflows',
     {
@@ -161,7 +182,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: 'Submit a workflow',
         description:
-          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. `?dry_run=true` validates and answers the plan, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
+          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. With `cron`, the workflow is recurring: its runs start on the schedule (with the overlap and catch-up policies jobs have), `workflowRun` is null and `workflow.schedule` shows the next fire times. `?dry_run=true` validates and answers the plan, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
         tags: ['workflows'],
         querystring: Type.Object(
           { dry_run: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
@@ -209,8 +230,9 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         { workflowId: workflow.id, workflowRunId, created },
         created ? 'workflow submitted' : 'workflow already exists',
       );
+      const details = await schedules.details(workflow.id);
       const body = {
-        workflow: workflowView(workflow),
+        workflow: workflowView(workflow, details),
         workflowRun: run ? workflowRunView(run) : null,
         created,
       };
@@ -246,7 +268,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       const { userId, limit, cursor } = request.query;
       requireSameUser(request.principal, userId);
       const page = await workflows.listWorkflows(userId, limit ?? 50, cursor);
-      return { workflows: page.workflows.map(workflowView), nextCursor: page.nextCursor };
+      return { workflows: page.workflows.map((w) => workflowView(w)), nextCursor: page.nextCursor };
     },
   );
 
@@ -266,7 +288,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { workflow, runs } = await workflows.getWorkflow(request.params.id);
-      return { workflow: workflowView(workflow), runs: runs.map(workflowRunView) };
+      const details = await schedules.details(workflow.id);
+      return { workflow: workflowView(workflow, details), runs: runs.map(workflowRunView) };
     },
   );
 
