@@ -32,6 +32,7 @@ import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { workflowListingRoutes } from './routes/workflow-listings.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
@@ -171,11 +172,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     workflows: deps.workflows,
     schedules: deps.workflowSchedules,
     access,
+    fleet,
   });
   await app.register(workflowScheduleRoutes, {
     workflows: deps.workflows,
     schedules: deps.workflowSchedules,
   });
+  await app.register(workflowListingRoutes, { db });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(eventRoutes, { db });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });

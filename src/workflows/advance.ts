@@ -68,6 +68,8 @@ export interface Advanced {
   queued: number;
   ended: boolean;
   cancelRequested: number;
+  /** A fan-out step ended: its manifest is to be written once the transaction commits. */
+  fanOutEnded: boolean;
 }
 
 /** The state a plain step has while its run is in each state. */
@@ -111,7 +113,7 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
      WHERE r.id = $1::uuid FOR UPDATE OF r`,
     [workflowRunId],
   );
-  const outcome: Advanced = { queued: 0, ended: false, cancelRequested: 0 };
+  const outcome: Advanced = { queued: 0, ended: false, cancelRequested: 0, fanOutEnded: false };
   if (!wr || !['queued', 'running'].includes(wr.state)) return outcome;
   if (wr.waiting && !wr.cancel_requested) {
     // Started by the end of the run it waits for (below); until then the periodic pass need not look.
@@ -282,6 +284,9 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
 
   await insertRuns(tx, newRuns);
   outcome.queued = newRuns.length;
+  outcome.fanOutEnded = definition.steps.some(
+    (s) => s.forEach.kind !== 'none' && ended.has(s.name) && steps.get(s.name)!.items !== null,
+  );
   for (const name of changed) {
     const row = steps.get(name)!;
     await tx.query(

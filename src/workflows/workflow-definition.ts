@@ -42,6 +42,7 @@ const STEP_FIELDS = {
   retry_on_exit_code: job.retry_on_exit_code,
   retry_backoff_seconds: job.retry_backoff_seconds,
   metrics_interval_seconds: job.metrics_interval_seconds,
+  requires: job.requires,
 };
 
 export const StepSchema = Type.Object(
@@ -398,6 +399,9 @@ function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
     ...own
   } = step;
   const merged: JobRequest = { ...sharedFields, ...own, env: { ...sharedFields.env, ...own.env } };
+  // Tags add up: the workflow's apply to every step, a step's own to that step too.
+  if (sharedFields.requires !== undefined || own.requires !== undefined)
+    merged.requires = [...(sharedFields.requires ?? []), ...(own.requires ?? [])];
   if (own.image !== undefined) {
     // A prebuilt image runs as it is: the workflow's packages and base image are for commands.
     delete merged.linux_dependencies;

@@ -12,6 +12,7 @@ import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
 import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
 import { parseWorkflowRequest, planOf, type Plan, type WorkflowDefinition } from './workflow-definition.js';
+import { writeStepManifests, workflowRunsWithManifestsDue } from './step-items.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
 import { syncWorkflowSchedule } from './workflow-schedule.js';
 
@@ -324,8 +325,9 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     };
   }
 
-  /** Writes the report of an ended workflow run, once. */
+  /** Writes the manifests of its ended fan-out steps, and the report of an ended workflow run, once. */
   async function writeReportOf(id: string): Promise<void> {
+    await writeStepManifests(db, store, id);
     const run = await getWorkflowRun(id);
     if (run.timings.endedAt === null) return;
     const events = await db.query<{ name: string; started_at: Date | null; ended_at: Date | null }>(
@@ -548,6 +550,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         } catch (error) {
           logger.warn({ err: error, workflowRunId: id }, 'could not write the workflow run report');
         }
+      }
+      // Manifests of fan-out steps whose end a crash separated from their writing.
+      for (const id of await workflowRunsWithManifestsDue(db, 100)) {
+        await writeStepManifests(db, store, id).catch((error: unknown) =>
+          logger.warn({ err: error, workflowRunId: id }, 'could not write a fan-out step manifest'),
+        );
       }
       return { advanced, reports };
     },

@@ -35,6 +35,33 @@ function problemsOf(body: unknown): Problem[] {
 }
 
 describe('workflow definitions', () => {
+  it("gives each step the workflow's required tags and its own, and points at a bad tag", () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        requires: ['linux/amd64'],
+        steps: [
+          { name: 'a', command: 'echo 1' },
+          { name: 'b', command: 'echo 2', requires: ['gpu', 'linux/amd64'] },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.spec.requires).toEqual(['linux/amd64']);
+    expect(definition.steps[1]!.spec.requires).toEqual(['gpu', 'linux/amd64']);
+    const problems = problemsOf({
+      ...BASE,
+      requires: ['bad tag'],
+      steps: [
+        { name: 'a', command: 'echo 1' },
+        { name: 'b', command: 'echo 2', requires: ['ok', '!nope'] },
+      ],
+    });
+    expect(problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/requires/0', '/steps/1/requires/1']),
+    );
+  });
+
   it('infers dependencies from placeholders and orders the steps', () => {
     const definition = parseWorkflowRequest(
       {

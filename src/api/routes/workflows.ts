@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
-import { NAME_PATTERN } from '../../jobs/job-spec.js';
+import type { FleetService } from '../../fleet/fleet-service.js';
+import { NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
 import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
 import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
 import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
@@ -140,6 +141,16 @@ export function workflowRunView(r: WorkflowRun) {
   };
 }
 
+/** Warnings for a new workflow: tags its steps require that no worker has ever advertised. */
+async function workflowWarnings(
+  workflow: Workflow,
+  fleet: Pick<FleetService, 'warningsFor'> | undefined,
+): Promise<string[]> {
+  if (!fleet) return [];
+  const tags = new Set(workflow.definition.steps.flatMap((s) => requiredTags(s.spec)));
+  return tags.size === 0 ? [] : fleet.warningsFor([...tags]);
+}
+
 const PlanSchema = Type.Object({
   steps: Type.Array(
     Type.Object({
@@ -157,7 +168,9 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
   workflows: WorkflowService;
   schedules: WorkflowSchedules;
   access: AccessControl;
-}> = async (app, { workflows, schedules, access }) => {
+  /** Warns of required tags no worker ever advertised; without it no warnings are given. */
+  fleet?: Pick<FleetService, 'warningsFor'>;
+}> = async (app, { workflows, schedules, access, fleet }) => {
   app.post(
     '/workflows',
     {
@@ -189,6 +202,11 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
             workflow: WorkflowSchema,
             workflowRun: Nullable(WorkflowRunSchema),
             created: Type.Boolean(),
+            warnings: Type.Optional(
+              Type.Array(Type.String(), {
+                description: 'such as tags a step requires that no worker has ever advertised',
+              }),
+            ),
           }),
           ...errors,
         },
@@ -213,11 +231,13 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         created ? 'workflow submitted' : 'workflow already exists',
       );
       const details = await schedules.details(workflow.id);
-      return reply.status(created ? 202 : 200).send({
+      const body = {
         workflow: workflowView(workflow, details),
         workflowRun: run ? workflowRunView(run) : null,
         created,
-      });
+      };
+      if (!created) return reply.status(200).send(body);
+      return reply.status(202).send({ ...body, warnings: await workflowWarnings(workflow, fleet) });
     },
   );
 
