@@ -17,6 +17,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src src
 COPY services services
 COPY migrations migrations
+COPY dashboard dashboard
+COPY scripts/check-dashboard-size.ts scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM ${NODE_IMAGE}
@@ -29,6 +31,7 @@ WORKDIR /app
 COPY --from=build /build/package.json ./
 COPY --from=build /build/node_modules node_modules
 COPY --from=build /build/dist dist
+COPY --from=build /build/dashboard/dist dashboard/dist
 # The data folder (runs' working folders; the embedded servers when no database or S3 is set) is
 # the only place the service writes; mount a volume there to keep it.
 RUN groupadd --gid 10001 tds && \

@@ -45,7 +45,7 @@ export default tseslint.config(
       globals: Object.fromEntries(
         `window document history sessionStorage fetch URLSearchParams FormData Event TextDecoderStream
         AbortController addEventListener removeEventListener dispatchEvent setTimeout clearTimeout
-        setInterval clearInterval`
+        setInterval clearInterval Worker URL self performance`
           .split(/\s+/)
           .map((name) => [name, 'readonly']),
       ),

@@ -37,6 +37,7 @@ const ONLY_ON_PG = [
   'test/integration/image-builder.test.ts',
   // A browser against the service: what it checks is the page, the same on either driver.
   'test/integration/dashboard.test.ts',
+  'test/integration/dashboard-workflows.test.ts',
 ];
 /** The driver's own tests run once, with both drivers side by side. */
 const DRIVER_TESTS = 'test/integration/rds-data-driver.test.ts';

@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
+  // The workflow graph is laid out in a module worker, a file of its own under /assets/.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -19,6 +19,7 @@ import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
 import { createWorkflowPass } from './workflows/workflow-pass.js';
 import { createWorkflowService, type WorkflowService } from './workflows/workflow-service.js';
+import { createWorkflowSchedules } from './workflows/recurring-workflows.js';
 import { createSchedulerRole } from './roles/scheduler-role.js';
 import type { SharedParts } from './roles/shared-parts.js';
 import { createWorkerRole } from './roles/worker-role.js';
@@ -154,6 +155,7 @@ export async function startService(
           jobs,
           schedules,
           workflows,
+          workflowSchedules: createWorkflowSchedules({ db: parts.db, signals: parts.signals }),
           webhooks,
           fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
           output,

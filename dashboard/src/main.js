@@ -5,7 +5,8 @@ import { ApiError, get, session } from './api.js';
 import { OverviewPage } from './pages/overview.js';
 import { JobsPage, JobPage } from './pages/jobs.js';
 import { RunPage } from './pages/run.js';
-import { WorkflowsPage } from './pages/workflows.js';
+import { WorkflowPage, WorkflowsPage } from './pages/workflows.js';
+import { WorkflowRunPage } from './pages/workflow-run.js';
 import { OperatorsPage } from './pages/operators.js';
 import { Link, useLocation } from './router.js';
 import './style.css';
@@ -16,10 +17,15 @@ function route(path) {
   if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs' };
   if (parts[0] === 'jobs') return { page: 'job', id: parts[1] };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
-  if (parts[0] === 'workflows' || parts[0] === 'workflow-runs') return { page: 'workflows', id: parts[1] };
+  if (parts[0] === 'workflows' && parts.length === 1) return { page: 'workflows' };
+  if (parts[0] === 'workflows') return { page: 'workflow', id: parts[1] };
+  if (parts[0] === 'workflow-runs' && parts[1]) return { page: 'workflow-run', id: parts[1] };
   if (parts[0] === 'operators') return { page: 'operators' };
   return { page: 'unknown' };
 }
+
+/** The nav entry a page belongs to, when it is not one itself. */
+const SECTION = { job: 'jobs', run: 'jobs', workflow: 'workflows', 'workflow-run': 'workflows' };
 
 function KeyForm({ message, onKey }) {
   const [value, setValue] = useState('');
@@ -86,7 +92,10 @@ function App() {
     jobs: html`<${JobsPage} me=${me} params=${params} />`,
     job: html`<${JobPage} id=${current.id} />`,
     run: html`<${RunPage} id=${current.id} />`,
-    workflows: html`<${WorkflowsPage} me=${me} id=${current.id} />`,
+    workflows: html`<${WorkflowsPage} me=${me} params=${params} />`,
+    workflow: html`<${WorkflowPage} id=${current.id} />`,
+    // Keyed by id: a retry opens the new workflow run's page afresh.
+    'workflow-run': html`<${WorkflowRunPage} key=${current.id} id=${current.id} />`,
     operators: html`<${OperatorsPage} me=${me} />`,
     unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
   };
@@ -103,7 +112,7 @@ function App() {
       <nav aria-label="Main">
         ${nav.map(
           ([href, label, page]) =>
-            html`<${Link} href=${href} aria-current=${current.page === page || (page === 'jobs' && current.page === 'job') ? 'page' : undefined}>${label}</${Link}>`,
+            html`<${Link} href=${href} aria-current=${current.page === page || SECTION[current.page] === page ? 'page' : undefined}>${label}</${Link}>`,
         )}
       </nav>
       <span class="who">

@@ -32,8 +32,11 @@ import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { workflowListingRoutes } from './routes/workflow-listings.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
+import { workflowScheduleRoutes } from './routes/workflow-schedules.js';
 import { workerRoutes } from './routes/workers.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
@@ -43,6 +46,8 @@ export interface AppDeps {
   db: SqlExecutor;
   jobs: JobService;
   workflows: WorkflowService;
+  /** Recurring workflows' schedules, and pausing, triggering, deleting workflows. */
+  workflowSchedules: WorkflowSchedules;
   /** Runs' logs as streams and their CPU and memory samples. */
   output: RunOutput;
   /** The built dashboard (see routes/dashboard.ts); undefined when it is not built. */
@@ -163,7 +168,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
   await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(runListRoutes, { db });
-  await app.register(workflowRoutes, { workflows: deps.workflows, access });
+  await app.register(workflowRoutes, {
+    workflows: deps.workflows,
+    schedules: deps.workflowSchedules,
+    access,
+    fleet,
+  });
+  await app.register(workflowScheduleRoutes, {
+    workflows: deps.workflows,
+    schedules: deps.workflowSchedules,
+  });
+  await app.register(workflowListingRoutes, { db });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(eventRoutes, { db });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });

@@ -8,7 +8,9 @@ import type { OwnedKind } from '../auth/owners.js';
  * - `'operator'`: operator keys only (a user key gets 403).
  * - `'user'`: any key; the handler confines a user key to its own userId (`requireSameUser`).
  * - `{ owner: kind, param }`: the thing of that kind whose id is the path parameter `param`; a user
- *   key reaches only its own, and another user's answers 404 exactly as an unknown id does.
+ *   key reaches only its own, and another user's answers 404 exactly as an unknown id does. Other
+ *   path parameters may only name parts of that thing (`within`: a step of a workflow run), which
+ *   the handler looks up through it.
  * - `{ unowned: 'public' | 'user', because }`: a public or any-key route whose path parameters
  *   name nothing a user owns, saying why (a file of the documentation page).
  */
@@ -16,7 +18,7 @@ export type RouteAccess =
   | 'public'
   | 'operator'
   | 'user'
-  | { owner: OwnedKind; param: string }
+  | { owner: OwnedKind; param: string; within?: readonly string[] }
   | { unowned: 'public' | 'user'; because: string };
 
 declare module 'fastify' {
@@ -27,8 +29,8 @@ declare module 'fastify' {
 }
 
 /** The route serves the `kind` whose id is the path parameter `param`: only its owner (or an operator) reaches it. */
-export function ownerOf(kind: OwnedKind, param = 'id'): RouteAccess {
-  return { owner: kind, param };
+export function ownerOf(kind: OwnedKind, param = 'id', within: readonly string[] = []): RouteAccess {
+  return within.length === 0 ? { owner: kind, param } : { owner: kind, param, within };
 }
 
 /** A public or any-key route whose path parameters name nothing a user owns; `because` says why. */
@@ -82,7 +84,7 @@ export function accessProblem(
     if (!params.includes(access.param)) {
       return `names the owner of the ${access.owner} in path parameter "${access.param}", which its path does not have`;
     }
-    const others = params.filter((name) => name !== access.param);
+    const others = params.filter((name) => name !== access.param && !(access.within ?? []).includes(name));
     if (others.length > 0) {
       return `checks the owner of "${access.param}" only, and has other path parameters (${others.join(', ')}) nothing checks`;
     }

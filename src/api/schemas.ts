@@ -155,6 +155,9 @@ export const ScheduleSchema = Type.Object({
           description: 'queued, caught_up, skipped_overlap, skipped_buffer_full or missed',
         }),
         runId: Nullable(Type.String()),
+        workflowRunId: Type.Optional(
+          Type.String({ description: "a workflow's fire time: the workflow run it started" }),
+        ),
         detail: Nullable(Type.String()),
       }),
     ),

@@ -48,6 +48,16 @@ function pointerTo(instancePath: string, name: string): string {
   return `${instancePath}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
+/** The field names of an anyOf whose options each require one field (`command` or `image`). */
+function requiredAlternatives(options: unknown): string[] | undefined {
+  if (!Array.isArray(options) || options.length === 0) return undefined;
+  const names = options.map((option) => {
+    const required = (option as { required?: unknown }).required;
+    return Array.isArray(required) && required.length === 1 ? String(required[0]) : undefined;
+  });
+  return names.every((name) => name !== undefined) ? (names as string[]) : undefined;
+}
+
 /**
  * Turns schema issues into sentences a person can act on, naming the field and the rule, each
  * with a JSON Pointer to where it is in the value.
@@ -78,6 +88,8 @@ export function describeIssues(
         break;
       }
       case 'required': {
+        // An option of an object's anyOf of required fields: the anyOf's own issue names them all.
+        if (issue.schemaPath.includes('/anyOf/')) break;
         const names = (issue.params.requiredProperties as string[] | undefined) ?? [];
         for (const name of names)
           messages.push(
@@ -100,6 +112,15 @@ export function describeIssues(
         break;
       case 'anyOf': {
         const options = schemaAt(schema, issue.schemaPath)?.anyOf;
+        const alternatives = requiredAlternatives(options);
+        if (alternatives) {
+          const [first, ...others] = alternatives;
+          messages.push(
+            `missing required field "${field ? `${field}.` : ''}${first}"; or give ${others.map((name) => `"${name}"`).join(' or ')} instead`,
+            pointerTo(issue.instancePath, first!),
+          );
+          break;
+        }
         const values = Array.isArray(options) ? options.map((o) => (o as { const?: unknown }).const) : [];
         if (values.length > 0 && values.every((v) => v !== undefined)) {
           messages.push(

@@ -1,8 +1,10 @@
+import type { Static } from 'typebox';
 import type { Job } from '../jobs/job-repository.js';
 import type { Run, RunEvent } from '../runs/run-repository.js';
 import { describeCron } from '../cron/cron-schedule.js';
+import type { ScheduleSettings } from '../jobs/job-spec.js';
 import type { ScheduleDetails } from '../scheduler/schedule-service.js';
-import type { JobView, RunView } from './schemas.js';
+import type { JobView, RunView, ScheduleSchema } from './schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -57,32 +59,43 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
   return view;
 }
 
+/**
+ * A schedule (a job's or a workflow's) from its settings; with `details` (GET of the job or the
+ * workflow) it shows paused or not, next fire times and what became of recent ones.
+ */
+export function scheduleView(
+  spec: ScheduleSettings,
+  details?: ScheduleDetails,
+): Static<typeof ScheduleSchema> | null {
+  if (!spec.cron) return null;
+  const schedule: Static<typeof ScheduleSchema> = {
+    cron: spec.cron,
+    timezone: spec.timezone,
+    description: describeCron(spec.cron, spec.timezone),
+    overlapPolicy: spec.overlap_policy,
+    catchUpPolicy: spec.catch_up_policy,
+    catchUpWindowSeconds: spec.catch_up_window_seconds,
+    catchUpLimit: spec.catch_up_limit,
+  };
+  if (details) {
+    schedule.paused = details.schedule.paused;
+    schedule.nextFireTimes = details.nextFireTimes.map((t) => t.toISOString());
+    schedule.lastFireAt = iso(details.schedule.lastFireAt);
+    schedule.recentFires = details.recentFires.map((f) => ({
+      fireAt: f.fireAt.toISOString(),
+      outcome: f.outcome,
+      runId: f.runId,
+      ...(f.workflowRunId ? { workflowRunId: f.workflowRunId } : {}),
+      detail: f.detail,
+    }));
+  }
+  return schedule;
+}
+
 /** A job; with `details` (GET /jobs/:id) its schedule shows next fire times and recent fires. */
 export function jobView(job: Job, details?: ScheduleDetails): JobView {
   const { spec } = job;
-  let schedule: JobView['schedule'] = null;
-  if (spec.cron) {
-    schedule = {
-      cron: spec.cron,
-      timezone: spec.timezone,
-      description: describeCron(spec.cron, spec.timezone),
-      overlapPolicy: spec.overlap_policy,
-      catchUpPolicy: spec.catch_up_policy,
-      catchUpWindowSeconds: spec.catch_up_window_seconds,
-      catchUpLimit: spec.catch_up_limit,
-    };
-    if (details) {
-      schedule.paused = details.schedule.paused;
-      schedule.nextFireTimes = details.nextFireTimes.map((t) => t.toISOString());
-      schedule.lastFireAt = iso(details.schedule.lastFireAt);
-      schedule.recentFires = details.recentFires.map((f) => ({
-        fireAt: f.fireAt.toISOString(),
-        outcome: f.outcome,
-        runId: f.runId,
-        detail: f.detail,
-      }));
-    }
-  }
+  const schedule = scheduleView(spec, details);
   return {
     id: job.id,
     userId: job.userId,

@@ -30,7 +30,8 @@ export const OWNER_LOOKUPS = {
   job: byUuid('job', 'SELECT user_id FROM jobs WHERE id = $1::uuid'),
   // runs.user_id is generated from the run's spec, a copy of its job's (whose userId never changes).
   run: byUuid('run', 'SELECT user_id FROM runs WHERE id = $1::uuid'),
-  workflow: byUuid('workflow', 'SELECT user_id FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL'),
+  // A deleted workflow stays readable by its owner, as a deleted job does.
+  workflow: byUuid('workflow', 'SELECT user_id FROM workflows WHERE id = $1::uuid'),
   workflow_run: byUuid('workflow run', 'SELECT user_id FROM workflow_runs WHERE id = $1::uuid'),
   webhook: byUuid('webhook', 'SELECT user_id FROM webhook_endpoints WHERE id = $1::uuid'),
   webhook_delivery: byUuid(

@@ -10,9 +10,13 @@ import { TERMINAL_STATES, sqlStates } from '../runs/run-states.js';
  */
 
 export const RUN_EVENT_TYPES = ['run.succeeded', 'run.failed', 'run.cancelled', 'run.timed_out'] as const;
-// The workflow engine's events join the list here when it lands: workflow_run.started,
-// workflow_run.succeeded, workflow_run.failed, workflow_run.cancelled.
-export const WORKFLOW_RUN_EVENT_TYPES = [] as const;
+/** A workflow run started, and its ends (src/workflows/workflow-events.ts records them). */
+export const WORKFLOW_RUN_EVENT_TYPES = [
+  'workflow_run.started',
+  'workflow_run.succeeded',
+  'workflow_run.failed',
+  'workflow_run.cancelled',
+] as const;
 export const SCHEDULE_EVENT_TYPES = ['schedule.fire_skipped'] as const;
 
 export const EVENT_TYPES = [
@@ -64,11 +68,13 @@ export async function recordEvents(tx: SqlExecutor, events: NewEvent[]): Promise
 
 /**
  * The end of a run as an event's data, from a row of runs (alias `r`) just moved to an end state,
- * with `extra` (a jsonb expression: peak CPU and memory) merged in.
+ * with `extra` (a jsonb expression: peak CPU and memory) merged in. A workflow step's run names its
+ * workflow run, step and item instead of a job (null fields are left out).
  */
 function runEventData(r: string, extra: string): string {
   return `jsonb_strip_nulls(jsonb_build_object(
-      'runId', ${r}.id, 'jobId', ${r}.job_id, 'userId', ${r}.spec ->> 'userId',
+      'runId', ${r}.id, 'jobId', ${r}.job_id, 'workflowRunId', ${r}.workflow_run_id,
+      'stepName', ${r}.step_name, 'itemIndex', ${r}.item_index, 'userId', ${r}.spec ->> 'userId',
       'uniqueId', ${r}.spec ->> 'uniqueId', 'state', ${r}.state, 'trigger', ${r}.trigger,
       'attempt', ${r}.attempt, 'scheduledFor', ${r}.scheduled_for, 'exitCode', ${r}.exit_code,
       'failureReason', ${r}.failure_reason, 'failureMessage', ${r}.failure_message,
@@ -95,18 +101,20 @@ export function runEndedEventsSql(moved: string, extra: string): string {
 }
 
 /**
- * CTEs recording a `schedule.fire_skipped` event for each row of `fired` (job_id, fire_at,
- * outcome, detail) whose outcome is a skip (overlap, a full buffer, or missed), with deliveries.
+ * CTEs recording a `schedule.fire_skipped` event for each row of `fired` (job_id, workflow_id,
+ * fire_at, outcome, detail) whose outcome is a skip (overlap, a full buffer, or missed), with
+ * deliveries. A workflow's event names its `workflowId` where a job's names its `jobId`.
  */
 export function fireSkippedEventsSql(fired: string): string {
   const skipped = ['skipped_overlap', 'skipped_buffer_full', 'missed'].map(quoteLiteral).join(', ');
   return `fire_skipped_events AS (
     INSERT INTO events (type, user_id, data)
-    SELECT 'schedule.fire_skipped', j.user_id, jsonb_strip_nulls(jsonb_build_object(
-      'jobId', j.id, 'userId', j.user_id, 'uniqueId', j.unique_id, 'fireAt', f.fire_at,
+    SELECT 'schedule.fire_skipped', coalesce(j.user_id, w.user_id), jsonb_strip_nulls(jsonb_build_object(
+      'jobId', j.id, 'workflowId', w.id, 'userId', coalesce(j.user_id, w.user_id),
+      'uniqueId', coalesce(j.unique_id, w.unique_id), 'fireAt', f.fire_at,
       'outcome', f.outcome, 'detail', f.detail))
-    FROM ${fired} f JOIN jobs j ON j.id = f.job_id
-    WHERE f.outcome IN (${skipped})
+    FROM ${fired} f LEFT JOIN jobs j ON j.id = f.job_id LEFT JOIN workflows w ON w.id = f.workflow_id
+    WHERE f.outcome IN (${skipped}) AND (j.id IS NOT NULL OR w.id IS NOT NULL)
     RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
   ${deliveriesSql('fire_skipped_deliveries', 'fire_skipped_events')}`;
 }

@@ -201,7 +201,8 @@ export const JobRequestSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  // What the job runs: a command, or a prebuilt image (both at once is refused in normaliseJobRequest).
+  { additionalProperties: false, anyOf: [{ required: ['command'] }, { required: ['image'] }] },
 );
 
 export type JobRequest = Static<typeof JobRequestSchema>;
@@ -217,6 +218,12 @@ export const SCHEDULE_FIELDS = [
   'catch_up_window_seconds',
   'catch_up_limit',
 ] as const;
+
+/** What makes a schedule (a recurring job's, or a recurring workflow's), defaults applied. */
+export type ScheduleSettings = Pick<
+  JobSpec,
+  'cron' | 'timezone' | 'overlap_policy' | 'catch_up_policy' | 'catch_up_window_seconds' | 'catch_up_limit'
+>;
 
 /** A job as stored: every field present, prefixes normalised, defaults applied. */
 export interface JobSpec {
@@ -431,11 +438,13 @@ function check(problems: Problem[], path: string, run: () => void): void {
 }
 
 /**
- * Validates what the schema cannot express and returns the job as it will be stored. Every
- * problem found is reported together, each at its field.
+ * The schedule fields of a request (a job's, a workflow's, or a change to either's schedule)
+ * with their defaults; what is wrong with them is added to `problems`, each at its field.
  */
-export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults): JobSpec {
-  const problems: Problem[] = [];
+function scheduleOf(
+  request: Pick<JobRequest, 'cron' | (typeof SCHEDULE_FIELDS)[number]>,
+  problems: Problem[],
+): ScheduleSettings {
   const timezone = request.timezone ?? 'UTC';
   let timezoneValid = true;
   check(problems, '/timezone', () => {
@@ -457,6 +466,33 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
       });
     }
   }
+  return {
+    cron,
+    timezone,
+    overlap_policy: request.overlap_policy ?? 'skip',
+    catch_up_policy: request.catch_up_policy ?? 'latest',
+    catch_up_window_seconds: request.catch_up_window_seconds ?? 3600,
+    catch_up_limit: request.catch_up_limit ?? 10,
+  };
+}
+
+/** Validates schedule fields alone, as a job's are; every problem is reported together. */
+export function normaliseSchedule(
+  request: Pick<JobRequest, 'cron' | (typeof SCHEDULE_FIELDS)[number]>,
+): ScheduleSettings {
+  const problems: Problem[] = [];
+  const schedule = scheduleOf(request, problems);
+  if (problems.length > 0) throw ValidationError.of(problems);
+  return schedule;
+}
+
+/**
+ * Validates what the schema cannot express and returns the job as it will be stored. Every
+ * problem found is reported together, each at its field.
+ */
+export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults): JobSpec {
+  const problems: Problem[] = [];
+  const schedule = scheduleOf(request, problems);
   const { command, image } = runnable(request, problems);
   const env = request.env ?? {};
   for (const name of Object.keys(env).filter((n) => n.startsWith('TDS_'))) {
@@ -487,12 +523,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     step_inputs: [],
     capture_result: request.capture_result ?? false,
     linux_dependencies: packages,
-    cron,
-    timezone,
-    overlap_policy: request.overlap_policy ?? 'skip',
-    catch_up_policy: request.catch_up_policy ?? 'latest',
-    catch_up_window_seconds: request.catch_up_window_seconds ?? 3600,
-    catch_up_limit: request.catch_up_limit ?? 10,
+    ...schedule,
     max_attempts: request.max_attempts ?? 3,
     retry_on_exit_code: request.retry_on_exit_code ?? false,
     retry_backoff_seconds: request.retry_backoff_seconds ?? 10,

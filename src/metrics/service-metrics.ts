@@ -4,6 +4,7 @@ import { RUN_STATES } from '../runs/run-states.js';
 import type { Run } from '../runs/run-repository.js';
 import type { Signals } from '../signals.js';
 import type { DeliveryResult } from '../webhooks/sender.js';
+import { WORKFLOW_RUN_STATES } from '../workflows/workflow-states.js';
 
 /**
  * The service's Prometheus metrics (docs/metrics.md is their reference). Two kinds, so that they
@@ -49,6 +50,20 @@ export function createServiceMetrics(
       );
       const counts = new Map(rows.map((r) => [r.state, Number(r.n)]));
       for (const state of RUN_STATES) this.set({ state }, counts.get(state) ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'tds_workflow_runs',
+    help: 'Workflow runs in the database by state (ended ones count those that ended that way); read at scrape',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const rows = await db.query<{ state: string; n: string | number }>(
+        'SELECT state, count(*) AS n FROM workflow_runs GROUP BY state',
+      );
+      const counts = new Map(rows.map((r) => [r.state, Number(r.n)]));
+      for (const state of WORKFLOW_RUN_STATES) this.set({ state }, counts.get(state) ?? 0);
     },
   });
 

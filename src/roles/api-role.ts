@@ -6,6 +6,7 @@ import { createAccessControl } from '../auth/access-control.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
 import type { RunOutput } from '../runner/run-output.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
@@ -27,6 +28,7 @@ export function createApiRole(
     jobs: JobService;
     schedules: ScheduleService;
     workflows: WorkflowService;
+    workflowSchedules: WorkflowSchedules;
     webhooks: WebhookService;
     fleet: FleetService;
     output: RunOutput;
@@ -53,6 +55,7 @@ export function createApiRole(
         db,
         jobs: services.jobs,
         workflows: services.workflows,
+        workflowSchedules: services.workflowSchedules,
         output: services.output,
         dashboardDir: findDashboardDir(),
         schedules: services.schedules,

@@ -1,8 +1,12 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.js';
+import { workflowFiring } from '../workflows/recurring-workflows.js';
 import type { SharedParts } from './shared-parts.js';
 
-/** The scheduler: fires due cron schedules into queued runs, exactly once each, with any number of instances. */
+/**
+ * The scheduler: fires due cron schedules into queued runs (a workflow's into workflow runs),
+ * exactly once each, with any number of instances.
+ */
 export function createSchedulerRole(
   { config, logger, db, signals }: SharedParts,
   options: { clock?: (db: SqlExecutor) => Promise<Date> } = {},
@@ -15,5 +19,6 @@ export function createSchedulerRole(
     maxIdleMs: config.scheduler.maxIdleMs,
     clock: options.clock,
     signals,
+    workflows: workflowFiring,
   });
 }

@@ -58,8 +58,11 @@ export interface RunFinisherDeps {
    */
   stepEnded?: {
     transaction: Database['transaction'];
-    advance(tx: SqlExecutor, run: Run): Promise<{ queued: number; ended: boolean }>;
-    /** After the transaction: the workflow run has ended (its report is written). */
+    advance(tx: SqlExecutor, run: Run): Promise<{ queued: number; ended: boolean; fanOutEnded?: boolean }>;
+    /**
+     * After the transaction: the workflow run has ended, or one of its fan-out steps (what they
+     * leave in the store is written: the report, the step's manifest).
+     */
     workflowRunEnded(workflowRunId: string): Promise<void>;
   };
   /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
@@ -234,16 +237,21 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       const retry = finished ? await queueRetry(tx, finished) : undefined;
       const moved =
         finished && !retry && deps.stepEnded ? await deps.stepEnded.advance(tx, finished) : undefined;
-      return { finished, retry, queued: moved?.queued ?? 0, workflowEnded: moved?.ended ?? false };
+      return {
+        finished,
+        retry,
+        queued: moved?.queued ?? 0,
+        storeResults: (moved?.ended ?? false) || (moved?.fanOutEnded ?? false),
+      };
     };
-    const { finished, retry, queued, workflowEnded } =
+    const { finished, retry, queued, storeResults } =
       run.workflowRunId !== null && deps.stepEnded ? await deps.stepEnded.transaction(end) : await end(db);
     if (finished) {
       deps.signals.runEnded.notify();
       deps.signals.runFinished.notify(finished);
       if (retry) logger.info({ runId: run.id, retryRunId: retry.id, attempt: retry.attempt }, 'retry queued');
       if (retry || queued > 0) deps.signals.runQueued.notify();
-      if (workflowEnded && run.workflowRunId !== null) {
+      if (storeResults && run.workflowRunId !== null) {
         await deps
           .stepEnded!.workflowRunEnded(run.workflowRunId)
           .catch((error: unknown) =>

@@ -77,3 +77,11 @@ export function stepResultsPrefix(
   const item = ids.itemIndex === null ? step : `${step}${ids.itemIndex}/`;
   return ids.attempt > 1 ? `${item}attempt-${ids.attempt}/` : item;
 }
+
+/** A fan-out step's manifest, in the step's folder: `<workflow run's folder><step>/items.jsonl`. */
+export function stepManifestKey(
+  spec: Record<SpecField, string>,
+  ids: { workflowRunId: string; step: string },
+): string {
+  return `${stepResultsPrefix(spec, { ...ids, itemIndex: null, attempt: 1 })}items.jsonl`;
+}

@@ -16,7 +16,10 @@ export interface Overview {
   running: {
     runId: string;
     jobId: string | null;
+    /** The job's uniqueId, or the workflow's for a workflow step's run. */
     uniqueId: string | null;
+    workflowRunId: string | null;
+    stepName: string | null;
     userId: string;
     state: RunState;
     startedAt: string | null;
@@ -27,6 +30,8 @@ export interface Overview {
     runId: string;
     jobId: string | null;
     uniqueId: string | null;
+    workflowRunId: string | null;
+    stepName: string | null;
     userId: string;
     state: RunState;
     reason: string | null;
@@ -57,6 +62,10 @@ const iso = (value: unknown) => (value ? new Date(value as string).toISOString()
 /** Whose rows: `$1` is a user id, or null for every user's. */
 const whose = (column: string) => `($1::text IS NULL OR ${column} = $1::text)`;
 
+/** The job of a run, or the workflow of a workflow step's run (`j` and `w`). */
+const WORKS_OF = `LEFT JOIN jobs j ON j.id = r.job_id
+  LEFT JOIN workflow_runs wr ON wr.id = r.workflow_run_id LEFT JOIN workflows w ON w.id = wr.workflow_id`;
+
 /** The overview since `since` (the last 24 h by default); fires over the next `aheadHours`. */
 export async function readOverview(
   db: SqlExecutor,
@@ -80,15 +89,17 @@ export async function readOverview(
   const ended = TERMINAL_STATES.reduce((sum, state) => sum + runsByState[state], 0);
 
   const running = await db.query<Record<string, unknown>>(
-    `SELECT r.id, r.job_id, j.unique_id, r.user_id, r.state, r.started_at, r.claimed_at
-       FROM runs r LEFT JOIN jobs j ON j.id = r.job_id
+    `SELECT r.id, r.job_id, COALESCE(j.unique_id, w.unique_id) AS unique_id, r.workflow_run_id, r.step_name,
+            r.user_id, r.state, r.started_at, r.claimed_at
+       FROM runs r ${WORKS_OF}
       WHERE ${whose('r.user_id')} AND r.state IN ${sqlStates(ACTIVE_STATES)}
       ORDER BY r.claimed_at, r.id LIMIT $2`,
     [user, options.limit],
   );
   const failures = await db.query<Record<string, unknown>>(
-    `SELECT r.id, r.job_id, j.unique_id, r.user_id, r.state, r.failure_reason, r.failure_message, r.ended_at
-       FROM runs r LEFT JOIN jobs j ON j.id = r.job_id
+    `SELECT r.id, r.job_id, COALESCE(j.unique_id, w.unique_id) AS unique_id, r.workflow_run_id, r.step_name,
+            r.user_id, r.state, r.failure_reason, r.failure_message, r.ended_at
+       FROM runs r ${WORKS_OF}
       WHERE ${whose('r.user_id')} AND r.state IN ('failed', 'timed_out')
         AND r.queued_at >= $2::timestamptz - interval '7 days'
       ORDER BY r.ended_at DESC NULLS LAST, r.id DESC LIMIT $3`,
@@ -128,6 +139,8 @@ export async function readOverview(
         runId: row.id as string,
         jobId: (row.job_id as string | null) ?? null,
         uniqueId: (row.unique_id as string | null) ?? null,
+        workflowRunId: (row.workflow_run_id as string | null) ?? null,
+        stepName: (row.step_name as string | null) ?? null,
         userId: row.user_id as string,
         state: row.state as RunState,
         startedAt: iso(started),
@@ -141,6 +154,8 @@ export async function readOverview(
       runId: row.id as string,
       jobId: (row.job_id as string | null) ?? null,
       uniqueId: (row.unique_id as string | null) ?? null,
+      workflowRunId: (row.workflow_run_id as string | null) ?? null,
+      stepName: (row.step_name as string | null) ?? null,
       userId: row.user_id as string,
       state: row.state as RunState,
       reason: (row.failure_reason as string | null) ?? null,

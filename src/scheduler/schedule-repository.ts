@@ -1,11 +1,16 @@
 import type { SqlExecutor } from '../../services/db/database.js';
-import type { CatchUpPolicy, JobSpec, OverlapPolicy } from '../jobs/job-spec.js';
+import type { CatchUpPolicy, OverlapPolicy, ScheduleSettings } from '../jobs/job-spec.js';
 import { fireSkippedEventsSql } from '../events/outbox.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
 
 export interface Schedule {
-  jobId: string;
+  /** The schedule's id: its job's or its workflow's. */
+  id: string;
+  /** The job it fires runs of, or null for a workflow's schedule. */
+  jobId: string | null;
+  /** The workflow it fires workflow runs of, or null for a job's schedule. */
+  workflowId: string | null;
   cron: string;
   timezone: string;
   overlapPolicy: OverlapPolicy;
@@ -23,14 +28,21 @@ export interface ScheduleFire {
   fireAt: Date;
   outcome: FireOutcome;
   runId: string | null;
+  /** The workflow run a workflow's fire time started, if any. */
+  workflowRunId: string | null;
   detail: string | null;
 }
+
+/** What a schedule fires: a job's runs, or a workflow's workflow runs. */
+export type ScheduleOwner = { jobId: string } | { workflowId: string };
 
 type Row = Record<string, unknown>;
 
 function toSchedule(row: Row): Schedule {
   return {
-    jobId: row.job_id as string,
+    id: row.id as string,
+    jobId: (row.job_id as string | null) ?? null,
+    workflowId: (row.workflow_id as string | null) ?? null,
     cron: row.cron as string,
     timezone: row.timezone as string,
     overlapPolicy: row.overlap_policy as OverlapPolicy,
@@ -43,17 +55,23 @@ function toSchedule(row: Row): Schedule {
   };
 }
 
-/** Inserts or replaces a job's schedule from its spec. */
-export async function upsertSchedule(db: SqlExecutor, jobId: string, spec: JobSpec, nextFireAt: Date | null) {
+/** Inserts or replaces the schedule of a job (from its spec) or of a workflow (from its shared fields). */
+export async function upsertSchedule(
+  db: SqlExecutor,
+  owner: ScheduleOwner,
+  spec: ScheduleSettings,
+  nextFireAt: Date | null,
+) {
+  const column = 'jobId' in owner ? 'job_id' : 'workflow_id';
   const rows = await db.query(
-    `INSERT INTO schedules (job_id, cron, timezone, overlap_policy, catch_up_policy, catch_up_window_seconds,
+    `INSERT INTO schedules (${column}, cron, timezone, overlap_policy, catch_up_policy, catch_up_window_seconds,
                             catch_up_limit, next_fire_at)
      VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::timestamptz)
-     ON CONFLICT (job_id) DO UPDATE SET cron = $2, timezone = $3, overlap_policy = $4, catch_up_policy = $5,
+     ON CONFLICT (${column}) DO UPDATE SET cron = $2, timezone = $3, overlap_policy = $4, catch_up_policy = $5,
        catch_up_window_seconds = $6, catch_up_limit = $7, next_fire_at = $8::timestamptz, updated_at = now()
      RETURNING *`,
     [
-      jobId,
+      'jobId' in owner ? owner.jobId : owner.workflowId,
       spec.cron,
       spec.timezone,
       spec.overlap_policy,
@@ -66,38 +84,46 @@ export async function upsertSchedule(db: SqlExecutor, jobId: string, spec: JobSp
   return toSchedule(rows[0]!);
 }
 
-export async function getSchedule(db: SqlExecutor, jobId: string): Promise<Schedule | undefined> {
-  const rows = await db.query('SELECT * FROM schedules WHERE job_id = $1::uuid', [jobId]);
+/** The schedule of a job or a workflow, by its id. */
+export async function getSchedule(db: SqlExecutor, id: string): Promise<Schedule | undefined> {
+  const rows = await db.query('SELECT * FROM schedules WHERE id = $1::uuid', [id]);
   return rows[0] ? toSchedule(rows[0]) : undefined;
 }
 
 /**
- * Waits for a fire of the job's schedule being decided, if one is, and keeps the schedule from
- * being fired until `tx` ends. Nothing happens for a job without a schedule.
+ * Waits for a fire of the schedule of a job or workflow (`id`) being decided, if one is, and keeps
+ * the schedule from being fired until `tx` ends. Nothing happens for one without a schedule.
  */
-export async function lockSchedule(tx: SqlExecutor, jobId: string): Promise<void> {
-  await tx.query('SELECT 1 FROM schedules WHERE job_id = $1::uuid FOR SHARE', [jobId]);
+export async function lockSchedule(tx: SqlExecutor, id: string): Promise<void> {
+  await tx.query('SELECT 1 FROM schedules WHERE id = $1::uuid FOR SHARE', [id]);
 }
 
-export async function setPaused(db: SqlExecutor, jobId: string, paused: boolean, nextFireAt: Date | null) {
+export async function setPaused(db: SqlExecutor, id: string, paused: boolean, nextFireAt: Date | null) {
   await db.query(
-    'UPDATE schedules SET paused = $2, next_fire_at = $3::timestamptz, updated_at = now() WHERE job_id = $1::uuid',
-    [jobId, paused, nextFireAt],
+    'UPDATE schedules SET paused = $2, next_fire_at = $3::timestamptz, updated_at = now() WHERE id = $1::uuid',
+    [id, paused, nextFireAt],
   );
 }
 
-export async function deleteSchedule(db: SqlExecutor, jobId: string): Promise<void> {
-  await db.query('DELETE FROM schedules WHERE job_id = $1::uuid', [jobId]);
+export async function deleteSchedule(db: SqlExecutor, id: string): Promise<void> {
+  await db.query('DELETE FROM schedules WHERE id = $1::uuid', [id]);
 }
 
 /**
  * Locks up to `limit` schedules due at `now`, earliest first. `SKIP LOCKED` lets several
  * schedulers share the work: each due schedule is handled by exactly one of them at a time.
+ * Without `workflows`, workflows' schedules are left to a scheduler that can start workflow runs.
  */
-export async function lockDueSchedules(tx: SqlExecutor, now: Date, limit: number): Promise<Schedule[]> {
+export async function lockDueSchedules(
+  tx: SqlExecutor,
+  now: Date,
+  limit: number,
+  workflows = true,
+): Promise<Schedule[]> {
   const rows = await tx.query(
     `SELECT * FROM schedules
      WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at <= $1::timestamptz
+       ${workflows ? '' : 'AND job_id IS NOT NULL'}
      ORDER BY next_fire_at
      LIMIT $2
      FOR UPDATE SKIP LOCKED`,
@@ -115,54 +141,58 @@ export async function nextDue(db: SqlExecutor): Promise<{ at: Date; ms: number }
   return row?.at && row.ms !== null ? { at: row.at, ms: row.ms } : undefined;
 }
 
-/** Schedules (not paused) whose next fire time is `at`, at most `limit` of them, read without locking them. */
+/**
+ * Jobs' schedules (not paused) whose next fire time is `at`, at most `limit` of them, read without
+ * locking them. Workflows' schedules are left to `lockDueSchedules`: starting a workflow run
+ * takes more than one statement can do.
+ */
 export async function listSchedulesDueAt(
   db: SqlExecutor,
   at: Date,
   limit: number,
-): Promise<Pick<Schedule, 'jobId' | 'cron' | 'timezone'>[]> {
+): Promise<{ jobId: string; cron: string; timezone: string }[]> {
   const rows = await db.query<{ job_id: string; cron: string; timezone: string }>(
     `SELECT job_id, cron, timezone FROM schedules
-     WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at = $1::timestamptz
+     WHERE NOT paused AND next_fire_at IS NOT NULL AND next_fire_at = $1::timestamptz AND job_id IS NOT NULL
      LIMIT $2`,
     [at, limit],
   );
   return rows.map((row) => ({ jobId: row.job_id, cron: row.cron, timezone: row.timezone }));
 }
 
-/** Records many missed fire times in one statement. */
+/** Records many missed fire times of a job's or a workflow's schedule in one statement. */
 export async function recordMissed(
   tx: SqlExecutor,
-  jobId: string,
+  owner: ScheduleOwner,
   times: Date[],
   detail: string,
 ): Promise<void> {
   if (times.length === 0) return;
+  const column = 'jobId' in owner ? 'job_id' : 'workflow_id';
   await tx.query(
     `WITH fired AS (
-       INSERT INTO schedule_fires (job_id, fire_at, outcome, detail)
+       INSERT INTO schedule_fires (${column}, fire_at, outcome, detail)
        SELECT $1::uuid, t, 'missed', $3 FROM unnest($2::timestamptz[]) AS t
-       ON CONFLICT (job_id, fire_at) DO NOTHING
-       RETURNING job_id, fire_at, outcome, detail),
+       ON CONFLICT (${column}, fire_at) DO NOTHING
+       RETURNING job_id, workflow_id, fire_at, outcome, detail),
      ${fireSkippedEventsSql('fired')}
      SELECT count(*) FROM fired`,
-    [jobId, times, detail],
+    ['jobId' in owner ? owner.jobId : owner.workflowId, times, detail],
   );
 }
 
-export async function listRecentFires(
-  db: SqlExecutor,
-  jobId: string,
-  limit: number,
-): Promise<ScheduleFire[]> {
+/** What became of the latest fire times of the schedule of a job or a workflow (`id`). */
+export async function listRecentFires(db: SqlExecutor, id: string, limit: number): Promise<ScheduleFire[]> {
   const rows = await db.query(
-    'SELECT fire_at, outcome, run_id, detail FROM schedule_fires WHERE job_id = $1::uuid ORDER BY fire_at DESC LIMIT $2',
-    [jobId, limit],
+    `SELECT fire_at, outcome, run_id, workflow_run_id, detail FROM schedule_fires
+     WHERE job_id = $1::uuid OR workflow_id = $1::uuid ORDER BY fire_at DESC LIMIT $2`,
+    [id, limit],
   );
   return rows.map((row) => ({
     fireAt: row.fire_at as Date,
     outcome: row.outcome as FireOutcome,
     runId: (row.run_id as string | null) ?? null,
+    workflowRunId: (row.workflow_run_id as string | null) ?? null,
     detail: (row.detail as string | null) ?? null,
   }));
 }
@@ -193,7 +223,7 @@ function recordAndQueue(runs: string): string {
     INSERT INTO schedule_fires (job_id, fire_at, outcome, run_id, detail)
     SELECT job_id, fire_at, outcome, run_id, detail FROM planned
     ON CONFLICT (job_id, fire_at) DO NOTHING
-    RETURNING job_id, fire_at, run_id, outcome, detail),
+    RETURNING job_id, workflow_id, fire_at, run_id, outcome, detail),
   ${queueRunsSql('queued', {
     from: `FROM ${runs}
     JOIN jobs j ON j.id = f.job_id
@@ -308,7 +338,8 @@ export async function checkConstraintsNow(tx: SqlExecutor): Promise<void> {
 }
 
 export interface ScheduleAdvance {
-  jobId: string;
+  /** The schedule's id (its job's or its workflow's). */
+  id: string;
   nextFireAt: Date | null;
   lastFireAt: Date | null;
 }
@@ -318,8 +349,50 @@ export async function advanceSchedules(tx: SqlExecutor, rows: ScheduleAdvance[])
   await tx.query(
     `UPDATE schedules s SET next_fire_at = u.next_fire_at, last_fire_at = COALESCE(u.last_fire_at, s.last_fire_at),
        updated_at = now()
-     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS u(job_id, next_fire_at, last_fire_at)
-     WHERE s.job_id = u.job_id`,
-    [rows.map((r) => r.jobId), rows.map((r) => r.nextFireAt), rows.map((r) => r.lastFireAt)],
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS u(id, next_fire_at, last_fire_at)
+     WHERE s.id = u.id`,
+    [rows.map((r) => r.id), rows.map((r) => r.nextFireAt), rows.map((r) => r.lastFireAt)],
   );
+}
+
+/** A fire time of a workflow's schedule, and the workflow run it starts, if any. */
+export interface WorkflowFireRow {
+  workflowId: string;
+  fireAt: Date;
+  outcome: FireOutcome;
+  /** The workflow run started for this fire time: started only when the fire time is recorded here first. */
+  workflowRunId: string | null;
+  detail: string | null;
+  trigger: 'schedule' | 'catch_up';
+  waitsForPrevious: boolean;
+}
+
+/**
+ * Records fire times of workflows' schedules in one statement, with a `schedule.fire_skipped`
+ * event for each skipped one, and returns those newly recorded that start a workflow run. A fire
+ * time already recorded (by another scheduler, or before a crash) is left alone and returned not.
+ */
+export async function recordWorkflowFires(
+  tx: SqlExecutor,
+  rows: WorkflowFireRow[],
+): Promise<WorkflowFireRow[]> {
+  if (rows.length === 0) return [];
+  const recorded = await tx.query<{ workflow_id: string; fire_at: Date }>(
+    `WITH fired AS (
+       INSERT INTO schedule_fires (workflow_id, fire_at, outcome, workflow_run_id, detail)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::uuid[], $5::text[])
+       ON CONFLICT (workflow_id, fire_at) DO NOTHING
+       RETURNING job_id, workflow_id, fire_at, outcome, detail, workflow_run_id),
+     ${fireSkippedEventsSql('fired')}
+     SELECT workflow_id, fire_at FROM fired WHERE workflow_run_id IS NOT NULL`,
+    [
+      rows.map((r) => r.workflowId),
+      rows.map((r) => r.fireAt),
+      rows.map((r) => r.outcome),
+      rows.map((r) => r.workflowRunId),
+      rows.map((r) => r.detail),
+    ],
+  );
+  const isNew = new Set(recorded.map((r) => `${r.workflow_id} ${r.fire_at.getTime()}`));
+  return rows.filter((r) => isNew.has(`${r.workflowId} ${r.fireAt.getTime()}`));
 }

@@ -60,8 +60,34 @@ function asRequest(spec: JobSpec): JobRequest {
 }
 
 /** The first fire time of a schedule after now, by the database's clock; null when it never fires again. */
-async function nextFireAfterNow(tx: SqlExecutor, cron: string, timezone: string): Promise<Date | null> {
+export async function nextFireAfterNow(
+  tx: SqlExecutor,
+  cron: string,
+  timezone: string,
+): Promise<Date | null> {
   return CronSchedule.parse(cron, timezone).nextAfter(await databaseNow(tx)) ?? null;
+}
+
+/**
+ * The schedule of a job or a workflow (by its id) with its description, next fire times and what
+ * became of recent ones; undefined when it has none.
+ */
+export async function scheduleDetails(
+  db: SqlExecutor,
+  id: string,
+  upcoming = 5,
+  recent = 20,
+): Promise<ScheduleDetails | undefined> {
+  const schedule = await getSchedule(db, id);
+  if (!schedule) return undefined;
+  const cron = CronSchedule.parse(schedule.cron, schedule.timezone);
+  const now = await databaseNow(db);
+  return {
+    schedule,
+    description: describeCron(schedule.cron, schedule.timezone),
+    nextFireTimes: schedule.paused ? [] : cron.upcoming(new Date(now.getTime() - 1), upcoming),
+    recentFires: await listRecentFires(db, id, recent),
+  };
 }
 
 /**
@@ -89,7 +115,7 @@ export function createScheduleService({ db, defaults, signals }: ScheduleService
     /** Registers a new recurring job's schedule, from its next fire time after now, in `tx`. */
     async register(tx, jobId, spec) {
       if (spec.cron === null) throw new Error(`job ${jobId} has no cron expression to schedule`);
-      await upsertSchedule(tx, jobId, spec, await nextFireAfterNow(tx, spec.cron, spec.timezone));
+      await upsertSchedule(tx, { jobId }, spec, await nextFireAfterNow(tx, spec.cron, spec.timezone));
     },
     async reschedule(tx, jobId, spec) {
       const previous = await getSchedule(tx, jobId);
@@ -98,7 +124,7 @@ export function createScheduleService({ db, defaults, signals }: ScheduleService
         return;
       }
       const next = previous?.paused ? null : await nextFireAfterNow(tx, spec.cron, spec.timezone);
-      await upsertSchedule(tx, jobId, spec, next);
+      await upsertSchedule(tx, { jobId }, spec, next);
       if (previous?.paused) await setPaused(tx, jobId, true, null);
     },
   };
@@ -112,18 +138,7 @@ export function createScheduleService({ db, defaults, signals }: ScheduleService
     },
 
     /** The schedule of a job with its description, next fire times and what became of recent ones. */
-    async details(jobId: string, upcoming = 5, recent = 20): Promise<ScheduleDetails | undefined> {
-      const schedule = await getSchedule(db, jobId);
-      if (!schedule) return undefined;
-      const cron = CronSchedule.parse(schedule.cron, schedule.timezone);
-      const now = await databaseNow(db);
-      return {
-        schedule,
-        description: describeCron(schedule.cron, schedule.timezone),
-        nextFireTimes: schedule.paused ? [] : cron.upcoming(new Date(now.getTime() - 1), upcoming),
-        recentFires: await listRecentFires(db, jobId, recent),
-      };
-    },
+    details: (jobId: string, upcoming = 5, recent = 20) => scheduleDetails(db, jobId, upcoming, recent),
 
     /** No fire times are acted on while paused; they are not caught up on resume. */
     async pause(jobId: string): Promise<void> {

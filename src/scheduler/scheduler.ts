@@ -19,11 +19,31 @@ import {
   nextDue,
   recordFires,
   recordMissed,
+  recordWorkflowFires,
   type FireRow,
   type PreparedFire,
   type Schedule,
   type ScheduleAdvance,
+  type ScheduleOwner,
+  type WorkflowFireRow,
 } from './schedule-repository.js';
+
+/**
+ * How the scheduler weighs, starts and replaces workflow runs: the workflow engine's, passed in.
+ * Each is called in the transaction that records the fire time, so a fire time starts its
+ * workflow run exactly once, however schedulers die.
+ */
+export interface WorkflowFiring {
+  /** The unfinished (queued or running) workflow runs of each workflow, oldest first. */
+  unfinished(tx: SqlExecutor, workflowIds: string[]): Promise<Map<string, UnfinishedRun[]>>;
+  /** Starts the workflow runs of fire times just recorded; resolves with how many step runs were queued. */
+  start(tx: SqlExecutor, fires: WorkflowFireRow[]): Promise<number>;
+  /**
+   * Cancels a workflow run replaced by a later fire time's; resolves with whether running steps
+   * must be stopped, and how many step runs were queued (the run waiting for it, started when it ends at once).
+   */
+  cancel(tx: SqlExecutor, workflowRunId: string): Promise<{ stop: boolean; queued: number }>;
+}
 
 export interface SchedulerDeps {
   db: Database;
@@ -41,6 +61,8 @@ export interface SchedulerDeps {
     Signals,
     'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished' | 'firesSkipped'
   >;
+  /** Fires workflows' schedules; without it only jobs' schedules are fired. */
+  workflows?: WorkflowFiring;
 }
 
 export interface Scheduler extends StartStop {
@@ -94,22 +116,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** What is written for one pass: fire records and their runs, cancellations and the schedules' next fire times. */
   interface Pass {
     fires: FireRow[];
-    cancels: { runId: string; at: Date }[];
+    workflowFires: WorkflowFireRow[];
+    cancels: { runId: string; at: Date; workflow: boolean }[];
     advances: ScheduleAdvance[];
-    missed: { jobId: string; times: Date[]; detail: string }[];
+    missed: { owner: ScheduleOwner; times: Date[]; detail: string }[];
     dueTimes: Map<string, { times: Date[]; next: Date | undefined }>;
   }
 
   /** Decides, in memory, what becomes of each due fire time of one schedule. */
   function plan(schedule: Schedule, now: Date, unfinished: UnfinishedRun[], pass: Pass) {
     const cron = cronOf(schedule);
+    const owner: ScheduleOwner = schedule.workflowId
+      ? { workflowId: schedule.workflowId }
+      : { jobId: schedule.jobId! };
     // Fire times older than the catch-up window can only be missed: they are not enumerated one by
     // one (a per-second schedule down for a week has 600,000), but recorded as one stretch.
     const horizon = new Date(now.getTime() - schedule.catchUpWindowSeconds * 1000 - deps.misfireToleranceMs);
     let from = schedule.nextFireAt!;
     if (from.getTime() < horizon.getTime()) {
       pass.missed.push({
-        jobId: schedule.jobId,
+        owner,
         times: [from],
         detail: `this and every fire time until ${horizon.toISOString()} were missed while no scheduler was running`,
       });
@@ -132,7 +158,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const recorded = fires.missed.slice(-MISSED_RECORDED);
       const more = fires.missed.length - recorded.length;
       pass.missed.push({
-        jobId: schedule.jobId,
+        owner,
         times: recorded,
         detail: `missed while no scheduler was running (catch-up policy ${schedule.catchUpPolicy})${more > 0 ? `; ${more} earlier fire times were missed too` : ''}`,
       });
@@ -142,34 +168,44 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       let runId: string | null = null;
       if (decision.outcome === 'queued' || decision.outcome === 'caught_up') {
         runId = newRunId();
-        for (const cancelled of decision.cancels) pass.cancels.push({ runId: cancelled, at });
+        for (const cancelled of decision.cancels)
+          pass.cancels.push({ runId: cancelled, at, workflow: 'workflowId' in owner });
         // Later fire times of this pass see this run as the job's unfinished one.
         unfinished = [
           ...unfinished.filter((r) => !decision.cancels.includes(r.id)),
           { id: runId, state: 'queued', waitsForPrevious: decision.waits },
         ];
       }
-      pass.fires.push({
-        jobId: schedule.jobId,
+      const fire = {
         fireAt: at,
         outcome: decision.outcome,
-        runId,
         detail: decision.detail,
-        trigger: catchUp ? 'catch_up' : 'schedule',
+        trigger: catchUp ? ('catch_up' as const) : ('schedule' as const),
         waitsForPrevious: decision.waits,
-      });
+      };
+      if ('workflowId' in owner)
+        pass.workflowFires.push({ ...fire, workflowId: owner.workflowId, workflowRunId: runId });
+      else pass.fires.push({ ...fire, jobId: owner.jobId, runId });
     }
     const last = due.times[due.times.length - 1] ?? null;
     // `due.next` is the first fire time after the ones found; after a capped enumeration, look from now.
     const next = due.times.length >= MAX_DUE_PER_PASS ? cron.nextAfter(now) : due.next;
-    pass.advances.push({ jobId: schedule.jobId, nextFireAt: next ?? null, lastFireAt: last });
+    pass.advances.push({ id: schedule.id, nextFireAt: next ?? null, lastFireAt: last });
   }
 
   /** Writes a pass in a few statements, whatever the number of schedules in it. */
   async function write(tx: SqlExecutor, pass: Pass, ended: Run[]): Promise<number> {
-    for (const { jobId, times, detail } of pass.missed) await recordMissed(tx, jobId, times, detail);
-    const queued = await recordFires(tx, pass.fires);
-    for (const { runId, at } of pass.cancels) {
+    for (const { owner, times, detail } of pass.missed) await recordMissed(tx, owner, times, detail);
+    let queued = await recordFires(tx, pass.fires);
+    const started = await recordWorkflowFires(tx, pass.workflowFires);
+    if (started.length > 0) queued += await deps.workflows!.start(tx, started);
+    // A replacing workflow run waits for the one it replaces, which starts it once it has ended.
+    for (const { runId } of pass.cancels.filter((c) => c.workflow)) {
+      const cancelled = await deps.workflows!.cancel(tx, runId);
+      queued += cancelled.queued;
+      if (cancelled.stop) deps.signals.cancelRequested.notify();
+    }
+    for (const { runId, at } of pass.cancels.filter((c) => !c.workflow)) {
       const cancelled = await cancelQueued(tx, runId, `replaced by the run fired at ${at.toISOString()}`);
       if (cancelled) ended.push(cancelled);
       else if (await requestCancel(tx, runId)) deps.signals.cancelRequested.notify();
@@ -185,16 +221,33 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const handled = await db.transaction(async (tx) => {
       ended.length = 0;
       const now = await clock(tx);
-      const due = await lockDueSchedules(tx, now, deps.batchSize);
+      const due = await lockDueSchedules(tx, now, deps.batchSize, deps.workflows !== undefined);
       if (due.length === 0) return 0;
-      const watched = due.filter((s) => s.overlapPolicy !== 'allow').map((s) => s.jobId);
-      const unfinished = await listUnfinishedRunsOfJobs(tx, watched);
-      const pass: Pass = { fires: [], cancels: [], advances: [], missed: [], dueTimes: new Map() };
-      for (const schedule of due) plan(schedule, now, unfinished.get(schedule.jobId) ?? [], pass);
+      const watched = due.filter((s) => s.overlapPolicy !== 'allow');
+      const unfinished = new Map<string, UnfinishedRun[]>([
+        ...(await listUnfinishedRunsOfJobs(
+          tx,
+          watched.flatMap((s) => (s.jobId ? [s.jobId] : [])),
+        )),
+        ...(await (deps.workflows?.unfinished(
+          tx,
+          watched.flatMap((s) => (s.workflowId ? [s.workflowId] : [])),
+        ) ?? new Map<string, UnfinishedRun[]>())),
+      ]);
+      const pass: Pass = {
+        fires: [],
+        workflowFires: [],
+        cancels: [],
+        advances: [],
+        missed: [],
+        dueTimes: new Map(),
+      };
+      for (const schedule of due) plan(schedule, now, unfinished.get(schedule.id) ?? [], pass);
       queued = await write(tx, pass, ended);
       skipped =
-        pass.fires.filter((f) => f.outcome !== 'queued' && f.outcome !== 'caught_up').length +
-        pass.missed.reduce((n, m) => n + m.times.length, 0);
+        [...pass.fires, ...pass.workflowFires].filter(
+          (f) => f.outcome !== 'queued' && f.outcome !== 'caught_up',
+        ).length + pass.missed.reduce((n, m) => n + m.times.length, 0);
       if (queued > 0 || pass.missed.length > 0) {
         logger.debug({ schedules: due.length, queued, missed: pass.missed.length }, 'schedules fired');
       }

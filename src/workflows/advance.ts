@@ -56,9 +56,12 @@ interface RunRow {
 
 interface WorkflowRunRow {
   id: string;
+  workflow_id: string;
   state: string;
   max_parallel: number;
   cancel_requested: boolean;
+  /** Queued, and waits for an earlier unfinished run of its workflow to end (a schedule's overlap policy). */
+  waiting: boolean;
   definition: WorkflowDefinition;
 }
 
@@ -66,9 +69,12 @@ export interface Advanced {
   queued: number;
   ended: boolean;
   cancelRequested: number;
+  /** A fan-out step ended: its manifest is to be written once the transaction commits. */
+  fanOutEnded: boolean;
 }
 
-const RUN_TO_STEP: Partial<Record<RunState, StepState>> = {
+/** The state a plain step has while its run is in each state. */
+export const RUN_TO_STEP: Partial<Record<RunState, StepState>> = {
   queued: 'queued',
   staging: 'running',
   building: 'running',
@@ -99,14 +105,22 @@ export function itemText(item: unknown): string {
 
 export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string): Promise<Advanced> {
   const [wr] = await tx.query<WorkflowRunRow>(
-    `SELECT r.id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
-            ${runDefinitionSql('r')} AS definition
+    `SELECT r.id, r.workflow_id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
+            ${runDefinitionSql('r')} AS definition,
+            (r.state = 'queued' AND r.waits_for_previous AND EXISTS (
+              SELECT FROM workflow_runs p WHERE p.workflow_id = r.workflow_id AND p.state IN ('queued', 'running')
+                AND (p.queued_at, p.id) < (r.queued_at, r.id))) AS waiting
      FROM workflow_runs r
      WHERE r.id = $1::uuid FOR UPDATE OF r`,
     [workflowRunId],
   );
-  const outcome: Advanced = { queued: 0, ended: false, cancelRequested: 0 };
+  const outcome: Advanced = { queued: 0, ended: false, cancelRequested: 0, fanOutEnded: false };
   if (!wr || !['queued', 'running'].includes(wr.state)) return outcome;
+  if (wr.waiting && !wr.cancel_requested) {
+    // Started by the end of the run it waits for (below); until then the periodic pass need not look.
+    await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
+    return outcome;
+  }
   const definition = wr.definition;
   const stepRows = await tx.query<StepRow>(
     `SELECT name, state, reason, result, exit_code, attempts, items, outputs, reused_from
@@ -271,6 +285,9 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
 
   await insertRuns(tx, newRuns);
   outcome.queued = newRuns.length;
+  outcome.fanOutEnded = definition.steps.some(
+    (s) => s.forEach.kind !== 'none' && ended.has(s.name) && steps.get(s.name)!.items !== null,
+  );
   for (const name of changed) {
     const row = steps.get(name)!;
     await tx.query(
@@ -305,6 +322,13 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
   if (all.every((s) => ENDED_STEP.includes(s.state))) {
     await endWorkflowRun(tx, wr);
     outcome.ended = true;
+    // The workflow's next run waiting for this one to end starts now, in the same transaction.
+    const [next] = await tx.query<{ id: string }>(
+      `SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid AND state = 'queued' AND waits_for_previous
+       ORDER BY queued_at, id LIMIT 1`,
+      [wr.workflow_id],
+    );
+    if (next) outcome.queued += (await advanceWorkflowRun(tx, next.id)).queued;
   } else {
     await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
   }

@@ -1,7 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { describeIssues } from '../api/validation.js';
-import { RequestError, ValidationError } from '../errors.js';
+import { RequestError, ValidationError, type Problem } from '../errors.js';
 import {
   JobRequestSchema,
   normaliseJobRequest,
@@ -42,6 +42,7 @@ const STEP_FIELDS = {
   retry_on_exit_code: job.retry_on_exit_code,
   retry_backoff_seconds: job.retry_backoff_seconds,
   metrics_interval_seconds: job.metrics_interval_seconds,
+  requires: job.requires,
 };
 
 export const StepSchema = Type.Object(
@@ -102,15 +103,7 @@ export type WorkflowRequest = Static<typeof WorkflowRequestSchema>;
 export type StepRequest = Static<typeof StepSchema>;
 
 /** One problem of a request: the JSON Pointer of the field, and what is wrong with it. */
-export interface Problem {
-  path: string;
-  message: string;
-}
-
-/**
- * A request refused for the problems listed: a ValidationError (400), so its answer lists every
- * problem with its path in `problems` as every 400 does.
- */
+/** A request refused for the problems listed (400, every problem with its path). */
 export class InvalidDefinitionError extends ValidationError {
   constructor(problems: Problem[]) {
     super(
@@ -345,9 +338,17 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       return normaliseJobRequest(stepAsJob(request, step), defaults);
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
-      const sharedProblem = stepAsJobProblemIsShared(error.message);
-      const path = sharedProblem ? '' : pointer('steps', i);
-      if (!problems.some((p) => p.path === path && p.message === error.message)) record(path, error.message);
+      const found =
+        error instanceof ValidationError ? error.problems : [{ path: '', message: error.message }];
+      for (const problem of found) {
+        // A field the step sets is the step's problem; one it takes from the workflow is the workflow's.
+        const field = /^\/([^/]+)/.exec(problem.path)?.[1]?.replace(/~1/g, '/').replace(/~0/g, '~');
+        const path =
+          field !== undefined && !(field in step) ? problem.path : `${pointer('steps', i)}${problem.path}`;
+        if (!problems.some((p) => p.path === path && p.message === problem.message)) {
+          record(path, problem.message);
+        }
+      }
       return undefined;
     }
   });
@@ -386,15 +387,6 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
   return { shared: sharedSpec, maxParallel: request.max_parallel ?? 4, steps: definitions, order };
 }
 
-/** Messages of the job rules that concern the workflow's shared fields, not one step's. */
-function stepAsJobProblemIsShared(message: string): boolean {
-  return (
-    /^(timezone|cron|source_s3_prefix|destination_s3_prefix|timezone, |overlap_policy|catch_up)/.test(
-      message,
-    ) || / only apply to a job with a cron schedule| only applies to a job with a cron schedule/.test(message)
-  );
-}
-
 /** A step as the job request it runs: the workflow's shared fields and defaults, then the step's own. */
 function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
   const { steps: _steps, max_parallel: _maxParallel, ...sharedFields } = request;
@@ -407,6 +399,9 @@ function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
     ...own
   } = step;
   const merged: JobRequest = { ...sharedFields, ...own, env: { ...sharedFields.env, ...own.env } };
+  // Tags add up: the workflow's apply to every step, a step's own to that step too.
+  if (sharedFields.requires !== undefined || own.requires !== undefined)
+    merged.requires = [...(sharedFields.requires ?? []), ...(own.requires ?? [])];
   if (own.image !== undefined) {
     // A prebuilt image runs as it is: the workflow's packages and base image are for commands.
     delete merged.linux_dependencies;

@@ -8,8 +8,9 @@ import { isUuid } from '../ids.js';
 import type { JobDefaults, JobSpec } from '../jobs/job-spec.js';
 import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
 import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.js';
+import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
-import { advanceWorkflowRun, staleWorkflowRuns, type StepState } from './advance.js';
+import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
 import {
   InvalidDefinitionError,
   parseWorkflowRequest,
@@ -17,6 +18,7 @@ import {
   type Plan,
   type WorkflowDefinition,
 } from './workflow-definition.js';
+import { writeStepManifests, workflowRunsWithManifestsDue } from './step-items.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
 import {
   changedSteps,
@@ -25,6 +27,7 @@ import {
   updateWorkflowDefinition,
   type WorkflowVersion,
 } from './workflow-versions.js';
+import { syncWorkflowSchedule } from './workflow-schedule.js';
 
 export interface Workflow {
   id: string;
@@ -34,6 +37,8 @@ export interface Workflow {
   /** Counts the definitions the workflow has had (PUT /workflows/:id adds one). */
   version: number;
   createdAt: Date;
+  /** Set once deleted: no more runs; it and its runs stay readable. */
+  deletedAt: Date | null;
 }
 
 export interface WorkflowRunStep {
@@ -71,7 +76,13 @@ export interface WorkflowRun {
   failure: { step: string | null; reason: string; message: string } | null;
   cancelRequested: boolean;
   timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
-  results: { bucket: string; prefix: string; uri: string; report: { json: string; text: string } };
+  results: {
+    bucket: string;
+    prefix: string;
+    uri: string;
+    /** Where the report is; `writtenAt` null until it is written (just after the workflow run ends). */
+    report: { json: string; text: string; writtenAt: Date | null };
+  };
   steps: WorkflowRunStep[];
 }
 
@@ -80,14 +91,14 @@ export interface WorkflowServiceDeps {
   store: ObjectStore;
   logger: Logger;
   defaults: JobDefaults;
-  signals: Pick<Signals, 'runQueued' | 'cancelRequested'>;
+  signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
 }
 
 export type WorkflowService = ReturnType<typeof createWorkflowService>;
 
 type Row = Record<string, unknown>;
 
-function toWorkflow(row: Row): Workflow {
+export function toWorkflow(row: Row): Workflow {
   return {
     id: row.id as string,
     userId: row.user_id as string,
@@ -95,17 +106,23 @@ function toWorkflow(row: Row): Workflow {
     definition: row.definition as WorkflowDefinition,
     version: Number(row.version ?? 1),
     createdAt: row.created_at as Date,
+    deletedAt: (row.deleted_at as Date | null) ?? null,
   };
 }
 
 /**
  * Queues a workflow run with every step pending (or reused from `reuse`), and moves it on at once:
- * its first steps' runs are queued in the same transaction.
+ * its first steps' runs are queued in the same transaction (unless it waits for the workflow's
+ * previous run to end: `waitsForPrevious`, a schedule's overlap policy).
  */
-async function startWorkflowRun(
+export async function startWorkflowRun(
   tx: SqlExecutor,
   workflow: Workflow,
   options: {
+    /** Given by a schedule, which records it with its fire time first. */
+    id?: string;
+    scheduledFor?: Date;
+    waitsForPrevious?: boolean;
     trigger: string;
     retryOf?: string;
     fromStep?: string;
@@ -122,12 +139,12 @@ async function startWorkflowRun(
     >;
   },
 ): Promise<{ id: string; queued: number }> {
-  const id = uuidv7();
+  const id = options.id ?? uuidv7();
   const { definition } = workflow;
   await tx.query(
     `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel,
-                                workflow_version)
-     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::int)`,
+                                scheduled_for, waits_for_previous, workflow_version)
+     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean, $10::int)`,
     [
       id,
       workflow.id,
@@ -136,6 +153,8 @@ async function startWorkflowRun(
       options.retryOf ?? null,
       options.fromStep ?? null,
       definition.maxParallel,
+      options.scheduledFor ?? null,
+      options.waitsForPrevious ?? false,
       workflow.version,
     ],
   );
@@ -172,11 +191,13 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     if (!isUuid(id)) throw new NotFoundError(kind, id);
   }
 
-  async function loadWorkflow(executor: SqlExecutor, id: string): Promise<Workflow> {
+  /** A stored workflow; a deleted one only `withDeleted` (it stays readable). */
+  async function loadWorkflow(executor: SqlExecutor, id: string, withDeleted = false): Promise<Workflow> {
     requireUuid('workflow', id);
-    const [row] = await executor.query('SELECT * FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL', [
-      id,
-    ]);
+    const [row] = await executor.query(
+      'SELECT * FROM workflows WHERE id = $1::uuid AND ($2::boolean OR deleted_at IS NULL)',
+      [id, withDeleted],
+    );
     if (!row) throw new NotFoundError('workflow', id);
     return toWorkflow(row);
   }
@@ -192,9 +213,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     if (!row) throw new NotFoundError('workflow run', id);
     const definition = row.definition as WorkflowDefinition;
     const stepRows = await db.query(
-      `SELECT s.*, (SELECT r.id FROM runs r WHERE r.workflow_run_id = s.workflow_run_id AND r.step_name = s.name
-                      AND r.item_index IS NULL ORDER BY r.attempt DESC LIMIT 1) AS run_id
-       FROM workflow_steps s WHERE s.workflow_run_id = $1::uuid ORDER BY s.position`,
+      `SELECT s.*, latest.id AS run_id, latest.state AS run_state
+       FROM workflow_steps s
+       LEFT JOIN LATERAL (
+         SELECT r.id, r.state FROM runs r WHERE r.workflow_run_id = s.workflow_run_id AND r.step_name = s.name
+            AND r.item_index IS NULL ORDER BY r.attempt DESC LIMIT 1) latest ON true
+       WHERE s.workflow_run_id = $1::uuid ORDER BY s.position`,
       [id],
     );
     const itemCounts = await db.query<{ step_name: string; state: string; count: number }>(
@@ -255,9 +279,17 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         else counts.pending = notStarted;
         items = counts;
       }
+      // A step moves on when its run ends; meanwhile a queued step whose run has started is running.
+      const stored = s.state as StepState;
+      const state =
+        stored === 'queued' &&
+        step.forEach.kind === 'none' &&
+        RUN_TO_STEP[s.run_state as RunState] === 'running'
+          ? 'running'
+          : stored;
       return {
         name: step.name,
-        state: s.state as StepState,
+        state,
         dependsOn: step.dependsOn,
         runIf: step.runIf,
         reason: (s.reason as string | null) ?? null,
@@ -301,21 +333,19 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         bucket,
         prefix,
         uri: `s3://${bucket}/${prefix}`,
-        report: { json: `s3://${bucket}/${prefix}report.json`, text: `s3://${bucket}/${prefix}report.txt` },
+        report: {
+          json: `s3://${bucket}/${prefix}report.json`,
+          text: `s3://${bucket}/${prefix}report.txt`,
+          writtenAt: (row.report_written_at as Date | null) ?? null,
+        },
       },
       steps,
     };
   }
 
-  /**
-   * The one place a workflow's schedule follows its definition after PUT /workflows/:id, in the
-   * update's transaction: recurring workflows (re)compute the workflow's next fire times here from
-   * its new cron, timezone and policies. Until they exist a workflow has no schedule to recompute.
-   */
-  async function rescheduleWorkflow(_tx: SqlExecutor, _workflow: Workflow): Promise<void> {}
-
-  /** Writes the report of an ended workflow run, once. */
+  /** Writes the manifests of its ended fan-out steps, and the report of an ended workflow run, once. */
   async function writeReportOf(id: string): Promise<void> {
+    await writeStepManifests(db, store, id);
     const run = await getWorkflowRun(id);
     if (run.timings.endedAt === null) return;
     const events = await db.query<{ name: string; started_at: Date | null; ended_at: Date | null }>(
@@ -343,14 +373,6 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     ): Promise<{ workflow: Workflow; workflowRunId: string | null; created: boolean }> {
       const definition = parseWorkflowRequest(body, deps.defaults);
       for (const step of definition.steps) await authorise(step.spec);
-      if (definition.shared.cron !== null) {
-        throw new InvalidDefinitionError([
-          {
-            path: '/cron',
-            message: 'recurring workflows are not available yet; post without "cron" and trigger each run',
-          },
-        ]);
-      }
       const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
       const result = await db.transaction(async (tx) => {
         const [inserted] = await tx.query(
@@ -368,11 +390,17 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         );
         if (!inserted) return undefined;
         const workflow = toWorkflow(inserted);
+        // A recurring workflow's runs come from its schedule; another one's first run starts now.
+        if (definition.shared.cron !== null) {
+          await syncWorkflowSchedule(tx, workflow);
+          return { workflow, workflowRunId: null, created: true, queued: 0 };
+        }
         const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' });
         return { workflow, workflowRunId: run.id, created: true, queued: run.queued };
       });
       if (result) {
         if (result.queued > 0) deps.signals.runQueued.notify();
+        if (definition.shared.cron !== null) deps.signals.scheduleChanged.notify();
         return result;
       }
       const [row] = await db.query('SELECT * FROM workflows WHERE user_id = $1 AND unique_id = $2', [
@@ -393,7 +421,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     },
 
     async getWorkflow(id: string): Promise<{ workflow: Workflow; runs: WorkflowRun[] }> {
-      const workflow = await loadWorkflow(db, id);
+      const workflow = await loadWorkflow(db, id, true);
       const rows = await db.query<{ id: string }>(
         'SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid ORDER BY queued_at DESC, id DESC LIMIT 10',
         [id],
@@ -423,8 +451,9 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
     /**
      * Replaces a stored workflow's definition with a whole new one (same userId and uniqueId): a new
-     * version, the earlier kept. Workflow runs under way keep the definition they started with; no
-     * run is started. An unchanged definition changes nothing.
+     * version, the earlier kept; a recurring one's schedule follows it (next fire times recomputed,
+     * a pause kept). Workflow runs under way keep the definition they started with; no run is
+     * started. An unchanged definition changes nothing.
      */
     async replace(
       id: string,
@@ -450,23 +479,17 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
       }
       if (keyProblems.length > 0) throw new InvalidDefinitionError(keyProblems);
       for (const step of definition.steps) await authorise(step.spec);
-      if (definition.shared.cron !== null) {
-        throw new InvalidDefinitionError([
-          {
-            path: '/cron',
-            message: 'recurring workflows are not available yet; put without "cron" and trigger each run',
-          },
-        ]);
-      }
       const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
       if (isDeepStrictEqual(workflow.definition, stored)) return { workflow, changed: false };
       const updated = await db.transaction(async (tx) => {
         const row = await updateWorkflowDefinition(tx, id, stored);
         if (!row) throw new NotFoundError('workflow', id);
         const saved = toWorkflow(row);
-        await rescheduleWorkflow(tx, saved);
+        // A recurring workflow's next fire times follow its new cron, timezone and policies.
+        await syncWorkflowSchedule(tx, saved);
         return saved;
       });
+      deps.signals.scheduleChanged.notify();
       return { workflow: updated, changed: updated.version !== workflow.version };
     },
 
@@ -603,6 +626,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         } catch (error) {
           logger.warn({ err: error, workflowRunId: id }, 'could not write the workflow run report');
         }
+      }
+      // Manifests of fan-out steps whose end a crash separated from their writing.
+      for (const id of await workflowRunsWithManifestsDue(db, 100)) {
+        await writeStepManifests(db, store, id).catch((error: unknown) =>
+          logger.warn({ err: error, workflowRunId: id }, 'could not write a fan-out step manifest'),
+        );
       }
       return { advanced, reports };
     },

@@ -75,7 +75,7 @@ describe('the events outbox', () => {
     await service.db.transaction(async (tx) => {
       await recordFires(tx, [fire]);
       await recordFires(tx, [fire]);
-      await recordMissed(tx, jobId, [new Date('2026-01-02T03:00:00Z')], 'the service was down');
+      await recordMissed(tx, { jobId }, [new Date('2026-01-02T03:00:00Z')], 'the service was down');
     });
     const events = await eventsOf(userId);
     expect(events.map((e) => [e.type, e.data.outcome])).toEqual([

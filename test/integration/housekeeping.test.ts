@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/events/outbox.js';
+import { KIND_LABEL, MANAGED_LABEL } from '../../src/runner/image-builder.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 
 const docker = new Docker();
@@ -26,6 +28,27 @@ afterAll(async () => {
       .catch(() => undefined);
   await service?.close();
 });
+
+/** An image labelled as a package image (no layers of its own: a label on the base image). */
+async function packageImage(): Promise<string> {
+  const tag = `tds-packages:housekeeping-${randomUUID()}`;
+  const dockerfile = 'FROM debian:bookworm-slim\n';
+  const context = tar.pack();
+  context.entry({ name: 'Dockerfile' }, dockerfile);
+  context.finalize();
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    t: tag,
+    labels: { [MANAGED_LABEL]: 'true', [KIND_LABEL]: 'packages' },
+  });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => {
+      const failed = error ?? output.find((line) => line.error);
+      if (failed) reject(failed instanceof Error ? failed : new Error(String(failed.error)));
+      else resolve();
+    }),
+  );
+  return tag;
+}
 
 let jobId: string | undefined;
 
@@ -104,7 +127,10 @@ describe('housekeeping', () => {
     const ended = await tagFor(await runIn('succeeded'));
     const live = await tagFor(await runIn('running'));
     const unknown = await tagFor(randomUUID());
-    const packagesBefore = (await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length;
+    // A package image of this test's own, labelled as the image builder labels them: other files
+    // build and remove package images on the same engine at the same time, so only this one's
+    // fate says what the sweep did.
+    const packages = await packageImage();
 
     const report = await service.housekeeper!.sweep();
     expect(report.images).toBeGreaterThanOrEqual(1);
@@ -112,9 +138,8 @@ describe('housekeeping', () => {
     expect(await imageExists(live)).toBe(true);
     expect(await imageExists(unknown)).toBe(true);
     expect(await imageExists('debian:bookworm-slim')).toBe(true);
-    expect((await docker.listImages({ filters: { label: ['tds.kind=packages'] } })).length).toBe(
-      packagesBefore,
-    );
+    expect(await imageExists(packages)).toBe(true);
+    await docker.getImage(packages).remove();
     for (const tag of [live, unknown]) await docker.getImage(tag).remove();
   });
 

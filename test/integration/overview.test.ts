@@ -106,6 +106,24 @@ describe('GET /overview and GET /job-summaries', () => {
       (await service.request('GET', '/job-summaries?userId=olive&state=nope', undefined, as('olive'))).status,
     ).toBe(400);
 
+    // Workflows are summed up alike (the dashboard's workflow pages test them with workflows).
+    const workflows = await service.request(
+      'GET',
+      '/workflow-summaries?userId=olive&name=x&state=failed,cancelled',
+      undefined,
+      as('olive'),
+    );
+    expect(workflows.body).toEqual({ workflows: [] });
+    const unknownState = await service.request(
+      'GET',
+      '/workflow-summaries?userId=olive&state=timed_out',
+      undefined,
+      as('olive'),
+    );
+    expect(unknownState.status).toBe(400);
+    expect(unknownState.body.message).toContain('unknown workflow run state "timed_out"');
+    expect((await service.request('GET', '/workflow-summaries', undefined, as('olive'))).status).toBe(400);
+
     const me = await service.request('GET', '/whoami', undefined, as('olive'));
     expect(me.body).toEqual({ authEnabled: true, kind: 'user', userId: 'olive', operator: false });
     expect((await service.request('GET', '/whoami')).status).toBe(401);

@@ -67,7 +67,10 @@ beforeAll(async () => {
       s3_bucket: bucket,
       source_s3_prefix: '',
       destination_s3_prefix: '',
-      steps: [{ name: 'only', command: 'echo 1' }],
+      steps: [
+        { name: 'only', command: 'echo 1' },
+        { name: 'fan', for_each: [1], command: 'echo {{item}}' },
+      ],
     },
     bearer(keys.alice!),
   );
@@ -133,6 +136,13 @@ describe('every route with a path parameter', () => {
         'GET /workflows/:id/versions',
         'GET /workflow-runs/:id',
         'POST /workflow-runs/:id/retry',
+        'GET /workflows/:id/runs',
+        'GET /workflow-runs/:id/steps/:name/items',
+        'PATCH /workflows/:id',
+        'POST /workflows/:id/pause',
+        'POST /workflows/:id/resume',
+        'POST /workflows/:id/trigger',
+        'DELETE /workflows/:id',
         'PUT /jobs/:id',
         'GET /jobs/:id/versions',
         'GET /runs/:id/files',
@@ -200,7 +210,7 @@ describe('every route with a path parameter', () => {
       if (route.method !== 'GET' || typeof access !== 'object' || !('owner' in access)) continue;
       const answer = await ask(
         route,
-        urlOf(route, () => ids[access.owner]!),
+        urlOf(route, (param) => (param === 'name' ? 'fan' : ids[access.owner]!)),
         keys.alice!,
       );
       expect(answer.status, `${route.method} ${route.url}`).toBe(200);

@@ -83,6 +83,10 @@ describe('the service image', () => {
     );
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+    // The dashboard is built into the image and served at /.
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script');
 
     const inspected = await docker.getImage(IMAGE).inspect();
     expect(inspected.Config.User).toBe('tds');
@@ -90,6 +94,7 @@ describe('the service image', () => {
     const { stdout } = await run('docker', ['exec', name, 'sh', '-c', 'id -u; ls /app; ls /app/dist']);
     expect(stdout.split('\n').filter(Boolean)).toEqual([
       '10001',
+      'dashboard',
       'dist',
       'node_modules',
       'package.json',

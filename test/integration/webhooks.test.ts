@@ -226,6 +226,82 @@ describe('webhooks', () => {
     expect(again.body.notify).toBeUndefined();
   });
 
+  it("tells of a workflow run's start and failure, and its step runs' ends, by webhook and in GET /events", async () => {
+    const userId = uniqueName('wfhooks');
+    const hook = await receiver();
+    const { secret } = await register(userId, hook.url, [
+      'workflow_run.started',
+      'workflow_run.failed',
+      'run.failed',
+    ]);
+    const { status, body } = await service.request('POST', '/workflows', {
+      userId,
+      uniqueId: uniqueName('wf'),
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: 'hooks/',
+      steps: [
+        { name: 'first', command: 'echo 1' },
+        { name: 'breaks', depends_on: ['first'], command: 'echo broken >&2; exit 5' },
+      ],
+    });
+    expect(status, JSON.stringify(body)).toBe(202);
+    const workflowRunId = body.workflowRun.id as string;
+    await eventually('the deliveries', async () => hook.received.length >= 3, 120_000);
+    const verifier = new Webhook(secret);
+    const received = hook.received.map(
+      (d) => verifier.verify(d.body, d.headers) as ReturnType<typeof payload>,
+    );
+    expect(received.map((p) => p.type).sort()).toEqual([
+      'run.failed',
+      'workflow_run.failed',
+      'workflow_run.started',
+    ]);
+    const failed = received.find((p) => p.type === 'workflow_run.failed')!;
+    const prefix = `hooks/${body.workflow.uniqueId}/${workflowRunId}/`;
+    expect(failed.data).toMatchObject({
+      workflowRunId,
+      workflowId: body.workflow.id,
+      userId,
+      uniqueId: body.workflow.uniqueId,
+      state: 'failed',
+      failure: { step: 'breaks', reason: 'step_failed' },
+      steps: { succeeded: 1, failed: 1 },
+      results: { bucket, prefix, report: { json: `s3://${bucket}/${prefix}report.json` } },
+    });
+    expect(failed.data.failure.message).toMatch(/step "breaks" failed: exit_code/);
+    expect(failed.data.timings.endedAt).toBeTruthy();
+    const step = received.find((p) => p.type === 'run.failed')!;
+    expect(step.data).toMatchObject({ workflowRunId, stepName: 'breaks', state: 'failed', exitCode: 5 });
+    expect(step.data).not.toHaveProperty('jobId');
+
+    // The same event in GET /events, filtered to its type.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 30_000);
+    const stream = await fetch(
+      `${service.apiUrl}/events?userId=${userId}&types=workflow_run.failed&after=0-0`,
+      {
+        signal: abort.signal,
+      },
+    );
+    let text = '';
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of stream.body!) {
+        text += decoder.decode(chunk as Uint8Array, { stream: true });
+        if (/\nevent: [^\n]*\ndata: [^\n]*\n\n/.test(text)) break;
+      }
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+    const [event] = text.split('\n\n').filter((block) => block.includes('\nevent: '));
+    expect(event).toContain('event: workflow_run.failed');
+    expect(event).toContain(`"workflowRunId":"${workflowRunId}"`);
+    const metrics = await service.request('GET', '/metrics');
+    expect(metrics.body).toMatch(/^tds_workflow_runs\{state="failed"\} [1-9]/m);
+  });
+
   it('lists and deletes endpoints, never showing secrets again', async () => {
     const userId = uniqueName('hooks');
     const hook = await receiver();

@@ -101,5 +101,11 @@ describe('a workflow run across kill -9 of its worker', () => {
       { step_name: 'last', item_index: null, count: 1 },
       { step_name: 'second', item_index: null, count: 1 },
     ]);
+    // Its start and end told once each, whatever the crashes.
+    const events = await api.db.query<{ type: string }>(
+      "SELECT type FROM events WHERE data ->> 'workflowRunId' = $1 AND type LIKE 'workflow_run.%' ORDER BY id",
+      [id],
+    );
+    expect(events.map((e) => e.type)).toEqual(['workflow_run.started', 'workflow_run.succeeded']);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createBucket,
+  eventually,
   getText,
   listKeys,
   putObject,
@@ -42,10 +43,21 @@ async function waitForWorkflowRun(id: string, timeoutMs = 150_000): Promise<any>
     const { status, body } = await service.request('GET', `/workflow-runs/${id}`);
     expect(status, JSON.stringify(body)).toBe(200);
     last = body;
-    if (['succeeded', 'failed', 'cancelled'].includes(body.state as string)) return body;
+    // Ended, and its report written (just after the end, outside the transaction that ends it).
+    const ended = ['succeeded', 'failed', 'cancelled'].includes(body.state as string);
+    if (ended && body.results.report.writtenAt !== null) return body;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`workflow run ${id} did not end in time; last seen ${JSON.stringify(last)}`);
+}
+
+/** The workflow_run.* events recorded for a workflow run, in order. */
+async function workflowRunEvents(id: string): Promise<string[]> {
+  const rows = await service.db.query<{ type: string }>(
+    "SELECT type FROM events WHERE type LIKE 'workflow_run.%' AND data ->> 'workflowRunId' = $1 ORDER BY id",
+    [id],
+  );
+  return rows.map((r) => r.type);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -226,6 +238,102 @@ describe('workflows', () => {
     expect(after.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
   });
 
+  it("write a fan-out step's manifest, failed items included, and list its items a page at a time", async () => {
+    const body = workflowBody([
+      {
+        name: 'fan',
+        for_each: ['a', 'b', 'c'],
+        max_failures: 1,
+        command: 'test "{{item}}" != b || exit 7; echo "got-{{item}}"',
+      },
+    ]);
+    const posted = await service.request('POST', '/workflows', body);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
+    expect(run.state).toBe('succeeded');
+    expect(stepOf(run, 'fan').items).toMatchObject({ total: 3, succeeded: 2, failed: 1 });
+
+    const key = `${stepOf(run, 'fan').results.prefix}items.jsonl`;
+    expect(key).toBe(`wf/${body.uniqueId}/${run.id}/fan/items.jsonl`);
+    let manifest: string | undefined;
+    await eventually('the manifest', async () => (manifest = await getText(bucket, key)) !== undefined);
+    const lines = manifest!
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const runId = expect.any(String);
+    expect(lines).toEqual([
+      { index: 0, item: 'a', state: 'succeeded', exitCode: 0, attempts: 1, result: 'got-a', runId },
+      { index: 1, item: 'b', state: 'failed', exitCode: 7, attempts: 1, result: null, runId },
+      { index: 2, item: 'c', state: 'succeeded', exitCode: 0, attempts: 1, result: 'got-c', runId },
+    ]);
+
+    // The same items a page at a time, and filtered by state.
+    const items = `/workflow-runs/${run.id}/steps/fan/items`;
+    const first = await service.request('GET', `${items}?limit=2`);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.items.map((i: { index: number }) => i.index)).toEqual([0, 1]);
+    const second = await service.request('GET', `${items}?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body).toEqual({ items: [lines[2]], nextCursor: null });
+    const failed = await service.request('GET', `${items}?state=failed`);
+    expect(failed.body.items).toEqual([lines[1]]);
+    expect((await service.request('GET', `${items}?state=exploded`)).status).toBe(400);
+    expect((await service.request('GET', `/workflow-runs/${run.id}/steps/nope/items`)).status).toBe(404);
+
+    // Its workflow's runs, and the user's, newest first a page at a time.
+    const again = await service.request('POST', `/workflow-runs/${run.id}/retry?from=fan`);
+    expect(again.status).toBe(202);
+    const listed = await service.request('GET', `/workflows/${run.workflowId}/runs?limit=1`);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.workflowRuns.map((r: { id: string }) => r.id)).toEqual([again.body.id]);
+    const older = await service.request(
+      'GET',
+      `/workflows/${run.workflowId}/runs?limit=1&cursor=${listed.body.nextCursor}`,
+    );
+    expect(older.body.workflowRuns).toEqual([
+      expect.objectContaining({ id: run.id, state: 'succeeded', stepCounts: { succeeded: 1 } }),
+    ]);
+    expect(older.body.nextCursor).toBeNull();
+    const byState = await service.request(
+      'GET',
+      `/workflow-runs?userId=test-user&workflowId=${run.workflowId}&state=succeeded,failed`,
+    );
+    expect(byState.body.workflowRuns.map((r: { id: string }) => r.id)).toContain(run.id);
+    for (const listedRun of byState.body.workflowRuns) expect(listedRun.workflowId).toBe(run.workflowId);
+    await waitForWorkflowRun(again.body.id as string);
+  });
+
+  it('keep a step queued while no worker holds a tag it requires, without holding back the others', async () => {
+    const tag = uniqueName('gpu').toLowerCase();
+    const posted = await service.request(
+      'POST',
+      '/workflows',
+      workflowBody([
+        { name: 'needs', command: 'echo never', requires: [tag] },
+        { name: 'plain', command: 'echo fine' },
+        { name: 'after', depends_on: ['plain'], command: 'echo {{steps.plain.result}}' },
+      ]),
+    );
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    expect(posted.body.warnings).toEqual([expect.stringContaining(`"${tag}"`)]);
+    const id = posted.body.workflowRun.id as string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let current: any;
+    const deadline = Date.now() + 90_000;
+    do {
+      current = (await service.request('GET', `/workflow-runs/${id}`)).body;
+      if (stepOf(current, 'after').state === 'succeeded') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } while (Date.now() < deadline);
+    expect(stepOf(current, 'after')).toMatchObject({ state: 'succeeded', result: 'fine' });
+    expect(stepOf(current, 'needs').state).toBe('queued');
+    const waiting = await service.request('GET', `/runs/${stepOf(current, 'needs').runId}`);
+    expect(waiting.body).toMatchObject({ state: 'queued', stepName: 'needs', waiting_for: [tag] });
+    expect((await service.request('POST', `/workflow-runs/${id}/cancel`)).status).toBe(202);
+    expect((await waitForWorkflowRun(id, 30_000)).state).toBe('cancelled');
+    expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
+  });
+
   it('cancel: running steps are stopped, pending ones end cancelled, and so does the workflow run', async () => {
     const posted = await service.request(
       'POST',
@@ -256,6 +364,7 @@ describe('workflows', () => {
     expect(stepOf(run, 'after').state).toBe('cancelled');
     const stdout = await getText(bucket, `${stepOf(run, 'slow').results.prefix}stdout.log`);
     expect(stdout).toBe('started\n');
+    expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
   });
 
   it('PUT replaces the definition: a new version, history kept, a run under way keeps its own', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RUN_RESULTS, resultsLayout, resultsPrefix } from '../../src/runs/results-layout.js';
+import { RUN_RESULTS, resultsLayout, resultsPrefix, stepManifestKey } from '../../src/runs/results-layout.js';
 import { AWKWARD_SPECS } from '../support/awkward-specs.js';
 
 /**
@@ -60,5 +60,14 @@ describe('a run results folder', () => {
     expect(layout.sql('spec', { step: 'step::text' })).toBe(
       "(spec ->> 'uniqueId') || E'/it''s \\\\ here/' || step::text || '/'",
     );
+  });
+
+  it("puts a fan-out step's manifest in the step's folder", () => {
+    expect(
+      stepManifestKey(
+        { destination_s3_prefix: 'out/', uniqueId: 'etl' },
+        { workflowRunId: 'wr1', step: 'shard' },
+      ),
+    ).toBe('out/etl/wr1/shard/items.jsonl');
   });
 });

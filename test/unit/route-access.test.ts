@@ -97,6 +97,10 @@ describe('statements that stop the start', () => {
     expect(accessProblem('/admin/users/:userId', 'operator', known)).toBeUndefined();
     expect(accessProblem('/jobs/:id/runs', ownerOf('job'), known)).toBeUndefined();
     expect(accessProblem('/runs/:runId', ownerOf('run', 'runId'), known)).toBeUndefined();
+    expect(accessProblem('/jobs/:id/steps/:name', ownerOf('job', 'id', ['name']), known)).toBeUndefined();
+    expect(accessProblem('/jobs/:id/steps/:name/:x', ownerOf('job', 'id', ['name']), known)).toMatch(
+      /other path parameters \(x\) nothing checks/,
+    );
     expect(accessProblem('/docs/*', unowned('public', 'documentation files'), known)).toBeUndefined();
     expect(pathParams('/a/:id/b/:other-c/*')).toEqual(['id', 'other', '*']);
   });

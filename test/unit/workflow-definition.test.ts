@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../src/errors.js';
 import {
   InvalidDefinitionError,
   parseWorkflowRequest,
   planOf,
-  type Problem,
 } from '../../src/workflows/workflow-definition.js';
 import { fillPlaceholders } from '../../src/workflows/placeholders.js';
 
@@ -35,6 +35,33 @@ function problemsOf(body: unknown): Problem[] {
 }
 
 describe('workflow definitions', () => {
+  it("gives each step the workflow's required tags and its own, and points at a bad tag", () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        requires: ['linux/amd64'],
+        steps: [
+          { name: 'a', command: 'echo 1' },
+          { name: 'b', command: 'echo 2', requires: ['gpu', 'linux/amd64'] },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.spec.requires).toEqual(['linux/amd64']);
+    expect(definition.steps[1]!.spec.requires).toEqual(['gpu', 'linux/amd64']);
+    const problems = problemsOf({
+      ...BASE,
+      requires: ['bad tag'],
+      steps: [
+        { name: 'a', command: 'echo 1' },
+        { name: 'b', command: 'echo 2', requires: ['ok', '!nope'] },
+      ],
+    });
+    expect(problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/requires/0', '/steps/1/requires/1']),
+    );
+  });
+
   it('infers dependencies from placeholders and orders the steps', () => {
     const definition = parseWorkflowRequest(
       {
@@ -129,10 +156,10 @@ describe('workflow definitions', () => {
     const paths = problems.map((p) => p.path);
     expect(paths).toEqual(
       expect.arrayContaining([
-        '',
+        '/destination_s3_prefix',
         '/steps/0',
-        '/steps/1',
-        '/steps/2',
+        '/steps/1/image',
+        '/steps/2/env/TDS_ITEM',
         '/steps/3/for_each',
         '/steps/4/unknown',
       ]),

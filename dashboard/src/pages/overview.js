@@ -3,6 +3,14 @@ import { get, post, query } from '../api.js';
 import { duration, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 
+/** What a run belongs to: its job, or its workflow run (and step). */
+function Owner({ run }) {
+  if (run.jobId) return html`<${Link} href=${`/ui/jobs/${run.jobId}`}>${run.uniqueId}</${Link}>`;
+  if (run.workflowRunId)
+    return html`<${Link} href=${`/ui/workflow-runs/${run.workflowRunId}`}>${run.uniqueId}</${Link}> · ${run.stepName}`;
+  return '—';
+}
+
 export function OverviewPage({ me }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { data, error, reload } = usePoll(() => get(`/overview${query({ userId })}`), 3000, [userId]);
@@ -38,7 +46,7 @@ export function OverviewPage({ me }) {
                   <thead>
                     <tr>
                       <th>run</th>
-                      <th>job</th>
+                      <th>job or workflow</th>
                       <th>state</th>
                       <th>elapsed</th>
                       <th><span class="sr-only">actions</span></th>
@@ -48,7 +56,7 @@ export function OverviewPage({ me }) {
                     ${data.running.map(
                       (run) => html`<tr>
                     <td><${Link} href=${`/ui/runs/${run.runId}`}>${run.runId.slice(0, 8)}</${Link}></td>
-                    <td>${run.jobId ? html`<${Link} href=${`/ui/jobs/${run.jobId}`}>${run.uniqueId}</${Link}>` : '—'}</td>
+                    <td><${Owner} run=${run} /></td>
                     <td><${StateBadge} state=${run.state} /></td>
                     <td>${duration(run.elapsedSeconds)}</td>
                     <td>
@@ -84,7 +92,7 @@ export function OverviewPage({ me }) {
                   <thead>
                     <tr>
                       <th>run</th>
-                      <th>job</th>
+                      <th>job or workflow</th>
                       <th>reason</th>
                       <th>ended</th>
                     </tr>
@@ -93,7 +101,7 @@ export function OverviewPage({ me }) {
                     ${data.recentFailures.map(
                       (run) => html`<tr>
                     <td><${Link} href=${`/ui/runs/${run.runId}`}>${run.runId.slice(0, 8)}</${Link}></td>
-                    <td>${run.uniqueId ?? '—'}</td>
+                    <td><${Owner} run=${run} /></td>
                     <td><strong>${run.reason}</strong>: ${run.message}</td>
                     <td>${time(run.endedAt)}</td>
                   </tr>`,

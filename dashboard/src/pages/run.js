@@ -170,6 +170,11 @@ export function RunPage({ id }) {
     }
     <p>
       ${data.jobId && html`job <${Link} href=${`/ui/jobs/${data.jobId}`}>${data.jobId.slice(0, 8)}</${Link}> · `}
+      ${
+        data.workflowRunId &&
+        html`step <strong>${data.stepName}</strong>${data.itemIndex !== null && data.itemIndex !== undefined ? ` item ${data.itemIndex}` : ''} of workflow run
+          <${Link} href=${`/ui/workflow-runs/${data.workflowRunId}`}>${data.workflowRunId.slice(0, 8)}</${Link}> · `
+      }
       ${summaryLine(data)}
       <code>${data.results.uri}</code>
     </p>

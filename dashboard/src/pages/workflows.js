@@ -1,23 +1,164 @@
 import { html } from 'htm/preact';
 import { get, query } from '../api.js';
-import { Problem, usePoll } from '../router.js';
+import { duration, secondsBetween, time } from '../format.js';
+import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
 
-/**
- * Workflows: listed when the service has the workflow API (GET /workflows); until then the page
- * says so.
- */
-export function WorkflowsPage({ me }) {
+const STATES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
+
+export function WorkflowsPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
-  const { data, error } = usePoll(() => get(`/workflows${query({ userId })}`), 10000, [userId]);
-  if (error?.status === 404)
-    return html`<h1>Workflows</h1>
-      <p>This service has no workflow API yet: workflows will be listed here once it does.</p>`;
+  const name = params.get('name') ?? '';
+  const failedOnly = params.get('failed') === '1';
+  const state = failedOnly ? 'failed' : (params.get('state') ?? '');
+  const { data, error } = usePoll(() => get(`/workflow-summaries${query({ userId, name, state })}`), 5000, [
+    userId,
+    name,
+    state,
+  ]);
+  const setFilter = (changes) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    const text = next.toString();
+    navigate(`/ui/workflows${text ? `?${text}` : ''}`, { replace: true });
+  };
   return html`<h1>Workflows</h1>
+    <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+      <label
+        >Name <input type="search" value=${name} onInput=${(e) => setFilter({ name: e.target.value })}
+      /></label>
+      <label
+        >${'Last run '}<select
+          value=${params.get('state') ?? ''}
+          disabled=${failedOnly}
+          onChange=${(e) => setFilter({ state: e.target.value })}
+        >
+          ${STATES.map((s) => html`<option value=${s}>${s || 'any state'}</option>`)}
+        </select></label
+      >
+      <label
+        ><input
+          type="checkbox"
+          checked=${failedOnly}
+          onChange=${(e) => setFilter({ failed: e.target.checked ? '1' : '' })}
+        />
+        failed only</label
+      >
+    </form>
     <${Problem} error=${error} />
     ${
       data &&
-      html`<ul>
-        ${data.workflows.map((workflow) => html`<li>${workflow.uniqueId}</li>`)}
-      </ul>`
+      (data.workflows.length === 0
+        ? html`<p>No workflows match.</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th>workflow</th>
+                ${!userId && html`<th>user</th>`}
+                <th>steps</th>
+                <th>last run</th>
+                <th>queued</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${data.workflows.map(
+                (w) => html`<tr>
+                <td><${Link} href=${`/ui/workflows/${w.id}`}>${w.uniqueId}</${Link}></td>
+                ${!userId && html`<td>${w.userId}</td>`}
+                <td>${w.steps}</td>
+                <td>${w.lastRun ? html`<${Link} href=${`/ui/workflow-runs/${w.lastRun.id}`} aria-label=${`last run ${w.lastRun.state}`}><${StateBadge} state=${w.lastRun.state} /></${Link}>` : '—'}</td>
+                <td>${time(w.lastRun?.queuedAt)}</td>
+              </tr>`,
+              )}
+            </tbody>
+          </table>`)
     }`;
+}
+
+function forEachText(forEach) {
+  if (!forEach || forEach.kind === 'none') return '—';
+  if (forEach.kind === 'static') return `${forEach.items.length} items`;
+  return `items of ${forEach.step}`;
+}
+
+function commandText(spec) {
+  if (spec.command) return spec.command;
+  const args = Array.isArray(spec.args) ? spec.args.join(' ') : (spec.args ?? '');
+  return `${spec.image} ${args}`.trim();
+}
+
+const countSteps = (run, state) => run.steps.filter((s) => s.state === state).length;
+
+export function WorkflowPage({ id }) {
+  const { data, error } = usePoll(() => get(`/workflows/${id}`), 5000, [id]);
+  if (!data) return html`<${Problem} error=${error} />${!error && html`<p>Loading…</p>`}`;
+  const { workflow, runs } = data;
+  const steps = workflow.definition.steps;
+  return html`<h1>Workflow ${workflow.uniqueId}</h1>
+    <${Problem} error=${error} />
+    <p>
+      user <strong>${workflow.userId}</strong>
+      ${` · ${steps.length} steps · at most ${workflow.definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
+    </p>
+    <section aria-labelledby="runs">
+      <h2 id="runs">Latest runs</h2>
+      ${
+        runs.length === 0
+          ? html`<p>No runs yet.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th>workflow run</th>
+                  <th>state</th>
+                  <th>trigger</th>
+                  <th>queued</th>
+                  <th>duration</th>
+                  <th>steps succeeded</th>
+                  <th>failure</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${runs.map(
+                  (run) => html`<tr>
+                  <td><${Link} href=${`/ui/workflow-runs/${run.id}`}>${run.id.slice(0, 8)}</${Link}></td>
+                  <td><${StateBadge} state=${run.state} /></td>
+                  <td>${run.trigger}</td>
+                  <td>${time(run.timings.queuedAt)}</td>
+                  <td>${duration(secondsBetween(run.timings.startedAt, run.timings.endedAt))}</td>
+                  <td>${countSteps(run, 'succeeded')} of ${run.steps.length}</td>
+                  <td>${run.failure ? [run.failure.step, run.failure.reason].filter(Boolean).join(': ') : '—'}</td>
+                </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+    </section>
+    <section aria-labelledby="steps">
+      <h2 id="steps">Steps</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>step</th>
+            <th>depends on</th>
+            <th>runs if</th>
+            <th>fan-out</th>
+            <th>command or image</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${steps.map(
+            (step) =>
+              html`<tr>
+                <td>${step.name}</td>
+                <td>${step.dependsOn.join(', ') || '—'}</td>
+                <td>${step.runIf.replace(/_/g, ' ')}</td>
+                <td>${forEachText(step.forEach)}</td>
+                <td><code>${commandText(step.spec)}</code></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </section>`;
 }

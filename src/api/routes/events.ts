@@ -28,7 +28,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; pollMs?: 
     {
       config: { access: 'user' },
       schema: {
-        summary: 'Events as they happen (Server-Sent Events): runs ended, fires skipped',
+        summary:
+          'Events as they happen (Server-Sent Events): runs ended, workflow runs started and ended, fires skipped',
         description:
           "The same events as webhooks, as `text/event-stream`: each with `id` (a cursor), `event` (its type) and `data` ({ type, timestamp, data }). Reconnect with the header Last-Event-ID (or ?after=) to resume after the last event received, none lost or repeated. A user key sees its own events (userId must name it); an operator key every user's, or one user's with userId.",
         tags: ['events'],

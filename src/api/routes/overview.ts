@@ -6,6 +6,11 @@ import { NAME_PATTERN } from '../../jobs/job-spec.js';
 import { parseStates } from '../../runs/run-listing.js';
 import { readJobSummaries, readOverview } from '../../runs/run-overview.js';
 import { RUN_STATES } from '../../runs/run-states.js';
+import {
+  parseWorkflowRunStates,
+  readWorkflowSummaries,
+  WORKFLOW_RUN_STATES,
+} from '../../workflows/workflow-summaries.js';
 import { ErrorSchema } from '../schemas.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
@@ -28,7 +33,11 @@ const OverviewSchema = Type.Object({
     Type.Object({
       runId: Type.String(),
       jobId: Nullable(Type.String()),
-      uniqueId: Nullable(Type.String()),
+      uniqueId: Nullable(
+        Type.String({ description: "the job's uniqueId, or the workflow's for a step's run" }),
+      ),
+      workflowRunId: Nullable(Type.String({ description: "a workflow step's run: its workflow run" })),
+      stepName: Nullable(Type.String()),
       userId: Type.String(),
       state: State,
       startedAt: Nullable(Type.String()),
@@ -47,7 +56,11 @@ const OverviewSchema = Type.Object({
     Type.Object({
       runId: Type.String(),
       jobId: Nullable(Type.String()),
-      uniqueId: Nullable(Type.String()),
+      uniqueId: Nullable(
+        Type.String({ description: "the job's uniqueId, or the workflow's for a step's run" }),
+      ),
+      workflowRunId: Nullable(Type.String({ description: "a workflow step's run: its workflow run" })),
+      stepName: Nullable(Type.String()),
       userId: Type.String(),
       state: State,
       reason: Nullable(Type.String()),
@@ -71,6 +84,22 @@ const JobSummarySchema = Type.Object({
       id: Type.String(),
       state: State,
       exitCode: Nullable(Type.Integer()),
+      queuedAt: Type.String(),
+      endedAt: Nullable(Type.String()),
+    }),
+  ),
+});
+
+const WorkflowSummarySchema = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  uniqueId: Type.String(),
+  steps: Type.Integer({ description: 'how many steps its definition has' }),
+  createdAt: Type.String(),
+  lastRun: Nullable(
+    Type.Object({
+      id: Type.String({ description: 'the latest workflow run' }),
+      state: Type.String({ description: WORKFLOW_RUN_STATES.join(', ') }),
       queuedAt: Type.String(),
       endedAt: Nullable(Type.String()),
     }),
@@ -177,6 +206,44 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; authEn
         limit: limit ?? 200,
       });
       return { jobs };
+    },
+  );
+
+  app.get(
+    '/workflow-summaries',
+    {
+      config: { access: 'user' },
+      schema: {
+        summary:
+          "Workflows with their latest workflow run, newest first, filtered by name and that run's state",
+        tags: ['workflows'],
+        querystring: Type.Object(
+          {
+            userId: UserParam,
+            name: Type.Optional(
+              Type.String({ maxLength: 200, description: 'part of the uniqueId, any case' }),
+            ),
+            state: Type.Optional(
+              Type.Union([Type.String(), Type.Array(Type.String())], {
+                description: `the latest workflow run's state: one or more of ${WORKFLOW_RUN_STATES.join(', ')}, comma-separated`,
+              }),
+            ),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ workflows: Type.Array(WorkflowSummarySchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { userId, name, state, limit } = request.query;
+      const scope = listingScope(request.principal, userId);
+      const workflows = await readWorkflowSummaries(db, scope, {
+        name: name || undefined,
+        lastStates: parseWorkflowRunStates(state),
+        limit: limit ?? 200,
+      });
+      return { workflows };
     },
   );
 };

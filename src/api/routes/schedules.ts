@@ -8,7 +8,8 @@ import { jobView, runView } from '../views.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 const fields = JobRequestSchema.properties;
-const ScheduleChangeSchema = Type.Object(
+/** A change to a job's or a workflow's schedule: any of its fields. */
+export const ScheduleChangeSchema = Type.Object(
   {
     cron: Type.Optional(fields.cron),
     timezone: Type.Optional(fields.timezone),

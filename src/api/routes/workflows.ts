@@ -2,11 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
-import { NAME_PATTERN } from '../../jobs/job-spec.js';
+import type { FleetService } from '../../fleet/fleet-service.js';
+import { NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
 import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
+import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
+import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams } from '../schemas.js';
+import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
+import { scheduleView } from '../views.js';
 
 const errors = {
   400: ErrorSchema,
@@ -16,11 +20,13 @@ const errors = {
   409: ErrorSchema,
   422: ErrorSchema,
 };
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
+  schema: T,
+  options?: { description: string },
+) => Type.Union([schema, Type.Null()], options);
 const Time = Nullable(Type.String({ format: 'date-time' }));
 
-const WorkflowSchema = Type.Object({
+export const WorkflowSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
@@ -28,7 +34,12 @@ const WorkflowSchema = Type.Object({
     description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
   }),
   version: Type.Integer({ description: 'counts the definitions it has had (PUT /workflows/:id adds one)' }),
+  schedule: Nullable(ScheduleSchema, {
+    description:
+      "a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires",
+  }),
   createdAt: Type.String({ format: 'date-time' }),
+  deletedAt: Time,
 });
 
 const ItemCounts = Type.Object({
@@ -42,13 +53,13 @@ const ItemCounts = Type.Object({
   skipped: Type.Integer(),
 });
 
-const WorkflowRunSchema = Type.Object({
+export const WorkflowRunSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   workflowId: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
   state: Type.String({ description: 'queued, running, succeeded, failed or cancelled' }),
-  trigger: Type.String({ description: 'submit or retry' }),
+  trigger: Type.String({ description: 'submit, retry, schedule, catch_up or manual' }),
   scheduledFor: Time,
   retryOf: Nullable(Type.String()),
   fromStep: Nullable(Type.String()),
@@ -62,7 +73,13 @@ const WorkflowRunSchema = Type.Object({
     bucket: Type.String(),
     prefix: Type.String(),
     uri: Type.String(),
-    report: Type.Object({ json: Type.String(), text: Type.String() }),
+    report: Type.Object({
+      json: Type.String(),
+      text: Type.String(),
+      writtenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'when the report was written: null until just after the workflow run ends',
+      }),
+    }),
   }),
   steps: Type.Array(
     Type.Object({
@@ -98,18 +115,21 @@ const WorkflowRunSchema = Type.Object({
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function workflowView(w: Workflow) {
+/** A workflow; with `details` its schedule shows paused or not, next fire times and recent fires. */
+export function workflowView(w: Workflow, details?: ScheduleDetails) {
   return {
     id: w.id,
     userId: w.userId,
     uniqueId: w.uniqueId,
     definition: w.definition,
     version: w.version,
+    schedule: scheduleView(w.definition.shared, details),
     createdAt: w.createdAt.toISOString(),
+    deletedAt: iso(w.deletedAt),
   };
 }
 
-function workflowRunView(r: WorkflowRun) {
+export function workflowRunView(r: WorkflowRun) {
   return {
     ...r,
     scheduledFor: iso(r.scheduledFor),
@@ -118,8 +138,19 @@ function workflowRunView(r: WorkflowRun) {
       startedAt: iso(r.timings.startedAt),
       endedAt: iso(r.timings.endedAt),
     },
+    results: { ...r.results, report: { ...r.results.report, writtenAt: iso(r.results.report.writtenAt) } },
     steps: r.steps.map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) })),
   };
+}
+
+/** Warnings for a new workflow: tags its steps require that no worker has ever advertised. */
+async function workflowWarnings(
+  workflow: Workflow,
+  fleet: Pick<FleetService, 'warningsFor'> | undefined,
+): Promise<string[]> {
+  if (!fleet) return [];
+  const tags = new Set(workflow.definition.steps.flatMap((s) => requiredTags(s.spec)));
+  return tags.size === 0 ? [] : fleet.warningsFor([...tags]);
 }
 
 const PlanSchema = Type.Object({
@@ -137,8 +168,11 @@ const PlanSchema = Type.Object({
 
 export const workflowRoutes: FastifyPluginAsyncTypebox<{
   workflows: WorkflowService;
+  schedules: WorkflowSchedules;
   access: AccessControl;
-}> = async (app, { workflows, access }) => {
+  /** Warns of required tags no worker ever advertised; without it no warnings are given. */
+  fleet?: Pick<FleetService, 'warningsFor'>;
+}> = async (app, { workflows, schedules, access, fleet }) => {
   app.post(
     '/workflows',
     {
@@ -150,7 +184,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: 'Submit a workflow',
         description:
-          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. `?dry_run=true` validates and answers the plan and the definition as it would be stored, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
+          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. With `cron`, the workflow is recurring: its runs start on the schedule (with the overlap and catch-up policies jobs have), `workflowRun` is null and `workflow.schedule` shows the next fire times. `?dry_run=true` validates and answers the plan and the definition as it would be stored, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409 (PUT /workflows/:id updates it).',
         tags: ['workflows'],
         querystring: Type.Object(
           { dry_run: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
@@ -176,6 +210,11 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
             workflow: WorkflowSchema,
             workflowRun: Nullable(WorkflowRunSchema),
             created: Type.Boolean(),
+            warnings: Type.Optional(
+              Type.Array(Type.String(), {
+                description: 'such as tags a step requires that no worker has ever advertised',
+              }),
+            ),
           }),
           ...errors,
         },
@@ -199,9 +238,14 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         { workflowId: workflow.id, workflowRunId, created },
         created ? 'workflow submitted' : 'workflow already exists',
       );
-      return reply
-        .status(created ? 202 : 200)
-        .send({ workflow: workflowView(workflow), workflowRun: run ? workflowRunView(run) : null, created });
+      const details = await schedules.details(workflow.id);
+      const body = {
+        workflow: workflowView(workflow, details),
+        workflowRun: run ? workflowRunView(run) : null,
+        created,
+      };
+      if (!created) return reply.status(200).send(body);
+      return reply.status(202).send({ ...body, warnings: await workflowWarnings(workflow, fleet) });
     },
   );
 
@@ -232,7 +276,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       const { userId, limit, cursor } = request.query;
       requireSameUser(request.principal, userId);
       const page = await workflows.listWorkflows(userId, limit ?? 50, cursor);
-      return { workflows: page.workflows.map(workflowView), nextCursor: page.nextCursor };
+      return { workflows: page.workflows.map((w) => workflowView(w)), nextCursor: page.nextCursor };
     },
   );
 
@@ -252,7 +296,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { workflow, runs } = await workflows.getWorkflow(request.params.id);
-      return { workflow: workflowView(workflow), runs: runs.map(workflowRunView) };
+      const details = await schedules.details(workflow.id);
+      return { workflow: workflowView(workflow, details), runs: runs.map(workflowRunView) };
     },
   );
 
@@ -265,7 +310,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: "Replace a workflow's definition (a new version; earlier ones kept)",
         description:
-          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one); workflow runs under way go on with the definition they started with, and no run is started. An unchanged definition changes nothing: changed is false.',
+          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one) and the next fire times of a recurring workflow are recomputed from now (a pause is kept); workflow runs under way go on with the definition they started with, and no run is started. An unchanged definition changes nothing: changed is false.',
         tags: ['workflows'],
         params: IdParams,
         body: WorkflowRequestSchema,
@@ -283,7 +328,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         { workflowId: workflow.id, changed, version: workflow.version },
         changed ? 'workflow updated' : 'workflow unchanged',
       );
-      return { workflow: workflowView(workflow), changed, version: workflow.version };
+      const details = await schedules.details(workflow.id);
+      return { workflow: workflowView(workflow, details), changed, version: workflow.version };
     },
   );
 

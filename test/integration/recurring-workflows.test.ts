@@ -1,0 +1,421 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createBucket,
+  createTestDatabase,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
+import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+
+/**
+ * Recurring workflows: whole workflow runs fired on a cron schedule, with the overlap policies,
+ * pause, resume, trigger and delete that jobs have, exactly once per fire time across a scheduler
+ * killed between fires. `withWorker` runs the steps in Docker; `withoutWorker` (no worker) leaves
+ * every step run queued, so a workflow run stays unfinished for the overlap policies to weigh.
+ */
+
+let bucket: string;
+let withWorker: TestService;
+let withoutWorker: TestService;
+const processes: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  bucket = await createBucket();
+  [withWorker, withoutWorker] = await Promise.all([
+    startTestService({ roles: ['api', 'worker', 'scheduler'], env: { TDS_MAX_CONCURRENT_RUNS: '4' } }),
+    startTestService({ roles: ['api', 'scheduler'] }),
+  ]);
+});
+
+afterAll(async () => {
+  for (const instance of processes) {
+    await instance.kill();
+    await removeDir(instance.dataDir);
+  }
+  await withWorker?.close();
+  await withoutWorker?.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function workflowBody(steps: unknown[], overrides: Record<string, unknown> = {}) {
+  return {
+    userId: 'test-user',
+    uniqueId: uniqueName('cron-wf'),
+    s3_bucket: bucket,
+    source_s3_prefix: '',
+    destination_s3_prefix: '/cron-wf/',
+    steps,
+    ...overrides,
+  };
+}
+
+async function post(service: TestService, body: Record<string, unknown>) {
+  const { status, body: answer } = await service.request('POST', '/workflows', body);
+  expect(status, JSON.stringify(answer)).toBe(202);
+  return answer;
+}
+
+interface WorkflowRunRow {
+  id: string;
+  state: string;
+  trigger: string;
+  scheduled_for: Date | null;
+  waits_for_previous: boolean;
+}
+
+async function workflowRunsOf(service: TestService, workflowId: string) {
+  return service.db.query<WorkflowRunRow>(
+    `SELECT id, state, trigger, scheduled_for, waits_for_previous FROM workflow_runs
+     WHERE workflow_id = $1::uuid ORDER BY queued_at, id`,
+    [workflowId],
+  );
+}
+
+async function firesOf(service: TestService, workflowId: string) {
+  return service.db.query<{
+    fire_at: Date;
+    outcome: string;
+    workflow_run_id: string | null;
+    detail: string | null;
+  }>(
+    'SELECT fire_at, outcome, workflow_run_id, detail FROM schedule_fires WHERE workflow_id = $1::uuid ORDER BY fire_at',
+    [workflowId],
+  );
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('a recurring workflow', () => {
+  it('fires whole workflow runs on its cron that finish, and shows its schedule in words', async () => {
+    const posted = await post(
+      withWorker,
+      workflowBody(
+        [
+          { name: 'a', command: 'echo 20' },
+          { name: 'b', command: 'echo $(( {{steps.a.result}} + 1 ))' },
+        ],
+        { cron: '*/2 * * * * *', timezone: 'Europe/Paris', overlap_policy: 'allow' },
+      ),
+    );
+    expect(posted.workflowRun).toBeNull();
+    expect(posted.created).toBe(true);
+    const workflowId: string = posted.workflow.id;
+    expect(posted.workflow.schedule).toMatchObject({
+      cron: '*/2 * * * * *',
+      timezone: 'Europe/Paris',
+      overlapPolicy: 'allow',
+      catchUpPolicy: 'latest',
+      paused: false,
+    });
+    expect(posted.workflow.schedule.description).toMatch(/every 2 seconds/i);
+    const upcoming = (posted.workflow.schedule.nextFireTimes as string[]).map((t) => Date.parse(t));
+    expect(upcoming).toHaveLength(5);
+    for (let i = 1; i < upcoming.length; i += 1) expect(upcoming[i]! - upcoming[i - 1]!).toBe(2000);
+
+    const finished = await until('two scheduled workflow runs to succeed', async () => {
+      const runs = (await workflowRunsOf(withWorker, workflowId)).filter((r) => r.state === 'succeeded');
+      return runs.length >= 2 ? runs : undefined;
+    });
+    for (const row of finished) {
+      expect(row.trigger).toBe('schedule');
+      expect(row.scheduled_for!.getTime() % 2000).toBe(0);
+      const { body: run } = await withWorker.request('GET', `/workflow-runs/${row.id}`);
+      expect(run.scheduledFor).toBe(row.scheduled_for!.toISOString());
+      expect(run.steps.map((s: { result: string }) => s.result)).toEqual(['20', '21']);
+    }
+    // One workflow run per fire time, each recorded with it.
+    const fires = await firesOf(withWorker, workflowId);
+    const started = (await workflowRunsOf(withWorker, workflowId)).length;
+    expect(fires.filter((f) => f.workflow_run_id !== null)).toHaveLength(started);
+
+    const { body: read } = await withWorker.request('GET', `/workflows/${workflowId}`);
+    expect(read.workflow.schedule.lastFireAt).not.toBeNull();
+    const recent = read.workflow.schedule.recentFires as { outcome: string; workflowRunId?: string }[];
+    expect(recent.some((f) => f.outcome === 'queued' && finished.some((r) => r.id === f.workflowRunId))).toBe(
+      true,
+    );
+    expect((await withWorker.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
+  });
+
+  it('skips a fire time while its previous workflow run is under way (overlap "skip"), and says so', async () => {
+    const posted = await post(
+      withWorker,
+      workflowBody([{ name: 'slow', command: 'sleep 3; echo done' }], { cron: '* * * * * *' }),
+    );
+    const workflowId: string = posted.workflow.id;
+    const first = await until('the first workflow run to end', async () => {
+      const runs = await workflowRunsOf(withWorker, workflowId);
+      return runs[0] && runs[0].state === 'succeeded' ? runs : undefined;
+    });
+    // Fire times while the first ran started nothing: they were skipped, naming it.
+    const fires = await firesOf(withWorker, workflowId);
+    const firstFire = fires.findIndex((f) => f.workflow_run_id === first[0]!.id);
+    const nextFire = fires.findIndex((f, i) => i > firstFire && f.outcome === 'queued');
+    const between = fires.slice(firstFire + 1, nextFire === -1 ? undefined : nextFire);
+    expect(between.length).toBeGreaterThanOrEqual(2);
+    expect(between.every((f) => f.outcome === 'skipped_overlap' && f.workflow_run_id === null)).toBe(true);
+    expect(between[0]!.detail).toContain(first[0]!.id);
+    const [ended] = await withWorker.db.query<{ ended_at: Date }>(
+      'SELECT ended_at FROM workflow_runs WHERE id = $1::uuid',
+      [first[0]!.id],
+    );
+    expect(between.every((f) => f.fire_at.getTime() < ended!.ended_at.getTime())).toBe(true);
+    const events = await withWorker.db.query<{ data: { workflowId: string; outcome: string } }>(
+      `SELECT data FROM events WHERE type = 'schedule.fire_skipped' AND data ->> 'workflowId' = $1`,
+      [workflowId],
+    );
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(events[0]!.data.outcome).toBe('skipped_overlap');
+    expect((await withWorker.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
+  });
+
+  it('buffers one workflow run to follow the unfinished one (queue_one), or replaces it (replace)', async () => {
+    const steps = [{ name: 'a', command: 'echo a' }];
+    const queueOne = (
+      await post(withoutWorker, workflowBody(steps, { cron: '* * * * * *', overlap_policy: 'queue_one' }))
+    ).workflow.id as string;
+    const replace = (
+      await post(withoutWorker, workflowBody(steps, { cron: '* * * * * *', overlap_policy: 'replace' }))
+    ).workflow.id as string;
+    await until('three fire times of each', async () =>
+      (await firesOf(withoutWorker, queueOne)).length >= 3 &&
+      (await firesOf(withoutWorker, replace)).length >= 3
+        ? true
+        : undefined,
+    );
+    await withoutWorker.request('POST', `/workflows/${queueOne}/pause`);
+    await withoutWorker.request('POST', `/workflows/${replace}/pause`);
+    await sleep(300);
+
+    const buffered = await workflowRunsOf(withoutWorker, queueOne);
+    expect(buffered.map((r) => [r.state, r.waits_for_previous])).toEqual([
+      ['running', false],
+      ['queued', true],
+    ]);
+    // The buffered one has started nothing: its steps wait.
+    const steps2 = await withoutWorker.db.query<{ state: string }>(
+      'SELECT state FROM workflow_steps WHERE workflow_run_id = $1::uuid',
+      [buffered[1]!.id],
+    );
+    expect(steps2.map((s) => s.state)).toEqual(['pending']);
+    const outcomes = (await firesOf(withoutWorker, queueOne)).map((f) => f.outcome);
+    expect(outcomes.slice(0, 2)).toEqual(['queued', 'queued']);
+    expect(outcomes.slice(2).every((o) => o === 'skipped_buffer_full')).toBe(true);
+
+    const replaced = await workflowRunsOf(withoutWorker, replace);
+    expect(replaced.length).toBeGreaterThanOrEqual(3);
+    expect(replaced.slice(0, -1).every((r) => r.state === 'cancelled')).toBe(true);
+    expect(replaced[replaced.length - 1]!.state).toBe('running');
+    expect((await firesOf(withoutWorker, replace)).every((f) => f.outcome === 'queued')).toBe(true);
+
+    // Deleting cancels the buffered workflow run; the one under way is left to finish.
+    const deleted = await withoutWorker.request('DELETE', `/workflows/${queueOne}`);
+    expect(deleted.status).toBe(200);
+    expect((await workflowRunsOf(withoutWorker, queueOne)).map((r) => r.state)).toEqual([
+      'running',
+      'cancelled',
+    ]);
+  });
+
+  it('pauses, resumes, triggers, reschedules and deletes', async () => {
+    const posted = await post(
+      withoutWorker,
+      workflowBody([{ name: 'a', command: 'echo a' }], { cron: '* * * * * *', overlap_policy: 'allow' }),
+    );
+    const id: string = posted.workflow.id;
+    await until('a first workflow run', async () =>
+      (await workflowRunsOf(withoutWorker, id)).length > 0 ? true : undefined,
+    );
+
+    const paused = await withoutWorker.request('POST', `/workflows/${id}/pause`);
+    expect(paused.status).toBe(200);
+    expect(paused.body.schedule).toMatchObject({ paused: true, nextFireTimes: [] });
+    await sleep(300); // a pass that began before the pause may still finish
+    const before = (await workflowRunsOf(withoutWorker, id)).length;
+    await sleep(2200);
+    expect((await workflowRunsOf(withoutWorker, id)).length).toBe(before);
+
+    const resumed = await withoutWorker.request('POST', `/workflows/${id}/resume`);
+    expect(resumed.body.schedule.paused).toBe(false);
+    await until('workflow runs again', async () =>
+      (await workflowRunsOf(withoutWorker, id)).length > before ? true : undefined,
+    );
+
+    const triggered = await withoutWorker.request('POST', `/workflows/${id}/trigger`);
+    expect(triggered.status).toBe(202);
+    expect(triggered.body).toMatchObject({ workflowId: id, trigger: 'manual', scheduledFor: null });
+
+    const changed = await withoutWorker.request('PATCH', `/workflows/${id}`, {
+      cron: '0 9 * * 1',
+      timezone: 'Asia/Tokyo',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.schedule).toMatchObject({ cron: '0 9 * * 1', timezone: 'Asia/Tokyo' });
+    expect(changed.body.schedule.description).toContain('Monday');
+    expect(changed.body.schedule.nextFireTimes).toHaveLength(5);
+    const bad = await withoutWorker.request('PATCH', `/workflows/${id}`, {
+      cron: 'nope',
+      timezone: 'Mars/Base',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems.map((p: { path: string }) => p.path)).toEqual(['/timezone']);
+    expect(
+      (await withoutWorker.request('PATCH', `/workflows/${id}`, { cron: '61 * * * *' })).body.problems,
+    ).toEqual([{ path: '/cron', message: expect.stringContaining('61') }]);
+    expect((await withoutWorker.request('PATCH', `/workflows/${id}`, {})).status).toBe(400);
+
+    // A workflow without a schedule: triggered at will, not paused.
+    const once = await withoutWorker.request(
+      'POST',
+      '/workflows',
+      workflowBody([{ name: 'a', command: 'echo' }]),
+    );
+    expect(once.body.workflow.schedule).toBeNull();
+    const onceId: string = once.body.workflow.id;
+    expect((await withoutWorker.request('POST', `/workflows/${onceId}/trigger`)).status).toBe(202);
+    const refused = await withoutWorker.request('POST', `/workflows/${onceId}/pause`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/no cron schedule/);
+    expect((await withoutWorker.request('POST', `/workflows/${uniqueName('x')}/pause`)).status).toBe(404);
+
+    const deleted = await withoutWorker.request('DELETE', `/workflows/${id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.deletedAt).not.toBeNull();
+    expect(
+      (await withoutWorker.db.query('SELECT 1 FROM schedules WHERE workflow_id = $1::uuid', [id])).length,
+    ).toBe(0);
+    const read = await withoutWorker.request('GET', `/workflows/${id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.workflow.deletedAt).not.toBeNull();
+    expect(read.body.runs.length).toBeGreaterThan(0);
+    expect((await withoutWorker.request('POST', `/workflows/${id}/trigger`)).status).toBe(409);
+    const listed = await withoutWorker.request('GET', '/workflows?userId=test-user&limit=200');
+    expect(listed.body.workflows.map((w: { id: string }) => w.id)).not.toContain(id);
+  });
+});
+
+describe('fire times of a workflow missed while no scheduler ran', () => {
+  it('catches up the latest ones within the limit ("all"), one workflow run after another', async () => {
+    // A fake "now" stands in for the database's clock, so an outage of minutes takes no time.
+    let now = new Date('2026-01-01T00:00:00Z');
+    const N = new Date('2026-06-01T10:00:00Z');
+    const minutes = (m: number) => new Date(N.getTime() + m * 60_000);
+    const service = await startTestService({
+      roles: ['api', 'scheduler'],
+      schedulerClock: () => now,
+      env: { TDS_MISFIRE_TOLERANCE_MS: '5000', TDS_SCHEDULER_IDLE_MS: '50' },
+    });
+    try {
+      const posted = await post(
+        service,
+        workflowBody([{ name: 'a', command: 'echo a' }], {
+          cron: '* * * * *',
+          catch_up_policy: 'all',
+          catch_up_limit: 3,
+        }),
+      );
+      const id: string = posted.workflow.id;
+      await service.db.query(
+        'UPDATE schedules SET next_fire_at = $2::timestamptz WHERE workflow_id = $1::uuid',
+        [id, N],
+      );
+      // Down from N until 9 min 30 s later: ten fire times came due and were missed.
+      now = new Date(minutes(9).getTime() + 30_000);
+      const fires = await until('the fire times to be recorded', async () => {
+        const rows = await firesOf(service, id);
+        return rows.length >= 10 ? rows : undefined;
+      });
+      expect(fires.map((f) => `${(f.fire_at.getTime() - N.getTime()) / 60_000}:${f.outcome}`)).toEqual([
+        ...[0, 1, 2, 3, 4, 5, 6].map((m) => `${m}:missed`),
+        '7:caught_up',
+        '8:caught_up',
+        '9:caught_up',
+      ]);
+      const runs = await workflowRunsOf(service, id);
+      expect(runs.map((r) => [r.trigger, r.scheduled_for!.toISOString(), r.state])).toEqual([
+        ['catch_up', minutes(7).toISOString(), 'running'],
+        ['catch_up', minutes(8).toISOString(), 'queued'],
+        ['catch_up', minutes(9).toISOString(), 'queued'],
+      ]);
+      // The end of one starts the next, and only the next.
+      const cancelled = await service.request('POST', `/workflow-runs/${runs[0]!.id}/cancel`);
+      expect(cancelled.body.state).toBe('cancelled');
+      expect((await workflowRunsOf(service, id)).map((r) => r.state)).toEqual([
+        'cancelled',
+        'running',
+        'queued',
+      ]);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => child.on('exit', () => resolve()));
+
+describe('a recurring workflow across scheduler instances', () => {
+  it('starts one workflow run per fire time, while a scheduler is killed between fires and another starts', async () => {
+    const databaseUrl = await createTestDatabase();
+    const api = await startTestService({ databaseUrl, roles: ['api'] });
+    try {
+      const posted = await post(
+        api,
+        workflowBody([{ name: 'a', command: 'echo a' }], { cron: '* * * * * *', overlap_policy: 'allow' }),
+      );
+      const workflowId: string = posted.workflow.id;
+      const start = async (name: string) => {
+        const instance = await startServiceProcess(databaseUrl, {
+          TDS_ROLES: 'scheduler',
+          TDS_WORKER_ID: name,
+        });
+        processes.push(instance);
+        return instance.child;
+      };
+      const [a, b] = await Promise.all([start('scheduler-a'), start('scheduler-b')]);
+      await sleep(2500);
+      a!.kill('SIGKILL');
+      await exited(a!);
+      const late = await start('scheduler-c');
+      await sleep(2500);
+      for (const child of [b!, late]) child.kill('SIGTERM');
+      await Promise.all([b!, late].map(exited));
+
+      const runs = await api.db.query<{ at: Date; n: number }>(
+        `SELECT scheduled_for AS at, count(*)::int AS n FROM workflow_runs WHERE workflow_id = $1::uuid
+         GROUP BY 1 ORDER BY 1`,
+        [workflowId],
+      );
+      expect(runs.length).toBeGreaterThanOrEqual(4);
+      expect(runs.filter((r) => r.n !== 1)).toEqual([]);
+      // No fire time between the first and the last was lost.
+      const times = runs.map((r) => r.at.getTime());
+      for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBe(1000);
+      const fires = await firesOf(api, workflowId);
+      expect(fires.length).toBe(runs.length);
+      expect(fires.every((f) => f.outcome === 'queued' && f.workflow_run_id !== null)).toBe(true);
+      // Each workflow run started its step.
+      const steps = await api.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM runs r JOIN workflow_runs w ON w.id = r.workflow_run_id
+         WHERE w.workflow_id = $1::uuid`,
+        [workflowId],
+      );
+      expect(steps[0]!.n).toBe(runs.length);
+    } finally {
+      await api.close();
+    }
+  });
+});
