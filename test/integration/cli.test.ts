@@ -382,13 +382,15 @@ describe('tds with workflow files', () => {
       path.join(dir, 'other-wf.yaml'),
       workflowFile('other', ['  - name: only', '    command: "true"']),
     );
-    const pruned = await tds(['apply', 'other-wf.yaml', '--prune', '--dry-run', '--output', 'json']);
+    const pruned = await tds(['apply', 'other-wf.yaml', '--prune', '--output', 'json']);
     expect(pruned.code).toBe(0);
     const plan = JSON.parse(pruned.stdout).plan as { action: string; kind: string; uniqueId: string }[];
     expect(plan.map((e) => `${e.action} ${e.kind} ${e.uniqueId}`).sort()).toEqual([
       'create workflow other',
       'delete workflow pipeline',
     ]);
+    const left = (await service.request('GET', '/workflows?userId=cli-wf')).body.workflows;
+    expect(left.map((w: { uniqueId: string }) => w.uniqueId)).toEqual(['other']);
   });
 
   it('run watches a workflow to its end: Started/Ended, output by step, the report, exit 1 when it failed', async () => {

@@ -420,5 +420,12 @@ describe('workflows', () => {
     const second = await waitForWorkflowRun(retried.body.id as string);
     expect(stepOf(second, 'hold').reusedFrom).toBe(run.id);
     expect(stepOf(second, 'after').result).toBe('second');
+
+    // Made recurring by a PUT: its schedule follows the new definition.
+    const recurring = await service.request('PUT', `/workflows/${id}`, { ...changedBody, cron: '0 3 1 1 *' });
+    expect(recurring.status, JSON.stringify(recurring.body)).toBe(200);
+    expect(recurring.body).toMatchObject({ changed: true, version: 3 });
+    expect(recurring.body.workflow.schedule).toMatchObject({ cron: '0 3 1 1 *', paused: false });
+    expect(recurring.body.workflow.schedule.nextFireTimes[0]).toMatch(/-01-01T03:00:00/);
   });
 });
