@@ -173,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schedules: deps.workflowSchedules,
     access,
     fleet,
+    webhooks: deps.webhooks,
   });
   await app.register(workflowScheduleRoutes, {
     workflows: deps.workflows,

@@ -35,9 +35,14 @@ export interface NewEvent {
   jobId?: string;
 }
 
+/** What a statement writing events returns of each, for deliveriesSql to match endpoints with. */
+const WRITTEN_EVENT = `id, type, user_id, (data ->> 'jobId')::uuid AS job_id,
+  (data ->> 'workflowId')::uuid AS workflow_id`;
+
 /**
  * A CTE, for a statement's WITH, that queues a delivery of each event in the CTE `events` (columns
- * id, type, user_id, job_id) to every enabled endpoint of its user that wants its type.
+ * of WRITTEN_EVENT) to every enabled endpoint of its user that wants its type; a job's or a
+ * workflow's own endpoint (its notify_url) only of the events that name that job or workflow.
  */
 function deliveriesSql(name: string, events: string): string {
   return `${name} AS (
@@ -45,7 +50,8 @@ function deliveriesSql(name: string, events: string): string {
     SELECT gen_random_uuid(), w.id, e.id
     FROM ${events} e
     JOIN webhook_endpoints w ON w.user_id = e.user_id AND w.disabled_at IS NULL
-      AND e.type = ANY (w.event_types) AND (w.job_id IS NULL OR w.job_id = e.job_id))`;
+      AND e.type = ANY (w.event_types) AND (w.job_id IS NULL OR w.job_id = e.job_id)
+      AND (w.workflow_id IS NULL OR w.workflow_id = e.workflow_id))`;
 }
 
 /** Records events, with their deliveries, inside the caller's transaction (or as one statement). */
@@ -55,7 +61,7 @@ export async function recordEvents(tx: SqlExecutor, events: NewEvent[]): Promise
     `WITH written AS (
        INSERT INTO events (type, user_id, data)
        SELECT type, user_id, data FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(type, user_id, data)
-       RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
+       RETURNING ${WRITTEN_EVENT}),
      ${deliveriesSql('queued_deliveries', 'written')}
      SELECT count(*) FROM written`,
     [
@@ -96,7 +102,7 @@ export function runEndedEventsSql(moved: string, extra: string): string {
     INSERT INTO events (type, user_id, data)
     SELECT 'run.' || m.state, m.spec ->> 'userId', ${runEventData('m', extra)}
     FROM ${moved} m WHERE m.state IN ${sqlStates(TERMINAL_STATES)}
-    RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
+    RETURNING ${WRITTEN_EVENT}),
   ${deliveriesSql('run_ended_deliveries', 'run_ended_events')}`;
 }
 
@@ -115,6 +121,6 @@ export function fireSkippedEventsSql(fired: string): string {
       'outcome', f.outcome, 'detail', f.detail))
     FROM ${fired} f LEFT JOIN jobs j ON j.id = f.job_id LEFT JOIN workflows w ON w.id = f.workflow_id
     WHERE f.outcome IN (${skipped}) AND (j.id IS NOT NULL OR w.id IS NOT NULL)
-    RETURNING id, type, user_id, (data ->> 'jobId')::uuid AS job_id),
+    RETURNING ${WRITTEN_EVENT}),
   ${deliveriesSql('fire_skipped_deliveries', 'fire_skipped_events')}`;
 }

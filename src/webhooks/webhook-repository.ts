@@ -9,6 +9,8 @@ export interface WebhookEndpoint {
   events: string[];
   /** Set for a job's notify_url: only that job's runs are sent. */
   jobId: string | null;
+  /** Set for a workflow's notify_url: only that workflow's workflow runs are sent. */
+  workflowId: string | null;
   description: string | null;
   secretGeneration: number;
   /** The previous secret still signs until then (a rotation's overlap). */
@@ -20,7 +22,7 @@ export interface WebhookEndpoint {
 
 type Row = Record<string, unknown>;
 
-const ENDPOINT_COLUMNS = `id, user_id, url, event_types, job_id, description, secret_generation,
+const ENDPOINT_COLUMNS = `id, user_id, url, event_types, job_id, workflow_id, description, secret_generation,
   previous_valid_until, disabled_at, disabled_reason, created_at`;
 
 function toEndpoint(row: Row): WebhookEndpoint {
@@ -30,6 +32,7 @@ function toEndpoint(row: Row): WebhookEndpoint {
     url: row.url as string,
     events: row.event_types as string[],
     jobId: (row.job_id as string | null) ?? null,
+    workflowId: (row.workflow_id as string | null) ?? null,
     description: (row.description as string | null) ?? null,
     secretGeneration: Number(row.secret_generation),
     previousValidUntil: (row.previous_valid_until as Date | null) ?? null,
@@ -41,13 +44,22 @@ function toEndpoint(row: Row): WebhookEndpoint {
 
 export async function insertEndpoint(
   db: SqlExecutor,
-  endpoint: Pick<WebhookEndpoint, 'id' | 'userId' | 'url' | 'events' | 'jobId' | 'description'>,
+  endpoint: Pick<WebhookEndpoint, 'id' | 'userId' | 'url' | 'events' | 'description'> &
+    Partial<Pick<WebhookEndpoint, 'jobId' | 'workflowId'>>,
 ): Promise<WebhookEndpoint> {
   const [row] = await db.query(
-    `INSERT INTO webhook_endpoints (id, user_id, url, event_types, job_id, description)
-     VALUES ($1::uuid, $2, $3, $4::text[], $5::uuid, $6)
+    `INSERT INTO webhook_endpoints (id, user_id, url, event_types, job_id, workflow_id, description)
+     VALUES ($1::uuid, $2, $3, $4::text[], $5::uuid, $6::uuid, $7)
      RETURNING ${ENDPOINT_COLUMNS}`,
-    [endpoint.id, endpoint.userId, endpoint.url, endpoint.events, endpoint.jobId, endpoint.description],
+    [
+      endpoint.id,
+      endpoint.userId,
+      endpoint.url,
+      endpoint.events,
+      endpoint.jobId ?? null,
+      endpoint.workflowId ?? null,
+      endpoint.description,
+    ],
   );
   return toEndpoint(row!);
 }

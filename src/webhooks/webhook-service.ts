@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { EVENT_TYPES, RUN_EVENT_TYPES } from '../events/outbox.js';
+import { EVENT_TYPES, RUN_EVENT_TYPES, WORKFLOW_RUN_EVENT_TYPES } from '../events/outbox.js';
 import { checkWebhookUrl } from './address-guard.js';
 import { endpointSecret, type SigningKey } from './secrets.js';
 import {
@@ -34,6 +34,12 @@ export interface WebhookService {
   registerForJob(
     userId: string,
     jobId: string,
+    url: string,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  /** A workflow's own endpoint (its notify_url), told when each of its workflow runs ends. */
+  registerForWorkflow(
+    userId: string,
+    workflowId: string,
     url: string,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
   /** Checks a notify_url as an endpoint's URL is checked (throws ValidationError). */
@@ -85,7 +91,6 @@ export function createWebhookService(deps: {
         userId,
         url,
         events: [...new Set(events)],
-        jobId: null,
         description: description ?? null,
       });
       return { endpoint, secret: await secretOf(endpoint) };
@@ -99,6 +104,18 @@ export function createWebhookService(deps: {
         events: [...RUN_EVENT_TYPES],
         jobId,
         description: 'the notify_url of a job',
+      });
+      return { endpoint, secret: await secretOf(endpoint) };
+    },
+
+    async registerForWorkflow(userId, workflowId, url) {
+      const endpoint = await insertEndpoint(db, {
+        id: uuidv7(),
+        userId,
+        url,
+        events: WORKFLOW_RUN_EVENT_TYPES.filter((type) => type !== 'workflow_run.started'),
+        workflowId,
+        description: 'the notify_url of a workflow',
       });
       return { endpoint, secret: await secretOf(endpoint) };
     },

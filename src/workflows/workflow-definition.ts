@@ -384,7 +384,11 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
     capture_result: _capture,
     ...sharedSpec
   } = first;
-  return { shared: sharedSpec, maxParallel: request.max_parallel ?? 4, steps: definitions, order };
+  const shared = {
+    ...sharedSpec,
+    ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
+  };
+  return { shared, maxParallel: request.max_parallel ?? 4, steps: definitions, order };
 }
 
 /** A step as the job request it runs: the workflow's shared fields and defaults, then the step's own. */
@@ -399,6 +403,8 @@ function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
     ...own
   } = step;
   const merged: JobRequest = { ...sharedFields, ...own, env: { ...sharedFields.env, ...own.env } };
+  // The workflow's notify_url is told of its workflow runs, not of each step's run.
+  delete merged.notify_url;
   // Tags add up: the workflow's apply to every step, a step's own to that step too.
   if (sharedFields.requires !== undefined || own.requires !== undefined)
     merged.requires = [...(sharedFields.requires ?? []), ...(own.requires ?? [])];

@@ -226,6 +226,66 @@ describe('webhooks', () => {
     expect(again.body.notify).toBeUndefined();
   });
 
+  it("tells a workflow's notify_url of its own workflow runs' ends only, not of its steps' runs", async () => {
+    const userId = uniqueName('wfnotify');
+    const hook = await receiver();
+    const workflow = (uniqueId: string, command: string) => ({
+      userId,
+      uniqueId,
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: 'notify/',
+      notify_url: hook.url,
+      steps: [
+        { name: 'first', command: 'echo 1' },
+        { name: 'second', depends_on: ['first'], command },
+      ],
+    });
+    const dry = await service.request('POST', '/workflows?dry_run=true', {
+      ...workflow(uniqueName('wf'), 'true'),
+      notify_url: 'http://192.168.1.1/hook',
+    });
+    expect(dry.status).toBe(200); // private addresses are allowed in this file's service
+    const uniqueId = uniqueName('wf');
+    const { status, body } = await service.request('POST', '/workflows', workflow(uniqueId, 'exit 3'));
+    expect(status, JSON.stringify(body)).toBe(202);
+    expect(body.notify.secret).toMatch(/^whsec_/);
+    // Another workflow of the same user, without a notify_url: nothing of it reaches the hook.
+    const other = await service.request('POST', '/workflows', {
+      ...workflow(uniqueName('wf'), 'true'),
+      notify_url: undefined,
+    });
+    expect(other.status, JSON.stringify(other.body)).toBe(202);
+    await eventually('the notification', async () => hook.received.length >= 1, 120_000);
+    const verifier = new Webhook(body.notify.secret as string);
+    const first = verifier.verify(hook.received[0]!.body, hook.received[0]!.headers) as ReturnType<
+      typeof payload
+    >;
+    expect(first).toMatchObject({
+      type: 'workflow_run.failed',
+      data: { workflowRunId: body.workflowRun.id, workflowId: body.workflow.id },
+    });
+    // Deliveries are queued in the statement that records their event: once the other workflow
+    // run has ended, every delivery its events (and the steps' runs') would make exists.
+    await eventually(
+      'the other workflow run',
+      async () => {
+        const seen = await service.request('GET', `/workflow-runs/${other.body.workflowRun.id}`);
+        return seen.body.state === 'succeeded';
+      },
+      120_000,
+    );
+    const deliveries = await service.request('GET', `/webhooks/${body.notify.webhookId}/deliveries`);
+    expect(deliveries.status).toBe(200);
+    expect(deliveries.body.deliveries.map((d: { eventType: string }) => d.eventType)).toEqual([
+      'workflow_run.failed',
+    ]);
+    // The same workflow posted again: no new secret.
+    const again = await service.request('POST', '/workflows', workflow(uniqueId, 'exit 3'));
+    expect(again.status).toBe(200);
+    expect(again.body.notify).toBeUndefined();
+  });
+
   it("tells of a workflow run's start and failure, and its step runs' ends, by webhook and in GET /events", async () => {
     const userId = uniqueName('wfhooks');
     const hook = await receiver();

@@ -8,6 +8,7 @@ import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
 import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
 import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
+import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
 import { scheduleView } from '../views.js';
@@ -172,7 +173,9 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
   access: AccessControl;
   /** Warns of required tags no worker ever advertised; without it no warnings are given. */
   fleet?: Pick<FleetService, 'warningsFor'>;
-}> = async (app, { workflows, schedules, access, fleet }) => {
+  /** Checks and registers a workflow's notify_url. */
+  webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow'>;
+}> = async (app, { workflows, schedules, access, fleet, webhooks }) => {
   app.post(
     '/workflows',
     {
@@ -215,6 +218,17 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
                 description: 'such as tags a step requires that no worker has ever advertised',
               }),
             ),
+            notify: Type.Optional(
+              Type.Object(
+                {
+                  webhookId: Type.String(),
+                  secret: Type.String({
+                    description: "the notify_url's whsec_ signing secret: shown here only",
+                  }),
+                },
+                { description: 'with notify_url, when the workflow is created' },
+              ),
+            ),
           }),
           ...errors,
         },
@@ -228,11 +242,22 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       if (query.dry_run === 'true') {
         const { definition, plan } = workflows.validate(request.body);
         requireSameUser(request.principal, definition.shared.userId);
+        if (definition.shared.notify_url !== undefined) {
+          await webhooks.checkUrl(definition.shared.notify_url, 'notify_url');
+        }
         return reply.status(200).send({ valid: true, plan, definition });
       }
+      const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
+      if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
       const { workflow, workflowRunId, created } = await workflows.submit(request.body, (spec) =>
         access.checkSubmission(request.principal, spec),
       );
+      // The workflow's own endpoint, made as it is created: before its first workflow run can end.
+      const url = workflow.definition.shared.notify_url;
+      const notify =
+        created && url !== undefined
+          ? await webhooks.registerForWorkflow(workflow.userId, workflow.id, url)
+          : undefined;
       const run = workflowRunId ? await workflows.getWorkflowRun(workflowRunId) : null;
       request.log.info(
         { workflowId: workflow.id, workflowRunId, created },
@@ -245,7 +270,11 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         created,
       };
       if (!created) return reply.status(200).send(body);
-      return reply.status(202).send({ ...body, warnings: await workflowWarnings(workflow, fleet) });
+      return reply.status(202).send({
+        ...body,
+        warnings: await workflowWarnings(workflow, fleet),
+        ...(notify ? { notify: { webhookId: notify.endpoint.id, secret: notify.secret } } : {}),
+      });
     },
   );
 
@@ -321,6 +350,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
+      const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
+      if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
       const { workflow, changed } = await workflows.replace(request.params.id, request.body, (spec) =>
         access.checkSubmission(request.principal, spec),
       );
