@@ -35,36 +35,56 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 export function createApiClient({ url, apiKey }: ApiClientOptions) {
   const base = url.replace(/\/+$/, '');
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async function send(
+    method: string,
+    path: string,
+    body: unknown,
+    extra: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
     try {
-      response = await fetch(`${base}${path}`, {
+      return await fetch(`${base}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
       });
     } catch (error) {
+      if (signal?.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CliExit(
         EXIT.unreachable,
         `cannot reach the service at ${base}: ${cause?.code ?? cause?.message ?? String(error)}; start it, or give --url (or TDS_URL)`,
       );
     }
+  }
+
+  /** The error a refused request is answered with, as an ApiError. */
+  async function refusal(response: Response): Promise<ApiError> {
+    const text = await response.text();
+    let parsed: { error?: string; message?: string; problems?: ApiProblem[] } = {};
+    try {
+      parsed = text ? (JSON.parse(text) as typeof parsed) : {};
+    } catch {
+      parsed = {};
+    }
+    let message = parsed.message ?? `${response.status} ${response.statusText}`;
+    if (response.status === 401) message += '; give an API key with --api-key or TDS_API_KEY';
+    return new ApiError(response.status, parsed.error ?? 'error', message, parsed.problems ?? []);
+  }
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await send(method, path, body);
+    if (!response.ok) throw await refusal(response);
     const text = await response.text();
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
-    }
-    if (!response.ok) {
-      const answer = (parsed ?? {}) as { error?: string; message?: string; problems?: ApiProblem[] };
-      let message = answer.message ?? `${response.status} ${response.statusText}`;
-      if (response.status === 401) message += '; give an API key with --api-key or TDS_API_KEY';
-      throw new ApiError(response.status, answer.error ?? 'error', message, answer.problems ?? []);
     }
     return parsed as T;
   }
@@ -75,6 +95,23 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
     post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
     put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
     delete: <T>(path: string) => request<T>('DELETE', path),
+
+    /** A GET whose body is read as a stream (Server-Sent Events): the open response, or the refusal. */
+    async stream(
+      path: string,
+      headers: Record<string, string> = {},
+      signal?: AbortSignal,
+    ): Promise<Response> {
+      const response = await send(
+        'GET',
+        path,
+        undefined,
+        { accept: 'text/event-stream', ...headers },
+        signal,
+      );
+      if (!response.ok) throw await refusal(response);
+      return response;
+    },
 
     /** Every item of a listing, following nextCursor page by page. */
     async all<T>(path: string, field: string): Promise<T[]> {

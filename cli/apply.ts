@@ -1,6 +1,6 @@
 import type { ApiClient } from './api-client.js';
 import type { Definition } from './definitions/load.js';
-import { diffFields, type Checked, type FieldChange } from './validate.js';
+import { diffFields, diffWorkflows, type Checked, type FieldChange } from './validate.js';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'delete';
 
@@ -46,7 +46,7 @@ export async function makePlan(api: ApiClient, checked: Checked[], prune: boolea
   }
 
   const plan: PlanEntry[] = [];
-  for (const { definition, spec } of checked) {
+  for (const { definition, spec, workflow } of checked) {
     const { kind, userId, uniqueId } = definition;
     const existing = (await stored(kind, userId)).find((item) => item.uniqueId === uniqueId);
     const base = { kind, userId, uniqueId, definition };
@@ -57,7 +57,7 @@ export async function makePlan(api: ApiClient, checked: Checked[], prune: boolea
     const changes =
       kind === 'job'
         ? diffFields(existing.spec ?? {}, spec ?? definition.body)
-        : diffFields(existing.definition ?? {}, definition.body, Object.keys(definition.body));
+        : diffWorkflows(existing.definition ?? {}, workflow ?? {});
     plan.push({ ...base, id: existing.id, action: changes.length > 0 ? 'update' : 'unchanged', changes });
   }
   if (prune) {

@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
 import { ApiError } from './api-client.js';
 import type { Context } from './context.js';
+import { followLog } from './log-stream.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { table } from './output.js';
 
@@ -172,34 +173,32 @@ export function addEverydayCommands(program: Command, context: () => Context): v
 
   program
     .command('logs')
-    .description("Print a run's stdout and stderr; -f follows live output until the run ends")
+    .description(
+      "Print a run's stdout and stderr; -f follows its live output, line by line, until the run ends",
+    )
     .argument('<run>', 'a run id')
     .option('-f, --follow', 'follow the output until the run ends')
     .addHelpText('after', '\nExample:\n  tds logs -f 0192f5c4-...')
     .action(async (runId: string, options: { follow?: boolean }) => {
       const ctx = context();
       checkId(runId);
-      const printed = { stdout: 0, stderr: 0 };
-      for (;;) {
-        const logs = await ctx.api.get<{ state: string; stdout: string; stderr: string }>(
-          `/runs/${runId}/logs`,
-        );
-        if (ctx.output.json && !options.follow) {
-          ctx.output.data(logs);
-          return;
-        }
-        const ended = ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(logs.state);
-        for (const stream of ['stdout', 'stderr'] as const) {
-          const text = logs[stream];
-          if (text.length < printed[stream]) printed[stream] = 0;
-          const fresh = text.slice(printed[stream]);
-          const end = ended || !options.follow ? fresh.length : fresh.lastIndexOf('\n') + 1;
-          if (end <= 0) continue;
-          printed[stream] += end;
-          (stream === 'stdout' ? process.stdout : process.stderr).write(fresh.slice(0, end));
-        }
-        if (!options.follow || ended) return;
-        await new Promise((resolve) => setTimeout(resolve, 500));
+      if (options.follow) {
+        // Live from the run's log stream, each line once and in order, resumed if the connection drops.
+        // With --output json: JSON Lines, { stream, line } for each line, then { state }.
+        const ended = await followLog(ctx.api, runId, ({ stream, line }) => {
+          if (ctx.output.json) process.stdout.write(`${JSON.stringify({ stream, line })}\n`);
+          else (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
+        });
+        if (ctx.output.json) process.stdout.write(`${JSON.stringify({ state: ended?.state })}\n`);
+        return;
+      }
+      const logs = await ctx.api.get<{ state: string; stdout: string; stderr: string }>(
+        `/runs/${runId}/logs`,
+      );
+      if (ctx.output.json) ctx.output.data(logs);
+      else {
+        process.stdout.write(logs.stdout);
+        process.stderr.write(logs.stderr);
       }
     });
 

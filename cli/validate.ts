@@ -14,6 +14,8 @@ export interface Checked {
   definition: Definition;
   /** A job as the service would store it (defaults applied); undefined for a workflow. */
   spec?: Record<string, unknown>;
+  /** A workflow as the service would store it; undefined for a job. */
+  workflow?: Record<string, unknown>;
 }
 
 /**
@@ -46,11 +48,11 @@ export async function checkWithService(
     }
     const route = definition.kind === 'job' ? '/jobs' : '/workflows';
     try {
-      const answer = await api.post<{ spec?: Record<string, unknown> }>(
+      const answer = await api.post<{ spec?: Record<string, unknown>; definition?: Record<string, unknown> }>(
         `${route}?dry_run=true`,
         definition.body,
       );
-      checked.push({ definition, spec: answer.spec });
+      checked.push({ definition, spec: answer.spec, workflow: answer.definition });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401 || error.status === 403 || error.status >= 500) {
@@ -117,4 +119,69 @@ export function diffFields(
     .filter((field) => !isDeepStrictEqual(stored[field], wanted[field]))
     .sort()
     .map((field) => ({ field, from: stored[field], to: wanted[field] }));
+}
+
+type Fields = Record<string, unknown>;
+
+interface StoredStep {
+  name: string;
+  dependsOn?: unknown;
+  runIf?: unknown;
+  forEach?: unknown;
+  maxFailures?: unknown;
+  spec?: Fields;
+}
+
+/**
+ * The fields that differ between two workflows as the service stores them: each shared field by
+ * its name, `max_parallel`, and a step's own fields as `steps.NAME.FIELD` (a field a step only
+ * inherits from the shared ones is shown once, as the shared field). Empty only when the two are
+ * the same, so "unchanged" here is unchanged for the service too.
+ */
+export function diffWorkflows(stored: Fields, wanted: Fields): FieldChange[] {
+  const sharedBefore = (stored.shared ?? {}) as Fields;
+  const sharedAfter = (wanted.shared ?? {}) as Fields;
+  const changes = diffFields(sharedBefore, sharedAfter);
+  if (!isDeepStrictEqual(stored.maxParallel, wanted.maxParallel))
+    changes.push({ field: 'max_parallel', from: stored.maxParallel, to: wanted.maxParallel });
+  const before = new Map(((stored.steps ?? []) as StoredStep[]).map((s) => [s.name, s]));
+  const after = new Map(((wanted.steps ?? []) as StoredStep[]).map((s) => [s.name, s]));
+  const own = (step: StoredStep | undefined, shared: Fields) => {
+    const fields: Fields = {
+      depends_on: step?.dependsOn,
+      run_if: step?.runIf,
+      for_each: step?.forEach,
+      max_failures: step?.maxFailures,
+    };
+    for (const [key, value] of Object.entries(step?.spec ?? {}))
+      if (!(key in shared) || !isDeepStrictEqual(value, shared[key])) fields[key] = value;
+    return fields;
+  };
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    const from = before.get(name);
+    const to = after.get(name);
+    if (!from || !to) {
+      changes.push({
+        field: `steps.${name}`,
+        from: from ? '(a step)' : undefined,
+        to: to ? '(a step)' : undefined,
+      });
+      continue;
+    }
+    const fromFields = own(from, sharedBefore);
+    const toFields = own(to, sharedAfter);
+    const keys = [...new Set([...Object.keys(fromFields), ...Object.keys(toFields)])];
+    const stepChanges = diffFields(fromFields, toFields, keys).map((c) => ({
+      ...c,
+      field: `steps.${name}.${c.field}`,
+    }));
+    changes.push(...stepChanges);
+  }
+  const orderBefore = [...before.keys()];
+  const orderAfter = [...after.keys()];
+  if (changes.length === 0 && !isDeepStrictEqual(orderBefore, orderAfter))
+    changes.push({ field: 'steps', from: orderBefore, to: orderAfter });
+  if (changes.length === 0 && !isDeepStrictEqual(stored, wanted))
+    changes.push({ field: '(definition)', from: '(as stored)', to: '(as in the file)' });
+  return changes;
 }

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import logUpdate from 'log-update';
 import type { ApiClient } from './api-client.js';
+import { followLog } from './log-stream.js';
 
 /** A step's (or a job's) line in the report. */
 export interface ReportLine {
@@ -67,24 +68,35 @@ export function formatReport(lines: ReportLine[]): string[] {
   ];
 }
 
-/** Prints a run's output as it grows: whole lines only until the run ends, each prefixed by its step. */
-function createOutputFollower(api: ApiClient, runId: string, name: string, options: WatchOptions) {
-  const printed = { stdout: 0, stderr: 0 };
-  return async (final: boolean) => {
-    if (options.quiet) return;
-    const logs = await api.get<{ stdout: string; stderr: string }>(`/runs/${runId}/logs`);
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const text = logs[stream];
-      if (text.length < printed[stream]) printed[stream] = 0; // the source changed (live to stored)
-      const fresh = text.slice(printed[stream]);
-      const end = final ? fresh.length : fresh.lastIndexOf('\n') + 1;
-      if (end <= 0) continue;
-      const chunk = fresh.slice(0, end).replace(/\n$/, '');
-      printed[stream] += end;
-      const out = stream === 'stdout' ? options.print : options.printError;
-      for (const line of chunk.split('\n')) out(`[${name}] ${line}`);
-    }
-  };
+/**
+ * Prints a run's output as the run prints it, from its log stream (each line once, in order, a
+ * dropped connection resumed), each line prefixed by its step. Settles once the run has ended and
+ * every line was printed, or when `signal` stops the watch; a stream that cannot be read is said
+ * once on stderr, and the watch goes on without it.
+ */
+function followOutput(
+  api: ApiClient,
+  runId: string,
+  name: string,
+  options: WatchOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  if (options.quiet) return Promise.resolve();
+  return followLog(
+    api,
+    runId,
+    ({ stream, line }) => {
+      if (options.progress) logUpdate.clear();
+      (stream === 'stdout' ? options.print : options.printError)(`[${name}] ${line}`);
+    },
+    { signal },
+  ).then(
+    () => undefined,
+    (error: unknown) =>
+      options.printError(
+        `[${name}] (its output could not be followed: ${error instanceof Error ? error.message : String(error)})`,
+      ),
+  );
 }
 
 /** Ctrl-C asks whether to cancel the run or only stop watching; off a terminal it stops watching. */
@@ -123,7 +135,8 @@ export async function watchRun(
   name: string,
   options: WatchOptions,
 ): Promise<WatchResult> {
-  const follow = createOutputFollower(api, runId, name, options);
+  const stop = new AbortController();
+  let output: Promise<void> | undefined;
   let started = false;
   let detached = false;
   let tick = 0;
@@ -148,12 +161,11 @@ export async function watchRun(
       if (!started && STARTED.has(run.state)) {
         started = true;
         say(`Started: ${name}`);
-      }
-      if (started) {
-        if (options.progress) logUpdate.clear();
-        await follow(TERMINAL.has(run.state));
+        output = followOutput(api, runId, name, options, stop.signal);
       }
       if (TERMINAL.has(run.state)) {
+        // A run cancelled before it started has no output to wait for.
+        await output;
         if (options.progress) logUpdate.clear();
         const duration = seconds(run.timings.startedAt, run.timings.endedAt);
         say(
@@ -185,6 +197,7 @@ export async function watchRun(
       await sleep(options.intervalMs ?? 400);
     }
   } finally {
+    stop.abort();
     if (options.progress) logUpdate.done();
     release();
   }
@@ -217,7 +230,8 @@ export async function watchWorkflowRun(
 ): Promise<WatchResult> {
   const started = new Set<string>();
   const ended = new Set<string>();
-  const followers = new Map<string, (final: boolean) => Promise<void>>();
+  const stop = new AbortController();
+  const outputs = new Map<string, Promise<void>>();
   let detached = false;
   let tick = 0;
   const release = interruptHandler(
@@ -242,18 +256,15 @@ export async function watchWorkflowRun(
           started.add(step.name);
           say(`Started: ${step.name}`);
         }
-        if (step.runId && started.has(step.name) && !ended.has(step.name)) {
-          if (!followers.has(step.name))
-            followers.set(step.name, createOutputFollower(api, step.runId, step.name, options));
-          if (options.progress) logUpdate.clear();
-          await followers.get(step.name)!(STEP_ENDED.has(step.state));
-        }
+        if (step.runId && started.has(step.name) && !outputs.has(step.name))
+          outputs.set(step.name, followOutput(api, step.runId, step.name, options, stop.signal));
         if (
           !ended.has(step.name) &&
           STEP_ENDED.has(step.state) &&
           (started.has(step.name) || step.state === 'skipped')
         ) {
           ended.add(step.name);
+          await outputs.get(step.name);
           say(
             `Ended : ${step.name} (${step.state}${step.exitCode === null ? '' : `, exit ${step.exitCode}`})`,
           );
@@ -293,6 +304,7 @@ export async function watchWorkflowRun(
       await sleep(options.intervalMs ?? 500);
     }
   } finally {
+    stop.abort();
     if (options.progress) logUpdate.done();
     release();
   }

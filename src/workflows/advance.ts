@@ -12,6 +12,7 @@ import {
   type StepDefinition,
   type WorkflowDefinition,
 } from './workflow-definition.js';
+import { runDefinitionSql } from './workflow-versions.js';
 import { recordWorkflowRunChange } from './workflow-events.js';
 
 /**
@@ -105,11 +106,11 @@ export function itemText(item: unknown): string {
 export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string): Promise<Advanced> {
   const [wr] = await tx.query<WorkflowRunRow>(
     `SELECT r.id, r.workflow_id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
-            w.definition,
+            ${runDefinitionSql('r')} AS definition,
             (r.state = 'queued' AND r.waits_for_previous AND EXISTS (
               SELECT FROM workflow_runs p WHERE p.workflow_id = r.workflow_id AND p.state IN ('queued', 'running')
                 AND (p.queued_at, p.id) < (r.queued_at, r.id))) AS waiting
-     FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+     FROM workflow_runs r
      WHERE r.id = $1::uuid FOR UPDATE OF r`,
     [workflowRunId],
   );

@@ -17,6 +17,7 @@ import type { Signals } from '../signals.js';
 import { advanceWorkflowRun } from './advance.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 import { syncWorkflowSchedule } from './workflow-schedule.js';
+import { updateWorkflowDefinition } from './workflow-versions.js';
 import { startWorkflowRun, toWorkflow, type Workflow } from './workflow-service.js';
 
 /** A stored workflow, deleted or not. */
@@ -185,11 +186,8 @@ export function createWorkflowSchedules({ db, signals }: WorkflowSchedulesDeps) 
         shared: { ...workflow.definition.shared, ...settings },
       };
       const updated = await db.transaction(async (tx) => {
-        const [row] = await tx.query(
-          `UPDATE workflows SET definition = $2::jsonb, cron = $3, timezone = $4, updated_at = now()
-           WHERE id = $1::uuid RETURNING *`,
-          [id, JSON.stringify(definition), settings.cron, settings.timezone],
-        );
+        // A new version, the one it replaces kept, as PUT /workflows/:id keeps it.
+        const row = await updateWorkflowDefinition(tx, id, definition);
         const saved = toWorkflow(row!);
         await syncWorkflowSchedule(tx, saved);
         return saved;

@@ -11,9 +11,22 @@ import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.
 import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
 import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
-import { parseWorkflowRequest, planOf, type Plan, type WorkflowDefinition } from './workflow-definition.js';
+import {
+  InvalidDefinitionError,
+  parseWorkflowRequest,
+  planOf,
+  type Plan,
+  type WorkflowDefinition,
+} from './workflow-definition.js';
 import { writeStepManifests, workflowRunsWithManifestsDue } from './step-items.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
+import {
+  changedSteps,
+  listWorkflowVersions,
+  runDefinitionSql,
+  updateWorkflowDefinition,
+  type WorkflowVersion,
+} from './workflow-versions.js';
 import { syncWorkflowSchedule } from './workflow-schedule.js';
 
 export interface Workflow {
@@ -21,6 +34,8 @@ export interface Workflow {
   userId: string;
   uniqueId: string;
   definition: WorkflowDefinition;
+  /** Counts the definitions the workflow has had (PUT /workflows/:id adds one). */
+  version: number;
   createdAt: Date;
   /** Set once deleted: no more runs; it and its runs stay readable. */
   deletedAt: Date | null;
@@ -89,6 +104,7 @@ export function toWorkflow(row: Row): Workflow {
     userId: row.user_id as string,
     uniqueId: row.unique_id as string,
     definition: row.definition as WorkflowDefinition,
+    version: Number(row.version ?? 1),
     createdAt: row.created_at as Date,
     deletedAt: (row.deleted_at as Date | null) ?? null,
   };
@@ -127,8 +143,8 @@ export async function startWorkflowRun(
   const { definition } = workflow;
   await tx.query(
     `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel,
-                                scheduled_for, waits_for_previous)
-     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean)`,
+                                scheduled_for, waits_for_previous, workflow_version)
+     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean, $10::int)`,
     [
       id,
       workflow.id,
@@ -139,6 +155,7 @@ export async function startWorkflowRun(
       definition.maxParallel,
       options.scheduledFor ?? null,
       options.waitsForPrevious ?? false,
+      workflow.version,
     ],
   );
   const names = definition.steps.map((s) => s.name);
@@ -188,7 +205,8 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
   async function getWorkflowRun(id: string): Promise<WorkflowRun> {
     requireUuid('workflow run', id);
     const [row] = await db.query(
-      `SELECT r.*, w.unique_id, w.definition FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+      `SELECT r.*, w.unique_id, ${runDefinitionSql('r')} AS definition
+       FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
        WHERE r.id = $1::uuid`,
       [id],
     );
@@ -431,6 +449,58 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
     getWorkflowRun,
 
+    /**
+     * Replaces a stored workflow's definition with a whole new one (same userId and uniqueId): a new
+     * version, the earlier kept; a recurring one's schedule follows it (next fire times recomputed,
+     * a pause kept). Workflow runs under way keep the definition they started with; no run is
+     * started. An unchanged definition changes nothing.
+     */
+    async replace(
+      id: string,
+      body: unknown,
+      authorise: (spec: JobSpec) => Promise<void>,
+    ): Promise<{ workflow: Workflow; changed: boolean }> {
+      const workflow = await loadWorkflow(db, id);
+      // The key is checked with the rest, so that every problem is listed at once.
+      const raw = (body ?? {}) as { userId?: unknown; uniqueId?: unknown };
+      const keyProblems = (['userId', 'uniqueId'] as const)
+        .filter((key) => raw[key] !== workflow[key])
+        .map((key) => ({
+          path: `/${key}`,
+          message: `${key} must stay "${workflow[key]}": it names the workflow`,
+        }));
+      let definition: WorkflowDefinition;
+      try {
+        definition = parseWorkflowRequest(body, deps.defaults);
+      } catch (error) {
+        if (!(error instanceof InvalidDefinitionError) || keyProblems.length === 0) throw error;
+        const others = error.problems.filter((p) => !keyProblems.some((k) => k.path === p.path));
+        throw new InvalidDefinitionError([...keyProblems, ...others]);
+      }
+      if (keyProblems.length > 0) throw new InvalidDefinitionError(keyProblems);
+      for (const step of definition.steps) await authorise(step.spec);
+      const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
+      if (isDeepStrictEqual(workflow.definition, stored)) return { workflow, changed: false };
+      const updated = await db.transaction(async (tx) => {
+        const row = await updateWorkflowDefinition(tx, id, stored);
+        if (!row) throw new NotFoundError('workflow', id);
+        const saved = toWorkflow(row);
+        // A recurring workflow's next fire times follow its new cron, timezone and policies.
+        await syncWorkflowSchedule(tx, saved);
+        return saved;
+      });
+      deps.signals.scheduleChanged.notify();
+      return { workflow: updated, changed: updated.version !== workflow.version };
+    },
+
+    /** Every definition the workflow has had, newest first. */
+    async versions(id: string): Promise<WorkflowVersion[]> {
+      requireUuid('workflow', id);
+      const versions = await listWorkflowVersions(db, id);
+      if (versions.length === 0) throw new NotFoundError('workflow', id);
+      return versions;
+    },
+
     /** Cancels a workflow run: queued steps end cancelled, running ones are stopped (logs kept). */
     async cancel(id: string): Promise<WorkflowRun> {
       requireUuid('workflow run', id);
@@ -487,6 +557,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         }
         rerun.add(fromStep);
       }
+      // Under a newer definition than the retried run's, a changed step is run again, not reused.
+      const [ran] = await db.query<{ definition: WorkflowDefinition }>(
+        `SELECT ${runDefinitionSql('r')} AS definition FROM workflow_runs r WHERE r.id = $1::uuid`,
+        [id],
+      );
+      for (const name of changedSteps(ran!.definition, workflow.definition)) rerun.add(name);
       let grew = true;
       while (grew) {
         grew = false;

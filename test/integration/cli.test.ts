@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -266,5 +267,228 @@ describe('tds run', () => {
     expect(stdout).toContain('\u001b[2K'); // the line is erased and redrawn
     expect(stdout).toMatch(/\[slow\] done/);
     expect(stdout).toMatch(/slow +ok/);
+  });
+});
+
+describe('tds with workflow files', () => {
+  const workflowFile = (uniqueId: string, steps: string[]) =>
+    [
+      'kind: workflow',
+      'userId: cli-wf',
+      `uniqueId: ${uniqueId}`,
+      `s3_bucket: ${bucket}`,
+      'source_s3_prefix: ""',
+      'destination_s3_prefix: wf/',
+      'steps:',
+      ...steps,
+      '',
+    ].join('\n');
+
+  beforeAll(async () => {
+    await mkdir(path.join(dir, 'library'), { recursive: true });
+    await writeFile(
+      path.join(dir, 'library/shout.yaml'),
+      [
+        'kind: template',
+        'name: shout',
+        'params:',
+        '  word: { type: string, required: true }',
+        '  times: { type: integer, default: 1 }',
+        'step:',
+        '  command: "for i in $(seq {{params.times}}); do echo {{params.word}}; done"',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('validate prints every problem of the graph at its line: a cycle, an unknown step, a bad placeholder', async () => {
+    await writeFile(
+      path.join(dir, 'wf-bad.yaml'),
+      workflowFile('wf-bad', [
+        '  - name: a', // 8
+        '    command: echo a',
+        '    depends_on: [b]', // 10
+        '  - name: b',
+        '    command: echo b',
+        '    depends_on: [a]',
+        '  - name: c',
+        '    command: "echo {{steps.nowhere.result}}"', // 15
+        '  - name: d',
+        '    command: echo d',
+        '    depends_on: [missing]',
+      ]),
+    );
+    await writeFile(
+      path.join(dir, 'wf-template.yaml'),
+      workflowFile('wf-template', [
+        '  - name: e', // 8
+        '    uses: shout',
+        '    with: { times: many }', // 10
+        '  - name: f',
+        '    uses: whisper',
+      ]),
+    );
+    const result = await tds(['validate', 'wf-bad.yaml', 'wf-template.yaml', '--templates', 'library']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'wf-bad.yaml:10:5: the steps depend on each other in a cycle: a → b → a',
+      'wf-bad.yaml:15:5: placeholder {{steps.nowhere.result}} names no step of this workflow',
+      'wf-bad.yaml:18:18: depends on "missing", which is not a step of this workflow',
+      expect.stringMatching(/^wf-template\.yaml:10:5: template "shout": missing required parameter "word"/),
+      expect.stringMatching(
+        /^wf-template\.yaml:10:\d+: template "shout": parameter "times" must be a integer/,
+      ),
+      expect.stringMatching(/^wf-template\.yaml:12:\d+: .*"whisper"/),
+      '6 problems found',
+    ]);
+  });
+
+  it('apply creates a workflow built from a template, finds it unchanged, then updates it (a new version)', async () => {
+    const file = (times: number) =>
+      workflowFile('pipeline', [
+        '  - name: greet',
+        '    uses: shout',
+        `    with: { word: hello, times: ${times} }`,
+        '  - name: after',
+        '    depends_on: [greet]',
+        '    command: echo done',
+      ]);
+    const args = (...more: string[]) => ['apply', 'pipeline.yaml', '--templates', 'library', ...more];
+    await writeFile(path.join(dir, 'pipeline.yaml'), file(1));
+    const first = await tds(args());
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^\+ create workflow cli-wf\/pipeline$/m);
+    const again = await tds(args());
+    expect(again.stdout).toMatch(/^= unchanged workflow cli-wf\/pipeline/m);
+    expect(again.stdout).toContain('Nothing to change');
+
+    await writeFile(path.join(dir, 'pipeline.yaml'), file(2));
+    const dry = await tds(args('--dry-run'));
+    expect(dry.stdout).toMatch(/^~ update workflow cli-wf\/pipeline/m);
+    expect(dry.stdout).toContain(
+      '    steps.greet.command: "for i in $(seq 1); do echo hello; done" -> "for i in $(seq 2); do echo hello; done"',
+    );
+    const changed = await tds(args());
+    expect(changed.code).toBe(0);
+    expect(changed.stdout).toContain('updated workflow pipeline');
+    const [stored] = (await service.request('GET', '/workflows?userId=cli-wf')).body.workflows;
+    expect(stored.version).toBe(2);
+    const versions = await service.request('GET', `/workflows/${stored.id}/versions`);
+    expect(versions.body.versions).toHaveLength(2);
+    expect((await tds(args())).stdout).toContain('Nothing to change');
+
+    await writeFile(
+      path.join(dir, 'other-wf.yaml'),
+      workflowFile('other', ['  - name: only', '    command: "true"']),
+    );
+    const pruned = await tds(['apply', 'other-wf.yaml', '--prune', '--output', 'json']);
+    expect(pruned.code).toBe(0);
+    const plan = JSON.parse(pruned.stdout).plan as { action: string; kind: string; uniqueId: string }[];
+    expect(plan.map((e) => `${e.action} ${e.kind} ${e.uniqueId}`).sort()).toEqual([
+      'create workflow other',
+      'delete workflow pipeline',
+    ]);
+    const left = (await service.request('GET', '/workflows?userId=cli-wf')).body.workflows;
+    expect(left.map((w: { uniqueId: string }) => w.uniqueId)).toEqual(['other']);
+  });
+
+  it('run watches a workflow to its end: Started/Ended, output by step, the report, exit 1 when it failed', async () => {
+    await writeFile(
+      path.join(dir, 'checks.yaml'),
+      workflowFile('checks', [
+        '  - name: prepare',
+        '    uses: shout',
+        '    with: { word: ready }',
+        '  - name: check',
+        '    depends_on: [prepare]',
+        '    command: "echo checking; exit 4"',
+        '  - name: publish',
+        '    depends_on: [check]',
+        '    command: echo published',
+        '  - name: cleanup',
+        '    depends_on: [publish]',
+        '    run_if: all_done',
+        '    command: echo cleaned',
+      ]),
+    );
+    const result = await tds(['run', 'checks.yaml', '--templates', 'library']);
+    expect(result.code).toBe(1);
+    const out = result.stdout;
+    for (const pattern of [
+      /^Started: prepare$/m,
+      /^\[prepare\] ready$/m,
+      /^Ended : prepare \(succeeded, exit 0\)$/m,
+      /^\[check\] checking$/m,
+      /^Ended : check \(failed, exit 4\)$/m,
+      /^Ended : publish \(skipped\)$/m,
+      /^\[cleanup\] cleaned$/m,
+      /^ {2}prepare +ok +[\d.]+s +exit 0$/m,
+      /^ {2}check +failed +[\d.]+s +exit 4/m,
+      /^ {2}publish +skipped +- +\(dependency "check" failed\)$/m,
+      /^ {2}cleanup +ok +[\d.]+s +exit 0$/m,
+    ])
+      expect(out).toMatch(pattern);
+    expect(out).not.toMatch(/^Started: publish$/m);
+    expect(out.indexOf('Started: prepare')).toBeLessThan(out.indexOf('Started: check'));
+    // A step's output comes before its Ended line.
+    expect(out.indexOf('[check] checking')).toBeLessThan(out.indexOf('Ended : check'));
+    expect(out.indexOf('[prepare] ready')).toBeLessThan(out.indexOf('Ended : prepare'));
+
+    const json = await tds(['run', 'checks.yaml', '--templates', 'library', '--output', 'json']);
+    expect(json.code).toBe(1);
+    const answer = JSON.parse(json.stdout);
+    expect(answer).toMatchObject({ kind: 'workflow', state: 'failed' });
+    expect(answer.report.map((l: { name: string; outcome: string }) => `${l.name} ${l.outcome}`)).toEqual([
+      'prepare ok',
+      'check failed',
+      'publish skipped',
+      'cleanup ok',
+    ]);
+  });
+});
+
+describe('tds logs -f', () => {
+  it("follows a run's log stream to its end, every line once and in order, across dropped connections", async () => {
+    // Between tds and the service, a proxy that cuts every connection after 700 ms.
+    let connections = 0;
+    const target = new URL(service.apiUrl!);
+    const proxy = net.createServer((client) => {
+      connections += 1;
+      const upstream = net.connect(Number(target.port), target.hostname);
+      client.pipe(upstream).pipe(client);
+      const cut = setTimeout(() => {
+        client.destroy();
+        upstream.destroy();
+      }, 700);
+      const end = () => {
+        clearTimeout(cut);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const created = await service.request('POST', '/jobs', {
+        userId: 'follower',
+        uniqueId: 'counting',
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: 'l/',
+        command:
+          'for i in $(seq 1 40); do echo "line $i"; [ $((i % 10)) -eq 0 ] && echo "err $i" >&2; sleep 0.1; done',
+      });
+      const runId = created.body.run.id as string;
+      const port = (proxy.address() as net.AddressInfo).port;
+      const followed = await tds(['logs', '-f', runId], { env: { TDS_URL: `http://127.0.0.1:${port}` } });
+      expect(followed.code).toBe(0);
+      expect(followed.stdout).toBe(Array.from({ length: 40 }, (_, i) => `line ${i + 1}\n`).join(''));
+      expect(followed.stderr).toBe('err 10\nerr 20\nerr 30\nerr 40\n');
+      expect(connections).toBeGreaterThan(2);
+    } finally {
+      proxy.close();
+    }
   });
 });

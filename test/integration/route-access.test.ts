@@ -132,6 +132,8 @@ describe('every route with a path parameter', () => {
         'GET /runs/:id/metrics',
         'GET /jobs/:id/runs',
         'GET /workflows/:id',
+        'PUT /workflows/:id',
+        'GET /workflows/:id/versions',
         'GET /workflow-runs/:id',
         'POST /workflow-runs/:id/retry',
         'GET /workflows/:id/runs',

@@ -232,6 +232,7 @@ describe('workflows', () => {
         ],
         order: ['a', 'b', 'c'],
       },
+      definition: expect.objectContaining({ maxParallel: 4, order: ['a', 'b', 'c'] }),
     });
     const after = await service.request('GET', '/workflows?userId=test-user&limit=200');
     expect(after.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
@@ -364,5 +365,67 @@ describe('workflows', () => {
     const stdout = await getText(bucket, `${stepOf(run, 'slow').results.prefix}stdout.log`);
     expect(stdout).toBe('started\n');
     expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
+  });
+
+  it('PUT replaces the definition: a new version, history kept, a run under way keeps its own', async () => {
+    const body = workflowBody([
+      { name: 'hold', command: 'sleep 2; echo held' },
+      { name: 'after', depends_on: ['hold'], command: 'echo first' },
+    ]);
+    const posted = await service.request('POST', '/workflows', body);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    expect(posted.body.workflow.version).toBe(1);
+    const id = posted.body.workflow.id as string;
+    const changedBody = {
+      ...body,
+      steps: [body.steps[0], { name: 'after', depends_on: ['hold'], command: 'echo second' }],
+    };
+    const put = await service.request('PUT', `/workflows/${id}`, changedBody);
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ changed: true, version: 2, workflow: { id, version: 2 } });
+    const again = await service.request('PUT', `/workflows/${id}`, changedBody);
+    expect(again.body).toMatchObject({ changed: false, version: 2 });
+
+    const invalid = await service.request('PUT', `/workflows/${id}`, {
+      ...body,
+      uniqueId: 'another',
+      steps: [{ name: 'after', depends_on: ['nowhere'], command: 'echo' }],
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.problems.map((p: { path: string }) => p.path)).toEqual(
+      expect.arrayContaining(['/uniqueId']),
+    );
+    const graph = await service.request('PUT', `/workflows/${id}`, {
+      ...body,
+      steps: [{ name: 'after', depends_on: ['nowhere'], command: 'echo' }],
+    });
+    expect(graph.status).toBe(400);
+    expect(graph.body.problems.map((p: { path: string }) => p.path)).toEqual(['/steps/0/depends_on/0']);
+
+    const versions = await service.request('GET', `/workflows/${id}/versions`);
+    expect(
+      versions.body.versions.map((v: { version: number; current: boolean }) => [v.version, v.current]),
+    ).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    expect(versions.body.versions[1].definition.steps[1].spec.command).toBe('echo first');
+
+    // The run started before the update goes on with the definition it started with.
+    const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
+    expect(run.state).toBe('succeeded');
+    expect(stepOf(run, 'after').result).toBe('first');
+    // A retry runs the changed step again under the new definition and reuses the unchanged one.
+    const retried = await service.request('POST', `/workflow-runs/${run.id}/retry`);
+    const second = await waitForWorkflowRun(retried.body.id as string);
+    expect(stepOf(second, 'hold').reusedFrom).toBe(run.id);
+    expect(stepOf(second, 'after').result).toBe('second');
+
+    // Made recurring by a PUT: its schedule follows the new definition.
+    const recurring = await service.request('PUT', `/workflows/${id}`, { ...changedBody, cron: '0 3 1 1 *' });
+    expect(recurring.status, JSON.stringify(recurring.body)).toBe(200);
+    expect(recurring.body).toMatchObject({ changed: true, version: 3 });
+    expect(recurring.body.workflow.schedule).toMatchObject({ cron: '0 3 1 1 *', paused: false });
+    expect(recurring.body.workflow.schedule.nextFireTimes[0]).toMatch(/-01-01T03:00:00/);
   });
 });

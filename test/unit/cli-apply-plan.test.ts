@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan, type PlanEntry } from '../../cli/apply.js';
-import { diffFields } from '../../cli/validate.js';
+import { diffFields, diffWorkflows } from '../../cli/validate.js';
 import { formatReport } from '../../cli/watch.js';
 
 const entry = (
@@ -26,6 +26,43 @@ describe('apply plans', () => {
     ).toEqual([
       { field: 'cpus', from: 1, to: 2 },
       { field: 'cron', from: '0 6 * * *', to: '30 7 * * *' },
+    ]);
+  });
+
+  it('diffs workflows by shared field and by step, and finds nothing when they are the same', () => {
+    const shared = { userId: 'alice', uniqueId: 'w', timeout_seconds: 60 };
+    const step = (name: string, command: string, extra: Record<string, unknown> = {}) => ({
+      name,
+      dependsOn: [],
+      runIf: 'all_succeeded',
+      forEach: { kind: 'none' },
+      maxFailures: { count: 0 },
+      spec: { ...shared, command, ...extra },
+    });
+    const stored = {
+      shared,
+      maxParallel: 4,
+      steps: [step('a', 'echo 1'), step('b', 'echo 2')],
+      order: ['a', 'b'],
+    };
+    expect(diffWorkflows(stored, structuredClone(stored))).toEqual([]);
+    const wanted = {
+      shared: { ...shared, timeout_seconds: 120 },
+      maxParallel: 2,
+      steps: [step('a', 'echo 1', { timeout_seconds: 120 }), step('c', 'echo 3', { timeout_seconds: 120 })],
+      order: ['a', 'c'],
+    };
+    expect(diffWorkflows(stored, wanted)).toEqual([
+      { field: 'timeout_seconds', from: 60, to: 120 },
+      { field: 'max_parallel', from: 4, to: 2 },
+      { field: 'steps.b', from: '(a step)', to: undefined },
+      { field: 'steps.c', from: undefined, to: '(a step)' },
+    ]);
+    const reordered = { ...stored, steps: [stored.steps[1], stored.steps[0]], order: ['b', 'a'] };
+    expect(diffWorkflows(stored, reordered)).toEqual([{ field: 'steps', from: ['a', 'b'], to: ['b', 'a'] }]);
+    const edited = { ...stored, steps: [step('a', 'echo 1'), step('b', 'echo two')] };
+    expect(diffWorkflows(stored, edited)).toEqual([
+      { field: 'steps.b.command', from: 'echo 2', to: 'echo two' },
     ]);
   });
 

@@ -34,6 +34,7 @@ export const WorkflowSchema = Type.Object({
   definition: Type.Unknown({
     description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
   }),
+  version: Type.Integer({ description: 'counts the definitions it has had (PUT /workflows/:id adds one)' }),
   schedule: Nullable(ScheduleSchema, {
     description:
       "a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires",
@@ -122,6 +123,7 @@ export function workflowView(w: Workflow, details?: ScheduleDetails) {
     userId: w.userId,
     uniqueId: w.uniqueId,
     definition: w.definition,
+    version: w.version,
     schedule: scheduleView(w.definition.shared, details),
     createdAt: w.createdAt.toISOString(),
     deletedAt: iso(w.deletedAt),
@@ -185,7 +187,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: 'Submit a workflow',
         description:
-          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. With `cron`, the workflow is recurring: its runs start on the schedule (with the overlap and catch-up policies jobs have), `workflowRun` is null and `workflow.schedule` shows the next fire times. `?dry_run=true` validates and answers the plan, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409.',
+          'Validates the workflow whole (every problem listed with its JSON path in `problems`), stores it and starts its first run. With `cron`, the workflow is recurring: its runs start on the schedule (with the overlap and catch-up policies jobs have), `workflowRun` is null and `workflow.schedule` shows the next fire times. `?dry_run=true` validates and answers the plan and the definition as it would be stored, storing nothing. The same userId + uniqueId and body again answers the stored workflow with 200; a different body 409 (PUT /workflows/:id updates it).',
         tags: ['workflows'],
         querystring: Type.Object(
           { dry_run: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
@@ -194,7 +196,13 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         body: WorkflowRequestSchema,
         response: {
           200: Type.Union([
-            Type.Object({ valid: Type.Boolean(), plan: PlanSchema }),
+            Type.Object({
+              valid: Type.Boolean(),
+              plan: PlanSchema,
+              definition: Type.Unknown({
+                description: 'the workflow as it would be stored (as GET /workflows/:id shows it)',
+              }),
+            }),
             Type.Object({
               workflow: WorkflowSchema,
               workflowRun: Nullable(WorkflowRunSchema),
@@ -237,7 +245,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         if (definition.shared.notify_url !== undefined) {
           await webhooks.checkUrl(definition.shared.notify_url, 'notify_url');
         }
-        return reply.status(200).send({ valid: true, plan });
+        return reply.status(200).send({ valid: true, plan, definition });
       }
       const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
       if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
@@ -319,6 +327,76 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       const { workflow, runs } = await workflows.getWorkflow(request.params.id);
       const details = await schedules.details(workflow.id);
       return { workflow: workflowView(workflow, details), runs: runs.map(workflowRunView) };
+    },
+  );
+
+  app.put(
+    '/workflows/:id',
+    {
+      config: { access: ownerOf('workflow') },
+      // Checked whole by the workflow's own validation, as POST /workflows is.
+      validatorCompiler: () => (input: unknown) => ({ value: input }),
+      schema: {
+        summary: "Replace a workflow's definition (a new version; earlier ones kept)",
+        description:
+          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one) and the next fire times of a recurring workflow are recomputed from now (a pause is kept); workflow runs under way go on with the definition they started with, and no run is started. An unchanged definition changes nothing: changed is false.',
+        tags: ['workflows'],
+        params: IdParams,
+        body: WorkflowRequestSchema,
+        response: {
+          200: Type.Object({ workflow: WorkflowSchema, changed: Type.Boolean(), version: Type.Integer() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
+      if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
+      const { workflow, changed } = await workflows.replace(request.params.id, request.body, (spec) =>
+        access.checkSubmission(request.principal, spec),
+      );
+      request.log.info(
+        { workflowId: workflow.id, changed, version: workflow.version },
+        changed ? 'workflow updated' : 'workflow unchanged',
+      );
+      const details = await schedules.details(workflow.id);
+      return { workflow: workflowView(workflow, details), changed, version: workflow.version };
+    },
+  );
+
+  app.get(
+    '/workflows/:id/versions',
+    {
+      config: { access: ownerOf('workflow') },
+      schema: {
+        summary: 'Every definition a workflow has had, newest first',
+        tags: ['workflows'],
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            versions: Type.Array(
+              Type.Object({
+                version: Type.Integer(),
+                current: Type.Boolean(),
+                replacedAt: Time,
+                definition: Type.Unknown({ description: 'the workflow as stored at that version' }),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const versions = await workflows.versions(request.params.id);
+      return {
+        versions: versions.map((v) => ({
+          version: v.version,
+          current: v.current,
+          replacedAt: iso(v.replacedAt),
+          definition: v.definition,
+        })),
+      };
     },
   );
 
