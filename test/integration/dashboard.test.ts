@@ -207,6 +207,13 @@ describe('the dashboard', () => {
     const key = await operator.getByTestId('new-key').textContent();
     expect(key).toMatch(/^tds_/);
     await operator.locator('td', { hasText: 'alice' }).first().waitFor();
+    // The fleet: this service's own worker, active, with its heartbeat and runs in hand.
+    const worker = operator.getByRole('row', { name: service.config.workerId });
+    await worker.waitFor();
+    const cells = await worker.getByRole('cell').allTextContents();
+    expect(cells[0]).toBe(service.config.workerId);
+    expect(cells[3]).toMatch(/^\d+ of \d+$/);
+    expect(cells[5]).toBe('active');
     await shot(operator, 'operators');
     await checkA11y(operator, 'operators');
     await operator.goto(`${service.apiUrl}/ui/jobs`);

@@ -177,14 +177,7 @@ function Workers() {
   const { data, error } = usePoll(() => get('/admin/workers'), 5000, []);
   return html`<section aria-labelledby="workers">
     <h2 id="workers">Workers</h2>
-    ${
-      error?.status === 404
-        ? html`<p>
-            This service does not list its workers yet (no GET /admin/workers): each run shows the worker that
-            holds it.
-          </p>`
-        : html`<${Problem} error=${error} />`
-    }
+    <${Problem} error=${error} />
     ${
       data &&
       html`<table>
