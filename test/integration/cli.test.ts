@@ -448,6 +448,49 @@ describe('tds with workflow files', () => {
   });
 });
 
+describe('the examples', () => {
+  it('runs the fan-out with its reduce: the sum of the squares, from the results and from the files alike', async () => {
+    const result = await tds(['run', 'examples/fan-out.yaml', '--set', `s3_bucket=${bucket}`]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^\[sum\] 385$/m);
+    expect(result.stdout).toMatch(/^ {2}square +ok /m);
+  });
+
+  it('runs the task list: exec and eval tasks, a failing one, and the one after it skipped', async () => {
+    const result = await tds([
+      'run',
+      'examples/tasks.json',
+      '--set',
+      `s3_bucket=${bucket}`,
+      '--set',
+      'userId=akhil-test',
+      '--set',
+      'source_s3_prefix=',
+      '--set',
+      'destination_s3_prefix=tasks/',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^\[compute\] 45$/m);
+    expect(result.stdout).toMatch(/^\[check\] the numbers do not add up$/m);
+    expect(result.stdout).toMatch(/^ {2}check +failed /m);
+    expect(result.stdout).toMatch(/^ {2}publish +skipped .*dependency "check" failed/m);
+  });
+
+  it('applies the nightly workflow from its template library, and runs it to the end with its cleanup', async () => {
+    const templates = ['--templates', 'examples/templates', '--set', `s3_bucket=${bucket}`];
+    const applied = await tds(['apply', 'examples/nightly.yaml', ...templates]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/^\+ create workflow akhil-test\/nightly$/m);
+    const result = await tds(['run', 'examples/nightly.yaml', ...templates]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const step of ['scan', 'transform', 'upload', 'backup', 'cleanup']) {
+      expect(result.stdout).toMatch(new RegExp(`^ {2}${step} +ok `, 'm'));
+    }
+  });
+});
+
 describe('tds logs -f', () => {
   it("follows a run's log stream to its end, every line once and in order, across dropped connections", async () => {
     // Between tds and the service, a proxy that cuts every connection after 700 ms.
