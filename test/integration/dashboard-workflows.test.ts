@@ -309,6 +309,11 @@ describe('the workflow pages', () => {
     const firstLongest = Math.round(
       (await page.evaluate('Math.max(0, ...window.longTasks.splice(0))')) as number,
     );
+    const fetched: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith(`/workflow-runs/${runId}`)) fetched.push(pathname);
+    });
     const changed = Date.now();
     await service.db.query(
       `UPDATE workflow_steps SET state = 'succeeded', ended_at = now()
@@ -317,6 +322,9 @@ describe('the workflow pages', () => {
     );
     await node(page, 'step-0600', 'succeeded').waitFor({ timeout: 30_000 });
     const updateMs = Date.now() - changed;
+    // While it runs the page polls the states only: the structure and results were read once.
+    expect(fetched).toContain(`/workflow-runs/${runId}/states`);
+    expect(fetched).not.toContain(`/workflow-runs/${runId}`);
     // The page answers input while it polls: zooming redraws the graph at once.
     const zoomStarted = Date.now();
     await page.getByLabel('Zoom').selectOption('0.5');

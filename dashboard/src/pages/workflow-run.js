@@ -185,13 +185,33 @@ function StateCounts({ steps }) {
   </ul>`;
 }
 
+/** The workflow run as last read whole, with the newer states polled since laid over it. */
+function withStates(run, states) {
+  if (!run || !states || states.id !== run.id) return run;
+  const byName = new Map(states.steps.map((step) => [step.name, step]));
+  return {
+    ...run,
+    state: states.state,
+    failure: states.failure,
+    cancelRequested: states.cancelRequested,
+    timings: states.timings,
+    steps: run.steps.map((step) => ({ ...step, ...byName.get(step.name) })),
+  };
+}
+
 export function WorkflowRunPage({ id }) {
   const [live, setLive] = useState(true);
-  const run = usePoll(() => get(`/workflow-runs/${id}`), 1500, [id], live);
-  const data = run.data;
+  // The whole workflow run (its graph, results and folders) is read once, and again when it ends;
+  // while it runs only the states are polled, so a large graph is not fetched every time.
+  const run = usePoll(() => get(`/workflow-runs/${id}`), 1500, [id], false);
+  const states = usePoll(() => get(`/workflow-runs/${id}/states`), 1500, [id], live);
+  const data = withStates(run.data, states.data);
   useEffect(() => {
-    if (data && !UNFINISHED.includes(data.state)) setLive(false);
-  }, [data?.state]);
+    if (states.data && !UNFINISHED.includes(states.data.state)) {
+      setLive(false);
+      run.reload();
+    }
+  }, [states.data?.state]);
   // Laid out once per graph: the states change on every poll, the structure never does.
   const structure = data ? structureOf(data.steps) : '';
   const [layout, setLayout] = useState();
@@ -219,7 +239,7 @@ export function WorkflowRunPage({ id }) {
         if (what === 'retry') navigate(`/ui/workflow-runs/${answer.id}`);
         else {
           setMessage('Cancel requested.');
-          run.reload();
+          states.reload();
         }
       },
       (error) => setMessage(error.message),
@@ -232,7 +252,7 @@ export function WorkflowRunPage({ id }) {
         ${failedStep?.runId && html` · <${Link} href=${`/ui/runs/${failedStep.runId}`}>its run</${Link}>`}
       </div>`
     }
-    <${Problem} error=${run.error} />
+    <${Problem} error=${run.error ?? states.error} />
     <p>
       workflow <${Link} href=${`/ui/workflows/${data.workflowId}`}>${data.uniqueId}</${Link}>
       ${` · ${data.trigger} · queued ${time(data.timings.queuedAt)} · duration ${duration(secondsBetween(data.timings.startedAt, data.timings.endedAt))} · `}

@@ -114,6 +114,34 @@ export const WorkflowRunSchema = Type.Object({
   ),
 });
 
+/**
+ * What changes while a workflow run runs: its state and each step's, without the definition,
+ * results and folders GET /workflow-runs/:id also gives (a page polls this, having read those once).
+ */
+export const WorkflowRunStatesSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  state: WorkflowRunSchema.properties.state,
+  failure: WorkflowRunSchema.properties.failure,
+  cancelRequested: Type.Boolean(),
+  timings: WorkflowRunSchema.properties.timings,
+  steps: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      state: Type.String({
+        description: 'pending, queued, running, succeeded, failed, skipped or cancelled',
+      }),
+      reason: Nullable(Type.String()),
+      exitCode: Nullable(Type.Integer()),
+      runId: Nullable(Type.String()),
+      attempts: Type.Integer(),
+      startedAt: Time,
+      endedAt: Time,
+      durationSeconds: Nullable(Type.Number()),
+      items: Nullable(ItemCounts),
+    }),
+  ),
+});
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** A workflow; with `details` its schedule shows paused or not, next fire times and recent fires. */
@@ -412,6 +440,43 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => workflowRunView(await workflows.getWorkflowRun(request.params.id)),
+  );
+
+  app.get(
+    '/workflow-runs/:id/states',
+    {
+      config: { access: ownerOf('workflow_run') },
+      schema: {
+        summary: "A workflow run's state and each step's, to follow it",
+        description:
+          "What changes while the workflow run runs (its state, failure, timings, and each step's state, reason, exit code, run id, attempts, timings and item counts), without the definition, results and folders of GET /workflow-runs/:id: a client reads that once, then polls this.",
+        tags: ['workflows'],
+        params: IdParams,
+        response: { 200: WorkflowRunStatesSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const run = workflowRunView(await workflows.getWorkflowRun(request.params.id));
+      return {
+        id: run.id,
+        state: run.state,
+        failure: run.failure,
+        cancelRequested: run.cancelRequested,
+        timings: run.timings,
+        steps: run.steps.map((s) => ({
+          name: s.name,
+          state: s.state,
+          reason: s.reason,
+          exitCode: s.exitCode,
+          runId: s.runId,
+          attempts: s.attempts,
+          startedAt: s.startedAt,
+          endedAt: s.endedAt,
+          durationSeconds: s.durationSeconds,
+          items: s.items,
+        })),
+      };
+    },
   );
 
   app.post(
