@@ -470,9 +470,10 @@ describe('the examples', () => {
       '--set',
       'destination_s3_prefix=tasks/',
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toMatch(/^\[compute\] 45$/m);
-    expect(result.stdout).toMatch(/^\[check\] the numbers do not add up$/m);
+    // The task's own error output, on tds's error output, named by its task.
+    expect(result.stderr).toMatch(/^\[check\] the numbers do not add up$/m);
     expect(result.stdout).toMatch(/^ {2}check +failed /m);
     expect(result.stdout).toMatch(/^ {2}publish +skipped .*dependency "check" failed/m);
   });

@@ -258,8 +258,9 @@ describe('the workflow pages', () => {
     );
     // advanced_at ahead: the periodic workflow pass leaves this hand-made run alone.
     await service.db.query(
-      `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, max_parallel, started_at, advanced_at)
-       VALUES ($1::uuid, $2::uuid, 'alice', 'running', 'submit', 4, now() - interval '20 minutes',
+      `INSERT INTO workflow_runs (id, workflow_id, workflow_version, user_id, state, trigger, max_parallel,
+                                  started_at, advanced_at)
+       VALUES ($1::uuid, $2::uuid, 1, 'alice', 'running', 'submit', 4, now() - interval '20 minutes',
                now() + interval '1 day')`,
       [runId, workflowId],
     );
