@@ -25,7 +25,14 @@ export interface Overview {
     startedAt: string | null;
     elapsedSeconds: number;
   }[];
-  nextFires: { jobId: string; uniqueId: string; userId: string; fireAt: string }[];
+  /** A job's or a workflow's fire times (one of jobId and workflowId is set). */
+  nextFires: {
+    jobId: string | null;
+    workflowId: string | null;
+    uniqueId: string;
+    userId: string;
+    fireAt: string;
+  }[];
   recentFailures: {
     runId: string;
     jobId: string | null;
@@ -108,8 +115,11 @@ export async function readOverview(
   // Schedules whose next fire falls in the window; each may fire several times in it.
   const ahead = new Date(now.getTime() + options.aheadHours * 3_600_000);
   const schedules = await db.query<Record<string, unknown>>(
-    `SELECT s.job_id, s.cron, s.timezone, j.unique_id, j.user_id FROM schedules s JOIN jobs j ON j.id = s.job_id
-      WHERE ${whose('j.user_id')} AND NOT s.paused AND j.deleted_at IS NULL
+    `SELECT s.job_id, s.workflow_id, s.cron, s.timezone,
+            coalesce(j.unique_id, w.unique_id) AS unique_id, coalesce(j.user_id, w.user_id) AS user_id
+       FROM schedules s LEFT JOIN jobs j ON j.id = s.job_id LEFT JOIN workflows w ON w.id = s.workflow_id
+      WHERE ${whose('coalesce(j.user_id, w.user_id)')} AND NOT s.paused
+        AND coalesce(j.deleted_at, w.deleted_at) IS NULL
         AND s.next_fire_at IS NOT NULL AND s.next_fire_at < $2::timestamptz
       ORDER BY s.next_fire_at LIMIT $3`,
     [user, ahead.toISOString(), options.limit],
@@ -119,7 +129,8 @@ export async function readOverview(
       CronSchedule.parse(row.cron as string, row.timezone as string)
         .between(now, ahead, options.limit)
         .map((fireAt) => ({
-          jobId: row.job_id as string,
+          jobId: (row.job_id as string | null) ?? null,
+          workflowId: (row.workflow_id as string | null) ?? null,
           uniqueId: row.unique_id as string,
           userId: row.user_id as string,
           fireAt,

@@ -11,6 +11,11 @@ export interface WorkflowSummary {
   uniqueId: string;
   steps: number;
   createdAt: string;
+  /** A recurring workflow's cron and timezone (null otherwise), paused or not, its next fire time. */
+  cron: string | null;
+  timezone: string | null;
+  paused: boolean | null;
+  nextFireAt: string | null;
   lastRun: {
     id: string;
     state: WorkflowRunState;
@@ -52,8 +57,9 @@ export async function readWorkflowSummaries(
     `SELECT w.id, w.user_id, w.unique_id, w.created_at,
             jsonb_array_length(w.definition -> 'steps')::int AS steps,
             last.id AS run_id, last.state AS run_state, last.queued_at AS run_queued_at,
-            last.ended_at AS run_ended_at
+            last.ended_at AS run_ended_at, s.cron, s.timezone, s.paused, s.next_fire_at
        FROM workflows w
+       LEFT JOIN schedules s ON s.workflow_id = w.id
        LEFT JOIN LATERAL (
          SELECT id, state, queued_at, ended_at FROM workflow_runs
           WHERE workflow_id = w.id ORDER BY queued_at DESC, id DESC LIMIT 1
@@ -70,6 +76,10 @@ export async function readWorkflowSummaries(
     uniqueId: row.unique_id as string,
     steps: Number(row.steps),
     createdAt: iso(row.created_at)!,
+    cron: (row.cron as string | null) ?? null,
+    timezone: (row.timezone as string | null) ?? null,
+    paused: (row.paused as boolean | null) ?? null,
+    nextFireAt: row.paused ? null : iso(row.next_fire_at),
     lastRun: row.run_id
       ? {
           id: row.run_id as string,

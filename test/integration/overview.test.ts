@@ -50,6 +50,21 @@ describe('GET /overview and GET /job-summaries', () => {
     const bad = await submit('olive', { uniqueId: 'nightly-bad', command: 'exit 4' });
     const long = await submit('olive', { uniqueId: 'long', command: 'sleep 30' });
     await submit('olive', { uniqueId: 'every-hour', cron: '0 * * * *', timezone: 'Europe/Paris' });
+    const flow = await service.request(
+      'POST',
+      '/workflows',
+      {
+        userId: 'olive',
+        uniqueId: 'daily-flow',
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: 'flows/',
+        cron: '45 4 * * *',
+        steps: [{ name: 'only', command: 'true' }],
+      },
+      as('olive'),
+    );
+    expect(flow.status, JSON.stringify(flow.body)).toBe(202);
     await submit('oscar', { uniqueId: 'oscar-job', command: 'exit 1' });
     await waitFor(ok.run.id, ended);
     await waitFor(bad.run.id, ended);
@@ -65,11 +80,23 @@ describe('GET /overview and GET /job-summaries', () => {
     expect(body.recentFailures).toEqual([
       expect.objectContaining({ runId: bad.run.id, uniqueId: 'nightly-bad', reason: 'exit_code' }),
     ]);
-    // An hourly schedule fires 23 or 24 times in the next 24 h, in order.
-    const fires = body.nextFires.map((fire: { fireAt: string }) => fire.fireAt);
+    // An hourly schedule fires 23 or 24 times in the next 24 h, in order; the daily workflow once.
+    type Fire = { fireAt: string; jobId: string | null; workflowId: string | null; uniqueId: string };
+    const nextFires = body.nextFires as Fire[];
+    expect(nextFires.map((fire) => fire.fireAt)).toEqual(nextFires.map((fire) => fire.fireAt).sort());
+    const fires = nextFires.filter((fire) => fire.jobId !== null).map((fire) => fire.fireAt);
     expect(fires.length).toBeGreaterThanOrEqual(23);
-    expect([...fires].sort()).toEqual(fires);
-    expect(body.nextFires[0].uniqueId).toBe('every-hour');
+    expect(nextFires.find((fire) => fire.jobId !== null)!.uniqueId).toBe('every-hour');
+    const flowFires = nextFires.filter((fire) => fire.workflowId !== null);
+    expect(flowFires).toEqual([
+      {
+        jobId: null,
+        workflowId: flow.body.workflow.id,
+        uniqueId: 'daily-flow',
+        userId: 'olive',
+        fireAt: expect.stringMatching(/T04:45:00/),
+      },
+    ]);
 
     // A user key names its own user; another's is refused; an operator sees everyone's.
     expect((await service.request('GET', '/overview', undefined, as('olive'))).status).toBe(400);
@@ -114,6 +141,22 @@ describe('GET /overview and GET /job-summaries', () => {
       as('olive'),
     );
     expect(workflows.body).toEqual({ workflows: [] });
+    const recurring = await service.request(
+      'GET',
+      '/workflow-summaries?userId=olive',
+      undefined,
+      as('olive'),
+    );
+    expect(recurring.body.workflows).toEqual([
+      expect.objectContaining({
+        uniqueId: 'daily-flow',
+        cron: '45 4 * * *',
+        timezone: 'UTC',
+        paused: false,
+        nextFireAt: flowFires[0]!.fireAt,
+        lastRun: null,
+      }),
+    ]);
     const unknownState = await service.request(
       'GET',
       '/workflow-summaries?userId=olive&state=timed_out',

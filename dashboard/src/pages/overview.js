@@ -78,7 +78,7 @@ export function OverviewPage({ me }) {
               : html`<ul class="plain">
                   ${data.nextFires.map(
                     (fire) =>
-                      html`<li><time datetime=${fire.fireAt}>${time(fire.fireAt)}</time> — <${Link} href=${`/ui/jobs/${fire.jobId}`}>${fire.uniqueId}</${Link}></li>`,
+                      html`<li><time datetime=${fire.fireAt}>${time(fire.fireAt)}</time> — <${Link} href=${fire.workflowId ? `/ui/workflows/${fire.workflowId}` : `/ui/jobs/${fire.jobId}`}>${fire.uniqueId}</${Link}>${fire.workflowId ? ' (workflow)' : ''}</li>`,
                   )}
                 </ul>`
           }

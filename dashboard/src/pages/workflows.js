@@ -58,8 +58,10 @@ export function WorkflowsPage({ me, params }) {
                 <th>workflow</th>
                 ${!userId && html`<th>user</th>`}
                 <th>steps</th>
+                <th>schedule</th>
                 <th>last run</th>
                 <th>queued</th>
+                <th>next fire</th>
               </tr>
             </thead>
             <tbody>
@@ -68,8 +70,10 @@ export function WorkflowsPage({ me, params }) {
                 <td><${Link} href=${`/ui/workflows/${w.id}`}>${w.uniqueId}</${Link}></td>
                 ${!userId && html`<td>${w.userId}</td>`}
                 <td>${w.steps}</td>
+                <td>${w.cron ? html`<code>${w.cron}</code> ${w.paused ? '(paused)' : ''}` : 'on demand'}</td>
                 <td>${w.lastRun ? html`<${Link} href=${`/ui/workflow-runs/${w.lastRun.id}`} aria-label=${`last run ${w.lastRun.state}`}><${StateBadge} state=${w.lastRun.state} /></${Link}>` : '—'}</td>
                 <td>${time(w.lastRun?.queuedAt)}</td>
+                <td>${time(w.nextFireAt)}</td>
               </tr>`,
               )}
             </tbody>

@@ -46,7 +46,8 @@ const OverviewSchema = Type.Object({
   ),
   nextFires: Type.Array(
     Type.Object({
-      jobId: Type.String(),
+      jobId: Type.Union([Type.String(), Type.Null()], { description: "the job's, or null for a workflow's" }),
+      workflowId: Type.Union([Type.String(), Type.Null()], { description: "the workflow's, or null" }),
       uniqueId: Type.String(),
       userId: Type.String(),
       fireAt: Type.String(),
@@ -96,6 +97,10 @@ const WorkflowSummarySchema = Type.Object({
   uniqueId: Type.String(),
   steps: Type.Integer({ description: 'how many steps its definition has' }),
   createdAt: Type.String(),
+  cron: Nullable(Type.String({ description: "a recurring workflow's cron expression" })),
+  timezone: Nullable(Type.String()),
+  paused: Nullable(Type.Boolean()),
+  nextFireAt: Nullable(Type.String({ description: 'its next fire time; null when paused or not recurring' })),
   lastRun: Nullable(
     Type.Object({
       id: Type.String({ description: 'the latest workflow run' }),
