@@ -232,6 +232,41 @@ export async function watchWorkflowRun(
   const ended = new Set<string>();
   const stop = new AbortController();
   const outputs = new Map<string, Promise<void>>();
+  /** Each fan-out step's items whose output is followed, by their run ids. */
+  const itemOutputs = new Map<string, Map<string, Promise<void>>>();
+  /**
+   * Follows the output of a fan-out step's items that have a run (those in `states`, or all), each
+   * line prefixed `[step/index]`. Items found while the step runs are followed side by side; those
+   * found once it has ended (they started and ended between two looks) one after another.
+   */
+  const followItems = async (step: string, states: string | undefined, oneByOne: boolean) => {
+    if (options.quiet) return;
+    const followed = itemOutputs.get(step) ?? new Map<string, Promise<void>>();
+    itemOutputs.set(step, followed);
+    let cursor: string | null = null;
+    try {
+      do {
+        const query = new URLSearchParams({ limit: '200' });
+        if (states) query.set('state', states);
+        if (cursor) query.set('cursor', cursor);
+        const page: { items: { index: number; runId: string | null }[]; nextCursor: string | null } =
+          await api.get(
+            `/workflow-runs/${workflowRunId}/steps/${encodeURIComponent(step)}/items?${query.toString()}`,
+          );
+        for (const item of page.items) {
+          if (!item.runId || followed.has(item.runId)) continue;
+          const following = followOutput(api, item.runId, `${step}/${item.index}`, options, stop.signal);
+          followed.set(item.runId, following);
+          if (oneByOne) await following;
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    } catch (error) {
+      options.printError(
+        `[${step}] (its items' output could not be followed: ${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  };
   let detached = false;
   let tick = 0;
   const release = interruptHandler(
@@ -258,6 +293,7 @@ export async function watchWorkflowRun(
         }
         if (step.runId && started.has(step.name) && !outputs.has(step.name))
           outputs.set(step.name, followOutput(api, step.runId, step.name, options, stop.signal));
+        if (step.items && step.state === 'running') await followItems(step.name, 'running', false);
         if (
           !ended.has(step.name) &&
           STEP_ENDED.has(step.state) &&
@@ -265,6 +301,10 @@ export async function watchWorkflowRun(
         ) {
           ended.add(step.name);
           await outputs.get(step.name);
+          if (step.items && started.has(step.name)) {
+            await followItems(step.name, undefined, true);
+            await Promise.all(itemOutputs.get(step.name)?.values() ?? []);
+          }
           say(
             `Ended : ${step.name} (${step.state}${step.exitCode === null ? '' : `, exit ${step.exitCode}`})`,
           );

@@ -455,6 +455,16 @@ describe('the examples', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\[sum\] 385$/m);
     expect(result.stdout).toMatch(/^ {2}square +ok /m);
+    // Each item's output, once, named by its step and index, before the step's Ended line.
+    const lines = result.stdout.split('\n');
+    for (let index = 0; index < 10; index += 1) {
+      const line = `[square/${index}] ${(index + 1) ** 2}`;
+      expect(
+        lines.filter((l) => l === line),
+        line,
+      ).toHaveLength(1);
+      expect(lines.indexOf(line)).toBeLessThan(lines.findIndex((l) => l.startsWith('Ended : square')));
+    }
   });
 
   it('runs the task list: exec and eval tasks, a failing one, and the one after it skipped', async () => {
