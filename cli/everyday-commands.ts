@@ -92,24 +92,41 @@ export function addEverydayCommands(program: Command, context: () => Context): v
     .action(async () => {
       const ctx = context();
       const userId = requireUser(ctx);
-      const workflows = await ctx.api.all<{
-        id: string;
-        uniqueId: string;
-        cron?: string | null;
-        lastRun?: { state: string } | null;
-        schedule?: { nextFireTimes?: string[] } | null;
-      }>(`/workflows?userId=${enc(userId)}`, 'workflows');
-      const rows = [
-        ['ID', 'UNIQUE ID', 'LAST RUN', 'NEXT FIRE'],
-        ...workflows.map((w) => [
-          w.id,
-          w.uniqueId,
-          w.lastRun?.state ?? '-',
-          w.schedule?.nextFireTimes?.[0] ?? '-',
-        ]),
-      ];
+      const workflows = (
+        await ctx.api.all<{ id: string; deletedAt?: string | null }>(
+          `/workflows?userId=${enc(userId)}`,
+          'workflows',
+        )
+      ).filter((w) => !w.deletedAt);
+      const rows: string[][] = [['ID', 'UNIQUE ID', 'CRON', 'LAST RUN', 'NEXT FIRE']];
+      const listed = [];
+      for (const listedWorkflow of workflows) {
+        // The listing leaves out schedule details; the workflow's own view has them and its latest runs.
+        const { workflow, runs } = await ctx.api.get<{
+          workflow: {
+            id: string;
+            uniqueId: string;
+            definition: { shared: { cron: string | null } };
+            schedule?: { paused?: boolean; nextFireTimes?: string[] } | null;
+          };
+          runs: { state: string }[];
+        }>(`/workflows/${listedWorkflow.id}`);
+        const next = workflow.schedule?.paused ? 'paused' : (workflow.schedule?.nextFireTimes?.[0] ?? '-');
+        rows.push([
+          workflow.id,
+          workflow.uniqueId,
+          workflow.definition.shared.cron ?? '-',
+          runs[0]?.state ?? '-',
+          next,
+        ]);
+        listed.push({
+          ...workflow,
+          lastRunState: runs[0]?.state ?? null,
+          nextFireAt: workflow.schedule?.nextFireTimes?.[0] ?? null,
+        });
+      }
       for (const line of table(rows)) ctx.output.line(line);
-      ctx.output.data({ workflows });
+      ctx.output.data({ workflows: listed });
     });
 
   program

@@ -499,6 +499,12 @@ describe('the examples', () => {
     for (const step of ['scan', 'transform', 'upload', 'backup', 'cleanup']) {
       expect(result.stdout).toMatch(new RegExp(`^ {2}${step} +ok `, 'm'));
     }
+    // The list: the applied workflow on its cron with its next fire; the one run, succeeded.
+    const listed = await tds(['workflows', '--user', 'akhil-test']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^\S+ +nightly +0 2 \* \* \* +- +\d{4}-\d\d-\d\dT02:00:00/m);
+    const oneOff = /Submitted workflow (\S+):/.exec(result.stdout)![1]!;
+    expect(listed.stdout).toMatch(new RegExp(`^\\S+ +${oneOff} +- +succeeded +-$`, 'm'));
   });
 });
 
