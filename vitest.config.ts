@@ -21,8 +21,9 @@ const ALONE = [
 /**
  * The integration files that run a second time with the service on the RDS Data API driver: every
  * file that starts the service or uses the database. Left out: zero-config (the embedded Postgres
- * default: no database settings at all), metrics-script and image-builder (no database), and
- * fleet-hosts (engines of its own) and service-image (the image, built and started once).
+ * default: no database settings at all), metrics-script and image-builder (no database),
+ * fleet-hosts (engines of its own), service-image (the image, built and started once), and the
+ * clients of the HTTP API (the tds executable, the dashboard in a browser).
  */
 const ONLY_ON_PG = [
   'test/integration/zero-config.test.ts',
@@ -35,6 +36,9 @@ const ONLY_ON_PG = [
   'test/integration/iam-policies.test.ts',
   'test/integration/metrics-script.test.ts',
   'test/integration/image-builder.test.ts',
+  // The tds executable against the service: a client of the HTTP API, whose answers the API's own
+  // files check on both drivers; run once, it keeps the suite's time down.
+  'test/integration/cli.test.ts',
   // A browser against the service: what it checks is the page, the same on either driver.
   'test/integration/dashboard.test.ts',
   'test/integration/dashboard-workflows.test.ts',
