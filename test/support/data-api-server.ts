@@ -484,6 +484,11 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
         response.end(JSON.stringify({ message: e.message, ...e.extra }));
       });
   });
+  // The SDK keeps idle connections open for reuse with no time limit of its own; a server closing
+  // them after Node's 5 s default can close one just as a request goes out on it, which the client
+  // sees as "socket hang up". The suite's clients are the only ones here: the emulator keeps an
+  // idle connection until its client closes it (or the emulator stops, closing them all).
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
