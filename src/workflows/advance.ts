@@ -3,7 +3,7 @@ import type { JobSpec, StepInput } from '../jobs/job-spec.js';
 import { insertRuns, type NewRun } from '../runs/queue-runs.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import { newRunId, requestCancel } from '../runs/run-repository.js';
-import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
+import { sqlStates, UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
 import { cancelQueued } from '../runs/transitions.js';
 import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
 import {
@@ -16,11 +16,15 @@ import { runDefinitionSql } from './workflow-versions.js';
 import { recordWorkflowRunChange } from './workflow-events.js';
 
 /**
- * Moves a workflow run on: under a lock of its row, reads its steps and the latest attempt of each
- * step's runs, ends the steps whose runs have ended, starts (or skips) the steps whose
- * dependencies allow, up to max_parallel runs at once, and ends the workflow run when every step
- * has ended. Called in the transaction that ends a step's run, so a crash cannot separate the two;
+ * Moves a workflow run on: under a lock of its row, reads its steps and its runs that have not
+ * ended, ends the steps whose runs have ended, starts (or skips) the steps whose dependencies
+ * allow, up to max_parallel runs at once, and ends the workflow run when every step has ended.
+ * Called in the transaction that ends a step's run, so a crash cannot separate the two;
  * idempotent, so the periodic pass may call it again for any workflow run.
+ *
+ * Its cost does not grow with a fan-out's size: a fan-out step keeps how many of its items have
+ * started (items start in index order), so an item's end reads only the unfinished runs and the
+ * items about to start; every item's run is read once, when the step ends.
  *
  * Returns how many runs it queued (the caller wakes the workers) and whether the workflow run ended.
  */
@@ -35,9 +39,22 @@ interface StepRow {
   result: string | null;
   exit_code: number | null;
   attempts: number;
-  items: unknown[] | null;
+  /** A fan-out step's number of items, once known; null for a plain step (and before). */
+  item_count: number | null;
+  /** How many of a fan-out step's items have had their run started: the next item's index. */
+  items_started: number;
   outputs: StepInput[];
   reused_from: string | null;
+}
+
+/** What advance writes to a step's row beside what it reads: the items once they are known. */
+type StepChange = Partial<StepRow> & { items?: unknown[] };
+
+/** A run not ended yet, as advance needs it. */
+interface UnfinishedRun {
+  id: string;
+  step_name: string;
+  state: RunState;
 }
 
 interface RunRow {
@@ -123,40 +140,34 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
   }
   const definition = wr.definition;
   const stepRows = await tx.query<StepRow>(
-    `SELECT name, state, reason, result, exit_code, attempts, items, outputs, reused_from
+    `SELECT name, state, reason, result, exit_code, attempts, jsonb_array_length(items) AS item_count,
+            items_started, outputs, reused_from
      FROM workflow_steps WHERE workflow_run_id = $1::uuid`,
     [workflowRunId],
   );
-  const runRows = await tx.query<RunRow>(
-    `SELECT DISTINCT ON (step_name, item_index) id, step_name, item_index, state, exit_code, result, attempt,
-            failure_reason, failure_message, results_bucket, results_prefix
-     FROM runs WHERE workflow_run_id = $1::uuid
-     ORDER BY step_name, item_index, attempt DESC`,
+  const unfinished = await tx.query<UnfinishedRun>(
+    `SELECT id, step_name, state FROM runs
+     WHERE workflow_run_id = $1::uuid AND state IN ${sqlStates(UNFINISHED_STATES)}`,
     [workflowRunId],
   );
   const steps = new Map(stepRows.map((s) => [s.name, s]));
-  const runsOf = new Map<string, RunRow[]>();
-  for (const run of runRows) {
-    const list = runsOf.get(run.step_name) ?? [];
-    list.push(run);
-    runsOf.set(run.step_name, list);
-  }
-  const changed = new Set<string>();
+  const changes = new Map<string, StepChange>();
   const started = new Set<string>();
   const ended = new Set<string>();
-  const set = (name: string, values: Partial<StepRow>) => {
+  const set = (name: string, values: StepChange) => {
     const row = steps.get(name)!;
     if (values.state && !ENDED_STEP.includes(row.state) && ENDED_STEP.includes(values.state)) ended.add(name);
     if (values.state && row.state === 'pending' && values.state !== 'pending') started.add(name);
-    Object.assign(row, values);
-    changed.add(name);
+    const { items, ...columns } = values;
+    Object.assign(row, columns);
+    if (items) row.item_count = items.length;
+    changes.set(name, { ...changes.get(name), ...values });
   };
-  let unfinishedRuns = runRows.filter((r) => isUnfinished(r.state)).length;
   const newRuns: NewRun[] = [];
 
   // Cancelling: no new runs; queued runs are cancelled, those under way are asked to stop.
   if (wr.cancel_requested) {
-    for (const run of runRows) {
+    for (const run of unfinished) {
       if (run.state === 'queued') {
         const cancelled = await cancelQueued(
           tx,
@@ -164,20 +175,28 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
           'the workflow run was cancelled before this step started',
         );
         if (cancelled) run.state = 'cancelled';
-      } else if (isUnfinished(run.state)) {
-        if (await requestCancel(tx, run.id)) outcome.cancelRequested++;
+      } else if (await requestCancel(tx, run.id)) {
+        outcome.cancelRequested++;
       }
     }
-    unfinishedRuns = runRows.filter((r) => isUnfinished(r.state)).length;
   }
+  let unfinishedRuns = unfinished.filter((r) => isUnfinished(r.state)).length;
+  const stepUnderWay = (name: string) =>
+    unfinished.some((r) => r.step_name === name && isUnfinished(r.state));
 
   // Steps under way: end those whose runs have all ended.
+  const plainUnderWay = definition.steps
+    .filter(
+      (step) => step.forEach.kind === 'none' && ['queued', 'running'].includes(steps.get(step.name)!.state),
+    )
+    .map((step) => step.name);
+  const latestRuns =
+    plainUnderWay.length === 0 ? [] : await latestRunsOf(tx, workflowRunId, { plainSteps: plainUnderWay });
   for (const step of definition.steps) {
     const row = steps.get(step.name)!;
     if (row.state !== 'queued' && row.state !== 'running') continue;
-    const runs = runsOf.get(step.name) ?? [];
     if (step.forEach.kind === 'none') {
-      const run = runs[0];
+      const run = latestRuns.find((r) => r.step_name === step.name);
       if (!run) continue;
       const state = RUN_TO_STEP[run.state]!;
       if (state === row.state) continue;
@@ -197,30 +216,31 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
       });
       continue;
     }
-    const items = row.items ?? [];
-    const byIndex = new Map(runs.map((r) => [r.item_index!, r]));
-    const notStarted = items.length - byIndex.size;
-    const anyUnfinished = runs.some((r) => isUnfinished(r.state));
+    const count = row.item_count ?? 0;
+    const notStarted = count - row.items_started;
     if (!wr.cancel_requested && notStarted > 0) {
-      // More items, as places free up.
-      for (let index = 0; index < items.length && unfinishedRuns < wr.max_parallel; index++) {
-        if (byIndex.has(index)) continue;
-        newRuns.push(stepRun(wr.id, step, definition, steps, { item: items[index], index }));
-        byIndex.set(index, { state: 'queued' } as RunRow);
-        unfinishedRuns++;
+      // More items, in index order, as places free up.
+      const room = Math.min(notStarted, wr.max_parallel - unfinishedRuns);
+      const next = room > 0 ? await itemsFrom(tx, workflowRunId, step.name, row.items_started, room) : [];
+      for (const [offset, item] of next.entries()) {
+        newRuns.push(stepRun(wr.id, step, definition, steps, { item, index: row.items_started + offset }));
       }
-      if (row.state === 'queued') set(step.name, { state: 'running' });
+      unfinishedRuns += next.length;
+      if (next.length > 0 || row.state === 'queued') {
+        set(step.name, { state: 'running', items_started: row.items_started + next.length });
+      }
       continue;
     }
-    if (anyUnfinished || (notStarted > 0 && !wr.cancel_requested)) continue;
+    if (stepUnderWay(step.name)) continue;
+    // Every item's run has ended (or, cancelling, will not start): the one read of them all.
+    const runs = await latestRunsOf(tx, workflowRunId, { fanOutStep: step.name });
     const failed = runs.filter((r) => r.state !== 'succeeded' && r.state !== 'cancelled').length;
     const cancelled = runs.filter((r) => r.state === 'cancelled').length + Math.max(0, notStarted);
     const tolerated =
       'count' in step.maxFailures
         ? step.maxFailures.count
-        : Math.floor((step.maxFailures.percent * items.length) / 100);
-    const ordered = [...runs].sort((a, b) => a.item_index! - b.item_index!);
-    const result = JSON.stringify(ordered.map((r) => itemResultValue(r.result)));
+        : Math.floor((step.maxFailures.percent * count) / 100);
+    const result = JSON.stringify(runs.map((r) => itemResultValue(r.result)));
     const state: StepState = cancelled > 0 ? 'cancelled' : failed > tolerated ? 'failed' : 'succeeded';
     set(step.name, {
       state,
@@ -228,13 +248,13 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
       attempts: Math.max(0, ...runs.map((r) => r.attempt)),
       reason:
         state === 'failed'
-          ? `${failed} of ${items.length} items failed; max_failures allows ${tolerated}`
+          ? `${failed} of ${count} items failed; max_failures allows ${tolerated}`
           : state === 'cancelled'
             ? 'the workflow run was cancelled'
             : failed > 0
-              ? `${failed} of ${items.length} items failed, within max_failures (${tolerated})`
+              ? `${failed} of ${count} items failed, within max_failures (${tolerated})`
               : null,
-      outputs: ordered
+      outputs: runs
         .filter((r) => r.state === 'succeeded')
         .map((r) => ({
           name: `${step.name}/${r.item_index}`,
@@ -276,25 +296,27 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
       set(name, { state: 'succeeded', result: '[]', items, reason: 'no items' });
       continue;
     }
-    set(name, { state: 'running', items });
-    for (let index = 0; index < items.length && unfinishedRuns < wr.max_parallel; index++) {
-      newRuns.push(stepRun(wr.id, step, definition, steps, { item: items[index], index }));
-      unfinishedRuns++;
+    const first = items.slice(0, Math.max(0, wr.max_parallel - unfinishedRuns));
+    for (const [index, item] of first.entries()) {
+      newRuns.push(stepRun(wr.id, step, definition, steps, { item, index }));
     }
+    unfinishedRuns += first.length;
+    set(name, { state: 'running', items, items_started: first.length });
   }
 
   await insertRuns(tx, newRuns);
   outcome.queued = newRuns.length;
   outcome.fanOutEnded = definition.steps.some(
-    (s) => s.forEach.kind !== 'none' && ended.has(s.name) && steps.get(s.name)!.items !== null,
+    (s) => s.forEach.kind !== 'none' && ended.has(s.name) && steps.get(s.name)!.item_count !== null,
   );
-  for (const name of changed) {
+  for (const [name, change] of changes) {
     const row = steps.get(name)!;
     await tx.query(
       `UPDATE workflow_steps SET state = $3, reason = $4, result = $5, exit_code = $6::int, attempts = $7::int,
-              items = $8::jsonb, outputs = $9::jsonb,
-              started_at = CASE WHEN $10::boolean THEN clock_timestamp() ELSE started_at END,
-              ended_at = CASE WHEN $11::boolean THEN clock_timestamp() ELSE ended_at END
+              items = CASE WHEN $8::jsonb IS NULL THEN items ELSE $8::jsonb END, items_started = $9::int,
+              outputs = $10::jsonb,
+              started_at = CASE WHEN $11::boolean THEN clock_timestamp() ELSE started_at END,
+              ended_at = CASE WHEN $12::boolean THEN clock_timestamp() ELSE ended_at END
        WHERE workflow_run_id = $1::uuid AND name = $2`,
       [
         wr.id,
@@ -304,7 +326,8 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
         row.result,
         row.exit_code,
         row.attempts,
-        row.items === null ? null : JSON.stringify(row.items),
+        change.items === undefined ? null : JSON.stringify(change.items),
+        row.items_started,
         JSON.stringify(row.outputs),
         started.has(name) && row.state !== 'skipped' && row.state !== 'cancelled',
         ended.has(name),
@@ -333,6 +356,45 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
     await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
   }
   return outcome;
+}
+
+/** Each latest attempt's run of the plain steps named, or of every item of a fan-out step in item order. */
+function latestRunsOf(
+  tx: SqlExecutor,
+  workflowRunId: string,
+  which: { plainSteps: string[] } | { fanOutStep: string },
+): Promise<RunRow[]> {
+  const columns = `id, step_name, item_index, state, exit_code, result, attempt, failure_reason, failure_message,
+                   results_bucket, results_prefix`;
+  return 'plainSteps' in which
+    ? tx.query<RunRow>(
+        `SELECT DISTINCT ON (step_name) ${columns} FROM runs
+         WHERE workflow_run_id = $1::uuid AND step_name = ANY($2::text[]) AND item_index IS NULL
+         ORDER BY step_name, attempt DESC`,
+        [workflowRunId, which.plainSteps],
+      )
+    : tx.query<RunRow>(
+        `SELECT DISTINCT ON (item_index) ${columns} FROM runs
+         WHERE workflow_run_id = $1::uuid AND step_name = $2 AND item_index IS NOT NULL
+         ORDER BY item_index, attempt DESC`,
+        [workflowRunId, which.fanOutStep],
+      );
+}
+
+/** `count` of a fan-out step's stored items from index `from` on, read without the rest of the list. */
+async function itemsFrom(
+  tx: SqlExecutor,
+  workflowRunId: string,
+  step: string,
+  from: number,
+  count: number,
+): Promise<unknown[]> {
+  const rows = await tx.query<{ item: unknown }>(
+    `SELECT items -> i AS item FROM workflow_steps, generate_series($3::int, $3::int + $4::int - 1) AS i
+     WHERE workflow_run_id = $1::uuid AND name = $2 ORDER BY i`,
+    [workflowRunId, step, from, count],
+  );
+  return rows.map((r) => r.item);
 }
 
 /** Why a step whose dependencies have all ended does not run, or undefined when it runs. */

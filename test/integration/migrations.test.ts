@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { migrate, readMigrations, UnknownMigrationsError } from '../../services/db/migrate.js';
+import { ACTIVE_STATES, UNFINISHED_STATES } from '../../src/runs/run-states.js';
 import { StartupError } from '../../src/startup-error.js';
 import { connectTestDatabase } from '../support/database-driver.js';
 import { startTestService, uniqueName } from '../support/harness.js';
@@ -30,6 +31,21 @@ describe('migrations', () => {
     expect(rows.map((r) => r.version)).toEqual(versions);
     expect(await migrate(instances[1]!)).toEqual([]);
     await Promise.all(instances.map((db) => db.close()));
+  });
+
+  it('index runs by the state groups of the code, so that a query using a group can use its index', async () => {
+    const db = connectTestDatabase(await emptyDatabase());
+    await migrate(db);
+    const rows = await db.query<{ indexname: string; indexdef: string }>(
+      "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'runs' AND indexdef LIKE '%state%= ANY%'",
+    );
+    const statesOf = (name: string) => {
+      const def = rows.find((r) => r.indexname === name)?.indexdef ?? '';
+      return [...def.matchAll(/'([a-z_]+)'::text/g)].map((m) => m[1]).sort();
+    };
+    expect(statesOf('runs_unfinished_by_workflow_run')).toEqual([...UNFINISHED_STATES].sort());
+    expect(statesOf('runs_active_by_user')).toEqual([...ACTIVE_STATES].sort());
+    await db.close();
   });
 
   it('roll back entirely when one fails, leaving no version recorded', async () => {
