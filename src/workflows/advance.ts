@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../services/db/database.js';
-import type { JobSpec, StepInput } from '../jobs/job-spec.js';
+import { MAX_RESULT_BYTES, type JobSpec, type StepInput } from '../jobs/job-spec.js';
 import { insertRuns, type NewRun } from '../runs/queue-runs.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import { newRunId, requestCancel } from '../runs/run-repository.js';
@@ -447,7 +447,12 @@ function stepRun(
   const base = step.spec;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base.env)) env[name] = fill(value);
-  for (const name of ancestorsOf(step, definition)) env[resultEnvName(name)] = results[name] ?? '';
+  // Earlier results in the environment, each that fits: a variable holds at most 128 KiB (the
+  // kernel's limit), so a fan-out's result beyond a step's own limit is given by its placeholder only.
+  for (const name of ancestorsOf(step, definition)) {
+    const result = results[name] ?? '';
+    if (Buffer.byteLength(result) <= MAX_RESULT_BYTES) env[resultEnvName(name)] = result;
+  }
   // The item's reserved variables (the user may not set TDS_ names).
   if (item) Object.assign(env, { TDS_ITEM: values.item!, TDS_INDEX: String(item.index) });
   const spec: JobSpec = {

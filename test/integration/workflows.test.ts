@@ -238,6 +238,34 @@ describe('workflows', () => {
     expect(after.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
   });
 
+  it("give a fan-out's result too large for the environment by its placeholder, not TDS_STEP_<NAME>_RESULT", async () => {
+    // Three items of 50,000 bytes each: their result array (150,010 bytes) is more than an
+    // environment variable may hold (128 KiB), and it still reaches the reduce whole.
+    const posted = await service.request(
+      'POST',
+      '/workflows',
+      workflowBody([
+        { name: 'wide', for_each: [0, 1, 2], command: "head -c 50000 /dev/zero | tr '\\0' x; echo" },
+        {
+          name: 'count',
+          depends_on: ['wide'],
+          command:
+            "echo \"env ${#TDS_STEP_WIDE_RESULT} placeholder $(printf '%s' '{{steps.wide.result}}' | wc -c)\"",
+        },
+      ]),
+    );
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const run = await waitForWorkflowRun(posted.body.workflowRun.id);
+    const states = run.steps.map((s: { name: string; state: string; reason: string }) => [
+      s.name,
+      s.state,
+      s.reason,
+    ]);
+    expect(run.state, JSON.stringify(states)).toBe('succeeded');
+    expect(stepOf(run, 'wide').result).toHaveLength(150_010);
+    expect(stepOf(run, 'count').result).toBe('env 0 placeholder 150010');
+  });
+
   it("write a fan-out step's manifest, failed items included, and list its items a page at a time", async () => {
     const body = workflowBody([
       {
