@@ -1,5 +1,13 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
+import {
+  iso,
+  lastRunOf,
+  summaryFieldsOf,
+  uniqueIdPattern,
+  type LastRunFields,
+  type SummaryFields,
+} from './summaries.js';
 import { ACTIVE_STATES, RUN_STATES, sqlStates, TERMINAL_STATES, type RunState } from './run-states.js';
 
 /**
@@ -47,25 +55,10 @@ export interface Overview {
   }[];
 }
 
-export interface JobSummary {
-  id: string;
-  userId: string;
-  uniqueId: string;
+export interface JobSummary extends SummaryFields {
   command: string | null;
-  cron: string | null;
-  timezone: string | null;
-  paused: boolean | null;
-  nextFireAt: string | null;
-  lastRun: {
-    id: string;
-    state: RunState;
-    exitCode: number | null;
-    queuedAt: string;
-    endedAt: string | null;
-  } | null;
+  lastRun: (LastRunFields<RunState> & { exitCode: number | null }) | null;
 }
-
-const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : null);
 /** Whose rows: `$1` is a user id, or null for every user's. */
 const whose = (column: string) => `($1::text IS NULL OR ${column} = $1::text)`;
 
@@ -185,7 +178,7 @@ export async function readJobSummaries(
   userId: string | undefined,
   filter: { name?: string; lastStates?: readonly RunState[]; limit: number },
 ): Promise<JobSummary[]> {
-  const pattern = filter.name ? `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const pattern = uniqueIdPattern(filter.name);
   const rows = await db.query<Record<string, unknown>>(
     `SELECT j.id, j.user_id, j.unique_id, j.spec ->> 'command' AS command, j.cron, j.timezone,
             s.paused, s.next_fire_at, last.id AS run_id, last.state AS run_state, last.exit_code,
@@ -202,23 +195,12 @@ export async function readJobSummaries(
       ORDER BY j.created_at DESC, j.id DESC LIMIT $3`,
     [userId ?? null, pattern, filter.limit],
   );
-  return rows.map((row) => ({
-    id: row.id as string,
-    userId: row.user_id as string,
-    uniqueId: row.unique_id as string,
-    command: (row.command as string | null) ?? null,
-    cron: (row.cron as string | null) ?? null,
-    timezone: (row.timezone as string | null) ?? null,
-    paused: (row.paused as boolean | null) ?? null,
-    nextFireAt: row.paused ? null : iso(row.next_fire_at),
-    lastRun: row.run_id
-      ? {
-          id: row.run_id as string,
-          state: row.run_state as RunState,
-          exitCode: (row.exit_code as number | null) ?? null,
-          queuedAt: iso(row.run_queued_at)!,
-          endedAt: iso(row.run_ended_at),
-        }
-      : null,
-  }));
+  return rows.map((row) => {
+    const lastRun = lastRunOf<RunState>(row);
+    return {
+      ...summaryFieldsOf(row),
+      command: (row.command as string | null) ?? null,
+      lastRun: lastRun && { ...lastRun, exitCode: (row.exit_code as number | null) ?? null },
+    };
+  });
 }

@@ -6,11 +6,8 @@ import { NAME_PATTERN } from '../../jobs/job-spec.js';
 import { parseStates } from '../../runs/run-listing.js';
 import { readJobSummaries, readOverview } from '../../runs/run-overview.js';
 import { RUN_STATES } from '../../runs/run-states.js';
-import {
-  parseWorkflowRunStates,
-  readWorkflowSummaries,
-  WORKFLOW_RUN_STATES,
-} from '../../workflows/workflow-summaries.js';
+import { WORKFLOW_RUN_STATES } from '../../workflows/workflow-states.js';
+import { parseWorkflowRunStates, readWorkflowSummaries } from '../../workflows/workflow-summaries.js';
 import { ErrorSchema } from '../schemas.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
