@@ -4,6 +4,7 @@ import { isUuid } from '../ids.js';
 import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
 import { ITEM_STATES, readStepItems, type ItemState, type StepItem } from './step-items.js';
 import { toWorkflowRunHeader, type RunShared, type WorkflowRunHeader } from './workflow-run-header.js';
+import { parseStateList } from '../runs/run-listing.js';
 import { WORKFLOW_RUN_STATES, type WorkflowRunState } from './workflow-states.js';
 import { runDefinitionSql } from './workflow-versions.js';
 
@@ -38,24 +39,6 @@ export function parseWorkflowRunStates(value: string | undefined): WorkflowRunSt
 /** The item states named by a `state` parameter (comma-separated); undefined when none is given. */
 export function parseItemStates(value: string | undefined): ItemState[] | undefined {
   return parseStateList(value, ITEM_STATES, 'an item state');
-}
-
-function parseStateList<S extends string>(
-  value: string | undefined,
-  known: readonly S[],
-  what: string,
-): S[] | undefined {
-  if (value === undefined) return undefined;
-  const states = new Set<S>();
-  for (const name of value.split(',')) {
-    if (!(known as readonly string[]).includes(name)) {
-      throw new ValidationError(
-        `state ${JSON.stringify(name.length > 40 ? `${name.slice(0, 37)}...` : name)} is not ${what}: use one or more of ${known.join(', ')}, separated by commas`,
-      );
-    }
-    states.add(name as S);
-  }
-  return [...states];
 }
 
 function toSummary(row: Record<string, unknown>): WorkflowRunSummary {
