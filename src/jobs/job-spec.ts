@@ -220,10 +220,10 @@ export const SCHEDULE_FIELDS = [
 ] as const;
 
 /** What makes a schedule (a recurring job's, or a recurring workflow's), defaults applied. */
-export type ScheduleSettings = Pick<
-  JobSpec,
-  'cron' | 'timezone' | 'overlap_policy' | 'catch_up_policy' | 'catch_up_window_seconds' | 'catch_up_limit'
->;
+export type ScheduleSettings = Pick<JobSpec, 'cron' | (typeof SCHEDULE_FIELDS)[number]>;
+
+/** The schedule fields of a request, or of a change to a schedule, as given. */
+export type ScheduleRequest = Pick<JobRequest, 'cron' | (typeof SCHEDULE_FIELDS)[number]>;
 
 /** A job as stored: every field present, prefixes normalised, defaults applied. */
 export interface JobSpec {
@@ -441,10 +441,7 @@ function check(problems: Problem[], path: string, run: () => void): void {
  * The schedule fields of a request (a job's, a workflow's, or a change to either's schedule)
  * with their defaults; what is wrong with them is added to `problems`, each at its field.
  */
-function scheduleOf(
-  request: Pick<JobRequest, 'cron' | (typeof SCHEDULE_FIELDS)[number]>,
-  problems: Problem[],
-): ScheduleSettings {
+function scheduleOf(request: ScheduleRequest, problems: Problem[]): ScheduleSettings {
   const timezone = request.timezone ?? 'UTC';
   let timezoneValid = true;
   check(problems, '/timezone', () => {
@@ -477,9 +474,7 @@ function scheduleOf(
 }
 
 /** Validates schedule fields alone, as a job's are; every problem is reported together. */
-export function normaliseSchedule(
-  request: Pick<JobRequest, 'cron' | (typeof SCHEDULE_FIELDS)[number]>,
-): ScheduleSettings {
+export function normaliseSchedule(request: ScheduleRequest): ScheduleSettings {
   const problems: Problem[] = [];
   const schedule = scheduleOf(request, problems);
   if (problems.length > 0) throw ValidationError.of(problems);

@@ -37,16 +37,25 @@ export function decodeRunCursor(cursor: string): PageCursor {
  * (`state=failed&state=timed_out`), or both. Undefined when none is given.
  */
 export function parseStates(value: string | readonly string[] | undefined): RunState[] | undefined {
+  return parseStateList(value, RUN_STATES, 'a run state');
+}
+
+/** The states of `known` named by a `state` parameter, as parseStates reads it; `what` names one. */
+export function parseStateList<S extends string>(
+  value: string | readonly string[] | undefined,
+  known: readonly S[],
+  what: string,
+): S[] | undefined {
   if (value === undefined) return undefined;
   const names = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(','));
-  const states = new Set<RunState>();
+  const states = new Set<S>();
   for (const name of names) {
-    if (!(RUN_STATES as readonly string[]).includes(name)) {
+    if (!(known as readonly string[]).includes(name)) {
       throw new ValidationError(
-        `state ${JSON.stringify(name.length > 40 ? `${name.slice(0, 37)}...` : name)} is not a run state: use one or more of ${RUN_STATES.join(', ')}, separated by commas`,
+        `state ${JSON.stringify(name.length > 40 ? `${name.slice(0, 37)}...` : name)} is not ${what}: use one or more of ${known.join(', ')}, separated by commas`,
       );
     }
-    states.add(name as RunState);
+    states.add(name as S);
   }
   return [...states];
 }

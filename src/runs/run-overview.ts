@@ -1,5 +1,13 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
+import {
+  iso,
+  lastRunOf,
+  summaryFieldsOf,
+  uniqueIdPattern,
+  type LastRunFields,
+  type SummaryFields,
+} from './summaries.js';
 import { ACTIVE_STATES, RUN_STATES, sqlStates, TERMINAL_STATES, type RunState } from './run-states.js';
 
 /**
@@ -8,23 +16,24 @@ import { ACTIVE_STATES, RUN_STATES, sqlStates, TERMINAL_STATES, type RunState } 
  * few statements over indexed columns; `now()` is the database's clock.
  */
 
+/** A run as the overview names it: its job's or workflow's uniqueId, whose it is, its state. */
+export interface OverviewRun {
+  runId: string;
+  jobId: string | null;
+  /** The job's uniqueId, or the workflow's for a workflow step's run. */
+  uniqueId: string | null;
+  workflowRunId: string | null;
+  stepName: string | null;
+  userId: string;
+  state: RunState;
+}
+
 export interface Overview {
   since: string;
   runsByState: Record<RunState, number>;
   /** Succeeded out of those that ended, since `since`; null when none ended. */
   successRate: number | null;
-  running: {
-    runId: string;
-    jobId: string | null;
-    /** The job's uniqueId, or the workflow's for a workflow step's run. */
-    uniqueId: string | null;
-    workflowRunId: string | null;
-    stepName: string | null;
-    userId: string;
-    state: RunState;
-    startedAt: string | null;
-    elapsedSeconds: number;
-  }[];
+  running: (OverviewRun & { startedAt: string | null; elapsedSeconds: number })[];
   /** A job's or a workflow's fire times (one of jobId and workflowId is set). */
   nextFires: {
     jobId: string | null;
@@ -33,45 +42,35 @@ export interface Overview {
     userId: string;
     fireAt: string;
   }[];
-  recentFailures: {
-    runId: string;
-    jobId: string | null;
-    uniqueId: string | null;
-    workflowRunId: string | null;
-    stepName: string | null;
-    userId: string;
-    state: RunState;
-    reason: string | null;
-    message: string | null;
-    endedAt: string | null;
-  }[];
+  recentFailures: (OverviewRun & { reason: string | null; message: string | null; endedAt: string | null })[];
 }
 
-export interface JobSummary {
-  id: string;
-  userId: string;
-  uniqueId: string;
+export interface JobSummary extends SummaryFields {
   command: string | null;
-  cron: string | null;
-  timezone: string | null;
-  paused: boolean | null;
-  nextFireAt: string | null;
-  lastRun: {
-    id: string;
-    state: RunState;
-    exitCode: number | null;
-    queuedAt: string;
-    endedAt: string | null;
-  } | null;
+  lastRun: (LastRunFields<RunState> & { exitCode: number | null }) | null;
 }
-
-const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : null);
 /** Whose rows: `$1` is a user id, or null for every user's. */
 const whose = (column: string) => `($1::text IS NULL OR ${column} = $1::text)`;
 
 /** The job of a run, or the workflow of a workflow step's run (`j` and `w`). */
 const WORKS_OF = `LEFT JOIN jobs j ON j.id = r.job_id
   LEFT JOIN workflow_runs wr ON wr.id = r.workflow_run_id LEFT JOIN workflows w ON w.id = wr.workflow_id`;
+
+/** The columns of an OverviewRun, read from `runs r` joined as WORKS_OF joins it. */
+const RUN_COLUMNS = `r.id, r.job_id, COALESCE(j.unique_id, w.unique_id) AS unique_id, r.workflow_run_id, r.step_name,
+            r.user_id, r.state`;
+
+function overviewRunOf(row: Record<string, unknown>): OverviewRun {
+  return {
+    runId: row.id as string,
+    jobId: (row.job_id as string | null) ?? null,
+    uniqueId: (row.unique_id as string | null) ?? null,
+    workflowRunId: (row.workflow_run_id as string | null) ?? null,
+    stepName: (row.step_name as string | null) ?? null,
+    userId: row.user_id as string,
+    state: row.state as RunState,
+  };
+}
 
 /** The overview since `since` (the last 24 h by default); fires over the next `aheadHours`. */
 export async function readOverview(
@@ -96,16 +95,14 @@ export async function readOverview(
   const ended = TERMINAL_STATES.reduce((sum, state) => sum + runsByState[state], 0);
 
   const running = await db.query<Record<string, unknown>>(
-    `SELECT r.id, r.job_id, COALESCE(j.unique_id, w.unique_id) AS unique_id, r.workflow_run_id, r.step_name,
-            r.user_id, r.state, r.started_at, r.claimed_at
+    `SELECT ${RUN_COLUMNS}, r.started_at, r.claimed_at
        FROM runs r ${WORKS_OF}
       WHERE ${whose('r.user_id')} AND r.state IN ${sqlStates(ACTIVE_STATES)}
       ORDER BY r.claimed_at, r.id LIMIT $2`,
     [user, options.limit],
   );
   const failures = await db.query<Record<string, unknown>>(
-    `SELECT r.id, r.job_id, COALESCE(j.unique_id, w.unique_id) AS unique_id, r.workflow_run_id, r.step_name,
-            r.user_id, r.state, r.failure_reason, r.failure_message, r.ended_at
+    `SELECT ${RUN_COLUMNS}, r.failure_reason, r.failure_message, r.ended_at
        FROM runs r ${WORKS_OF}
       WHERE ${whose('r.user_id')} AND r.state IN ('failed', 'timed_out')
         AND r.queued_at >= $2::timestamptz - interval '7 days'
@@ -147,13 +144,7 @@ export async function readOverview(
     running: running.map((row) => {
       const started = (row.started_at ?? row.claimed_at) as string | null;
       return {
-        runId: row.id as string,
-        jobId: (row.job_id as string | null) ?? null,
-        uniqueId: (row.unique_id as string | null) ?? null,
-        workflowRunId: (row.workflow_run_id as string | null) ?? null,
-        stepName: (row.step_name as string | null) ?? null,
-        userId: row.user_id as string,
-        state: row.state as RunState,
+        ...overviewRunOf(row),
         startedAt: iso(started),
         elapsedSeconds: started
           ? Math.max(0, Math.round((now.getTime() - new Date(started).getTime()) / 1000))
@@ -162,13 +153,7 @@ export async function readOverview(
     }),
     nextFires,
     recentFailures: failures.map((row) => ({
-      runId: row.id as string,
-      jobId: (row.job_id as string | null) ?? null,
-      uniqueId: (row.unique_id as string | null) ?? null,
-      workflowRunId: (row.workflow_run_id as string | null) ?? null,
-      stepName: (row.step_name as string | null) ?? null,
-      userId: row.user_id as string,
-      state: row.state as RunState,
+      ...overviewRunOf(row),
       reason: (row.failure_reason as string | null) ?? null,
       message: (row.failure_message as string | null) ?? null,
       endedAt: iso(row.ended_at),
@@ -185,7 +170,7 @@ export async function readJobSummaries(
   userId: string | undefined,
   filter: { name?: string; lastStates?: readonly RunState[]; limit: number },
 ): Promise<JobSummary[]> {
-  const pattern = filter.name ? `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const pattern = uniqueIdPattern(filter.name);
   const rows = await db.query<Record<string, unknown>>(
     `SELECT j.id, j.user_id, j.unique_id, j.spec ->> 'command' AS command, j.cron, j.timezone,
             s.paused, s.next_fire_at, last.id AS run_id, last.state AS run_state, last.exit_code,
@@ -202,23 +187,12 @@ export async function readJobSummaries(
       ORDER BY j.created_at DESC, j.id DESC LIMIT $3`,
     [userId ?? null, pattern, filter.limit],
   );
-  return rows.map((row) => ({
-    id: row.id as string,
-    userId: row.user_id as string,
-    uniqueId: row.unique_id as string,
-    command: (row.command as string | null) ?? null,
-    cron: (row.cron as string | null) ?? null,
-    timezone: (row.timezone as string | null) ?? null,
-    paused: (row.paused as boolean | null) ?? null,
-    nextFireAt: row.paused ? null : iso(row.next_fire_at),
-    lastRun: row.run_id
-      ? {
-          id: row.run_id as string,
-          state: row.run_state as RunState,
-          exitCode: (row.exit_code as number | null) ?? null,
-          queuedAt: iso(row.run_queued_at)!,
-          endedAt: iso(row.run_ended_at),
-        }
-      : null,
-  }));
+  return rows.map((row) => {
+    const lastRun = lastRunOf<RunState>(row);
+    return {
+      ...summaryFieldsOf(row),
+      command: (row.command as string | null) ?? null,
+      lastRun: lastRun && { ...lastRun, exitCode: (row.exit_code as number | null) ?? null },
+    };
+  });
 }

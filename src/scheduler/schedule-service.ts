@@ -10,6 +10,7 @@ import {
   type JobDefaults,
   type JobRequest,
   type JobSpec,
+  type ScheduleRequest,
   SCHEDULE_FIELDS,
   specAsRequest,
 } from '../jobs/job-spec.js';
@@ -35,10 +36,7 @@ export interface ScheduleDetails {
   recentFires: ScheduleFire[];
 }
 
-export type ScheduleChange = Pick<
-  JobRequest,
-  'cron' | 'timezone' | 'overlap_policy' | 'catch_up_policy' | 'catch_up_window_seconds' | 'catch_up_limit'
->;
+export type ScheduleChange = ScheduleRequest;
 
 export interface ScheduleServiceDeps {
   db: Database;

@@ -169,14 +169,7 @@ export function resultEnvName(step: string): string {
 function schemaProblems(body: unknown): Problem[] {
   if (checkSchema.Check(body)) return [];
   const issues = [...checkSchema.Errors(body)] as unknown as Parameters<typeof describeIssues>[2];
-  const problems = describeIssues(WorkflowRequestSchema, body, issues, 'the request body');
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.path}\n${p.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return describeIssues(WorkflowRequestSchema, body, issues, 'the request body');
 }
 
 /** The texts of a step that may hold placeholders, with their paths. */

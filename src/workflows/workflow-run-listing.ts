@@ -2,9 +2,11 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
-import { WORKFLOW_RUN_RESULTS } from '../runs/results-layout.js';
 import { ITEM_STATES, readStepItems, type ItemState, type StepItem } from './step-items.js';
+import { toWorkflowRunHeader, type RunShared, type WorkflowRunHeader } from './workflow-run-header.js';
+import { parseStateList } from '../runs/run-listing.js';
 import { WORKFLOW_RUN_STATES, type WorkflowRunState } from './workflow-states.js';
+import { runDefinitionSql } from './workflow-versions.js';
 
 /**
  * Pages of workflow runs (newest first, keyset pagination as run listings have) and of a fan-out
@@ -12,21 +14,7 @@ import { WORKFLOW_RUN_STATES, type WorkflowRunState } from './workflow-states.js
  * its steps in full.
  */
 
-export interface WorkflowRunSummary {
-  id: string;
-  workflowId: string;
-  userId: string;
-  uniqueId: string;
-  state: WorkflowRunState;
-  trigger: string;
-  scheduledFor: Date | null;
-  retryOf: string | null;
-  fromStep: string | null;
-  maxParallel: number;
-  failure: { step: string | null; reason: string; message: string } | null;
-  cancelRequested: boolean;
-  timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
-  results: { bucket: string; prefix: string; uri: string; report: { json: string; text: string } };
+export interface WorkflowRunSummary extends WorkflowRunHeader {
   /** How many of its steps are in each state. */
   stepCounts: Record<string, number>;
 }
@@ -53,57 +41,10 @@ export function parseItemStates(value: string | undefined): ItemState[] | undefi
   return parseStateList(value, ITEM_STATES, 'an item state');
 }
 
-function parseStateList<S extends string>(
-  value: string | undefined,
-  known: readonly S[],
-  what: string,
-): S[] | undefined {
-  if (value === undefined) return undefined;
-  const states = new Set<S>();
-  for (const name of value.split(',')) {
-    if (!(known as readonly string[]).includes(name)) {
-      throw new ValidationError(
-        `state ${JSON.stringify(name.length > 40 ? `${name.slice(0, 37)}...` : name)} is not ${what}: use one or more of ${known.join(', ')}, separated by commas`,
-      );
-    }
-    states.add(name as S);
-  }
-  return [...states];
-}
-
 function toSummary(row: Record<string, unknown>): WorkflowRunSummary {
-  const bucket = row.bucket as string;
-  const prefix = WORKFLOW_RUN_RESULTS.path(
-    { destination_s3_prefix: row.destination as string, uniqueId: row.unique_id as string },
-    { workflowRunId: row.id as string },
-  );
-  const uri = `s3://${bucket}/${prefix}`;
   const counts = typeof row.step_counts === 'string' ? JSON.parse(row.step_counts) : row.step_counts;
   return {
-    id: row.id as string,
-    workflowId: row.workflow_id as string,
-    userId: row.user_id as string,
-    uniqueId: row.unique_id as string,
-    state: row.state as WorkflowRunState,
-    trigger: row.trigger as string,
-    scheduledFor: (row.scheduled_for as Date | null) ?? null,
-    retryOf: (row.retry_of as string | null) ?? null,
-    fromStep: (row.from_step as string | null) ?? null,
-    maxParallel: row.max_parallel as number,
-    failure: row.failure_reason
-      ? {
-          step: (row.failure_step as string | null) ?? null,
-          reason: row.failure_reason as string,
-          message: (row.failure_message as string | null) ?? '',
-        }
-      : null,
-    cancelRequested: row.cancel_requested_at !== null,
-    timings: {
-      queuedAt: row.queued_at as Date,
-      startedAt: (row.started_at as Date | null) ?? null,
-      endedAt: (row.ended_at as Date | null) ?? null,
-    },
-    results: { bucket, prefix, uri, report: { json: `${uri}report.json`, text: `${uri}report.txt` } },
+    ...toWorkflowRunHeader(row, row.shared as RunShared),
     stepCounts: (counts as Record<string, number> | null) ?? {},
   };
 }
@@ -128,8 +69,7 @@ export async function pageWorkflowRuns(
     where.push(`r.queued_at <= ${at}`, `(r.queued_at, r.id) < (${at}, ${param(after.id, 'uuid')})`);
   }
   const rows = await db.query(
-    `SELECT r.*, w.unique_id, w.definition -> 'shared' ->> 's3_bucket' AS bucket,
-            w.definition -> 'shared' ->> 'destination_s3_prefix' AS destination,
+    `SELECT r.*, w.unique_id, ${runDefinitionSql('r')} -> 'shared' AS shared,
             (SELECT jsonb_object_agg(state, n) FROM (
                SELECT state, count(*)::int AS n FROM workflow_steps WHERE workflow_run_id = r.id GROUP BY state
              ) counted) AS step_counts,

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { JobDefaults, JobSpec } from '../jobs/job-spec.js';
 import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
-import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.js';
+import { stepResultsPrefix } from '../runs/results-layout.js';
 import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
 import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
@@ -19,6 +19,7 @@ import {
   type WorkflowDefinition,
 } from './workflow-definition.js';
 import { writeStepManifests, workflowRunsWithManifestsDue } from './step-items.js';
+import { toWorkflowRunHeader, type WorkflowRunHeader } from './workflow-run-header.js';
 import { writeReport, type ReportStep } from './workflow-report.js';
 import {
   changedSteps,
@@ -62,27 +63,7 @@ export interface WorkflowRunStep {
   > | null;
 }
 
-export interface WorkflowRun {
-  id: string;
-  workflowId: string;
-  userId: string;
-  uniqueId: string;
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  trigger: string;
-  scheduledFor: Date | null;
-  retryOf: string | null;
-  fromStep: string | null;
-  maxParallel: number;
-  failure: { step: string | null; reason: string; message: string } | null;
-  cancelRequested: boolean;
-  timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
-  results: {
-    bucket: string;
-    prefix: string;
-    uri: string;
-    /** Where the report is; `writtenAt` null until it is written (just after the workflow run ends). */
-    report: { json: string; text: string; writtenAt: Date | null };
-  };
+export interface WorkflowRun extends WorkflowRunHeader {
   steps: WorkflowRunStep[];
 }
 
@@ -234,7 +215,6 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
       uniqueId: definition.shared.uniqueId,
     };
     const bucket = definition.shared.s3_bucket;
-    const prefix = WORKFLOW_RUN_RESULTS.path(spec, { workflowRunId: id });
     const steps: WorkflowRunStep[] = stepRows.map((s) => {
       const step = definition.steps.find((d) => d.name === s.name)!;
       const startedAt = (s.started_at as Date | null) ?? null;
@@ -305,42 +285,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         items,
       };
     });
-    return {
-      id,
-      workflowId: row.workflow_id as string,
-      userId: row.user_id as string,
-      uniqueId: row.unique_id as string,
-      state: row.state as WorkflowRun['state'],
-      trigger: row.trigger as string,
-      scheduledFor: (row.scheduled_for as Date | null) ?? null,
-      retryOf: (row.retry_of as string | null) ?? null,
-      fromStep: (row.from_step as string | null) ?? null,
-      maxParallel: row.max_parallel as number,
-      failure: row.failure_reason
-        ? {
-            step: (row.failure_step as string | null) ?? null,
-            reason: row.failure_reason as string,
-            message: (row.failure_message as string | null) ?? '',
-          }
-        : null,
-      cancelRequested: row.cancel_requested_at !== null,
-      timings: {
-        queuedAt: row.queued_at as Date,
-        startedAt: (row.started_at as Date | null) ?? null,
-        endedAt: (row.ended_at as Date | null) ?? null,
-      },
-      results: {
-        bucket,
-        prefix,
-        uri: `s3://${bucket}/${prefix}`,
-        report: {
-          json: `s3://${bucket}/${prefix}report.json`,
-          text: `s3://${bucket}/${prefix}report.txt`,
-          writtenAt: (row.report_written_at as Date | null) ?? null,
-        },
-      },
-      steps,
-    };
+    return { ...toWorkflowRunHeader(row, definition.shared), steps };
   }
 
   /** Writes the manifests of its ended fan-out steps, and the report of an ended workflow run, once. */

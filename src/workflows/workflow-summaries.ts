@@ -1,27 +1,23 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { ValidationError } from '../errors.js';
+import {
+  iso,
+  lastRunOf,
+  summaryFieldsOf,
+  uniqueIdPattern,
+  type LastRunFields,
+  type SummaryFields,
+} from '../runs/summaries.js';
+import { WORKFLOW_RUN_STATES, type WorkflowRunState } from './workflow-states.js';
 
-/** The states a workflow run goes through (workflow_runs.state). */
-export const WORKFLOW_RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type WorkflowRunState = (typeof WORKFLOW_RUN_STATES)[number];
-
-export interface WorkflowSummary {
-  id: string;
-  userId: string;
-  uniqueId: string;
+/**
+ * A workflow, its step count and latest workflow run; a recurring one's cron, timezone, paused or
+ * not, and next fire time (null otherwise).
+ */
+export interface WorkflowSummary extends SummaryFields {
   steps: number;
   createdAt: string;
-  /** A recurring workflow's cron and timezone (null otherwise), paused or not, its next fire time. */
-  cron: string | null;
-  timezone: string | null;
-  paused: boolean | null;
-  nextFireAt: string | null;
-  lastRun: {
-    id: string;
-    state: WorkflowRunState;
-    queuedAt: string;
-    endedAt: string | null;
-  } | null;
+  lastRun: LastRunFields<WorkflowRunState> | null;
 }
 
 /** `failed,cancelled` (or repeated parameters) as workflow run states; anything else is refused. */
@@ -40,8 +36,6 @@ export function parseWorkflowRunStates(value: string | string[] | undefined): Wo
   return states as WorkflowRunState[];
 }
 
-const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : null);
-
 /**
  * Workflows with their latest workflow run, newest first, for one user (or every user's when
  * `userId` is undefined), filtered by part of the uniqueId and by the latest run's state.
@@ -51,7 +45,7 @@ export async function readWorkflowSummaries(
   userId: string | undefined,
   filter: { name?: string; lastStates?: readonly WorkflowRunState[]; limit: number },
 ): Promise<WorkflowSummary[]> {
-  const pattern = filter.name ? `%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const pattern = uniqueIdPattern(filter.name);
   const states = filter.lastStates?.length ? filter.lastStates : null;
   const rows = await db.query<Record<string, unknown>>(
     `SELECT w.id, w.user_id, w.unique_id, w.created_at,
@@ -71,22 +65,9 @@ export async function readWorkflowSummaries(
     [userId ?? null, pattern, states ? states.join(',') : null, filter.limit],
   );
   return rows.map((row) => ({
-    id: row.id as string,
-    userId: row.user_id as string,
-    uniqueId: row.unique_id as string,
+    ...summaryFieldsOf(row),
     steps: Number(row.steps),
     createdAt: iso(row.created_at)!,
-    cron: (row.cron as string | null) ?? null,
-    timezone: (row.timezone as string | null) ?? null,
-    paused: (row.paused as boolean | null) ?? null,
-    nextFireAt: row.paused ? null : iso(row.next_fire_at),
-    lastRun: row.run_id
-      ? {
-          id: row.run_id as string,
-          state: row.run_state as WorkflowRunState,
-          queuedAt: iso(row.run_queued_at)!,
-          endedAt: iso(row.run_ended_at),
-        }
-      : null,
+    lastRun: lastRunOf<WorkflowRunState>(row),
   }));
 }

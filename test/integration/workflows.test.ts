@@ -321,6 +321,10 @@ describe('workflows', () => {
     expect(older.body.workflowRuns).toEqual([
       expect.objectContaining({ id: run.id, state: 'succeeded', stepCounts: { succeeded: 1 } }),
     ]);
+    // A listed workflow run is GET /workflow-runs/:id less its steps: the same results, report written.
+    const { steps: _steps, ...header } = run;
+    expect(older.body.workflowRuns[0]).toEqual({ ...header, stepCounts: { succeeded: 1 } });
+    expect(older.body.workflowRuns[0].results.report.writtenAt).toEqual(expect.any(String));
     expect(older.body.nextCursor).toBeNull();
     const byState = await service.request(
       'GET',

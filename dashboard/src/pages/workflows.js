@@ -1,52 +1,21 @@
 import { html } from 'htm/preact';
 import { get, query } from '../api.js';
+import { FilterForm, readFilters } from '../filters.js';
 import { duration, secondsBetween, time } from '../format.js';
-import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
+import { Link, Problem, StateBadge, usePoll } from '../router.js';
 
-const STATES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
+const STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
 export function WorkflowsPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
-  const name = params.get('name') ?? '';
-  const failedOnly = params.get('failed') === '1';
-  const state = failedOnly ? 'failed' : (params.get('state') ?? '');
+  const { name, state } = readFilters(params, 'failed');
   const { data, error } = usePoll(() => get(`/workflow-summaries${query({ userId, name, state })}`), 5000, [
     userId,
     name,
     state,
   ]);
-  const setFilter = (changes) => {
-    const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
-    }
-    const text = next.toString();
-    navigate(`/ui/workflows${text ? `?${text}` : ''}`, { replace: true });
-  };
   return html`<h1>Workflows</h1>
-    <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
-      <label
-        >Name <input type="search" value=${name} onInput=${(e) => setFilter({ name: e.target.value })}
-      /></label>
-      <label
-        >${'Last run '}<select
-          value=${params.get('state') ?? ''}
-          disabled=${failedOnly}
-          onChange=${(e) => setFilter({ state: e.target.value })}
-        >
-          ${STATES.map((s) => html`<option value=${s}>${s || 'any state'}</option>`)}
-        </select></label
-      >
-      <label
-        ><input
-          type="checkbox"
-          checked=${failedOnly}
-          onChange=${(e) => setFilter({ failed: e.target.checked ? '1' : '' })}
-        />
-        failed only</label
-      >
-    </form>
+    <${FilterForm} path="/ui/workflows" params=${params} states=${STATES} />
     <${Problem} error=${error} />
     ${
       data &&

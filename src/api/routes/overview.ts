@@ -6,11 +6,8 @@ import { NAME_PATTERN } from '../../jobs/job-spec.js';
 import { parseStates } from '../../runs/run-listing.js';
 import { readJobSummaries, readOverview } from '../../runs/run-overview.js';
 import { RUN_STATES } from '../../runs/run-states.js';
-import {
-  parseWorkflowRunStates,
-  readWorkflowSummaries,
-  WORKFLOW_RUN_STATES,
-} from '../../workflows/workflow-summaries.js';
+import { WORKFLOW_RUN_STATES } from '../../workflows/workflow-states.js';
+import { parseWorkflowRunStates, readWorkflowSummaries } from '../../workflows/workflow-summaries.js';
 import { ErrorSchema } from '../schemas.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema };
@@ -25,21 +22,24 @@ const UserParam = Type.Optional(
 );
 const State = Type.String({ description: RUN_STATES.join(', ') });
 
+/** How the overview names a run (in `running` and `recentFailures`). */
+const OverviewRunFields = {
+  runId: Type.String(),
+  jobId: Nullable(Type.String()),
+  uniqueId: Nullable(Type.String({ description: "the job's uniqueId, or the workflow's for a step's run" })),
+  workflowRunId: Nullable(Type.String({ description: "a workflow step's run: its workflow run" })),
+  stepName: Nullable(Type.String()),
+  userId: Type.String(),
+  state: State,
+};
+
 const OverviewSchema = Type.Object({
   since: Type.String({ format: 'date-time' }),
   runsByState: Type.Record(Type.String(), Type.Integer()),
   successRate: Nullable(Type.Number({ description: 'succeeded out of the runs that ended, 0 to 1' })),
   running: Type.Array(
     Type.Object({
-      runId: Type.String(),
-      jobId: Nullable(Type.String()),
-      uniqueId: Nullable(
-        Type.String({ description: "the job's uniqueId, or the workflow's for a step's run" }),
-      ),
-      workflowRunId: Nullable(Type.String({ description: "a workflow step's run: its workflow run" })),
-      stepName: Nullable(Type.String()),
-      userId: Type.String(),
-      state: State,
+      ...OverviewRunFields,
       startedAt: Nullable(Type.String()),
       elapsedSeconds: Type.Integer(),
     }),
@@ -55,15 +55,7 @@ const OverviewSchema = Type.Object({
   ),
   recentFailures: Type.Array(
     Type.Object({
-      runId: Type.String(),
-      jobId: Nullable(Type.String()),
-      uniqueId: Nullable(
-        Type.String({ description: "the job's uniqueId, or the workflow's for a step's run" }),
-      ),
-      workflowRunId: Nullable(Type.String({ description: "a workflow step's run: its workflow run" })),
-      stepName: Nullable(Type.String()),
-      userId: Type.String(),
-      state: State,
+      ...OverviewRunFields,
       reason: Nullable(Type.String()),
       message: Nullable(Type.String()),
       endedAt: Nullable(Type.String()),
@@ -71,42 +63,49 @@ const OverviewSchema = Type.Object({
   ),
 });
 
-const JobSummarySchema = Type.Object({
+/** The parameters of GET /job-summaries and GET /workflow-summaries; `state` as `stateDescription` says. */
+const SummaryQuery = (stateDescription: string) =>
+  Type.Object(
+    {
+      userId: UserParam,
+      name: Type.Optional(Type.String({ maxLength: 200, description: 'part of the uniqueId, any case' })),
+      state: Type.Optional(
+        Type.Union([Type.String(), Type.Array(Type.String())], { description: stateDescription }),
+      ),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
+    },
+    { additionalProperties: false },
+  );
+
+/** What a job's summary and a workflow's share: its schedule and its latest run. */
+const SummaryFields = {
   id: Type.String(),
   userId: Type.String(),
   uniqueId: Type.String(),
-  command: Nullable(Type.String()),
-  cron: Nullable(Type.String()),
+  cron: Nullable(Type.String({ description: "a recurring job's or workflow's cron expression" })),
   timezone: Nullable(Type.String()),
   paused: Nullable(Type.Boolean()),
-  nextFireAt: Nullable(Type.String()),
+  nextFireAt: Nullable(Type.String({ description: 'its next fire time; null when paused or not recurring' })),
+};
+const LastRunFields = { queuedAt: Type.String(), endedAt: Nullable(Type.String()) };
+
+const JobSummarySchema = Type.Object({
+  ...SummaryFields,
+  command: Nullable(Type.String()),
   lastRun: Nullable(
-    Type.Object({
-      id: Type.String(),
-      state: State,
-      exitCode: Nullable(Type.Integer()),
-      queuedAt: Type.String(),
-      endedAt: Nullable(Type.String()),
-    }),
+    Type.Object({ id: Type.String(), state: State, exitCode: Nullable(Type.Integer()), ...LastRunFields }),
   ),
 });
 
 const WorkflowSummarySchema = Type.Object({
-  id: Type.String(),
-  userId: Type.String(),
-  uniqueId: Type.String(),
+  ...SummaryFields,
   steps: Type.Integer({ description: 'how many steps its definition has' }),
   createdAt: Type.String(),
-  cron: Nullable(Type.String({ description: "a recurring workflow's cron expression" })),
-  timezone: Nullable(Type.String()),
-  paused: Nullable(Type.Boolean()),
-  nextFireAt: Nullable(Type.String({ description: 'its next fire time; null when paused or not recurring' })),
   lastRun: Nullable(
     Type.Object({
       id: Type.String({ description: 'the latest workflow run' }),
       state: Type.String({ description: WORKFLOW_RUN_STATES.join(', ') }),
-      queuedAt: Type.String(),
-      endedAt: Nullable(Type.String()),
+      ...LastRunFields,
     }),
   ),
 });
@@ -183,21 +182,8 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; authEn
       schema: {
         summary: 'Jobs with their last run and next fire time, newest first, filtered by name and last state',
         tags: ['jobs'],
-        querystring: Type.Object(
-          {
-            userId: UserParam,
-            name: Type.Optional(
-              Type.String({ maxLength: 200, description: 'part of the uniqueId, any case' }),
-            ),
-            state: Type.Optional(
-              Type.Union([Type.String(), Type.Array(Type.String())], {
-                description:
-                  "the last run's state: one or more, comma-separated (failed,timed_out for failed only)",
-              }),
-            ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
-          },
-          { additionalProperties: false },
+        querystring: SummaryQuery(
+          "the last run's state: one or more, comma-separated (failed,timed_out for failed only)",
         ),
         response: { 200: Type.Object({ jobs: Type.Array(JobSummarySchema) }), ...errors },
       },
@@ -222,20 +208,8 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; authEn
         summary:
           "Workflows with their latest workflow run, newest first, filtered by name and that run's state",
         tags: ['workflows'],
-        querystring: Type.Object(
-          {
-            userId: UserParam,
-            name: Type.Optional(
-              Type.String({ maxLength: 200, description: 'part of the uniqueId, any case' }),
-            ),
-            state: Type.Optional(
-              Type.Union([Type.String(), Type.Array(Type.String())], {
-                description: `the latest workflow run's state: one or more of ${WORKFLOW_RUN_STATES.join(', ')}, comma-separated`,
-              }),
-            ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 200 })),
-          },
-          { additionalProperties: false },
+        querystring: SummaryQuery(
+          `the latest workflow run's state: one or more of ${WORKFLOW_RUN_STATES.join(', ')}, comma-separated`,
         ),
         response: { 200: Type.Object({ workflows: Type.Array(WorkflowSummarySchema) }), ...errors },
       },

@@ -16,11 +16,11 @@ import {
 import { WORKFLOW_RUN_STATES } from '../../workflows/workflow-states.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams } from '../schemas.js';
+import { WorkflowRunHeaderFields, workflowRunHeaderView } from './workflow-run-view.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
-const Time = Nullable(Type.String({ format: 'date-time' }));
 const LimitParam = (what: string) =>
   Type.Integer({ minimum: 1, maximum: 200, default: 50, description: `${what} per page` });
 const CursorParam = Type.String({
@@ -32,27 +32,7 @@ const NextCursor = Nullable(
 );
 
 const WorkflowRunSummarySchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  workflowId: Type.String({ format: 'uuid' }),
-  userId: Type.String(),
-  uniqueId: Type.String(),
-  state: Type.String({ description: WORKFLOW_RUN_STATES.join(', ') }),
-  trigger: Type.String(),
-  scheduledFor: Time,
-  retryOf: Nullable(Type.String()),
-  fromStep: Nullable(Type.String()),
-  maxParallel: Type.Integer(),
-  failure: Nullable(
-    Type.Object({ step: Nullable(Type.String()), reason: Type.String(), message: Type.String() }),
-  ),
-  cancelRequested: Type.Boolean(),
-  timings: Type.Object({ queuedAt: Time, startedAt: Time, endedAt: Time }),
-  results: Type.Object({
-    bucket: Type.String(),
-    prefix: Type.String(),
-    uri: Type.String(),
-    report: Type.Object({ json: Type.String(), text: Type.String() }),
-  }),
+  ...WorkflowRunHeaderFields,
   stepCounts: Type.Record(Type.String(), Type.Integer(), {
     description: 'how many of its steps are in each state (pending, queued, running, succeeded, …)',
   }),
@@ -65,21 +45,8 @@ const WorkflowRunPageSchema = Type.Object({
   nextCursor: NextCursor,
 });
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-
 function pageView(page: { workflowRuns: WorkflowRunSummary[]; nextCursor: string | null }) {
-  return {
-    workflowRuns: page.workflowRuns.map((r) => ({
-      ...r,
-      scheduledFor: iso(r.scheduledFor),
-      timings: {
-        queuedAt: iso(r.timings.queuedAt),
-        startedAt: iso(r.timings.startedAt),
-        endedAt: iso(r.timings.endedAt),
-      },
-    })),
-    nextCursor: page.nextCursor,
-  };
+  return { workflowRuns: page.workflowRuns.map(workflowRunHeaderView), nextCursor: page.nextCursor };
 }
 
 /** Workflow runs a page at a time (a workflow's, a user's or everyone's), and a fan-out step's items. */

@@ -12,6 +12,7 @@ import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
 import { scheduleView } from '../views.js';
+import { WorkflowRunHeaderFields, workflowRunHeaderView } from './workflow-run-view.js';
 
 const errors = {
   400: ErrorSchema,
@@ -55,33 +56,7 @@ const ItemCounts = Type.Object({
 });
 
 export const WorkflowRunSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  workflowId: Type.String({ format: 'uuid' }),
-  userId: Type.String(),
-  uniqueId: Type.String(),
-  state: Type.String({ description: 'queued, running, succeeded, failed or cancelled' }),
-  trigger: Type.String({ description: 'submit, retry, schedule, catch_up or manual' }),
-  scheduledFor: Time,
-  retryOf: Nullable(Type.String()),
-  fromStep: Nullable(Type.String()),
-  maxParallel: Type.Integer(),
-  failure: Nullable(
-    Type.Object({ step: Nullable(Type.String()), reason: Type.String(), message: Type.String() }),
-  ),
-  cancelRequested: Type.Boolean(),
-  timings: Type.Object({ queuedAt: Time, startedAt: Time, endedAt: Time }),
-  results: Type.Object({
-    bucket: Type.String(),
-    prefix: Type.String(),
-    uri: Type.String(),
-    report: Type.Object({
-      json: Type.String(),
-      text: Type.String(),
-      writtenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-        description: 'when the report was written: null until just after the workflow run ends',
-      }),
-    }),
-  }),
+  ...WorkflowRunHeaderFields,
   steps: Type.Array(
     Type.Object({
       name: Type.String(),
@@ -160,14 +135,7 @@ export function workflowView(w: Workflow, details?: ScheduleDetails) {
 
 export function workflowRunView(r: WorkflowRun) {
   return {
-    ...r,
-    scheduledFor: iso(r.scheduledFor),
-    timings: {
-      queuedAt: iso(r.timings.queuedAt),
-      startedAt: iso(r.timings.startedAt),
-      endedAt: iso(r.timings.endedAt),
-    },
-    results: { ...r.results, report: { ...r.results.report, writtenAt: iso(r.results.report.writtenAt) } },
+    ...workflowRunHeaderView(r),
     steps: r.steps.map((s) => ({ ...s, startedAt: iso(s.startedAt), endedAt: iso(s.endedAt) })),
   };
 }
