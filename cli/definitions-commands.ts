@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { carryOut, formatPlan, makePlan } from './apply.js';
+import { carryOut, formatDone, formatPlan, makePlan } from './apply.js';
 import type { Context } from './context.js';
 import { loadDefinitions, type Definition } from './definitions/load.js';
 import { formatProblem, type FileProblem } from './definitions/problems.js';
@@ -122,18 +122,16 @@ export function addDefinitionCommands(program: Command, context: () => Context):
         return;
       }
       const done = await carryOut(ctx.api, plan);
-      for (const { entry, id } of done)
-        ctx.output.line(
-          `${entry.action === 'create' ? 'created' : entry.action === 'update' ? 'updated' : 'deleted'} ${entry.kind} ${entry.uniqueId} (${id})`,
-        );
+      for (const item of done) for (const line of formatDone(item)) ctx.output.line(line);
       ctx.output.data({
         dryRun: false,
         plan: summary,
-        applied: done.map(({ entry, id }) => ({
+        applied: done.map(({ entry, id, notify }) => ({
           action: entry.action,
           kind: entry.kind,
           uniqueId: entry.uniqueId,
           id,
+          ...(notify ? { notify } : {}),
         })),
       });
     });

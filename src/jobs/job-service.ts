@@ -71,10 +71,18 @@ export interface SubmitResult {
   created: boolean;
 }
 
-export interface ReplaceResult {
+export interface ReplaceResult<F = undefined> {
   job: Job;
   changed: boolean;
+  /** What `follow` answered, when the definition changed. */
+  followed?: F;
 }
+
+/**
+ * What else follows a changed definition, in the transaction that stores it (a job's own webhook
+ * endpoint follows its notify_url): given the definition before and after.
+ */
+export type FollowChange<D, F> = (tx: SqlExecutor, before: D, after: D) => Promise<F>;
 
 export interface RunLogs {
   source: 'live' | 'stored' | 'none';
@@ -224,11 +232,12 @@ export function createJobService(deps: JobServiceDeps) {
      * version, the earlier kept; a recurring job's next fire times recomputed. Runs already queued
      * or under way keep the definition they were queued with. An unchanged definition changes nothing.
      */
-    async replace(
+    async replace<F = undefined>(
       id: string,
       request: JobRequest,
       authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
-    ): Promise<ReplaceResult> {
+      follow?: FollowChange<JobSpec, F>,
+    ): Promise<ReplaceResult<F>> {
       requireUuid('job', id);
       const spec = normaliseJobRequest(request, deps.defaults);
       await authorise(spec);
@@ -247,13 +256,13 @@ export function createJobService(deps: JobServiceDeps) {
       if (isDeepStrictEqual(job.spec, spec)) return { job, changed: false };
       const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
       if (problem) throw problem;
-      const updated = await db.transaction(async (tx) => {
+      const { updated, followed } = await db.transaction(async (tx) => {
         const saved = await updateJobSpec(tx, id, spec);
         await deps.schedules.reschedule(tx, id, spec);
-        return saved;
+        return { updated: saved, followed: await follow?.(tx, job.spec, spec) };
       });
       deps.signals.scheduleChanged.notify();
-      return { job: updated, changed: updated.version !== job.version };
+      return { job: updated, changed: updated.version !== job.version, followed };
     },
 
     /** Every definition the job has had, newest first. */

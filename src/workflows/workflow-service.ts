@@ -5,6 +5,7 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
+import type { FollowChange } from '../jobs/job-service.js';
 import type { JobDefaults, JobSpec } from '../jobs/job-spec.js';
 import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
 import { WORKFLOW_RUN_RESULTS, stepResultsPrefix } from '../runs/results-layout.js';
@@ -455,11 +456,12 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
      * a pause kept). Workflow runs under way keep the definition they started with; no run is
      * started. An unchanged definition changes nothing.
      */
-    async replace(
+    async replace<F = undefined>(
       id: string,
       body: unknown,
       authorise: (spec: JobSpec) => Promise<void>,
-    ): Promise<{ workflow: Workflow; changed: boolean }> {
+      follow?: FollowChange<WorkflowDefinition, F>,
+    ): Promise<{ workflow: Workflow; changed: boolean; followed?: F }> {
       const workflow = await loadWorkflow(db, id);
       // The key is checked with the rest, so that every problem is listed at once.
       const raw = (body ?? {}) as { userId?: unknown; uniqueId?: unknown };
@@ -481,16 +483,16 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
       for (const step of definition.steps) await authorise(step.spec);
       const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
       if (isDeepStrictEqual(workflow.definition, stored)) return { workflow, changed: false };
-      const updated = await db.transaction(async (tx) => {
+      const { updated, followed } = await db.transaction(async (tx) => {
         const row = await updateWorkflowDefinition(tx, id, stored);
         if (!row) throw new NotFoundError('workflow', id);
         const saved = toWorkflow(row);
         // A recurring workflow's next fire times follow its new cron, timezone and policies.
         await syncWorkflowSchedule(tx, saved);
-        return saved;
+        return { updated: saved, followed: await follow?.(tx, workflow.definition, stored) };
       });
       deps.signals.scheduleChanged.notify();
-      return { workflow: updated, changed: updated.version !== workflow.version };
+      return { workflow: updated, changed: updated.version !== workflow.version, followed };
     },
 
     /** Every definition the workflow has had, newest first. */

@@ -43,7 +43,8 @@ async function tds(
 }
 
 beforeAll(async () => {
-  service = await startTestService();
+  // notify_url on loopback: nothing listens there, the endpoints are only made.
+  service = await startTestService({ env: { TDS_WEBHOOK_ALLOW_PRIVATE: 'true' } });
   bucket = await createBucket();
   await putObject(bucket, 'in/data.csv', 'a,b\n1,2\n3,4\n');
   dir = await mkdtemp(path.join(os.tmpdir(), 'tds-cli-'));
@@ -182,6 +183,50 @@ describe('tds apply', () => {
     ]);
     const listed = await tds(['jobs', '--user', 'akhil-test', '--output', 'json']);
     expect(JSON.parse(listed.stdout).jobs.map((j: { uniqueId: string }) => j.uniqueId)).toEqual(['other']);
+  });
+});
+
+describe('tds apply and notify_url', () => {
+  it('shows a notify_url change in the plan and prints the secret of an endpoint made by a create or an update, once', async () => {
+    const file = path.join(dir, 'notify.yaml');
+    const job = (notify: string) =>
+      `kind: job\nuserId: notify-cli\nuniqueId: hooked\ns3_bucket: ${bucket}\nsource_s3_prefix: ""\ndestination_s3_prefix: n/\ncommand: "true"\ncron: "0 1 * * *"\n${notify}`;
+    await writeFile(file, job(''));
+    const created = await tds(['apply', 'notify.yaml']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).not.toContain('whsec_');
+
+    await writeFile(file, job('notify_url: http://127.0.0.1:9/first\n'));
+    const dry = await tds(['apply', 'notify.yaml', '--dry-run']);
+    expect(dry.stdout).toContain('    notify_url: (none) -> "http://127.0.0.1:9/first"');
+    const added = await tds(['apply', 'notify.yaml']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(
+      /^updated job hooked \(.+\)\n {4}notify_url: webhook (\S+), signing secret whsec_\S+ \(shown this once: keep it\)$/m,
+    );
+    const webhookId = /notify_url: webhook (\S+),/.exec(added.stdout)![1]!;
+
+    await writeFile(file, job('notify_url: http://127.0.0.1:9/second\n'));
+    const moved = await tds(['apply', 'notify.yaml', '--output', 'json']);
+    expect(moved.code).toBe(0);
+    const applied = JSON.parse(moved.stdout) as {
+      plan: { changes: { field: string }[] }[];
+      applied: { notify?: unknown }[];
+    };
+    expect(applied.plan[0]!.changes.map((c) => c.field)).toEqual(['notify_url']);
+    expect(applied.applied[0]!.notify).toBeUndefined();
+    const endpoint = await service.request('GET', `/webhooks/${webhookId}`);
+    expect(endpoint.body).toMatchObject({ url: 'http://127.0.0.1:9/second', enabled: true });
+    expect((await tds(['apply', 'notify.yaml'])).stdout).toContain('Nothing to change');
+
+    await writeFile(
+      path.join(dir, 'notify-new.yaml'),
+      job('notify_url: http://127.0.0.1:9/new\n').replace('uniqueId: hooked', 'uniqueId: hooked-new'),
+    );
+    const made = await tds(['apply', 'notify-new.yaml']);
+    expect(made.stdout).toMatch(
+      /^created job hooked-new \(.+\)\n {4}notify_url: webhook \S+, signing secret whsec_/m,
+    );
   });
 });
 

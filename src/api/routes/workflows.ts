@@ -10,8 +10,8 @@ import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
-import { scheduleView } from '../views.js';
+import { ErrorSchema, IdParams, ScheduleSchema, notifySchema } from '../schemas.js';
+import { notifyView, scheduleView } from '../views.js';
 
 const errors = {
   400: ErrorSchema,
@@ -202,7 +202,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
   /** Warns of required tags no worker ever advertised; without it no warnings are given. */
   fleet?: Pick<FleetService, 'warningsFor'>;
   /** Checks and registers a workflow's notify_url. */
-  webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow'>;
+  webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow' | 'followNotifyUrl'>;
 }> = async (app, { workflows, schedules, access, fleet, webhooks }) => {
   app.post(
     '/workflows',
@@ -246,17 +246,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
                 description: 'such as tags a step requires that no worker has ever advertised',
               }),
             ),
-            notify: Type.Optional(
-              Type.Object(
-                {
-                  webhookId: Type.String(),
-                  secret: Type.String({
-                    description: "the notify_url's whsec_ signing secret: shown here only",
-                  }),
-                },
-                { description: 'with notify_url, when the workflow is created' },
-              ),
-            ),
+            notify: notifySchema('with notify_url, when the workflow is created'),
           }),
           ...errors,
         },
@@ -301,7 +291,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       return reply.status(202).send({
         ...body,
         warnings: await workflowWarnings(workflow, fleet),
-        ...(notify ? { notify: { webhookId: notify.endpoint.id, secret: notify.secret } } : {}),
+        ...notifyView(notify),
       });
     },
   );
@@ -367,12 +357,17 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: "Replace a workflow's definition (a new version; earlier ones kept)",
         description:
-          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one) and the next fire times of a recurring workflow are recomputed from now (a pause is kept); workflow runs under way go on with the definition they started with, and no run is started. An unchanged definition changes nothing: changed is false.',
+          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one) and the next fire times of a recurring workflow are recomputed from now (a pause is kept); workflow runs under way go on with the definition they started with, and no run is started. A changed notify_url moves the endpoint made for it in the same transaction (same webhookId, same secret); a notify_url where the workflow had no endpoint makes one, answered in notify with its secret (shown only here); a removed notify_url disables the endpoint (its deliveries kept). An unchanged definition changes nothing: changed is false.',
         tags: ['workflows'],
         params: IdParams,
         body: WorkflowRequestSchema,
         response: {
-          200: Type.Object({ workflow: WorkflowSchema, changed: Type.Boolean(), version: Type.Integer() }),
+          200: Type.Object({
+            workflow: WorkflowSchema,
+            changed: Type.Boolean(),
+            version: Type.Integer(),
+            notify: notifySchema('when notify_url was added and the workflow had no endpoint for it'),
+          }),
           ...errors,
         },
       },
@@ -380,15 +375,30 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
       if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
-      const { workflow, changed } = await workflows.replace(request.params.id, request.body, (spec) =>
-        access.checkSubmission(request.principal, spec),
+      const { workflow, changed, followed } = await workflows.replace(
+        request.params.id,
+        request.body,
+        (spec) => access.checkSubmission(request.principal, spec),
+        // The workflow's own endpoint follows its notify_url, in the transaction that stores the update.
+        (tx, before, after) =>
+          webhooks.followNotifyUrl(
+            tx,
+            { kind: 'workflow', id: request.params.id, userId: after.shared.userId },
+            before.shared.notify_url,
+            after.shared.notify_url,
+          ),
       );
       request.log.info(
         { workflowId: workflow.id, changed, version: workflow.version },
         changed ? 'workflow updated' : 'workflow unchanged',
       );
       const details = await schedules.details(workflow.id);
-      return { workflow: workflowView(workflow, details), changed, version: workflow.version };
+      return {
+        workflow: workflowView(workflow, details),
+        changed,
+        version: workflow.version,
+        ...notifyView(followed),
+      };
     },
   );
 
