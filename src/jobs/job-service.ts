@@ -41,6 +41,7 @@ import {
 import { isTerminal } from '../runs/run-states.js';
 import { cancelQueued } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
+import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
 
 /**
  * Where a recurring job's schedule is registered, in the transaction that stores the job: the
@@ -77,12 +78,6 @@ export interface ReplaceResult<F = undefined> {
   /** What `follow` answered, when the definition changed. */
   followed?: F;
 }
-
-/**
- * What else follows a changed definition, in the transaction that stores it (a job's own webhook
- * endpoint follows its notify_url): given the definition before and after.
- */
-export type FollowChange<D, F> = (tx: SqlExecutor, before: D, after: D) => Promise<F>;
 
 export interface RunLogs {
   source: 'live' | 'stored' | 'none';
@@ -236,6 +231,7 @@ export function createJobService(deps: JobServiceDeps) {
       id: string,
       request: JobRequest,
       authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
+      /** What else follows a changed definition, in its transaction. */
       follow?: FollowChange<JobSpec, F>,
     ): Promise<ReplaceResult<F>> {
       requireUuid('job', id);
@@ -244,25 +240,26 @@ export function createJobService(deps: JobServiceDeps) {
       const job = await getJob(db, id);
       if (!job) throw new NotFoundError('job', id);
       if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);
-      const keyProblems = [
-        ...(spec.userId === job.userId
-          ? []
-          : [{ path: '/userId', message: `userId must stay "${job.userId}": it names the job` }]),
-        ...(spec.uniqueId === job.uniqueId
-          ? []
-          : [{ path: '/uniqueId', message: `uniqueId must stay "${job.uniqueId}": it names the job` }]),
-      ];
-      if (keyProblems.length > 0) throw ValidationError.of(keyProblems);
-      if (isDeepStrictEqual(job.spec, spec)) return { job, changed: false };
-      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
-      if (problem) throw problem;
-      const { updated, followed } = await db.transaction(async (tx) => {
-        const saved = await updateJobSpec(tx, id, spec);
-        await deps.schedules.reschedule(tx, id, spec);
-        return { updated: saved, followed: await follow?.(tx, job.spec, spec) };
+      const problems = keyProblems('job', job, spec);
+      if (problems.length > 0) throw ValidationError.of(problems);
+      const { item, changed, followed } = await storeNewVersion({
+        db,
+        current: job,
+        before: job.spec,
+        after: spec,
+        check: async () => {
+          const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
+          if (problem) throw problem;
+        },
+        save: async (tx) => {
+          const saved = await updateJobSpec(tx, id, spec);
+          await deps.schedules.reschedule(tx, id, spec);
+          return saved;
+        },
+        follow,
+        stored: () => deps.signals.scheduleChanged.notify(),
       });
-      deps.signals.scheduleChanged.notify();
-      return { job: updated, changed: updated.version !== job.version, followed };
+      return { job: item, changed, followed };
     },
 
     /** Every definition the job has had, newest first. */

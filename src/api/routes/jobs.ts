@@ -7,6 +7,7 @@ import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { JobRequestSchema, NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
+import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema, notifySchema } from '../schemas.js';
 import { jobView, notifyView, runView } from '../views.js';
@@ -116,12 +117,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
         params: IdParams,
         body: JobRequestSchema,
         response: {
-          200: Type.Object({
-            job: JobSchema,
-            changed: Type.Boolean(),
-            version: Type.Integer(),
-            notify: notifySchema('when notify_url was added and the job had no endpoint for it'),
-          }),
+          200: updateAnswerSchema('job', JobSchema),
           ...errors,
         },
       },
@@ -134,21 +130,15 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
           await access.checkSubmission(request.principal, spec);
           if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
         },
-        // The job's own endpoint follows its notify_url, in the transaction that stores the update.
-        (tx, before, after) =>
-          webhooks.followNotifyUrl(
-            tx,
-            { kind: 'job', id: request.params.id, userId: after.userId },
-            before.notify_url,
-            after.notify_url,
-          ),
-      );
-      request.log.info(
-        { jobId: job.id, changed, version: job.version },
-        changed ? 'job updated' : 'job unchanged',
+        followingNotifyUrl(
+          webhooks,
+          { kind: 'job', id: request.params.id },
+          (spec) => spec.notify_url,
+          (spec) => spec.userId,
+        ),
       );
       const details = await schedules.details(job.id);
-      return { job: jobView(job, details), changed, version: job.version, ...notifyView(followed) };
+      return updateAnswer(request.log, 'job', job, jobView(job, details), changed, followed);
     },
   );
 

@@ -9,6 +9,7 @@ import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
 import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
+import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, ScheduleSchema, notifySchema } from '../schemas.js';
 import { notifyView, scheduleView } from '../views.js';
@@ -362,12 +363,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         params: IdParams,
         body: WorkflowRequestSchema,
         response: {
-          200: Type.Object({
-            workflow: WorkflowSchema,
-            changed: Type.Boolean(),
-            version: Type.Integer(),
-            notify: notifySchema('when notify_url was added and the workflow had no endpoint for it'),
-          }),
+          200: updateAnswerSchema('workflow', WorkflowSchema),
           ...errors,
         },
       },
@@ -379,26 +375,22 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
         request.params.id,
         request.body,
         (spec) => access.checkSubmission(request.principal, spec),
-        // The workflow's own endpoint follows its notify_url, in the transaction that stores the update.
-        (tx, before, after) =>
-          webhooks.followNotifyUrl(
-            tx,
-            { kind: 'workflow', id: request.params.id, userId: after.shared.userId },
-            before.shared.notify_url,
-            after.shared.notify_url,
-          ),
-      );
-      request.log.info(
-        { workflowId: workflow.id, changed, version: workflow.version },
-        changed ? 'workflow updated' : 'workflow unchanged',
+        followingNotifyUrl(
+          webhooks,
+          { kind: 'workflow', id: request.params.id },
+          (definition) => definition.shared.notify_url,
+          (definition) => definition.shared.userId,
+        ),
       );
       const details = await schedules.details(workflow.id);
-      return {
-        workflow: workflowView(workflow, details),
+      return updateAnswer(
+        request.log,
+        'workflow',
+        workflow,
+        workflowView(workflow, details),
         changed,
-        version: workflow.version,
-        ...notifyView(followed),
-      };
+        followed,
+      );
     },
   );
 
