@@ -37,12 +37,9 @@ async function loadAndCheck(
   const definitions = loaded.definitions.filter((d) => !fromTemplatesOnly.has(d.file));
   const problems: FileProblem[] = [...loaded.problems];
   if (!extra.allowDuplicates) problems.push(...duplicateProblems(definitions));
-  // A definition whose templates could not be expanded is not sent: its problems are already known.
-  const hasUses = (d: Definition) =>
-    'uses' in d.body ||
-    (Array.isArray(d.body.steps) &&
-      d.body.steps.some((s) => s !== null && typeof s === 'object' && 'uses' in s));
-  const valid = definitions.filter((d) => !hasUses(d));
+  // A job whose template is unknown is not sent: its problems are already known. A workflow is,
+  // its steps whose templates failed standing in by their place in the graph (Definition.checkBody).
+  const valid = definitions.filter((d) => !('uses' in d.body));
   let checked;
   try {
     checked = await checkWithService(context.api, valid);

@@ -388,6 +388,37 @@ describe('tds with workflow files', () => {
     ]);
   });
 
+  it("validate reports a step's template problems and the graph's problems of the same file together", async () => {
+    await writeFile(
+      path.join(dir, 'wf-both.yaml'),
+      workflowFile('wf-both', [
+        '  - name: a', // 8
+        '    command: echo a',
+        '    depends_on: [b]', // 10
+        '  - name: b',
+        '    uses: shout',
+        '    with: { times: many }', // 13
+        '    depends_on: [a]',
+        '  - name: c', // 15
+        '    uses: nowhere',
+        '    depends_on: [gone]',
+        '  - name: c', // 18
+        '    command: "echo {{steps.a.result}}"',
+      ]),
+    );
+    const result = await tds(['validate', 'wf-both.yaml', '--templates', 'library']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'wf-both.yaml:10:5: the steps depend on each other in a cycle: a → b → a',
+      expect.stringMatching(/^wf-both\.yaml:13:5: template "shout": missing required parameter "word"/),
+      expect.stringMatching(/^wf-both\.yaml:13:\d+: template "shout": parameter "times" must be a integer/),
+      expect.stringMatching(/^wf-both\.yaml:16:\d+: unknown template "nowhere"/),
+      'wf-both.yaml:17:18: depends on "gone", which is not a step of this workflow',
+      'wf-both.yaml:18:5: step name "c" is also the name of step 2; names must be unique',
+      '6 problems found',
+    ]);
+  });
+
   it('apply creates a workflow built from a template, finds it unchanged, then updates it (a new version)', async () => {
     const file = (times: number) =>
       workflowFile('pipeline', [
