@@ -80,6 +80,17 @@ export async function makePlan(api: ApiClient, checked: Checked[], prune: boolea
   return plan;
 }
 
+/** What was done to one definition; with the secret of an endpoint just made for its notify_url. */
+export function formatDone({ entry, id, notify }: Done): string[] {
+  const verb = entry.action === 'create' ? 'created' : entry.action === 'update' ? 'updated' : 'deleted';
+  const lines = [`${verb} ${entry.kind} ${entry.uniqueId} (${id})`];
+  if (notify)
+    lines.push(
+      `    notify_url: webhook ${notify.webhookId}, signing secret ${notify.secret} (shown this once: keep it)`,
+    );
+  return lines;
+}
+
 const show = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
 
 /** `+ create job alice/nightly`, `~ update ...` with one line per changed field, and so on. */
@@ -102,23 +113,34 @@ export function formatPlan(plan: PlanEntry[]): string[] {
   return lines;
 }
 
+/** The endpoint the service made for a notify_url, with its secret: answered this once only. */
+export interface Notify {
+  webhookId: string;
+  secret: string;
+}
+
+export interface Done {
+  entry: PlanEntry;
+  id: string;
+  /** Set when this create or update made the endpoint of the definition's notify_url. */
+  notify?: Notify;
+}
+
 /** Carries the plan out, in file order, deletions last. */
-export async function carryOut(
-  api: ApiClient,
-  plan: PlanEntry[],
-): Promise<{ entry: PlanEntry; id: string }[]> {
-  const done: { entry: PlanEntry; id: string }[] = [];
+export async function carryOut(api: ApiClient, plan: PlanEntry[]): Promise<Done[]> {
+  const done: Done[] = [];
+  const withNotify = (item: Done, notify: Notify | undefined): Done => (notify ? { ...item, notify } : item);
   for (const entry of plan) {
     const route = entry.kind === 'job' ? '/jobs' : '/workflows';
     if (entry.action === 'create') {
-      const answer = await api.post<{ job?: { id: string }; workflow?: { id: string } }>(
+      const answer = await api.post<{ job?: { id: string }; workflow?: { id: string }; notify?: Notify }>(
         route,
         entry.definition!.body,
       );
-      done.push({ entry, id: (answer.job ?? answer.workflow)!.id });
+      done.push(withNotify({ entry, id: (answer.job ?? answer.workflow)!.id }, answer.notify));
     } else if (entry.action === 'update') {
-      await api.put(`${route}/${entry.id}`, entry.definition!.body);
-      done.push({ entry, id: entry.id! });
+      const answer = await api.put<{ notify?: Notify }>(`${route}/${entry.id}`, entry.definition!.body);
+      done.push(withNotify({ entry, id: entry.id! }, answer.notify));
     } else if (entry.action === 'delete') {
       await api.delete(`${route}/${entry.id}`);
       done.push({ entry, id: entry.id! });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { carryOut, formatPlan, makePlan } from './apply.js';
+import { carryOut, formatDone, formatPlan, makePlan } from './apply.js';
 import type { Context } from './context.js';
 import { loadDefinitions, type Definition } from './definitions/load.js';
 import { formatProblem, type FileProblem } from './definitions/problems.js';
@@ -37,12 +37,9 @@ async function loadAndCheck(
   const definitions = loaded.definitions.filter((d) => !fromTemplatesOnly.has(d.file));
   const problems: FileProblem[] = [...loaded.problems];
   if (!extra.allowDuplicates) problems.push(...duplicateProblems(definitions));
-  // A definition whose templates could not be expanded is not sent: its problems are already known.
-  const hasUses = (d: Definition) =>
-    'uses' in d.body ||
-    (Array.isArray(d.body.steps) &&
-      d.body.steps.some((s) => s !== null && typeof s === 'object' && 'uses' in s));
-  const valid = definitions.filter((d) => !hasUses(d));
+  // A job whose template is unknown is not sent: its problems are already known. A workflow is,
+  // its steps whose templates failed standing in by their place in the graph (Definition.checkBody).
+  const valid = definitions.filter((d) => !('uses' in d.body));
   let checked;
   try {
     checked = await checkWithService(context.api, valid);
@@ -122,18 +119,16 @@ export function addDefinitionCommands(program: Command, context: () => Context):
         return;
       }
       const done = await carryOut(ctx.api, plan);
-      for (const { entry, id } of done)
-        ctx.output.line(
-          `${entry.action === 'create' ? 'created' : entry.action === 'update' ? 'updated' : 'deleted'} ${entry.kind} ${entry.uniqueId} (${id})`,
-        );
+      for (const item of done) for (const line of formatDone(item)) ctx.output.line(line);
       ctx.output.data({
         dryRun: false,
         plan: summary,
-        applied: done.map(({ entry, id }) => ({
+        applied: done.map(({ entry, id, notify }) => ({
           action: entry.action,
           kind: entry.kind,
           uniqueId: entry.uniqueId,
           id,
+          ...(notify ? { notify } : {}),
         })),
       });
     });

@@ -50,7 +50,7 @@ export async function checkWithService(
     try {
       const answer = await api.post<{ spec?: Record<string, unknown>; definition?: Record<string, unknown> }>(
         `${route}?dry_run=true`,
-        definition.body,
+        definition.checkBody,
       );
       checked.push({ definition, spec: answer.spec, workflow: answer.definition });
     } catch (error) {

@@ -3,6 +3,7 @@ import { pointerOf, type FileProblem, type Locate } from './problems.js';
 import { readSourceFile, type SourceDocument } from './source-files.js';
 import { substituteAll } from './substitutions.js';
 import { isTaskList, taskListToWorkflow } from './task-list.js';
+import { graphStandIn } from './graph-stand-in.js';
 import { expandUses, readTemplate, type PointedProblem, type Template } from './templates.js';
 
 export type DefinitionKind = 'job' | 'workflow';
@@ -17,6 +18,12 @@ export interface Definition {
   locate: Locate;
   /** Where the body's fields are in the document (a task list's steps are its tasks). */
   mapPointer: (pointer: string) => string;
+  /**
+   * What the service's dry run checks: the body, with each workflow step whose template could not
+   * be expanded replaced by its place in the graph (graphStandIn), so that the workflow's graph is
+   * still checked, and nothing the template would have given is reported.
+   */
+  checkBody: Record<string, unknown>;
 }
 
 export interface LoadOptions {
@@ -136,6 +143,8 @@ export async function loadDefinitions(files: string[], options: LoadOptions): Pr
     let value = substituteAll(withoutVars, values) as Record<string, unknown>;
     let mapPointer = (p: string) => p;
     let definitionKind: DefinitionKind;
+    /** The workflow's steps whose template could not be expanded. */
+    const unexpanded = new Set<number>();
     if (isTaskList(value)) {
       const converted = taskListToWorkflow(value as { tasks: unknown[] });
       problems.push(...converted.problems.map((p) => at(doc, p)));
@@ -170,6 +179,7 @@ export async function loadDefinitions(files: string[], options: LoadOptions): Pr
         if (step === null || typeof step !== 'object') return step;
         const expanded = expandUses(step as Record<string, unknown>, pointerOf(['steps', index]), templates);
         problems.push(...expanded.problems.map((p) => at(doc, p, mapPointer)));
+        if (expanded.problems.length > 0) unexpanded.add(index);
         return expanded.value;
       });
     }
@@ -187,6 +197,15 @@ export async function loadDefinitions(files: string[], options: LoadOptions): Pr
       file: doc.file,
       locate: doc.locate,
       mapPointer,
+      checkBody:
+        unexpanded.size === 0
+          ? value
+          : {
+              ...value,
+              steps: (value.steps as unknown[]).map((step, index) =>
+                unexpanded.has(index) ? graphStandIn(step as Record<string, unknown>, value) : step,
+              ),
+            },
     });
   }
   return { definitions, templates, problems };

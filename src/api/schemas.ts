@@ -185,3 +185,16 @@ export type RunView = Static<typeof RunSchema>;
 export type JobView = Static<typeof JobSchema>;
 
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** A job's or workflow's own endpoint, made for its notify_url: the only answer with its secret. */
+export function notifySchema(description: string) {
+  return Type.Optional(
+    Type.Object(
+      {
+        webhookId: Type.String(),
+        secret: Type.String({ description: "the notify_url's whsec_ signing secret: shown here only" }),
+      },
+      { description },
+    ),
+  );
+}

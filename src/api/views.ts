@@ -108,3 +108,8 @@ export function jobView(job: Job, details?: ScheduleDetails): JobView {
     version: job.version,
   };
 }
+
+/** `notify: { webhookId, secret }` when a notify_url's endpoint was just made; nothing otherwise. */
+export function notifyView(made: { endpoint: { id: string }; secret: string } | undefined) {
+  return made ? { notify: { webhookId: made.endpoint.id, secret: made.secret } } : {};
+}

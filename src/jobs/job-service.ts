@@ -41,6 +41,7 @@ import {
 import { isTerminal } from '../runs/run-states.js';
 import { cancelQueued } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
+import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
 
 /**
  * Where a recurring job's schedule is registered, in the transaction that stores the job: the
@@ -71,9 +72,11 @@ export interface SubmitResult {
   created: boolean;
 }
 
-export interface ReplaceResult {
+export interface ReplaceResult<F = undefined> {
   job: Job;
   changed: boolean;
+  /** What `follow` answered, when the definition changed. */
+  followed?: F;
 }
 
 export interface RunLogs {
@@ -224,36 +227,39 @@ export function createJobService(deps: JobServiceDeps) {
      * version, the earlier kept; a recurring job's next fire times recomputed. Runs already queued
      * or under way keep the definition they were queued with. An unchanged definition changes nothing.
      */
-    async replace(
+    async replace<F = undefined>(
       id: string,
       request: JobRequest,
       authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
-    ): Promise<ReplaceResult> {
+      /** What else follows a changed definition, in its transaction. */
+      follow?: FollowChange<JobSpec, F>,
+    ): Promise<ReplaceResult<F>> {
       requireUuid('job', id);
       const spec = normaliseJobRequest(request, deps.defaults);
       await authorise(spec);
       const job = await getJob(db, id);
       if (!job) throw new NotFoundError('job', id);
       if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);
-      const keyProblems = [
-        ...(spec.userId === job.userId
-          ? []
-          : [{ path: '/userId', message: `userId must stay "${job.userId}": it names the job` }]),
-        ...(spec.uniqueId === job.uniqueId
-          ? []
-          : [{ path: '/uniqueId', message: `uniqueId must stay "${job.uniqueId}": it names the job` }]),
-      ];
-      if (keyProblems.length > 0) throw ValidationError.of(keyProblems);
-      if (isDeepStrictEqual(job.spec, spec)) return { job, changed: false };
-      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
-      if (problem) throw problem;
-      const updated = await db.transaction(async (tx) => {
-        const saved = await updateJobSpec(tx, id, spec);
-        await deps.schedules.reschedule(tx, id, spec);
-        return saved;
+      const problems = keyProblems('job', job, spec);
+      if (problems.length > 0) throw ValidationError.of(problems);
+      const { item, changed, followed } = await storeNewVersion({
+        db,
+        current: job,
+        before: job.spec,
+        after: spec,
+        check: async () => {
+          const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
+          if (problem) throw problem;
+        },
+        save: async (tx) => {
+          const saved = await updateJobSpec(tx, id, spec);
+          await deps.schedules.reschedule(tx, id, spec);
+          return saved;
+        },
+        follow,
+        stored: () => deps.signals.scheduleChanged.notify(),
       });
-      deps.signals.scheduleChanged.notify();
-      return { job: updated, changed: updated.version !== job.version };
+      return { job: item, changed, followed };
     },
 
     /** Every definition the job has had, newest first. */

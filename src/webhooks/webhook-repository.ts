@@ -77,13 +77,37 @@ export async function listEndpoints(db: SqlExecutor, userId: string): Promise<We
   return rows.map(toEndpoint);
 }
 
-/** A job's own endpoint (its notify_url), if it has one. */
-export async function jobEndpoint(db: SqlExecutor, jobId: string): Promise<WebhookEndpoint | undefined> {
+/** Whose own endpoint (notify_url) it is: a job's or a workflow's. */
+export type EndpointOwner = { kind: 'job' | 'workflow'; id: string };
+
+/** A job's or a workflow's own endpoint (its notify_url), if it has one, disabled or not. */
+export async function ownEndpoint(
+  db: SqlExecutor,
+  owner: EndpointOwner,
+): Promise<WebhookEndpoint | undefined> {
+  const column = owner.kind === 'job' ? 'job_id' : 'workflow_id';
   const [row] = await db.query(
-    `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE job_id = $1::uuid ORDER BY created_at LIMIT 1`,
-    [jobId],
+    `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE ${column} = $1::uuid ORDER BY created_at, id LIMIT 1`,
+    [owner.id],
   );
   return row ? toEndpoint(row) : undefined;
+}
+
+/** Points an endpoint at a new URL, turned on: same id, same secret, its deliveries kept. */
+export async function moveEndpoint(db: SqlExecutor, id: string, url: string): Promise<void> {
+  await db.query(
+    `UPDATE webhook_endpoints SET url = $2, disabled_at = NULL, disabled_reason = NULL WHERE id = $1::uuid`,
+    [id, url],
+  );
+}
+
+/** Turns an endpoint off: no delivery is queued for it any more, pending ones fail; history kept. */
+export async function disableEndpoint(db: SqlExecutor, id: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE webhook_endpoints SET disabled_at = now(), disabled_reason = $2
+     WHERE id = $1::uuid AND disabled_at IS NULL`,
+    [id, reason],
+  );
 }
 
 /** Deletes an endpoint, with its deliveries and their attempts. */

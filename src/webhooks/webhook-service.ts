@@ -6,16 +6,25 @@ import { checkWebhookUrl } from './address-guard.js';
 import { endpointSecret, type SigningKey } from './secrets.js';
 import {
   deleteEndpoint,
+  disableEndpoint,
   enableEndpoint,
   getEndpoint,
   insertEndpoint,
   listDeliveries,
   listEndpoints,
+  moveEndpoint,
+  ownEndpoint,
   redeliver,
   rotateSecret,
   type Delivery,
+  type EndpointOwner,
   type WebhookEndpoint,
 } from './webhook-repository.js';
+
+export type { EndpointOwner };
+
+/** Why a job's or workflow's own endpoint is disabled when an update removes its notify_url. */
+export const NOTIFY_URL_REMOVED = 'notify_url removed by an update';
 
 /** How long a rotated-out secret keeps signing deliveries, beside the new one. */
 export const ROTATION_OVERLAP_SECONDS = 24 * 3600;
@@ -42,6 +51,19 @@ export interface WebhookService {
     workflowId: string,
     url: string,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  /**
+   * A job's or workflow's own endpoint follows its notify_url as an update changed it, in the
+   * update's transaction: a new URL moves the endpoint (same id, same secret; a disabled one is
+   * turned back on), a URL where there was no endpoint makes one (answered with its secret, the
+   * only time it is shown), and a removed URL disables it (its deliveries kept). Nothing when the
+   * URL is the same.
+   */
+  followNotifyUrl(
+    tx: SqlExecutor,
+    owner: EndpointOwner & { userId: string },
+    before: string | undefined,
+    after: string | undefined,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string } | undefined>;
   /** Checks a notify_url as an endpoint's URL is checked (throws ValidationError). */
   checkUrl(url: string, field: string): Promise<void>;
   list(userId: string): Promise<WebhookEndpoint[]>;
@@ -71,6 +93,30 @@ export function createWebhookService(deps: {
     return endpoint;
   }
 
+  /**
+   * A job's own endpoint receives the run events of that job's runs; a workflow's, the ends of its
+   * workflow runs (not their start, nor their steps' runs).
+   */
+  async function registerOwn(
+    executor: SqlExecutor,
+    owner: EndpointOwner & { userId: string },
+    url: string,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    const endpoint = await insertEndpoint(executor, {
+      id: uuidv7(),
+      userId: owner.userId,
+      url,
+      ...(owner.kind === 'job'
+        ? { events: [...RUN_EVENT_TYPES], jobId: owner.id, description: 'the notify_url of a job' }
+        : {
+            events: WORKFLOW_RUN_EVENT_TYPES.filter((type) => type !== 'workflow_run.started'),
+            workflowId: owner.id,
+            description: 'the notify_url of a workflow',
+          }),
+    });
+    return { endpoint, secret: await secretOf(endpoint) };
+  }
+
   const checkUrl = async (url: string, field: string) => {
     await checkWebhookUrl(url, field, deps.allowPrivate);
   };
@@ -96,28 +142,20 @@ export function createWebhookService(deps: {
       return { endpoint, secret: await secretOf(endpoint) };
     },
 
-    async registerForJob(userId, jobId, url) {
-      const endpoint = await insertEndpoint(db, {
-        id: uuidv7(),
-        userId,
-        url,
-        events: [...RUN_EVENT_TYPES],
-        jobId,
-        description: 'the notify_url of a job',
-      });
-      return { endpoint, secret: await secretOf(endpoint) };
-    },
+    registerForJob: (userId, jobId, url) => registerOwn(db, { kind: 'job', id: jobId, userId }, url),
+    registerForWorkflow: (userId, workflowId, url) =>
+      registerOwn(db, { kind: 'workflow', id: workflowId, userId }, url),
 
-    async registerForWorkflow(userId, workflowId, url) {
-      const endpoint = await insertEndpoint(db, {
-        id: uuidv7(),
-        userId,
-        url,
-        events: WORKFLOW_RUN_EVENT_TYPES.filter((type) => type !== 'workflow_run.started'),
-        workflowId,
-        description: 'the notify_url of a workflow',
-      });
-      return { endpoint, secret: await secretOf(endpoint) };
+    async followNotifyUrl(tx, owner, before, after) {
+      if (before === after) return undefined;
+      const own = await ownEndpoint(tx, owner);
+      if (after === undefined) {
+        if (own) await disableEndpoint(tx, own.id, NOTIFY_URL_REMOVED);
+        return undefined;
+      }
+      if (!own) return registerOwn(tx, owner, after);
+      await moveEndpoint(tx, own.id, after);
+      return undefined;
     },
 
     list: (userId) => listEndpoints(db, userId),

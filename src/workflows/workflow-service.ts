@@ -10,6 +10,7 @@ import { decodePageCursor, pageKeySql, pageOf } from '../jobs/page-cursor.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
+import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
 import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
 import {
   InvalidDefinitionError,
@@ -400,42 +401,44 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
      * a pause kept). Workflow runs under way keep the definition they started with; no run is
      * started. An unchanged definition changes nothing.
      */
-    async replace(
+    async replace<F = undefined>(
       id: string,
       body: unknown,
       authorise: (spec: JobSpec) => Promise<void>,
-    ): Promise<{ workflow: Workflow; changed: boolean }> {
+      /** What else follows a changed definition, in its transaction. */
+      follow?: FollowChange<WorkflowDefinition, F>,
+    ): Promise<{ workflow: Workflow; changed: boolean; followed?: F }> {
       const workflow = await loadWorkflow(db, id);
       // The key is checked with the rest, so that every problem is listed at once.
-      const raw = (body ?? {}) as { userId?: unknown; uniqueId?: unknown };
-      const keyProblems = (['userId', 'uniqueId'] as const)
-        .filter((key) => raw[key] !== workflow[key])
-        .map((key) => ({
-          path: `/${key}`,
-          message: `${key} must stay "${workflow[key]}": it names the workflow`,
-        }));
+      const moved = keyProblems('workflow', workflow, (body ?? {}) as Record<string, unknown>);
       let definition: WorkflowDefinition;
       try {
         definition = parseWorkflowRequest(body, deps.defaults);
       } catch (error) {
-        if (!(error instanceof InvalidDefinitionError) || keyProblems.length === 0) throw error;
-        const others = error.problems.filter((p) => !keyProblems.some((k) => k.path === p.path));
-        throw new InvalidDefinitionError([...keyProblems, ...others]);
+        if (!(error instanceof InvalidDefinitionError) || moved.length === 0) throw error;
+        const others = error.problems.filter((p) => !moved.some((k) => k.path === p.path));
+        throw new InvalidDefinitionError([...moved, ...others]);
       }
-      if (keyProblems.length > 0) throw new InvalidDefinitionError(keyProblems);
+      if (moved.length > 0) throw new InvalidDefinitionError(moved);
       for (const step of definition.steps) await authorise(step.spec);
       const stored = JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
-      if (isDeepStrictEqual(workflow.definition, stored)) return { workflow, changed: false };
-      const updated = await db.transaction(async (tx) => {
-        const row = await updateWorkflowDefinition(tx, id, stored);
-        if (!row) throw new NotFoundError('workflow', id);
-        const saved = toWorkflow(row);
-        // A recurring workflow's next fire times follow its new cron, timezone and policies.
-        await syncWorkflowSchedule(tx, saved);
-        return saved;
+      const { item, changed, followed } = await storeNewVersion({
+        db,
+        current: workflow,
+        before: workflow.definition,
+        after: stored,
+        save: async (tx) => {
+          const row = await updateWorkflowDefinition(tx, id, stored);
+          if (!row) throw new NotFoundError('workflow', id);
+          const saved = toWorkflow(row);
+          // A recurring workflow's next fire times follow its new cron, timezone and policies.
+          await syncWorkflowSchedule(tx, saved);
+          return saved;
+        },
+        follow,
+        stored: () => deps.signals.scheduleChanged.notify(),
       });
-      deps.signals.scheduleChanged.notify();
-      return { workflow: updated, changed: updated.version !== workflow.version };
+      return { workflow: item, changed, followed };
     },
 
     /** Every definition the workflow has had, newest first. */

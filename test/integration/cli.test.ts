@@ -43,7 +43,8 @@ async function tds(
 }
 
 beforeAll(async () => {
-  service = await startTestService();
+  // notify_url on loopback: nothing listens there, the endpoints are only made.
+  service = await startTestService({ env: { TDS_WEBHOOK_ALLOW_PRIVATE: 'true' } });
   bucket = await createBucket();
   await putObject(bucket, 'in/data.csv', 'a,b\n1,2\n3,4\n');
   dir = await mkdtemp(path.join(os.tmpdir(), 'tds-cli-'));
@@ -182,6 +183,50 @@ describe('tds apply', () => {
     ]);
     const listed = await tds(['jobs', '--user', 'akhil-test', '--output', 'json']);
     expect(JSON.parse(listed.stdout).jobs.map((j: { uniqueId: string }) => j.uniqueId)).toEqual(['other']);
+  });
+});
+
+describe('tds apply and notify_url', () => {
+  it('shows a notify_url change in the plan and prints the secret of an endpoint made by a create or an update, once', async () => {
+    const file = path.join(dir, 'notify.yaml');
+    const job = (notify: string) =>
+      `kind: job\nuserId: notify-cli\nuniqueId: hooked\ns3_bucket: ${bucket}\nsource_s3_prefix: ""\ndestination_s3_prefix: n/\ncommand: "true"\ncron: "0 1 * * *"\n${notify}`;
+    await writeFile(file, job(''));
+    const created = await tds(['apply', 'notify.yaml']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).not.toContain('whsec_');
+
+    await writeFile(file, job('notify_url: http://127.0.0.1:9/first\n'));
+    const dry = await tds(['apply', 'notify.yaml', '--dry-run']);
+    expect(dry.stdout).toContain('    notify_url: (none) -> "http://127.0.0.1:9/first"');
+    const added = await tds(['apply', 'notify.yaml']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(
+      /^updated job hooked \(.+\)\n {4}notify_url: webhook (\S+), signing secret whsec_\S+ \(shown this once: keep it\)$/m,
+    );
+    const webhookId = /notify_url: webhook (\S+),/.exec(added.stdout)![1]!;
+
+    await writeFile(file, job('notify_url: http://127.0.0.1:9/second\n'));
+    const moved = await tds(['apply', 'notify.yaml', '--output', 'json']);
+    expect(moved.code).toBe(0);
+    const applied = JSON.parse(moved.stdout) as {
+      plan: { changes: { field: string }[] }[];
+      applied: { notify?: unknown }[];
+    };
+    expect(applied.plan[0]!.changes.map((c) => c.field)).toEqual(['notify_url']);
+    expect(applied.applied[0]!.notify).toBeUndefined();
+    const endpoint = await service.request('GET', `/webhooks/${webhookId}`);
+    expect(endpoint.body).toMatchObject({ url: 'http://127.0.0.1:9/second', enabled: true });
+    expect((await tds(['apply', 'notify.yaml'])).stdout).toContain('Nothing to change');
+
+    await writeFile(
+      path.join(dir, 'notify-new.yaml'),
+      job('notify_url: http://127.0.0.1:9/new\n').replace('uniqueId: hooked', 'uniqueId: hooked-new'),
+    );
+    const made = await tds(['apply', 'notify-new.yaml']);
+    expect(made.stdout).toMatch(
+      /^created job hooked-new \(.+\)\n {4}notify_url: webhook \S+, signing secret whsec_/m,
+    );
   });
 });
 
@@ -339,6 +384,37 @@ describe('tds with workflow files', () => {
         /^wf-template\.yaml:10:\d+: template "shout": parameter "times" must be a integer/,
       ),
       expect.stringMatching(/^wf-template\.yaml:12:\d+: .*"whisper"/),
+      '6 problems found',
+    ]);
+  });
+
+  it("validate reports a step's template problems and the graph's problems of the same file together", async () => {
+    await writeFile(
+      path.join(dir, 'wf-both.yaml'),
+      workflowFile('wf-both', [
+        '  - name: a', // 8
+        '    command: echo a',
+        '    depends_on: [b]', // 10
+        '  - name: b',
+        '    uses: shout',
+        '    with: { times: many }', // 13
+        '    depends_on: [a]',
+        '  - name: c', // 15
+        '    uses: nowhere',
+        '    depends_on: [gone]',
+        '  - name: c', // 18
+        '    command: "echo {{steps.a.result}}"',
+      ]),
+    );
+    const result = await tds(['validate', 'wf-both.yaml', '--templates', 'library']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'wf-both.yaml:10:5: the steps depend on each other in a cycle: a → b → a',
+      expect.stringMatching(/^wf-both\.yaml:13:5: template "shout": missing required parameter "word"/),
+      expect.stringMatching(/^wf-both\.yaml:13:\d+: template "shout": parameter "times" must be a integer/),
+      expect.stringMatching(/^wf-both\.yaml:16:\d+: unknown template "nowhere"/),
+      'wf-both.yaml:17:18: depends on "gone", which is not a step of this workflow',
+      'wf-both.yaml:18:5: step name "c" is also the name of step 2; names must be unique',
       '6 problems found',
     ]);
   });

@@ -286,6 +286,132 @@ describe('webhooks', () => {
     expect(again.body.notify).toBeUndefined();
   });
 
+  it("moves a job's own endpoint when PUT changes its notify_url, makes one when it is added, disables it when removed", async () => {
+    const userId = uniqueName('putnotify');
+    const [first, second] = [await receiver(), await receiver()];
+    const uniqueId = uniqueName('job');
+    const body = (notifyUrl: string | undefined) =>
+      jobBody(bucket, { userId, uniqueId, command: 'true', notify_url: notifyUrl });
+    const created = await service.request('POST', '/jobs', body(first.url));
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const { webhookId, secret } = created.body.notify as { webhookId: string; secret: string };
+    const jobId = created.body.job.id as string;
+    await eventually('the first notification', async () => first.received.length === 1);
+
+    // A new URL: the same endpoint, the same secret; the next run is told at the new URL only.
+    const moved = await service.request('PUT', `/jobs/${jobId}`, body(second.url));
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ changed: true, version: 2 });
+    expect(moved.body.notify).toBeUndefined();
+    const endpoint = await service.request('GET', `/webhooks/${webhookId}`);
+    expect(endpoint.body).toMatchObject({ id: webhookId, url: second.url, jobId, enabled: true });
+    const triggered = await service.request('POST', `/jobs/${jobId}/trigger`);
+    expect(triggered.status, JSON.stringify(triggered.body)).toBe(202);
+    await service.waitForRun(triggered.body.id as string);
+    await eventually('the notification at the new URL', async () => second.received.length === 1);
+    const told = new Webhook(secret).verify(second.received[0]!.body, second.received[0]!.headers);
+    expect(told).toMatchObject({ type: 'run.succeeded', data: { runId: triggered.body.id, jobId } });
+    expect(first.received).toHaveLength(1);
+
+    // Removed: the endpoint is disabled, its deliveries kept; a run ending now queues none.
+    const removed = await service.request('PUT', `/jobs/${jobId}`, body(undefined));
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    expect(removed.body).toMatchObject({ changed: true, version: 3 });
+    expect((await service.request('GET', `/webhooks/${webhookId}`)).body).toMatchObject({
+      enabled: false,
+      disabledReason: 'notify_url removed by an update',
+    });
+    const quiet = await service.request('POST', `/jobs/${jobId}/trigger`);
+    expect((await service.waitForRun(quiet.body.id as string)).state).toBe('succeeded');
+    const kept = await service.request('GET', `/webhooks/${webhookId}/deliveries`);
+    expect(kept.body.deliveries).toHaveLength(2);
+    expect(kept.body.deliveries.every((d: { state: string }) => d.state === 'delivered')).toBe(true);
+
+    // Added where the job has no endpoint (another job): one is made, its secret answered once.
+    const third = await receiver();
+    const plainId = uniqueName('plain');
+    const plain = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { userId, uniqueId: plainId, command: 'exit 2' }),
+    );
+    expect(plain.status).toBe(202);
+    await service.waitForRun(plain.body.run.id as string);
+    const plainBody = jobBody(bucket, {
+      userId,
+      uniqueId: plainId,
+      command: 'exit 2',
+      notify_url: third.url,
+    });
+    const added = await service.request('PUT', `/jobs/${plain.body.job.id}`, plainBody);
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(added.body.notify.secret).toMatch(/^whsec_/);
+    const again = await service.request('PUT', `/jobs/${plain.body.job.id}`, plainBody);
+    expect(again.body).toMatchObject({ changed: false });
+    expect(again.body.notify).toBeUndefined();
+    const run = await service.request('POST', `/jobs/${plain.body.job.id}/trigger`);
+    await service.waitForRun(run.body.id as string);
+    await eventually('the notification at the added URL', async () => third.received.length === 1);
+    expect(
+      new Webhook(added.body.notify.secret as string).verify(
+        third.received[0]!.body,
+        third.received[0]!.headers,
+      ),
+    ).toMatchObject({ type: 'run.failed', data: { runId: run.body.id } });
+    expect(second.received).toHaveLength(1);
+    // PUT checks a notify_url as POST does (this file's service allows private addresses, so by its form).
+    const refused = await service.request('PUT', `/jobs/${plain.body.job.id}`, {
+      ...plainBody,
+      notify_url: 'ftp://example.com/hook',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/notify_url must be an http or https URL/);
+  });
+
+  it("moves a workflow's own endpoint when PUT changes its notify_url, made when PUT added it", async () => {
+    const userId = uniqueName('wfput');
+    const [first, second] = [await receiver(), await receiver()];
+    const workflow = (notifyUrl: string | undefined) => ({
+      userId,
+      uniqueId: 'moving',
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: 'moving/',
+      ...(notifyUrl ? { notify_url: notifyUrl } : {}),
+      cron: '0 3 * * *',
+      steps: [{ name: 'only', command: 'true' }],
+    });
+    const created = await service.request('POST', '/workflows', workflow(undefined));
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    expect(created.body.notify).toBeUndefined();
+    const id = created.body.workflow.id as string;
+    const added = await service.request('PUT', `/workflows/${id}`, workflow(first.url));
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    const { webhookId, secret } = added.body.notify as { webhookId: string; secret: string };
+    expect(secret).toMatch(/^whsec_/);
+    const moved = await service.request('PUT', `/workflows/${id}`, workflow(second.url));
+    expect(moved.body).toMatchObject({ changed: true, version: 3 });
+    expect(moved.body.notify).toBeUndefined();
+    expect((await service.request('GET', `/webhooks/${webhookId}`)).body).toMatchObject({
+      url: second.url,
+      workflowId: id,
+    });
+    const triggered = await service.request('POST', `/workflows/${id}/trigger`);
+    expect(triggered.status, JSON.stringify(triggered.body)).toBe(202);
+    await eventually('the notification at the new URL', async () => second.received.length === 1, 120_000);
+    expect(new Webhook(secret).verify(second.received[0]!.body, second.received[0]!.headers)).toMatchObject({
+      type: 'workflow_run.succeeded',
+      data: { workflowRunId: triggered.body.id, workflowId: id },
+    });
+    expect(first.received).toHaveLength(0);
+    const removed = await service.request('PUT', `/workflows/${id}`, workflow(undefined));
+    expect(removed.body).toMatchObject({ changed: true, version: 4 });
+    expect((await service.request('GET', `/webhooks/${webhookId}`)).body).toMatchObject({ enabled: false });
+    expect((await service.request('GET', `/webhooks/${webhookId}/deliveries`)).body.deliveries).toHaveLength(
+      1,
+    );
+  });
+
   it("tells of a workflow run's start and failure, and its step runs' ends, by webhook and in GET /events", async () => {
     const userId = uniqueName('wfhooks');
     const hook = await receiver();

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../cli/definitions/load.js';
 import { expandPaths } from '../../cli/definitions/source-files.js';
+import { graphStandIn } from '../../cli/definitions/graph-stand-in.js';
 import { builtInValues, environmentValues } from '../../cli/definitions/substitutions.js';
+import { InvalidDefinitionError, parseWorkflowRequest } from '../../src/workflows/workflow-definition.js';
 
 const values = builtInValues(new Date('2026-03-04T05:06:07Z'), '/work/here');
 
@@ -116,5 +118,96 @@ describe('definition files', () => {
     const refused = await loadDefinitions([bad], { values });
     expect(refused.problems.map((p) => p.line)).toEqual([2, 3, 4]);
     expect(refused.problems[0]!.message).toContain('only includes of a file beside this one');
+  });
+
+  it("checks a workflow's graph with each step whose template failed standing in: every graph problem, none of the template's fields", async () => {
+    const file = await tempFile(
+      'graph.yaml',
+      [
+        'kind: template',
+        'name: fan',
+        'params: { list: { type: string }, times: { type: integer } }',
+        'step:',
+        '  for_each: "{{params.list}}"',
+        '  command: "echo {{item}} {{params.times}}; cpus={{params.times}}"',
+        '  cpus: "{{params.times}}"',
+        '---',
+        'kind: workflow',
+        'userId: u',
+        'uniqueId: graph',
+        's3_bucket: bucket-one',
+        'source_s3_prefix: ""',
+        'destination_s3_prefix: out/',
+        'steps:',
+        '  - name: a',
+        '    command: echo a',
+        '    timeout_seconds: 60',
+        '  - name: b', // unknown template; its placeholder names a step that is not an ancestor
+        '    uses: nowhere',
+        '    depends_on: [a]',
+        '    with: { input: "{{steps.c.result}}" }',
+        '  - name: c', // missing and wrong-typed parameters; depends on a step that does not exist
+        '    uses: fan',
+        '    with: { times: many }',
+        '    depends_on: [missing]',
+        '  - name: c', // the name again
+        '    command: echo c',
+      ].join('\n'),
+    );
+    const { definitions, problems } = await loadDefinitions([file], { values });
+    expect(problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^20: unknown template "nowhere"/),
+      expect.stringMatching(/^25: template "fan": parameter "times" must be a integer/),
+      expect.stringMatching(/^25: template "fan": missing required parameter "list"/),
+    ]);
+    const [workflow] = definitions;
+    // The body keeps the steps as far as they were expanded; the check sends stand-ins for b and c.
+    const checked = workflow!.checkBody.steps as Record<string, unknown>[];
+    expect(checked[0]).toBe((workflow!.body.steps as unknown[])[0]);
+    expect(checked[1]).toEqual({ name: 'b', depends_on: ['a'], command: '{{steps.c.result}}' });
+    expect(checked[2]).toEqual({ name: 'c', depends_on: ['missing'], command: 'true' });
+    let found: { path: string; message: string }[] = [];
+    try {
+      parseWorkflowRequest(workflow!.checkBody, {
+        timeoutSeconds: 3600,
+        cpus: 1,
+        memoryMb: 512,
+        metricsIntervalSeconds: 1,
+        baseImage: 'debian:bookworm-slim',
+        network: 'none',
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidDefinitionError)) throw error;
+      found = error.problems;
+    }
+    // Only the graph's problems: nothing of the template's for_each, cpus or unfilled parameters.
+    expect(found.map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
+      '/steps/1/command: placeholder {{steps.c.result}} names step "c", which is not among this step\'s dependencies or their ancestors; add it to depends_on',
+      '/steps/2/depends_on/0: depends on "missing", which is not a step of this workflow',
+      '/steps/3/name: step name "c" is also the name of step 2; names must be unique',
+    ]);
+    const lines = found.map((p) => workflow!.locate(workflow!.mapPointer(p.path)).line).sort((x, y) => x - y);
+    expect(lines).toEqual([19, 26, 27]);
+  });
+
+  it('stands a failed step in as args when the workflow runs a prebuilt image, and keeps placeholders it will have', () => {
+    expect(
+      graphStandIn(
+        {
+          name: 'x',
+          for_each: '{{steps.list.result}}',
+          uses: 'nowhere',
+          with: {
+            a: 'say {{item}} of {{steps.list.result}}',
+            b: ['{{index}}', '{{steps.{{params.p}}.result}}'],
+          },
+        },
+        { image: 'alpine:3' },
+      ),
+    ).toEqual({
+      name: 'x',
+      for_each: '{{steps.list.result}}',
+      args: ['{{item}}', '{{steps.list.result}}', '{{index}}'],
+    });
   });
 });

@@ -7,9 +7,10 @@ import type { JobService } from '../../jobs/job-service.js';
 import type { ScheduleService } from '../../scheduler/schedule-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { JobRequestSchema, NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
+import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema } from '../schemas.js';
-import { jobView, runView } from '../views.js';
+import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema, notifySchema } from '../schemas.js';
+import { jobView, notifyView, runView } from '../views.js';
 
 const errors = {
   400: ErrorSchema,
@@ -27,15 +28,6 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
   access: AccessControl;
   webhooks: WebhookService;
 }> = async (app, { jobs, schedules, fleet, access, webhooks }) => {
-  const Notify = Type.Optional(
-    Type.Object(
-      {
-        webhookId: Type.String(),
-        secret: Type.String({ description: "the notify_url's whsec_ signing secret: shown here only" }),
-      },
-      { description: 'with notify_url, when the job is created' },
-    ),
-  );
   app.post(
     '/jobs',
     {
@@ -67,7 +59,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
             job: JobSchema,
             run: Type.Union([RunSchema, Type.Null()]),
             created: Type.Boolean(),
-            notify: Notify,
+            notify: notifySchema('with notify_url, when the job is created'),
             warnings: Type.Array(Type.String(), {
               description:
                 'what may keep the job from running as expected, e.g. required tags no worker has ever advertised',
@@ -105,7 +97,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
         job: jobView(job),
         run: runBody,
         created,
-        ...(notify ? { notify: { webhookId: notify.endpoint.id, secret: notify.secret } } : {}),
+        ...notifyView(notify),
       };
       if (!created) return reply.status(200).send(body);
       const warnings = await fleet.warningsFor(requiredTags(job.spec));
@@ -120,26 +112,33 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: "Replace a job's definition (a new version; earlier ones kept)",
         description:
-          "Send the whole definition, as to POST /jobs, with the same userId and uniqueId. A changed definition becomes a new version (GET /jobs/:id/versions keeps every one) and a recurring job's next fire times are recomputed from now (a pause is kept); runs already queued or under way keep the definition they were queued with, and no run is queued. An unchanged definition changes nothing: changed is false.",
+          "Send the whole definition, as to POST /jobs, with the same userId and uniqueId. A changed definition becomes a new version (GET /jobs/:id/versions keeps every one) and a recurring job's next fire times are recomputed from now (a pause is kept); runs already queued or under way keep the definition they were queued with, and no run is queued. A changed notify_url moves the job's own endpoint in the same transaction (same webhookId, same secret); a notify_url where the job had no endpoint makes one, answered in notify with its secret (shown only here); a removed notify_url disables the endpoint (its deliveries kept). An unchanged definition changes nothing: changed is false.",
         tags: ['jobs'],
         params: IdParams,
         body: JobRequestSchema,
         response: {
-          200: Type.Object({ job: JobSchema, changed: Type.Boolean(), version: Type.Integer() }),
+          200: updateAnswerSchema('job', JobSchema),
           ...errors,
         },
       },
     },
     async (request) => {
-      const { job, changed } = await jobs.replace(request.params.id, request.body, (spec) =>
-        access.checkSubmission(request.principal, spec),
-      );
-      request.log.info(
-        { jobId: job.id, changed, version: job.version },
-        changed ? 'job updated' : 'job unchanged',
+      const { job, changed, followed } = await jobs.replace(
+        request.params.id,
+        request.body,
+        async (spec) => {
+          await access.checkSubmission(request.principal, spec);
+          if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
+        },
+        followingNotifyUrl(
+          webhooks,
+          { kind: 'job', id: request.params.id },
+          (spec) => spec.notify_url,
+          (spec) => spec.userId,
+        ),
       );
       const details = await schedules.details(job.id);
-      return { job: jobView(job, details), changed, version: job.version };
+      return updateAnswer(request.log, 'job', job, jobView(job, details), changed, followed);
     },
   );
 

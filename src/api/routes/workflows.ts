@@ -9,9 +9,10 @@ import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
 import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
+import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams, ScheduleSchema } from '../schemas.js';
-import { scheduleView } from '../views.js';
+import { ErrorSchema, IdParams, ScheduleSchema, notifySchema } from '../schemas.js';
+import { notifyView, scheduleView } from '../views.js';
 import { WorkflowRunHeaderFields, workflowRunHeaderView } from './workflow-run-view.js';
 
 const errors = {
@@ -170,7 +171,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
   /** Warns of required tags no worker ever advertised; without it no warnings are given. */
   fleet?: Pick<FleetService, 'warningsFor'>;
   /** Checks and registers a workflow's notify_url. */
-  webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow'>;
+  webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow' | 'followNotifyUrl'>;
 }> = async (app, { workflows, schedules, access, fleet, webhooks }) => {
   app.post(
     '/workflows',
@@ -214,17 +215,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
                 description: 'such as tags a step requires that no worker has ever advertised',
               }),
             ),
-            notify: Type.Optional(
-              Type.Object(
-                {
-                  webhookId: Type.String(),
-                  secret: Type.String({
-                    description: "the notify_url's whsec_ signing secret: shown here only",
-                  }),
-                },
-                { description: 'with notify_url, when the workflow is created' },
-              ),
-            ),
+            notify: notifySchema('with notify_url, when the workflow is created'),
           }),
           ...errors,
         },
@@ -269,7 +260,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       return reply.status(202).send({
         ...body,
         warnings: await workflowWarnings(workflow, fleet),
-        ...(notify ? { notify: { webhookId: notify.endpoint.id, secret: notify.secret } } : {}),
+        ...notifyView(notify),
       });
     },
   );
@@ -335,12 +326,12 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         summary: "Replace a workflow's definition (a new version; earlier ones kept)",
         description:
-          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one) and the next fire times of a recurring workflow are recomputed from now (a pause is kept); workflow runs under way go on with the definition they started with, and no run is started. An unchanged definition changes nothing: changed is false.',
+          'Send the whole definition, as to POST /workflows, with the same userId and uniqueId; it is validated as POST validates it (every problem in `problems`). A changed definition becomes a new version (GET /workflows/:id/versions keeps every one) and the next fire times of a recurring workflow are recomputed from now (a pause is kept); workflow runs under way go on with the definition they started with, and no run is started. A changed notify_url moves the endpoint made for it in the same transaction (same webhookId, same secret); a notify_url where the workflow had no endpoint makes one, answered in notify with its secret (shown only here); a removed notify_url disables the endpoint (its deliveries kept). An unchanged definition changes nothing: changed is false.',
         tags: ['workflows'],
         params: IdParams,
         body: WorkflowRequestSchema,
         response: {
-          200: Type.Object({ workflow: WorkflowSchema, changed: Type.Boolean(), version: Type.Integer() }),
+          200: updateAnswerSchema('workflow', WorkflowSchema),
           ...errors,
         },
       },
@@ -348,15 +339,26 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
       if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
-      const { workflow, changed } = await workflows.replace(request.params.id, request.body, (spec) =>
-        access.checkSubmission(request.principal, spec),
-      );
-      request.log.info(
-        { workflowId: workflow.id, changed, version: workflow.version },
-        changed ? 'workflow updated' : 'workflow unchanged',
+      const { workflow, changed, followed } = await workflows.replace(
+        request.params.id,
+        request.body,
+        (spec) => access.checkSubmission(request.principal, spec),
+        followingNotifyUrl(
+          webhooks,
+          { kind: 'workflow', id: request.params.id },
+          (definition) => definition.shared.notify_url,
+          (definition) => definition.shared.userId,
+        ),
       );
       const details = await schedules.details(workflow.id);
-      return { workflow: workflowView(workflow, details), changed, version: workflow.version };
+      return updateAnswer(
+        request.log,
+        'workflow',
+        workflow,
+        workflowView(workflow, details),
+        changed,
+        followed,
+      );
     },
   );
 
