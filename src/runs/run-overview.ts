@@ -112,7 +112,7 @@ export async function readOverview(
   // Schedules whose next fire falls in the window; each may fire several times in it.
   const ahead = new Date(now.getTime() + options.aheadHours * 3_600_000);
   const schedules = await db.query<Record<string, unknown>>(
-    `SELECT s.job_id, s.workflow_id, s.cron, s.timezone,
+    `SELECT s.job_id, s.workflow_id, s.cron, s.timezone, s.next_fire_at,
             coalesce(j.unique_id, w.unique_id) AS unique_id, coalesce(j.user_id, w.user_id) AS user_id
        FROM schedules s LEFT JOIN jobs j ON j.id = s.job_id LEFT JOIN workflows w ON w.id = s.workflow_id
       WHERE ${whose('coalesce(j.user_id, w.user_id)')} AND NOT s.paused
@@ -122,17 +122,20 @@ export async function readOverview(
     [user, ahead.toISOString(), options.limit],
   );
   const nextFires = schedules
-    .flatMap((row) =>
-      CronSchedule.parse(row.cron as string, row.timezone as string)
-        .between(now, ahead, options.limit)
-        .map((fireAt) => ({
-          jobId: (row.job_id as string | null) ?? null,
-          workflowId: (row.workflow_id as string | null) ?? null,
-          uniqueId: row.unique_id as string,
-          userId: row.user_id as string,
-          fireAt,
-        })),
-    )
+    .flatMap((row) => {
+      // A fire time that is due and not acted on yet (the scheduler fires it late, or records it
+      // missed) is listed first, as the schedule shows it; then those from now on.
+      const stored = new Date(row.next_fire_at as string);
+      const due = stored.getTime() < now.getTime() ? [stored] : [];
+      const cron = CronSchedule.parse(row.cron as string, row.timezone as string);
+      return [...due, ...cron.between(now, ahead, options.limit)].map((fireAt) => ({
+        jobId: (row.job_id as string | null) ?? null,
+        workflowId: (row.workflow_id as string | null) ?? null,
+        uniqueId: row.unique_id as string,
+        userId: row.user_id as string,
+        fireAt,
+      }));
+    })
     .sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime())
     .slice(0, options.limit)
     .map((fire) => ({ ...fire, fireAt: fire.fireAt.toISOString() }));

@@ -4,7 +4,9 @@ import { pack, extract } from 'tar-stream';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
-const IMAGE = 'tds-test-metrics:latest';
+// An image of this file's own, built without the engine's cache: a cached layer is shared with any
+// identical build, and another suite on the same engine removing its copy would pull it away mid-build.
+const IMAGE = `tds-test-metrics:${process.pid}-${Date.now()}`;
 const BASE_IMAGE = 'debian:bookworm-slim';
 const SCRIPT_PATH = new URL('../../src/runner/template/metrics.sh', import.meta.url);
 const SCRIPT_IN_IMAGE = '/usr/local/bin/metrics.sh';
@@ -32,7 +34,10 @@ async function buildTestImage(): Promise<void> {
   context.entry({ name: 'metrics.sh', mode: 0o755 }, script);
   context.finalize();
 
-  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, { t: IMAGE });
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    t: IMAGE,
+    nocache: true,
+  });
   const log: string[] = [];
   let buildError: string | undefined;
   await new Promise<void>((resolve, reject) => {

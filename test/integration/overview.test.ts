@@ -167,6 +167,26 @@ describe('GET /overview and GET /job-summaries', () => {
     expect(unknownState.body.message).toContain('unknown workflow run state "timed_out"');
     expect((await service.request('GET', '/workflow-summaries', undefined, as('olive'))).status).toBe(400);
 
+    // A fire time that came while no scheduler acted on it yet (this service runs none) is still
+    // the schedule's next, in both views: first among the next fires, then those from now on.
+    const [due] = await service.db.query<{ at: Date }>(
+      `UPDATE schedules SET next_fire_at = date_trunc('hour', now()) - interval '1 hour'
+       WHERE job_id = $1::uuid RETURNING next_fire_at AS at`,
+      [hourly.id],
+    );
+    const dueAt = new Date(due!.at).toISOString();
+    const late = await service.request('GET', '/overview?userId=olive', undefined, as('olive'));
+    const lateFires = (late.body.nextFires as Fire[]).filter((fire) => fire.jobId !== null);
+    expect(lateFires[0]!.fireAt).toBe(dueAt);
+    expect(Date.parse(lateFires[1]!.fireAt)).toBeGreaterThan(Date.now() - 1000);
+    const lateJobs = await service.request(
+      'GET',
+      '/job-summaries?userId=olive&name=every',
+      undefined,
+      as('olive'),
+    );
+    expect(lateJobs.body.jobs[0].nextFireAt).toBe(dueAt);
+
     const me = await service.request('GET', '/whoami', undefined, as('olive'));
     expect(me.body).toEqual({ authEnabled: true, kind: 'user', userId: 'olive', operator: false });
     expect((await service.request('GET', '/whoami')).status).toBe(401);
