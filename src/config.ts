@@ -353,7 +353,7 @@ export const SETTINGS = {
     meaning:
       'Aurora (Serverless) through the RDS Data API instead: the cluster ARN; with `TDS_RDS_SECRET_ARN` and `TDS_RDS_DATABASE`, and never with `DATABASE_URL`',
     ...matching(
-      /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:cluster:[A-Za-z0-9-]+$/,
+      /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z0-9-]+$/,
       '`arn:aws:rds:REGION:ACCOUNT:cluster:NAME`',
       'must be an Aurora cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
     ),
