@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessControl } from '../auth/access-control.js';
 import { describePrincipal, type Principal } from '../auth/principal.js';
+import { UnauthorizedError } from '../errors.js';
+import type { RateLimits } from './rate-limits.js';
 import { accessProblem, isPublic, type RouteAccess } from './route-access.js';
 
 /** A route as registered, with the access it states. */
@@ -83,21 +85,29 @@ export const routeAccessPlugin = fp<{ knowsOwnerOf: (kind: string) => boolean }>
  */
 export const authPlugin = fp<{
   access: Pick<AccessControl, 'authenticate' | 'requireOperator' | 'requireOwner'>;
+  /** Refuses an address that sent too many requests without a valid key, before its key is looked up. */
+  limits?: Pick<RateLimits, 'checkAuthFailures' | 'noteAuthFailure'>;
 }>(
-  async (app: FastifyInstance, { access }) => {
+  async (app: FastifyInstance, { access, limits }) => {
     app.decorateRequest('principal', null as never);
 
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       // No statement: the answer for an unknown route, given only to a caller with a valid key.
       const statement = request.routeOptions.config.access;
       if (isPublic(statement)) return;
-      request.principal = await access.authenticate(request.headers.authorization);
+      await limits?.checkAuthFailures(request, reply);
+      try {
+        request.principal = await access.authenticate(request.headers.authorization);
+      } catch (error) {
+        if (error instanceof UnauthorizedError) await limits?.noteAuthFailure(request);
+        throw error;
+      }
       request.log = request.log.child(describePrincipal(request.principal));
       if (statement === 'operator') access.requireOperator(request.principal);
     });
 
     // Before the request is validated, so that another user's job answers 404 whatever the request
-    // carries, exactly as an unknown id does; after the rate limiter (an onRequest hook).
+    // carries, exactly as an unknown id does; after the rate limits (onRequest hooks).
     app.addHook('preValidation', async (request) => {
       const statement = request.routeOptions.config.access;
       if (typeof statement !== 'object' || !('owner' in statement)) return;
