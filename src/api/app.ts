@@ -11,7 +11,7 @@ import type { Ceilings } from '../auth/policy.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { RunOutput } from '../runner/run-output.js';
-import { authPlugin, routeAccessPlugin } from './auth.js';
+import { authPlugin, createRequestAuthenticator, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
@@ -147,7 +147,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     () => app.register(swaggerUi, { routePrefix: '/docs' }),
   );
 
-  await app.register(healthRoutes, { checks: healthChecks });
+  await app.register(healthRoutes, {
+    checks: healthChecks,
+    authEnabled: access.authEnabled,
+    authenticate: createRequestAuthenticator(access, limits),
+  });
   await app.register(jobRoutes, { jobs, schedules, fleet, access, webhooks: deps.webhooks });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(workerRoutes, { fleet });

@@ -216,6 +216,24 @@ describe('bucket allow-lists and ceilings', () => {
   });
 });
 
+describe('health', () => {
+  it('shows readiness to anyone, and which check fails and why to operators only', async () => {
+    expect(await service.request('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await service.request('GET', '/readyz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await service.request('GET', '/readyz', undefined, as('alice'))).toEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
+    expect(await service.request('GET', '/readyz', undefined, bearer(operatorKey))).toEqual({
+      status: 200,
+      body: { status: 'ok', checks: { database: 'ok', docker: 'ok' } },
+    });
+    // A key sent is checked, as on every other route.
+    const bad = await service.request('GET', '/readyz', undefined, bearer(`tds_${'x'.repeat(43)}`));
+    expect(bad.status).toBe(401);
+  });
+});
+
 describe('hostile requests', () => {
   it('sends security headers', async () => {
     const response = await fetch(`${service.apiUrl}/healthz`);
