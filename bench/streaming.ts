@@ -34,7 +34,7 @@ function generated(size: number): Readable {
 async function peakMiB(pid: number): Promise<{ peak: number; now: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (name: string) =>
-    Number(/(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(name))!)![1]);
+    Number(/(?<!\d)(\d+) kB/.exec(status.split('\n').find((l) => l.startsWith(name))!)![1]);
   return { peak: kib('VmHWM:') / 1024, now: kib('VmRSS:') / 1024 };
 }
 

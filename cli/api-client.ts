@@ -1,4 +1,5 @@
 import { CliExit, EXIT } from './exit-codes.js';
+import { withoutTrailing } from '../src/text/without-trailing.js';
 
 export interface ApiProblem {
   path: string;
@@ -33,7 +34,7 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** The service's public API over HTTP: the one way `tds` reaches it. */
 export function createApiClient({ url, apiKey }: ApiClientOptions) {
-  const base = url.replace(/\/+$/, '');
+  const base = withoutTrailing(url, '/');
 
   async function send(
     method: string,

@@ -148,7 +148,7 @@ export function addDefinitionCommands(program: Command, context: () => Context):
     )
     .action(async (path: string, options: { name?: string; quiet?: boolean; watch: boolean }) => {
       const ctx = context();
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
       const { definitions } = await loadAndCheck(ctx, [path], { allowDuplicates: true });
       const candidates = options.name ? definitions.filter((d) => d.uniqueId === options.name) : definitions;
       if (candidates.length !== 1) {

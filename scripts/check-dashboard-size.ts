@@ -10,7 +10,7 @@ const BUDGET_KB = 90;
 const dir = path.join(import.meta.dirname, '..', 'dashboard', 'dist', 'assets');
 let total = 0;
 for (const name of await readdir(dir)) {
-  if (!/\.(js|css)$/.test(name)) continue;
+  if (!/\.(?:js|css)$/.test(name)) continue;
   total += gzipSync(await readFile(path.join(dir, name)), { level: 9 }).length;
 }
 const kb = total / 1024;

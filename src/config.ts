@@ -42,6 +42,8 @@ export interface Config {
   authEnabled: boolean;
   /** Requests per minute per API key (or address); 0 turns limiting off. */
   rateLimitPerMinute: number;
+  rateLimitPerAddressPerMinute: number;
+  authFailuresPerMinute: number;
   bodyLimitBytes: number;
   /** Ceilings for users the operator has not given their own. */
   userCeilings: {
@@ -353,7 +355,7 @@ export const SETTINGS = {
     meaning:
       'Aurora (Serverless) through the RDS Data API instead: the cluster ARN; with `TDS_RDS_SECRET_ARN` and `TDS_RDS_DATABASE`, and never with `DATABASE_URL`',
     ...matching(
-      /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:cluster:[A-Za-z0-9-]+$/,
+      /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z0-9-]+$/,
       '`arn:aws:rds:REGION:ACCOUNT:cluster:NAME`',
       'must be an Aurora cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
     ),
@@ -659,6 +661,18 @@ export const SETTINGS = {
     meaning: 'requests per minute per API key (or address); `0` turns limiting off',
     ...wholeNumber(1200, 0, 10_000_000),
   },
+  TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: {
+    group: 'api',
+    meaning:
+      "requests per minute per client address (an IPv6 address by its /64), counted before the API key is looked up, so a flood with bad keys or none costs no database query past it; behind a proxy the address is the proxy's; `0` turns it off",
+    ...wholeNumber(6000, 0, 10_000_000),
+  },
+  TDS_AUTH_FAILURES_PER_MINUTE: {
+    group: 'api',
+    meaning:
+      'requests refused as unauthenticated (no key, a malformed, unknown or revoked one) per minute per client address; past it the address gets 429 for the rest of the minute before any key is looked up; `0` turns it off',
+    ...wholeNumber(60, 0, 10_000_000),
+  },
   TDS_BODY_LIMIT_BYTES: {
     group: 'api',
     meaning: 'largest request body',
@@ -756,6 +770,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     authEnabled: authEnabled(read('TDS_AUTH'), host),
     rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
+    rateLimitPerAddressPerMinute: read('TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'),
+    authFailuresPerMinute: read('TDS_AUTH_FAILURES_PER_MINUTE'),
     bodyLimitBytes: read('TDS_BODY_LIMIT_BYTES'),
     userCeilings: {
       maxCpus: read('TDS_USER_MAX_CPUS'),

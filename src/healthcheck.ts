@@ -1,8 +1,10 @@
 import { loadConfig } from './config.js';
 
 /**
- * The image's HEALTHCHECK: a process serving the API is healthy when its `/healthz` answers 200
- * (the database and the Docker engine answer). A process without the API has nothing to ask; its
+ * The image's HEALTHCHECK: a process serving the API is healthy while its `/healthz` answers 200
+ * (liveness: the process and its event loop answer). Whether the database and the Docker engine
+ * answer is readiness (`/readyz`), for a load balancer to route by: an engine restarting the
+ * container would not bring the database back. A process without the API has nothing to ask; its
  * health is its heartbeat, which `GET /admin/workers` shows, so it is healthy while it runs.
  */
 const config = loadConfig();

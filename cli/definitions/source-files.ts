@@ -104,13 +104,28 @@ type HoconParse = (options: Record<string, unknown>) => Promise<unknown>;
  * optionally `required(...)` or `file(...)`. No URLs, classpath, absolute paths or parent folders.
  */
 const ALLOWED_INCLUDE =
-  /^\s*include\s+(?:required\s*\(\s*)?(?:file\s*\(\s*)?"([A-Za-z0-9._-]+)"\s*\)?\s*\)?\s*$/;
+  /^\s*include\s+(?:required\s*\(\s*)?(?:file\s*\(\s*)?"([A-Za-z0-9._-]+)"(?:\s*\))?(?:\s*\))?\s*$/;
+
+/** The line without its comment (from the first `#` or `//`). */
+function withoutComment(line: string): string {
+  const hash = line.indexOf('#');
+  const slashes = line.indexOf('//');
+  const cut = hash === -1 ? slashes : slashes === -1 ? hash : Math.min(hash, slashes);
+  return cut === -1 ? line : line.slice(0, cut);
+}
+
+/** A parser's message without the excerpt of the source it ends with, and without a final period. */
+function parserMessage(message: string): string {
+  const excerpt = /\(?(?:Source|Token):/.exec(message);
+  const shown = (excerpt ? message.slice(0, excerpt.index) : message).trimEnd();
+  return shown.endsWith('.') ? shown.slice(0, -1) : shown;
+}
 
 function checkHoconIncludes(file: string, text: string): FileProblem[] {
   const problems: FileProblem[] = [];
   text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/(#|\/\/).*$/, '');
-    const match = /(^|[{=:,]\s*)(include|require)\b/.exec(line);
+    const line = withoutComment(raw);
+    const match = /(^|[{=:,]\s*)(?:include|require)\b/.exec(line);
     if (!match) return;
     const statement = line.slice(match.index + match[1]!.length);
     const allowed = ALLOWED_INCLUDE.exec(statement);
@@ -177,7 +192,7 @@ async function parseHocon(
           file,
           line: where ? Number(where[1]) : 1,
           column: where ? Number(where[2]) : 1,
-          message: message.replace(/\s*\(?(Source|Token):.*$/s, '').replace(/\.?\s*$/, ''),
+          message: parserMessage(message),
         },
       ],
     };

@@ -78,7 +78,7 @@ function fromScalar(value: string | number | boolean, typeName: string): unknown
 }
 
 const TIMESTAMP =
-  /^(\d{4,})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?)?\s*(Z|[+-]\d\d(?::?\d\d)?(?::?\d\d)?)?(\s+BC)?$/i;
+  /^(\d{4,})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?)?(?:\s*(Z|[+-]\d\d(?::?\d\d)?(?::?\d\d)?))?(\s+BC)?\s*$/i;
 
 /**
  * A timestamp as the Data API writes it ("2024-03-31 01:30:00.123456", UTC for timestamptz; an

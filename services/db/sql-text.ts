@@ -91,7 +91,7 @@ function tokenize(sql: string, named: boolean): Token[] {
       });
       i = j;
     } else if (c === '$' && !IDENT_PART.test(prev)) {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+      const tag = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
       if (tag) {
         const close = sql.indexOf(tag[0], i + tag[0].length);
         i = quoted(close === -1 ? sql.length : close + tag[0].length, i);

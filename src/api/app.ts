@@ -1,6 +1,5 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,13 +8,13 @@ import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { Ceilings } from '../auth/policy.js';
-import { RateLimitedError } from '../errors.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { RunOutput } from '../runner/run-output.js';
-import { authPlugin, routeAccessPlugin } from './auth.js';
+import { authPlugin, createRequestAuthenticator, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
+import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
 import { unowned } from './route-access.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { DownloadLinks } from '../runs/download-links.js';
@@ -64,8 +63,8 @@ export interface AppDeps {
   healthChecks: Record<string, HealthCheck>;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
-  /** Requests per minute per API key (or per address without one); 0 turns limiting off. */
-  rateLimitPerMinute: number;
+  /** Requests per minute per API key, per address, and refused as unauthenticated per address. */
+  rateLimits: RateLimitSettings;
   webhooks: WebhookService;
   /** Prometheus metrics served at /metrics (operator key); undefined when a listener of their own serves them. */
   metrics: MetricsEndpoint | undefined;
@@ -112,22 +111,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // Before authentication, so no malformed text reaches the key lookup or any route.
   await app.register(input.plugin);
-  await app.register(authPlugin, { access });
-  if (deps.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      max: deps.rateLimitPerMinute,
-      timeWindow: 60_000,
-      allowList: (request) => request.routeOptions.url === '/healthz',
-      keyGenerator: (request) => {
-        const principal = request.principal as typeof request.principal | null;
-        return principal && principal.kind !== 'local' ? `key:${principal.keyId}` : `ip:${request.ip}`;
-      },
-      errorResponseBuilder: (_request, context) =>
-        new RateLimitedError(
-          `more than ${context.max} requests in a minute from this key or address; retry in ${Math.ceil(context.ttl / 1000)} s`,
-        ),
-    });
-  }
+  // Before authentication, so that a flood of requests, with bad keys or none, is refused before
+  // each costs a key lookup; the per-key limit can only run once the key is known.
+  const limits = await createRateLimits(app as unknown as FastifyInstance, deps.rateLimits);
+  app.addHook('onRequest', limits.byAddress);
+  await app.register(authPlugin, { access, limits });
+  app.addHook('onRequest', limits.byKey);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -158,7 +147,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     () => app.register(swaggerUi, { routePrefix: '/docs' }),
   );
 
-  await app.register(healthRoutes, { checks: healthChecks });
+  await app.register(healthRoutes, {
+    checks: healthChecks,
+    authEnabled: access.authEnabled,
+    authenticate: createRequestAuthenticator(access, limits),
+  });
   await app.register(jobRoutes, { jobs, schedules, fleet, access, webhooks: deps.webhooks });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(workerRoutes, { fleet });

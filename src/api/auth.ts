@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessControl } from '../auth/access-control.js';
 import { describePrincipal, type Principal } from '../auth/principal.js';
+import { UnauthorizedError } from '../errors.js';
+import type { RateLimits } from './rate-limits.js';
 import { accessProblem, isPublic, type RouteAccess } from './route-access.js';
 
 /** A route as registered, with the access it states. */
@@ -77,27 +79,53 @@ export const routeAccessPlugin = fp<{ knowsOwnerOf: (kind: string) => boolean }>
 );
 
 /**
+ * Authenticates a request's key (see AccessControl.authenticate), refusing first an address that
+ * sent too many requests without a valid key, and counting each such request; names the principal
+ * in the request's log. The one way a request is authenticated, public routes that read a key too.
+ */
+export function createRequestAuthenticator(
+  access: Pick<AccessControl, 'authenticate'>,
+  limits?: Pick<RateLimits, 'checkAuthFailures' | 'noteAuthFailure'>,
+) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<Principal> => {
+    await limits?.checkAuthFailures(request, reply);
+    let principal: Principal;
+    try {
+      principal = await access.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) await limits?.noteAuthFailure(request);
+      throw error;
+    }
+    request.principal = principal;
+    request.log = request.log.child(describePrincipal(principal));
+    return principal;
+  };
+}
+
+/**
  * Applies each route's access statement to its requests: authenticates every request but those to
  * public routes (a key in `Authorization: Bearer`), keeps operator routes to operators, and answers
  * a request for another user's job or run exactly as for one that does not exist.
  */
 export const authPlugin = fp<{
   access: Pick<AccessControl, 'authenticate' | 'requireOperator' | 'requireOwner'>;
+  /** Refuses an address that sent too many requests without a valid key, before its key is looked up. */
+  limits?: Pick<RateLimits, 'checkAuthFailures' | 'noteAuthFailure'>;
 }>(
-  async (app: FastifyInstance, { access }) => {
+  async (app: FastifyInstance, { access, limits }) => {
     app.decorateRequest('principal', null as never);
+    const authenticate = createRequestAuthenticator(access, limits);
 
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       // No statement: the answer for an unknown route, given only to a caller with a valid key.
       const statement = request.routeOptions.config.access;
       if (isPublic(statement)) return;
-      request.principal = await access.authenticate(request.headers.authorization);
-      request.log = request.log.child(describePrincipal(request.principal));
+      await authenticate(request, reply);
       if (statement === 'operator') access.requireOperator(request.principal);
     });
 
     // Before the request is validated, so that another user's job answers 404 whatever the request
-    // carries, exactly as an unknown id does; after the rate limiter (an onRequest hook).
+    // carries, exactly as an unknown id does; after the rate limits (onRequest hooks).
     app.addHook('preValidation', async (request) => {
       const statement = request.routeOptions.config.access;
       if (typeof statement !== 'object' || !('owner' in statement)) return;

@@ -211,8 +211,7 @@ export function queryProblems(query: string): string[] {
  * surrogate sent as UTF-8-like bytes (ED A0 80) arrives as those three characters.
  */
 export function headerProblem(value: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\u0000\u00ed]/.test(value)) return undefined;
+  if (!/[\0\u00ed]/.test(value)) return undefined;
   if (value.includes('\u0000')) return textProblem(value);
   const bytes = Buffer.from(value, 'latin1');
   for (let i = bytes.indexOf(0xed); i !== -1; i = bytes.indexOf(0xed, i + 1)) {

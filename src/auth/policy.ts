@@ -1,5 +1,6 @@
 import { BUCKET_PATTERN, type JobSpec } from '../jobs/job-spec.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
+import { withoutTrailing } from '../text/without-trailing.js';
 
 /** An allow-list entry: a whole bucket, or the keys under one prefix of it. */
 export interface BucketGrant {
@@ -23,7 +24,7 @@ export interface Ceilings {
 export function parseBucketGrant(entry: string): BucketGrant {
   const slash = entry.indexOf('/');
   const bucket = slash === -1 ? entry : entry.slice(0, slash);
-  const rest = slash === -1 ? '' : entry.slice(slash + 1).replace(/\/+$/, '');
+  const rest = slash === -1 ? '' : withoutTrailing(entry.slice(slash + 1), '/');
   if (!new RegExp(BUCKET_PATTERN).test(bucket)) {
     throw new ValidationError(
       `allow-list entry "${entry}" must start with a bucket name (${BUCKET_PATTERN})`,
@@ -88,5 +89,5 @@ export function checkCeilings(userId: string, ceilings: Ceilings, spec: JobSpec)
 /** Whether `host` only accepts connections from this machine. */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+  return bare === 'localhost' || bare === '::1' || /^127(?:\.\d{1,3}){3}$/.test(bare);
 }

@@ -71,7 +71,11 @@ export function createApiRole(
           docker: () => engine.ping(),
         },
         bodyLimit: config.bodyLimitBytes,
-        rateLimitPerMinute: config.rateLimitPerMinute,
+        rateLimits: {
+          perKeyPerMinute: config.rateLimitPerMinute,
+          perAddressPerMinute: config.rateLimitPerAddressPerMinute,
+          authFailuresPerMinute: config.authFailuresPerMinute,
+        },
         webhooks: services.webhooks,
         metrics:
           config.metricsPort === undefined

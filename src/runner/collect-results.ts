@@ -8,6 +8,7 @@ import type { ContainerEngine } from '../../services/docker/container-engine.js'
 import { cappedLog, type LogReport } from './capped-log.js';
 import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
 import { describeBytes } from './sizes.js';
+import { withoutTrailing } from '../text/without-trailing.js';
 
 const MAX_METRICS_BYTES = 64 * 1024 * 1024;
 /** S3 refuses longer keys. */
@@ -75,7 +76,7 @@ export async function collectLogs(
 /** The key an output entry is stored under, or undefined when its name could leave the folder. */
 export function outputKey(prefix: string, entryName: string): string | undefined {
   if (entryName !== 'output' && !entryName.startsWith('output/')) return undefined;
-  const relative = entryName.slice('output/'.length).replace(/\/+$/, '');
+  const relative = withoutTrailing(entryName.slice('output/'.length), '/');
   if (relative === '') return undefined;
   const segments = relative.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..') || relative.includes('\\')) return undefined;

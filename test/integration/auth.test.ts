@@ -216,6 +216,24 @@ describe('bucket allow-lists and ceilings', () => {
   });
 });
 
+describe('health', () => {
+  it('shows readiness to anyone, and which check fails and why to operators only', async () => {
+    expect(await service.request('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await service.request('GET', '/readyz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await service.request('GET', '/readyz', undefined, as('alice'))).toEqual({
+      status: 200,
+      body: { status: 'ok' },
+    });
+    expect(await service.request('GET', '/readyz', undefined, bearer(operatorKey))).toEqual({
+      status: 200,
+      body: { status: 'ok', checks: { database: 'ok', docker: 'ok' } },
+    });
+    // A key sent is checked, as on every other route.
+    const bad = await service.request('GET', '/readyz', undefined, bearer(`tds_${'x'.repeat(43)}`));
+    expect(bad.status).toBe(401);
+  });
+});
+
 describe('hostile requests', () => {
   it('sends security headers', async () => {
     const response = await fetch(`${service.apiUrl}/healthz`);
@@ -263,5 +281,64 @@ describe('rate limiting', () => {
     // Another key has its own allowance; the health check is never limited.
     expect((await limited.request('GET', '/jobs?userId=erin', undefined, bearer(other))).status).toBe(200);
     for (let i = 0; i < 7; i++) expect((await limited.request('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('rate limiting by address, before the key is looked up', () => {
+  let limited: TestService;
+  beforeAll(async () => {
+    limited = await startTestService({
+      roles: ['api'],
+      env: { TDS_AUTH: 'on', TDS_AUTH_FAILURES_PER_MINUTE: '3', TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '12' },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  async function send(url: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${limited.apiUrl}${url}`, { headers });
+    const body = (await response.json()) as { message?: string };
+    return { status: response.status, retryAfter: Number(response.headers.get('retry-after')), body };
+  }
+
+  it('answers 429 with Retry-After to an address sending bad keys, without looking them up', async () => {
+    const good = (await createApiKey(limited.db, { userId: 'fay' }, '')).key;
+    // Well-formed keys the service never issued: each is looked up, until the limit.
+    const unknown = (i: number) => bearer(`tds_${'x'.repeat(42)}${i}`);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send('/jobs?userId=fay', unknown(i))).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    // Past the limit no key is looked up: with the keys' table gone, a lookup would answer 500.
+    await limited.db.query('ALTER TABLE api_keys RENAME TO api_keys_away');
+    try {
+      for (const headers of [unknown(3), {}, bearer(good)]) {
+        const refused = await send('/jobs?userId=fay', headers);
+        expect(refused.status).toBe(429);
+        expect(refused.retryAfter).toBeGreaterThan(0);
+        expect(refused.body.message).toMatch(
+          /more than 3 requests without a valid API key in a minute from this address; retry in \d+ s/,
+        );
+      }
+    } finally {
+      await limited.db.query('ALTER TABLE api_keys_away RENAME TO api_keys');
+    }
+  });
+
+  it('answers 429 to an address past its requests a minute, and never to the liveness check', async () => {
+    // Twelve a minute from this address, counting those of the test before.
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++) statuses.push((await send('/docs/json')).status);
+    const firstRefused = statuses.indexOf(429);
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(statuses.slice(0, firstRefused).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(firstRefused).every((s) => s === 429)).toBe(true);
+    const refused = await send('/docs/json');
+    expect(refused.status).toBe(429);
+    expect(refused.retryAfter).toBeGreaterThan(0);
+    expect(refused.body.message).toMatch(
+      /more than 12 requests in a minute from this address; retry in \d+ s/,
+    );
+    for (let i = 0; i < 5; i++) expect((await send('/healthz')).status).toBe(200);
   });
 });

@@ -288,7 +288,7 @@ describe('input no route takes', () => {
 
   /** `/jobs/{id}/pause` with each path parameter set to `value` (already encoded for a URL). */
   function pathWith(operation: Operation, value: string, params: Record<string, string> = {}): string {
-    return operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => params[name] ?? value);
+    return operation.path.replace(/\{([^{}]+)\}/g, (_, name: string) => params[name] ?? value);
   }
   const someId = '00000000-0000-7000-8000-000000000000';
 
@@ -323,7 +323,7 @@ describe('input no route takes', () => {
   const jobWith = (field: string, json: string) => {
     const body: Record<string, unknown> = validJob();
     delete body[field];
-    return JSON.stringify(body).replace(/}$/, `,${JSON.stringify(field)}:${json}}`);
+    return JSON.stringify(body).replace(/\}$/, `,${JSON.stringify(field)}:${json}}`);
   };
 
   it('refuses a lone surrogate or a NUL in each field of a job, naming the field', async () => {

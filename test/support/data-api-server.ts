@@ -167,7 +167,7 @@ function sqlError(error: unknown): ApiError {
   if (e.code === '3D000')
     return new ApiError('DatabaseNotFoundException', 404, e.message ?? 'database not found');
   // The database cannot be reached, is shutting down or dropped the connection: nothing was committed.
-  if (!e.code || /^(08|57P)/.test(e.code) || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') {
+  if (!e.code || /^(?:08|57P)/.test(e.code) || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') {
     return new ApiError('DatabaseUnavailableException', 504, '');
   }
   let message = `ERROR: ${e.message}`;

@@ -4,7 +4,7 @@ import { RUN_RESULTS } from '../../src/runs/results-layout.js';
 
 /** The columns an INSERT of `sql` names, each with the expression written for it. */
 function insertedValues(sql: string): Record<string, string> {
-  const [, columns, values] = /INSERT INTO runs \(([^)]*)\)\s*SELECT ([\s\S]*?)\n\s*FROM /.exec(sql)!;
+  const [, columns, values] = /INSERT INTO runs \(([^)]*)\)\s*SELECT ([\s\S]*?)\n *FROM /.exec(sql)!;
   const names = columns!.split(', ');
   const expressions = values!.split(/,\n\s*/);
   expect(expressions).toHaveLength(names.length);

@@ -1,0 +1,95 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitedError } from '../errors.js';
+
+export interface RateLimitSettings {
+  /** Requests per minute per API key (per address for requests without one); 0: no limit. */
+  perKeyPerMinute: number;
+  /** Requests per minute per client address, counted before the key is looked up; 0: no limit. */
+  perAddressPerMinute: number;
+  /** Requests refused as unauthenticated per minute per client address; 0: no limit. */
+  authFailuresPerMinute: number;
+}
+
+/** The limits of one API, each checked where the request lifecycle allows it. */
+export interface RateLimits {
+  /** An onRequest hook, added before authentication: every request of an address counts. */
+  byAddress(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * Before a key is looked up: refuses an address that sent too many requests refused as
+   * unauthenticated this minute, so a stream of bad keys costs no database query past the limit.
+   */
+  checkAuthFailures(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** After a request was refused as unauthenticated. */
+  noteAuthFailure(request: FastifyRequest): Promise<void>;
+  /** An onRequest hook, added after authentication: every request of a key counts. */
+  byKey(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+const MINUTE_MS = 60_000;
+
+/** The liveness check is never limited: probes call it often and it reads nothing. */
+const UNLIMITED_URLS = new Set(['/healthz']);
+
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+/**
+ * Registers @fastify/rate-limit for its counters only (kept per process, 5,000 keys per limit, the
+ * least recently used dropped first, so a flood of addresses cannot grow them) and builds the limits.
+ */
+export async function createRateLimits(
+  app: FastifyInstance,
+  settings: RateLimitSettings,
+): Promise<RateLimits> {
+  await app.register(rateLimit, { global: false });
+  const limiter = (max: number, keyGenerator?: (request: FastifyRequest) => string): Limiter | undefined =>
+    max > 0
+      ? app.createRateLimit({
+          max,
+          timeWindow: MINUTE_MS,
+          allowList: (request) => UNLIMITED_URLS.has(request.routeOptions.url ?? ''),
+          ...(keyGenerator ? { keyGenerator } : {}),
+        })
+      : undefined;
+  // Without a keyGenerator the address is the key (an IPv6 address by its /64 network).
+  const address = limiter(settings.perAddressPerMinute);
+  const failures = limiter(settings.authFailuresPerMinute);
+  const key = limiter(settings.perKeyPerMinute, (request) => {
+    const principal = request.principal as typeof request.principal | null;
+    return principal && principal.kind !== 'local' ? `key:${principal.keyId}` : `ip:${request.ip}`;
+  });
+
+  async function apply(
+    limit: Limiter | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    what: string,
+    increment = true,
+  ): Promise<void> {
+    if (!limit) return;
+    const state = await limit(request, { increment });
+    if (state.isAllowed) return;
+    // Counting, a request past the limit is over it; reading, the limit reached is enough.
+    const over = increment ? state.isExceeded : state.remaining === 0;
+    if (!over) return;
+    const seconds = Math.max(1, state.ttlInSeconds);
+    void reply.header('retry-after', seconds);
+    throw new RateLimitedError(`more than ${state.max} ${what}; retry in ${seconds} s`);
+  }
+
+  return {
+    byAddress: (request, reply) => apply(address, request, reply, 'requests in a minute from this address'),
+    checkAuthFailures: (request, reply) =>
+      apply(
+        failures,
+        request,
+        reply,
+        'requests without a valid API key in a minute from this address',
+        false,
+      ),
+    noteAuthFailure: async (request) => {
+      if (failures) await failures(request);
+    },
+    byKey: (request, reply) => apply(key, request, reply, 'requests in a minute from this key or address'),
+  };
+}

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fillPlaceholders, placeholdersIn } from '../../src/workflows/placeholders.js';
+
+// The pattern the scanner replaced, kept here only as the reference its answers are checked
+// against on short texts (on long hostile ones it backtracks for hours).
+// eslint-disable-next-line regexp/no-super-linear-backtracking
+const BEFORE = /\{\{\s*(steps\.[^}]*|item|index)\s*\}\}/g;
+
+const VALUES = { results: { a: 'A$&', 'b-2': '' }, item: 'IT', index: 7 };
+
+function fillBefore(text: string): string {
+  return text.replace(BEFORE, (whole, inner: string) => {
+    const name = inner.trim();
+    if (name === 'item') return VALUES.item;
+    if (name === 'index') return String(VALUES.index);
+    const step = /^steps\.([A-Za-z][A-Za-z0-9_-]{0,62})\.result$/.exec(name);
+    if (!step) return whole;
+    return (VALUES.results as Record<string, string>)[step[1]!] ?? '';
+  });
+}
+
+// Texts made of the pieces that matter to the pattern, so the edge cases come up often.
+const PIECES = [
+  '{',
+  '}',
+  '{{',
+  '}}',
+  ' ',
+  '\t',
+  '\n',
+  '\u00a0',
+  '\u3000',
+  'steps.',
+  'item',
+  'index',
+  'a',
+  'b-2',
+  '.result',
+  'x',
+  '.',
+  '$&',
+];
+const texts = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((parts) => parts.join(''));
+
+describe('placeholders', () => {
+  it('finds each kind, with its exact text', () => {
+    expect(placeholdersIn('{{ steps.a.result }} {{item}} {{\tindex\n}} {{other}} {{steps.a.reslt}}')).toEqual(
+      [
+        { kind: 'step', step: 'a', text: '{{ steps.a.result }}' },
+        { kind: 'item', text: '{{item}}' },
+        { kind: 'index', text: '{{\tindex\n}}' },
+        {
+          kind: 'malformed',
+          text: '{{steps.a.reslt}}',
+          message: '{{steps.a.reslt}} is not a placeholder this service knows: write {{steps.NAME.result}}',
+        },
+      ],
+    );
+  });
+
+  it('reads a step placeholder up to the first closing brace, and starts one brace on', () => {
+    expect(placeholdersIn('{{{item}}} {{steps.a}.result}} {{ items }} {{steps.a.result}')).toEqual([
+      { kind: 'item', text: '{{item}}' },
+    ]);
+    expect(placeholdersIn('{{steps.{{item}}').map((p) => p.text)).toEqual(['{{steps.{{item}}']);
+  });
+
+  it('leaves replacement patterns in values as they are', () => {
+    expect(fillPlaceholders('{{steps.a.result}}|{{steps.zz.result}}|{{item}}', VALUES)).toBe('A$&||IT');
+    expect(fillPlaceholders('{{item}} {{index}}', { results: {} })).toBe('{{item}} {{index}}');
+  });
+
+  it('finds exactly what the former pattern found', () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        const before = [...text.matchAll(BEFORE)].map((m) => m[0]);
+        expect(placeholdersIn(text).map((p) => p.text)).toEqual(before);
+        expect(fillPlaceholders(text, VALUES)).toBe(fillBefore(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads hostile texts of 1 MiB in time linear in their length', { timeout: 60_000 }, () => {
+    const MiB = 1 << 20;
+    const fill = (head: string, pad: string) => (head + pad.repeat(MiB)).slice(0, MiB);
+    // A baseline of the same length: ordinary text with ordinary placeholders in it.
+    const plain = fill('', 'echo {{steps.a.result}} and {{item}} at {{index}} ');
+    const hostile = {
+      'unclosed step placeholders then spaces': fill('{{steps.'.repeat(100), ' '),
+      'unclosed step placeholders': fill('', '{{steps.'),
+      'open braces': fill('', '{'),
+      'open braces then spaces': fill('{{', ' '),
+      'a keyword then spaces': fill('{{ item', ' '),
+      'keywords with a lone closing brace': fill('', '{{ index }x'),
+      'step placeholders closed by one brace': fill('', '{{steps.a }'),
+      'nested openings': fill('', '{{ {{steps.'),
+    };
+    const fastest = (text: string) => {
+      let best = Infinity;
+      for (let round = 0; round < 3; round++) {
+        const started = performance.now();
+        placeholdersIn(text);
+        fillPlaceholders(text, VALUES);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
+    };
+    const baseline = fastest(plain);
+    for (const [name, text] of Object.entries(hostile)) {
+      expect(text.length, name).toBe(MiB);
+      // Linear means a small multiple of the baseline; the former pattern took hours on the first.
+      expect(fastest(text), name).toBeLessThan(20 * baseline + 50);
+    }
+  });
+});
