@@ -84,6 +84,12 @@ export interface Config {
     maxOutputBytes: number;
     /** Each of stdout.log and stderr.log. */
     maxLogBytes: number;
+    /**
+     * A run's result (the last non-empty line of its stdout) and a workflow step's result (a
+     * fan-out's array of its items' results): what a run record, an API answer, a report and the
+     * next steps' placeholders and environment carry inline.
+     */
+    maxResultBytes: number;
   };
   jobDefaults: {
     timeoutSeconds: number;
@@ -144,6 +150,12 @@ export interface Setting<T = unknown> extends Reader<T> {
 
 const GIB = 1024 * 1024 * 1024;
 const MIB = 1024 * 1024;
+const KIB = 1024;
+/**
+ * A result is given to later steps as an environment variable, and Linux holds at most 128 KiB in
+ * one (MAX_ARG_STRLEN, with its name and `=`): 120 KiB leaves room for any step's name.
+ */
+const MAX_RESULT_BYTES_CEILING = 120 * KIB;
 
 const code = (value: string | number) => `\`${value}\``;
 
@@ -512,6 +524,13 @@ export const SETTINGS = {
     ...wholeNumber(256 * MIB, 1, Number.MAX_SAFE_INTEGER, '`268435456` (256 MiB)'),
   },
 
+  TDS_MAX_RESULT_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most a run's result (with `capture_result`: the last non-empty line of stdout; longer fails the run `result_too_large`) or a fan-out step's result (its items' results as one JSON array; longer is kept only in the step's manifest, `items.jsonl`) may come to; at most 120 KiB, so that it always fits in one environment variable",
+    ...wholeNumber(64 * KIB, 1, MAX_RESULT_BYTES_CEILING, '`65536` (64 KiB)'),
+  },
+
   TDS_WORKER_ID: {
     group: 'worker',
     meaning:
@@ -800,6 +819,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxInputBytes: read('TDS_MAX_INPUT_BYTES'),
       maxOutputBytes: read('TDS_MAX_OUTPUT_BYTES'),
       maxLogBytes: read('TDS_MAX_LOG_BYTES'),
+      maxResultBytes: read('TDS_MAX_RESULT_BYTES'),
     },
     jobDefaults: {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),

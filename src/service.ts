@@ -126,6 +126,7 @@ export async function startService(
       store: parts.store,
       logger,
       defaults,
+      limits: { maxResultBytes: config.limits.maxResultBytes },
       signals: parts.signals,
     });
 
@@ -155,7 +156,11 @@ export async function startService(
           jobs,
           schedules,
           workflows,
-          workflowSchedules: createWorkflowSchedules({ db: parts.db, signals: parts.signals }),
+          workflowSchedules: createWorkflowSchedules({
+            db: parts.db,
+            signals: parts.signals,
+            limits: { maxResultBytes: config.limits.maxResultBytes },
+          }),
           webhooks,
           fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
           output,

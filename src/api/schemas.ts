@@ -38,7 +38,16 @@ export const SpecSchema = Type.Object({
   image: Nullable(Type.String({ description: 'the prebuilt image the job runs; null for a command' })),
   args: Nullable(Type.Union([Type.Array(Type.String()), Type.String()])),
   step_inputs: Type.Array(
-    Type.Object({ name: Type.String(), bucket: Type.String(), prefix: Type.String() }),
+    Type.Object({
+      name: Type.String(),
+      bucket: Type.String(),
+      prefix: Type.String(),
+      file: Type.Optional(
+        Type.String({
+          description: "only this object under prefix (a fan-out step's manifest, items.jsonl)",
+        }),
+      ),
+    }),
     { description: "files from a workflow's earlier steps, staged under /job/steps/<name>/" },
   ),
   capture_result: Type.Boolean(),

@@ -12,8 +12,6 @@ export const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
 export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
 export const MAX_COMMAND_LENGTH = 16_384;
-/** The longest result a run may keep (the last non-empty line of its stdout), in bytes. */
-export const MAX_RESULT_BYTES = 64 * 1024;
 /** `none`: only loopback. `bridge`: Docker's default bridge, with a way out to the internet. */
 export const JOB_NETWORKS = ['none', 'bridge'] as const;
 export type JobNetwork = (typeof JOB_NETWORKS)[number];
@@ -71,7 +69,7 @@ export const JobRequestSchema = Type.Object(
     ),
     capture_result: Type.Optional(
       Type.Boolean({
-        description: `keep the last non-empty line of stdout as the run's result (at most ${MAX_RESULT_BYTES / 1024} KiB), shown in the run view and run.json (default false)`,
+        description: `keep the last non-empty line of stdout as the run's result (at most TDS_MAX_RESULT_BYTES, 64 KiB unless the operator says otherwise), shown in the run view and run.json (default false)`,
       }),
     ),
     linux_dependencies: Type.Optional(
@@ -271,6 +269,8 @@ export interface StepInput {
   name: string;
   bucket: string;
   prefix: string;
+  /** Only this object under `prefix` (a fan-out step's manifest, `items.jsonl`); every object when absent. */
+  file?: string;
 }
 
 /** The fields added to JobSpec after jobs were first stored, with the value they have when absent. */

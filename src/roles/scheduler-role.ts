@@ -1,6 +1,6 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { createScheduler, type Scheduler } from '../scheduler/scheduler.js';
-import { workflowFiring } from '../workflows/recurring-workflows.js';
+import { createWorkflowFiring } from '../workflows/recurring-workflows.js';
 import type { SharedParts } from './shared-parts.js';
 
 /**
@@ -19,6 +19,6 @@ export function createSchedulerRole(
     maxIdleMs: config.scheduler.maxIdleMs,
     clock: options.clock,
     signals,
-    workflows: workflowFiring,
+    workflows: createWorkflowFiring({ maxResultBytes: config.limits.maxResultBytes }),
   });
 }

@@ -5,7 +5,6 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import type { FailureReason, RunFailure } from '../errors.js';
-import { MAX_RESULT_BYTES } from '../jobs/job-spec.js';
 import { errorMessage } from '../errors.js';
 import { queueRetry } from '../runs/retry.js';
 import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
@@ -51,7 +50,7 @@ export interface RunFinisherDeps {
   /** How uploads are retried while the object store is unavailable. */
   uploadRetry: { attempts: number; firstDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
-  limits: { maxOutputBytes: number; maxLogBytes: number };
+  limits: { maxOutputBytes: number; maxLogBytes: number; maxResultBytes: number };
   /**
    * A workflow step's run ended: moves its workflow run on in the same transaction as the run's
    * end (and its retry), so a crash cannot separate them. Returns how many runs it queued.
@@ -119,6 +118,7 @@ export async function captureResult(
   stdoutFile: string,
   logs: LogsReport,
   maxLogBytes: number,
+  maxResultBytes: number,
 ): Promise<{ result: string | null; problem?: string }> {
   if (logs.stdout.truncated) {
     return {
@@ -126,10 +126,10 @@ export async function captureResult(
       problem: `stdout came to ${describeBytes(logs.stdout.bytes)}, more than the ${describeBytes(maxLogBytes)} kept (TDS_MAX_LOG_BYTES): its last line, the result, was cut off`,
     };
   }
-  const reading = await readLastLine(stdoutFile, MAX_RESULT_BYTES);
+  const reading = await readLastLine(stdoutFile, maxResultBytes);
   if (reading.kind === 'result') return { result: reading.result };
   if (reading.kind === 'none') return { result: null };
-  return { result: null, problem: resultTooLargeMessage(reading.bytes, MAX_RESULT_BYTES) };
+  return { result: null, problem: resultTooLargeMessage(reading.bytes, maxResultBytes) };
 }
 
 /**
@@ -376,7 +376,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     outcome = applyLimits(outcome, outputs, logs);
     let result: string | null = null;
     if (run.spec.capture_result && logs) {
-      const captured = await captureResult(path.join(dir, 'stdout.log'), logs, maxLogBytes);
+      const captured = await captureResult(
+        path.join(dir, 'stdout.log'),
+        logs,
+        maxLogBytes,
+        deps.limits.maxResultBytes,
+      );
       result = captured.result;
       if (captured.problem) outcome = failWith(outcome, 'result_too_large', captured.problem);
     }

@@ -60,6 +60,8 @@ interface Source {
   prefix: string;
   /** Keys under this are left out. */
   excludePrefix?: string;
+  /** Only this object under the prefix (its name relative to it); every object when absent. */
+  only?: string;
   /** The folder the files land in, as the command sees it. */
   shownDir: string;
 }
@@ -93,7 +95,8 @@ async function stageObjects(
 ): Promise<void> {
   const { staged, listed } = tally;
   await mkdir(dir, { recursive: true });
-  for await (const object of store.listObjects(source.bucket, source.prefix)) {
+  const listPrefix = source.only === undefined ? source.prefix : `${source.prefix}${source.only}`;
+  for await (const object of store.listObjects(source.bucket, listPrefix)) {
     signal.throwIfAborted();
     if (source.excludePrefix !== undefined && object.key.startsWith(source.excludePrefix)) {
       staged.excluded += 1;
@@ -101,6 +104,7 @@ async function stageObjects(
     }
     const relative = object.key.slice(source.prefix.length);
     if (relative === '' || relative.endsWith('/')) continue; // folder markers
+    if (source.only !== undefined && relative !== source.only) continue;
     listed.files += 1;
     listed.bytes += object.size;
     if (listed.bytes > maxBytes) continue;
@@ -161,7 +165,7 @@ export async function stageInputs(
 
 /**
  * Streams the files of each earlier step in `spec.step_inputs` (every object under its bucket and
- * prefix) into `<stepsDir>/<name>/`, as inputs are staged: never whole in memory, keys that would
+ * prefix, or the one `file` there) into `<stepsDir>/<name>/`, as inputs are staged: never whole in memory, keys that would
  * leave the folder refused. They count against the same cap as the inputs: `alreadyStaged` bytes
  * of it are taken.
  */
@@ -181,7 +185,12 @@ export async function stageStepInputs(
   for (const input of spec.step_inputs) {
     const dir = stepInputDir(stepsDir, input.name);
     const prefix = input.prefix === '' || input.prefix.endsWith('/') ? input.prefix : `${input.prefix}/`;
-    const source: Source = { bucket: input.bucket, prefix, shownDir: `${STEPS_DIR}/${input.name}` };
+    const source: Source = {
+      bucket: input.bucket,
+      prefix,
+      shownDir: `${STEPS_DIR}/${input.name}`,
+      only: input.file,
+    };
     try {
       await stageObjects(store, source, dir, tally, signal, maxBytes, what);
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../services/db/database.js';
-import { MAX_RESULT_BYTES, type JobSpec, type StepInput } from '../jobs/job-spec.js';
+import type { JobSpec, StepInput } from '../jobs/job-spec.js';
 import { insertRuns, type NewRun } from '../runs/queue-runs.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import { newRunId, requestCancel } from '../runs/run-repository.js';
@@ -12,7 +12,16 @@ import {
   type StepDefinition,
   type WorkflowDefinition,
 } from './workflow-definition.js';
+import {
+  itemResultsMayFit,
+  joinItemResults,
+  MANIFEST_FILE,
+  manifestEnvName,
+  manifestPath,
+  truncatedPlaceholder,
+} from './step-results.js';
 import { runDefinitionSql } from './workflow-versions.js';
+import { readResults } from './step-items.js';
 import { recordWorkflowRunChange } from './workflow-events.js';
 
 /**
@@ -26,8 +35,17 @@ import { recordWorkflowRunChange } from './workflow-events.js';
  * started (items start in index order), so an item's end reads only the unfinished runs and the
  * items about to start; every item's run is read once, when the step ends.
  *
+ * A fan-out step's result is bounded (`limits.maxResultBytes`, see step-results.ts): over it,
+ * its dependants wait until its manifest is written (just after the transaction that ends it) and
+ * are given it as a file.
+ *
  * Returns how many runs it queued (the caller wakes the workers) and whether the workflow run ended.
  */
+
+/** The bound of what a step's result carries inline (TDS_MAX_RESULT_BYTES). */
+export interface StepResultLimits {
+  maxResultBytes: number;
+}
 
 export type StepState = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 const ENDED_STEP: readonly StepState[] = ['succeeded', 'failed', 'skipped', 'cancelled'];
@@ -45,6 +63,10 @@ interface StepRow {
   items_started: number;
   outputs: StepInput[];
   reused_from: string | null;
+  /** A fan-out step's result was over the bound: null here, kept only in its manifest. */
+  result_truncated: boolean;
+  /** Its manifest is in the store (written by this workflow run, or by the one a retry reused it from). */
+  manifest_ready: boolean;
 }
 
 /** What advance writes to a step's row beside what it reads: the items once they are known. */
@@ -63,7 +85,9 @@ interface RunRow {
   item_index: number | null;
   state: RunState;
   exit_code: number | null;
+  /** A plain step's result; null for a fan-out's item, whose `result_bytes` are read instead. */
   result: string | null;
+  result_bytes: number | null;
   attempt: number;
   failure_reason: string | null;
   failure_message: string | null;
@@ -105,22 +129,16 @@ export const RUN_TO_STEP: Partial<Record<RunState, StepState>> = {
 
 const isUnfinished = (state: RunState) => (UNFINISHED_STATES as readonly RunState[]).includes(state);
 
-/** An item's result as an element of its fan-out step's result: JSON as JSON, other text as a string. */
-export function itemResultValue(result: string | null): unknown {
-  if (result === null) return null;
-  try {
-    return JSON.parse(result) as unknown;
-  } catch {
-    return result;
-  }
-}
-
 /** An item as the text of {{item}} and TDS_ITEM: a string as it is, anything else as JSON. */
 export function itemText(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
 }
 
-export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string): Promise<Advanced> {
+export async function advanceWorkflowRun(
+  tx: SqlExecutor,
+  workflowRunId: string,
+  limits: StepResultLimits,
+): Promise<Advanced> {
   const [wr] = await tx.query<WorkflowRunRow>(
     `SELECT r.id, r.workflow_id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
             ${runDefinitionSql('r')} AS definition,
@@ -140,9 +158,13 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
   }
   const definition = wr.definition;
   const stepRows = await tx.query<StepRow>(
-    `SELECT name, state, reason, result, exit_code, attempts, jsonb_array_length(items) AS item_count,
-            items_started, outputs, reused_from
-     FROM workflow_steps WHERE workflow_run_id = $1::uuid`,
+    `SELECT s.name, s.state, s.reason, s.result, s.exit_code, s.attempts,
+            jsonb_array_length(s.items) AS item_count, s.items_started, s.outputs, s.reused_from,
+            s.result_truncated,
+            (s.manifest_written_at IS NOT NULL OR EXISTS (
+              SELECT FROM workflow_steps o WHERE o.workflow_run_id = s.reused_from AND o.name = s.name
+                AND o.manifest_written_at IS NOT NULL)) AS manifest_ready
+     FROM workflow_steps s WHERE s.workflow_run_id = $1::uuid`,
     [workflowRunId],
   );
   const unfinished = await tx.query<UnfinishedRun>(
@@ -234,17 +256,24 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
     if (stepUnderWay(step.name)) continue;
     // Every item's run has ended (or, cancelling, will not start): the one read of them all.
     const runs = await latestRunsOf(tx, workflowRunId, { fanOutStep: step.name });
+    const result = await fanOutResult(tx, runs, limits.maxResultBytes);
     const failed = runs.filter((r) => r.state !== 'succeeded' && r.state !== 'cancelled').length;
     const cancelled = runs.filter((r) => r.state === 'cancelled').length + Math.max(0, notStarted);
     const tolerated =
       'count' in step.maxFailures
         ? step.maxFailures.count
         : Math.floor((step.maxFailures.percent * count) / 100);
-    const result = JSON.stringify(runs.map((r) => itemResultValue(r.result)));
     const state: StepState = cancelled > 0 ? 'cancelled' : failed > tolerated ? 'failed' : 'succeeded';
+    const folder = stepResultsPrefix(step.spec, {
+      workflowRunId,
+      step: step.name,
+      itemIndex: null,
+      attempt: 1,
+    });
     set(step.name, {
       state,
-      result,
+      result: result ?? null,
+      result_truncated: result === undefined,
       attempts: Math.max(0, ...runs.map((r) => r.attempt)),
       reason:
         state === 'failed'
@@ -254,13 +283,19 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
             : failed > 0
               ? `${failed} of ${count} items failed, within max_failures (${tolerated})`
               : null,
-      outputs: runs
-        .filter((r) => r.state === 'succeeded')
-        .map((r) => ({
-          name: `${step.name}/${r.item_index}`,
-          bucket: r.results_bucket,
-          prefix: `${r.results_prefix}output/`,
-        })),
+      outputs: [
+        ...runs
+          .filter((r) => r.state === 'succeeded')
+          .map((r) => ({
+            name: `${step.name}/${r.item_index}`,
+            bucket: r.results_bucket,
+            prefix: `${r.results_prefix}output/`,
+          })),
+        // Over the bound, the result reaches the dependants as the manifest, a file beside the items' folders.
+        ...(result === undefined
+          ? [{ name: step.name, bucket: step.spec.s3_bucket, prefix: folder, file: MANIFEST_FILE }]
+          : []),
+      ],
     });
   }
 
@@ -275,9 +310,20 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
     }
     const deps = step.dependsOn.map((d) => ({ name: d, state: steps.get(d)!.state }));
     if (deps.some((d) => !ENDED_STEP.includes(d.state))) continue;
+    // A dependency's result kept only in its manifest is given as that file: wait until it is written.
+    if (step.dependsOn.some((d) => steps.get(d)!.result_truncated && !steps.get(d)!.manifest_ready)) continue;
     const skip = skipReason(step, deps);
     if (skip) {
       set(name, { state: 'skipped', reason: skip });
+      continue;
+    }
+    const truncated = truncatedPlaceholder(
+      step,
+      (d) => steps.get(d)?.result_truncated === true,
+      limits.maxResultBytes,
+    );
+    if (truncated) {
+      set(name, { state: 'failed', reason: truncated });
       continue;
     }
     if (step.forEach.kind === 'none') {
@@ -287,7 +333,7 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
       set(name, { state: 'queued' });
       continue;
     }
-    const items = itemsOf(step, steps);
+    const items = itemsOf(step, steps, limits.maxResultBytes);
     if (typeof items === 'string') {
       set(name, { state: 'failed', reason: items });
       continue;
@@ -312,11 +358,12 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
   for (const [name, change] of changes) {
     const row = steps.get(name)!;
     await tx.query(
-      `UPDATE workflow_steps SET state = $3, reason = $4, result = $5, exit_code = $6::int, attempts = $7::int,
-              items = CASE WHEN $8::jsonb IS NULL THEN items ELSE $8::jsonb END, items_started = $9::int,
-              outputs = $10::jsonb,
-              started_at = CASE WHEN $11::boolean THEN clock_timestamp() ELSE started_at END,
-              ended_at = CASE WHEN $12::boolean THEN clock_timestamp() ELSE ended_at END
+      `UPDATE workflow_steps SET state = $3, reason = $4, result = $5, result_truncated = $6::boolean,
+              exit_code = $7::int, attempts = $8::int,
+              items = CASE WHEN $9::jsonb IS NULL THEN items ELSE $9::jsonb END, items_started = $10::int,
+              outputs = $11::jsonb,
+              started_at = CASE WHEN $12::boolean THEN clock_timestamp() ELSE started_at END,
+              ended_at = CASE WHEN $13::boolean THEN clock_timestamp() ELSE ended_at END
        WHERE workflow_run_id = $1::uuid AND name = $2`,
       [
         wr.id,
@@ -324,6 +371,7 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
         row.state,
         row.reason,
         row.result,
+        row.result_truncated,
         row.exit_code,
         row.attempts,
         change.items === undefined ? null : JSON.stringify(change.items),
@@ -351,7 +399,7 @@ export async function advanceWorkflowRun(tx: SqlExecutor, workflowRunId: string)
        ORDER BY queued_at, id LIMIT 1`,
       [wr.workflow_id],
     );
-    if (next) outcome.queued += (await advanceWorkflowRun(tx, next.id)).queued;
+    if (next) outcome.queued += (await advanceWorkflowRun(tx, next.id, limits)).queued;
   } else {
     await tx.query('UPDATE workflow_runs SET advanced_at = clock_timestamp() WHERE id = $1::uuid', [wr.id]);
   }
@@ -364,21 +412,38 @@ function latestRunsOf(
   workflowRunId: string,
   which: { plainSteps: string[] } | { fanOutStep: string },
 ): Promise<RunRow[]> {
-  const columns = `id, step_name, item_index, state, exit_code, result, attempt, failure_reason, failure_message,
+  const columns = `id, step_name, item_index, state, exit_code, attempt, failure_reason, failure_message,
                    results_bucket, results_prefix`;
   return 'plainSteps' in which
     ? tx.query<RunRow>(
-        `SELECT DISTINCT ON (step_name) ${columns} FROM runs
+        `SELECT DISTINCT ON (step_name) ${columns}, result, NULL AS result_bytes FROM runs
          WHERE workflow_run_id = $1::uuid AND step_name = ANY($2::text[]) AND item_index IS NULL
          ORDER BY step_name, attempt DESC`,
         [workflowRunId, which.plainSteps],
       )
     : tx.query<RunRow>(
-        `SELECT DISTINCT ON (item_index) ${columns} FROM runs
+        `SELECT DISTINCT ON (item_index) ${columns}, NULL AS result, octet_length(result) AS result_bytes FROM runs
          WHERE workflow_run_id = $1::uuid AND step_name = $2 AND item_index IS NOT NULL
          ORDER BY item_index, attempt DESC`,
         [workflowRunId, which.fanOutStep],
       );
+}
+
+/**
+ * A fan-out step's result from its items' runs (in item order), or undefined over `maxBytes`:
+ * the results are read only when their sizes allow a result within it.
+ */
+async function fanOutResult(tx: SqlExecutor, runs: RunRow[], maxBytes: number): Promise<string | undefined> {
+  const sizes = runs.map((r) => (r.result_bytes === null ? null : Number(r.result_bytes)));
+  if (!itemResultsMayFit(sizes, maxBytes)) return undefined;
+  const results = await readResults(
+    tx,
+    runs.flatMap((r, i) => (sizes[i] === null ? [] : [{ id: r.id, bytes: sizes[i]! }])),
+  );
+  return joinItemResults(
+    runs.map((r) => results.get(r.id) ?? null),
+    maxBytes,
+  );
 }
 
 /** `count` of a fan-out step's stored items from index `from` on, read without the rest of the list. */
@@ -412,10 +477,13 @@ function skipReason(step: StepDefinition, deps: { name: string; state: StepState
 }
 
 /** A fan-out step's items, or why they cannot be had. */
-function itemsOf(step: StepDefinition, steps: Map<string, StepRow>): unknown[] | string {
+function itemsOf(step: StepDefinition, steps: Map<string, StepRow>, maxBytes: number): unknown[] | string {
   if (step.forEach.kind === 'static') return step.forEach.items;
   if (step.forEach.kind === 'none') return [];
   const source = step.forEach.step;
+  if (steps.get(source)?.result_truncated) {
+    return `for_each: the result of fan-out step "${source}" came to more than ${maxBytes} bytes (TDS_MAX_RESULT_BYTES) and is kept only in its manifest; a for_each list must be a result within that bound`;
+  }
   const text = steps.get(source)?.result ?? '';
   let items: unknown;
   try {
@@ -447,11 +515,11 @@ function stepRun(
   const base = step.spec;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base.env)) env[name] = fill(value);
-  // Earlier results in the environment, each that fits: a variable holds at most 128 KiB (the
-  // kernel's limit), so a fan-out's result beyond a step's own limit is given by its placeholder only.
+  // Earlier results in the environment: each is within TDS_MAX_RESULT_BYTES, which fits in one
+  // variable. One over it (a large fan-out's) is not there; a dependency's manifest is named instead.
   for (const name of ancestorsOf(step, definition)) {
-    const result = results[name] ?? '';
-    if (Buffer.byteLength(result) <= MAX_RESULT_BYTES) env[resultEnvName(name)] = result;
+    if (!steps.get(name)?.result_truncated) env[resultEnvName(name)] = results[name] ?? '';
+    else if (step.dependsOn.includes(name)) env[manifestEnvName(name)] = manifestPath(name);
   }
   // The item's reserved variables (the user may not set TDS_ names).
   if (item) Object.assign(env, { TDS_ITEM: values.item!, TDS_INDEX: String(item.index) });

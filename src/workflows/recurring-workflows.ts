@@ -14,7 +14,7 @@ import {
 import { nextFireAfterNow, scheduleDetails, type ScheduleChange } from '../scheduler/schedule-service.js';
 import type { WorkflowFiring } from '../scheduler/scheduler.js';
 import type { Signals } from '../signals.js';
-import { advanceWorkflowRun } from './advance.js';
+import { advanceWorkflowRun, type StepResultLimits } from './advance.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 import { syncWorkflowSchedule } from './workflow-schedule.js';
 import { updateWorkflowDefinition } from './workflow-versions.js';
@@ -36,18 +36,19 @@ async function readWorkflow(db: SqlExecutor, id: string): Promise<Workflow | und
 async function cancelWorkflowRun(
   tx: SqlExecutor,
   workflowRunId: string,
+  limits: StepResultLimits,
 ): Promise<{ stop: boolean; queued: number }> {
   await tx.query(
     `UPDATE workflow_runs SET cancel_requested_at = coalesce(cancel_requested_at, now())
      WHERE id = $1::uuid AND state IN ('queued', 'running')`,
     [workflowRunId],
   );
-  const advanced = await advanceWorkflowRun(tx, workflowRunId);
+  const advanced = await advanceWorkflowRun(tx, workflowRunId, limits);
   return { stop: advanced.cancelRequested > 0, queued: advanced.queued };
 }
 
 /** How the scheduler fires workflows' schedules: each call runs in the transaction that records the fire time. */
-export const workflowFiring: WorkflowFiring = {
+export const createWorkflowFiring = (limits: StepResultLimits): WorkflowFiring => ({
   async unfinished(tx, workflowIds) {
     const byWorkflow = new Map<string, UnfinishedRun[]>();
     if (workflowIds.length === 0) return byWorkflow;
@@ -75,22 +76,29 @@ export const workflowFiring: WorkflowFiring = {
     for (const fire of fires) {
       const workflow = await readWorkflow(tx, fire.workflowId);
       if (!workflow) throw new Error(`workflow ${fire.workflowId} of a due schedule is not stored`);
-      const started = await startWorkflowRun(tx, workflow, {
-        id: fire.workflowRunId!,
-        trigger: fire.trigger,
-        scheduledFor: fire.fireAt,
-        waitsForPrevious: fire.waitsForPrevious,
-      });
+      const started = await startWorkflowRun(
+        tx,
+        workflow,
+        {
+          id: fire.workflowRunId!,
+          trigger: fire.trigger,
+          scheduledFor: fire.fireAt,
+          waitsForPrevious: fire.waitsForPrevious,
+        },
+        limits,
+      );
       queued += started.queued;
     }
     return queued;
   },
 
-  cancel: (tx, workflowRunId) => cancelWorkflowRun(tx, workflowRunId),
-};
+  cancel: (tx, workflowRunId) => cancelWorkflowRun(tx, workflowRunId, limits),
+});
 
 export interface WorkflowSchedulesDeps {
   db: Database;
+  /** The bound of a step's result carried inline (TDS_MAX_RESULT_BYTES). */
+  limits: StepResultLimits;
   signals: Pick<Signals, 'scheduleChanged' | 'runQueued' | 'cancelRequested'>;
 }
 
@@ -113,7 +121,7 @@ function scheduleRequest(shared: ScheduleSettings): ScheduleChange {
  * Managing workflows after they are stored, as jobs are managed: pause, resume, trigger now,
  * change the schedule, delete; and reading a workflow's schedule.
  */
-export function createWorkflowSchedules({ db, signals }: WorkflowSchedulesDeps) {
+export function createWorkflowSchedules({ db, signals, limits }: WorkflowSchedulesDeps) {
   async function liveWorkflow(id: string): Promise<Workflow> {
     const workflow = await readWorkflow(db, id);
     if (!workflow) throw new NotFoundError('workflow', id);
@@ -166,7 +174,7 @@ export function createWorkflowSchedules({ db, signals }: WorkflowSchedulesDeps) 
       const workflow = await liveWorkflow(id);
       const started = await db.transaction(async (tx) => {
         await lockSchedule(tx, id);
-        return startWorkflowRun(tx, workflow, { trigger: 'manual' });
+        return startWorkflowRun(tx, workflow, { trigger: 'manual' }, limits);
       });
       if (started.queued > 0) signals.runQueued.notify();
       return started.id;
@@ -210,7 +218,7 @@ export function createWorkflowSchedules({ db, signals }: WorkflowSchedulesDeps) 
           `SELECT id FROM workflow_runs WHERE workflow_id = $1::uuid AND state = 'queued' ORDER BY queued_at, id`,
           [id],
         );
-        for (const run of queued) stop = (await cancelWorkflowRun(tx, run.id)).stop || stop;
+        for (const run of queued) stop = (await cancelWorkflowRun(tx, run.id, limits)).stop || stop;
         const [row] = await tx.query(
           'UPDATE workflows SET deleted_at = now(), updated_at = now() WHERE id = $1::uuid RETURNING *',
           [id],

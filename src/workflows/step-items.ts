@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { stepManifestKey } from '../runs/results-layout.js';
+import { runDefinitionSql } from './workflow-versions.js';
 
 /**
  * The items of a fan-out step, each with its run's latest attempt: what GET
@@ -40,6 +42,13 @@ const ITEM_STATE_SQL = `CASE
     ELSE r.state END`;
 
 /**
+ * At most this many bytes of items' results are read in one statement: a page of items comes
+ * back in a few small reads rather than one of up to 200 × 64 KiB (the RDS Data API refuses an
+ * answer over 1 MiB).
+ */
+const RESULT_READ_BYTES = 512 * 1024;
+
+/**
  * Items of a step, in index order, after `afterIndex` (-1: from the first), only those in `states`
  * (all when undefined), at most `limit`. Undefined when the workflow run has no such step.
  */
@@ -61,11 +70,11 @@ export async function readStepItems(
     run_id: string | null;
     exit_code: number | null;
     attempt: number | null;
-    result: string | null;
+    result_bytes: number | null;
   }>(
     `SELECT * FROM (
        SELECT (e.ordinality - 1)::int AS index, e.value::text AS item, ${ITEM_STATE_SQL} AS state,
-              r.id AS run_id, r.exit_code, r.attempt, r.result
+              r.id AS run_id, r.exit_code, r.attempt, octet_length(r.result) AS result_bytes
        FROM workflow_steps s
        CROSS JOIN LATERAL jsonb_array_elements(coalesce(s.items, '[]'::jsonb)) WITH ORDINALITY AS e(value, ordinality)
        LEFT JOIN LATERAL (
@@ -78,6 +87,14 @@ export async function readStepItems(
      ORDER BY index LIMIT $5::int`,
     [workflowRunId, step, options.afterIndex ?? -1, options.states ?? null, options.limit ?? 2_147_483_647],
   );
+  const results = await readResults(
+    db,
+    rows.flatMap((row) =>
+      row.run_id !== null && row.result_bytes !== null
+        ? [{ id: row.run_id, bytes: Number(row.result_bytes) }]
+        : [],
+    ),
+  );
   return rows.map((row) => ({
     index: Number(row.index),
     item: JSON.parse(row.item) as unknown,
@@ -85,59 +102,118 @@ export async function readStepItems(
     runId: row.run_id,
     exitCode: row.exit_code === null ? null : Number(row.exit_code),
     attempts: row.attempt === null ? 0 : Number(row.attempt),
-    result: row.result,
+    result: row.run_id === null ? null : (results.get(row.run_id) ?? null),
   }));
 }
 
-/** A manifest: one JSON line per item (index, item, state, exitCode, attempts, result, runId). */
-export function manifestText(items: StepItem[]): string {
-  return items
-    .map((i) =>
-      JSON.stringify({
-        index: i.index,
-        item: i.item,
-        state: i.state,
-        exitCode: i.exitCode,
-        attempts: i.attempts,
-        result: i.result,
-        runId: i.runId,
-      }),
-    )
-    .map((line) => `${line}\n`)
-    .join('');
+/** The results of the runs given (with their sizes), read a few hundred KiB at a time. */
+export async function readResults(
+  db: SqlExecutor,
+  runs: { id: string; bytes: number }[],
+): Promise<Map<string, string>> {
+  const results = new Map<string, string>();
+  let batch: string[] = [];
+  let bytes = 0;
+  const read = async () => {
+    if (batch.length === 0) return;
+    const rows = await db.query<{ id: string; result: string }>(
+      'SELECT id, result FROM runs WHERE id = ANY($1::uuid[]) AND result IS NOT NULL',
+      [batch],
+    );
+    for (const row of rows) results.set(row.id, row.result);
+    batch = [];
+    bytes = 0;
+  };
+  for (const run of runs) {
+    if (batch.length > 0 && bytes + run.bytes > RESULT_READ_BYTES) await read();
+    batch.push(run.id);
+    bytes += run.bytes;
+  }
+  await read();
+  return results;
+}
+
+/** One line of a manifest (index, item, state, exitCode, attempts, result, runId), with its newline. */
+export function manifestLine(i: StepItem): string {
+  const line = JSON.stringify({
+    index: i.index,
+    item: i.item,
+    state: i.state,
+    exitCode: i.exitCode,
+    attempts: i.attempts,
+    result: i.result,
+    runId: i.runId,
+  });
+  return `${line}\n`;
+}
+
+/** How many items a manifest is read at a time: with results of up to 120 KiB each, a few MiB held. */
+const MANIFEST_PAGE = 50;
+
+/**
+ * A step's manifest, line by line, read a page of items at a time: never the whole of it in
+ * memory (10,000 items of 64 KiB come to 640 MiB, more than one string may hold).
+ */
+export async function* manifestLines(
+  db: SqlExecutor,
+  workflowRunId: string,
+  step: string,
+): AsyncGenerator<string> {
+  let afterIndex = -1;
+  for (;;) {
+    const page = (await readStepItems(db, workflowRunId, step, { afterIndex, limit: MANIFEST_PAGE })) ?? [];
+    for (const item of page) yield manifestLine(item);
+    if (page.length < MANIFEST_PAGE) return;
+    afterIndex = page[page.length - 1]!.index;
+  }
 }
 
 /**
  * Writes the manifest of each fan-out step of the workflow run that has ended and has none yet
- * (`<step's folder>items.jsonl`, failed items included), and records that it did. Returns how
- * many it wrote. Steps reused by a retry have theirs in the workflow run they come from.
+ * (`<step's folder>items.jsonl`, failed items included), streamed to the store, and records that
+ * it did. Its folder is the one of the definition the workflow run started with (an update of the
+ * workflow meanwhile moves nothing). Returns how many it wrote, and how many of them hold a result
+ * too large to keep inline, whose dependants wait for it (the caller moves the workflow run on).
+ * Steps reused by a retry have theirs in the workflow run they come from.
  */
 export async function writeStepManifests(
   db: SqlExecutor,
   store: ObjectStore,
   workflowRunId: string,
-): Promise<number> {
-  const due = await db.query<{ name: string; bucket: string; destination: string; unique_id: string }>(
-    `SELECT s.name, w.definition -> 'shared' ->> 's3_bucket' AS bucket,
-            w.definition -> 'shared' ->> 'destination_s3_prefix' AS destination, w.unique_id
-     FROM workflow_steps s JOIN workflow_runs r ON r.id = s.workflow_run_id JOIN workflows w ON w.id = r.workflow_id
+): Promise<{ written: number; awaited: number }> {
+  const due = await db.query<{
+    name: string;
+    bucket: string;
+    destination: string;
+    unique_id: string;
+    result_truncated: boolean;
+  }>(
+    `SELECT s.name, s.result_truncated, d.definition -> 'shared' ->> 's3_bucket' AS bucket,
+            d.definition -> 'shared' ->> 'destination_s3_prefix' AS destination,
+            d.definition -> 'shared' ->> 'uniqueId' AS unique_id
+     FROM workflow_steps s JOIN workflow_runs r ON r.id = s.workflow_run_id
+     CROSS JOIN LATERAL (SELECT ${runDefinitionSql('r')} AS definition) d
      WHERE s.workflow_run_id = $1::uuid AND s.manifest_written_at IS NULL AND s.items IS NOT NULL
        AND s.ended_at IS NOT NULL AND s.reused_from IS NULL`,
     [workflowRunId],
   );
   for (const step of due) {
-    const items = (await readStepItems(db, workflowRunId, step.name)) ?? [];
     const key = stepManifestKey(
       { destination_s3_prefix: step.destination, uniqueId: step.unique_id },
       { workflowRunId, step: step.name },
     );
-    await store.putObject(step.bucket, key, manifestText(items), 'application/x-ndjson');
+    await store.putObject(
+      step.bucket,
+      key,
+      Readable.from(manifestLines(db, workflowRunId, step.name)),
+      'application/x-ndjson',
+    );
     await db.query(
       'UPDATE workflow_steps SET manifest_written_at = now() WHERE workflow_run_id = $1::uuid AND name = $2',
       [workflowRunId, step.name],
     );
   }
-  return due.length;
+  return { written: due.length, awaited: due.filter((s) => s.result_truncated).length };
 }
 
 /** Workflow runs with an ended fan-out step whose manifest is not written (a crash in between). */

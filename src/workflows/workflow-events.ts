@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { recordEvents } from '../events/outbox.js';
 import { WORKFLOW_RUN_RESULTS } from '../runs/results-layout.js';
+import { runDefinitionSql } from './workflow-versions.js';
 
 export type WorkflowRunChange = 'started' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -31,7 +32,8 @@ const seconds = (from: Date | null, to: Date | null) =>
 /**
  * Records a workflow run's start or end as an event (`workflow_run.started`, `.succeeded`,
  * `.failed`, `.cancelled`), with its deliveries, in the transaction that makes the change: the
- * one place events about workflow runs are made. The data names the workflow run, its workflow
+ * one place events about workflow runs are made. Where its results are is read from the
+ * definition the workflow run started with, not the workflow's current one. The data names the workflow run, its workflow
  * and user, its state, the first failure, where its results and report are, its timings and how
  * many of its steps ended each way.
  */
@@ -43,12 +45,14 @@ export async function recordWorkflowRunChange(
   const [row] = await tx.query<ChangedRow>(
     `SELECT r.id, r.workflow_id, r.user_id, w.unique_id, r.state, r.trigger, r.scheduled_for, r.retry_of,
             r.from_step, r.failure_step, r.failure_reason, r.failure_message, r.queued_at, r.started_at,
-            r.ended_at, w.definition -> 'shared' ->> 's3_bucket' AS bucket,
-            w.definition -> 'shared' ->> 'destination_s3_prefix' AS destination,
+            r.ended_at, d.definition -> 'shared' ->> 's3_bucket' AS bucket,
+            d.definition -> 'shared' ->> 'destination_s3_prefix' AS destination,
             (SELECT jsonb_object_agg(state, n) FROM (
                SELECT state, count(*)::int AS n FROM workflow_steps WHERE workflow_run_id = r.id GROUP BY state
              ) counted) AS steps
-     FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id WHERE r.id = $1::uuid`,
+     FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+     CROSS JOIN LATERAL (SELECT ${runDefinitionSql('r')} AS definition) d
+     WHERE r.id = $1::uuid`,
     [workflowRunId],
   );
   if (!row) return;

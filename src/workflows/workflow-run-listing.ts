@@ -118,9 +118,9 @@ export async function pageStepItems(
     afterIndex = Number(match[1]);
   }
   const [found] = await db.query<{ for_each: string | null }>(
-    `SELECT (SELECT d -> 'forEach' ->> 'kind' FROM jsonb_array_elements(w.definition -> 'steps') d
+    `SELECT (SELECT d -> 'forEach' ->> 'kind' FROM jsonb_array_elements(${runDefinitionSql('r')} -> 'steps') d
              WHERE d ->> 'name' = s.name) AS for_each
-     FROM workflow_steps s JOIN workflow_runs r ON r.id = s.workflow_run_id JOIN workflows w ON w.id = r.workflow_id
+     FROM workflow_steps s JOIN workflow_runs r ON r.id = s.workflow_run_id
      WHERE s.workflow_run_id = $1::uuid AND s.name = $2`,
     [workflowRunId, step],
   );

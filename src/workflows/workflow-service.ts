@@ -11,7 +11,13 @@ import { stepResultsPrefix } from '../runs/results-layout.js';
 import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
-import { advanceWorkflowRun, RUN_TO_STEP, staleWorkflowRuns, type StepState } from './advance.js';
+import {
+  advanceWorkflowRun,
+  RUN_TO_STEP,
+  staleWorkflowRuns,
+  type StepResultLimits,
+  type StepState,
+} from './advance.js';
 import {
   InvalidDefinitionError,
   parseWorkflowRequest,
@@ -49,7 +55,10 @@ export interface WorkflowRunStep {
   dependsOn: string[];
   runIf: string;
   reason: string | null;
+  /** Null, with `resultTruncated`, when a fan-out's result was over TDS_MAX_RESULT_BYTES. */
   result: string | null;
+  /** Every item's result is in the step's manifest (`items.jsonl`) and its items, not in `result`. */
+  resultTruncated: boolean;
   exitCode: number | null;
   runId: string | null;
   attempts: number;
@@ -73,6 +82,8 @@ export interface WorkflowServiceDeps {
   store: ObjectStore;
   logger: Logger;
   defaults: JobDefaults;
+  /** The bound of a step's result carried inline (TDS_MAX_RESULT_BYTES). */
+  limits: StepResultLimits;
   signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged'>;
 }
 
@@ -113,6 +124,7 @@ export async function startWorkflowRun(
       {
         state: StepState;
         result: string | null;
+        resultTruncated: boolean;
         exitCode: number | null;
         outputs: unknown;
         items: unknown;
@@ -120,6 +132,7 @@ export async function startWorkflowRun(
       }
     >;
   },
+  limits: StepResultLimits,
 ): Promise<{ id: string; queued: number }> {
   const id = options.id ?? uuidv7();
   const { definition } = workflow;
@@ -144,12 +157,14 @@ export async function startWorkflowRun(
   const reused = names.map((n) => options.reuse?.get(n));
   await tx.query(
     `INSERT INTO workflow_steps (workflow_run_id, name, position, state, result, exit_code, outputs, items,
-                                 reused_from, started_at, ended_at)
+                                 reused_from, result_truncated, started_at, ended_at)
      SELECT $1::uuid, u.name, u.position, u.state, u.result, u.exit_code, u.outputs, u.items, u.reused_from,
+            u.result_truncated,
             CASE WHEN u.reused_from IS NULL THEN NULL ELSE clock_timestamp() END,
             CASE WHEN u.reused_from IS NULL THEN NULL ELSE clock_timestamp() END
-     FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::uuid[])
-       AS u(name, position, state, result, exit_code, outputs, items, reused_from)`,
+     FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::uuid[],
+                 $10::boolean[])
+       AS u(name, position, state, result, exit_code, outputs, items, reused_from, result_truncated)`,
     [
       id,
       names,
@@ -160,14 +175,15 @@ export async function startWorkflowRun(
       reused.map((r) => JSON.stringify(r?.outputs ?? [])),
       reused.map((r) => (r?.items == null ? null : JSON.stringify(r.items))),
       reused.map((r) => r?.from ?? null),
+      reused.map((r) => r?.resultTruncated ?? false),
     ],
   );
-  const advanced = await advanceWorkflowRun(tx, id);
+  const advanced = await advanceWorkflowRun(tx, id, limits);
   return { id, queued: advanced.queued };
 }
 
 export function createWorkflowService(deps: WorkflowServiceDeps) {
-  const { db, store, logger } = deps;
+  const { db, store, logger, limits } = deps;
 
   function requireUuid(kind: string, id: string): void {
     if (!isUuid(id)) throw new NotFoundError(kind, id);
@@ -275,6 +291,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         runIf: step.runIf,
         reason: (s.reason as string | null) ?? null,
         result: (s.result as string | null) ?? null,
+        resultTruncated: s.result_truncated === true,
         exitCode: (s.exit_code as number | null) ?? null,
         runId: step.forEach.kind === 'none' ? ((s.run_id as string | null) ?? null) : null,
         attempts: s.attempts as number,
@@ -289,9 +306,21 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     return { ...toWorkflowRunHeader(row, definition.shared), steps };
   }
 
+  /**
+   * Writes the manifests of the workflow run's ended fan-out steps; when the dependants of one wait
+   * for it (its result was over the bound), moves the workflow run on at once to start them.
+   */
+  async function writeManifestsOf(id: string): Promise<void> {
+    const { awaited } = await writeStepManifests(db, store, id);
+    if (awaited === 0) return;
+    const outcome = await db.transaction((tx) => advanceWorkflowRun(tx, id, limits));
+    if (outcome.queued > 0) deps.signals.runQueued.notify();
+    if (outcome.cancelRequested > 0) deps.signals.cancelRequested.notify();
+  }
+
   /** Writes the manifests of its ended fan-out steps, and the report of an ended workflow run, once. */
   async function writeReportOf(id: string): Promise<void> {
-    await writeStepManifests(db, store, id);
+    await writeManifestsOf(id);
     const run = await getWorkflowRun(id);
     if (run.timings.endedAt === null) return;
     const events = await db.query<{ name: string; started_at: Date | null; ended_at: Date | null }>(
@@ -341,7 +370,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
           await syncWorkflowSchedule(tx, workflow);
           return { workflow, workflowRunId: null, created: true, queued: 0 };
         }
-        const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' });
+        const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' }, limits);
         return { workflow, workflowRunId: run.id, created: true, queued: run.queued };
       });
       if (result) {
@@ -462,7 +491,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         if (!['queued', 'running'].includes(row.state)) {
           throw new ConflictError(`workflow run ${id} has already ended (${row.state})`);
         }
-        return advanceWorkflowRun(tx, id);
+        return advanceWorkflowRun(tx, id, limits);
       });
       if (outcome.cancelRequested > 0) deps.signals.cancelRequested.notify();
       if (outcome.ended)
@@ -488,12 +517,14 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         name: string;
         state: StepState;
         result: string | null;
+        result_truncated: boolean;
         exit_code: number | null;
         outputs: unknown;
         items: unknown;
         reused_from: string | null;
       }>(
-        'SELECT name, state, result, exit_code, outputs, items, reused_from FROM workflow_steps WHERE workflow_run_id = $1::uuid',
+        `SELECT name, state, result, result_truncated, exit_code, outputs, items, reused_from
+         FROM workflow_steps WHERE workflow_run_id = $1::uuid`,
         [id],
       );
       // Rerun: every step that did not succeed (and `from`), with everything downstream of them,
@@ -529,6 +560,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
             {
               state: s.state,
               result: s.result,
+              resultTruncated: s.result_truncated === true,
               exitCode: s.exit_code,
               outputs: s.outputs,
               items: s.items,
@@ -537,7 +569,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
           ]),
       );
       const started = await db.transaction((tx) =>
-        startWorkflowRun(tx, workflow, { trigger: 'retry', retryOf: id, fromStep, reuse }),
+        startWorkflowRun(tx, workflow, { trigger: 'retry', retryOf: id, fromStep, reuse }, limits),
       );
       if (started.queued > 0) deps.signals.runQueued.notify();
       const run = await getWorkflowRun(started.id);
@@ -547,7 +579,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     },
 
     /** Moves on a workflow run whose step's run has just ended, in that run's transaction. */
-    advance: advanceWorkflowRun,
+    advance: (tx: SqlExecutor, workflowRunId: string) => advanceWorkflowRun(tx, workflowRunId, limits),
 
     writeReportOf,
 
@@ -558,7 +590,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     async sweep(olderThanSeconds = 10): Promise<{ advanced: number; reports: number }> {
       let advanced = 0;
       for (const id of await staleWorkflowRuns(db, olderThanSeconds, 100)) {
-        const outcome = await db.transaction((tx) => advanceWorkflowRun(tx, id));
+        const outcome = await db.transaction((tx) => advanceWorkflowRun(tx, id, limits));
         if (outcome.queued > 0) deps.signals.runQueued.notify();
         advanced++;
       }
@@ -575,9 +607,10 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
           logger.warn({ err: error, workflowRunId: id }, 'could not write the workflow run report');
         }
       }
-      // Manifests of fan-out steps whose end a crash separated from their writing.
+      // Manifests of fan-out steps whose end a crash separated from their writing (and the
+      // dependants that wait for them).
       for (const id of await workflowRunsWithManifestsDue(db, 100)) {
-        await writeStepManifests(db, store, id).catch((error: unknown) =>
+        await writeManifestsOf(id).catch((error: unknown) =>
           logger.warn({ err: error, workflowRunId: id }, 'could not write a fan-out step manifest'),
         );
       }

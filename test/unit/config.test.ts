@@ -56,6 +56,7 @@ describe('loadConfig', () => {
       maxInputBytes: 10 * 1024 ** 3,
       maxOutputBytes: 10 * 1024 ** 3,
       maxLogBytes: 256 * 1024 ** 2,
+      maxResultBytes: 64 * 1024,
     });
   });
 
@@ -67,10 +68,23 @@ describe('loadConfig', () => {
       TDS_MAX_INPUT_BYTES: '1000',
       TDS_MAX_OUTPUT_BYTES: '2000',
       TDS_MAX_LOG_BYTES: '3000',
+      TDS_MAX_RESULT_BYTES: '4000',
     });
     expect(config.sandbox).toEqual({ user: '65534:65534', tmpSizeMb: 64 });
     expect(config.jobDefaults.network).toBe('none');
-    expect(config.limits).toEqual({ maxInputBytes: 1000, maxOutputBytes: 2000, maxLogBytes: 3000 });
+    expect(config.limits).toEqual({
+      maxInputBytes: 1000,
+      maxOutputBytes: 2000,
+      maxLogBytes: 3000,
+      maxResultBytes: 4000,
+    });
+  });
+
+  it('refuses a result bound over 120 KiB: a result must fit in one environment variable', () => {
+    expect(loadConfig({ TDS_MAX_RESULT_BYTES: String(120 * 1024) }).limits.maxResultBytes).toBe(122_880);
+    const error = configErrorFor({ TDS_MAX_RESULT_BYTES: String(120 * 1024 + 1) });
+    expect(error.variable).toBe('TDS_MAX_RESULT_BYTES');
+    expect(error.message).toContain('from 1 to 122880');
   });
 
   it.each(['0:0', '0:10001', '10001:0', 'root', '10001', '10001:10001:1', '-1:5', 'a:b'])(

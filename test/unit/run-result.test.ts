@@ -87,25 +87,36 @@ describe('captureResult', () => {
   it('gives the last line, or none, from the stored stdout log', async () => {
     const file = path.join(dir, 'captured.log');
     await writeFile(file, 'a\nanswer\n');
-    expect(await captureResult(file, report(9, false), 1000)).toEqual({ result: 'answer' });
+    expect(await captureResult(file, report(9, false), 1000, 64 * 1024)).toEqual({ result: 'answer' });
     await writeFile(file, '\n\n');
-    expect(await captureResult(file, report(2, false), 1000)).toEqual({ result: null });
+    expect(await captureResult(file, report(2, false), 1000, 64 * 1024)).toEqual({ result: null });
   });
 
   it('calls a line over 64 KiB a problem, saying how large it was and the limit', async () => {
     const file = path.join(dir, 'too-large.log');
     await writeFile(file, `${'x'.repeat(70_000)}\n`);
-    expect(await captureResult(file, report(70_001, false), 1_000_000)).toEqual({
+    expect(await captureResult(file, report(70_001, false), 1_000_000, 64 * 1024)).toEqual({
       result: null,
       problem:
         'the result (the last non-empty line of stdout) is 68.4 KiB (70000 bytes), more than the 64 KiB (65536 bytes) a run may keep; print a shorter last line, or pass large data as a file in /job/output',
     });
   });
 
+  it('holds a result to the bound it is given (TDS_MAX_RESULT_BYTES)', async () => {
+    const file = path.join(dir, 'bounded.log');
+    await writeFile(file, `${'y'.repeat(2000)}\n`);
+    expect(await captureResult(file, report(2001, false), 1_000_000, 2000)).toEqual({
+      result: 'y'.repeat(2000),
+    });
+    expect((await captureResult(file, report(2001, false), 1_000_000, 1999)).problem).toContain(
+      'more than the 2 KiB (1999 bytes) a run may keep',
+    );
+  });
+
   it('calls a stdout cut at the log cap a problem: its last line is not the command’s', async () => {
     const file = path.join(dir, 'cut.log');
     await writeFile(file, 'x\n[task-deploy-service] stdout.log truncated: ...\n');
-    expect(await captureResult(file, report(5000, true), 1000)).toEqual({
+    expect(await captureResult(file, report(5000, true), 1000, 64 * 1024)).toEqual({
       result: null,
       problem:
         'stdout came to 4.9 KiB (5000 bytes), more than the 1000 bytes kept (TDS_MAX_LOG_BYTES): its last line, the result, was cut off',

@@ -70,9 +70,13 @@ export const WorkflowRunSchema = Type.Object({
       result: Nullable(
         Type.String({
           description:
-            "the step's result: the last non-empty line of its stdout; a fan-out step's is the JSON array of its items' results",
+            "the step's result: the last non-empty line of its stdout; a fan-out step's is the JSON array of its items' results, or null when that came to more than TDS_MAX_RESULT_BYTES (see resultTruncated)",
         }),
       ),
+      resultTruncated: Type.Boolean({
+        description:
+          "a fan-out step's result came to more than TDS_MAX_RESULT_BYTES: result is null, and every item's result is in the step's manifest (<results.uri>items.jsonl, given to its dependants as /job/steps/<name>/items.jsonl) and at GET /workflow-runs/:id/steps/:name/items",
+      }),
       exitCode: Nullable(Type.Integer()),
       runId: Nullable(
         Type.String({ description: "the step's run (its last attempt); null for a fan-out step" }),
