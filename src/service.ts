@@ -137,7 +137,7 @@ export async function startService(
         followDockerEvents: overrides.followDockerEvents,
         workflows,
       });
-      housekeeper = createHousekeeperRole(parts, worker.executions);
+      housekeeper = createHousekeeperRole(parts, worker.executions, worker.spool);
       roles.push(
         worker,
         housekeeper,
