@@ -448,7 +448,7 @@ export const SETTINGS = {
   TDS_UPLOAD_PATIENCE_SECONDS: {
     group: 'storage',
     meaning:
-      "how long a run's spooled results are tried to be uploaded while the object store is unavailable (counted from the run's end, across worker restarts) before the run fails `upload_error`; its results stay on the worker",
+      "how long a run's spooled results are tried to be uploaded while the object store is unavailable (counted from when they were spooled, across worker restarts) before the run fails `upload_error`; its results stay on the worker",
     ...wholeNumber(3600, 1, 30 * 86400),
   },
   TDS_UPLOAD_RETRY_MAX_DELAY_MS: {

@@ -1,7 +1,7 @@
 import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
-import { createResultSpool, type ResultSpool } from '../runner/result-spool.js';
+import type { ResultSpool } from '../runner/result-spool.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
 import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
@@ -28,12 +28,11 @@ export interface WorkerRole extends StartStop {
  */
 export function createWorkerRole(
   { config, logger, db, store, engine, signals, metrics }: SharedParts,
-  options: { followDockerEvents?: boolean; workflows?: WorkflowService } = {},
+  options: { followDockerEvents?: boolean; workflows?: WorkflowService; spool: ResultSpool },
 ): WorkerRole {
-  const { workflows } = options;
+  const { workflows, spool } = options;
   const executions = new Map<string, AbortController>();
   const engineSampler = createEngineSampler(engine, logger);
-  const spool = createResultSpool(config.dataDir, config.spool.maxBytes);
   const finisher = createRunFinisher({
     db,
     store,

@@ -76,6 +76,8 @@ export interface ResultSpool {
   /** Replaces one file's content (run.json, once the run's end is known), keeping its key. */
   rewrite(runId: string, key: string, body: string): Promise<void>;
   markGaveUp(runId: string, message: string): Promise<void>;
+  /** A file of a complete spool, by its key; undefined when the run has no such file here. */
+  openFile(runId: string, key: string): Promise<Readable | undefined>;
   remove(runId: string): Promise<void>;
   /** The run ids with a folder in the spool. */
   list(): Promise<string[]>;
@@ -206,6 +208,14 @@ export function createResultSpool(dataDir: string, maxBytes: number): ResultSpoo
       for await (const entry of entries(runId)) {
         if (entry.key === key) await writeFile(path.join(dirOf(runId), FILES, entry.file), body);
       }
+    },
+
+    async openFile(runId, key) {
+      if (!(await read(runId))) return undefined;
+      for await (const entry of entries(runId)) {
+        if (entry.key === key) return createReadStream(path.join(dirOf(runId), FILES, entry.file));
+      }
+      return undefined;
     },
 
     async markGaveUp(runId, message) {

@@ -146,6 +146,10 @@ describe('results that wait for S3', () => {
     expect(run.failure.message).toContain(path.join(service.config.dataDir, 'spool', run.id));
     expect(await runsOfJob(service, body.job.id)).toHaveLength(1);
 
+    // While the store is away, the metrics are read from the spool on this host.
+    const metrics = await service.request('GET', `/runs/${run.id}/metrics`);
+    expect(metrics.body.source).toBe('stored');
+    expect(metrics.body.samples.length).toBeGreaterThan(0);
     // While the store is still away, housekeeping keeps the results.
     expect((await service.housekeeper!.sweep()).delivered).toBe(0);
     await s3.restart();
