@@ -321,7 +321,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         await cleanUp(run, run.containerId);
         return ended;
       }
+      const spoolStarted = performance.now();
       manifest = await spoolResults(run, container, stoppedFromOutside, log);
+      log.info(
+        { files: manifest.files, bytes: manifest.bytes, ms: Math.round(performance.now() - spoolStarted) },
+        'results spooled',
+      );
       // Everything is on this host now: the container, its volumes and the run image can go.
       await cleanUp(run, container.id);
     }
