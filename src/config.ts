@@ -35,6 +35,12 @@ export interface Config {
   workflowPassIntervalMs: number;
   /** How reads from and writes to the object store are retried while it is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
+  /**
+   * A run's results wait in a spool on the worker's disk (at most `maxBytes` of output files in
+   * all) until they are in the object store, tried for `patienceSeconds` with back-off growing
+   * to `maxDelayMs`.
+   */
+  spool: { maxBytes: number; patienceSeconds: number; maxDelayMs: number };
   corsOrigins: string[] | true | false;
   /** Signing of result download links: a shared secret (or one per process) and their lifetime. */
   downloadLinks: { secret: string | undefined; lifetimeSeconds: number };
@@ -453,6 +459,24 @@ export const SETTINGS = {
     meaning: 'how long before the first retry of a read or write to the object store (doubling after each)',
     ...wholeNumber(1000, 1, 600_000),
   },
+  TDS_UPLOAD_PATIENCE_SECONDS: {
+    group: 'storage',
+    meaning:
+      "how long a run's spooled results are tried to be uploaded while the object store is unavailable (counted from when they were spooled, across worker restarts) before the run fails `upload_error`; its results stay on the worker",
+    ...wholeNumber(3600, 1, 30 * 86400),
+  },
+  TDS_UPLOAD_RETRY_MAX_DELAY_MS: {
+    group: 'storage',
+    meaning:
+      "the longest wait between two tries of a run's spooled results (the wait doubles from `TDS_S3_RETRY_DELAY_MS`)",
+    ...wholeNumber(60_000, 1, 3_600_000),
+  },
+  TDS_SPOOL_MAX_BYTES: {
+    group: 'storage',
+    meaning:
+      "the most output files a worker keeps in its spool (`<TDS_DATA_DIR>/spool/`) for all the runs whose results wait for their upload; a run's files that do not fit are not uploaded and it fails `limit_exceeded`",
+    ...wholeNumber(20 * GIB, 1, Number.MAX_SAFE_INTEGER, '`21474836480` (20 GiB)'),
+  },
 
   DOCKER_HOST: {
     group: 'jobs',
@@ -781,6 +805,11 @@ export function loadConfig(env: Env = process.env): Config {
     storeRetry: {
       attempts: read('TDS_S3_ATTEMPTS'),
       firstDelayMs: read('TDS_S3_RETRY_DELAY_MS'),
+    },
+    spool: {
+      maxBytes: read('TDS_SPOOL_MAX_BYTES'),
+      patienceSeconds: read('TDS_UPLOAD_PATIENCE_SECONDS'),
+      maxDelayMs: read('TDS_UPLOAD_RETRY_MAX_DELAY_MS'),
     },
     corsOrigins: read('TDS_CORS_ORIGIN'),
     downloadLinks: {

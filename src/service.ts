@@ -14,6 +14,7 @@ import { createDockerEngine, dockerOptions } from '../services/docker/docker-eng
 import type { Config } from './config.js';
 import { createFleetService } from './fleet/fleet-service.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
+import { createResultSpool } from './runner/result-spool.js';
 import { createRunOutput } from './runner/run-output.js';
 import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
@@ -131,14 +132,18 @@ export async function startService(
     });
 
     const roles: StartStop[] = [];
+    // Where a worker's runs' results wait for S3; the API reads logs and metrics from it too, for
+    // runs whose results are still there (when it runs on the worker's host).
+    const spool = createResultSpool(config.dataDir, config.spool.maxBytes);
     let housekeeper: Housekeeper | undefined;
     if (config.roles.includes('worker')) {
       await checkDocker(engine, config, logger);
       const worker = createWorkerRole(parts, {
         followDockerEvents: overrides.followDockerEvents,
         workflows,
+        spool,
       });
-      housekeeper = createHousekeeperRole(parts, worker.executions);
+      housekeeper = createHousekeeperRole(parts, worker.executions, worker.spool);
       roles.push(
         worker,
         housekeeper,
@@ -150,7 +155,7 @@ export async function startService(
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
     // A log stream waiting for its run to start or end looks again this often.
-    const output = createRunOutput({ db: parts.db, store: parts.store, engine, pollMs: 500 });
+    const output = createRunOutput({ db: parts.db, store: parts.store, engine, spool, pollMs: 500 });
     const api = config.roles.includes('api')
       ? createApiRole(parts, {
           jobs,

@@ -131,7 +131,7 @@ export const JobRequestSchema = Type.Object(
         minimum: 1,
         maximum: 10,
         description:
-          'how many times a run may be attempted when it fails for infrastructure reasons (infra_error, upload_error), or for a non-zero exit with retry_on_exit_code (default 3)',
+          'how many times a run may be attempted when it fails for infrastructure reasons (infra_error), or for a non-zero exit with retry_on_exit_code (default 3)',
       }),
     ),
     retry_on_exit_code: Type.Optional(

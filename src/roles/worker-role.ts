@@ -1,6 +1,7 @@
 import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
+import type { ResultSpool } from '../runner/result-spool.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
 import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
@@ -14,6 +15,8 @@ import type { SharedParts } from './shared-parts.js';
 export interface WorkerRole extends StartStop {
   /** Runs this worker is staging or building, each with the controller that stops it. */
   readonly executions: ReadonlyMap<string, AbortController>;
+  /** Where this worker's runs' results wait for their upload. */
+  readonly spool: ResultSpool;
 }
 
 /**
@@ -25,9 +28,9 @@ export interface WorkerRole extends StartStop {
  */
 export function createWorkerRole(
   { config, logger, db, store, engine, signals, metrics }: SharedParts,
-  options: { followDockerEvents?: boolean; workflows?: WorkflowService } = {},
+  options: { followDockerEvents?: boolean; workflows?: WorkflowService; spool: ResultSpool },
 ): WorkerRole {
-  const { workflows } = options;
+  const { workflows, spool } = options;
   const executions = new Map<string, AbortController>();
   const engineSampler = createEngineSampler(engine, logger);
   const finisher = createRunFinisher({
@@ -39,6 +42,12 @@ export function createWorkerRole(
     workerId: config.workerId,
     signals,
     uploadRetry: config.storeRetry,
+    spool,
+    delivery: {
+      patienceSeconds: config.spool.patienceSeconds,
+      firstDelayMs: config.storeRetry.firstDelayMs,
+      maxDelayMs: config.spool.maxDelayMs,
+    },
     limits: config.limits,
     stepEnded: workflows && {
       transaction: (fn) => db.transaction(fn),
@@ -59,6 +68,7 @@ export function createWorkerRole(
     executions,
     followEvents: options.followDockerEvents,
     signals,
+    spool,
   });
   const executor = createRunExecutor({
     db,
@@ -112,5 +122,5 @@ export function createWorkerRole(
   });
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
-  return { ...startStopAll([presence, samplers, watcher, worker]), executions };
+  return { ...startStopAll([presence, samplers, watcher, worker]), executions, spool };
 }

@@ -1,9 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
-import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { cappedLog, type LogReport } from './capped-log.js';
 import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
@@ -28,6 +25,11 @@ export interface OutputReport {
   skippedNotListed: number;
   /** The files left out because the outputs came to more than TDS_MAX_OUTPUT_BYTES; null if none. */
   overCap: { files: number; bytes: number; maxBytes: number } | null;
+  /**
+   * The files left out because the worker's spool, where results wait for their upload, had no
+   * room for them (TDS_SPOOL_MAX_BYTES); absent when all fitted.
+   */
+  overSpool?: { files: number; bytes: number; maxBytes: number };
 }
 
 export interface LogsReport {
@@ -42,24 +44,18 @@ export const CONTENT_TYPES = {
 } as const;
 
 /**
- * Copies the container's stdout and stderr to files in `dir` (so they survive an upload failure),
- * then uploads them as stdout.log and stderr.log. Each keeps at most `maxBytes` of what the
- * command wrote, and ends with a line saying so when it was cut.
+ * Copies the container's stdout and stderr to `files` on this host, where they wait for their
+ * upload. Each keeps at most `maxBytes` of what the command wrote, and ends with a line saying so
+ * when it was cut.
  */
 export async function collectLogs(
   engine: ContainerEngine,
-  store: ObjectStore,
   containerId: string,
-  dir: string,
-  bucket: string,
-  prefix: string,
+  files: { stdout: string; stderr: string },
   maxBytes: number,
 ): Promise<LogsReport> {
-  await mkdir(dir, { recursive: true });
-  const stdoutFile = path.join(dir, 'stdout.log');
-  const stderrFile = path.join(dir, 'stderr.log');
-  const stdoutStream = createWriteStream(stdoutFile);
-  const stderrStream = createWriteStream(stderrFile);
+  const stdoutStream = createWriteStream(files.stdout);
+  const stderrStream = createWriteStream(files.stderr);
   const closed = Promise.all([
     new Promise<void>((resolve, reject) => stdoutStream.on('close', () => resolve()).on('error', reject)),
     new Promise<void>((resolve, reject) => stderrStream.on('close', () => resolve()).on('error', reject)),
@@ -68,9 +64,17 @@ export async function collectLogs(
   const stderr = cappedLog(stderrStream, 'stderr.log', maxBytes);
   await engine.copyLogs(containerId, stdout.sink, stderr.sink);
   await closed;
-  await store.putObject(bucket, `${prefix}stdout.log`, createReadStream(stdoutFile), CONTENT_TYPES.log);
-  await store.putObject(bucket, `${prefix}stderr.log`, createReadStream(stderrFile), CONTENT_TYPES.log);
   return { stdout: stdout.report, stderr: stderr.report };
+}
+
+/** Where output files go as they are read from the container: the worker's spool. */
+export interface OutputSink {
+  /** Takes `bytes` of the spool's budget; false when the spool has no room for them. */
+  reserve(bytes: number): boolean;
+  /** Keeps one file under `key`; its bytes were reserved. */
+  keep(key: string, body: Readable, bytes: number): Promise<void>;
+  /** The spool's budget, named in the report of files that did not fit. */
+  readonly maxBytes: number;
 }
 
 /** The key an output entry is stored under, or undefined when its name could leave the folder. */
@@ -84,18 +88,18 @@ export function outputKey(prefix: string, entryName: string): string | undefined
 }
 
 /**
- * Streams `/job/output` out of the container, entry by entry, into `<prefix>output/...`; only
- * regular files are uploaded. Links and special files are reported, never followed: the
- * archive is read as a stream, nothing of it is unpacked onto this host. Files are uploaded while
- * they fit under `maxBytes` in all; those that do not are reported in `overCap`.
+ * Streams `/job/output` out of the container, entry by entry, into `sink` under
+ * `<prefix>output/...`; only regular files are kept. Links and special files are reported, never
+ * followed: the archive is read as a stream, and no name from it is used on this host (the spool
+ * numbers its files). Files are kept while they fit under `maxBytes` in all and in the spool;
+ * those that do not are reported in `overCap` and `overSpool`.
  */
 export async function collectOutputs(
   engine: ContainerEngine,
-  store: ObjectStore,
   containerId: string,
-  bucket: string,
   prefix: string,
   maxBytes: number,
+  sink: OutputSink,
 ): Promise<OutputReport> {
   const report: OutputReport = { files: 0, bytes: 0, skipped: [], skippedNotListed: 0, overCap: null };
   const skip = (shown: string, reason: string) => {
@@ -134,9 +138,17 @@ export async function collectOutputs(
         shown,
         `${describeBytes(size)} would take the outputs past ${describeBytes(maxBytes)} (TDS_MAX_OUTPUT_BYTES)`,
       );
+    } else if (!sink.reserve(size)) {
+      report.overSpool ??= { files: 0, bytes: 0, maxBytes: sink.maxBytes };
+      report.overSpool.files += 1;
+      report.overSpool.bytes += size;
+      skip(
+        shown,
+        `${describeBytes(size)} would take the worker's spool past ${describeBytes(sink.maxBytes)} (TDS_SPOOL_MAX_BYTES)`,
+      );
     } else {
-      // tar-stream entries are streamx streams; wrapping keeps backpressure and gives the SDK a Node stream.
-      await store.putObject(bucket, key, Readable.from(entry));
+      // tar-stream entries are streamx streams; wrapping keeps backpressure and gives a Node stream.
+      await sink.keep(key, Readable.from(entry), size);
       report.files += 1;
       report.bytes += size;
       continue;

@@ -11,6 +11,12 @@ export function limitNotes(outputs: OutputReport | undefined, logs: LogsReport |
       `the outputs came to ${describeBytes(outputs.bytes + bytes)}, more than the ${describeBytes(maxBytes)} a run may upload (TDS_MAX_OUTPUT_BYTES): ${files} ${files === 1 ? 'file' : 'files'} of ${describeBytes(bytes)} did not fit and ${files === 1 ? 'was' : 'were'} not uploaded (listed in run.json)`,
     );
   }
+  if (outputs?.overSpool) {
+    const { files, bytes, maxBytes } = outputs.overSpool;
+    notes.push(
+      `the worker's spool, where results wait for their upload, had no room for ${files} output ${files === 1 ? 'file' : 'files'} of ${describeBytes(bytes)} (it holds at most ${describeBytes(maxBytes)}, TDS_SPOOL_MAX_BYTES, for all the runs whose results are waiting): ${files === 1 ? 'it was' : 'they were'} not uploaded (listed in run.json)`,
+    );
+  }
   for (const name of ['stdout', 'stderr'] as const) {
     const log = logs?.[name];
     if (log?.truncated) {
@@ -23,8 +29,9 @@ export function limitNotes(outputs: OutputReport | undefined, logs: LogsReport |
 }
 
 /**
- * The outcome once the caps are taken into account: outputs over the cap fail a run that would
- * have succeeded (`limit_exceeded`); otherwise what was cut is added to the failure message.
+ * The outcome once the caps are taken into account: outputs over the cap (or with no room in the
+ * spool) fail a run that would have succeeded (`limit_exceeded`); otherwise what was cut is added
+ * to the failure message.
  * Truncated logs alone do not fail a run: the log ends with a line saying so, and run.json too.
  */
 export function applyLimits(
@@ -33,7 +40,7 @@ export function applyLimits(
   logs: LogsReport | undefined,
 ): RunOutcome {
   const notes = limitNotes(outputs, logs);
-  if (outputs?.overCap && outcome.state === 'succeeded') {
+  if ((outputs?.overCap || outputs?.overSpool) && outcome.state === 'succeeded') {
     return { state: 'failed', failureReason: 'limit_exceeded', failureMessage: notes.join('; ') };
   }
   if (outcome.state === 'succeeded' || notes.length === 0) return outcome;

@@ -1,9 +1,9 @@
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
-import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { ContainerEngine, ContainerState } from '../../services/docker/container-engine.js';
 import type { FailureReason, RunFailure } from '../errors.js';
 import { errorMessage } from '../errors.js';
 import { queueRetry } from '../runs/retry.js';
@@ -16,9 +16,10 @@ import {
   collectLogs,
   collectOutputs,
   type LogsReport,
-  type OutputReport,
   readMetricsCsv,
 } from './collect-results.js';
+import { deliverSpool, undeliveredMessage } from './deliver-results.js';
+import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
 import { METRICS_SOURCE_LABEL, jobImageTag } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
@@ -32,7 +33,10 @@ export interface RunFinisher {
    * The run's container has stopped and the run is `uploading`: collect, upload, record, clean up.
    * `stoppedFromOutside` is the signal someone other than this service stopped it with, if any.
    */
-  finishExited(run: Run, options?: { stoppedFromOutside?: string }): Promise<Run | undefined>;
+  finishExited(
+    run: Run,
+    options?: { stoppedFromOutside?: string; signal?: AbortSignal },
+  ): Promise<Run | undefined>;
   /** The run ended before its container could run (or it vanished): upload what exists, record why. */
   finishEarly(runId: string, failure: RunFailure, buildLog?: string): Promise<Run | undefined>;
 }
@@ -47,8 +51,15 @@ export interface RunFinisherDeps {
   workerId: string;
   /** Tells when a run of this worker has ended, and when a retry of it is queued. */
   signals: Pick<Signals, 'runEnded' | 'runQueued' | 'runFinished'>;
-  /** How uploads are retried while the object store is unavailable. */
+  /** How reading a stopped container's results from the engine is retried. */
   uploadRetry: { attempts: number; firstDelayMs: number };
+  /** Where a run's results wait on this host until they are in the object store. */
+  spool: ResultSpool;
+  /**
+   * How long spooled results are tried (from when they were spooled, across restarts), and the
+   * back-off between tries.
+   */
+  delivery: { patienceSeconds: number; firstDelayMs: number; maxDelayMs: number };
   /** The most a run's output files may come to in all, and each of its logs. */
   limits: { maxOutputBytes: number; maxLogBytes: number; maxResultBytes: number };
   /**
@@ -142,6 +153,9 @@ function failWith(outcome: RunOutcome, reason: FailureReason, message: string): 
   return { ...outcome, failureMessage: [outcome.failureMessage ?? '', message].join('; ') };
 }
 
+/** What run.json reports besides the run itself. */
+type RunRecordDetails = Partial<SpooledRecord> & { uploadErrors?: string[] };
+
 /** The run was taken over by another worker while this one was collecting its results. */
 class LeaseLost extends Error {
   constructor(readonly runId: string) {
@@ -151,7 +165,7 @@ class LeaseLost extends Error {
 }
 
 export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
-  const { db, store, engine, logger, dataDir, workerId } = deps;
+  const { db, store, engine, logger, dataDir, workerId, spool } = deps;
 
   async function stillOwned(runId: string): Promise<boolean> {
     const [row] = await db.query<{ owned: boolean }>(
@@ -160,18 +174,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     );
     return row?.owned === true;
   }
-  async function writeRunRecord(
-    run: Run,
-    outcome: RunOutcome,
-    extra: {
-      exitCode?: number | null;
-      logs?: LogsReport;
-      outputs?: OutputReport;
-      metrics?: MetricsSummary;
-      result?: string | null;
-      uploadErrors?: string[];
-    },
-  ): Promise<void> {
+  /** run.json: the run as it ended, with what its results came to. */
+  async function runRecord(run: Run, outcome: RunOutcome, extra: RunRecordDetails): Promise<string> {
     const finishedAt = new Date();
     const history = await listRunEvents(db, run.id);
     const record = {
@@ -202,12 +206,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       uploadErrors: extra.uploadErrors ?? [],
       history: [...history, { state: outcome.state, at: finishedAt, detail: null }],
     };
-    await store.putObject(
-      run.resultsBucket,
-      `${run.resultsPrefix}run.json`,
-      `${JSON.stringify(record, null, 2)}\n`,
-      CONTENT_TYPES.json,
-    );
+    return `${JSON.stringify(record, null, 2)}\n`;
   }
 
   async function cleanUp(run: Run, containerId: string | null): Promise<void> {
@@ -268,8 +267,15 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   return {
     async finishExited(run, options = {}) {
       try {
-        return await collectAndRecord(run, options.stoppedFromOutside);
+        return await collectAndRecord(run, options.stoppedFromOutside, options.signal);
       } catch (error) {
+        if (options.signal?.aborted) {
+          logger.info(
+            { runId: run.id },
+            'stopped delivering results: the worker is stopping; they stay spooled',
+          );
+          return undefined;
+        }
         if (!(error instanceof LeaseLost)) throw error;
         logger.warn(
           { runId: run.id },
@@ -287,29 +293,97 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   async function collectAndRecord(
     run: Run,
     stoppedFromOutside: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Run | undefined> {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
     const uploadStarted = performance.now();
-    const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
-    if (!container || !run.containerId) {
-      const outcome: RunOutcome = {
-        state: 'failed',
-        failureReason: 'infra_error',
-        failureMessage: "the run's container disappeared before its results could be collected",
-      };
-      await writeRunRecord(run, outcome, {}).catch((error) =>
-        log.warn({ err: error }, 'could not upload run.json'),
+    let manifest = await spool.read(run.id);
+    if (manifest) {
+      // Spooled before a restart (or an earlier pass): delivered from the disk, never run again.
+      log.info({ spooledAt: manifest.spooledAt }, 'delivering results spooled earlier');
+    } else {
+      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      if (!container || !run.containerId) {
+        const outcome: RunOutcome = {
+          state: 'failed',
+          failureReason: 'infra_error',
+          failureMessage: "the run's container disappeared before its results could be collected",
+        };
+        await store
+          .putObject(
+            run.resultsBucket,
+            `${run.resultsPrefix}run.json`,
+            await runRecord(run, outcome, {}),
+            CONTENT_TYPES.json,
+          )
+          .catch((error) => log.warn({ err: error }, 'could not upload run.json'));
+        const ended = await record(run, outcome);
+        await cleanUp(run, run.containerId);
+        return ended;
+      }
+      const spoolStarted = performance.now();
+      manifest = await spoolResults(run, container, stoppedFromOutside, log);
+      log.info(
+        { files: manifest.files, bytes: manifest.bytes, ms: Math.round(performance.now() - spoolStarted) },
+        'results spooled',
       );
-      const ended = await record(run, outcome);
-      await cleanUp(run, run.containerId);
-      return ended;
+      // Everything is on this host now: the container, its volumes and the run image can go.
+      await cleanUp(run, container.id);
     }
 
-    const uploadErrors: string[] = [];
-    // Each upload is tried again with backoff (the store may be briefly unavailable).
-    const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
+    const { patienceSeconds, firstDelayMs, maxDelayMs } = deps.delivery;
+    const undelivered = await deliverSpool(store, spool, manifest, {
+      deadline: Date.parse(manifest.spooledAt) + patienceSeconds * 1000,
+      firstDelayMs,
+      maxDelayMs,
+      signal,
       // A worker whose lease lapsed (it lost the database for a while) stops here: the run's
-      // new owner collects the results, and two writers never race for the same objects.
+      // new owner delivers the results, and two writers never race for the same objects.
+      beforeTry: async () => {
+        if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
+      },
+      onRetry: (key, error, delayMs) =>
+        log.warn({ error: errorMessage(error), key, delayMs }, 'uploading results failed; retrying'),
+    });
+    let outcome = manifest.outcome;
+    if (undelivered) {
+      const message = undeliveredMessage(undelivered, manifest, {
+        dir: spool.dirOf(run.id),
+        workerId,
+        patienceSeconds,
+      });
+      log.warn({ undelivered: undelivered.count }, 'results could not be delivered; kept in the spool');
+      outcome = failWith(outcome, 'upload_error', message);
+      // The spooled run.json tells the end as it is, for when the housekeeping delivers it.
+      await spool.rewrite(
+        run.id,
+        `${run.resultsPrefix}run.json`,
+        await runRecord(run, outcome, { ...manifest.record, uploadErrors: [message] }),
+      );
+      await spool.markGaveUp(run.id, message);
+    }
+    const { exitCode, result, metrics } = manifest.record;
+    const ended = await record(run, outcome, { exitCode, result, metrics });
+    deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
+    log.info({ state: outcome.state, exitCode }, 'run finished');
+    if (!undelivered) await spool.remove(run.id);
+    await cleanUp(run, run.containerId);
+    return ended;
+  }
+
+  /**
+   * Copies everything the stopped container produced into the run's spool on this host (logs,
+   * output files, metrics, run.json), and decides the run's outcome; nothing is uploaded yet.
+   */
+  async function spoolResults(
+    run: Run,
+    container: ContainerState,
+    stoppedFromOutside: string | undefined,
+    log: Logger,
+  ): Promise<SpoolManifest> {
+    const problems: string[] = [];
+    // Reading from the engine is tried again with backoff (it may be briefly busy).
+    const attempt = async <T>(what: string, action: () => Promise<T>): Promise<T | undefined> => {
       if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
       try {
         return await retryWithBackoff(action, {
@@ -317,103 +391,113 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
           // The container is gone (404 from the engine): no retry brings it back.
           retryable: (error) => (error as { statusCode?: number }).statusCode !== 404,
           onRetry: (error, n) =>
-            log.warn({ error: errorMessage(error), attempt: n }, `uploading ${what} failed; retrying`),
+            log.warn({ error: errorMessage(error), attempt: n }, `collecting ${what} failed; retrying`),
         });
       } catch (error) {
-        log.warn({ err: error }, `could not upload ${what}`);
-        uploadErrors.push(`${what}: ${errorMessage(error)}`);
+        log.warn({ err: error }, `could not collect ${what}`);
+        problems.push(`${what}: ${errorMessage(error)}`);
         return undefined;
       }
     };
-    const dir = path.join(runWorkDir(dataDir, run.id), 'results');
-    const { maxLogBytes, maxOutputBytes } = deps.limits;
-    const logs = await attempt('logs', () =>
-      collectLogs(engine, store, container.id, dir, run.resultsBucket, run.resultsPrefix, maxLogBytes),
-    );
-    const outputs = await attempt('outputs', () =>
-      collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix, maxOutputBytes),
-    );
-    const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
-    const metrics = await attempt('metrics', async () => {
-      let csv: string;
-      if (sampledFrom === 'engine') {
-        await deps.engineSampler.stop(run.id);
-        csv = await readFile(engineMetricsPath(dataDir, run.id), 'utf8').catch(
-          () => `${METRICS_CSV_HEADER}\n`,
+    const writer = await spool.open(run.id);
+    try {
+      const { maxLogBytes, maxOutputBytes } = deps.limits;
+      const prefix = run.resultsPrefix;
+      const logFiles = { stdout: writer.newFile(), stderr: writer.newFile() };
+      const logs = await attempt('logs', () => collectLogs(engine, container.id, logFiles, maxLogBytes));
+      for (const name of ['stdout', 'stderr'] as const) {
+        const size = await stat(logFiles[name])
+          .then((s) => s.size)
+          .catch(() => undefined);
+        if (size === undefined) continue;
+        await writer.add(
+          {
+            key: `${prefix}${name}.log`,
+            file: path.basename(logFiles[name]),
+            contentType: CONTENT_TYPES.log,
+          },
+          size,
         );
-      } else {
-        csv = (await readMetricsCsv(engine, container.id)) ?? '';
       }
-      const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
-      await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
-      await store.putObject(
-        run.resultsBucket,
-        `${run.resultsPrefix}metrics.json`,
-        `${JSON.stringify(summary, null, 2)}\n`,
-        CONTENT_TYPES.json,
+      const outputs = await attempt('outputs', () =>
+        collectOutputs(engine, container.id, prefix, maxOutputBytes, {
+          maxBytes: spool.maxBytes,
+          reserve: (bytes) => writer.reserve(bytes),
+          keep: (key, body, bytes) => writer.keep(key, body, bytes),
+        }),
       );
-      return summary;
-    });
+      const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
+      const metrics = await attempt('metrics', async () => {
+        let csv: string;
+        if (sampledFrom === 'engine') {
+          await deps.engineSampler.stop(run.id);
+          csv = await readFile(engineMetricsPath(dataDir, run.id), 'utf8').catch(
+            () => `${METRICS_CSV_HEADER}\n`,
+          );
+        } else {
+          csv = (await readMetricsCsv(engine, container.id)) ?? '';
+        }
+        const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
+        const json = `${JSON.stringify(summary, null, 2)}\n`;
+        await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), CONTENT_TYPES.csv);
+        await writer.keep(`${prefix}metrics.json`, json, Buffer.byteLength(json), CONTENT_TYPES.json);
+        return summary;
+      });
 
-    let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
-    if (stoppedFromOutside !== undefined && !run.killReason && outcome.state !== 'succeeded') {
-      outcome = {
-        state: 'failed',
-        failureReason: 'infra_error',
-        failureMessage: `the container was stopped from outside the service (signal ${stoppedFromOutside}, exit code ${container.exitCode ?? 'unknown'}): the Docker engine restarting, or someone stopping it`,
-      };
-    }
-    if (uploadErrors.length > 0 && !run.killReason && !(await engine.inspectContainer(container.id))) {
-      outcome = {
-        state: 'failed',
-        failureReason: 'infra_error',
-        failureMessage: `the run's container disappeared before its results could be collected (exit code ${container.exitCode ?? 'unknown'})`,
-      };
-    }
-    if (uploadErrors.length > 0 && outcome.state === 'succeeded') {
-      outcome = { state: 'failed', failureReason: 'upload_error', failureMessage: uploadErrors.join('; ') };
-    }
-    outcome = applyLimits(outcome, outputs, logs);
-    let result: string | null = null;
-    if (run.spec.capture_result && logs) {
-      const captured = await captureResult(
-        path.join(dir, 'stdout.log'),
-        logs,
-        maxLogBytes,
-        deps.limits.maxResultBytes,
-      );
-      result = captured.result;
-      if (captured.problem) outcome = failWith(outcome, 'result_too_large', captured.problem);
-    }
-    await attempt('run.json', () =>
-      writeRunRecord(run, outcome, {
+      let outcome = outcomeOf(run, container.exitCode, container.oomKilled);
+      if (stoppedFromOutside !== undefined && !run.killReason && outcome.state !== 'succeeded') {
+        outcome = {
+          state: 'failed',
+          failureReason: 'infra_error',
+          failureMessage: `the container was stopped from outside the service (signal ${stoppedFromOutside}, exit code ${container.exitCode ?? 'unknown'}): the Docker engine restarting, or someone stopping it`,
+        };
+      }
+      if (problems.length > 0 && !run.killReason && !(await engine.inspectContainer(container.id))) {
+        outcome = {
+          state: 'failed',
+          failureReason: 'infra_error',
+          failureMessage: `the run's container disappeared before its results could be collected (exit code ${container.exitCode ?? 'unknown'})`,
+        };
+      }
+      if (problems.length > 0) {
+        outcome = failWith(
+          outcome,
+          'upload_error',
+          `some results could not be collected (${problems.join('; ')})`,
+        );
+      }
+      outcome = applyLimits(outcome, outputs, logs);
+      let result: string | null = null;
+      if (run.spec.capture_result && logs) {
+        const captured = await captureResult(
+          logFiles.stdout,
+          logs,
+          maxLogBytes,
+          deps.limits.maxResultBytes,
+        );
+        result = captured.result;
+        if (captured.problem) outcome = failWith(outcome, 'result_too_large', captured.problem);
+      }
+      const details = {
         exitCode: container.exitCode,
         logs,
         outputs,
         metrics,
         result,
-        uploadErrors,
-      }),
-    );
-    if (uploadErrors.length > 0) {
-      // Nothing is lost: what could not be delivered stays on this host.
-      const kept = path.join(dataDir, 'undelivered', run.id);
-      await mkdir(path.dirname(kept), { recursive: true });
-      await rename(dir, kept).catch(() => undefined);
-      const note = `results that could not be uploaded are kept at ${kept}`;
-      outcome =
-        outcome.failureReason === 'upload_error'
-          ? { ...outcome, failureMessage: `${outcome.failureMessage ?? ''}; ${note}` }
-          : {
-              ...outcome,
-              failureMessage: `${outcome.failureMessage ?? ''}; some results could not be uploaded (${uploadErrors.join('; ')}); ${note}`,
-            };
+        uploadErrors: problems,
+      };
+      const json = await runRecord(run, outcome, details);
+      await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), CONTENT_TYPES.json);
+      return await writer.complete({
+        runId: run.id,
+        bucket: run.resultsBucket,
+        prefix,
+        outcome,
+        record: { exitCode: container.exitCode, logs, outputs, metrics, result },
+      });
+    } finally {
+      writer.close();
     }
-    const ended = await record(run, outcome, { exitCode: container.exitCode, result, metrics });
-    deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
-    log.info({ state: outcome.state, exitCode: container.exitCode }, 'run finished');
-    await cleanUp(run, container.id);
-    return ended;
   }
 
   async function finishEarly(
@@ -432,9 +516,14 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
         .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
     }
-    await writeRunRecord(run, outcome, { uploadErrors }).catch((error: unknown) =>
-      log.warn({ err: error }, 'could not upload run.json'),
-    );
+    await store
+      .putObject(
+        run.resultsBucket,
+        `${run.resultsPrefix}run.json`,
+        await runRecord(run, outcome, { uploadErrors }),
+        CONTENT_TYPES.json,
+      )
+      .catch((error: unknown) => log.warn({ err: error }, 'could not upload run.json'));
     const ended = await record(run, outcome);
     log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
     await cleanUp(run, run.containerId);

@@ -5,6 +5,7 @@ import type { ContainerEngine } from '../../services/docker/container-engine.js'
 import { NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { readMetricsCsv } from './collect-results.js';
+import type { ResultSpool } from './result-spool.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 import { LineSplitter, type LogCursor, type LogStreamName } from './log-lines.js';
 import { getRun, type Run } from '../runs/run-repository.js';
@@ -36,6 +37,11 @@ export interface RunOutputDeps {
   engine: ContainerEngine;
   /** How often a stream waiting for a run to start or to finish looks at it again. */
   pollMs: number;
+  /**
+   * Results waiting on this host for S3: a run's logs and metrics are read from there when they
+   * are not in the store (yet).
+   */
+  spool?: Pick<ResultSpool, 'openFile'>;
 }
 
 export type RunOutput = ReturnType<typeof createRunOutput>;
@@ -79,6 +85,14 @@ export function createRunOutput(deps: RunOutputDeps) {
     return run;
   }
 
+  async function spooledText(runId: string, key: string): Promise<string | undefined> {
+    const body = await deps.spool?.openFile(runId, key).catch(() => undefined);
+    if (!body) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   const showsLive = (run: Run) => (run.state === 'running' || run.state === 'uploading') && run.containerId;
 
   /** Lines of one source, numbered per stream; only those at or after `cursor` are passed on. */
@@ -104,12 +118,11 @@ export function createRunOutput(deps: RunOutputDeps) {
   ): AsyncGenerator<LogStreamEvent> {
     const number = numberer(cursor);
     for (const stream of ['stdout', 'stderr'] as const) {
-      let body;
-      try {
-        body = await store.getObjectStream(run.resultsBucket, `${run.resultsPrefix}${stream}.log`);
-      } catch {
-        continue; // no stored log of this stream (the run never started, or its upload failed)
-      }
+      const key = `${run.resultsPrefix}${stream}.log`;
+      let body = await store.getObjectStream(run.resultsBucket, key).catch(() => undefined);
+      // Not in the store: the run never started, or its results still wait for S3 on this host.
+      body ??= await deps.spool?.openFile(run.id, key).catch(() => undefined);
+      if (!body) continue;
       const splitter = new LineSplitter();
       try {
         for await (const chunk of body) {
@@ -180,8 +193,10 @@ export function createRunOutput(deps: RunOutputDeps) {
         csv = await readMetricsCsv(engine, run.containerId!).catch(() => undefined);
         if (csv !== undefined) source = 'live';
       }
-      if (csv === undefined && isTerminal(run.state)) {
-        csv = await store.getObjectText(run.resultsBucket, `${run.resultsPrefix}metrics.csv`);
+      if (csv === undefined && (isTerminal(run.state) || run.state === 'uploading')) {
+        const key = `${run.resultsPrefix}metrics.csv`;
+        csv = await store.getObjectText(run.resultsBucket, key).catch(() => undefined);
+        csv ??= await spooledText(run.id, key);
         if (csv !== undefined) source = 'stored';
       }
       const all = parseMetricsCsv(csv ?? '');

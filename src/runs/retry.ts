@@ -5,8 +5,12 @@ import { insertRun } from './queue-runs.js';
 import { stepResultsPrefix } from './results-layout.js';
 import { newRunId, type Run } from './run-repository.js';
 
-/** Failures of the parts around a command, worth trying again. */
-export const INFRASTRUCTURE_FAILURES: readonly FailureReason[] = ['infra_error', 'upload_error'];
+/**
+ * Failures of the parts around a command, worth running it again. Not `upload_error`: the
+ * command ran and its results were kept on the worker (they are delivered later), so running it
+ * again would run it twice.
+ */
+export const INFRASTRUCTURE_FAILURES: readonly FailureReason[] = ['infra_error'];
 export const MAX_BACKOFF_SECONDS = 600;
 
 /** Seconds to wait before attempt `attempt + 1`: the base doubled per attempt made, at most 10 minutes. */

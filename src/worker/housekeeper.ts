@@ -1,7 +1,9 @@
+import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { forgetGoneWorkers } from '../fleet/worker-registry.js';
+import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { isUuid } from '../ids.js';
@@ -12,6 +14,10 @@ import {
   WORKER_ID_LABEL,
   runIdOfImageTag,
 } from '../runner/image-builder.js';
+import { CONTENT_TYPES } from '../runner/collect-results.js';
+import { deliverSpool } from '../runner/deliver-results.js';
+import type { ResultSpool } from '../runner/result-spool.js';
+import { getRun } from '../runs/run-repository.js';
 import { TERMINAL_STATES, UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, type StartStop } from '../start-stop.js';
 
@@ -26,6 +32,9 @@ export interface HousekeeperDeps {
   /** Ended runs older than this many days are deleted with their history (0 keeps them all). */
   retentionDays: number;
   intervalMs: number;
+  /** Results kept on this host after their run gave up waiting for the store: tried again here. */
+  spool: ResultSpool;
+  store: ObjectStore;
 }
 
 export interface HousekeepingReport {
@@ -33,6 +42,8 @@ export interface HousekeepingReport {
   images: number;
   folders: number;
   runsPruned: number;
+  /** Runs whose kept results were delivered (or dropped, their run being gone) in this pass. */
+  delivered: number;
 }
 
 /** Started, it sweeps at once (leftovers of a crash), then every `intervalMs`; stopping waits for a sweep under way. */
@@ -115,8 +126,76 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * Results a run kept on this host: a spool whose run has ended (it gave up waiting for the store,
+   * or its removal was cut short) and the `undelivered/<runId>/` folders of earlier releases. Each
+   * is tried once a pass (every file once, no waiting: the store may still be away) and removed
+   * once delivered, or once its run is unknown (pruned: the data folder is this installation's).
+   * A spool of a run under way is the watcher's.
+   */
+  async function deliverKept(): Promise<number> {
+    let done = 0;
+    const spooled = await deps.spool.list();
+    const spooledRuns = await classify(spooled);
+    for (const runId of spooled) {
+      if (spooledRuns.unknown.has(runId)) {
+        await deps.spool.remove(runId);
+        done += 1;
+        continue;
+      }
+      if (!spooledRuns.ended.has(runId)) continue;
+      const manifest = await deps.spool.read(runId);
+      if (manifest?.gaveUp) {
+        const left = await deliverSpool(deps.store, deps.spool, manifest, {
+          deadline: 0,
+          firstDelayMs: 0,
+          maxDelayMs: 0,
+        });
+        if (left) continue;
+        logger.info({ runId }, 'delivered results kept since the store was unavailable');
+      }
+      await deps.spool.remove(runId);
+      done += 1;
+    }
+
+    const undeliveredDir = path.join(dataDir, 'undelivered');
+    const folders = await readdir(undeliveredDir).catch(() => [] as string[]);
+    const folderRuns = await classify(folders);
+    for (const runId of folders) {
+      const folder = path.join(undeliveredDir, runId);
+      if (!folderRuns.unknown.has(runId)) {
+        const run = folderRuns.ended.has(runId) ? await getRun(db, runId) : undefined;
+        if (!run) continue;
+        try {
+          for (const name of await readdir(folder)) {
+            // An earlier release kept the logs here, by their names in the results folder.
+            await deps.store.putObject(
+              run.resultsBucket,
+              `${run.resultsPrefix}${name}`,
+              createReadStream(path.join(folder, name)),
+              CONTENT_TYPES.log,
+            );
+          }
+        } catch (error) {
+          logger.debug({ err: error, runId }, 'kept results could not be delivered yet');
+          continue;
+        }
+        logger.info({ runId }, 'delivered results kept by an earlier release');
+      }
+      await rm(folder, { recursive: true, force: true });
+      done += 1;
+    }
+    return done;
+  }
+
   async function sweep(): Promise<HousekeepingReport> {
-    const report: HousekeepingReport = { containers: 0, images: 0, folders: 0, runsPruned: 0 };
+    const report: HousekeepingReport = {
+      containers: 0,
+      images: 0,
+      folders: 0,
+      runsPruned: 0,
+      delivered: 0,
+    };
 
     const containers = await engine.listContainers(`${MANAGED_LABEL}=true`);
     const containerRuns = await classify(containers.map((c) => c.labels[RUN_ID_LABEL] ?? ''));
@@ -152,8 +231,9 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       report.folders += 1;
     }
 
+    report.delivered = await deliverKept();
     report.runsPruned = await prune();
-    if (report.containers + report.images + report.folders + report.runsPruned > 0) {
+    if (report.containers + report.images + report.folders + report.runsPruned + report.delivered > 0) {
       logger.info(report, 'housekeeping removed leftovers');
     }
     return report;

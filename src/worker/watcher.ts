@@ -3,6 +3,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { RunFailure } from '../errors.js';
 import { MANAGED_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
+import type { ResultSpool } from '../runner/result-spool.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
 import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
 import { getRun, setKillReason, type Run } from '../runs/run-repository.js';
@@ -26,6 +27,8 @@ export interface WatcherDeps {
   followEvents?: boolean;
   /** Reconciles at once when a cancel is requested in this process. */
   signals: Pick<Signals, 'cancelRequested'>;
+  /** Results waiting on this host for their upload. */
+  spool: Pick<ResultSpool, 'read'>;
 }
 
 export interface Watcher extends StartStop {
@@ -70,12 +73,18 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       });
       if (!uploading) return;
       log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
-      await finisher.finishExited(uploading, { stoppedFromOutside: stoppedFromOutside.get(run.id) });
+      await finisher.finishExited(uploading, {
+        stoppedFromOutside: stoppedFromOutside.get(run.id),
+        signal: controller?.signal,
+      });
       stoppedFromOutside.delete(run.id);
       if (run.containerId) ownKills.delete(run.containerId);
     } else if (run.state === 'uploading') {
       log.info('resuming the upload of an exited run');
-      await finisher.finishExited(run, { stoppedFromOutside: stoppedFromOutside.get(run.id) });
+      await finisher.finishExited(run, {
+        stoppedFromOutside: stoppedFromOutside.get(run.id),
+        signal: controller?.signal,
+      });
       stoppedFromOutside.delete(run.id);
     }
   }
@@ -121,7 +130,10 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         continue;
       }
       const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
-      if (container) {
+      // Results spooled in this data folder (its worker came back under another id) are delivered
+      // from here, as the container they came from is gone.
+      const spooled = run.state === 'uploading' && (await deps.spool.read(run.id)) !== undefined;
+      if (container || spooled) {
         if (await takeOverRun(db, run, workerId, deps.leaseMs)) {
           log.warn({ containerId: run.containerId }, 'adopted a run whose worker stopped heartbeating');
         }

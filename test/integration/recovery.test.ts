@@ -8,10 +8,10 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { pack } from 'tar-stream';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../../services/embedded/embedded-postgres.js';
-import { startEmbeddedS3 } from '../../services/embedded/embedded-s3.js';
 import { DEFAULT_JOB_USER } from '../../src/config.js';
 import { packageImageTag } from '../../src/runner/image-builder.js';
 import { freePort } from '../support/free-port.js';
+import { startOwnS3 } from '../support/own-s3.js';
 import {
   createBucket,
   createTestDatabase,
@@ -323,21 +323,9 @@ describe('faults in the parts around the service', () => {
   });
 
   async function ownS3() {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-s3-fault-'));
-    const port = await freePort();
-    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    let server = await startEmbeddedS3(dir, port, credentials);
-    cleanups.push(async () => {
-      await server.stop().catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    });
-    return {
-      endpoint: `http://127.0.0.1:${port}`,
-      stop: () => server.stop(),
-      restart: async () => {
-        server = await startEmbeddedS3(dir, port, credentials);
-      },
-    };
+    const s3 = await startOwnS3();
+    cleanups.push(() => s3.close());
+    return s3;
   }
 
   it('retries staging while S3 is down, and runs once it is back', async () => {
@@ -418,19 +406,19 @@ describe('faults in the parts around the service', () => {
     expect(await service.store.getObjectText('outage', `${run.results.prefix}stdout.log`)).toBe('survived\n');
   });
 
-  it('fails with upload_error when S3 stays down, and keeps the logs on disk', async () => {
+  it('fails with upload_error when S3 stays down past the patience, keeps the results, and runs nothing again', async () => {
     const s3 = await ownS3();
     const service = await start({
       env: {
         S3_ENDPOINT: s3.endpoint,
-        TDS_S3_ATTEMPTS: '2',
         TDS_S3_RETRY_DELAY_MS: '100',
+        TDS_UPLOAD_PATIENCE_SECONDS: '2',
         TDS_SHUTDOWN_GRACE_MS: '0',
       },
     });
     await service.store.createBucket('gone');
     const { body } = await service.request('POST', '/jobs', {
-      ...jobBody('gone', { max_attempts: 1 }),
+      ...jobBody('gone', { max_attempts: 3 }),
       s3_bucket: 'gone',
       command: 'echo kept; sleep 2',
     });
@@ -439,8 +427,12 @@ describe('faults in the parts around the service', () => {
     const run = await service.waitForRun(body.run.id, undefined, 60_000);
     expect(run.state).toBe('failed');
     expect(run.failure.reason).toBe('upload_error');
-    const kept = path.join(service.config.dataDir, 'undelivered', run.id);
+    const kept = path.join(service.config.dataDir, 'spool', run.id);
     expect(run.failure.message).toContain(kept);
-    expect(await readFile(path.join(kept, 'stdout.log'), 'utf8')).toBe('kept\n');
+    expect(run.failure.message).toMatch(/stdout\.log, stderr\.log, metrics\.csv, metrics\.json, run\.json/);
+    expect(JSON.parse(await readFile(path.join(kept, 'manifest.json'), 'utf8')).gaveUp).toBeTruthy();
+    // The command ran; only its delivery failed: no retry runs it again.
+    await sleep(500);
+    expect(await runsOfJob(service, body.job.id)).toHaveLength(1);
   });
 });

@@ -5,9 +5,8 @@ import { pack, type Header } from 'tar-stream';
 /** The header fields a test sets; tar-stream fills in the rest. */
 type Entry = { header: Partial<Header> & Pick<Header, 'name'>; body?: string };
 import { describe, expect, it } from 'vitest';
-import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { MAX_SKIPPED_LISTED, collectOutputs } from '../../src/runner/collect-results.js';
+import { MAX_SKIPPED_LISTED, collectOutputs, type OutputSink } from '../../src/runner/collect-results.js';
 import { cappedLog } from '../../src/runner/capped-log.js';
 
 const PREFIX = 'out/job/run-1/';
@@ -25,17 +24,24 @@ function engineWith(entries: Entry[]): ContainerEngine {
   } as unknown as ContainerEngine;
 }
 
-/** A store that keeps what is put into it, in memory. */
-function memoryStore(): ObjectStore & { objects: Map<string, string> } {
+/** A spool that keeps what is put into it, in memory, with room for `maxBytes`. */
+function memorySink(maxBytes = Number.MAX_SAFE_INTEGER): OutputSink & { objects: Map<string, string> } {
   const objects = new Map<string, string>();
+  let free = maxBytes;
   return {
     objects,
-    async putObject(_bucket, key, body) {
+    maxBytes,
+    reserve(bytes) {
+      if (bytes > free) return false;
+      free -= bytes;
+      return true;
+    },
+    async keep(key, body) {
       const chunks: Buffer[] = [];
-      for await (const chunk of body as Readable) chunks.push(Buffer.from(chunk as Buffer));
+      for await (const chunk of body) chunks.push(Buffer.from(chunk as Buffer));
       objects.set(key, Buffer.concat(chunks).toString());
     },
-  } as ObjectStore & { objects: Map<string, string> };
+  };
 }
 
 const file = (name: string, body: string) => ({ header: { name, type: 'file' as const }, body });
@@ -61,8 +67,8 @@ describe('collecting outputs from a hostile container', () => {
       file('output/a\\..\\..\\b', 'x'),
       file(longName, 'x'),
     ]);
-    const store = memoryStore();
-    const report = await collectOutputs(engine, store, 'c1', 'bucket', PREFIX, 1_000_000);
+    const store = memorySink();
+    const report = await collectOutputs(engine, 'c1', PREFIX, 1_000_000, store);
 
     expect([...store.objects.keys()].sort()).toEqual([`${PREFIX}output/..dots..`, `${PREFIX}output/ok.txt`]);
     expect(store.objects.get(`${PREFIX}output/ok.txt`)).toBe('fine');
@@ -95,8 +101,8 @@ describe('collecting outputs from a hostile container', () => {
       file('output/c', 'x'.repeat(400)),
       file('output/d', 'x'.repeat(100)),
     ]);
-    const store = memoryStore();
-    const report = await collectOutputs(engine, store, 'c1', 'bucket', PREFIX, 1000);
+    const store = memorySink();
+    const report = await collectOutputs(engine, 'c1', PREFIX, 1000, store);
     expect([...store.objects.keys()].sort()).toEqual(['a', 'b', 'd'].map((n) => `${PREFIX}output/${n}`));
     expect(report).toMatchObject({ files: 3, bytes: 900, overCap: { files: 1, bytes: 400, maxBytes: 1000 } });
     expect(report.skipped).toEqual([
@@ -104,11 +110,31 @@ describe('collecting outputs from a hostile container', () => {
     ]);
   });
 
+  it("keeps the files that fit in the worker's spool and reports the ones that do not", async () => {
+    const engine = engineWith([
+      file('output/a', 'x'.repeat(400)),
+      file('output/b', 'x'.repeat(400)),
+      file('output/c', 'x'.repeat(100)),
+    ]);
+    const spool = memorySink(600);
+    const report = await collectOutputs(engine, 'c1', PREFIX, 10_000, spool);
+    expect([...spool.objects.keys()].sort()).toEqual(['a', 'c'].map((n) => `${PREFIX}output/${n}`));
+    expect(report).toMatchObject({
+      files: 2,
+      bytes: 500,
+      overCap: null,
+      overSpool: { files: 1, bytes: 400, maxBytes: 600 },
+    });
+    expect(report.skipped).toEqual([
+      { path: 'b', reason: "400 bytes would take the worker's spool past 600 bytes (TDS_SPOOL_MAX_BYTES)" },
+    ]);
+  });
+
   it('lists at most MAX_SKIPPED_LISTED skipped entries, and counts the rest', async () => {
     const links = Array.from({ length: MAX_SKIPPED_LISTED + 5 }, (_, i) => ({
       header: { name: `output/l${i}`, type: 'symlink' as const, linkname: '/' },
     }));
-    const report = await collectOutputs(engineWith(links), memoryStore(), 'c1', 'b', PREFIX, 1000);
+    const report = await collectOutputs(engineWith(links), 'c1', PREFIX, 1000, memorySink());
     expect(report.skipped).toHaveLength(MAX_SKIPPED_LISTED);
     expect(report.skippedNotListed).toBe(5);
   });
