@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { maskingStream } from '../secrets/secret-masker.js';
 import { cappedLog, type LogReport } from './capped-log.js';
 import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
 import { describeBytes } from './sizes.js';
@@ -43,7 +44,8 @@ export const CONTENT_TYPES = {
 /**
  * Copies the container's stdout and stderr to files in `dir` (so they survive an upload failure),
  * then uploads them as stdout.log and stderr.log. Each keeps at most `maxBytes` of what the
- * command wrote, and ends with a line saying so when it was cut.
+ * command wrote, and ends with a line saying so when it was cut. The values in `mask` (the run's
+ * secrets) are replaced with `***` before the cap, so that a cut never leaves part of one.
  */
 export async function collectLogs(
   engine: ContainerEngine,
@@ -53,6 +55,7 @@ export async function collectLogs(
   bucket: string,
   prefix: string,
   maxBytes: number,
+  mask: readonly string[] = [],
 ): Promise<LogsReport> {
   await mkdir(dir, { recursive: true });
   const stdoutFile = path.join(dir, 'stdout.log');
@@ -65,7 +68,14 @@ export async function collectLogs(
   ]);
   const stdout = cappedLog(stdoutStream, 'stdout.log', maxBytes);
   const stderr = cappedLog(stderrStream, 'stderr.log', maxBytes);
-  await engine.copyLogs(containerId, stdout.sink, stderr.sink);
+  if (mask.length === 0) {
+    await engine.copyLogs(containerId, stdout.sink, stderr.sink);
+  } else {
+    const masked = { stdout: maskingStream(mask), stderr: maskingStream(mask) };
+    masked.stdout.pipe(stdout.sink);
+    masked.stderr.pipe(stderr.sink);
+    await engine.copyLogs(containerId, masked.stdout, masked.stderr);
+  }
   await closed;
   await store.putObject(bucket, `${prefix}stdout.log`, createReadStream(stdoutFile), CONTENT_TYPES.log);
   await store.putObject(bucket, `${prefix}stderr.log`, createReadStream(stderrFile), CONTENT_TYPES.log);

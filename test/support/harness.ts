@@ -126,6 +126,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_MAX_CONCURRENT_RUNS: '2',
     // Tests poll the API far faster than any frontend would.
     TDS_RATE_LIMIT_PER_MINUTE: '0',
+    // Secrets work in every test service, as on the embedded defaults (the key is unique to it).
+    TDS_SECRETS_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
