@@ -5,6 +5,7 @@ import { addDefinitionCommands } from './definitions-commands.js';
 import { parseSet } from './definitions/load.js';
 import { builtInValues, environmentValues } from './definitions/substitutions.js';
 import { addEverydayCommands } from './everyday-commands.js';
+import { addSecretCommands } from './secrets-commands.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 
@@ -87,6 +88,7 @@ Docs: docs/cli.md`,
   };
   addDefinitionCommands(program, context);
   addEverydayCommands(program, context);
+  addSecretCommands(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -4,6 +4,7 @@ import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
 import { isTag, MAX_TAGS, tagSet } from './fleet/tags.js';
 import { JOB_NETWORKS, type JobNetwork } from './jobs/job-spec.js';
+import { parseSecretsKey } from './secrets/secret-box.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
 
@@ -71,6 +72,13 @@ export interface Config {
     /** Deliveries sent at once by each worker process. */
     concurrency: number;
     pollIntervalMs: number;
+  };
+  /** Users' secrets (see docs/secrets.md). */
+  secrets: {
+    /** TDS_SECRETS_KEY; unset: a key kept in the data folder with the embedded database, else none. */
+    key: Buffer | undefined;
+    maxPerUser: number;
+    maxValueBytes: number;
   };
   /** A listener of its own for /metrics (no key needed there); /metrics on the API, with an operator key, when unset. */
   metricsPort: number | undefined;
@@ -721,6 +729,30 @@ export const SETTINGS = {
     meaning: 'largest request body',
     ...wholeNumber(MIB, 1024, 64 * MIB),
   },
+  // Its value is a secret: never logged, never shown, not even in an error.
+  TDS_SECRETS_KEY: {
+    group: 'api',
+    meaning:
+      "the key users' [secrets](secrets.md) are sealed with (AES-256-GCM); unset with the embedded database, one is made once and kept in `TDS_DATA_DIR/secrets.key` (mode 0600); unset with `DATABASE_URL` or the RDS Data API, secrets are unavailable (their routes answer 503 saying so). A malformed key stops the start",
+    shownDefault: 'unset',
+    accepts: '32 bytes: 64 hex digits, or base64 (`openssl rand -base64 32`)',
+    read(name: string, raw: string | undefined): Buffer | undefined {
+      if (!raw) return undefined;
+      const key = parseSecretsKey(raw);
+      if (typeof key === 'string') throw new ConfigError(name, key);
+      return key;
+    },
+  },
+  TDS_SECRETS_MAX_PER_USER: {
+    group: 'api',
+    meaning: 'the most [secrets](secrets.md) one user may keep; setting one more is refused with 403',
+    ...wholeNumber(100, 1, 10_000),
+  },
+  TDS_SECRET_MAX_VALUE_BYTES: {
+    group: 'api',
+    meaning: 'the largest value of a [secret](secrets.md), in bytes; a larger one is refused with 400',
+    ...wholeNumber(64 * 1024, 1, 1024 * 1024, '`65536` (64 KiB)'),
+  },
   TDS_USER_MAX_CPUS: {
     group: 'api',
     meaning: 'CPU ceiling of users without their own (`PUT /admin/users/:userId`)',
@@ -837,6 +869,11 @@ export function loadConfig(env: Env = process.env): Config {
       signingKey: read('TDS_WEBHOOK_SIGNING_KEY'),
       concurrency: read('TDS_WEBHOOK_CONCURRENCY'),
       pollIntervalMs: read('TDS_WEBHOOK_POLL_INTERVAL_MS'),
+    },
+    secrets: {
+      key: read('TDS_SECRETS_KEY'),
+      maxPerUser: read('TDS_SECRETS_MAX_PER_USER'),
+      maxValueBytes: read('TDS_SECRET_MAX_VALUE_BYTES'),
     },
     metricsPort: read('TDS_METRICS_PORT'),
     logLevel: read('LOG_LEVEL'),

@@ -113,6 +113,21 @@ export class UnprocessableError extends RequestError {
   }
 }
 
+/**
+ * The service has no key to seal and open secrets with (production without TDS_SECRETS_KEY): the
+ * secrets routes, and jobs naming secrets, are answered with how to configure one.
+ */
+export class SecretsNotConfiguredError extends RequestError {
+  readonly statusCode = 503;
+  readonly code = 'secrets_not_configured';
+  constructor() {
+    super(
+      'secrets are not available on this service: its operator must set TDS_SECRETS_KEY (32 random bytes as base64 or hex, e.g. `openssl rand -base64 32`) on every API and worker process, then restart it (see docs/secrets.md)',
+    );
+    this.name = 'SecretsNotConfiguredError';
+  }
+}
+
 export type FailureReason =
   | 'input_error'
   | 'build_error'

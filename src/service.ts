@@ -30,6 +30,8 @@ import { countingFailures, createServiceMetrics, type ServiceMetrics } from './m
 import { createMetricsListenerRole } from './roles/metrics-listener-role.js';
 import { createWebhookSenderRole } from './roles/webhook-sender-role.js';
 import { createSigningKey } from './webhooks/secrets.js';
+import { loadOrCreateKeyFile } from './secrets/key-file.js';
+import { createSecretService } from './secrets/secret-service.js';
 import { createWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 import type { StartStop } from './start-stop.js';
 import { dockerUnreachable, portTaken, StartupError } from './startup-error.js';
@@ -95,6 +97,12 @@ export async function startService(
     );
     const signals = createSignals();
     const metrics = createServiceMetrics(database.db, signals);
+    const secrets = createSecretService({
+      db: database.db,
+      key: await secretsKey(config, logger),
+      maxPerUser: config.secrets.maxPerUser,
+      maxValueBytes: config.secrets.maxValueBytes,
+    });
     const parts: SharedParts = {
       config,
       logger,
@@ -104,6 +112,7 @@ export async function startService(
       engine: countingFailures(engine, (operation) => metrics.countError('docker', operation)),
       signals,
       metrics,
+      secrets,
     };
     const signingKey = createSigningKey(parts.db, config.webhooks.signingKey);
     const webhooks = createWebhookService({
@@ -120,6 +129,7 @@ export async function startService(
       defaults,
       schedules,
       signals: parts.signals,
+      secrets,
     });
 
     const workflows = createWorkflowService({
@@ -155,7 +165,14 @@ export async function startService(
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
     // A log stream waiting for its run to start or end looks again this often.
-    const output = createRunOutput({ db: parts.db, store: parts.store, engine, spool, pollMs: 500 });
+    const output = createRunOutput({
+      db: parts.db,
+      store: parts.store,
+      engine,
+      spool,
+      pollMs: 500,
+      secrets,
+    });
     const api = config.roles.includes('api')
       ? createApiRole(parts, {
           jobs,
@@ -208,6 +225,21 @@ export async function startService(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The key users' secrets are sealed with: TDS_SECRETS_KEY; unset with the embedded database (the
+ * zero-config default), one kept in the data folder; unset otherwise, none (secrets unavailable).
+ */
+async function secretsKey(config: Config, logger: Logger): Promise<Buffer | undefined> {
+  if (config.secrets.key) return config.secrets.key;
+  if (!config.databaseUrl && !config.rdsData) return loadOrCreateKeyFile(config.dataDir);
+  if (config.roles.includes('api') || config.roles.includes('worker')) {
+    logger.warn(
+      'TDS_SECRETS_KEY is not set: secrets are unavailable (their routes answer 503, and jobs naming secrets are refused); set it to 32 random bytes, the same on every process (see docs/secrets.md)',
+    );
+  }
+  return undefined;
 }
 
 /** The database the configuration names: the RDS Data API, a Postgres URL, or the embedded Postgres. */

@@ -31,6 +31,8 @@ import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { secretRoutes } from './routes/secrets.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import { workflowListingRoutes } from './routes/workflow-listings.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
@@ -66,6 +68,8 @@ export interface AppDeps {
   /** Requests per minute per API key, per address, and refused as unauthenticated per address. */
   rateLimits: RateLimitSettings;
   webhooks: WebhookService;
+  /** Users' secrets: set, listed by name, deleted. */
+  secrets: SecretService;
   /** Prometheus metrics served at /metrics (operator key); undefined when a listener of their own serves them. */
   metrics: MetricsEndpoint | undefined;
 }
@@ -129,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'jobs' },
         { name: 'workflows' },
         { name: 'schedules' },
+        { name: 'secrets' },
         { name: 'runs' },
         { name: 'webhooks' },
         { name: 'events' },
@@ -174,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(workflowListingRoutes, { db });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });
+  await app.register(secretRoutes, { secrets: deps.secrets });
   await app.register(eventRoutes, { db });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(fileRoutes, { jobs, store: deps.store, links: deps.links });

@@ -65,6 +65,12 @@ export const SpecSchema = Type.Object({
   cpus: Type.Number(),
   memory_mb: Type.Integer(),
   env: Type.Record(Type.String(), Type.String()),
+  secrets: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        "names of the user's secrets given to the command as environment variables (never their values)",
+    }),
+  ),
   base_image: Type.String(),
   metrics_interval_seconds: Type.Number(),
   network: Type.Optional(Type.String({ description: 'none or bridge' })),

@@ -16,6 +16,8 @@ export interface AccessControlDeps {
   defaultCeilings: Ceilings;
   /** How to find the owner of each kind of thing routes name by id; OWNER_LOOKUPS unless given. */
   owners?: Record<string, OwnerLookup>;
+  /** Refuses a job naming secrets its user does not have; no check when not given. */
+  secrets?: { requireExisting(userId: string, names: readonly string[]): Promise<void> };
 }
 
 export type AccessControl = ReturnType<typeof createAccessControl>;
@@ -26,6 +28,7 @@ export function createAccessControl({
   authEnabled,
   defaultCeilings,
   owners = OWNER_LOOKUPS,
+  secrets,
 }: AccessControlDeps) {
   /** When this process last recorded each key's use: at most once a minute, off the request's path. */
   const touched = new Map<string, number>();
@@ -34,6 +37,15 @@ export function createAccessControl({
     if (now - (touched.get(keyId) ?? 0) < 60_000) return;
     touched.set(keyId, now);
     void touchApiKey(db, keyId).catch(() => undefined);
+  }
+
+  /** Refuses a job (or a workflow's step) naming secrets its user does not have (dry runs too). */
+  async function checkSecrets(
+    principal: Principal,
+    spec: Pick<JobSpec, 'userId' | 'secrets'>,
+  ): Promise<void> {
+    requireSameUser(principal, spec.userId);
+    await secrets?.requireExisting(spec.userId, spec.secrets ?? []);
   }
 
   return {
@@ -67,15 +79,19 @@ export function createAccessControl({
 
     /**
      * Refuses, before anything is read or stored, a job its caller may not submit: for another
-     * user, asking for more than the user's ceilings, or (with authentication on) using a bucket
-     * or prefix outside the user's allow-list.
+     * user, asking for more than the user's ceilings, (with authentication on) using a bucket
+     * or prefix outside the user's allow-list, or naming secrets the user does not have.
      */
     async checkSubmission(principal: Principal, spec: JobSpec): Promise<void> {
       requireSameUser(principal, spec.userId);
       const settings = await getUserSettings(db, spec.userId);
       checkCeilings(spec.userId, effectiveCeilings(defaultCeilings, settings), spec);
       if (authEnabled) checkBuckets(spec.userId, settings?.allowedBuckets ?? [], spec);
+      // Only the job's own user's secrets: the names are looked up under spec.userId, checked above.
+      await checkSecrets(principal, spec);
     },
+
+    checkSecrets,
 
     /** Whether routes may name `kind` as what they serve: its owner can be looked up. */
     knowsOwnerOf(kind: string): boolean {

@@ -40,6 +40,8 @@ import {
 } from '../runs/run-repository.js';
 import { isTerminal } from '../runs/run-states.js';
 import { cancelQueued } from '../runs/transitions.js';
+import { SecretMasker } from '../secrets/secret-masker.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
 
@@ -64,6 +66,8 @@ export interface JobServiceDeps {
   schedules: ScheduleRegistry;
   /** Tells of runs queued, cancels requested and schedules registered, so the parts in this process act at once. */
   signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished'>;
+  /** The values of a run's secrets, masked in its live log (the stored logs are masked already). */
+  secrets: Pick<SecretService, 'maskFor'>;
 }
 
 export interface SubmitResult {
@@ -321,10 +325,21 @@ export function createJobService(deps: JobServiceDeps) {
       const cut = (text: string) => (Buffer.byteLength(text) > tailBytes ? text.slice(-tailBytes) : text);
       if ((run.state === 'running' || run.state === 'uploading') && run.containerId) {
         try {
+          // Masked before the tail is cut, so the cut never leaves part of a value.
+          const values = await deps.secrets.maskFor({
+            id: run.id,
+            userId: run.spec.userId,
+            names: run.spec.secrets ?? [],
+          });
           const live = await engine.readLogs(run.containerId, 10_000);
-          return { run, logs: { source: 'live', stdout: cut(live.stdout), stderr: cut(live.stderr) } };
+          const mask = (text: string) => SecretMasker.maskText(values, text);
+          return {
+            run,
+            logs: { source: 'live', stdout: cut(mask(live.stdout)), stderr: cut(mask(live.stderr)) },
+          };
         } catch {
-          // The container is on another host or already removed: fall back to what is stored.
+          // The container is on another host or already removed, or the run's secrets cannot be
+          // read here to mask them: fall back to what is stored (masked by the worker).
         }
       }
       const [stdout, stderr] = await Promise.all([

@@ -11,6 +11,10 @@ export const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
 /** An image reference such as `debian:bookworm-slim`, `registry:5000/team/image@sha256:...`. */
 export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
+/** A secret is given to the container as the environment variable of its name: the same rules. */
+export const SECRET_NAME_PATTERN = ENV_NAME_PATTERN;
+/** The most secrets one job (or one workflow step) may use. */
+export const MAX_JOB_SECRETS = 100;
 export const MAX_COMMAND_LENGTH = 16_384;
 /** `none`: only loopback. `bridge`: Docker's default bridge, with a way out to the internet. */
 export const JOB_NETWORKS = ['none', 'bridge'] as const;
@@ -164,6 +168,13 @@ export const JobRequestSchema = Type.Object(
         description: 'environment variables for the command (names starting with TDS_ are reserved)',
       }),
     ),
+    secrets: Type.Optional(
+      Type.Array(Type.String({ pattern: SECRET_NAME_PATTERN }), {
+        maxItems: MAX_JOB_SECRETS,
+        description:
+          "names of the user's secrets (PUT /secrets/NAME) the command gets as environment variables of those names, opened when each run starts: the values are never stored with the job, never in its image, and masked (***) in its logs; each must exist when the job is submitted",
+      }),
+    ),
     base_image: Type.Optional(
       Type.String({
         pattern: IMAGE_PATTERN,
@@ -254,6 +265,8 @@ export interface JobSpec {
   cpus: number;
   memory_mb: number;
   env: Record<string, string>;
+  /** Names of the user's secrets given to the container as environment variables; sorted, no repeats. */
+  secrets: string[];
   base_image: string;
   metrics_interval_seconds: number;
   network: JobNetwork;
@@ -280,6 +293,7 @@ const LATER_FIELDS = {
   step_inputs: [],
   capture_result: false,
   requires: [],
+  secrets: [],
 } as const;
 
 /**
@@ -294,6 +308,7 @@ export function readStoredSpec(stored: unknown): JobSpec {
     ...spec,
     step_inputs: spec.step_inputs ?? [],
     requires: spec.requires ?? [],
+    secrets: spec.secrets ?? [],
   } as JobSpec;
 }
 
@@ -496,6 +511,21 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
       message: `env names starting with TDS_ are reserved for the service: ${name}`,
     });
   }
+  const secrets = [...new Set(request.secrets ?? [])].sort();
+  for (const name of secrets) {
+    const at = `/secrets/${(request.secrets ?? []).indexOf(name)}`;
+    if (name.startsWith('TDS_')) {
+      problems.push({
+        path: at,
+        message: `secret names starting with TDS_ are reserved for the service: ${name}`,
+      });
+    } else if (Object.hasOwn(env, name)) {
+      problems.push({
+        path: at,
+        message: `"${name}" is both in env and in secrets: the container can have only one of them; drop it from env`,
+      });
+    }
+  }
   let source = '';
   let destination = '';
   check(problems, '/source_s3_prefix', () => {
@@ -526,6 +556,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     cpus: request.cpus ?? defaults.cpus,
     memory_mb: request.memory_mb ?? defaults.memoryMb,
     env,
+    secrets,
     base_image: request.base_image ?? defaults.baseImage,
     metrics_interval_seconds: request.metrics_interval_seconds ?? defaults.metricsIntervalSeconds,
     network: request.network ?? defaults.network,

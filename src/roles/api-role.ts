@@ -23,7 +23,7 @@ export interface ApiRole extends StartStop {
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
-  { config, logger, db, engine, store, metrics }: SharedParts,
+  { config, logger, db, engine, store, metrics, secrets }: SharedParts,
   services: {
     jobs: JobService;
     schedules: ScheduleService;
@@ -43,6 +43,7 @@ export function createApiRole(
         db,
         authEnabled: config.authEnabled,
         defaultCeilings: config.userCeilings,
+        secrets,
       });
       if (!config.authEnabled) {
         logger.warn(
@@ -77,6 +78,7 @@ export function createApiRole(
           authFailuresPerMinute: config.authFailuresPerMinute,
         },
         webhooks: services.webhooks,
+        secrets,
         metrics:
           config.metricsPort === undefined
             ? { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() }

@@ -4,6 +4,7 @@ import type { Database } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import type { Config } from '../config.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import type { Signals } from '../signals.js';
 
 /** What every role of a process is built from: made once by the composition root (service.ts). */
@@ -15,4 +16,6 @@ export interface SharedParts {
   engine: ContainerEngine;
   signals: Signals;
   metrics: ServiceMetrics;
+  /** Users' secrets: opened for a run's container, and for masking its logs. */
+  secrets: SecretService;
 }

@@ -27,7 +27,7 @@ export interface WorkerRole extends StartStop {
  * could not start, then the watcher stops.
  */
 export function createWorkerRole(
-  { config, logger, db, store, engine, signals, metrics }: SharedParts,
+  { config, logger, db, store, engine, signals, metrics, secrets }: SharedParts,
   options: { followDockerEvents?: boolean; workflows?: WorkflowService; spool: ResultSpool },
 ): WorkerRole {
   const { workflows, spool } = options;
@@ -56,6 +56,7 @@ export function createWorkerRole(
     },
     engineSampler,
     observeUpload: (seconds) => metrics.observeStage('uploading', seconds),
+    secrets,
   });
   const watcher = createWatcher({
     db,
@@ -85,6 +86,7 @@ export function createWorkerRole(
     maxInputBytes: config.limits.maxInputBytes,
     storeRetry: config.storeRetry,
     engineSampler,
+    secrets,
     onStarted: (runId) => watcher.check(runId),
     observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import { maskingStream } from '../secrets/secret-masker.js';
 import { cappedLog, type LogReport } from './capped-log.js';
 import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
 import { describeBytes } from './sizes.js';
@@ -46,13 +47,15 @@ export const CONTENT_TYPES = {
 /**
  * Copies the container's stdout and stderr to `files` on this host, where they wait for their
  * upload. Each keeps at most `maxBytes` of what the command wrote, and ends with a line saying so
- * when it was cut.
+ * when it was cut. The values in `mask` (the run's secrets) are replaced with `***` before the cap,
+ * so that a cut never leaves part of one.
  */
 export async function collectLogs(
   engine: ContainerEngine,
   containerId: string,
   files: { stdout: string; stderr: string },
   maxBytes: number,
+  mask: readonly string[] = [],
 ): Promise<LogsReport> {
   const stdoutStream = createWriteStream(files.stdout);
   const stderrStream = createWriteStream(files.stderr);
@@ -62,7 +65,14 @@ export async function collectLogs(
   ]);
   const stdout = cappedLog(stdoutStream, 'stdout.log', maxBytes);
   const stderr = cappedLog(stderrStream, 'stderr.log', maxBytes);
-  await engine.copyLogs(containerId, stdout.sink, stderr.sink);
+  if (mask.length === 0) {
+    await engine.copyLogs(containerId, stdout.sink, stderr.sink);
+  } else {
+    const masked = { stdout: maskingStream(mask), stderr: maskingStream(mask) };
+    masked.stdout.pipe(stdout.sink);
+    masked.stderr.pipe(stderr.sink);
+    await engine.copyLogs(containerId, masked.stdout, masked.stderr);
+  }
   await closed;
   return { stdout: stdout.report, stderr: stderr.report };
 }

@@ -23,6 +23,7 @@ import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.js';
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
+import type { SecretService } from '../secrets/secret-service.js';
 
 export interface RunExecutorDeps {
   /** Told how long a run's staging and building took on this worker (the metrics). */
@@ -46,6 +47,8 @@ export interface RunExecutorDeps {
   storeRetry: { attempts: number; firstDelayMs: number };
   /** Samples the containers of prebuilt images that have no shell to sample themselves. */
   engineSampler: EngineSampler;
+  /** Opens the secrets a run names, for its container's environment. */
+  secrets: Pick<SecretService, 'forRun' | 'forget'>;
   /** Called once the run's container is started, so its exit can be looked at right away. */
   onStarted?: (runId: string) => void;
 }
@@ -165,6 +168,13 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           });
         signal.throwIfAborted();
 
+        // Opened now, at the run's start, and given only to the container's environment as it is
+        // created: never to a build (the image is built above, without them), never stored.
+        const secretEnv = await deps.secrets.forRun({
+          id: run.id,
+          userId: run.spec.userId,
+          names: run.spec.secrets ?? [],
+        });
         // An image without /bin/sh cannot sample itself: the engine's stats are read instead.
         const sampledByEngine = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
@@ -172,8 +182,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
           env: [
-            ...('HOME' in run.spec.env ? [] : [`HOME=${TMP_DIR}`]),
+            ...('HOME' in run.spec.env || 'HOME' in secretEnv ? [] : [`HOME=${TMP_DIR}`]),
             ...Object.entries(run.spec.env).map(([name, value]) => `${name}=${value}`),
+            ...Object.entries(secretEnv).map(([name, value]) => `${name}=${value}`),
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
           ],
@@ -202,6 +213,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const running = await startRunning(db, run.id, workerId, { containerId, image });
         stageEnded('building');
         if (!running) {
+          deps.secrets.forget(run.id);
           await engine.removeContainer(containerId);
           await engine.removeImage(image);
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });

@@ -23,6 +23,7 @@ import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.j
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
 import { METRICS_SOURCE_LABEL, jobImageTag } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
 import { readLastLine, resultTooLargeMessage } from './run-result.js';
@@ -79,6 +80,8 @@ export interface RunFinisherDeps {
   engineSampler: Pick<EngineSampler, 'stop'>;
   /** Told how long collecting and uploading a run's results took (the metrics). */
   observeUpload?: (seconds: number) => void;
+  /** The values of a run's secrets, masked in its stored logs. */
+  secrets: Pick<SecretService, 'maskFor' | 'forget'>;
 }
 
 export function runWorkDir(dataDir: string, runId: string): string {
@@ -211,6 +214,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
 
   async function cleanUp(run: Run, containerId: string | null): Promise<void> {
     const log = logger.child({ runId: run.id, jobId: run.jobId });
+    deps.secrets.forget(run.id);
     if (containerId) {
       await engine
         .removeContainer(containerId)
@@ -404,7 +408,20 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       const { maxLogBytes, maxOutputBytes } = deps.limits;
       const prefix = run.resultsPrefix;
       const logFiles = { stdout: writer.newFile(), stderr: writer.newFile() };
-      const logs = await attempt('logs', () => collectLogs(engine, container.id, logFiles, maxLogBytes));
+      // The logs are stored with the run's secrets masked, or not at all: a value that cannot be
+      // opened here (deleted while the run ran, on a worker that did not start it) cannot be masked.
+      const mask = await deps.secrets
+        .maskFor({ id: run.id, userId: run.spec.userId, names: run.spec.secrets ?? [] })
+        .catch((error: unknown) => {
+          problems.push(
+            `logs: not stored, because the run's secrets could not be read to mask them (${errorMessage(error)})`,
+          );
+          return undefined;
+        });
+      const logs =
+        mask === undefined
+          ? undefined
+          : await attempt('logs', () => collectLogs(engine, container.id, logFiles, maxLogBytes, mask));
       for (const name of ['stdout', 'stderr'] as const) {
         const size = await stat(logFiles[name])
           .then((s) => s.size)
@@ -469,12 +486,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       outcome = applyLimits(outcome, outputs, logs);
       let result: string | null = null;
       if (run.spec.capture_result && logs) {
-        const captured = await captureResult(
-          logFiles.stdout,
-          logs,
-          maxLogBytes,
-          deps.limits.maxResultBytes,
-        );
+        const captured = await captureResult(logFiles.stdout, logs, maxLogBytes, deps.limits.maxResultBytes);
         result = captured.result;
         if (captured.problem) outcome = failWith(outcome, 'result_too_large', captured.problem);
       }

@@ -10,6 +10,8 @@ import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
 import { LineSplitter, type LogCursor, type LogStreamName } from './log-lines.js';
 import { getRun, type Run } from '../runs/run-repository.js';
 import { isTerminal, type RunState } from '../runs/run-states.js';
+import { SecretMasker } from '../secrets/secret-masker.js';
+import type { SecretService } from '../secrets/secret-service.js';
 
 /** One thing a log stream tells: a line of stdout or stderr with the cursor just after it, or the end. */
 export type LogStreamEvent =
@@ -42,6 +44,8 @@ export interface RunOutputDeps {
    * are not in the store (yet).
    */
   spool?: Pick<ResultSpool, 'openFile'>;
+  /** The values of a run's secrets, masked in its live log (the stored logs are masked already). */
+  secrets: Pick<SecretService, 'maskFor'>;
 }
 
 export type RunOutput = ReturnType<typeof createRunOutput>;
@@ -161,15 +165,25 @@ export function createRunOutput(deps: RunOutputDeps) {
           const number = numberer(position);
           const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
           try {
+            // A run whose secrets cannot be read here is not followed live: its stored logs,
+            // masked by the worker, carry its lines once it has ended.
+            const values = await deps.secrets.maskFor({
+              id: run.id,
+              userId: run.spec.userId,
+              names: run.spec.secrets ?? [],
+            });
+            const maskers = { stdout: new SecretMasker(values), stderr: new SecretMasker(values) };
             for await (const frame of engine.followLogs(run.containerId!, signal)) {
-              for (const event of number(frame.stream, splitters[frame.stream].push(frame.payload))) {
+              const bytes = maskers[frame.stream].push(frame.payload);
+              for (const event of number(frame.stream, splitters[frame.stream].push(bytes))) {
                 if (event.kind === 'line') position = event.cursor;
                 yield event;
               }
             }
             // The container has stopped: a last line without a newline is complete now.
             for (const stream of ['stdout', 'stderr'] as const) {
-              for (const event of number(stream, splitters[stream].end())) {
+              const rest = splitters[stream].push(maskers[stream].end());
+              for (const event of number(stream, [...rest, ...splitters[stream].end()])) {
                 if (event.kind === 'line') position = event.cursor;
                 yield event;
               }

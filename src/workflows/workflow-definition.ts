@@ -37,6 +37,7 @@ const STEP_FIELDS = {
   cpus: job.cpus,
   memory_mb: job.memory_mb,
   env: job.env,
+  secrets: job.secrets,
   network: job.network,
   max_attempts: job.max_attempts,
   retry_on_exit_code: job.retry_on_exit_code,
@@ -401,6 +402,9 @@ function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
   // Tags add up: the workflow's apply to every step, a step's own to that step too.
   if (sharedFields.requires !== undefined || own.requires !== undefined)
     merged.requires = [...(sharedFields.requires ?? []), ...(own.requires ?? [])];
+  // Secrets add up too: the workflow's reach every step, a step's own that step only.
+  if (sharedFields.secrets !== undefined || own.secrets !== undefined)
+    merged.secrets = [...(sharedFields.secrets ?? []), ...(own.secrets ?? [])];
   if (own.image !== undefined) {
     // A prebuilt image runs as it is: the workflow's packages and base image are for commands.
     delete merged.linux_dependencies;

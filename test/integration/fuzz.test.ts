@@ -23,7 +23,7 @@ afterAll(async () => {
 async function stored(): Promise<number> {
   const [row] = await service.db.query(
     `SELECT (SELECT count(*) FROM jobs) + (SELECT count(*) FROM runs) + (SELECT count(*) FROM schedules)
-       + (SELECT count(*) FROM api_keys) + (SELECT count(*) FROM users) AS n`,
+       + (SELECT count(*) FROM api_keys) + (SELECT count(*) FROM users) + (SELECT count(*) FROM secrets) AS n`,
   );
   return Number(row!.n);
 }
@@ -75,6 +75,7 @@ const FIELDS = [
   'cpus',
   'memory_mb',
   'env',
+  'secrets',
   'base_image',
   'metrics_interval_seconds',
   'network',
@@ -183,6 +184,9 @@ describe('the other routes, fuzzed', () => {
       ['DELETE', '/admin/keys/:id'],
       ['PUT', '/admin/users/:id'],
       ['GET', '/admin/users/:id'],
+      ['PUT', '/secrets/:id'],
+      ['DELETE', '/secrets/:id'],
+      ['GET', '/secrets'],
     );
     const query = fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 3 });
     await fc.assert(

@@ -128,6 +128,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_RATE_LIMIT_PER_MINUTE: '0',
     TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
     TDS_AUTH_FAILURES_PER_MINUTE: '0',
+    // Secrets work in every test service, as on the embedded defaults (the key is unique to it).
+    TDS_SECRETS_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -130,6 +130,7 @@ describe('normaliseJobRequest', () => {
       cpus: 1,
       memory_mb: 1024,
       env: {},
+      secrets: [],
       base_image: 'debian:bookworm-slim',
       metrics_interval_seconds: 1,
       network: 'bridge',

@@ -233,6 +233,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       if (query.dry_run === 'true') {
         const { definition, plan } = workflows.validate(request.body);
         requireSameUser(request.principal, definition.shared.userId);
+        for (const step of definition.steps) await access.checkSecrets(request.principal, step.spec);
         if (definition.shared.notify_url !== undefined) {
           await webhooks.checkUrl(definition.shared.notify_url, 'notify_url');
         }
