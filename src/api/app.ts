@@ -16,6 +16,7 @@ import type { RunOutput } from '../runner/run-output.js';
 import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
+import { loopbackGuardPlugin } from './loopback-guard.js';
 import { unowned } from './route-access.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { DownloadLinks } from '../runs/download-links.js';
@@ -92,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First, so that every route registered after it, a plugin's too, states its access or stops the start.
   await app.register(routeAccessPlugin, { knowsOwnerOf: access.knowsOwnerOf });
+  // Without keys, before anything else reads the request: a web page must not act as the developer.
+  if (!access.authEnabled) await app.register(loopbackGuardPlugin, { corsOrigins });
   await app.register(helmet, {
     // The OpenAPI page loads its own scripts and styles; everything else is JSON.
     contentSecurityPolicy: {
