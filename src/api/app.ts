@@ -17,6 +17,7 @@ import { authPlugin, routeAccessPlugin } from './auth.js';
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
 import { loopbackGuardPlugin } from './loopback-guard.js';
+import { serializeRequest } from './request-log.js';
 import { unowned } from './route-access.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { DownloadLinks } from '../runs/download-links.js';
@@ -76,7 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, jobs, schedules, fleet, access, logger, corsOrigins, healthChecks } = deps;
   const input = createInputGuard(logger);
   const app = Fastify({
-    loggerInstance: logger,
+    // Requests are logged with secrets in their URL redacted (download links' tokens).
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: deps.bodyLimit,
     frameworkErrors: input.frameworkErrors,
     clientErrorHandler: input.clientErrorHandler,
