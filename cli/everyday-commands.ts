@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { ApiError } from './api-client.js';
 import type { Context } from './context.js';
 import { followLog } from './log-stream.js';
+import { stripControlSequences } from './terminal-text.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { table } from './output.js';
 
@@ -195,16 +196,19 @@ export function addEverydayCommands(program: Command, context: () => Context): v
     )
     .argument('<run>', 'a run id')
     .option('-f, --follow', 'follow the output until the run ends')
+    .option('--raw', "print the output's bytes as the run wrote them, terminal escape sequences included")
     .addHelpText('after', '\nExample:\n  tds logs -f 0192f5c4-...')
-    .action(async (runId: string, options: { follow?: boolean }) => {
+    .action(async (runId: string, options: { follow?: boolean; raw?: boolean }) => {
       const ctx = context();
       checkId(runId);
+      // What the run printed is shown as text: its escape sequences could drive this terminal.
+      const shown = options.raw ? (text: string) => text : stripControlSequences;
       if (options.follow) {
         // Live from the run's log stream, each line once and in order, resumed if the connection drops.
         // With --output json: JSON Lines, { stream, line } for each line, then { state }.
         const ended = await followLog(ctx.api, runId, ({ stream, line }) => {
           if (ctx.output.json) process.stdout.write(`${JSON.stringify({ stream, line })}\n`);
-          else (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
+          else (stream === 'stdout' ? process.stdout : process.stderr).write(`${shown(line)}\n`);
         });
         if (ctx.output.json) process.stdout.write(`${JSON.stringify({ state: ended?.state })}\n`);
         return;
@@ -214,8 +218,8 @@ export function addEverydayCommands(program: Command, context: () => Context): v
       );
       if (ctx.output.json) ctx.output.data(logs);
       else {
-        process.stdout.write(logs.stdout);
-        process.stderr.write(logs.stderr);
+        process.stdout.write(shown(logs.stdout));
+        process.stderr.write(shown(logs.stderr));
       }
     });
 

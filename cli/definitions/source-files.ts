@@ -1,7 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { parseHoconFile } from './hocon.js';
 import { pointerSegments, type FileProblem, type Locate } from './problems.js';
 
 /** One document of a definition file, as parsed, with a way to find the line of any part of it. */
@@ -97,49 +97,11 @@ function parseYaml(file: string, text: string): { documents: SourceDocument[]; p
   return { documents, problems };
 }
 
-type HoconParse = (options: Record<string, unknown>) => Promise<unknown>;
-
-/**
- * Includes allowed in HOCON: a quoted file name beside the definition (`include "common.conf"`),
- * optionally `required(...)` or `file(...)`. No URLs, classpath, absolute paths or parent folders.
- */
-const ALLOWED_INCLUDE =
-  /^\s*include\s+(?:required\s*\(\s*)?(?:file\s*\(\s*)?"([A-Za-z0-9._-]+)"(?:\s*\))?(?:\s*\))?\s*$/;
-
-/** The line without its comment (from the first `#` or `//`). */
-function withoutComment(line: string): string {
-  const hash = line.indexOf('#');
-  const slashes = line.indexOf('//');
-  const cut = hash === -1 ? slashes : slashes === -1 ? hash : Math.min(hash, slashes);
-  return cut === -1 ? line : line.slice(0, cut);
-}
-
 /** A parser's message without the excerpt of the source it ends with, and without a final period. */
 function parserMessage(message: string): string {
   const excerpt = /\(?(?:Source|Token):/.exec(message);
   const shown = (excerpt ? message.slice(0, excerpt.index) : message).trimEnd();
   return shown.endsWith('.') ? shown.slice(0, -1) : shown;
-}
-
-function checkHoconIncludes(file: string, text: string): FileProblem[] {
-  const problems: FileProblem[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const line = withoutComment(raw);
-    const match = /(^|[{=:,]\s*)(?:include|require)\b/.exec(line);
-    if (!match) return;
-    const statement = line.slice(match.index + match[1]!.length);
-    const allowed = ALLOWED_INCLUDE.exec(statement);
-    if (!allowed || allowed[1]!.startsWith('.')) {
-      problems.push({
-        file,
-        line: index + 1,
-        column: match.index + match[1]!.length + 1,
-        message:
-          'only includes of a file beside this one are allowed, as include "name.conf": no URL, classpath, absolute path or parent folder',
-      });
-    }
-  });
-  return problems;
 }
 
 /**
@@ -167,13 +129,10 @@ async function parseHocon(
   text: string,
   scope: Record<string, string>,
 ): Promise<{ documents: SourceDocument[]; problems: FileProblem[] }> {
-  const includeProblems = checkHoconIncludes(file, text);
-  if (includeProblems.length > 0) return { documents: [], problems: includeProblems };
-  const require = createRequire(import.meta.url);
-  const parse = require('@pushcorn/hocon-parser') as HoconParse;
   try {
-    // env: false: the environment is read only for names given with --env, passed in `scope`.
-    const value = await parse({ url: path.resolve(file), env: false, strict: true, scope });
+    // The environment is read only for names given with --env, passed in `scope`.
+    const { value, problems } = await parseHoconFile(file, scope);
+    if (problems.length > 0) return { documents: [], problems };
     const values = Array.isArray((value as { definitions?: unknown })?.definitions)
       ? (value as { definitions: unknown[] }).definitions
       : [value];

@@ -15,6 +15,8 @@ import { authPlugin, createRequestAuthenticator, routeAccessPlugin } from './aut
 import { errorHandler } from './error-handler.js';
 import { createInputGuard } from './input-guard.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
+import { loopbackGuardPlugin } from './loopback-guard.js';
+import { serializeRequest } from './request-log.js';
 import { unowned } from './route-access.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { DownloadLinks } from '../runs/download-links.js';
@@ -78,7 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, jobs, schedules, fleet, access, logger, corsOrigins, healthChecks } = deps;
   const input = createInputGuard(logger);
   const app = Fastify({
-    loggerInstance: logger,
+    // Requests are logged with secrets in their URL redacted (download links' tokens).
+    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: deps.bodyLimit,
     frameworkErrors: input.frameworkErrors,
     clientErrorHandler: input.clientErrorHandler,
@@ -95,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // First, so that every route registered after it, a plugin's too, states its access or stops the start.
   await app.register(routeAccessPlugin, { knowsOwnerOf: access.knowsOwnerOf });
+  // Without keys, before anything else reads the request: a web page must not act as the developer.
+  if (!access.authEnabled) await app.register(loopbackGuardPlugin, { corsOrigins });
   await app.register(helmet, {
     // The OpenAPI page loads its own scripts and styles; everything else is JSON.
     contentSecurityPolicy: {

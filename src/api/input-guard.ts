@@ -69,6 +69,9 @@ export function createInputGuard(logger: FastifyBaseLogger) {
         routes.push(route.url.split('/'));
       });
       app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
+      // JSON only: a text/plain body is one a cross-site form or fetch sends without a CORS
+      // preflight. Removed, any other type is answered 415; no body at all still works.
+      app.removeContentTypeParser('text/plain');
       app.addHook('onRequest', async (request) => {
         const problems: string[] = [];
         const query = request.url.indexOf('?');

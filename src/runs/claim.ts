@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
 import { quoteLiteral } from '../../services/db/sql-text.js';
 import { runColumns, toRun, type Run } from './run-repository.js';
 import { ACTIVE_STATES, RUN_TRANSITIONS, sqlState, sqlStates } from './run-states.js';
@@ -21,16 +21,15 @@ const CLAIM_SPARE_CANDIDATES = 32;
  * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait
  * for their backoff; a run that waits for its predecessor is claimable only when no other run of
  * its job is under way and no earlier waiting run of its job is queued. `SKIP LOCKED` keeps a run
- * from being claimed twice; the users with queued runs are found by walking an index. Each claim
- * takes only from the first runs its user has room for, as of its snapshot, so workers claiming at
- * once cannot together pass a ceiling; only a run becoming claimable between two claims (a retry
- * whose backoff ends) can, rarely, let a user's runs pass it by one. When other workers took the
- * runs a claim considered before it could lock them, it claims again, with a fresh snapshot.
+ * from being claimed twice; the users with queued runs are found by walking an index. A ceiling
+ * holds whatever workers claim at once (see holdCeilings). When other workers took the runs a
+ * claim considered before it could lock them, or a claim would have passed a ceiling, it claims
+ * again, with a fresh snapshot.
  * A worker claims only runs whose `requires` are all among its tags, and nothing while an operator
  * has asked it to drain (a claim already under way when the drain is asked for may still land).
  */
 export async function claimRuns(
-  db: SqlExecutor,
+  db: Database,
   workerId: string,
   limit: number,
   defaultUserLimit: number,
@@ -46,7 +45,22 @@ export async function claimRuns(
     // Asked for in powers of two, so that a worker's claims come to a few statement texts, each
     // kept planned on each connection (see claimOnce): 7 runs are 4, then 2, then 1.
     const ask = 2 ** Math.floor(Math.log2(limit - runs.length));
-    const { claimed, considered } = await claimOnce(db, workerId, ask, defaultUserLimit, tags);
+    const outcome = await db
+      .transaction(async (tx) => {
+        const once = await claimOnce(tx, workerId, ask, defaultUserLimit, tags);
+        await holdCeilings(tx, once.claimed, defaultUserLimit);
+        return once;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CeilingRace) return undefined;
+        throw error;
+      });
+    if (outcome === undefined) {
+      // Rolled back: another worker's claim for the same user landed first. Claim again.
+      if (++retries > CLAIM_RETRIES) break;
+      continue;
+    }
+    const { claimed, considered } = outcome;
     runs.push(...claimed);
     // Every run considered was claimed: there is no more to take, not even behind other workers.
     if (considered <= claimed.length) break;
@@ -61,6 +75,50 @@ export async function claimRuns(
  * took the runs it considered meanwhile (a worker held up while others claimed a run after run).
  */
 const CLAIM_RETRIES = 2;
+
+/** A claim that would have taken a user past their ceiling; its transaction is rolled back. */
+class CeilingRace extends Error {
+  constructor(readonly userIds: string[]) {
+    super(`a claim would have passed the ceiling of ${userIds.join(', ')}`);
+    this.name = 'CeilingRace';
+  }
+}
+
+/** The advisory lock namespace (`pg_advisory_xact_lock(int, int)`'s first key) of users' ceilings. */
+const CEILING_LOCK_SPACE = 7_215_311;
+
+/**
+ * Holds each user's ceiling under claims made at once. The claim statement counts a user's runs
+ * under way as of its snapshot, and workers with different tags take different runs of one user,
+ * so two claims at once could each see room for the same runs. So, in the claim's transaction,
+ * after the claim: lock each user it claimed for (a transaction-scoped advisory lock, in user
+ * order so that two claims never wait on each other in a circle), then count again in a statement
+ * of its own, whose snapshot is taken after the lock is held and so sees every claim for that user
+ * committed before. Over the ceiling, the claim is rolled back (`CeilingRace`) and made again. Only
+ * claims for the same user wait on each other, and only for the count.
+ */
+async function holdCeilings(
+  tx: SqlExecutor,
+  claimed: readonly Run[],
+  defaultUserLimit: number,
+): Promise<void> {
+  const users = [...new Set(claimed.map((run) => run.spec.userId))].sort();
+  if (users.length === 0) return;
+  // OFFSET 0 keeps the ordered list a subquery of its own, so the locks are taken in its order.
+  await tx.query(
+    `SELECT count(pg_advisory_xact_lock(${CEILING_LOCK_SPACE}, hashtext(u)))::int AS locked
+       FROM (SELECT u FROM unnest($1::text[]) AS u ORDER BY u OFFSET 0) ordered`,
+    [users],
+  );
+  const over = await tx.query<{ user_id: string }>(
+    `SELECT q.u AS user_id FROM unnest($1::text[]) AS q(u)
+       LEFT JOIN users s ON s.user_id = q.u
+      WHERE (SELECT count(*) FROM runs x WHERE x.user_id = q.u AND x.state IN ${ACTIVE})
+            > coalesce(s.max_concurrent_runs, $2::int)`,
+    [users, defaultUserLimit],
+  );
+  if (over.length > 0) throw new CeilingRace(over.map((row) => row.user_id));
+}
 
 /** One claim statement: the runs it claimed, and how many runs it considered for claiming. */
 async function claimOnce(

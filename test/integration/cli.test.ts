@@ -628,3 +628,26 @@ describe('tds logs -f', () => {
     }
   });
 });
+
+describe('tds logs', () => {
+  it("shows a run's output without its terminal escape sequences, and as written with --raw", async () => {
+    const created = await service.request('POST', '/jobs', {
+      userId: 'painter',
+      uniqueId: 'escapes',
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: 'e/',
+      command: "printf '\\033[31mred\\033[0m\\n\\033]0;title\\007plain\\n'; printf '\\033[2Jerr\\n' >&2",
+    });
+    expect(created.status).toBe(202);
+    const runId = created.body.run.id as string;
+    expect((await service.waitForRun(runId)).state).toBe('succeeded');
+    const shown = await tds(['logs', runId]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toBe('red\nplain\n');
+    expect(shown.stderr).toBe('err\n');
+    const raw = await tds(['logs', '--raw', runId]);
+    expect(raw.stdout).toBe('\u001b[31mred\u001b[0m\n\u001b]0;title\u0007plain\n');
+    expect(raw.stderr).toBe('\u001b[2Jerr\n');
+  });
+});

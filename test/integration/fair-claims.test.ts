@@ -28,7 +28,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function queue(userId: string, count: number): Promise<string[]> {
+async function queue(userId: string, count: number, requires: string[] = []): Promise<string[]> {
   const spec = normaliseJobRequest(
     {
       userId,
@@ -38,6 +38,7 @@ async function queue(userId: string, count: number): Promise<string[]> {
       destination_s3_prefix: '',
       command: 'true',
       linux_dependencies: [],
+      ...(requires.length > 0 ? { requires } : {}),
     },
     {
       timeoutSeconds: 60,
@@ -124,6 +125,56 @@ describe('claiming runs', () => {
     expect(row!.n).toBe(3);
     await finishAll();
     await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
+  it('holds a ceiling under claims by differently tagged workers at once: 4 workers, 200 runs', async () => {
+    // Each worker sees a different part of the user's queue (the runs its tags allow), so each
+    // ranks different runs first; the ceiling must hold across them all the same.
+    const ceiling = 3;
+    await putUserSettings(db, 'tagged', { maxConcurrentRuns: ceiling });
+    const tags = [['gpu'], ['arm'], ['fast'], []];
+    for (let i = 0; i < 50; i++) {
+      for (const requires of tags) await queue('tagged', 1, requires);
+    }
+    let stop = false;
+    let highest = 0;
+    const sampler = (async () => {
+      while (!stop) {
+        const [row] = await db.query(
+          `SELECT count(*)::int AS n FROM runs WHERE user_id = 'tagged'
+             AND state IN ('staging', 'building', 'running', 'uploading')`,
+        );
+        highest = Math.max(highest, row!.n as number);
+      }
+    })();
+    const claimedBy = await Promise.all(
+      tags.map(async (workerTags, w) => {
+        const mine: string[] = [];
+        for (let idle = 0; idle < 40;) {
+          const claimed = await claimRuns(db, `tagged-${w}`, 2, 100, workerTags);
+          if (claimed.length === 0) {
+            idle += 1;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            continue;
+          }
+          idle = 0;
+          mine.push(...claimed.map((r) => r.id));
+          // Runs end a moment later, so that claims keep meeting a user at their ceiling.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+          for (const run of claimed) await finish(db, run.id, { state: 'succeeded' });
+        }
+        return mine;
+      }),
+    );
+    stop = true;
+    await sampler;
+    const ids = claimedBy.flat();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(200);
+    // Every worker took runs: the claims did meet at the same user.
+    expect(claimedBy.every((mine) => mine.length > 0)).toBe(true);
+    expect(highest).toBeGreaterThan(0);
+    expect(highest).toBeLessThanOrEqual(ceiling);
   });
 
   it('gives each of many workers claiming at once runs of its own while runs are queued', async () => {

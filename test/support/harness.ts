@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createS3Client } from '../../services/aws/s3-object-store.js';
@@ -105,6 +105,8 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** Sees each AWS SDK client the service makes (see ServiceOverrides). */
   observeAwsClient?: ServiceOverrides['observeAwsClient'];
+  /** The service's logger; a silent one (or TEST_LOG_LEVEL's) when not given. */
+  logger?: Logger;
 }
 
 /** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
@@ -132,7 +134,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_SECRETS_KEY: randomBytes(32).toString('base64'),
     ...options.env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const clock = options.schedulerClock;
   const service = await startService(config, logger, {
     followDockerEvents: options.followDockerEvents,

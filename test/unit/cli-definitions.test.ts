@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../cli/definitions/load.js';
+import { INCLUDE_RULE } from '../../cli/definitions/hocon.js';
 import { expandPaths } from '../../cli/definitions/source-files.js';
 import { graphStandIn } from '../../cli/definitions/graph-stand-in.js';
 import { builtInValues, environmentValues } from '../../cli/definitions/substitutions.js';
@@ -117,7 +118,7 @@ describe('definition files', () => {
     );
     const refused = await loadDefinitions([bad], { values });
     expect(refused.problems.map((p) => p.line)).toEqual([2, 3, 4]);
-    expect(refused.problems[0]!.message).toContain('only includes of a file beside this one');
+    expect(refused.problems[0]!.message).toContain(INCLUDE_RULE);
   });
 
   it("checks a workflow's graph with each step whose template failed standing in: every graph problem, none of the template's fields", async () => {
