@@ -75,7 +75,8 @@ export async function prepareTrivialJob(
     encoding: 'utf8',
   }).trim();
   // The service's cached package image (the base image with the packages and its runtime files).
-  const fromImage = await packageImageTag(baseId, packages, DEFAULT_JOB_USER);
+  const [installation] = await stack.database.db.query<{ id: string }>('SELECT id FROM installation');
+  const fromImage = await packageImageTag(baseId, packages, DEFAULT_JOB_USER, installation!.id);
   const hand: HandRunJob = {
     bucket: BUCKET,
     sourcePrefix: 'in/',

@@ -6,7 +6,7 @@ import type { SharedParts } from './shared-parts.js';
  * run history. It runs beside a worker, whose runs under way (`executions`) it leaves alone.
  */
 export function createHousekeeperRole(
-  { config, logger, db, engine }: SharedParts,
+  { config, installationId, logger, db, engine }: SharedParts,
   executions: ReadonlyMap<string, AbortController>,
 ): Housekeeper {
   return createHousekeeper({
@@ -14,7 +14,9 @@ export function createHousekeeperRole(
     engine,
     logger,
     dataDir: config.dataDir,
-    workerId: config.workerId,
+    installationId,
+    localImages: config.localImages,
+    imageCacheBytes: config.imageCacheBytes,
     executions,
     retentionDays: config.retentionDays,
     intervalMs: config.housekeepingIntervalMs,

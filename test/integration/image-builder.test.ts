@@ -12,7 +12,10 @@ import { createImageBuilder } from '../../src/runner/image-builder.js';
 const BASE_IMAGE = inject('baseImage');
 const docker = new Docker();
 const logger = pino({ level: 'silent' });
-const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, '10001:10001');
+const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, '10001:10001', {
+  installationId: randomUUID(),
+  localImages: [BASE_IMAGE],
+});
 const tags: string[] = [];
 const dirs: string[] = [];
 

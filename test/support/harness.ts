@@ -126,6 +126,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_MAX_CONCURRENT_RUNS: '2',
     // Tests poll the API far faster than any frontend would.
     TDS_RATE_LIMIT_PER_MINUTE: '0',
+    // No registry is reachable: images the tests build themselves are named tds-test-*.
+    TDS_LOCAL_IMAGES: 'tds-test-*',
     ...options.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
