@@ -132,9 +132,10 @@ export interface ContainerEngine {
   removeImageIfUnused(ref: string): Promise<boolean>;
   /**
    * Makes a bridge network of its own, on which containers cannot reach each other
-   * (inter-container traffic off); resolves once it exists (an existing one of that name is kept).
+   * (inter-container traffic off), with `bridgeInterface` as the host's interface name (at most 15
+   * characters); resolves once it exists (an existing one of that name is kept).
    */
-  createNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  createNetwork(name: string, labels: Record<string, string>, bridgeInterface: string): Promise<void>;
   /** Removes a network; one that is gone counts as removed. */
   removeNetwork(name: string): Promise<void>;
   /** Networks with `label`. */

@@ -272,7 +272,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         throw error;
       }
     },
-    async createNetwork(name, labels) {
+    async createNetwork(name, labels, bridgeInterface) {
       try {
         await docker.createNetwork({
           Name: name,
@@ -281,7 +281,10 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
           Labels: labels,
           // Containers on it cannot reach each other, and each run has one of its own: Docker's
           // isolation rules drop traffic between two bridge networks.
-          Options: { 'com.docker.network.bridge.enable_icc': 'false' },
+          Options: {
+            'com.docker.network.bridge.enable_icc': 'false',
+            'com.docker.network.bridge.name': bridgeInterface,
+          },
         });
       } catch (error) {
         if (statusOf(error) !== 409) throw error;

@@ -112,6 +112,14 @@ export function runNetworkName(runId: string): string {
   return `tds-net-${runId}`;
 }
 
+/**
+ * The host's interface of a run's network: `tds` and 12 hex digits of the run id (an interface
+ * name has at most 15 characters), so that one host firewall rule (`-i tds+`) covers every run.
+ */
+export function runBridgeInterface(runId: string): string {
+  return `tds${runId.replace(/-/g, '').slice(0, 12)}`;
+}
+
 const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
 const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
 

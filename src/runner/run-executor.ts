@@ -16,6 +16,7 @@ import {
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
   jobImageTag,
+  runBridgeInterface,
   runNetworkName,
   type ImageBuilder,
 } from './image-builder.js';
@@ -180,7 +181,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
             ? runNetworkName(run.id)
             : 'none';
-        if (network !== 'none') await engine.createNetwork(network, labels);
+        if (network !== 'none') await engine.createNetwork(network, labels, runBridgeInterface(run.id));
         // An image without /bin/sh cannot sample itself: the engine's stats are read instead.
         const sampledByEngine = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
