@@ -75,8 +75,7 @@ export async function prepareTrivialJob(
     encoding: 'utf8',
   }).trim();
   // The service's cached package image (the base image with the packages and its runtime files).
-  const [installation] = await stack.database.db.query<{ id: string }>('SELECT id FROM installation');
-  const fromImage = await packageImageTag(baseId, packages, DEFAULT_JOB_USER, installation!.id);
+  const fromImage = await packageImageTag(baseId, packages, DEFAULT_JOB_USER);
   const hand: HandRunJob = {
     bucket: BUCKET,
     sourcePrefix: 'in/',

@@ -125,15 +125,13 @@ const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
 
 /**
  * The tag of the cached package image for `packages` on the base image `baseImageId`, whose
- * writable folders belong to `jobUser`, built by the installation `installationId`. It changes
- * whenever anything that goes into the image does. Each installation has its own: it evicts its
- * package images as it sees fit, never one another installation on the engine builds on.
+ * writable folders belong to `jobUser`. It changes whenever anything that goes into the image does.
+ * Installations sharing an engine share it: it holds nothing of any run.
  */
 export async function packageImageTag(
   baseImageId: string,
   packages: string[],
   jobUser: string,
-  installationId: string,
 ): Promise<string> {
   templateDigest ??= Promise.all(TEMPLATE_FILES.map((file) => readFile(path.join(TEMPLATE_DIR, file)))).then(
     (contents) => {
@@ -148,8 +146,6 @@ export async function packageImageTag(
     .update(packages.join('\n'))
     .update('\0')
     .update(jobUser)
-    .update('\0')
-    .update(installationId)
     .update('\0')
     .update(await templateDigest)
     .digest('hex')
@@ -194,7 +190,7 @@ export interface ImageBuilder {
 
 /** Which images runs may use, and whose they are. */
 export interface ImageRules {
-  /** Labelled on every image built, and part of each package image's tag. */
+  /** Labelled on every package image built. */
   installationId: string;
   /** Images taken from the engine as they are (TDS_LOCAL_IMAGES and the base image); any other is pulled for each run. */
   localImages: readonly string[];
@@ -305,7 +301,7 @@ export function createImageBuilder(
   return {
     async ensurePackageImage(spec, log, signal) {
       const baseId = await usableImageId(spec.base_image, 'base image', 'build_error', log);
-      const tag = await packageImageTag(baseId, spec.linux_dependencies, jobUser, rules.installationId);
+      const tag = await packageImageTag(baseId, spec.linux_dependencies, jobUser);
       used(tag);
       if (await engine.imageId(tag)) {
         log(

@@ -251,7 +251,7 @@ describe('a worker that stops heartbeating', () => {
  * The suite's base image under a tag of its own, with a label that makes it an image of its own:
  * no build cache holds a layer on it. It goes, with the package image built on it, after the test.
  */
-async function freshBaseImage(installationId: string): Promise<string> {
+async function freshBaseImage(): Promise<string> {
   const tag = `tds-test-base:${randomBytes(6).toString('hex')}`;
   const context = pack();
   context.entry(
@@ -264,7 +264,7 @@ async function freshBaseImage(installationId: string): Promise<string> {
     docker.modem.followProgress(stream, (error, output) => (error ? reject(error) : resolve(output))),
   );
   const id = (await docker.getImage(tag).inspect()).Id;
-  const packages = await packageImageTag(id, ['jq'], DEFAULT_JOB_USER, installationId);
+  const packages = await packageImageTag(id, ['jq'], DEFAULT_JOB_USER);
   cleanups.push(async () => {
     await docker
       .getImage(packages)
@@ -283,7 +283,7 @@ describe('shutting down', () => {
     // A base image no run has used, so its package image is built afresh (apt-get installs jq) and
     // the run stays in `building` for a while, whatever other files, side by side or in an earlier
     // run of the suite, have built.
-    const baseImage = await freshBaseImage(first.installationId);
+    const baseImage = await freshBaseImage();
     const { body } = await first.request(
       'POST',
       '/jobs',
