@@ -23,6 +23,13 @@ export interface Config {
     | { kind: 's3'; endpoint: string | undefined; region: string | undefined; forcePathStyle: boolean };
   dockerHost: string | undefined;
   baseImage: string;
+  /**
+   * Images a run may take from the engine as they are, without pulling them (TDS_LOCAL_IMAGES, and
+   * the base image): references, repositories, or prefixes ending in `*`.
+   */
+  localImages: string[];
+  /** Disk the images this installation pulled or built may take on an engine before the least recently used go. */
+  imageCacheBytes: number;
   workerId: string;
   /** What this worker offers to jobs' `requires` (its platform is added when it starts). */
   workerTags: string[];
@@ -496,6 +503,34 @@ export const SETTINGS = {
     meaning: 'base image of job images that do not name one (`base_image`)',
     ...text('debian:bookworm-slim', 'an image name'),
   },
+  TDS_LOCAL_IMAGES: {
+    group: 'jobs',
+    meaning:
+      "images a job's `image` or `base_image` may use from the engine without pulling them; any other is pulled for each run (see [images](security.md#images))",
+    shownDefault: 'none (`TDS_BASE_IMAGE` only)',
+    accepts: 'comma-separated references, repositories (any tag) or prefixes ending in `*`',
+    read(name, raw) {
+      const entries = (raw ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      for (const entry of entries) {
+        if (/\s/.test(entry) || (entry.includes('*') && !entry.endsWith('*'))) {
+          throw new ConfigError(
+            name,
+            `"${entry}" is not an image reference, a repository or a prefix ending in *`,
+          );
+        }
+      }
+      return entries;
+    },
+  },
+  TDS_IMAGE_CACHE_MB: {
+    group: 'jobs',
+    meaning:
+      'disk the images pulled for runs and the package images may take on each engine, least recently used evicted first (see [images](security.md#images))',
+    ...wholeNumber(20_480, 100, 10_000_000),
+  },
   TDS_DEFAULT_TIMEOUT_SECONDS: {
     group: 'jobs',
     meaning: 'timeout of jobs that do not say (`timeout_seconds`); at most `TDS_USER_MAX_TIMEOUT_SECONDS`',
@@ -824,6 +859,8 @@ export function loadConfig(env: Env = process.env): Config {
     storage,
     dockerHost: read('DOCKER_HOST'),
     baseImage,
+    localImages: [baseImage, ...read('TDS_LOCAL_IMAGES')],
+    imageCacheBytes: read('TDS_IMAGE_CACHE_MB') * MIB,
     workerId: read('TDS_WORKER_ID'),
     workerTags: read('TDS_WORKER_TAGS'),
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),

@@ -36,6 +36,7 @@ import { createWebhookService, type WebhookService } from './webhooks/webhook-se
 import type { StartStop } from './start-stop.js';
 import { dockerUnreachable, portTaken, StartupError } from './startup-error.js';
 import type { Housekeeper } from './worker/housekeeper.js';
+import { loadInstallationId } from './fleet/installation.js';
 
 export interface Service {
   apiUrl: string | undefined;
@@ -57,6 +58,8 @@ export interface Service {
   webhooks: WebhookService;
   /** The worker's housekeeping, when this process is a worker. */
   housekeeper: Housekeeper | undefined;
+  /** This installation's identity, labelled on every container, image and network it makes. */
+  installationId: string;
   /** Stops the roles in the reverse order of their start, then closes the shared parts. */
   stop(): Promise<void>;
 }
@@ -97,6 +100,7 @@ export async function startService(
     );
     const signals = createSignals();
     const metrics = createServiceMetrics(database.db, signals);
+    const installationId = await loadInstallationId(database.db);
     const secrets = createSecretService({
       db: database.db,
       key: await secretsKey(config, logger),
@@ -105,6 +109,7 @@ export async function startService(
     });
     const parts: SharedParts = {
       config,
+      installationId,
       logger,
       db: database.db,
       // Failures of the object store and the engine are counted (tds_external_errors_total).
@@ -219,6 +224,7 @@ export async function startService(
       schedules,
       workflows,
       housekeeper,
+      installationId,
       stop,
     };
   } catch (error) {

@@ -30,8 +30,8 @@ export interface ContainerSpec {
   workingDir: string;
   /** `uid:gid` the container's processes run as. */
   user: string;
-  /** `none` (loopback only) or `bridge` (Docker's default bridge). */
-  network: 'none' | 'bridge';
+  /** `none` (loopback only), or the name of a network made with createNetwork. */
+  network: string;
   /**
    * Folders the container may write to that outlive its exit (read with getArchive afterwards):
    * each is a volume of its own, filled from the image, removed with the container.
@@ -54,6 +54,8 @@ export interface ImageConfig {
   /** Empty when the image sets none. */
   workingDir: string;
   user: string;
+  /** Disk the image takes, its layers shared with other images included. */
+  bytes: number;
 }
 
 /** One reading of a running container's resources, as the engine counts them. */
@@ -90,6 +92,8 @@ export interface ContainerEngine {
   ping(): Promise<void>;
   /** The engine's operating system and architecture, as it reports them (`linux`, `x86_64`). */
   platform(): Promise<{ os: string; architecture: string }>;
+  /** The engine's own id: the same for every client of one engine, whatever address reaches it. */
+  engineId(): Promise<string>;
   imageId(ref: string): Promise<string | undefined>;
   pullImage(ref: string): Promise<void>;
   /** The image's configuration, or undefined when the engine does not have it. */
@@ -121,6 +125,21 @@ export interface ContainerEngine {
   killContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   removeImage(ref: string): Promise<void>;
+  /**
+   * Removes the image (or, with other tags, this tag of it) unless a container uses it; resolves
+   * with whether it is gone.
+   */
+  removeImageIfUnused(ref: string): Promise<boolean>;
+  /**
+   * Makes a bridge network of its own, on which containers cannot reach each other
+   * (inter-container traffic off), with `bridgeInterface` as the host's interface name (at most 15
+   * characters); resolves once it exists (an existing one of that name is kept).
+   */
+  createNetwork(name: string, labels: Record<string, string>, bridgeInterface: string): Promise<void>;
+  /** Removes a network; one that is gone counts as removed. */
+  removeNetwork(name: string): Promise<void>;
+  /** Networks with `label`. */
+  listNetworks(label: string): Promise<{ name: string; labels: Record<string, string> }[]>;
   /** Images of the repository `repository` (any tag), with their tags. */
   listImages(repository: string): Promise<{ id: string; tags: string[] }[]>;
   /**

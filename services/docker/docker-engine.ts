@@ -45,6 +45,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     labels: info.Config.Labels ?? {},
   });
 
+  let engineIdOnce: Promise<string> | undefined;
   return {
     address,
     async ping() {
@@ -53,6 +54,17 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     async platform() {
       const info = (await docker.info()) as { OSType?: string; Architecture?: string };
       return { os: info.OSType ?? '', architecture: info.Architecture ?? '' };
+    },
+    engineId() {
+      // It never changes while the engine runs: asked once, asked again after a failure.
+      engineIdOnce ??= (docker.info() as Promise<{ ID?: string }>).then(
+        (info) => info.ID || address,
+        (error: unknown) => {
+          engineIdOnce = undefined;
+          throw error;
+        },
+      );
+      return engineIdOnce;
     },
     async imageId(ref) {
       try {
@@ -78,6 +90,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
           cmd: listOrNull(config?.Cmd),
           workingDir: config?.WorkingDir ?? '',
           user: config?.User ?? '',
+          bytes: info.Size,
         };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
@@ -248,6 +261,41 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     },
     async removeImage(ref) {
       await tolerate([404, 409], () => docker.getImage(ref).remove({ force: true, noprune: false }));
+    },
+    async removeImageIfUnused(ref) {
+      try {
+        await docker.getImage(ref).remove({ force: false, noprune: false });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return true;
+        if (statusOf(error) === 409) return false;
+        throw error;
+      }
+    },
+    async createNetwork(name, labels, bridgeInterface) {
+      try {
+        await docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          Labels: labels,
+          // Containers on it cannot reach each other, and each run has one of its own: Docker's
+          // isolation rules drop traffic between two bridge networks.
+          Options: {
+            'com.docker.network.bridge.enable_icc': 'false',
+            'com.docker.network.bridge.name': bridgeInterface,
+          },
+        });
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+      }
+    },
+    async removeNetwork(name) {
+      await tolerate([404], () => docker.getNetwork(name).remove());
+    },
+    async listNetworks(label) {
+      const networks = await docker.listNetworks({ filters: { label: [label] } });
+      return networks.map((network) => ({ name: network.Name, labels: network.Labels ?? {} }));
     },
     async listImages(repository) {
       const images = await docker.listImages({ filters: { reference: [`${repository}:*`] } });

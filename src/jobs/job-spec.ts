@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { ValidationError, type Problem } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
 import { MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
+import { forbiddenImageProblem } from './image-reference.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 /** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
@@ -504,6 +505,13 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
   const problems: Problem[] = [];
   const schedule = scheduleOf(request, problems);
   const { command, image } = runnable(request, problems);
+  for (const [field, ref] of [
+    ['image', image],
+    ['base_image', request.base_image],
+  ] as const) {
+    const problem = ref === null || ref === undefined ? undefined : forbiddenImageProblem(ref);
+    if (problem !== undefined) problems.push({ path: `/${field}`, message: `${field} ${problem}` });
+  }
   const env = request.env ?? {};
   for (const name of Object.keys(env).filter((n) => n.startsWith('TDS_'))) {
     problems.push({

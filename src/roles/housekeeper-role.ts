@@ -7,7 +7,7 @@ import type { SharedParts } from './shared-parts.js';
  * kept after the store was away too long, and old run history. It runs beside a worker, whose runs under way (`executions`) it leaves alone.
  */
 export function createHousekeeperRole(
-  { config, logger, db, engine, store }: SharedParts,
+  { config, installationId, logger, db, engine, store }: SharedParts,
   executions: ReadonlyMap<string, AbortController>,
   spool: ResultSpool,
 ): Housekeeper {
@@ -16,7 +16,9 @@ export function createHousekeeperRole(
     engine,
     logger,
     dataDir: config.dataDir,
-    workerId: config.workerId,
+    installationId,
+    localImages: config.localImages,
+    imageCacheBytes: config.imageCacheBytes,
     executions,
     retentionDays: config.retentionDays,
     intervalMs: config.housekeepingIntervalMs,

@@ -10,6 +10,8 @@ import type { Signals } from '../signals.js';
 /** What every role of a process is built from: made once by the composition root (service.ts). */
 export interface SharedParts {
   config: Config;
+  /** This installation's identity (src/fleet/installation.ts). */
+  installationId: string;
   logger: Logger;
   db: Database;
   store: ObjectStore;

@@ -3,6 +3,7 @@ import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
+import { recordImageUse } from '../runner/image-uses.js';
 import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { serviceVersion } from '../version.js';
@@ -27,7 +28,7 @@ export interface WorkerRole extends StartStop {
  * could not start, then the watcher stops.
  */
 export function createWorkerRole(
-  { config, logger, db, store, engine, signals, metrics, secrets }: SharedParts,
+  { config, installationId, logger, db, store, engine, signals, metrics, secrets }: SharedParts,
   options: { followDockerEvents?: boolean; workflows?: WorkflowService; spool: ResultSpool },
 ): WorkerRole {
   const { workflows, spool } = options;
@@ -64,6 +65,7 @@ export function createWorkerRole(
     finisher,
     logger,
     workerId: config.workerId,
+    installationId,
     reconcileIntervalMs: config.reconcileIntervalMs,
     leaseMs: config.leaseMs,
     executions,
@@ -75,11 +77,23 @@ export function createWorkerRole(
     db,
     store,
     engine,
-    images: createImageBuilder(engine, logger, config.sandbox.user),
+    images: createImageBuilder(engine, logger, config.sandbox.user, {
+      installationId,
+      localImages: config.localImages,
+      onImageUsed: (ref) => {
+        void engine
+          .engineId()
+          .then((engineId) => recordImageUse(db, engineId, ref))
+          .catch((error: unknown) =>
+            logger.warn({ err: error, image: ref }, 'could not record the use of an image'),
+          );
+      },
+    }),
     finisher,
     logger,
     dataDir: config.dataDir,
     workerId: config.workerId,
+    installationId,
     pidsLimit: config.jobDefaults.pidsLimit,
     sandbox: config.sandbox,
     defaultNetwork: config.jobDefaults.network,

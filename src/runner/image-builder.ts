@@ -9,6 +9,12 @@ import type { Logger } from 'pino';
 import type { ContainerEngine, ImageConfig } from '../../services/docker/container-engine.js';
 import { RunFailure, errorMessage } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
+import {
+  PACKAGE_IMAGE_REPOSITORY,
+  RUN_IMAGE_REPOSITORY,
+  forbiddenImageProblem,
+  isLocalImageAllowed,
+} from '../jobs/image-reference.js';
 import { METRICS_DIR, OUTPUT_DIR } from './container-paths.js';
 
 export const TEMPLATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'template');
@@ -17,6 +23,8 @@ export const MANAGED_LABEL = 'tds.managed';
 export const RUN_ID_LABEL = 'tds.run-id';
 export const WORKER_ID_LABEL = 'tds.worker-id';
 export const KIND_LABEL = 'tds.kind';
+/** The installation (src/fleet/installation.ts) that made a container, image or network. */
+export const INSTALLATION_LABEL = 'tds.installation';
 /** Where a run container's metrics come from: `container` (its own sampler) or `engine`. */
 export const METRICS_SOURCE_LABEL = 'tds.metrics';
 
@@ -70,6 +78,8 @@ COPY --chown=${jobUser} writable /job/
 /** A prebuilt image as a run uses it. */
 export interface PrebuiltImage {
   ref: string;
+  /** The image's id: what the run builds on. */
+  id: string;
   config: ImageConfig;
   /** Whether it has /bin/sh: the sampler and the entrypoint wrapper need it. */
   hasShell: boolean;
@@ -85,7 +95,7 @@ function underRoot(header: tarFs.Headers): tarFs.Headers {
 /** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
 export const JOB_ENTRYPOINT = ['/bin/sh', '/job/.tds/entrypoint.sh'];
 
-export const JOB_IMAGE_REPOSITORY = 'tds-run';
+export const JOB_IMAGE_REPOSITORY = RUN_IMAGE_REPOSITORY;
 
 export function jobImageTag(runId: string): string {
   return `${JOB_IMAGE_REPOSITORY}:${runId}`;
@@ -97,12 +107,26 @@ export function runIdOfImageTag(tag: string): string | undefined {
   return tag.startsWith(prefix) ? tag.slice(prefix.length) : undefined;
 }
 
+/** The network a bridge run has to itself. */
+export function runNetworkName(runId: string): string {
+  return `tds-net-${runId}`;
+}
+
+/**
+ * The host's interface of a run's network: `tds` and 12 hex digits of the run id (an interface
+ * name has at most 15 characters), so that one host firewall rule (`-i tds+`) covers every run.
+ */
+export function runBridgeInterface(runId: string): string {
+  return `tds${runId.replace(/-/g, '').slice(0, 12)}`;
+}
+
 const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
 const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
 
 /**
  * The tag of the cached package image for `packages` on the base image `baseImageId`, whose
  * writable folders belong to `jobUser`. It changes whenever anything that goes into the image does.
+ * Installations sharing an engine share it: it holds nothing of any run.
  */
 export async function packageImageTag(
   baseImageId: string,
@@ -126,7 +150,7 @@ export async function packageImageTag(
     .update(await templateDigest)
     .digest('hex')
     .slice(0, 24);
-  return `tds-packages:${key}`;
+  return `${PACKAGE_IMAGE_REPOSITORY}:${key}`;
 }
 
 /** The template files are part of the product: read once per process. */
@@ -164,31 +188,67 @@ export interface ImageBuilder {
   ): Promise<string>;
 }
 
+/** Which images runs may use, and whose they are. */
+export interface ImageRules {
+  /** Labelled on every package image built. */
+  installationId: string;
+  /** Images taken from the engine as they are (TDS_LOCAL_IMAGES and the base image); any other is pulled for each run. */
+  localImages: readonly string[];
+  /** Told of each image pulled or package image used, for the cache's least-recently-used eviction. */
+  onImageUsed?: (ref: string) => void;
+}
+
 /**
  * `jobUser` (`uid:gid`) is who the command runs as: it owns the output and metrics folders of
  * every job image.
  */
-export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobUser: string): ImageBuilder {
+export function createImageBuilder(
+  engine: ContainerEngine,
+  logger: Logger,
+  jobUser: string,
+  rules: ImageRules,
+): ImageBuilder {
   const inFlight = new Map<string, Promise<string>>();
   /** Whether an image (by id) has /bin/sh: images do not change under their id. */
   const shells = new Map<string, boolean>();
+  const used = (ref: string) => rules.onImageUsed?.(ref);
 
-  async function baseImageId(ref: string): Promise<string> {
-    const existing = await engine.imageId(ref);
-    if (existing) return existing;
+  /**
+   * The id of the image a run may use for `ref` (what = "image" or "base image"). The service's own
+   * images and image ids are refused; an image on the operator's list is taken from the engine
+   * (pulled if missing); any other is pulled for this run, whatever the engine has under that name:
+   * a local image may be another user's, pulled with their credentials or built from their files.
+   * The id is what the run builds on, so a tag moved meanwhile changes nothing.
+   */
+  async function usableImageId(
+    ref: string,
+    what: 'image' | 'base image',
+    reason: 'image_error' | 'build_error',
+    log: (text: string) => void,
+  ): Promise<string> {
+    const forbidden = forbiddenImageProblem(ref);
+    if (forbidden !== undefined) throw new RunFailure(reason, `${what} ${forbidden}`);
+    const local = isLocalImageAllowed(ref, rules.localImages);
+    if (local) {
+      const existing = await engine.imageId(ref);
+      if (existing) return existing;
+    }
     try {
-      logger.info({ image: ref }, 'pulling base image');
+      log(`Pulling ${ref}\n`);
+      logger.info({ image: ref }, `pulling ${what}`);
       await engine.pullImage(ref);
     } catch (error) {
       throw new RunFailure(
-        'build_error',
-        `base image "${ref}" is not available locally and could not be pulled: ${errorMessage(error)}`,
+        reason,
+        local
+          ? `${what} "${ref}" is not on the engine and could not be pulled: ${errorMessage(error)}`
+          : `${what} "${ref}" is pulled for each run (only the images in TDS_LOCAL_IMAGES are taken from the engine as they are) and could not be pulled: ${errorMessage(error)}`,
         { cause: error },
       );
     }
     const pulled = await engine.imageId(ref);
-    if (!pulled)
-      throw new RunFailure('build_error', `base image "${ref}" could not be found after pulling it`);
+    if (!pulled) throw new RunFailure(reason, `${what} "${ref}" could not be found after pulling it`);
+    if (!local) used(ref);
     return pulled;
   }
 
@@ -202,7 +262,7 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
     });
   }
 
-  async function buildPackageImage(spec: JobSpec, tag: string, log: (text: string) => void) {
+  async function buildPackageImage(spec: JobSpec, baseId: string, tag: string, log: (text: string) => void) {
     const withPackages = spec.linux_dependencies.length > 0;
     const context = pack();
     context.entry({ name: 'Dockerfile' }, packagesDockerfile(jobUser, withPackages));
@@ -228,16 +288,21 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
     const result = await engine.buildImage({
       context: context as unknown as Readable,
       tag,
-      buildArgs: { TDS_BASE: spec.base_image },
-      labels: { [MANAGED_LABEL]: 'true', [KIND_LABEL]: 'packages' },
+      buildArgs: { TDS_BASE: baseId },
+      labels: {
+        [MANAGED_LABEL]: 'true',
+        [KIND_LABEL]: 'packages',
+        [INSTALLATION_LABEL]: rules.installationId,
+      },
     });
     log(result.log);
   }
 
   return {
     async ensurePackageImage(spec, log, signal) {
-      const baseId = await baseImageId(spec.base_image);
+      const baseId = await usableImageId(spec.base_image, 'base image', 'build_error', log);
       const tag = await packageImageTag(baseId, spec.linux_dependencies, jobUser);
+      used(tag);
       if (await engine.imageId(tag)) {
         log(
           `Packages ${spec.linux_dependencies.join(' ') || '(none)'} on ${spec.base_image}: cached as ${tag}\n`,
@@ -248,7 +313,7 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
       // them is cancelled: the others still need it, and the image serves later runs.
       let build = inFlight.get(tag);
       if (!build) {
-        build = buildPackageImage(spec, tag, log)
+        build = buildPackageImage(spec, baseId, tag, log)
           .then(() => tag)
           .finally(() => inFlight.delete(tag));
         inFlight.set(tag, build);
@@ -260,32 +325,19 @@ export function createImageBuilder(engine: ContainerEngine, logger: Logger, jobU
 
     async preparePrebuiltImage(runId, spec, log, labels) {
       const ref = spec.image ?? '';
-      let config = await engine.inspectImage(ref);
-      if (!config) {
-        log(`Pulling ${ref}\n`);
-        try {
-          await engine.pullImage(ref);
-        } catch (error) {
-          throw new RunFailure(
-            'image_error',
-            `image "${ref}" is not on the engine and could not be pulled: ${errorMessage(error)}`,
-            { cause: error },
-          );
-        }
-        config = await engine.inspectImage(ref);
-        if (!config)
-          throw new RunFailure('image_error', `image "${ref}" could not be found after pulling it`);
-      }
+      const id = await usableImageId(ref, 'image', 'image_error', log);
+      const config = await engine.inspectImage(id);
+      if (!config) throw new RunFailure('image_error', `image "${ref}" was removed while the run used it`);
       let hasShell = shells.get(config.id);
       if (hasShell === undefined) {
-        hasShell = await engine.imageHasPath(ref, '/bin/sh', labels);
+        hasShell = await engine.imageHasPath(id, '/bin/sh', labels);
         shells.set(config.id, hasShell);
       }
       log(
         `Running ${ref} (${config.id.slice(0, 19)}) as it is: ${hasShell ? 'with /bin/sh, metrics sampled inside the container' : 'no /bin/sh, metrics sampled by the engine'}\n`,
       );
       logger.debug({ runId, image: ref, hasShell }, 'prebuilt image ready');
-      return { ref, config, hasShell };
+      return { ref, id, config, hasShell };
     },
 
     async buildJobImage(runId, spec, fromImage, contextDir, log, signal, prebuilt = false) {

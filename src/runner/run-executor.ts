@@ -9,12 +9,15 @@ import type { JobNetwork } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
 import { requeue, startBuilding, startRunning } from '../runs/transitions.js';
 import {
+  INSTALLATION_LABEL,
   MANAGED_LABEL,
   RUN_ID_LABEL,
   WORKER_ID_LABEL,
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
   jobImageTag,
+  runBridgeInterface,
+  runNetworkName,
   type ImageBuilder,
 } from './image-builder.js';
 import { METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
@@ -36,6 +39,8 @@ export interface RunExecutorDeps {
   logger: Logger;
   dataDir: string;
   workerId: string;
+  /** Labelled on the run's container and network (src/fleet/installation.ts). */
+  installationId: string;
   pidsLimit: number;
   /** Who the command runs as, and the size of its /tmp. */
   sandbox: { user: string; tmpSizeMb: number };
@@ -139,13 +144,18 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         signal.throwIfAborted();
 
-        const labels = { [MANAGED_LABEL]: 'true', [RUN_ID_LABEL]: run.id, [WORKER_ID_LABEL]: workerId };
+        const labels = {
+          [MANAGED_LABEL]: 'true',
+          [RUN_ID_LABEL]: run.id,
+          [WORKER_ID_LABEL]: workerId,
+          [INSTALLATION_LABEL]: deps.installationId,
+        };
         let fromImage: string;
         let launch: PrebuiltLaunch | undefined;
         if (run.spec.image !== null) {
           const prebuilt = await images.preparePrebuiltImage(run.id, run.spec, note, labels);
           launch = prebuiltLaunch(prebuilt.ref, prebuilt.config, run.spec.args, prebuilt.hasShell);
-          fromImage = prebuilt.ref;
+          fromImage = prebuilt.id;
         } else {
           fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
             if (error instanceof BuildError) {
@@ -175,6 +185,13 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           userId: run.spec.userId,
           names: run.spec.secrets ?? [],
         });
+        // Jobs stored before `network` existed have none of their own. A bridge run gets a network of
+        // its own, so no two runs can reach each other (removed when the run ends: run-finisher.ts).
+        const network =
+          ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
+            ? runNetworkName(run.id)
+            : 'none';
+        if (network !== 'none') await engine.createNetwork(network, labels, runBridgeInterface(run.id));
         // An image without /bin/sh cannot sample itself: the engine's stats are read instead.
         const sampledByEngine = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
@@ -195,8 +212,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           workingDir: launch?.workingDir ?? '/job',
           // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
-          // Jobs stored before `network` existed have none of their own.
-          network: (run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork,
+          network,
           volumes: [OUTPUT_DIR, METRICS_DIR],
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
@@ -216,6 +232,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           deps.secrets.forget(run.id);
           await engine.removeContainer(containerId);
           await engine.removeImage(image);
+          await engine.removeNetwork(runNetworkName(run.id));
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
         }
@@ -226,6 +243,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           // Handed back: another worker (or this one, restarted) stages and builds it again.
           const requeued = await requeue(db, run.id, workerId);
           await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
+          await engine.removeNetwork(runNetworkName(run.id)).catch(() => undefined);
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           if (requeued) log.info('handed back to the queue at shutdown');
           return;

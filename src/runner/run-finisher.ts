@@ -21,7 +21,7 @@ import {
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
-import { METRICS_SOURCE_LABEL, jobImageTag } from './image-builder.js';
+import { METRICS_SOURCE_LABEL, jobImageTag, runNetworkName } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
@@ -223,6 +223,10 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     await engine
       .removeImage(jobImageTag(run.id))
       .catch((error) => log.warn({ err: error }, 'could not remove the run image'));
+    // After the container: a network is removed only once no container is on it.
+    await engine
+      .removeNetwork(runNetworkName(run.id))
+      .catch((error) => log.warn({ err: error }, "could not remove the run's network"));
     await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
   }
 

@@ -7,17 +7,19 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { isUuid } from '../ids.js';
+import { isLocalImageAllowed } from '../jobs/image-reference.js';
 import {
+  INSTALLATION_LABEL,
   JOB_IMAGE_REPOSITORY,
   MANAGED_LABEL,
   RUN_ID_LABEL,
-  WORKER_ID_LABEL,
   runIdOfImageTag,
 } from '../runner/image-builder.js';
 import { CONTENT_TYPES } from '../runner/collect-results.js';
 import { deliverSpool } from '../runner/deliver-results.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import { getRun } from '../runs/run-repository.js';
+import { forgetImageUse, listImageUses } from '../runner/image-uses.js';
 import { TERMINAL_STATES, UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, type StartStop } from '../start-stop.js';
 
@@ -26,7 +28,12 @@ export interface HousekeeperDeps {
   engine: ContainerEngine;
   logger: Logger;
   dataDir: string;
-  workerId: string;
+  /** What this installation made carries its id; nothing else is removed for an unknown run. */
+  installationId: string;
+  /** Images on the operator's list (TDS_LOCAL_IMAGES, the base image) are never evicted. */
+  localImages: readonly string[];
+  /** Past this, the images this installation pulled or built on the engine are evicted, least recently used first. */
+  imageCacheBytes: number;
   /** Runs this worker is staging or building: their folders are in use. */
   executions: ReadonlyMap<string, AbortController>;
   /** Ended runs older than this many days are deleted with their history (0 keeps them all). */
@@ -40,6 +47,9 @@ export interface HousekeeperDeps {
 export interface HousekeepingReport {
   containers: number;
   images: number;
+  /** Pulled and package images evicted to keep the cache within its budget. */
+  imagesEvicted: number;
+  networks: number;
   folders: number;
   runsPruned: number;
   /** Runs whose kept results were delivered (or dropped, their run being gone) in this pass. */
@@ -52,11 +62,14 @@ export interface Housekeeper extends StartStop {
   sweep(): Promise<HousekeepingReport>;
 }
 
+/** An image used this recently is never evicted: a run may be about to build on it. */
+const EVICTION_GRACE_SECONDS = 600;
+
 /**
- * Removes what runs leave behind when something went wrong on the way: the service's containers
- * and run images whose run has ended or is unknown, working folders of such runs, and (after the
- * retention period) the history of old runs and workers long gone. Package images are kept: they
- * are the cache.
+ * Removes what runs leave behind when something went wrong on the way: the service's containers,
+ * networks and run images whose run has ended or is unknown, working folders of such runs, and
+ * (after the retention period) the history of old runs and workers long gone. Pulled and package
+ * images are the cache: kept within TDS_IMAGE_CACHE_MB, the least recently used evicted first.
  */
 export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   const { db, engine, logger, dataDir, executions } = deps;
@@ -78,13 +91,43 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   }
 
   /**
-   * Whether a container or image may go: its run has ended, or its run is unknown here and this
-   * worker made it. One made by another worker for a run unknown here may belong to another
-   * installation sharing the Docker engine, and is left alone.
+   * Whether a container or network may go: its run has ended, or its run is unknown here and this
+   * installation made it. One of a run unknown here made by another installation sharing the
+   * Docker engine (whatever its worker ids) is left alone.
    */
   function removable(labels: Record<string, string>, runs: { ended: Set<string>; unknown: Set<string> }) {
     const runId = labels[RUN_ID_LABEL] ?? '';
-    return runs.ended.has(runId) || (runs.unknown.has(runId) && labels[WORKER_ID_LABEL] === deps.workerId);
+    return (
+      runs.ended.has(runId) || (runs.unknown.has(runId) && labels[INSTALLATION_LABEL] === deps.installationId)
+    );
+  }
+
+  /**
+   * Evicts the images this installation pulled or built on this engine, least recently used first,
+   * until they fit in the budget. Sizes count shared layers once per image, so the budget errs on
+   * the side of evicting. An image a container uses, or one used in the last minutes, stays.
+   */
+  async function evictImages(): Promise<number> {
+    const engineId = await engine.engineId();
+    const uses = await listImageUses(db, engineId, EVICTION_GRACE_SECONDS);
+    const sized: { ref: string; recent: boolean; bytes: number }[] = [];
+    for (const use of uses) {
+      const image = await engine.inspectImage(use.ref);
+      if (image) sized.push({ ...use, bytes: image.bytes });
+      else await forgetImageUse(db, engineId, use.ref);
+    }
+    let total = sized.reduce((sum, image) => sum + image.bytes, 0);
+    let evicted = 0;
+    for (const image of sized.reverse()) {
+      if (total <= deps.imageCacheBytes) break;
+      if (image.recent || isLocalImageAllowed(image.ref, deps.localImages)) continue;
+      if (!(await engine.removeImageIfUnused(image.ref))) continue;
+      await forgetImageUse(db, engineId, image.ref);
+      logger.info({ image: image.ref, bytes: image.bytes }, 'evicted an image least recently used');
+      total -= image.bytes;
+      evicted += 1;
+    }
+    return evicted;
   }
 
   async function prune(): Promise<number> {
@@ -192,6 +235,8 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     const report: HousekeepingReport = {
       containers: 0,
       images: 0,
+      imagesEvicted: 0,
+      networks: 0,
       folders: 0,
       runsPruned: 0,
       delivered: 0,
@@ -203,6 +248,19 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       if (!removable(container.labels, containerRuns)) continue;
       await engine.removeContainer(container.id);
       report.containers += 1;
+    }
+
+    // After the containers: a network is removed only once no container is on it.
+    const networks = await engine.listNetworks(`${INSTALLATION_LABEL}=${deps.installationId}`);
+    const networkRuns = await classify(networks.map((n) => n.labels[RUN_ID_LABEL] ?? ''));
+    for (const network of networks) {
+      if (!removable(network.labels, networkRuns)) continue;
+      try {
+        await engine.removeNetwork(network.name);
+        report.networks += 1;
+      } catch (error) {
+        logger.warn({ err: error, network: network.name }, 'could not remove a leftover network');
+      }
     }
 
     // A run's image is known by its tag alone (it carries no labels): it is removed once its run
@@ -232,8 +290,9 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     }
 
     report.delivered = await deliverKept();
+    report.imagesEvicted = await evictImages();
     report.runsPruned = await prune();
-    if (report.containers + report.images + report.folders + report.runsPruned + report.delivered > 0) {
+    if (Object.values(report).some((n) => n > 0)) {
       logger.info(report, 'housekeeping removed leftovers');
     }
     return report;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { RunFailure } from '../errors.js';
-import { MANAGED_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
+import { INSTALLATION_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
 import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
@@ -18,6 +18,8 @@ export interface WatcherDeps {
   finisher: RunFinisher;
   logger: Logger;
   workerId: string;
+  /** Only containers labelled with this installation are followed or adopted. */
+  installationId: string;
   reconcileIntervalMs: number;
   /** A run whose worker has not heartbeat for this long may be taken over by another worker. */
   leaseMs: number;
@@ -129,7 +131,15 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         }
         continue;
       }
-      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      const found = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      // Only a container this installation made for this run is adopted: another installation on
+      // the engine (its own database, maybe the same worker ids) is never touched.
+      const container =
+        found &&
+        found.labels[INSTALLATION_LABEL] === deps.installationId &&
+        found.labels[RUN_ID_LABEL] === run.id
+          ? found
+          : undefined;
       // Results spooled in this data folder (its worker came back under another id) are delivered
       // from here, as the container they came from is gone.
       const spooled = run.state === 'uploading' && (await deps.spool.read(run.id)) !== undefined;
@@ -184,7 +194,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       controller = new AbortController();
       if (deps.followEvents !== false) {
         engine.watchContainers(
-          `${MANAGED_LABEL}=true`,
+          `${INSTALLATION_LABEL}=${deps.installationId}`,
           (event) => {
             const runId = event.labels[RUN_ID_LABEL];
             if (!runId) return;

@@ -6,16 +6,21 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/events/outbox.js';
 import { KIND_LABEL, MANAGED_LABEL } from '../../src/runner/image-builder.js';
-import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
+import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
 const docker = new Docker();
 let service: TestService;
 let bucket: string;
 const made: string[] = [];
+const networks: string[] = [];
 
 beforeAll(async () => {
   service = await startTestService({
-    env: { TDS_RETENTION_DAYS: '30', TDS_HOUSEKEEPING_INTERVAL_MS: '3600000' },
+    env: {
+      TDS_RETENTION_DAYS: '30',
+      TDS_HOUSEKEEPING_INTERVAL_MS: '3600000',
+      TDS_IMAGE_CACHE_MB: '100',
+    },
   });
   bucket = await createBucket();
 });
@@ -25,6 +30,11 @@ afterAll(async () => {
     await docker
       .getContainer(id)
       .remove({ force: true })
+      .catch(() => undefined);
+  for (const name of networks)
+    await docker
+      .getNetwork(name)
+      .remove()
       .catch(() => undefined);
   await service?.close();
 });
@@ -76,11 +86,16 @@ async function runIn(state: string, finishedDaysAgo = 0): Promise<string> {
   return id;
 }
 
-async function leftoverContainer(runId: string, workerId: string): Promise<string> {
+async function leftoverContainer(runId: string, workerId: string, installationId?: string): Promise<string> {
   const container = await docker.createContainer({
     Image: 'debian:bookworm-slim',
     Cmd: ['true'],
-    Labels: { 'tds.managed': 'true', 'tds.run-id': runId, 'tds.worker-id': workerId },
+    Labels: {
+      'tds.managed': 'true',
+      'tds.run-id': runId,
+      'tds.worker-id': workerId,
+      ...(installationId ? { 'tds.installation': installationId } : {}),
+    },
   });
   made.push(container.id);
   return container.id;
@@ -95,19 +110,92 @@ async function exists(id: string): Promise<boolean> {
 }
 
 describe('housekeeping', () => {
-  it("removes the service's containers whose run has ended or is its own and unknown, and nothing else", async () => {
+  it("removes the service's containers whose run has ended or is its installation's and unknown, and nothing else", async () => {
     // The worker's own queue must not claim these runs meanwhile: they are never left queued.
+    const own = service.installationId;
     const ended = await leftoverContainer(await runIn('failed'), 'elsewhere');
-    const ownUnknown = await leftoverContainer(randomUUID(), service.config.workerId);
-    const foreignUnknown = await leftoverContainer(randomUUID(), 'another-installation');
-    const live = await leftoverContainer(await runIn('running'), 'elsewhere');
+    const ownUnknown = await leftoverContainer(randomUUID(), 'elsewhere', own);
+    // Another installation on this engine, with this worker's id (both default to the host name).
+    const foreignUnknown = await leftoverContainer(randomUUID(), service.config.workerId, randomUUID());
+    const unlabelledUnknown = await leftoverContainer(randomUUID(), service.config.workerId);
+    const live = await leftoverContainer(await runIn('running'), 'elsewhere', own);
 
     const report = await service.housekeeper!.sweep();
     expect(report.containers).toBeGreaterThanOrEqual(2);
     expect(await exists(ended)).toBe(false);
     expect(await exists(ownUnknown)).toBe(false);
     expect(await exists(foreignUnknown)).toBe(true);
+    expect(await exists(unlabelledUnknown)).toBe(true);
     expect(await exists(live)).toBe(true);
+  });
+
+  it("removes its installation's run networks whose run has ended or is unknown, and nothing else", async () => {
+    const own = service.installationId;
+    const network = async (runId: string, installationId: string) => {
+      const name = `tds-net-${runId}`;
+      await docker.createNetwork({
+        Name: name,
+        Labels: { 'tds.managed': 'true', 'tds.run-id': runId, 'tds.installation': installationId },
+      });
+      networks.push(name);
+      return name;
+    };
+    const networkExists = (name: string) =>
+      docker
+        .getNetwork(name)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+    const ended = await network(await runIn('succeeded'), own);
+    const unknown = await network(randomUUID(), own);
+    const live = await network(await runIn('running'), own);
+    const foreign = await network(randomUUID(), randomUUID());
+
+    const report = await service.housekeeper!.sweep();
+    expect(report.networks).toBe(2);
+    expect(await networkExists(ended)).toBe(false);
+    expect(await networkExists(unknown)).toBe(false);
+    expect(await networkExists(live)).toBe(true);
+    expect(await networkExists(foreign)).toBe(true);
+  });
+
+  it('evicts the images it pulled, least recently used first, past the cache budget, but none used lately', async () => {
+    // The base image under tags of this test's own, as if pulled: each is bigger than the budget
+    // (TDS_IMAGE_CACHE_MB=100), and removing a tag of an image with other tags only untags it.
+    const base = docker.getImage('debian:bookworm-slim');
+    const suffix = randomUUID().slice(0, 8);
+    // Not tds-test-*: the tests' list of local images (which are never evicted) names those.
+    const refs = ['oldest', 'older', 'recent'].map((age) => `tds-evictee-${age}:${suffix}`);
+    for (const ref of refs) await base.tag({ repo: ref.split(':')[0]!, tag: suffix });
+    const engineId = await service.engine.engineId();
+    await service.db.query(
+      `INSERT INTO image_uses (engine_id, ref, last_used_at) VALUES
+         ($1, $2, now() - interval '3 hours'), ($1, $3, now() - interval '2 hours'), ($1, $4, now())`,
+      [engineId, ...refs],
+    );
+    const imageExists = (ref: string) =>
+      docker
+        .getImage(ref)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+
+    const report = await service.housekeeper!.sweep();
+    expect(report.imagesEvicted).toBe(2);
+    expect(await imageExists(refs[0]!)).toBe(false);
+    expect(await imageExists(refs[1]!)).toBe(false);
+    // Over the budget still, but used in the last minutes: a run may be building on it.
+    expect(await imageExists(refs[2]!)).toBe(true);
+    expect(await imageExists('debian:bookworm-slim')).toBe(true);
+    const left = await service.db.query<{ ref: string }>('SELECT ref FROM image_uses WHERE engine_id = $1', [
+      engineId,
+    ]);
+    expect(left.map((row) => row.ref)).toEqual([refs[2]]);
+    await docker.getImage(refs[2]!).remove();
   });
 
   it('removes run images whose run has ended, and keeps those of live or unknown runs and package images', async () => {
@@ -203,5 +291,36 @@ describe('housekeeping', () => {
       [endpoint!.id],
     );
     expect(deliveries).toHaveLength(2);
+  });
+});
+
+describe('two installations on one Docker engine', () => {
+  it("never remove each other's runs, even with the same worker id", async () => {
+    // Worker ids default to the host name: two installations on one host share them.
+    const workerId = uniqueName('same-host');
+    const first = await startTestService({ workerId });
+    try {
+      const { body } = await first.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { command: 'sleep 12; echo survived', network: 'bridge' }),
+      );
+      await first.waitForRun(body.run.id as string, (state) => state === 'running');
+      // The second installation's housekeeper sweeps when it starts, and here once more.
+      const second = await startTestService({ workerId });
+      try {
+        expect(second.installationId).not.toBe(first.installationId);
+        const ownLeftover = await leftoverContainer(randomUUID(), workerId, second.installationId);
+        await second.housekeeper!.sweep();
+        expect(await exists(ownLeftover)).toBe(false);
+        expect((await first.request('GET', `/runs/${body.run.id as string}`)).body.state).toBe('running');
+      } finally {
+        await second.close();
+      }
+      const run = await first.waitForRun(body.run.id as string);
+      expect(run.state, JSON.stringify(run.failure)).toBe('succeeded');
+    } finally {
+      await first.close();
+    }
   });
 });

@@ -12,7 +12,10 @@ import { createImageBuilder } from '../../src/runner/image-builder.js';
 const BASE_IMAGE = inject('baseImage');
 const docker = new Docker();
 const logger = pino({ level: 'silent' });
-const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, '10001:10001');
+const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, '10001:10001', {
+  installationId: randomUUID(),
+  localImages: [BASE_IMAGE],
+});
 const tags: string[] = [];
 const dirs: string[] = [];
 
@@ -118,5 +121,32 @@ describe('job images', () => {
     } finally {
       await container.remove({ force: true });
     }
+  });
+});
+
+describe('images a run may build on', () => {
+  it("refuses the service's own images when a run starts, whatever a stored job names", async () => {
+    // A job stored before names were checked when jobs are posted: refused when the run starts.
+    const built = await buildRun();
+    const signal = new AbortController().signal;
+    const asImage = builder.preparePrebuiltImage(
+      randomUUID(),
+      { ...spec, command: null, image: built, args: null },
+      () => undefined,
+      {},
+    );
+    await expect(asImage).rejects.toMatchObject({
+      reason: 'image_error',
+      message: expect.stringContaining('is an image the service makes for its runs') as unknown,
+    });
+    const asBase = builder.ensurePackageImage(
+      { ...spec, base_image: await fromImage! },
+      () => undefined,
+      signal,
+    );
+    await expect(asBase).rejects.toMatchObject({
+      reason: 'build_error',
+      message: expect.stringContaining('is an image the service makes for its runs') as unknown,
+    });
   });
 });

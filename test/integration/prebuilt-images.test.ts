@@ -231,3 +231,55 @@ describe('a job that runs a prebuilt image', () => {
     expect(refused.message).toContain('linux_dependencies cannot be installed on a prebuilt "image"');
   });
 });
+
+describe('which images a job may run', () => {
+  it("refuses another run's image, a package image or an image id, by any spelling, before anything is stored", async () => {
+    // Another user's run, under way: its image holds their inputs and command.
+    const victim = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { userId: 'victim', command: 'sleep 3', network: 'none' }),
+    );
+    expect(victim.status).toBe(202);
+    const runId = victim.body.run.id as string;
+    await service.waitForRun(runId, (state) => state === 'running');
+    const { command: _command, ...body } = jobBody(bucket, { userId: 'intruder' });
+    const refused = [
+      { image: `tds-run:${runId}` },
+      { image: `docker.io/library/tds-run:${runId}` },
+      { image: `library/tds-run:${runId}` },
+      { image: 'tds-packages:0123456789abcdef01234567' },
+      { image: `sha256:${'a'.repeat(64)}` },
+      { command: 'true', base_image: `tds-run:${runId}` },
+    ];
+    for (const fields of refused) {
+      const { status, body: answer } = await service.request('POST', '/jobs', { ...body, ...fields });
+      expect(status, JSON.stringify(fields)).toBe(400);
+      expect(answer.message).toMatch(
+        /is an image the service makes for its runs|is an image id, which names an image on one engine only/,
+      );
+    }
+    const stored = await service.db.query("SELECT 1 FROM jobs WHERE user_id = 'intruder'");
+    expect(stored).toEqual([]);
+    expect((await service.waitForRun(runId)).state).toBe('succeeded');
+  });
+
+  it('pulls an image that is on the engine but not on the list of local images, and never runs it as it is', async () => {
+    // Present on the engine (another user may have pulled it with their credentials), not listed in
+    // TDS_LOCAL_IMAGES: it must be pulled for the run, and no registry answers here.
+    const unlisted = `tds-unlisted-prebuilt:${tag}`;
+    await docker.getImage(SCRIPTED_IMAGE).tag({ repo: unlisted.split(':')[0]!, tag });
+    try {
+      const { run, record } = await runToEnd({ image: unlisted, args: ['x'] });
+      expect(run.state).toBe('failed');
+      expect(run.failure.reason).toBe('image_error');
+      expect(run.failure.message).toContain(
+        `image "${unlisted}" is pulled for each run (only the images in TDS_LOCAL_IMAGES are taken from the engine as they are) and could not be pulled: `,
+      );
+      expect(record.exitCode ?? null).toBeNull();
+      expect(run.results.files).toEqual(['build.log', 'run.json']);
+    } finally {
+      await docker.getImage(unlisted).remove();
+    }
+  });
+});

@@ -173,6 +173,62 @@ describe('a job container, tried as a hostile user would', () => {
     expect(await getText(bucket, `${bridged.results.prefix}stdout.log`)).toContain('eth0');
   });
 
+  it('gives each bridge run a network of its own, on which no other run can reach it', async () => {
+    // A listener in one run: the host reaches it (so it listens), another bridge run does not.
+    const listener = await submit({
+      command:
+        'timeout 60 perl -MIO::Socket::INET -e \'$s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die; while ($c = $s->accept) { print $c "hello\\n"; close $c }\'; exit 0',
+    });
+    await service.waitForRun(listener.run.id, (state) => state === 'running');
+    const container = await docker.getContainer(`tds-run-${listener.run.id}`).inspect();
+    const networkName = `tds-net-${listener.run.id}`;
+    expect(Object.keys(container.NetworkSettings.Networks)).toEqual([networkName]);
+    const network = await docker.getNetwork(networkName).inspect();
+    expect(network.Options).toMatchObject({
+      'com.docker.network.bridge.enable_icc': 'false',
+      // One host firewall rule (-i tds+) covers every run's network: see docs/security.md.
+      'com.docker.network.bridge.name': `tds${listener.run.id.replace(/-/g, '').slice(0, 12)}`,
+    });
+    expect(network.Labels).toMatchObject({
+      'tds.installation': service.installationId,
+      'tds.run-id': listener.run.id,
+    });
+    const address = container.NetworkSettings.Networks[networkName]!.IPAddress;
+    await eventually('the listener to answer the host', async () => {
+      const net = await import('node:net');
+      return new Promise<boolean>((resolve) => {
+        const socket = net.connect({ host: address, port: 8080, timeout: 1000 });
+        socket.once('data', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+        socket.once('timeout', () => {
+          socket.destroy();
+          resolve(false);
+        });
+      });
+    });
+
+    const prober = await runToEnd({
+      command: `timeout 5 bash -c 'exec 3<>/dev/tcp/${address}/8080 && head -n 1 <&3' || echo unreachable`,
+    });
+    expect(prober.run.state).toBe('succeeded');
+    expect(prober.lines).toEqual(['unreachable']);
+
+    expect((await service.request('POST', `/runs/${listener.run.id}/cancel`)).status).toBeLessThan(300);
+    await service.waitForRun(listener.run.id);
+    await eventually('the run network to be removed', () =>
+      docker
+        .getNetwork(networkName)
+        .inspect()
+        .then(
+          () => false,
+          () => true,
+        ),
+    );
+  });
+
   it('refuses a network other than none or bridge', async () => {
     const { status, body } = await service.request('POST', '/jobs', jobBody(bucket, { network: 'host' }));
     expect(status).toBe(400);

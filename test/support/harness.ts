@@ -132,6 +132,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_AUTH_FAILURES_PER_MINUTE: '0',
     // Secrets work in every test service, as on the embedded defaults (the key is unique to it).
     TDS_SECRETS_KEY: randomBytes(32).toString('base64'),
+    // No registry is reachable: images the tests build themselves are named tds-test-*.
+    TDS_LOCAL_IMAGES: 'tds-test-*',
     ...options.env,
   });
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -11,6 +11,7 @@ const config = (overrides: Partial<ImageConfig> = {}): ImageConfig => ({
   cmd: null,
   workingDir: '',
   user: '',
+  bytes: 0,
   ...overrides,
 });
 
