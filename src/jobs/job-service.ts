@@ -19,7 +19,6 @@ import {
   listJobsOfUser,
   updateJobSpec,
   type Job,
-  type JobVersion,
 } from './job-repository.js';
 import {
   normaliseJobRequest,
@@ -42,6 +41,7 @@ import { isTerminal } from '../runs/run-states.js';
 import { cancelQueued } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
+import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
 
 /**
  * Where a recurring job's schedule is registered, in the transaction that stores the job: the
@@ -262,12 +262,15 @@ export function createJobService(deps: JobServiceDeps) {
       return { job: item, changed, followed };
     },
 
-    /** Every definition the job has had, newest first. */
-    async versions(id: string): Promise<JobVersion[]> {
+    /** A page of the definitions the job has had, newest first. */
+    async versions(id: string, page: VersionPageRequest) {
       requireUuid('job', id);
-      const versions = await listJobVersions(db, id);
-      if (versions.length === 0) throw new NotFoundError('job', id);
-      return versions;
+      const rows = await listJobVersions(db, id, page);
+      // Past the last page a job still has versions: only one that is not there answers 404.
+      if (rows.length === 0 && (page.before === undefined || !(await getJob(db, id)))) {
+        throw new NotFoundError('job', id);
+      }
+      return versionPageOf(rows, page.limit);
     },
 
     async getJob(id: string): Promise<{ job: Job; runs: Run[] }> {

@@ -76,6 +76,7 @@ export function createApiRole(
           perAddressPerMinute: config.rateLimitPerAddressPerMinute,
           authFailuresPerMinute: config.authFailuresPerMinute,
         },
+        versionPaging: config.versionPaging,
         webhooks: services.webhooks,
         metrics:
           config.metricsPort === undefined
