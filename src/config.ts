@@ -86,6 +86,8 @@ export interface Config {
     maxOutputBytes: number;
     /** Each of stdout.log and stderr.log. */
     maxLogBytes: number;
+    /** The most of each stream GET /runs/:id/logs reads from a running container. */
+    liveLogBytes: number;
   };
   jobDefaults: {
     timeoutSeconds: number;
@@ -513,6 +515,12 @@ export const SETTINGS = {
       'the most kept of each of `stdout.log` and `stderr.log`; the rest is dropped and the log ends with a line saying so',
     ...wholeNumber(256 * MIB, 1, Number.MAX_SAFE_INTEGER, '`268435456` (256 MiB)'),
   },
+  TDS_LIVE_LOG_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most of each of stdout and stderr `GET /runs/:id/logs` reads from a running container (its last 10,000 lines, then the end of those), whatever the lines' length",
+    ...wholeNumber(MIB, 1024, 64 * MIB, '`1048576` (1 MiB)'),
+  },
 
   TDS_WORKER_ID: {
     group: 'worker',
@@ -814,6 +822,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxInputBytes: read('TDS_MAX_INPUT_BYTES'),
       maxOutputBytes: read('TDS_MAX_OUTPUT_BYTES'),
       maxLogBytes: read('TDS_MAX_LOG_BYTES'),
+      liveLogBytes: read('TDS_LIVE_LOG_BYTES'),
     },
     jobDefaults: {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),

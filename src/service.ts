@@ -119,6 +119,7 @@ export async function startService(
       defaults,
       schedules,
       signals: parts.signals,
+      liveLogBytes: config.limits.liveLogBytes,
     });
 
     const workflows = createWorkflowService({

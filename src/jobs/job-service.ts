@@ -64,6 +64,8 @@ export interface JobServiceDeps {
   schedules: ScheduleRegistry;
   /** Tells of runs queued, cancels requested and schedules registered, so the parts in this process act at once. */
   signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished'>;
+  /** The most of each stream GET /runs/:id/logs reads from a running container (TDS_LIVE_LOG_BYTES). */
+  liveLogBytes: number;
 }
 
 export interface SubmitResult {
@@ -96,6 +98,9 @@ export type JobService = ReturnType<typeof createJobService>;
  */
 const PREFIX_MEMORY_MS = 5_000;
 const PREFIX_MEMORY_SIZE = 1_000;
+
+/** The most lines GET /runs/:id/logs asks the engine for, of each stream of a running container. */
+const LIVE_LOG_LINES = 10_000;
 
 export function createJobService(deps: JobServiceDeps) {
   const { db, store, engine } = deps;
@@ -321,11 +326,11 @@ export function createJobService(deps: JobServiceDeps) {
       requireUuid('run', id);
       const run = await getRun(db, id);
       if (!run) throw new NotFoundError('run', id);
-      const cut = (text: string) => (Buffer.byteLength(text) > tailBytes ? text.slice(-tailBytes) : text);
       if ((run.state === 'running' || run.state === 'uploading') && run.containerId) {
         try {
-          const live = await engine.readLogs(run.containerId, 10_000);
-          return { run, logs: { source: 'live', stdout: cut(live.stdout), stderr: cut(live.stderr) } };
+          const maxBytes = Math.min(tailBytes, deps.liveLogBytes);
+          const live = await engine.readLogs(run.containerId, LIVE_LOG_LINES, maxBytes);
+          return { run, logs: { source: 'live', ...live } };
         } catch {
           // The container is on another host or already removed: fall back to what is stored.
         }
