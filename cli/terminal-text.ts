@@ -7,6 +7,9 @@
 
 // ESC-introduced sequences: CSI (ESC [ ... final byte), OSC/DCS/SOS/PM/APC strings (up to BEL or
 // ST), and two-byte escapes; then the 8-bit forms of CSI and of the string introducers.
+// Linear: a string sequence ends at its terminator or at the end of the text (`$`), so a match
+// that starts always succeeds and is never tried again from a later introducer in its span.
+/* eslint-disable regexp/no-super-linear-move -- see above: `$` ends every match */
 const SEQUENCES = new RegExp(
   [
     '\\u001b\\[[\\u0030-\\u003f]*[\\u0020-\\u002f]*[\\u0040-\\u007e]?',
@@ -17,6 +20,7 @@ const SEQUENCES = new RegExp(
   ].join('|'),
   'g',
 );
+/* eslint-enable regexp/no-super-linear-move */
 
 /** Control characters left after the sequences: every C0 but tab and newline, DEL, and C1. */
 // eslint-disable-next-line no-control-regex

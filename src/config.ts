@@ -58,6 +58,8 @@ export interface Config {
   rateLimitPerMinute: number;
   rateLimitPerAddressPerMinute: number;
   authFailuresPerMinute: number;
+  /** Page sizes of the versions listings. */
+  versionPaging: { defaultSize: number; maxSize: number };
   bodyLimitBytes: number;
   /** Ceilings for users the operator has not given their own. */
   userCeilings: {
@@ -111,6 +113,8 @@ export interface Config {
      * next steps' placeholders and environment carry inline.
      */
     maxResultBytes: number;
+    /** The most of each stream GET /runs/:id/logs reads from a running container. */
+    liveLogBytes: number;
   };
   jobDefaults: {
     timeoutSeconds: number;
@@ -590,6 +594,12 @@ export const SETTINGS = {
       'the most kept of each of `stdout.log` and `stderr.log`; the rest is dropped and the log ends with a line saying so',
     ...wholeNumber(256 * MIB, 1, Number.MAX_SAFE_INTEGER, '`268435456` (256 MiB)'),
   },
+  TDS_LIVE_LOG_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most of each of stdout and stderr `GET /runs/:id/logs` reads from a running container (its last 10,000 lines, then the end of those), whatever the lines' length",
+    ...wholeNumber(MIB, 1024, 64 * MIB, '`1048576` (1 MiB)'),
+  },
 
   TDS_MAX_RESULT_BYTES: {
     group: 'sandbox',
@@ -759,6 +769,17 @@ export const SETTINGS = {
       'requests refused as unauthenticated (no key, a malformed, unknown or revoked one) per minute per client address; past it the address gets 429 for the rest of the minute before any key is looked up; `0` turns it off',
     ...wholeNumber(60, 0, 10_000_000),
   },
+  TDS_VERSIONS_PAGE_SIZE: {
+    group: 'api',
+    meaning:
+      'versions in a page of `GET /jobs/:id/versions` and `GET /workflows/:id/versions` without `limit` (each holds a whole definition, up to `TDS_BODY_LIMIT_BYTES`)',
+    ...wholeNumber(10, 1, 1000),
+  },
+  TDS_VERSIONS_PAGE_MAX: {
+    group: 'api',
+    meaning: 'the most versions `limit` may ask for in one page of those listings',
+    ...wholeNumber(50, 1, 1000),
+  },
   TDS_BODY_LIMIT_BYTES: {
     group: 'api',
     meaning: 'largest request body',
@@ -889,6 +910,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
     rateLimitPerAddressPerMinute: read('TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'),
     authFailuresPerMinute: read('TDS_AUTH_FAILURES_PER_MINUTE'),
+    versionPaging: { defaultSize: read('TDS_VERSIONS_PAGE_SIZE'), maxSize: read('TDS_VERSIONS_PAGE_MAX') },
     bodyLimitBytes: read('TDS_BODY_LIMIT_BYTES'),
     userCeilings: {
       maxCpus: read('TDS_USER_MAX_CPUS'),
@@ -923,6 +945,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxOutputBytes: read('TDS_MAX_OUTPUT_BYTES'),
       maxLogBytes: read('TDS_MAX_LOG_BYTES'),
       maxResultBytes: read('TDS_MAX_RESULT_BYTES'),
+      liveLogBytes: read('TDS_LIVE_LOG_BYTES'),
     },
     jobDefaults: {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),
@@ -984,7 +1007,13 @@ function authEnabled(given: 'on' | 'off' | undefined, host: string): boolean {
 }
 
 /** A job that takes every default must fit every user's default ceiling. */
-function checkDefaultsWithinCeilings({ jobDefaults, userCeilings }: Config): void {
+function checkDefaultsWithinCeilings({ jobDefaults, userCeilings, versionPaging }: Config): void {
+  if (versionPaging.defaultSize > versionPaging.maxSize) {
+    throw new ConfigError(
+      'TDS_VERSIONS_PAGE_SIZE',
+      `(${versionPaging.defaultSize}) is above TDS_VERSIONS_PAGE_MAX (${versionPaging.maxSize}); a page without limit would ask for more than is allowed`,
+    );
+  }
   const pairs = [
     ['TDS_DEFAULT_CPUS', jobDefaults.cpus, 'TDS_USER_MAX_CPUS', userCeilings.maxCpus],
     ['TDS_DEFAULT_MEMORY_MB', jobDefaults.memoryMb, 'TDS_USER_MAX_MEMORY_MB', userCeilings.maxMemoryMb],

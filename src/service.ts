@@ -135,6 +135,7 @@ export async function startService(
       schedules,
       signals: parts.signals,
       secrets,
+      liveLogBytes: config.limits.liveLogBytes,
     });
 
     const workflows = createWorkflowService({

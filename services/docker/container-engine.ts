@@ -118,8 +118,11 @@ export interface ContainerEngine {
    * until the container stops or `signal` aborts.
    */
   followLogs(id: string, signal: AbortSignal): AsyncIterable<LogFrame>;
-  /** The last `tailLines` lines of each stream, for live viewing. */
-  readLogs(id: string, tailLines: number): Promise<{ stdout: string; stderr: string }>;
+  /**
+   * The last `tailLines` lines of each stream, for live viewing, and of those at most the last
+   * `maxBytes` bytes of each (starting at a whole character): never more is held in memory.
+   */
+  readLogs(id: string, tailLines: number, maxBytes: number): Promise<{ stdout: string; stderr: string }>;
   /** A tar stream of `path` inside the container, or undefined when the path does not exist. */
   getArchive(id: string, path: string): Promise<Readable | undefined>;
   killContainer(id: string): Promise<void>;

@@ -42,6 +42,38 @@ export function demultiplexBuffer(buffer: Buffer): { stdout: string; stderr: str
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
+/**
+ * Keeps the last `maxBytes` bytes pushed into it, so that reading a log of any size holds no more
+ * than that (and one frame); its text starts at a whole UTF-8 character.
+ */
+export function lastBytes(maxBytes: number) {
+  let chunks: Buffer[] = [];
+  let first = 0;
+  let size = 0;
+  return {
+    push(chunk: Buffer): void {
+      chunks.push(chunk);
+      size += chunk.length;
+      while (chunks.length - first > 1 && size - chunks[first]!.length >= maxBytes) {
+        size -= chunks[first]!.length;
+        first += 1;
+      }
+      // Dropped chunks are let go now and then, not one at a time (Array.shift is linear).
+      if (first > 1024 && first * 2 > chunks.length) {
+        chunks = chunks.slice(first);
+        first = 0;
+      }
+    },
+    text(): string {
+      let kept = Buffer.concat(chunks.slice(first));
+      if (kept.length > maxBytes) kept = kept.subarray(kept.length - maxBytes);
+      let start = 0;
+      while (start < kept.length && (kept[start]! & 0xc0) === 0x80) start += 1;
+      return kept.subarray(start).toString('utf8');
+    },
+  };
+}
+
 /** One frame of Docker's multiplexed log stream: which stream, and the bytes written to it. */
 export interface LogFrame {
   stream: 'stdout' | 'stderr';

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { BuildError, errorMessage } from '../../src/errors.js';
 import type { ContainerEngine, ContainerState } from './container-engine.js';
-import { demultiplex, demultiplexBuffer, demultiplexFrames } from './demux.js';
+import { demultiplex, demultiplexFrames, lastBytes } from './demux.js';
 
 function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
@@ -239,11 +239,31 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         stream.destroy();
       }
     },
-    async readLogs(id, tailLines) {
-      const buffer = (await docker
-        .getContainer(id)
-        .logs({ follow: false, stdout: true, stderr: true, tail: tailLines })) as unknown as Buffer;
-      return demultiplexBuffer(buffer);
+    async readLogs(id, tailLines, maxBytes) {
+      // As a stream: dockerode buffers the whole answer without `follow`, and a job's lines can be
+      // of any length (the engine cuts them into entries of 16 KiB, so 10,000 lines can be 160 MiB).
+      const stream = await new Promise<Readable>((resolve, reject) => {
+        docker.modem.dial(
+          {
+            path: `/containers/${id}/logs?`,
+            method: 'GET',
+            isStream: true,
+            statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+            options: { follow: false, stdout: true, stderr: true, tail: tailLines },
+          },
+          (error, data) => (error ? reject(error) : resolve(data as Readable)),
+        );
+      });
+      const stdout = lastBytes(maxBytes);
+      const stderr = lastBytes(maxBytes);
+      try {
+        for await (const frame of demultiplexFrames(stream)) {
+          (frame.stream === 'stderr' ? stderr : stdout).push(frame.payload);
+        }
+      } finally {
+        stream.destroy();
+      }
+      return { stdout: stdout.text(), stderr: stderr.text() };
     },
     async getArchive(id, path) {
       try {

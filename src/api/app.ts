@@ -44,6 +44,7 @@ import { workerRoutes } from './routes/workers.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import { validatorCompiler } from './validation.js';
+import type { VersionPaging } from '../versions/version-page.js';
 
 export interface AppDeps {
   db: SqlExecutor;
@@ -69,6 +70,8 @@ export interface AppDeps {
   bodyLimit: number;
   /** Requests per minute per API key, per address, and refused as unauthenticated per address. */
   rateLimits: RateLimitSettings;
+  /** Page sizes of GET /jobs/:id/versions and GET /workflows/:id/versions. */
+  versionPaging: VersionPaging;
   webhooks: WebhookService;
   /** Users' secrets: set, listed by name, deleted. */
   secrets: SecretService;
@@ -162,7 +165,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authEnabled: access.authEnabled,
     authenticate: createRequestAuthenticator(access, limits),
   });
-  await app.register(jobRoutes, { jobs, schedules, fleet, access, webhooks: deps.webhooks });
+  await app.register(jobRoutes, {
+    jobs,
+    schedules,
+    fleet,
+    access,
+    webhooks: deps.webhooks,
+    versionPaging: deps.versionPaging,
+  });
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
   await app.register(workerRoutes, { fleet });
   await app.register(scheduleRoutes, { schedules });
@@ -177,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     access,
     fleet,
     webhooks: deps.webhooks,
+    versionPaging: deps.versionPaging,
   });
   await app.register(workflowScheduleRoutes, {
     workflows: deps.workflows,

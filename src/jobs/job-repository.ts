@@ -4,6 +4,7 @@ import { queueRunsSql } from '../runs/queue-runs.js';
 import { toRun, type Run } from '../runs/run-repository.js';
 import { readStoredSpec, type JobSpec } from './job-spec.js';
 import { pageKeySql, pageOf, type PageCursor } from './page-cursor.js';
+import type { VersionPageRequest } from '../versions/version-page.js';
 
 export interface Job {
   id: string;
@@ -128,14 +129,25 @@ export interface JobVersion {
   replacedAt: Date | null;
 }
 
-/** Every definition a job has had, newest first: the current one, then those it replaced. */
-export async function listJobVersions(db: SqlExecutor, id: string): Promise<JobVersion[]> {
+/**
+ * A page of the definitions a job has had, newest first: the current one, then those it replaced;
+ * one more than `limit` when there are more (see versionPageOf).
+ */
+export async function listJobVersions(
+  db: SqlExecutor,
+  id: string,
+  page: VersionPageRequest,
+): Promise<JobVersion[]> {
   const rows = await db.query(
-    `SELECT version, spec, true AS current, NULL::timestamptz AS replaced_at FROM jobs WHERE id = $1::uuid
-     UNION ALL
-     SELECT version, spec, false, replaced_at FROM job_versions WHERE job_id = $1::uuid
-     ORDER BY version DESC`,
-    [id],
+    `SELECT * FROM (
+       SELECT version, spec, true AS current, NULL::timestamptz AS replaced_at FROM jobs WHERE id = $1::uuid
+       UNION ALL
+       SELECT version, spec, false, replaced_at FROM job_versions WHERE job_id = $1::uuid
+     ) v
+     WHERE $2::int IS NULL OR version < $2::int
+     ORDER BY version DESC
+     LIMIT $3::int`,
+    [id, page.before ?? null, page.limit + 1],
   );
   return rows.map((row) => ({
     version: Number(row.version),

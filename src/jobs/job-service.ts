@@ -19,7 +19,6 @@ import {
   listJobsOfUser,
   updateJobSpec,
   type Job,
-  type JobVersion,
 } from './job-repository.js';
 import {
   normaliseJobRequest,
@@ -44,6 +43,7 @@ import { SecretMasker } from '../secrets/secret-masker.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
+import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
 
 /**
  * Where a recurring job's schedule is registered, in the transaction that stores the job: the
@@ -68,6 +68,8 @@ export interface JobServiceDeps {
   signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished'>;
   /** The values of a run's secrets, masked in its live log (the stored logs are masked already). */
   secrets: Pick<SecretService, 'maskFor'>;
+  /** The most of each stream GET /runs/:id/logs reads from a running container (TDS_LIVE_LOG_BYTES). */
+  liveLogBytes: number;
 }
 
 export interface SubmitResult {
@@ -100,6 +102,15 @@ export type JobService = ReturnType<typeof createJobService>;
  */
 const PREFIX_MEMORY_MS = 5_000;
 const PREFIX_MEMORY_SIZE = 1_000;
+
+/** The most lines GET /runs/:id/logs asks the engine for, of each stream of a running container. */
+const LIVE_LOG_LINES = 10_000;
+
+/** The last `maxBytes` of a text (a character cut at the start shows as U+FFFD). */
+function lastBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text);
+  return bytes.length > maxBytes ? bytes.subarray(bytes.length - maxBytes).toString() : text;
+}
 
 export function createJobService(deps: JobServiceDeps) {
   const { db, store, engine } = deps;
@@ -266,12 +277,15 @@ export function createJobService(deps: JobServiceDeps) {
       return { job: item, changed, followed };
     },
 
-    /** Every definition the job has had, newest first. */
-    async versions(id: string): Promise<JobVersion[]> {
+    /** A page of the definitions the job has had, newest first. */
+    async versions(id: string, page: VersionPageRequest) {
       requireUuid('job', id);
-      const versions = await listJobVersions(db, id);
-      if (versions.length === 0) throw new NotFoundError('job', id);
-      return versions;
+      const rows = await listJobVersions(db, id, page);
+      // Past the last page a job still has versions: only one that is not there answers 404.
+      if (rows.length === 0 && (page.before === undefined || !(await getJob(db, id)))) {
+        throw new NotFoundError('job', id);
+      }
+      return versionPageOf(rows, page.limit);
     },
 
     async getJob(id: string): Promise<{ job: Job; runs: Run[] }> {
@@ -322,21 +336,20 @@ export function createJobService(deps: JobServiceDeps) {
       requireUuid('run', id);
       const run = await getRun(db, id);
       if (!run) throw new NotFoundError('run', id);
-      const cut = (text: string) => (Buffer.byteLength(text) > tailBytes ? text.slice(-tailBytes) : text);
       if ((run.state === 'running' || run.state === 'uploading') && run.containerId) {
         try {
-          // Masked before the tail is cut, so the cut never leaves part of a value.
+          const maxBytes = Math.min(tailBytes, deps.liveLogBytes);
+          // Masked before the tail is cut, so the cut never leaves part of a value: as many more
+          // bytes are read as the longest value has.
           const values = await deps.secrets.maskFor({
             id: run.id,
             userId: run.spec.userId,
             names: run.spec.secrets ?? [],
           });
-          const live = await engine.readLogs(run.containerId, 10_000);
-          const mask = (text: string) => SecretMasker.maskText(values, text);
-          return {
-            run,
-            logs: { source: 'live', stdout: cut(mask(live.stdout)), stderr: cut(mask(live.stderr)) },
-          };
+          const longest = values.reduce((most, value) => Math.max(most, Buffer.byteLength(value)), 0);
+          const live = await engine.readLogs(run.containerId, LIVE_LOG_LINES, maxBytes + longest);
+          const shown = (text: string) => lastBytes(SecretMasker.maskText(values, text), maxBytes);
+          return { run, logs: { source: 'live', stdout: shown(live.stdout), stderr: shown(live.stderr) } };
         } catch {
           // The container is on another host or already removed, or the run's secrets cannot be
           // read here to mask them: fall back to what is stored (masked by the worker).

@@ -77,6 +77,7 @@ export function createApiRole(
           perAddressPerMinute: config.rateLimitPerAddressPerMinute,
           authFailuresPerMinute: config.authFailuresPerMinute,
         },
+        versionPaging: config.versionPaging,
         webhooks: services.webhooks,
         secrets,
         metrics:

@@ -11,6 +11,7 @@ import { stepResultsPrefix } from '../runs/results-layout.js';
 import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
+import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
 import {
   advanceWorkflowRun,
   RUN_TO_STEP,
@@ -33,7 +34,6 @@ import {
   listWorkflowVersions,
   runDefinitionSql,
   updateWorkflowDefinition,
-  type WorkflowVersion,
 } from './workflow-versions.js';
 import { syncWorkflowSchedule } from './workflow-schedule.js';
 
@@ -470,12 +470,16 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
       return { workflow: item, changed, followed };
     },
 
-    /** Every definition the workflow has had, newest first. */
-    async versions(id: string): Promise<WorkflowVersion[]> {
+    /** A page of the definitions the workflow has had, newest first. */
+    async versions(id: string, page: VersionPageRequest) {
       requireUuid('workflow', id);
-      const versions = await listWorkflowVersions(db, id);
-      if (versions.length === 0) throw new NotFoundError('workflow', id);
-      return versions;
+      const rows = await listWorkflowVersions(db, id, page);
+      // Past the last page a workflow still has versions: only one that is not there answers 404.
+      const newest = () => listWorkflowVersions(db, id, { before: undefined, limit: 0 });
+      if (rows.length === 0 && (page.before === undefined || (await newest()).length === 0)) {
+        throw new NotFoundError('workflow', id);
+      }
+      return versionPageOf(rows, page.limit);
     },
 
     /** Cancels a workflow run: queued steps end cancelled, running ones are stopped (logs kept). */

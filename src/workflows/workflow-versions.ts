@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SqlExecutor } from '../../services/db/database.js';
+import type { VersionPageRequest } from '../versions/version-page.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
 
 /**
@@ -60,17 +61,28 @@ export interface WorkflowVersion {
   replacedAt: Date | null;
 }
 
-/** Every definition a workflow has had, newest first: the current one, then those it replaced. */
-export async function listWorkflowVersions(db: SqlExecutor, id: string): Promise<WorkflowVersion[]> {
+/**
+ * A page of the definitions a workflow has had, newest first: the current one, then those it
+ * replaced; one more than `limit` when there are more (see versionPageOf).
+ */
+export async function listWorkflowVersions(
+  db: SqlExecutor,
+  id: string,
+  page: VersionPageRequest,
+): Promise<WorkflowVersion[]> {
   const rows = await db.query(
-    `SELECT version, definition, true AS current, NULL::timestamptz AS replaced_at
-     FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL
-     UNION ALL
-     SELECT v.version, v.definition, false, v.replaced_at FROM workflow_versions v
-     JOIN workflows w ON w.id = v.workflow_id AND w.deleted_at IS NULL
-     WHERE v.workflow_id = $1::uuid
-     ORDER BY version DESC`,
-    [id],
+    `SELECT * FROM (
+       SELECT version, definition, true AS current, NULL::timestamptz AS replaced_at
+       FROM workflows WHERE id = $1::uuid AND deleted_at IS NULL
+       UNION ALL
+       SELECT v.version, v.definition, false, v.replaced_at FROM workflow_versions v
+       JOIN workflows w ON w.id = v.workflow_id AND w.deleted_at IS NULL
+       WHERE v.workflow_id = $1::uuid
+     ) v
+     WHERE $2::int IS NULL OR version < $2::int
+     ORDER BY version DESC
+     LIMIT $3::int`,
+    [id, page.before ?? null, page.limit + 1],
   );
   return rows.map((row) => ({
     version: Number(row.version),

@@ -10,8 +10,10 @@ let service: TestService;
 let bucket: string;
 
 beforeAll(async () => {
-  service = await startTestService();
+  // Small pages, so that paging through versions takes a few definitions.
+  service = await startTestService({ env: { TDS_VERSIONS_PAGE_SIZE: '2', TDS_VERSIONS_PAGE_MAX: '3' } });
   bucket = await createBucket();
+  await putObject(bucket, 'wf-in/data.txt', 'abc');
 });
 
 afterAll(async () => {
@@ -112,6 +114,91 @@ describe('PUT /jobs/:id', () => {
     expect(answer.body.problems).toEqual([
       { path: '/uniqueId', message: `uniqueId must stay "${String(body.uniqueId)}": it names the job` },
     ]);
+  });
+});
+
+describe('GET /jobs/:id/versions and GET /workflows/:id/versions', () => {
+  /** Every page of a versions listing: each page's [version, current] pairs. */
+  async function pages(url: string, limit?: number): Promise<[number, boolean][][]> {
+    const seen: [number, boolean][][] = [];
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams();
+      if (limit !== undefined) query.set('limit', String(limit));
+      if (cursor) query.set('cursor', cursor);
+      const page = await service.request('GET', `${url}?${query}`);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      seen.push(page.body.versions.map((v: { version: number; current: boolean }) => [v.version, v.current]));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    return seen;
+  }
+
+  it('come a page at a time, newest first, within the configured sizes', async () => {
+    const body = jobBody(bucket, { cron: '0 4 * * *', command: 'echo 1' });
+    const created = await service.request('POST', '/jobs', body);
+    const id = created.body.job.id as string;
+    for (let i = 2; i <= 5; i++) {
+      expect((await service.request('PUT', `/jobs/${id}`, { ...body, command: `echo ${i}` })).status).toBe(
+        200,
+      );
+    }
+    expect(await pages(`/jobs/${id}/versions`)).toEqual([
+      [
+        [5, true],
+        [4, false],
+      ],
+      [
+        [3, false],
+        [2, false],
+      ],
+      [[1, false]],
+    ]);
+    expect((await pages(`/jobs/${id}/versions`, 3)).map((page) => page.length)).toEqual([3, 2]);
+
+    const tooMany = await service.request('GET', `/jobs/${id}/versions?limit=4`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toMatch(/limit/);
+    const forged = await service.request('GET', `/jobs/${id}/versions?cursor=bm90LWEtY3Vyc29y`);
+    expect(forged.status).toBe(400);
+    expect(forged.body.message).toMatch(/cursor is not one this service returned/);
+    // A cursor past the last version: an empty page; an unknown job: 404 whatever the cursor.
+    const past = Buffer.from(JSON.stringify({ before: 1 })).toString('base64url');
+    expect((await service.request('GET', `/jobs/${id}/versions?cursor=${past}`)).body).toEqual({
+      nextCursor: null,
+      versions: [],
+    });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect((await service.request('GET', `/jobs/${unknown}/versions?cursor=${past}`)).status).toBe(404);
+    expect((await service.request('GET', `/jobs/${unknown}/versions`)).status).toBe(404);
+
+    const workflow = {
+      userId: 'test-user',
+      uniqueId: `wf-${id}`,
+      s3_bucket: bucket,
+      source_s3_prefix: 'wf-in/',
+      destination_s3_prefix: '/wf/',
+      cron: '0 4 * * *',
+      steps: [{ name: 'only', command: 'echo 1' }],
+    };
+    const posted = await service.request('POST', '/workflows', workflow);
+    expect(posted.status, JSON.stringify(posted.body)).toBeLessThan(300);
+    const workflowId = posted.body.workflow.id as string;
+    for (let i = 2; i <= 3; i++) {
+      const put = await service.request('PUT', `/workflows/${workflowId}`, {
+        ...workflow,
+        steps: [{ name: 'only', command: `echo ${i}` }],
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+    }
+    expect(await pages(`/workflows/${workflowId}/versions`)).toEqual([
+      [
+        [3, true],
+        [2, false],
+      ],
+      [[1, false]],
+    ]);
+    expect((await service.request('GET', `/workflows/${workflowId}/versions?limit=4`)).status).toBe(400);
   });
 });
 

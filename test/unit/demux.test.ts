@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, it, expect } from 'vitest';
-import { demultiplex, demultiplexBuffer } from '../../services/docker/demux.js';
+import { demultiplex, demultiplexBuffer, lastBytes } from '../../services/docker/demux.js';
 
 const STDOUT = 1;
 const STDERR = 2;
@@ -120,5 +120,28 @@ describe('demultiplex', () => {
     expect(stderr).toBe('');
     expect(out.writableEnded).toBe(true);
     expect(err.writableEnded).toBe(true);
+  });
+});
+
+describe('lastBytes', () => {
+  it('keeps the last bytes pushed, starting at a whole character', () => {
+    const kept = lastBytes(5);
+    for (const piece of ['ab', 'cd', 'é', 'fg']) kept.push(Buffer.from(piece));
+    // The last five bytes: "d", "é" (two bytes) and "fg".
+    expect(kept.text()).toBe('défg');
+    const cut = lastBytes(4);
+    for (const piece of ['ab', 'é', 'fg']) cut.push(Buffer.from(piece));
+    expect(cut.text()).toBe('éfg');
+    const inside = lastBytes(3);
+    inside.push(Buffer.from('aéfg'));
+    expect(inside.text()).toBe('fg');
+  });
+
+  it('holds no more than its bound, however many pieces are pushed', () => {
+    const kept = lastBytes(10);
+    for (let i = 0; i < 200_000; i += 1) kept.push(Buffer.from([0x61 + (i % 26)]));
+    expect(kept.text()).toBe(
+      Array.from({ length: 10 }, (_, j) => String.fromCharCode(0x61 + ((199_990 + j) % 26))).join(''),
+    );
   });
 });

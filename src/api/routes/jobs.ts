@@ -11,6 +11,12 @@ import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definit
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema, notifySchema } from '../schemas.js';
 import { jobView, notifyView, runView } from '../views.js';
+import {
+  NextCursorSchema,
+  versionPageQuery,
+  versionPageRequest,
+  type VersionPaging,
+} from '../../versions/version-page.js';
 
 const errors = {
   400: ErrorSchema,
@@ -27,7 +33,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
   fleet: FleetService;
   access: AccessControl;
   webhooks: WebhookService;
-}> = async (app, { jobs, schedules, fleet, access, webhooks }) => {
+  versionPaging: VersionPaging;
+}> = async (app, { jobs, schedules, fleet, access, webhooks, versionPaging }) => {
   app.post(
     '/jobs',
     {
@@ -147,11 +154,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { access: ownerOf('job') },
       schema: {
-        summary: 'Every definition a job has had, newest first',
+        summary: 'Every definition a job has had, newest first, a page at a time',
         tags: ['jobs'],
         params: IdParams,
+        querystring: versionPageQuery(versionPaging),
         response: {
           200: Type.Object({
+            nextCursor: NextCursorSchema,
             versions: Type.Array(
               Type.Object({
                 version: Type.Integer(),
@@ -166,9 +175,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const versions = await jobs.versions(request.params.id);
+      const page = await jobs.versions(request.params.id, versionPageRequest(request.query, versionPaging));
       return {
-        versions: versions.map((v) => ({
+        nextCursor: page.nextCursor,
+        versions: page.versions.map((v) => ({
           version: v.version,
           current: v.current,
           replacedAt: v.replacedAt ? v.replacedAt.toISOString() : null,

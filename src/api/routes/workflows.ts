@@ -14,6 +14,12 @@ import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, ScheduleSchema, notifySchema } from '../schemas.js';
 import { notifyView, scheduleView } from '../views.js';
 import { WorkflowRunHeaderFields, workflowRunHeaderView } from './workflow-run-view.js';
+import {
+  NextCursorSchema,
+  versionPageQuery,
+  versionPageRequest,
+  type VersionPaging,
+} from '../../versions/version-page.js';
 
 const errors = {
   400: ErrorSchema,
@@ -176,7 +182,8 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
   fleet?: Pick<FleetService, 'warningsFor'>;
   /** Checks and registers a workflow's notify_url. */
   webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow' | 'followNotifyUrl'>;
-}> = async (app, { workflows, schedules, access, fleet, webhooks }) => {
+  versionPaging: VersionPaging;
+}> = async (app, { workflows, schedules, access, fleet, webhooks, versionPaging }) => {
   app.post(
     '/workflows',
     {
@@ -372,11 +379,13 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { access: ownerOf('workflow') },
       schema: {
-        summary: 'Every definition a workflow has had, newest first',
+        summary: 'Every definition a workflow has had, newest first, a page at a time',
         tags: ['workflows'],
         params: IdParams,
+        querystring: versionPageQuery(versionPaging),
         response: {
           200: Type.Object({
+            nextCursor: NextCursorSchema,
             versions: Type.Array(
               Type.Object({
                 version: Type.Integer(),
@@ -391,9 +400,13 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const versions = await workflows.versions(request.params.id);
+      const page = await workflows.versions(
+        request.params.id,
+        versionPageRequest(request.query, versionPaging),
+      );
       return {
-        versions: versions.map((v) => ({
+        nextCursor: page.nextCursor,
+        versions: page.versions.map((v) => ({
           version: v.version,
           current: v.current,
           replacedAt: iso(v.replacedAt),
