@@ -63,6 +63,15 @@ export async function readStepItems(
     [workflowRunId, step],
   );
   if (!found) return undefined;
+  const afterIndex = options.afterIndex ?? -1;
+  const limit = options.limit ?? 2_147_483_647;
+  // Unfiltered, a page is the items from afterIndex on, read by index: its cost is the page's,
+  // not the step's (a manifest of 10,000 items is read in 200 pages). Filtered by state, every
+  // item after afterIndex is looked at.
+  const indexes =
+    options.states === undefined
+      ? `generate_series($3::int + 1, least($3::bigint + $5::int, jsonb_array_length(coalesce(s.items, '[]'::jsonb)) - 1)::int)`
+      : `generate_series($3::int + 1, jsonb_array_length(coalesce(s.items, '[]'::jsonb)) - 1)`;
   const rows = await db.query<{
     index: number;
     item: string;
@@ -73,19 +82,19 @@ export async function readStepItems(
     result_bytes: number | null;
   }>(
     `SELECT * FROM (
-       SELECT (e.ordinality - 1)::int AS index, e.value::text AS item, ${ITEM_STATE_SQL} AS state,
+       SELECT e.i AS index, (s.items -> e.i)::text AS item, ${ITEM_STATE_SQL} AS state,
               r.id AS run_id, r.exit_code, r.attempt, octet_length(r.result) AS result_bytes
        FROM workflow_steps s
-       CROSS JOIN LATERAL jsonb_array_elements(coalesce(s.items, '[]'::jsonb)) WITH ORDINALITY AS e(value, ordinality)
+       CROSS JOIN LATERAL ${indexes} AS e(i)
        LEFT JOIN LATERAL (
          SELECT id, state, exit_code, attempt, result FROM runs
          WHERE workflow_run_id = coalesce(s.reused_from, s.workflow_run_id) AND step_name = s.name
-           AND item_index = e.ordinality - 1
+           AND item_index = e.i
          ORDER BY attempt DESC LIMIT 1) r ON true
-       WHERE s.workflow_run_id = $1::uuid AND s.name = $2 AND e.ordinality - 1 > $3::int) items
+       WHERE s.workflow_run_id = $1::uuid AND s.name = $2) items
      WHERE ($4::text[] IS NULL OR state = ANY ($4::text[]))
      ORDER BY index LIMIT $5::int`,
-    [workflowRunId, step, options.afterIndex ?? -1, options.states ?? null, options.limit ?? 2_147_483_647],
+    [workflowRunId, step, afterIndex, options.states ?? null, limit],
   );
   const results = await readResults(
     db,

@@ -29,6 +29,9 @@ beforeAll(async () => {
     putObject(bucket, 'in/data.txt', 'input\n'),
     putObject(bucket, 'wf/r1/list/output/items.json', '[1,2,3]\n'),
     putObject(bucket, 'wf/r1/list/output/nested/deep.txt', 'deep\n'),
+    putObject(bucket, 'wf/r1/fan/items.jsonl', '{"index":0}\n'),
+    putObject(bucket, 'wf/r1/fan/items.jsonl.bak', 'old\n'),
+    putObject(bucket, 'wf/r1/fan/0/stdout.log', 'item log\n'),
     putObject(otherBucket, 'wf/r1/square/2/output/r.txt', '4\n'),
   ]);
   const { status, body } = await service.request(
@@ -89,6 +92,19 @@ describe('files from earlier steps', () => {
       'write refused',
       'rm refused',
     ]);
+  });
+
+  it("may be one object of a step's folder (a fan-out's manifest), staged alone beside the items' folders", async () => {
+    const { run, lines } = await runWithSteps(
+      [
+        { name: 'square/2', bucket: otherBucket, prefix: 'wf/r1/square/2/output/' },
+        // The manifest has a longer neighbour and an item's folder beside it: only it is staged.
+        { name: 'square', bucket, prefix: 'wf/r1/fan/', file: 'items.jsonl' },
+      ],
+      'cd /job/steps && find . -type f | sort && cat square/items.jsonl',
+    );
+    expect(run.state, JSON.stringify(run.failure)).toBe('succeeded');
+    expect(lines).toEqual(['./square/2/r.txt', './square/items.jsonl', '{"index":0}']);
   });
 
   it('that cannot be read fail the run input_error, naming the step, before anything runs', async () => {

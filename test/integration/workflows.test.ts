@@ -238,9 +238,9 @@ describe('workflows', () => {
     expect(after.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
   });
 
-  it("give a fan-out's result too large for the environment by its placeholder, not TDS_STEP_<NAME>_RESULT", async () => {
-    // Three items of 50,000 bytes each: their result array (150,010 bytes) is more than an
-    // environment variable may hold (128 KiB), and it still reaches the reduce whole.
+  it("give a fan-out's result over TDS_MAX_RESULT_BYTES to its dependants as its manifest, a file", async () => {
+    // Three items of 50,000 bytes each: their result array (150,010 bytes) is over the 64 KiB a
+    // step's result carries inline; the reduce reads every item's result from the manifest.
     const posted = await service.request(
       'POST',
       '/workflows',
@@ -250,7 +250,7 @@ describe('workflows', () => {
           name: 'count',
           depends_on: ['wide'],
           command:
-            "echo \"env ${#TDS_STEP_WIDE_RESULT} placeholder $(printf '%s' '{{steps.wide.result}}' | wc -c)\"",
+            'echo "env ${#TDS_STEP_WIDE_RESULT} manifest $(grep -c \'"result":"x\' "$TDS_STEP_WIDE_MANIFEST") $(wc -c < "$TDS_STEP_WIDE_MANIFEST")"',
         },
       ]),
     );
@@ -262,8 +262,9 @@ describe('workflows', () => {
       s.reason,
     ]);
     expect(run.state, JSON.stringify(states)).toBe('succeeded');
-    expect(stepOf(run, 'wide').result).toHaveLength(150_010);
-    expect(stepOf(run, 'count').result).toBe('env 0 placeholder 150010');
+    expect(stepOf(run, 'wide')).toMatchObject({ result: null, resultTruncated: true });
+    const manifest = await getText(bucket, `${stepOf(run, 'wide').results.prefix as string}items.jsonl`);
+    expect(stepOf(run, 'count').result).toBe(`env 0 manifest 3 ${Buffer.byteLength(manifest!)}`);
   });
 
   it("write a fan-out step's manifest, failed items included, and list its items a page at a time", async () => {
