@@ -117,6 +117,26 @@ describe('the result spool', () => {
     expect(message).toContain('and 7 more; they are kept on worker w1 at /data/spool/run-1');
   });
 
+  it('gives up at once when the store refuses (the bucket is gone), without waiting out the patience', async () => {
+    const spool = await spoolIn(10_000);
+    const manifest = await spoolRun(spool, 'run-1', ['a']);
+    const store = {
+      async putObject() {
+        throw Object.assign(new Error('The specified bucket does not exist'), {
+          $metadata: { httpStatusCode: 404 },
+        });
+      },
+    } as unknown as ObjectStore;
+    const started = Date.now();
+    const left = await deliverSpool(store, spool, manifest, {
+      deadline: Date.now() + 60_000,
+      firstDelayMs: 1000,
+      maxDelayMs: 1000,
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(left).toMatchObject({ count: 3, lastError: 'The specified bucket does not exist' });
+  });
+
   it('stops when the worker stops, leaving the spool for the next start', async () => {
     const spool = await spoolIn(10_000);
     const manifest = await spoolRun(spool, 'run-1', ['a']);
