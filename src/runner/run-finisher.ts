@@ -423,7 +423,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         collectOutputs(engine, container.id, prefix, maxOutputBytes, {
           maxBytes: spool.maxBytes,
           reserve: (bytes) => writer.reserve(bytes),
-          keep: (key, body, bytes) => writer.keep(key, body, bytes),
+          keep: (key, body, bytes) => writer.keep(key, body, bytes, { reserved: true }),
         }),
       );
       const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
@@ -439,8 +439,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         }
         const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
         const json = `${JSON.stringify(summary, null, 2)}\n`;
-        await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), CONTENT_TYPES.csv);
-        await writer.keep(`${prefix}metrics.json`, json, Buffer.byteLength(json), CONTENT_TYPES.json);
+        await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), {
+          contentType: CONTENT_TYPES.csv,
+        });
+        await writer.keep(`${prefix}metrics.json`, json, Buffer.byteLength(json), {
+          contentType: CONTENT_TYPES.json,
+        });
         return summary;
       });
 
@@ -482,7 +486,9 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         uploadErrors: problems,
       };
       const json = await runRecord(run, outcome, details);
-      await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), CONTENT_TYPES.json);
+      await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), {
+        contentType: CONTENT_TYPES.json,
+      });
       return await writer.complete({
         runId: run.id,
         bucket: run.resultsBucket,

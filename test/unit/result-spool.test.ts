@@ -41,7 +41,7 @@ async function spoolRun(spool: ResultSpool, runId: string, outputs: string[]) {
   await writer.keep('p/stdout.log', 'hello\n', 6);
   for (const name of outputs) {
     expect(writer.reserve(100)).toBe(true);
-    await writer.keep(`p/output/${name}`, 'x'.repeat(100), 100);
+    await writer.keep(`p/output/${name}`, 'x'.repeat(100), 100, { reserved: true });
   }
   await writer.keep('p/run.json', '{}\n', 3);
   const manifest = await writer.complete({
