@@ -53,7 +53,7 @@ export interface RunFinisherDeps {
   /** Tells when a run of this worker has ended, and when a retry of it is queued. */
   signals: Pick<Signals, 'runEnded' | 'runQueued' | 'runFinished'>;
   /** How reading a stopped container's results from the engine is retried. */
-  uploadRetry: { attempts: number; firstDelayMs: number };
+  collectRetry: { attempts: number; firstDelayMs: number };
   /** Where a run's results wait on this host until they are in the object store. */
   spool: ResultSpool;
   /**
@@ -387,7 +387,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
       try {
         return await retryWithBackoff(action, {
-          ...deps.uploadRetry,
+          ...deps.collectRetry,
           // The container is gone (404 from the engine): no retry brings it back.
           retryable: (error) => (error as { statusCode?: number }).statusCode !== 404,
           onRetry: (error, n) =>
