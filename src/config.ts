@@ -470,7 +470,7 @@ export const SETTINGS = {
   },
   TDS_S3_ATTEMPTS: {
     group: 'storage',
-    meaning: 'how often reads and writes to the object store are tried before giving up',
+    meaning: "how often reading a run's inputs from the object store is tried before giving up",
     ...wholeNumber(5, 1, 100),
   },
   TDS_S3_RETRY_DELAY_MS: {
@@ -481,19 +481,18 @@ export const SETTINGS = {
   TDS_UPLOAD_PATIENCE_SECONDS: {
     group: 'storage',
     meaning:
-      "how long a run's spooled results are tried to be uploaded while the object store is unavailable (counted from when they were spooled, across worker restarts) before the run fails `upload_error`; its results stay on the worker",
+      "how long a run's results are retried while the store is away (across restarts) before `upload_error`",
     ...wholeNumber(3600, 1, 30 * 86400),
   },
   TDS_UPLOAD_RETRY_MAX_DELAY_MS: {
     group: 'storage',
-    meaning:
-      "the longest wait between two tries of a run's spooled results (the wait doubles from `TDS_S3_RETRY_DELAY_MS`)",
+    meaning: "the longest wait between two tries of a run's results (doubling from `TDS_S3_RETRY_DELAY_MS`)",
     ...wholeNumber(60_000, 1, 3_600_000),
   },
   TDS_SPOOL_MAX_BYTES: {
     group: 'storage',
     meaning:
-      "the most output files a worker keeps in its spool (`<TDS_DATA_DIR>/spool/`) for all the runs whose results wait for their upload; a run's files that do not fit are not uploaded and it fails `limit_exceeded`",
+      'the most output files a worker keeps while they wait for S3; more fail the run `limit_exceeded`',
     ...wholeNumber(20 * GIB, 1, Number.MAX_SAFE_INTEGER, '`21474836480` (20 GiB)'),
   },
 

@@ -42,7 +42,7 @@ export function createWorkerRole(
     dataDir: config.dataDir,
     workerId: config.workerId,
     signals,
-    uploadRetry: config.storeRetry,
+    collectRetry: config.storeRetry,
     spool,
     delivery: {
       patienceSeconds: config.spool.patienceSeconds,

@@ -20,6 +20,16 @@ export interface DeliveryOptions {
   onRetry?: (key: string, error: unknown, delayMs: number) => void;
 }
 
+/**
+ * The store answered, and said no (the bucket is gone, access is denied): waiting does not help,
+ * and a tenant's deleted bucket must not hold a worker's slot for the whole patience. Timeouts
+ * and throttling (408, 429) are waited out like an unreachable store.
+ */
+function refused(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /** What could not be delivered before the deadline. */
 export interface Undelivered {
   /** The first UNDELIVERED_LISTED keys, relative to the run's results prefix. */
@@ -60,7 +70,7 @@ export async function deliverSpool(
         delay = options.firstDelayMs;
         break;
       } catch (error) {
-        if (Date.now() + delay > options.deadline) {
+        if (refused(error) || Date.now() + delay > options.deadline) {
           undelivered = { listed: [relative], count: 1, lastError: errorMessage(error) };
           break;
         }

@@ -56,8 +56,13 @@ export interface SpoolWriter {
   reserve(bytes: number): boolean;
   /** Adds a file written with `newFile` (its bytes count against the budget, without refusal). */
   add(entry: Omit<SpoolEntry, 'bytes'>, bytes: number, reserved?: boolean): Promise<void>;
-  /** Writes `body` to a new file and adds it; its bytes were reserved beforehand. */
-  keep(key: string, body: Readable | string, bytes: number, contentType?: string): Promise<void>;
+  /** Writes `body` to a new file and adds it (`reserved`: its bytes were reserved beforehand). */
+  keep(
+    key: string,
+    body: Readable | string,
+    bytes: number,
+    options?: { contentType?: string; reserved?: boolean },
+  ): Promise<void>;
   /** Marks the spool complete. */
   complete(manifest: Omit<SpoolManifest, 'files' | 'bytes' | 'spooledAt'>): Promise<SpoolManifest>;
   /** The writer is done (complete or not): its bytes no longer count as in flight. */
@@ -179,11 +184,15 @@ export function createResultSpool(dataDir: string, maxBytes: number): ResultSpoo
           count(n);
           await appendFile(path.join(dir, ENTRIES), `${JSON.stringify({ ...entry, bytes: n })}\n`);
         },
-        async keep(key, body, n, contentType) {
+        async keep(key, body, n, options = {}) {
           const file = writer.newFile();
           if (typeof body === 'string') await writeFile(file, body);
           else await pipeline(body, createWriteStream(file));
-          await writer.add({ key, file: path.basename(file), contentType }, n, true);
+          await writer.add(
+            { key, file: path.basename(file), contentType: options.contentType },
+            n,
+            options.reserved,
+          );
         },
         async complete(fields) {
           const manifest: SpoolManifest = {

@@ -53,7 +53,7 @@ export interface RunFinisherDeps {
   /** Tells when a run of this worker has ended, and when a retry of it is queued. */
   signals: Pick<Signals, 'runEnded' | 'runQueued' | 'runFinished'>;
   /** How reading a stopped container's results from the engine is retried. */
-  uploadRetry: { attempts: number; firstDelayMs: number };
+  collectRetry: { attempts: number; firstDelayMs: number };
   /** Where a run's results wait on this host until they are in the object store. */
   spool: ResultSpool;
   /**
@@ -395,7 +395,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
       try {
         return await retryWithBackoff(action, {
-          ...deps.uploadRetry,
+          ...deps.collectRetry,
           // The container is gone (404 from the engine): no retry brings it back.
           retryable: (error) => (error as { statusCode?: number }).statusCode !== 404,
           onRetry: (error, n) =>
@@ -444,7 +444,7 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         collectOutputs(engine, container.id, prefix, maxOutputBytes, {
           maxBytes: spool.maxBytes,
           reserve: (bytes) => writer.reserve(bytes),
-          keep: (key, body, bytes) => writer.keep(key, body, bytes),
+          keep: (key, body, bytes) => writer.keep(key, body, bytes, { reserved: true }),
         }),
       );
       const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
@@ -460,8 +460,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         }
         const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
         const json = `${JSON.stringify(summary, null, 2)}\n`;
-        await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), CONTENT_TYPES.csv);
-        await writer.keep(`${prefix}metrics.json`, json, Buffer.byteLength(json), CONTENT_TYPES.json);
+        await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), {
+          contentType: CONTENT_TYPES.csv,
+        });
+        await writer.keep(`${prefix}metrics.json`, json, Buffer.byteLength(json), {
+          contentType: CONTENT_TYPES.json,
+        });
         return summary;
       });
 
@@ -503,7 +507,9 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         uploadErrors: problems,
       };
       const json = await runRecord(run, outcome, details);
-      await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), CONTENT_TYPES.json);
+      await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), {
+        contentType: CONTENT_TYPES.json,
+      });
       return await writer.complete({
         runId: run.id,
         bucket: run.resultsBucket,

@@ -171,7 +171,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
 
   /**
    * Results a run kept on this host: a spool whose run has ended (it gave up waiting for the store,
-   * or its removal was cut short) and the `undelivered/<runId>/` folders of earlier releases. Each
+   * its removal was cut short, or another worker ended the run while this one was down) and the `undelivered/<runId>/` folders of earlier releases. Each
    * is tried once a pass (every file once, no waiting: the store may still be away) and removed
    * once delivered, or once its run is unknown (pruned: the data folder is this installation's).
    * A spool of a run under way is the watcher's.
@@ -187,12 +187,14 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
         continue;
       }
       if (!spooledRuns.ended.has(runId)) continue;
+      // Delivered again even when its run ended otherwise (its removal was cut short, or another
+      // worker ended the run while this one was down): uploads are idempotent, and nothing is lost.
       const manifest = await deps.spool.read(runId);
-      if (manifest?.gaveUp) {
-        const left = await deliverSpool(deps.store, deps.spool, manifest, {
-          deadline: 0,
-          firstDelayMs: 0,
-          maxDelayMs: 0,
+      if (manifest) {
+        const once = { deadline: 0, firstDelayMs: 0, maxDelayMs: 0 };
+        const left = await deliverSpool(deps.store, deps.spool, manifest, once).catch((error: unknown) => {
+          logger.warn({ err: error, runId }, 'could not read kept results');
+          return true;
         });
         if (left) continue;
         logger.info({ runId }, 'delivered results kept since the store was unavailable');

@@ -56,6 +56,12 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   let timer: NodeJS.Timeout | undefined;
   let reconciling: Promise<void> | undefined;
 
+  /**
+   * Stops a run's delivery when the watcher stops (its results stay spooled for the next start); a
+   * settle begun while stopping gets one already stopped, so stopping never waits on a store.
+   */
+  const deliverySignal = () => controller?.signal ?? AbortSignal.abort();
+
   async function settle(run: Run): Promise<void> {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
     if (run.state === 'running') {
@@ -77,7 +83,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
       await finisher.finishExited(uploading, {
         stoppedFromOutside: stoppedFromOutside.get(run.id),
-        signal: controller?.signal,
+        signal: deliverySignal(),
       });
       stoppedFromOutside.delete(run.id);
       if (run.containerId) ownKills.delete(run.containerId);
@@ -85,7 +91,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       log.info('resuming the upload of an exited run');
       await finisher.finishExited(run, {
         stoppedFromOutside: stoppedFromOutside.get(run.id),
-        signal: controller?.signal,
+        signal: deliverySignal(),
       });
       stoppedFromOutside.delete(run.id);
     }

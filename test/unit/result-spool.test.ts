@@ -41,7 +41,7 @@ async function spoolRun(spool: ResultSpool, runId: string, outputs: string[]) {
   await writer.keep('p/stdout.log', 'hello\n', 6);
   for (const name of outputs) {
     expect(writer.reserve(100)).toBe(true);
-    await writer.keep(`p/output/${name}`, 'x'.repeat(100), 100);
+    await writer.keep(`p/output/${name}`, 'x'.repeat(100), 100, { reserved: true });
   }
   await writer.keep('p/run.json', '{}\n', 3);
   const manifest = await writer.complete({
@@ -115,6 +115,26 @@ describe('the result spool', () => {
     expect(message).toContain('27 files could not be delivered to s3://b/p/ within 60 s');
     expect(message).toContain('stdout.log, output/f0, output/f1');
     expect(message).toContain('and 7 more; they are kept on worker w1 at /data/spool/run-1');
+  });
+
+  it('gives up at once when the store refuses (the bucket is gone), without waiting out the patience', async () => {
+    const spool = await spoolIn(10_000);
+    const manifest = await spoolRun(spool, 'run-1', ['a']);
+    const store = {
+      async putObject() {
+        throw Object.assign(new Error('The specified bucket does not exist'), {
+          $metadata: { httpStatusCode: 404 },
+        });
+      },
+    } as unknown as ObjectStore;
+    const started = Date.now();
+    const left = await deliverSpool(store, spool, manifest, {
+      deadline: Date.now() + 60_000,
+      firstDelayMs: 1000,
+      maxDelayMs: 1000,
+    });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(left).toMatchObject({ count: 3, lastError: 'The specified bucket does not exist' });
   });
 
   it('stops when the worker stops, leaving the spool for the next start', async () => {
