@@ -333,3 +333,27 @@ describe('secrets under another key', () => {
     }
   });
 });
+
+describe('secrets without a key', () => {
+  it('are refused with 503 saying how to configure one, on a database of its own (production)', async () => {
+    const keyless = await startTestService({ roles: ['api'], env: { TDS_SECRETS_KEY: '' } });
+    try {
+      const other = await createBucket();
+      for (const [method, url, body] of [
+        ['PUT', '/secrets/TOKEN?userId=erin', { value: 'v' }],
+        ['POST', '/jobs', jobBody(other, { userId: 'erin', secrets: ['TOKEN'] })],
+        ['POST', '/jobs?dry_run=true', jobBody(other, { userId: 'erin', secrets: ['TOKEN'] })],
+      ] as const) {
+        const answer = await keyless.request(method, url, body);
+        expect(answer.status, `${method} ${url}`).toBe(503);
+        expect(answer.body.error).toBe('secrets_not_configured');
+        expect(answer.body.message).toContain('TDS_SECRETS_KEY');
+      }
+      // Listing names needs no key; jobs without secrets are untouched.
+      expect((await keyless.request('GET', '/secrets?userId=erin')).body.secrets).toEqual([]);
+      expect((await keyless.request('POST', '/jobs', jobBody(other, { userId: 'erin' }))).status).toBe(202);
+    } finally {
+      await keyless.close();
+    }
+  });
+});
