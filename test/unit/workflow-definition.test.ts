@@ -35,6 +35,22 @@ function problemsOf(body: unknown): Problem[] {
 }
 
 describe('workflow definitions', () => {
+  it("gives each step the workflow's secrets and its own", () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        secrets: ['SHARED'],
+        steps: [
+          { name: 'a', command: 'echo 1' },
+          { name: 'b', command: 'echo 2', secrets: ['OWN', 'SHARED'] },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.spec.secrets).toEqual(['SHARED']);
+    expect(definition.steps[1]!.spec.secrets).toEqual(['OWN', 'SHARED']);
+  });
+
   it("gives each step the workflow's required tags and its own, and points at a bad tag", () => {
     const definition = parseWorkflowRequest(
       {
