@@ -1,7 +1,7 @@
 import type { Database } from '../../services/db/database.js';
 import {
   ForbiddenError,
-  NotFoundError,
+  RequestError,
   RunFailure,
   SecretsNotConfiguredError,
   UnprocessableError,
@@ -36,6 +36,16 @@ export interface RunSecrets {
 }
 
 export type SecretService = ReturnType<typeof createSecretService>;
+
+/** A name the user has no secret under (404, as an unknown id). */
+export class SecretNotFoundError extends RequestError {
+  readonly statusCode = 404;
+  readonly code = 'not_found';
+  constructor(userId: string, name: string) {
+    super(`user "${userId}" has no secret named "${name}"; \`GET /secrets\` lists them`);
+    this.name = 'SecretNotFoundError';
+  }
+}
 
 /** Runs this process remembers the values of, at most: their values are masked even once deleted. */
 const REMEMBERED_RUNS = 10_000;
@@ -107,8 +117,7 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
     },
 
     async remove(userId: string, name: string): Promise<void> {
-      if (!(await deleteSecret(db, userId, name)))
-        throw new NotFoundError(`secret of user "${userId}"`, name);
+      if (!(await deleteSecret(db, userId, name))) throw new SecretNotFoundError(userId, name);
     },
 
     /**

@@ -95,7 +95,9 @@ describe('secrets', () => {
     expect((await as('bob', 'PUT', '/secrets/API_TOKEN?userId=alice', { value: 'x' })).status).toBe(403);
     expect((await as('bob', 'DELETE', '/secrets/API_TOKEN?userId=alice')).status).toBe(403);
     expect((await as('bob', 'GET', '/secrets')).body.secrets).toEqual([]);
-    expect((await as('bob', 'DELETE', '/secrets/API_TOKEN')).status).toBe(404);
+    const notHis = await as('bob', 'DELETE', '/secrets/API_TOKEN');
+    expect(notHis.status).toBe(404);
+    expect(notHis.body.message).toBe('user "bob" has no secret named "API_TOKEN"; `GET /secrets` lists them');
 
     // An operator lists names, and can neither set nor delete.
     const ops = await service.request('GET', '/secrets?userId=alice', undefined, bearer(operatorKey));
