@@ -241,6 +241,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       } catch (error) {
         if (signal.reason instanceof ShutdownRequested) {
           // Handed back: another worker (or this one, restarted) stages and builds it again.
+          deps.secrets.forget(run.id);
           const requeued = await requeue(db, run.id, workerId);
           await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
           await engine.removeNetwork(runNetworkName(run.id)).catch(() => undefined);

@@ -1,7 +1,7 @@
 import type { Database } from '../../services/db/database.js';
 import {
   ForbiddenError,
-  NotFoundError,
+  RequestError,
   RunFailure,
   SecretsNotConfiguredError,
   UnprocessableError,
@@ -37,8 +37,22 @@ export interface RunSecrets {
 
 export type SecretService = ReturnType<typeof createSecretService>;
 
-/** Runs this process remembers the values of, at most: their values are masked even once deleted. */
-const REMEMBERED_RUNS = 10_000;
+/** A name the user has no secret under (404, as an unknown id). */
+export class SecretNotFoundError extends RequestError {
+  readonly statusCode = 404;
+  readonly code = 'not_found';
+  constructor(userId: string, name: string) {
+    super(`user "${userId}" has no secret named "${name}"; \`GET /secrets\` lists them`);
+    this.name = 'SecretNotFoundError';
+  }
+}
+
+/**
+ * The most this process keeps of the values it gave runs (kept so that they are masked even once
+ * deleted or replaced), in characters: the oldest runs' are forgotten first. Runs end and are forgotten
+ * in the process that started them; this bounds what runs taken over elsewhere leave behind.
+ */
+const REMEMBERED_BYTES = 64 * 1024 * 1024;
 
 /**
  * A user's secrets: set, listed (names and dates), deleted; checked when a job names them; opened
@@ -49,6 +63,23 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
   const keyId = key ? keyIdOf(key) : undefined;
   /** The values each run started in this process was given, so they stay masked if deleted or replaced. */
   const remembered = new Map<string, string[]>();
+  let rememberedBytes = 0;
+  const sizeOf = (values: string[]) => values.reduce((sum, value) => sum + value.length, 0);
+  function forget(runId: string): void {
+    const values = remembered.get(runId);
+    if (!values) return;
+    rememberedBytes -= sizeOf(values);
+    remembered.delete(runId);
+  }
+  function remember(runId: string, values: string[]): void {
+    forget(runId);
+    remembered.set(runId, values);
+    rememberedBytes += sizeOf(values);
+    for (const oldest of remembered.keys()) {
+      if (rememberedBytes <= REMEMBERED_BYTES || oldest === runId) break;
+      forget(oldest);
+    }
+  }
 
   function requireKey(): Buffer {
     if (!key) throw new SecretsNotConfiguredError();
@@ -107,8 +138,7 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
     },
 
     async remove(userId: string, name: string): Promise<void> {
-      if (!(await deleteSecret(db, userId, name)))
-        throw new NotFoundError(`secret of user "${userId}"`, name);
+      if (!(await deleteSecret(db, userId, name))) throw new SecretNotFoundError(userId, name);
     },
 
     /**
@@ -147,8 +177,7 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
       }
       if (problems.length > 0) throw new RunFailure('input_error', problems.join('; '));
       const env = Object.fromEntries(run.names.map((name) => [name, values.get(name)!]));
-      if (remembered.size >= REMEMBERED_RUNS) remembered.delete(remembered.keys().next().value!);
-      remembered.set(run.id, Object.values(env));
+      remember(run.id, Object.values(env));
       return env;
     },
 
@@ -170,8 +199,6 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
     },
 
     /** The run has ended here: its values are forgotten. */
-    forget(runId: string): void {
-      remembered.delete(runId);
-    },
+    forget,
   };
 }

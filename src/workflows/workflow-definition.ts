@@ -5,6 +5,7 @@ import { RequestError, ValidationError, type Problem } from '../errors.js';
 import {
   JobRequestSchema,
   normaliseJobRequest,
+  readStoredSpec,
   type JobDefaults,
   type JobRequest,
   type JobSpec,
@@ -383,6 +384,20 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
     ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
   };
   return { shared, maxParallel: request.max_parallel ?? 4, steps: definitions, order };
+}
+
+/**
+ * A definition as read from the database: steps stored before a job field existed read as having
+ * its default (as jobs do, readStoredSpec), and so does the shared `secrets`, so that a stored
+ * workflow compares equal to the same body posted again.
+ */
+export function readStoredDefinition(stored: unknown): WorkflowDefinition {
+  const definition = stored as WorkflowDefinition;
+  return {
+    ...definition,
+    shared: { ...definition.shared, secrets: definition.shared.secrets ?? [] },
+    steps: definition.steps.map((step) => ({ ...step, spec: readStoredSpec(step.spec) })),
+  };
 }
 
 /** A step as the job request it runs: the workflow's shared fields and defaults, then the step's own. */

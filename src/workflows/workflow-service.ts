@@ -25,6 +25,7 @@ import {
   planOf,
   type Plan,
   type WorkflowDefinition,
+  readStoredDefinition,
 } from './workflow-definition.js';
 import { writeStepManifests, workflowRunsWithManifestsDue } from './step-items.js';
 import { toWorkflowRunHeader, type WorkflowRunHeader } from './workflow-run-header.js';
@@ -96,7 +97,7 @@ export function toWorkflow(row: Row): Workflow {
     id: row.id as string,
     userId: row.user_id as string,
     uniqueId: row.unique_id as string,
-    definition: row.definition as WorkflowDefinition,
+    definition: readStoredDefinition(row.definition),
     version: Number(row.version ?? 1),
     createdAt: row.created_at as Date,
     deletedAt: (row.deleted_at as Date | null) ?? null,

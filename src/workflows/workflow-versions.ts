@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { VersionPageRequest } from '../versions/version-page.js';
-import type { WorkflowDefinition } from './workflow-definition.js';
+import { readStoredDefinition, type WorkflowDefinition } from './workflow-definition.js';
 
 /**
  * A workflow's definitions over time: `workflows.definition` is the current one (its `version`),
@@ -86,7 +86,7 @@ export async function listWorkflowVersions(
   );
   return rows.map((row) => ({
     version: Number(row.version),
-    definition: row.definition as WorkflowDefinition,
+    definition: readStoredDefinition(row.definition),
     current: row.current === true,
     replacedAt: (row.replaced_at as Date | null) ?? null,
   }));

@@ -60,7 +60,17 @@ describe('tds --help', () => {
     const help = await tds(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes: 0 ok, 1');
-    for (const command of ['validate', 'apply', 'run', 'jobs', 'logs', 'results', 'retry', 'keys']) {
+    for (const command of [
+      'validate',
+      'apply',
+      'run',
+      'jobs',
+      'logs',
+      'results',
+      'retry',
+      'keys',
+      'secrets',
+    ]) {
       expect(help.stdout).toContain(command);
     }
     const runHelp = await tds(['run', '--help']);
@@ -649,5 +659,75 @@ describe('tds logs', () => {
     const raw = await tds(['logs', '--raw', runId]);
     expect(raw.stdout).toBe('\u001b[31mred\u001b[0m\n\u001b]0;title\u0007plain\n');
     expect(raw.stderr).toBe('\u001b[2Jerr\n');
+  });
+});
+
+describe('tds secrets', () => {
+  /** `tds` with `input` on its standard input. */
+  async function tdsWithInput(args: string[], input: string): Promise<Result> {
+    const child = execFile('node', [TDS, ...args], {
+      cwd: dir,
+      env: { ...process.env, TDS_URL: service.apiUrl, TDS_USER: 'cli-secrets' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin!.end(input);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { code: code ?? -1, stdout, stderr };
+  }
+  const env = { TDS_USER: 'cli-secrets' };
+  const VALUE = 'cli-s3cret-value-0451';
+
+  it('sets from stdin or a file, lists names only, runs a job with its value masked, and deletes', async () => {
+    const set = await tdsWithInput(['secrets', 'set', 'API_KEY'], `${VALUE}\n`);
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe('set API_KEY\n');
+    await writeFile(path.join(dir, 'cert.pem'), 'line one\nline two\n');
+    const fromFile = await tds(['secrets', 'set', 'CERT', '--from-file', 'cert.pem'], { env });
+    expect(fromFile.code).toBe(0);
+    const empty = await tdsWithInput(['secrets', 'set', 'EMPTY'], '\n');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('the value is empty');
+
+    const list = await tds(['secrets', 'list'], { env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^NAME +CREATED +UPDATED$/m);
+    expect(list.stdout).toMatch(/^API_KEY +\S+ +\S+$/m);
+    expect(list.stdout).toMatch(/^CERT +\S+ +\S+$/m);
+    expect(list.stdout).not.toContain(VALUE);
+    const json = await tds(['--output', 'json', 'secrets'], { env });
+    const names = (JSON.parse(json.stdout) as { secrets: { name: string }[] }).secrets.map((s) => s.name);
+    expect(names).toEqual(['API_KEY', 'CERT']);
+
+    // The job gets both, exactly as set; its output shows the key masked.
+    const job = [
+      'kind: job',
+      'userId: cli-secrets',
+      'uniqueId: uses-secrets',
+      `s3_bucket: ${bucket}`,
+      'source_s3_prefix: ""',
+      'destination_s3_prefix: s/',
+      'secrets: [API_KEY, CERT]',
+      `command: 'echo "key=$API_KEY"; printf %s "$CERT" | wc -l'`,
+    ].join('\n');
+    await writeFile(path.join(dir, 'secret-job.yaml'), `${job}\n`);
+    const ran = await tds(['run', 'secret-job.yaml'], { env });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/^\[uses-secrets\] key=\*\*\*$/m);
+    expect(ran.stdout).toMatch(/^\[uses-secrets\] 2$/m);
+    expect(ran.stdout).not.toContain(VALUE);
+
+    const deleted = await tds(['secrets', 'delete', 'API_KEY'], { env });
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toBe('deleted API_KEY\n');
+    const again = await tds(['secrets', 'delete', 'API_KEY'], { env });
+    expect(again.code).toBe(2);
+    // A job naming it is now refused before anything is stored, saying how to set it.
+    const refused = await tds(['run', 'secret-job.yaml', '--set', 'uniqueId=uses-secrets-2'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('tds secrets set');
   });
 });

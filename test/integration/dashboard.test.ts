@@ -161,6 +161,24 @@ describe('the dashboard', () => {
     await page.context().close();
   });
 
+  it("lists a job's secrets by name on its page, never their values", async () => {
+    const value = 'dashboard-s3cret-8841';
+    const set = await service.request(
+      'PUT',
+      '/secrets/DEPLOY_TOKEN',
+      { value },
+      {
+        authorization: `Bearer ${keys.bob}`,
+      },
+    );
+    expect(set.status).toBe(201);
+    const { job } = await submit('bob', { command: 'echo "$DEPLOY_TOKEN"', secrets: ['DEPLOY_TOKEN'] });
+    const page = await signedIn('bob', `/ui/jobs/${job.id}`);
+    await page.getByText('Secrets (names; values are never shown): DEPLOY_TOKEN').waitFor();
+    expect(await page.content()).not.toContain(value);
+    await page.context().close();
+  });
+
   it('shows a failed run with its reason first, and cancels a run from the page', async () => {
     const failed = await submit('alice', { command: 'echo about to fail; exit 3' });
     const long = await submit('alice', { command: 'echo waiting; sleep 60' });

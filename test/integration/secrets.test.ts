@@ -95,7 +95,9 @@ describe('secrets', () => {
     expect((await as('bob', 'PUT', '/secrets/API_TOKEN?userId=alice', { value: 'x' })).status).toBe(403);
     expect((await as('bob', 'DELETE', '/secrets/API_TOKEN?userId=alice')).status).toBe(403);
     expect((await as('bob', 'GET', '/secrets')).body.secrets).toEqual([]);
-    expect((await as('bob', 'DELETE', '/secrets/API_TOKEN')).status).toBe(404);
+    const notHis = await as('bob', 'DELETE', '/secrets/API_TOKEN');
+    expect(notHis.status).toBe(404);
+    expect(notHis.body.message).toBe('user "bob" has no secret named "API_TOKEN"; `GET /secrets` lists them');
 
     // An operator lists names, and can neither set nor delete.
     const ops = await service.request('GET', '/secrets?userId=alice', undefined, bearer(operatorKey));
@@ -330,6 +332,30 @@ describe('secrets under another key', () => {
     } finally {
       await second.close();
       await first.close();
+    }
+  });
+});
+
+describe('secrets without a key', () => {
+  it('are refused with 503 saying how to configure one, on a database of its own (production)', async () => {
+    const keyless = await startTestService({ roles: ['api'], env: { TDS_SECRETS_KEY: '' } });
+    try {
+      const other = await createBucket();
+      for (const [method, url, body] of [
+        ['PUT', '/secrets/TOKEN?userId=erin', { value: 'v' }],
+        ['POST', '/jobs', jobBody(other, { userId: 'erin', secrets: ['TOKEN'] })],
+        ['POST', '/jobs?dry_run=true', jobBody(other, { userId: 'erin', secrets: ['TOKEN'] })],
+      ] as const) {
+        const answer = await keyless.request(method, url, body);
+        expect(answer.status, `${method} ${url}`).toBe(503);
+        expect(answer.body.error).toBe('secrets_not_configured');
+        expect(answer.body.message).toContain('TDS_SECRETS_KEY');
+      }
+      // Listing names needs no key; jobs without secrets are untouched.
+      expect((await keyless.request('GET', '/secrets?userId=erin')).body.secrets).toEqual([]);
+      expect((await keyless.request('POST', '/jobs', jobBody(other, { userId: 'erin' }))).status).toBe(202);
+    } finally {
+      await keyless.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +29,7 @@ async function startCommand(env: Record<string, string>) {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const stopped = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return { child, exited, stopped, output: () => ({ stdout, stderr }) };
+  return { child, exited, stopped, dataDir, output: () => ({ stdout, stderr }) };
 }
 
 async function until<T>(
@@ -91,6 +91,15 @@ describe('npm start with no configuration', () => {
 
     const health = await fetch(`${api}/healthz`);
     expect(health.status).toBe(200);
+
+    // Secrets work with no configuration: their key is made in the data folder, for its owner only.
+    const secret = await fetch(`${api}/secrets/GREETING?userId=akhil-test`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 'zero-config-s3cret' }),
+    });
+    expect(secret.status).toBe(201);
+    expect((await stat(path.join(service.dataDir, 'secrets.key'))).mode & 0o777).toBe(0o600);
 
     // What the README's example does with the AWS CLI, done with the SDK against the embedded S3.
     const s3 = new S3Client({

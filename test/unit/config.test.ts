@@ -15,6 +15,22 @@ function configErrorFor(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('reads TDS_SECRETS_KEY as 32 bytes of hex or base64, and refuses another without showing it', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ TDS_SECRETS_KEY: hex }).secrets.key).toEqual(Buffer.from(hex, 'hex'));
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ TDS_SECRETS_KEY: base64 }).secrets.key).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).secrets).toEqual({ key: undefined, maxPerUser: 100, maxValueBytes: 65536 });
+    for (const bad of ['my-password', 'ab'.repeat(31), Buffer.alloc(24).toString('base64')]) {
+      const error = configErrorFor({ TDS_SECRETS_KEY: bad });
+      expect(error.variable).toBe('TDS_SECRETS_KEY');
+      expect(error.message).toContain('32 bytes');
+      expect(error.message).not.toContain(bad);
+    }
+    expect(configErrorFor({ TDS_SECRETS_MAX_PER_USER: '0' }).variable).toBe('TDS_SECRETS_MAX_PER_USER');
+    expect(configErrorFor({ TDS_SECRET_MAX_VALUE_BYTES: 'big' }).variable).toBe('TDS_SECRET_MAX_VALUE_BYTES');
+  });
+
   it('reads TDS_WORKER_TAGS as a set of tags, and names a tag it refuses', () => {
     expect(loadConfig({}).workerTags).toEqual([]);
     expect(loadConfig({ TDS_WORKER_TAGS: ' zone-a, gpu ,,gpu,arch=arm64' }).workerTags).toEqual([

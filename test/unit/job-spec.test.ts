@@ -145,6 +145,25 @@ describe('normaliseJobRequest', () => {
     expect(normaliseJobRequest(request(), DEFAULTS).requires).toEqual([]);
   });
 
+  it("keeps the job's secret names without repeats, refusing reserved names and names also in env", () => {
+    expect(normaliseJobRequest(request({ secrets: ['B', 'A', 'B'] }), DEFAULTS).secrets).toEqual(['A', 'B']);
+    expect(normaliseJobRequest(request(), DEFAULTS).secrets).toEqual([]);
+    const error = validationErrorOf(() =>
+      normaliseJobRequest(request({ secrets: ['OK', 'TDS_KEY', 'TOKEN'], env: { TOKEN: 'x' } }), DEFAULTS),
+    );
+    expect(error.problems).toEqual([
+      {
+        path: '/secrets/1',
+        message: 'secret names starting with TDS_ are reserved for the service: TDS_KEY',
+      },
+      {
+        path: '/secrets/2',
+        message:
+          '"TOKEN" is both in env and in secrets: the container can have only one of them; drop it from env',
+      },
+    ]);
+  });
+
   it("takes the job's network, or the service's default when it names none", () => {
     expect(normaliseJobRequest(request({ network: 'none' }), DEFAULTS).network).toBe('none');
     expect(normaliseJobRequest(request(), { ...DEFAULTS, network: 'none' }).network).toBe('none');

@@ -60,3 +60,18 @@ describe('masking secrets in a log', () => {
     );
   });
 });
+
+describe('masking a log full of secrets', () => {
+  it('takes time in proportion to the bytes, not to the matches times the values', () => {
+    const values = ['ab', ...Array.from({ length: 99 }, (_, i) => `absent-value-${i}`)];
+    const text = 'ab'.repeat(512 * 1024);
+    const started = performance.now();
+    const masked = SecretMasker.maskText(values, text);
+    const seconds = (performance.now() - started) / 1000;
+    expect(masked).toBe(MASK.repeat(512 * 1024));
+    // Searching the 99 absent values through the rest of the log again at each of the 512 Ki
+    // matches would take hours; the search from where each value occurs next takes about 0.2 s
+    // (2 s on this shared machine at its busiest): the bound tells the two apart under any load.
+    expect(seconds).toBeLessThan(30);
+  });
+});

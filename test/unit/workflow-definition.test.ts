@@ -4,6 +4,7 @@ import {
   InvalidDefinitionError,
   parseWorkflowRequest,
   planOf,
+  readStoredDefinition,
 } from '../../src/workflows/workflow-definition.js';
 import { fillPlaceholders } from '../../src/workflows/placeholders.js';
 
@@ -35,6 +36,35 @@ function problemsOf(body: unknown): Problem[] {
 }
 
 describe('workflow definitions', () => {
+  it("gives each step the workflow's secrets and its own", () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        secrets: ['SHARED'],
+        steps: [
+          { name: 'a', command: 'echo 1' },
+          { name: 'b', command: 'echo 2', secrets: ['OWN', 'SHARED'] },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.spec.secrets).toEqual(['SHARED']);
+    expect(definition.steps[1]!.spec.secrets).toEqual(['OWN', 'SHARED']);
+  });
+
+  it('reads a definition stored before secrets existed as the same body parsed now', () => {
+    const body = { ...BASE, steps: [{ name: 'a', command: 'echo 1' }] };
+    const now = parseWorkflowRequest(body, DEFAULTS);
+    const { secrets: _shared, ...oldShared } = now.shared;
+    const old = {
+      ...now,
+      shared: oldShared,
+      steps: now.steps.map(({ spec: { secrets: _own, ...spec }, ...step }) => ({ ...step, spec })),
+    };
+    expect(old).not.toEqual(now);
+    expect(readStoredDefinition(JSON.parse(JSON.stringify(old)))).toEqual(now);
+  });
+
   it("gives each step the workflow's required tags and its own, and points at a bad tag", () => {
     const definition = parseWorkflowRequest(
       {

@@ -85,6 +85,7 @@ export function JobPage({ id }) {
       data &&
       html`<h1>Job ${data.uniqueId}</h1>
         <p>user <strong>${data.userId}</strong> · <code>${data.spec.command ?? data.spec.image}</code></p>
+        ${data.spec.secrets?.length > 0 && html`<p>Secrets (names; values are never shown): ${data.spec.secrets.join(', ')}</p>`}
         <section aria-labelledby="schedule">
           <h2 id="schedule">Schedule</h2>
           ${
