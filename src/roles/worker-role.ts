@@ -1,3 +1,5 @@
+import { createAccessControl } from '../auth/access-control.js';
+import { ForbiddenError } from '../errors.js';
 import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
@@ -60,6 +62,12 @@ export function createWorkerRole(
     followEvents: options.followDockerEvents,
     signals,
   });
+  // The rights a run's user has as it is to start (the API checks the same ones at submission).
+  const access = createAccessControl({
+    db,
+    authEnabled: config.authEnabled,
+    defaultCeilings: config.userCeilings,
+  });
   const executor = createRunExecutor({
     db,
     store,
@@ -76,6 +84,15 @@ export function createWorkerRole(
     storeRetry: config.storeRetry,
     engineSampler,
     onStarted: (runId) => watcher.check(runId),
+    refusal: async (run) => {
+      try {
+        await access.checkRunRights(run.spec);
+        return undefined;
+      } catch (error) {
+        if (error instanceof ForbiddenError) return error.message;
+        throw error;
+      }
+    },
     observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });
   const presence = createPresence({
