@@ -140,6 +140,8 @@ export type FailureReason =
   | 'result_too_large'
   | 'upload_error'
   | 'infra_error'
+  /** Its user may no longer run it: a ceiling, the bucket allow-list or their keys, as they are when it is to start. */
+  | 'not_allowed'
   | 'cancelled';
 
 /** A run could not go on; the reason is recorded on the run and in its run.json. */

@@ -100,7 +100,7 @@ export const RunSchema = Type.Object(
       Type.Object({
         reason: Type.String({
           description:
-            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, result_too_large, upload_error, infra_error or cancelled',
+            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, result_too_large, upload_error, infra_error, not_allowed or cancelled',
         }),
         message: Type.String(),
       }),

@@ -51,7 +51,12 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
       bucket: run.resultsBucket,
       prefix: run.resultsPrefix,
       uri: `s3://${run.resultsBucket}/${run.resultsPrefix}`,
-      files: EARLY_FAILURES.has(run.failureReason ?? '') ? ['build.log', 'run.json'] : RESULT_FILES,
+      files:
+        run.failureReason === 'not_allowed'
+          ? []
+          : EARLY_FAILURES.has(run.failureReason ?? '')
+            ? ['build.log', 'run.json']
+            : RESULT_FILES,
     },
   };
   if (history)

@@ -2,7 +2,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import { bearerToken, looksLikeApiKey } from './api-keys.js';
-import { principalForKey, touchApiKey } from './key-repository.js';
+import { countUserKeys, principalForKey, touchApiKey } from './key-repository.js';
 import { checkBuckets, checkCeilings, type Ceilings } from './policy.js';
 import { OWNER_LOOKUPS, type OwnerLookup } from './owners.js';
 import { canSee, requireSameUser, type Principal } from './principal.js';
@@ -92,6 +92,28 @@ export function createAccessControl({
     },
 
     checkSecrets,
+    /**
+     * Refuses a run about to start that its user may no longer run: the rights a submission was
+     * checked against, as they are now. A recurring job's fires, a trigger by hand and a retry all
+     * come to a claimed run, so this one check, made as the worker takes the run, covers them
+     * all. The rules: the user's ceilings (cpus, memory, time); with authentication on, their
+     * bucket allow-list, and their keys: a user who was given keys and has had every one revoked
+     * runs nothing more (a user never given a key, whose jobs an operator submits, is not refused
+     * for that). Throws a ForbiddenError naming the rule.
+     */
+    async checkRunRights(spec: JobSpec): Promise<void> {
+      const settings = await getUserSettings(db, spec.userId);
+      checkCeilings(spec.userId, effectiveCeilings(defaultCeilings, settings), spec);
+      if (!authEnabled) return;
+      checkBuckets(spec.userId, settings?.allowedBuckets ?? [], spec);
+      const keys = await countUserKeys(db, spec.userId);
+      if (keys.issued > 0 && keys.active === 0) {
+        throw new ForbiddenError(
+          `every API key of user "${spec.userId}" has been revoked, so their runs no longer start; ` +
+            'an operator can give them a new key (npm run keys -- create --user ...)',
+        );
+      }
+    },
 
     /** Whether routes may name `kind` as what they serve: its owner can be looked up. */
     knowsOwnerOf(kind: string): boolean {

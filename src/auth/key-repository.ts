@@ -83,3 +83,16 @@ export async function touchApiKey(db: SqlExecutor, id: string): Promise<void> {
     [id],
   );
 }
+
+/** How many keys a user was given and how many of them still work (not revoked). */
+export async function countUserKeys(
+  db: SqlExecutor,
+  userId: string,
+): Promise<{ issued: number; active: number }> {
+  const [row] = await db.query<{ issued: number; active: number }>(
+    `SELECT count(*)::int AS issued, (count(*) FILTER (WHERE revoked_at IS NULL))::int AS active
+       FROM api_keys WHERE user_id = $1`,
+    [userId],
+  );
+  return { issued: row?.issued ?? 0, active: row?.active ?? 0 };
+}

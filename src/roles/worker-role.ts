@@ -1,3 +1,5 @@
+import { createAccessControl } from '../auth/access-control.js';
+import { ForbiddenError } from '../errors.js';
 import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
@@ -73,6 +75,12 @@ export function createWorkerRole(
     signals,
     spool,
   });
+  // The rights a run's user has as it is to start (the API checks the same ones at submission).
+  const access = createAccessControl({
+    db,
+    authEnabled: config.authEnabled,
+    defaultCeilings: config.userCeilings,
+  });
   const executor = createRunExecutor({
     db,
     store,
@@ -102,6 +110,15 @@ export function createWorkerRole(
     engineSampler,
     secrets,
     onStarted: (runId) => watcher.check(runId),
+    refusal: async (run) => {
+      try {
+        await access.checkRunRights(run.spec);
+        return undefined;
+      } catch (error) {
+        if (error instanceof ForbiddenError) return error.message;
+        throw error;
+      }
+    },
     observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
   });
   const presence = createPresence({

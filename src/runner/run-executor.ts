@@ -54,6 +54,11 @@ export interface RunExecutorDeps {
   engineSampler: EngineSampler;
   /** Opens the secrets a run names, for its container's environment. */
   secrets: Pick<SecretService, 'forRun' | 'forget'>;
+  /**
+   * Whether the run's user may still run it, as their rights are now: undefined when they may,
+   * else why not (naming the rule). Asked before anything of the run is staged.
+   */
+  refusal?: (run: Run) => Promise<string | undefined>;
   /** Called once the run's container is started, so its exit can be looked at right away. */
   onStarted?: (runId: string) => void;
 }
@@ -100,6 +105,12 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       const buildLog: string[] = [];
       const note = (text: string) => buildLog.push(text);
       try {
+        // Rights are those of now, not of when the job was submitted: a schedule's fire, a trigger
+        // and a retry all start here, so a ceiling lowered or a key revoked since holds for them.
+        const refused = await deps.refusal?.(run);
+        if (refused !== undefined) {
+          throw new RunFailure('not_allowed', `refused as it was to start: ${refused}`);
+        }
         const inputs = await retryWithBackoff(
           async () => {
             try {

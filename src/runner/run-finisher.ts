@@ -533,19 +533,24 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     const state: TerminalState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
     const outcome: RunOutcome = { state, failureReason: failure.reason, failureMessage: failure.message };
     const uploadErrors: string[] = [];
-    if (buildLog) {
+    // A run its user may no longer run writes nothing: its results folder may be in a bucket
+    // taken off their allow-list. Its failure is in the run's record (GET /runs/:id).
+    const writes = failure.reason !== 'not_allowed';
+    if (buildLog && writes) {
       await store
         .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
         .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
     }
-    await store
-      .putObject(
-        run.resultsBucket,
-        `${run.resultsPrefix}run.json`,
-        await runRecord(run, outcome, { uploadErrors }),
-        CONTENT_TYPES.json,
-      )
-      .catch((error: unknown) => log.warn({ err: error }, 'could not upload run.json'));
+    if (writes) {
+      await store
+        .putObject(
+          run.resultsBucket,
+          `${run.resultsPrefix}run.json`,
+          await runRecord(run, outcome, { uploadErrors }),
+          CONTENT_TYPES.json,
+        )
+        .catch((error: unknown) => log.warn({ err: error }, 'could not upload run.json'));
+    }
     const ended = await record(run, outcome);
     log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
     await cleanUp(run, run.containerId);
