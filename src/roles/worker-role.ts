@@ -38,6 +38,7 @@ export function createWorkerRole(
     logger,
     dataDir: config.dataDir,
     workerId: config.workerId,
+    installationId,
     signals,
     uploadRetry: config.storeRetry,
     limits: config.limits,

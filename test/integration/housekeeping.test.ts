@@ -6,7 +6,14 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/events/outbox.js';
 import { KIND_LABEL, MANAGED_LABEL } from '../../src/runner/image-builder.js';
-import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
+import {
+  createBucket,
+  getText,
+  jobBody,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
 
 const docker = new Docker();
 let service: TestService;
@@ -319,6 +326,51 @@ describe('two installations on one Docker engine', () => {
       }
       const run = await first.waitForRun(body.run.id as string);
       expect(run.state, JSON.stringify(run.failure)).toBe('succeeded');
+    } finally {
+      await first.close();
+    }
+  });
+
+  it("never adopt each other's containers, even one a run in the other's database points at", async () => {
+    const first = await startTestService();
+    try {
+      const { body } = await first.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { command: 'sleep 10; echo mine', network: 'none' }),
+      );
+      await first.waitForRun(body.run.id as string, (state) => state === 'running');
+      const [started] = await first.db.query<{ container_id: string }>(
+        'SELECT container_id FROM runs WHERE id = $1::uuid',
+        [body.run.id],
+      );
+      const second = await startTestService({ env: { TDS_LEASE_MS: '1500' } });
+      try {
+        // As if the second's database held the first's run (a copy restored into it, say): a run
+        // whose worker stopped heartbeating, its container on this engine.
+        const { body: job } = await second.request(
+          'POST',
+          '/jobs',
+          jobBody(bucket, { command: 'true', cron: '0 0 1 1 *' }),
+        );
+        const copy = randomUUID();
+        await second.db.query(
+          `INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, worker_id,
+                             container_id, heartbeat_at)
+           SELECT $1::uuid, id, 'running', 'manual', spec, $2, 'out/', 'gone-worker', $3, now() - interval '1 minute'
+           FROM jobs WHERE id = $4::uuid`,
+          [copy, bucket, started!.container_id, job.job.id],
+        );
+        const lost = await second.waitForRun(copy, undefined, 60_000);
+        expect(lost.state).toBe('failed');
+        expect(lost.failure.reason).toBe('infra_error');
+        expect(lost.failure.message).toContain("the run's container could not be found");
+      } finally {
+        await second.close();
+      }
+      const run = await first.waitForRun(body.run.id as string);
+      expect(run.state, JSON.stringify(run.failure)).toBe('succeeded');
+      expect(await getText(bucket, `${run.results.prefix as string}stdout.log`)).toBe('mine\n');
     } finally {
       await first.close();
     }
