@@ -57,7 +57,7 @@ export const JobRequestSchema = Type.Object(
       Type.String({
         pattern: IMAGE_PATTERN,
         description:
-          'a prebuilt image to run as it is instead of a command: its entrypoint is kept and args is its command; no packages are installed (linux_dependencies and base_image do not apply)',
+          "a prebuilt image to run as it is instead of a command: its entrypoint is kept and args is its command; no packages are installed (linux_dependencies and base_image do not apply). Pulled for each run unless the operator lists it as a local image; the service's own images (tds-run, tds-packages) and image ids are refused",
       }),
     ),
     args: Type.Optional(
@@ -179,7 +179,8 @@ export const JobRequestSchema = Type.Object(
     base_image: Type.Optional(
       Type.String({
         pattern: IMAGE_PATTERN,
-        description: "the base image of the job image (default: the service's TDS_BASE_IMAGE)",
+        description:
+          "the base image of the job image (default: the service's TDS_BASE_IMAGE); pulled for each run unless the operator lists it as a local image, as for image",
       }),
     ),
     metrics_interval_seconds: Type.Optional(

@@ -43,6 +43,7 @@ export function createWorkerRole(
     logger,
     dataDir: config.dataDir,
     workerId: config.workerId,
+    installationId,
     signals,
     collectRetry: config.storeRetry,
     spool,

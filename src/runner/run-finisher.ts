@@ -21,7 +21,7 @@ import {
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
-import { METRICS_SOURCE_LABEL, jobImageTag, runNetworkName } from './image-builder.js';
+import { INSTALLATION_LABEL, METRICS_SOURCE_LABEL, jobImageTag, runNetworkName } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
@@ -50,6 +50,8 @@ export interface RunFinisherDeps {
   dataDir: string;
   /** The worker finishing runs: only runs it still owns are changed. */
   workerId: string;
+  /** A container labelled with another installation is never removed, whatever a run points at. */
+  installationId: string;
   /** Tells when a run of this worker has ended, and when a retry of it is queued. */
   signals: Pick<Signals, 'runEnded' | 'runQueued' | 'runFinished'>;
   /** How reading a stopped container's results from the engine is retried. */
@@ -217,7 +219,16 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     deps.secrets.forget(run.id);
     if (containerId) {
       await engine
-        .removeContainer(containerId)
+        .inspectContainer(containerId)
+        .then(async (container) => {
+          const owner = container?.labels[INSTALLATION_LABEL];
+          // Made before containers carried the label, or this installation's: removed.
+          if (owner !== undefined && owner !== deps.installationId) {
+            log.warn({ containerId, owner }, "left another installation's container alone");
+            return;
+          }
+          await engine.removeContainer(containerId);
+        })
         .catch((error) => log.warn({ err: error }, 'could not remove container'));
     }
     await engine

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
-import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { ContainerEngine, ContainerState } from '../../services/docker/container-engine.js';
 import { RunFailure } from '../errors.js';
 import { INSTALLATION_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
 import type { ResultSpool } from '../runner/result-spool.js';
@@ -62,10 +62,21 @@ export function createWatcher(deps: WatcherDeps): Watcher {
    */
   const deliverySignal = () => controller?.signal ?? AbortSignal.abort();
 
+  /**
+   * The run's container, unless it is another installation's: a run's row can point at one only
+   * when it was copied from another installation's database, and what another installation made is
+   * never read, adopted or removed. One made before containers carried the label is this one's.
+   */
+  async function containerOf(run: Run): Promise<ContainerState | undefined> {
+    const found = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+    const owner = found?.labels[INSTALLATION_LABEL];
+    return owner === undefined || owner === deps.installationId ? found : undefined;
+  }
+
   async function settle(run: Run): Promise<void> {
     const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
     if (run.state === 'running') {
-      const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
+      const container = await containerOf(run);
       if (container?.running) return;
       if (!container) {
         log.warn("the run's container is gone");
@@ -137,15 +148,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         }
         continue;
       }
-      const found = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
-      // Only a container this installation made for this run is adopted: another installation on
-      // the engine (its own database, maybe the same worker ids) is never touched.
-      const container =
-        found &&
-        found.labels[INSTALLATION_LABEL] === deps.installationId &&
-        found.labels[RUN_ID_LABEL] === run.id
-          ? found
-          : undefined;
+      // Only this installation's container is adopted: another installation on the engine (its own
+      // database, maybe the same worker ids) is never touched.
+      const container = await containerOf(run);
       // Results spooled in this data folder (its worker came back under another id) are delivered
       // from here, as the container they came from is gone.
       const spooled = run.state === 'uploading' && (await deps.spool.read(run.id)) !== undefined;

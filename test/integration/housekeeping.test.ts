@@ -6,7 +6,14 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/events/outbox.js';
 import { KIND_LABEL, MANAGED_LABEL } from '../../src/runner/image-builder.js';
-import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
+import {
+  createBucket,
+  getText,
+  jobBody,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
 
 const docker = new Docker();
 let service: TestService;
@@ -303,9 +310,10 @@ describe('two installations on one Docker engine', () => {
       const { body } = await first.request(
         'POST',
         '/jobs',
-        jobBody(bucket, { command: 'sleep 12; echo survived', network: 'bridge' }),
+        jobBody(bucket, { command: 'sleep 600', network: 'bridge' }),
       );
-      await first.waitForRun(body.run.id as string, (state) => state === 'running');
+      const runId = body.run.id as string;
+      await first.waitForRun(runId, (state) => state === 'running');
       // The second installation's housekeeper sweeps when it starts, and here once more.
       const second = await startTestService({ workerId });
       try {
@@ -313,12 +321,66 @@ describe('two installations on one Docker engine', () => {
         const ownLeftover = await leftoverContainer(randomUUID(), workerId, second.installationId);
         await second.housekeeper!.sweep();
         expect(await exists(ownLeftover)).toBe(false);
-        expect((await first.request('GET', `/runs/${body.run.id as string}`)).body.state).toBe('running');
+        const [container] = await docker.listContainers({ filters: { label: [`tds.run-id=${runId}`] } });
+        expect(container?.State).toBe('running');
+        expect(
+          await docker
+            .getNetwork(`tds-net-${runId}`)
+            .inspect()
+            .then(() => true),
+        ).toBe(true);
+      } finally {
+        await second.close();
+      }
+      // Ended by its own installation: cancelled, not failed for a container that disappeared.
+      expect((await first.request('POST', `/runs/${runId}/cancel`)).status).toBeLessThan(300);
+      const run = await first.waitForRun(runId);
+      expect(run.state, JSON.stringify(run.failure)).toBe('cancelled');
+    } finally {
+      await first.close();
+    }
+  });
+
+  it("never adopt each other's containers, even one a run in the other's database points at", async () => {
+    const first = await startTestService();
+    try {
+      const { body } = await first.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { command: 'sleep 10; echo mine', network: 'none' }),
+      );
+      await first.waitForRun(body.run.id as string, (state) => state === 'running');
+      const [started] = await first.db.query<{ container_id: string }>(
+        'SELECT container_id FROM runs WHERE id = $1::uuid',
+        [body.run.id],
+      );
+      const second = await startTestService({ env: { TDS_LEASE_MS: '1500' } });
+      try {
+        // As if the second's database held the first's run (a copy restored into it, say): a run
+        // whose worker stopped heartbeating, its container on this engine.
+        const { body: job } = await second.request(
+          'POST',
+          '/jobs',
+          jobBody(bucket, { command: 'true', cron: '0 0 1 1 *' }),
+        );
+        const copy = randomUUID();
+        await second.db.query(
+          `INSERT INTO runs (id, job_id, state, trigger, spec, results_bucket, results_prefix, worker_id,
+                             container_id, heartbeat_at)
+           SELECT $1::uuid, id, 'running', 'manual', spec, $2, 'out/', 'gone-worker', $3, now() - interval '1 minute'
+           FROM jobs WHERE id = $4::uuid`,
+          [copy, bucket, started!.container_id, job.job.id],
+        );
+        const lost = await second.waitForRun(copy, undefined, 60_000);
+        expect(lost.state).toBe('failed');
+        expect(lost.failure.reason).toBe('infra_error');
+        expect(lost.failure.message).toContain("the run's container could not be found");
       } finally {
         await second.close();
       }
       const run = await first.waitForRun(body.run.id as string);
       expect(run.state, JSON.stringify(run.failure)).toBe('succeeded');
+      expect(await getText(bucket, `${run.results.prefix as string}stdout.log`)).toBe('mine\n');
     } finally {
       await first.close();
     }

@@ -43,6 +43,22 @@ describe('loadConfig', () => {
     expect(error.message).toContain('"big gpu"');
   });
 
+  it('reads TDS_LOCAL_IMAGES after the base image, TDS_IMAGE_CACHE_MB in bytes, and names an entry it refuses', () => {
+    expect(loadConfig({}).localImages).toEqual(['debian:bookworm-slim']);
+    expect(loadConfig({}).imageCacheBytes).toBe(20_480 * 1024 * 1024);
+    const config = loadConfig({
+      TDS_BASE_IMAGE: 'alpine:3.20',
+      TDS_LOCAL_IMAGES: ' python , registry.local/ops/*,,',
+      TDS_IMAGE_CACHE_MB: '100',
+    });
+    expect(config.localImages).toEqual(['alpine:3.20', 'python', 'registry.local/ops/*']);
+    expect(config.imageCacheBytes).toBe(100 * 1024 * 1024);
+    const error = configErrorFor({ TDS_LOCAL_IMAGES: 'python,ops/*/tool' });
+    expect(error.variable).toBe('TDS_LOCAL_IMAGES');
+    expect(error.message).toContain('"ops/*/tool"');
+    expect(configErrorFor({ TDS_IMAGE_CACHE_MB: '10' }).variable).toBe('TDS_IMAGE_CACHE_MB');
+  });
+
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config.host).toBe('127.0.0.1');
