@@ -105,6 +105,8 @@ export interface TestServiceOptions {
   env?: Record<string, string>;
   /** Sees each AWS SDK client the service makes (see ServiceOverrides). */
   observeAwsClient?: ServiceOverrides['observeAwsClient'];
+  /** Sees each statement sent outside a transaction (see ServiceOverrides). */
+  observeQuery?: ServiceOverrides['observeQuery'];
 }
 
 /** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
@@ -133,6 +135,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const service = await startService(config, logger, {
     followDockerEvents: options.followDockerEvents,
     observeAwsClient: options.observeAwsClient,
+    observeQuery: options.observeQuery,
     schedulerClock: clock ? async () => clock() : undefined,
   }).catch(async (error: unknown) => {
     await database.close();
