@@ -112,6 +112,7 @@ export async function startService(
       db: parts.db,
       signingKey,
       allowPrivate: config.webhooks.allowPrivate,
+      endpointsPerUser: config.webhooks.endpointsPerUser,
     });
     const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
     const schedules = createScheduleService({ db: parts.db, defaults, signals: parts.signals });
