@@ -126,6 +126,8 @@ export interface AttemptOutcome {
    * answer, or anything but 2xx and 410) pauses it, 1 s after the first failure in a row, doubling.
    */
   endpoint?: 'answered' | 'failing';
+  /** The receiver's Retry-After: a failing endpoint is paused at least that long. */
+  endpointRetryAfterSeconds?: number;
 }
 
 /**
@@ -150,7 +152,8 @@ export async function recordAttempt(
        UPDATE webhook_endpoints
        SET failures = CASE WHEN $10::text = 'answered' THEN 0 ELSE failures + 1 END,
          paused_until = CASE WHEN $10::text = 'answered' THEN NULL
-           ELSE now() + make_interval(secs => least(${MAX_ENDPOINT_PAUSE_SECONDS}, power(2, least(failures, 30)))) END
+           ELSE now() + make_interval(secs => greatest($11::float8,
+             least(${MAX_ENDPOINT_PAUSE_SECONDS}, power(2, least(failures, 30))))) END
        WHERE id = $9::uuid AND $10::text IS NOT NULL AND $8::text IS NULL)
      UPDATE webhook_deliveries SET state = $6::text, last_error = $4::text,
        next_attempt_at = CASE WHEN $6::text = 'pending' THEN now() + make_interval(secs => $7::float8)
@@ -168,6 +171,7 @@ export async function recordAttempt(
       outcome.disableEndpoint ?? null,
       delivery.endpointId,
       outcome.endpoint ?? null,
+      outcome.endpointRetryAfterSeconds ?? 0,
     ],
   );
 }

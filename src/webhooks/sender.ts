@@ -220,7 +220,13 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
       };
     }
     // Anything else but a 410 pauses the endpoint, whatever this delivery's own retry.
-    const base = { status: answer.status, error: answer.error, durationMs, endpoint: 'failing' as const };
+    const base = {
+      status: answer.status,
+      error: answer.error,
+      durationMs,
+      endpoint: 'failing' as const,
+      ...(answer.retryAfterSeconds === null ? {} : { endpointRetryAfterSeconds: answer.retryAfterSeconds }),
+    };
     if (answer.status === 410) {
       return {
         ...base,

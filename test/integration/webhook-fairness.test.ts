@@ -125,14 +125,16 @@ describe('fair webhook delivery', () => {
     hook.status = 500;
     const endpointId = await register(userId, hook.url);
     await fireSkipped(userId, 5);
-    await eventually('three failed attempts', async () => hook.received.length >= 3);
+    const recorded = () =>
+      service.db.query<{ at: Date }>(
+        `SELECT a.at FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+         WHERE d.endpoint_id = $1::uuid ORDER BY a.at LIMIT 3`,
+        [endpointId],
+      );
+    await eventually('three failed attempts recorded', async () => (await recorded()).length === 3);
     hook.status = 200;
 
-    const attempts = await service.db.query<{ at: Date }>(
-      `SELECT a.at FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-       WHERE d.endpoint_id = $1::uuid ORDER BY a.at LIMIT 3`,
-      [endpointId],
-    );
+    const attempts = await recorded();
     // Five deliveries were due at once: only the endpoint's pause (1 s, then 2 s) spaced them.
     const gaps = attempts.slice(1).map((a, i) => a.at.getTime() - attempts[i]!.at.getTime());
     expect(gaps[0]).toBeGreaterThanOrEqual(1000);
