@@ -80,6 +80,19 @@ export interface Config {
     signingKey: string | undefined;
     /** Deliveries sent at once by each worker process. */
     concurrency: number;
+    /** Of those, at most this many to one user's endpoints (and one at a time to each endpoint). */
+    sendsPerUser: number;
+    pollIntervalMs: number;
+    /** Endpoints a user may register (POST /webhooks; notify_url endpoints are not counted). */
+    endpointsPerUser: number;
+  };
+  /** Streamed answers (GET /events, log streams) of each API process. */
+  streams: {
+    perUser: number;
+    perProcess: number;
+    /** Bytes of events queued for one GET /events stream before it is paused. */
+    bufferBytes: number;
+    /** How often the process looks for new events for its open streams. */
     pollIntervalMs: number;
   };
   /** Users' secrets (see docs/secrets.md). */
@@ -706,6 +719,42 @@ export const SETTINGS = {
       'webhook deliveries each worker process sends at once (a slow receiver holds one of them, never a run)',
     ...wholeNumber(8, 1, 256),
   },
+  TDS_WEBHOOK_SENDS_PER_USER: {
+    group: 'events',
+    meaning:
+      "of a worker process's webhook sends under way, at most this many to one user's endpoints, and one at a time to each endpoint, so one tenant's slow receivers cannot take every send",
+    ...wholeNumber(2, 1, 256),
+  },
+  TDS_WEBHOOK_ENDPOINTS_PER_USER: {
+    group: 'events',
+    meaning:
+      'webhook endpoints a user may register (`POST /webhooks`; the endpoints of `notify_url`s are not counted); one more is refused with 409',
+    ...wholeNumber(25, 1, 100_000),
+  },
+  TDS_STREAMS_PER_USER: {
+    group: 'events',
+    meaning:
+      'streams (`GET /events`, `GET /runs/:id/log-stream`) one user may have open on one API process; one more is refused with 429 and Retry-After',
+    ...wholeNumber(20, 1, 100_000),
+  },
+  TDS_STREAMS_PER_PROCESS: {
+    group: 'events',
+    meaning:
+      'streams one API process serves at once, all users together; one more is refused with 429 and Retry-After',
+    ...wholeNumber(1000, 1, 1_000_000),
+  },
+  TDS_EVENT_STREAM_BUFFER_BYTES: {
+    group: 'events',
+    meaning:
+      'bytes of events held for one `GET /events` stream whose client reads slower than they come; past it the stream is paused, then served from the database at its own pace',
+    ...wholeNumber(256 * 1024, 1024, 64 * MIB),
+  },
+  TDS_EVENT_POLL_INTERVAL_MS: {
+    group: 'events',
+    meaning:
+      'how often an API process looks for new events for all its open `GET /events` streams (one read for all)',
+    ...wholeNumber(1000, 10, 60_000),
+  },
   TDS_WEBHOOK_POLL_INTERVAL_MS: {
     group: 'events',
     meaning: 'how often a worker process looks for webhook deliveries due (sooner when a run ends there)',
@@ -926,7 +975,15 @@ export function loadConfig(env: Env = process.env): Config {
       allowPrivate: read('TDS_WEBHOOK_ALLOW_PRIVATE'),
       signingKey: read('TDS_WEBHOOK_SIGNING_KEY'),
       concurrency: read('TDS_WEBHOOK_CONCURRENCY'),
+      sendsPerUser: read('TDS_WEBHOOK_SENDS_PER_USER'),
       pollIntervalMs: read('TDS_WEBHOOK_POLL_INTERVAL_MS'),
+      endpointsPerUser: read('TDS_WEBHOOK_ENDPOINTS_PER_USER'),
+    },
+    streams: {
+      perUser: read('TDS_STREAMS_PER_USER'),
+      perProcess: read('TDS_STREAMS_PER_PROCESS'),
+      bufferBytes: read('TDS_EVENT_STREAM_BUFFER_BYTES'),
+      pollIntervalMs: read('TDS_EVENT_POLL_INTERVAL_MS'),
     },
     secrets: {
       key: read('TDS_SECRETS_KEY'),

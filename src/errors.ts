@@ -93,12 +93,15 @@ export class ForbiddenError extends RequestError {
   }
 }
 
-/** Too many requests from one key or address in the current window. */
+/** Too many requests from one key or address in the current window, or too many streams open. */
 export class RateLimitedError extends RequestError {
   readonly statusCode = 429;
   readonly code = 'rate_limited';
-  constructor(message: string) {
+  /** Sent as Retry-After when set. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, retryAfterSeconds?: number) {
     super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
     this.name = 'RateLimitedError';
   }
 }

@@ -74,6 +74,8 @@ export interface ServiceOverrides {
    * commands each role sends, to check the IAM policies in deploy/iam against them.
    */
   observeAwsClient?: (client: S3Client | RDSDataClient) => void;
+  /** Sees each statement sent outside a transaction (tests count the queries a part makes). */
+  observeQuery?: (sql: string) => void;
 }
 
 /** The composition root: builds the shared parts from the configuration, then starts the roles asked for. */
@@ -91,6 +93,7 @@ export async function startService(
   try {
     const observe = overrides.observeAwsClient ?? (() => undefined);
     const database = await openDatabase(config, logger, closers, observe);
+    if (overrides.observeQuery) database.db = observingQueries(database.db, overrides.observeQuery);
     await migrateOrRefuse(database.db, logger);
     const storage = await openObjectStore(config, closers, observe);
     const engine = createDockerEngine(
@@ -124,6 +127,7 @@ export async function startService(
       db: parts.db,
       signingKey,
       allowPrivate: config.webhooks.allowPrivate,
+      endpointsPerUser: config.webhooks.endpointsPerUser,
     });
     const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
     const schedules = createScheduleService({ db: parts.db, defaults, signals: parts.signals });
@@ -343,4 +347,15 @@ async function checkDocker(engine: ContainerEngine, config: Config, logger: Logg
         '(offline, build it with `bash scripts/base-image.sh`)',
     );
   }
+}
+
+function observingQueries(db: Database, observe: (sql: string) => void): Database {
+  return {
+    query(sql, params, options) {
+      observe(sql);
+      return db.query(sql, params, options);
+    },
+    transaction: (fn) => db.transaction(fn),
+    close: () => db.close(),
+  };
 }

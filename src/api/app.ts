@@ -43,6 +43,8 @@ import { workflowScheduleRoutes } from './routes/workflow-schedules.js';
 import { workerRoutes } from './routes/workers.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { StreamSlots } from '../streams/stream-slots.js';
 import { validatorCompiler } from './validation.js';
 import type { VersionPaging } from '../versions/version-page.js';
 
@@ -75,6 +77,10 @@ export interface AppDeps {
   webhooks: WebhookService;
   /** Users' secrets: set, listed by name, deleted. */
   secrets: SecretService;
+  /** The one reader of new events that feeds every open GET /events stream of this process. */
+  eventHub: EventHub;
+  /** The places for open streams (GET /events, log streams), per user and in all. */
+  streamSlots: StreamSlots;
   /** Prometheus metrics served at /metrics (operator key); undefined when a listener of their own serves them. */
   metrics: MetricsEndpoint | undefined;
 }
@@ -177,7 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(workerRoutes, { fleet });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs, fleet });
-  await app.register(runOutputRoutes, { output: deps.output });
+  await app.register(runOutputRoutes, { output: deps.output, slots: deps.streamSlots });
   await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
   await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   await app.register(runListRoutes, { db });
@@ -196,7 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(workflowListingRoutes, { db });
   await app.register(webhookRoutes, { webhooks: deps.webhooks });
   await app.register(secretRoutes, { secrets: deps.secrets });
-  await app.register(eventRoutes, { db });
+  await app.register(eventRoutes, { db, hub: deps.eventHub, slots: deps.streamSlots });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(fileRoutes, { jobs, store: deps.store, links: deps.links });
   return app as unknown as FastifyInstance;

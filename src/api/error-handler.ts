@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RequestError, ValidationError, type Problem } from '../errors.js';
+import { RateLimitedError, RequestError, ValidationError, type Problem } from '../errors.js';
 
 /** Every 400 lists its problems, each with a JSON Pointer into the body ('' when it is the whole request). */
 function problemsOf(error: RequestError): { problems: Problem[] } | Record<string, never> {
@@ -29,6 +29,9 @@ export function errorCodeFor(status: number): string {
  */
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof RequestError) {
+    if (error instanceof RateLimitedError && error.retryAfterSeconds !== undefined) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     return reply.status(error.statusCode).send({
       error: error.code,
       message: error.message,

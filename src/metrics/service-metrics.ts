@@ -28,6 +28,8 @@ export interface ServiceMetrics {
   countError(system: 's3' | 'docker', operation: string): void;
   /** This process plays the worker role with this many places for runs; `active` tells how many are taken. */
   registerWorker(capacity: number, active: () => Promise<number>): void;
+  /** This process serves streams: how many are open, how many event streams are paused, and the bytes held for them. */
+  registerStreams(stats: () => { open: number; behind: number; queuedBytes: number }): void;
 }
 
 const SECONDS_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600];
@@ -181,6 +183,32 @@ export function createServiceMetrics(
     },
   });
 
+  let streamStats: (() => { open: number; behind: number; queuedBytes: number }) | undefined;
+  new Gauge({
+    name: 'tds_streams_open',
+    help: 'Streamed answers (GET /events, log streams) this process has open',
+    registers: [registry],
+    collect() {
+      if (streamStats) this.set(streamStats().open);
+    },
+  });
+  new Gauge({
+    name: 'tds_event_streams_behind',
+    help: 'GET /events streams of this process paused because their client reads slower than events come (or catching up)',
+    registers: [registry],
+    collect() {
+      if (streamStats) this.set(streamStats().behind);
+    },
+  });
+  new Gauge({
+    name: 'tds_event_streams_queued_bytes',
+    help: 'Bytes this process holds for its GET /events streams: their queues and what their sockets have not sent',
+    registers: [registry],
+    collect() {
+      if (streamStats) this.set(streamStats().queuedBytes);
+    },
+  });
+
   const seconds = (from: Date | null, to: Date | null) =>
     from && to ? Math.max(0, (to.getTime() - from.getTime()) / 1000) : undefined;
 
@@ -205,6 +233,9 @@ export function createServiceMetrics(
       deliveryDuration.observe(s);
     },
     countError: (system, operation) => errors.inc({ system, operation }),
+    registerStreams(stats) {
+      streamStats = stats;
+    },
     registerWorker(places, active) {
       capacity = places;
       activeRuns = active;

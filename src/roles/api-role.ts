@@ -10,7 +10,9 @@ import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
 import type { RunOutput } from '../runner/run-output.js';
 import type { ScheduleService } from '../scheduler/schedule-service.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
+import { createEventHub } from '../events/event-hub.js';
 import { startStop, type StartStop } from '../start-stop.js';
+import { createStreamSlots } from '../streams/stream-slots.js';
 import { portTaken } from '../startup-error.js';
 import type { SharedParts } from './shared-parts.js';
 
@@ -52,7 +54,17 @@ export function createApiRole(
             'This is for local development only; set TDS_AUTH=on and create keys with `npm run keys`.',
         );
       }
+      const eventHub = createEventHub({
+        db,
+        logger: logger.child({ part: 'event-streams' }),
+        pollMs: config.streams.pollIntervalMs,
+        bufferBytes: config.streams.bufferBytes,
+      });
+      const streamSlots = createStreamSlots(config.streams);
+      metrics.registerStreams(() => ({ ...eventHub.stats(), open: streamSlots.open }));
       const built = await buildApp({
+        eventHub,
+        streamSlots,
         db,
         jobs: services.jobs,
         workflows: services.workflows,

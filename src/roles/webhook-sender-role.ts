@@ -17,6 +17,7 @@ export function createWebhookSenderRole(
     signingKey,
     allowPrivate: config.webhooks.allowPrivate,
     concurrency: config.webhooks.concurrency,
+    sendsPerUser: config.webhooks.sendsPerUser,
     pollIntervalMs: config.webhooks.pollIntervalMs,
     wakeOn: [signals.runEnded, signals.runQueued],
     onAttempt: (result, seconds) => metrics.observeDelivery(result, seconds),

@@ -31,6 +31,8 @@ export interface WebhookSenderDeps {
   allowPrivate: boolean;
   /** Sends under way at once, across all endpoints. */
   concurrency: number;
+  /** Of those, at most this many to one user's endpoints (and one at a time to each endpoint). */
+  sendsPerUser: number;
   pollIntervalMs: number;
   /** Heard when a run ended here: its deliveries are looked for at once. */
   wakeOn?: Signal[];
@@ -42,8 +44,9 @@ export type WebhookSender = StartStop;
 
 /**
  * The loop that sends webhook deliveries, apart from the runs: it claims due deliveries from the
- * database, at most `concurrency` under way, each signed and sent with a 15 s timeout, redirects
- * never followed. 2xx is delivered; 410 disables the endpoint; anything else (or no answer) is
+ * database in fair turns (at most `concurrency` under way, at most `sendsPerUser` of them to one
+ * user's endpoints, one at a time to each endpoint: delivery-queue.ts), each signed and sent with a
+ * 15 s timeout, redirects never followed. An endpoint that fails is paused, longer each time. 2xx is delivered; 410 disables the endpoint; anything else (or no answer) is
  * retried with backoff, or after the receiver's Retry-After, for up to a day. A slow or dead
  * receiver holds one of these sends, never a run.
  */
@@ -57,17 +60,32 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
   let loop: Promise<void> | undefined;
   let unsubscribe: (() => void)[] = [];
 
+  // What this sender has under way, for the claim's fair turns (delivery-queue.ts).
+  const busyEndpoints = new Set<string>();
+  const underWay = new Map<string, number>();
+
   async function pass(): Promise<void> {
     const free = deps.concurrency - inFlight.size;
     if (free <= 0) return;
-    const claimed = await claimDeliveries(db, free);
+    const claimed = await claimDeliveries(db, {
+      limit: free,
+      perUser: deps.sendsPerUser,
+      underWay,
+      busyEndpoints,
+    });
     for (const delivery of claimed) {
+      busyEndpoints.add(delivery.endpointId);
+      underWay.set(delivery.userId, (underWay.get(delivery.userId) ?? 0) + 1);
       const sending = send(delivery).catch((error: unknown) =>
         logger.error({ err: error, deliveryId: delivery.id }, 'could not record a webhook attempt'),
       );
       inFlight.add(sending);
       void sending.finally(() => {
         inFlight.delete(sending);
+        busyEndpoints.delete(delivery.endpointId);
+        const left = (underWay.get(delivery.userId) ?? 1) - 1;
+        if (left > 0) underWay.set(delivery.userId, left);
+        else underWay.delete(delivery.userId);
         sleep.wake();
       });
     }
@@ -192,13 +210,27 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
   }
 
   function decide(delivery: ClaimedDelivery, answer: Answer, durationMs: number): AttemptOutcome {
-    const base = { status: answer.status, error: answer.error, durationMs };
     if (answer.status !== null && answer.status >= 200 && answer.status < 300) {
-      return { ...base, next: { state: 'delivered' } };
+      return {
+        status: answer.status,
+        error: null,
+        durationMs,
+        next: { state: 'delivered' },
+        endpoint: 'answered',
+      };
     }
+    // Anything else but a 410 pauses the endpoint, whatever this delivery's own retry.
+    const base = {
+      status: answer.status,
+      error: answer.error,
+      durationMs,
+      endpoint: 'failing' as const,
+      ...(answer.retryAfterSeconds === null ? {} : { endpointRetryAfterSeconds: answer.retryAfterSeconds }),
+    };
     if (answer.status === 410) {
       return {
         ...base,
+        endpoint: undefined,
         next: { state: 'failed' },
         disableEndpoint: 'the receiver answered 410 Gone',
       };

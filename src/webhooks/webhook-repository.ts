@@ -64,6 +64,26 @@ export async function insertEndpoint(
   return toEndpoint(row!);
 }
 
+/**
+ * Inserts an endpoint a user registered, unless that user already has `most` of them (a job's or
+ * a workflow's own endpoints are not counted); undefined then. Checked in the inserting statement.
+ */
+export async function insertEndpointWithin(
+  db: SqlExecutor,
+  endpoint: Pick<WebhookEndpoint, 'id' | 'userId' | 'url' | 'events' | 'description'>,
+  most: number,
+): Promise<WebhookEndpoint | undefined> {
+  const [row] = await db.query(
+    `INSERT INTO webhook_endpoints (id, user_id, url, event_types, description)
+     SELECT $1::uuid, $2, $3, $4::text[], $5
+     WHERE (SELECT count(*) FROM webhook_endpoints
+            WHERE user_id = $2 AND job_id IS NULL AND workflow_id IS NULL) < $6::int
+     RETURNING ${ENDPOINT_COLUMNS}`,
+    [endpoint.id, endpoint.userId, endpoint.url, endpoint.events, endpoint.description, most],
+  );
+  return row ? toEndpoint(row) : undefined;
+}
+
 export async function getEndpoint(db: SqlExecutor, id: string): Promise<WebhookEndpoint | undefined> {
   const [row] = await db.query(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1::uuid`, [id]);
   return row ? toEndpoint(row) : undefined;
@@ -96,7 +116,8 @@ export async function ownEndpoint(
 /** Points an endpoint at a new URL, turned on: same id, same secret, its deliveries kept. */
 export async function moveEndpoint(db: SqlExecutor, id: string, url: string): Promise<void> {
   await db.query(
-    `UPDATE webhook_endpoints SET url = $2, disabled_at = NULL, disabled_reason = NULL WHERE id = $1::uuid`,
+    `UPDATE webhook_endpoints SET url = $2, disabled_at = NULL, disabled_reason = NULL, failures = 0,
+       paused_until = NULL WHERE id = $1::uuid`,
     [id, url],
   );
 }
@@ -134,7 +155,7 @@ export async function rotateSecret(
 /** Turns a disabled endpoint back on (its pending deliveries are sent again). */
 export async function enableEndpoint(db: SqlExecutor, id: string): Promise<WebhookEndpoint | undefined> {
   const [row] = await db.query(
-    `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL
+    `UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL, failures = 0, paused_until = NULL
      WHERE id = $1::uuid RETURNING ${ENDPOINT_COLUMNS}`,
     [id],
   );

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { EVENT_TYPES, RUN_EVENT_TYPES, WORKFLOW_RUN_EVENT_TYPES } from '../events/outbox.js';
 import { checkWebhookUrl } from './address-guard.js';
 import { endpointSecret, type SigningKey } from './secrets.js';
@@ -10,6 +10,7 @@ import {
   enableEndpoint,
   getEndpoint,
   insertEndpoint,
+  insertEndpointWithin,
   listDeliveries,
   listEndpoints,
   moveEndpoint,
@@ -79,6 +80,8 @@ export function createWebhookService(deps: {
   db: SqlExecutor;
   signingKey: SigningKey;
   allowPrivate: boolean;
+  /** Endpoints a user may register (not counting jobs' and workflows' own). */
+  endpointsPerUser: number;
 }): WebhookService {
   const { db } = deps;
 
@@ -132,13 +135,16 @@ export function createWebhookService(deps: {
         );
       }
       await checkUrl(url, 'url');
-      const endpoint = await insertEndpoint(db, {
-        id: uuidv7(),
-        userId,
-        url,
-        events: [...new Set(events)],
-        description: description ?? null,
-      });
+      const endpoint = await insertEndpointWithin(
+        db,
+        { id: uuidv7(), userId, url, events: [...new Set(events)], description: description ?? null },
+        deps.endpointsPerUser,
+      );
+      if (!endpoint) {
+        throw new ConflictError(
+          `user "${userId}" already has ${deps.endpointsPerUser} webhook endpoints, the most allowed (TDS_WEBHOOK_ENDPOINTS_PER_USER); delete one (DELETE /webhooks/:id) or add these event types to an existing one`,
+        );
+      }
       return { endpoint, secret: await secretOf(endpoint) };
     },
 

@@ -19,7 +19,11 @@ interface StreamEvent {
   data: { type: string; timestamp: string; data: Record<string, unknown> };
 }
 
-/** Opens GET /events; `read` takes events until `count` came (or `timeoutMs` passed), then closes it. */
+/**
+ * Opens GET /events; `read` takes exactly `count` events (fewer only when `timeoutMs` passed
+ * first), then closes it. However the server batches them into chunks, events beyond `count` are
+ * not returned: a chunk may hold several events, or part of one.
+ */
 async function openStream(query: string, headers: Record<string, string> = {}) {
   const abort = new AbortController();
   const response = await fetch(`${service.apiUrl}/events?${query}`, { headers, signal: abort.signal });
@@ -28,12 +32,12 @@ async function openStream(query: string, headers: Record<string, string> = {}) {
   return {
     async read(count: number, timeoutMs = 60_000): Promise<StreamEvent[]> {
       const timer = setTimeout(() => abort.abort(), timeoutMs);
-      const events: StreamEvent[] = [];
+      const arrived: StreamEvent[] = [];
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
       let buffer = '';
       try {
-        while (events.length < count) {
+        while (arrived.length < count) {
           const { value, done } = await reader.read();
           if (done) break;
           buffer += decoder.decode(value, { stream: true });
@@ -48,7 +52,7 @@ async function openStream(query: string, headers: Record<string, string> = {}) {
                 .map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]),
             );
             if (fields.id)
-              events.push({ id: fields.id, event: fields.event!, data: JSON.parse(fields.data!) });
+              arrived.push({ id: fields.id, event: fields.event!, data: JSON.parse(fields.data!) });
           }
         }
       } catch (error) {
@@ -57,7 +61,7 @@ async function openStream(query: string, headers: Record<string, string> = {}) {
         clearTimeout(timer);
         abort.abort();
       }
-      return events;
+      return arrived.slice(0, count);
     },
   };
 }

@@ -107,6 +107,8 @@ export interface TestServiceOptions {
   observeAwsClient?: ServiceOverrides['observeAwsClient'];
   /** The service's logger; a silent one (or TEST_LOG_LEVEL's) when not given. */
   logger?: Logger;
+  /** Sees each statement sent outside a transaction (see ServiceOverrides). */
+  observeQuery?: ServiceOverrides['observeQuery'];
 }
 
 /** Starts the real service (same composition root as `npm start`) against the suite's Postgres, S3 and Docker. */
@@ -141,6 +143,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const service = await startService(config, logger, {
     followDockerEvents: options.followDockerEvents,
     observeAwsClient: options.observeAwsClient,
+    observeQuery: options.observeQuery,
     schedulerClock: clock ? async () => clock() : undefined,
   }).catch(async (error: unknown) => {
     await database.close();

@@ -2,25 +2,28 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { SqlExecutor } from '../../../services/db/database.js';
 import { listingScope } from '../../auth/principal.js';
-import { currentCursor, parseCursor, readEvents, type Cursor } from '../../events/event-feed.js';
+import { currentCursor, parseCursor, type Cursor } from '../../events/event-feed.js';
+import type { EventHub } from '../../events/event-hub.js';
 import { EVENT_TYPES } from '../../events/outbox.js';
 import { ValidationError } from '../../errors.js';
 import { NAME_PATTERN } from '../../jobs/job-spec.js';
+import { streamOwner, type StreamSlots } from '../../streams/stream-slots.js';
 import { ErrorSchema } from '../schemas.js';
+import { openSseChannel } from '../sse.js';
 
-/** How often an open stream looks for new events, and sends a comment to keep proxies from closing it. */
-const POLL_MS = 1000;
+/** A comment is sent after this long without an event, to keep proxies from closing the stream. */
 const KEEPALIVE_MS = 15_000;
-const BATCH = 500;
 
-export const eventRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; pollMs?: number }> = async (
-  app,
-  { db, pollMs = POLL_MS },
-) => {
-  const open = new Set<() => void>();
+export const eventRoutes: FastifyPluginAsyncTypebox<{
+  db: SqlExecutor;
+  hub: EventHub;
+  slots: StreamSlots;
+}> = async (app, { db, hub, slots }) => {
   // Streams never end by themselves: the service closes them as it stops.
+  const closing = new AbortController();
   app.addHook('preClose', async () => {
-    for (const close of open) close();
+    closing.abort();
+    hub.close();
   });
 
   app.get(
@@ -31,7 +34,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; pollMs?: 
         summary:
           'Events as they happen (Server-Sent Events): runs ended, workflow runs started and ended, fires skipped',
         description:
-          "The same events as webhooks, as `text/event-stream`: each with `id` (a cursor), `event` (its type) and `data` ({ type, timestamp, data }). Reconnect with the header Last-Event-ID (or ?after=) to resume after the last event received, none lost or repeated. A user key sees its own events (userId must name it); an operator key every user's, or one user's with userId.",
+          "The same events as webhooks, as `text/event-stream`: each with `id` (a cursor), `event` (its type) and `data` ({ type, timestamp, data }). Reconnect with the header Last-Event-ID (or ?after=) to resume after the last event received, none lost or repeated. A user key sees its own events (userId must name it); an operator key every user's, or one user's with userId. Events go out as fast as the client reads them: one that falls behind is paused and then served from where it is, at its own pace. A server keeps at most TDS_STREAMS_PER_USER streams open per user and TDS_STREAMS_PER_PROCESS in all (log streams included); past either, 429 with Retry-After.",
         tags: ['events'],
         querystring: Type.Object(
           {
@@ -53,6 +56,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; pollMs?: 
           400: ErrorSchema,
           401: ErrorSchema,
           403: ErrorSchema,
+          429: ErrorSchema,
         },
       },
     },
@@ -70,58 +74,32 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor; pollMs?: 
       }
       const header = request.headers['last-event-id'];
       const given = request.query.after ?? (typeof header === 'string' ? header : undefined);
-      let cursor: Cursor = given ? parseCursor(given) : await currentCursor(db);
+      const cursor: Cursor = given ? parseCursor(given) : await currentCursor(db);
 
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
+      const release = slots.take(streamOwner(request.principal, userId));
+      const gone = new AbortController();
+      const channel = openSseChannel(reply, AbortSignal.any([gone.signal, closing.signal]));
+      const subscription = hub.open({ userId, types }, cursor, () => channel.queuedBytes);
+      reply.raw.on('close', () => {
+        gone.abort();
+        subscription.close();
       });
-      raw.write(': events follow\n\n');
-
-      let closed = false;
-      let wake: (() => void) | undefined;
-      const close = () => {
-        closed = true;
-        wake?.();
-      };
-      open.add(close);
-      raw.on('close', close);
-      let quietSince = Date.now();
       try {
-        while (!closed) {
-          const events = await readEvents(db, cursor, { userId, types, limit: BATCH });
-          for (const event of events) {
-            const body = JSON.stringify({
-              type: event.type,
-              timestamp: event.at.toISOString(),
-              data: event.data,
-            });
-            raw.write(`id: ${event.cursor}\nevent: ${event.type}\ndata: ${body}\n\n`);
-            cursor = parseCursor(event.cursor);
-          }
-          if (events.length === BATCH) continue;
-          if (events.length > 0) quietSince = Date.now();
-          else if (Date.now() - quietSince >= KEEPALIVE_MS) {
-            raw.write(': keep-alive\n\n');
-            quietSince = Date.now();
-          }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+        await channel.send(': events follow\n\n');
+        // One event at a time, each only once the socket took the one before: the hub's queue for
+        // this stream fills up instead, and past its bound the stream is paused (event-hub.ts).
+        for (;;) {
+          const text = await subscription.next(KEEPALIVE_MS);
+          if (text === null || channel.over) break;
+          if (text === undefined) channel.keepAlive();
+          else await channel.send(text);
         }
       } catch (error) {
         request.log.warn({ err: error }, 'event stream ended by an error');
       } finally {
-        open.delete(close);
-        raw.end();
+        subscription.close();
+        release();
+        channel.end();
       }
     },
   );

@@ -4,21 +4,14 @@ import { ValidationError } from '../../errors.js';
 import { decodeLogCursor, encodeLogCursor, START_OF_LOG } from '../../runner/log-lines.js';
 import type { RunOutput } from '../../runner/run-output.js';
 import { ownerOf } from '../route-access.js';
+import { streamOwner, type StreamSlots } from '../../streams/stream-slots.js';
 import { ErrorSchema, IdParams } from '../schemas.js';
+import { openSseChannel, sseEvent } from '../sse.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema };
 
 /** A comment line every so often keeps proxies and browsers from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
-
-/** One Server-Sent Event; a `\r` inside a line would end an SSE line, so it starts a new data line. */
-function sseEvent(fields: { id?: string; event: string; data: string }): string {
-  const data = fields.data
-    .split(/\r\n|\r|\n/)
-    .map((part) => `data: ${part}\n`)
-    .join('');
-  return `${fields.id === undefined ? '' : `id: ${fields.id}\n`}event: ${fields.event}\n${data}\n`;
-}
 
 const SampleSchema = Type.Object({
   t: Type.Number({ description: 'unix time of the sample, in seconds' }),
@@ -29,7 +22,10 @@ const SampleSchema = Type.Object({
   memoryBytes: Type.Union([Type.Number(), Type.Null()]),
 });
 
-export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput }> = async (app, { output }) => {
+export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slots: StreamSlots }> = async (
+  app,
+  { output, slots },
+) => {
   // Streams still open when the service stops are ended, so that stopping never waits on a reader.
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
@@ -64,6 +60,7 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput }> =
             content: { 'text/event-stream': { schema: Type.String() } },
           },
           ...errors,
+          429: ErrorSchema,
         },
       },
     },
@@ -77,53 +74,37 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput }> =
       }
       await output.findRun(request.params.id);
 
+      const release = slots.take(streamOwner(request.principal));
       const stop = new AbortController();
       const signal = AbortSignal.any([stop.signal, closing.signal]);
       reply.raw.on('close', () => stop.abort());
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        // nginx and its kin would otherwise hold the events back in a buffer.
-        'x-accel-buffering': 'no',
-      });
-      reply.raw.flushHeaders();
-      const keepalive = setInterval(() => reply.raw.write(': keepalive\n\n'), KEEPALIVE_MS);
-      const write = async (text: string) => {
-        if (!reply.raw.write(text) && !signal.aborted) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              reply.raw.off('drain', done);
-              signal.removeEventListener('abort', done);
-              resolve();
-            };
-            reply.raw.on('drain', done);
-            signal.addEventListener('abort', done, { once: true });
-          });
-        }
-      };
+      const channel = openSseChannel(reply, signal);
+      // Sent only while the socket has room: a reader that stopped reading gets nothing more.
+      const keepalive = setInterval(() => channel.keepAlive(), KEEPALIVE_MS);
       try {
+        // The next line is read from the container or the store only once the socket took the last.
         for await (const event of output.streamLog(request.params.id, cursor, signal)) {
           if (event.kind === 'line') {
-            await write(
+            await channel.send(
               sseEvent({ id: encodeLogCursor(event.cursor), event: event.stream, data: event.line }),
             );
           } else {
-            await write(sseEvent({ event: 'end', data: JSON.stringify({ state: event.state }) }));
+            await channel.send(sseEvent({ event: 'end', data: JSON.stringify({ state: event.state }) }));
           }
+          if (channel.over) break;
         }
       } catch (error) {
         request.log.warn({ err: error, runId: request.params.id }, 'log stream stopped by an error');
-        await write(
+        await channel.send(
           sseEvent({
             event: 'error',
             data: JSON.stringify({ message: 'the log stream broke off; reconnect to resume' }),
           }),
-        ).catch(() => undefined);
+        );
       } finally {
         clearInterval(keepalive);
-        reply.raw.end();
+        release();
+        channel.end();
       }
     },
   );

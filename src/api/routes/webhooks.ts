@@ -114,7 +114,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
           },
           { additionalProperties: false },
         ),
-        response: { 201: WithSecret, ...errors },
+        response: { 201: WithSecret, ...errors, 409: ErrorSchema },
       },
     },
     async (request, reply) => {
