@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
@@ -50,6 +51,8 @@ export interface Config {
    */
   spool: { maxBytes: number; patienceSeconds: number; maxDelayMs: number };
   corsOrigins: string[] | true | false;
+  /** Which proxies' X-Forwarded-For names the client (Fastify's trustProxy); false: none. */
+  trustProxy: false | number | string[];
   /** Signing of result download links: a shared secret (or one per process) and their lifetime. */
   downloadLinks: { secret: string | undefined; lifetimeSeconds: number };
   /** API keys required; off is allowed only while the API listens on loopback alone. */
@@ -304,6 +307,41 @@ const corsOrigins: Reader<string[] | true | false> = {
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean);
+  },
+};
+
+/**
+ * Which proxies' `X-Forwarded-For` names the client: none (the address a request comes from is the
+ * client's), a number of hops, or the proxies' addresses. Never every sender: any client could then
+ * name itself anew in each request and escape the limits by address.
+ */
+const trustProxy: Reader<false | number | string[]> = {
+  shownDefault: '`off`',
+  accepts:
+    '`off`, a number of proxy hops from 1 to 10, or comma-separated addresses or CIDR ranges of the proxies',
+  read(name, raw) {
+    const value = (raw ?? '').trim();
+    if (value === '' || value.toLowerCase() === 'off') return false;
+    if (/^\d{1,2}$/.test(value)) {
+      const hops = Number(value);
+      if (hops < 1 || hops > 10) throw new ConfigError(name, `must be 1 to 10 hops, got ${hops}`);
+      return hops;
+    }
+    const entries = value.split(',').map((entry) => entry.trim());
+    for (const entry of entries) {
+      const slash = entry.indexOf('/');
+      const address = slash === -1 ? entry : entry.slice(0, slash);
+      const bits = slash === -1 ? '' : entry.slice(slash + 1);
+      const family = isIP(address);
+      const maxBits = family === 6 ? 128 : 32;
+      if (family === 0 || (slash !== -1 && !(/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))) {
+        throw new ConfigError(
+          name,
+          `"${entry}" is not an address or CIDR range: give "off", a number of hops, or the proxies' addresses (10.0.0.0/16,10.1.2.3)`,
+        );
+      }
+    }
+    return entries;
   },
 };
 
@@ -808,7 +846,7 @@ export const SETTINGS = {
   TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: {
     group: 'api',
     meaning:
-      "requests per minute per client address (an IPv6 address by its /64), counted before the API key is looked up, so a flood with bad keys or none costs no database query past it; behind a proxy the address is the proxy's; `0` turns it off",
+      'requests per minute per client address (an IPv6 address by its /64), counted before the API key is looked up, so a flood with bad keys or none costs no database query past it; behind a load balancer see `TDS_TRUST_PROXY`; `0` turns it off',
     ...wholeNumber(6000, 0, 10_000_000),
   },
   TDS_AUTH_FAILURES_PER_MINUTE: {
@@ -827,6 +865,12 @@ export const SETTINGS = {
     group: 'api',
     meaning: 'the most versions `limit` may ask for in one page of those listings',
     ...wholeNumber(50, 1, 1000),
+  },
+  TDS_TRUST_PROXY: {
+    group: 'api',
+    meaning:
+      'the proxies (a load balancer) whose `X-Forwarded-For` names the client, for the limits by address and the logs; off, the address a request comes from is the client, so behind a load balancer every client shares its address and its limits',
+    ...trustProxy,
   },
   TDS_BODY_LIMIT_BYTES: {
     group: 'api',
@@ -950,6 +994,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDelayMs: read('TDS_UPLOAD_RETRY_MAX_DELAY_MS'),
     },
     corsOrigins: read('TDS_CORS_ORIGIN'),
+    trustProxy: read('TDS_TRUST_PROXY'),
     downloadLinks: {
       secret: read('TDS_DOWNLOAD_LINK_SECRET'),
       lifetimeSeconds: read('TDS_DOWNLOAD_LINK_SECONDS'),

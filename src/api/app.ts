@@ -67,6 +67,8 @@ export interface AppDeps {
   defaultCeilings: Ceilings;
   logger: Logger;
   corsOrigins: string[] | boolean;
+  /** Which proxies' X-Forwarded-For names the client; false: the address a request comes from. */
+  trustProxy: false | number | string[];
   healthChecks: Record<string, HealthCheck>;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
@@ -92,6 +94,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests are logged with secrets in their URL redacted (download links' tokens).
     loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: deps.bodyLimit,
+    // A number of hops as the function Fastify makes of one (its types take no number).
+    trustProxy:
+      typeof deps.trustProxy === 'number'
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(deps.trustProxy)
+        : deps.trustProxy,
     frameworkErrors: input.frameworkErrors,
     clientErrorHandler: input.clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },

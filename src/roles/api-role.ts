@@ -79,6 +79,7 @@ export function createApiRole(
         defaultCeilings: config.userCeilings,
         logger,
         corsOrigins: config.corsOrigins,
+        trustProxy: config.trustProxy,
         healthChecks: {
           database: async () => void (await db.query('SELECT 1')),
           docker: () => engine.ping(),

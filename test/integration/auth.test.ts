@@ -289,7 +289,13 @@ describe('rate limiting by address, before the key is looked up', () => {
   beforeAll(async () => {
     limited = await startTestService({
       roles: ['api'],
-      env: { TDS_AUTH: 'on', TDS_AUTH_FAILURES_PER_MINUTE: '3', TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '12' },
+      env: {
+        TDS_AUTH: 'on',
+        TDS_AUTH_FAILURES_PER_MINUTE: '3',
+        TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '12',
+        // The test is the proxy: a request naming no client is the proxy's own.
+        TDS_TRUST_PROXY: '127.0.0.1',
+      },
     });
   });
   afterAll(async () => {
@@ -340,5 +346,15 @@ describe('rate limiting by address, before the key is looked up', () => {
       /more than 12 requests in a minute from this address; retry in \d+ s/,
     );
     for (let i = 0; i < 5; i++) expect((await send('/healthz')).status).toBe(200);
+  });
+
+  it('counts each client a trusted proxy names by its own address', async () => {
+    expect((await send('/docs/json')).status).toBe(429);
+    const client = { 'x-forwarded-for': '203.0.113.9' };
+    expect((await send('/docs/json', client)).status).toBe(200);
+    // Its bad key is looked up: the failures counted so far were another address's.
+    expect((await send('/jobs?userId=fay', { ...client, ...bearer(`tds_${'y'.repeat(43)}`) })).status).toBe(
+      401,
+    );
   });
 });

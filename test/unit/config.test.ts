@@ -89,6 +89,7 @@ describe('loadConfig', () => {
       maxOutputBytes: 10 * 1024 ** 3,
       maxLogBytes: 256 * 1024 ** 2,
       maxResultBytes: 64 * 1024,
+      liveLogBytes: 1024 ** 2,
     });
   });
 
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
       TDS_MAX_OUTPUT_BYTES: '2000',
       TDS_MAX_LOG_BYTES: '3000',
       TDS_MAX_RESULT_BYTES: '4000',
+      TDS_LIVE_LOG_BYTES: '4096',
     });
     expect(config.sandbox).toEqual({ user: '65534:65534', tmpSizeMb: 64 });
     expect(config.jobDefaults.network).toBe('none');
@@ -109,6 +111,7 @@ describe('loadConfig', () => {
       maxOutputBytes: 2000,
       maxLogBytes: 3000,
       maxResultBytes: 4000,
+      liveLogBytes: 4096,
     });
   });
 
@@ -128,6 +131,20 @@ describe('loadConfig', () => {
       expect(error.message).toContain('never run as root');
     },
   );
+
+  it('reads which proxies name the client, and never trusts every sender', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TDS_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TDS_TRUST_PROXY: '10.0.0.0/16, 10.1.2.3,fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/16',
+      '10.1.2.3',
+      'fd00::/8',
+    ]);
+    for (const raw of ['true', '0', '11', '10.0.0.0/33', 'proxy.internal']) {
+      expect(configErrorFor({ TDS_TRUST_PROXY: raw }).message).toContain('TDS_TRUST_PROXY');
+    }
+    expect(configErrorFor({ TDS_VERSIONS_PAGE_SIZE: '60' }).message).toContain('TDS_VERSIONS_PAGE_MAX');
+  });
 
   it('refuses a default network other than none or bridge', () => {
     const error = configErrorFor({ TDS_DEFAULT_NETWORK: 'host' });
