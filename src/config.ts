@@ -83,6 +83,12 @@ export interface Config {
     /** Each of stdout.log and stderr.log. */
     maxLogBytes: number;
   };
+  /** How much of a run's metrics file one answer of `GET /runs/:id/metrics` reads and gives. */
+  metricsRead: {
+    maxBytes: number;
+    maxRows: number;
+    maxPoints: number;
+  };
   jobDefaults: {
     timeoutSeconds: number;
     cpus: number;
@@ -509,6 +515,24 @@ export const SETTINGS = {
       'the most kept of each of `stdout.log` and `stderr.log`; the rest is dropped and the log ends with a line saying so',
     ...wholeNumber(256 * MIB, 1, Number.MAX_SAFE_INTEGER, '`268435456` (256 MiB)'),
   },
+  TDS_METRICS_READ_MAX_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most of a run's metrics file `GET /runs/:id/metrics` reads (the job can write its own file without end); the answer says `truncated` past it",
+    ...wholeNumber(8 * MIB, 1024, GIB, '`8388608` (8 MiB)'),
+  },
+  TDS_METRICS_READ_MAX_ROWS: {
+    group: 'sandbox',
+    meaning:
+      "the most rows of a run's metrics file `GET /runs/:id/metrics` reads; the answer says `truncated` past it",
+    ...wholeNumber(200_000, 10, 10_000_000),
+  },
+  TDS_METRICS_MAX_POINTS: {
+    group: 'sandbox',
+    meaning:
+      'the most samples `GET /runs/:id/metrics` answers with: past it neighbouring samples are merged, keeping their peaks',
+    ...wholeNumber(2000, 10, 100_000),
+  },
 
   TDS_WORKER_ID: {
     group: 'worker',
@@ -784,6 +808,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxInputBytes: read('TDS_MAX_INPUT_BYTES'),
       maxOutputBytes: read('TDS_MAX_OUTPUT_BYTES'),
       maxLogBytes: read('TDS_MAX_LOG_BYTES'),
+    },
+    metricsRead: {
+      maxBytes: read('TDS_METRICS_READ_MAX_BYTES'),
+      maxRows: read('TDS_METRICS_READ_MAX_ROWS'),
+      maxPoints: read('TDS_METRICS_MAX_POINTS'),
     },
     jobDefaults: {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),

@@ -149,7 +149,13 @@ export async function startService(
       roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
     }
     // A log stream waiting for its run to start or end looks again this often.
-    const output = createRunOutput({ db: parts.db, store: parts.store, engine, pollMs: 500 });
+    const output = createRunOutput({
+      db: parts.db,
+      store: parts.store,
+      engine,
+      pollMs: 500,
+      metricsLimits: config.metricsRead,
+    });
     const api = config.roles.includes('api')
       ? createApiRole(parts, {
           jobs,

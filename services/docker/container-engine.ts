@@ -118,6 +118,11 @@ export interface ContainerEngine {
   readLogs(id: string, tailLines: number): Promise<{ stdout: string; stderr: string }>;
   /** A tar stream of `path` inside the container, or undefined when the path does not exist. */
   getArchive(id: string, path: string): Promise<Readable | undefined>;
+  /**
+   * Writes a small file (owned by root) into a container's folder: only a volume of a container
+   * with a read-only root filesystem takes it.
+   */
+  putFile(id: string, dir: string, name: string, content: string): Promise<void>;
   killContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   removeImage(ref: string): Promise<void>;

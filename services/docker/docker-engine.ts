@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { pack } from 'tar-stream';
 import type { Logger } from 'pino';
 import { BuildError, errorMessage } from '../../src/errors.js';
 import type { ContainerEngine, ContainerState } from './container-engine.js';
@@ -239,6 +240,12 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         if (statusOf(error) === 404) return undefined;
         throw error;
       }
+    },
+    async putFile(id, dir, name, content) {
+      const archive = pack();
+      archive.entry({ name, mode: 0o644 }, content);
+      archive.finalize();
+      await docker.getContainer(id).putArchive(archive as unknown as NodeJS.ReadableStream, { path: dir });
     },
     async killContainer(id) {
       await tolerate([304, 404, 409], () => docker.getContainer(id).kill());

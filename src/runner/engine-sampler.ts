@@ -28,11 +28,13 @@ export function statsRow(
 }
 
 /**
- * Samples containers that cannot sample themselves (a prebuilt image without /bin/sh) from the
- * engine's stats, into a CSV on this host, until the container stops or `stop` is called.
+ * Samples every run's container from the engine's stats, into a CSV on this host, until the
+ * container stops or `stop` is called. These are the figures recorded for a run: the job can write
+ * whatever it likes in its container, but not here.
  */
 export interface EngineSampler {
-  start(runId: string, containerId: string, file: string, intervalSeconds: number): void;
+  /** Resolves once the first reading is written: true, or false when there was none (it stopped). */
+  start(runId: string, containerId: string, file: string, intervalSeconds: number): Promise<boolean>;
   /** Stops sampling the run's container; resolves once the last row is written. */
   stop(runId: string): Promise<void>;
   /** Stops every sampler (the worker is stopping; its containers outlive it). */
@@ -42,7 +44,13 @@ export interface EngineSampler {
 export function createEngineSampler(engine: ContainerEngine, logger: Logger): EngineSampler {
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
-  async function sample(containerId: string, file: string, intervalSeconds: number, signal: AbortSignal) {
+  async function sample(
+    containerId: string,
+    file: string,
+    intervalSeconds: number,
+    signal: AbortSignal,
+    firstWritten: (written: boolean) => void,
+  ) {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, `${METRICS_CSV_HEADER}\n`);
     let first: ContainerStats | undefined;
@@ -52,6 +60,7 @@ export function createEngineSampler(engine: ContainerEngine, logger: Logger): En
       if (!now) return;
       first ??= now;
       await appendFile(file, `${statsRow(first, previous, now)}\n`);
+      if (!previous) firstWritten(true);
       previous = now;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, intervalSeconds * 1000);
@@ -63,14 +72,18 @@ export function createEngineSampler(engine: ContainerEngine, logger: Logger): En
   return {
     start(runId, containerId, file, intervalSeconds) {
       const controller = new AbortController();
-      const done = sample(containerId, file, intervalSeconds, controller.signal)
+      let firstWritten!: (written: boolean) => void;
+      const first = new Promise<boolean>((resolve) => (firstWritten = resolve));
+      const done = sample(containerId, file, intervalSeconds, controller.signal, firstWritten)
         .catch((error: unknown) =>
           logger.warn({ runId, containerId, error: errorMessage(error) }, 'sampling from the engine stopped'),
         )
         .finally(() => {
+          firstWritten(false);
           if (running.get(runId)?.controller === controller) running.delete(runId);
         });
       running.set(runId, { controller, done });
+      return first;
     },
     async stop(runId) {
       const sampler = running.get(runId);

@@ -1,4 +1,6 @@
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
@@ -18,12 +20,12 @@ import {
   collectOutputs,
   type LogsReport,
   type OutputReport,
-  readMetricsCsv,
 } from './collect-results.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
-import { METRICS_SOURCE_LABEL, jobImageTag } from './image-builder.js';
+import { jobImageTag } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
-import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
+import { parseMetricsRow } from './metrics-reading.js';
+import { MetricsSummariser, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
 import { readLastLine, resultTooLargeMessage } from './run-result.js';
 import { describeBytes } from './sizes.js';
@@ -65,7 +67,7 @@ export interface RunFinisherDeps {
      */
     workflowRunEnded(workflowRunId: string): Promise<void>;
   };
-  /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
+  /** Samples every run's container from the engine; stopped before its metrics are read. */
   engineSampler: Pick<EngineSampler, 'stop'>;
   /** Told how long collecting and uploading a run's results took (the metrics). */
   observeUpload?: (seconds: number) => void;
@@ -333,19 +335,33 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     const outputs = await attempt('outputs', () =>
       collectOutputs(engine, store, container.id, run.resultsBucket, run.resultsPrefix, maxOutputBytes),
     );
-    const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
     const metrics = await attempt('metrics', async () => {
-      let csv: string;
-      if (sampledFrom === 'engine') {
-        await deps.engineSampler.stop(run.id);
-        csv = await readFile(engineMetricsPath(dataDir, run.id), 'utf8').catch(
-          () => `${METRICS_CSV_HEADER}\n`,
-        );
-      } else {
-        csv = (await readMetricsCsv(engine, container.id)) ?? '';
+      // Every run is sampled from the engine by this worker, into a file on this host: the job
+      // cannot write it, so the figures recorded for the run are not the job's word. The job's own
+      // file in the container (written by its sampler, as its user) is left there.
+      await deps.engineSampler.stop(run.id);
+      const file = engineMetricsPath(dataDir, run.id);
+      const sampled = await stat(file).then(
+        () => true,
+        () => false,
+      );
+      const summariser = new MetricsSummariser();
+      if (sampled) {
+        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+          const sample = parseMetricsRow(line);
+          if (sample) summariser.add(sample.cpuPercent, sample.memoryBytes);
+        }
       }
-      const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
-      await store.putObject(run.resultsBucket, `${run.resultsPrefix}metrics.csv`, csv, CONTENT_TYPES.csv);
+      const summary = {
+        ...summariser.result(seconds(run.startedAt, run.endedAt)),
+        sampledFrom: 'engine' as const,
+      };
+      await store.putObject(
+        run.resultsBucket,
+        `${run.resultsPrefix}metrics.csv`,
+        sampled ? createReadStream(file) : `${METRICS_CSV_HEADER}\n`,
+        CONTENT_TYPES.csv,
+      );
       await store.putObject(
         run.resultsBucket,
         `${run.resultsPrefix}metrics.json`,

@@ -87,7 +87,10 @@ describe('GET /runs/:id/log-stream', () => {
 
     const metrics = await service.request('GET', `/runs/${runId}/metrics`);
     expect(metrics.body.source).toBe('stored');
-    expect(metrics.body.samples.length).toBeGreaterThanOrEqual(5);
+    expect(metrics.body.writtenBy).toBe('service');
+    // The stored samples are the engine's readings, which Docker refreshes about once a second
+    // whatever the job's interval: a run of about 3 s has at least 2.
+    expect(metrics.body.samples.length).toBeGreaterThanOrEqual(2);
     expect(metrics.body.summary.samples).toBe(metrics.body.samples.length);
     const sample = metrics.body.samples.at(-1);
     expect(sample.memoryBytes).toBeGreaterThan(0);
