@@ -28,6 +28,8 @@ export interface Config {
   maxConcurrentRuns: number;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
+  /** How often a worker measures the disk its running containers use (their `disk_mb`). */
+  diskCheckIntervalMs: number;
   leaseMs: number;
   shutdownGraceMs: number;
   retentionDays: number;
@@ -47,6 +49,7 @@ export interface Config {
   userCeilings: {
     maxCpus: number;
     maxMemoryMb: number;
+    maxDiskMb: number;
     maxTimeoutSeconds: number;
     maxConcurrentRuns: number;
   };
@@ -93,6 +96,7 @@ export interface Config {
     timeoutSeconds: number;
     cpus: number;
     memoryMb: number;
+    diskMb: number;
     pidsLimit: number;
     metricsIntervalSeconds: number;
     network: JobNetwork;
@@ -471,6 +475,12 @@ export const SETTINGS = {
     meaning: 'memory limit in MiB of jobs that do not say (`memory_mb`); at most `TDS_USER_MAX_MEMORY_MB`',
     ...wholeNumber(1024, 16, 1_048_576),
   },
+  TDS_DEFAULT_DISK_MB: {
+    group: 'jobs',
+    meaning:
+      'disk in MiB a run of a job that does not say (`disk_mb`) may fill in the folders it can write to (`/job/output`); at most `TDS_USER_MAX_DISK_MB`',
+    ...wholeNumber(10_240, 1, 16_777_216),
+  },
   TDS_METRICS_INTERVAL_SECONDS: {
     group: 'jobs',
     meaning: 'how often CPU and memory are sampled in jobs that do not say (`metrics_interval_seconds`)',
@@ -552,6 +562,12 @@ export const SETTINGS = {
     group: 'worker',
     meaning: 'runs one worker stages, builds, runs or uploads at once',
     ...wholeNumber(2, 1, 1000),
+  },
+  TDS_DISK_CHECK_INTERVAL_MS: {
+    group: 'worker',
+    meaning:
+      "how often a worker measures the disk its running containers' writable folders use, to stop a run past its `disk_mb` (each check reads the engine's disk usage, `docker system df`)",
+    ...wholeNumber(10_000, 200, 600_000),
   },
   TDS_POLL_INTERVAL_MS: {
     group: 'worker',
@@ -698,6 +714,11 @@ export const SETTINGS = {
     meaning: 'memory ceiling in MiB of users without their own',
     ...wholeNumber(8192, 16, 1_048_576),
   },
+  TDS_USER_MAX_DISK_MB: {
+    group: 'api',
+    meaning: 'the most `disk_mb` a job may ask for',
+    ...wholeNumber(102_400, 1, 16_777_216),
+  },
   TDS_USER_MAX_TIMEOUT_SECONDS: {
     group: 'api',
     meaning: 'timeout ceiling of users without their own',
@@ -764,6 +785,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
     pollIntervalMs: read('TDS_POLL_INTERVAL_MS'),
     reconcileIntervalMs,
+    diskCheckIntervalMs: read('TDS_DISK_CHECK_INTERVAL_MS'),
     leaseMs,
     shutdownGraceMs: read('TDS_SHUTDOWN_GRACE_MS'),
     retentionDays: read('TDS_RETENTION_DAYS'),
@@ -784,6 +806,7 @@ export function loadConfig(env: Env = process.env): Config {
     userCeilings: {
       maxCpus: read('TDS_USER_MAX_CPUS'),
       maxMemoryMb: read('TDS_USER_MAX_MEMORY_MB'),
+      maxDiskMb: read('TDS_USER_MAX_DISK_MB'),
       maxTimeoutSeconds: read('TDS_USER_MAX_TIMEOUT_SECONDS'),
       maxConcurrentRuns: read('TDS_USER_MAX_CONCURRENT_RUNS'),
     },
@@ -818,6 +841,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),
       cpus: read('TDS_DEFAULT_CPUS'),
       memoryMb: read('TDS_DEFAULT_MEMORY_MB'),
+      diskMb: read('TDS_DEFAULT_DISK_MB'),
       pidsLimit: read('TDS_PIDS_LIMIT'),
       metricsIntervalSeconds: read('TDS_METRICS_INTERVAL_SECONDS'),
       network: read('TDS_DEFAULT_NETWORK'),
@@ -878,6 +902,7 @@ function checkDefaultsWithinCeilings({ jobDefaults, userCeilings }: Config): voi
   const pairs = [
     ['TDS_DEFAULT_CPUS', jobDefaults.cpus, 'TDS_USER_MAX_CPUS', userCeilings.maxCpus],
     ['TDS_DEFAULT_MEMORY_MB', jobDefaults.memoryMb, 'TDS_USER_MAX_MEMORY_MB', userCeilings.maxMemoryMb],
+    ['TDS_DEFAULT_DISK_MB', jobDefaults.diskMb, 'TDS_USER_MAX_DISK_MB', userCeilings.maxDiskMb],
     [
       'TDS_DEFAULT_TIMEOUT_SECONDS',
       jobDefaults.timeoutSeconds,

@@ -101,6 +101,12 @@ export interface ContainerEngine {
   imageHasPath(ref: string, path: string, labels: Record<string, string>): Promise<boolean>;
   /** A reading of a running container's CPU and memory; undefined once it has stopped or is gone. */
   containerStats(id: string): Promise<ContainerStats | undefined>;
+  /**
+   * The bytes each container's volumes hold, by container id, as the engine measures them (it
+   * walks them as root: nothing a container hides from its own user is missed); undefined when the
+   * engine is already measuring for another caller and refused this one.
+   */
+  volumeUsage(): Promise<Map<string, number> | undefined>;
   /** Builds and tags an image; resolves with the build log, or throws BuildError carrying it. */
   buildImage(options: BuildImageOptions): Promise<{ log: string }>;
   /** Creates and starts a container; resolves with its id. */

@@ -55,6 +55,11 @@ export const SpecSchema = Type.Object({
   timeout_seconds: Type.Integer(),
   cpus: Type.Number(),
   memory_mb: Type.Integer(),
+  disk_mb: Type.Optional(
+    Type.Integer({
+      description: 'disk in MiB the run may fill in /job/output (absent: TDS_DEFAULT_DISK_MB)',
+    }),
+  ),
   env: Type.Record(Type.String(), Type.String()),
   base_image: Type.String(),
   metrics_interval_seconds: Type.Number(),
@@ -85,7 +90,7 @@ export const RunSchema = Type.Object(
       Type.Object({
         reason: Type.String({
           description:
-            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, result_too_large, upload_error, infra_error or cancelled',
+            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, disk_limit_exceeded, result_too_large, upload_error, infra_error or cancelled',
         }),
         message: Type.String(),
       }),

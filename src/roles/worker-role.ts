@@ -59,6 +59,7 @@ export function createWorkerRole(
     executions,
     followEvents: options.followDockerEvents,
     signals,
+    disk: { checkIntervalMs: config.diskCheckIntervalMs, defaultDiskMb: config.jobDefaults.diskMb },
   });
   const executor = createRunExecutor({
     db,

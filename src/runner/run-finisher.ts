@@ -29,6 +29,7 @@ import { MetricsSummariser, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
 import { readLastLine, resultTooLargeMessage } from './run-result.js';
 import { describeBytes } from './sizes.js';
+import { diskLimitMessage } from './disk-limit.js';
 
 export interface RunFinisher {
   /**
@@ -100,6 +101,13 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
       state: 'timed_out',
       failureReason: 'timeout',
       failureMessage: `the command ran longer than its timeout of ${run.spec.timeout_seconds} s and was stopped`,
+    };
+  }
+  if (run.killReason === 'disk') {
+    return {
+      state: 'failed',
+      failureReason: 'disk_limit_exceeded',
+      failureMessage: diskLimitMessage(run),
     };
   }
   if (exitCode === 0) return { state: 'succeeded' };

@@ -43,6 +43,7 @@ async function queue(userId: string, count: number): Promise<string[]> {
       timeoutSeconds: 60,
       cpus: 1,
       memoryMb: 256,
+      diskMb: 1024,
       metricsIntervalSeconds: 1,
       baseImage: 'debian',
       network: 'bridge',
