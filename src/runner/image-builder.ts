@@ -17,7 +17,10 @@ export const MANAGED_LABEL = 'tds.managed';
 export const RUN_ID_LABEL = 'tds.run-id';
 export const WORKER_ID_LABEL = 'tds.worker-id';
 export const KIND_LABEL = 'tds.kind';
-/** Where a run container's metrics come from: `container` (its own sampler) or `engine`. */
+/**
+ * Whether a run container also samples itself for the live view (`container`) or has only the
+ * engine's readings (`engine`: no /bin/sh); the figures recorded are the engine's either way.
+ */
 export const METRICS_SOURCE_LABEL = 'tds.metrics';
 
 /**

@@ -166,7 +166,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         signal.throwIfAborted();
 
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
-        const sampledByEngine = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
+        const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
           name: `tds-run-${run.id}`,
           image,
@@ -178,7 +178,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             `TDS_METRICS_FILE=${METRICS_PATH}`,
             `TDS_METRICS_GATE=${ENGINE_SAMPLED_PATH}`,
           ],
-          labels: { ...labels, [METRICS_SOURCE_LABEL]: sampledByEngine ? 'engine' : 'container' },
+          labels: { ...labels, [METRICS_SOURCE_LABEL]: engineOnly ? 'engine' : 'container' },
           cpus: run.spec.cpus,
           memoryBytes: run.spec.memory_mb * 1024 * 1024,
           pidsLimit: deps.pidsLimit,
@@ -201,7 +201,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           engineMetricsPath(dataDir, run.id),
           run.spec.metrics_interval_seconds,
         );
-        if (!sampledByEngine) {
+        if (!engineOnly) {
           firstReading
             .then((written) =>
               written
