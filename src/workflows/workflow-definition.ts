@@ -36,6 +36,7 @@ const STEP_FIELDS = {
   timeout_seconds: job.timeout_seconds,
   cpus: job.cpus,
   memory_mb: job.memory_mb,
+  disk_mb: job.disk_mb,
   env: job.env,
   network: job.network,
   max_attempts: job.max_attempts,

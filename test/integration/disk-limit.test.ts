@@ -88,5 +88,15 @@ describe('disk_mb', () => {
     });
     expect(step.status, JSON.stringify(step.body)).toBe(400);
     expect(step.body.message).toMatch(/disk_mb/);
+    expect(step.body.message).toMatch(/>= 1|at least 1|minimum/i);
+    const within = await service.request('POST', '/workflows', {
+      userId: 'test-user',
+      uniqueId: uniqueName('wf'),
+      s3_bucket: bucket,
+      source_s3_prefix: '',
+      destination_s3_prefix: '/wf/',
+      steps: [{ name: 'only', command: 'true', disk_mb: 5 }],
+    });
+    expect(within.status, JSON.stringify(within.body)).toBeLessThan(300);
   });
 });
