@@ -1,7 +1,7 @@
 import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
-import { createRunFinisher } from '../runner/run-finisher.js';
+import { createRunFinisher, engineMetricsPath } from '../runner/run-finisher.js';
 import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { serviceVersion } from '../version.js';
@@ -59,6 +59,16 @@ export function createWorkerRole(
     executions,
     followEvents: options.followDockerEvents,
     signals,
+    keepSampling(run) {
+      if (!run.containerId || engineSampler.isSampling(run.id)) return;
+      void engineSampler.start(
+        run.id,
+        run.containerId,
+        engineMetricsPath(config.dataDir, run.id),
+        run.spec.metrics_interval_seconds,
+        run.startedAt ?? new Date(),
+      );
+    },
     disk: { checkIntervalMs: config.diskCheckIntervalMs, defaultDiskMb: config.jobDefaults.diskMb },
   });
   const executor = createRunExecutor({

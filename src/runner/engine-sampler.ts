@@ -1,4 +1,4 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ContainerEngine, ContainerStats } from '../../services/docker/container-engine.js';
@@ -16,8 +16,9 @@ export function statsRow(
   first: ContainerStats,
   previous: ContainerStats | undefined,
   now: ContainerStats,
+  origin: Date = first.at,
 ): string {
-  const elapsed = ((now.at.getTime() - first.at.getTime()) / 1000).toFixed(2);
+  const elapsed = (Math.max(0, now.at.getTime() - origin.getTime()) / 1000).toFixed(2);
   let cpu = '';
   if (previous) {
     const wallNs = (now.at.getTime() - previous.at.getTime()) * 1e6;
@@ -33,8 +34,20 @@ export function statsRow(
  * whatever it likes in its container, but not here.
  */
 export interface EngineSampler {
-  /** Resolves once the first reading is written: true, or false when there was none (it stopped). */
-  start(runId: string, containerId: string, file: string, intervalSeconds: number): Promise<boolean>;
+  /**
+   * Resolves once the first reading is written: true, or false when there was none (it stopped).
+   * With `resumeFrom` (the run's start), the file is added to rather than begun again, and
+   * `elapsed` counted from then: the run's container was started before this worker took it on.
+   */
+  start(
+    runId: string,
+    containerId: string,
+    file: string,
+    intervalSeconds: number,
+    resumeFrom?: Date,
+  ): Promise<boolean>;
+  /** Whether the run's container is being sampled by this worker. */
+  isSampling(runId: string): boolean;
   /** Stops sampling the run's container; resolves once the last row is written. */
   stop(runId: string): Promise<void>;
   /** Stops every sampler (the worker is stopping; its containers outlive it). */
@@ -50,16 +63,23 @@ export function createEngineSampler(engine: ContainerEngine, logger: Logger): En
     intervalSeconds: number,
     signal: AbortSignal,
     firstWritten: (written: boolean) => void,
+    resumeFrom: Date | undefined,
   ) {
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${METRICS_CSV_HEADER}\n`);
+    const kept = resumeFrom
+      ? await stat(file).then(
+          (s) => s.size > 0,
+          () => false,
+        )
+      : false;
+    if (!kept) await writeFile(file, `${METRICS_CSV_HEADER}\n`);
     let first: ContainerStats | undefined;
     let previous: ContainerStats | undefined;
     while (!signal.aborted) {
       const now = await engine.containerStats(containerId);
       if (!now) return;
       first ??= now;
-      await appendFile(file, `${statsRow(first, previous, now)}\n`);
+      await appendFile(file, `${statsRow(first, previous, now, resumeFrom)}\n`);
       if (!previous) firstWritten(true);
       previous = now;
       await new Promise<void>((resolve) => {
@@ -70,11 +90,11 @@ export function createEngineSampler(engine: ContainerEngine, logger: Logger): En
   }
 
   return {
-    start(runId, containerId, file, intervalSeconds) {
+    start(runId, containerId, file, intervalSeconds, resumeFrom) {
       const controller = new AbortController();
       let firstWritten!: (written: boolean) => void;
       const first = new Promise<boolean>((resolve) => (firstWritten = resolve));
-      const done = sample(containerId, file, intervalSeconds, controller.signal, firstWritten)
+      const done = sample(containerId, file, intervalSeconds, controller.signal, firstWritten, resumeFrom)
         .catch((error: unknown) =>
           logger.warn({ runId, containerId, error: errorMessage(error) }, 'sampling from the engine stopped'),
         )
@@ -84,6 +104,9 @@ export function createEngineSampler(engine: ContainerEngine, logger: Logger): En
         });
       running.set(runId, { controller, done });
       return first;
+    },
+    isSampling(runId) {
+      return running.has(runId);
     },
     async stop(runId) {
       const sampler = running.get(runId);

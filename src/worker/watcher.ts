@@ -27,6 +27,11 @@ export interface WatcherDeps {
   followEvents?: boolean;
   /** Reconciles at once when a cancel is requested in this process. */
   signals: Pick<Signals, 'cancelRequested'>;
+  /**
+   * Samples a running run's container from the engine if this worker is not yet doing so (it was
+   * restarted, or took the run over from a worker that stopped).
+   */
+  keepSampling?: (run: Run) => void;
   /** How often the disk its running containers use is measured, and the limit of old jobs. */
   disk: { checkIntervalMs: number; defaultDiskMb: number };
 }
@@ -152,6 +157,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         if (run.cancelRequestedAt) executions.get(run.id)?.abort();
         continue;
       }
+      if (run.state === 'running') deps.keepSampling?.(run);
       if (run.state === 'running' && !run.killReason) {
         if (run.cancelRequestedAt) await stopContainer(run, 'cancel');
         else if (run.deadlineAt && run.deadlineAt.getTime() <= dbNow) await stopContainer(run, 'timeout');

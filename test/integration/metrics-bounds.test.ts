@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBucket,
+  createTestDatabase,
   eventually,
   getText,
   jobBody,
   putObject,
   startTestService,
+  uniqueName,
   type TestService,
 } from '../support/harness.js';
 
@@ -117,5 +119,40 @@ describe('a job that writes its own metrics file', () => {
     expect(answer.body).toMatchObject({ source: 'stored', writtenBy: 'job', truncated: true });
     expect(answer.body.samples.length).toBeLessThanOrEqual(MAX_POINTS);
     expect(JSON.stringify(answer.body).length).toBeLessThan(20_000);
+  });
+});
+
+describe('a run whose worker stops while it runs', () => {
+  it('is sampled from the engine by the worker that takes it over', async () => {
+    const databaseUrl = await createTestDatabase();
+    const env = { TDS_LEASE_MS: '1500' };
+    const first = await startTestService({ databaseUrl, workerId: uniqueName('lapsing'), env });
+    let second: TestService | undefined;
+    try {
+      const { body } = await first.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, { command: 'sleep 8; echo done', metrics_interval_seconds: 0.5 }),
+      );
+      await first.waitForRun(body.run.id as string, (state) => state === 'running');
+      await first.close(); // its sampling stops with it; the container goes on
+      second = await startTestService({ databaseUrl, workerId: uniqueName('heir'), env });
+      const run = await second.waitForRun(body.run.id as string, undefined, 60_000);
+      expect(run.state, JSON.stringify(run.failure)).toBe('succeeded');
+      const recorded = JSON.parse((await getText(bucket, `${run.results.prefix}metrics.json`))!);
+      expect(recorded.sampledFrom).toBe('engine');
+      expect(recorded.samples).toBeGreaterThanOrEqual(1);
+      expect(recorded.memory_bytes_peak).toBeGreaterThan(0);
+      const csv = (await getText(bucket, `${run.results.prefix}metrics.csv`))!;
+      const elapsed = csv
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => Number(line.split(',')[1]));
+      // Counted from the run's start, not from when the heir began: it took over some seconds in.
+      expect(elapsed[0]).toBeGreaterThan(0.5);
+    } finally {
+      await second?.close();
+    }
   });
 });
