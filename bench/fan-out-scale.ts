@@ -45,6 +45,7 @@ const workflows = createWorkflowService({
     timeoutSeconds: 3600,
     cpus: 1,
     memoryMb: 512,
+    diskMb: 1024,
     metricsIntervalSeconds: 1,
     baseImage: 'debian:bookworm-slim',
     network: 'none',

@@ -27,6 +27,7 @@ const DEFAULTS = {
   timeoutSeconds: 3600,
   cpus: 1,
   memoryMb: 512,
+  diskMb: 1024,
   metricsIntervalSeconds: 1,
   baseImage: 'debian:bookworm-slim',
   network: 'none' as const,

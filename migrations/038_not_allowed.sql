@@ -5,4 +5,5 @@
 ALTER TABLE runs DROP CONSTRAINT runs_failure_reason_check;
 ALTER TABLE runs ADD CONSTRAINT runs_failure_reason_check CHECK (failure_reason IN (
   'input_error', 'build_error', 'image_error', 'exit_code', 'timeout', 'limit_exceeded',
-  'result_too_large', 'upload_error', 'infra_error', 'not_allowed', 'cancelled'));
+  'disk_limit_exceeded', 'result_too_large', 'upload_error', 'infra_error', 'not_allowed',
+  'cancelled'));

@@ -37,6 +37,8 @@ export interface Config {
   maxConcurrentRuns: number;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
+  /** How often a worker measures the disk its running containers use (their `disk_mb`). */
+  diskCheckIntervalMs: number;
   leaseMs: number;
   shutdownGraceMs: number;
   retentionDays: number;
@@ -68,6 +70,7 @@ export interface Config {
   userCeilings: {
     maxCpus: number;
     maxMemoryMb: number;
+    maxDiskMb: number;
     maxTimeoutSeconds: number;
     maxConcurrentRuns: number;
   };
@@ -132,10 +135,17 @@ export interface Config {
     /** The most of each stream GET /runs/:id/logs reads from a running container. */
     liveLogBytes: number;
   };
+  /** How much of a run's metrics file one answer of `GET /runs/:id/metrics` reads and gives. */
+  metricsRead: {
+    maxBytes: number;
+    maxRows: number;
+    maxPoints: number;
+  };
   jobDefaults: {
     timeoutSeconds: number;
     cpus: number;
     memoryMb: number;
+    diskMb: number;
     pidsLimit: number;
     metricsIntervalSeconds: number;
     network: JobNetwork;
@@ -600,6 +610,12 @@ export const SETTINGS = {
     meaning: 'memory limit in MiB of jobs that do not say (`memory_mb`); at most `TDS_USER_MAX_MEMORY_MB`',
     ...wholeNumber(1024, 16, 1_048_576),
   },
+  TDS_DEFAULT_DISK_MB: {
+    group: 'jobs',
+    meaning:
+      'disk in MiB a run of a job that does not say (`disk_mb`) may fill in the folders it can write to (`/job/output`); at most `TDS_USER_MAX_DISK_MB`',
+    ...wholeNumber(10_240, 1, 16_777_216),
+  },
   TDS_METRICS_INTERVAL_SECONDS: {
     group: 'jobs',
     meaning: 'how often CPU and memory are sampled in jobs that do not say (`metrics_interval_seconds`)',
@@ -657,6 +673,24 @@ export const SETTINGS = {
       "the most a run's result (with `capture_result`: the last non-empty line of stdout; longer fails the run `result_too_large`) or a fan-out step's result (its items' results as one JSON array; longer is kept only in the step's manifest, `items.jsonl`) may come to; at most 120 KiB, so that it always fits in one environment variable",
     ...wholeNumber(64 * KIB, 1, MAX_RESULT_BYTES_CEILING, '`65536` (64 KiB)'),
   },
+  TDS_METRICS_READ_MAX_BYTES: {
+    group: 'sandbox',
+    meaning:
+      "the most of a run's metrics file `GET /runs/:id/metrics` reads (the job can write its own file without end); the answer says `truncated` past it",
+    ...wholeNumber(8 * MIB, 1024, GIB, '`8388608` (8 MiB)'),
+  },
+  TDS_METRICS_READ_MAX_ROWS: {
+    group: 'sandbox',
+    meaning:
+      "the most rows of a run's metrics file `GET /runs/:id/metrics` reads; the answer says `truncated` past it",
+    ...wholeNumber(200_000, 10, 10_000_000),
+  },
+  TDS_METRICS_MAX_POINTS: {
+    group: 'sandbox',
+    meaning:
+      'the most samples `GET /runs/:id/metrics` answers with: past it neighbouring samples are merged, keeping their peaks',
+    ...wholeNumber(2000, 10, 100_000),
+  },
 
   TDS_WORKER_ID: {
     group: 'worker',
@@ -676,6 +710,12 @@ export const SETTINGS = {
     group: 'worker',
     meaning: 'runs one worker stages, builds, runs or uploads at once',
     ...wholeNumber(2, 1, 1000),
+  },
+  TDS_DISK_CHECK_INTERVAL_MS: {
+    group: 'worker',
+    meaning:
+      "how often a worker measures the disk its running containers' writable folders use, to stop a run past its `disk_mb` (each check reads the engine's disk usage, `docker system df`)",
+    ...wholeNumber(10_000, 200, 600_000),
   },
   TDS_POLL_INTERVAL_MS: {
     group: 'worker',
@@ -911,6 +951,11 @@ export const SETTINGS = {
     meaning: 'memory ceiling in MiB of users without their own',
     ...wholeNumber(8192, 16, 1_048_576),
   },
+  TDS_USER_MAX_DISK_MB: {
+    group: 'api',
+    meaning: 'the most `disk_mb` a job may ask for',
+    ...wholeNumber(102_400, 1, 16_777_216),
+  },
   TDS_USER_MAX_TIMEOUT_SECONDS: {
     group: 'api',
     meaning: 'timeout ceiling of users without their own',
@@ -979,6 +1024,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
     pollIntervalMs: read('TDS_POLL_INTERVAL_MS'),
     reconcileIntervalMs,
+    diskCheckIntervalMs: read('TDS_DISK_CHECK_INTERVAL_MS'),
     leaseMs,
     shutdownGraceMs: read('TDS_SHUTDOWN_GRACE_MS'),
     retentionDays: read('TDS_RETENTION_DAYS'),
@@ -1008,6 +1054,7 @@ export function loadConfig(env: Env = process.env): Config {
     userCeilings: {
       maxCpus: read('TDS_USER_MAX_CPUS'),
       maxMemoryMb: read('TDS_USER_MAX_MEMORY_MB'),
+      maxDiskMb: read('TDS_USER_MAX_DISK_MB'),
       maxTimeoutSeconds: read('TDS_USER_MAX_TIMEOUT_SECONDS'),
       maxConcurrentRuns: read('TDS_USER_MAX_CONCURRENT_RUNS'),
     },
@@ -1048,10 +1095,16 @@ export function loadConfig(env: Env = process.env): Config {
       maxResultBytes: read('TDS_MAX_RESULT_BYTES'),
       liveLogBytes: read('TDS_LIVE_LOG_BYTES'),
     },
+    metricsRead: {
+      maxBytes: read('TDS_METRICS_READ_MAX_BYTES'),
+      maxRows: read('TDS_METRICS_READ_MAX_ROWS'),
+      maxPoints: read('TDS_METRICS_MAX_POINTS'),
+    },
     jobDefaults: {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),
       cpus: read('TDS_DEFAULT_CPUS'),
       memoryMb: read('TDS_DEFAULT_MEMORY_MB'),
+      diskMb: read('TDS_DEFAULT_DISK_MB'),
       pidsLimit: read('TDS_PIDS_LIMIT'),
       metricsIntervalSeconds: read('TDS_METRICS_INTERVAL_SECONDS'),
       network: read('TDS_DEFAULT_NETWORK'),
@@ -1118,6 +1171,7 @@ function checkDefaultsWithinCeilings({ jobDefaults, userCeilings, versionPaging 
   const pairs = [
     ['TDS_DEFAULT_CPUS', jobDefaults.cpus, 'TDS_USER_MAX_CPUS', userCeilings.maxCpus],
     ['TDS_DEFAULT_MEMORY_MB', jobDefaults.memoryMb, 'TDS_USER_MAX_MEMORY_MB', userCeilings.maxMemoryMb],
+    ['TDS_DEFAULT_DISK_MB', jobDefaults.diskMb, 'TDS_USER_MAX_DISK_MB', userCeilings.maxDiskMb],
     [
       'TDS_DEFAULT_TIMEOUT_SECONDS',
       jobDefaults.timeoutSeconds,

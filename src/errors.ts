@@ -139,6 +139,8 @@ export type FailureReason =
   | 'exit_code'
   | 'timeout'
   | 'limit_exceeded'
+  /** The run wrote more than its `disk_mb` and was stopped. */
+  | 'disk_limit_exceeded'
   /** The result (the last non-empty line of stdout) is longer than a run may keep. */
   | 'result_too_large'
   | 'upload_error'

@@ -182,6 +182,7 @@ export async function startService(
       spool,
       pollMs: 500,
       secrets,
+      metricsLimits: config.metricsRead,
     });
     const api = config.roles.includes('api')
       ? createApiRole(parts, {

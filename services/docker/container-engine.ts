@@ -105,6 +105,12 @@ export interface ContainerEngine {
   imageHasPath(ref: string, path: string, labels: Record<string, string>): Promise<boolean>;
   /** A reading of a running container's CPU and memory; undefined once it has stopped or is gone. */
   containerStats(id: string): Promise<ContainerStats | undefined>;
+  /**
+   * The bytes each container's volumes hold, by container id, as the engine measures them (it
+   * walks them as root: nothing a container hides from its own user is missed); undefined when the
+   * engine is already measuring for another caller and refused this one.
+   */
+  volumeUsage(): Promise<Map<string, number> | undefined>;
   /** Builds and tags an image; resolves with the build log, or throws BuildError carrying it. */
   buildImage(options: BuildImageOptions): Promise<{ log: string }>;
   /** Creates and starts a container; resolves with its id. */
@@ -125,6 +131,11 @@ export interface ContainerEngine {
   readLogs(id: string, tailLines: number, maxBytes: number): Promise<{ stdout: string; stderr: string }>;
   /** A tar stream of `path` inside the container, or undefined when the path does not exist. */
   getArchive(id: string, path: string): Promise<Readable | undefined>;
+  /**
+   * Writes a small file (owned by root) into a container's folder: only a volume of a container
+   * with a read-only root filesystem takes it.
+   */
+  putFile(id: string, dir: string, name: string, content: string): Promise<void>;
   killContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   removeImage(ref: string): Promise<void>;

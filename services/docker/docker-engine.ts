@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { pack } from 'tar-stream';
 import type { Logger } from 'pino';
 import { BuildError, errorMessage } from '../../src/errors.js';
 import type { ContainerEngine, ContainerState } from './container-engine.js';
@@ -135,6 +136,31 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         cpuNanoseconds: stats.cpu_stats.cpu_usage.total_usage,
         memoryBytes: memory?.usage === undefined ? null : Math.max(0, memory.usage - inactive),
       };
+    },
+    async volumeUsage() {
+      let usage: {
+        Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null;
+        Containers?: { Id: string; Mounts?: { Type?: string; Name?: string }[] | null }[] | null;
+      };
+      try {
+        usage = (await docker.df()) as typeof usage;
+      } catch (error) {
+        // The engine measures for one caller at a time (Docker 20.10 answers others with an error).
+        if (/already running/i.test(errorMessage(error))) return undefined;
+        throw error;
+      }
+      const sizes = new Map<string, number>();
+      for (const volume of usage.Volumes ?? [])
+        sizes.set(volume.Name, Math.max(0, volume.UsageData?.Size ?? 0));
+      const byContainer = new Map<string, number>();
+      for (const container of usage.Containers ?? []) {
+        let bytes = 0;
+        for (const mount of container.Mounts ?? []) {
+          if (mount.Type === 'volume' && mount.Name) bytes += sizes.get(mount.Name) ?? 0;
+        }
+        byContainer.set(container.Id, bytes);
+      }
+      return byContainer;
     },
     async buildImage({ context, tag, buildArgs, labels, noCache, signal }) {
       const lines: string[] = [];
@@ -272,6 +298,12 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         if (statusOf(error) === 404) return undefined;
         throw error;
       }
+    },
+    async putFile(id, dir, name, content) {
+      const archive = pack();
+      archive.entry({ name, mode: 0o644 }, content);
+      archive.finalize();
+      await docker.getContainer(id).putArchive(archive as unknown as NodeJS.ReadableStream, { path: dir });
     },
     async killContainer(id) {
       await tolerate([304, 404, 409], () => docker.getContainer(id).kill());

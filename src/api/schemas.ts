@@ -64,6 +64,11 @@ export const SpecSchema = Type.Object({
   timeout_seconds: Type.Integer(),
   cpus: Type.Number(),
   memory_mb: Type.Integer(),
+  disk_mb: Type.Optional(
+    Type.Integer({
+      description: 'disk in MiB the run may fill in /job/output (absent: TDS_DEFAULT_DISK_MB)',
+    }),
+  ),
   env: Type.Record(Type.String(), Type.String()),
   secrets: Type.Optional(
     Type.Array(Type.String(), {
@@ -100,7 +105,7 @@ export const RunSchema = Type.Object(
       Type.Object({
         reason: Type.String({
           description:
-            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, result_too_large, upload_error, infra_error, not_allowed or cancelled',
+            'input_error, build_error, image_error, exit_code, timeout, limit_exceeded, disk_limit_exceeded, result_too_large, upload_error, infra_error, not_allowed or cancelled',
         }),
         message: Type.String(),
       }),

@@ -13,6 +13,8 @@ export interface BucketGrant {
 export interface Ceilings {
   maxCpus: number;
   maxMemoryMb: number;
+  /** Not kept per user: TDS_USER_MAX_DISK_MB for everyone. */
+  maxDiskMb: number;
   maxTimeoutSeconds: number;
   maxConcurrentRuns: number;
 }
@@ -71,12 +73,13 @@ export function checkBuckets(userId: string, grants: readonly BucketGrant[], spe
   }
 }
 
-/** Refuses a job that asks for more CPU, memory or time than the user's ceilings. */
+/** Refuses a job that asks for more CPU, memory, disk or time than the user's ceilings. */
 export function checkCeilings(userId: string, ceilings: Ceilings, spec: JobSpec): void {
   const over: string[] = [];
   if (spec.cpus > ceilings.maxCpus) over.push(`cpus ${spec.cpus} (ceiling ${ceilings.maxCpus})`);
   if (spec.memory_mb > ceilings.maxMemoryMb)
     over.push(`memory_mb ${spec.memory_mb} (ceiling ${ceilings.maxMemoryMb})`);
+  if (spec.disk_mb > ceilings.maxDiskMb) over.push(`disk_mb ${spec.disk_mb} (ceiling ${ceilings.maxDiskMb})`);
   if (spec.timeout_seconds > ceilings.maxTimeoutSeconds)
     over.push(`timeout_seconds ${spec.timeout_seconds} (ceiling ${ceilings.maxTimeoutSeconds})`);
   if (over.length > 0) {

@@ -74,6 +74,7 @@ export function effectiveCeilings(defaults: Ceilings, settings: UserSettings | u
   return {
     maxCpus: settings?.maxCpus ?? defaults.maxCpus,
     maxMemoryMb: settings?.maxMemoryMb ?? defaults.maxMemoryMb,
+    maxDiskMb: defaults.maxDiskMb,
     maxTimeoutSeconds: settings?.maxTimeoutSeconds ?? defaults.maxTimeoutSeconds,
     maxConcurrentRuns: settings?.maxConcurrentRuns ?? defaults.maxConcurrentRuns,
   };

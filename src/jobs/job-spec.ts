@@ -163,6 +163,14 @@ export const JobRequestSchema = Type.Object(
     memory_mb: Type.Optional(
       Type.Integer({ minimum: 16, maximum: 1_048_576, description: 'memory limit in MiB' }),
     ),
+    disk_mb: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 16_777_216,
+        description:
+          "disk in MiB the run may fill in the folders it can write to (/job/output); a run that writes more is stopped and fails disk_limit_exceeded, with what it wrote uploaded (default: the service's TDS_DEFAULT_DISK_MB)",
+      }),
+    ),
     env: Type.Optional(
       Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.String({ maxLength: 32_768 }), {
         maxProperties: 200,
@@ -266,6 +274,8 @@ export interface JobSpec {
   timeout_seconds: number;
   cpus: number;
   memory_mb: number;
+  /** Absent from jobs stored before it existed: the worker's TDS_DEFAULT_DISK_MB applies. */
+  disk_mb: number;
   env: Record<string, string>;
   /** Names of the user's secrets given to the container as environment variables; sorted, no repeats. */
   secrets: string[];
@@ -331,6 +341,7 @@ export interface JobDefaults {
   timeoutSeconds: number;
   cpus: number;
   memoryMb: number;
+  diskMb: number;
   metricsIntervalSeconds: number;
   baseImage: string;
   network: JobNetwork;
@@ -564,6 +575,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     timeout_seconds: request.timeout_seconds ?? defaults.timeoutSeconds,
     cpus: request.cpus ?? defaults.cpus,
     memory_mb: request.memory_mb ?? defaults.memoryMb,
+    disk_mb: request.disk_mb ?? defaults.diskMb,
     env,
     secrets,
     base_image: request.base_image ?? defaults.baseImage,

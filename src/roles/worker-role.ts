@@ -4,7 +4,7 @@ import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import type { ResultSpool } from '../runner/result-spool.js';
-import { createRunFinisher } from '../runner/run-finisher.js';
+import { createRunFinisher, engineMetricsPath } from '../runner/run-finisher.js';
 import { recordImageUse } from '../runner/image-uses.js';
 import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
@@ -75,6 +75,17 @@ export function createWorkerRole(
     followEvents: options.followDockerEvents,
     signals,
     spool,
+    keepSampling(run) {
+      if (!run.containerId || engineSampler.isSampling(run.id)) return;
+      void engineSampler.start(
+        run.id,
+        run.containerId,
+        engineMetricsPath(config.dataDir, run.id),
+        run.spec.metrics_interval_seconds,
+        run.startedAt ?? new Date(),
+      );
+    },
+    disk: { checkIntervalMs: config.diskCheckIntervalMs, defaultDiskMb: config.jobDefaults.diskMb },
   });
   // The rights a run's user has as it is to start (the API checks the same ones at submission).
   const access = createAccessControl({

@@ -5,10 +5,10 @@ import type { ContainerEngine } from '../../services/docker/container-engine.js'
 import { maskingStream } from '../secrets/secret-masker.js';
 import { cappedLog, type LogReport } from './capped-log.js';
 import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
+import { readMetrics, type MetricsReadLimits, type MetricsReading } from './metrics-reading.js';
 import { describeBytes } from './sizes.js';
 import { withoutTrailing } from '../text/without-trailing.js';
 
-const MAX_METRICS_BYTES = 64 * 1024 * 1024;
 /** S3 refuses longer keys. */
 export const MAX_KEY_BYTES = 1024;
 /** run.json lists at most this many skipped entries (a hostile job could leave millions). */
@@ -168,33 +168,32 @@ export async function collectOutputs(
   return report;
 }
 
-async function readSingleFile(archive: Readable, limit: number): Promise<string | undefined> {
+/**
+ * The metrics CSV the job's own sampler keeps in the container, read as it streams out of the
+ * engine (bounded by `limits`); undefined when there is no such regular file. The job's user can
+ * write this file: what it holds is the job's word, never a figure recorded for the run.
+ */
+export async function readContainerMetrics(
+  engine: ContainerEngine,
+  containerId: string,
+  limits: MetricsReadLimits,
+  options: { sinceElapsed?: number; durationSeconds: number | null },
+): Promise<MetricsReading | undefined> {
+  const archive = await engine.getArchive(containerId, METRICS_PATH);
+  if (!archive) return undefined;
   const entries = extract();
   archive.on('error', (error) => entries.destroy(error));
   archive.pipe(entries);
-  let text: string | undefined;
-  for await (const entry of entries) {
-    if (text === undefined && entry.header.type === 'file') {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of entry) {
-        total += (chunk as Buffer).length;
-        if (total <= limit) chunks.push(chunk as Buffer);
-      }
-      text = Buffer.concat(chunks).toString('utf8');
-    } else {
+  try {
+    for await (const entry of entries) {
+      // A link or anything else but a regular file is not followed (it could point anywhere).
+      if (entry.header.type === 'file')
+        return await readMetrics(entry as AsyncIterable<Buffer>, limits, options);
       entry.resume();
     }
+    return undefined;
+  } finally {
+    archive.destroy();
+    entries.destroy();
   }
-  return text;
-}
-
-/** The metrics CSV the sampler left in the container, or undefined when there is none. */
-export async function readMetricsCsv(
-  engine: ContainerEngine,
-  containerId: string,
-): Promise<string | undefined> {
-  const archive = await engine.getArchive(containerId, METRICS_PATH);
-  if (!archive) return undefined;
-  return readSingleFile(archive, MAX_METRICS_BYTES);
 }

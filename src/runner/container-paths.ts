@@ -9,5 +9,10 @@ export const OUTPUT_DIR = '/job/output';
 /** The metrics sampler's folder: a volume of its own, read after exit. */
 export const METRICS_DIR = '/job/.metrics';
 export const METRICS_PATH = `${METRICS_DIR}/metrics.csv`;
+/**
+ * Put there by the worker once it has the engine's first reading of the container: the command
+ * waits for it (entrypoint.sh), for a few seconds at most.
+ */
+export const ENGINE_SAMPLED_PATH = `${METRICS_DIR}/engine-sampled`;
 /** The in-memory scratch folder, also the command's HOME. */
 export const TMP_DIR = '/tmp';

@@ -25,7 +25,10 @@ export const WORKER_ID_LABEL = 'tds.worker-id';
 export const KIND_LABEL = 'tds.kind';
 /** The installation (src/fleet/installation.ts) that made a container, image or network. */
 export const INSTALLATION_LABEL = 'tds.installation';
-/** Where a run container's metrics come from: `container` (its own sampler) or `engine`. */
+/**
+ * Whether a run container also samples itself for the live view (`container`) or has only the
+ * engine's readings (`engine`: no /bin/sh); the figures recorded are the engine's either way.
+ */
 export const METRICS_SOURCE_LABEL = 'tds.metrics';
 
 /**

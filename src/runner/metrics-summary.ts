@@ -12,32 +12,47 @@ function round(value: number): number {
 }
 
 /**
- * Summarises the sampler's CSV (`timestamp,elapsed_seconds,cpu_percent,memory_bytes`).
- * CPU is in percent of one core (Docker's convention); an empty field (the sampler's first row has
- * no CPU figure) is left out of that column's figures.
+ * Peaks and averages of CPU and memory, one sample at a time, in constant memory (a week sampled
+ * every tenth of a second is six million samples). CPU is in percent of one core (Docker's
+ * convention); an empty figure (a sampler's first row has no CPU) is left out of its column.
  */
+export class MetricsSummariser {
+  private cpu = { count: 0, sum: 0, peak: -Infinity };
+  private memory = { count: 0, sum: 0, peak: -Infinity };
+
+  add(cpuPercent: number | null, memoryBytes: number | null): void {
+    for (const [column, value] of [
+      [this.cpu, cpuPercent],
+      [this.memory, memoryBytes],
+    ] as const) {
+      if (value === null || !Number.isFinite(value)) continue;
+      column.count += 1;
+      column.sum += value;
+      if (value > column.peak) column.peak = value;
+    }
+  }
+
+  result(durationSeconds: number | null): MetricsSummary {
+    const { cpu, memory } = this;
+    return {
+      samples: Math.max(cpu.count, memory.count),
+      cpu_percent_peak: cpu.count ? round(cpu.peak) : null,
+      cpu_percent_avg: cpu.count ? round(cpu.sum / cpu.count) : null,
+      memory_bytes_peak: memory.count ? memory.peak : null,
+      memory_bytes_avg: memory.count ? Math.round(memory.sum / memory.count) : null,
+      duration_seconds: durationSeconds === null ? null : round(durationSeconds),
+    };
+  }
+}
+
+/** Summarises a whole CSV (`timestamp,elapsed_seconds,cpu_percent,memory_bytes`) held in memory. */
 export function summariseMetrics(csv: string, durationSeconds: number | null): MetricsSummary {
-  const cpu: number[] = [];
-  const memory: number[] = [];
+  const summariser = new MetricsSummariser();
   for (const line of csv.split('\n').slice(1)) {
     const [, , cpuField, memoryField] = line.trim().split(',');
     const c = cpuField === undefined || cpuField === '' ? NaN : Number(cpuField);
     const m = memoryField === undefined || memoryField === '' ? NaN : Number(memoryField);
-    if (Number.isFinite(c)) cpu.push(c);
-    if (Number.isFinite(m)) memory.push(m);
+    summariser.add(Number.isFinite(c) ? c : null, Number.isFinite(m) ? m : null);
   }
-  const avg = (values: number[]) =>
-    values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
-  // A loop, not Math.max(...values): a week sampled every second is more arguments than a call takes.
-  const max = (values: number[]) => values.reduce((a, b) => (b > a ? b : a), -Infinity);
-  const cpuAvg = avg(cpu);
-  const memoryAvg = avg(memory);
-  return {
-    samples: Math.max(cpu.length, memory.length),
-    cpu_percent_peak: cpu.length ? round(max(cpu)) : null,
-    cpu_percent_avg: cpuAvg === null ? null : round(cpuAvg),
-    memory_bytes_peak: memory.length ? max(memory) : null,
-    memory_bytes_avg: memoryAvg === null ? null : Math.round(memoryAvg),
-    duration_seconds: durationSeconds === null ? null : round(durationSeconds),
-  };
+  return summariser.result(durationSeconds);
 }

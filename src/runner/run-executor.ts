@@ -20,7 +20,7 @@ import {
   runNetworkName,
   type ImageBuilder,
 } from './image-builder.js';
-import { METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
+import { ENGINE_SAMPLED_PATH, METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.js';
@@ -203,8 +203,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             ? runNetworkName(run.id)
             : 'none';
         if (network !== 'none') await engine.createNetwork(network, labels, runBridgeInterface(run.id));
-        // An image without /bin/sh cannot sample itself: the engine's stats are read instead.
-        const sampledByEngine = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
+        // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
+        const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
           name: `tds-run-${run.id}`,
           image,
@@ -215,8 +215,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             ...Object.entries(secretEnv).map(([name, value]) => `${name}=${value}`),
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
+            `TDS_METRICS_GATE=${ENGINE_SAMPLED_PATH}`,
           ],
-          labels: { ...labels, [METRICS_SOURCE_LABEL]: sampledByEngine ? 'engine' : 'container' },
+          labels: { ...labels, [METRICS_SOURCE_LABEL]: engineOnly ? 'engine' : 'container' },
           cpus: run.spec.cpus,
           memoryBytes: run.spec.memory_mb * 1024 * 1024,
           pidsLimit: deps.pidsLimit,
@@ -229,13 +230,30 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
         });
-        if (sampledByEngine) {
-          deps.engineSampler.start(
-            run.id,
-            containerId,
-            engineMetricsPath(dataDir, run.id),
-            run.spec.metrics_interval_seconds,
-          );
+        // Every run is sampled from the engine: those are its recorded figures (the job's own
+        // file can say anything). entrypoint.sh holds the command until the first reading is
+        // taken, so that a run shorter than one interval still has one.
+        const firstReading = deps.engineSampler.start(
+          run.id,
+          containerId,
+          engineMetricsPath(dataDir, run.id),
+          run.spec.metrics_interval_seconds,
+        );
+        if (!engineOnly) {
+          firstReading
+            .then((written) =>
+              written
+                ? engine.putFile(
+                    containerId,
+                    path.posix.dirname(ENGINE_SAMPLED_PATH),
+                    path.posix.basename(ENGINE_SAMPLED_PATH),
+                    '',
+                  )
+                : undefined,
+            )
+            .catch((error: unknown) =>
+              log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
+            );
         }
         const running = await startRunning(db, run.id, workerId, { containerId, image });
         stageEnded('building');

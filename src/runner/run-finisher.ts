@@ -1,4 +1,6 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
@@ -16,18 +18,19 @@ import {
   collectLogs,
   collectOutputs,
   type LogsReport,
-  readMetricsCsv,
 } from './collect-results.js';
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
-import { INSTALLATION_LABEL, METRICS_SOURCE_LABEL, jobImageTag, runNetworkName } from './image-builder.js';
+import { INSTALLATION_LABEL, jobImageTag, runNetworkName } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
-import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
+import { parseMetricsRow } from './metrics-reading.js';
+import { MetricsSummariser, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
 import { readLastLine, resultTooLargeMessage } from './run-result.js';
 import { describeBytes } from './sizes.js';
+import { diskLimitMessage } from './disk-limit.js';
 
 export interface RunFinisher {
   /**
@@ -78,7 +81,7 @@ export interface RunFinisherDeps {
      */
     workflowRunEnded(workflowRunId: string): Promise<void>;
   };
-  /** Samples the containers of prebuilt images without a shell; stopped before their metrics are read. */
+  /** Samples every run's container from the engine; stopped before its metrics are read. */
   engineSampler: Pick<EngineSampler, 'stop'>;
   /** Told how long collecting and uploading a run's results took (the metrics). */
   observeUpload?: (seconds: number) => void;
@@ -113,6 +116,13 @@ export function outcomeOf(run: Run, exitCode: number | null, oomKilled: boolean)
       state: 'timed_out',
       failureReason: 'timeout',
       failureMessage: `the command ran longer than its timeout of ${run.spec.timeout_seconds} s and was stopped`,
+    };
+  }
+  if (run.killReason === 'disk') {
+    return {
+      state: 'failed',
+      failureReason: 'disk_limit_exceeded',
+      failureMessage: diskLimitMessage(run),
     };
   }
   if (exitCode === 0) return { state: 'succeeded' };
@@ -458,22 +468,41 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
           keep: (key, body, bytes) => writer.keep(key, body, bytes, { reserved: true }),
         }),
       );
-      const sampledFrom = container.labels[METRICS_SOURCE_LABEL] === 'engine' ? 'engine' : 'container';
       const metrics = await attempt('metrics', async () => {
-        let csv: string;
-        if (sampledFrom === 'engine') {
-          await deps.engineSampler.stop(run.id);
-          csv = await readFile(engineMetricsPath(dataDir, run.id), 'utf8').catch(
-            () => `${METRICS_CSV_HEADER}\n`,
+        // Every run is sampled from the engine by this worker, into a file on this host: the job
+        // cannot write it, so the figures recorded for the run are not the job's word. The job's
+        // own file in the container (written by its sampler, as its user) is left there.
+        await deps.engineSampler.stop(run.id);
+        const file = engineMetricsPath(dataDir, run.id);
+        const sampled = await stat(file).then(
+          () => true,
+          () => false,
+        );
+        const summariser = new MetricsSummariser();
+        if (sampled) {
+          for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+            const sample = parseMetricsRow(line);
+            if (sample) summariser.add(sample.cpuPercent, sample.memoryBytes);
+          }
+        }
+        const summary = {
+          ...summariser.result(seconds(run.startedAt, run.endedAt)),
+          sampledFrom: 'engine' as const,
+        };
+        if (sampled) {
+          const kept = writer.newFile();
+          await copyFile(file, kept);
+          await writer.add(
+            { key: `${prefix}metrics.csv`, file: path.basename(kept), contentType: CONTENT_TYPES.csv },
+            (await stat(kept)).size,
           );
         } else {
-          csv = (await readMetricsCsv(engine, container.id)) ?? '';
+          const csv = `${METRICS_CSV_HEADER}\n`;
+          await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), {
+            contentType: CONTENT_TYPES.csv,
+          });
         }
-        const summary = { ...summariseMetrics(csv, seconds(run.startedAt, run.endedAt)), sampledFrom };
         const json = `${JSON.stringify(summary, null, 2)}\n`;
-        await writer.keep(`${prefix}metrics.csv`, csv, Buffer.byteLength(csv), {
-          contentType: CONTENT_TYPES.csv,
-        });
         await writer.keep(`${prefix}metrics.json`, json, Buffer.byteLength(json), {
           contentType: CONTENT_TYPES.json,
         });

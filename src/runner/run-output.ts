@@ -4,9 +4,15 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { readMetricsCsv } from './collect-results.js';
 import type { ResultSpool } from './result-spool.js';
-import { summariseMetrics, type MetricsSummary } from './metrics-summary.js';
+import { readContainerMetrics } from './collect-results.js';
+import {
+  readMetrics,
+  type MetricsReadLimits,
+  type MetricsReading,
+  type MetricsSample,
+} from './metrics-reading.js';
+import { MetricsSummariser, type MetricsSummary } from './metrics-summary.js';
 import { LineSplitter, type LogCursor, type LogStreamName } from './log-lines.js';
 import { getRun, type Run } from '../runs/run-repository.js';
 import { isTerminal, type RunState } from '../runs/run-states.js';
@@ -17,20 +23,22 @@ import type { SecretService } from '../secrets/secret-service.js';
 export type LogStreamEvent =
   { kind: 'line'; stream: LogStreamName; line: string; cursor: LogCursor } | { kind: 'end'; state: RunState };
 
-export interface MetricsSample {
-  /** Unix time of the sample, in seconds. */
-  t: number;
-  /** Seconds since the sampler started. */
-  elapsed: number;
-  /** CPU since the previous sample, in percent of one core; null for the first sample. */
-  cpuPercent: number | null;
-  memoryBytes: number | null;
-}
+export type { MetricsSample };
 
 export interface RunMetrics {
   source: 'live' | 'stored' | 'none';
+  /**
+   * Who wrote the samples: `service` (read from the engine by the worker: the figures recorded for
+   * the run) or `job` (the sampler inside the container, whose file the job's user can write:
+   * shown while the run runs, never recorded); null with no samples.
+   */
+  writtenBy: 'service' | 'job' | null;
   samples: MetricsSample[];
   summary: MetricsSummary;
+  /** The file went on past what one answer reads (TDS_METRICS_READ_MAX_BYTES, _ROWS). */
+  truncated: boolean;
+  /** How many samples each point stands for: more than 1 past TDS_METRICS_MAX_POINTS. */
+  samplesPerPoint: number;
 }
 
 export interface RunOutputDeps {
@@ -46,34 +54,23 @@ export interface RunOutputDeps {
   spool?: Pick<ResultSpool, 'openFile'>;
   /** The values of a run's secrets, masked in its live log (the stored logs are masked already). */
   secrets: Pick<SecretService, 'maskFor'>;
+  /** How much of a metrics file one answer reads, and how many points it gives. */
+  metricsLimits: MetricsReadLimits;
 }
 
 export type RunOutput = ReturnType<typeof createRunOutput>;
 
+const SUMMARY_FIGURES = [
+  'samples',
+  'cpu_percent_peak',
+  'cpu_percent_avg',
+  'memory_bytes_peak',
+  'memory_bytes_avg',
+  'duration_seconds',
+] as const;
+
 const seconds = (from: Date | null, to: Date | null) =>
   from && to ? (to.getTime() - from.getTime()) / 1000 : null;
-
-/** The sampler's CSV (`timestamp,elapsed_seconds,cpu_percent,memory_bytes`) as samples. */
-export function parseMetricsCsv(csv: string): MetricsSample[] {
-  const samples: MetricsSample[] = [];
-  const number = (field: string | undefined) => {
-    if (field === undefined || field.trim() === '') return null;
-    const value = Number(field);
-    return Number.isFinite(value) ? value : null;
-  };
-  for (const line of csv.split('\n').slice(1)) {
-    const [t, elapsed, cpu, memory] = line.trim().split(',');
-    const time = number(t);
-    if (time === null) continue;
-    samples.push({
-      t: time,
-      elapsed: number(elapsed) ?? 0,
-      cpuPercent: number(cpu),
-      memoryBytes: number(memory),
-    });
-  }
-  return samples;
-}
 
 /**
  * What a run writes while it runs and after: its log as a stream of lines that a reader can resume
@@ -87,14 +84,6 @@ export function createRunOutput(deps: RunOutputDeps) {
     const run = isUuid(id) ? await getRun(db, id) : undefined;
     if (!run) throw new NotFoundError('run', id);
     return run;
-  }
-
-  async function spooledText(runId: string, key: string): Promise<string | undefined> {
-    const body = await deps.spool?.openFile(runId, key).catch(() => undefined);
-    if (!body) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   const showsLive = (run: Run) => (run.state === 'running' || run.state === 'uploading') && run.containerId;
@@ -198,28 +187,86 @@ export function createRunOutput(deps: RunOutputDeps) {
       }
     },
 
-    /** CPU and memory samples: live from the running container, from the stored metrics.csv after. */
+    /**
+     * CPU and memory samples, bounded whatever the file holds: live from the job's own sampler in
+     * the running container, from the stored metrics.csv (the engine's readings) after.
+     */
     async metrics(id: string, sinceElapsed?: number): Promise<RunMetrics> {
       const run = await findRun(id);
-      let source: RunMetrics['source'] = 'none';
-      let csv: string | undefined;
-      if (showsLive(run)) {
-        csv = await readMetricsCsv(engine, run.containerId!).catch(() => undefined);
-        if (csv !== undefined) source = 'live';
-      }
-      if (csv === undefined && (isTerminal(run.state) || run.state === 'uploading')) {
-        const key = `${run.resultsPrefix}metrics.csv`;
-        csv = await store.getObjectText(run.resultsBucket, key).catch(() => undefined);
-        csv ??= await spooledText(run.id, key);
-        if (csv !== undefined) source = 'stored';
-      }
-      const all = parseMetricsCsv(csv ?? '');
       const duration = isTerminal(run.state) ? seconds(run.startedAt, run.endedAt) : null;
-      return {
-        source,
-        samples: sinceElapsed === undefined ? all : all.filter((sample) => sample.elapsed > sinceElapsed),
-        summary: summariseMetrics(csv ?? '', duration),
-      };
+      const options = { sinceElapsed, durationSeconds: duration };
+      if (showsLive(run)) {
+        const live = await readContainerMetrics(engine, run.containerId!, deps.metricsLimits, options).catch(
+          () => undefined,
+        );
+        if (live) return answer('live', 'job', live);
+      }
+      if (isTerminal(run.state) || run.state === 'uploading') {
+        const key = `${run.resultsPrefix}metrics.csv`;
+        // Results still waiting on this host for S3 are read from the spool.
+        const body =
+          (await store.getObjectStream(run.resultsBucket, key).catch(() => undefined)) ??
+          (await deps.spool?.openFile(run.id, key).catch(() => undefined));
+        if (body) {
+          let reading: MetricsReading;
+          try {
+            reading = await readMetrics(body, deps.metricsLimits, options);
+          } finally {
+            body.destroy();
+          }
+          // The summary recorded when the run ended covers every sample, however long the file.
+          const recorded = await storedSummary(run);
+          const writtenBy = recorded?.sampledFrom === 'container' ? 'job' : 'service';
+          return answer(
+            'stored',
+            writtenBy,
+            recorded ? { ...reading, summary: { ...reading.summary, ...recorded.summary } } : reading,
+          );
+        }
+      }
+      return answer('none', null, {
+        samples: [],
+        summary: new MetricsSummariser().result(duration),
+        truncated: false,
+        rowsPerPoint: 1,
+      });
     },
   };
+
+  function answer(
+    source: RunMetrics['source'],
+    writtenBy: RunMetrics['writtenBy'],
+    reading: MetricsReading,
+  ): RunMetrics {
+    return {
+      source,
+      writtenBy,
+      samples: reading.samples,
+      summary: reading.summary,
+      truncated: reading.truncated,
+      samplesPerPoint: reading.rowsPerPoint,
+    };
+  }
+
+  /** metrics.json as the worker wrote it (small, and never the job's file), if it is there. */
+  async function storedSummary(
+    run: Run,
+  ): Promise<{ summary: Partial<MetricsSummary>; sampledFrom: unknown } | undefined> {
+    const text = await store
+      .getObjectText(run.resultsBucket, `${run.resultsPrefix}metrics.json`)
+      .catch(() => undefined);
+    if (text === undefined) return undefined;
+    try {
+      const { sampledFrom, ...figures } = JSON.parse(text) as Record<string, unknown>;
+      // Only the figures a summary has, each a number or null: anything else is left to the CSV's.
+      const summary = Object.fromEntries(
+        SUMMARY_FIGURES.filter((name) => figures[name] === null || typeof figures[name] === 'number').map(
+          (name) => [name, figures[name]],
+        ),
+      ) as Partial<MetricsSummary>;
+      return { summary, sampledFrom };
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -36,7 +36,8 @@ export interface Run {
   result: string | null;
   failureReason: FailureReason | null;
   failureMessage: string | null;
-  killReason: 'cancel' | 'timeout' | null;
+  /** Why this service stopped the run's container: a cancel, its timeout, or its disk use. */
+  killReason: 'cancel' | 'timeout' | 'disk' | null;
   cancelRequestedAt: Date | null;
   deadlineAt: Date | null;
   queuedAt: Date;
@@ -157,7 +158,7 @@ export async function requestCancel(db: SqlExecutor, runId: string): Promise<Run
 export async function setKillReason(
   db: SqlExecutor,
   runId: string,
-  reason: 'cancel' | 'timeout',
+  reason: NonNullable<Run['killReason']>,
 ): Promise<void> {
   await db.query(
     'UPDATE runs SET kill_reason = COALESCE(kill_reason, $2), updated_at = now() WHERE id = $1::uuid',

@@ -11,6 +11,7 @@ import { canChange } from '../runs/run-states.js';
 import { beginUpload, requeue } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
+import { runsOverDisk } from '../runner/disk-limit.js';
 
 export interface WatcherDeps {
   db: SqlExecutor;
@@ -31,6 +32,13 @@ export interface WatcherDeps {
   signals: Pick<Signals, 'cancelRequested'>;
   /** Results waiting on this host for their upload. */
   spool: Pick<ResultSpool, 'read'>;
+  /**
+   * Samples a running run's container from the engine if this worker is not yet doing so (it was
+   * restarted, or took the run over from a worker that stopped).
+   */
+  keepSampling?: (run: Run) => void;
+  /** How often the disk its running containers use is measured, and the limit of old jobs. */
+  disk: { checkIntervalMs: number; defaultDiskMb: number };
 }
 
 export interface Watcher extends StartStop {
@@ -123,7 +131,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     return work;
   }
 
-  async function stopContainer(run: Run, reason: 'cancel' | 'timeout'): Promise<void> {
+  async function stopContainer(run: Run, reason: NonNullable<Run['killReason']>): Promise<void> {
     if (!run.containerId) return;
     await setKillReason(db, run.id, reason);
     logger.info({ runId: run.id, reason }, 'stopping container');
@@ -182,11 +190,40 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         if (run.cancelRequestedAt) executions.get(run.id)?.abort();
         continue;
       }
+      if (run.state === 'running') deps.keepSampling?.(run);
       if (run.state === 'running' && !run.killReason) {
         if (run.cancelRequestedAt) await stopContainer(run, 'cancel');
         else if (run.deadlineAt && run.deadlineAt.getTime() <= dbNow) await stopContainer(run, 'timeout');
       }
       void settleOnce(run.id);
+    }
+    await checkDisk(runs);
+  }
+
+  let lastDiskCheck = 0;
+  /**
+   * Stops the running containers whose volumes (/job/output, the sampler's folder) hold more than
+   * their run's `disk_mb`: the engine's storage quota (`StorageOpt size`) works only on some
+   * storage drivers, and never bounds volumes. Measured every `checkIntervalMs`, so a run can
+   * pass its limit by what it writes in that time.
+   */
+  async function checkDisk(runs: Run[]): Promise<void> {
+    const watched = runs.filter((run) => run.state === 'running' && !run.killReason && run.containerId);
+    if (watched.length === 0 || Date.now() - lastDiskCheck < deps.disk.checkIntervalMs) return;
+    lastDiskCheck = Date.now();
+    let usage: Map<string, number> | undefined;
+    try {
+      usage = await engine.volumeUsage();
+    } catch (error) {
+      logger.warn({ err: error }, "could not measure the disk the containers' volumes use");
+      return;
+    }
+    // The engine was measuring for another caller: the next pass measures.
+    if (!usage) return;
+    for (const over of runsOverDisk(watched, usage, deps.disk.defaultDiskMb)) {
+      const run = watched.find((r) => r.id === over.runId)!;
+      logger.info(over, 'the run wrote more than its disk limit');
+      await stopContainer(run, 'disk');
     }
   }
 

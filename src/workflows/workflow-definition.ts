@@ -37,6 +37,7 @@ const STEP_FIELDS = {
   timeout_seconds: job.timeout_seconds,
   cpus: job.cpus,
   memory_mb: job.memory_mb,
+  disk_mb: job.disk_mb,
   env: job.env,
   secrets: job.secrets,
   network: job.network,

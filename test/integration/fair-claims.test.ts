@@ -44,6 +44,7 @@ async function queue(userId: string, count: number, requires: string[] = []): Pr
       timeoutSeconds: 60,
       cpus: 1,
       memoryMb: 256,
+      diskMb: 1024,
       metricsIntervalSeconds: 1,
       baseImage: 'debian',
       network: 'bridge',

@@ -42,6 +42,7 @@ const spec = normaliseJobRequest(
     timeoutSeconds: 60,
     cpus: 1,
     memoryMb: 256,
+    diskMb: 1024,
     metricsIntervalSeconds: 1,
     baseImage: BASE_IMAGE,
     network: 'none',

@@ -87,16 +87,19 @@ describe('GET /runs/:id/log-stream', () => {
 
     const metrics = await service.request('GET', `/runs/${runId}/metrics`);
     expect(metrics.body.source).toBe('stored');
-    expect(metrics.body.samples.length).toBeGreaterThanOrEqual(5);
+    expect(metrics.body.writtenBy).toBe('service');
+    // The stored samples are the engine's readings, which Docker refreshes about once a second
+    // whatever the job's interval: a run of about 3 s has at least 2.
+    expect(metrics.body.samples.length).toBeGreaterThanOrEqual(2);
     expect(metrics.body.summary.samples).toBe(metrics.body.samples.length);
     const sample = metrics.body.samples.at(-1);
     expect(sample.memoryBytes).toBeGreaterThan(0);
     expect(sample.t).toBeGreaterThan(Date.now() / 1000 - 600);
     const since = await service.request(
       'GET',
-      `/runs/${runId}/metrics?sinceElapsed=${metrics.body.samples[2].elapsed}`,
+      `/runs/${runId}/metrics?sinceElapsed=${metrics.body.samples[0].elapsed}`,
     );
-    expect(since.body.samples).toEqual(metrics.body.samples.slice(3));
+    expect(since.body.samples).toEqual(metrics.body.samples.slice(1));
   });
 
   it('waits for a queued run, and ends at once for a run that ended before it started', async () => {

@@ -131,7 +131,7 @@ describe('a job that runs a prebuilt image', () => {
     expect(listed.lines).toEqual(['args: one two three', 'uid: 10001', 'pwd: /app', 'input data']);
     expect(listed.keys).toEqual(expect.arrayContaining([`${listed.prefix}output/made.txt`]));
     expect(await getText(bucket, `${listed.prefix}output/made.txt`)).toBe('made\n');
-    expect(listed.metrics.sampledFrom).toBe('container');
+    expect(listed.metrics.sampledFrom).toBe('engine');
     expect(listed.metrics.samples).toBeGreaterThanOrEqual(1);
     expect(listed.record.spec).toMatchObject({
       image: SCRIPTED_IMAGE,

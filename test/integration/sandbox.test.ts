@@ -115,7 +115,7 @@ describe('a job container, tried as a hostile user would', () => {
     });
     expect(run.state).toBe('succeeded');
     expect(lines).toEqual([
-      'GREETING HOME HOSTNAME OLDPWD PATH PWD TDS_METRICS_FILE TDS_METRICS_INTERVAL ',
+      'GREETING HOME HOSTNAME OLDPWD PATH PWD TDS_METRICS_FILE TDS_METRICS_GATE TDS_METRICS_INTERVAL ',
       '0',
       '0',
       'done',

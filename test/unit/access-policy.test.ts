@@ -22,6 +22,7 @@ const spec = (overrides: Record<string, unknown> = {}) =>
       timeoutSeconds: 3600,
       cpus: 1,
       memoryMb: 1024,
+      diskMb: 1024,
       metricsIntervalSeconds: 1,
       baseImage: 'debian',
       network: 'bridge',
@@ -87,12 +88,24 @@ describe('bucket allow-lists', () => {
 });
 
 describe('ceilings', () => {
-  const ceilings = { maxCpus: 2, maxMemoryMb: 2048, maxTimeoutSeconds: 600, maxConcurrentRuns: 3 };
+  const ceilings = {
+    maxCpus: 2,
+    maxMemoryMb: 2048,
+    maxDiskMb: 2000,
+    maxTimeoutSeconds: 600,
+    maxConcurrentRuns: 3,
+  };
   it('let a job within them through and name every one a job exceeds', () => {
     expect(() => checkCeilings('alice', ceilings, spec({ timeout_seconds: 600 }))).not.toThrow();
     expect(() =>
       checkCeilings('alice', ceilings, spec({ cpus: 4, memory_mb: 4096, timeout_seconds: 601 })),
     ).toThrow(/cpus 4 \(ceiling 2\), memory_mb 4096 \(ceiling 2048\), timeout_seconds 601 \(ceiling 600\)/);
+    expect(() => checkCeilings('alice', ceilings, spec({ disk_mb: 2001, timeout_seconds: 600 }))).toThrow(
+      /disk_mb 2001 \(ceiling 2000\)/,
+    );
+    expect(() =>
+      checkCeilings('alice', ceilings, spec({ disk_mb: 2000, timeout_seconds: 600 })),
+    ).not.toThrow();
   });
 });
 

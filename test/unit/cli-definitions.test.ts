@@ -173,6 +173,7 @@ describe('definition files', () => {
         timeoutSeconds: 3600,
         cpus: 1,
         memoryMb: 512,
+        diskMb: 1024,
         metricsIntervalSeconds: 1,
         baseImage: 'debian:bookworm-slim',
         network: 'none',

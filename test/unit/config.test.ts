@@ -79,6 +79,7 @@ describe('loadConfig', () => {
       timeoutSeconds: 3600,
       cpus: 1,
       memoryMb: 1024,
+      diskMb: 10240,
       pidsLimit: 1024,
       metricsIntervalSeconds: 1,
       network: 'bridge',

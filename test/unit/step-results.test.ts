@@ -15,6 +15,7 @@ const DEFAULTS = {
   metricsIntervalSeconds: 1,
   baseImage: 'debian:bookworm-slim',
   network: 'none' as const,
+  diskMb: 10240,
 };
 const KIB = 1024;
 

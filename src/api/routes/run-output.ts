@@ -133,7 +133,19 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slo
         response: {
           200: Type.Object({
             source: Type.Union([Type.Literal('live'), Type.Literal('stored'), Type.Literal('none')]),
-            samples: Type.Array(SampleSchema),
+            writtenBy: Type.Union([Type.Literal('service'), Type.Literal('job'), Type.Null()], {
+              description:
+                '`service`: read from the Docker engine by the worker, the figures recorded for the run; `job`: the sampler inside the running container, whose file the job can write (shown live, never recorded)',
+            }),
+            samples: Type.Array(SampleSchema, {
+              description:
+                "at most TDS_METRICS_MAX_POINTS points: past it each stands for `samplesPerPoint` samples, with the first one's time and their peaks",
+            }),
+            truncated: Type.Boolean({
+              description:
+                'the file went on past what one answer reads (TDS_METRICS_READ_MAX_BYTES or TDS_METRICS_READ_MAX_ROWS)',
+            }),
+            samplesPerPoint: Type.Integer(),
             summary: Type.Object({
               samples: Type.Integer(),
               cpu_percent_peak: Type.Union([Type.Number(), Type.Null()]),

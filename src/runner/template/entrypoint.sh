@@ -13,6 +13,18 @@ mkdir -p /job/output 2>/dev/null
 sh "$tds_dir/metrics.sh" "$metrics_file" "${TDS_METRICS_INTERVAL:-1}" </dev/null >/dev/null 2>&1 &
 sampler=$!
 
+# The worker reads the container's CPU and memory from the engine (the figures recorded for the
+# run: this container's own file is the job's to write) and puts this file here after its first
+# reading. Wait for it, a few seconds at most, so that even a command shorter than one sampling
+# interval is measured.
+if [ -n "$TDS_METRICS_GATE" ]; then
+  waited=0
+  while [ ! -e "$TDS_METRICS_GATE" ] && [ "$waited" -lt 100 ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+fi
+
 if [ "$#" -gt 0 ]; then
   "$@" &
 else
