@@ -13,12 +13,7 @@ import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
 import type { TerminalState } from '../runs/run-states.js';
 import { finish, type RunOutcome } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
-import {
-  CONTENT_TYPES,
-  collectLogs,
-  collectOutputs,
-  type LogsReport,
-} from './collect-results.js';
+import { CONTENT_TYPES, collectLogs, collectOutputs, type LogsReport } from './collect-results.js';
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
