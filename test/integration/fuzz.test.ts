@@ -74,6 +74,7 @@ const FIELDS = [
   'timeout_seconds',
   'cpus',
   'memory_mb',
+  'disk_mb',
   'env',
   'secrets',
   'base_image',
