@@ -23,7 +23,8 @@ beforeAll(async () => {
   service = await startTestService({ env: { TDS_AUTH: 'on' } });
   bucket = await createBucket();
   keys.operator = (await createApiKey(service.db, { operator: true }, 'ops')).key;
-  for (const user of ['alice', 'bob']) {
+  // dana keeps secrets; bob is the user with nothing of his own.
+  for (const user of ['alice', 'bob', 'dana']) {
     keys[user] = (await createApiKey(service.db, { userId: user }, '')).key;
     await service.request(
       'PUT',
@@ -168,12 +169,12 @@ describe('the dashboard', () => {
       '/secrets/DEPLOY_TOKEN',
       { value },
       {
-        authorization: `Bearer ${keys.bob}`,
+        authorization: `Bearer ${keys.dana}`,
       },
     );
     expect(set.status).toBe(201);
-    const { job } = await submit('bob', { command: 'echo "$DEPLOY_TOKEN"', secrets: ['DEPLOY_TOKEN'] });
-    const page = await signedIn('bob', `/ui/jobs/${job.id}`);
+    const { job } = await submit('dana', { command: 'echo "$DEPLOY_TOKEN"', secrets: ['DEPLOY_TOKEN'] });
+    const page = await signedIn('dana', `/ui/jobs/${job.id}`);
     await page.getByText('Secrets (names; values are never shown): DEPLOY_TOKEN').waitFor();
     expect(await page.content()).not.toContain(value);
     await page.context().close();
