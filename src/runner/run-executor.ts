@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -27,6 +28,9 @@ import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
+
+/** As long as entrypoint.sh holds a command for the worker's first reading of its container. */
+const FIRST_READING_WAIT_MS = 5_000;
 
 export interface RunExecutorDeps {
   /** Told how long a run's staging and building took on this worker (the metrics). */
@@ -232,7 +236,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         });
         // Every run is sampled from the engine: those are its recorded figures (the job's own
         // file can say anything). entrypoint.sh holds the command until the first reading is
-        // taken, so that a run shorter than one interval still has one.
+        // taken (or FIRST_READING_WAIT_MS has passed), so that a run shorter than one interval
+        // still has one; the run is recorded `running` once its command is let go, so a run seen
+        // running has begun its command.
         const firstReading = deps.engineSampler.start(
           run.id,
           containerId,
@@ -240,20 +246,22 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           run.spec.metrics_interval_seconds,
         );
         if (!engineOnly) {
-          firstReading
-            .then((written) =>
-              written
-                ? engine.putFile(
-                    containerId,
-                    path.posix.dirname(ENGINE_SAMPLED_PATH),
-                    path.posix.basename(ENGINE_SAMPLED_PATH),
-                    '',
-                  )
-                : undefined,
-            )
-            .catch((error: unknown) =>
-              log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
-            );
+          const written = await Promise.race([
+            firstReading.catch(() => false),
+            sleep(FIRST_READING_WAIT_MS, false, { ref: false }),
+          ]);
+          if (written) {
+            await engine
+              .putFile(
+                containerId,
+                path.posix.dirname(ENGINE_SAMPLED_PATH),
+                path.posix.basename(ENGINE_SAMPLED_PATH),
+                '',
+              )
+              .catch((error: unknown) =>
+                log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
+              );
+          }
         }
         const running = await startRunning(db, run.id, workerId, { containerId, image });
         stageEnded('building');
