@@ -169,7 +169,9 @@ describe('a job that runs a prebuilt image', () => {
   it('runs an image without a shell, sampling its metrics from the engine', async () => {
     const { run, lines, metrics, keys, prefix } = await runToEnd({
       image: SCRATCH_IMAGE,
-      args: ['hello', 'exit=0'],
+      // The engine refreshes a container's stats about once a second: 5 s of work gives it time
+      // for several readings however busy the machine is.
+      args: ['hello', 'exit=0', 'spin=5'],
       metrics_interval_seconds: 0.5,
       capture_result: true,
     });
@@ -177,6 +179,7 @@ describe('a job that runs a prebuilt image', () => {
     expect(lines).toEqual([
       'arg: hello',
       'arg: exit=0',
+      'arg: spin=5',
       'uid: 10001',
       'pwd: /job',
       'input: input data',
@@ -186,7 +189,7 @@ describe('a job that runs a prebuilt image', () => {
     expect(keys).toEqual(expect.arrayContaining([`${prefix}output/static.txt`, `${prefix}metrics.csv`]));
     expect(metrics.sampledFrom).toBe('engine');
     expect(metrics.samples).toBeGreaterThanOrEqual(3);
-    // The probe keeps a core busy for 2.5 s; how much of it it gets depends on the machine's load.
+    // The probe keeps a core busy for 5 s; how much of it it gets depends on the machine's load.
     expect(metrics.cpu_percent_peak).toBeGreaterThan(5);
     expect(metrics.memory_bytes_peak).toBeGreaterThan(0);
     const csv = (await getText(bucket, `${prefix}metrics.csv`)) ?? '';

@@ -17,9 +17,11 @@ static double now(void) {
 
 int main(int argc, char **argv) {
   int code = 0;
+  double seconds = 2.5;
   for (int i = 1; i < argc; i++) {
     printf("arg: %s\n", argv[i]);
     if (strncmp(argv[i], "exit=", 5) == 0) code = atoi(argv[i] + 5);
+    if (strncmp(argv[i], "spin=", 5) == 0) seconds = atof(argv[i] + 5);
   }
   printf("uid: %d\n", (int)getuid());
   char cwd[256];
@@ -37,7 +39,7 @@ int main(int argc, char **argv) {
   fflush(stdout);
   volatile unsigned long spin = 0;
   double start = now();
-  while (now() - start < 2.5) spin++;
+  while (now() - start < seconds) spin++;
   printf("done spinning\n");
   return code;
 }
