@@ -42,6 +42,7 @@ await stack.createBucket('tenant-b');
 for (const bucket of ['tenant-a', 'tenant-b']) {
   await stack.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/data.txt', Body: 'a,b\n1,2\n' }));
 }
+const operatorKey = (await createApiKey(stack.database.db, { operator: true }, 'bench')).key;
 const service = await startServiceProcess(stack, {
   TDS_AUTH: 'on',
   TDS_MAX_CONCURRENT_RUNS: '4',
@@ -49,6 +50,16 @@ const service = await startServiceProcess(stack, {
   // The attacks are what is measured here, not the per-client request limit.
   TDS_RATE_LIMIT_PER_MINUTE: '0',
 });
+
+// Keys are on: each tenant may use its own bucket only.
+for (const user of ['tenant-a', 'tenant-b']) {
+  const allowed = await fetch(`${service.apiUrl}/admin/users/${user}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ allowedBuckets: [user] }),
+  });
+  if (!allowed.ok) throw new Error(`the allow-list of ${user}: ${allowed.status} ${await allowed.text()}`);
+}
 
 interface Answer {
   status: number;
