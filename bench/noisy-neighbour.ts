@@ -47,8 +47,11 @@ const service = await startServiceProcess(stack, {
   TDS_AUTH: 'on',
   TDS_MAX_CONCURRENT_RUNS: '4',
   TDS_WEBHOOK_ALLOW_PRIVATE: 'true',
-  // The attacks are what is measured here, not the per-client request limit.
+  // The attacks are what is measured here, not the per-client request limits (every request of
+  // both tenants comes from this machine's one address).
   TDS_RATE_LIMIT_PER_MINUTE: '0',
+  TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+  TDS_AUTH_FAILURES_PER_MINUTE: '0',
 });
 
 // Keys are on: each tenant may use its own bucket only.
