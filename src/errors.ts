@@ -64,6 +64,16 @@ export class NotFoundError extends RequestError {
   }
 }
 
+/** The request named a host this service does not answer for (RFC 9110 §15.5.20). */
+export class MisdirectedRequestError extends RequestError {
+  readonly statusCode = 421;
+  readonly code = 'misdirected_request';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MisdirectedRequestError';
+  }
+}
+
 export class ConflictError extends RequestError {
   readonly statusCode = 409;
   readonly code = 'conflict';

@@ -1,17 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ForbiddenError, RequestError } from '../errors.js';
+import { ForbiddenError, MisdirectedRequestError } from '../errors.js';
 import { isLoopbackHost } from '../auth/policy.js';
-
-/** The request named a host this service does not answer for (RFC 9110 §15.5.20). */
-export class MisdirectedRequestError extends RequestError {
-  readonly statusCode = 421;
-  readonly code = 'misdirected_request';
-  constructor(message: string) {
-    super(message);
-    this.name = 'MisdirectedRequestError';
-  }
-}
 
 /** The host part of a `Host` header value (`127.0.0.1:8080`, `[::1]:8080`, `localhost`). */
 export function hostOfHeader(value: string): string {
