@@ -315,6 +315,12 @@ describe('the workflow pages', () => {
       const { pathname } = new URL(request.url());
       if (pathname.startsWith(`/workflow-runs/${runId}`)) fetched.push(pathname);
     });
+    // A poll already on its way when the listener was added can bring the change, so the check
+    // waits for a poll it saw itself rather than expecting the change to come in one it saw.
+    const statesPolled = page.waitForRequest(
+      (request) => new URL(request.url()).pathname === `/workflow-runs/${runId}/states`,
+      { timeout: 30_000 },
+    );
     const changed = Date.now();
     await service.db.query(
       `UPDATE workflow_steps SET state = 'succeeded', ended_at = now()
@@ -323,6 +329,7 @@ describe('the workflow pages', () => {
     );
     await node(page, 'step-0600', 'succeeded').waitFor({ timeout: 30_000 });
     const updateMs = Date.now() - changed;
+    await statesPolled;
     // While it runs the page polls the states only: the structure and results were read once.
     expect(fetched).toContain(`/workflow-runs/${runId}/states`);
     expect(fetched).not.toContain(`/workflow-runs/${runId}`);
