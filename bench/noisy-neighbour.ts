@@ -96,6 +96,15 @@ async function call(
   return { status: response.status, body: parsed };
 }
 
+/** The run an accepted `POST /jobs` queued. */
+function runIdOf(answer: Answer): string {
+  const id = answer.body?.run?.id;
+  if ((answer.status !== 202 && answer.status !== 200) || typeof id !== 'string') {
+    throw new Error(`the job was refused: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  return id;
+}
+
 let serial = 0;
 const jobOf = (user: string, overrides: Record<string, unknown> = {}) => ({
   userId: user,
@@ -121,6 +130,8 @@ interface Phase {
   get: number[];
   peakRssMiB: number;
   errors: number;
+  /** Why the attack stopped before the phase ended, if it did: its figures then measure nothing. */
+  attackFailed?: string;
 }
 
 const bRuns: string[] = [];
@@ -133,7 +144,8 @@ async function phase(name: string, attack?: (signal: AbortSignal) => Promise<unk
     result.peakRssMiB = Math.max(result.peakRssMiB, rssMiB(service));
   }, 100);
   const attackDone = attack?.(stop.signal).catch((error: unknown) => {
-    if (!stop.signal.aborted) console.log(`  attack ${name}: ${String(error)}`);
+    result.attackFailed = String(error);
+    console.log(`  attack ${name} failed: ${result.attackFailed}`);
   });
   const pending: Promise<void>[] = [];
   const started = Date.now();
@@ -146,7 +158,7 @@ async function phase(name: string, attack?: (signal: AbortSignal) => Promise<unk
         const answer = await call(keyB, 'POST', '/jobs', jobOf('tenant-b', { requires: PARKED }));
         result.post.push(performance.now() - t0);
         if (answer.status !== 202 && answer.status !== 200) result.errors += 1;
-        else bRuns.push(answer.body.runId ?? answer.body.run?.id);
+        else bRuns.push(runIdOf(answer));
       })().catch(() => void (result.errors += 1)),
       (async () => {
         const runId = bRuns[Math.floor(Math.random() * bRuns.length)];
@@ -178,13 +190,16 @@ async function repeat(signal: AbortSignal, parallel: number, one: () => Promise<
   );
 }
 
-async function waitForRun(key: string, runId: string, until: (state: string) => boolean): Promise<void> {
+async function waitForRun(key: string, runId: string, state: string): Promise<void> {
   for (let i = 0; i < 600; i += 1) {
     const run = await call(key, 'GET', `/runs/${runId}`);
-    if (until(String(run.body.state))) return;
+    if (run.status !== 200) throw new Error(`run ${runId}: ${run.status} ${JSON.stringify(run.body)}`);
+    if (run.body.state === state) return;
+    if (run.body.timings?.endedAt)
+      throw new Error(`run ${runId} ended ${run.body.state} before it was ${state}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`run ${runId} did not reach the awaited state`);
+  throw new Error(`run ${runId} was not ${state} after 5 minutes`);
 }
 
 // --- the attacks ---------------------------------------------------------------------------------
@@ -202,8 +217,12 @@ const placeholderAttack = (signal: AbortSignal) =>
     ),
   );
 
-/** A job that writes 40 MB of well-formed rows where it can reach the metrics file, read over and over. */
-async function metricsAttack(signal: AbortSignal): Promise<void> {
+/**
+ * A job that writes 40 MB of well-formed rows where it can reach the metrics file, then sleeps: made
+ * ready before its phase (its rows written, it still running), so that the phase is all reading.
+ */
+let forgedRunId: string | undefined;
+async function prepareForgedMetrics(): Promise<void> {
   const rows =
     'awk \'BEGIN { for (i = 0; i < 1000000; i++) printf "%d,%d.00,99999.00,999999999999\\n", 1700000000 + i, i }\'';
   const submitted = await call(
@@ -211,15 +230,17 @@ async function metricsAttack(signal: AbortSignal): Promise<void> {
     'POST',
     '/jobs',
     jobOf('tenant-a', {
-      command: `f="\${TDS_METRICS_FILE:-/job/.metrics/metrics.csv}"; ${rows} >> "$f" 2>/dev/null; ${rows} >> /job/output/forged-metrics.csv; sleep ${phaseSeconds + 30}`,
+      command: `f="\${TDS_METRICS_FILE:-/job/.metrics/metrics.csv}"; ${rows} >> "$f" 2>/dev/null; ${rows} >> /job/output/forged-metrics.csv; touch /job/output/written; sleep 3600`,
     }),
   );
-  if (submitted.status !== 202) throw new Error(`the job was refused: ${JSON.stringify(submitted.body)}`);
-  const runId = String(submitted.body.runId);
-  await waitForRun(keyA, runId, (state) => state === 'running');
-  await repeat(signal, 2, () => call(keyA, 'GET', `/runs/${runId}/metrics`, undefined, 60_000));
-  await call(keyA, 'POST', `/runs/${runId}/cancel`);
+  forgedRunId = runIdOf(submitted);
+  await waitForRun(keyA, forgedRunId, 'running');
+  // Its rows written: the live log's end is reached once the command sleeps, so give it the time
+  // awk takes to write 2 × 40 MB here (a few seconds).
+  await new Promise((resolve) => setTimeout(resolve, 15_000));
 }
+const metricsAttack = (signal: AbortSignal) =>
+  repeat(signal, 2, () => call(keyA, 'GET', `/runs/${forgedRunId}/metrics`, undefined, 60_000));
 
 /** Event streams that are opened and never read. */
 async function eventsAttack(signal: AbortSignal): Promise<void> {
@@ -237,7 +258,7 @@ async function eventsAttack(signal: AbortSignal): Promise<void> {
   // Events for those streams to carry: A's parked jobs, cancelled.
   await repeat(signal, 2, async () => {
     const posted = await call(keyA, 'POST', '/jobs', jobOf('tenant-a', { requires: PARKED }));
-    await call(keyA, 'POST', `/runs/${posted.body.runId}/cancel`);
+    await call(keyA, 'POST', `/runs/${runIdOf(posted)}/cancel`);
   });
   for (const socket of sockets) socket.destroy();
 }
@@ -315,19 +336,22 @@ async function receiver(): Promise<{ url: string; delivered: Map<string, number>
 async function webhookDelays(): Promise<number[]> {
   const hole = await blackHole();
   const hook = await receiver();
-  const types = ['run.cancelled'];
-  const a = await call(keyA, 'POST', '/webhooks', { url: hole.url, types });
-  const b = await call(keyB, 'POST', '/webhooks', { url: hook.url, types });
-  if (a.status !== 201 || b.status !== 201) throw new Error(`endpoints: ${a.status} ${b.status}`);
+  const events = ['run.cancelled'];
+  const a = await call(keyA, 'POST', '/webhooks', { userId: 'tenant-a', url: hole.url, events });
+  const b = await call(keyB, 'POST', '/webhooks', { userId: 'tenant-b', url: hook.url, events });
+  for (const answer of [a, b]) {
+    if (answer.status !== 201)
+      throw new Error(`an endpoint: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
   // A's flood: 300 events for the black hole, queued before B's first.
   for (let i = 0; i < 300; i += 1) {
     const posted = await call(keyA, 'POST', '/jobs', jobOf('tenant-a', { requires: PARKED }));
-    await call(keyA, 'POST', `/runs/${posted.body.runId}/cancel`);
+    await call(keyA, 'POST', `/runs/${runIdOf(posted)}/cancel`);
   }
   const cancelledAt = new Map<string, number>();
   for (let i = 0; i < 40; i += 1) {
     const posted = await call(keyB, 'POST', '/jobs', jobOf('tenant-b', { requires: PARKED }));
-    const runId = String(posted.body.runId);
+    const runId = runIdOf(posted);
     await call(keyB, 'POST', `/runs/${runId}/cancel`);
     cancelledAt.set(runId, Date.now());
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -345,14 +369,18 @@ try {
   const itemsOfFanOut = 60;
   console.log(`preparing: a fan-out of ${itemsOfFanOut} items, each with a 64 KiB result`);
   await prepareFanOut(itemsOfFanOut);
+  console.log('preparing: a job that forged 40 MB of metrics rows, still running');
+  await prepareForgedMetrics();
   await phase('warm-up');
   const alone = await phase('B alone');
-  const attacks: Phase[] = [
-    await phase('placeholder scan (8.8 KB step commands, dry runs)', placeholderAttack),
-    await phase('forged metrics (40 MB of rows, read twice at a time)', metricsAttack),
-    await phase('event streams (200 opened, never read)', eventsAttack),
+  const attacks: Phase[] = [];
+  attacks.push(await phase('placeholder scan (8.8 KB step commands, dry runs)', placeholderAttack));
+  attacks.push(await phase('forged metrics (40 MB of rows, read twice at a time)', metricsAttack));
+  await call(keyA, 'POST', `/runs/${forgedRunId}/cancel`);
+  attacks.push(await phase('event streams (200 opened, never read)', eventsAttack));
+  attacks.push(
     await phase(`fan-out results (${itemsOfFanOut} × 64 KiB, read twice at a time)`, fanOutAttack),
-  ];
+  );
   const aloneAgain = await phase('B alone, again');
   const basePost = Math.max(percentile(alone.post, 99), percentile(aloneAgain.post, 99));
   const baseGet = Math.max(percentile(alone.get, 99), percentile(aloneAgain.get, 99));
@@ -366,7 +394,8 @@ try {
     lines.push(
       `${attack.name}: B's POST p99 ${post.toFixed(2)}×, GET p99 ${get.toFixed(2)}× (goal ≤ 1.5×: ` +
         `${verdict(post <= 1.5 && get <= 1.5)}); peak RSS ${attack.peakRssMiB.toFixed(0)} MiB ` +
-        `(goal < 300: ${verdict(attack.peakRssMiB < 300)}); ${attack.errors} of B's requests failed`,
+        `(goal < 300: ${verdict(attack.peakRssMiB < 300)}); ${attack.errors} of B's requests failed` +
+        (attack.attackFailed ? `; THE ATTACK FAILED, so this measures nothing: ${attack.attackFailed}` : ''),
     );
   }
   const delays = await webhookDelays();
