@@ -2,8 +2,7 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import type { Logger } from 'pino';
-import { BuildError, errorMessage } from '../../src/errors.js';
-import type { ContainerEngine, ContainerState } from './container-engine.js';
+import { BuildError, type ContainerEngine, type ContainerState } from './container-engine.js';
 import { demultiplex, demultiplexFrames, lastBytes } from './demux.js';
 
 function statusOf(error: unknown): number | undefined {
@@ -146,7 +145,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         usage = (await docker.df()) as typeof usage;
       } catch (error) {
         // The engine measures for one caller at a time (Docker 20.10 answers others with an error).
-        if (/already running/i.test(errorMessage(error))) return undefined;
+        if (/already running/i.test(messageOf(error))) return undefined;
         throw error;
       }
       const sizes = new Map<string, number>();
@@ -187,7 +186,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
           },
         );
       }).catch((error: unknown) => {
-        failure ??= errorMessage(error);
+        failure ??= messageOf(error);
       });
       const log = lines.join('');
       if (failure !== undefined) throw new BuildError(failure, log);
@@ -397,4 +396,8 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
       void connect();
     },
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -24,7 +24,7 @@ import { parseMetricsRow } from './metrics-reading.js';
 import { MetricsSummariser, type MetricsSummary } from './metrics-summary.js';
 import { applyLimits } from './limit-outcome.js';
 import { readLastLine, resultTooLargeMessage } from './run-result.js';
-import { describeBytes } from './sizes.js';
+import { describeBytes } from '../sizes.js';
 import { diskLimitMessage } from './disk-limit.js';
 
 export interface RunFinisher {
