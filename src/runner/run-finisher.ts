@@ -8,6 +8,7 @@ import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine, ContainerState } from '../../services/docker/container-engine.js';
 import type { FailureReason, RunFailure } from '../errors.js';
 import { errorMessage } from '../errors.js';
+import { isRunHeldBy } from '../runs/leases.js';
 import { queueRetry } from '../runs/retry.js';
 import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
 import type { TerminalState } from '../runs/run-states.js';
@@ -177,13 +178,7 @@ class LeaseLost extends Error {
 export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
   const { db, store, engine, logger, dataDir, workerId, spool } = deps;
 
-  async function stillOwned(runId: string): Promise<boolean> {
-    const [row] = await db.query<{ owned: boolean }>(
-      'SELECT worker_id = $2 AS owned FROM runs WHERE id = $1::uuid',
-      [runId, workerId],
-    );
-    return row?.owned === true;
-  }
+  const stillOwned = (runId: string) => isRunHeldBy(db, runId, workerId);
   /** run.json: the run as it ended, with what its results came to. */
   async function runRecord(run: Run, outcome: RunOutcome, extra: RunRecordDetails): Promise<string> {
     const finishedAt = new Date();
