@@ -25,7 +25,8 @@ import {
 import { ENGINE_SAMPLED_PATH, METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
-import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.js';
+import { engineMetricsPath, runWorkDir } from './finisher-context.js';
+import type { RunFinisher } from './run-finisher.js';
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
