@@ -189,17 +189,6 @@ export class ShutdownRequested extends Error {
   }
 }
 
-/** The image build failed; `log` is the full build output, uploaded as build.log. */
-export class BuildError extends Error {
-  constructor(
-    message: string,
-    readonly log: string,
-  ) {
-    super(message);
-    this.name = 'BuildError';
-  }
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

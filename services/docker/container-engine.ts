@@ -162,3 +162,14 @@ export interface ContainerEngine {
    */
   watchContainers(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): void;
 }
+
+/** The image build failed; `log` is the full build output, uploaded as build.log. */
+export class BuildError extends Error {
+  constructor(
+    message: string,
+    readonly log: string,
+  ) {
+    super(message);
+    this.name = 'BuildError';
+  }
+}

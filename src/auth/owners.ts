@@ -1,5 +1,6 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { isUuid } from '../ids.js';
+import { SELECT_RUN_OWNER } from '../runs/run-repository.js';
 
 /** How to find who owns one kind of thing a route's path names by id. */
 export interface OwnerLookup {
@@ -28,8 +29,8 @@ function byUuid(noun: string, sql: string): OwnerLookup {
  */
 export const OWNER_LOOKUPS = {
   job: byUuid('job', 'SELECT user_id FROM jobs WHERE id = $1::uuid'),
-  // runs.user_id is generated from the run's spec, a copy of its job's (whose userId never changes).
-  run: byUuid('run', 'SELECT user_id FROM runs WHERE id = $1::uuid'),
+  // runs.user_id is a copy of its job's (whose userId never changes).
+  run: byUuid('run', SELECT_RUN_OWNER),
   // A deleted workflow stays readable by its owner, as a deleted job does.
   workflow: byUuid('workflow', 'SELECT user_id FROM workflows WHERE id = $1::uuid'),
   workflow_run: byUuid('workflow run', 'SELECT user_id FROM workflow_runs WHERE id = $1::uuid'),

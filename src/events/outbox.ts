@@ -124,3 +124,24 @@ export function fireSkippedEventsSql(fired: string): string {
     RETURNING ${WRITTEN_EVENT}),
   ${deliveriesSql('fire_skipped_deliveries', 'fire_skipped_events')}`;
 }
+
+/**
+ * Removes up to 5,000 events older than `retentionDays`, with their webhook deliveries and
+ * attempts, unless a delivery is still pending. Ids grow with time: the old ones are those below
+ * the first recent one, found from the start of the table without an index on the time.
+ */
+export async function pruneOldEvents(db: SqlExecutor, retentionDays: number): Promise<void> {
+  await db.query(
+    `WITH bound AS (
+       SELECT coalesce(
+         (SELECT id FROM events WHERE at >= now() - make_interval(days => $1::int) ORDER BY id LIMIT 1),
+         (SELECT max(id) + 1 FROM events)) AS id),
+     old AS (
+       SELECT e.id FROM events e, bound WHERE e.id < bound.id
+         AND NOT EXISTS (SELECT FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
+       ORDER BY e.id LIMIT 5000),
+     deliveries AS (DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM old))
+     DELETE FROM events WHERE id IN (SELECT id FROM old)`,
+    [retentionDays],
+  );
+}

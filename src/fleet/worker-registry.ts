@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../services/db/database.js';
-import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
+import { activeRunsOfWorkerSql } from '../runs/leases.js';
 
 /** The workers table (migration 025): each worker's presence, offer and drain request. */
 
@@ -27,8 +27,6 @@ export interface WorkerRecord extends WorkerAdvert {
   drainRequestedAt: Date | null;
 }
 
-const ACTIVE = sqlStates(ACTIVE_STATES);
-
 /**
  * A worker's state from its row, by the database's clock: gone once stopped or silent for longer
  * than the lease (its runs may then be taken over), else draining while a drain is requested.
@@ -40,7 +38,7 @@ const stateSql = (leaseParam: string) => `CASE
     ELSE 'active' END`;
 
 const SELECT_WORKERS = (leaseParam: string) => `SELECT w.*, ${stateSql(leaseParam)} AS state,
-    (SELECT count(*)::int FROM runs r WHERE r.worker_id = w.id AND r.state IN ${ACTIVE}) AS runs_in_hand
+    ${activeRunsOfWorkerSql('w.id')} AS runs_in_hand
   FROM workers w`;
 
 type Row = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SqlExecutor } from '../../services/db/database.js';
+import { countRunsByState, oldestQueuedRunAgeSeconds } from '../runs/run-gauges.js';
 import { RUN_STATES } from '../runs/run-states.js';
 import type { Run } from '../runs/run-repository.js';
 import type { Signals } from '../signals.js';
@@ -47,11 +48,8 @@ export function createServiceMetrics(
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const rows = await db.query<{ state: string; n: string | number }>(
-        'SELECT state, count(*) AS n FROM runs GROUP BY state',
-      );
-      const counts = new Map(rows.map((r) => [r.state, Number(r.n)]));
-      for (const state of RUN_STATES) this.set({ state }, counts.get(state) ?? 0);
+      const counts = await countRunsByState(db);
+      for (const state of RUN_STATES) this.set({ state }, counts[state]);
     },
   });
 
@@ -74,11 +72,7 @@ export function createServiceMetrics(
     help: 'How long the oldest queued run (due now) has waited; 0 when none waits; read at scrape',
     registers: [registry],
     async collect() {
-      const [row] = await db.query<{ age: string | number | null }>(
-        `SELECT extract(epoch FROM now() - min(queued_at)) AS age FROM runs
-         WHERE state = 'queued' AND (not_before IS NULL OR not_before <= now())`,
-      );
-      this.set(Math.max(0, Number(row?.age ?? 0)));
+      this.set(await oldestQueuedRunAgeSeconds(db));
     },
   });
 

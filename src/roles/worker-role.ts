@@ -4,9 +4,10 @@ import { createEngineSampler } from '../runner/engine-sampler.js';
 import { createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import type { ResultSpool } from '../runner/result-spool.js';
-import { createRunFinisher, engineMetricsPath } from '../runner/run-finisher.js';
+import { engineMetricsPath } from '../runner/finisher-context.js';
+import { createRunFinisher } from '../runner/run-finisher.js';
 import { recordImageUse } from '../runner/image-uses.js';
-import { ACTIVE_STATES, sqlStates } from '../runs/run-states.js';
+import { countActiveRunsOfWorker } from '../runs/leases.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { serviceVersion } from '../version.js';
 import { createPresence } from '../worker/presence.js';
@@ -158,13 +159,7 @@ export function createWorkerRole(
     tags: () => presence.tags,
     draining: () => presence.draining,
   });
-  metrics.registerWorker(config.maxConcurrentRuns, async () => {
-    const [row] = await db.query<{ n: string | number }>(
-      `SELECT count(*) AS n FROM runs WHERE worker_id = $1 AND state IN ${sqlStates(ACTIVE_STATES)}`,
-      [config.workerId],
-    );
-    return Number(row?.n ?? 0);
-  });
+  metrics.registerWorker(config.maxConcurrentRuns, () => countActiveRunsOfWorker(db, config.workerId));
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
   return { ...startStopAll([presence, samplers, watcher, worker]), executions, spool };

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { describeBytes } from './sizes.js';
+import { describeBytes } from '../sizes.js';
 
 export interface LogReport {
   /** What the command wrote to the stream. */

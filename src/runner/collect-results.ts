@@ -6,7 +6,7 @@ import { maskingStream } from '../secrets/secret-masker.js';
 import { cappedLog, type LogReport } from './capped-log.js';
 import { METRICS_PATH, OUTPUT_DIR } from './container-paths.js';
 import { readMetrics, type MetricsReadLimits, type MetricsReading } from './metrics-reading.js';
-import { describeBytes } from './sizes.js';
+import { describeBytes } from '../sizes.js';
 import { withoutTrailing } from '../text/without-trailing.js';
 
 /** S3 refuses longer keys. */

@@ -1,6 +1,6 @@
 import type { RunOutcome } from '../runs/transitions.js';
 import type { LogsReport, OutputReport } from './collect-results.js';
-import { describeBytes } from './sizes.js';
+import { describeBytes } from '../sizes.js';
 
 /** What was cut to stay under the caps, in words; empty when nothing was. */
 export function limitNotes(outputs: OutputReport | undefined, logs: LogsReport | undefined): string[] {

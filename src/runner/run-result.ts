@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { describeBytes } from './sizes.js';
+import { describeBytes } from '../sizes.js';
 
 /** What a run's stdout gives as its result. */
 export type ResultReading =

@@ -7,7 +7,7 @@ import type { ObjectStore } from '../../services/aws/object-store.js';
 import { RunFailure, errorMessage, isTransientStoreError } from '../errors.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import { INPUT_DIR, STEPS_DIR } from './container-paths.js';
-import { describeBytes } from './sizes.js';
+import { describeBytes } from '../sizes.js';
 
 export interface StagedInputs {
   files: number;

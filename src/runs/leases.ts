@@ -15,6 +15,28 @@ export async function listActiveRunsOfWorker(db: SqlExecutor, workerId: string):
   return rows.map(toRun);
 }
 
+/** How many runs `workerId` has under way. */
+export async function countActiveRunsOfWorker(db: SqlExecutor, workerId: string): Promise<number> {
+  const [row] = await db.query<{ n: string | number }>(
+    `SELECT count(*) AS n FROM runs WHERE worker_id = $1 AND state IN ${ACTIVE}`,
+    [workerId],
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** SQL: how many runs the worker whose id is `workerIdSql` has under way (for a listing of workers). */
+export const activeRunsOfWorkerSql = (workerIdSql: string) =>
+  `(SELECT count(*)::int FROM runs r WHERE r.worker_id = ${workerIdSql} AND r.state IN ${ACTIVE})`;
+
+/** Whether run `runId` is still held by `workerId` (false once another worker took it over). */
+export async function isRunHeldBy(db: SqlExecutor, runId: string, workerId: string): Promise<boolean> {
+  const [row] = await db.query<{ owned: boolean }>(
+    'SELECT worker_id = $2 AS owned FROM runs WHERE id = $1::uuid',
+    [runId, workerId],
+  );
+  return row?.owned === true;
+}
+
 export async function heartbeatRuns(db: SqlExecutor, workerId: string): Promise<void> {
   await db.query(`UPDATE runs SET heartbeat_at = now() WHERE worker_id = $1 AND state IN ${ACTIVE}`, [
     workerId,

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { FailureReason } from '../errors.js';
+import { isUuid } from '../ids.js';
 import { readStoredSpec, type JobSpec } from '../jobs/job-spec.js';
 import { ACTIVE_STATES, UNFINISHED_STATES, sqlStates, type RunState } from './run-states.js';
 
@@ -122,6 +123,27 @@ export async function listUnfinishedRunsOfJobs(
     byJob.set(row.jobId!, list);
   }
   return byJob;
+}
+
+/** The owner of run `$1` (`runs.user_id` is generated from the run's spec, a copy of its job's). */
+export const SELECT_RUN_OWNER = 'SELECT user_id FROM runs WHERE id = $1::uuid';
+
+/** Of `runIds` (any text: a label, a folder's name), which this database knows as ended, and which it does not know at all. */
+export async function classifyRuns(
+  db: SqlExecutor,
+  runIds: string[],
+): Promise<{ ended: Set<string>; unknown: Set<string> }> {
+  const ids = [...new Set(runIds.filter((id) => isUuid(id)))];
+  const rows = await db.query<{ id: string; live: boolean }>(
+    `SELECT id, state IN ${sqlStates(UNFINISHED_STATES)} AS live
+     FROM runs WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const known = new Map(rows.map((r) => [r.id, r.live]));
+  return {
+    ended: new Set(runIds.filter((id) => known.get(id) === false)),
+    unknown: new Set(runIds.filter((id) => !known.has(id))),
+  };
 }
 
 export async function getRun(db: SqlExecutor, id: string): Promise<Run | undefined> {

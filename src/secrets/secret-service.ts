@@ -7,7 +7,7 @@ import {
   UnprocessableError,
   ValidationError,
 } from '../errors.js';
-import { describeBytes } from '../runner/sizes.js';
+import { describeBytes } from '../sizes.js';
 import { keyIdOf, open, seal } from './secret-box.js';
 import {
   deleteSecret,

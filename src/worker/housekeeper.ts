@@ -6,7 +6,6 @@ import { forgetGoneWorkers } from '../fleet/worker-registry.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { isUuid } from '../ids.js';
 import { isLocalImageAllowed } from '../jobs/image-reference.js';
 import {
   INSTALLATION_LABEL,
@@ -18,9 +17,10 @@ import {
 import { CONTENT_TYPES } from '../runner/collect-results.js';
 import { deliverSpool } from '../runner/deliver-results.js';
 import type { ResultSpool } from '../runner/result-spool.js';
-import { getRun } from '../runs/run-repository.js';
+import { classifyRuns, getRun } from '../runs/run-repository.js';
+import { pruneEndedRuns } from '../runs/run-pruning.js';
+import { pruneOldEvents } from '../events/outbox.js';
 import { forgetImageUse, listImageUses } from '../runner/image-uses.js';
-import { TERMINAL_STATES, UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
 import { startStop, type StartStop } from '../start-stop.js';
 
 export interface HousekeeperDeps {
@@ -75,20 +75,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   const { db, engine, logger, dataDir, executions } = deps;
   let timer: NodeJS.Timeout | undefined;
 
-  /** Of `runIds`, which this database knows as ended, and which it does not know at all. */
-  async function classify(runIds: string[]): Promise<{ ended: Set<string>; unknown: Set<string> }> {
-    const ids = [...new Set(runIds.filter((id) => isUuid(id)))];
-    const rows = await db.query<{ id: string; live: boolean }>(
-      `SELECT id, state IN ${sqlStates(UNFINISHED_STATES)} AS live
-       FROM runs WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    const known = new Map(rows.map((r) => [r.id, r.live]));
-    return {
-      ended: new Set(runIds.filter((id) => known.get(id) === false)),
-      unknown: new Set(runIds.filter((id) => !known.has(id))),
-    };
-  }
+  const classify = (runIds: string[]) => classifyRuns(db, runIds);
 
   /**
    * Whether a container or network may go: its run has ended, or its run is unknown here and this
@@ -132,41 +119,14 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
 
   async function prune(): Promise<number> {
     if (deps.retentionDays <= 0) return 0;
-    const rows = await db.query<{ n: number }>(
-      `WITH old AS (
-         SELECT id FROM runs
-         WHERE state IN ${sqlStates(TERMINAL_STATES)}
-           AND finished_at < now() - make_interval(days => $1::int)
-         LIMIT 5000),
-       unlinked AS (UPDATE runs SET retry_of = NULL WHERE retry_of IN (SELECT id FROM old)),
-       fires AS (UPDATE schedule_fires SET run_id = NULL WHERE run_id IN (SELECT id FROM old)),
-       events AS (DELETE FROM run_events WHERE run_id IN (SELECT id FROM old)),
-       gone AS (DELETE FROM runs WHERE id IN (SELECT id FROM old) RETURNING 1)
-       SELECT count(*)::int AS n FROM gone`,
-      [deps.retentionDays],
-    );
+    const pruned = await pruneEndedRuns(db, deps.retentionDays);
     await db.query(
       'DELETE FROM schedule_fires WHERE fire_at < now() - make_interval(days => $1::int) AND run_id IS NULL',
       [deps.retentionDays],
     );
-    // Events older than the retention period go too, with their deliveries and attempts, unless a
-    // delivery is still pending. Ids grow with time: the old ones are those below the first recent
-    // one, found from the start of the table without an index on the time.
-    await db.query(
-      `WITH bound AS (
-         SELECT coalesce(
-           (SELECT id FROM events WHERE at >= now() - make_interval(days => $1::int) ORDER BY id LIMIT 1),
-           (SELECT max(id) + 1 FROM events)) AS id),
-       old AS (
-         SELECT e.id FROM events e, bound WHERE e.id < bound.id
-           AND NOT EXISTS (SELECT FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
-         ORDER BY e.id LIMIT 5000),
-       deliveries AS (DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM old))
-       DELETE FROM events WHERE id IN (SELECT id FROM old)`,
-      [deps.retentionDays],
-    );
+    await pruneOldEvents(db, deps.retentionDays);
     await forgetGoneWorkers(db, deps.retentionDays);
-    return rows[0]?.n ?? 0;
+    return pruned;
   }
 
   /**

@@ -1,6 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { describeIssues } from '../api/validation.js';
+import { describeIssues } from '../schema-issues.js';
 import { RequestError, ValidationError, type Problem } from '../errors.js';
 import {
   JobRequestSchema,

@@ -1,7 +1,18 @@
 import type { ObjectStore } from '../../services/aws/object-store.js';
-import type { WorkflowRun, WorkflowRunStep } from './workflow-service.js';
+import type { WorkflowRunHeader } from './workflow-run-header.js';
 
-export type ReportStep = WorkflowRunStep;
+/** What the report reads of a step: the fields of GET /workflow-runs/:id's steps it shows. */
+export interface ReportStep {
+  name: string;
+  state: string;
+  reason: string | null;
+  reusedFrom: string | null;
+  durationSeconds: number | null;
+  exitCode: number | null;
+}
+
+/** A workflow run as GET /workflow-runs/:id shows it (report.json holds all of it). */
+type WorkflowRun = WorkflowRunHeader & { steps: ReportStep[] };
 
 /**
  * A workflow run's report, written to its folder once it has ended: `report.json` (the workflow

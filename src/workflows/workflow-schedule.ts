@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { deleteSchedule, getSchedule, setPaused, upsertSchedule } from '../scheduler/schedule-repository.js';
 import { nextFireAfterNow } from '../scheduler/schedule-service.js';
-import type { Workflow } from './workflow-service.js';
+import type { WorkflowDefinition } from './workflow-definition.js';
 
 /**
  * Keeps a workflow's schedule in step with its stored definition, in `tx`: a workflow with a cron
@@ -9,7 +9,10 @@ import type { Workflow } from './workflow-service.js';
  * a paused one stays paused), one without has none. Whatever stores or replaces a definition
  * calls it, then tells the scheduler (`signals.scheduleChanged`) once `tx` has committed.
  */
-export async function syncWorkflowSchedule(tx: SqlExecutor, workflow: Workflow): Promise<void> {
+export async function syncWorkflowSchedule(
+  tx: SqlExecutor,
+  workflow: { id: string; definition: WorkflowDefinition },
+): Promise<void> {
   const { shared } = workflow.definition;
   const previous = await getSchedule(tx, workflow.id);
   if (shared.cron === null) {

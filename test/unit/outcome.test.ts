@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { Run } from '../../src/runs/run-repository.js';
-import { outcomeOf } from '../../src/runner/run-finisher.js';
+import { outcomeOf } from '../../src/runner/run-outcome.js';
 
 function run(killReason: 'cancel' | 'timeout' | null = null): Run {
   return { killReason, spec: { timeout_seconds: 90, memory_mb: 256 } } as unknown as Run;

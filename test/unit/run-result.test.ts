@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureResult } from '../../src/runner/run-finisher.js';
+import { captureResult } from '../../src/runner/run-outcome.js';
 import { readLastLine } from '../../src/runner/run-result.js';
 
 let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBytes } from '../../src/runner/sizes.js';
+import { describeBytes } from '../../src/sizes.js';
 
 describe('describeBytes', () => {
   it.each([

@@ -1,0 +1,148 @@
+// Containers on a Docker engine: creating and starting one sandboxed, reading its state, its figures and its files, stopping and removing it.
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import type { Logger } from 'pino';
+import { pack } from 'tar-stream';
+import type { ContainerSpec, ContainerState, ContainerStats } from './container-engine.js';
+import { messageOf, statusOf, tolerate } from './docker-calls.js';
+
+function toState(info: Docker.ContainerInspectInfo): ContainerState {
+  return {
+    id: info.Id,
+    running: info.State.Running || info.State.Restarting,
+    exitCode: info.State.Running ? null : info.State.ExitCode,
+    oomKilled: info.State.OOMKilled,
+    labels: info.Config.Labels ?? {},
+  };
+}
+
+export async function runContainer(docker: Docker, logger: Logger, spec: ContainerSpec): Promise<string> {
+  await tolerate([404], () => docker.getContainer(spec.name).remove({ force: true }));
+  const container = await docker.createContainer({
+    name: spec.name,
+    Image: spec.image,
+    Env: spec.env,
+    Labels: spec.labels,
+    WorkingDir: spec.workingDir,
+    User: spec.user,
+    // Anonymous volumes: removed with the container (`v: true`), never shared with another.
+    Volumes: Object.fromEntries(spec.volumes.map((dir) => [dir, {}])),
+    ...(spec.entrypoint ? { Entrypoint: spec.entrypoint, Cmd: [] } : {}),
+    ...(spec.command ? { Cmd: spec.command } : {}),
+    HostConfig: {
+      NanoCpus: Math.round(spec.cpus * 1e9),
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memoryBytes,
+      PidsLimit: spec.pidsLimit,
+      Init: true,
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      NetworkMode: spec.network,
+      Tmpfs: Object.fromEntries(
+        Object.entries(spec.tmpfs).map(([dir, bytes]) => [
+          dir,
+          `rw,exec,nosuid,nodev,mode=1777,size=${bytes}`,
+        ]),
+      ),
+    },
+  });
+  logger.debug({ containerId: container.id, name: spec.name }, 'container created');
+  await container.start();
+  return container.id;
+}
+
+export async function inspectContainer(docker: Docker, id: string): Promise<ContainerState | undefined> {
+  try {
+    return toState(await docker.getContainer(id).inspect());
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+export async function listContainers(docker: Docker, label: string): Promise<ContainerState[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [label] } });
+  return list.map((c) => ({
+    id: c.Id,
+    running: c.State === 'running' || c.State === 'restarting',
+    exitCode: null,
+    oomKilled: false,
+    labels: c.Labels ?? {},
+  }));
+}
+
+export async function containerStats(docker: Docker, id: string): Promise<ContainerStats | undefined> {
+  let stats: Docker.ContainerStats;
+  try {
+    stats = await docker.getContainer(id).stats({ stream: false, 'one-shot': true });
+  } catch (error) {
+    if (statusOf(error) === 404 || statusOf(error) === 409) return undefined;
+    throw error;
+  }
+  const at = new Date(stats.read);
+  // A stopped container answers with an empty reading, dated at the year 1.
+  if (!(at.getTime() > 0)) return undefined;
+  const memory = stats.memory_stats as Partial<Docker.MemoryStats> | undefined;
+  const inactive = memory?.stats?.inactive_file ?? memory?.stats?.total_inactive_file ?? 0;
+  return {
+    at,
+    cpuNanoseconds: stats.cpu_stats.cpu_usage.total_usage,
+    memoryBytes: memory?.usage === undefined ? null : Math.max(0, memory.usage - inactive),
+  };
+}
+
+export async function volumeUsage(docker: Docker): Promise<Map<string, number> | undefined> {
+  let usage: {
+    Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null;
+    Containers?: { Id: string; Mounts?: { Type?: string; Name?: string }[] | null }[] | null;
+  };
+  try {
+    usage = (await docker.df()) as typeof usage;
+  } catch (error) {
+    // The engine measures for one caller at a time (Docker 20.10 answers others with an error).
+    if (/already running/i.test(messageOf(error))) return undefined;
+    throw error;
+  }
+  const sizes = new Map<string, number>();
+  for (const volume of usage.Volumes ?? []) sizes.set(volume.Name, Math.max(0, volume.UsageData?.Size ?? 0));
+  const byContainer = new Map<string, number>();
+  for (const container of usage.Containers ?? []) {
+    let bytes = 0;
+    for (const mount of container.Mounts ?? []) {
+      if (mount.Type === 'volume' && mount.Name) bytes += sizes.get(mount.Name) ?? 0;
+    }
+    byContainer.set(container.Id, bytes);
+  }
+  return byContainer;
+}
+
+export async function getArchive(docker: Docker, id: string, path: string): Promise<Readable | undefined> {
+  try {
+    return (await docker.getContainer(id).getArchive({ path })) as unknown as Readable;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+export async function putFile(
+  docker: Docker,
+  id: string,
+  dir: string,
+  name: string,
+  content: string,
+): Promise<void> {
+  const archive = pack();
+  archive.entry({ name, mode: 0o644 }, content);
+  archive.finalize();
+  await docker.getContainer(id).putArchive(archive as unknown as NodeJS.ReadableStream, { path: dir });
+}
+
+export async function killContainer(docker: Docker, id: string): Promise<void> {
+  await tolerate([304, 404, 409], () => docker.getContainer(id).kill());
+}
+
+export async function removeContainer(docker: Docker, id: string): Promise<void> {
+  await tolerate([404], () => docker.getContainer(id).remove({ force: true, v: true }));
+}
