@@ -549,3 +549,24 @@ function ancestorsOf(step: StepDefinition, definition: WorkflowDefinition): stri
   }
   return [...found];
 }
+
+/**
+ * Which steps a retry of an ended workflow run reuses: every step that succeeded, unless it is
+ * `fromStep`, changed in the definition the retry runs (`changed`), or depends (at any depth) on a
+ * step run again, whose inputs change with it. Every other step runs again.
+ */
+export function reusedByRetry(
+  definition: WorkflowDefinition,
+  ended: ReadonlyMap<string, StepState>,
+  options: { fromStep?: string; changed: readonly string[] },
+): Set<string> {
+  const rerun = new Set(definition.steps.filter((s) => ended.get(s.name) !== 'succeeded').map((s) => s.name));
+  if (options.fromStep !== undefined) rerun.add(options.fromStep);
+  for (const name of options.changed) rerun.add(name);
+  // definition.order lists each step after its dependencies: one pass reaches every dependant.
+  for (const name of definition.order) {
+    const step = definition.steps.find((s) => s.name === name)!;
+    if (step.dependsOn.some((d) => rerun.has(d))) rerun.add(name);
+  }
+  return new Set(definition.steps.filter((s) => !rerun.has(s.name)).map((s) => s.name));
+}

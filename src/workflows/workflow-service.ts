@@ -13,6 +13,7 @@ import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
 import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
 import { advanceWorkflowRun, type StepResultLimits } from './advance.js';
+import { reusedByRetry } from './decide.js';
 import { initialStepState, RUN_TO_STEP, type StepState } from './step-states.js';
 import { staleWorkflowRuns } from './workflow-snapshot.js';
 import { INITIAL_WORKFLOW_RUN_STATE } from './workflow-states.js';
@@ -524,34 +525,21 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
          FROM workflow_steps WHERE workflow_run_id = $1::uuid`,
         [id],
       );
-      // Rerun: every step that did not succeed (and `from`), with everything downstream of them,
-      // whose inputs change with theirs.
-      const rerun = new Set(stored.filter((s) => s.state !== 'succeeded').map((s) => s.name));
-      if (fromStep !== undefined) {
-        if (!workflow.definition.steps.some((s) => s.name === fromStep)) {
-          throw new ValidationError(`from names no step of this workflow: "${fromStep}"`);
-        }
-        rerun.add(fromStep);
+      if (fromStep !== undefined && !workflow.definition.steps.some((s) => s.name === fromStep)) {
+        throw new ValidationError(`from names no step of this workflow: "${fromStep}"`);
       }
       // Under a newer definition than the retried run's, a changed step is run again, not reused.
       const [ran] = await db.query<{ definition: WorkflowDefinition }>(
         `SELECT ${runDefinitionSql('r')} AS definition FROM workflow_runs r WHERE r.id = $1::uuid`,
         [id],
       );
-      for (const name of changedSteps(ran!.definition, workflow.definition)) rerun.add(name);
-      let grew = true;
-      while (grew) {
-        grew = false;
-        for (const s of workflow.definition.steps) {
-          if (!rerun.has(s.name) && s.dependsOn.some((d) => rerun.has(d))) {
-            rerun.add(s.name);
-            grew = true;
-          }
-        }
-      }
+      const reused = reusedByRetry(workflow.definition, new Map(stored.map((s) => [s.name, s.state])), {
+        fromStep,
+        changed: changedSteps(ran!.definition, workflow.definition),
+      });
       const reuse = new Map(
         stored
-          .filter((s) => s.state === 'succeeded' && !rerun.has(s.name))
+          .filter((s) => reused.has(s.name))
           .map((s) => [
             s.name,
             {
