@@ -73,7 +73,10 @@ const shapesArb = fc.integer({ min: 1, max: 7 }).chain((n) =>
   fc.tuple(
     ...Array.from({ length: n }, (_, i) =>
       fc.record({
-        dependsOn: i === 0 ? fc.constant<number[]>([]) : fc.array(fc.integer({ min: 0, max: i - 1 }), { maxLength: 3 }),
+        dependsOn:
+          i === 0
+            ? fc.constant<number[]>([])
+            : fc.array(fc.integer({ min: 0, max: i - 1 }), { maxLength: 3 }),
         runIf: fc.constantFrom<RunIf>('all_succeeded', 'all_done', 'any_failed'),
         items: fc.option(fc.integer({ min: 0, max: 6 }), { freq: 3 }),
         maxFailures: fc.integer({ min: 0, max: 2 }),
