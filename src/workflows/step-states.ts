@@ -24,6 +24,9 @@ export const UNFINISHED_STEP_STATES = ['pending', 'queued', 'running'] as const;
 export const ENDED_STEP_STATES = ['succeeded', 'failed', 'skipped', 'cancelled'] as const;
 export type EndedStepState = (typeof ENDED_STEP_STATES)[number];
 
+/** Has run or ended other than skipped: what a watcher reports as started (the CLI's "Started:" line). */
+export const STARTED_STEP_STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+
 /** A new workflow run's steps: pending, or succeeded when a retry reuses them. */
 export const INITIAL_STEP_STATES = ['pending', 'succeeded'] as const satisfies readonly StepState[];
 
