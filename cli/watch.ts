@@ -218,9 +218,11 @@ interface WorkflowRunView {
   }[];
 }
 
-const WORKFLOW_TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
-const STEP_STARTED = new Set(['running', 'succeeded', 'failed', 'cancelled']);
-const STEP_ENDED = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+/** The state groups this watcher needs, as the service serves them (GET /states). */
+interface StateGroups {
+  workflowRun: { ended: string[] };
+  step: { ended: string[]; started: string[] };
+}
 
 /** Watches a workflow run: each step's Started/Ended lines and output, fan-outs as counts, then the report. */
 export async function watchWorkflowRun(
@@ -284,10 +286,14 @@ export async function watchWorkflowRun(
     options.print(line);
   };
   try {
+    const states = await api.get<StateGroups>('/states');
+    const workflowEnded = new Set(states.workflowRun.ended);
+    const stepStarted = new Set(states.step.started);
+    const stepEnded = new Set(states.step.ended);
     for (;;) {
       const run = await api.get<WorkflowRunView>(`/workflow-runs/${workflowRunId}`);
       for (const step of run.steps) {
-        if (!started.has(step.name) && STEP_STARTED.has(step.state)) {
+        if (!started.has(step.name) && stepStarted.has(step.state)) {
           started.add(step.name);
           say(`Started: ${step.name}`);
         }
@@ -296,7 +302,7 @@ export async function watchWorkflowRun(
         if (step.items && step.state === 'running') await followItems(step.name, 'running', false);
         if (
           !ended.has(step.name) &&
-          STEP_ENDED.has(step.state) &&
+          stepEnded.has(step.state) &&
           (started.has(step.name) || step.state === 'skipped')
         ) {
           ended.add(step.name);
@@ -310,7 +316,7 @@ export async function watchWorkflowRun(
           );
         }
       }
-      if (WORKFLOW_TERMINAL.has(run.state)) {
+      if (workflowEnded.has(run.state)) {
         return {
           state: run.state,
           succeeded: run.state === 'succeeded',
@@ -331,12 +337,12 @@ export async function watchWorkflowRun(
       if (options.progress) {
         const active = run.steps
           .filter(
-            (s) => s.state === 'running' || (s.items && s.state !== 'pending' && !STEP_ENDED.has(s.state)),
+            (s) => s.state === 'running' || (s.items && s.state !== 'pending' && !stepEnded.has(s.state)),
           )
           .map((s) =>
             s.items ? `${s.name} ${s.items.succeeded}/${s.items.total} ok, ${s.items.failed} failed` : s.name,
           );
-        const done = run.steps.filter((s) => STEP_ENDED.has(s.state)).length;
+        const done = run.steps.filter((s) => stepEnded.has(s.state)).length;
         logUpdate(
           `${SPINNER[tick++ % SPINNER.length]} ${done}/${run.steps.length} steps done${active.length ? ` · ${active.join(' · ')}` : ''}`,
         );

@@ -23,6 +23,7 @@ import type { DownloadLinks } from '../runs/download-links.js';
 import { adminRoutes } from './routes/admin.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
+import { stateRoutes } from './routes/states.js';
 import { jobRoutes } from './routes/jobs.js';
 import { runListRoutes } from './routes/run-lists.js';
 import { eventRoutes } from './routes/events.js';
@@ -196,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(runOutputRoutes, { output: deps.output, slots: deps.streamSlots });
   await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
   await app.register(dashboardRoutes, { dir: deps.dashboardDir });
+  await app.register(stateRoutes);
   await app.register(runListRoutes, { db });
   await app.register(workflowRoutes, {
     workflows: deps.workflows,

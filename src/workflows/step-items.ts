@@ -1,7 +1,10 @@
 import { Readable } from 'node:stream';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
+import { quoteLiteral } from '../../services/db/sql-text.js';
 import { stepManifestKey } from '../runs/results-layout.js';
+import { RUN_STATES } from '../runs/run-states.js';
+import { RUN_TO_STEP, type ItemState } from './step-states.js';
 import { runDefinitionSql } from './workflow-versions.js';
 
 /**
@@ -10,16 +13,7 @@ import { runDefinitionSql } from './workflow-versions.js';
  * holds. A step reused by a retry shows the items of the workflow run it was reused from.
  */
 
-export const ITEM_STATES = [
-  'pending',
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'skipped',
-] as const;
-export type ItemState = (typeof ITEM_STATES)[number];
+export { ITEM_STATES, type ItemState } from './step-states.js';
 
 export interface StepItem {
   index: number;
@@ -34,12 +28,15 @@ export interface StepItem {
   result: string | null;
 }
 
-/** An item's state from its run's (none yet: from its step's). */
+/**
+ * An item's state from its latest run's, as a plain step's follows its run (RUN_TO_STEP); with no
+ * run yet, pending, or skipped or cancelled with its step.
+ */
 const ITEM_STATE_SQL = `CASE
-    WHEN r.state IS NULL THEN CASE s.state WHEN 'skipped' THEN 'skipped' WHEN 'cancelled' THEN 'cancelled' ELSE 'pending' END
-    WHEN r.state IN ('staging', 'building', 'running', 'uploading') THEN 'running'
-    WHEN r.state = 'timed_out' THEN 'failed'
-    ELSE r.state END`;
+    WHEN r.state IS NULL THEN CASE s.state WHEN ${quoteLiteral('skipped')} THEN ${quoteLiteral('skipped')}
+      WHEN ${quoteLiteral('cancelled')} THEN ${quoteLiteral('cancelled')} ELSE ${quoteLiteral('pending')} END
+    ${RUN_STATES.map((state) => `WHEN r.state = ${quoteLiteral(state)} THEN ${quoteLiteral(RUN_TO_STEP[state])}`).join('\n    ')}
+    END`;
 
 /**
  * At most this many bytes of items' results are read in one statement: a page of items comes

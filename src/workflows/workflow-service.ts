@@ -12,13 +12,11 @@ import type { RunState } from '../runs/run-states.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
 import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
-import {
-  advanceWorkflowRun,
-  RUN_TO_STEP,
-  staleWorkflowRuns,
-  type StepResultLimits,
-  type StepState,
-} from './advance.js';
+import { advanceWorkflowRun, type StepResultLimits } from './advance.js';
+import { reusedByRetry } from './decide.js';
+import { initialStepState, RUN_TO_STEP, type StepState } from './step-states.js';
+import { staleWorkflowRuns } from './workflow-snapshot.js';
+import { INITIAL_WORKFLOW_RUN_STATE } from './workflow-states.js';
 import {
   InvalidDefinitionError,
   parseWorkflowRequest,
@@ -140,7 +138,7 @@ export async function startWorkflowRun(
   await tx.query(
     `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel,
                                 scheduled_for, waits_for_previous, workflow_version)
-     VALUES ($1::uuid, $2::uuid, $3, 'queued', $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean, $10::int)`,
+     VALUES ($1::uuid, $2::uuid, $3, $11, $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean, $10::int)`,
     [
       id,
       workflow.id,
@@ -152,6 +150,7 @@ export async function startWorkflowRun(
       options.scheduledFor ?? null,
       options.waitsForPrevious ?? false,
       workflow.version,
+      INITIAL_WORKFLOW_RUN_STATE,
     ],
   );
   const names = definition.steps.map((s) => s.name);
@@ -170,7 +169,7 @@ export async function startWorkflowRun(
       id,
       names,
       names.map((_, i) => i),
-      reused.map((r) => (r ? 'succeeded' : 'pending')),
+      reused.map((r) => initialStepState(r !== undefined)),
       reused.map((r) => r?.result ?? null),
       reused.map((r) => r?.exitCode ?? null),
       reused.map((r) => JSON.stringify(r?.outputs ?? [])),
@@ -263,13 +262,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         let started = 0;
         for (const c of itemCounts.filter((c) => c.step_name === step.name)) {
           started += c.count;
-          const key =
-            c.state === 'timed_out'
-              ? 'failed'
-              : ['staging', 'building', 'uploading'].includes(c.state)
-                ? 'running'
-                : c.state;
-          counts[key as keyof typeof counts] += c.count;
+          counts[RUN_TO_STEP[c.state as RunState] as keyof typeof counts] += c.count;
         }
         const notStarted = Math.max(0, total - started);
         if (s.state === 'skipped') counts.skipped = total;
@@ -532,34 +525,21 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
          FROM workflow_steps WHERE workflow_run_id = $1::uuid`,
         [id],
       );
-      // Rerun: every step that did not succeed (and `from`), with everything downstream of them,
-      // whose inputs change with theirs.
-      const rerun = new Set(stored.filter((s) => s.state !== 'succeeded').map((s) => s.name));
-      if (fromStep !== undefined) {
-        if (!workflow.definition.steps.some((s) => s.name === fromStep)) {
-          throw new ValidationError(`from names no step of this workflow: "${fromStep}"`);
-        }
-        rerun.add(fromStep);
+      if (fromStep !== undefined && !workflow.definition.steps.some((s) => s.name === fromStep)) {
+        throw new ValidationError(`from names no step of this workflow: "${fromStep}"`);
       }
       // Under a newer definition than the retried run's, a changed step is run again, not reused.
       const [ran] = await db.query<{ definition: WorkflowDefinition }>(
         `SELECT ${runDefinitionSql('r')} AS definition FROM workflow_runs r WHERE r.id = $1::uuid`,
         [id],
       );
-      for (const name of changedSteps(ran!.definition, workflow.definition)) rerun.add(name);
-      let grew = true;
-      while (grew) {
-        grew = false;
-        for (const s of workflow.definition.steps) {
-          if (!rerun.has(s.name) && s.dependsOn.some((d) => rerun.has(d))) {
-            rerun.add(s.name);
-            grew = true;
-          }
-        }
-      }
+      const reused = reusedByRetry(workflow.definition, new Map(stored.map((s) => [s.name, s.state])), {
+        fromStep,
+        changed: changedSteps(ran!.definition, workflow.definition),
+      });
       const reuse = new Map(
         stored
-          .filter((s) => s.state === 'succeeded' && !rerun.has(s.name))
+          .filter((s) => reused.has(s.name))
           .map((s) => [
             s.name,
             {

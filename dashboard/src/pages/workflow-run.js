@@ -5,9 +5,8 @@ import { get, post } from '../api.js';
 import { duration, secondsBetween, time } from '../format.js';
 import { layOut, NODE, structureOf } from '../graph-layout.js';
 import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
+import { useStates } from '../states.js';
 
-const UNFINISHED = ['queued', 'running'];
-const STEP_STATES = ['failed', 'running', 'queued', 'pending', 'succeeded', 'skipped', 'cancelled'];
 /** Bar colours of the timeline, by step state (the graph's colours are in style.css). */
 const BAR = {
   succeeded: '#16a34a',
@@ -176,12 +175,15 @@ function Timeline({ run }) {
 }
 
 function StateCounts({ steps }) {
+  const stepStates = useStates()?.step.states ?? [];
   const counts = {};
   for (const step of steps) counts[step.state] = (counts[step.state] ?? 0) + 1;
   return html`<ul class="legend" aria-label="Steps by state">
-    ${STEP_STATES.filter((s) => counts[s]).map(
-      (s) => html`<li data-state=${s}><${StateBadge} state=${s} /> ${counts[s].toLocaleString('en')}</li>`,
-    )}
+    ${stepStates
+      .filter((s) => counts[s])
+      .map(
+        (s) => html`<li data-state=${s}><${StateBadge} state=${s} /> ${counts[s].toLocaleString('en')}</li>`,
+      )}
   </ul>`;
 }
 
@@ -206,12 +208,13 @@ export function WorkflowRunPage({ id }) {
   const run = usePoll(() => get(`/workflow-runs/${id}`), 1500, [id], false);
   const states = usePoll(() => get(`/workflow-runs/${id}/states`), 1500, [id], live);
   const data = withStates(run.data, states.data);
+  const unfinished = useStates()?.workflowRun.unfinished;
   useEffect(() => {
-    if (states.data && !UNFINISHED.includes(states.data.state)) {
+    if (states.data && unfinished && !unfinished.includes(states.data.state)) {
       setLive(false);
       run.reload();
     }
-  }, [states.data?.state]);
+  }, [states.data?.state, unfinished]);
   // Laid out once per graph: the states change on every poll, the structure never does.
   const structure = data ? structureOf(data.steps) : '';
   const [layout, setLayout] = useState();
@@ -261,17 +264,19 @@ export function WorkflowRunPage({ id }) {
     </p>
     <div class="actions">
       ${
-        UNFINISHED.includes(data.state)
-          ? html`<button disabled=${data.cancelRequested} onClick=${() => act('cancel')}>
-              ${data.cancelRequested ? 'Cancelling…' : 'Cancel workflow run'}
-            </button>`
-          : html`<button onClick=${() => act('retry')}>Retry</button>
-              <label
-                >${'from '}<select value=${from} onChange=${(e) => setFrom(e.target.value)}>
-                  <option value="">the steps that did not succeed</option>
-                  ${data.steps.map((s) => html`<option value=${s.name}>step ${s.name} and after</option>`)}
-                </select></label
-              >`
+        unfinished === undefined
+          ? null
+          : unfinished.includes(data.state)
+            ? html`<button disabled=${data.cancelRequested} onClick=${() => act('cancel')}>
+                ${data.cancelRequested ? 'Cancelling…' : 'Cancel workflow run'}
+              </button>`
+            : html`<button onClick=${() => act('retry')}>Retry</button>
+                <label
+                  >${'from '}<select value=${from} onChange=${(e) => setFrom(e.target.value)}>
+                    <option value="">the steps that did not succeed</option>
+                    ${data.steps.map((s) => html`<option value=${s.name}>step ${s.name} and after</option>`)}
+                  </select></label
+                >`
       }
       <span role="status">${message}</span>
     </div>

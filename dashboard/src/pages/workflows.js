@@ -3,11 +3,11 @@ import { get, query } from '../api.js';
 import { FilterForm, readFilters } from '../filters.js';
 import { duration, secondsBetween, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
-
-const STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+import { useStates } from '../states.js';
 
 export function WorkflowsPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
+  const workflowRunStates = useStates()?.workflowRun.states ?? [];
   const { name, state } = readFilters(params, 'failed');
   const { data, error } = usePoll(() => get(`/workflow-summaries${query({ userId, name, state })}`), 5000, [
     userId,
@@ -15,7 +15,7 @@ export function WorkflowsPage({ me, params }) {
     state,
   ]);
   return html`<h1>Workflows</h1>
-    <${FilterForm} path="/ui/workflows" params=${params} states=${STATES} />
+    <${FilterForm} path="/ui/workflows" params=${params} states=${workflowRunStates} />
     <${Problem} error=${error} />
     ${
       data &&

@@ -1,0 +1,572 @@
+import type { JobSpec, StepInput } from '../jobs/job-spec.js';
+import type { NewRun } from '../runs/queue-runs.js';
+import { stepResultsPrefix } from '../runs/results-layout.js';
+import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
+import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
+import {
+  checkStepChange,
+  isEndedStep,
+  RUN_TO_STEP,
+  type StepState,
+  type StepTransition,
+} from './step-states.js';
+import {
+  joinItemResults,
+  MANIFEST_FILE,
+  manifestEnvName,
+  manifestPath,
+  truncatedPlaceholder,
+} from './step-results.js';
+import {
+  MAX_ITEMS,
+  resultEnvName,
+  type StepDefinition,
+  type WorkflowDefinition,
+} from './workflow-definition.js';
+import type { EndedWorkflowRunState, WorkflowRunState } from './workflow-states.js';
+
+/**
+ * What moves a workflow run on, decided from a snapshot of it and nothing else: which steps end
+ * (from their runs), which start, skip, fail or are cancelled (from their dependencies, run_if
+ * rules and the cancel), which runs are queued (up to max_parallel at once, a fan-out's items in
+ * index order), and whether the workflow run starts or ends. No I/O: workflow-snapshot.ts loads
+ * the snapshot and writes the decision, advance.ts calls the three under a lock of the row.
+ */
+
+/** A step's values as its row holds them. */
+export interface StepValues {
+  state: StepState;
+  reason: string | null;
+  result: string | null;
+  exitCode: number | null;
+  attempts: number;
+  /** How many of a fan-out step's items have had their run started: the next item's index. */
+  itemsStarted: number;
+  outputs: StepInput[];
+  /** A fan-out step's result was over the bound: null here, kept only in its manifest. */
+  resultTruncated: boolean;
+}
+
+/** A run of a step, as the decision needs it. */
+export interface StepRun {
+  id: string;
+  state: RunState;
+  exitCode: number | null;
+  attempt: number;
+  failureReason: string | null;
+  failureMessage: string | null;
+  resultsBucket: string;
+  resultsPrefix: string;
+}
+
+/** A plain step's latest run, with its result. */
+export interface PlainRun extends StepRun {
+  result: string | null;
+}
+
+/** A fan-out item's latest run, with the size of its result (read only when the step ends). */
+export interface ItemRun extends StepRun {
+  itemIndex: number;
+}
+
+export interface SnapshotStep extends StepValues {
+  name: string;
+  /** A fan-out step's number of items, once known; null for a plain step (and before). */
+  itemCount: number | null;
+  /** Its manifest is in the store (written by this workflow run, or by the one a retry reused it from). */
+  manifestReady: boolean;
+  /** When it ended, for a step ended before this snapshot (the first failure is the earliest). */
+  endedAt: Date | null;
+  /** Its runs that have not ended. */
+  unfinishedRuns: { id: string; state: RunState }[];
+  /** A plain step under way: its latest run. */
+  latestRun: PlainRun | null;
+  /** A fan-out under way: its items from `itemsStarted` on, as many as may start now. */
+  nextItems: unknown[];
+  /**
+   * A fan-out whose runs have all ended (fanOutsToConclude): every item's latest run in item order,
+   * and their results (run id → result) when their sizes allow a step result within the bound;
+   * `'over the bound'` when they do not.
+   */
+  conclusion?: { runs: ItemRun[]; results: ReadonlyMap<string, string> | 'over the bound' };
+}
+
+export interface WorkflowRunSnapshot {
+  id: string;
+  state: WorkflowRunState;
+  maxParallel: number;
+  cancelRequested: boolean;
+  /** Queued, and waits for an earlier unfinished run of its workflow to end (a schedule's overlap policy). */
+  waiting: boolean;
+  definition: WorkflowDefinition;
+  steps: SnapshotStep[];
+  /** The bound of what a step's result carries inline (TDS_MAX_RESULT_BYTES). */
+  maxResultBytes: number;
+}
+
+export interface StepChange {
+  name: string;
+  transition: StepTransition | 'progress';
+  from: StepState;
+  values: StepValues;
+  /** A fan-out's items, once known (written once). */
+  items?: unknown[];
+  /** Its first run starts now (started_at). */
+  started: boolean;
+  /** It ends now (ended_at). */
+  ended: boolean;
+}
+
+export interface WorkflowRunEnd {
+  state: EndedWorkflowRunState;
+  failure: { step: string | null; reason: string; message: string } | null;
+}
+
+export interface Decision {
+  /** Waits for the workflow's previous run: nothing moves. */
+  waiting: boolean;
+  stepChanges: StepChange[];
+  runsToQueue: NewRun[];
+  /** Queued runs to cancel, and runs under way to ask to stop (the workflow run is cancelled). */
+  cancelQueued: string[];
+  requestCancel: string[];
+  /** The workflow run starts (queued → running). */
+  start: boolean;
+  end: WorkflowRunEnd | undefined;
+  /** A fan-out step ended: its manifest is to be written once the transaction commits. */
+  fanOutEnded: boolean;
+}
+
+/** Why a queued step run is cancelled when its workflow run is. */
+export const CANCELLED_BEFORE_START = 'the workflow run was cancelled before this step started';
+
+const isUnfinished = (state: RunState) => (UNFINISHED_STATES as readonly RunState[]).includes(state);
+
+/**
+ * The fan-out steps of a snapshot whose every run has ended (or will, the queued ones cancelled)
+ * and whose items have all started (or, cancelling, will not): they end now, so the loader reads
+ * all their items' runs for them. Needs only the snapshot's rows, not `conclusion`.
+ */
+export function fanOutsToConclude(snapshot: Omit<WorkflowRunSnapshot, 'waiting'>): string[] {
+  return snapshot.definition.steps
+    .filter((step) => {
+      const row = snapshot.steps.find((s) => s.name === step.name)!;
+      if (step.forEach.kind === 'none' || (row.state !== 'queued' && row.state !== 'running')) return false;
+      if (!snapshot.cancelRequested && (row.itemCount ?? 0) - row.itemsStarted > 0) return false;
+      return !row.unfinishedRuns.some((r) => isUnfinished(runStateAfterCancel(snapshot, r.state)));
+    })
+    .map((step) => step.name);
+}
+
+/** A run's state once the cancel (if any) has been applied to queued runs. */
+function runStateAfterCancel(snapshot: { cancelRequested: boolean }, state: RunState): RunState {
+  return snapshot.cancelRequested && state === 'queued' ? 'cancelled' : state;
+}
+
+/** An item as the text of {{item}} and TDS_ITEM: a string as it is, anything else as JSON. */
+export function itemText(item: unknown): string {
+  return typeof item === 'string' ? item : JSON.stringify(item);
+}
+
+/** Moves a workflow run on, from its snapshot alone. `newId` names each run queued. */
+export function decide(snapshot: WorkflowRunSnapshot, newId: () => string): Decision {
+  const decision: Decision = {
+    waiting: false,
+    stepChanges: [],
+    runsToQueue: [],
+    cancelQueued: [],
+    requestCancel: [],
+    start: false,
+    end: undefined,
+    fanOutEnded: false,
+  };
+  if (snapshot.state !== 'queued' && snapshot.state !== 'running') return decision;
+  if (snapshot.waiting && !snapshot.cancelRequested) return { ...decision, waiting: true };
+  const { definition, cancelRequested, maxResultBytes } = snapshot;
+  const rows = new Map(snapshot.steps.map((s) => [s.name, { ...s }]));
+  const changes = new Map<string, StepChange>();
+  /** The order steps end in within this decision, after every step ended before it. */
+  const endedNow: string[] = [];
+  const set = (
+    name: string,
+    transition: StepChange['transition'],
+    values: Partial<StepValues>,
+    items?: unknown[],
+  ) => {
+    const row = rows.get(name)!;
+    const from = changes.get(name)?.from ?? row.state;
+    const to = values.state ?? row.state;
+    if (transition !== 'progress') checkStepChange(transition, row.state, to);
+    const started = row.state === 'pending' && to !== 'pending' && to !== 'skipped' && to !== 'cancelled';
+    const ended = !isEndedStep(row.state) && isEndedStep(to);
+    if (ended) endedNow.push(name);
+    Object.assign(row, values);
+    if (items) row.itemCount = items.length;
+    const earlier = changes.get(name);
+    changes.set(name, {
+      name,
+      transition: earlier && transition === 'progress' ? earlier.transition : transition,
+      from,
+      values: pickValues(row),
+      items: items ?? earlier?.items,
+      started: (earlier?.started ?? false) || started,
+      ended: (earlier?.ended ?? false) || ended,
+    });
+  };
+
+  // Cancelling: no new runs; queued runs are cancelled, those under way are asked to stop.
+  const unfinished = snapshot.steps.flatMap((s) => s.unfinishedRuns.map((r) => ({ ...r, step: s.name })));
+  if (cancelRequested) {
+    for (const run of unfinished) {
+      if (run.state === 'queued') decision.cancelQueued.push(run.id);
+      else decision.requestCancel.push(run.id);
+    }
+  }
+  const stillUnfinished = unfinished.filter((r) => isUnfinished(runStateAfterCancel(snapshot, r.state)));
+  let unfinishedRuns = stillUnfinished.length;
+  const stepUnderWay = (name: string) => stillUnfinished.some((r) => r.step === name);
+
+  // Steps under way: end those whose runs have all ended.
+  for (const step of definition.steps) {
+    const row = rows.get(step.name)!;
+    if (row.state !== 'queued' && row.state !== 'running') continue;
+    if (step.forEach.kind === 'none') {
+      const run = row.latestRun;
+      if (!run) continue;
+      const runState = runStateAfterCancel(snapshot, run.state);
+      const cancelledNow = runState !== run.state;
+      const state = RUN_TO_STEP[runState];
+      if (state === row.state) continue;
+      const failureReason = cancelledNow ? 'cancelled' : run.failureReason;
+      const failureMessage = cancelledNow ? CANCELLED_BEFORE_START : run.failureMessage;
+      set(step.name, isEndedStep(state) ? 'end' : 'follow', {
+        state,
+        result: run.result,
+        exitCode: run.exitCode,
+        attempts: run.attempt,
+        reason:
+          state === 'failed' || state === 'cancelled'
+            ? `${failureReason ?? state}: ${failureMessage ?? ''}`.trim()
+            : null,
+        outputs:
+          state === 'succeeded'
+            ? [{ name: step.name, bucket: run.resultsBucket, prefix: `${run.resultsPrefix}output/` }]
+            : row.outputs,
+      });
+      continue;
+    }
+    const count = row.itemCount ?? 0;
+    const notStarted = count - row.itemsStarted;
+    if (!cancelRequested && notStarted > 0) {
+      // More items, in index order, as places free up.
+      const room = Math.min(notStarted, snapshot.maxParallel - unfinishedRuns);
+      const next = room > 0 ? row.nextItems.slice(0, room) : [];
+      for (const [offset, item] of next.entries()) {
+        decision.runsToQueue.push(
+          stepRun(snapshot.id, step, definition, rows, { item, index: row.itemsStarted + offset }, newId),
+        );
+      }
+      unfinishedRuns += next.length;
+      if (next.length > 0 || row.state === 'queued') {
+        set(step.name, row.state === 'queued' ? 'follow' : 'progress', {
+          state: 'running',
+          itemsStarted: row.itemsStarted + next.length,
+        });
+      }
+      continue;
+    }
+    if (stepUnderWay(step.name) || !row.conclusion) continue;
+    // Every item's run has ended (or, cancelling, will not start).
+    const runs = row.conclusion.runs.map((r) => ({ ...r, state: runStateAfterCancel(snapshot, r.state) }));
+    const { results } = row.conclusion;
+    const result =
+      results === 'over the bound'
+        ? undefined
+        : joinItemResults(
+            runs.map((r) => results.get(r.id) ?? null),
+            maxResultBytes,
+          );
+    const failed = runs.filter((r) => r.state !== 'succeeded' && r.state !== 'cancelled').length;
+    const cancelled = runs.filter((r) => r.state === 'cancelled').length + Math.max(0, notStarted);
+    const tolerated =
+      'count' in step.maxFailures
+        ? step.maxFailures.count
+        : Math.floor((step.maxFailures.percent * count) / 100);
+    const state: StepState = cancelled > 0 ? 'cancelled' : failed > tolerated ? 'failed' : 'succeeded';
+    const folder = stepResultsPrefix(step.spec, {
+      workflowRunId: snapshot.id,
+      step: step.name,
+      itemIndex: null,
+      attempt: 1,
+    });
+    set(step.name, 'end', {
+      state,
+      result: result ?? null,
+      resultTruncated: result === undefined,
+      attempts: Math.max(0, ...runs.map((r) => r.attempt)),
+      reason:
+        state === 'failed'
+          ? `${failed} of ${count} items failed; max_failures allows ${tolerated}`
+          : state === 'cancelled'
+            ? 'the workflow run was cancelled'
+            : failed > 0
+              ? `${failed} of ${count} items failed, within max_failures (${tolerated})`
+              : null,
+      outputs: [
+        ...runs
+          .filter((r) => r.state === 'succeeded')
+          .map((r) => ({
+            name: `${step.name}/${r.itemIndex}`,
+            bucket: r.resultsBucket,
+            prefix: `${r.resultsPrefix}output/`,
+          })),
+        // Over the bound, the result reaches the dependants as the manifest, a file beside the items' folders.
+        ...(result === undefined
+          ? [{ name: step.name, bucket: step.spec.s3_bucket, prefix: folder, file: MANIFEST_FILE }]
+          : []),
+      ],
+    });
+  }
+
+  // Pending steps: start, skip or (when cancelling) cancel those whose dependencies have ended.
+  for (const name of definition.order) {
+    const step = definition.steps.find((s) => s.name === name)!;
+    const row = rows.get(name)!;
+    if (row.state !== 'pending') continue;
+    if (cancelRequested) {
+      set(name, 'cancelBeforeStart', { state: 'cancelled', reason: CANCELLED_BEFORE_START });
+      continue;
+    }
+    const deps = step.dependsOn.map((d) => ({ name: d, state: rows.get(d)!.state }));
+    if (deps.some((d) => !isEndedStep(d.state))) continue;
+    // A dependency's result kept only in its manifest is given as that file: wait until it is written.
+    if (step.dependsOn.some((d) => rows.get(d)!.resultTruncated && !rows.get(d)!.manifestReady)) continue;
+    const skip = skipReason(step, deps);
+    if (skip) {
+      set(name, 'skip', { state: 'skipped', reason: skip });
+      continue;
+    }
+    const truncated = truncatedPlaceholder(
+      step,
+      (d) => rows.get(d)?.resultTruncated === true,
+      maxResultBytes,
+    );
+    if (truncated) {
+      set(name, 'endBeforeStart', { state: 'failed', reason: truncated });
+      continue;
+    }
+    if (step.forEach.kind === 'none') {
+      if (unfinishedRuns >= snapshot.maxParallel) continue;
+      decision.runsToQueue.push(stepRun(snapshot.id, step, definition, rows, undefined, newId));
+      unfinishedRuns++;
+      set(name, 'start', { state: 'queued' });
+      continue;
+    }
+    const items = itemsOf(step, rows, maxResultBytes);
+    if (typeof items === 'string') {
+      set(name, 'endBeforeStart', { state: 'failed', reason: items });
+      continue;
+    }
+    if (items.length === 0) {
+      set(name, 'endBeforeStart', { state: 'succeeded', result: '[]', reason: 'no items' }, items);
+      continue;
+    }
+    const first = items.slice(0, Math.max(0, snapshot.maxParallel - unfinishedRuns));
+    for (const [index, item] of first.entries()) {
+      decision.runsToQueue.push(stepRun(snapshot.id, step, definition, rows, { item, index }, newId));
+    }
+    unfinishedRuns += first.length;
+    set(name, 'start', { state: 'running', itemsStarted: first.length }, items);
+  }
+
+  decision.stepChanges = [...changes.values()];
+  decision.start = snapshot.state === 'queued';
+  decision.fanOutEnded = definition.steps.some(
+    (s) =>
+      s.forEach.kind !== 'none' &&
+      changes.get(s.name)?.ended === true &&
+      rows.get(s.name)!.itemCount !== null,
+  );
+  if ([...rows.values()].every((s) => isEndedStep(s.state))) {
+    decision.end = endOf(snapshot, rows, endedNow);
+  }
+  return decision;
+}
+
+function pickValues(row: StepValues): StepValues {
+  return {
+    state: row.state,
+    reason: row.reason,
+    result: row.result,
+    exitCode: row.exitCode,
+    attempts: row.attempts,
+    itemsStarted: row.itemsStarted,
+    outputs: row.outputs,
+    resultTruncated: row.resultTruncated,
+  };
+}
+
+/** How the workflow run ends: cancelled on request, else failed at its first failed step, else succeeded. */
+function endOf(
+  snapshot: WorkflowRunSnapshot,
+  rows: Map<string, SnapshotStep>,
+  endedNow: string[],
+): WorkflowRunEnd {
+  if (snapshot.cancelRequested) {
+    return {
+      state: 'cancelled',
+      failure: { step: null, reason: 'cancelled', message: 'the workflow run was cancelled on request' },
+    };
+  }
+  const position = new Map(snapshot.definition.steps.map((s, i) => [s.name, i]));
+  // The first to fail: by when it ended (those ending now after all others, in the order they end), then position.
+  const earlier = snapshot.steps
+    .filter((s) => s.state === 'failed' && s.endedAt !== null && !endedNow.includes(s.name))
+    .sort(
+      (a, b) => a.endedAt!.getTime() - b.endedAt!.getTime() || position.get(a.name)! - position.get(b.name)!,
+    )
+    .map((s) => s.name);
+  const failed = [...earlier, ...endedNow.filter((name) => rows.get(name)!.state === 'failed')];
+  // A failed step with no end time (written by hand) counts last, as SQL orders NULLs last.
+  const undated = snapshot.steps
+    .filter((s) => s.state === 'failed' && s.endedAt === null && !endedNow.includes(s.name))
+    .sort((a, b) => position.get(a.name)! - position.get(b.name)!)
+    .map((s) => s.name);
+  const first = [...failed, ...undated][0];
+  if (first === undefined) return { state: 'succeeded', failure: null };
+  return {
+    state: 'failed',
+    failure: {
+      step: first,
+      reason: 'step_failed',
+      message: `step "${first}" failed: ${rows.get(first)!.reason ?? ''}`,
+    },
+  };
+}
+
+/** Why a step whose dependencies have all ended does not run, or undefined when it runs. */
+export function skipReason(
+  step: StepDefinition,
+  deps: { name: string; state: StepState }[],
+): string | undefined {
+  const verb = (state: StepState) =>
+    state === 'skipped' ? 'was skipped' : state === 'cancelled' ? 'was cancelled' : 'failed';
+  if (step.runIf === 'all_succeeded') {
+    const bad = deps.find((d) => d.state !== 'succeeded');
+    return bad ? `dependency "${bad.name}" ${verb(bad.state)}` : undefined;
+  }
+  if (step.runIf === 'any_failed') {
+    return deps.some((d) => d.state === 'failed') ? undefined : 'run_if any_failed: no dependency failed';
+  }
+  return undefined;
+}
+
+/** A fan-out step's items, or why they cannot be had. */
+function itemsOf(
+  step: StepDefinition,
+  rows: Map<string, SnapshotStep>,
+  maxBytes: number,
+): unknown[] | string {
+  if (step.forEach.kind === 'static') return step.forEach.items;
+  if (step.forEach.kind === 'none') return [];
+  const source = step.forEach.step;
+  if (rows.get(source)?.resultTruncated) {
+    return `for_each: the result of fan-out step "${source}" came to more than ${maxBytes} bytes (TDS_MAX_RESULT_BYTES) and is kept only in its manifest; a for_each list must be a result within that bound`;
+  }
+  const text = rows.get(source)?.result ?? '';
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    return `for_each: the result of step "${source}" is not JSON (a JSON array is needed): ${JSON.stringify(text.slice(0, 80))}`;
+  }
+  if (!Array.isArray(items)) return `for_each: the result of step "${source}" is JSON but not an array`;
+  if (items.length > MAX_ITEMS)
+    return `for_each: the result of step "${source}" has ${items.length} items; at most ${MAX_ITEMS}`;
+  return items;
+}
+
+/** The run of a step (or of one item of it): placeholders filled, earlier results in env, earlier outputs staged. */
+function stepRun(
+  workflowRunId: string,
+  step: StepDefinition,
+  definition: WorkflowDefinition,
+  rows: Map<string, SnapshotStep>,
+  item: { item: unknown; index: number } | undefined,
+  newId: () => string,
+): NewRun {
+  const results: Record<string, string> = {};
+  for (const [name, row] of rows) results[name] = row.result ?? '';
+  const values: PlaceholderValues = {
+    results,
+    ...(item ? { item: itemText(item.item), index: item.index } : {}),
+  };
+  const fill = (text: string) => fillPlaceholders(text, values);
+  const base = step.spec;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base.env)) env[name] = fill(value);
+  // Earlier results in the environment: each is within TDS_MAX_RESULT_BYTES, which fits in one
+  // variable. One over it (a large fan-out's) is not there; a dependency's manifest is named instead.
+  for (const name of ancestorsOf(step, definition)) {
+    if (!rows.get(name)?.resultTruncated) env[resultEnvName(name)] = results[name] ?? '';
+    else if (step.dependsOn.includes(name)) env[manifestEnvName(name)] = manifestPath(name);
+  }
+  // The item's reserved variables (the user may not set TDS_ names).
+  if (item) Object.assign(env, { TDS_ITEM: values.item!, TDS_INDEX: String(item.index) });
+  const spec: JobSpec = {
+    ...base,
+    command: base.command === null ? null : fill(base.command),
+    args: base.args === null ? null : typeof base.args === 'string' ? fill(base.args) : base.args.map(fill),
+    env,
+    step_inputs: step.dependsOn.flatMap((d) => rows.get(d)?.outputs ?? []),
+    capture_result: true,
+  };
+  const itemIndex = item?.index ?? null;
+  return {
+    id: newId(),
+    jobId: null,
+    trigger: 'workflow',
+    spec,
+    step: {
+      workflowRunId,
+      name: step.name,
+      itemIndex,
+      resultsPrefix: stepResultsPrefix(spec, { workflowRunId, step: step.name, itemIndex, attempt: 1 }),
+    },
+  };
+}
+
+/** A step's dependencies and theirs: the steps whose results it is given. */
+function ancestorsOf(step: StepDefinition, definition: WorkflowDefinition): string[] {
+  const byName = new Map(definition.steps.map((s) => [s.name, s]));
+  const found = new Set<string>();
+  const queue = [...step.dependsOn];
+  while (queue.length > 0) {
+    const name = queue.pop()!;
+    if (found.has(name)) continue;
+    found.add(name);
+    queue.push(...(byName.get(name)?.dependsOn ?? []));
+  }
+  return [...found];
+}
+
+/**
+ * Which steps a retry of an ended workflow run reuses: every step that succeeded, unless it is
+ * `fromStep`, changed in the definition the retry runs (`changed`), or depends (at any depth) on a
+ * step run again, whose inputs change with it. Every other step runs again.
+ */
+export function reusedByRetry(
+  definition: WorkflowDefinition,
+  ended: ReadonlyMap<string, StepState>,
+  options: { fromStep?: string; changed: readonly string[] },
+): Set<string> {
+  const rerun = new Set(definition.steps.filter((s) => ended.get(s.name) !== 'succeeded').map((s) => s.name));
+  if (options.fromStep !== undefined) rerun.add(options.fromStep);
+  for (const name of options.changed) rerun.add(name);
+  // definition.order lists each step after its dependencies: one pass reaches every dependant.
+  for (const name of definition.order) {
+    const step = definition.steps.find((s) => s.name === name)!;
+    if (step.dependsOn.some((d) => rerun.has(d))) rerun.add(name);
+  }
+  return new Set(definition.steps.filter((s) => !rerun.has(s.name)).map((s) => s.name));
+}
