@@ -8,9 +8,9 @@ const awsEnv = {
 
 /**
  * Files whose checks hold only while the machine has time to spare, run after all the others, one
- * at a time: the sampler's CPU and memory against docker stats and the CPU a run gets at its limit
- * (a busy loop at --cpus 0.5 gets half a core only while a core is free), and a fire decided a
- * second ahead of its time, which the test must see and act on within that second.
+ * at a time, on pg: the sampler's CPU and memory against docker stats and the CPU a run gets at its
+ * limit (a busy loop at --cpus 0.5 gets half a core only while a core is free), and a fire decided
+ * a second ahead of its time, which the test must see and act on within that second.
  */
 const ALONE = [
   'test/integration/metrics-script.test.ts',
@@ -51,7 +51,7 @@ const ONLY_ON_DATA_API = ['test/integration/data-api-smoke.test.ts'];
  * (worker-crash 36 s to 114 s) and pushed timing margins that two leave alone. Each file has its
  * own databases, buckets, workers and containers (housekeeping leaves other installations' alone),
  * so files side by side do not see each other. `--project 'pg*'` runs a file on Postgres whichever
- * group it is in.
+ * group it is in. The unit and contract files share the same two places: they take seconds.
  */
 const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 0 } };
 const ONE_AT_A_TIME = { maxWorkers: 1, sequence: { groupOrder: 1 } };
