@@ -389,7 +389,7 @@ describe(`the database contract, on the ${databaseDriver()} driver`, () => {
     // An event becomes visible once every transaction of the cluster begun before its own has ended;
     // other files' transactions run beside this one, so a committed event is waited for, not assumed.
     const readUntil = async (after: Cursor, count: number) => {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 60_000;
       let seen = await read(after);
       while (seen.length < count && Date.now() < deadline) {
         await sleep(50);
@@ -439,6 +439,27 @@ describe(`the database contract, on the ${databaseDriver()} driver`, () => {
       });
       expect(await db.query("SELECT 'x'::int").catch((e: unknown) => e)).toMatchObject({ code: '22P02' });
       expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    });
+
+    it('answer at once after the database has ended every connection they held', async () => {
+      const url = await createTestDatabase();
+      const victim = connectTestDatabase(url);
+      // Connections open and idle, as a running service keeps them.
+      await Promise.all(Array.from({ length: 4 }, () => victim.query('SELECT 1')));
+      const killer = connectTestDatabase(url);
+      const others = `FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'
+        AND pid <> pg_backend_pid()`;
+      const [killed] = await killer.query<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n ${others}`,
+      );
+      expect(killed!.n).toBeGreaterThan(0);
+      // Ended: the server processes are gone (and so told their clients); the killer's own
+      // connection is its only one.
+      while ((await killer.query(`SELECT 1 ${others}`)).length > 0) await sleep(50);
+      expect(await victim.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(await victim.transaction((tx) => tx.query('SELECT 2 AS two'))).toEqual([{ two: 2 }]);
+      await killer.close();
+      await victim.close();
     });
 
     it('answer nothing once closed', async () => {
