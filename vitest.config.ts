@@ -8,9 +8,9 @@ const awsEnv = {
 
 /**
  * Files whose checks hold only while the machine has time to spare, run after all the others, one
- * at a time: the sampler's CPU and memory against docker stats and the CPU a run gets at its limit
- * (a busy loop at --cpus 0.5 gets half a core only while a core is free), and a fire decided a
- * second ahead of its time, which the test must see and act on within that second.
+ * at a time, on pg: the sampler's CPU and memory against docker stats and the CPU a run gets at its
+ * limit (a busy loop at --cpus 0.5 gets half a core only while a core is free), and a fire decided
+ * a second ahead of its time, which the test must see and act on within that second.
  */
 const ALONE = [
   'test/integration/metrics-script.test.ts',
@@ -19,35 +19,28 @@ const ALONE = [
 ];
 
 /**
- * The integration files that run a second time with the service on the RDS Data API driver: every
- * file that starts the service or uses the database. Left out: zero-config (the embedded Postgres
- * default: no database settings at all), metrics-script and image-builder (no database),
- * fleet-hosts (engines of its own), service-image (the image, built and started once), and the
- * clients of the HTTP API (the tds executable, the dashboard in a browser).
+ * The database drivers are checked by one contract suite (test/contract/), run on each driver:
+ * what the service asks of a Database (types both ways, arrays, JSON, timestamps, transactions,
+ * SKIP LOCKED, advisory locks, deferred constraints, the events read by polling, errors,
+ * migrations). It needs Postgres, the local Data API endpoint and S3, and no Docker engine.
+ * The Data API driver's own tests (failures injected, retries, every value compared with pg's)
+ * run on the rds-data side only.
  */
-const ONLY_ON_PG = [
-  'test/integration/zero-config.test.ts',
-  // Separate engines in namespaces of their own: what it proves is the engines', and its workers
-  // reach the database over forwarded links; the drivers' fleet behaviour is fleet.test.ts's.
-  'test/integration/fleet-hosts.test.ts',
-  // The service's image, built and started once: the database driver is not what it tests.
-  'test/integration/service-image.test.ts',
-  // The IAM policies: it runs the service on the Data API itself, whatever the project's driver.
-  'test/integration/iam-policies.test.ts',
-  'test/integration/metrics-script.test.ts',
-  'test/integration/image-builder.test.ts',
-  // Bounded workflow results: its 10,000-item fan-out ends every item by SQL and reads a 656 MB
-  // manifest back (4 minutes); the drivers' part in a step's end is workflows.test.ts's, on both.
-  'test/integration/bounded-results.test.ts',
-  // The tds executable against the service: a client of the HTTP API, whose answers the API's own
-  // files check on both drivers; run once, it keeps the suite's time down.
-  'test/integration/cli.test.ts',
-  // A browser against the service: what it checks is the page, the same on either driver.
-  'test/integration/dashboard.test.ts',
-  'test/integration/dashboard-workflows.test.ts',
+const CONTRACT = ['test/contract/**/*.test.ts'];
+const DATA_API_DRIVER_TESTS = 'test/contract/data-api-driver.test.ts';
+
+/**
+ * The end-to-end files (Docker, Postgres, S3) run once, on pg. On the RDS Data API driver run only
+ * these, which prove the driver in the real path: a job and a workflow through the service
+ * (data-api-smoke), and several schedulers firing through the Data API, whose transactions
+ * outlive their client unless the database ends them (scheduler-instances).
+ */
+const ON_DATA_API = [
+  'test/integration/data-api-smoke.test.ts',
+  'test/integration/scheduler-instances.test.ts',
 ];
-/** The driver's own tests run once, with both drivers side by side. */
-const DRIVER_TESTS = 'test/integration/rds-data-driver.test.ts';
+/** The smoke is the Data API's: on pg, runs.test.ts and workflows.test.ts check the same and more. */
+const ONLY_ON_DATA_API = ['test/integration/data-api-smoke.test.ts'];
 
 /**
  * Two files at a time on this 2-core machine. An integration file spends most of its time waiting:
@@ -58,7 +51,7 @@ const DRIVER_TESTS = 'test/integration/rds-data-driver.test.ts';
  * (worker-crash 36 s to 114 s) and pushed timing margins that two leave alone. Each file has its
  * own databases, buckets, workers and containers (housekeeping leaves other installations' alone),
  * so files side by side do not see each other. `--project 'pg*'` runs a file on Postgres whichever
- * group it is in.
+ * group it is in. The unit and contract files share the same two places: they take seconds.
  */
 const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 0 } };
 const ONE_AT_A_TIME = { maxWorkers: 1, sequence: { groupOrder: 1 } };
@@ -73,9 +66,30 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'contract-pg',
+          include: CONTRACT,
+          exclude: [DATA_API_DRIVER_TESTS],
+          globalSetup: ['test/support/contract-setup.ts'],
+          env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'pg' },
+          ...SIDE_BY_SIDE,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'contract-rds-data',
+          include: CONTRACT,
+          globalSetup: ['test/support/contract-setup.ts'],
+          env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'rds-data' },
+          ...SIDE_BY_SIDE,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'pg',
           include: ['test/integration/**/*.test.ts'],
-          exclude: [DRIVER_TESTS, ...ALONE],
+          exclude: [...ONLY_ON_DATA_API, ...ALONE],
           globalSetup: ['test/support/global-setup.ts'],
           env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'pg' },
           ...SIDE_BY_SIDE,
@@ -85,8 +99,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'rds-data',
-          include: ['test/integration/**/*.test.ts'],
-          exclude: [...ONLY_ON_PG, ...ALONE],
+          include: ON_DATA_API,
           globalSetup: ['test/support/global-setup.ts'],
           env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'rds-data' },
           ...SIDE_BY_SIDE,
@@ -99,17 +112,6 @@ export default defineConfig({
           include: ALONE,
           globalSetup: ['test/support/global-setup.ts'],
           env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'pg' },
-          ...ONE_AT_A_TIME,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'rds-data-alone',
-          include: ALONE,
-          exclude: ONLY_ON_PG,
-          globalSetup: ['test/support/global-setup.ts'],
-          env: { ...awsEnv, TDS_TEST_DATABASE_DRIVER: 'rds-data' },
           ...ONE_AT_A_TIME,
         },
       },

@@ -33,6 +33,15 @@ export function createPgDatabase(connectionString: string, logger: Logger, maxCo
     query: (sql, params, options) => run(pool, sql, params, options),
     async transaction(fn) {
       const client = await pool.connect();
+      // The server may end the connection while the transaction holds it between statements (an
+      // idle_in_transaction_session_timeout ends a transaction whose client went silent): the
+      // transaction's next statement fails, and the connection is dropped rather than pooled. Left
+      // without a listener, the connection's error event would end the process.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onError);
       const tx: SqlExecutor = { query: (sql, params, options) => run(client, sql, params, options) };
       try {
         await client.query('BEGIN');
@@ -40,10 +49,13 @@ export function createPgDatabase(connectionString: string, logger: Logger, maxCo
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          lost ??= rollbackError;
+        });
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost);
       }
     },
     close: () => pool.end(),

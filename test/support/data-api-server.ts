@@ -18,7 +18,9 @@ import { replacePlaceholders } from '../../services/db/sql-text.js';
  * - sessions run in UTC and timestamptz comes back as UTC text without an offset;
  * - records are typed fields (longValue, stringValue, arrayValue…), with columnMetadata when asked,
  *   and longReturnType/decimalReturnType honoured; formatRecordsAs JSON gives formattedRecords;
- * - a transaction holds a connection of the endpoint's pool, named by a transaction id;
+ * - a transaction holds a connection of the endpoint's pool, named by a transaction id; once the
+ *   database ends that connection (idle_in_transaction_session_timeout), the transaction is not
+ *   found;
  * - SQL errors are DatabaseErrorException ("ERROR: …; SQLState: 23505"), a statement running
  *   longer than the statement timeout (45 s, like the service's synchronous limit) is
  *   StatementTimeoutException.
@@ -372,7 +374,22 @@ export async function startDataApiServer(options: DataApiServerOptions): Promise
   }
 
   async function withClient<T>(body: Record<string, unknown>, fn: (client: pg.ClientBase) => Promise<T>) {
-    if (body.transactionId) return fn(transactionOf(body.transactionId));
+    if (body.transactionId) {
+      const id = String(body.transactionId);
+      const client = transactionOf(id);
+      try {
+        return await fn(client);
+      } catch (error) {
+        // The database ended the transaction's connection (idle_in_transaction_session_timeout, a
+        // restart): the transaction is gone, and the service answers so for it from then on.
+        if (error instanceof ApiError && error.type === 'DatabaseUnavailableException') {
+          transactions.delete(id);
+          client.release(true);
+          throw new ApiError('TransactionNotFoundException', 404, `Transaction ${id} is not found`);
+        }
+        throw error;
+      }
+    }
     const client = await connect(body);
     try {
       return await fn(client);

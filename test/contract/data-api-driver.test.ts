@@ -176,12 +176,16 @@ describe('transactions', () => {
       );
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let claimedFirst!: () => void;
+    const firstClaimed = new Promise<void>((resolve) => (claimedFirst = resolve));
     const first = dataApi.transaction(async (tx) => {
       const rows = await claim(tx);
+      claimedFirst();
       await held;
       return rows.map((r) => r.id).sort();
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The second claims once the first holds its rows (not after a guessed wait).
+    await firstClaimed;
     const second = await dataApi.transaction(async (tx) => (await claim(tx)).map((r) => r.id).sort());
     release();
     expect(await first).toEqual([30, 31]);
