@@ -74,6 +74,23 @@ async function workflowRunsOf(service: TestService, workflowId: string) {
   );
 }
 
+/**
+ * Ends a workflow's schedule and every workflow run it started, and waits until none is under way:
+ * a cron of every second or two fires many workflow runs while a test lasts (more on a busy
+ * machine), and the next test's runs must not queue behind them on the same worker.
+ */
+async function settle(service: TestService, workflowId: string): Promise<void> {
+  expect((await service.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
+  const unfinished = (runs: WorkflowRunRow[]) =>
+    runs.filter((run) => !['succeeded', 'failed', 'cancelled'].includes(run.state));
+  for (const run of unfinished(await workflowRunsOf(service, workflowId))) {
+    await service.request('POST', `/workflow-runs/${run.id}/cancel`);
+  }
+  await until('the workflow runs to end', async () =>
+    unfinished(await workflowRunsOf(service, workflowId)).length === 0 ? true : undefined,
+  );
+}
+
 async function firesOf(service: TestService, workflowId: string) {
   return service.db.query<{
     fire_at: Date;
@@ -145,7 +162,7 @@ describe('a recurring workflow', () => {
     expect(recent.some((f) => f.outcome === 'queued' && finished.some((r) => r.id === f.workflowRunId))).toBe(
       true,
     );
-    expect((await withWorker.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
+    await settle(withWorker, workflowId);
   });
 
   it('skips a fire time while its previous workflow run is under way (overlap "skip"), and says so', async () => {
@@ -177,7 +194,7 @@ describe('a recurring workflow', () => {
     );
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events[0]!.data.outcome).toBe('skipped_overlap');
-    expect((await withWorker.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
+    await settle(withWorker, workflowId);
   });
 
   it('buffers one workflow run to follow the unfinished one (queue_one), or replaces it (replace)', async () => {
