@@ -152,6 +152,17 @@ export interface ContainerEngine {
   createNetwork(name: string, labels: Record<string, string>, bridgeInterface: string): Promise<void>;
   /** Removes a network; one that is gone counts as removed. */
   removeNetwork(name: string): Promise<void>;
+  /**
+   * Runs `command` as root in a short-lived container of `image` in the engine host's network
+   * namespace, with CAP_NET_ADMIN and the host's root filesystem at `/host` (read-only but for
+   * `/host/run`), to change the host's firewall from wherever the worker is; removes it, and
+   * resolves with its exit code and its output (both streams, the last 4 KiB).
+   */
+  runOnEngineHost(
+    image: string,
+    command: string[],
+    labels: Record<string, string>,
+  ): Promise<{ exitCode: number | null; output: string }>;
   /** Networks with `label`. */
   listNetworks(label: string): Promise<{ name: string; labels: Record<string, string> }[]>;
   /** Images of the repository `repository` (any tag), with their tags. */

@@ -4,7 +4,7 @@ import { pack } from 'tar-stream';
 import type { Logger } from 'pino';
 import { BuildError, errorMessage } from '../../src/errors.js';
 import type { ContainerEngine, ContainerState } from './container-engine.js';
-import { demultiplex, demultiplexFrames, lastBytes } from './demux.js';
+import { demultiplex, demultiplexBuffer, demultiplexFrames, lastBytes } from './demux.js';
 
 function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
@@ -340,6 +340,37 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         });
       } catch (error) {
         if (statusOf(error) !== 409) throw error;
+      }
+    },
+    async runOnEngineHost(image, command, labels) {
+      const create = () =>
+        docker.createContainer({
+          Image: image,
+          Entrypoint: command.slice(0, 1),
+          Cmd: command.slice(1),
+          Labels: labels,
+          User: '0:0',
+          HostConfig: {
+            NetworkMode: 'host',
+            CapAdd: ['NET_ADMIN'],
+            // The host's programs, read-only; /run writable for the lock iptables shares with Docker.
+            Binds: ['/:/host:ro', '/run:/host/run'],
+          },
+        });
+      const container = await create().catch(async (error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+        await this.pullImage(image);
+        return create();
+      });
+      try {
+        await container.start();
+        const { StatusCode } = (await container.wait()) as { StatusCode?: number };
+        const logs = (await container.logs({ stdout: true, stderr: true, follow: false })) as Buffer;
+        const { stdout, stderr } = demultiplexBuffer(logs);
+        const output = `${stdout}${stderr}`;
+        return { exitCode: StatusCode ?? null, output: output.slice(-4096) };
+      } finally {
+        await tolerate([404], () => container.remove({ force: true, v: true }));
       }
     },
     async removeNetwork(name) {

@@ -115,16 +115,6 @@ export function runNetworkName(runId: string): string {
   return `tds-net-${runId}`;
 }
 
-/**
- * The host's interface of a run's network: `tds` and 12 hex digits of a hash of the run id (an
- * interface name has at most 15 characters), so that one host firewall rule (`-i tds+`) covers
- * every run. Not the id's own first digits: those are its time, the same for runs queued in one
- * millisecond (a fan-out's items), and two networks cannot share a bridge name.
- */
-export function runBridgeInterface(runId: string): string {
-  return `tds${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`;
-}
-
 const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
 const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
 

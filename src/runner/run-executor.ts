@@ -17,7 +17,6 @@ import {
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
   jobImageTag,
-  runBridgeInterface,
   runNetworkName,
   type ImageBuilder,
 } from './image-builder.js';
@@ -28,6 +27,7 @@ import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
+import type { HostGuard } from './host-access.js';
 
 /** As long as entrypoint.sh holds a command for the worker's first reading of its container. */
 const FIRST_READING_WAIT_MS = 5_000;
@@ -50,6 +50,8 @@ export interface RunExecutorDeps {
   sandbox: { user: string; tmpSizeMb: number };
   /** The network of jobs stored before they had a `network` of their own. */
   defaultNetwork: JobNetwork;
+  /** Keeps bridge runs from the host's own services (TDS_RUN_HOST_ACCESS), and names their interfaces. */
+  hostGuard: HostGuard;
   /** All of a run's inputs together may come to at most this. */
   maxInputBytes: number;
   /** How staging is retried while the object store is unavailable. */
@@ -206,7 +208,11 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
             ? runNetworkName(run.id)
             : 'none';
-        if (network !== 'none') await engine.createNetwork(network, labels, runBridgeInterface(run.id));
+        if (network !== 'none') {
+          // Before the run has a network: a run that cannot be kept from the host does not start.
+          await deps.hostGuard.ensure();
+          await engine.createNetwork(network, labels, deps.hostGuard.bridgeInterface(run.id));
+        }
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
         const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         const containerId = await engine.runContainer({
