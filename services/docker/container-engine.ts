@@ -56,6 +56,8 @@ export interface ImageConfig {
   user: string;
   /** Disk the image takes, its layers shared with other images included. */
   bytes: number;
+  /** Its labels (those of the images it was built on included, unless replaced). */
+  labels: Record<string, string>;
 }
 
 /** One reading of a running container's resources, as the engine counts them. */
@@ -165,8 +167,8 @@ export interface ContainerEngine {
   ): Promise<{ exitCode: number | null; output: string }>;
   /** Networks with `label`. */
   listNetworks(label: string): Promise<{ name: string; labels: Record<string, string> }[]>;
-  /** Images of the repository `repository` (any tag), with their tags. */
-  listImages(repository: string): Promise<{ id: string; tags: string[] }[]>;
+  /** Images of the repository `repository` (any tag), with their tags and labels. */
+  listImages(repository: string): Promise<{ id: string; tags: string[]; labels: Record<string, string> }[]>;
   /**
    * Calls `onEvent` for each container with `label` that is sent a signal or stops, until `signal`
    * aborts; reconnects after errors (the engine restarting, say).

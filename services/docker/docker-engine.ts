@@ -92,6 +92,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
           workingDir: config?.WorkingDir ?? '',
           user: config?.User ?? '',
           bytes: info.Size,
+          labels: config?.Labels ?? {},
         };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
@@ -382,7 +383,11 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     },
     async listImages(repository) {
       const images = await docker.listImages({ filters: { reference: [`${repository}:*`] } });
-      return images.map((image) => ({ id: image.Id, tags: image.RepoTags ?? [] }));
+      return images.map((image) => ({
+        id: image.Id,
+        tags: image.RepoTags ?? [],
+        labels: image.Labels ?? {},
+      }));
     },
     watchContainers(label, onEvent, signal) {
       let delay = 250;

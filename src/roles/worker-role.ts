@@ -119,6 +119,7 @@ export function createWorkerRole(
     pidsLimit: config.jobDefaults.pidsLimit,
     sandbox: config.sandbox,
     defaultNetwork: config.jobDefaults.network,
+    spool,
     hostGuard: createHostGuard({
       hostAccess: config.sandbox.hostAccess,
       // As root beside the engine, the rule is installed directly; otherwise (a worker in a container

@@ -56,9 +56,11 @@ COPY --chown=${jobUser} writable /job/
 /**
  * A run's image: its inputs, earlier steps' files and its command (owned by root) on top of the
  * package image, in one copy step. The context carries `input/`, `steps/` and `.tds/` under
- * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container commit, so there are no others: the
- * entrypoint and working folder are given when the container is created (see JOB_ENTRYPOINT), and
- * the image carries no labels (a label is a step of its own); its tag names the run.
+ * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container
+ * commit, so there are no others: the entrypoint and working folder are given when the container is
+ * created (see JOB_ENTRYPOINT). Its tag names the run; its labels (given to the build, which adds
+ * them without a container) name the run and the installation that made it, so that housekeeping
+ * removes only its own.
  */
 export const JOB_DOCKERFILE = `ARG TDS_FROM
 FROM \${TDS_FROM}
@@ -364,6 +366,13 @@ export function createImageBuilder(
         context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
+        // Replacing those it would take from the package image, which installations share.
+        labels: {
+          [MANAGED_LABEL]: 'true',
+          [KIND_LABEL]: 'run',
+          [RUN_ID_LABEL]: runId,
+          [INSTALLATION_LABEL]: rules.installationId,
+        },
         // Runs with the same inputs and command would otherwise share cached layers, and removing
         // one run's image when it ends deletes layers another run's build is still using.
         noCache: true,

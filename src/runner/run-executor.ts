@@ -28,6 +28,7 @@ import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { HostGuard } from './host-access.js';
+import type { ResultSpool } from './result-spool.js';
 
 /** As long as entrypoint.sh holds a command for the worker's first reading of its container. */
 const FIRST_READING_WAIT_MS = 5_000;
@@ -50,6 +51,11 @@ export interface RunExecutorDeps {
   sandbox: { user: string; tmpSizeMb: number };
   /** The network of jobs stored before they had a `network` of their own. */
   defaultNetwork: JobNetwork;
+  /**
+   * This worker's result spool: what a run left in it before it was handed back to the queue
+   * (the worker stopped while its early failure waited for the store) is void once it runs again.
+   */
+  spool: Pick<ResultSpool, 'remove'>;
   /** Keeps bridge runs from the host's own services (TDS_RUN_HOST_ACCESS), and names their interfaces. */
   hostGuard: HostGuard;
   /** All of a run's inputs together may come to at most this. */
@@ -111,6 +117,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       const buildLog: string[] = [];
       const note = (text: string) => buildLog.push(text);
       try {
+        // Nothing of an earlier attempt may be delivered as this one's results.
+        await deps.spool.remove(run.id);
         // Rights are those of now, not of when the job was submitted: a schedule's fire, a trigger
         // and a retry all start here, so a ceiling lowered or a key revoked since holds for them.
         const refused = await deps.refusal?.(run);
@@ -294,7 +302,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         const failure = toRunFailure(error, signal);
         if (failure.reason === 'infra_error') log.error({ err: error }, 'run could not be started');
-        await finisher.finishEarly(run.id, failure, buildLog.join(''));
+        await finisher.finishEarly(run.id, failure, { buildLog: buildLog.join('') });
       }
     },
   };

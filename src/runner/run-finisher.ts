@@ -6,8 +6,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine, ContainerState } from '../../services/docker/container-engine.js';
-import type { FailureReason, RunFailure } from '../errors.js';
-import { errorMessage } from '../errors.js';
+import { RunFailure, errorMessage, type FailureReason } from '../errors.js';
 import { queueRetry } from '../runs/retry.js';
 import { getRun, listRunEvents, type Run } from '../runs/run-repository.js';
 import type { TerminalState } from '../runs/run-states.js';
@@ -36,8 +35,15 @@ export interface RunFinisher {
     run: Run,
     options?: { stoppedFromOutside?: string; signal?: AbortSignal },
   ): Promise<Run | undefined>;
-  /** The run ended before its container could run (or it vanished): upload what exists, record why. */
-  finishEarly(runId: string, failure: RunFailure, buildLog?: string): Promise<Run | undefined>;
+  /**
+   * The run ended before its container could run (or it vanished): spool and deliver what exists,
+   * record why. `signal` stops the delivery (the worker is stopping): the run is then left as it is.
+   */
+  finishEarly(
+    runId: string,
+    failure: RunFailure,
+    options?: { buildLog?: string; signal?: AbortSignal },
+  ): Promise<Run | undefined>;
 }
 
 export interface RunFinisherDeps {
@@ -237,7 +243,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         .catch((error) => log.warn({ err: error }, 'could not remove container'));
     }
     await engine
-      .removeImage(jobImageTag(run.id))
+      .inspectImage(jobImageTag(run.id))
+      .then(async (image) => {
+        const owner = image?.labels[INSTALLATION_LABEL];
+        if (!image || (owner !== undefined && owner !== deps.installationId)) return;
+        await engine.removeImage(jobImageTag(run.id));
+      })
       .catch((error) => log.warn({ err: error }, 'could not remove the run image'));
     // After the container: a network is removed only once no container is on it.
     await engine
@@ -309,8 +320,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       }
     },
 
-    async finishEarly(runId, failure, buildLog) {
-      return finishEarly(runId, failure, buildLog);
+    async finishEarly(runId, failure, options = {}) {
+      return finishEarly(runId, failure, options.buildLog, options.signal);
     },
   };
 
@@ -328,22 +339,15 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     } else {
       const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
       if (!container || !run.containerId) {
-        const outcome: RunOutcome = {
-          state: 'failed',
-          failureReason: 'infra_error',
-          failureMessage: "the run's container disappeared before its results could be collected",
-        };
-        await store
-          .putObject(
-            run.resultsBucket,
-            `${run.resultsPrefix}run.json`,
-            await runRecord(run, outcome, {}),
-            CONTENT_TYPES.json,
-          )
-          .catch((error) => log.warn({ err: error }, 'could not upload run.json'));
-        const ended = await record(run, outcome);
-        await cleanUp(run, run.containerId);
-        return ended;
+        return finishEarly(
+          run.id,
+          new RunFailure(
+            'infra_error',
+            "the run's container disappeared before its results could be collected",
+          ),
+          undefined,
+          signal,
+        );
       }
       const spoolStarted = performance.now();
       manifest = await spoolResults(run, container, stoppedFromOutside, log);
@@ -355,42 +359,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       await cleanUp(run, container.id);
     }
 
-    const { patienceSeconds, firstDelayMs, maxDelayMs } = deps.delivery;
-    const undelivered = await deliverSpool(store, spool, manifest, {
-      deadline: Date.parse(manifest.spooledAt) + patienceSeconds * 1000,
-      firstDelayMs,
-      maxDelayMs,
-      signal,
-      // A worker whose lease lapsed (it lost the database for a while) stops here: the run's
-      // new owner delivers the results, and two writers never race for the same objects.
-      beforeTry: async () => {
-        if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
-      },
-      onRetry: (key, error, delayMs) =>
-        log.warn({ error: errorMessage(error), key, delayMs }, 'uploading results failed; retrying'),
-    });
-    let outcome = manifest.outcome;
-    if (undelivered) {
-      const message = undeliveredMessage(undelivered, manifest, {
-        dir: spool.dirOf(run.id),
-        workerId,
-        patienceSeconds,
-      });
-      log.warn({ undelivered: undelivered.count }, 'results could not be delivered; kept in the spool');
-      outcome = failWith(outcome, 'upload_error', message);
-      // The spooled run.json tells the end as it is, for when the housekeeping delivers it.
-      await spool.rewrite(
-        run.id,
-        `${run.resultsPrefix}run.json`,
-        await runRecord(run, outcome, { ...manifest.record, uploadErrors: [message] }),
-      );
-      await spool.markGaveUp(run.id, message);
-    }
+    const { outcome, delivered } = await deliver(run, manifest, log, signal);
     const { exitCode, result, metrics } = manifest.record;
     const ended = await record(run, outcome, { exitCode, result, metrics });
     deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
     log.info({ state: outcome.state, exitCode }, 'run finished');
-    if (!undelivered) await spool.remove(run.id);
+    if (delivered) await spool.remove(run.id);
     await cleanUp(run, run.containerId);
     return ended;
   }
@@ -557,37 +531,108 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
     }
   }
 
+  /**
+   * Delivers a complete spool, waiting for the store up to the patience; when it cannot, the run's
+   * outcome says which files are kept where (and its spooled run.json says so too, for when the
+   * housekeeping delivers it). Returns the outcome and whether everything was delivered.
+   */
+  async function deliver(
+    run: Run,
+    manifest: SpoolManifest,
+    log: Logger,
+    signal: AbortSignal | undefined,
+  ): Promise<{ outcome: RunOutcome; delivered: boolean }> {
+    const { patienceSeconds, firstDelayMs, maxDelayMs } = deps.delivery;
+    const undelivered = await deliverSpool(store, spool, manifest, {
+      deadline: Date.parse(manifest.spooledAt) + patienceSeconds * 1000,
+      firstDelayMs,
+      maxDelayMs,
+      signal,
+      // A worker whose lease lapsed (it lost the database for a while) stops here: the run's
+      // new owner delivers the results, and two writers never race for the same objects.
+      beforeTry: async () => {
+        if (!(await stillOwned(run.id))) throw new LeaseLost(run.id);
+      },
+      onRetry: (key, error, delayMs) =>
+        log.warn({ error: errorMessage(error), key, delayMs }, 'uploading results failed; retrying'),
+    });
+    if (!undelivered) return { outcome: manifest.outcome, delivered: true };
+    const message = undeliveredMessage(undelivered, manifest, {
+      dir: spool.dirOf(run.id),
+      workerId,
+      patienceSeconds,
+    });
+    log.warn({ undelivered: undelivered.count }, 'results could not be delivered; kept in the spool');
+    const outcome = failWith(manifest.outcome, 'upload_error', message);
+    // The spooled run.json tells the end as it is, for when the housekeeping delivers it.
+    await spool.rewrite(
+      run.id,
+      `${run.resultsPrefix}run.json`,
+      await runRecord(run, outcome, { ...manifest.record, uploadErrors: [message] }),
+    );
+    await spool.markGaveUp(run.id, message);
+    return { outcome, delivered: false };
+  }
+
   async function finishEarly(
     runId: string,
     failure: RunFailure,
     buildLog?: string,
+    signal?: AbortSignal,
   ): Promise<Run | undefined> {
     const run = await getRun(db, runId);
     if (!run) return undefined;
     const log = logger.child({ runId: run.id, jobId: run.jobId });
     const state: TerminalState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
-    const outcome: RunOutcome = { state, failureReason: failure.reason, failureMessage: failure.message };
-    const uploadErrors: string[] = [];
+    let outcome: RunOutcome = { state, failureReason: failure.reason, failureMessage: failure.message };
     // A run its user may no longer run writes nothing: its results folder may be in a bucket
     // taken off their allow-list. Its failure is in the run's record (GET /runs/:id).
     const writes = failure.reason !== 'not_allowed';
-    if (buildLog && writes) {
-      await store
-        .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
-        .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
-    }
+    let delivered = true;
     if (writes) {
-      await store
-        .putObject(
-          run.resultsBucket,
-          `${run.resultsPrefix}run.json`,
-          await runRecord(run, outcome, { uploadErrors }),
-          CONTENT_TYPES.json,
-        )
-        .catch((error: unknown) => log.warn({ err: error }, 'could not upload run.json'));
+      // What it leaves (the build log, run.json) waits for the store on this host, as an exited
+      // run's results do: an outage of the store as it fails loses nothing.
+      const writer = await spool.open(run.id);
+      let manifest: SpoolManifest;
+      try {
+        const prefix = run.resultsPrefix;
+        if (buildLog) {
+          await writer.keep(`${prefix}build.log`, buildLog, Buffer.byteLength(buildLog), {
+            contentType: CONTENT_TYPES.log,
+          });
+        }
+        const json = await runRecord(run, outcome, {});
+        await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), {
+          contentType: CONTENT_TYPES.json,
+        });
+        manifest = await writer.complete({
+          runId: run.id,
+          bucket: run.resultsBucket,
+          prefix,
+          outcome,
+          record: { exitCode: null, result: null },
+        });
+      } finally {
+        writer.close();
+      }
+      try {
+        ({ outcome, delivered } = await deliver(run, manifest, log, signal));
+      } catch (error) {
+        if (signal?.aborted) {
+          // Not ended: the next settle of the run (after a restart) spools and delivers it afresh.
+          log.info('stopped delivering: the worker is stopping');
+          return undefined;
+        }
+        if (!(error instanceof LeaseLost)) throw error;
+        // Its new owner runs it again (it never ran) or ends it: what was spooled here is void.
+        log.warn('stopped delivering: the run was taken over by another worker');
+        await spool.remove(run.id);
+        return undefined;
+      }
     }
     const ended = await record(run, outcome);
     log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
+    if (writes && delivered) await spool.remove(run.id);
     await cleanUp(run, run.containerId);
     return ended;
   }

@@ -265,17 +265,22 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       }
     }
 
-    // A run's image is known by its tag alone (it carries no labels): it is removed once its run
-    // has ended. One of a run this database does not know may be another installation's; it stays.
+    // A run's image is labelled with its run and installation: this installation's goes once its
+    // run has ended or is unknown here; one made before images carried the label, once its run has
+    // ended; another installation's (the engine is shared) never.
     const images = (await engine.listImages(JOB_IMAGE_REPOSITORY)).flatMap((image) =>
       image.tags.flatMap((tag) => {
         const runId = runIdOfImageTag(tag);
-        return runId ? [{ tag, runId }] : [];
+        return runId ? [{ tag, runId, owner: image.labels[INSTALLATION_LABEL] }] : [];
       }),
     );
     const imageRuns = await classify(images.map((i) => i.runId));
     for (const image of images) {
-      if (!imageRuns.ended.has(image.runId)) continue;
+      const ours = image.owner === deps.installationId;
+      const gone = ours
+        ? imageRuns.ended.has(image.runId) || imageRuns.unknown.has(image.runId)
+        : image.owner === undefined && imageRuns.ended.has(image.runId);
+      if (!gone) continue;
       await engine.removeImage(image.tag);
       report.images += 1;
     }
