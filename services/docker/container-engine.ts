@@ -34,9 +34,10 @@ export interface ContainerSpec {
   network: string;
   /**
    * Folders the container may write to that outlive its exit (read with getArchive afterwards):
-   * each is a volume of its own, filled from the image, removed with the container.
+   * each the named volume made for it with createVolume, filled from the image when first mounted,
+   * and removed with removeVolume (not with the container).
    */
-  volumes: string[];
+  volumes: { name: string; dir: string }[];
   /** Writable in-memory folders, lost at exit: path → size in bytes. */
   tmpfs: Record<string, number>;
   /** Replaces the image's entrypoint; the image's command is then not used unless `command` is given. */
@@ -154,6 +155,12 @@ export interface ContainerEngine {
   createNetwork(name: string, labels: Record<string, string>, bridgeInterface: string): Promise<void>;
   /** Removes a network; one that is gone counts as removed. */
   removeNetwork(name: string): Promise<void>;
+  /** Makes an empty volume with these labels (one that exists is kept as it is). */
+  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes a volume; one that is gone counts as removed; rejects while a container uses it. */
+  removeVolume(name: string): Promise<void>;
+  /** Volumes with `label`. */
+  listVolumes(label: string): Promise<{ name: string; labels: Record<string, string> }[]>;
   /**
    * Runs `command` as root in a short-lived container of `image` in the engine host's network
    * namespace, with CAP_NET_ADMIN and the host's root filesystem at `/host` (read-only but for

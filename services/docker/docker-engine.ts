@@ -203,8 +203,7 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
         Labels: spec.labels,
         WorkingDir: spec.workingDir,
         User: spec.user,
-        // Anonymous volumes: removed with the container (`v: true`), never shared with another.
-        Volumes: Object.fromEntries(spec.volumes.map((dir) => [dir, {}])),
+
         ...(spec.entrypoint ? { Entrypoint: spec.entrypoint, Cmd: [] } : {}),
         ...(spec.command ? { Cmd: spec.command } : {}),
         HostConfig: {
@@ -217,6 +216,12 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],
           NetworkMode: spec.network,
+          // Volumes of its own, made (and labelled) for it: never shared with another container.
+          Mounts: spec.volumes.map(({ name, dir }) => ({
+            Type: 'volume' as const,
+            Source: name,
+            Target: dir,
+          })),
           Tmpfs: Object.fromEntries(
             Object.entries(spec.tmpfs).map(([dir, bytes]) => [
               dir,
@@ -373,6 +378,16 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
       } finally {
         await tolerate([404], () => container.remove({ force: true, v: true }));
       }
+    },
+    async createVolume(name, labels) {
+      await docker.createVolume({ Name: name, Labels: labels });
+    },
+    async removeVolume(name) {
+      await tolerate([404], () => docker.getVolume(name).remove());
+    },
+    async listVolumes(label) {
+      const { Volumes } = await docker.listVolumes({ filters: { label: [label] } });
+      return (Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
     },
     async removeNetwork(name) {
       await tolerate([404], () => docker.getNetwork(name).remove());

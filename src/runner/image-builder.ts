@@ -112,6 +112,16 @@ export function runIdOfImageTag(tag: string): string | undefined {
   return tag.startsWith(prefix) ? tag.slice(prefix.length) : undefined;
 }
 
+/** The volume a run's container has for `dir` (its outputs, the sampler's folder). */
+export function runVolumeName(runId: string, dir: string): string {
+  return `tds-vol-${runId}-${path.posix.basename(dir).replace(/^\./, '')}`;
+}
+
+/** A run's volumes, by name: made before its container, removed after it. */
+export function runVolumes(runId: string): { name: string; dir: string }[] {
+  return [OUTPUT_DIR, METRICS_DIR].map((dir) => ({ name: runVolumeName(runId, dir), dir }));
+}
+
 /** The network a bridge run has to itself. */
 export function runNetworkName(runId: string): string {
   return `tds-net-${runId}`;

@@ -18,9 +18,10 @@ import {
   METRICS_SOURCE_LABEL,
   jobImageTag,
   runNetworkName,
+  runVolumes,
   type ImageBuilder,
 } from './image-builder.js';
-import { ENGINE_SAMPLED_PATH, METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
+import { ENGINE_SAMPLED_PATH, METRICS_PATH, TMP_DIR } from './container-paths.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir, type RunFinisher } from './run-finisher.js';
@@ -223,6 +224,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
         const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
+        // Labelled as the container is, so that housekeeping knows whose they are.
+        const volumes = runVolumes(run.id);
+        for (const volume of volumes) await engine.createVolume(volume.name, labels);
         const containerId = await engine.runContainer({
           name: `tds-run-${run.id}`,
           image,
@@ -243,7 +247,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
           network,
-          volumes: [OUTPUT_DIR, METRICS_DIR],
+          volumes,
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
@@ -282,6 +286,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         if (!running) {
           deps.secrets.forget(run.id);
           await engine.removeContainer(containerId);
+          for (const volume of volumes) await engine.removeVolume(volume.name);
           await engine.removeImage(image);
           await engine.removeNetwork(runNetworkName(run.id));
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
@@ -295,6 +300,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           deps.secrets.forget(run.id);
           const requeued = await requeue(db, run.id, workerId);
           await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
+          for (const volume of runVolumes(run.id))
+            await engine.removeVolume(volume.name).catch(() => undefined);
           await engine.removeNetwork(runNetworkName(run.id)).catch(() => undefined);
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           if (requeued) log.info('handed back to the queue at shutdown');

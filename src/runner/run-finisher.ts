@@ -16,7 +16,7 @@ import { CONTENT_TYPES, collectLogs, collectOutputs, type LogsReport } from './c
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { ResultSpool, SpooledRecord, SpoolManifest } from './result-spool.js';
 import { METRICS_CSV_HEADER, type EngineSampler } from './engine-sampler.js';
-import { INSTALLATION_LABEL, jobImageTag, runNetworkName } from './image-builder.js';
+import { INSTALLATION_LABEL, jobImageTag, runNetworkName, runVolumes } from './image-builder.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import { parseMetricsRow } from './metrics-reading.js';
@@ -250,7 +250,12 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
         await engine.removeImage(jobImageTag(run.id));
       })
       .catch((error) => log.warn({ err: error }, 'could not remove the run image'));
-    // After the container: a network is removed only once no container is on it.
+    // After the container: a volume (or a network) is removed only once no container uses it.
+    for (const volume of runVolumes(run.id)) {
+      await engine
+        .removeVolume(volume.name)
+        .catch((error) => log.warn({ err: error, volume: volume.name }, 'could not remove a run volume'));
+    }
     await engine
       .removeNetwork(runNetworkName(run.id))
       .catch((error) => log.warn({ err: error }, "could not remove the run's network"));

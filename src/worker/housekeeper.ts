@@ -50,6 +50,7 @@ export interface HousekeepingReport {
   /** Pulled and package images evicted to keep the cache within its budget. */
   imagesEvicted: number;
   networks: number;
+  volumes: number;
   folders: number;
   runsPruned: number;
   /** Runs whose kept results were delivered (or dropped, their run being gone) in this pass. */
@@ -239,6 +240,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       images: 0,
       imagesEvicted: 0,
       networks: 0,
+      volumes: 0,
       folders: 0,
       runsPruned: 0,
       delivered: 0,
@@ -262,6 +264,19 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
         report.networks += 1;
       } catch (error) {
         logger.warn({ err: error, network: network.name }, 'could not remove a leftover network');
+      }
+    }
+
+    // A run's volumes, labelled as its container: removed once no container uses them.
+    const volumes = await engine.listVolumes(`${INSTALLATION_LABEL}=${deps.installationId}`);
+    const volumeRuns = await classify(volumes.map((v) => v.labels[RUN_ID_LABEL] ?? ''));
+    for (const volume of volumes) {
+      if (!removable(volume.labels, volumeRuns)) continue;
+      try {
+        await engine.removeVolume(volume.name);
+        report.volumes += 1;
+      } catch (error) {
+        logger.warn({ err: error, volume: volume.name }, 'could not remove a leftover volume');
       }
     }
 
