@@ -224,11 +224,18 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
         const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
-        // Labelled as the container is, so that housekeeping knows whose they are.
+        // Labelled as the container is, so that housekeeping knows whose they are. Made empty: an
+        // earlier attempt's (a crash after making them, before the run was recorded running) are
+        // removed first, with its container, so that none of its files become this one's outputs.
+        const containerName = `tds-run-${run.id}`;
         const volumes = runVolumes(run.id);
-        for (const volume of volumes) await engine.createVolume(volume.name, labels);
+        await engine.removeContainer(containerName);
+        for (const volume of volumes) {
+          await engine.removeVolume(volume.name);
+          await engine.createVolume(volume.name, labels);
+        }
         const containerId = await engine.runContainer({
-          name: `tds-run-${run.id}`,
+          name: containerName,
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
           env: [
