@@ -5,6 +5,7 @@ import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
 import { isTag, MAX_TAGS, tagSet } from './fleet/tags.js';
 import { JOB_NETWORKS, type JobNetwork } from './jobs/job-spec.js';
+import { RUN_HOST_ACCESS, type RunHostAccess } from './runner/host-access.js';
 import { parseSecretsKey } from './secrets/secret-box.js';
 
 export type Role = 'api' | 'worker' | 'scheduler';
@@ -117,6 +118,8 @@ export interface Config {
     user: string;
     /** Size of the tmpfs at /tmp (it counts against the job's memory). */
     tmpSizeMb: number;
+    /** Whether bridge runs may open connections to the engine's host, and who keeps them from it. */
+    hostAccess: RunHostAccess;
   };
   /** Caps on what a run may read and write. */
   limits: {
@@ -637,6 +640,12 @@ export const SETTINGS = {
     meaning: 'who job commands run as (never root: 0 is refused)',
     ...jobUser,
   },
+  TDS_RUN_HOST_ACCESS: {
+    group: 'sandbox',
+    meaning:
+      "whether `bridge` runs may open connections to the Docker engine's host (its services on any address, the networks' gateways): `blocked`, the worker installs the host firewall rule before each bridge run and fails the run when it cannot; `blocked-by-operator`, the operator keeps that rule; `allowed`, they may (see [networks](security.md#networks))",
+    ...oneOf(RUN_HOST_ACCESS, 'blocked'),
+  },
   TDS_TMP_SIZE_MB: {
     group: 'sandbox',
     meaning: 'size of the in-memory `/tmp` of each job container (counts against its memory)',
@@ -1087,6 +1096,7 @@ export function loadConfig(env: Env = process.env): Config {
     sandbox: {
       user: read('TDS_JOB_USER'),
       tmpSizeMb: read('TDS_TMP_SIZE_MB'),
+      hostAccess: read('TDS_RUN_HOST_ACCESS'),
     },
     limits: {
       maxInputBytes: read('TDS_MAX_INPUT_BYTES'),

@@ -34,9 +34,10 @@ export interface ContainerSpec {
   network: string;
   /**
    * Folders the container may write to that outlive its exit (read with getArchive afterwards):
-   * each is a volume of its own, filled from the image, removed with the container.
+   * each the named volume made for it with createVolume, filled from the image when first mounted,
+   * and removed with removeVolume (not with the container).
    */
-  volumes: string[];
+  volumes: { name: string; dir: string }[];
   /** Writable in-memory folders, lost at exit: path → size in bytes. */
   tmpfs: Record<string, number>;
   /** Replaces the image's entrypoint; the image's command is then not used unless `command` is given. */
@@ -56,6 +57,8 @@ export interface ImageConfig {
   user: string;
   /** Disk the image takes, its layers shared with other images included. */
   bytes: number;
+  /** Its labels (those of the images it was built on included, unless replaced). */
+  labels: Record<string, string>;
 }
 
 /** One reading of a running container's resources, as the engine counts them. */
@@ -152,10 +155,27 @@ export interface ContainerEngine {
   createNetwork(name: string, labels: Record<string, string>, bridgeInterface: string): Promise<void>;
   /** Removes a network; one that is gone counts as removed. */
   removeNetwork(name: string): Promise<void>;
+  /** Makes an empty volume with these labels (one that exists is kept as it is). */
+  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes a volume; one that is gone counts as removed; rejects while a container uses it. */
+  removeVolume(name: string): Promise<void>;
+  /** Volumes with `label`. */
+  listVolumes(label: string): Promise<{ name: string; labels: Record<string, string> }[]>;
+  /**
+   * Runs `command` as root in a short-lived container of `image` in the engine host's network
+   * namespace, with CAP_NET_ADMIN and the host's root filesystem at `/host` (read-only but for
+   * `/host/run`), to change the host's firewall from wherever the worker is; removes it, and
+   * resolves with its exit code and its output (both streams, the last 4 KiB).
+   */
+  runOnEngineHost(
+    image: string,
+    command: string[],
+    labels: Record<string, string>,
+  ): Promise<{ exitCode: number | null; output: string }>;
   /** Networks with `label`. */
   listNetworks(label: string): Promise<{ name: string; labels: Record<string, string> }[]>;
-  /** Images of the repository `repository` (any tag), with their tags. */
-  listImages(repository: string): Promise<{ id: string; tags: string[] }[]>;
+  /** Images of the repository `repository` (any tag), with their tags and labels. */
+  listImages(repository: string): Promise<{ id: string; tags: string[]; labels: Record<string, string> }[]>;
   /**
    * Calls `onEvent` for each container with `label` that is sent a signal or stops, until `signal`
    * aborts; reconnects after errors (the engine restarting, say).

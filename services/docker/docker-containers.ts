@@ -25,8 +25,6 @@ export async function runContainer(docker: Docker, logger: Logger, spec: Contain
     Labels: spec.labels,
     WorkingDir: spec.workingDir,
     User: spec.user,
-    // Anonymous volumes: removed with the container (`v: true`), never shared with another.
-    Volumes: Object.fromEntries(spec.volumes.map((dir) => [dir, {}])),
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint, Cmd: [] } : {}),
     ...(spec.command ? { Cmd: spec.command } : {}),
     HostConfig: {
@@ -39,6 +37,12 @@ export async function runContainer(docker: Docker, logger: Logger, spec: Contain
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       NetworkMode: spec.network,
+      // Volumes of its own, made (and labelled) for it: never shared with another container.
+      Mounts: spec.volumes.map(({ name, dir }) => ({
+        Type: 'volume' as const,
+        Source: name,
+        Target: dir,
+      })),
       Tmpfs: Object.fromEntries(
         Object.entries(spec.tmpfs).map(([dir, bytes]) => [
           dir,

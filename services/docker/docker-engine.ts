@@ -24,7 +24,9 @@ import {
   removeImageIfUnused,
 } from './docker-images.js';
 import { copyLogs, followLogs, readLogs } from './docker-logs.js';
+import { runOnEngineHost } from './docker-engine-host.js';
 import { createNetwork, listNetworks, removeNetwork } from './docker-networks.js';
+import { createVolume, listVolumes, removeVolume } from './docker-volumes.js';
 
 export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
   if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
@@ -86,6 +88,10 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     createNetwork: (name, labels, bridgeInterface) => createNetwork(docker, name, labels, bridgeInterface),
     removeNetwork: (name) => removeNetwork(docker, name),
     listNetworks: (label) => listNetworks(docker, label),
+    runOnEngineHost: (image, command, labels) => runOnEngineHost(docker, image, command, labels),
+    createVolume: (name, labels) => createVolume(docker, name, labels),
+    removeVolume: (name) => removeVolume(docker, name),
+    listVolumes: (label) => listVolumes(docker, label),
     watchContainers: (label, onEvent, signal) => watchContainers(docker, label, onEvent, signal, logger),
   };
 }

@@ -30,6 +30,7 @@ export async function inspectImage(docker: Docker, ref: string): Promise<ImageCo
       workingDir: config?.WorkingDir ?? '',
       user: config?.User ?? '',
       bytes: info.Size,
+      labels: config?.Labels ?? {},
     };
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
@@ -116,7 +117,11 @@ export async function removeImageIfUnused(docker: Docker, ref: string): Promise<
 export async function listImages(
   docker: Docker,
   repository: string,
-): Promise<{ id: string; tags: string[] }[]> {
+): Promise<{ id: string; tags: string[]; labels: Record<string, string> }[]> {
   const images = await docker.listImages({ filters: { reference: [`${repository}:*`] } });
-  return images.map((image) => ({ id: image.Id, tags: image.RepoTags ?? [] }));
+  return images.map((image) => ({
+    id: image.Id,
+    tags: image.RepoTags ?? [],
+    labels: image.Labels ?? {},
+  }));
 }

@@ -1,8 +1,10 @@
 import { createAccessControl } from '../auth/access-control.js';
 import { ForbiddenError } from '../errors.js';
 import { createEngineSampler } from '../runner/engine-sampler.js';
-import { createImageBuilder } from '../runner/image-builder.js';
+import { INSTALLATION_LABEL, KIND_LABEL, createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
+import { createHostGuard, isLocalEngine } from '../runner/host-access.js';
+import { createEngineHostFirewall, createIptablesFirewall } from '../../services/firewall/host-firewall.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import { engineMetricsPath } from '../runner/finisher-context.js';
 import { createRunFinisher } from '../runner/run-finisher.js';
@@ -118,6 +120,19 @@ export function createWorkerRole(
     pidsLimit: config.jobDefaults.pidsLimit,
     sandbox: config.sandbox,
     defaultNetwork: config.jobDefaults.network,
+    spool,
+    hostGuard: createHostGuard({
+      hostAccess: config.sandbox.hostAccess,
+      // As root beside the engine, the rule is installed directly; otherwise (a worker in a container
+      // of its own, as deployed, or far from its engine) from a helper container on the engine's host.
+      firewall:
+        process.getuid?.() === 0 && isLocalEngine(config.dockerHost)
+          ? createIptablesFirewall()
+          : createEngineHostFirewall(engine, config.baseImage, {
+              [INSTALLATION_LABEL]: installationId,
+              [KIND_LABEL]: 'host-firewall',
+            }),
+    }),
     maxInputBytes: config.limits.maxInputBytes,
     storeRetry: config.storeRetry,
     engineSampler,

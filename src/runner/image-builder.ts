@@ -56,9 +56,11 @@ COPY --chown=${jobUser} writable /job/
 /**
  * A run's image: its inputs, earlier steps' files and its command (owned by root) on top of the
  * package image, in one copy step. The context carries `input/`, `steps/` and `.tds/` under
- * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container commit, so there are no others: the
- * entrypoint and working folder are given when the container is created (see JOB_ENTRYPOINT), and
- * the image carries no labels (a label is a step of its own); its tag names the run.
+ * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container
+ * commit, so there are no others: the entrypoint and working folder are given when the container is
+ * created (see JOB_ENTRYPOINT). Its tag names the run; its labels (given to the build, which adds
+ * them without a container) name the run and the installation that made it, so that housekeeping
+ * removes only its own.
  */
 export const JOB_DOCKERFILE = `ARG TDS_FROM
 FROM \${TDS_FROM}
@@ -110,19 +112,19 @@ export function runIdOfImageTag(tag: string): string | undefined {
   return tag.startsWith(prefix) ? tag.slice(prefix.length) : undefined;
 }
 
+/** The volume a run's container has for `dir` (its outputs, the sampler's folder). */
+export function runVolumeName(runId: string, dir: string): string {
+  return `tds-vol-${runId}-${path.posix.basename(dir).replace(/^\./, '')}`;
+}
+
+/** A run's volumes, by name: made before its container, removed after it. */
+export function runVolumes(runId: string): { name: string; dir: string }[] {
+  return [OUTPUT_DIR, METRICS_DIR].map((dir) => ({ name: runVolumeName(runId, dir), dir }));
+}
+
 /** The network a bridge run has to itself. */
 export function runNetworkName(runId: string): string {
   return `tds-net-${runId}`;
-}
-
-/**
- * The host's interface of a run's network: `tds` and 12 hex digits of a hash of the run id (an
- * interface name has at most 15 characters), so that one host firewall rule (`-i tds+`) covers
- * every run. Not the id's own first digits: those are its time, the same for runs queued in one
- * millisecond (a fan-out's items), and two networks cannot share a bridge name.
- */
-export function runBridgeInterface(runId: string): string {
-  return `tds${createHash('sha256').update(runId).digest('hex').slice(0, 12)}`;
 }
 
 const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
@@ -374,6 +376,13 @@ export function createImageBuilder(
         context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
+        // Replacing those it would take from the package image, which installations share.
+        labels: {
+          [MANAGED_LABEL]: 'true',
+          [KIND_LABEL]: 'run',
+          [RUN_ID_LABEL]: runId,
+          [INSTALLATION_LABEL]: rules.installationId,
+        },
         // Runs with the same inputs and command would otherwise share cached layers, and removing
         // one run's image when it ends deletes layers another run's build is still using.
         noCache: true,

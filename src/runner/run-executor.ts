@@ -18,11 +18,11 @@ import {
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
   jobImageTag,
-  runBridgeInterface,
   runNetworkName,
+  runVolumes,
   type ImageBuilder,
 } from './image-builder.js';
-import { ENGINE_SAMPLED_PATH, METRICS_DIR, METRICS_PATH, OUTPUT_DIR, TMP_DIR } from './container-paths.js';
+import { ENGINE_SAMPLED_PATH, METRICS_PATH, TMP_DIR } from './container-paths.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir } from './finisher-context.js';
@@ -30,6 +30,8 @@ import type { RunFinisher } from './run-finisher.js';
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
+import type { HostGuard } from './host-access.js';
+import type { ResultSpool } from './result-spool.js';
 
 /** As long as entrypoint.sh holds a command for the worker's first reading of its container. */
 const FIRST_READING_WAIT_MS = 5_000;
@@ -52,6 +54,13 @@ export interface RunExecutorDeps {
   sandbox: { user: string; tmpSizeMb: number };
   /** The network of jobs stored before they had a `network` of their own. */
   defaultNetwork: JobNetwork;
+  /**
+   * This worker's result spool: what a run left in it before it was handed back to the queue
+   * (the worker stopped while its early failure waited for the store) is void once it runs again.
+   */
+  spool: Pick<ResultSpool, 'remove'>;
+  /** Keeps bridge runs from the host's own services (TDS_RUN_HOST_ACCESS), and names their interfaces. */
+  hostGuard: HostGuard;
   /** All of a run's inputs together may come to at most this. */
   maxInputBytes: number;
   /** How staging is retried while the object store is unavailable. */
@@ -111,6 +120,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       const buildLog: string[] = [];
       const note = (text: string) => buildLog.push(text);
       try {
+        // Nothing of an earlier attempt may be delivered as this one's results.
+        await deps.spool.remove(run.id);
         // Rights are those of now, not of when the job was submitted: a schedule's fire, a trigger
         // and a retry all start here, so a ceiling lowered or a key revoked since holds for them.
         const refused = await deps.refusal?.(run);
@@ -208,11 +219,25 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
             ? runNetworkName(run.id)
             : 'none';
-        if (network !== 'none') await engine.createNetwork(network, labels, runBridgeInterface(run.id));
+        if (network !== 'none') {
+          // Before the run has a network: a run that cannot be kept from the host does not start.
+          await deps.hostGuard.ensure();
+          await engine.createNetwork(network, labels, deps.hostGuard.bridgeInterface(run.id));
+        }
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
         const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
+        // Labelled as the container is, so that housekeeping knows whose they are. Made empty: an
+        // earlier attempt's (a crash after making them, before the run was recorded running) are
+        // removed first, with its container, so that none of its files become this one's outputs.
+        const containerName = `tds-run-${run.id}`;
+        const volumes = runVolumes(run.id);
+        await engine.removeContainer(containerName);
+        for (const volume of volumes) {
+          await engine.removeVolume(volume.name);
+          await engine.createVolume(volume.name, labels);
+        }
         const containerId = await engine.runContainer({
-          name: `tds-run-${run.id}`,
+          name: containerName,
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
           env: [
@@ -231,7 +256,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
           network,
-          volumes: [OUTPUT_DIR, METRICS_DIR],
+          volumes,
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
@@ -270,6 +295,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         if (!running) {
           deps.secrets.forget(run.id);
           await engine.removeContainer(containerId);
+          for (const volume of volumes) await engine.removeVolume(volume.name);
           await engine.removeImage(image);
           await engine.removeNetwork(runNetworkName(run.id));
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
@@ -283,6 +309,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           deps.secrets.forget(run.id);
           const requeued = await requeue(db, run.id, workerId);
           await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
+          for (const volume of runVolumes(run.id))
+            await engine.removeVolume(volume.name).catch(() => undefined);
           await engine.removeNetwork(runNetworkName(run.id)).catch(() => undefined);
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           if (requeued) log.info('handed back to the queue at shutdown');
@@ -290,7 +318,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         const failure = toRunFailure(error, signal);
         if (failure.reason === 'infra_error') log.error({ err: error }, 'run could not be started');
-        await finisher.finishEarly(run.id, failure, buildLog.join(''));
+        await finisher.finishEarly(run.id, failure, { buildLog: buildLog.join('') });
       }
     },
   };

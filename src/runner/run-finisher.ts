@@ -1,11 +1,12 @@
-import type { RunFailure } from '../errors.js';
-import { errorMessage } from '../errors.js';
+import type { Logger } from 'pino';
+import { RunFailure, errorMessage } from '../errors.js';
 import { isRunHeldBy } from '../runs/leases.js';
 import { getRun, type Run } from '../runs/run-repository.js';
 import type { TerminalState } from '../runs/run-states.js';
 import { type RunOutcome } from '../runs/transitions.js';
 import { CONTENT_TYPES } from './collect-results.js';
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
+import type { SpoolManifest } from './result-spool.js';
 import { runRecord } from './run-record.js';
 import { cleanUp, LeaseLost, recordEnd } from './run-end.js';
 import { failWith } from './run-outcome.js';
@@ -21,8 +22,15 @@ export interface RunFinisher {
     run: Run,
     options?: { stoppedFromOutside?: string; signal?: AbortSignal },
   ): Promise<Run | undefined>;
-  /** The run ended before its container could run (or it vanished): upload what exists, record why. */
-  finishEarly(runId: string, failure: RunFailure, buildLog?: string): Promise<Run | undefined>;
+  /**
+   * The run ended before its container could run (or it vanished): spool and deliver what exists,
+   * record why. `signal` stops the delivery (the worker is stopping): the run is then left as it is.
+   */
+  finishEarly(
+    runId: string,
+    failure: RunFailure,
+    options?: { buildLog?: string; signal?: AbortSignal },
+  ): Promise<Run | undefined>;
 }
 
 export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
@@ -48,8 +56,8 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
       }
     },
 
-    async finishEarly(runId, failure, buildLog) {
-      return finishEarly(deps, runId, failure, buildLog);
+    async finishEarly(runId, failure, options = {}) {
+      return finishEarly(deps, runId, failure, options.buildLog, options.signal);
     },
   };
 }
@@ -60,7 +68,7 @@ async function collectAndRecord(
   stoppedFromOutside: string | undefined,
   signal: AbortSignal | undefined,
 ): Promise<Run | undefined> {
-  const { db, store, engine, logger, workerId, spool } = deps;
+  const { engine, logger, spool } = deps;
   const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
   const uploadStarted = performance.now();
   let manifest = await spool.read(run.id);
@@ -70,22 +78,16 @@ async function collectAndRecord(
   } else {
     const container = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
     if (!container || !run.containerId) {
-      const outcome: RunOutcome = {
-        state: 'failed',
-        failureReason: 'infra_error',
-        failureMessage: "the run's container disappeared before its results could be collected",
-      };
-      await store
-        .putObject(
-          run.resultsBucket,
-          `${run.resultsPrefix}run.json`,
-          await runRecord(db, run, outcome, {}),
-          CONTENT_TYPES.json,
-        )
-        .catch((error) => log.warn({ err: error }, 'could not upload run.json'));
-      const ended = await recordEnd(deps, run, outcome);
-      await cleanUp(deps, run, run.containerId);
-      return ended;
+      return finishEarly(
+        deps,
+        run.id,
+        new RunFailure(
+          'infra_error',
+          "the run's container disappeared before its results could be collected",
+        ),
+        undefined,
+        signal,
+      );
     }
     const spoolStarted = performance.now();
     manifest = await spoolResults(deps, run, container, stoppedFromOutside, log);
@@ -97,6 +99,29 @@ async function collectAndRecord(
     await cleanUp(deps, run, container.id);
   }
 
+  const { outcome, delivered } = await deliver(deps, run, manifest, log, signal);
+  const { exitCode, result, metrics } = manifest.record;
+  const ended = await recordEnd(deps, run, outcome, { exitCode, result, metrics });
+  deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
+  log.info({ state: outcome.state, exitCode }, 'run finished');
+  if (delivered) await spool.remove(run.id);
+  await cleanUp(deps, run, run.containerId);
+  return ended;
+}
+
+/**
+ * Delivers a complete spool, waiting for the store up to the patience; when it cannot, the run's
+ * outcome says which files are kept where (and its spooled run.json says so too, for when the
+ * housekeeping delivers it). Returns the outcome and whether everything was delivered.
+ */
+async function deliver(
+  deps: RunFinisherDeps,
+  run: Run,
+  manifest: SpoolManifest,
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<{ outcome: RunOutcome; delivered: boolean }> {
+  const { db, store, workerId, spool } = deps;
   const { patienceSeconds, firstDelayMs, maxDelayMs } = deps.delivery;
   const undelivered = await deliverSpool(store, spool, manifest, {
     deadline: Date.parse(manifest.spooledAt) + patienceSeconds * 1000,
@@ -111,30 +136,48 @@ async function collectAndRecord(
     onRetry: (key, error, delayMs) =>
       log.warn({ error: errorMessage(error), key, delayMs }, 'uploading results failed; retrying'),
   });
-  let outcome = manifest.outcome;
-  if (undelivered) {
-    const message = undeliveredMessage(undelivered, manifest, {
-      dir: spool.dirOf(run.id),
-      workerId,
-      patienceSeconds,
+  if (!undelivered) return { outcome: manifest.outcome, delivered: true };
+  const message = undeliveredMessage(undelivered, manifest, {
+    dir: spool.dirOf(run.id),
+    workerId,
+    patienceSeconds,
+  });
+  log.warn({ undelivered: undelivered.count }, 'results could not be delivered; kept in the spool');
+  const outcome = failWith(manifest.outcome, 'upload_error', message);
+  // The spooled run.json tells the end as it is, for when the housekeeping delivers it.
+  await spool.rewrite(
+    run.id,
+    `${run.resultsPrefix}run.json`,
+    await runRecord(db, run, outcome, { ...manifest.record, uploadErrors: [message] }),
+  );
+  await spool.markGaveUp(run.id, message);
+  return { outcome, delivered: false };
+}
+
+/** Spools what a run that never ran leaves (its build log, run.json), as an exited run's results are. */
+async function spoolEarly(deps: RunFinisherDeps, run: Run, outcome: RunOutcome, buildLog?: string) {
+  const writer = await deps.spool.open(run.id);
+  try {
+    const prefix = run.resultsPrefix;
+    if (buildLog) {
+      await writer.keep(`${prefix}build.log`, buildLog, Buffer.byteLength(buildLog), {
+        contentType: CONTENT_TYPES.log,
+      });
+    }
+    const json = await runRecord(deps.db, run, outcome, {});
+    await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), {
+      contentType: CONTENT_TYPES.json,
     });
-    log.warn({ undelivered: undelivered.count }, 'results could not be delivered; kept in the spool');
-    outcome = failWith(outcome, 'upload_error', message);
-    // The spooled run.json tells the end as it is, for when the housekeeping delivers it.
-    await spool.rewrite(
-      run.id,
-      `${run.resultsPrefix}run.json`,
-      await runRecord(db, run, outcome, { ...manifest.record, uploadErrors: [message] }),
-    );
-    await spool.markGaveUp(run.id, message);
+    return await writer.complete({
+      runId: run.id,
+      bucket: run.resultsBucket,
+      prefix,
+      outcome,
+      record: { exitCode: null, result: null },
+    });
+  } finally {
+    writer.close();
   }
-  const { exitCode, result, metrics } = manifest.record;
-  const ended = await recordEnd(deps, run, outcome, { exitCode, result, metrics });
-  deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
-  log.info({ state: outcome.state, exitCode }, 'run finished');
-  if (!undelivered) await spool.remove(run.id);
-  await cleanUp(deps, run, run.containerId);
-  return ended;
 }
 
 async function finishEarly(
@@ -142,34 +185,40 @@ async function finishEarly(
   runId: string,
   failure: RunFailure,
   buildLog?: string,
+  signal?: AbortSignal,
 ): Promise<Run | undefined> {
-  const { db, store, logger } = deps;
+  const { db, logger, spool } = deps;
   const run = await getRun(db, runId);
   if (!run) return undefined;
   const log = logger.child({ runId: run.id, jobId: run.jobId });
   const state: TerminalState = failure.reason === 'cancelled' ? 'cancelled' : 'failed';
-  const outcome: RunOutcome = { state, failureReason: failure.reason, failureMessage: failure.message };
-  const uploadErrors: string[] = [];
+  let outcome: RunOutcome = { state, failureReason: failure.reason, failureMessage: failure.message };
   // A run its user may no longer run writes nothing: its results folder may be in a bucket
   // taken off their allow-list. Its failure is in the run's record (GET /runs/:id).
   const writes = failure.reason !== 'not_allowed';
-  if (buildLog && writes) {
-    await store
-      .putObject(run.resultsBucket, `${run.resultsPrefix}build.log`, buildLog, CONTENT_TYPES.log)
-      .catch((error: unknown) => uploadErrors.push(`build.log: ${errorMessage(error)}`));
-  }
+  let delivered = true;
   if (writes) {
-    await store
-      .putObject(
-        run.resultsBucket,
-        `${run.resultsPrefix}run.json`,
-        await runRecord(db, run, outcome, { uploadErrors }),
-        CONTENT_TYPES.json,
-      )
-      .catch((error: unknown) => log.warn({ err: error }, 'could not upload run.json'));
+    // What it leaves (the build log, run.json) waits for the store on this host, as an exited
+    // run's results do: an outage of the store as it fails loses nothing.
+    const manifest = await spoolEarly(deps, run, outcome, buildLog);
+    try {
+      ({ outcome, delivered } = await deliver(deps, run, manifest, log, signal));
+    } catch (error) {
+      if (signal?.aborted) {
+        // Not ended: the next settle of the run (after a restart) spools and delivers it afresh.
+        log.info('stopped delivering: the worker is stopping');
+        return undefined;
+      }
+      if (!(error instanceof LeaseLost)) throw error;
+      // Its new owner runs it again (it never ran) or ends it: what was spooled here is void.
+      log.warn('stopped delivering: the run was taken over by another worker');
+      await spool.remove(run.id);
+      return undefined;
+    }
   }
   const ended = await recordEnd(deps, run, outcome);
   log.info({ state, reason: failure.reason, message: failure.message }, 'run ended early');
+  if (writes && delivered) await spool.remove(run.id);
   await cleanUp(deps, run, run.containerId);
   return ended;
 }

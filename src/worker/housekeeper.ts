@@ -50,6 +50,7 @@ export interface HousekeepingReport {
   /** Pulled and package images evicted to keep the cache within its budget. */
   imagesEvicted: number;
   networks: number;
+  volumes: number;
   folders: number;
   runsPruned: number;
   /** Runs whose kept results were delivered (or dropped, their run being gone) in this pass. */
@@ -199,6 +200,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       images: 0,
       imagesEvicted: 0,
       networks: 0,
+      volumes: 0,
       folders: 0,
       runsPruned: 0,
       delivered: 0,
@@ -225,17 +227,35 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       }
     }
 
-    // A run's image is known by its tag alone (it carries no labels): it is removed once its run
-    // has ended. One of a run this database does not know may be another installation's; it stays.
+    // A run's volumes, labelled as its container: removed once no container uses them.
+    const volumes = await engine.listVolumes(`${INSTALLATION_LABEL}=${deps.installationId}`);
+    const volumeRuns = await classify(volumes.map((v) => v.labels[RUN_ID_LABEL] ?? ''));
+    for (const volume of volumes) {
+      if (!removable(volume.labels, volumeRuns)) continue;
+      try {
+        await engine.removeVolume(volume.name);
+        report.volumes += 1;
+      } catch (error) {
+        logger.warn({ err: error, volume: volume.name }, 'could not remove a leftover volume');
+      }
+    }
+
+    // A run's image is labelled with its run and installation: this installation's goes once its
+    // run has ended or is unknown here; one made before images carried the label, once its run has
+    // ended; another installation's (the engine is shared) never.
     const images = (await engine.listImages(JOB_IMAGE_REPOSITORY)).flatMap((image) =>
       image.tags.flatMap((tag) => {
         const runId = runIdOfImageTag(tag);
-        return runId ? [{ tag, runId }] : [];
+        return runId ? [{ tag, runId, owner: image.labels[INSTALLATION_LABEL] }] : [];
       }),
     );
     const imageRuns = await classify(images.map((i) => i.runId));
     for (const image of images) {
-      if (!imageRuns.ended.has(image.runId)) continue;
+      const ours = image.owner === deps.installationId;
+      const gone = ours
+        ? imageRuns.ended.has(image.runId) || imageRuns.unknown.has(image.runId)
+        : image.owner === undefined && imageRuns.ended.has(image.runId);
+      if (!gone) continue;
       await engine.removeImage(image.tag);
       report.images += 1;
     }

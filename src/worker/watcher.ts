@@ -91,6 +91,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         await finisher.finishEarly(
           run.id,
           new RunFailure('infra_error', "the run's container disappeared while it was running"),
+          { signal: deliverySignal() },
         );
         return;
       }
@@ -174,6 +175,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
             'infra_error',
             `worker ${run.workerId ?? '(unknown)'} stopped heartbeating and the run's container could not be found`,
           ),
+          { signal: deliverySignal() },
         );
       }
     }

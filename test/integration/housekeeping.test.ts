@@ -67,6 +67,27 @@ async function packageImage(): Promise<string> {
   return tag;
 }
 
+/** A run image of run `runId` as the image builder labels them (`installationId`: whose). */
+async function runImage(runId: string, installationId: string): Promise<string> {
+  const tag = `tds-run:${runId}`;
+  const context = tar.pack();
+  context.entry({ name: 'Dockerfile' }, 'FROM debian:bookworm-slim\n');
+  context.finalize();
+  const stream = await docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    t: tag,
+    labels: {
+      [MANAGED_LABEL]: 'true',
+      [KIND_LABEL]: 'run',
+      'tds.run-id': runId,
+      'tds.installation': installationId,
+    },
+  });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
+  return tag;
+}
+
 let jobId: string | undefined;
 
 /**
@@ -203,6 +224,61 @@ describe('housekeeping', () => {
     ]);
     expect(left.map((row) => row.ref)).toEqual([refs[2]]);
     await docker.getImage(refs[2]!).remove();
+  });
+
+  it("removes its installation's run volumes and images whose run has ended or is unknown, and no other installation's", async () => {
+    const own = service.installationId;
+    const foreign = randomUUID();
+    const volume = async (runId: string, installationId: string) => {
+      const name = `tds-vol-${runId}-output`;
+      await docker.createVolume({
+        Name: name,
+        Labels: { 'tds.run-id': runId, 'tds.installation': installationId },
+      });
+      return name;
+    };
+    const volumeExists = (name: string) =>
+      docker
+        .getVolume(name)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+    const imageExists = (tag: string) =>
+      docker
+        .getImage(tag)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+    const endedRun = await runIn('failed');
+    const liveRun = await runIn('running');
+    const volumes = {
+      ownEnded: await volume(endedRun, own),
+      ownUnknown: await volume(randomUUID(), own),
+      ownLive: await volume(liveRun, own),
+      foreignUnknown: await volume(randomUUID(), foreign),
+    };
+    const images = {
+      ownUnknown: await runImage(randomUUID(), own),
+      ownLive: await runImage(liveRun, own),
+      // Another installation's, of a run this database knows as ended (a copy of its database).
+      foreignEnded: await runImage(endedRun, foreign),
+    };
+
+    const report = await service.housekeeper!.sweep();
+    expect(report.volumes).toBeGreaterThanOrEqual(2);
+    expect(await volumeExists(volumes.ownEnded)).toBe(false);
+    expect(await volumeExists(volumes.ownUnknown)).toBe(false);
+    expect(await volumeExists(volumes.ownLive)).toBe(true);
+    expect(await volumeExists(volumes.foreignUnknown)).toBe(true);
+    expect(await imageExists(images.ownUnknown)).toBe(false);
+    expect(await imageExists(images.ownLive)).toBe(true);
+    expect(await imageExists(images.foreignEnded)).toBe(true);
+    for (const name of [volumes.ownLive, volumes.foreignUnknown]) await docker.getVolume(name).remove();
+    for (const tag of [images.ownLive, images.foreignEnded]) await docker.getImage(tag).remove();
   });
 
   it('removes run images whose run has ended, and keeps those of live or unknown runs and package images', async () => {

@@ -143,6 +143,10 @@ describe('a job container, tried as a hostile user would', () => {
     const mounts = info.Mounts.map((m) => `${m.Type} ${m.Destination}`).sort();
     expect(mounts).toEqual(['volume /job/.metrics', 'volume /job/output']);
     const volumes = info.Mounts.map((m) => m.Name!);
+    // The run's volumes and image say whose they are, so that housekeeping removes only its own.
+    const mine = { 'tds.installation': service.installationId, 'tds.run-id': run.id };
+    for (const name of volumes) expect((await docker.getVolume(name).inspect()).Labels).toMatchObject(mine);
+    expect((await docker.getImage(`tds-run:${run.id}`).inspect()).Config.Labels).toMatchObject(mine);
 
     await service.request('POST', `/runs/${run.id}/cancel`);
     const ended = await service.waitForRun(run.id, undefined, 30_000);

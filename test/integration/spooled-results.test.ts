@@ -177,6 +177,88 @@ describe('results that wait for S3', () => {
     expect(existsSync(gone)).toBe(false);
   });
 
+  it('keeps what a run that fails before its container exists leaves (run.json) until the store is back', async () => {
+    const s3 = await ownS3();
+    const databaseUrl = await createTestDatabase();
+    const env = {
+      S3_ENDPOINT: s3.endpoint,
+      TDS_S3_ATTEMPTS: '2',
+      TDS_S3_RETRY_DELAY_MS: '200',
+      TDS_UPLOAD_RETRY_MAX_DELAY_MS: '1000',
+    };
+    const api = await start({ databaseUrl, roles: ['api'], env });
+    await api.store.createBucket('early');
+    const { status, body } = await api.request('POST', '/jobs', {
+      ...jobBody('early'),
+      s3_bucket: 'early',
+      command: 'echo never',
+    });
+    expect(status, JSON.stringify(body)).toBe(202);
+    const runId: string = body.run.id;
+    // The store goes away before a worker takes the run: staging its inputs fails (input_error),
+    // and so would uploading what it leaves.
+    await s3.stop();
+    const worker = await start({ databaseUrl, roles: ['worker'], env });
+    const spool = path.join(worker.config.dataDir, 'spool', runId);
+    await eventually(
+      'run.json to be spooled',
+      async () => existsSync(path.join(spool, 'manifest.json')),
+      60_000,
+    );
+    await sleep(2_000);
+    // Waiting for the store, not failed for it.
+    expect((await api.request('GET', `/runs/${runId}`)).body.state).toBe('staging');
+    await s3.restart();
+
+    const run = await api.waitForRun(runId, undefined, 60_000);
+    expect(run.state).toBe('failed');
+    expect(run.failure.reason).toBe('input_error');
+    expect(run.failure.message).not.toContain('could not be delivered');
+    const record = JSON.parse((await api.store.getObjectText('early', `${run.results.prefix}run.json`))!);
+    expect(record).toMatchObject({ runId, state: 'failed', failure: { reason: 'input_error' } });
+    expect(await runsOfJob(api, body.job.id)).toHaveLength(1);
+    await eventually('the spool to be emptied', async () => !existsSync(spool));
+  });
+
+  it('keeps the build log and run.json of a run whose build fails while the store is away', async () => {
+    const s3 = await ownS3();
+    const service = await start({
+      env: { S3_ENDPOINT: s3.endpoint, TDS_S3_RETRY_DELAY_MS: '200', TDS_UPLOAD_RETRY_MAX_DELAY_MS: '1000' },
+    });
+    await service.store.createBucket('early-build');
+    const { body } = await service.request('POST', '/jobs', {
+      ...jobBody('early-build'),
+      s3_bucket: 'early-build',
+      linux_dependencies: ['tds-no-such-package'],
+      command: 'echo never',
+    });
+    const runId: string = body.run.id;
+    // The package install (apt-get update from Debian's mirror first) takes seconds: the store
+    // goes away while the run builds, before the build fails.
+    await service.waitForRun(runId, (state) => state === 'building', 120_000);
+    await s3.stop();
+    const spool = path.join(service.config.dataDir, 'spool', runId);
+    await eventually(
+      'the build log to be spooled',
+      async () => existsSync(path.join(spool, 'manifest.json')),
+      120_000,
+    );
+    await sleep(2_000);
+    expect((await service.request('GET', `/runs/${runId}`)).body.state).toBe('building');
+    await s3.restart();
+
+    const run = await service.waitForRun(runId, undefined, 60_000);
+    expect(run.state).toBe('failed');
+    expect(run.failure.reason).toBe('build_error');
+    const prefix: string = run.results.prefix;
+    expect(await service.store.getObjectText('early-build', `${prefix}build.log`)).toContain(
+      'tds-no-such-package',
+    );
+    const record = JSON.parse((await service.store.getObjectText('early-build', `${prefix}run.json`))!);
+    expect(record).toMatchObject({ runId, state: 'failed', failure: { reason: 'build_error' } });
+    await eventually('the spool to be emptied', async () => !existsSync(spool));
+  });
+
   it('keeps only what fits in the spool, and says so', async () => {
     const bucket = await createBucket();
     const service = await start({ env: { TDS_SPOOL_MAX_BYTES: '300000' } });

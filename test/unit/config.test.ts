@@ -84,7 +84,7 @@ describe('loadConfig', () => {
       metricsIntervalSeconds: 1,
       network: 'bridge',
     });
-    expect(config.sandbox).toEqual({ user: '10001:10001', tmpSizeMb: 512 });
+    expect(config.sandbox).toEqual({ user: '10001:10001', tmpSizeMb: 512, hostAccess: 'blocked' });
     expect(config.limits).toEqual({
       maxInputBytes: 10 * 1024 ** 3,
       maxOutputBytes: 10 * 1024 ** 3,
@@ -98,6 +98,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       TDS_JOB_USER: '65534:65534',
       TDS_TMP_SIZE_MB: '64',
+      TDS_RUN_HOST_ACCESS: 'allowed',
       TDS_DEFAULT_NETWORK: 'none',
       TDS_MAX_INPUT_BYTES: '1000',
       TDS_MAX_OUTPUT_BYTES: '2000',
@@ -105,7 +106,10 @@ describe('loadConfig', () => {
       TDS_MAX_RESULT_BYTES: '4000',
       TDS_LIVE_LOG_BYTES: '4096',
     });
-    expect(config.sandbox).toEqual({ user: '65534:65534', tmpSizeMb: 64 });
+    expect(config.sandbox).toEqual({ user: '65534:65534', tmpSizeMb: 64, hostAccess: 'allowed' });
+    expect(() => loadConfig({ TDS_RUN_HOST_ACCESS: 'open' })).toThrow(
+      'TDS_RUN_HOST_ACCESS must be "blocked" or "blocked-by-operator" or "allowed", got "open"',
+    );
     expect(config.jobDefaults.network).toBe('none');
     expect(config.limits).toEqual({
       maxInputBytes: 1000,

@@ -12,6 +12,7 @@ const config = (overrides: Partial<ImageConfig> = {}): ImageConfig => ({
   workingDir: '',
   user: '',
   bytes: 0,
+  labels: {},
   ...overrides,
 });
 

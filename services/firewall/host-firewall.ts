@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import type { ContainerEngine } from '../docker/container-engine.js';
+
+/** The host's packet filter, as far as the worker needs it. */
+export interface HostFirewall {
+  /**
+   * Makes sure that packets coming in on an interface matching `interfacePattern` (iptables
+   * syntax: `tds+`) and addressed to the host itself are dropped, unless they belong to a
+   * connection the host opened (replies to its own connections pass). Installs the rule when it
+   * is missing, for IPv4 and (when the host has IPv6) IPv6; rejects saying why when it cannot.
+   */
+  dropToHost(interfacePattern: string): Promise<void>;
+}
+
+/** Why a firewall command failed: its program, arguments and what it said. */
+export class FirewallError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FirewallError';
+  }
+}
+
+interface Outcome {
+  code: number;
+  stderr: string;
+}
+
+function run(program: string, args: string[]): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    execFile(program, args, { timeout: 15_000 }, (error, _stdout, stderr) => {
+      if (!error) return resolve({ code: 0, stderr });
+      const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
+      if (typeof code === 'number') return resolve({ code, stderr });
+      const reason = code === 'ENOENT' ? `${program} is not installed` : error.message;
+      reject(new FirewallError(reason, { cause: error }));
+    });
+  });
+}
+
+/** The rule's match and verdict, after the chain name. */
+export function dropToHostRule(interfacePattern: string): string[] {
+  return ['-i', interfacePattern, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'DROP'];
+}
+
+/**
+ * The host's packet filter through `iptables` and `ip6tables` (legacy or nf_tables, whichever the
+ * host's `iptables` is), in the `filter` table's `INPUT` chain, where Docker puts no rules of its
+ * own. Needs CAP_NET_ADMIN in the network namespace of the engine's bridges: root on the engine's
+ * host. `-w` waits for the lock another program (Docker) may hold.
+ */
+export function createIptablesFirewall(): HostFirewall {
+  async function ensure(program: string, rule: string[]): Promise<void> {
+    const check = await run(program, ['-w', '5', '-C', 'INPUT', ...rule]);
+    if (check.code === 0) return;
+    // 1: the rule is not there. Anything else: the check itself failed (no permission, no table).
+    if (check.code !== 1 || /denied|not permitted|can't initialize|could not/i.test(check.stderr)) {
+      throw new FirewallError(`${program} -C INPUT failed: ${check.stderr.trim() || `exit ${check.code}`}`);
+    }
+    const insert = await run(program, ['-w', '5', '-I', 'INPUT', '1', ...rule]);
+    if (insert.code !== 0) {
+      throw new FirewallError(`${program} -I INPUT failed: ${insert.stderr.trim() || `exit ${insert.code}`}`);
+    }
+  }
+
+  return {
+    async dropToHost(interfacePattern) {
+      const rule = dropToHostRule(interfacePattern);
+      await ensure('iptables', rule);
+      // A host without IPv6 has nothing to filter there.
+      const ipv6 = await access('/proc/net/if_inet6').then(
+        () => true,
+        () => false,
+      );
+      if (ipv6) await ensure('ip6tables', rule);
+    },
+  };
+}
+
+/**
+ * The engine host's packet filter, changed from a short-lived container the engine runs in its
+ * host's network namespace with CAP_NET_ADMIN, which runs the host's own `iptables` (chroot into
+ * the host's root filesystem, mounted read-only): for a worker in a container of its own, without
+ * root, or far from its engine (whoever holds the engine's socket is root on its host already).
+ * `image` is any image with `chroot` and `sh` (the base image).
+ */
+export function createEngineHostFirewall(
+  engine: Pick<ContainerEngine, 'runOnEngineHost'>,
+  image: string,
+  labels: Record<string, string>,
+): HostFirewall {
+  return {
+    async dropToHost(interfacePattern) {
+      const rule = dropToHostRule(interfacePattern).join(' ');
+      const script = [
+        'set -e',
+        `ensure() { "$1" -w 5 -C INPUT ${rule} 2>/dev/null || "$1" -w 5 -I INPUT 1 ${rule}; }`,
+        'ensure iptables',
+        'if [ -e /proc/net/if_inet6 ]; then ensure ip6tables; fi',
+      ].join('\n');
+      const { exitCode, output } = await engine.runOnEngineHost(
+        image,
+        ['chroot', '/host', 'sh', '-c', script],
+        labels,
+      );
+      if (exitCode !== 0) {
+        throw new FirewallError(
+          `the engine's host did not install the rule (exit code ${exitCode ?? 'unknown'}): ${output.trim() || 'no output'}`,
+        );
+      }
+    },
+  };
+}

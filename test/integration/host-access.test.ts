@@ -1,0 +1,186 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDockerEngine } from '../../services/docker/docker-engine.js';
+import { createEngineHostFirewall } from '../../services/firewall/host-firewall.js';
+import {
+  createBucket,
+  eventually,
+  getText,
+  jobBody,
+  startTestService,
+  type TestService,
+} from '../support/harness.js';
+
+const run = promisify(execFile);
+
+/**
+ * Bridge runs and the host their engine runs on (docs/security.md, "Networks"). A listener on all
+ * of the host's addresses stands for the host's own services; a listener in a network namespace
+ * of its own, linked to this one by a veth pair, stands for another machine: reaching it is
+ * outbound traffic the host forwards, which must keep working, replies included.
+ */
+const namespace = `tdsg-${randomInt(1_000_000)}`;
+const subnet = randomInt(1, 250);
+const rootEnd = `tdsg${subnet}r`;
+const elsewhere = `10.214.${subnet}.2`;
+let hostService: net.Server;
+let hostPort: number;
+let elsewhereListener: ChildProcess;
+const elsewherePort = 18_080;
+const services: TestService[] = [];
+let bucket: string;
+
+/** An IPv4 address of this host other than loopback and Docker's or the tests' own links. */
+function hostAddress(): string {
+  for (const [name, addresses] of Object.entries(os.networkInterfaces())) {
+    if (/^(?:lo|docker|br-|veth|tds|tdh)/.test(name)) continue;
+    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (found) return found.address;
+  }
+  throw new Error('this host has no IPv4 address but loopback');
+}
+
+beforeAll(async () => {
+  hostService = net.createServer((socket) => socket.end('host service\n'));
+  await new Promise<void>((resolve) => hostService.listen(0, '0.0.0.0', resolve));
+  hostPort = (hostService.address() as net.AddressInfo).port;
+
+  await run('ip', ['netns', 'add', namespace]);
+  await run('ip', ['link', 'add', rootEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', namespace]);
+  await run('ip', ['addr', 'add', `10.214.${subnet}.1/30`, 'dev', rootEnd]);
+  await run('ip', ['link', 'set', rootEnd, 'up']);
+  await run('ip', ['-n', namespace, 'addr', 'add', `${elsewhere}/30`, 'dev', 'eth0']);
+  await run('ip', ['-n', namespace, 'link', 'set', 'eth0', 'up']);
+  await run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
+  elsewhereListener = spawn(
+    'nsenter',
+    [
+      `--net=/run/netns/${namespace}`,
+      '--',
+      process.execPath,
+      '-e',
+      `require('node:net').createServer((s) => s.end('elsewhere\\n')).listen(${elsewherePort}, '${elsewhere}')`,
+    ],
+    { stdio: 'ignore' },
+  );
+  await eventually('the listener elsewhere to answer', () => answers(elsewhere, elsewherePort));
+
+  bucket = await createBucket();
+});
+
+afterAll(async () => {
+  for (const service of services) await service.close().catch(() => undefined);
+  hostService?.close();
+  elsewhereListener?.kill('SIGKILL');
+  await run('ip', ['link', 'del', rootEnd]).catch(() => undefined);
+  await run('ip', ['netns', 'del', namespace]).catch(() => undefined);
+});
+
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1000 });
+    socket.once('data', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * A bridge run that tries the host's address, its network's gateway (read from its routing
+ * table) and the address elsewhere, printing one line each: what answered, or "unreachable".
+ */
+async function probe(service: TestService) {
+  const tries = [
+    ['host', '$HOST_ADDRESS', hostPort],
+    ['gateway', '$GATEWAY', hostPort],
+    ['elsewhere', elsewhere, elsewherePort],
+  ] as const;
+  const command = [
+    // The default route's gateway, from the kernel's table (little-endian hex), in POSIX sh and perl.
+    `GATEWAY=$(perl -ne '@f = split; print join(".", unpack("C4", pack("V", hex $f[2]))) if $f[1] eq "00000000"' /proc/net/route)`,
+    'echo "gateway address: $GATEWAY"',
+    ...tries.map(
+      ([name, address, port]) =>
+        `echo "${name}: $(timeout 4 bash -c 'exec 3<>/dev/tcp/'"${address}"'/${port} && head -n 1 <&3' 2>/dev/null || echo unreachable)"`,
+    ),
+  ].join('\n');
+  const { status, body } = await service.request(
+    'POST',
+    '/jobs',
+    jobBody(bucket, { network: 'bridge', command, env: { HOST_ADDRESS: hostAddress() } }),
+  );
+  expect(status, JSON.stringify(body)).toBe(202);
+  const ended = await service.waitForRun(body.run.id);
+  expect(ended.state, JSON.stringify(ended.failure)).toBe('succeeded');
+  const [gateway, ...lines] = ((await getText(bucket, `${ended.results.prefix}stdout.log`)) ?? '')
+    .trim()
+    .split('\n');
+  // The probe's own check: it tried a real gateway address (not an empty one, which never answers).
+  expect(gateway).toMatch(/^gateway address: \d+\.\d+\.\d+\.1$/);
+  return lines;
+}
+
+describe("bridge runs and their engine's host", () => {
+  it('cannot open a connection to a service the host runs on all addresses, by its address or the gateway, by default', async () => {
+    // The test's own check that the listener answers from the host (so "unreachable" means the rule).
+    expect(await answers(hostAddress(), hostPort)).toBe(true);
+    const service = await startTestService();
+    services.push(service);
+    expect(service.config.sandbox.hostAccess).toBe('blocked');
+    expect(await probe(service)).toEqual([
+      'host: unreachable',
+      'gateway: unreachable',
+      'elsewhere: elsewhere',
+    ]);
+    const { stdout } = await run('iptables', ['-S', 'INPUT']);
+    expect(stdout).toContain('-A INPUT -i tds+ -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP');
+  });
+
+  it('reaches them when the operator allows it, the rule installed for the others notwithstanding', async () => {
+    const service = await startTestService({ env: { TDS_RUN_HOST_ACCESS: 'allowed' } });
+    services.push(service);
+    expect(await probe(service)).toEqual([
+      'host: host service',
+      'gateway: host service',
+      'elsewhere: elsewhere',
+    ]);
+  });
+});
+
+describe("the rule installed from a helper container on the engine's host", () => {
+  it('is installed once, for a worker that is not root or not beside its engine', async () => {
+    // A pattern of its own, so that the check sees this helper's work and nothing else's.
+    const pattern = `tdsq${randomInt(1_000_000)}+`;
+    const rule = ['-i', pattern, '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'DROP'];
+    const listed = async () =>
+      (await run('iptables', ['-S', 'INPUT'])).stdout
+        .split('\n')
+        .filter((line) => line === `-A INPUT ${rule.join(' ')}`).length;
+    const docker = new Docker();
+    const engine = createDockerEngine(docker, pino({ level: 'silent' }), 'local');
+    const firewall = createEngineHostFirewall(engine, inject('baseImage'), { 'tds.kind': 'host-firewall' });
+    try {
+      expect(await listed()).toBe(0);
+      await firewall.dropToHost(pattern);
+      await firewall.dropToHost(pattern);
+      expect(await listed()).toBe(1);
+      const left = await docker.listContainers({ all: true, filters: { label: ['tds.kind=host-firewall'] } });
+      expect(left).toEqual([]);
+    } finally {
+      await run('iptables', ['-D', 'INPUT', ...rule]).catch(() => undefined);
+      await run('ip6tables', ['-D', 'INPUT', ...rule]).catch(() => undefined);
+    }
+  });
+});
