@@ -7,8 +7,10 @@ export interface HostFirewall {
   /**
    * Makes sure that packets coming in on an interface matching `interfacePattern` (iptables
    * syntax: `tds+`) and addressed to the host itself are dropped, unless they belong to a
-   * connection the host opened (replies to its own connections pass). Installs the rule when it
-   * is missing, for IPv4 and (when the host has IPv6) IPv6; rejects saying why when it cannot.
+   * connection the host opened (replies to its own connections pass), and that packets from one
+   * such interface to another (one run's network to another's) are dropped too, ahead of the
+   * rules the engine keeps rewriting as networks come and go. Installs the rules when they are
+   * missing, for IPv4 and (when the host has IPv6) IPv6; rejects saying why when it cannot.
    */
   dropToHost(interfacePattern: string): Promise<void>;
 }
@@ -44,35 +46,49 @@ export function dropToHostRule(interfacePattern: string): string[] {
 }
 
 /**
+ * The FORWARD rule between run networks. Docker keeps networks apart with its own chains, which
+ * it deletes and inserts again whenever a network is made; this rule, inserted first in FORWARD
+ * and never touched by the engine, stays ahead of the engine's ACCEPT rules throughout.
+ */
+export function dropBetweenRule(interfacePattern: string): string[] {
+  return ['-i', interfacePattern, '-o', interfacePattern, '-j', 'DROP'];
+}
+
+/**
  * The host's packet filter through `iptables` and `ip6tables` (legacy or nf_tables, whichever the
  * host's `iptables` is), in the `filter` table's `INPUT` chain, where Docker puts no rules of its
  * own. Needs CAP_NET_ADMIN in the network namespace of the engine's bridges: root on the engine's
  * host. `-w` waits for the lock another program (Docker) may hold.
  */
 export function createIptablesFirewall(): HostFirewall {
-  async function ensure(program: string, rule: string[]): Promise<void> {
-    const check = await run(program, ['-w', '5', '-C', 'INPUT', ...rule]);
+  async function ensure(program: string, chain: string, rule: string[]): Promise<void> {
+    const check = await run(program, ['-w', '5', '-C', chain, ...rule]);
     if (check.code === 0) return;
     // 1: the rule is not there. Anything else: the check itself failed (no permission, no table).
     if (check.code !== 1 || /denied|not permitted|can't initialize|could not/i.test(check.stderr)) {
-      throw new FirewallError(`${program} -C INPUT failed: ${check.stderr.trim() || `exit ${check.code}`}`);
+      throw new FirewallError(
+        `${program} -C ${chain} failed: ${check.stderr.trim() || `exit ${check.code}`}`,
+      );
     }
-    const insert = await run(program, ['-w', '5', '-I', 'INPUT', '1', ...rule]);
+    const insert = await run(program, ['-w', '5', '-I', chain, '1', ...rule]);
     if (insert.code !== 0) {
-      throw new FirewallError(`${program} -I INPUT failed: ${insert.stderr.trim() || `exit ${insert.code}`}`);
+      throw new FirewallError(
+        `${program} -I ${chain} failed: ${insert.stderr.trim() || `exit ${insert.code}`}`,
+      );
     }
   }
 
   return {
     async dropToHost(interfacePattern) {
-      const rule = dropToHostRule(interfacePattern);
-      await ensure('iptables', rule);
       // A host without IPv6 has nothing to filter there.
       const ipv6 = await access('/proc/net/if_inet6').then(
         () => true,
         () => false,
       );
-      if (ipv6) await ensure('ip6tables', rule);
+      for (const program of ipv6 ? ['iptables', 'ip6tables'] : ['iptables']) {
+        await ensure(program, 'INPUT', dropToHostRule(interfacePattern));
+        await ensure(program, 'FORWARD', dropBetweenRule(interfacePattern));
+      }
     },
   };
 }
@@ -91,10 +107,12 @@ export function createEngineHostFirewall(
 ): HostFirewall {
   return {
     async dropToHost(interfacePattern) {
-      const rule = dropToHostRule(interfacePattern).join(' ');
+      const toHost = dropToHostRule(interfacePattern).join(' ');
+      const between = dropBetweenRule(interfacePattern).join(' ');
       const script = [
         'set -e',
-        `ensure() { "$1" -w 5 -C INPUT ${rule} 2>/dev/null || "$1" -w 5 -I INPUT 1 ${rule}; }`,
+        `ensure() { "$1" -w 5 -C INPUT ${toHost} 2>/dev/null || "$1" -w 5 -I INPUT 1 ${toHost};`,
+        `  "$1" -w 5 -C FORWARD ${between} 2>/dev/null || "$1" -w 5 -I FORWARD 1 ${between}; }`,
         'ensure iptables',
         'if [ -e /proc/net/if_inet6 ]; then ensure ip6tables; fi',
       ].join('\n');

@@ -52,7 +52,7 @@ export interface HostGuard {
 
 /** What an operator can do when the rule cannot be installed. */
 const REMEDY =
-  'add the rule on the Docker engine\'s host yourself (`iptables -I INPUT -i tds+ -m conntrack ! --ctstate ESTABLISHED,RELATED -j DROP`, and the same with ip6tables) and set TDS_RUN_HOST_ACCESS=blocked-by-operator, or let bridge runs reach the host with TDS_RUN_HOST_ACCESS=allowed, or give the job network "none" (see docs/security.md, Networks)';
+  'add the rules on the Docker engine\'s host yourself (`iptables -I INPUT -i tds+ -m conntrack ! --ctstate ESTABLISHED,RELATED -j DROP` and `iptables -I FORWARD -i tds+ -o tds+ -j DROP`, and the same with ip6tables) and set TDS_RUN_HOST_ACCESS=blocked-by-operator, or let bridge runs reach the host with TDS_RUN_HOST_ACCESS=allowed, or give the job network "none" (see docs/security.md, Networks)';
 
 export function createHostGuard(deps: {
   hostAccess: RunHostAccess;

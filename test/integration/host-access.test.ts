@@ -164,23 +164,28 @@ describe("the rule installed from a helper container on the engine's host", () =
     // A pattern of its own, so that the check sees this helper's work and nothing else's.
     const pattern = `tdsq${randomInt(1_000_000)}+`;
     const rule = ['-i', pattern, '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'DROP'];
-    const listed = async () =>
-      (await run('iptables', ['-S', 'INPUT'])).stdout
+    const between = ['-i', pattern, '-o', pattern, '-j', 'DROP'];
+    const listed = async (chain: string, match: string[]) =>
+      (await run('iptables', ['-S', chain])).stdout
         .split('\n')
-        .filter((line) => line === `-A INPUT ${rule.join(' ')}`).length;
+        .filter((line) => line === `-A ${chain} ${match.join(' ')}`).length;
     const docker = new Docker();
     const engine = createDockerEngine(docker, pino({ level: 'silent' }), 'local');
     const firewall = createEngineHostFirewall(engine, inject('baseImage'), { 'tds.kind': 'host-firewall' });
     try {
-      expect(await listed()).toBe(0);
+      expect(await listed('INPUT', rule)).toBe(0);
+      expect(await listed('FORWARD', between)).toBe(0);
       await firewall.dropToHost(pattern);
       await firewall.dropToHost(pattern);
-      expect(await listed()).toBe(1);
+      expect(await listed('INPUT', rule)).toBe(1);
+      expect(await listed('FORWARD', between)).toBe(1);
       const left = await docker.listContainers({ all: true, filters: { label: ['tds.kind=host-firewall'] } });
       expect(left).toEqual([]);
     } finally {
       await run('iptables', ['-D', 'INPUT', ...rule]).catch(() => undefined);
       await run('ip6tables', ['-D', 'INPUT', ...rule]).catch(() => undefined);
+      await run('iptables', ['-D', 'FORWARD', ...between]).catch(() => undefined);
+      await run('ip6tables', ['-D', 'FORWARD', ...between]).catch(() => undefined);
     }
   });
 });
