@@ -1,6 +1,6 @@
 import { Upload } from '@aws-sdk/lib-storage';
 import Docker from 'dockerode';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import type { RunState } from '../../src/runs/run-states.js';
 import {
   createBucket,
@@ -73,10 +73,12 @@ const cases: {
   },
 ];
 
+// The four cases run at once: each has its own database, service, workers, bucket and run, and
+// waits on its own run's state, so none depends on another's timing.
 describe('a worker killed mid-run', () => {
-  it.each(cases)(
+  it.concurrent.for(cases)(
     'in $stage: the run still ends, its results delivered ($then)',
-    async ({ stage, then, body, expected }) => {
+    async ({ stage, then, body, expected }, { expect }) => {
       const databaseUrl = await createTestDatabase();
       const api = await startTestService({ databaseUrl, roles: ['api'] });
       services.push(api);

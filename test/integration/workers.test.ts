@@ -51,7 +51,9 @@ describe('several worker processes sharing one database', () => {
     await putObject(bucket, 'in/data.txt', 'data\n');
     const workers = await Promise.all(['w1', 'w2', 'w3'].map((id) => startWorker(databaseUrl, id)));
 
-    const total = 120;
+    // Enough jobs that every worker, the one started after the kill included, takes several while
+    // the queue is still long: 48 keeps six runs at a time busy for well past the kill.
+    const total = 48;
     const jobs: { jobId: string; n: number }[] = [];
     for (let n = 0; n < total; n += 1) {
       // Every tenth job runs for a while, so the kill finds runs at every stage.
@@ -71,8 +73,22 @@ describe('several worker processes sharing one database', () => {
           "SELECT count(*)::int AS n FROM runs WHERE state IN ('succeeded', 'failed', 'cancelled', 'timed_out')",
         )
       )[0]!.n;
-    while ((await ended()) < 20) await sleep(200);
+    // Killed once some runs have ended and while it holds a run: mid-flight, not between runs.
+    const holding = async () =>
+      (
+        await api!.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM runs
+           WHERE worker_id = 'w1' AND state IN ('staging', 'building', 'running', 'uploading')`,
+        )
+      )[0]!.n;
+    const killBy = Date.now() + 180_000;
+    let held = 0;
+    while (Date.now() < killBy) {
+      if ((await ended()) >= 8 && (held = await holding()) > 0) break;
+      await sleep(100);
+    }
     workers[0]!.kill('SIGKILL');
+    expect(held, 'runs w1 held when it was killed').toBeGreaterThan(0);
     await startWorker(databaseUrl, 'w4');
 
     // Every job ends: no run is left queued or under way (a failed run's retry included).
