@@ -4,9 +4,10 @@ import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
 import type { FleetService } from '../../fleet/fleet-service.js';
 import type { JobService } from '../../jobs/job-service.js';
-import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import type { JobSchedules } from '../../definitions/job-kind.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { JobRequestSchema, NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
+import { authoriseDefinition } from '../../definitions/definition-rules.js';
 import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema, notifySchema } from '../schemas.js';
@@ -29,7 +30,7 @@ const errors = {
 
 export const jobRoutes: FastifyPluginAsyncTypebox<{
   jobs: JobService;
-  schedules: ScheduleService;
+  schedules: JobSchedules;
   fleet: FleetService;
   access: AccessControl;
   webhooks: WebhookService;
@@ -77,10 +78,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const authorise = async (spec: Parameters<typeof access.checkSubmission>[1]) => {
-        await access.checkSubmission(request.principal, spec);
-        if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
-      };
+      const authorise = authoriseDefinition(access, webhooks, request.principal);
       if (request.query.dry_run) {
         const spec = await jobs.dryRun(request.body, authorise);
         return reply.status(200).send({ valid: true as const, spec });
@@ -133,10 +131,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       const { job, changed, followed } = await jobs.replace(
         request.params.id,
         request.body,
-        async (spec) => {
-          await access.checkSubmission(request.principal, spec);
-          if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
-        },
+        authoriseDefinition(access, webhooks, request.principal),
         followingNotifyUrl(
           webhooks,
           { kind: 'job', id: request.params.id },
