@@ -7,7 +7,6 @@ import { anyone, jobDefinition, type Authorise } from '../definitions/definition
 import { dryRunDefinition, replaceDefinition, submitDefinition } from '../definitions/definition-store.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
-  decodeCursor,
   findJobByKey,
   getJob,
   insertJobIfAbsent,
@@ -24,6 +23,7 @@ import {
   type JobRequest,
   type JobSpec,
 } from './job-spec.js';
+import { definitionPageAfter } from './page-cursor.js';
 import { isUuid } from '../ids.js';
 import {
   getRun,
@@ -245,13 +245,7 @@ export async function listJobs(
   limit: number,
   cursor: string | undefined,
 ) {
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  if (cursor !== undefined && !after) {
-    throw new ValidationError(
-      'cursor is not one this service returned; use nextCursor from the previous page',
-    );
-  }
-  return listJobsOfUser(deps.db, userId, limit, after);
+  return listJobsOfUser(deps.db, userId, limit, definitionPageAfter(cursor));
 }
 
 /** A run and its history. */

@@ -4,10 +4,10 @@ import type { BucketCheck } from '../definitions/bucket-check.js';
 import { anyone, workflowDefinition, type Authorise } from '../definitions/definition-rules.js';
 import { dryRunDefinition, replaceDefinition, submitDefinition } from '../definitions/definition-store.js';
 import { syncSchedule } from '../definitions/schedule-sync.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { JobDefaults } from '../jobs/job-spec.js';
-import { decodePageCursor } from '../jobs/page-cursor.js';
+import { definitionPageAfter } from '../jobs/page-cursor.js';
 import type { Signals } from '../signals.js';
 import { keyProblems, type FollowChange } from '../versions/new-version.js';
 import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
@@ -226,11 +226,5 @@ export async function listWorkflows(
   limit: number,
   cursor: string | undefined,
 ) {
-  const after = cursor === undefined ? undefined : decodePageCursor(cursor);
-  if (cursor !== undefined && !after) {
-    throw new ValidationError(
-      'cursor is not one this service returned; use nextCursor from the previous page',
-    );
-  }
-  return listWorkflowsOfUser(deps.db, userId, limit, after);
+  return listWorkflowsOfUser(deps.db, userId, limit, definitionPageAfter(cursor));
 }

@@ -28,14 +28,19 @@ const errors = {
   422: ErrorSchema,
 };
 
-export const jobRoutes: FastifyPluginAsyncTypebox<{
+export interface JobRouteDeps {
   jobs: JobService;
   schedules: JobSchedules;
   fleet: FleetService;
   access: AccessControl;
   webhooks: WebhookService;
   versionPaging: VersionPaging;
-}> = async (app, { jobs, schedules, fleet, access, webhooks, versionPaging }) => {
+}
+
+type App = Parameters<FastifyPluginAsyncTypebox<JobRouteDeps>>[0];
+
+/** POST /jobs: submit, or with ?dry_run=true validate, a job. */
+function postJob(app: App, { jobs, fleet, access, webhooks }: JobRouteDeps): void {
   app.post(
     '/jobs',
     {
@@ -109,7 +114,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return reply.status(202).send({ ...body, warnings });
     },
   );
+}
 
+/** PUT /jobs/:id: a job's new version. */
+function putJob(app: App, { jobs, schedules, access, webhooks }: JobRouteDeps): void {
   app.put(
     '/jobs/:id',
     {
@@ -143,7 +151,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return updateAnswer(request.log, 'job', job, jobView(job, details), changed, followed);
     },
   );
+}
 
+/** GET /jobs/:id/versions: every definition a job has had. */
+function jobVersionsRoute(app: App, { jobs, versionPaging }: JobRouteDeps): void {
   app.get(
     '/jobs/:id/versions',
     {
@@ -182,7 +193,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       };
     },
   );
+}
 
+/** GET /jobs/:id: a job and its latest runs. */
+function getJobRoute(app: App, { jobs, schedules }: JobRouteDeps): void {
   app.get(
     '/jobs/:id',
     {
@@ -200,7 +214,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return { job: jobView(job, details), runs: runs.map((r) => runView(r)) };
     },
   );
+}
 
+/** GET /jobs: a user's jobs, a page at a time. */
+function listJobsRoute(app: App, { jobs }: JobRouteDeps): void {
   app.get(
     '/jobs',
     {
@@ -234,4 +251,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return { jobs: page.jobs.map((job) => jobView(job)), nextCursor: page.nextCursor };
     },
   );
+}
+
+/** The job routes: thin shapes over the job side of the one definition model. */
+export const jobRoutes: FastifyPluginAsyncTypebox<JobRouteDeps> = async (app, deps) => {
+  postJob(app, deps);
+  putJob(app, deps);
+  jobVersionsRoute(app, deps);
+  getJobRoute(app, deps);
+  listJobsRoute(app, deps);
 };
