@@ -17,7 +17,6 @@ import {
   loadWorkflow,
   replaceWorkflow,
   submitWorkflow,
-  validateWorkflow,
   workflowVersions,
   type WorkflowDefinitionsDeps,
 } from './workflow-definitions.js';
@@ -385,8 +384,7 @@ export async function sweepWorkflowRuns(
 /** The workflow service: the functions above and the definitions', bound to their collaborators. */
 export function createWorkflowService(deps: WorkflowServiceDeps) {
   return {
-    /** Validates a workflow's shape and answers its plan (dryRun also checks who may store it, and its bucket). */
-    validate: (body: unknown) => validateWorkflow(deps, body),
+    /** Validates a workflow as submit would (its shape, who may store it, its bucket), storing nothing. */
     dryRun: (body: unknown, authorise?: Authorise) => dryRunWorkflow(deps, body, authorise),
     submit: (body: unknown, authorise?: Authorise) => submitWorkflow(deps, body, authorise),
     getWorkflow: (id: string) => readWorkflowWithRuns(deps.db, id),
