@@ -15,7 +15,11 @@ const LAYERS = [
   },
   {
     name: 'domain',
-    paths: ['^src/(auth|jobs|runs|events|fleet|secrets|versions|streams|webhooks)/', '^src/signals[.]ts$'],
+    paths: [
+      '^src/(auth|runs|events|fleet|secrets|versions|streams|webhooks)/',
+      '^src/jobs/(?!job-service[.]ts$)',
+      '^src/signals[.]ts$',
+    ],
   },
   {
     name: 'machinery',
@@ -23,7 +27,8 @@ const LAYERS = [
   },
   {
     name: 'processes',
-    paths: ['^src/worker/', '^src/workflows/'],
+    // The job service stands beside the workflows: both are kinds of the one definition model.
+    paths: ['^src/worker/', '^src/workflows/', '^src/definitions/', '^src/jobs/job-service[.]ts$'],
   },
   {
     name: 'edge',

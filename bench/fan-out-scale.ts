@@ -18,6 +18,7 @@ import type { Database } from '../services/db/database.js';
 import { finish } from '../src/runs/transitions.js';
 import { createSignals } from '../src/signals.js';
 import { createWorkflowService } from '../src/workflows/workflow-service.js';
+import { createBucketCheck } from '../src/definitions/bucket-check.js';
 import { startStack } from './stack.js';
 import { machine, ms, note, percentile, ratio, record, verdict } from './support.js';
 
@@ -37,9 +38,11 @@ console.log(`fan-out-scale — ${machine()}`);
 const stack = await startStack();
 await stack.createBucket(BUCKET);
 const db: Database = stack.database.db;
+const store = createS3ObjectStore(stack.s3);
 const workflows = createWorkflowService({
   db,
-  store: createS3ObjectStore(stack.s3),
+  store,
+  buckets: createBucketCheck(store),
   logger: stack.database.logger,
   defaults: {
     timeoutSeconds: 3600,

@@ -20,11 +20,13 @@ import { createApiRole } from './roles/api-role.js';
 import { createHousekeeperRole } from './roles/housekeeper-role.js';
 import { createWorkflowPass } from './workflows/workflow-pass.js';
 import { createWorkflowService, type WorkflowService } from './workflows/workflow-service.js';
-import { createWorkflowSchedules } from './workflows/recurring-workflows.js';
+import { createWorkflowSchedules } from './definitions/workflow-kind.js';
+import { createJobSchedules, type JobSchedules } from './definitions/job-kind.js';
+import { createBucketCheck } from './definitions/bucket-check.js';
+import { syncSchedule } from './definitions/schedule-sync.js';
 import { createSchedulerRole } from './roles/scheduler-role.js';
 import type { SharedParts } from './roles/shared-parts.js';
 import { createWorkerRole } from './roles/worker-role.js';
-import { createScheduleService, type ScheduleService } from './scheduler/schedule-service.js';
 import { createSignals } from './signals.js';
 import { countingFailures, createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { createMetricsListenerRole } from './roles/metrics-listener-role.js';
@@ -50,7 +52,7 @@ export interface Service {
   store: ObjectStore;
   engine: ContainerEngine;
   jobs: JobService;
-  schedules: ScheduleService;
+  schedules: JobSchedules;
   workflows: WorkflowService;
   /** Where the metrics listener serves /metrics (TDS_METRICS_PORT), when it is set. */
   metricsUrl: string | undefined;
@@ -130,13 +132,18 @@ export async function startService(
       endpointsPerUser: config.webhooks.endpointsPerUser,
     });
     const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
-    const schedules = createScheduleService({ db: parts.db, defaults, signals: parts.signals });
+    const limits = { maxResultBytes: config.limits.maxResultBytes };
+    // The one definition model: jobs and workflows share their checks and their lifecycle.
+    const buckets = createBucketCheck(parts.store);
+    const schedules = createJobSchedules({ db: parts.db, defaults, signals: parts.signals });
+    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, signals: parts.signals });
     const jobs = createJobService({
       db: parts.db,
       store: parts.store,
       engine: parts.engine,
       defaults,
-      schedules,
+      schedules: { sync: (tx, jobId, spec) => syncSchedule(tx, { jobId }, spec) },
+      buckets,
       signals: parts.signals,
       secrets,
       liveLogBytes: config.limits.liveLogBytes,
@@ -147,7 +154,8 @@ export async function startService(
       store: parts.store,
       logger,
       defaults,
-      limits: { maxResultBytes: config.limits.maxResultBytes },
+      buckets,
+      limits,
       signals: parts.signals,
     });
 
@@ -189,11 +197,7 @@ export async function startService(
           jobs,
           schedules,
           workflows,
-          workflowSchedules: createWorkflowSchedules({
-            db: parts.db,
-            signals: parts.signals,
-            limits: { maxResultBytes: config.limits.maxResultBytes },
-          }),
+          workflowSchedules,
           webhooks,
           fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
           output,

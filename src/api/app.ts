@@ -39,10 +39,10 @@ import type { SecretService } from '../secrets/secret-service.js';
 import { workflowListingRoutes } from './routes/workflow-listings.js';
 import { workflowRoutes } from './routes/workflows.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
-import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
+import type { WorkflowSchedules } from '../definitions/workflow-kind.js';
 import { workflowScheduleRoutes } from './routes/workflow-schedules.js';
 import { workerRoutes } from './routes/workers.js';
-import type { ScheduleService } from '../scheduler/schedule-service.js';
+import type { JobSchedules } from '../definitions/job-kind.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { StreamSlots } from '../streams/stream-slots.js';
@@ -59,7 +59,7 @@ export interface AppDeps {
   output: RunOutput;
   /** The built dashboard (see routes/dashboard.ts); undefined when it is not built. */
   dashboardDir: string | undefined;
-  schedules: ScheduleService;
+  schedules: JobSchedules;
   fleet: FleetService;
   /** Where a run's result files are read from for GET /files?token=. */
   store: ObjectStore;

@@ -3,7 +3,7 @@ import type { Job } from '../jobs/job-repository.js';
 import type { Run, RunEvent } from '../runs/run-repository.js';
 import { describeCron } from '../cron/cron-schedule.js';
 import type { ScheduleSettings } from '../jobs/job-spec.js';
-import type { ScheduleDetails } from '../scheduler/schedule-service.js';
+import type { ScheduleDetails } from '../definitions/schedule-sync.js';
 import type { JobView, RunView, ScheduleSchema } from './schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

@@ -1,16 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ObjectStore, PrefixContents } from '../../services/aws/object-store.js';
+import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { BucketCheck } from '../definitions/bucket-check.js';
+import { anyone, jobDefinition, type Authorise } from '../definitions/definition-rules.js';
+import { dryRunDefinition, replaceDefinition, submitDefinition } from '../definitions/definition-store.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
-  ConflictError,
-  NotFoundError,
-  UnprocessableError,
-  ValidationError,
-  errorMessage,
-} from '../errors.js';
-import {
-  decodeCursor,
   findJobByKey,
   getJob,
   insertJobIfAbsent,
@@ -27,6 +23,7 @@ import {
   type JobRequest,
   type JobSpec,
 } from './job-spec.js';
+import { definitionPageAfter } from './page-cursor.js';
 import { isUuid } from '../ids.js';
 import {
   getRun,
@@ -42,20 +39,21 @@ import { cancelQueued } from '../runs/transitions.js';
 import { SecretMasker } from '../secrets/secret-masker.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { Signals } from '../signals.js';
-import { keyProblems, storeNewVersion, type FollowChange } from '../versions/new-version.js';
+import { keyProblems, type FollowChange } from '../versions/new-version.js';
 import { versionPageOf, type VersionPageRequest } from '../versions/version-page.js';
 
 /**
- * Where a recurring job's schedule is registered, in the transaction that stores the job: the
- * scheduler's side provides it, so that jobs need nothing of the scheduler.
+ * Jobs: the job shape of the one definition model (src/definitions), whose rules (checks, a
+ * repeat, versions, schedules) it uses as workflows do; and a job's runs, read and cancelled.
+ */
+
+/**
+ * Where a job's schedule follows its stored definition, in the transaction that stores it (added,
+ * changed with its next fire times recomputed from now, a pause kept, or removed without cron):
+ * the definitions' side provides it, so that jobs need nothing of the scheduler.
  */
 export interface ScheduleRegistry {
-  register(tx: SqlExecutor, jobId: string, spec: JobSpec): Promise<void>;
-  /**
-   * A job's definition changed: its schedule follows (next fire times recomputed from now, a
-   * pause kept), is added if it gained a cron expression, or removed if it lost it.
-   */
-  reschedule(tx: SqlExecutor, jobId: string, spec: JobSpec): Promise<void>;
+  sync(tx: SqlExecutor, jobId: string, spec: JobSpec): Promise<void>;
 }
 
 export interface JobServiceDeps {
@@ -64,6 +62,8 @@ export interface JobServiceDeps {
   engine: ContainerEngine;
   defaults: JobDefaults;
   schedules: ScheduleRegistry;
+  /** Whether a definition's bucket can serve it (shared with workflows). */
+  buckets: BucketCheck;
   /** Tells of runs queued, cancels requested and schedules registered, so the parts in this process act at once. */
   signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished'>;
   /** The values of a run's secrets, masked in its live log (the stored logs are masked already). */
@@ -91,18 +91,6 @@ export interface RunLogs {
   stderr: string;
 }
 
-export type JobService = ReturnType<typeof createJobService>;
-
-/**
- * How long a prefix found to hold objects is taken to still hold them, so that a frontend posting
- * job after job over the same inputs costs one request to the store every few seconds, not one
- * per job. Inputs removed meanwhile fail the run when it stages them (`input_error`), as they
- * would if removed after the check. An empty prefix or a missing bucket is never remembered: the
- * inputs may be on their way, and the next post must see them.
- */
-const PREFIX_MEMORY_MS = 5_000;
-const PREFIX_MEMORY_SIZE = 1_000;
-
 /** The most lines GET /runs/:id/logs asks the engine for, of each stream of a running container. */
 const LIVE_LOG_LINES = 10_000;
 
@@ -112,256 +100,244 @@ function lastBytes(text: string, maxBytes: number): string {
   return bytes.length > maxBytes ? bytes.subarray(bytes.length - maxBytes).toString() : text;
 }
 
-export function createJobService(deps: JobServiceDeps) {
-  const { db, store, engine } = deps;
-  /** When each bucket and prefix was last found to hold objects. */
-  const prefixesWithObjects = new Map<string, number>();
+function requireUuid(kind: string, id: string): void {
+  if (!isUuid(id)) throw new NotFoundError(kind, id);
+}
 
-  async function probePrefix(bucket: string, prefix: string): Promise<PrefixContents> {
-    const key = `${bucket}/${prefix}`;
-    const seen = prefixesWithObjects.get(key);
-    if (seen !== undefined && performance.now() - seen < PREFIX_MEMORY_MS) return 'objects';
-    const contents = await store.probePrefix(bucket, prefix);
-    if (contents === 'objects') {
-      if (prefixesWithObjects.size >= PREFIX_MEMORY_SIZE) prefixesWithObjects.clear();
-      prefixesWithObjects.set(key, performance.now());
-    } else {
-      prefixesWithObjects.delete(key);
-    }
-    return contents;
+/** The answer to a repeated post: the stored job and its latest run, or 409 when it differs or was deleted. */
+async function answerStoredJob(db: Database, spec: JobSpec, job: Job): Promise<SubmitResult> {
+  if (job.deletedAt) {
+    throw new ConflictError(
+      `uniqueId "${spec.uniqueId}" belonged to job ${job.id}, deleted at ${job.deletedAt.toISOString()}; use a new uniqueId`,
+    );
   }
+  // A job stored before `requires` existed required nothing.
+  if (!isDeepStrictEqual({ ...job.spec, requires: requiredTags(job.spec) }, spec)) {
+    throw new ConflictError(
+      `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
+    );
+  }
+  const [latest] = await listRunsOfJob(db, job.id, 1);
+  return { job, run: latest, created: false };
+}
 
-  /**
-   * Why a new job's bucket cannot serve it, or undefined when it can: the bucket must exist, and a
-   * job that runs now must find its inputs. At most one request to the store.
-   */
-  async function bucketProblem(
-    bucket: string,
-    prefix: string,
-    needsInputs: boolean,
-  ): Promise<Error | undefined> {
-    let contents: PrefixContents;
-    try {
-      contents = await probePrefix(bucket, prefix);
-    } catch (error) {
-      return new UnprocessableError(`the service cannot access bucket "${bucket}": ${errorMessage(error)}`);
+/**
+ * Stores a new job: one that runs once with its first run queued, in one statement; one with a
+ * cron schedule with its schedule, in a transaction. `stored` when (userId, uniqueId) was stored
+ * by another request meanwhile.
+ */
+async function storeNewJob(
+  deps: JobServiceDeps,
+  spec: JobSpec,
+): Promise<{ answer: SubmitResult } | { stored: Job }> {
+  const { db } = deps;
+  if (spec.cron === null) {
+    const inserted = await insertJobWithRun(db, spec, newRunId());
+    if (inserted) return { answer: { ...inserted, created: true } };
+    return { stored: (await findJobByKey(db, spec.userId, spec.uniqueId))! };
+  }
+  const { job, created } = await db.transaction(async (tx) => {
+    const result = await insertJobIfAbsent(tx, spec);
+    if (result.created) await deps.schedules.sync(tx, result.job.id, spec);
+    return result;
+  });
+  return created ? { answer: { job, run: undefined, created: true } } : { stored: job };
+}
+
+/**
+ * Stores the job and queues its first run (a job without `cron` runs once, now). Posting the same
+ * userId + uniqueId again returns the existing job; with a different body it is refused.
+ */
+export async function submitJob(
+  deps: JobServiceDeps,
+  request: JobRequest,
+  authorise: Authorise = anyone,
+): Promise<SubmitResult> {
+  const { db } = deps;
+  const spec = normaliseJobRequest(request, deps.defaults);
+  const result = await submitDefinition<Job, SubmitResult>({
+    definition: jobDefinition(spec),
+    authorise,
+    buckets: deps.buckets,
+    findStored: () => findJobByKey(db, spec.userId, spec.uniqueId),
+    answerStored: (job) => answerStoredJob(db, spec, job),
+    store: () => storeNewJob(deps, spec),
+  });
+  if (result.created && result.run) deps.signals.runQueued.notify();
+  if (result.created && spec.cron !== null) deps.signals.scheduleChanged.notify();
+  return result;
+}
+
+/** Validates a job as submit does (schema aside: the route checks that), bucket included; stores nothing. */
+export async function dryRunJob(
+  deps: JobServiceDeps,
+  request: JobRequest,
+  authorise: Authorise = anyone,
+): Promise<JobSpec> {
+  const spec = normaliseJobRequest(request, deps.defaults);
+  await dryRunDefinition(deps.buckets, jobDefinition(spec), authorise);
+  return spec;
+}
+
+/**
+ * Replaces a stored job's definition with a whole new one (same userId and uniqueId): a new
+ * version, the earlier kept; a recurring job's next fire times recomputed. Runs already queued or
+ * under way keep the definition they were queued with. An unchanged definition changes nothing.
+ */
+export async function replaceJob<F = undefined>(
+  deps: JobServiceDeps,
+  id: string,
+  request: JobRequest,
+  authorise: Authorise = anyone,
+  /** What else follows a changed definition, in its transaction. */
+  follow?: FollowChange<JobSpec, F>,
+): Promise<ReplaceResult<F>> {
+  const { db } = deps;
+  requireUuid('job', id);
+  const spec = normaliseJobRequest(request, deps.defaults);
+  const job = await getJob(db, id);
+  if (!job) throw new NotFoundError('job', id);
+  if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);
+  const problems = keyProblems('job', job, spec);
+  if (problems.length > 0) throw ValidationError.of(problems);
+  const { item, changed, followed } = await replaceDefinition({
+    db,
+    buckets: deps.buckets,
+    authorise,
+    current: job,
+    before: job.spec,
+    after: spec,
+    definition: jobDefinition(spec),
+    save: async (tx) => {
+      const saved = await updateJobSpec(tx, id, spec);
+      await deps.schedules.sync(tx, id, spec);
+      return saved;
+    },
+    follow,
+    stored: () => deps.signals.scheduleChanged.notify(),
+  });
+  return { job: item, changed, followed };
+}
+
+/** A page of the definitions the job has had, newest first. */
+export async function jobVersions(deps: JobServiceDeps, id: string, page: VersionPageRequest) {
+  requireUuid('job', id);
+  const rows = await listJobVersions(deps.db, id, page);
+  // Past the last page a job still has versions: only one that is not there answers 404.
+  if (rows.length === 0 && (page.before === undefined || !(await getJob(deps.db, id)))) {
+    throw new NotFoundError('job', id);
+  }
+  return versionPageOf(rows, page.limit);
+}
+
+/** A job, deleted or not, and its latest runs. */
+export async function readJob(deps: JobServiceDeps, id: string): Promise<{ job: Job; runs: Run[] }> {
+  requireUuid('job', id);
+  const job = await getJob(deps.db, id);
+  if (!job) throw new NotFoundError('job', id);
+  return { job, runs: await listRunsOfJob(deps.db, id, 10) };
+}
+
+/** A page of a user's jobs, newest first. */
+export async function listJobs(
+  deps: JobServiceDeps,
+  userId: string,
+  limit: number,
+  cursor: string | undefined,
+) {
+  return listJobsOfUser(deps.db, userId, limit, definitionPageAfter(cursor));
+}
+
+/** A run and its history. */
+export async function readRun(deps: JobServiceDeps, id: string): Promise<{ run: Run; history: RunEvent[] }> {
+  requireUuid('run', id);
+  const run = await getRun(deps.db, id);
+  if (!run) throw new NotFoundError('run', id);
+  return { run, history: await listRunEvents(deps.db, id) };
+}
+
+/** A queued run is cancelled at once; a started one is stopped by its worker, logs kept. */
+export async function cancelRun(deps: JobServiceDeps, id: string): Promise<Run> {
+  const { db } = deps;
+  requireUuid('run', id);
+  const run = await getRun(db, id);
+  if (!run) throw new NotFoundError('run', id);
+  if (isTerminal(run.state)) throw new ConflictError(`run ${id} has already ended (${run.state})`);
+  if (run.state === 'queued') {
+    const cancelled = await cancelQueued(db, id, 'cancelled on request before it started');
+    if (cancelled) {
+      deps.signals.runFinished.notify(cancelled);
+      return cancelled;
     }
-    if (contents === 'no-bucket') {
-      return new UnprocessableError(`bucket "${bucket}" does not exist; create it or name another`);
-    }
-    if (needsInputs && prefix !== '' && contents === 'empty') {
-      return new UnprocessableError(
-        `no objects under s3://${bucket}/${prefix}; upload the inputs first, or send "source_s3_prefix": "" for a job without inputs`,
-      );
-    }
+  }
+  const requested = await requestCancel(db, id);
+  if (!requested) return (await getRun(db, id))!;
+  deps.signals.cancelRequested.notify();
+  return requested;
+}
+
+/** A running run's live output, its secrets masked; undefined when it cannot be read here. */
+async function liveLogs(deps: JobServiceDeps, run: Run, tailBytes: number): Promise<RunLogs | undefined> {
+  if (!((run.state === 'running' || run.state === 'uploading') && run.containerId)) return undefined;
+  try {
+    const maxBytes = Math.min(tailBytes, deps.liveLogBytes);
+    // Masked before the tail is cut, so the cut never leaves part of a value: as many more bytes
+    // are read as the longest value has.
+    const values = await deps.secrets.maskFor({
+      id: run.id,
+      userId: run.spec.userId,
+      names: run.spec.secrets ?? [],
+    });
+    const longest = values.reduce((most, value) => Math.max(most, Buffer.byteLength(value)), 0);
+    const live = await deps.engine.readLogs(run.containerId, LIVE_LOG_LINES, maxBytes + longest);
+    const shown = (text: string) => lastBytes(SecretMasker.maskText(values, text), maxBytes);
+    return { source: 'live', stdout: shown(live.stdout), stderr: shown(live.stderr) };
+  } catch {
+    // The container is on another host or already removed, or the run's secrets cannot be read
+    // here to mask them: fall back to what is stored (masked by the worker).
     return undefined;
   }
+}
 
-  /**
-   * Stores a new job: one that runs once with its first run queued, in one statement; one with a
-   * cron schedule with its schedule, in a transaction. `created` is false when (userId, uniqueId)
-   * was stored by another request meanwhile.
-   */
-  async function storeNewJob(spec: JobSpec): Promise<SubmitResult> {
-    if (spec.cron === null) {
-      const stored = await insertJobWithRun(db, spec, newRunId());
-      if (stored) return { ...stored, created: true };
-      const job = await findJobByKey(db, spec.userId, spec.uniqueId);
-      return { job: job!, run: undefined, created: false };
-    }
-    return db.transaction(async (tx) => {
-      const { job, created } = await insertJobIfAbsent(tx, spec);
-      if (created) await deps.schedules.register(tx, job.id, spec);
-      return { job, run: undefined, created };
-    });
-  }
+/** Live output from the container while it runs; the stored logs once it has ended. */
+export async function runLogs(
+  deps: JobServiceDeps,
+  id: string,
+  tailBytes: number,
+): Promise<{ run: Run; logs: RunLogs }> {
+  requireUuid('run', id);
+  const run = await getRun(deps.db, id);
+  if (!run) throw new NotFoundError('run', id);
+  const live = await liveLogs(deps, run, tailBytes);
+  if (live) return { run, logs: live };
+  const [stdout, stderr] = await Promise.all([
+    deps.store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stdout.log`, tailBytes),
+    deps.store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stderr.log`, tailBytes),
+  ]);
+  if (stdout === undefined && stderr === undefined)
+    return { run, logs: { source: 'none', stdout: '', stderr: '' } };
+  return { run, logs: { source: 'stored', stdout: stdout ?? '', stderr: stderr ?? '' } };
+}
 
-  function requireUuid(kind: string, id: string): void {
-    if (!isUuid(id)) throw new NotFoundError(kind, id);
-  }
-
+/** The job service: the functions above, bound to their collaborators. */
+export function createJobService(deps: JobServiceDeps) {
   return {
-    /**
-     * Stores the job and queues its first run (a job without `cron` runs once, now). Posting the
-     * same userId + uniqueId again returns the existing job; with a different body it is refused.
-     */
-    async submit(
-      request: JobRequest,
-      /** Refuses a job its caller may not submit; runs before anything is read or stored. */
-      authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
-    ): Promise<SubmitResult> {
-      const spec = normaliseJobRequest(request, deps.defaults);
-      await authorise(spec);
-      const existing = async (job: Job): Promise<SubmitResult> => {
-        if (job.deletedAt) {
-          throw new ConflictError(
-            `uniqueId "${spec.uniqueId}" belonged to job ${job.id}, deleted at ${job.deletedAt.toISOString()}; use a new uniqueId`,
-          );
-        }
-        // A job stored before `requires` existed required nothing.
-        if (!isDeepStrictEqual({ ...job.spec, requires: requiredTags(job.spec) }, spec)) {
-          throw new ConflictError(
-            `uniqueId "${spec.uniqueId}" is already used by job ${job.id} of user "${spec.userId}" with a different definition; use a new uniqueId for a new job`,
-          );
-        }
-        const [latest] = await listRunsOfJob(db, job.id, 1);
-        return { job, run: latest, created: false };
-      };
-      // A repeated post is answered from what is stored, whatever has become of the bucket since:
-      // the stored job is looked up when the bucket will not do, or when the insert finds it.
-      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, spec.cron === null);
-      if (problem) {
-        const known = await findJobByKey(db, spec.userId, spec.uniqueId);
-        if (known) return existing(known);
-        throw problem;
-      }
-      const result = await storeNewJob(spec);
-      if (!result.created) return existing(result.job);
-      if (result.run) deps.signals.runQueued.notify();
-      if (spec.cron !== null) deps.signals.scheduleChanged.notify();
-      return result;
-    },
-
-    /**
-     * Validates a job as submit does (schema aside: the route checks that), bucket included, and
-     * returns it as it would be stored, storing nothing.
-     */
-    async dryRun(
-      request: JobRequest,
-      authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
-    ): Promise<JobSpec> {
-      const spec = normaliseJobRequest(request, deps.defaults);
-      await authorise(spec);
-      const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
-      if (problem) throw problem;
-      return spec;
-    },
-
-    /**
-     * Replaces a stored job's definition with a whole new one (same userId and uniqueId): a new
-     * version, the earlier kept; a recurring job's next fire times recomputed. Runs already queued
-     * or under way keep the definition they were queued with. An unchanged definition changes nothing.
-     */
-    async replace<F = undefined>(
+    submit: (request: JobRequest, authorise?: Authorise) => submitJob(deps, request, authorise),
+    dryRun: (request: JobRequest, authorise?: Authorise) => dryRunJob(deps, request, authorise),
+    replace: <F = undefined>(
       id: string,
       request: JobRequest,
-      authorise: (spec: JobSpec) => Promise<void> = async () => undefined,
-      /** What else follows a changed definition, in its transaction. */
+      authorise?: Authorise,
       follow?: FollowChange<JobSpec, F>,
-    ): Promise<ReplaceResult<F>> {
-      requireUuid('job', id);
-      const spec = normaliseJobRequest(request, deps.defaults);
-      await authorise(spec);
-      const job = await getJob(db, id);
-      if (!job) throw new NotFoundError('job', id);
-      if (job.deletedAt) throw new ConflictError(`job ${id} was deleted at ${job.deletedAt.toISOString()}`);
-      const problems = keyProblems('job', job, spec);
-      if (problems.length > 0) throw ValidationError.of(problems);
-      const { item, changed, followed } = await storeNewVersion({
-        db,
-        current: job,
-        before: job.spec,
-        after: spec,
-        check: async () => {
-          const problem = await bucketProblem(spec.s3_bucket, spec.source_s3_prefix, false);
-          if (problem) throw problem;
-        },
-        save: async (tx) => {
-          const saved = await updateJobSpec(tx, id, spec);
-          await deps.schedules.reschedule(tx, id, spec);
-          return saved;
-        },
-        follow,
-        stored: () => deps.signals.scheduleChanged.notify(),
-      });
-      return { job: item, changed, followed };
-    },
-
-    /** A page of the definitions the job has had, newest first. */
-    async versions(id: string, page: VersionPageRequest) {
-      requireUuid('job', id);
-      const rows = await listJobVersions(db, id, page);
-      // Past the last page a job still has versions: only one that is not there answers 404.
-      if (rows.length === 0 && (page.before === undefined || !(await getJob(db, id)))) {
-        throw new NotFoundError('job', id);
-      }
-      return versionPageOf(rows, page.limit);
-    },
-
-    async getJob(id: string): Promise<{ job: Job; runs: Run[] }> {
-      requireUuid('job', id);
-      const job = await getJob(db, id);
-      if (!job) throw new NotFoundError('job', id);
-      return { job, runs: await listRunsOfJob(db, id, 10) };
-    },
-
-    async listJobs(userId: string, limit: number, cursor: string | undefined) {
-      const after = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && !after) {
-        throw new ValidationError(
-          'cursor is not one this service returned; use nextCursor from the previous page',
-        );
-      }
-      return listJobsOfUser(db, userId, limit, after);
-    },
-
-    async getRun(id: string): Promise<{ run: Run; history: RunEvent[] }> {
-      requireUuid('run', id);
-      const run = await getRun(db, id);
-      if (!run) throw new NotFoundError('run', id);
-      return { run, history: await listRunEvents(db, id) };
-    },
-
-    /** A queued run is cancelled at once; a started one is stopped by its worker, logs kept. */
-    async cancel(id: string): Promise<Run> {
-      requireUuid('run', id);
-      const run = await getRun(db, id);
-      if (!run) throw new NotFoundError('run', id);
-      if (isTerminal(run.state)) throw new ConflictError(`run ${id} has already ended (${run.state})`);
-      if (run.state === 'queued') {
-        const cancelled = await cancelQueued(db, id, 'cancelled on request before it started');
-        if (cancelled) {
-          deps.signals.runFinished.notify(cancelled);
-          return cancelled;
-        }
-      }
-      const requested = await requestCancel(db, id);
-      if (!requested) return (await getRun(db, id))!;
-      deps.signals.cancelRequested.notify();
-      return requested;
-    },
-
-    /** Live output from the container while it runs; the stored logs once it has ended. */
-    async logs(id: string, tailBytes: number): Promise<{ run: Run; logs: RunLogs }> {
-      requireUuid('run', id);
-      const run = await getRun(db, id);
-      if (!run) throw new NotFoundError('run', id);
-      if ((run.state === 'running' || run.state === 'uploading') && run.containerId) {
-        try {
-          const maxBytes = Math.min(tailBytes, deps.liveLogBytes);
-          // Masked before the tail is cut, so the cut never leaves part of a value: as many more
-          // bytes are read as the longest value has.
-          const values = await deps.secrets.maskFor({
-            id: run.id,
-            userId: run.spec.userId,
-            names: run.spec.secrets ?? [],
-          });
-          const longest = values.reduce((most, value) => Math.max(most, Buffer.byteLength(value)), 0);
-          const live = await engine.readLogs(run.containerId, LIVE_LOG_LINES, maxBytes + longest);
-          const shown = (text: string) => lastBytes(SecretMasker.maskText(values, text), maxBytes);
-          return { run, logs: { source: 'live', stdout: shown(live.stdout), stderr: shown(live.stderr) } };
-        } catch {
-          // The container is on another host or already removed, or the run's secrets cannot be
-          // read here to mask them: fall back to what is stored (masked by the worker).
-        }
-      }
-      const [stdout, stderr] = await Promise.all([
-        store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stdout.log`, tailBytes),
-        store.getObjectText(run.resultsBucket, `${run.resultsPrefix}stderr.log`, tailBytes),
-      ]);
-      if (stdout === undefined && stderr === undefined)
-        return { run, logs: { source: 'none', stdout: '', stderr: '' } };
-      return { run, logs: { source: 'stored', stdout: stdout ?? '', stderr: stderr ?? '' } };
-    },
+    ) => replaceJob(deps, id, request, authorise, follow),
+    versions: (id: string, page: VersionPageRequest) => jobVersions(deps, id, page),
+    getJob: (id: string) => readJob(deps, id),
+    listJobs: (userId: string, limit: number, cursor: string | undefined) =>
+      listJobs(deps, userId, limit, cursor),
+    getRun: (id: string) => readRun(deps, id),
+    cancel: (id: string) => cancelRun(deps, id),
+    logs: (id: string, tailBytes: number) => runLogs(deps, id, tailBytes),
   };
 }
+
+export type JobService = ReturnType<typeof createJobService>;

@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 
 /**
@@ -58,4 +59,19 @@ export function pageOf<T>(
         ? encodePageCursor({ at: last.page_key as string, id: last.id as string })
         : null,
   };
+}
+
+/**
+ * Where the page a listing of definitions (jobs, workflows) asks for starts: undefined for the
+ * first page; a cursor this service did not give is refused (400) saying what to send.
+ */
+export function definitionPageAfter(cursor: string | undefined): PageCursor | undefined {
+  if (cursor === undefined) return undefined;
+  const after = decodePageCursor(cursor);
+  if (!after) {
+    throw new ValidationError(
+      'cursor is not one this service returned; use nextCursor from the previous page',
+    );
+  }
+  return after;
 }

@@ -6,9 +6,9 @@ import { createAccessControl } from '../auth/access-control.js';
 import type { FleetService } from '../fleet/fleet-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
-import type { WorkflowSchedules } from '../workflows/recurring-workflows.js';
+import type { WorkflowSchedules } from '../definitions/workflow-kind.js';
 import type { RunOutput } from '../runner/run-output.js';
-import type { ScheduleService } from '../scheduler/schedule-service.js';
+import type { JobSchedules } from '../definitions/job-kind.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import { createEventHub } from '../events/event-hub.js';
 import { startStop, type StartStop } from '../start-stop.js';
@@ -28,7 +28,7 @@ export function createApiRole(
   { config, logger, db, engine, store, metrics, secrets }: SharedParts,
   services: {
     jobs: JobService;
-    schedules: ScheduleService;
+    schedules: JobSchedules;
     workflows: WorkflowService;
     workflowSchedules: WorkflowSchedules;
     webhooks: WebhookService;

@@ -36,6 +36,13 @@ export interface ScheduleFire {
 /** What a schedule fires: a job's runs, or a workflow's workflow runs. */
 export type ScheduleOwner = { jobId: string } | { workflowId: string };
 
+/** The column that names a schedule's owner, and the owner's id: the one place a job and a workflow differ here. */
+function ownerColumn(owner: ScheduleOwner): { column: 'job_id' | 'workflow_id'; id: string } {
+  return 'jobId' in owner
+    ? { column: 'job_id', id: owner.jobId }
+    : { column: 'workflow_id', id: owner.workflowId };
+}
+
 type Row = Record<string, unknown>;
 
 function toSchedule(row: Row): Schedule {
@@ -62,7 +69,7 @@ export async function upsertSchedule(
   spec: ScheduleSettings,
   nextFireAt: Date | null,
 ) {
-  const column = 'jobId' in owner ? 'job_id' : 'workflow_id';
+  const { column, id } = ownerColumn(owner);
   const rows = await db.query(
     `INSERT INTO schedules (${column}, cron, timezone, overlap_policy, catch_up_policy, catch_up_window_seconds,
                             catch_up_limit, next_fire_at)
@@ -71,7 +78,7 @@ export async function upsertSchedule(
        catch_up_window_seconds = $6, catch_up_limit = $7, next_fire_at = $8::timestamptz, updated_at = now()
      RETURNING *`,
     [
-      'jobId' in owner ? owner.jobId : owner.workflowId,
+      id,
       spec.cron,
       spec.timezone,
       spec.overlap_policy,
@@ -168,7 +175,7 @@ export async function recordMissed(
   detail: string,
 ): Promise<void> {
   if (times.length === 0) return;
-  const column = 'jobId' in owner ? 'job_id' : 'workflow_id';
+  const { column, id } = ownerColumn(owner);
   await tx.query(
     `WITH fired AS (
        INSERT INTO schedule_fires (${column}, fire_at, outcome, detail)
@@ -177,7 +184,7 @@ export async function recordMissed(
        RETURNING job_id, workflow_id, fire_at, outcome, detail),
      ${fireSkippedEventsSql('fired')}
      SELECT count(*) FROM fired`,
-    ['jobId' in owner ? owner.jobId : owner.workflowId, times, detail],
+    [id, times, detail],
   );
 }
 

@@ -187,32 +187,14 @@ function placeholderFields(step: StepRequest, at: string): { path: string; text:
   return fields;
 }
 
-/**
- * Validates a workflow request whole and returns its definition; throws InvalidDefinitionError
- * listing every problem found (schema, per-step job rules, names, dependencies, cycles,
- * placeholders, the step limit) when there is any.
- */
-export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): WorkflowDefinition {
-  const problems: Problem[] = [];
-  const record = (path: string, message: string) => problems.push({ path, message });
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InvalidDefinitionError([{ path: '', message: 'the request body must be a JSON object' }]);
-  }
-  const raw = body as Record<string, unknown>;
-  const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : [];
-  if (rawSteps.length > MAX_STEPS) {
-    // Checked first, and alone: a larger workflow is not read further.
-    throw new InvalidDefinitionError([
-      {
-        path: '/steps',
-        message: `a workflow has at most ${MAX_STEPS} steps; this one has ${rawSteps.length}`,
-      },
-    ]);
-  }
-  problems.push(...schemaProblems(body));
-  const request = raw as unknown as WorkflowRequest;
-  const steps = rawSteps.map((s) => (s !== null && typeof s === 'object' ? (s as StepRequest) : undefined));
+type Record_ = (path: string, message: string) => unknown;
+type Steps = (StepRequest | undefined)[];
 
+/** Step names: valid and unique, and giving distinct result variables. */
+function checkNames(
+  steps: Steps,
+  record: Record_,
+): { index: Map<string, number>; names: (string | undefined)[] } {
   // Names: valid and unique.
   const index = new Map<string, number>();
   const names = steps.map((s) => (typeof s?.name === 'string' ? s.name : undefined));
@@ -237,7 +219,15 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
     }
     envNames.set(env, name);
   });
+  return { index, names };
+}
 
+/** Each step's placeholders and dependencies (its depends_on, or the steps its placeholders name). */
+function readDependencies(
+  steps: Steps,
+  index: Map<string, number>,
+  record: Record_,
+): { placeholders: Placeholder[][]; dependsOn: string[][] } {
   // Placeholders and dependencies.
   const placeholders: Placeholder[][] = steps.map(() => []);
   const dependsOn: string[][] = steps.map(() => []);
@@ -284,7 +274,16 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       });
     }
   });
+  return { placeholders, dependsOn };
+}
 
+/** The dependency graph, and a cycle in it if there is one (a problem). */
+function checkCycle(
+  names: (string | undefined)[],
+  index: Map<string, number>,
+  dependsOn: string[][],
+  record: Record_,
+): { graphNames: string[]; edges: Map<string, string[]>; cycle: string[] | undefined } {
   // Cycles: named as the path a → b → a.
   const graphNames = names.map((n, i) => n ?? `#${i}`);
   const edges = new Map<string, string[]>();
@@ -299,7 +298,18 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       `the steps depend on each other in a cycle: ${cycle.join(' → ')}`,
     );
   }
+  return { graphNames, edges, cycle: cycle ?? undefined };
+}
 
+/** With depends_on given, a step's placeholders name only its dependencies or their ancestors. */
+function checkAncestry(
+  steps: Steps,
+  index: Map<string, number>,
+  placeholders: Placeholder[][],
+  edges: Map<string, string[]>,
+  cycle: string[] | undefined,
+  record: Record_,
+): void {
   // A placeholder names a dependency or one of their ancestors (when depends_on is given).
   if (!cycle) {
     const ancestors = new Map<string, Set<string>>();
@@ -326,7 +336,16 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       }
     });
   }
+}
 
+/** Each step's job spec by the job's own rules; a problem is the step's or the workflow's by its field. */
+function stepSpecs(
+  request: WorkflowRequest,
+  steps: Steps,
+  defaults: JobDefaults,
+  problems: Problem[],
+  record: Record_,
+): (JobSpec | undefined)[] {
   // Each step as a job: the job's own rules (command or image, env, prefixes, cron…).
   const specs: (JobSpec | undefined)[] = steps.map((step, i) => {
     if (!step) return undefined;
@@ -348,10 +367,18 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       return undefined;
     }
   });
+  return specs;
+}
 
-  if (problems.length > 0) throw new InvalidDefinitionError(problems);
-
-  const order = startOrder(graphNames, edges);
+/** The definition stored for a valid request. */
+function definitionOf(
+  request: WorkflowRequest,
+  steps: Steps,
+  placeholders: Placeholder[][],
+  dependsOn: string[][],
+  specs: (JobSpec | undefined)[],
+  order: string[],
+): WorkflowDefinition {
   const definitions: StepDefinition[] = steps.map((step, i) => ({
     name: step!.name,
     dependsOn: dependsOn[i]!,
@@ -385,6 +412,40 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
     ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
   };
   return { shared, maxParallel: request.max_parallel ?? 4, steps: definitions, order };
+}
+
+/**
+ * Validates a workflow request whole and returns its definition; throws InvalidDefinitionError
+ * listing every problem found (schema, per-step job rules, names, dependencies, cycles,
+ * placeholders, the step limit) when there is any.
+ */
+export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): WorkflowDefinition {
+  const problems: Problem[] = [];
+  const record = (path: string, message: string) => problems.push({ path, message });
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidDefinitionError([{ path: '', message: 'the request body must be a JSON object' }]);
+  }
+  const raw = body as Record<string, unknown>;
+  const rawSteps = Array.isArray(raw.steps) ? (raw.steps as unknown[]) : [];
+  if (rawSteps.length > MAX_STEPS) {
+    // Checked first, and alone: a larger workflow is not read further.
+    throw new InvalidDefinitionError([
+      {
+        path: '/steps',
+        message: `a workflow has at most ${MAX_STEPS} steps; this one has ${rawSteps.length}`,
+      },
+    ]);
+  }
+  problems.push(...schemaProblems(body));
+  const request = raw as unknown as WorkflowRequest;
+  const steps = rawSteps.map((s) => (s !== null && typeof s === 'object' ? (s as StepRequest) : undefined));
+  const { index, names } = checkNames(steps, record);
+  const { placeholders, dependsOn } = readDependencies(steps, index, record);
+  const { graphNames, edges, cycle } = checkCycle(names, index, dependsOn, record);
+  checkAncestry(steps, index, placeholders, edges, cycle, record);
+  const specs = stepSpecs(request, steps, defaults, problems, record);
+  if (problems.length > 0) throw new InvalidDefinitionError(problems);
+  return definitionOf(request, steps, placeholders, dependsOn, specs, startOrder(graphNames, edges));
 }
 
 /**

@@ -4,9 +4,10 @@ import type { AccessControl } from '../../auth/access-control.js';
 import { requireSameUser } from '../../auth/principal.js';
 import type { FleetService } from '../../fleet/fleet-service.js';
 import type { JobService } from '../../jobs/job-service.js';
-import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import type { JobSchedules } from '../../definitions/job-kind.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
 import { JobRequestSchema, NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
+import { authoriseDefinition } from '../../definitions/definition-rules.js';
 import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema, SpecSchema, notifySchema } from '../schemas.js';
@@ -27,14 +28,19 @@ const errors = {
   422: ErrorSchema,
 };
 
-export const jobRoutes: FastifyPluginAsyncTypebox<{
+export interface JobRouteDeps {
   jobs: JobService;
-  schedules: ScheduleService;
+  schedules: JobSchedules;
   fleet: FleetService;
   access: AccessControl;
   webhooks: WebhookService;
   versionPaging: VersionPaging;
-}> = async (app, { jobs, schedules, fleet, access, webhooks, versionPaging }) => {
+}
+
+type App = Parameters<FastifyPluginAsyncTypebox<JobRouteDeps>>[0];
+
+/** POST /jobs: submit, or with ?dry_run=true validate, a job. */
+function postJob(app: App, { jobs, fleet, access, webhooks }: JobRouteDeps): void {
   app.post(
     '/jobs',
     {
@@ -77,10 +83,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const authorise = async (spec: Parameters<typeof access.checkSubmission>[1]) => {
-        await access.checkSubmission(request.principal, spec);
-        if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
-      };
+      const authorise = authoriseDefinition(access, webhooks, request.principal);
       if (request.query.dry_run) {
         const spec = await jobs.dryRun(request.body, authorise);
         return reply.status(200).send({ valid: true as const, spec });
@@ -111,7 +114,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return reply.status(202).send({ ...body, warnings });
     },
   );
+}
 
+/** PUT /jobs/:id: a job's new version. */
+function putJob(app: App, { jobs, schedules, access, webhooks }: JobRouteDeps): void {
   app.put(
     '/jobs/:id',
     {
@@ -133,10 +139,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       const { job, changed, followed } = await jobs.replace(
         request.params.id,
         request.body,
-        async (spec) => {
-          await access.checkSubmission(request.principal, spec);
-          if (spec.notify_url !== undefined) await webhooks.checkUrl(spec.notify_url, 'notify_url');
-        },
+        authoriseDefinition(access, webhooks, request.principal),
         followingNotifyUrl(
           webhooks,
           { kind: 'job', id: request.params.id },
@@ -148,7 +151,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return updateAnswer(request.log, 'job', job, jobView(job, details), changed, followed);
     },
   );
+}
 
+/** GET /jobs/:id/versions: every definition a job has had. */
+function jobVersionsRoute(app: App, { jobs, versionPaging }: JobRouteDeps): void {
   app.get(
     '/jobs/:id/versions',
     {
@@ -187,7 +193,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       };
     },
   );
+}
 
+/** GET /jobs/:id: a job and its latest runs. */
+function getJobRoute(app: App, { jobs, schedules }: JobRouteDeps): void {
   app.get(
     '/jobs/:id',
     {
@@ -205,7 +214,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return { job: jobView(job, details), runs: runs.map((r) => runView(r)) };
     },
   );
+}
 
+/** GET /jobs: a user's jobs, a page at a time. */
+function listJobsRoute(app: App, { jobs }: JobRouteDeps): void {
   app.get(
     '/jobs',
     {
@@ -239,4 +251,13 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{
       return { jobs: page.jobs.map((job) => jobView(job)), nextCursor: page.nextCursor };
     },
   );
+}
+
+/** The job routes: thin shapes over the job side of the one definition model. */
+export const jobRoutes: FastifyPluginAsyncTypebox<JobRouteDeps> = async (app, deps) => {
+  postJob(app, deps);
+  putJob(app, deps);
+  jobVersionsRoute(app, deps);
+  getJobRoute(app, deps);
+  listJobsRoute(app, deps);
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { JobRequestSchema } from '../../jobs/job-spec.js';
-import type { ScheduleService } from '../../scheduler/schedule-service.js';
+import type { JobSchedules } from '../../definitions/job-kind.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
 import { jobView, runView } from '../views.js';
@@ -22,7 +22,7 @@ export const ScheduleChangeSchema = Type.Object(
 );
 
 /** Managing jobs after they are submitted: recurring ones above all. */
-export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleService }> = async (
+export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: JobSchedules }> = async (
   app,
   { schedules },
 ) => {
@@ -59,8 +59,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
     },
     async (request) => {
       await schedules.pause(request.params.id);
-      const { job } = await schedules.job(request.params.id);
-      return withDetails(job);
+      return withDetails(await schedules.get(request.params.id));
     },
   );
 
@@ -77,8 +76,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
     },
     async (request) => {
       await schedules.resume(request.params.id);
-      const { job } = await schedules.job(request.params.id);
-      return withDetails(job);
+      return withDetails(await schedules.get(request.params.id));
     },
   );
 

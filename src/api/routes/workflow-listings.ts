@@ -49,8 +49,10 @@ function pageView(page: { workflowRuns: WorkflowRunSummary[]; nextCursor: string
   return { workflowRuns: page.workflowRuns.map(workflowRunHeaderView), nextCursor: page.nextCursor };
 }
 
-/** Workflow runs a page at a time (a workflow's, a user's or everyone's), and a fan-out step's items. */
-export const workflowListingRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor }> = async (app, { db }) => {
+type App = Parameters<FastifyPluginAsyncTypebox<{ db: SqlExecutor }>>[0];
+
+/** GET /workflows/:id/runs */
+function workflowRunsOfWorkflowRoute(app: App, db: SqlExecutor): void {
   app.get(
     '/workflows/:id/runs',
     {
@@ -75,7 +77,10 @@ export const workflowListingRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor 
       return pageView(page);
     },
   );
+}
 
+/** GET /workflow-runs */
+function workflowRunsRoute(app: App, db: SqlExecutor): void {
   app.get(
     '/workflow-runs',
     {
@@ -118,7 +123,10 @@ export const workflowListingRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor 
       return pageView(await pageWorkflowRuns(db, filter, limit ?? 50, cursor));
     },
   );
+}
 
+/** GET /workflow-runs/:id/steps/:name/items */
+function stepItemsRoute(app: App, db: SqlExecutor): void {
   app.get(
     '/workflow-runs/:id/steps/:name/items',
     {
@@ -174,4 +182,11 @@ export const workflowListingRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor 
       return page;
     },
   );
+}
+
+/** Workflow runs a page at a time (a workflow's, a user's or everyone's), and a fan-out step's items. */
+export const workflowListingRoutes: FastifyPluginAsyncTypebox<{ db: SqlExecutor }> = async (app, { db }) => {
+  workflowRunsOfWorkflowRoute(app, db);
+  workflowRunsRoute(app, db);
+  stepItemsRoute(app, db);
 };

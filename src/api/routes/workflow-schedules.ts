@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
+import type { WorkflowSchedules } from '../../definitions/workflow-kind.js';
 import type { Workflow, WorkflowService } from '../../workflows/workflow-service.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams } from '../schemas.js';
@@ -46,7 +46,7 @@ export const workflowScheduleRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       await schedules.pause(request.params.id);
-      return withDetails(await schedules.workflow(request.params.id));
+      return withDetails(await schedules.get(request.params.id));
     },
   );
 
@@ -64,7 +64,7 @@ export const workflowScheduleRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       await schedules.resume(request.params.id);
-      return withDetails(await schedules.workflow(request.params.id));
+      return withDetails(await schedules.get(request.params.id));
     },
   );
 

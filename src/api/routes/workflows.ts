@@ -5,10 +5,11 @@ import { requireSameUser } from '../../auth/principal.js';
 import type { FleetService } from '../../fleet/fleet-service.js';
 import { NAME_PATTERN, requiredTags } from '../../jobs/job-spec.js';
 import { WorkflowRequestSchema } from '../../workflows/workflow-definition.js';
-import type { ScheduleDetails } from '../../scheduler/schedule-service.js';
-import type { WorkflowSchedules } from '../../workflows/recurring-workflows.js';
+import type { ScheduleDetails } from '../../definitions/schedule-sync.js';
+import type { WorkflowSchedules } from '../../definitions/workflow-kind.js';
 import type { Workflow, WorkflowRun, WorkflowService } from '../../workflows/workflow-service.js';
 import type { WebhookService } from '../../webhooks/webhook-service.js';
+import { authoriseDefinition } from '../../definitions/definition-rules.js';
 import { followingNotifyUrl, updateAnswer, updateAnswerSchema } from '../definition-updates.js';
 import { ownerOf } from '../route-access.js';
 import { ErrorSchema, IdParams, ScheduleSchema, notifySchema } from '../schemas.js';
@@ -174,7 +175,7 @@ const PlanSchema = Type.Object({
   order: Type.Array(Type.String(), { description: 'the step names in a valid start order' }),
 });
 
-export const workflowRoutes: FastifyPluginAsyncTypebox<{
+export interface WorkflowRouteDeps {
   workflows: WorkflowService;
   schedules: WorkflowSchedules;
   access: AccessControl;
@@ -183,7 +184,12 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
   /** Checks and registers a workflow's notify_url. */
   webhooks: Pick<WebhookService, 'checkUrl' | 'registerForWorkflow' | 'followNotifyUrl'>;
   versionPaging: VersionPaging;
-}> = async (app, { workflows, schedules, access, fleet, webhooks, versionPaging }) => {
+}
+
+type App = Parameters<FastifyPluginAsyncTypebox<WorkflowRouteDeps>>[0];
+
+/** POST /workflows: submit, or with ?dry_run=true validate, a workflow. */
+function postWorkflow(app: App, { workflows, schedules, access, fleet, webhooks }: WorkflowRouteDeps): void {
   app.post(
     '/workflows',
     {
@@ -237,20 +243,13 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       if (query.dry_run !== undefined && query.dry_run !== 'true' && query.dry_run !== 'false') {
         return reply.status(400).send({ error: 'invalid_request', message: 'dry_run is "true" or "false"' });
       }
+      // Who may store it, as for a job: every step's ceilings, buckets and secrets, its notify_url.
+      const authorise = authoriseDefinition(access, webhooks, request.principal);
       if (query.dry_run === 'true') {
-        const { definition, plan } = workflows.validate(request.body);
-        requireSameUser(request.principal, definition.shared.userId);
-        for (const step of definition.steps) await access.checkSecrets(request.principal, step.spec);
-        if (definition.shared.notify_url !== undefined) {
-          await webhooks.checkUrl(definition.shared.notify_url, 'notify_url');
-        }
+        const { definition, plan } = await workflows.dryRun(request.body, authorise);
         return reply.status(200).send({ valid: true, plan, definition });
       }
-      const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
-      if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
-      const { workflow, workflowRunId, created } = await workflows.submit(request.body, (spec) =>
-        access.checkSubmission(request.principal, spec),
-      );
+      const { workflow, workflowRunId, created } = await workflows.submit(request.body, authorise);
       // The workflow's own endpoint, made as it is created: before its first workflow run can end.
       const url = workflow.definition.shared.notify_url;
       const notify =
@@ -276,7 +275,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       });
     },
   );
+}
 
+/** GET /workflows: a user's workflows, a page at a time. */
+function listWorkflowsRoute(app: App, { workflows }: WorkflowRouteDeps): void {
   app.get(
     '/workflows',
     {
@@ -307,7 +309,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       return { workflows: page.workflows.map((w) => workflowView(w)), nextCursor: page.nextCursor };
     },
   );
+}
 
+/** GET /workflows/:id: a workflow and its latest runs. */
+function getWorkflowRoute(app: App, { workflows, schedules }: WorkflowRouteDeps): void {
   app.get(
     '/workflows/:id',
     {
@@ -328,7 +333,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       return { workflow: workflowView(workflow, details), runs: runs.map(workflowRunView) };
     },
   );
+}
 
+/** PUT /workflows/:id: a workflow's new version. */
+function putWorkflow(app: App, { workflows, schedules, access, webhooks }: WorkflowRouteDeps): void {
   app.put(
     '/workflows/:id',
     {
@@ -349,12 +357,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => {
-      const notifyUrl = (request.body as { notify_url?: unknown } | null)?.notify_url;
-      if (typeof notifyUrl === 'string') await webhooks.checkUrl(notifyUrl, 'notify_url');
       const { workflow, changed, followed } = await workflows.replace(
         request.params.id,
         request.body,
-        (spec) => access.checkSubmission(request.principal, spec),
+        authoriseDefinition(access, webhooks, request.principal),
         followingNotifyUrl(
           webhooks,
           { kind: 'workflow', id: request.params.id },
@@ -373,7 +379,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       );
     },
   );
+}
 
+/** GET /workflows/:id/versions: every definition a workflow has had. */
+function workflowVersionsRoute(app: App, { workflows, versionPaging }: WorkflowRouteDeps): void {
   app.get(
     '/workflows/:id/versions',
     {
@@ -415,7 +424,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       };
     },
   );
+}
 
+/** GET /workflow-runs/:id: a workflow run. */
+function getWorkflowRunRoute(app: App, { workflows }: WorkflowRouteDeps): void {
   app.get(
     '/workflow-runs/:id',
     {
@@ -429,7 +441,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => workflowRunView(await workflows.getWorkflowRun(request.params.id)),
   );
+}
 
+/** GET /workflow-runs/:id/states: what changes while a workflow run runs. */
+function workflowRunStatesRoute(app: App, { workflows }: WorkflowRouteDeps): void {
   app.get(
     '/workflow-runs/:id/states',
     {
@@ -466,7 +481,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
       };
     },
   );
+}
 
+/** POST /workflow-runs/:id/cancel. */
+function cancelWorkflowRunRoute(app: App, { workflows }: WorkflowRouteDeps): void {
   app.post(
     '/workflow-runs/:id/cancel',
     {
@@ -483,7 +501,10 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) =>
       reply.status(202).send(workflowRunView(await workflows.cancel(request.params.id))),
   );
+}
 
+/** POST /workflow-runs/:id/retry. */
+function retryWorkflowRunRoute(app: App, { workflows }: WorkflowRouteDeps): void {
   app.post(
     '/workflow-runs/:id/retry',
     {
@@ -508,4 +529,17 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) =>
       reply.status(202).send(workflowRunView(await workflows.retry(request.params.id, request.query.from))),
   );
+}
+
+/** The workflow routes: thin shapes over the workflow side of the one definition model. */
+export const workflowRoutes: FastifyPluginAsyncTypebox<WorkflowRouteDeps> = async (app, deps) => {
+  postWorkflow(app, deps);
+  listWorkflowsRoute(app, deps);
+  getWorkflowRoute(app, deps);
+  putWorkflow(app, deps);
+  workflowVersionsRoute(app, deps);
+  getWorkflowRunRoute(app, deps);
+  workflowRunStatesRoute(app, deps);
+  cancelWorkflowRunRoute(app, deps);
+  retryWorkflowRunRoute(app, deps);
 };
