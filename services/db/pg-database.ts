@@ -30,36 +30,81 @@ export function createPgDatabase(connectionString: string, logger: Logger, maxCo
   };
 
   return {
-    query: (sql, params, options) => run(pool, sql, params, options),
+    // A statement on its own that met a connection the server had ended (terminated by an
+    // operator, or dropped in a failover before the pool heard of it) is sent once more, on
+    // another connection: it either never reached the server or was rolled back with its session.
+    query: (sql, params, options) =>
+      run<never>(pool, sql, params, options).catch((error: unknown) => {
+        if (!connectionLost(error)) throw error;
+        logger.warn(
+          { code: (error as { code?: string }).code },
+          'a database connection was lost; trying again',
+        );
+        return run(pool, sql, params, options);
+      }),
     async transaction(fn) {
-      const client = await pool.connect();
-      // The server may end the connection while the transaction holds it between statements (an
-      // idle_in_transaction_session_timeout ends a transaction whose client went silent): the
-      // transaction's next statement fails, and the connection is dropped rather than pooled. Left
-      // without a listener, the connection's error event would end the process.
-      let lost: Error | undefined;
-      const onError = (error: Error) => {
-        lost = error;
-      };
-      client.on('error', onError);
-      const tx: SqlExecutor = { query: (sql, params, options) => run(client, sql, params, options) };
       try {
-        await client.query('BEGIN');
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
+        return await transactionOnce(fn);
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          lost ??= rollbackError;
-        });
-        throw error;
-      } finally {
-        client.off('error', onError);
-        client.release(lost);
+        // Only a transaction that could not begin is begun again: nothing of it ran.
+        if (!(error instanceof BeginFailed)) throw error;
+        logger.warn(
+          { code: (error.cause as { code?: string }).code },
+          'a database connection was lost; trying again',
+        );
+        return transactionOnce(fn);
       }
     },
     close: () => pool.end(),
   };
+
+  async function transactionOnce<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // The server may end the connection while the transaction holds it between statements (an
+    // idle_in_transaction_session_timeout ends a transaction whose client went silent): the
+    // transaction's next statement fails, and the connection is dropped rather than pooled. Left
+    // without a listener, the connection's error event would end the process.
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onError);
+    const tx: SqlExecutor = { query: (sql, params, options) => run(client, sql, params, options) };
+    try {
+      await client.query('BEGIN').catch((error: unknown) => {
+        throw connectionLost(error) ? new BeginFailed(error) : error;
+      });
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        lost ??= rollbackError;
+      });
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(lost);
+    }
+  }
+}
+
+/** A transaction's BEGIN met a connection the server had ended. */
+class BeginFailed extends Error {
+  constructor(cause: unknown) {
+    super('the database connection was lost before the transaction began', { cause });
+    this.name = 'BeginFailed';
+  }
+}
+
+/**
+ * Whether an error says the connection was gone, not that the statement failed: the server ended
+ * the session (SQLSTATE 57P01-57P03, class 08), or the socket closed under the client.
+ */
+export function connectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^57P0[123]$/.test(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && /Connection terminated|not queryable|ECONNRESET|EPIPE/i.test(message);
 }
 
 const statementNames = new Map<string, string>();

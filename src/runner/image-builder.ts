@@ -57,26 +57,43 @@ COPY --chown=${jobUser} writable /job/
  * A run's image: its inputs, earlier steps' files and its command (owned by root) on top of the
  * package image, in one copy step. The context carries `input/`, `steps/` and `.tds/` under
  * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container
- * commit, so there are no others: the entrypoint and working folder are given when the container is
- * created (see JOB_ENTRYPOINT). Its tag names the run; its labels (given to the build, which adds
- * them without a container) name the run and the installation that made it, so that housekeeping
- * removes only its own.
+ * commit, so there is one other only: one LABEL step (without files) naming the run and the
+ * installation that made it, so that housekeeping removes only its own. The entrypoint and working folder are given when the container is created (see
+ * JOB_ENTRYPOINT); its tag names the run.
  */
-export const JOB_DOCKERFILE = `ARG TDS_FROM
+export function jobDockerfile(labels: Record<string, string>): string {
+  return `ARG TDS_FROM
 FROM \${TDS_FROM}
 COPY root /job/
+${labelStep(labels)}
 `;
+}
 
 /**
- * A run's image on a prebuilt image: as JOB_DOCKERFILE, plus what a package image would have
+ * One LABEL step for all of a run image's labels (the build's own `labels` would add a step, and
+ * a container commit, for each). Names and values are the service's own (label names, ids), quoted.
+ */
+function labelStep(labels: Record<string, string>): string {
+  const pairs = Object.entries(labels).map(([name, value]) => {
+    if (!/^[\w.-]+$/.test(name) || !/^[\w.:-]*$/.test(value)) {
+      throw new Error(`a run image label must be a plain name and value: ${name}=${value}`);
+    }
+    return `"${name}"="${value}"`;
+  });
+  return `LABEL ${pairs.join(' ')}`;
+}
+
+/**
+ * A run's image on a prebuilt image: as jobDockerfile, plus what a package image would have
  * brought (the runtime scripts, owned by root, and the folders the command's user writes to), in
  * copy steps only: an image without a shell builds all the same.
  */
-export function prebuiltJobDockerfile(jobUser: string): string {
+export function prebuiltJobDockerfile(jobUser: string, labels: Record<string, string>): string {
   return `ARG TDS_FROM
 FROM \${TDS_FROM}
 COPY root /job/
 COPY --chown=${jobUser} writable /job/
+${labelStep(labels)}
 `;
 }
 
@@ -363,9 +380,16 @@ export function createImageBuilder(
           });
         }
       }
+      // Replacing those it would take from the package image, which installations share.
+      const labels = {
+        [MANAGED_LABEL]: 'true',
+        [KIND_LABEL]: 'run',
+        [RUN_ID_LABEL]: runId,
+        [INSTALLATION_LABEL]: rules.installationId,
+      };
       await writeFile(
         path.join(contextDir, 'Dockerfile'),
-        prebuilt ? prebuiltJobDockerfile(jobUser) : JOB_DOCKERFILE,
+        prebuilt ? prebuiltJobDockerfile(jobUser, labels) : jobDockerfile(labels),
       );
       await writeFile(
         path.join(contextDir, '.dockerignore'),
@@ -376,13 +400,6 @@ export function createImageBuilder(
         context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,
         tag,
         buildArgs: { TDS_FROM: fromImage },
-        // Replacing those it would take from the package image, which installations share.
-        labels: {
-          [MANAGED_LABEL]: 'true',
-          [KIND_LABEL]: 'run',
-          [RUN_ID_LABEL]: runId,
-          [INSTALLATION_LABEL]: rules.installationId,
-        },
         // Runs with the same inputs and command would otherwise share cached layers, and removing
         // one run's image when it ends deletes layers another run's build is still using.
         noCache: true,

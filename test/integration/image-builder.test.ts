@@ -92,8 +92,19 @@ describe('job images', () => {
     expect(secondLayers.filter((id) => firstLayers.includes(id))).toEqual([]);
   });
 
-  it('are one build step on the package image', async () => {
-    expect(await builtLayers(await buildRun())).toHaveLength(1);
+  it('are one copy step on the package image, and the labels naming their run and installation', async () => {
+    const tag = await buildRun();
+    const built = new Set(await builtLayers(tag));
+    const steps = (
+      (await docker.getImage(tag).history()) as { Id: string; CreatedBy: string; Size: number }[]
+    )
+      .filter((entry) => built.has(entry.Id))
+      .map((entry) => ({ label: /\bLABEL\b/.test(entry.CreatedBy), files: entry.Size > 0 }));
+    // The copy is the only step with files; the build's labels are a step of their own, files none.
+    expect(steps.sort((a, b) => Number(a.label) - Number(b.label))).toEqual([
+      { label: false, files: true },
+      { label: true, files: false },
+    ]);
   });
 
   it('hold the inputs, the output folder and the runtime files under /job, and nothing else', async () => {
