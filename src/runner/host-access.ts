@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HostFirewall } from '../../services/firewall/host-firewall.js';
+import { dropBetweenRule, dropToHostRule, type HostFirewall } from '../../services/firewall/host-firewall.js';
 import { RunFailure, errorMessage } from '../errors.js';
 
 /**
@@ -51,8 +51,8 @@ export interface HostGuard {
 }
 
 /** What an operator can do when the rule cannot be installed. */
-const REMEDY =
-  'add the rules on the Docker engine\'s host yourself (`iptables -I INPUT -i tds+ -m conntrack ! --ctstate ESTABLISHED,RELATED -j DROP` and `iptables -I FORWARD -i tds+ -o tds+ -j DROP`, and the same with ip6tables) and set TDS_RUN_HOST_ACCESS=blocked-by-operator, or let bridge runs reach the host with TDS_RUN_HOST_ACCESS=allowed, or give the job network "none" (see docs/security.md, Networks)';
+const BLOCKED_INTERFACES = `${BLOCKED_INTERFACE_PREFIX}+`;
+const REMEDY = `add the rules on the Docker engine's host yourself (\`iptables -I INPUT ${dropToHostRule(BLOCKED_INTERFACES).join(' ')}\` and \`iptables -I FORWARD ${dropBetweenRule(BLOCKED_INTERFACES).join(' ')}\`, and the same with ip6tables) and set TDS_RUN_HOST_ACCESS=blocked-by-operator, or let bridge runs reach the host with TDS_RUN_HOST_ACCESS=allowed, or give the job network "none" (see docs/security.md, Networks)`;
 
 export function createHostGuard(deps: {
   hostAccess: RunHostAccess;
@@ -64,7 +64,7 @@ export function createHostGuard(deps: {
 
   async function install(): Promise<void> {
     try {
-      await deps.firewall.dropToHost(`${BLOCKED_INTERFACE_PREFIX}+`);
+      await deps.firewall.dropToHost(BLOCKED_INTERFACES);
     } catch (error) {
       throw new RunFailure(
         'infra_error',

@@ -4,13 +4,12 @@ import { isRunHeldBy } from '../runs/leases.js';
 import { getRun, type Run } from '../runs/run-repository.js';
 import type { TerminalState } from '../runs/run-states.js';
 import { type RunOutcome } from '../runs/transitions.js';
-import { CONTENT_TYPES } from './collect-results.js';
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { SpoolManifest } from './result-spool.js';
 import { runRecord } from './run-record.js';
 import { cleanUp, LeaseLost, recordEnd } from './run-end.js';
 import { failWith } from './run-outcome.js';
-import { spoolResults } from './spool-results.js';
+import { spoolEarly, spoolResults } from './spool-results.js';
 import type { RunFinisherDeps } from './finisher-context.js';
 
 export interface RunFinisher {
@@ -152,32 +151,6 @@ async function deliver(
   );
   await spool.markGaveUp(run.id, message);
   return { outcome, delivered: false };
-}
-
-/** Spools what a run that never ran leaves (its build log, run.json), as an exited run's results are. */
-async function spoolEarly(deps: RunFinisherDeps, run: Run, outcome: RunOutcome, buildLog?: string) {
-  const writer = await deps.spool.open(run.id);
-  try {
-    const prefix = run.resultsPrefix;
-    if (buildLog) {
-      await writer.keep(`${prefix}build.log`, buildLog, Buffer.byteLength(buildLog), {
-        contentType: CONTENT_TYPES.log,
-      });
-    }
-    const json = await runRecord(deps.db, run, outcome, {});
-    await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), {
-      contentType: CONTENT_TYPES.json,
-    });
-    return await writer.complete({
-      runId: run.id,
-      bucket: run.resultsBucket,
-      prefix,
-      outcome,
-      record: { exitCode: null, result: null },
-    });
-  } finally {
-    writer.close();
-  }
 }
 
 async function finishEarly(

@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js';
 import { isRunHeldBy } from '../runs/leases.js';
 import { type Run } from '../runs/run-repository.js';
 import { CONTENT_TYPES, collectLogs, collectOutputs } from './collect-results.js';
-import type { SpoolManifest, SpoolWriter } from './result-spool.js';
+import type { SpooledRecord, SpoolManifest, SpoolWriter } from './result-spool.js';
 import type { RunOutcome } from '../runs/transitions.js';
 import { METRICS_CSV_HEADER } from './engine-sampler.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
@@ -109,20 +109,52 @@ export async function spoolResults(
       result,
       uploadErrors: problems,
     };
-    const json = await runRecord(db, run, outcome, details);
-    await writer.keep(`${prefix}run.json`, json, Buffer.byteLength(json), {
-      contentType: CONTENT_TYPES.json,
-    });
-    return await writer.complete({
-      runId: run.id,
-      bucket: run.resultsBucket,
-      prefix,
-      outcome,
-      record: { exitCode: container.exitCode, logs, outputs, metrics, result },
-    });
+    return await completeWithRecord(deps, run, writer, outcome, details);
   } finally {
     writer.close();
   }
+}
+
+/** Spools what a run that never ran leaves (its build log, run.json), as an exited run's results are. */
+export async function spoolEarly(
+  deps: RunFinisherDeps,
+  run: Run,
+  outcome: RunOutcome,
+  buildLog?: string,
+): Promise<SpoolManifest> {
+  const writer = await deps.spool.open(run.id);
+  try {
+    if (buildLog) {
+      await writer.keep(`${run.resultsPrefix}build.log`, buildLog, Buffer.byteLength(buildLog), {
+        contentType: CONTENT_TYPES.log,
+      });
+    }
+    return await completeWithRecord(deps, run, writer, outcome, { exitCode: null, result: null });
+  } finally {
+    writer.close();
+  }
+}
+
+/** Keeps the run's run.json, written last, and completes the spool with what it records. */
+async function completeWithRecord(
+  deps: RunFinisherDeps,
+  run: Run,
+  writer: SpoolWriter,
+  outcome: RunOutcome,
+  details: SpooledRecord & { uploadErrors?: string[] },
+): Promise<SpoolManifest> {
+  const json = await runRecord(deps.db, run, outcome, details);
+  await writer.keep(`${run.resultsPrefix}run.json`, json, Buffer.byteLength(json), {
+    contentType: CONTENT_TYPES.json,
+  });
+  const { uploadErrors: _problems, ...record } = details;
+  return writer.complete({
+    runId: run.id,
+    bucket: run.resultsBucket,
+    prefix: run.resultsPrefix,
+    outcome,
+    record,
+  });
 }
 
 /**

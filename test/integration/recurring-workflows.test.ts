@@ -8,6 +8,7 @@ import {
   type TestService,
 } from '../support/harness.js';
 import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { isUnfinishedWorkflowRun } from '../../src/workflows/workflow-states.js';
 
 /**
  * Recurring workflows: whole workflow runs fired on a cron schedule, with the overlap policies,
@@ -81,8 +82,7 @@ async function workflowRunsOf(service: TestService, workflowId: string) {
  */
 async function settle(service: TestService, workflowId: string): Promise<void> {
   expect((await service.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
-  const unfinished = (runs: WorkflowRunRow[]) =>
-    runs.filter((run) => !['succeeded', 'failed', 'cancelled'].includes(run.state));
+  const unfinished = (runs: WorkflowRunRow[]) => runs.filter((run) => isUnfinishedWorkflowRun(run.state));
   for (const run of unfinished(await workflowRunsOf(service, workflowId))) {
     await service.request('POST', `/workflow-runs/${run.id}/cancel`);
   }
