@@ -96,6 +96,15 @@ describe.runIf(asRoot)('a Docker engine that restarts under a running job', () =
       jobBody(bucket, { command: 'echo begun; sleep 6; echo done', retry_backoff_seconds: 1 }),
     );
     await service.waitForRun(body.run.id, (s) => s === 'running');
+    // Stopped once the command has written its first line (the run is running once the command is
+    // let go, a moment before it prints), so that there is a log for the failed run to keep.
+    const printedBy = Date.now() + 30_000;
+    for (;;) {
+      const logs = await service.request('GET', `/runs/${body.run.id}/logs`);
+      if (String(logs.body.stdout ?? '').includes('begun')) break;
+      if (Date.now() > printedBy) throw new Error('the command printed nothing within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await stopDaemon();
     await startDaemon();
 
