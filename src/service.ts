@@ -191,6 +191,8 @@ export async function startService(
       pollMs: 500,
       secrets,
       metricsLimits: config.metricsRead,
+      // The engine's readings of runs on this host's worker are read live from its data folder.
+      ...(config.roles.includes('worker') ? { dataDir: config.dataDir } : {}),
     });
     const api = config.roles.includes('api')
       ? createApiRole(parts, {

@@ -1,5 +1,6 @@
 import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ContainerEngine, ContainerStats } from '../../services/docker/container-engine.js';
 import { errorMessage } from '../errors.js';
@@ -82,10 +83,8 @@ export function createEngineSampler(engine: ContainerEngine, logger: Logger): En
       await appendFile(file, `${statsRow(first, previous, now, resumeFrom)}\n`);
       if (!previous) firstWritten(true);
       previous = now;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalSeconds * 1000);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      // Ends early when the sampler is stopped (and leaves no listener behind on the signal).
+      await sleep(intervalSeconds * 1000, undefined, { signal }).catch(() => undefined);
     }
   }
 

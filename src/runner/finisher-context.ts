@@ -58,7 +58,7 @@ export function runWorkDir(dataDir: string, runId: string): string {
   return path.join(dataDir, 'runs', runId);
 }
 
-/** Where a run sampled by the engine (a prebuilt image without a shell) has its metrics written. */
+/** Where the engine's readings of a run this host's worker runs are written while it runs. */
 export function engineMetricsPath(dataDir: string, runId: string): string {
   return path.join(runWorkDir(dataDir, runId), 'engine-metrics.csv');
 }

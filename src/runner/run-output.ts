@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
@@ -6,6 +7,7 @@ import { NotFoundError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { ResultSpool } from './result-spool.js';
 import { readContainerMetrics } from './collect-results.js';
+import { engineMetricsPath } from './finisher-context.js';
 import {
   readMetrics,
   type MetricsReadLimits,
@@ -56,6 +58,11 @@ export interface RunOutputDeps {
   secrets: Pick<SecretService, 'maskFor'>;
   /** How much of a metrics file one answer reads, and how many points it gives. */
   metricsLimits: MetricsReadLimits;
+  /**
+   * The data folder of this host's worker, where it writes the engine's readings of the runs it
+   * runs: a running run's samples are read from there when it runs here.
+   */
+  dataDir?: string;
 }
 
 export type RunOutput = ReturnType<typeof createRunOutput>;
@@ -188,14 +195,19 @@ export function createRunOutput(deps: RunOutputDeps) {
     },
 
     /**
-     * CPU and memory samples, bounded whatever the file holds: live from the job's own sampler in
-     * the running container, from the stored metrics.csv (the engine's readings) after.
+     * CPU and memory samples, bounded whatever the file holds: live from the engine's readings
+     * this host's worker takes (from the job's own sampler file in the running container when the
+     * run runs elsewhere), from the stored metrics.csv (the engine's readings) after.
      */
     async metrics(id: string, sinceElapsed?: number): Promise<RunMetrics> {
       const run = await findRun(id);
       const duration = isTerminal(run.state) ? seconds(run.startedAt, run.endedAt) : null;
       const options = { sinceElapsed, durationSeconds: duration };
       if (showsLive(run)) {
+        // The engine's readings, taken by this host's worker, when the run runs here; the job's
+        // own sampler file (which it can write) only when they are not.
+        const sampled = await readEngineSamples(run.id, options);
+        if (sampled) return answer('live', 'service', sampled);
         const live = await readContainerMetrics(engine, run.containerId!, deps.metricsLimits, options).catch(
           () => undefined,
         );
@@ -232,6 +244,23 @@ export function createRunOutput(deps: RunOutputDeps) {
       });
     },
   };
+
+  /** The engine's readings of a run that runs on this host, if its worker writes them here. */
+  async function readEngineSamples(
+    runId: string,
+    options: { sinceElapsed?: number; durationSeconds: number | null },
+  ): Promise<MetricsReading | undefined> {
+    if (!deps.dataDir) return undefined;
+    const file = await open(engineMetricsPath(deps.dataDir, runId)).catch(() => undefined);
+    if (!file) return undefined;
+    // The stream closes the file when it ends or is destroyed.
+    const body = file.createReadStream();
+    try {
+      return await readMetrics(body, deps.metricsLimits, options);
+    } finally {
+      body.destroy();
+    }
+  }
 
   function answer(
     source: RunMetrics['source'],

@@ -23,19 +23,23 @@ const FORGED_MEMORY = 999999999999;
 const FORGED_ROW = `1700000000,1.00,${FORGED_CPU}.00,${FORGED_MEMORY}`;
 
 let service: TestService;
+/** An API on the same engine and database with no worker here: it has no engine readings to read. */
+let apiElsewhere: TestService;
 let bucket: string;
 
 beforeAll(async () => {
-  service = await startTestService({
-    env: {
-      TDS_METRICS_MAX_POINTS: String(MAX_POINTS),
-      TDS_METRICS_READ_MAX_BYTES: String(MAX_READ_BYTES),
-    },
-  });
+  const databaseUrl = await createTestDatabase();
+  const env = {
+    TDS_METRICS_MAX_POINTS: String(MAX_POINTS),
+    TDS_METRICS_READ_MAX_BYTES: String(MAX_READ_BYTES),
+  };
+  service = await startTestService({ databaseUrl, env });
+  apiElsewhere = await startTestService({ databaseUrl, env, roles: ['api'] });
   bucket = await createBucket();
 });
 
 afterAll(async () => {
+  await apiElsewhere?.close();
   await service?.close();
 });
 
@@ -47,7 +51,7 @@ describe('a job that writes its own metrics file', () => {
       'POST',
       '/jobs',
       jobBody(bucket, {
-        command: `yes '${FORGED_ROW}' | head -c 40000000 >> /job/.metrics/metrics.csv; touch /tmp/written; sleep 6`,
+        command: `yes '${FORGED_ROW}' | head -c 40000000 >> /job/.metrics/metrics.csv; touch /tmp/written; sleep 15`,
         memory_mb: 256,
         metrics_interval_seconds: 0.5,
       }),
@@ -55,11 +59,13 @@ describe('a job that writes its own metrics file', () => {
     expect(status, JSON.stringify(body)).toBe(202);
     const runId = body.run.id as string;
 
+    // An API without the run's worker on its host reads the job's own file: bounded, and marked
+    // as the job's.
     let live: Awaited<ReturnType<TestService['request']>> | undefined;
     await eventually(
       'the live answer to read the forged rows',
       async () => {
-        live = await service.request('GET', `/runs/${runId}/metrics`);
+        live = await apiElsewhere.request('GET', `/runs/${runId}/metrics`);
         return live.body.source === 'live' && live.body.truncated === true;
       },
       30_000,
@@ -69,10 +75,20 @@ describe('a job that writes its own metrics file', () => {
     expect(live!.body.samples.length).toBeLessThanOrEqual(MAX_POINTS);
     expect(live!.body.samplesPerPoint).toBeGreaterThan(1);
     expect(liveText.length).toBeLessThan(20_000);
+
+    // The API beside the run's worker answers the engine's readings, none of the job's rows.
+    const sampled = await service.request('GET', `/runs/${runId}/metrics`);
+    expect(sampled.body).toMatchObject({ source: 'live', writtenBy: 'service', truncated: false });
+    expect(sampled.body.samples.length).toBeGreaterThanOrEqual(1);
+    expect(sampled.body.summary.cpu_percent_peak ?? 0).toBeLessThan(FORGED_CPU);
+    expect(
+      sampled.body.samples.every((s: { memoryBytes: number | null }) => (s.memoryBytes ?? 0) < FORGED_MEMORY),
+    ).toBe(true);
+
     // Three reads in a row answer quickly, whatever the file's size.
     const started = performance.now();
     for (let i = 0; i < 3; i += 1) {
-      const again = await service.request('GET', `/runs/${runId}/metrics`);
+      const again = await apiElsewhere.request('GET', `/runs/${runId}/metrics`);
       expect(JSON.stringify(again.body).length).toBeLessThan(20_000);
     }
     expect(performance.now() - started).toBeLessThan(10_000);
