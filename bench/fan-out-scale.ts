@@ -18,6 +18,7 @@ import type { Database } from '../services/db/database.js';
 import { finish } from '../src/runs/transitions.js';
 import { createSignals } from '../src/signals.js';
 import { createWorkflowService } from '../src/workflows/workflow-service.js';
+import { createQueueRoom } from '../src/runs/queue-room.js';
 import { createBucketCheck } from '../src/definitions/bucket-check.js';
 import { startStack } from './stack.js';
 import { machine, ms, note, percentile, ratio, record, verdict } from './support.js';
@@ -43,6 +44,7 @@ const workflows = createWorkflowService({
   db,
   store,
   buckets: createBucketCheck(store),
+  queue: createQueueRoom(db, { perUser: 10_000_000, total: 100_000_000 }),
   logger: stack.database.logger,
   defaults: {
     timeoutSeconds: 3600,

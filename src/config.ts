@@ -93,6 +93,8 @@ export interface Config {
     /** Endpoints a user may register (POST /webhooks; notify_url endpoints are not counted). */
     endpointsPerUser: number;
   };
+  /** Runs a request may queue: refused with 429 past these (src/runs/queue-room.ts). */
+  queue: { perUser: number; total: number };
   /** Streamed answers (GET /events, log streams) of each API process. */
   streams: {
     perUser: number;
@@ -818,6 +820,18 @@ export const SETTINGS = {
       'webhook endpoints a user may register (`POST /webhooks`; the endpoints of `notify_url`s are not counted); one more is refused with 409',
     ...wholeNumber(25, 1, 100_000),
   },
+  TDS_MAX_QUEUED_RUNS_PER_USER: {
+    group: 'api',
+    meaning:
+      'runs one user may have queued: a request that would queue one more (a job or workflow that runs now, a trigger, a retry) is refused with 429 and Retry-After; runs a workflow queues as it goes and schedule fires are not refused',
+    ...wholeNumber(10_000, 1, 10_000_000),
+  },
+  TDS_MAX_QUEUED_RUNS: {
+    group: 'api',
+    meaning:
+      'runs the service takes queued, all users together: past it a request that would queue one more is refused with 429 and Retry-After (counted at most once a second per API process)',
+    ...wholeNumber(100_000, 1, 100_000_000),
+  },
   TDS_STREAMS_PER_USER: {
     group: 'events',
     meaning:
@@ -1080,6 +1094,7 @@ export function loadConfig(env: Env = process.env): Config {
       pollIntervalMs: read('TDS_WEBHOOK_POLL_INTERVAL_MS'),
       endpointsPerUser: read('TDS_WEBHOOK_ENDPOINTS_PER_USER'),
     },
+    queue: { perUser: read('TDS_MAX_QUEUED_RUNS_PER_USER'), total: read('TDS_MAX_QUEUED_RUNS') },
     streams: {
       perUser: read('TDS_STREAMS_PER_USER'),
       perProcess: read('TDS_STREAMS_PER_PROCESS'),

@@ -22,6 +22,7 @@ import { createWorkflowPass } from './workflows/workflow-pass.js';
 import { createWorkflowService, type WorkflowService } from './workflows/workflow-service.js';
 import { createWorkflowSchedules } from './definitions/workflow-kind.js';
 import { createJobSchedules, type JobSchedules } from './definitions/job-kind.js';
+import { createQueueRoom } from './runs/queue-room.js';
 import { createBucketCheck } from './definitions/bucket-check.js';
 import { syncSchedule } from './definitions/schedule-sync.js';
 import { createSchedulerRole } from './roles/scheduler-role.js';
@@ -135,8 +136,9 @@ export async function startService(
     const limits = { maxResultBytes: config.limits.maxResultBytes };
     // The one definition model: jobs and workflows share their checks and their lifecycle.
     const buckets = createBucketCheck(parts.store);
-    const schedules = createJobSchedules({ db: parts.db, defaults, signals: parts.signals });
-    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, signals: parts.signals });
+    const queue = createQueueRoom(parts.db, config.queue);
+    const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals });
+    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, queue, signals: parts.signals });
     const jobs = createJobService({
       db: parts.db,
       store: parts.store,
@@ -144,6 +146,7 @@ export async function startService(
       defaults,
       schedules: { sync: (tx, jobId, spec) => syncSchedule(tx, { jobId }, spec) },
       buckets,
+      queue,
       signals: parts.signals,
       secrets,
       liveLogBytes: config.limits.liveLogBytes,
@@ -155,6 +158,7 @@ export async function startService(
       logger,
       defaults,
       buckets,
+      queue,
       limits,
       signals: parts.signals,
     });

@@ -1,3 +1,4 @@
+import type { QueueRoom } from '../runs/queue-room.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { ScheduleRequest, ScheduleSettings } from '../jobs/job-spec.js';
@@ -30,6 +31,8 @@ export interface DefinitionKind<T extends { deletedAt: Date | null }, S> {
   /** The definition, deleted or not; undefined when there is none. */
   read(db: SqlExecutor, id: string): Promise<T | undefined>;
   owner(id: string): ScheduleOwner;
+  /** The user whose definition it is. */
+  userOf(item: T): string;
   /** Its schedule settings after `change` (validated as a new definition's are). */
   changed(item: T, change: ScheduleChange): ScheduleSettings & { cron: string | null };
   /** Stores the changed settings as a new version, in `tx`. */
@@ -43,6 +46,8 @@ export interface DefinitionKind<T extends { deletedAt: Date | null }, S> {
 
 export interface DefinitionSchedulesDeps {
   db: Database;
+  /** Whether a user may queue one more run: a trigger starts one. */
+  queue: Pick<QueueRoom, 'assertRoom'>;
   signals: Pick<Signals, 'scheduleChanged'>;
 }
 
@@ -107,6 +112,7 @@ export async function triggerDefinition<T extends { deletedAt: Date | null }, S>
   id: string,
 ): Promise<S> {
   const item = await liveDefinition(deps.db, kind, id);
+  await deps.queue.assertRoom(kind.userOf(item));
   const { started, announce } = await deps.db.transaction(async (tx) => {
     await lockSchedule(tx, id);
     return kind.startNow(tx, item);

@@ -1,5 +1,6 @@
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import { storeNewVersion, type FollowChange, type NewVersion } from '../versions/new-version.js';
+import type { QueueRoom } from '../runs/queue-room.js';
 import type { BucketCheck } from './bucket-check.js';
 import { bucketProblemOf, checkDefinition, type Authorise, type Definition } from './definition-rules.js';
 
@@ -13,6 +14,8 @@ export interface NewDefinition<T, R> {
   definition: Definition;
   authorise: Authorise;
   buckets: BucketCheck;
+  /** Whether its user may queue one more run (one that runs now starts one). */
+  queue: Pick<QueueRoom, 'problem'>;
   /** The definition stored under the same key, if any. */
   findStored: () => Promise<T | undefined>;
   /** The answer to a repeat: the stored one, or a 409 when it differs or was deleted. */
@@ -23,13 +26,16 @@ export interface NewDefinition<T, R> {
 
 /**
  * Stores a new definition after its checks. A repeated post is answered from what is stored,
- * whatever has become of the bucket since: the stored one is looked up when the bucket will not
- * do, or when the insert finds it.
+ * whatever has become of the bucket or the queue since: the stored one is looked up when the
+ * bucket will not do or the user's queue is full, or when the insert finds it.
  */
 export async function submitDefinition<T, R>(options: NewDefinition<T, R>): Promise<R> {
   const { definition } = options;
   await options.authorise(definition);
-  const problem = await bucketProblemOf(options.buckets, definition, definition.cron === null);
+  const runsNow = definition.cron === null;
+  const problem =
+    (await bucketProblemOf(options.buckets, definition, runsNow)) ??
+    (runsNow ? await options.queue.problem(definition.userId) : undefined);
   if (problem) {
     const known = await options.findStored();
     if (known) return options.answerStored(known);

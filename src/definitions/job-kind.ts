@@ -39,6 +39,7 @@ export function jobKind(
     addCronHint: '',
     read: async (db, id) => (isUuid(id) ? getJob(db, id) : undefined),
     owner: (id) => ({ jobId: id }),
+    userOf: (job) => job.spec.userId,
     changed: (job, change) => normaliseJobRequest({ ...asRequest(job.spec), ...change }, defaults),
     saveSettings: (tx, job, settings) => updateJobSpec(tx, job.id, { ...job.spec, ...settings }),
     scheduleOf: (job) => job.spec,

@@ -42,6 +42,7 @@ export function workflowKind(
     addCronHint: ' (PATCH it with "cron" to add one)',
     read: getWorkflow,
     owner: (id) => ({ workflowId: id }),
+    userOf: (workflow) => workflow.userId,
     changed: (workflow, change) =>
       normaliseSchedule({ ...scheduleRequest(workflow.definition.shared), ...change }),
     async saveSettings(tx, workflow, settings) {

@@ -1,3 +1,4 @@
+import type { QueueRoom } from '../runs/queue-room.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
@@ -64,6 +65,8 @@ export interface JobServiceDeps {
   schedules: ScheduleRegistry;
   /** Whether a definition's bucket can serve it (shared with workflows). */
   buckets: BucketCheck;
+  /** Whether a user may queue one more run (shared with workflows). */
+  queue: QueueRoom;
   /** Tells of runs queued, cancels requested and schedules registered, so the parts in this process act at once. */
   signals: Pick<Signals, 'runQueued' | 'cancelRequested' | 'scheduleChanged' | 'runFinished'>;
   /** The values of a run's secrets, masked in its live log (the stored logs are masked already). */
@@ -159,6 +162,7 @@ export async function submitJob(
     definition: jobDefinition(spec),
     authorise,
     buckets: deps.buckets,
+    queue: deps.queue,
     findStored: () => findJobByKey(db, spec.userId, spec.uniqueId),
     answerStored: (job) => answerStoredJob(db, spec, job),
     store: () => storeNewJob(deps, spec),

@@ -1,3 +1,4 @@
+import type { QueueRoom } from '../runs/queue-room.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../../services/db/database.js';
 import type { BucketCheck } from '../definitions/bucket-check.js';
@@ -41,6 +42,8 @@ export interface WorkflowDefinitionsDeps {
   defaults: JobDefaults;
   /** Whether a definition's bucket can serve it (shared with jobs). */
   buckets: BucketCheck;
+  /** Whether a user may queue one more run (shared with jobs). */
+  queue: QueueRoom;
   /** The bound of a step's result carried inline (TDS_MAX_RESULT_BYTES). */
   limits: StepResultLimits;
   signals: Pick<Signals, 'runQueued' | 'scheduleChanged'>;
@@ -135,6 +138,7 @@ export async function submitWorkflow(
     definition: workflowDefinition(definition),
     authorise,
     buckets: deps.buckets,
+    queue: deps.queue,
     findStored: () => findWorkflowByKey(deps.db, shared.userId, shared.uniqueId),
     answerStored: (workflow) => answerStoredWorkflow(deps.db, definition, workflow),
     store: () => storeNewWorkflow(deps, definition),

@@ -305,6 +305,7 @@ export async function retryWorkflowRun(
         },
       ]),
   );
+  await deps.queue.assertRoom(workflow.userId);
   const started = await db.transaction((tx) =>
     startWorkflowRun(tx, workflow, { trigger: 'retry', retryOf: id, fromStep, reuse }, deps.limits),
   );
