@@ -36,6 +36,8 @@ export interface Config {
   /** What this worker offers to jobs' `requires` (its platform is added when it starts). */
   workerTags: string[];
   maxConcurrentRuns: number;
+  /** Free bytes a worker's data folder keeps: below them it claims nothing (0: no floor). */
+  workerMinFreeBytes: number;
   pollIntervalMs: number;
   reconcileIntervalMs: number;
   /** How often a worker measures the disk its running containers use (their `disk_mb`). */
@@ -722,6 +724,12 @@ export const SETTINGS = {
     meaning: 'runs one worker stages, builds, runs or uploads at once',
     ...wholeNumber(2, 1, 1000),
   },
+  TDS_WORKER_MIN_FREE_MB: {
+    group: 'worker',
+    meaning:
+      "free space (MiB) a worker's data folder (`TDS_DATA_DIR`: its spool of results waiting for S3, its runs' working files) keeps: below it the worker claims no run until there is room again, and says so in its log and in `tds_worker_disk_free_bytes`; `0` turns the floor off",
+    ...wholeNumber(1024, 0, 1_000_000_000),
+  },
   TDS_DISK_CHECK_INTERVAL_MS: {
     group: 'worker',
     meaning:
@@ -1045,6 +1053,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerId: read('TDS_WORKER_ID'),
     workerTags: read('TDS_WORKER_TAGS'),
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
+    workerMinFreeBytes: read('TDS_WORKER_MIN_FREE_MB') * 1024 * 1024,
     pollIntervalMs: read('TDS_POLL_INTERVAL_MS'),
     reconcileIntervalMs,
     diskCheckIntervalMs: read('TDS_DISK_CHECK_INTERVAL_MS'),

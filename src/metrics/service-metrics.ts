@@ -29,6 +29,8 @@ export interface ServiceMetrics {
   countError(system: 's3' | 'docker', operation: string): void;
   /** This process plays the worker role with this many places for runs; `active` tells how many are taken. */
   registerWorker(capacity: number, active: () => Promise<number>): void;
+  /** This process runs a worker with a disk floor: the free bytes of its data folder at the last claim. */
+  registerDisk(freeBytes: () => number | undefined, floorBytes: number): void;
   /** This process serves streams: how many are open, how many event streams are paused, and the bytes held for them. */
   registerStreams(stats: () => { open: number; behind: number; queuedBytes: number }): void;
 }
@@ -194,6 +196,21 @@ export function createServiceMetrics(
       if (streamStats) this.set(streamStats().behind);
     },
   });
+  let diskFree: (() => number | undefined) | undefined;
+  new Gauge({
+    name: 'tds_worker_disk_free_bytes',
+    help: "Free bytes of this worker's data folder, read at its last claim; below tds_worker_disk_floor_bytes it claims nothing",
+    registers: [registry],
+    collect() {
+      const free = diskFree?.();
+      if (free !== undefined) this.set(free);
+    },
+  });
+  const diskFloor = new Gauge({
+    name: 'tds_worker_disk_floor_bytes',
+    help: 'Free bytes a worker keeps in its data folder (TDS_WORKER_MIN_FREE_MB): below them it claims nothing',
+    registers: [registry],
+  });
   new Gauge({
     name: 'tds_event_streams_queued_bytes',
     help: 'Bytes this process holds for its GET /events streams: their queues and what their sockets have not sent',
@@ -229,6 +246,10 @@ export function createServiceMetrics(
     countError: (system, operation) => errors.inc({ system, operation }),
     registerStreams(stats) {
       streamStats = stats;
+    },
+    registerDisk(freeBytes, floorBytes) {
+      diskFree = freeBytes;
+      diskFloor.set(floorBytes);
     },
     registerWorker(places, active) {
       capacity = places;

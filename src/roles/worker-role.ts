@@ -1,3 +1,4 @@
+import { createDiskFloor } from '../worker/disk-floor.js';
 import { createAccessControl } from '../auth/access-control.js';
 import { ForbiddenError } from '../errors.js';
 import { createEngineSampler } from '../runner/engine-sampler.js';
@@ -160,6 +161,7 @@ export function createWorkerRole(
     heartbeatIntervalMs: config.reconcileIntervalMs,
     onDrainChange: () => worker.wake(),
   });
+  const diskFloor = createDiskFloor(config.dataDir, config.workerMinFreeBytes, logger);
   const worker = createWorker({
     db,
     executor,
@@ -173,8 +175,10 @@ export function createWorkerRole(
     signals,
     tags: () => presence.tags,
     draining: () => presence.draining,
+    diskRoom: () => diskFloor.roomToClaim(),
   });
   metrics.registerWorker(config.maxConcurrentRuns, () => countActiveRunsOfWorker(db, config.workerId));
+  metrics.registerDisk(() => diskFloor.freeBytes, config.workerMinFreeBytes);
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
   return { ...startStopAll([presence, samplers, watcher, worker]), executions, spool };

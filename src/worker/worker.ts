@@ -26,6 +26,8 @@ export interface WorkerDeps {
   tags(): readonly string[];
   /** An operator asked it to drain: it claims nothing, and finishes what it holds. */
   draining(): boolean;
+  /** Whether its disk has room for one more run (TDS_WORKER_MIN_FREE_MB). */
+  diskRoom(): Promise<boolean>;
   /** Claims at once when a run is queued, or one of its runs ends, in this process. */
   signals: Pick<Signals, 'runQueued' | 'runEnded'>;
 }
@@ -68,7 +70,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (deps.draining()) return;
     const active = await listActiveRunsOfWorker(db, workerId);
     const room = deps.maxConcurrentRuns - active.length;
-    if (room <= 0) return;
+    if (room <= 0 || !(await deps.diskRoom())) return;
     for (const run of await claimRuns(db, workerId, room, deps.userConcurrencyLimit, deps.tags())) {
       const controller = new AbortController();
       executions.set(run.id, controller);
