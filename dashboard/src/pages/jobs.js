@@ -5,10 +5,10 @@ import { FilterForm, readFilters } from '../filters.js';
 import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
-
-const STATES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'];
+import { useStates } from '../states.js';
 
 export function JobsPage({ me, params }) {
+  const runStates = useStates()?.run.states ?? [];
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { name, state } = readFilters(params, 'failed,timed_out');
   const { data, error } = usePoll(() => get(`/job-summaries${query({ userId, name, state })}`), 5000, [
@@ -17,7 +17,7 @@ export function JobsPage({ me, params }) {
     state,
   ]);
   return html`<h1>Jobs</h1>
-    <${FilterForm} path="/ui/jobs" params=${params} states=${STATES} />
+    <${FilterForm} path="/ui/jobs" params=${params} states=${runStates} />
     <${Problem} error=${error} />
     ${
       data &&

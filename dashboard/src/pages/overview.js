@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { get, post, query } from '../api.js';
 import { duration, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
+import { useStates } from '../states.js';
 
 /** What a run belongs to: its job, or its workflow run (and step). */
 function Owner({ run }) {
@@ -14,7 +15,9 @@ function Owner({ run }) {
 export function OverviewPage({ me }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { data, error, reload } = usePoll(() => get(`/overview${query({ userId })}`), 3000, [userId]);
-  const outcomes = ['succeeded', 'failed', 'timed_out', 'cancelled', 'running', 'queued'];
+  // Every run state, as the service lists them (GET /states): those that ended first.
+  const states = useStates()?.run;
+  const outcomes = states ? [...states.ended, ...states.unfinished] : [];
   return html`<h1>Overview</h1>
     <${Problem} error=${error} />
     ${

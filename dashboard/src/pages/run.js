@@ -6,6 +6,7 @@ import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
 import { followLog } from '../log-stream.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
+import { useStates } from '../states.js';
 
 /** The 16 ANSI colours, each readable on the log's dark background (WCAG AA contrast). */
 const PALETTE = [
@@ -26,7 +27,6 @@ const PALETTE = [
   '#67e8f9',
   '#ffffff',
 ];
-const TERMINAL = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 /** Lines kept on the page; older ones are dropped from view (the stored log keeps them all). */
 const MAX_LINES = 5000;
 
@@ -129,11 +129,12 @@ function Timeline({ run }) {
 }
 
 function Files({ runId, state }) {
+  const ended = useStates()?.run.ended ?? [];
   const { data, error } = usePoll(
     () => get(`/runs/${runId}/files`),
     3000,
     [runId, state],
-    !TERMINAL.includes(state),
+    !ended.includes(state),
   );
   if (error) return html`<${Problem} error=${error} />`;
   if (!data) return null;
@@ -153,9 +154,10 @@ export function RunPage({ id }) {
   const [live, setLive] = useState(true);
   const run = usePoll(() => get(`/runs/${id}`), 1500, [id], live);
   const data = run.data;
+  const ended = useStates()?.run.ended ?? [];
   useEffect(() => {
-    if (data && TERMINAL.includes(data.state)) setLive(false);
-  }, [data?.state]);
+    if (data && ended.includes(data.state)) setLive(false);
+  }, [data?.state, ended]);
   const metrics = useMetrics(id, live);
   const [message, setMessage] = useState('');
   if (!data) return html`<${Problem} error=${run.error} />${!run.error && html`<p>Loading…</p>`}`;
@@ -179,7 +181,7 @@ export function RunPage({ id }) {
       <code>${data.results.uri}</code>
     </p>
     ${
-      !TERMINAL.includes(data.state) &&
+      !ended.includes(data.state) &&
       html`<div class="actions">
         <button
           disabled=${data.cancelRequested}
