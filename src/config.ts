@@ -1,3 +1,4 @@
+import { problemOfBlock } from '../services/docker/subnet-pool.js';
 import os from 'node:os';
 import { isIP } from 'node:net';
 import path from 'node:path';
@@ -124,6 +125,8 @@ export interface Config {
     tmpSizeMb: number;
     /** Whether bridge runs may open connections to the engine's host, and who keeps them from it. */
     hostAccess: RunHostAccess;
+    /** Where `bridge` runs' own networks take their subnets; undefined: Docker's default pools. */
+    runSubnets: string | undefined;
   };
   /** Caps on what a run may read and write. */
   limits: {
@@ -650,6 +653,20 @@ export const SETTINGS = {
       "whether `bridge` runs may open connections to the Docker engine's host (its services on any address, the networks' gateways): `blocked`, the worker installs the host firewall rule before each bridge run and fails the run when it cannot; `blocked-by-operator`, the operator keeps that rule; `allowed`, they may (see [networks](security.md#networks))",
     ...oneOf(RUN_HOST_ACCESS, 'blocked'),
   },
+  TDS_RUN_SUBNETS: {
+    group: 'sandbox',
+    meaning:
+      "the private IPv4 block `bridge` runs' own networks take their subnets from, a /28 each (a /15 gives 8,192 runs with a network at once on one engine); `engine` leaves it to the Docker engine's default pools, which give about 30",
+    shownDefault: '`172.30.0.0/15`',
+    accepts: 'a private IPv4 block from /8 to /24 (`a.b.c.d/n`), or `engine`',
+    read(name: string, raw: string | undefined): string | undefined {
+      const value = raw || '172.30.0.0/15';
+      if (value === 'engine') return undefined;
+      const problem = problemOfBlock(value);
+      if (problem) throw new ConfigError(name, `${problem}, or "engine"; got "${value}"`);
+      return value;
+    },
+  },
   TDS_TMP_SIZE_MB: {
     group: 'sandbox',
     meaning: 'size of the in-memory `/tmp` of each job container (counts against its memory)',
@@ -1121,6 +1138,7 @@ export function loadConfig(env: Env = process.env): Config {
       user: read('TDS_JOB_USER'),
       tmpSizeMb: read('TDS_TMP_SIZE_MB'),
       hostAccess: read('TDS_RUN_HOST_ACCESS'),
+      runSubnets: read('TDS_RUN_SUBNETS'),
     },
     limits: {
       maxInputBytes: read('TDS_MAX_INPUT_BYTES'),

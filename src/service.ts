@@ -1,3 +1,4 @@
+import { createSubnetPool } from '../services/docker/subnet-pool.js';
 import type { FastifyInstance } from 'fastify';
 import path from 'node:path';
 import type { RDSDataClient } from '@aws-sdk/client-rds-data';
@@ -103,6 +104,7 @@ export async function startService(
       new Docker(dockerOptions(config.dockerHost)),
       logger,
       config.dockerHost ?? 'unix:///var/run/docker.sock',
+      config.sandbox.runSubnets === undefined ? undefined : createSubnetPool(config.sandbox.runSubnets),
     );
     const signals = createSignals();
     const metrics = createServiceMetrics(database.db, signals);

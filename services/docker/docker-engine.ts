@@ -26,6 +26,7 @@ import {
 import { copyLogs, followLogs, readLogs } from './docker-logs.js';
 import { runOnEngineHost } from './docker-engine-host.js';
 import { createNetwork, listNetworks, removeNetwork } from './docker-networks.js';
+import type { SubnetPool } from './subnet-pool.js';
 import { createVolume, listVolumes, removeVolume } from './docker-volumes.js';
 
 export function dockerOptions(dockerHost: string | undefined): Docker.DockerOptions {
@@ -43,7 +44,13 @@ export function dockerOptions(dockerHost: string | undefined): Docker.DockerOpti
  * The ContainerEngine over one Docker engine (`address` names it in logs and the fleet): each call
  * is a named function of its concern (images, containers, logs, networks, events) given `docker`.
  */
-export function createDockerEngine(docker: Docker, logger: Logger, address: string): ContainerEngine {
+export function createDockerEngine(
+  docker: Docker,
+  logger: Logger,
+  address: string,
+  /** Where runs' own networks take their subnets (Docker's default pools without one). */
+  subnets?: SubnetPool,
+): ContainerEngine {
   let engineIdOnce: Promise<string> | undefined;
   return {
     address,
@@ -85,7 +92,8 @@ export function createDockerEngine(docker: Docker, logger: Logger, address: stri
     copyLogs: (id, stdout, stderr) => copyLogs(docker, id, stdout, stderr),
     followLogs: (id, signal) => followLogs(docker, id, signal),
     readLogs: (id, tailLines, maxBytes) => readLogs(docker, id, tailLines, maxBytes),
-    createNetwork: (name, labels, bridgeInterface) => createNetwork(docker, name, labels, bridgeInterface),
+    createNetwork: (name, labels, bridgeInterface) =>
+      createNetwork(docker, name, labels, bridgeInterface, subnets),
     removeNetwork: (name) => removeNetwork(docker, name),
     listNetworks: (label) => listNetworks(docker, label),
     runOnEngineHost: (image, command, labels) => runOnEngineHost(docker, image, command, labels),
