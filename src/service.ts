@@ -140,7 +140,12 @@ export async function startService(
     const buckets = createBucketCheck(parts.store);
     const queue = createQueueRoom(parts.db, config.queue);
     const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals });
-    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, queue, signals: parts.signals });
+    const workflowSchedules = createWorkflowSchedules({
+      db: parts.db,
+      limits,
+      queue,
+      signals: parts.signals,
+    });
     const jobs = createJobService({
       db: parts.db,
       store: parts.store,
