@@ -88,6 +88,9 @@ describe('npm start with no configuration', () => {
       `AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${s3Endpoint} s3 ls`,
     );
     expect(banner).toContain(`postgres://postgres:postgres@127.0.0.1:${pgPort}/tds   (embedded)`);
+    // npm start runs on the Node.js the suite runs on, the one package-lock.json pins
+    // (test/unit/node-version.test.ts), and says so; the AWS SDK has no Node.js version to warn of.
+    expect(banner).toContain(`Node.js      ${process.version}`);
 
     const health = await fetch(`${api}/healthz`);
     expect(health.status).toBe(200);
@@ -149,6 +152,7 @@ describe('npm start with no configuration', () => {
       15_000,
     );
     expect(service.output().stderr).not.toMatch(/error/i);
+    expect(service.output().stderr).not.toMatch(/NodeVersionSupportWarning|upgrade to node/);
   });
 
   it('says clearly, and exits, when no Docker engine answers', async () => {
