@@ -30,6 +30,7 @@ const benchmarks = [
   { name: 'fleet-scale', title: '9. Fleet scale (the same jobs with 1, 2 and 4 workers)' },
   { name: 'fan-out-scale', title: '10. Fan-out scale (an item end at 10,000 items against 100)' },
   { name: 'noisy-neighbour', title: "11. Noisy neighbour (one tenant's attacks against another's latency)" },
+  { name: 'tds-startup', title: '12. tds start-up (tds --help)' },
 ];
 
 const args = process.argv.slice(2);

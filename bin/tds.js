@@ -6,7 +6,7 @@
 // the command to the Node.js 24 that package-lock.json pins and `npm ci` installs beside this file.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import nodeModule from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ const self = fileURLToPath(import.meta.url);
 
 if (process.features.typescript) {
   // Keeps the stripped and compiled code in the system's temporary folder: later starts skip both.
-  enableCompileCache();
+  nodeModule.enableCompileCache();
   const { main } = await import('../cli/main.ts');
   process.exitCode = await main(process.argv);
 } else {
