@@ -1,7 +1,8 @@
 /**
  * tds start-up: the wall time of `tds --help` (bin/tds.js on this Node.js, its TypeScript run by
  * type stripping, the compile cache warm), against the floor of the same Node.js starting and
- * exiting (`node -e 0`), run in turn so that both see the same machine. Goal: median < 150 ms.
+ * exiting (`node -e 0`), run in turn so that both see the same machine; and the CPU time of each,
+ * which the machine's load does not change. Goal: median wall < 150 ms.
  *
  *   npx node --import tsx bench/tds-startup.ts [--runs 30]
  */
@@ -34,10 +35,25 @@ for (let i = 0; i < runs; i += 1) {
   floor.push(wall(['-e', '0']));
 }
 const [median, floorMedian] = [percentile(help, 50), percentile(floor, 50)];
+
+/** Mean CPU milliseconds (user + system) of `args` run `runs` times, from bash's `times`: the load does not count. */
+function cpu(args: string[]): number {
+  const script = `for i in $(seq ${runs}); do "$@" >/dev/null 2>&1; done; times`;
+  const out = spawnSync('bash', ['-c', script, 'bash', process.execPath, ...args], {
+    encoding: 'utf8',
+  }).stdout;
+  // The second line of `times`: the children's user and system time, as "0m1.234s 0m0.567s".
+  const seconds = [...(out.split('\n')[1] ?? '').matchAll(/\b(\d+)m(\d+\.\d+)s/g)].map(
+    ([, m, s]) => Number(m) * 60 + Number(s),
+  );
+  return ((seconds[0]! + seconds[1]!) / runs) * 1000;
+}
+const [helpCpu, floorCpu] = [cpu([tds, '--help']), cpu(['-e', '0'])];
 await record(
   `tds --help: median ${ms(median)} wall, min ${ms(Math.min(...help))}, max ${ms(Math.max(...help))}, ${runs} runs ` +
     `(goal < 150 ms: ${verdict(median < 150)})`,
   `node -e 0 (the floor): median ${ms(floorMedian)}; tds --help ${ratio(median, floorMedian)} of it`,
+  `CPU (user + system) a run: tds --help ${ms(helpCpu)}, node -e 0 ${ms(floorCpu)} (mean of ${runs}; the load does not count)`,
   `load average when it started: ${load.toFixed(1)} on ${os.cpus().length} cores`,
 );
 await note(
