@@ -77,6 +77,14 @@ describe('npm start with no configuration', () => {
       TDS_S3_PORT: String(s3Port),
       TDS_BASE_IMAGE: process.env.TDS_BASE_IMAGE || 'debian:bookworm-slim',
     });
+    // npm start builds first (tsc, then the dashboard, whose size check prints the build's last
+    // line): its time follows the machine's load, so it has a bound of its own, and the service's
+    // start-up keeps its minute.
+    await until(
+      "npm start's build",
+      () => (/^dashboard: .* \(budget /m.test(service.output().stdout) ? true : undefined),
+      300_000,
+    );
     const banner = await until('the start-up banner', () => {
       const { stdout } = service.output();
       return stdout.includes('Task Deploy Service is up.') ? stdout : undefined;
@@ -153,7 +161,7 @@ describe('npm start with no configuration', () => {
     );
     expect(service.output().stderr).not.toMatch(/error/i);
     expect(service.output().stderr).not.toMatch(/NodeVersionSupportWarning|upgrade to node/);
-  });
+  }, 480_000); // the build's five minutes, and the suite's three for the rest
 
   it('says clearly, and exits, when no Docker engine answers', async () => {
     const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
