@@ -3,11 +3,13 @@
 #
 #   docker build -t task-deploy-service .                                   # Node from a registry
 #   bash scripts/node-image.sh && \
-#     docker build --build-arg NODE_IMAGE=tds-node:20 -t task-deploy-service .   # offline
+#     docker build --build-arg NODE_IMAGE=tds-node:24 -t task-deploy-service .   # offline
 #
-# NODE_IMAGE is any Debian-based image with Node.js >= 20.19 and npm: the official node image, or
-# one scripts/node-image.sh makes from the base image and this machine's own Node.js.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# NODE_IMAGE is any Debian-based image with Node.js 24 and npm: the official node image, or one
+# scripts/node-image.sh makes from the base image and the Node.js 24 that `npm ci` installs
+# (package-lock.json pins it). Pin the official one by digest where a registry answers
+# (node:24-bookworm-slim@sha256:...); none answers on the machines this was written on.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build
@@ -19,7 +21,10 @@ COPY services services
 COPY migrations migrations
 COPY dashboard dashboard
 COPY scripts/check-dashboard-size.ts scripts/
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund --ignore-scripts
+# The image's own Node.js runs the service: the one package-lock.json pins for `npm ci` (an optional
+# dependency, ~120 MB) is left out.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund --ignore-scripts && \
+    rm -rf node_modules/node-linux-* node_modules/.bin/node
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \

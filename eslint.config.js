@@ -46,6 +46,24 @@ export default tseslint.config(
     },
   },
   {
+    // `tds` runs cli/ on Node.js's own type stripping (bin/tds.js), which loads the file a specifier
+    // names and nothing else: a relative import names the .ts file itself.
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^[.]{1,2}/.*[.]js$',
+              message: 'cli/ runs on Node.js type stripping: import the .ts file (./name.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

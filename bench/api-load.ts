@@ -3,7 +3,7 @@
  * 500 requests/s and flat out. The service runs in its own process with the api role only, so no
  * container is started for the jobs posted.
  *
- *   node --import tsx bench/api-load.ts [--rate 500] [--seconds 15] [--connections 10]
+ *   npx node --import tsx bench/api-load.ts [--rate 500] [--seconds 15] [--connections 10]
  */
 import { parseArgs } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';

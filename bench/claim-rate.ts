@@ -9,7 +9,7 @@
  * written and the server's time in each statement (pg_stat_statements) are printed per run and per
  * job, to show where the two differ.
  *
- *   node --import tsx bench/claim-rate.ts [--jobs 5000] [--workers 4] [--rounds 3] [--batch 2,10]
+ *   npx node --import tsx bench/claim-rate.ts [--jobs 5000] [--workers 4] [--rounds 3] [--batch 2,10]
  */
 import { parseArgs } from 'node:util';
 import { Logger, run as runGraphileWorker, runMigrations } from 'graphile-worker';

@@ -9,7 +9,7 @@
  * same minute (their fire times spread over its 60 seconds), and `--burst` due in the same second
  * (the top of a minute, as 5-field expressions fire).
  *
- *   node --import tsx bench/cron-lateness.ts [--per-second 200] [--seconds 10] [--minute 10000]
+ *   npx node --import tsx bench/cron-lateness.ts [--per-second 200] [--seconds 10] [--minute 10000]
  *     [--burst 10000] [--idle 100000]
  */
 import { parseArgs } from 'node:util';

@@ -3,7 +3,7 @@
  * whose packages are cached, one job at a time; against the hand-run baseline (bench/hand-run.ts)
  * in the same run, the two taking turns.
  *
- *   node --import tsx bench/dispatch.ts [--runs 20] [--packages jq]
+ *   npx node --import tsx bench/dispatch.ts [--runs 20] [--packages jq]
  */
 import { parseArgs } from 'node:util';
 import { handRun, HAND_RUN_DESCRIPTION } from './hand-run.js';

@@ -9,7 +9,7 @@
  *   report and the 10,000-line manifest written at its end, the reduce step's command built from
  *   10,000 results (over TDS_MAX_RESULT_BYTES, so it reads the manifest, given as a file).
  *
- *   node --import tsx bench/fan-out-scale.ts [--items 10000] [--baseline 100] [--parallel 50]
+ *   npx node --import tsx bench/fan-out-scale.ts [--items 10000] [--baseline 100] [--parallel 50]
  */
 import { parseArgs } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';

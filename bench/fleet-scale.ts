@@ -5,7 +5,7 @@
  * engine), with one API process taking the submissions. Records jobs per second for each and,
  * to say where the limit is, the machine's CPU use and the median time runs spent in each state.
  *
- *   node --import tsx bench/fleet-scale.ts [--jobs 200] [--workers 1,2,4] [--per-worker 2]
+ *   npx node --import tsx bench/fleet-scale.ts [--jobs 200] [--workers 1,2,4] [--per-worker 2]
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

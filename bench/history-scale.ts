@@ -9,7 +9,7 @@
  * schedule locked, a run queued), a claim, and the housekeeper's pass over ended runs (with
  * nothing yet old enough to prune). Goal for each: the big history ≤ 1.5× the small one.
  *
- *   node --import tsx bench/history-scale.ts [--runs 1000000] [--baseline 1000] [--samples 30]
+ *   npx node --import tsx bench/history-scale.ts [--runs 1000000] [--baseline 1000] [--samples 30]
  */
 import { parseArgs } from 'node:util';
 import type { Database } from '../services/db/database.js';

@@ -3,7 +3,7 @@
  * 1 s interval, from the container's own cgroup CPU counter, against the same container running
  * only `sleep` (no sampler), both side by side over the same period.
  *
- *   node --import tsx bench/metrics-cost.ts [--seconds 60] [--interval 1]
+ *   npx node --import tsx bench/metrics-cost.ts [--seconds 60] [--interval 1]
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';

@@ -5,7 +5,7 @@
  * same run (goal ≤ 1.5×), the service's peak RSS during the attack (goal < 300 MiB), and B's
  * webhook delivery delay while A's endpoint is black-holed and flooded (goal p99 < 5 s).
  *
- *   node --import tsx bench/noisy-neighbour.ts [--seconds 20] [--rate 8]
+ *   npx node --import tsx bench/noisy-neighbour.ts [--seconds 20] [--rate 8]
  *
  * The service runs as `npm start` runs it (every role, keys on) in a process of its own against
  * the benchmark's Postgres and S3 server. B's jobs require a tag no worker has, so they stay queued

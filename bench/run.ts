@@ -30,7 +30,8 @@ const benchmarks = [
   { name: 'fleet-scale', title: '9. Fleet scale (the same jobs with 1, 2 and 4 workers)' },
   { name: 'fan-out-scale', title: '10. Fan-out scale (an item end at 10,000 items against 100)' },
   { name: 'noisy-neighbour', title: "11. Noisy neighbour (one tenant's attacks against another's latency)" },
-  { name: 'history-scale', title: '12. History scale (1,000,000 runs against 1,000)' },
+  { name: 'tds-startup', title: '12. tds start-up (tds --help)' },
+  { name: 'history-scale', title: '13. History scale (1,000,000 runs against 1,000)' },
 ];
 
 const args = process.argv.slice(2);

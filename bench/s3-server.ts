@@ -2,7 +2,7 @@
  * The benchmarks' S3-compatible server, in a process of its own (as S3 is, for the service), so
  * that serving S3 requests does not take time from the benchmark measuring the service.
  *
- *   node --import tsx bench/s3-server.ts <folder> <port>
+ *   npx node --import tsx bench/s3-server.ts <folder> <port>
  *
  * Prints `ready <endpoint>` once it listens; stops on SIGTERM.
  */

@@ -2,7 +2,7 @@
  * Streaming: a job with a 1 GiB input in S3 whose command writes a 1 GiB output passes through
  * the service, whose peak memory (VmHWM of its process) is read when the run has ended.
  *
- *   node --import tsx bench/streaming.ts [--mib 1024]
+ *   npx node --import tsx bench/streaming.ts [--mib 1024]
  */
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';

@@ -3,7 +3,7 @@
  * hand-run baseline (bench/hand-run.ts) running the same jobs with the same parallelism, in the
  * same run.
  *
- *   node --import tsx bench/throughput.ts [--jobs 200] [--parallel 4] [--packages jq]
+ *   npx node --import tsx bench/throughput.ts [--jobs 200] [--parallel 4] [--packages jq]
  */
 import { parseArgs } from 'node:util';
 import { handRun, HAND_RUN_DESCRIPTION } from './hand-run.js';

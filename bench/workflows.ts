@@ -8,7 +8,7 @@
  * - with no target yet: a single job's submit → running against the floor, `docker create` + `start`
  *   of the cached package image through the same engine.
  *
- *   node --import tsx bench/workflows.ts [--hops 10] [--items 200]
+ *   npx node --import tsx bench/workflows.ts [--hops 10] [--items 200]
  */
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';

@@ -1,5 +1,5 @@
-import { CliExit, EXIT } from './exit-codes.js';
-import { withoutTrailing } from '../src/text/without-trailing.js';
+import { CliExit, EXIT } from './exit-codes.ts';
+import { withoutTrailing } from '../src/text/without-trailing.ts';
 
 export interface ApiProblem {
   path: string;
@@ -8,14 +8,16 @@ export interface ApiProblem {
 
 /** A 4xx or 5xx from the service, with its stable code, message and problems. */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly problems: ApiProblem[] = [],
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly problems: ApiProblem[];
+
+  constructor(status: number, code: string, message: string, problems: ApiProblem[] = []) {
     super(message);
     this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.problems = problems;
   }
 
   /** 401 and 403 are the service refusing the key: exit 3; other 4xx are the caller's mistake: exit 2. */

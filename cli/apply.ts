@@ -1,6 +1,6 @@
-import type { ApiClient } from './api-client.js';
-import type { Definition } from './definitions/load.js';
-import { diffFields, diffWorkflows, type Checked, type FieldChange } from './validate.js';
+import type { ApiClient } from './api-client.ts';
+import type { Definition } from './definitions/load.ts';
+import { diffFields, diffWorkflows, type Checked, type FieldChange } from './validate.ts';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'delete';
 

@@ -1,5 +1,5 @@
-import type { ApiClient } from './api-client.js';
-import type { Output } from './output.js';
+import type { ApiClient } from './api-client.ts';
+import type { Output } from './output.ts';
 
 /** What every command gets from the global options. */
 export interface Context {

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { carryOut, formatDone, formatPlan, makePlan } from './apply.js';
-import type { Context } from './context.js';
-import { loadDefinitions, type Definition } from './definitions/load.js';
-import { formatProblem, type FileProblem } from './definitions/problems.js';
-import { expandPaths } from './definitions/source-files.js';
-import { CliExit, EXIT } from './exit-codes.js';
-import { formatReport, watchRun, watchWorkflowRun } from './watch.js';
-import { checkWithService, duplicateProblems, sortProblems, type Checked } from './validate.js';
+import { carryOut, formatDone, formatPlan, makePlan } from './apply.ts';
+import type { Context } from './context.ts';
+import { loadDefinitions, type Definition } from './definitions/load.ts';
+import { formatProblem, type FileProblem } from './definitions/problems.ts';
+import { expandPaths } from './definitions/source-files.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
+import { formatReport, watchRun, watchWorkflowRun } from './watch.ts';
+import { checkWithService, duplicateProblems, sortProblems, type Checked } from './validate.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -5,12 +5,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
-import { ApiError } from './api-client.js';
-import type { Context } from './context.js';
-import { followLog } from './log-stream.js';
-import { stripControlSequences } from './terminal-text.js';
-import { CliExit, EXIT } from './exit-codes.js';
-import { table } from './output.js';
+import { ApiError } from './api-client.ts';
+import type { Context } from './context.ts';
+import { followLog } from './log-stream.ts';
+import { stripControlSequences } from './terminal-text.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
+import { table } from './output.ts';
 
 interface JobView {
   id: string;

@@ -11,11 +11,11 @@ export const EXIT = {
 
 /** Ends the command with an exit code and a message for people (or none when already printed). */
 export class CliExit extends Error {
-  constructor(
-    readonly code: number,
-    message = '',
-  ) {
+  readonly code: number;
+
+  constructor(code: number, message = '') {
     super(message);
     this.name = 'CliExit';
+    this.code = code;
   }
 }

@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
-import { ApiError, type ApiClient } from './api-client.js';
-import { CliExit, EXIT } from './exit-codes.js';
+import { ApiError, type ApiClient } from './api-client.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
 
 export interface LogLine {
   stream: 'stdout' | 'stderr';

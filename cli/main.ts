@@ -1,13 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ApiError, createApiClient } from './api-client.js';
-import type { Context } from './context.js';
-import { addDefinitionCommands } from './definitions-commands.js';
-import { parseSet } from './definitions/load.js';
-import { builtInValues, environmentValues } from './definitions/substitutions.js';
-import { addEverydayCommands } from './everyday-commands.js';
-import { addSecretCommands } from './secrets-commands.js';
-import { CliExit, EXIT } from './exit-codes.js';
-import { createOutput } from './output.js';
+import { ApiError, createApiClient } from './api-client.ts';
+import type { Context } from './context.ts';
+import { addDefinitionCommands } from './definitions-commands.ts';
+import { parseSet } from './definitions/load.ts';
+import { builtInValues, environmentValues } from './definitions/substitutions.ts';
+import { addEverydayCommands } from './everyday-commands.ts';
+import { addSecretCommands } from './secrets-commands.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
+import { createOutput } from './output.ts';
 
 const collect = (value: string, all: string[]) => [...all, value];
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Context } from './context.js';
-import { CliExit, EXIT } from './exit-codes.js';
-import { table } from './output.js';
+import type { Context } from './context.ts';
+import { CliExit, EXIT } from './exit-codes.ts';
+import { table } from './output.ts';
 
 interface SecretView {
   name: string;

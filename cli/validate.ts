@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, type ApiClient } from './api-client.js';
-import { problemInFile, type Definition } from './definitions/load.js';
-import type { FileProblem } from './definitions/problems.js';
-import { CliExit } from './exit-codes.js';
+import { ApiError, type ApiClient } from './api-client.ts';
+import { problemInFile, type Definition } from './definitions/load.ts';
+import type { FileProblem } from './definitions/problems.ts';
+import { CliExit } from './exit-codes.ts';
 
 /** Which field a 422 (the bucket or the inputs not there) is about. */
 function pathOf422(message: string): string {

@@ -1,7 +1,16 @@
 import { createInterface } from 'node:readline/promises';
-import logUpdate from 'log-update';
-import type { ApiClient } from './api-client.js';
-import { followLog } from './log-stream.js';
+import type LogUpdate from 'log-update';
+import type { ApiClient } from './api-client.ts';
+import { followLog } from './log-stream.ts';
+
+/**
+ * Draws the live progress line: log-update, imported by the first watch that draws one (its
+ * import costs a tenth of the start-up of every other command). Every use is under `progress`.
+ */
+let logUpdate: typeof LogUpdate;
+async function loadProgressLine(options: WatchOptions): Promise<void> {
+  if (options.progress) logUpdate ??= (await import('log-update')).default;
+}
 
 /** A step's (or a job's) line in the report. */
 export interface ReportLine {
@@ -135,6 +144,7 @@ export async function watchRun(
   name: string,
   options: WatchOptions,
 ): Promise<WatchResult> {
+  await loadProgressLine(options);
   const stop = new AbortController();
   let output: Promise<void> | undefined;
   let started = false;
@@ -230,6 +240,7 @@ export async function watchWorkflowRun(
   workflowRunId: string,
   options: WatchOptions,
 ): Promise<WatchResult> {
+  await loadProgressLine(options);
   const started = new Set<string>();
   const ended = new Set<string>();
   const stop = new AbortController();

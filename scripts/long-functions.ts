@@ -1,5 +1,5 @@
 // Lists the functions of src/ and services/ longer than a number of lines (default 120), longest
-// first: `node --import tsx scripts/long-functions.ts [MAX]`. A factory's inner functions count
+// first: `npx node scripts/long-functions.ts [MAX]`. A factory's inner functions count
 // apart from it, and it counts them too: a 400-line closure factory is listed as 400 lines.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Makes a Node.js image for building and running the service's image where no registry answers:
-# the base image (debian:bookworm-slim, built offline by scripts/base-image.sh) plus this machine's
-# own Node.js and npm, and its CA certificates (npm may need them to reach the registry through
-# this machine's proxy). Debian's own `nodejs` package is 18 in bookworm, older than the 20.19 the
-# service needs, so the machine's Node.js is copied instead.
+# the base image (debian:bookworm-slim, built offline by scripts/base-image.sh) plus the Node.js 24
+# that `npm ci` installed in node_modules/.bin (package-lock.json pins it), this machine's npm, and
+# its CA certificates (npm may need them to reach the registry through this machine's proxy).
+# Debian's own `nodejs` package is 18 in bookworm, older than the service needs.
 # Usage: bash scripts/node-image.sh [TAG]   (default: tds-node:<major version>)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 base="${TDS_BASE_IMAGE:-debian:bookworm-slim}"
-node_bin="$(command -v node)"
-version="$(node -p process.versions.node)"
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' || {
-  echo "Node.js $version is too old: the service needs 20.19 or newer." >&2
+# The project's own Node.js (after `npm ci`), else the one on the PATH.
+if [ -x node_modules/.bin/node ]; then node_bin="$(readlink -f node_modules/.bin/node)"; else node_bin="$(command -v node)"; fi
+version="$("$node_bin" -p process.versions.node)"
+[ "${version%%.*}" -ge 24 ] || {
+  echo "Node.js $version ($node_bin) is too old for the image: it is built on Node.js 24; run npm ci first." >&2
   exit 1
 }
 tag="${1:-tds-node:${version%%.*}}"

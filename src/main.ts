@@ -50,6 +50,7 @@ function banner(config: Config, service: Service): string {
   }
   lines.push(`  Docker       ${service.engine.address}`);
   lines.push(`  data         ${config.dataDir}`);
+  lines.push(`  Node.js      ${process.version}`);
   lines.push('');
   return lines.join('\n');
 }
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(banner(config, service));
+  logger.info({ node: process.version, roles: config.roles }, 'the service is up');
 
   let stopping = false;
   const shutdown = (signal: string) => {

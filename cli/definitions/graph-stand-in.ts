@@ -1,4 +1,4 @@
-import { placeholdersIn } from '../../src/workflows/placeholders.js';
+import { placeholdersIn } from '../../src/workflows/placeholders.ts';
 
 type Fields = Record<string, unknown>;
 

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FileProblem } from './problems.js';
+import type { FileProblem } from './problems.ts';
 
 /*
  * HOCON through @pushcorn/hocon-parser, with what a definition file may make it read decided where

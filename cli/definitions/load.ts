@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { pointerOf, type FileProblem, type Locate } from './problems.js';
-import { readSourceFile, type SourceDocument } from './source-files.js';
-import { substituteAll } from './substitutions.js';
-import { isTaskList, taskListToWorkflow } from './task-list.js';
-import { graphStandIn } from './graph-stand-in.js';
-import { expandUses, readTemplate, type PointedProblem, type Template } from './templates.js';
+import { pointerOf, type FileProblem, type Locate } from './problems.ts';
+import { readSourceFile, type SourceDocument } from './source-files.ts';
+import { substituteAll } from './substitutions.ts';
+import { isTaskList, taskListToWorkflow } from './task-list.ts';
+import { graphStandIn } from './graph-stand-in.ts';
+import { expandUses, readTemplate, type PointedProblem, type Template } from './templates.ts';
 
 export type DefinitionKind = 'job' | 'workflow';
 

@@ -1,8 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
-import { parseHoconFile } from './hocon.js';
-import { pointerSegments, type FileProblem, type Locate } from './problems.js';
+import { parseHoconFile } from './hocon.ts';
+import { pointerSegments, type FileProblem, type Locate } from './problems.ts';
 
 /** One document of a definition file, as parsed, with a way to find the line of any part of it. */
 export interface SourceDocument {

@@ -1,4 +1,4 @@
-import { pointerOf } from './problems.js';
+import { pointerOf } from './problems.ts';
 
 export type ParamType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
 const PARAM_TYPES: ParamType[] = ['string', 'integer', 'number', 'boolean', 'array', 'object'];

@@ -27,10 +27,10 @@ interface Result {
 
 async function tds(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Result> {
   try {
-    const { stdout, stderr } = await run('node', [TDS, ...args], {
+    const { stdout, stderr } = await run('node', [...(options.nodeArgs ?? []), TDS, ...args], {
       cwd: options.cwd ?? dir,
       env: { ...process.env, TDS_URL: service.apiUrl, ...options.env },
       timeout: 150_000,
@@ -78,6 +78,20 @@ describe('tds --help', () => {
     expect(runHelp.stdout).toContain('Examples:');
     const wrong = await tds(['frobnicate']);
     expect(wrong.code).toBe(2);
+  });
+
+  it('runs on a Node.js without type stripping by handing over to the pinned one, output and exit code kept', async () => {
+    // As the machine's older Node.js runs the `tds` that `npm install -g .` put on the PATH: with
+    // stripping off, cli/main.ts can only run in the Node.js 24 beside bin/tds.js.
+    const noStripping = ['--no-experimental-strip-types'];
+    const { stdout } = await run('node', [...noStripping, '-p', 'process.features.typescript']);
+    expect(stdout.trim()).toBe('false');
+    const help = await tds(['--help'], { nodeArgs: noStripping });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1');
+    const wrong = await tds(['get', 'nope'], { nodeArgs: noStripping });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('"nope" is not an id');
   });
 });
 

@@ -10,7 +10,7 @@ import { freePort } from '../support/free-port.js';
 
 /**
  * The service's image (Dockerfile), built as CI builds it (on a Node.js image made from the base
- * image and this machine's Node.js, as there is no registry) and started once: it serves the API,
+ * image and the Node.js 24 that `npm ci` installed, as there is no registry) and started once: it serves the API,
  * reports healthy, runs as a user without privileges, holds the compiled code only, and runs a job
  * on the engine whose socket it is given.
  */
@@ -104,6 +104,18 @@ describe('the service image', () => {
     ]);
     const sources = await run('docker', ['exec', name, 'sh', '-c', 'find /app/dist -name "*.ts" | head -1']);
     expect(sources.stdout).toBe('');
+    // It runs on the image's Node.js 24 (here the one package-lock.json pins, copied in by
+    // scripts/node-image.sh), and leaves out the copy `npm ci` installs in node_modules.
+    const logs = await run('docker', ['logs', name]);
+    expect(logs.stdout).toMatch(/^ {2}Node\.js {6}v24\.\d+\.\d+$/m);
+    const pinned = await run('docker', [
+      'exec',
+      name,
+      'sh',
+      '-c',
+      'ls node_modules | grep -c "^node-linux-" || true',
+    ]);
+    expect(pinned.stdout.trim()).toBe('0');
   });
 
   it('runs a job to the end, results in S3', async () => {
