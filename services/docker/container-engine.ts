@@ -190,6 +190,14 @@ export interface ContainerEngine {
   watchContainers(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): void;
 }
 
+/**
+ * The name of the container, created and never started, through which runContainer puts a spec's
+ * `files` into its volumes (removed at once; one left by a crash is removed before the next try).
+ */
+export function filesContainerName(name: string): string {
+  return `${name}-files`;
+}
+
 /** The image build failed; `log` is the full build output, uploaded as build.log. */
 export class BuildError extends Error {
   constructor(

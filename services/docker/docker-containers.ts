@@ -3,7 +3,12 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { pack } from 'tar-stream';
-import type { ContainerSpec, ContainerState, ContainerStats } from './container-engine.js';
+import {
+  filesContainerName,
+  type ContainerSpec,
+  type ContainerState,
+  type ContainerStats,
+} from './container-engine.js';
 import { messageOf, statusOf, tolerate } from './docker-calls.js';
 
 function toState(info: Docker.ContainerInspectInfo): ContainerState {
@@ -41,7 +46,7 @@ async function fillVolumes(
   files: NonNullable<ContainerSpec['files']>,
 ) {
   const filler = await docker.createContainer({
-    name: `${spec.name}-files`,
+    name: filesContainerName(spec.name),
     Image: spec.image,
     Entrypoint: ['/nonexistent-never-started'],
     Cmd: [],
@@ -60,7 +65,7 @@ async function fillVolumes(
 export async function runContainer(docker: Docker, logger: Logger, spec: ContainerSpec): Promise<string> {
   await tolerate([404], () => docker.getContainer(spec.name).remove({ force: true }));
   if (spec.files) {
-    await tolerate([404], () => docker.getContainer(`${spec.name}-files`).remove({ force: true }));
+    await tolerate([404], () => docker.getContainer(filesContainerName(spec.name)).remove({ force: true }));
     await fillVolumes(docker, logger, spec, spec.files);
   }
   const container = await docker.createContainer({

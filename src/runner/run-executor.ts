@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { BuildError } from '../../services/docker/container-engine.js';
+import { BuildError, filesContainerName } from '../../services/docker/container-engine.js';
 import { RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import type { JobNetwork } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
@@ -228,10 +228,14 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         // /job is read-only for the command, as the root filesystem is: only its files put it there.
         const volumes = runVolumes(run.id).map((volume) => ({ ...volume, readOnly: volume.dir === JOB_DIR }));
         await engine.removeContainer(containerName);
-        for (const volume of volumes) {
-          await engine.removeVolume(volume.name);
-          await engine.createVolume(volume.name, labels);
-        }
+        await engine.removeContainer(filesContainerName(containerName));
+        // Side by side: each is a request to the engine, and they are on the way to every start.
+        await Promise.all(
+          volumes.map(async (volume) => {
+            await engine.removeVolume(volume.name);
+            await engine.createVolume(volume.name, labels);
+          }),
+        );
         const containerId = await engine.runContainer({
           name: containerName,
           image,
