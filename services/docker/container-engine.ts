@@ -33,11 +33,18 @@ export interface ContainerSpec {
   /** `none` (loopback only), or the name of a network made with createNetwork. */
   network: string;
   /**
-   * Folders the container may write to that outlive its exit (read with getArchive afterwards):
-   * each the named volume made for it with createVolume, filled from the image when first mounted,
-   * and removed with removeVolume (not with the container).
+   * Folders that outlive the container's exit (read with getArchive afterwards): each the named
+   * volume made for it with createVolume, filled from the image when first mounted, and removed
+   * with removeVolume (not with the container). The container may write to them unless `readOnly`
+   * (then only `files` put them there).
    */
-  volumes: { name: string; dir: string }[];
+  volumes: { name: string; dir: string; readOnly?: boolean }[];
+  /**
+   * A tar stream of files put into the volumes before the container starts, under `dir` (a
+   * volume's folder: the root filesystem is read-only). Entries keep their owners and modes; a
+   * folder entry naming a volume's mount point gives that volume's root its owner and mode.
+   */
+  files?: { dir: string; archive: Readable };
   /** Writable in-memory folders, lost at exit: path → size in bytes. */
   tmpfs: Record<string, number>;
   /** Replaces the image's entrypoint; the image's command is then not used unless `command` is given. */
@@ -109,14 +116,14 @@ export interface ContainerEngine {
   /** A reading of a running container's CPU and memory; undefined once it has stopped or is gone. */
   containerStats(id: string): Promise<ContainerStats | undefined>;
   /**
-   * The bytes each container's volumes hold, by container id, as the engine measures them (it
-   * walks them as root: nothing a container hides from its own user is missed); undefined when the
-   * engine is already measuring for another caller and refused this one.
+   * The bytes each container's volumes hold (those whose name `counted` accepts), by container id,
+   * as the engine measures them (it walks them as root: nothing a container hides from its own user
+   * is missed); undefined when the engine is already measuring for another caller and refused this one.
    */
-  volumeUsage(): Promise<Map<string, number> | undefined>;
+  volumeUsage(counted: (volumeName: string) => boolean): Promise<Map<string, number> | undefined>;
   /** Builds and tags an image; resolves with the build log, or throws BuildError carrying it. */
   buildImage(options: BuildImageOptions): Promise<{ log: string }>;
-  /** Creates and starts a container; resolves with its id. */
+  /** Puts the spec's `files` into its volumes, then creates and starts the container; resolves with its id. */
   runContainer(spec: ContainerSpec): Promise<string>;
   inspectContainer(id: string): Promise<ContainerState | undefined>;
   listContainers(label: string): Promise<ContainerState[]>;
@@ -181,6 +188,14 @@ export interface ContainerEngine {
    * aborts; reconnects after errors (the engine restarting, say).
    */
   watchContainers(label: string, onEvent: (event: ContainerEvent) => void, signal: AbortSignal): void;
+}
+
+/**
+ * The name of the container, created and never started, through which runContainer puts a spec's
+ * `files` into its volumes (removed at once; one left by a crash is removed before the next try).
+ */
+export function filesContainerName(name: string): string {
+  return `${name}-files`;
 }
 
 /** The image build failed; `log` is the full build output, uploaded as build.log. */

@@ -3,7 +3,12 @@ import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import { pack } from 'tar-stream';
-import type { ContainerSpec, ContainerState, ContainerStats } from './container-engine.js';
+import {
+  filesContainerName,
+  type ContainerSpec,
+  type ContainerState,
+  type ContainerStats,
+} from './container-engine.js';
 import { messageOf, statusOf, tolerate } from './docker-calls.js';
 
 function toState(info: Docker.ContainerInspectInfo): ContainerState {
@@ -16,8 +21,53 @@ function toState(info: Docker.ContainerInspectInfo): ContainerState {
   };
 }
 
+/** The container's volumes as mounts: filled already, so never filled again from the image. */
+function mountsOf(volumes: ContainerSpec['volumes'], writable: boolean): Docker.MountSettings[] {
+  return volumes.map(({ name, dir, readOnly }) => ({
+    Type: 'volume' as const,
+    Source: name,
+    Target: dir,
+    ReadOnly: !writable && readOnly === true,
+    // The engine's other volume options are optional, whatever the type declarations say.
+    ...(writable ? {} : { VolumeOptions: { NoCopy: true } as Docker.MountSettings['VolumeOptions'] }),
+  }));
+}
+
+/**
+ * Fills `spec`'s volumes from its image and puts its `files` into them, through a container of the
+ * same image and mounts, all writable, that is created and never started: the engine puts files
+ * into a created container's volumes only if they are mounted writable, and the run's container
+ * mounts some read-only. That container is removed at once.
+ */
+async function fillVolumes(
+  docker: Docker,
+  logger: Logger,
+  spec: ContainerSpec,
+  files: NonNullable<ContainerSpec['files']>,
+) {
+  const filler = await docker.createContainer({
+    name: filesContainerName(spec.name),
+    Image: spec.image,
+    Entrypoint: ['/nonexistent-never-started'],
+    Cmd: [],
+    Labels: spec.labels,
+    NetworkDisabled: true,
+    HostConfig: { NetworkMode: 'none', Mounts: mountsOf(spec.volumes, true) },
+  });
+  try {
+    await filler.putArchive(files.archive as unknown as NodeJS.ReadableStream, { path: files.dir });
+    logger.debug({ containerId: filler.id, name: spec.name }, 'volumes filled');
+  } finally {
+    await tolerate([404], () => filler.remove({ force: true }));
+  }
+}
+
 export async function runContainer(docker: Docker, logger: Logger, spec: ContainerSpec): Promise<string> {
   await tolerate([404], () => docker.getContainer(spec.name).remove({ force: true }));
+  if (spec.files) {
+    await tolerate([404], () => docker.getContainer(filesContainerName(spec.name)).remove({ force: true }));
+    await fillVolumes(docker, logger, spec, spec.files);
+  }
   const container = await docker.createContainer({
     name: spec.name,
     Image: spec.image,
@@ -38,11 +88,7 @@ export async function runContainer(docker: Docker, logger: Logger, spec: Contain
       SecurityOpt: ['no-new-privileges'],
       NetworkMode: spec.network,
       // Volumes of its own, made (and labelled) for it: never shared with another container.
-      Mounts: spec.volumes.map(({ name, dir }) => ({
-        Type: 'volume' as const,
-        Source: name,
-        Target: dir,
-      })),
+      Mounts: mountsOf(spec.volumes, !spec.files),
       Tmpfs: Object.fromEntries(
         Object.entries(spec.tmpfs).map(([dir, bytes]) => [
           dir,
@@ -96,7 +142,10 @@ export async function containerStats(docker: Docker, id: string): Promise<Contai
   };
 }
 
-export async function volumeUsage(docker: Docker): Promise<Map<string, number> | undefined> {
+export async function volumeUsage(
+  docker: Docker,
+  counted: (volumeName: string) => boolean,
+): Promise<Map<string, number> | undefined> {
   let usage: {
     Volumes?: { Name: string; UsageData?: { Size: number } | null }[] | null;
     Containers?: { Id: string; Mounts?: { Type?: string; Name?: string }[] | null }[] | null;
@@ -114,7 +163,7 @@ export async function volumeUsage(docker: Docker): Promise<Map<string, number> |
   for (const container of usage.Containers ?? []) {
     let bytes = 0;
     for (const mount of container.Mounts ?? []) {
-      if (mount.Type === 'volume' && mount.Name) bytes += sizes.get(mount.Name) ?? 0;
+      if (mount.Type === 'volume' && mount.Name && counted(mount.Name)) bytes += sizes.get(mount.Name) ?? 0;
     }
     byContainer.set(container.Id, bytes);
   }

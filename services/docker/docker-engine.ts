@@ -84,7 +84,7 @@ export function createDockerEngine(
     inspectContainer: (id) => inspectContainer(docker, id),
     listContainers: (label) => listContainers(docker, label),
     containerStats: (id) => containerStats(docker, id),
-    volumeUsage: () => volumeUsage(docker),
+    volumeUsage: (counted) => volumeUsage(docker, counted),
     getArchive: (id, path) => getArchive(docker, id, path),
     putFile: (id, dir, name, content) => putFile(docker, id, dir, name, content),
     killContainer: (id) => killContainer(docker, id),

@@ -1,5 +1,8 @@
 /** Where things are inside a job container. */
 
+/** Where the command runs, and everything of the run lies: a volume of the run's (runVolumes). */
+export const JOB_DIR = '/job';
+
 /** The job's inputs, owned by root: read-only for the command. */
 export const INPUT_DIR = '/job/input';
 /** Files of earlier workflow steps, one folder per step (and fan-out item), owned by root. */

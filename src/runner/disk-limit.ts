@@ -1,4 +1,6 @@
 import type { Run } from '../runs/run-repository.js';
+import { JOB_DIR } from './container-paths.js';
+import { runVolumeName } from './image-builder.js';
 
 const MIB = 1024 * 1024;
 
@@ -6,6 +8,18 @@ const MIB = 1024 * 1024;
 export function diskLimitBytes(run: Pick<Run, 'spec'>, defaultDiskMb: number): number {
   // Jobs stored before `disk_mb` existed have none of their own.
   return ((run.spec.disk_mb as number | undefined) ?? defaultDiskMb) * MIB;
+}
+
+/** What a run's /job volume is called, but for the run id (`tds-vol-<runId>-job`). */
+const JOB_VOLUME_SUFFIX = runVolumeName('', JOB_DIR).slice('tds-vol-'.length);
+
+/**
+ * Whether a volume counts towards its run's disk limit: all but /job itself, which holds the
+ * run's inputs, earlier steps' files and runtime scripts (bounded by TDS_MAX_INPUT_BYTES), none of
+ * them the command's to write.
+ */
+export function countsTowardsDiskLimit(volumeName: string): boolean {
+  return !(volumeName.startsWith('tds-vol-') && volumeName.endsWith(JOB_VOLUME_SUFFIX));
 }
 
 /**

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import tarFs from 'tar-fs';
 import { pack } from 'tar-stream';
 import type { Logger } from 'pino';
 import type { ContainerEngine, ImageConfig } from '../../services/docker/container-engine.js';
@@ -15,7 +14,7 @@ import {
   forbiddenImageProblem,
   isLocalImageAllowed,
 } from '../jobs/image-reference.js';
-import { METRICS_DIR, OUTPUT_DIR } from './container-paths.js';
+import { JOB_DIR, METRICS_DIR, OUTPUT_DIR } from './container-paths.js';
 
 export const TEMPLATE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'template');
 
@@ -36,8 +35,8 @@ export const METRICS_SOURCE_LABEL = 'tds.metrics';
  * packages installed, the runtime scripts (entrypoint and metrics sampler, owned by root) and the
  * two folders the command's user may write to, owned by that user. The container's root filesystem
  * is read-only; those two folders are volumes, filled from the image when created, so they keep the
- * owner given here. Whatever does not change from run to run is here, so a run's own image is a
- * single copy step.
+ * owner given here. Whatever does not change from run to run is here; a run's containers are
+ * created from it directly, and its own files put into them (run-files.ts).
  */
 export function packagesDockerfile(jobUser: string, withPackages: boolean): string {
   return `ARG TDS_BASE
@@ -53,50 +52,6 @@ COPY --chown=${jobUser} writable /job/
 `;
 }
 
-/**
- * A run's image: its inputs, earlier steps' files and its command (owned by root) on top of the
- * package image, in one copy step. The context carries `input/`, `steps/` and `.tds/` under
- * `root/`, and `.dockerignore` lets only that folder through. Every build step costs a container
- * commit, so there is one other only: one LABEL step (without files) naming the run and the
- * installation that made it, so that housekeeping removes only its own. The entrypoint and working folder are given when the container is created (see
- * JOB_ENTRYPOINT); its tag names the run.
- */
-export function jobDockerfile(labels: Record<string, string>): string {
-  return `ARG TDS_FROM
-FROM \${TDS_FROM}
-COPY root /job/
-${labelStep(labels)}
-`;
-}
-
-/**
- * One LABEL step for all of a run image's labels (the build's own `labels` would add a step, and
- * a container commit, for each). Names and values are the service's own (label names, ids), quoted.
- */
-function labelStep(labels: Record<string, string>): string {
-  const pairs = Object.entries(labels).map(([name, value]) => {
-    if (!/^[\w.-]+$/.test(name) || !/^[\w.:-]*$/.test(value)) {
-      throw new Error(`a run image label must be a plain name and value: ${name}=${value}`);
-    }
-    return `"${name}"="${value}"`;
-  });
-  return `LABEL ${pairs.join(' ')}`;
-}
-
-/**
- * A run's image on a prebuilt image: as jobDockerfile, plus what a package image would have
- * brought (the runtime scripts, owned by root, and the folders the command's user writes to), in
- * copy steps only: an image without a shell builds all the same.
- */
-export function prebuiltJobDockerfile(jobUser: string, labels: Record<string, string>): string {
-  return `ARG TDS_FROM
-FROM \${TDS_FROM}
-COPY root /job/
-COPY --chown=${jobUser} writable /job/
-${labelStep(labels)}
-`;
-}
-
 /** A prebuilt image as a run uses it. */
 export interface PrebuiltImage {
   ref: string;
@@ -107,36 +62,38 @@ export interface PrebuiltImage {
   hasShell: boolean;
 }
 
-/** Renames the context's folders (`input`, `steps`, `.tds`) to lie under `root/`. */
-function underRoot(header: tarFs.Headers): tarFs.Headers {
-  const top = header.name.split('/')[0];
-  if (top === 'input' || top === 'steps' || top === '.tds') header.name = `root/${header.name}`;
-  return header;
-}
-
 /** How a job container starts: the sampler, then the command (template/entrypoint.sh). */
 export const JOB_ENTRYPOINT = ['/bin/sh', '/job/.tds/entrypoint.sh'];
 
+/**
+ * Where the previous release tagged each run's own image (`tds-run:<runId>`). Runs make no image
+ * any more (their files are put into their created container: src/runner/run-files.ts); the
+ * housekeeper still removes those left behind by the previous release, and the name stays refused
+ * as a job's image.
+ */
 export const JOB_IMAGE_REPOSITORY = RUN_IMAGE_REPOSITORY;
 
-export function jobImageTag(runId: string): string {
-  return `${JOB_IMAGE_REPOSITORY}:${runId}`;
-}
-
-/** The run a job image was built for, from its tag; undefined for any other image. */
+/** The run an image of the previous release was built for, from its tag; undefined for any other image. */
 export function runIdOfImageTag(tag: string): string | undefined {
   const prefix = `${JOB_IMAGE_REPOSITORY}:`;
   return tag.startsWith(prefix) ? tag.slice(prefix.length) : undefined;
 }
 
-/** The volume a run's container has for `dir` (its outputs, the sampler's folder). */
+/** The volume a run's container has for `dir` (/job itself, its outputs, the sampler's folder). */
 export function runVolumeName(runId: string, dir: string): string {
   return `tds-vol-${runId}-${path.posix.basename(dir).replace(/^\./, '')}`;
 }
 
-/** A run's volumes, by name: made before its container, removed after it. */
+/**
+ * A run's volumes, by name: made before its container, removed after it. The container's root
+ * filesystem is read-only, and the engine puts files into a created container only into its
+ * volumes: /job is one, filled from the image when the container is created (the runtime scripts
+ * of a package image) and then with the run's files (run-files.ts); the output and sampler's
+ * folders, which the command's user writes to, are volumes of their own inside it, so that only
+ * they count towards the run's disk limit (disk-limit.ts).
+ */
 export function runVolumes(runId: string): { name: string; dir: string }[] {
-  return [OUTPUT_DIR, METRICS_DIR].map((dir) => ({ name: runVolumeName(runId, dir), dir }));
+  return [JOB_DIR, OUTPUT_DIR, METRICS_DIR].map((dir) => ({ name: runVolumeName(runId, dir), dir }));
 }
 
 /** The network a bridge run has to itself. */
@@ -145,7 +102,8 @@ export function runNetworkName(runId: string): string {
 }
 
 const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
-const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
+/** The runtime scripts under /job/.tds: in every package image, and put into a prebuilt image's runs. */
+export const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;
 
 /**
  * The tag of the cached package image for `packages` on the base image `baseImageId`, whose
@@ -197,19 +155,6 @@ export interface ImageBuilder {
     log: (text: string) => void,
     labels: Record<string, string>,
   ): Promise<PrebuiltImage>;
-  /**
-   * Builds the run's image from the staged context folder (which must hold `input/`); on a
-   * prebuilt image (`prebuilt`), the runtime scripts and writable folders are added too.
-   */
-  buildJobImage(
-    runId: string,
-    spec: JobSpec,
-    fromImage: string,
-    contextDir: string,
-    log: (text: string) => void,
-    signal: AbortSignal,
-    prebuilt?: boolean,
-  ): Promise<string>;
 }
 
 /** Which images runs may use, and whose they are. */
@@ -224,7 +169,7 @@ export interface ImageRules {
 
 /**
  * `jobUser` (`uid:gid`) is who the command runs as: it owns the output and metrics folders of
- * every job image.
+ * every package image.
  */
 export function createImageBuilder(
   engine: ContainerEngine,
@@ -362,51 +307,6 @@ export function createImageBuilder(
       );
       logger.debug({ runId, image: ref, hasShell }, 'prebuilt image ready');
       return { ref, id, config, hasShell };
-    },
-
-    async buildJobImage(runId, spec, fromImage, contextDir, log, signal, prebuilt = false) {
-      const tdsDir = path.join(contextDir, '.tds');
-      await mkdir(tdsDir, { recursive: true });
-      await mkdir(path.join(contextDir, 'input'), { recursive: true });
-      // The command goes into a file of its own, byte for byte: never into the Dockerfile's text.
-      if (spec.command !== null) await writeFile(path.join(tdsDir, 'command.sh'), spec.command);
-      if (prebuilt) {
-        for (const file of RUNTIME_FILES) {
-          await writeFile(path.join(tdsDir, file), await readFile(path.join(TEMPLATE_DIR, file)));
-        }
-        for (const dir of [OUTPUT_DIR, METRICS_DIR]) {
-          await mkdir(path.join(contextDir, 'writable', path.posix.relative('/job', dir)), {
-            recursive: true,
-          });
-        }
-      }
-      // Replacing those it would take from the package image, which installations share.
-      const labels = {
-        [MANAGED_LABEL]: 'true',
-        [KIND_LABEL]: 'run',
-        [RUN_ID_LABEL]: runId,
-        [INSTALLATION_LABEL]: rules.installationId,
-      };
-      await writeFile(
-        path.join(contextDir, 'Dockerfile'),
-        prebuilt ? prebuiltJobDockerfile(jobUser, labels) : jobDockerfile(labels),
-      );
-      await writeFile(
-        path.join(contextDir, '.dockerignore'),
-        prebuilt ? '*\n!root\n!writable\n' : '*\n!root\n',
-      );
-      const tag = jobImageTag(runId);
-      const result = await engine.buildImage({
-        context: tarFs.pack(contextDir, { map: underRoot }) as unknown as Readable,
-        tag,
-        buildArgs: { TDS_FROM: fromImage },
-        // Runs with the same inputs and command would otherwise share cached layers, and removing
-        // one run's image when it ends deletes layers another run's build is still using.
-        noCache: true,
-        signal,
-      });
-      log(result.log);
-      return tag;
     },
   };
 }

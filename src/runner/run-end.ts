@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRetry } from '../runs/retry.js';
 import { type Run } from '../runs/run-repository.js';
 import { finish, type RunOutcome } from '../runs/transitions.js';
-import { INSTALLATION_LABEL, jobImageTag, runNetworkName, runVolumes } from './image-builder.js';
+import { INSTALLATION_LABEL, runNetworkName, runVolumes } from './image-builder.js';
 import { type MetricsSummary } from './metrics-summary.js';
 import type { RunFinisherDeps } from './finisher-context.js';
 import { runWorkDir } from './finisher-context.js';
@@ -34,14 +34,6 @@ export async function cleanUp(deps: RunFinisherDeps, run: Run, containerId: stri
       })
       .catch((error) => log.warn({ err: error }, 'could not remove container'));
   }
-  await engine
-    .inspectImage(jobImageTag(run.id))
-    .then(async (image) => {
-      const owner = image?.labels[INSTALLATION_LABEL];
-      if (!image || (owner !== undefined && owner !== deps.installationId)) return;
-      await engine.removeImage(jobImageTag(run.id));
-    })
-    .catch((error) => log.warn({ err: error }, 'could not remove the run image'));
   // After the container: a volume (or a network) is removed only once no container uses it.
   for (const volume of runVolumes(run.id)) {
     await engine

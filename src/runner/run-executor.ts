@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { BuildError } from '../../services/docker/container-engine.js';
+import { BuildError, filesContainerName } from '../../services/docker/container-engine.js';
 import { RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import type { JobNetwork } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
@@ -17,12 +17,12 @@ import {
   WORKER_ID_LABEL,
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
-  jobImageTag,
   runNetworkName,
   runVolumes,
   type ImageBuilder,
 } from './image-builder.js';
-import { ENGINE_SAMPLED_PATH, METRICS_PATH, TMP_DIR } from './container-paths.js';
+import { ENGINE_SAMPLED_PATH, JOB_DIR, METRICS_PATH, TMP_DIR } from './container-paths.js';
+import { runFilesArchive } from './run-files.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir } from './finisher-context.js';
@@ -178,14 +178,16 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           [WORKER_ID_LABEL]: workerId,
           [INSTALLATION_LABEL]: deps.installationId,
         };
-        let fromImage: string;
+        // The container is created from the package image (or the prebuilt image) itself: the run's
+        // own files are put into it before it starts (run-files.ts), so a run makes no image.
+        let image: string;
         let launch: PrebuiltLaunch | undefined;
         if (run.spec.image !== null) {
           const prebuilt = await images.preparePrebuiltImage(run.id, run.spec, note, labels);
           launch = prebuiltLaunch(prebuilt.ref, prebuilt.config, run.spec.args, prebuilt.hasShell);
-          fromImage = prebuilt.id;
+          image = prebuilt.id;
         } else {
-          fromImage = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
+          image = await images.ensurePackageImage(run.spec, note, signal).catch((error: unknown) => {
             if (error instanceof BuildError) {
               note(error.log);
               const what =
@@ -198,16 +200,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           });
         }
         signal.throwIfAborted();
-        const image = await images
-          .buildJobImage(run.id, run.spec, fromImage, contextDir, note, signal, launch !== undefined)
-          .catch((error: unknown) => {
-            if (error instanceof BuildError) note(error.log);
-            throw error;
-          });
-        signal.throwIfAborted();
 
         // Opened now, at the run's start, and given only to the container's environment as it is
-        // created: never to a build (the image is built above, without them), never stored.
+        // created: never to an image build, never to its files, never stored.
         const secretEnv = await deps.secrets.forRun({
           id: run.id,
           userId: run.spec.userId,
@@ -230,12 +225,17 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         // earlier attempt's (a crash after making them, before the run was recorded running) are
         // removed first, with its container, so that none of its files become this one's outputs.
         const containerName = `tds-run-${run.id}`;
-        const volumes = runVolumes(run.id);
+        // /job is read-only for the command, as the root filesystem is: only its files put it there.
+        const volumes = runVolumes(run.id).map((volume) => ({ ...volume, readOnly: volume.dir === JOB_DIR }));
         await engine.removeContainer(containerName);
-        for (const volume of volumes) {
-          await engine.removeVolume(volume.name);
-          await engine.createVolume(volume.name, labels);
-        }
+        await engine.removeContainer(filesContainerName(containerName));
+        // Side by side: each is a request to the engine, and they are on the way to every start.
+        await Promise.all(
+          volumes.map(async (volume) => {
+            await engine.removeVolume(volume.name);
+            await engine.createVolume(volume.name, labels);
+          }),
+        );
         const containerId = await engine.runContainer({
           name: containerName,
           image,
@@ -257,6 +257,10 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           user: deps.sandbox.user,
           network,
           volumes,
+          files: {
+            dir: JOB_DIR,
+            archive: await runFilesArchive(run.spec, contextDir, deps.sandbox.user, launch !== undefined),
+          },
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
@@ -296,7 +300,6 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           deps.secrets.forget(run.id);
           await engine.removeContainer(containerId);
           for (const volume of volumes) await engine.removeVolume(volume.name);
-          await engine.removeImage(image);
           await engine.removeNetwork(runNetworkName(run.id));
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
@@ -308,7 +311,6 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           // Handed back: another worker (or this one, restarted) stages and builds it again.
           deps.secrets.forget(run.id);
           const requeued = await requeue(db, run.id, workerId);
-          await engine.removeImage(jobImageTag(run.id)).catch(() => undefined);
           for (const volume of runVolumes(run.id))
             await engine.removeVolume(volume.name).catch(() => undefined);
           await engine.removeNetwork(runNetworkName(run.id)).catch(() => undefined);

@@ -94,7 +94,7 @@ async function collectAndRecord(
       { files: manifest.files, bytes: manifest.bytes, ms: Math.round(performance.now() - spoolStarted) },
       'results spooled',
     );
-    // Everything is on this host now: the container, its volumes and the run image can go.
+    // Everything is on this host now: the container and its volumes can go.
     await cleanUp(deps, run, container.id);
   }
 

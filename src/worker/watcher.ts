@@ -11,7 +11,7 @@ import { canChange } from '../runs/run-states.js';
 import { beginUpload, requeue } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
-import { runsOverDisk } from '../runner/disk-limit.js';
+import { countsTowardsDiskLimit, runsOverDisk } from '../runner/disk-limit.js';
 
 export interface WatcherDeps {
   db: SqlExecutor;
@@ -215,7 +215,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     lastDiskCheck = Date.now();
     let usage: Map<string, number> | undefined;
     try {
-      usage = await engine.volumeUsage();
+      usage = await engine.volumeUsage(countsTowardsDiskLimit);
     } catch (error) {
       logger.warn({ err: error }, "could not measure the disk the containers' volumes use");
       return;

@@ -2,29 +2,32 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import pino from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDockerEngine } from '../../services/docker/docker-engine.js';
 import { normaliseJobRequest } from '../../src/jobs/job-spec.js';
-import { createImageBuilder } from '../../src/runner/image-builder.js';
+import { JOB_DIR } from '../../src/runner/container-paths.js';
+import { createImageBuilder, runVolumes } from '../../src/runner/image-builder.js';
+import { runFilesArchive } from '../../src/runner/run-files.js';
 
 const BASE_IMAGE = inject('baseImage');
 const docker = new Docker();
 const logger = pino({ level: 'silent' });
-const builder = createImageBuilder(createDockerEngine(docker, logger, 'local'), logger, '10001:10001', {
+const engine = createDockerEngine(docker, logger, 'local');
+const builder = createImageBuilder(engine, logger, '10001:10001', {
   installationId: randomUUID(),
   localImages: [BASE_IMAGE],
 });
-const tags: string[] = [];
+const runIds: string[] = [];
 const dirs: string[] = [];
 
 afterAll(async () => {
-  for (const tag of tags)
-    await docker
-      .getImage(tag)
-      .remove({ force: true })
-      .catch(() => undefined);
+  for (const runId of runIds) {
+    await engine.removeContainer(`tds-test-${runId}`);
+    for (const volume of runVolumes(runId)) await engine.removeVolume(volume.name);
+  }
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -49,97 +52,121 @@ const spec = normaliseJobRequest(
   },
 );
 
-/** The package image the runs build on (no packages: the base image with the runtime files). */
+/** The package image the runs start from (no packages: the base image with the runtime files). */
 let fromImage: Promise<string> | undefined;
+const packageImage = () =>
+  (fromImage ??= builder.ensurePackageImage(spec, () => undefined, new AbortController().signal));
 
-/** Builds a run's image from a context holding the same input file every time. */
-async function buildRun(): Promise<string> {
-  fromImage ??= builder.ensurePackageImage(spec, () => undefined, new AbortController().signal);
-  const contextDir = await mkdtemp(path.join(os.tmpdir(), 'tds-build-'));
+/**
+ * Runs `script` as the job's user in a run's sandbox made as the worker makes it: created from
+ * `image` itself, with the run's files (the same input file every time) put into its volumes, /job
+ * read-only. Resolves with its output lines and the container's image id.
+ */
+async function runInSandbox(image: string, prebuilt: boolean, script: string) {
+  const runId = randomUUID();
+  runIds.push(runId);
+  const contextDir = await mkdtemp(path.join(os.tmpdir(), 'tds-files-'));
   dirs.push(contextDir);
   await mkdir(path.join(contextDir, 'input'));
   await writeFile(path.join(contextDir, 'input', 'data.txt'), 'the same input\n');
-  const tag = await builder.buildJobImage(
-    randomUUID(),
-    spec,
-    await fromImage,
-    contextDir,
-    () => undefined,
-    new AbortController().signal,
-  );
-  tags.push(tag);
-  return tag;
-}
-
-/** Ids of the layers a run's build added on top of its package image. */
-async function builtLayers(tag: string): Promise<string[]> {
-  const history = (await docker.getImage(tag).history()) as { Id: string }[];
-  const base = new Set(
-    ((await docker.getImage(await fromImage!).history()) as { Id: string }[]).map((h) => h.Id),
-  );
-  return history.map((entry) => entry.Id).filter((id) => id !== '<missing>' && !base.has(id));
-}
-
-describe('job images', () => {
-  it('are built afresh for each run, sharing no layer with another run of the same job', async () => {
-    // Removing a run's image when it ends deletes its layers; a build reusing them from the cache
-    // at that moment fails. Each run's image must therefore stand on its own layers.
-    const first = await buildRun();
-    const second = await buildRun();
-    const firstLayers = await builtLayers(first);
-    const secondLayers = await builtLayers(second);
-    expect(firstLayers.length).toBeGreaterThan(0);
-    expect(secondLayers.filter((id) => firstLayers.includes(id))).toEqual([]);
+  const volumes = runVolumes(runId);
+  for (const volume of volumes) await engine.createVolume(volume.name, { 'tds.run-id': runId });
+  const id = await engine.runContainer({
+    name: `tds-test-${runId}`,
+    image,
+    env: [],
+    labels: { 'tds.run-id': runId },
+    cpus: 1,
+    memoryBytes: 256 * 1024 * 1024,
+    pidsLimit: 64,
+    workingDir: JOB_DIR,
+    user: '10001:10001',
+    network: 'none',
+    volumes: volumes.map((volume) => ({ ...volume, readOnly: volume.dir === JOB_DIR })),
+    files: {
+      dir: JOB_DIR,
+      archive: await runFilesArchive(
+        { ...spec, command: prebuilt ? null : spec.command },
+        contextDir,
+        '10001:10001',
+        prebuilt,
+      ),
+    },
+    tmpfs: {},
+    entrypoint: ['/bin/sh', '-c', script],
   });
+  const container = docker.getContainer(id);
+  await container.wait();
+  let output = '';
+  const collect = () =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        output += chunk.toString();
+        done();
+      },
+    });
+  await engine.copyLogs(id, collect(), collect());
+  const lines = output.split('\n').filter(Boolean);
+  return { lines, image: (await container.inspect()).Image };
+}
 
-  it('are one copy step on the package image, and the labels naming their run and installation', async () => {
-    const tag = await buildRun();
-    const built = new Set(await builtLayers(tag));
-    const steps = (
-      (await docker.getImage(tag).history()) as { Id: string; CreatedBy: string; Size: number }[]
-    )
-      .filter((entry) => built.has(entry.Id))
-      .map((entry) => ({ label: /\bLABEL\b/.test(entry.CreatedBy), files: entry.Size > 0 }));
-    // The copy is the only step with files; the build's labels are a step of their own, files none.
-    expect(steps.sort((a, b) => Number(a.label) - Number(b.label))).toEqual([
-      { label: false, files: true },
-      { label: true, files: false },
+const LISTING = 'cd /job && find . -printf "%p %u:%g %m\\n" | sort';
+const WRITE_PROBES =
+  'for f in /job/probe /job/input/data.txt /job/.tds/command.sh; do (echo x >> $f) 2>/dev/null && echo "$f written" || echo "$f refused"; done; echo y > /job/output/ok && echo "output written"';
+
+describe("a run's container", () => {
+  it('is created from the package image itself, no image of its own, with its files put under /job', async () => {
+    const tag = await packageImage();
+    const { lines, image } = await runInSandbox(tag, false, `${LISTING}; ${WRITE_PROBES}`);
+    expect(image).toBe(await engine.imageId(tag));
+    // Only the output and metrics folders belong to the job's user: the rest is root's, and /job
+    // is as read-only as the root filesystem.
+    expect(lines).toEqual([
+      '. root:root 755',
+      './.metrics 10001:10001 755',
+      './.tds root:root 755',
+      './.tds/command.sh root:root 644',
+      './.tds/entrypoint.sh root:root 644',
+      './.tds/metrics.sh root:root 644',
+      './input root:root 755',
+      './input/data.txt root:root 644',
+      './output 10001:10001 755',
+      '/job/probe refused',
+      '/job/input/data.txt refused',
+      '/job/.tds/command.sh refused',
+      'output written',
     ]);
   });
 
-  it('hold the inputs, the output folder and the runtime files under /job, and nothing else', async () => {
-    const tag = await buildRun();
-    const container = await docker.createContainer({
-      Image: tag,
-      Entrypoint: ['/bin/sh', '-c', 'cd /job && find . -printf "%p %u:%g\\n" | sort'],
-      Tty: true,
-    });
-    try {
-      await container.start();
-      await container.wait();
-      const listing = (await container.logs({ stdout: true })).toString().split(/\r?\n/);
-      // Only the output and metrics folders belong to the job's user: the rest is root's.
-      expect(listing.filter(Boolean)).toEqual([
-        '. root:root',
-        './.metrics 10001:10001',
-        './.tds root:root',
-        './.tds/command.sh root:root',
-        './.tds/entrypoint.sh root:root',
-        './.tds/metrics.sh root:root',
-        './input root:root',
-        './input/data.txt root:root',
-        './output 10001:10001',
-      ]);
-    } finally {
-      await container.remove({ force: true });
-    }
+  it('of a prebuilt image gets the runtime scripts and the folders its user writes to in the same way', async () => {
+    const { lines, image } = await runInSandbox(
+      BASE_IMAGE,
+      true,
+      `${LISTING}; ${WRITE_PROBES}; touch /job/x || true`,
+    );
+    expect(image).toBe(await engine.imageId(BASE_IMAGE));
+    expect(lines).toEqual([
+      '. root:root 755',
+      './.metrics 10001:10001 755',
+      './.tds root:root 755',
+      './.tds/entrypoint.sh root:root 644',
+      './.tds/metrics.sh root:root 644',
+      './input root:root 755',
+      './input/data.txt root:root 644',
+      './output 10001:10001 755',
+      '/job/probe refused',
+      '/job/input/data.txt refused',
+      '/job/.tds/command.sh refused',
+      'output written',
+      "touch: cannot touch '/job/x': Read-only file system",
+    ]);
   });
 });
 
 describe('images a run may build on', () => {
   it("refuses the service's own images when a run starts, whatever a stored job names", async () => {
     // A job stored before names were checked when jobs are posted: refused when the run starts.
-    const built = await buildRun();
+    const built = `tds-run:${randomUUID()}`;
     const signal = new AbortController().signal;
     const asImage = builder.preparePrebuiltImage(
       randomUUID(),
@@ -152,7 +179,7 @@ describe('images a run may build on', () => {
       message: expect.stringContaining('is an image the service makes for its runs') as unknown,
     });
     const asBase = builder.ensurePackageImage(
-      { ...spec, base_image: await fromImage! },
+      { ...spec, base_image: await packageImage() },
       () => undefined,
       signal,
     );

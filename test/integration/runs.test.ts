@@ -43,8 +43,8 @@ async function runToEnd(overrides: Record<string, unknown>) {
 
 async function resourcesOf(runId: string) {
   const containers = await docker.listContainers({ all: true, filters: { label: [`tds.run-id=${runId}`] } });
-  const images = await docker.listImages({ filters: { reference: [`tds-run:${runId}`] } });
-  return { containers: containers.length, images: images.length };
+  const { Volumes } = await docker.listVolumes({ filters: { label: [`tds.run-id=${runId}`] } });
+  return { containers: containers.length, volumes: (Volumes ?? []).length };
 }
 
 describe('a run, from POST /jobs to results in S3', () => {
@@ -108,15 +108,16 @@ describe('a run, from POST /jobs to results in S3', () => {
       state: 'succeeded',
       exitCode: 0,
       failure: null,
-      image: `tds-run:${run.id}`,
+      // The package image the container was created from: a run has no image of its own.
+      image: expect.stringMatching(/^tds-packages:[0-9a-f]{24}$/) as unknown,
       outputs: { files: 2, skipped: [] },
       spec: { command, source_s3_prefix: 'inputs/', destination_s3_prefix: 'results/' },
     });
     expect(record.history.at(-1).state).toBe('succeeded');
 
-    await eventually('its container and image to be removed', async () => {
+    await eventually('its container and volumes to be removed', async () => {
       const left = await resourcesOf(run.id);
-      return left.containers === 0 && left.images === 0;
+      return left.containers === 0 && left.volumes === 0;
     });
   });
 
@@ -217,9 +218,9 @@ describe('a run, from POST /jobs to results in S3', () => {
     const log = await getText(bucket, `${prefix}build.log`);
     expect(log).toMatch(/Unable to locate package no-such-package-tds/);
     expect(JSON.parse((await getText(bucket, `${prefix}run.json`))!).failure.reason).toBe('build_error');
-    await eventually('its container and image to be removed', async () => {
+    await eventually('its container and volumes to be removed', async () => {
       const left = await resourcesOf(run.id);
-      return left.containers === 0 && left.images === 0;
+      return left.containers === 0 && left.volumes === 0;
     });
   });
 
@@ -305,9 +306,9 @@ describe('stopping a run', () => {
     expect(await getText(bucket, `${run.results.prefix}metrics.json`)).toBeDefined();
     const stored = (await service.request('GET', `/runs/${run.id}/logs`)).body;
     expect(stored).toMatchObject({ source: 'stored', stdout: 'started\n' });
-    await eventually('its container and image to be removed', async () => {
+    await eventually('its container and volumes to be removed', async () => {
       const left = await resourcesOf(run.id);
-      return left.containers === 0 && left.images === 0;
+      return left.containers === 0 && left.volumes === 0;
     });
   });
 

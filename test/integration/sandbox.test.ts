@@ -140,13 +140,17 @@ describe('a job container, tried as a hostile user would', () => {
     expect(info.HostConfig.Binds ?? []).toEqual([]);
     expect(info.HostConfig.Devices ?? []).toEqual([]);
     expect(Object.keys(info.HostConfig.Tmpfs ?? {})).toEqual(['/tmp']);
-    const mounts = info.Mounts.map((m) => `${m.Type} ${m.Destination}`).sort();
-    expect(mounts).toEqual(['volume /job/.metrics', 'volume /job/output']);
+    // /job holds the run's files, read-only as the root filesystem is; only its output and
+    // sampler's folders are writable.
+    const mounts = info.Mounts.map((m) => `${m.Type} ${m.Destination} ${m.RW ? 'rw' : 'ro'}`).sort();
+    expect(mounts).toEqual(['volume /job ro', 'volume /job/.metrics rw', 'volume /job/output rw']);
     const volumes = info.Mounts.map((m) => m.Name!);
-    // The run's volumes and image say whose they are, so that housekeeping removes only its own.
+    // The run's volumes and container say whose they are, so that housekeeping removes only its
+    // own; it has no image of its own.
     const mine = { 'tds.installation': service.installationId, 'tds.run-id': run.id };
     for (const name of volumes) expect((await docker.getVolume(name).inspect()).Labels).toMatchObject(mine);
-    expect((await docker.getImage(`tds-run:${run.id}`).inspect()).Config.Labels).toMatchObject(mine);
+    expect(info.Config.Labels).toMatchObject(mine);
+    expect(await docker.listImages({ filters: { reference: [`tds-run:${run.id}`] } })).toEqual([]);
 
     await service.request('POST', `/runs/${run.id}/cancel`);
     const ended = await service.waitForRun(run.id, undefined, 30_000);

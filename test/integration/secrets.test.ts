@@ -237,9 +237,11 @@ describe('secrets', () => {
     expect(logs.body.stdout).toContain('plain: ***\nsplit: ***\n');
     expect(JSON.stringify(logs.body)).not.toContain(VALUE);
 
-    // The run's image, while it exists: the value is in no layer, no history entry, no config.
+    // The image the run's container was created from: the value is in no layer, no history entry,
+    // no config (the run has no image of its own, and the value reaches only its environment).
     const docker = new Docker();
-    const image = docker.getImage(`tds-run:${runId}`);
+    expect(running.body.image).toMatch(/^tds-packages:/);
+    const image = docker.getImage(running.body.image as string);
     const inspected = JSON.stringify(await image.inspect());
     const history = JSON.stringify(await image.history());
     expect(inspected).not.toContain(VALUE);

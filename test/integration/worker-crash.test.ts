@@ -115,13 +115,13 @@ describe('a worker killed mid-run', () => {
           e.state === 'running' && e.detail?.containerId,
       );
       expect(starts).toHaveLength(1);
-      await eventually('the container and the run image to be removed', async () => {
+      await eventually('the container and its volumes to be removed', async () => {
         const containers = await docker.listContainers({
           all: true,
           filters: { label: [`tds.run-id=${run.id}`] },
         });
-        const images = await docker.listImages({ filters: { reference: [`tds-run:${run.id}`] } });
-        return containers.length === 0 && images.length === 0;
+        const { Volumes } = await docker.listVolumes({ filters: { label: [`tds.run-id=${run.id}`] } });
+        return containers.length === 0 && (Volumes ?? []).length === 0;
       });
     },
   );

@@ -381,14 +381,19 @@ describe('workflows', () => {
     const deadline = Date.now() + 60_000;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let current: any;
+    // Cancelled once the command has written its first line (a run is running once its command is
+    // let go, a moment before it prints), so that there is a log up to the cancel to keep.
+    let printed = false;
     do {
       current = (await service.request('GET', `/workflow-runs/${id}`)).body;
       if (stepOf(current, 'slow').runId) {
-        const run = await service.request('GET', `/runs/${stepOf(current, 'slow').runId}`);
-        if (run.body.state === 'running') break;
+        const logs = await service.request('GET', `/runs/${stepOf(current, 'slow').runId}/logs`);
+        printed = String(logs.body.stdout ?? '').includes('started');
+        if (printed) break;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     } while (Date.now() < deadline);
+    expect(printed, 'the slow step printed its first line within 60 s').toBe(true);
     const cancelled = await service.request('POST', `/workflow-runs/${id}/cancel`);
     expect(cancelled.status).toBe(202);
     const run = await waitForWorkflowRun(id, 60_000);

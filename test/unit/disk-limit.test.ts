@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diskLimitMessage, runsOverDisk } from '../../src/runner/disk-limit.js';
+import { countsTowardsDiskLimit, diskLimitMessage, runsOverDisk } from '../../src/runner/disk-limit.js';
+import { runVolumes } from '../../src/runner/image-builder.js';
 import type { JobSpec } from '../../src/jobs/job-spec.js';
 
 const MIB = 1024 * 1024;
@@ -37,5 +38,20 @@ describe('runsOverDisk', () => {
   it('says the limit in the failure message', () => {
     expect(diskLimitMessage(run('a', 'c', 20))).toMatch(/disk limit of 20 MiB \(disk_mb\)/);
     expect(diskLimitMessage(run('a', 'c'))).toMatch(/TDS_DEFAULT_DISK_MB/);
+  });
+});
+
+describe('countsTowardsDiskLimit', () => {
+  it("counts a run's output and sampler's volumes, not /job, which holds its inputs and is read-only to it", () => {
+    const counted = runVolumes('0b1e6a4e-7d7c-4f2a-9d55-5a8f0f3b2c11').map((v) => [
+      v.dir,
+      countsTowardsDiskLimit(v.name),
+    ]);
+    expect(counted).toEqual([
+      ['/job', false],
+      ['/job/output', true],
+      ['/job/.metrics', true],
+    ]);
+    expect(countsTowardsDiskLimit('someone-elses-volume')).toBe(true);
   });
 });
