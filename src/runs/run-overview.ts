@@ -8,7 +8,14 @@ import {
   type LastRunFields,
   type SummaryFields,
 } from './summaries.js';
-import { ACTIVE_STATES, RUN_STATES, sqlStates, TERMINAL_STATES, type RunState } from './run-states.js';
+import {
+  ACTIVE_STATES,
+  FAILED_STATES,
+  RUN_STATES,
+  sqlStates,
+  TERMINAL_STATES,
+  type RunState,
+} from './run-states.js';
 
 /**
  * What a person opening the dashboard wants first, for one user (or every user, for an operator):
@@ -104,7 +111,7 @@ export async function readOverview(
   const failures = await db.query<Record<string, unknown>>(
     `SELECT ${RUN_COLUMNS}, r.failure_reason, r.failure_message, r.ended_at
        FROM runs r ${WORKS_OF}
-      WHERE ${whose('r.user_id')} AND r.state IN ('failed', 'timed_out')
+      WHERE ${whose('r.user_id')} AND r.state IN ${sqlStates(FAILED_STATES)}
         AND r.queued_at >= $2::timestamptz - interval '7 days'
       ORDER BY r.ended_at DESC NULLS LAST, r.id DESC LIMIT $3`,
     [user, since.toISOString(), options.limit],

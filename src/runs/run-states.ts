@@ -17,6 +17,9 @@ export type UnfinishedState = (typeof UNFINISHED_STATES)[number];
 export const TERMINAL_STATES = ['succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 
+/** Ended without doing what it was asked: the overview's recent failures. */
+export const FAILED_STATES = ['failed', 'timed_out'] as const;
+
 /** Every state, in the order a run passes through them: the unfinished ones, then the ends. */
 export const RUN_STATES = [...UNFINISHED_STATES, ...TERMINAL_STATES] as const;
 export type RunState = (typeof RUN_STATES)[number];

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { migrate, readMigrations, UnknownMigrationsError } from '../../services/db/migrate.js';
-import { ACTIVE_STATES, UNFINISHED_STATES } from '../../src/runs/run-states.js';
+import { ACTIVE_STATES, FAILED_STATES, UNFINISHED_STATES } from '../../src/runs/run-states.js';
 import { StartupError } from '../../src/startup-error.js';
 import { connectTestDatabase } from '../support/database-driver.js';
 import { startTestService, uniqueName } from '../support/harness.js';
@@ -45,6 +45,7 @@ describe('migrations', () => {
     };
     expect(statesOf('runs_unfinished_by_workflow_run')).toEqual([...UNFINISHED_STATES].sort());
     expect(statesOf('runs_active_by_user')).toEqual([...ACTIVE_STATES].sort());
+    expect(statesOf('runs_failed_by_end')).toEqual([...FAILED_STATES].sort());
     await db.close();
   });
 
