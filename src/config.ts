@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
 import { isTag, MAX_TAGS, tagSet } from './fleet/tags.js';
-import { JOB_NETWORKS, type JobNetwork } from './jobs/job-spec.js';
+import { JOB_NETWORKS, MAX_GPUS, type Gpus, type JobNetwork } from './jobs/job-spec.js';
 import { RUN_HOST_ACCESS, type RunHostAccess } from './runner/host-access.js';
 import { parseSecretsKey } from './secrets/secret-box.js';
 
@@ -72,6 +72,7 @@ export interface Config {
     maxCpus: number;
     maxMemoryMb: number;
     maxDiskMb: number;
+    maxGpus: Gpus;
     maxTimeoutSeconds: number;
     maxConcurrentRuns: number;
   };
@@ -1100,6 +1101,17 @@ export const SETTINGS = {
     meaning: 'the most `disk_mb` a job may ask for',
     ...wholeNumber(102_400, 1, 16_777_216),
   },
+  TDS_USER_MAX_GPUS: {
+    group: 'api',
+    meaning:
+      'the most `gpus` a job or step may ask for (`all`: any count, and all of a worker\'s); more is refused with 403. `0` turns GPUs off',
+    shownDefault: '`all`',
+    accepts: `\`all\`, or a whole number from 0 to ${MAX_GPUS}`,
+    read(name: string, raw: string | undefined): Gpus {
+      if (raw === undefined || raw.trim() === '' || raw.trim().toLowerCase() === 'all') return 'all';
+      return wholeNumber(0, 0, MAX_GPUS).read(name, raw);
+    },
+  },
   TDS_USER_MAX_TIMEOUT_SECONDS: {
     group: 'api',
     meaning: 'timeout ceiling of users without their own',
@@ -1236,6 +1248,7 @@ function apiConfig(read: ReadSetting, host: string) {
       maxCpus: read('TDS_USER_MAX_CPUS'),
       maxMemoryMb: read('TDS_USER_MAX_MEMORY_MB'),
       maxDiskMb: read('TDS_USER_MAX_DISK_MB'),
+      maxGpus: read('TDS_USER_MAX_GPUS'),
       maxTimeoutSeconds: read('TDS_USER_MAX_TIMEOUT_SECONDS'),
       maxConcurrentRuns: read('TDS_USER_MAX_CONCURRENT_RUNS'),
     },

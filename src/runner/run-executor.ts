@@ -24,6 +24,7 @@ import {
 } from './image-builder.js';
 import { ENGINE_SAMPLED_PATH, METRICS_PATH, TMP_DIR } from './container-paths.js';
 import type { EngineSampler } from './engine-sampler.js';
+import { gpuDevices, runContainerWithDevices } from './gpu-devices.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir } from './finisher-context.js';
 import type { RunFinisher } from './run-finisher.js';
@@ -236,7 +237,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           await engine.removeVolume(volume.name);
           await engine.createVolume(volume.name, labels);
         }
-        const containerId = await engine.runContainer({
+        const containerId = await runContainerWithDevices(engine, workerId, {
           name: containerName,
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
@@ -260,6 +261,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
+          ...gpuDevices(run.spec.gpus),
         });
         // Every run is sampled from the engine: those are its recorded figures (the job's own
         // file can say anything). entrypoint.sh holds the command until the first reading is
