@@ -850,7 +850,7 @@ export const SETTINGS = {
   TDS_WORKER_TAGS: {
     group: 'worker',
     meaning:
-      "what this worker offers: it claims only runs whose job's `requires` are all among these tags and its engine's platform (e.g. `linux/amd64`); see [deploying a fleet](deploy.md)",
+      "what this worker offers: it claims only runs whose job's `requires` are all among these tags, its engine's platform (e.g. `linux/amd64`) and `gpu` when its engine has the NVIDIA runtime; see [deploying a fleet](deploy.md) and [GPUs](deploy.md#gpus)",
     ...workerTags,
   },
   TDS_MAX_CONCURRENT_RUNS: {
@@ -1104,7 +1104,7 @@ export const SETTINGS = {
   TDS_USER_MAX_GPUS: {
     group: 'api',
     meaning:
-      'the most `gpus` a job or step may ask for (`all`: any count, and all of a worker\'s); more is refused with 403. `0` turns GPUs off',
+      "the most `gpus` a job or step may ask for (`all`: any count, and all of a worker's); more is refused with 403. `0` turns GPUs off",
     shownDefault: '`all`',
     accepts: `\`all\`, or a whole number from 0 to ${MAX_GPUS}`,
     read(name: string, raw: string | undefined): Gpus {

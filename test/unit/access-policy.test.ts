@@ -109,7 +109,7 @@ describe('ceilings', () => {
     ).not.toThrow();
   });
 
-  it('count GPUs: a count up to the ceiling, and all of a worker\'s only under a ceiling of all', () => {
+  it("count GPUs: a count up to the ceiling, and all of a worker's only under a ceiling of all", () => {
     const within = spec({ timeout_seconds: 600, gpus: 2 });
     expect(() => checkCeilings('alice', ceilings, within)).not.toThrow();
     expect(() => checkCeilings('alice', ceilings, spec({ timeout_seconds: 600, gpus: 3 }))).toThrow(
@@ -119,7 +119,9 @@ describe('ceilings', () => {
       /gpus all \(ceiling 2\)/,
     );
     const unbounded = { ...ceilings, maxGpus: 'all' as const };
-    expect(() => checkCeilings('alice', unbounded, spec({ timeout_seconds: 600, gpus: 'all' }))).not.toThrow();
+    expect(() =>
+      checkCeilings('alice', unbounded, spec({ timeout_seconds: 600, gpus: 'all' })),
+    ).not.toThrow();
     expect(() => checkCeilings('alice', { ...ceilings, maxGpus: 0 }, within)).toThrow(/gpus 2 \(ceiling 0\)/);
   });
 });
