@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
 import { isTag, MAX_TAGS, tagSet } from './fleet/tags.js';
-import { JOB_NETWORKS, MAX_GPUS, type Gpus, type JobNetwork } from './jobs/job-spec.js';
+import { IMAGE_PATTERN, JOB_NETWORKS, MAX_GPUS, type Gpus, type JobNetwork } from './jobs/job-spec.js';
 import { RUN_HOST_ACCESS, type RunHostAccess } from './runner/host-access.js';
 import { parseSecretsKey } from './secrets/secret-box.js';
 
@@ -706,7 +706,18 @@ export const SETTINGS = {
   TDS_BASE_IMAGE: {
     group: 'jobs',
     meaning: 'base image of job images that do not name one (`base_image`)',
-    ...text('debian:bookworm-slim', 'an image name'),
+    ...text('debian:bookworm-slim', "an image reference, as a job's `base_image`"),
+    read(name: string, raw: string | undefined): string {
+      const value = raw?.trim() || 'debian:bookworm-slim';
+      // The rule a job's own base_image is held to.
+      if (!new RegExp(IMAGE_PATTERN).test(value)) {
+        throw new ConfigError(
+          name,
+          `must be an image reference such as debian:bookworm-slim (lower case, no spaces), got "${raw}"`,
+        );
+      }
+      return value;
+    },
   },
   TDS_LOCAL_IMAGES: {
     group: 'jobs',

@@ -351,6 +351,8 @@ describe('loadConfig: settings that say no', () => {
     ['S3_ENDPOINT', 'ftp://store'],
     ['TDS_CORS_ORIGIN', 'https://app.example.com/'],
     ['TDS_CORS_ORIGIN', 'app.example.com'],
+    ['TDS_BASE_IMAGE', 'Debian:Bookworm'],
+    ['TDS_BASE_IMAGE', 'debian bookworm'],
   ])('refuses %s=%j, naming the setting and the value', (name, value) => {
     const error = configErrorFor({ [name]: value });
     expect(error.variable).toBe(name);
