@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isLoopbackHost } from './auth/policy.js';
 import { ConfigError } from './errors.js';
 import { isTag, MAX_TAGS, tagSet } from './fleet/tags.js';
-import { JOB_NETWORKS, type JobNetwork } from './jobs/job-spec.js';
+import { IMAGE_PATTERN, JOB_NETWORKS, MAX_GPUS, type Gpus, type JobNetwork } from './jobs/job-spec.js';
 import { RUN_HOST_ACCESS, type RunHostAccess } from './runner/host-access.js';
 import { parseSecretsKey } from './secrets/secret-box.js';
 
@@ -75,6 +75,7 @@ export interface Config {
     maxCpus: number;
     maxMemoryMb: number;
     maxDiskMb: number;
+    maxGpus: Gpus;
     maxTimeoutSeconds: number;
     maxConcurrentRuns: number;
   };
@@ -220,6 +221,10 @@ const MAX_RESULT_BYTES_CEILING = 120 * KIB;
 
 const code = (value: string | number) => `\`${value}\``;
 
+/** Digits only, in decimal: `0x10`, `1e3`, `+5` and `1_000` are not read as numbers an operator meant. */
+const WHOLE_NUMBER = /^\d+$/;
+const DECIMAL_NUMBER = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+
 /** A whole number from `min` to `max`; unset or empty gives `fallback`. */
 function wholeNumber(
   fallback: number,
@@ -233,8 +238,8 @@ function wholeNumber(
       max === Number.MAX_SAFE_INTEGER ? `a whole number from ${min}` : `a whole number from ${min} to ${max}`,
     read(name, raw) {
       if (raw === undefined || raw === '') return fallback;
-      const value = Number(raw);
-      if (!Number.isInteger(value) || value < min || value > max) {
+      const value = WHOLE_NUMBER.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(value) || value < min || value > max) {
         throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
       }
       return value;
@@ -249,7 +254,7 @@ function decimalNumber(fallback: number, min: number, max: number): Reader<numbe
     accepts: `a number from ${min} to ${max}`,
     read(name, raw) {
       if (raw === undefined || raw === '') return fallback;
-      const value = Number(raw);
+      const value = DECIMAL_NUMBER.test(raw.trim()) ? Number(raw) : NaN;
       if (!Number.isFinite(value) || value < min || value > max) {
         throw new ConfigError(name, `must be a number from ${min} to ${max}, got "${raw}"`);
       }
@@ -284,6 +289,79 @@ function oneOf<T extends string>(values: readonly T[], fallback: T): Reader<T> {
   };
 }
 
+const YES = ['true', '1', 'yes'];
+const NO = ['false', '0', 'no'];
+/** What a yes-or-no setting accepts, as its refusal says it. */
+export const YES_NO_WORDS = 'true or false (also 1 or 0, yes or no, in any case)';
+
+/**
+ * The one reading of a yes-or-no value: true for `true`, `1`, `yes`, false for `false`, `0`, `no`
+ * (any case, spaces around ignored), undefined for anything else, which the caller refuses.
+ */
+export function parseYesNo(raw: string): boolean | undefined {
+  const value = raw.trim().toLowerCase();
+  if (YES.includes(value)) return true;
+  if (NO.includes(value)) return false;
+  return undefined;
+}
+
+/** Yes or no; unset or empty gives `fallback`, anything not understood is refused. */
+function yesNo(fallback: boolean, shownDefault = code(String(fallback))): Reader<boolean> {
+  return {
+    shownDefault,
+    accepts: '`true` or `false` (also `1`/`0`, `yes`/`no`, in any case)',
+    read(name, raw) {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = parseYesNo(raw);
+      if (value === undefined) throw new ConfigError(name, `must be ${YES_NO_WORDS}, got "${raw}"`);
+      return value;
+    },
+  };
+}
+
+interface UrlRule {
+  /** The schemes accepted, without `://`. */
+  schemes: readonly string[];
+  accepts: string;
+  shownDefault?: string;
+  /** Whether a host must be named (a Postgres URL may name a socket folder instead, in its query). */
+  hostNeeded?: boolean;
+  /** The value is not shown when refused (a database URL holds its password). */
+  secret?: boolean;
+}
+
+/** A URL with one of the rule's schemes, or nothing: unset or empty gives undefined. */
+function url({
+  schemes,
+  accepts,
+  shownDefault = 'unset',
+  hostNeeded = true,
+  secret = false,
+}: UrlRule): Reader<string | undefined> {
+  const expected = schemes.map((scheme) => `${scheme}://`).join(' or ');
+  return {
+    shownDefault,
+    accepts,
+    read(name, raw) {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const value = raw.trim();
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+      const parsed = URL.canParse(value) ? new URL(value) : undefined;
+      if (
+        scheme === undefined ||
+        !schemes.includes(scheme) ||
+        parsed === undefined ||
+        (hostNeeded && parsed.hostname === '')
+      ) {
+        const shown = secret ? ' (the value is not shown: it may hold a password)' : `, got "${raw}"`;
+        const host = hostNeeded ? ' naming a host' : '';
+        throw new ConfigError(name, `must be a URL starting with ${expected}${host}${shown}`);
+      }
+      return value;
+    },
+  };
+}
+
 /** Text that must match `pattern` when set; `problem` says what was expected. */
 function matching(pattern: RegExp, accepts: string, problem: string): Reader<string | undefined> {
   return {
@@ -298,6 +376,9 @@ function matching(pattern: RegExp, accepts: string, problem: string): Reader<str
 }
 
 const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
+
+/** pino's levels, quietest last. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const roles: Reader<Role[]> = {
   shownDefault: 'all three',
@@ -317,16 +398,66 @@ const roles: Reader<Role[]> = {
   },
 };
 
+/** Each origin as a browser sends it (`Origin`): a scheme, a host in lower case and a port, no path. */
 const corsOrigins: Reader<string[] | true | false> = {
   shownDefault: 'none',
-  accepts: 'comma-separated origins, or `*` for any',
-  read(_name, raw) {
+  accepts: 'comma-separated origins (`https://app.example.com`, no path), or `*` for any',
+  read(name, raw) {
     if (raw === undefined || raw.trim() === '') return false;
     if (raw.trim() === '*') return true;
-    return raw
+    const origins = raw
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean);
+    for (const origin of origins) {
+      const parsed = URL.canParse(origin) ? new URL(origin) : undefined;
+      if (parsed?.origin !== origin) {
+        const meant = parsed && parsed.origin !== 'null' ? ` (did you mean "${parsed.origin}"?)` : '';
+        throw new ConfigError(
+          name,
+          `has "${origin}", which is not an origin as browsers send it: give scheme://host[:port], without a path${meant}`,
+        );
+      }
+    }
+    return origins;
+  },
+};
+
+/** A host name (letters, digits, `-` between dots) or an IP address, as the API listens on it. */
+const listenHost: Reader<string> = {
+  shownDefault: code('127.0.0.1'),
+  accepts: 'a host name or IP address (`0.0.0.0` or `::` for every address)',
+  read(name, raw) {
+    const value = (raw ?? '').trim();
+    if (value === '') return '127.0.0.1';
+    const label = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+    const hostName = new RegExp(`^${label}(?:\\.${label})*\\.?$`);
+    if (isIP(value) === 0 && !(value.length <= 253 && hostName.test(value))) {
+      throw new ConfigError(
+        name,
+        `must be a host name or an IP address (without brackets or a port; the port is PORT), got "${raw}"`,
+      );
+    }
+    return value;
+  },
+};
+
+/** The engine as dockerOptions (services/docker) reaches it: a socket, or a host and port. */
+const dockerHost: Reader<string | undefined> = {
+  shownDefault: 'the local socket',
+  accepts: '`unix:///path/to/docker.sock`, or `tcp://host:port` (also `http://`, `https://`)',
+  read(name, raw) {
+    const value = (raw ?? '').trim();
+    if (value === '') return undefined;
+    if (/^unix:\/\/\/\S+$/.test(value)) return value;
+    const parsed = URL.canParse(value) ? new URL(value) : undefined;
+    if (parsed === undefined || !['tcp:', 'http:', 'https:'].includes(parsed.protocol) || !parsed.hostname) {
+      throw new ConfigError(
+        name,
+        `must be unix:///path/to/docker.sock or tcp://host:port (also http:// or https://), got "${raw}"`,
+      );
+    }
+    return value;
   },
 };
 
@@ -368,12 +499,16 @@ const trustProxy: Reader<false | number | string[]> = {
 /** `on` or `off` as given, or undefined when unset: whether that is allowed depends on HOST. */
 const auth: Reader<'on' | 'off' | undefined> = {
   shownDefault: '`off` on loopback, else `on`',
-  accepts: '`on` or `off` (`off` only with a loopback `HOST`)',
+  accepts:
+    '`on` or `off` (or a yes-or-no word: `true`/`false`, `1`/`0`, `yes`/`no`); `off` only with a loopback `HOST`',
   read(name, raw) {
     const value = (raw ?? '').trim().toLowerCase();
     if (value === '') return undefined;
-    if (value !== 'on' && value !== 'off') throw new ConfigError(name, `must be "on" or "off", got "${raw}"`);
-    return value;
+    if (value === 'on' || value === 'off') return value;
+    const yes = parseYesNo(value);
+    if (yes === undefined)
+      throw new ConfigError(name, `must be "on" or "off" (or ${YES_NO_WORDS}), got "${raw}"`);
+    return yes ? 'on' : 'off';
   },
 };
 
@@ -428,7 +563,7 @@ export const SETTINGS = {
   HOST: {
     group: 'service',
     meaning: 'the address the API listens on',
-    ...text('127.0.0.1', 'a host name or IP address'),
+    ...listenHost,
   },
   PORT: {
     group: 'service',
@@ -450,13 +585,19 @@ export const SETTINGS = {
   LOG_LEVEL: {
     group: 'service',
     meaning: 'how much the service logs',
-    ...text('info', '`debug`, `info`, `warn`, `error`'),
+    ...oneOf(LOG_LEVELS, 'info'),
   },
 
   DATABASE_URL: {
     group: 'database',
     meaning: 'a Postgres to use instead of the embedded one (the `pg` driver)',
-    ...optionalText('a `postgres://` URL', 'unset (embedded)'),
+    ...url({
+      schemes: ['postgres', 'postgresql'],
+      accepts: 'a `postgres://` or `postgresql://` URL',
+      shownDefault: 'unset (embedded)',
+      hostNeeded: false,
+      secret: true,
+    }),
   },
   TDS_RDS_CLUSTER_ARN: {
     group: 'database',
@@ -487,8 +628,7 @@ export const SETTINGS = {
     group: 'database',
     meaning:
       "another RDS Data API endpoint than the region's (a VPC endpoint); the region is `AWS_REGION`, else the cluster ARN's",
-    ...matching(/^https?:\/\/[^\s/]+/, 'an `http(s)` URL', 'must be an http(s) URL'),
-    shownDefault: "the region's",
+    ...url({ schemes: ['http', 'https'], accepts: 'an `http(s)` URL', shownDefault: "the region's" }),
   },
   TDS_PG_PORT: {
     group: 'database',
@@ -520,14 +660,12 @@ export const SETTINGS = {
   S3_ENDPOINT: {
     group: 'storage',
     meaning: 'with `TDS_STORAGE=s3`: an S3-compatible store other than AWS S3 (path-style addressing)',
-    ...optionalText('a URL', 'AWS S3'),
+    ...url({ schemes: ['http', 'https'], accepts: 'an `http(s)` URL', shownDefault: 'AWS S3' }),
   },
   S3_FORCE_PATH_STYLE: {
     group: 'storage',
     meaning: 'with `TDS_STORAGE=s3`: path-style addressing even without `S3_ENDPOINT`',
-    shownDefault: '`false` (`true` with `S3_ENDPOINT`)',
-    accepts: '`true`; anything else is false',
-    read: (_name, raw) => raw === 'true',
+    ...yesNo(false, '`false` (`true` with `S3_ENDPOINT`)'),
   },
   AWS_REGION: {
     group: 'storage',
@@ -570,12 +708,23 @@ export const SETTINGS = {
   DOCKER_HOST: {
     group: 'jobs',
     meaning: 'the Docker engine',
-    ...optionalText('`unix://…` or `tcp://host:port`', 'the local socket'),
+    ...dockerHost,
   },
   TDS_BASE_IMAGE: {
     group: 'jobs',
     meaning: 'base image of job images that do not name one (`base_image`)',
-    ...text('debian:bookworm-slim', 'an image name'),
+    ...text('debian:bookworm-slim', "an image reference, as a job's `base_image`"),
+    read(name: string, raw: string | undefined): string {
+      const value = raw?.trim() || 'debian:bookworm-slim';
+      // The rule a job's own base_image is held to.
+      if (!new RegExp(IMAGE_PATTERN).test(value)) {
+        throw new ConfigError(
+          name,
+          `must be an image reference such as debian:bookworm-slim (lower case, no spaces), got "${raw}"`,
+        );
+      }
+      return value;
+    },
   },
   TDS_LOCAL_IMAGES: {
     group: 'jobs',
@@ -733,7 +882,7 @@ export const SETTINGS = {
   TDS_WORKER_TAGS: {
     group: 'worker',
     meaning:
-      "what this worker offers: it claims only runs whose job's `requires` are all among these tags and its engine's platform (e.g. `linux/amd64`); see [deploying a fleet](deploy.md)",
+      "what this worker offers: it claims only runs whose job's `requires` are all among these tags, its engine's platform (e.g. `linux/amd64`) and `gpu` when its engine has the NVIDIA runtime; see [deploying a fleet](deploy.md) and [GPUs](deploy.md#gpus)",
     ...workerTags,
   },
   TDS_MAX_CONCURRENT_RUNS: {
@@ -816,9 +965,7 @@ export const SETTINGS = {
     group: 'events',
     meaning:
       'let webhook endpoints and `notify_url`s resolve to loopback, private, link-local or reserved addresses (refused otherwise, at registration and at every delivery); for tests and closed networks',
-    shownDefault: '`false`',
-    accepts: '`true`; anything else is false',
-    read: (_name, raw) => raw === 'true',
+    ...yesNo(false),
   },
   // Its value is a secret: never logged, never shown.
   TDS_WEBHOOK_SIGNING_KEY: {
@@ -1004,6 +1151,17 @@ export const SETTINGS = {
     meaning: 'the most `disk_mb` a job may ask for',
     ...wholeNumber(102_400, 1, 16_777_216),
   },
+  TDS_USER_MAX_GPUS: {
+    group: 'api',
+    meaning:
+      "the most `gpus` a job or step may ask for (`all`: any count, and all of a worker's); more is refused with 403. `0` turns GPUs off",
+    shownDefault: '`all`',
+    accepts: `\`all\`, or a whole number from 0 to ${MAX_GPUS}`,
+    read(name: string, raw: string | undefined): Gpus {
+      if (raw === undefined || raw.trim() === '' || raw.trim().toLowerCase() === 'all') return 'all';
+      return wholeNumber(0, 0, MAX_GPUS).read(name, raw);
+    },
+  },
   TDS_USER_MAX_TIMEOUT_SECONDS: {
     group: 'api',
     meaning: 'timeout ceiling of users without their own',
@@ -1022,29 +1180,73 @@ type ValueOf<N extends SettingName> = ReturnType<(typeof SETTINGS)[N]['read']>;
 
 const RDS_DATA_NAMES = ['TDS_RDS_CLUSTER_ARN', 'TDS_RDS_SECRET_ARN', 'TDS_RDS_DATABASE'] as const;
 
+/** Reads one setting through its entry in SETTINGS (the one home of its parse rule). */
+type ReadSetting = <N extends SettingName>(name: N) => ValueOf<N>;
+
 /** Reads and validates the configuration once, at boot. Throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env = process.env): Config {
-  const read = <N extends SettingName>(name: N): ValueOf<N> =>
-    SETTINGS[name].read(name, env[name]) as ValueOf<N>;
-  const region = () => read('AWS_REGION') ?? read('AWS_DEFAULT_REGION');
+  const read: ReadSetting = (name) => SETTINGS[name].read(name, env[name]) as ValueOf<typeof name>;
+  const host = read('HOST');
+  const config: Config = {
+    host,
+    port: read('PORT'),
+    roles: read('TDS_ROLES'),
+    dataDir: read('TDS_DATA_DIR'),
+    databaseUrl: read('DATABASE_URL'),
+    rdsData: rdsDataConfig(env, read),
+    embeddedPostgresPort: read('TDS_PG_PORT'),
+    storage: storageConfig(read),
+    ...engineConfig(read),
+    ...workerConfig(read),
+    ...apiConfig(read, host),
+    scheduler: {
+      misfireToleranceMs: read('TDS_MISFIRE_TOLERANCE_MS'),
+      batchSize: read('TDS_SCHEDULER_BATCH'),
+      maxIdleMs: read('TDS_SCHEDULER_IDLE_MS'),
+    },
+    ...eventsConfig(read),
+    logLevel: read('LOG_LEVEL'),
+    ...runCaps(read),
+  };
+  checkDefaultsWithinCeilings(config);
+  return config;
+}
 
-  const storageKind = read('TDS_STORAGE');
-  const storage: Config['storage'] =
-    storageKind === 'embedded'
-      ? {
-          kind: 'embedded',
-          port: read('TDS_S3_PORT'),
-          accessKeyId: read('TDS_S3_ACCESS_KEY_ID'),
-          secretAccessKey: read('TDS_S3_SECRET_ACCESS_KEY'),
-        }
-      : {
-          kind: 's3',
-          endpoint: read('S3_ENDPOINT'),
-          region: region(),
-          forcePathStyle: read('S3_FORCE_PATH_STYLE') || Boolean(read('S3_ENDPOINT')),
-        };
+function awsRegion(read: ReadSetting): string | undefined {
+  return read('AWS_REGION') ?? read('AWS_DEFAULT_REGION');
+}
 
+/** Every storage setting is read, the other kind's too: a value not understood is refused whichever is used. */
+function storageConfig(read: ReadSetting): Config['storage'] {
+  const embedded = {
+    kind: 'embedded' as const,
+    port: read('TDS_S3_PORT'),
+    accessKeyId: read('TDS_S3_ACCESS_KEY_ID'),
+    secretAccessKey: read('TDS_S3_SECRET_ACCESS_KEY'),
+  };
+  const endpoint = read('S3_ENDPOINT');
+  const s3 = {
+    kind: 's3' as const,
+    endpoint,
+    region: awsRegion(read),
+    forcePathStyle: read('S3_FORCE_PATH_STYLE') || Boolean(endpoint),
+  };
+  return read('TDS_STORAGE') === 'embedded' ? embedded : s3;
+}
+
+/** The Docker engine and the images runs may use. */
+function engineConfig(read: ReadSetting) {
   const baseImage = read('TDS_BASE_IMAGE');
+  return {
+    dockerHost: read('DOCKER_HOST'),
+    baseImage,
+    localImages: [baseImage, ...read('TDS_LOCAL_IMAGES')],
+    imageCacheBytes: read('TDS_IMAGE_CACHE_MB') * MIB,
+  } satisfies Partial<Config>;
+}
+
+/** What a worker offers, how often it looks and heartbeats, and how it keeps results for the store. */
+function workerConfig(read: ReadSetting) {
   const reconcileIntervalMs = read('TDS_RECONCILE_INTERVAL_MS');
   const leaseMs = read('TDS_LEASE_MS');
   if (leaseMs < 3 * reconcileIntervalMs) {
@@ -1053,20 +1255,7 @@ export function loadConfig(env: Env = process.env): Config {
       `must be at least three heartbeats (3 × TDS_RECONCILE_INTERVAL_MS = ${3 * reconcileIntervalMs}), got ${leaseMs}`,
     );
   }
-  const host = read('HOST');
-  const config: Config = {
-    host,
-    port: read('PORT'),
-    roles: read('TDS_ROLES'),
-    dataDir: read('TDS_DATA_DIR'),
-    databaseUrl: read('DATABASE_URL'),
-    rdsData: rdsDataConfig(),
-    embeddedPostgresPort: read('TDS_PG_PORT'),
-    storage,
-    dockerHost: read('DOCKER_HOST'),
-    baseImage,
-    localImages: [baseImage, ...read('TDS_LOCAL_IMAGES')],
-    imageCacheBytes: read('TDS_IMAGE_CACHE_MB') * MIB,
+  return {
     workerId: read('TDS_WORKER_ID'),
     workerTags: read('TDS_WORKER_TAGS'),
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
@@ -1088,6 +1277,12 @@ export function loadConfig(env: Env = process.env): Config {
       patienceSeconds: read('TDS_UPLOAD_PATIENCE_SECONDS'),
       maxDelayMs: read('TDS_UPLOAD_RETRY_MAX_DELAY_MS'),
     },
+  } satisfies Partial<Config>;
+}
+
+/** Who may call the API, how often, with what, and the ceilings of users without their own. */
+function apiConfig(read: ReadSetting, host: string) {
+  return {
     corsOrigins: read('TDS_CORS_ORIGIN'),
     trustProxy: read('TDS_TRUST_PROXY'),
     downloadLinks: {
@@ -1104,14 +1299,21 @@ export function loadConfig(env: Env = process.env): Config {
       maxCpus: read('TDS_USER_MAX_CPUS'),
       maxMemoryMb: read('TDS_USER_MAX_MEMORY_MB'),
       maxDiskMb: read('TDS_USER_MAX_DISK_MB'),
+      maxGpus: read('TDS_USER_MAX_GPUS'),
       maxTimeoutSeconds: read('TDS_USER_MAX_TIMEOUT_SECONDS'),
       maxConcurrentRuns: read('TDS_USER_MAX_CONCURRENT_RUNS'),
     },
-    scheduler: {
-      misfireToleranceMs: read('TDS_MISFIRE_TOLERANCE_MS'),
-      batchSize: read('TDS_SCHEDULER_BATCH'),
-      maxIdleMs: read('TDS_SCHEDULER_IDLE_MS'),
+    secrets: {
+      key: read('TDS_SECRETS_KEY'),
+      maxPerUser: read('TDS_SECRETS_MAX_PER_USER'),
+      maxValueBytes: read('TDS_SECRET_MAX_VALUE_BYTES'),
     },
+  } satisfies Partial<Config>;
+}
+
+/** Webhooks, event streams and the metrics listener. */
+function eventsConfig(read: ReadSetting) {
+  return {
     webhooks: {
       allowPrivate: read('TDS_WEBHOOK_ALLOW_PRIVATE'),
       signingKey: read('TDS_WEBHOOK_SIGNING_KEY'),
@@ -1127,13 +1329,13 @@ export function loadConfig(env: Env = process.env): Config {
       bufferBytes: read('TDS_EVENT_STREAM_BUFFER_BYTES'),
       pollIntervalMs: read('TDS_EVENT_POLL_INTERVAL_MS'),
     },
-    secrets: {
-      key: read('TDS_SECRETS_KEY'),
-      maxPerUser: read('TDS_SECRETS_MAX_PER_USER'),
-      maxValueBytes: read('TDS_SECRET_MAX_VALUE_BYTES'),
-    },
     metricsPort: read('TDS_METRICS_PORT'),
-    logLevel: read('LOG_LEVEL'),
+  } satisfies Partial<Config>;
+}
+
+/** The sandbox every run gets, the caps on what it reads and writes, and the defaults of jobs. */
+function runCaps(read: ReadSetting) {
+  return {
     sandbox: {
       user: read('TDS_JOB_USER'),
       tmpSizeMb: read('TDS_TMP_SIZE_MB'),
@@ -1161,42 +1363,40 @@ export function loadConfig(env: Env = process.env): Config {
       metricsIntervalSeconds: read('TDS_METRICS_INTERVAL_SECONDS'),
       network: read('TDS_DEFAULT_NETWORK'),
     },
-  };
-  checkDefaultsWithinCeilings(config);
-  return config;
+  } satisfies Partial<Config>;
+}
 
-  /** The RDS Data API settings, when any is set: all three names, and no DATABASE_URL. */
-  function rdsDataConfig(): RdsDataConfig | undefined {
-    const given = RDS_DATA_NAMES.filter((name) => env[name]);
-    if (given.length === 0) {
-      if (env.TDS_RDS_ENDPOINT) {
-        throw new ConfigError('TDS_RDS_ENDPOINT', `is set but ${RDS_DATA_NAMES.join(', ')} are not`);
-      }
-      return undefined;
+/** The RDS Data API settings, when any is set: all three names, and no DATABASE_URL. */
+function rdsDataConfig(env: Env, read: ReadSetting): RdsDataConfig | undefined {
+  const given = RDS_DATA_NAMES.filter((name) => env[name]);
+  if (given.length === 0) {
+    if (env.TDS_RDS_ENDPOINT) {
+      throw new ConfigError('TDS_RDS_ENDPOINT', `is set but ${RDS_DATA_NAMES.join(', ')} are not`);
     }
-    const missing = RDS_DATA_NAMES.filter((name) => !env[name]);
-    if (missing.length > 0) {
-      throw new ConfigError(
-        missing[0]!,
-        `is needed with ${given.join(' and ')}: the RDS Data API takes the cluster ARN, the secret ARN and the database name (missing: ${missing.join(', ')})`,
-      );
-    }
-    if (env.DATABASE_URL) {
-      throw new ConfigError(
-        'DATABASE_URL',
-        'and the RDS Data API settings (TDS_RDS_*) are both set; keep DATABASE_URL for a Postgres connection, or the TDS_RDS_* settings for Aurora through the Data API',
-      );
-    }
-    const clusterArn = read('TDS_RDS_CLUSTER_ARN')!;
-    return {
-      clusterArn,
-      secretArn: read('TDS_RDS_SECRET_ARN')!,
-      database: read('TDS_RDS_DATABASE')!,
-      endpoint: read('TDS_RDS_ENDPOINT'),
-      // The cluster ARN names its region: arn:aws:rds:REGION:…
-      region: region() ?? clusterArn.split(':')[3]!,
-    };
+    return undefined;
   }
+  const missing = RDS_DATA_NAMES.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing[0]!,
+      `is needed with ${given.join(' and ')}: the RDS Data API takes the cluster ARN, the secret ARN and the database name (missing: ${missing.join(', ')})`,
+    );
+  }
+  if (env.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'and the RDS Data API settings (TDS_RDS_*) are both set; keep DATABASE_URL for a Postgres connection, or the TDS_RDS_* settings for Aurora through the Data API',
+    );
+  }
+  const clusterArn = read('TDS_RDS_CLUSTER_ARN')!;
+  return {
+    clusterArn,
+    secretArn: read('TDS_RDS_SECRET_ARN')!,
+    database: read('TDS_RDS_DATABASE')!,
+    endpoint: read('TDS_RDS_ENDPOINT'),
+    // The cluster ARN names its region: arn:aws:rds:REGION:…
+    region: awsRegion(read) ?? clusterArn.split(':')[3]!,
+  };
 }
 
 /** TDS_AUTH as given, or by HOST when unset: off is allowed only while the API listens on loopback alone. */

@@ -51,6 +51,18 @@ export interface ContainerSpec {
   entrypoint?: string[];
   /** The command given to the entrypoint (the image's CMD is replaced). */
   command?: string[];
+  /**
+   * Devices the engine gives the container (GPUs): each a driver ('' lets the engine choose), a
+   * count (-1 for all) and the capabilities asked for (`[['gpu']]`). The engine refuses to start
+   * a container whose devices it cannot give.
+   */
+  devices?: DeviceRequest[];
+}
+
+export interface DeviceRequest {
+  driver: string;
+  count: number;
+  capabilities: string[][];
 }
 
 /** How an image says it runs, from its configuration. */
@@ -100,8 +112,11 @@ export interface ContainerEngine {
   /** Where the engine is reached, for messages. */
   readonly address: string;
   ping(): Promise<void>;
-  /** The engine's operating system and architecture, as it reports them (`linux`, `x86_64`). */
-  platform(): Promise<{ os: string; architecture: string }>;
+  /**
+   * The engine's operating system and architecture, as it reports them (`linux`, `x86_64`), and the
+   * container runtimes it has (`runc`, and `nvidia` where the NVIDIA Container Toolkit is set up).
+   */
+  platform(): Promise<{ os: string; architecture: string; runtimes: string[] }>;
   /** The engine's own id: the same for every client of one engine, whatever address reaches it. */
   engineId(): Promise<string>;
   imageId(ref: string): Promise<string | undefined>;

@@ -87,6 +87,15 @@ export async function runContainer(docker: Docker, logger: Logger, spec: Contain
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       NetworkMode: spec.network,
+      ...(spec.devices?.length
+        ? {
+            DeviceRequests: spec.devices.map(({ driver, count, capabilities }) => ({
+              Driver: driver,
+              Count: count,
+              Capabilities: capabilities,
+            })),
+          }
+        : {}),
       // Volumes of its own, made (and labelled) for it: never shared with another container.
       Mounts: mountsOf(spec.volumes, !spec.files),
       Tmpfs: Object.fromEntries(

@@ -58,8 +58,16 @@ export function createDockerEngine(
       await docker.ping();
     },
     async platform() {
-      const info = (await docker.info()) as { OSType?: string; Architecture?: string };
-      return { os: info.OSType ?? '', architecture: info.Architecture ?? '' };
+      const info = (await docker.info()) as {
+        OSType?: string;
+        Architecture?: string;
+        Runtimes?: Record<string, unknown>;
+      };
+      return {
+        os: info.OSType ?? '',
+        architecture: info.Architecture ?? '',
+        runtimes: Object.keys(info.Runtimes ?? {}),
+      };
     },
     engineId() {
       // It never changes while the engine runs: asked once, asked again after a failure.

@@ -64,6 +64,11 @@ export const SpecSchema = Type.Object({
   timeout_seconds: Type.Integer(),
   cpus: Type.Number(),
   memory_mb: Type.Integer(),
+  gpus: Type.Optional(
+    Type.Union([Type.Integer(), Type.Literal('all')], {
+      description: 'GPUs the container is given, a count or "all" (absent: none)',
+    }),
+  ),
   disk_mb: Type.Optional(
     Type.Integer({
       description: 'disk in MiB the run may fill in /job/output (absent: TDS_DEFAULT_DISK_MB)',

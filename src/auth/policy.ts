@@ -1,4 +1,4 @@
-import { BUCKET_PATTERN, type JobSpec } from '../jobs/job-spec.js';
+import { BUCKET_PATTERN, type Gpus, type JobSpec } from '../jobs/job-spec.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { withoutTrailing } from '../text/without-trailing.js';
 
@@ -15,6 +15,8 @@ export interface Ceilings {
   maxMemoryMb: number;
   /** Not kept per user: TDS_USER_MAX_DISK_MB for everyone. */
   maxDiskMb: number;
+  /** Not kept per user: TDS_USER_MAX_GPUS for everyone; `all` lets a run take every GPU of a worker. */
+  maxGpus: Gpus;
   maxTimeoutSeconds: number;
   maxConcurrentRuns: number;
 }
@@ -80,6 +82,7 @@ export function checkCeilings(userId: string, ceilings: Ceilings, spec: JobSpec)
   if (spec.memory_mb > ceilings.maxMemoryMb)
     over.push(`memory_mb ${spec.memory_mb} (ceiling ${ceilings.maxMemoryMb})`);
   if (spec.disk_mb > ceilings.maxDiskMb) over.push(`disk_mb ${spec.disk_mb} (ceiling ${ceilings.maxDiskMb})`);
+  if (gpusOver(spec.gpus, ceilings.maxGpus)) over.push(`gpus ${spec.gpus} (ceiling ${ceilings.maxGpus})`);
   if (spec.timeout_seconds > ceilings.maxTimeoutSeconds)
     over.push(`timeout_seconds ${spec.timeout_seconds} (ceiling ${ceilings.maxTimeoutSeconds})`);
   if (over.length > 0) {
@@ -87,6 +90,12 @@ export function checkCeilings(userId: string, ceilings: Ceilings, spec: JobSpec)
       `the job asks for more than user "${userId}" may use: ${over.join(', ')}; ask for less, or ask an operator to raise the ceiling`,
     );
   }
+}
+
+/** Whether `gpus` asks for more than `ceiling`: `all` is within only a ceiling of `all`. */
+function gpusOver(gpus: Gpus | undefined, ceiling: Gpus): boolean {
+  if (gpus === undefined || ceiling === 'all') return false;
+  return gpus === 'all' || gpus > ceiling;
 }
 
 /** Whether `host` only accepts connections from this machine. */

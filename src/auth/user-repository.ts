@@ -75,6 +75,7 @@ export function effectiveCeilings(defaults: Ceilings, settings: UserSettings | u
     maxCpus: settings?.maxCpus ?? defaults.maxCpus,
     maxMemoryMb: settings?.maxMemoryMb ?? defaults.maxMemoryMb,
     maxDiskMb: defaults.maxDiskMb,
+    maxGpus: defaults.maxGpus,
     maxTimeoutSeconds: settings?.maxTimeoutSeconds ?? defaults.maxTimeoutSeconds,
     maxConcurrentRuns: settings?.maxConcurrentRuns ?? defaults.maxConcurrentRuns,
   };

@@ -2,7 +2,8 @@ import type { AccessControl } from '../auth/access-control.js';
 import type { Principal } from '../auth/principal.js';
 import type { JobSpec } from '../jobs/job-spec.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
-import type { WorkflowDefinition } from '../workflows/workflow-definition.js';
+import type { Problem } from '../errors.js';
+import { resultEnvName, type WorkflowDefinition } from '../workflows/workflow-definition.js';
 import type { BucketCheck } from './bucket-check.js';
 
 /**
@@ -100,4 +101,58 @@ export async function checkDefinition(
   await authorise(definition);
   const problem = await bucketProblemOf(buckets, definition, false);
   if (problem) throw problem;
+}
+
+/** Where a step's text names a variable: the path of the field, as a request gives it. */
+function stepTexts(spec: JobSpec, at: string): { path: string; text: string }[] {
+  const texts: { path: string; text: string }[] = [];
+  if (spec.command !== null) texts.push({ path: `${at}/command`, text: spec.command });
+  if (typeof spec.args === 'string') texts.push({ path: `${at}/args`, text: spec.args });
+  if (Array.isArray(spec.args)) spec.args.forEach((text, j) => texts.push({ path: `${at}/args/${j}`, text }));
+  for (const [name, text] of Object.entries(spec.env)) {
+    texts.push({ path: `${at}/env/${name}`, text });
+  }
+  return texts;
+}
+
+/**
+ * A step reads another step's result from `TDS_STEP_<NAME>_RESULT` only when that step is among
+ * its ancestors (its depends_on, and theirs): any other step's variable is not set when it runs,
+ * and the step would read an empty string without a word. Every such mention in a step's command,
+ * args or env is a problem at that field, naming the depends_on to add. Names that are no step's
+ * variable are the user's own and left alone.
+ */
+export function stepResultProblems(definition: WorkflowDefinition): Problem[] {
+  const stepOfVariable = new Map(definition.steps.map((step) => [resultEnvName(step.name), step.name]));
+  const dependsOn = new Map(definition.steps.map((step) => [step.name, step.dependsOn]));
+  const ancestors = new Map<string, Set<string>>();
+  const ancestorsOf = (name: string): Set<string> => {
+    const known = ancestors.get(name);
+    if (known) return known;
+    const found = new Set<string>();
+    ancestors.set(name, found); // the graph has no cycle: a definition with one is never parsed
+    for (const dep of dependsOn.get(name) ?? []) {
+      found.add(dep);
+      for (const further of ancestorsOf(dep)) found.add(further);
+    }
+    return found;
+  };
+  const problems: Problem[] = [];
+  definition.steps.forEach((step, i) => {
+    for (const { path, text } of stepTexts(step.spec, `/steps/${i}`)) {
+      const named = new Set(text.match(/TDS_STEP_[A-Z0-9_]+_RESULT/g) ?? []);
+      for (const variable of named) {
+        const source = stepOfVariable.get(variable);
+        if (source === undefined || ancestorsOf(step.name).has(source)) continue;
+        problems.push({
+          path,
+          message:
+            source === step.name
+              ? `names ${variable}, this step's own result, which it cannot read while it runs`
+              : `names ${variable}, the result of step "${source}", which is not among this step's dependencies or their ancestors, so it would be empty; add "${source}" to depends_on`,
+        });
+      }
+    }
+  });
+  return problems;
 }

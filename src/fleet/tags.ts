@@ -10,6 +10,15 @@ const TAG = new RegExp(TAG_PATTERN);
 /** The most tags a job may require, or a worker advertise. */
 export const MAX_TAGS = 32;
 
+/**
+ * The tag of a worker whose engine can give containers GPUs: it holds it when its engine has the
+ * NVIDIA runtime, or when its operator lists it in TDS_WORKER_TAGS. A job with `gpus` requires it.
+ */
+export const GPU_TAG = 'gpu';
+
+/** The runtime the NVIDIA Container Toolkit registers with the engine (`docker info` Runtimes). */
+export const GPU_RUNTIME = 'nvidia';
+
 export function isTag(text: string): boolean {
   return TAG.test(text);
 }

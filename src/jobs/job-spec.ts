@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { ValidationError, type Problem } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
-import { MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
+import { GPU_TAG, MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
 import { forbiddenImageProblem } from './image-reference.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
@@ -20,6 +20,10 @@ export const MAX_COMMAND_LENGTH = 16_384;
 /** `none`: only loopback. `bridge`: Docker's default bridge, with a way out to the internet. */
 export const JOB_NETWORKS = ['none', 'bridge'] as const;
 export type JobNetwork = (typeof JOB_NETWORKS)[number];
+/** The most GPUs a count may name (the operator's TDS_USER_MAX_GPUS is the ceiling that applies). */
+export const MAX_GPUS = 1024;
+/** GPUs a run's container is given: a count, or every GPU of the worker's engine. */
+export type Gpus = number | 'all';
 
 export const JobRequestSchema = Type.Object(
   {
@@ -163,6 +167,12 @@ export const JobRequestSchema = Type.Object(
     memory_mb: Type.Optional(
       Type.Integer({ minimum: 16, maximum: 1_048_576, description: 'memory limit in MiB' }),
     ),
+    gpus: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: MAX_GPUS }), Type.Literal('all')], {
+        description:
+          'GPUs the container is given: a count, or "all" of the worker\'s; the run is claimed only by a worker holding the "gpu" tag (its engine has the NVIDIA runtime, or its operator says so), which is added to requires; at most the service\'s TDS_USER_MAX_GPUS',
+      }),
+    ),
     disk_mb: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -276,6 +286,8 @@ export interface JobSpec {
   memory_mb: number;
   /** Absent from jobs stored before it existed: the worker's TDS_DEFAULT_DISK_MB applies. */
   disk_mb: number;
+  /** GPUs the container is given (a count, or all of the worker's); absent when it asks for none. */
+  gpus?: Gpus;
   env: Record<string, string>;
   /** Names of the user's secrets given to the container as environment variables; sorted, no repeats. */
   secrets: string[];
@@ -576,6 +588,8 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     cpus: request.cpus ?? defaults.cpus,
     memory_mb: request.memory_mb ?? defaults.memoryMb,
     disk_mb: request.disk_mb ?? defaults.diskMb,
+    // Left out when not given, so that jobs stored before it existed compare equal to a repost.
+    ...(request.gpus !== undefined ? { gpus: request.gpus } : {}),
     env,
     secrets,
     base_image: request.base_image ?? defaults.baseImage,
@@ -583,6 +597,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     network: request.network ?? defaults.network,
     // Left out when not given, so that jobs stored before it existed compare equal to a repost.
     ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
-    requires: tagSet(request.requires ?? []),
+    // A run that asks for GPUs is claimed only by a worker that has them.
+    requires: tagSet([...(request.requires ?? []), ...(request.gpus !== undefined ? [GPU_TAG] : [])]),
   };
 }

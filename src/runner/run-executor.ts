@@ -24,6 +24,7 @@ import {
 import { ENGINE_SAMPLED_PATH, JOB_DIR, METRICS_PATH, TMP_DIR } from './container-paths.js';
 import { runFilesArchive } from './run-files.js';
 import type { EngineSampler } from './engine-sampler.js';
+import { gpuDevices, runContainerWithDevices } from './gpu-devices.js';
 import { prebuiltLaunch, type PrebuiltLaunch } from './prebuilt-launch.js';
 import { engineMetricsPath, runWorkDir } from './finisher-context.js';
 import type { RunFinisher } from './run-finisher.js';
@@ -236,7 +237,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             await engine.createVolume(volume.name, labels);
           }),
         );
-        const containerId = await engine.runContainer({
+        const containerId = await runContainerWithDevices(engine, workerId, {
           name: containerName,
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
@@ -264,6 +265,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
+          ...gpuDevices(run.spec.gpus),
         });
         // Every run is sampled from the engine: those are its recorded figures (the job's own
         // file can say anything). entrypoint.sh holds the command until the first reading is

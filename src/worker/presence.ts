@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { platformOf, tagSet } from '../fleet/tags.js';
+import { GPU_RUNTIME, GPU_TAG, platformOf, tagSet } from '../fleet/tags.js';
 import { heartbeatWorker, markWorkerStopped, registerWorker } from '../fleet/worker-registry.js';
 import { startStop, type StartStop } from '../start-stop.js';
 
@@ -11,7 +11,7 @@ export interface PresenceDeps {
   engine: ContainerEngine;
   logger: Logger;
   workerId: string;
-  /** TDS_WORKER_TAGS; the engine's platform is added to them. */
+  /** TDS_WORKER_TAGS; the engine's platform is added to them, and `gpu` when it has the NVIDIA runtime. */
   tags: readonly string[];
   capacity: number;
   version: string;
@@ -66,9 +66,11 @@ export function createPresence(deps: PresenceDeps): Presence {
 
   const lifecycle = startStop({
     async start() {
-      const { os: osType, architecture } = await deps.engine.platform();
+      const { os: osType, architecture, runtimes } = await deps.engine.platform();
       platform = platformOf(osType, architecture);
-      tags = tagSet([...deps.tags, platform]);
+      // An engine with the NVIDIA runtime can give containers GPUs: runs with `gpus` are for it.
+      const gpu = runtimes.includes(GPU_RUNTIME) ? [GPU_TAG] : [];
+      tags = tagSet([...deps.tags, platform, ...gpu]);
       const registered = await registerWorker(db, advert());
       draining = registered.draining;
       logger.info({ workerId, tags, draining }, 'worker registered in the fleet');

@@ -38,6 +38,7 @@ const STEP_FIELDS = {
   cpus: job.cpus,
   memory_mb: job.memory_mb,
   disk_mb: job.disk_mb,
+  gpus: job.gpus,
   env: job.env,
   secrets: job.secrets,
   network: job.network,

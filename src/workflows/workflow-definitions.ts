@@ -2,7 +2,12 @@ import type { QueueRoom } from '../runs/queue-room.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../../services/db/database.js';
 import type { BucketCheck } from '../definitions/bucket-check.js';
-import { anyone, workflowDefinition, type Authorise } from '../definitions/definition-rules.js';
+import {
+  anyone,
+  stepResultProblems,
+  workflowDefinition,
+  type Authorise,
+} from '../definitions/definition-rules.js';
 import { dryRunDefinition, replaceDefinition, submitDefinition } from '../definitions/definition-store.js';
 import { syncSchedule } from '../definitions/schedule-sync.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -59,12 +64,20 @@ export interface SubmittedWorkflow {
 const asStored = (definition: WorkflowDefinition) =>
   JSON.parse(JSON.stringify(definition)) as WorkflowDefinition;
 
+/** A workflow request's definition: its shape, then the definition rules of its steps (400 either way). */
+function parseWorkflow(body: unknown, defaults: JobDefaults): WorkflowDefinition {
+  const definition = parseWorkflowRequest(body, defaults);
+  const problems = stepResultProblems(definition);
+  if (problems.length > 0) throw new InvalidDefinitionError(problems);
+  return definition;
+}
+
 /** Validates a workflow's shape and answers its plan (the checks that need a caller: dryRunWorkflow). */
 export function validateWorkflow(
   deps: Pick<WorkflowDefinitionsDeps, 'defaults'>,
   body: unknown,
 ): { definition: WorkflowDefinition; plan: Plan } {
-  const definition = parseWorkflowRequest(body, deps.defaults);
+  const definition = parseWorkflow(body, deps.defaults);
   return { definition, plan: planOf(definition) };
 }
 
@@ -132,7 +145,7 @@ export async function submitWorkflow(
   body: unknown,
   authorise: Authorise = anyone,
 ): Promise<SubmittedWorkflow> {
-  const definition = asStored(parseWorkflowRequest(body, deps.defaults));
+  const definition = asStored(parseWorkflow(body, deps.defaults));
   const { shared } = definition;
   const result = await submitDefinition<Workflow, SubmittedWorkflow & { queued?: number }>({
     definition: workflowDefinition(definition),
@@ -163,7 +176,7 @@ function parseUpdate(deps: WorkflowDefinitionsDeps, workflow: Workflow, body: un
   const moved = keyProblems('workflow', workflow, (body ?? {}) as Record<string, unknown>);
   let definition: WorkflowDefinition;
   try {
-    definition = parseWorkflowRequest(body, deps.defaults);
+    definition = parseWorkflow(body, deps.defaults);
   } catch (error) {
     if (!(error instanceof InvalidDefinitionError) || moved.length === 0) throw error;
     const others = error.problems.filter((p) => !moved.some((k) => k.path === p.path));

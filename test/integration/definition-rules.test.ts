@@ -64,6 +64,14 @@ const cases: Case[] = [
   { what: 'a reserved variable', step: { env: { TDS_X: '1' } }, status: 400, message: 'reserved' },
   { what: 'cpus under the schema minimum', step: { cpus: 0 }, status: 400, message: 'cpus' },
   { what: 'cpus over the ceiling', step: { cpus: 3 }, status: 403, message: 'cpus 3 (ceiling 2)' },
+  { what: 'gpus that are not a count', step: { gpus: 0 }, status: 400, message: '/gpus' },
+  { what: 'gpus over the ceiling', step: { gpus: 3 }, status: 403, message: 'gpus 3 (ceiling 2)' },
+  {
+    what: 'all gpus under a ceiling of a count',
+    step: { gpus: 'all' },
+    status: 403,
+    message: 'gpus all (ceiling 2)',
+  },
   {
     what: 'a secret the user does not have',
     step: { secrets: ['NOPE'] },
@@ -135,7 +143,7 @@ function problemOf(answer: ApiResponse): { status: number; message: string; prob
 beforeAll(async () => {
   service = await startTestService({
     roles: ['api'],
-    env: { TDS_AUTH: 'on', TDS_USER_MAX_CPUS: '2' },
+    env: { TDS_AUTH: 'on', TDS_USER_MAX_CPUS: '2', TDS_USER_MAX_GPUS: '2' },
   });
   bucket = await createBucket();
   otherBucket = await createBucket();
@@ -228,5 +236,50 @@ describe('a job and a workflow step are refused alike', () => {
       [uniqueId],
     );
     expect(Number(stored!.n)).toBe(0);
+  });
+});
+
+describe("a step's result variables", () => {
+  it('refuse a step naming the result of a step it does not depend on, at the field, on submit, dry run and update', async () => {
+    const steps = [
+      { name: 'list', command: 'echo "[1, 2]"' },
+      { name: 'sum', command: 'echo $TDS_STEP_LIST_RESULT', env: { FROM: 'x $TDS_STEP_LIST_RESULT' } },
+    ];
+    const problems = ['/steps/1/command', '/steps/1/env/FROM'].map((path) => ({
+      path,
+      message: `names TDS_STEP_LIST_RESULT, the result of step "list", which is not among this step's dependencies or their ancestors, so it would be empty; add "list" to depends_on`,
+    }));
+    const answers = [
+      await service.request(
+        'POST',
+        '/workflows',
+        { ...base(), uniqueId: uniqueName('results'), steps },
+        alice,
+      ),
+      await service.request(
+        'POST',
+        '/workflows?dry_run=true',
+        { ...base(), uniqueId: uniqueName('results'), steps },
+        alice,
+      ),
+      await service.request(
+        'PUT',
+        `/workflows/${storedWorkflow}`,
+        { ...base(), ...RECURRING, uniqueId: storedKey, steps },
+        alice,
+      ),
+    ];
+    for (const answer of answers) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      expect(answer.body.problems).toEqual(problems);
+    }
+    const fixed = [steps[0], { ...steps[1], depends_on: ['list'] }];
+    const dryRun = await service.request(
+      'POST',
+      '/workflows?dry_run=true',
+      { ...base(), uniqueId: uniqueName('results'), steps: fixed },
+      alice,
+    );
+    expect(dryRun.status, JSON.stringify(dryRun.body)).toBe(200);
   });
 });

@@ -206,4 +206,18 @@ describe('npm start with no configuration', () => {
     expect(await service.exited).toBe(2);
     expect(service.output().stderr).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
   });
+
+  it('refuses a yes-or-no setting it does not understand in one line naming the setting and what it takes', async () => {
+    // Before, anything but "true" was read as false: TDS_WEBHOOK_ALLOW_PRIVATE=1 said no in silence.
+    const service = await startCommand({
+      TDS_WEBHOOK_ALLOW_PRIVATE: 'allow',
+      PORT: String(await freePort()),
+    });
+    expect(await service.exited).toBe(2);
+    const { stdout, stderr } = service.output();
+    expect(stderr.trim().split('\n')).toEqual([
+      'Configuration error: TDS_WEBHOOK_ALLOW_PRIVATE must be true or false (also 1 or 0, yes or no, in any case), got "allow"',
+    ]);
+    expect(stdout).not.toContain('Task Deploy Service is up');
+  });
 });

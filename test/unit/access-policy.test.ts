@@ -92,6 +92,7 @@ describe('ceilings', () => {
     maxCpus: 2,
     maxMemoryMb: 2048,
     maxDiskMb: 2000,
+    maxGpus: 2 as number | 'all',
     maxTimeoutSeconds: 600,
     maxConcurrentRuns: 3,
   };
@@ -106,6 +107,22 @@ describe('ceilings', () => {
     expect(() =>
       checkCeilings('alice', ceilings, spec({ disk_mb: 2000, timeout_seconds: 600 })),
     ).not.toThrow();
+  });
+
+  it("count GPUs: a count up to the ceiling, and all of a worker's only under a ceiling of all", () => {
+    const within = spec({ timeout_seconds: 600, gpus: 2 });
+    expect(() => checkCeilings('alice', ceilings, within)).not.toThrow();
+    expect(() => checkCeilings('alice', ceilings, spec({ timeout_seconds: 600, gpus: 3 }))).toThrow(
+      /gpus 3 \(ceiling 2\)/,
+    );
+    expect(() => checkCeilings('alice', ceilings, spec({ timeout_seconds: 600, gpus: 'all' }))).toThrow(
+      /gpus all \(ceiling 2\)/,
+    );
+    const unbounded = { ...ceilings, maxGpus: 'all' as const };
+    expect(() =>
+      checkCeilings('alice', unbounded, spec({ timeout_seconds: 600, gpus: 'all' })),
+    ).not.toThrow();
+    expect(() => checkCeilings('alice', { ...ceilings, maxGpus: 0 }, within)).toThrow(/gpus 2 \(ceiling 0\)/);
   });
 });
 

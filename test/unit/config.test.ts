@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, parseYesNo, SETTINGS } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 
 /** Loads a config that must be refused and returns the error. */
@@ -283,5 +283,108 @@ describe('loadConfig: the database driver', () => {
       'TDS_RDS_SECRET_ARN',
     );
     expect(configErrorFor({ ...rds, TDS_RDS_ENDPOINT: 'localhost:9999' }).variable).toBe('TDS_RDS_ENDPOINT');
+  });
+});
+
+describe('loadConfig: settings that say no', () => {
+  /** Every setting read as yes or no: each must refuse what it does not understand. */
+  const yesNoSettings = Object.entries(SETTINGS)
+    .filter(([, setting]) => setting.accepts.startsWith('`true` or `false`'))
+    .map(([name]) => name);
+
+  it('reads yes-or-no words in any case, and nothing else', () => {
+    for (const yes of ['true', 'TRUE', 'True', '1', 'yes', 'YES', ' yes '])
+      expect(parseYesNo(yes)).toBe(true);
+    for (const no of ['false', 'False', '0', 'no', 'NO']) expect(parseYesNo(no)).toBe(false);
+    for (const other of ['on', 'off', 'y', 'n', '2', 'truee', 'enabled', '']) {
+      expect(parseYesNo(other)).toBeUndefined();
+    }
+  });
+
+  it('has every yes-or-no setting read with the one rule', () => {
+    expect(yesNoSettings).toEqual(['S3_FORCE_PATH_STYLE', 'TDS_WEBHOOK_ALLOW_PRIVATE']);
+  });
+
+  it('takes TDS_WEBHOOK_ALLOW_PRIVATE=1 as allowed, and refuses a word it does not know', () => {
+    expect(loadConfig({ TDS_WEBHOOK_ALLOW_PRIVATE: '1' }).webhooks.allowPrivate).toBe(true);
+    expect(loadConfig({ TDS_WEBHOOK_ALLOW_PRIVATE: 'Yes' }).webhooks.allowPrivate).toBe(true);
+    expect(loadConfig({ TDS_WEBHOOK_ALLOW_PRIVATE: 'no' }).webhooks.allowPrivate).toBe(false);
+    expect(loadConfig({}).webhooks.allowPrivate).toBe(false);
+    expect(configErrorFor({ TDS_WEBHOOK_ALLOW_PRIVATE: 'allowed' }).message).toBe(
+      'TDS_WEBHOOK_ALLOW_PRIVATE must be true or false (also 1 or 0, yes or no, in any case), got "allowed"',
+    );
+  });
+
+  it('reads S3_FORCE_PATH_STYLE with the same words', () => {
+    const s3 = { TDS_STORAGE: 's3' };
+    expect(loadConfig({ ...s3, S3_FORCE_PATH_STYLE: 'YES' }).storage).toMatchObject({ forcePathStyle: true });
+    expect(loadConfig({ ...s3, S3_FORCE_PATH_STYLE: '0' }).storage).toMatchObject({ forcePathStyle: false });
+    expect(configErrorFor({ ...s3, S3_FORCE_PATH_STYLE: 'path' }).variable).toBe('S3_FORCE_PATH_STYLE');
+  });
+
+  it('reads TDS_AUTH as on or off, or a yes-or-no word', () => {
+    expect(loadConfig({ TDS_AUTH: 'ON' }).authEnabled).toBe(true);
+    expect(loadConfig({ TDS_AUTH: '1' }).authEnabled).toBe(true);
+    expect(loadConfig({ TDS_AUTH: 'no' }).authEnabled).toBe(false);
+    expect(configErrorFor({ TDS_AUTH: 'maybe' }).message).toContain('must be "on" or "off"');
+    expect(configErrorFor({ TDS_AUTH: 'false', HOST: '0.0.0.0' }).message).toContain('HOST=0.0.0.0');
+  });
+
+  it.each([
+    ['PORT', '0x1F90'],
+    ['PORT', '8e3'],
+    ['PORT', ''.padEnd(3, ' ') + '+80'],
+    ['TDS_POLL_INTERVAL_MS', '1_000'],
+    ['TDS_LEASE_MS', '30s'],
+    ['TDS_DEFAULT_CPUS', '1e0'],
+    ['TDS_DEFAULT_CPUS', '0x1'],
+    ['TDS_DEFAULT_CPUS', 'Infinity'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_LEVEL', 'INFO'],
+    ['HOST', 'my host'],
+    ['HOST', '[::1]'],
+    ['HOST', 'localhost:8080'],
+    ['DOCKER_HOST', '/var/run/docker.sock'],
+    ['DOCKER_HOST', 'ssh://me@engine'],
+    ['DOCKER_HOST', 'tcp://'],
+    ['S3_ENDPOINT', 'localhost:9000'],
+    ['S3_ENDPOINT', 'ftp://store'],
+    ['TDS_CORS_ORIGIN', 'https://app.example.com/'],
+    ['TDS_CORS_ORIGIN', 'app.example.com'],
+    ['TDS_BASE_IMAGE', 'Debian:Bookworm'],
+    ['TDS_BASE_IMAGE', 'debian bookworm'],
+  ])('refuses %s=%j, naming the setting and the value', (name, value) => {
+    const error = configErrorFor({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message.startsWith(`${name} `)).toBe(true);
+    expect(error.message).toContain(value);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('reads numbers in decimal, with spaces around, and the forms that are understood', () => {
+    expect(loadConfig({ PORT: ' 9090 ' }).port).toBe(9090);
+    expect(loadConfig({ TDS_DEFAULT_CPUS: '0.5' }).jobDefaults.cpus).toBe(0.5);
+    expect(loadConfig({ TDS_DEFAULT_CPUS: '.5' }).jobDefaults.cpus).toBe(0.5);
+    expect(loadConfig({ LOG_LEVEL: 'silent' }).logLevel).toBe('silent');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(loadConfig({ HOST: 'api.internal', TDS_AUTH: 'on' }).host).toBe('api.internal');
+    expect(loadConfig({ DOCKER_HOST: 'unix:///run/docker.sock' }).dockerHost).toBe('unix:///run/docker.sock');
+    expect(loadConfig({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }).dockerHost).toBe('tcp://10.0.0.5:2375');
+  });
+
+  it('refuses a DATABASE_URL that is not a Postgres URL without showing it (it holds the password)', () => {
+    const bad = 'mysql://tds:hunter2@db/tds';
+    const error = configErrorFor({ DATABASE_URL: bad });
+    expect(error.message).toContain('postgres://');
+    expect(error.message).not.toContain('hunter2');
+    expect(loadConfig({ DATABASE_URL: 'postgresql:///tds?host=/run/postgresql' }).databaseUrl).toBe(
+      'postgresql:///tds?host=/run/postgresql',
+    );
+  });
+
+  it('suggests the origin when a CORS entry has a path', () => {
+    expect(configErrorFor({ TDS_CORS_ORIGIN: 'https://app.example.com/' }).message).toContain(
+      'did you mean "https://app.example.com"',
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   authoriseDefinition,
   bucketProblemOf,
   jobDefinition,
+  stepResultProblems,
   workflowDefinition,
 } from '../../src/definitions/definition-rules.js';
 import { ForbiddenError, UnprocessableError, ValidationError } from '../../src/errors.js';
@@ -171,5 +172,74 @@ describe('one definition model', () => {
     expect(problem).toBeInstanceOf(UnprocessableError);
     expect(problem?.message).toBe('the service cannot access bucket "bucket": access denied');
     expect(problem).not.toBeInstanceOf(ValidationError);
+  });
+});
+
+describe('a step reads only the results of its ancestors', () => {
+  const steps = (...more: Record<string, unknown>[]) => [
+    { name: 'list', command: 'echo "[1, 2]"' },
+    { name: 'square-it', for_each: '{{steps.list.result}}', command: 'echo $(( {{item}} * {{item}} ))' },
+    ...more,
+  ];
+  const problemsOf = (more: Record<string, unknown>) =>
+    stepResultProblems(parseWorkflowRequest({ ...BASE, steps: steps(more) }, DEFAULTS));
+  const missing = (path: string, variable: string, step: string) => ({
+    path,
+    message: `names ${variable}, the result of step "${step}", which is not among this step's dependencies or their ancestors, so it would be empty; add "${step}" to depends_on`,
+  });
+
+  it.each([
+    {
+      what: 'its command, without depends_on',
+      step: { name: 'sum', command: 'echo $TDS_STEP_SQUARE_IT_RESULT' },
+      problems: [missing('/steps/2/command', 'TDS_STEP_SQUARE_IT_RESULT', 'square-it')],
+    },
+    {
+      what: 'its env, with depends_on naming another step',
+      step: {
+        name: 'sum',
+        depends_on: ['list'],
+        command: 'echo "$R"',
+        env: { R: '${TDS_STEP_SQUARE_IT_RESULT}' },
+      },
+      problems: [missing('/steps/2/env/R', 'TDS_STEP_SQUARE_IT_RESULT', 'square-it')],
+    },
+    {
+      what: 'an item of its args',
+      step: { name: 'sum', image: 'alpine:3.20', args: ['sh', '-c', 'echo $TDS_STEP_LIST_RESULT'] },
+      problems: [missing('/steps/2/args/2', 'TDS_STEP_LIST_RESULT', 'list')],
+    },
+    {
+      what: 'its own result',
+      step: { name: 'sum', depends_on: ['square-it'], command: 'echo $TDS_STEP_SUM_RESULT' },
+      problems: [
+        {
+          path: '/steps/2/command',
+          message: "names TDS_STEP_SUM_RESULT, this step's own result, which it cannot read while it runs",
+        },
+      ],
+    },
+    {
+      what: 'a dependency',
+      step: { name: 'sum', depends_on: ['square-it'], command: 'echo $TDS_STEP_SQUARE_IT_RESULT' },
+      problems: [],
+    },
+    {
+      what: "a dependency's ancestor",
+      step: { name: 'sum', depends_on: ['square-it'], command: 'echo $TDS_STEP_LIST_RESULT' },
+      problems: [],
+    },
+    {
+      what: 'a dependency given by a placeholder',
+      step: { name: 'sum', command: 'echo {{steps.square-it.result}} $TDS_STEP_SQUARE_IT_RESULT' },
+      problems: [],
+    },
+    {
+      what: 'a variable that is no step of the workflow',
+      step: { name: 'sum', command: 'echo $TDS_STEP_ELSEWHERE_RESULT' },
+      problems: [],
+    },
+  ])('TDS_STEP_<NAME>_RESULT in $what', ({ step, problems }) => {
+    expect(problemsOf(step)).toEqual(problems);
   });
 });

@@ -93,6 +93,27 @@ describe('workflow definitions', () => {
     );
   });
 
+  it('gives a step asking for GPUs its gpus and the gpu tag, from the workflow or its own, and points at a bad count', () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        gpus: 1,
+        steps: [
+          { name: 'a', command: 'echo 1' },
+          { name: 'b', command: 'echo 2', gpus: 'all', requires: ['zone-a'] },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.spec).toMatchObject({ gpus: 1, requires: ['gpu'] });
+    expect(definition.steps[1]!.spec).toMatchObject({ gpus: 'all', requires: ['gpu', 'zone-a'] });
+    const none = parseWorkflowRequest({ ...BASE, steps: [{ name: 'a', command: 'echo 1' }] }, DEFAULTS);
+    expect(none.steps[0]!.spec).not.toHaveProperty('gpus');
+    expect(none.steps[0]!.spec.requires).toEqual([]);
+    const problems = problemsOf({ ...BASE, steps: [{ name: 'a', command: 'echo 1', gpus: -1 }] });
+    expect(problems.map((p) => p.path)).toContain('/steps/0/gpus');
+  });
+
   it('infers dependencies from placeholders and orders the steps', () => {
     const definition = parseWorkflowRequest(
       {
