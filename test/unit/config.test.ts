@@ -84,7 +84,12 @@ describe('loadConfig', () => {
       metricsIntervalSeconds: 1,
       network: 'bridge',
     });
-    expect(config.sandbox).toEqual({ user: '10001:10001', tmpSizeMb: 512, hostAccess: 'blocked' });
+    expect(config.sandbox).toEqual({
+      user: '10001:10001',
+      tmpSizeMb: 512,
+      hostAccess: 'blocked',
+      runSubnets: '172.30.0.0/15',
+    });
     expect(config.limits).toEqual({
       maxInputBytes: 10 * 1024 ** 3,
       maxOutputBytes: 10 * 1024 ** 3,
@@ -105,8 +110,18 @@ describe('loadConfig', () => {
       TDS_MAX_LOG_BYTES: '3000',
       TDS_MAX_RESULT_BYTES: '4000',
       TDS_LIVE_LOG_BYTES: '4096',
+      TDS_RUN_SUBNETS: 'engine',
     });
-    expect(config.sandbox).toEqual({ user: '65534:65534', tmpSizeMb: 64, hostAccess: 'allowed' });
+    expect(config.sandbox).toEqual({
+      user: '65534:65534',
+      tmpSizeMb: 64,
+      hostAccess: 'allowed',
+      runSubnets: undefined,
+    });
+    expect(loadConfig({ TDS_RUN_SUBNETS: '10.9.0.0/16' }).sandbox.runSubnets).toBe('10.9.0.0/16');
+    expect(() => loadConfig({ TDS_RUN_SUBNETS: '8.8.0.0/16' })).toThrow(
+      'TDS_RUN_SUBNETS must lie within a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); 8.8.0.0–8.8.255.255 does not, or "engine"; got "8.8.0.0/16"',
+    );
     expect(() => loadConfig({ TDS_RUN_HOST_ACCESS: 'open' })).toThrow(
       'TDS_RUN_HOST_ACCESS must be "blocked" or "blocked-by-operator" or "allowed", got "open"',
     );
