@@ -95,164 +95,208 @@ export async function startService(
     }
   };
   try {
-    const observe = overrides.observeAwsClient ?? (() => undefined);
-    const database = await openDatabase(config, logger, closers, observe);
-    if (overrides.observeQuery) database.db = observingQueries(database.db, overrides.observeQuery);
-    await migrateOrRefuse(database.db, logger);
-    const storage = await openObjectStore(config, closers, observe);
-    const engine = createDockerEngine(
-      new Docker(dockerOptions(config.dockerHost)),
-      logger,
-      config.dockerHost ?? 'unix:///var/run/docker.sock',
-      config.sandbox.runSubnets === undefined ? undefined : createSubnetPool(config.sandbox.runSubnets),
-    );
-    const signals = createSignals();
-    const metrics = createServiceMetrics(database.db, signals);
-    const installationId = await loadInstallationId(database.db);
-    const secrets = createSecretService({
-      db: database.db,
-      key: await secretsKey(config, logger),
-      maxPerUser: config.secrets.maxPerUser,
-      maxValueBytes: config.secrets.maxValueBytes,
-    });
-    const parts: SharedParts = {
-      config,
-      installationId,
-      logger,
-      db: database.db,
-      // Failures of the object store and the engine are counted (tds_external_errors_total).
-      store: countingFailures(storage.store, (operation) => metrics.countError('s3', operation)),
-      engine: countingFailures(engine, (operation) => metrics.countError('docker', operation)),
-      signals,
-      metrics,
-      secrets,
-    };
-    const signingKey = createSigningKey(parts.db, config.webhooks.signingKey);
-    const webhooks = createWebhookService({
-      db: parts.db,
-      signingKey,
-      allowPrivate: config.webhooks.allowPrivate,
-      endpointsPerUser: config.webhooks.endpointsPerUser,
-    });
-    const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
-    const limits = { maxResultBytes: config.limits.maxResultBytes };
-    // The one definition model: jobs and workflows share their checks and their lifecycle.
-    const buckets = createBucketCheck(parts.store);
-    const queue = createQueueRoom(parts.db, config.queue);
-    const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals });
-    const workflowSchedules = createWorkflowSchedules({
-      db: parts.db,
-      limits,
-      queue,
-      signals: parts.signals,
-    });
-    const jobs = createJobService({
-      db: parts.db,
-      store: parts.store,
-      engine: parts.engine,
-      defaults,
-      schedules: { sync: (tx, jobId, spec) => syncSchedule(tx, { jobId }, spec) },
-      buckets,
-      queue,
-      signals: parts.signals,
-      secrets,
-      liveLogBytes: config.limits.liveLogBytes,
-    });
-
-    const workflows = createWorkflowService({
-      db: parts.db,
-      store: parts.store,
-      logger,
-      defaults,
-      buckets,
-      queue,
-      limits,
-      signals: parts.signals,
-    });
-
-    const roles: StartStop[] = [];
-    // Where a worker's runs' results wait for S3; the API reads logs and metrics from it too, for
-    // runs whose results are still there (when it runs on the worker's host).
-    const spool = createResultSpool(config.dataDir, config.spool.maxBytes);
-    let housekeeper: Housekeeper | undefined;
-    if (config.roles.includes('worker')) {
-      await checkDocker(engine, config, logger);
-      const worker = createWorkerRole(parts, {
-        followDockerEvents: overrides.followDockerEvents,
-        workflows,
-        spool,
-      });
-      housekeeper = createHousekeeperRole(parts, worker.executions, worker.spool);
-      roles.push(
-        worker,
-        housekeeper,
-        createWorkflowPass({ workflows, logger, intervalMs: config.workflowPassIntervalMs }),
-        createWebhookSenderRole(parts, signingKey),
-      );
-    }
-    if (config.roles.includes('scheduler')) {
-      roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
-    }
-    // A log stream waiting for its run to start or end looks again this often.
-    const output = createRunOutput({
-      db: parts.db,
-      store: parts.store,
-      engine,
-      spool,
-      pollMs: 500,
-      secrets,
-      metricsLimits: config.metricsRead,
-      // The engine's readings of runs on this host's worker are read live from its data folder.
-      ...(config.roles.includes('worker') ? { dataDir: config.dataDir } : {}),
-    });
-    const api = config.roles.includes('api')
-      ? createApiRole(parts, {
-          jobs,
-          schedules,
-          workflows,
-          workflowSchedules,
-          webhooks,
-          fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
-          output,
-        })
-      : undefined;
-    if (api) roles.push(api);
-    const metricsListener =
-      config.metricsPort === undefined ? undefined : createMetricsListenerRole(parts, config.metricsPort);
-    if (metricsListener) roles.push(metricsListener);
-    if ((config.roles.includes('api') || config.roles.includes('worker')) && !config.webhooks.signingKey) {
-      logger.warn(
-        'TDS_WEBHOOK_SIGNING_KEY is not set: webhook secrets are derived from a key kept in the database, ' +
-          'so a copy of the database is enough to forge deliveries; set it (32+ random characters) in production',
-      );
-    }
-    for (const role of roles) {
-      closers.push(() => role.stop());
-      await role.start();
-    }
-
+    const { parts, database, storage, engine } = await openSharedParts(config, logger, overrides, closers);
+    const domain = createDomainServices(parts);
+    const started = await startRoles(parts, domain, engine, overrides, closers);
     return {
-      apiUrl: api?.url,
-      metricsUrl: metricsListener?.url,
-      metrics,
-      webhooks,
-      app: api?.app,
+      apiUrl: started.api?.url,
+      metricsUrl: started.metricsListener?.url,
+      metrics: parts.metrics,
+      webhooks: domain.webhooks,
+      app: started.api?.app,
       databaseUrl: database.url,
       databaseIsEmbedded: !config.databaseUrl && !config.rdsData,
       s3Endpoint: storage.endpoint,
       db: parts.db,
       store: parts.store,
       engine,
-      jobs,
-      schedules,
-      workflows,
-      housekeeper,
-      installationId,
+      jobs: domain.jobs,
+      schedules: domain.schedules,
+      workflows: domain.workflows,
+      housekeeper: started.housekeeper,
+      installationId: parts.installationId,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * The parts every role shares: the database (migrated, or refused), the object store, the
+ * container engine, the signals, the metrics, this installation's id and the secrets. What must
+ * be closed is pushed on `closers`.
+ */
+async function openSharedParts(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides,
+  closers: (() => Promise<void>)[],
+) {
+  const observe = overrides.observeAwsClient ?? (() => undefined);
+  const database = await openDatabase(config, logger, closers, observe);
+  if (overrides.observeQuery) database.db = observingQueries(database.db, overrides.observeQuery);
+  await migrateOrRefuse(database.db, logger);
+  const storage = await openObjectStore(config, closers, observe);
+  const engine = createDockerEngine(
+    new Docker(dockerOptions(config.dockerHost)),
+    logger,
+    config.dockerHost ?? 'unix:///var/run/docker.sock',
+    config.sandbox.runSubnets === undefined ? undefined : createSubnetPool(config.sandbox.runSubnets),
+  );
+  const signals = createSignals();
+  const metrics = createServiceMetrics(database.db, signals);
+  const installationId = await loadInstallationId(database.db);
+  const secrets = createSecretService({
+    db: database.db,
+    key: await secretsKey(config, logger),
+    maxPerUser: config.secrets.maxPerUser,
+    maxValueBytes: config.secrets.maxValueBytes,
+  });
+  const parts: SharedParts = {
+    config,
+    installationId,
+    logger,
+    db: database.db,
+    // Failures of the object store and the engine are counted (tds_external_errors_total).
+    store: countingFailures(storage.store, (operation) => metrics.countError('s3', operation)),
+    engine: countingFailures(engine, (operation) => metrics.countError('docker', operation)),
+    signals,
+    metrics,
+    secrets,
+  };
+  return { parts, database, storage, engine };
+}
+
+/** The services the roles act through: jobs, workflows, their schedules, webhooks. */
+function createDomainServices(parts: SharedParts) {
+  const { config } = parts;
+  const signingKey = createSigningKey(parts.db, config.webhooks.signingKey);
+  const webhooks = createWebhookService({
+    db: parts.db,
+    signingKey,
+    allowPrivate: config.webhooks.allowPrivate,
+    endpointsPerUser: config.webhooks.endpointsPerUser,
+  });
+  const defaults = { ...config.jobDefaults, baseImage: config.baseImage };
+  const limits = { maxResultBytes: config.limits.maxResultBytes };
+  // The one definition model: jobs and workflows share their checks and their lifecycle.
+  const buckets = createBucketCheck(parts.store);
+  const queue = createQueueRoom(parts.db, config.queue);
+  const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals });
+  const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, queue, signals: parts.signals });
+  const jobs = createJobService({
+    db: parts.db,
+    store: parts.store,
+    engine: parts.engine,
+    defaults,
+    schedules: { sync: (tx, jobId, spec) => syncSchedule(tx, { jobId }, spec) },
+    buckets,
+    queue,
+    signals: parts.signals,
+    secrets: parts.secrets,
+    liveLogBytes: config.limits.liveLogBytes,
+  });
+  const workflows = createWorkflowService({
+    db: parts.db,
+    store: parts.store,
+    logger: parts.logger,
+    defaults,
+    buckets,
+    queue,
+    limits,
+    signals: parts.signals,
+  });
+  return { signingKey, webhooks, schedules, workflowSchedules, jobs, workflows };
+}
+
+type DomainServices = ReturnType<typeof createDomainServices>;
+
+/**
+ * Makes the roles this process plays (worker and its companions, scheduler, API, metrics
+ * listener) and starts them in that order; each one's stop is pushed on `closers`.
+ */
+async function startRoles(
+  parts: SharedParts,
+  domain: DomainServices,
+  engine: ContainerEngine,
+  overrides: ServiceOverrides,
+  closers: (() => Promise<void>)[],
+) {
+  const { config, logger } = parts;
+  const roles: StartStop[] = [];
+  // Where a worker's runs' results wait for S3; the API reads logs and metrics from it too, for
+  // runs whose results are still there (when it runs on the worker's host).
+  const spool = createResultSpool(config.dataDir, config.spool.maxBytes);
+  let housekeeper: Housekeeper | undefined;
+  if (config.roles.includes('worker')) {
+    await checkDocker(engine, config, logger);
+    const worker = createWorkerRole(parts, {
+      followDockerEvents: overrides.followDockerEvents,
+      workflows: domain.workflows,
+      spool,
+    });
+    housekeeper = createHousekeeperRole(parts, worker.executions, worker.spool);
+    roles.push(
+      worker,
+      housekeeper,
+      createWorkflowPass({ workflows: domain.workflows, logger, intervalMs: config.workflowPassIntervalMs }),
+      createWebhookSenderRole(parts, domain.signingKey),
+    );
+  }
+  if (config.roles.includes('scheduler')) {
+    roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
+  }
+  const api = config.roles.includes('api') ? createApi(parts, domain, engine, spool) : undefined;
+  if (api) roles.push(api);
+  const metricsListener =
+    config.metricsPort === undefined ? undefined : createMetricsListenerRole(parts, config.metricsPort);
+  if (metricsListener) roles.push(metricsListener);
+  warnOfDerivedSigningKey(config, logger);
+  for (const role of roles) {
+    closers.push(() => role.stop());
+    await role.start();
+  }
+  return { api, metricsListener, housekeeper };
+}
+
+/** The API role, with what it reads runs' output through. */
+function createApi(
+  parts: SharedParts,
+  domain: DomainServices,
+  engine: ContainerEngine,
+  spool: ReturnType<typeof createResultSpool>,
+) {
+  // A log stream waiting for its run to start or end looks again this often.
+  const output = createRunOutput({
+    db: parts.db,
+    store: parts.store,
+    engine,
+    spool,
+    pollMs: 500,
+    secrets: parts.secrets,
+    metricsLimits: parts.config.metricsRead,
+    // The engine's readings of runs on this host's worker are read live from its data folder.
+    ...(parts.config.roles.includes('worker') ? { dataDir: parts.config.dataDir } : {}),
+  });
+  return createApiRole(parts, {
+    jobs: domain.jobs,
+    schedules: domain.schedules,
+    workflows: domain.workflows,
+    workflowSchedules: domain.workflowSchedules,
+    webhooks: domain.webhooks,
+    fleet: createFleetService({ db: parts.db, leaseMs: parts.config.leaseMs }),
+    output,
+  });
+}
+
+function warnOfDerivedSigningKey(config: Config, logger: Logger): void {
+  if ((config.roles.includes('api') || config.roles.includes('worker')) && !config.webhooks.signingKey) {
+    logger.warn(
+      'TDS_WEBHOOK_SIGNING_KEY is not set: webhook secrets are derived from a key kept in the database, ' +
+        'so a copy of the database is enough to forge deliveries; set it (32+ random characters) in production',
+    );
   }
 }
 

@@ -89,11 +89,19 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { db, jobs, schedules, fleet, access, logger, corsOrigins, healthChecks } = deps;
-  const input = createInputGuard(logger);
+  const input = createInputGuard(deps.logger);
+  const app = createFastify(deps, input);
+  const limits = await registerGuards(app, deps, input);
+  await registerDocumentation(app);
+  await registerRoutes(app, deps, limits);
+  return app as unknown as FastifyInstance;
+}
+
+/** The Fastify instance: its logger, body limit, proxies trusted, validation and error handling. */
+function createFastify(deps: AppDeps, input: ReturnType<typeof createInputGuard>) {
   const app = Fastify({
     // Requests are logged with secrets in their URL redacted (download links' tokens).
-    loggerInstance: logger.child({}, { serializers: { req: serializeRequest } }),
+    loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }),
     bodyLimit: deps.bodyLimit,
     // A number of hops as the function Fastify makes of one (its types take no number).
     trustProxy:
@@ -107,7 +115,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: input.clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
@@ -115,7 +122,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .status(404)
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url}; see /docs` }),
   );
+  return app;
+}
 
+type TypedFastify = ReturnType<typeof createFastify>;
+
+/**
+ * What every request meets before its route, in order: route access declared, the loopback guard
+ * (without keys), security headers, CORS, the input guard, the rate limits and authentication.
+ */
+async function registerGuards(
+  app: TypedFastify,
+  { access, corsOrigins, rateLimits }: AppDeps,
+  input: ReturnType<typeof createInputGuard>,
+) {
   // First, so that every route registered after it, a plugin's too, states its access or stops the start.
   await app.register(routeAccessPlugin, { knowsOwnerOf: access.knowsOwnerOf });
   // Without keys, before anything else reads the request: a web page must not act as the developer.
@@ -142,10 +162,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(input.plugin);
   // Before authentication, so that a flood of requests, with bad keys or none, is refused before
   // each costs a key lookup; the per-key limit can only run once the key is known.
-  const limits = await createRateLimits(app as unknown as FastifyInstance, deps.rateLimits);
+  const limits = await createRateLimits(app as unknown as FastifyInstance, rateLimits);
   app.addHook('onRequest', limits.byAddress);
   await app.register(authPlugin, { access, limits });
   app.addHook('onRequest', limits.byKey);
+  return limits;
+}
+
+/** The OpenAPI description, and its page at /docs. */
+async function registerDocumentation(app: TypedFastify): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: {
@@ -176,7 +201,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     unowned('public', 'the API documentation: its `*` parameter names a file of the documentation page'),
     () => app.register(swaggerUi, { routePrefix: '/docs' }),
   );
+}
 
+/** Every route of the API. */
+async function registerRoutes(
+  app: TypedFastify,
+  deps: AppDeps,
+  limits: Awaited<ReturnType<typeof createRateLimits>>,
+): Promise<void> {
+  const { db, jobs, schedules, fleet, access, healthChecks } = deps;
   await app.register(healthRoutes, {
     checks: healthChecks,
     authEnabled: access.authEnabled,
@@ -217,5 +250,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes, { db, hub: deps.eventHub, slots: deps.streamSlots });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(fileRoutes, { jobs, store: deps.store, links: deps.links });
-  return app as unknown as FastifyInstance;
 }

@@ -43,7 +43,20 @@ export function createServiceMetrics(
 ): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerDatabaseGauges(registry, db);
+  observeEndedRuns(registry, signals);
+  const work = registerWorkCounters(registry);
+  return {
+    registry,
+    ...work,
+    registerWorker: registerWorkerGauges(registry),
+    registerStreams: registerStreamGauges(registry),
+    registerDisk: registerDiskGauges(registry),
+  };
+}
 
+/** Figures read from the database at each scrape: the same in every process (take the `max`). */
+function registerDatabaseGauges(registry: Registry, db: SqlExecutor): void {
   new Gauge({
     name: 'tds_runs',
     help: 'Runs in the database by state (ended runs until housekeeping prunes them); read at scrape',
@@ -102,7 +115,15 @@ export function createServiceMetrics(
       this.set(Number(row?.n ?? 0));
     },
   });
+}
 
+/** Seconds from one time to another, or undefined when either is missing. */
+function secondsBetween(from: Date | null, to: Date | null): number | undefined {
+  return from && to ? Math.max(0, (to.getTime() - from.getTime()) / 1000) : undefined;
+}
+
+/** The runs this process ended and the fire times its scheduler skipped, as they are told of. */
+function observeEndedRuns(registry: Registry, signals: Pick<Signals, 'runFinished' | 'firesSkipped'>): void {
   const runsEnded = new Counter({
     name: 'tds_runs_ended_total',
     help: 'Runs this process moved to an end state, by state and failure reason (none for succeeded)',
@@ -128,16 +149,34 @@ export function createServiceMetrics(
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [registry],
   });
+  const firesSkipped = new Counter({
+    name: 'tds_schedule_fires_skipped_total',
+    help: "Fire times this process's scheduler skipped (overlap policy, a full buffer, or missed)",
+    registers: [registry],
+  });
+  signals.runFinished.subscribe((run: Run) => {
+    runsEnded.inc({ state: run.state, failure_reason: run.failureReason ?? 'none' });
+    const wait = secondsBetween(run.queuedAt, run.startedAt);
+    if (wait !== undefined) queueWait.observe(wait);
+    const ran = secondsBetween(run.startedAt, run.endedAt);
+    if (ran !== undefined) runDuration.observe({ state: run.state }, ran);
+    if (run.trigger === 'schedule' || run.trigger === 'catch_up') {
+      const late = secondsBetween(run.scheduledFor, run.queuedAt);
+      if (late !== undefined) lateness.observe(late);
+    }
+  });
+  signals.firesSkipped.subscribe((n) => firesSkipped.inc(n));
+}
+
+/** The work this process does, counted where it does it: stages, webhook deliveries, failed operations. */
+function registerWorkCounters(
+  registry: Registry,
+): Pick<ServiceMetrics, 'observeStage' | 'observeDelivery' | 'countError'> {
   const stages = new Histogram({
     name: 'tds_dispatch_stage_duration_seconds',
     help: 'Time a run spent in a stage of its dispatch on this worker (staging inputs, building its image, uploading results)',
     labelNames: ['stage'],
     buckets: SECONDS_BUCKETS,
-    registers: [registry],
-  });
-  const firesSkipped = new Counter({
-    name: 'tds_schedule_fires_skipped_total',
-    help: "Fire times this process's scheduler skipped (overlap policy, a full buffer, or missed)",
     registers: [registry],
   });
   const deliveries = new Counter({
@@ -158,6 +197,18 @@ export function createServiceMetrics(
     labelNames: ['system', 'operation'],
     registers: [registry],
   });
+  return {
+    observeStage: (stage, s) => stages.observe({ stage }, s),
+    observeDelivery(result, s) {
+      deliveries.inc({ result });
+      deliveryDuration.observe(s);
+    },
+    countError: (system, operation) => errors.inc({ system, operation }),
+  };
+}
+
+/** The worker's gauges, set once this process registers as a worker (`registerWorker`). */
+function registerWorkerGauges(registry: Registry): ServiceMetrics['registerWorker'] {
   const workerUp = new Gauge({
     name: 'tds_worker_up',
     help: 'This process is a worker (1): sum across processes for the workers alive',
@@ -178,7 +229,39 @@ export function createServiceMetrics(
       if (activeRuns) this.set(Math.max(0, capacity - (await activeRuns())));
     },
   });
+  return (places, active) => {
+    capacity = places;
+    activeRuns = active;
+    workerUp.set(1);
+    workerCapacity.set(places);
+  };
+}
 
+/** The worker's free disk against its floor (`registerDisk`), read at scrape. */
+function registerDiskGauges(registry: Registry): ServiceMetrics['registerDisk'] {
+  let diskFree: (() => number | undefined) | undefined;
+  new Gauge({
+    name: 'tds_worker_disk_free_bytes',
+    help: "Free bytes of this worker's data folder, read at its last claim; below tds_worker_disk_floor_bytes it claims nothing",
+    registers: [registry],
+    collect() {
+      const free = diskFree?.();
+      if (free !== undefined) this.set(free);
+    },
+  });
+  const diskFloor = new Gauge({
+    name: 'tds_worker_disk_floor_bytes',
+    help: 'Free bytes a worker keeps in its data folder (TDS_WORKER_MIN_FREE_MB): below them it claims nothing',
+    registers: [registry],
+  });
+  return (freeBytes, floorBytes) => {
+    diskFree = freeBytes;
+    diskFloor.set(floorBytes);
+  };
+}
+
+/** The gauges of the streams this process serves, read from `registerStreams`'s figures at scrape. */
+function registerStreamGauges(registry: Registry): ServiceMetrics['registerStreams'] {
   let streamStats: (() => { open: number; behind: number; queuedBytes: number }) | undefined;
   new Gauge({
     name: 'tds_streams_open',
@@ -196,21 +279,6 @@ export function createServiceMetrics(
       if (streamStats) this.set(streamStats().behind);
     },
   });
-  let diskFree: (() => number | undefined) | undefined;
-  new Gauge({
-    name: 'tds_worker_disk_free_bytes',
-    help: "Free bytes of this worker's data folder, read at its last claim; below tds_worker_disk_floor_bytes it claims nothing",
-    registers: [registry],
-    collect() {
-      const free = diskFree?.();
-      if (free !== undefined) this.set(free);
-    },
-  });
-  const diskFloor = new Gauge({
-    name: 'tds_worker_disk_floor_bytes',
-    help: 'Free bytes a worker keeps in its data folder (TDS_WORKER_MIN_FREE_MB): below them it claims nothing',
-    registers: [registry],
-  });
   new Gauge({
     name: 'tds_event_streams_queued_bytes',
     help: 'Bytes this process holds for its GET /events streams: their queues and what their sockets have not sent',
@@ -219,44 +287,8 @@ export function createServiceMetrics(
       if (streamStats) this.set(streamStats().queuedBytes);
     },
   });
-
-  const seconds = (from: Date | null, to: Date | null) =>
-    from && to ? Math.max(0, (to.getTime() - from.getTime()) / 1000) : undefined;
-
-  signals.runFinished.subscribe((run: Run) => {
-    runsEnded.inc({ state: run.state, failure_reason: run.failureReason ?? 'none' });
-    const wait = seconds(run.queuedAt, run.startedAt);
-    if (wait !== undefined) queueWait.observe(wait);
-    const ran = seconds(run.startedAt, run.endedAt);
-    if (ran !== undefined) runDuration.observe({ state: run.state }, ran);
-    if (run.trigger === 'schedule' || run.trigger === 'catch_up') {
-      const late = seconds(run.scheduledFor, run.queuedAt);
-      if (late !== undefined) lateness.observe(late);
-    }
-  });
-  signals.firesSkipped.subscribe((n) => firesSkipped.inc(n));
-
-  return {
-    registry,
-    observeStage: (stage, s) => stages.observe({ stage }, s),
-    observeDelivery(result, s) {
-      deliveries.inc({ result });
-      deliveryDuration.observe(s);
-    },
-    countError: (system, operation) => errors.inc({ system, operation }),
-    registerStreams(stats) {
-      streamStats = stats;
-    },
-    registerDisk(freeBytes, floorBytes) {
-      diskFree = freeBytes;
-      diskFloor.set(floorBytes);
-    },
-    registerWorker(places, active) {
-      capacity = places;
-      activeRuns = active;
-      workerUp.set(1);
-      workerCapacity.set(places);
-    },
+  return (stats) => {
+    streamStats = stats;
   };
 }
 

@@ -1,20 +1,20 @@
 import { createDiskFloor } from '../worker/disk-floor.js';
 import { createAccessControl } from '../auth/access-control.js';
 import { ForbiddenError } from '../errors.js';
-import { createEngineSampler } from '../runner/engine-sampler.js';
+import { createEngineSampler, type EngineSampler } from '../runner/engine-sampler.js';
 import { INSTALLATION_LABEL, KIND_LABEL, createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
 import { createHostGuard, isLocalEngine } from '../runner/host-access.js';
 import { createEngineHostFirewall, createIptablesFirewall } from '../../services/firewall/host-firewall.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import { engineMetricsPath } from '../runner/finisher-context.js';
-import { createRunFinisher } from '../runner/run-finisher.js';
+import { createRunFinisher, type RunFinisher } from '../runner/run-finisher.js';
 import { recordImageUse } from '../runner/image-uses.js';
 import { countActiveRunsOfWorker } from '../runs/leases.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { serviceVersion } from '../version.js';
 import { createPresence } from '../worker/presence.js';
-import { createWatcher } from '../worker/watcher.js';
+import { createWatcher, type Watcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { SharedParts } from './shared-parts.js';
@@ -34,122 +34,16 @@ export interface WorkerRole extends StartStop {
  * could not start, then the watcher stops.
  */
 export function createWorkerRole(
-  { config, installationId, logger, db, store, engine, signals, metrics, secrets }: SharedParts,
+  parts: SharedParts,
   options: { followDockerEvents?: boolean; workflows?: WorkflowService; spool: ResultSpool },
 ): WorkerRole {
-  const { workflows, spool } = options;
+  const { config, logger, db, engine, signals, metrics } = parts;
+  const { spool } = options;
   const executions = new Map<string, AbortController>();
   const engineSampler = createEngineSampler(engine, logger);
-  const finisher = createRunFinisher({
-    db,
-    store,
-    engine,
-    logger,
-    dataDir: config.dataDir,
-    workerId: config.workerId,
-    installationId,
-    signals,
-    collectRetry: config.storeRetry,
-    spool,
-    delivery: {
-      patienceSeconds: config.spool.patienceSeconds,
-      firstDelayMs: config.storeRetry.firstDelayMs,
-      maxDelayMs: config.spool.maxDelayMs,
-    },
-    limits: config.limits,
-    stepEnded: workflows && {
-      transaction: (fn) => db.transaction(fn),
-      advance: (tx, run) => workflows.advance(tx, run.workflowRunId!),
-      workflowRunEnded: (id) => workflows.writeReportOf(id),
-    },
-    engineSampler,
-    observeUpload: (seconds) => metrics.observeStage('uploading', seconds),
-    secrets,
-  });
-  const watcher = createWatcher({
-    db,
-    engine,
-    finisher,
-    logger,
-    workerId: config.workerId,
-    installationId,
-    reconcileIntervalMs: config.reconcileIntervalMs,
-    leaseMs: config.leaseMs,
-    executions,
-    followEvents: options.followDockerEvents,
-    signals,
-    spool,
-    keepSampling(run) {
-      if (!run.containerId || engineSampler.isSampling(run.id)) return;
-      void engineSampler.start(
-        run.id,
-        run.containerId,
-        engineMetricsPath(config.dataDir, run.id),
-        run.spec.metrics_interval_seconds,
-        run.startedAt ?? new Date(),
-      );
-    },
-    disk: { checkIntervalMs: config.diskCheckIntervalMs, defaultDiskMb: config.jobDefaults.diskMb },
-  });
-  // The rights a run's user has as it is to start (the API checks the same ones at submission).
-  const access = createAccessControl({
-    db,
-    authEnabled: config.authEnabled,
-    defaultCeilings: config.userCeilings,
-  });
-  const executor = createRunExecutor({
-    db,
-    store,
-    engine,
-    images: createImageBuilder(engine, logger, config.sandbox.user, {
-      installationId,
-      localImages: config.localImages,
-      onImageUsed: (ref) => {
-        void engine
-          .engineId()
-          .then((engineId) => recordImageUse(db, engineId, ref))
-          .catch((error: unknown) =>
-            logger.warn({ err: error, image: ref }, 'could not record the use of an image'),
-          );
-      },
-    }),
-    finisher,
-    logger,
-    dataDir: config.dataDir,
-    workerId: config.workerId,
-    installationId,
-    pidsLimit: config.jobDefaults.pidsLimit,
-    sandbox: config.sandbox,
-    defaultNetwork: config.jobDefaults.network,
-    spool,
-    hostGuard: createHostGuard({
-      hostAccess: config.sandbox.hostAccess,
-      // As root beside the engine, the rule is installed directly; otherwise (a worker in a container
-      // of its own, as deployed, or far from its engine) from a helper container on the engine's host.
-      firewall:
-        process.getuid?.() === 0 && isLocalEngine(config.dockerHost)
-          ? createIptablesFirewall()
-          : createEngineHostFirewall(engine, config.baseImage, {
-              [INSTALLATION_LABEL]: installationId,
-              [KIND_LABEL]: 'host-firewall',
-            }),
-    }),
-    maxInputBytes: config.limits.maxInputBytes,
-    storeRetry: config.storeRetry,
-    engineSampler,
-    secrets,
-    onStarted: (runId) => watcher.check(runId),
-    refusal: async (run) => {
-      try {
-        await access.checkRunRights(run.spec);
-        return undefined;
-      } catch (error) {
-        if (error instanceof ForbiddenError) return error.message;
-        throw error;
-      }
-    },
-    observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
-  });
+  const finisher = createFinisher(parts, options, engineSampler);
+  const watcher = createRunWatcher(parts, { finisher, executions, engineSampler, spool }, options);
+  const executor = createExecutor(parts, { finisher, engineSampler, spool }, (runId) => watcher.check(runId));
   const presence = createPresence({
     db,
     engine,
@@ -182,4 +76,159 @@ export function createWorkerRole(
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
   return { ...startStopAll([presence, samplers, watcher, worker]), executions, spool };
+}
+
+/** What takes an exited run to its end: its results collected, delivered, and its workflow moved on. */
+function createFinisher(
+  { config, installationId, logger, db, store, engine, signals, metrics, secrets }: SharedParts,
+  { workflows, spool }: { workflows?: WorkflowService; spool: ResultSpool },
+  engineSampler: EngineSampler,
+): RunFinisher {
+  return createRunFinisher({
+    db,
+    store,
+    engine,
+    logger,
+    dataDir: config.dataDir,
+    workerId: config.workerId,
+    installationId,
+    signals,
+    collectRetry: config.storeRetry,
+    spool,
+    delivery: {
+      patienceSeconds: config.spool.patienceSeconds,
+      firstDelayMs: config.storeRetry.firstDelayMs,
+      maxDelayMs: config.spool.maxDelayMs,
+    },
+    limits: config.limits,
+    stepEnded: workflows && {
+      transaction: (fn) => db.transaction(fn),
+      advance: (tx, run) => workflows.advance(tx, run.workflowRunId!),
+      workflowRunEnded: (id) => workflows.writeReportOf(id),
+    },
+    engineSampler,
+    observeUpload: (seconds) => metrics.observeStage('uploading', seconds),
+    secrets,
+  });
+}
+
+/** The watcher of this worker's containers, which samples a running run again when it must. */
+function createRunWatcher(
+  { config, installationId, logger, db, engine, signals }: SharedParts,
+  made: {
+    finisher: RunFinisher;
+    executions: Map<string, AbortController>;
+    engineSampler: EngineSampler;
+    spool: ResultSpool;
+  },
+  options: { followDockerEvents?: boolean },
+): Watcher {
+  const { engineSampler } = made;
+  return createWatcher({
+    db,
+    engine,
+    finisher: made.finisher,
+    logger,
+    workerId: config.workerId,
+    installationId,
+    reconcileIntervalMs: config.reconcileIntervalMs,
+    leaseMs: config.leaseMs,
+    executions: made.executions,
+    followEvents: options.followDockerEvents,
+    signals,
+    spool: made.spool,
+    keepSampling(run) {
+      if (!run.containerId || engineSampler.isSampling(run.id)) return;
+      void engineSampler.start(
+        run.id,
+        run.containerId,
+        engineMetricsPath(config.dataDir, run.id),
+        run.spec.metrics_interval_seconds,
+        run.startedAt ?? new Date(),
+      );
+    },
+    disk: { checkIntervalMs: config.diskCheckIntervalMs, defaultDiskMb: config.jobDefaults.diskMb },
+  });
+}
+
+/** The images of runs, each use of one recorded (for housekeeping). */
+function createImages({ config, installationId, logger, db, engine }: SharedParts) {
+  return createImageBuilder(engine, logger, config.sandbox.user, {
+    installationId,
+    localImages: config.localImages,
+    onImageUsed: (ref) => {
+      void engine
+        .engineId()
+        .then((engineId) => recordImageUse(db, engineId, ref))
+        .catch((error: unknown) =>
+          logger.warn({ err: error, image: ref }, 'could not record the use of an image'),
+        );
+    },
+  });
+}
+
+/**
+ * What keeps runs' containers from the host: as root beside the engine, the rule is installed
+ * directly; otherwise (a worker in a container of its own, as deployed, or far from its engine)
+ * from a helper container on the engine's host.
+ */
+function createRunHostGuard({ config, installationId, engine }: SharedParts) {
+  return createHostGuard({
+    hostAccess: config.sandbox.hostAccess,
+    firewall:
+      process.getuid?.() === 0 && isLocalEngine(config.dockerHost)
+        ? createIptablesFirewall()
+        : createEngineHostFirewall(engine, config.baseImage, {
+            [INSTALLATION_LABEL]: installationId,
+            [KIND_LABEL]: 'host-firewall',
+          }),
+  });
+}
+
+/**
+ * What takes a claimed run to `running`, refusing one whose user lacks the rights it asks for
+ * (the API checks the same ones at submission).
+ */
+function createExecutor(
+  parts: SharedParts,
+  made: { finisher: RunFinisher; engineSampler: EngineSampler; spool: ResultSpool },
+  onStarted: (runId: string) => void,
+) {
+  const { config, installationId, logger, db, store, engine, metrics, secrets } = parts;
+  const access = createAccessControl({
+    db,
+    authEnabled: config.authEnabled,
+    defaultCeilings: config.userCeilings,
+  });
+  return createRunExecutor({
+    db,
+    store,
+    engine,
+    images: createImages(parts),
+    finisher: made.finisher,
+    logger,
+    dataDir: config.dataDir,
+    workerId: config.workerId,
+    installationId,
+    pidsLimit: config.jobDefaults.pidsLimit,
+    sandbox: config.sandbox,
+    defaultNetwork: config.jobDefaults.network,
+    spool: made.spool,
+    hostGuard: createRunHostGuard(parts),
+    maxInputBytes: config.limits.maxInputBytes,
+    storeRetry: config.storeRetry,
+    engineSampler: made.engineSampler,
+    secrets,
+    onStarted,
+    refusal: async (run) => {
+      try {
+        await access.checkRunRights(run.spec);
+        return undefined;
+      } catch (error) {
+        if (error instanceof ForbiddenError) return error.message;
+        throw error;
+      }
+    },
+    observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
+  });
 }

@@ -76,96 +76,27 @@ export interface WebhookService {
   redeliver(deliveryId: string): Promise<void>;
 }
 
-export function createWebhookService(deps: {
+export interface WebhookServiceDeps {
   db: SqlExecutor;
   signingKey: SigningKey;
   allowPrivate: boolean;
   /** Endpoints a user may register (not counting jobs' and workflows' own). */
   endpointsPerUser: number;
-}): WebhookService {
+}
+
+export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
   const { db } = deps;
-
-  async function secretOf(endpoint: WebhookEndpoint): Promise<string> {
-    const { key } = await deps.signingKey.get();
-    return endpointSecret(key, endpoint.id, endpoint.secretGeneration);
-  }
-
-  async function found(id: string): Promise<WebhookEndpoint> {
-    const endpoint = await getEndpoint(db, id);
-    if (!endpoint) throw new NotFoundError('webhook', id);
-    return endpoint;
-  }
-
-  /**
-   * A job's own endpoint receives the run events of that job's runs; a workflow's, the ends of its
-   * workflow runs (not their start, nor their steps' runs).
-   */
-  async function registerOwn(
-    executor: SqlExecutor,
-    owner: EndpointOwner & { userId: string },
-    url: string,
-  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-    const endpoint = await insertEndpoint(executor, {
-      id: uuidv7(),
-      userId: owner.userId,
-      url,
-      ...(owner.kind === 'job'
-        ? { events: [...RUN_EVENT_TYPES], jobId: owner.id, description: 'the notify_url of a job' }
-        : {
-            events: WORKFLOW_RUN_EVENT_TYPES.filter((type) => type !== 'workflow_run.started'),
-            workflowId: owner.id,
-            description: 'the notify_url of a workflow',
-          }),
-    });
-    return { endpoint, secret: await secretOf(endpoint) };
-  }
-
-  const checkUrl = async (url: string, field: string) => {
-    await checkWebhookUrl(url, field, deps.allowPrivate);
-  };
-
   return {
-    checkUrl,
-
-    async register({ userId, url, events, description }) {
-      const unknown = events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
-      if (unknown.length > 0) {
-        throw new ValidationError(
-          `events: unknown event type ${unknown.map((e) => `"${e}"`).join(', ')}; the types are ${EVENT_TYPES.join(', ')}`,
-        );
-      }
-      await checkUrl(url, 'url');
-      const endpoint = await insertEndpointWithin(
-        db,
-        { id: uuidv7(), userId, url, events: [...new Set(events)], description: description ?? null },
-        deps.endpointsPerUser,
-      );
-      if (!endpoint) {
-        throw new ConflictError(
-          `user "${userId}" already has ${deps.endpointsPerUser} webhook endpoints, the most allowed (TDS_WEBHOOK_ENDPOINTS_PER_USER); delete one (DELETE /webhooks/:id) or add these event types to an existing one`,
-        );
-      }
-      return { endpoint, secret: await secretOf(endpoint) };
+    async checkUrl(url, field) {
+      await checkWebhookUrl(url, field, deps.allowPrivate);
     },
-
-    registerForJob: (userId, jobId, url) => registerOwn(db, { kind: 'job', id: jobId, userId }, url),
+    register: (request) => registerEndpoint(deps, request),
+    registerForJob: (userId, jobId, url) => registerOwn(deps, db, { kind: 'job', id: jobId, userId }, url),
     registerForWorkflow: (userId, workflowId, url) =>
-      registerOwn(db, { kind: 'workflow', id: workflowId, userId }, url),
-
-    async followNotifyUrl(tx, owner, before, after) {
-      if (before === after) return undefined;
-      const own = await ownEndpoint(tx, owner);
-      if (after === undefined) {
-        if (own) await disableEndpoint(tx, own.id, NOTIFY_URL_REMOVED);
-        return undefined;
-      }
-      if (!own) return registerOwn(tx, owner, after);
-      await moveEndpoint(tx, own.id, after);
-      return undefined;
-    },
-
+      registerOwn(deps, db, { kind: 'workflow', id: workflowId, userId }, url),
+    followNotifyUrl: (tx, owner, before, after) => followNotifyUrl(deps, tx, owner, before, after),
     list: (userId) => listEndpoints(db, userId),
-    get: found,
+    get: (id) => foundEndpoint(db, id),
 
     async remove(id) {
       if (!(await deleteEndpoint(db, id))) throw new NotFoundError('webhook', id);
@@ -174,7 +105,7 @@ export function createWebhookService(deps: {
     async rotate(id) {
       const endpoint = await rotateSecret(db, id, ROTATION_OVERLAP_SECONDS);
       if (!endpoint) throw new NotFoundError('webhook', id);
-      return { endpoint, secret: await secretOf(endpoint) };
+      return { endpoint, secret: await secretOf(deps, endpoint) };
     },
 
     async enable(id) {
@@ -184,18 +115,103 @@ export function createWebhookService(deps: {
     },
 
     async deliveries(id, limit) {
-      await found(id);
+      await foundEndpoint(db, id);
       return listDeliveries(db, id, limit);
     },
 
-    async redeliver(deliveryId) {
-      const [row] = await db.query<{ endpoint_id: string }>(
-        'SELECT endpoint_id FROM webhook_deliveries WHERE id = $1::uuid',
-        [deliveryId],
-      );
-      if (!row || !(await redeliver(db, row.endpoint_id, deliveryId))) {
-        throw new NotFoundError('webhook delivery', deliveryId);
-      }
-    },
+    redeliver: (deliveryId) => redeliverOne(db, deliveryId),
   };
+}
+
+async function secretOf(deps: WebhookServiceDeps, endpoint: WebhookEndpoint): Promise<string> {
+  const { key } = await deps.signingKey.get();
+  return endpointSecret(key, endpoint.id, endpoint.secretGeneration);
+}
+
+async function foundEndpoint(db: SqlExecutor, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await getEndpoint(db, id);
+  if (!endpoint) throw new NotFoundError('webhook', id);
+  return endpoint;
+}
+
+/**
+ * A user's endpoint: its event types known, its URL allowed, within the number a user may
+ * register (409 past it).
+ */
+async function registerEndpoint(
+  deps: WebhookServiceDeps,
+  { userId, url, events, description }: NewEndpoint,
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  const unknown = events.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      `events: unknown event type ${unknown.map((e) => `"${e}"`).join(', ')}; the types are ${EVENT_TYPES.join(', ')}`,
+    );
+  }
+  await checkWebhookUrl(url, 'url', deps.allowPrivate);
+  const endpoint = await insertEndpointWithin(
+    deps.db,
+    { id: uuidv7(), userId, url, events: [...new Set(events)], description: description ?? null },
+    deps.endpointsPerUser,
+  );
+  if (!endpoint) {
+    throw new ConflictError(
+      `user "${userId}" already has ${deps.endpointsPerUser} webhook endpoints, the most allowed (TDS_WEBHOOK_ENDPOINTS_PER_USER); delete one (DELETE /webhooks/:id) or add these event types to an existing one`,
+    );
+  }
+  return { endpoint, secret: await secretOf(deps, endpoint) };
+}
+
+/**
+ * A job's own endpoint receives the run events of that job's runs; a workflow's, the ends of its
+ * workflow runs (not their start, nor their steps' runs).
+ */
+async function registerOwn(
+  deps: WebhookServiceDeps,
+  executor: SqlExecutor,
+  owner: EndpointOwner & { userId: string },
+  url: string,
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  const endpoint = await insertEndpoint(executor, {
+    id: uuidv7(),
+    userId: owner.userId,
+    url,
+    ...(owner.kind === 'job'
+      ? { events: [...RUN_EVENT_TYPES], jobId: owner.id, description: 'the notify_url of a job' }
+      : {
+          events: WORKFLOW_RUN_EVENT_TYPES.filter((type) => type !== 'workflow_run.started'),
+          workflowId: owner.id,
+          description: 'the notify_url of a workflow',
+        }),
+  });
+  return { endpoint, secret: await secretOf(deps, endpoint) };
+}
+
+/** A job's or workflow's own endpoint follows its notify_url: made, moved, or disabled when removed. */
+async function followNotifyUrl(
+  deps: WebhookServiceDeps,
+  tx: SqlExecutor,
+  owner: EndpointOwner & { userId: string },
+  before: string | undefined,
+  after: string | undefined,
+): Promise<{ endpoint: WebhookEndpoint; secret: string } | undefined> {
+  if (before === after) return undefined;
+  const own = await ownEndpoint(tx, owner);
+  if (after === undefined) {
+    if (own) await disableEndpoint(tx, own.id, NOTIFY_URL_REMOVED);
+    return undefined;
+  }
+  if (!own) return registerOwn(deps, tx, owner, after);
+  await moveEndpoint(tx, own.id, after);
+  return undefined;
+}
+
+async function redeliverOne(db: SqlExecutor, deliveryId: string): Promise<void> {
+  const [row] = await db.query<{ endpoint_id: string }>(
+    'SELECT endpoint_id FROM webhook_deliveries WHERE id = $1::uuid',
+    [deliveryId],
+  );
+  if (!row || !(await redeliver(db, row.endpoint_id, deliveryId))) {
+    throw new NotFoundError('webhook delivery', deliveryId);
+  }
 }

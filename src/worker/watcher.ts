@@ -48,236 +48,273 @@ export interface Watcher extends StartStop {
   reconcileSoon(): void;
 }
 
+/** What the watcher's parts share: its collaborators and what it keeps between passes. */
+interface WatchState {
+  deps: WatcherDeps;
+  /** The settle under way for each run, so that each run is settled once at a time. */
+  settling: Map<string, Promise<void>>;
+  /** Containers this worker killed itself (cancel, timeout, disk). */
+  ownKills: Set<string>;
+  /** Runs whose container was sent a signal by someone else, with the signal. */
+  stoppedFromOutside: Map<string, string>;
+  /** Aborted when the watcher stops: ends the event stream and the deliveries under way. */
+  controller: AbortController | undefined;
+  reconciling: Promise<void> | undefined;
+  /** When the disk of the running containers was last measured (ms since the epoch). */
+  lastDiskCheck: number;
+}
+
 /**
  * Follows the exits of this worker's containers (Docker events, with a periodic reconcile since
  * events can be missed), stops containers that are cancelled or overdue, and hands each exited
  * run to the finisher exactly once.
  */
 export function createWatcher(deps: WatcherDeps): Watcher {
-  const { db, engine, finisher, logger, workerId, executions } = deps;
-  const settling = new Map<string, Promise<void>>();
-  /** Containers this worker killed itself (cancel, timeout). */
-  const ownKills = new Set<string>();
-  /** Runs whose container was sent a signal by someone else, with the signal. */
-  const stoppedFromOutside = new Map<string, string>();
-  let controller: AbortController | undefined;
+  const w: WatchState = {
+    deps,
+    settling: new Map(),
+    ownKills: new Set(),
+    stoppedFromOutside: new Map(),
+    controller: undefined,
+    reconciling: undefined,
+    lastDiskCheck: 0,
+  };
   let timer: NodeJS.Timeout | undefined;
-  let reconciling: Promise<void> | undefined;
-
-  /**
-   * Stops a run's delivery when the watcher stops (its results stay spooled for the next start); a
-   * settle begun while stopping gets one already stopped, so stopping never waits on a store.
-   */
-  const deliverySignal = () => controller?.signal ?? AbortSignal.abort();
-
-  /**
-   * The run's container, unless it is another installation's: a run's row can point at one only
-   * when it was copied from another installation's database, and what another installation made is
-   * never read, adopted or removed. One made before containers carried the label is this one's.
-   */
-  async function containerOf(run: Run): Promise<ContainerState | undefined> {
-    const found = run.containerId ? await engine.inspectContainer(run.containerId) : undefined;
-    const owner = found?.labels[INSTALLATION_LABEL];
-    return owner === undefined || owner === deps.installationId ? found : undefined;
-  }
-
-  async function settle(run: Run): Promise<void> {
-    const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
-    if (run.state === 'running') {
-      const container = await containerOf(run);
-      if (container?.running) return;
-      if (!container) {
-        log.warn("the run's container is gone");
-        await finisher.finishEarly(
-          run.id,
-          new RunFailure('infra_error', "the run's container disappeared while it was running"),
-          { signal: deliverySignal() },
-        );
-        return;
-      }
-      const uploading = await beginUpload(db, run.id, workerId, {
-        exitCode: container.exitCode,
-        endedAt: new Date(),
-      });
-      if (!uploading) return;
-      log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
-      await finisher.finishExited(uploading, {
-        stoppedFromOutside: stoppedFromOutside.get(run.id),
-        signal: deliverySignal(),
-      });
-      stoppedFromOutside.delete(run.id);
-      if (run.containerId) ownKills.delete(run.containerId);
-    } else if (run.state === 'uploading') {
-      log.info('resuming the upload of an exited run');
-      await finisher.finishExited(run, {
-        stoppedFromOutside: stoppedFromOutside.get(run.id),
-        signal: deliverySignal(),
-      });
-      stoppedFromOutside.delete(run.id);
-    }
-  }
-
-  /** One settle at a time per run, whatever asks for it (an event, a reconcile pass, a start). */
-  function settleOnce(runId: string): Promise<void> {
-    const existing = settling.get(runId);
-    if (existing) return existing;
-    const work = (async () => {
-      const run = await getRun(db, runId);
-      if (!run || run.workerId !== workerId) return;
-      await settle(run);
-    })()
-      .catch((error: unknown) => logger.error({ err: error, runId }, 'could not settle run'))
-      .finally(() => settling.delete(runId));
-    settling.set(runId, work);
-    return work;
-  }
-
-  async function stopContainer(run: Run, reason: NonNullable<Run['killReason']>): Promise<void> {
-    if (!run.containerId) return;
-    await setKillReason(db, run.id, reason);
-    logger.info({ runId: run.id, reason }, 'stopping container');
-    ownKills.add(run.containerId);
-    await engine.killContainer(run.containerId);
-  }
-
-  /**
-   * Runs whose worker stopped heartbeating (it died, or lost the database): one staging or
-   * building goes back to the queue; one whose container is on this worker's engine is adopted and
-   * finishes normally; one whose container is nowhere to be found here fails with infra_error
-   * (and is retried as its job says) once the lease is long past, leaving the worker on the
-   * container's own host time to adopt it first.
-   */
-  async function reapLapsedRuns(): Promise<void> {
-    for (const run of await listLapsedRuns(db, workerId, deps.leaseMs, 20)) {
-      const log = logger.child({ runId: run.id, jobId: run.jobId, lapsedWorker: run.workerId });
-      if (canChange(run.state, 'queued')) {
-        const taken = await takeOverRun(db, run, workerId, deps.leaseMs);
-        if (taken && (await requeue(db, run.id, workerId))) {
-          log.warn({ was: run.state }, 'requeued a run whose worker stopped heartbeating');
-        }
-        continue;
-      }
-      // Only this installation's container is adopted: another installation on the engine (its own
-      // database, maybe the same worker ids) is never touched.
-      const container = await containerOf(run);
-      // Results spooled in this data folder (its worker came back under another id) are delivered
-      // from here, as the container they came from is gone.
-      const spooled = run.state === 'uploading' && (await deps.spool.read(run.id)) !== undefined;
-      if (container || spooled) {
-        if (await takeOverRun(db, run, workerId, deps.leaseMs)) {
-          log.warn({ containerId: run.containerId }, 'adopted a run whose worker stopped heartbeating');
-        }
-      } else if (run.lapsedMs > 4 * deps.leaseMs && (await takeOverRun(db, run, workerId, deps.leaseMs))) {
-        log.warn('failing a run whose worker stopped heartbeating and whose container is not on this host');
-        await finisher.finishEarly(
-          run.id,
-          new RunFailure(
-            'infra_error',
-            `worker ${run.workerId ?? '(unknown)'} stopped heartbeating and the run's container could not be found`,
-          ),
-          { signal: deliverySignal() },
-        );
-      }
-    }
-  }
-
-  async function reconcile(): Promise<void> {
-    await heartbeatRuns(db, workerId);
-    await reapLapsedRuns();
-    const runs = await listActiveRunsOfWorker(db, workerId);
-    const now = await db.query<{ now: Date }>('SELECT now() AS now');
-    const dbNow = now[0]!.now.getTime();
-    for (const run of runs) {
-      if (run.state === 'staging' || run.state === 'building') {
-        if (run.cancelRequestedAt) executions.get(run.id)?.abort();
-        continue;
-      }
-      if (run.state === 'running') deps.keepSampling?.(run);
-      if (run.state === 'running' && !run.killReason) {
-        if (run.cancelRequestedAt) await stopContainer(run, 'cancel');
-        else if (run.deadlineAt && run.deadlineAt.getTime() <= dbNow) await stopContainer(run, 'timeout');
-      }
-      void settleOnce(run.id);
-    }
-    await checkDisk(runs);
-  }
-
-  let lastDiskCheck = 0;
-  /**
-   * Stops the running containers whose volumes (/job/output, the sampler's folder) hold more than
-   * their run's `disk_mb`: the engine's storage quota (`StorageOpt size`) works only on some
-   * storage drivers, and never bounds volumes. Measured every `checkIntervalMs`, so a run can
-   * pass its limit by what it writes in that time.
-   */
-  async function checkDisk(runs: Run[]): Promise<void> {
-    const watched = runs.filter((run) => run.state === 'running' && !run.killReason && run.containerId);
-    if (watched.length === 0 || Date.now() - lastDiskCheck < deps.disk.checkIntervalMs) return;
-    lastDiskCheck = Date.now();
-    let usage: Map<string, number> | undefined;
-    try {
-      usage = await engine.volumeUsage(countsTowardsDiskLimit);
-    } catch (error) {
-      logger.warn({ err: error }, "could not measure the disk the containers' volumes use");
-      return;
-    }
-    // The engine was measuring for another caller: the next pass measures.
-    if (!usage) return;
-    for (const over of runsOverDisk(watched, usage, deps.disk.defaultDiskMb)) {
-      const run = watched.find((r) => r.id === over.runId)!;
-      logger.info(over, 'the run wrote more than its disk limit');
-      await stopContainer(run, 'disk');
-    }
-  }
-
-  function reconcileSoon(): void {
-    if (reconciling) return;
-    reconciling = reconcile()
-      .catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'))
-      .finally(() => {
-        reconciling = undefined;
-      });
-  }
-
   let unsubscribe: (() => void) | undefined;
   const lifecycle = startStop({
     start() {
-      controller = new AbortController();
-      if (deps.followEvents !== false) {
-        engine.watchContainers(
-          `${INSTALLATION_LABEL}=${deps.installationId}`,
-          (event) => {
-            const runId = event.labels[RUN_ID_LABEL];
-            if (!runId) return;
-            if (event.action === 'kill') {
-              // A signal this service did not send: the engine stopping (it restarts), or an operator.
-              if (!ownKills.has(event.containerId)) stoppedFromOutside.set(runId, event.signal ?? 'unknown');
-              return;
-            }
-            void settleOnce(runId);
-          },
-          controller.signal,
-        );
-      }
-      timer = setInterval(reconcileSoon, deps.reconcileIntervalMs);
-      unsubscribe = deps.signals.cancelRequested.subscribe(reconcileSoon);
-      reconcileSoon();
+      w.controller = new AbortController();
+      if (deps.followEvents !== false) followContainerEvents(w, w.controller.signal);
+      timer = setInterval(() => reconcileSoon(w), deps.reconcileIntervalMs);
+      unsubscribe = deps.signals.cancelRequested.subscribe(() => reconcileSoon(w));
+      reconcileSoon(w);
     },
     async stop() {
       unsubscribe?.();
-      controller?.abort();
-      controller = undefined;
+      w.controller?.abort();
+      w.controller = undefined;
       if (timer) clearInterval(timer);
       timer = undefined;
-      await reconciling;
-      await Promise.all(settling.values());
+      await w.reconciling;
+      await Promise.all(w.settling.values());
     },
   });
 
   return {
     ...lifecycle,
     check(runId) {
-      void settleOnce(runId);
+      void settleOnce(w, runId);
     },
-    reconcileSoon,
+    reconcileSoon: () => reconcileSoon(w),
   };
+}
+
+/**
+ * Follows the engine's events for this installation's containers: an exit settles its run; a
+ * kill this service did not send (the engine stopping, or an operator) is noted for the run.
+ */
+function followContainerEvents(w: WatchState, signal: AbortSignal): void {
+  w.deps.engine.watchContainers(
+    `${INSTALLATION_LABEL}=${w.deps.installationId}`,
+    (event) => {
+      const runId = event.labels[RUN_ID_LABEL];
+      if (!runId) return;
+      if (event.action === 'kill') {
+        if (!w.ownKills.has(event.containerId)) w.stoppedFromOutside.set(runId, event.signal ?? 'unknown');
+        return;
+      }
+      void settleOnce(w, runId);
+    },
+    signal,
+  );
+}
+
+/**
+ * Stops a run's delivery when the watcher stops (its results stay spooled for the next start); a
+ * settle begun while stopping gets one already stopped, so stopping never waits on a store.
+ */
+function deliverySignal(w: WatchState): AbortSignal {
+  return w.controller?.signal ?? AbortSignal.abort();
+}
+
+/**
+ * The run's container, unless it is another installation's: a run's row can point at one only
+ * when it was copied from another installation's database, and what another installation made is
+ * never read, adopted or removed. One made before containers carried the label is this one's.
+ */
+async function containerOf(w: WatchState, run: Run): Promise<ContainerState | undefined> {
+  const found = run.containerId ? await w.deps.engine.inspectContainer(run.containerId) : undefined;
+  const owner = found?.labels[INSTALLATION_LABEL];
+  return owner === undefined || owner === w.deps.installationId ? found : undefined;
+}
+
+/** Hands an exited (or uploading) run to the finisher, with the signal someone else sent it. */
+async function finishExited(w: WatchState, run: Run): Promise<void> {
+  await w.deps.finisher.finishExited(run, {
+    stoppedFromOutside: w.stoppedFromOutside.get(run.id),
+    signal: deliverySignal(w),
+  });
+  w.stoppedFromOutside.delete(run.id);
+}
+
+/**
+ * A running run whose container has exited moves to uploading and is finished; one whose
+ * container is gone fails; an uploading run's upload is resumed.
+ */
+async function settle(w: WatchState, run: Run): Promise<void> {
+  const { db, finisher, logger, workerId } = w.deps;
+  const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
+  if (run.state === 'running') {
+    const container = await containerOf(w, run);
+    if (container?.running) return;
+    if (!container) {
+      log.warn("the run's container is gone");
+      await finisher.finishEarly(
+        run.id,
+        new RunFailure('infra_error', "the run's container disappeared while it was running"),
+        { signal: deliverySignal(w) },
+      );
+      return;
+    }
+    const uploading = await beginUpload(db, run.id, workerId, {
+      exitCode: container.exitCode,
+      endedAt: new Date(),
+    });
+    if (!uploading) return;
+    log.info({ exitCode: container.exitCode }, 'container exited; collecting results');
+    await finishExited(w, uploading);
+    if (run.containerId) w.ownKills.delete(run.containerId);
+  } else if (run.state === 'uploading') {
+    log.info('resuming the upload of an exited run');
+    await finishExited(w, run);
+  }
+}
+
+/** One settle at a time per run, whatever asks for it (an event, a reconcile pass, a start). */
+function settleOnce(w: WatchState, runId: string): Promise<void> {
+  const existing = w.settling.get(runId);
+  if (existing) return existing;
+  const work = (async () => {
+    const run = await getRun(w.deps.db, runId);
+    if (!run || run.workerId !== w.deps.workerId) return;
+    await settle(w, run);
+  })()
+    .catch((error: unknown) => w.deps.logger.error({ err: error, runId }, 'could not settle run'))
+    .finally(() => w.settling.delete(runId));
+  w.settling.set(runId, work);
+  return work;
+}
+
+async function stopContainer(w: WatchState, run: Run, reason: NonNullable<Run['killReason']>): Promise<void> {
+  if (!run.containerId) return;
+  await setKillReason(w.deps.db, run.id, reason);
+  w.deps.logger.info({ runId: run.id, reason }, 'stopping container');
+  w.ownKills.add(run.containerId);
+  await w.deps.engine.killContainer(run.containerId);
+}
+
+/**
+ * Runs whose worker stopped heartbeating (it died, or lost the database): one staging or
+ * building goes back to the queue; one whose container is on this worker's engine is adopted and
+ * finishes normally; one whose container is nowhere to be found here fails with infra_error
+ * (and is retried as its job says) once the lease is long past, leaving the worker on the
+ * container's own host time to adopt it first.
+ */
+async function reapLapsedRuns(w: WatchState): Promise<void> {
+  const { db, workerId, leaseMs } = w.deps;
+  for (const run of await listLapsedRuns(db, workerId, leaseMs, 20)) {
+    const log = w.deps.logger.child({ runId: run.id, jobId: run.jobId, lapsedWorker: run.workerId });
+    if (canChange(run.state, 'queued')) {
+      const taken = await takeOverRun(db, run, workerId, leaseMs);
+      if (taken && (await requeue(db, run.id, workerId))) {
+        log.warn({ was: run.state }, 'requeued a run whose worker stopped heartbeating');
+      }
+      continue;
+    }
+    // Only this installation's container is adopted: another installation on the engine (its own
+    // database, maybe the same worker ids) is never touched.
+    const container = await containerOf(w, run);
+    // Results spooled in this data folder (its worker came back under another id) are delivered
+    // from here, as the container they came from is gone.
+    const spooled = run.state === 'uploading' && (await w.deps.spool.read(run.id)) !== undefined;
+    if (container || spooled) {
+      if (await takeOverRun(db, run, workerId, leaseMs)) {
+        log.warn({ containerId: run.containerId }, 'adopted a run whose worker stopped heartbeating');
+      }
+    } else if (run.lapsedMs > 4 * leaseMs && (await takeOverRun(db, run, workerId, leaseMs))) {
+      log.warn('failing a run whose worker stopped heartbeating and whose container is not on this host');
+      await w.deps.finisher.finishEarly(
+        run.id,
+        new RunFailure(
+          'infra_error',
+          `worker ${run.workerId ?? '(unknown)'} stopped heartbeating and the run's container could not be found`,
+        ),
+        { signal: deliverySignal(w) },
+      );
+    }
+  }
+}
+
+/**
+ * One reconcile pass: heartbeats this worker's runs, reaps lapsed ones, aborts the staging or
+ * building of cancelled runs, stops the containers of cancelled or overdue ones, settles every
+ * active run (its container may have exited unseen) and checks the disk they use.
+ */
+async function reconcile(w: WatchState): Promise<void> {
+  const { db, workerId } = w.deps;
+  await heartbeatRuns(db, workerId);
+  await reapLapsedRuns(w);
+  const runs = await listActiveRunsOfWorker(db, workerId);
+  const now = await db.query<{ now: Date }>('SELECT now() AS now');
+  const dbNow = now[0]!.now.getTime();
+  for (const run of runs) {
+    if (run.state === 'staging' || run.state === 'building') {
+      if (run.cancelRequestedAt) w.deps.executions.get(run.id)?.abort();
+      continue;
+    }
+    if (run.state === 'running') w.deps.keepSampling?.(run);
+    if (run.state === 'running' && !run.killReason) {
+      if (run.cancelRequestedAt) await stopContainer(w, run, 'cancel');
+      else if (run.deadlineAt && run.deadlineAt.getTime() <= dbNow) await stopContainer(w, run, 'timeout');
+    }
+    void settleOnce(w, run.id);
+  }
+  await checkDisk(w, runs);
+}
+
+/**
+ * Stops the running containers whose volumes (/job/output, the sampler's folder) hold more than
+ * their run's `disk_mb`: the engine's storage quota (`StorageOpt size`) works only on some
+ * storage drivers, and never bounds volumes. Measured every `checkIntervalMs`, so a run can
+ * pass its limit by what it writes in that time.
+ */
+async function checkDisk(w: WatchState, runs: Run[]): Promise<void> {
+  const { engine, logger, disk } = w.deps;
+  const watched = runs.filter((run) => run.state === 'running' && !run.killReason && run.containerId);
+  if (watched.length === 0 || Date.now() - w.lastDiskCheck < disk.checkIntervalMs) return;
+  w.lastDiskCheck = Date.now();
+  let usage: Map<string, number> | undefined;
+  try {
+    usage = await engine.volumeUsage(countsTowardsDiskLimit);
+  } catch (error) {
+    logger.warn({ err: error }, "could not measure the disk the containers' volumes use");
+    return;
+  }
+  // The engine was measuring for another caller: the next pass measures.
+  if (!usage) return;
+  for (const over of runsOverDisk(watched, usage, disk.defaultDiskMb)) {
+    const run = watched.find((r) => r.id === over.runId)!;
+    logger.info(over, 'the run wrote more than its disk limit');
+    await stopContainer(w, run, 'disk');
+  }
+}
+
+/** Starts a reconcile pass unless one is under way. */
+function reconcileSoon(w: WatchState): void {
+  if (w.reconciling) return;
+  w.reconciling = reconcile(w)
+    .catch((error: unknown) => w.deps.logger.error({ err: error }, 'reconcile failed'))
+    .finally(() => {
+      w.reconciling = undefined;
+    });
 }

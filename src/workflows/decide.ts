@@ -168,6 +168,24 @@ export function itemText(item: unknown): string {
   return typeof item === 'string' ? item : JSON.stringify(item);
 }
 
+/**
+ * A decision being made: the snapshot, the step rows as they become, the changes so far and the
+ * runs that hold a place under max_parallel. Passed to each part of `decide`.
+ */
+interface Deciding {
+  snapshot: WorkflowRunSnapshot;
+  newId: () => string;
+  decision: Decision;
+  rows: Map<string, SnapshotStep>;
+  changes: Map<string, StepChange>;
+  /** The order steps end in within this decision, after every step ended before it. */
+  endedNow: string[];
+  /** Runs not ended (queued runs being cancelled excepted), by step name. */
+  stillUnfinished: { id: string; state: RunState; step: string }[];
+  /** How many runs hold a place under max_parallel, those queued by this decision included. */
+  unfinishedRuns: number;
+}
+
 /** Moves a workflow run on, from its snapshot alone. `newId` names each run queued. */
 export function decide(snapshot: WorkflowRunSnapshot, newId: () => string): Decision {
   const decision: Decision = {
@@ -182,213 +200,264 @@ export function decide(snapshot: WorkflowRunSnapshot, newId: () => string): Deci
   };
   if (snapshot.state !== 'queued' && snapshot.state !== 'running') return decision;
   if (snapshot.waiting && !snapshot.cancelRequested) return { ...decision, waiting: true };
-  const { definition, cancelRequested, maxResultBytes } = snapshot;
-  const rows = new Map(snapshot.steps.map((s) => [s.name, { ...s }]));
-  const changes = new Map<string, StepChange>();
-  /** The order steps end in within this decision, after every step ended before it. */
-  const endedNow: string[] = [];
-  const set = (
-    name: string,
-    transition: StepChange['transition'],
-    values: Partial<StepValues>,
-    items?: unknown[],
-  ) => {
-    const row = rows.get(name)!;
-    const from = changes.get(name)?.from ?? row.state;
-    const to = values.state ?? row.state;
-    if (transition !== 'progress') checkStepChange(transition, row.state, to);
-    const started = row.state === 'pending' && to !== 'pending' && to !== 'skipped' && to !== 'cancelled';
-    const ended = !isEndedStep(row.state) && isEndedStep(to);
-    if (ended) endedNow.push(name);
-    Object.assign(row, values);
-    if (items) row.itemCount = items.length;
-    const earlier = changes.get(name);
-    changes.set(name, {
-      name,
-      transition: earlier && transition === 'progress' ? earlier.transition : transition,
-      from,
-      values: pickValues(row),
-      items: items ?? earlier?.items,
-      started: (earlier?.started ?? false) || started,
-      ended: (earlier?.ended ?? false) || ended,
-    });
+  const stillUnfinished = cancelRuns(snapshot, decision);
+  const d: Deciding = {
+    snapshot,
+    newId,
+    decision,
+    rows: new Map(snapshot.steps.map((s) => [s.name, { ...s }])),
+    changes: new Map(),
+    endedNow: [],
+    stillUnfinished,
+    unfinishedRuns: stillUnfinished.length,
   };
+  for (const step of snapshot.definition.steps) advanceStepUnderWay(d, step);
+  for (const name of snapshot.definition.order) {
+    advancePendingStep(
+      d,
+      snapshot.definition.steps.find((s) => s.name === name)!,
+    );
+  }
+  return concludeDecision(d);
+}
 
-  // Cancelling: no new runs; queued runs are cancelled, those under way are asked to stop.
+/**
+ * Cancelling: no new runs; queued runs are cancelled, those under way are asked to stop. Resolves
+ * with the runs that stay unfinished (every one when not cancelling).
+ */
+function cancelRuns(snapshot: WorkflowRunSnapshot, decision: Decision): Deciding['stillUnfinished'] {
   const unfinished = snapshot.steps.flatMap((s) => s.unfinishedRuns.map((r) => ({ ...r, step: s.name })));
-  if (cancelRequested) {
+  if (snapshot.cancelRequested) {
     for (const run of unfinished) {
       if (run.state === 'queued') decision.cancelQueued.push(run.id);
       else decision.requestCancel.push(run.id);
     }
   }
-  const stillUnfinished = unfinished.filter((r) => isUnfinished(runStateAfterCancel(snapshot, r.state)));
-  let unfinishedRuns = stillUnfinished.length;
-  const stepUnderWay = (name: string) => stillUnfinished.some((r) => r.step === name);
+  return unfinished.filter((r) => isUnfinished(runStateAfterCancel(snapshot, r.state)));
+}
 
-  // Steps under way: end those whose runs have all ended.
-  for (const step of definition.steps) {
-    const row = rows.get(step.name)!;
-    if (row.state !== 'queued' && row.state !== 'running') continue;
-    if (step.forEach.kind === 'none') {
-      const run = row.latestRun;
-      if (!run) continue;
-      const runState = runStateAfterCancel(snapshot, run.state);
-      const cancelledNow = runState !== run.state;
-      const state = RUN_TO_STEP[runState];
-      if (state === row.state) continue;
-      const failureReason = cancelledNow ? 'cancelled' : run.failureReason;
-      const failureMessage = cancelledNow ? CANCELLED_BEFORE_START : run.failureMessage;
-      set(step.name, isEndedStep(state) ? 'end' : 'follow', {
-        state,
-        result: run.result,
-        exitCode: run.exitCode,
-        attempts: run.attempt,
-        reason:
-          state === 'failed' || state === 'cancelled'
-            ? `${failureReason ?? state}: ${failureMessage ?? ''}`.trim()
-            : null,
-        outputs:
-          state === 'succeeded'
-            ? [{ name: step.name, bucket: run.resultsBucket, prefix: `${run.resultsPrefix}output/` }]
-            : row.outputs,
-      });
-      continue;
-    }
-    const count = row.itemCount ?? 0;
-    const notStarted = count - row.itemsStarted;
-    if (!cancelRequested && notStarted > 0) {
-      // More items, in index order, as places free up.
-      const room = Math.min(notStarted, snapshot.maxParallel - unfinishedRuns);
-      const next = room > 0 ? row.nextItems.slice(0, room) : [];
-      for (const [offset, item] of next.entries()) {
-        decision.runsToQueue.push(
-          stepRun(snapshot.id, step, definition, rows, { item, index: row.itemsStarted + offset }, newId),
+/** Changes a step's row, checked against the step state machine, and records the change. */
+function setStep(
+  d: Deciding,
+  name: string,
+  transition: StepChange['transition'],
+  values: Partial<StepValues>,
+  items?: unknown[],
+): void {
+  const row = d.rows.get(name)!;
+  const earlier = d.changes.get(name);
+  const from = earlier?.from ?? row.state;
+  const to = values.state ?? row.state;
+  if (transition !== 'progress') checkStepChange(transition, row.state, to);
+  const started = row.state === 'pending' && to !== 'pending' && to !== 'skipped' && to !== 'cancelled';
+  const ended = !isEndedStep(row.state) && isEndedStep(to);
+  if (ended) d.endedNow.push(name);
+  Object.assign(row, values);
+  if (items) row.itemCount = items.length;
+  d.changes.set(name, {
+    name,
+    transition: earlier && transition === 'progress' ? earlier.transition : transition,
+    from,
+    values: pickValues(row),
+    items: items ?? earlier?.items,
+    started: (earlier?.started ?? false) || started,
+    ended: (earlier?.ended ?? false) || ended,
+  });
+}
+
+/** A step under way: a plain one follows its run; a fan-out starts more items, or ends once its runs have. */
+function advanceStepUnderWay(d: Deciding, step: StepDefinition): void {
+  const row = d.rows.get(step.name)!;
+  if (row.state !== 'queued' && row.state !== 'running') return;
+  if (step.forEach.kind === 'none') {
+    followPlainRun(d, step, row);
+    return;
+  }
+  const notStarted = (row.itemCount ?? 0) - row.itemsStarted;
+  if (!d.snapshot.cancelRequested && notStarted > 0) {
+    startMoreItems(d, step, row, notStarted);
+    return;
+  }
+  if (d.stillUnfinished.some((r) => r.step === step.name) || !row.conclusion) return;
+  concludeFanOut(d, step, row, notStarted);
+}
+
+/** A plain step takes the state of its latest run (cancelled with it when the workflow run is). */
+function followPlainRun(d: Deciding, step: StepDefinition, row: SnapshotStep): void {
+  const run = row.latestRun;
+  if (!run) return;
+  const runState = runStateAfterCancel(d.snapshot, run.state);
+  const cancelledNow = runState !== run.state;
+  const state = RUN_TO_STEP[runState];
+  if (state === row.state) return;
+  const failureReason = cancelledNow ? 'cancelled' : run.failureReason;
+  const failureMessage = cancelledNow ? CANCELLED_BEFORE_START : run.failureMessage;
+  setStep(d, step.name, isEndedStep(state) ? 'end' : 'follow', {
+    state,
+    result: run.result,
+    exitCode: run.exitCode,
+    attempts: run.attempt,
+    reason:
+      state === 'failed' || state === 'cancelled'
+        ? `${failureReason ?? state}: ${failureMessage ?? ''}`.trim()
+        : null,
+    outputs:
+      state === 'succeeded'
+        ? [{ name: step.name, bucket: run.resultsBucket, prefix: `${run.resultsPrefix}output/` }]
+        : row.outputs,
+  });
+}
+
+/** A fan-out with items not started: more of them, in index order, as places free up. */
+function startMoreItems(d: Deciding, step: StepDefinition, row: SnapshotStep, notStarted: number): void {
+  const room = Math.min(notStarted, d.snapshot.maxParallel - d.unfinishedRuns);
+  const next = room > 0 ? row.nextItems.slice(0, room) : [];
+  for (const [offset, item] of next.entries()) {
+    queueStepRun(d, step, { item, index: row.itemsStarted + offset });
+  }
+  if (next.length > 0 || row.state === 'queued') {
+    setStep(d, step.name, row.state === 'queued' ? 'follow' : 'progress', {
+      state: 'running',
+      itemsStarted: row.itemsStarted + next.length,
+    });
+  }
+}
+
+/**
+ * A fan-out whose every item's run has ended (or, cancelling, will not start) ends: cancelled if
+ * any item was, failed past max_failures, else succeeded; its result is the items' results joined,
+ * or only its manifest when over the bound.
+ */
+function concludeFanOut(d: Deciding, step: StepDefinition, row: SnapshotStep, notStarted: number): void {
+  const { snapshot } = d;
+  const count = row.itemCount ?? 0;
+  const runs = row.conclusion!.runs.map((r) => ({ ...r, state: runStateAfterCancel(snapshot, r.state) }));
+  const { results } = row.conclusion!;
+  const result =
+    results === 'over the bound'
+      ? undefined
+      : joinItemResults(
+          runs.map((r) => results.get(r.id) ?? null),
+          snapshot.maxResultBytes,
         );
-      }
-      unfinishedRuns += next.length;
-      if (next.length > 0 || row.state === 'queued') {
-        set(step.name, row.state === 'queued' ? 'follow' : 'progress', {
-          state: 'running',
-          itemsStarted: row.itemsStarted + next.length,
-        });
-      }
-      continue;
-    }
-    if (stepUnderWay(step.name) || !row.conclusion) continue;
-    // Every item's run has ended (or, cancelling, will not start).
-    const runs = row.conclusion.runs.map((r) => ({ ...r, state: runStateAfterCancel(snapshot, r.state) }));
-    const { results } = row.conclusion;
-    const result =
-      results === 'over the bound'
-        ? undefined
-        : joinItemResults(
-            runs.map((r) => results.get(r.id) ?? null),
-            maxResultBytes,
-          );
-    const failed = runs.filter((r) => r.state !== 'succeeded' && r.state !== 'cancelled').length;
-    const cancelled = runs.filter((r) => r.state === 'cancelled').length + Math.max(0, notStarted);
-    const tolerated =
-      'count' in step.maxFailures
-        ? step.maxFailures.count
-        : Math.floor((step.maxFailures.percent * count) / 100);
-    const state: StepState = cancelled > 0 ? 'cancelled' : failed > tolerated ? 'failed' : 'succeeded';
-    const folder = stepResultsPrefix(step.spec, {
-      workflowRunId: snapshot.id,
-      step: step.name,
-      itemIndex: null,
-      attempt: 1,
-    });
-    set(step.name, 'end', {
-      state,
-      result: result ?? null,
-      resultTruncated: result === undefined,
-      attempts: Math.max(0, ...runs.map((r) => r.attempt)),
-      reason:
-        state === 'failed'
-          ? `${failed} of ${count} items failed; max_failures allows ${tolerated}`
-          : state === 'cancelled'
-            ? 'the workflow run was cancelled'
-            : failed > 0
-              ? `${failed} of ${count} items failed, within max_failures (${tolerated})`
-              : null,
-      outputs: [
-        ...runs
-          .filter((r) => r.state === 'succeeded')
-          .map((r) => ({
-            name: `${step.name}/${r.itemIndex}`,
-            bucket: r.resultsBucket,
-            prefix: `${r.resultsPrefix}output/`,
-          })),
-        // Over the bound, the result reaches the dependants as the manifest, a file beside the items' folders.
-        ...(result === undefined
-          ? [{ name: step.name, bucket: step.spec.s3_bucket, prefix: folder, file: MANIFEST_FILE }]
-          : []),
-      ],
-    });
-  }
+  const failed = runs.filter((r) => r.state !== 'succeeded' && r.state !== 'cancelled').length;
+  const cancelled = runs.filter((r) => r.state === 'cancelled').length + Math.max(0, notStarted);
+  const tolerated =
+    'count' in step.maxFailures
+      ? step.maxFailures.count
+      : Math.floor((step.maxFailures.percent * count) / 100);
+  const state: StepState = cancelled > 0 ? 'cancelled' : failed > tolerated ? 'failed' : 'succeeded';
+  const folder = stepResultsPrefix(step.spec, {
+    workflowRunId: snapshot.id,
+    step: step.name,
+    itemIndex: null,
+    attempt: 1,
+  });
+  setStep(d, step.name, 'end', {
+    state,
+    result: result ?? null,
+    resultTruncated: result === undefined,
+    attempts: Math.max(0, ...runs.map((r) => r.attempt)),
+    reason:
+      state === 'failed'
+        ? `${failed} of ${count} items failed; max_failures allows ${tolerated}`
+        : state === 'cancelled'
+          ? 'the workflow run was cancelled'
+          : failed > 0
+            ? `${failed} of ${count} items failed, within max_failures (${tolerated})`
+            : null,
+    outputs: [
+      ...runs
+        .filter((r) => r.state === 'succeeded')
+        .map((r) => ({
+          name: `${step.name}/${r.itemIndex}`,
+          bucket: r.resultsBucket,
+          prefix: `${r.resultsPrefix}output/`,
+        })),
+      // Over the bound, the result reaches the dependants as the manifest, a file beside the items' folders.
+      ...(result === undefined
+        ? [{ name: step.name, bucket: step.spec.s3_bucket, prefix: folder, file: MANIFEST_FILE }]
+        : []),
+    ],
+  });
+}
 
-  // Pending steps: start, skip or (when cancelling) cancel those whose dependencies have ended.
-  for (const name of definition.order) {
-    const step = definition.steps.find((s) => s.name === name)!;
-    const row = rows.get(name)!;
-    if (row.state !== 'pending') continue;
-    if (cancelRequested) {
-      set(name, 'cancelBeforeStart', { state: 'cancelled', reason: CANCELLED_BEFORE_START });
-      continue;
-    }
-    const deps = step.dependsOn.map((d) => ({ name: d, state: rows.get(d)!.state }));
-    if (deps.some((d) => !isEndedStep(d.state))) continue;
-    // A dependency's result kept only in its manifest is given as that file: wait until it is written.
-    if (step.dependsOn.some((d) => rows.get(d)!.resultTruncated && !rows.get(d)!.manifestReady)) continue;
-    const skip = skipReason(step, deps);
-    if (skip) {
-      set(name, 'skip', { state: 'skipped', reason: skip });
-      continue;
-    }
-    const truncated = truncatedPlaceholder(
-      step,
-      (d) => rows.get(d)?.resultTruncated === true,
-      maxResultBytes,
-    );
-    if (truncated) {
-      set(name, 'endBeforeStart', { state: 'failed', reason: truncated });
-      continue;
-    }
-    if (step.forEach.kind === 'none') {
-      if (unfinishedRuns >= snapshot.maxParallel) continue;
-      decision.runsToQueue.push(stepRun(snapshot.id, step, definition, rows, undefined, newId));
-      unfinishedRuns++;
-      set(name, 'start', { state: 'queued' });
-      continue;
-    }
-    const items = itemsOf(step, rows, maxResultBytes);
-    if (typeof items === 'string') {
-      set(name, 'endBeforeStart', { state: 'failed', reason: items });
-      continue;
-    }
-    if (items.length === 0) {
-      set(name, 'endBeforeStart', { state: 'succeeded', result: '[]', reason: 'no items' }, items);
-      continue;
-    }
-    const first = items.slice(0, Math.max(0, snapshot.maxParallel - unfinishedRuns));
-    for (const [index, item] of first.entries()) {
-      decision.runsToQueue.push(stepRun(snapshot.id, step, definition, rows, { item, index }, newId));
-    }
-    unfinishedRuns += first.length;
-    set(name, 'start', { state: 'running', itemsStarted: first.length }, items);
+/**
+ * A pending step whose dependencies have ended: cancelled (the workflow run is), skipped (run_if),
+ * failed before it starts (a placeholder it cannot have, items it cannot read), or started while
+ * max_parallel leaves room.
+ */
+function advancePendingStep(d: Deciding, step: StepDefinition): void {
+  const { name } = step;
+  const row = d.rows.get(name)!;
+  if (row.state !== 'pending') return;
+  if (d.snapshot.cancelRequested) {
+    setStep(d, name, 'cancelBeforeStart', { state: 'cancelled', reason: CANCELLED_BEFORE_START });
+    return;
   }
+  const deps = step.dependsOn.map((dep) => ({ name: dep, state: d.rows.get(dep)!.state }));
+  if (deps.some((dep) => !isEndedStep(dep.state))) return;
+  // A dependency's result kept only in its manifest is given as that file: wait until it is written.
+  if (step.dependsOn.some((dep) => d.rows.get(dep)!.resultTruncated && !d.rows.get(dep)!.manifestReady))
+    return;
+  const skip = skipReason(step, deps);
+  if (skip) {
+    setStep(d, name, 'skip', { state: 'skipped', reason: skip });
+    return;
+  }
+  const truncated = truncatedPlaceholder(
+    step,
+    (dep) => d.rows.get(dep)?.resultTruncated === true,
+    d.snapshot.maxResultBytes,
+  );
+  if (truncated) {
+    setStep(d, name, 'endBeforeStart', { state: 'failed', reason: truncated });
+    return;
+  }
+  if (step.forEach.kind === 'none') {
+    if (d.unfinishedRuns >= d.snapshot.maxParallel) return;
+    queueStepRun(d, step, undefined);
+    setStep(d, name, 'start', { state: 'queued' });
+    return;
+  }
+  startFanOut(d, step);
+}
 
+/** A fan-out starts: its items read (or it fails, or succeeds with none), the first ones queued. */
+function startFanOut(d: Deciding, step: StepDefinition): void {
+  const items = itemsOf(step, d.rows, d.snapshot.maxResultBytes);
+  if (typeof items === 'string') {
+    setStep(d, step.name, 'endBeforeStart', { state: 'failed', reason: items });
+    return;
+  }
+  if (items.length === 0) {
+    setStep(d, step.name, 'endBeforeStart', { state: 'succeeded', result: '[]', reason: 'no items' }, items);
+    return;
+  }
+  const first = items.slice(0, Math.max(0, d.snapshot.maxParallel - d.unfinishedRuns));
+  for (const [index, item] of first.entries()) queueStepRun(d, step, { item, index });
+  setStep(d, step.name, 'start', { state: 'running', itemsStarted: first.length }, items);
+}
+
+/** Queues the run of a step (or of one of its items), which then holds a place under max_parallel. */
+function queueStepRun(d: Deciding, step: StepDefinition, item: { item: unknown; index: number } | undefined) {
+  d.decision.runsToQueue.push(stepRun(d.snapshot.id, step, d.snapshot.definition, d.rows, item, d.newId));
+  d.unfinishedRuns++;
+}
+
+/** The decision's step changes, whether the workflow run starts, and how it ends once every step has. */
+function concludeDecision(d: Deciding): Decision {
+  const { decision, snapshot, changes, rows } = d;
   decision.stepChanges = [...changes.values()];
   decision.start = snapshot.state === 'queued';
-  decision.fanOutEnded = definition.steps.some(
+  decision.fanOutEnded = snapshot.definition.steps.some(
     (s) =>
       s.forEach.kind !== 'none' &&
       changes.get(s.name)?.ended === true &&
       rows.get(s.name)!.itemCount !== null,
   );
   if ([...rows.values()].every((s) => isEndedStep(s.state))) {
-    decision.end = endOf(snapshot, rows, endedNow);
+    decision.end = endOf(snapshot, rows, d.endedNow);
   }
   return decision;
 }

@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { UnfinishedRun } from '../scheduler/overlap.js';
 import type { WorkflowFireRow } from '../scheduler/schedule-repository.js';
-import type { WorkflowFiring } from '../scheduler/scheduler.js';
+import type { WorkflowFiring } from '../scheduler/scheduler-context.js';
 import { advanceWorkflowRun, type StepResultLimits } from './advance.js';
 import { getWorkflow } from './workflow-repository.js';
 import { startWorkflowRun } from './workflow-start.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkWebhookUrl, isPrivateAddress } from '../../src/webhooks/address-guard.js';
-import { retryAfter } from '../../src/webhooks/sender.js';
+import { retryAfter } from '../../src/webhooks/post-webhook.js';
 
 describe('addresses webhooks may not reach without the operator’s leave', () => {
   it.each([

@@ -103,11 +103,20 @@ function unconfigured(userId: string): UserSettings {
   };
 }
 
+/** The Fastify instance a route plugin is given, with TypeBox types. */
+type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
 /** Operator routes: API keys, and each user's bucket allow-list and ceilings. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{
   db: SqlExecutor;
   defaultCeilings: Ceilings;
 }> = async (app, { db, defaultCeilings }) => {
+  keyRoutes(app, db);
+  userRoutes(app, db, defaultCeilings);
+};
+
+/** API keys created, listed (never the keys themselves) and revoked. */
+function keyRoutes(app: TypedApp, db: SqlExecutor): void {
   app.post(
     '/admin/keys',
     {
@@ -178,7 +187,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
       return keyView(record);
     },
   );
+}
 
+/** Each user's bucket allow-list and ceilings, read and set. */
+function userRoutes(app: TypedApp, db: SqlExecutor, defaultCeilings: Ceilings): void {
   app.get(
     '/admin/users',
     {
@@ -233,4 +245,4 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
       return userView(settings, defaultCeilings);
     },
   );
-};
+}

@@ -22,6 +22,85 @@ const SampleSchema = Type.Object({
   memoryBytes: Type.Union([Type.Number(), Type.Null()]),
 });
 
+const LOG_STREAM_SCHEMA = {
+  summary: "A run's log as Server-Sent Events, live while it runs and stored after, resumable",
+  description:
+    'Each event is one line: `event: stdout` or `stderr`, `data:` the line without its newline, and `id:` a cursor that resumes just after that line. ' +
+    'Reconnect with the `Last-Event-ID` header (browsers do so by themselves) or `?after=<cursor>` to get the following lines, none lost or repeated. ' +
+    'While the run runs the lines come from its container; once it has ended, from its stored stdout.log and stderr.log (stdout first). ' +
+    'A final `event: end` with `data: {"state": …}` closes the stream once the run has ended and every line was sent. A `\\r` in a line arrives as a line break inside the event.',
+  tags: ['runs'],
+  params: IdParams,
+  querystring: Type.Object(
+    {
+      after: Type.Optional(
+        Type.String({ maxLength: 40, description: 'a cursor (an event id) to resume after' }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  headers: Type.Object({
+    'last-event-id': Type.Optional(Type.String({ maxLength: 40 })),
+  }),
+  response: {
+    200: {
+      description: 'a stream of Server-Sent Events',
+      content: { 'text/event-stream': { schema: Type.String() } },
+    },
+    ...errors,
+    429: ErrorSchema,
+  },
+};
+
+const METRICS_SCHEMA = {
+  summary: "A run's CPU and memory samples: live from its container while it runs, stored after",
+  tags: ['runs'],
+  params: IdParams,
+  querystring: Type.Object(
+    {
+      sinceElapsed: Type.Optional(
+        Type.Number({
+          minimum: 0,
+          maximum: 1e9,
+          description:
+            'only the samples taken after this many seconds (the last `elapsed` seen), to grow a chart',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({
+      source: Type.Union([Type.Literal('live'), Type.Literal('stored'), Type.Literal('none')]),
+      writtenBy: Type.Union([Type.Literal('service'), Type.Literal('job'), Type.Null()], {
+        description:
+          '`service`: read from the Docker engine by the worker, the figures recorded for the run; `job`: the sampler inside the running container, whose file the job can write (shown live, never recorded)',
+      }),
+      samples: Type.Array(SampleSchema, {
+        description:
+          "at most TDS_METRICS_MAX_POINTS points: past it each stands for `samplesPerPoint` samples, with the first one's time and their peaks",
+      }),
+      truncated: Type.Boolean({
+        description:
+          'the file went on past what one answer reads (TDS_METRICS_READ_MAX_BYTES or TDS_METRICS_READ_MAX_ROWS)',
+      }),
+      samplesPerPoint: Type.Integer(),
+      summary: Type.Object({
+        samples: Type.Integer(),
+        cpu_percent_peak: Type.Union([Type.Number(), Type.Null()]),
+        cpu_percent_avg: Type.Union([Type.Number(), Type.Null()]),
+        memory_bytes_peak: Type.Union([Type.Number(), Type.Null()]),
+        memory_bytes_avg: Type.Union([Type.Number(), Type.Null()]),
+        duration_seconds: Type.Union([Type.Number(), Type.Null()]),
+      }),
+    }),
+    ...errors,
+  },
+};
+
+/** The Fastify instance a route plugin is given, with TypeBox types. */
+type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
 export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slots: StreamSlots }> = async (
   app,
   { output, slots },
@@ -29,41 +108,22 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slo
   // Streams still open when the service stops are ended, so that stopping never waits on a reader.
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
+  logStreamRoute(app, output, slots, closing.signal);
+  app.get(
+    '/runs/:id/metrics',
+    { config: { access: ownerOf('run') }, schema: METRICS_SCHEMA },
+    async (request) => output.metrics(request.params.id, request.query.sinceElapsed),
+  );
+};
 
+/**
+ * GET /runs/:id/log-stream: the run's log lines as Server-Sent Events, each sent once the socket
+ * took the one before, with a keep-alive while quiet; ended when the service stops (`closing`).
+ */
+function logStreamRoute(app: TypedApp, output: RunOutput, slots: StreamSlots, closing: AbortSignal): void {
   app.get(
     '/runs/:id/log-stream',
-    {
-      config: { access: ownerOf('run') },
-      schema: {
-        summary: "A run's log as Server-Sent Events, live while it runs and stored after, resumable",
-        description:
-          'Each event is one line: `event: stdout` or `stderr`, `data:` the line without its newline, and `id:` a cursor that resumes just after that line. ' +
-          'Reconnect with the `Last-Event-ID` header (browsers do so by themselves) or `?after=<cursor>` to get the following lines, none lost or repeated. ' +
-          'While the run runs the lines come from its container; once it has ended, from its stored stdout.log and stderr.log (stdout first). ' +
-          'A final `event: end` with `data: {"state": …}` closes the stream once the run has ended and every line was sent. A `\\r` in a line arrives as a line break inside the event.',
-        tags: ['runs'],
-        params: IdParams,
-        querystring: Type.Object(
-          {
-            after: Type.Optional(
-              Type.String({ maxLength: 40, description: 'a cursor (an event id) to resume after' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        headers: Type.Object({
-          'last-event-id': Type.Optional(Type.String({ maxLength: 40 })),
-        }),
-        response: {
-          200: {
-            description: 'a stream of Server-Sent Events',
-            content: { 'text/event-stream': { schema: Type.String() } },
-          },
-          ...errors,
-          429: ErrorSchema,
-        },
-      },
-    },
+    { config: { access: ownerOf('run') }, schema: LOG_STREAM_SCHEMA },
     async (request, reply) => {
       const given = request.query.after ?? request.headers['last-event-id'];
       const cursor = given === undefined || given === '' ? START_OF_LOG : decodeLogCursor(given);
@@ -76,7 +136,7 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slo
 
       const release = slots.take(streamOwner(request.principal));
       const stop = new AbortController();
-      const signal = AbortSignal.any([stop.signal, closing.signal]);
+      const signal = AbortSignal.any([stop.signal, closing]);
       reply.raw.on('close', () => stop.abort());
       const channel = openSseChannel(reply, signal);
       // Sent only while the socket has room: a reader that stopped reading gets nothing more.
@@ -108,57 +168,4 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slo
       }
     },
   );
-
-  app.get(
-    '/runs/:id/metrics',
-    {
-      config: { access: ownerOf('run') },
-      schema: {
-        summary: "A run's CPU and memory samples: live from its container while it runs, stored after",
-        tags: ['runs'],
-        params: IdParams,
-        querystring: Type.Object(
-          {
-            sinceElapsed: Type.Optional(
-              Type.Number({
-                minimum: 0,
-                maximum: 1e9,
-                description:
-                  'only the samples taken after this many seconds (the last `elapsed` seen), to grow a chart',
-              }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            source: Type.Union([Type.Literal('live'), Type.Literal('stored'), Type.Literal('none')]),
-            writtenBy: Type.Union([Type.Literal('service'), Type.Literal('job'), Type.Null()], {
-              description:
-                '`service`: read from the Docker engine by the worker, the figures recorded for the run; `job`: the sampler inside the running container, whose file the job can write (shown live, never recorded)',
-            }),
-            samples: Type.Array(SampleSchema, {
-              description:
-                "at most TDS_METRICS_MAX_POINTS points: past it each stands for `samplesPerPoint` samples, with the first one's time and their peaks",
-            }),
-            truncated: Type.Boolean({
-              description:
-                'the file went on past what one answer reads (TDS_METRICS_READ_MAX_BYTES or TDS_METRICS_READ_MAX_ROWS)',
-            }),
-            samplesPerPoint: Type.Integer(),
-            summary: Type.Object({
-              samples: Type.Integer(),
-              cpu_percent_peak: Type.Union([Type.Number(), Type.Null()]),
-              cpu_percent_avg: Type.Union([Type.Number(), Type.Null()]),
-              memory_bytes_peak: Type.Union([Type.Number(), Type.Null()]),
-              memory_bytes_avg: Type.Union([Type.Number(), Type.Null()]),
-              duration_seconds: Type.Union([Type.Number(), Type.Null()]),
-            }),
-          }),
-          ...errors,
-        },
-      },
-    },
-    async (request) => output.metrics(request.params.id, request.query.sinceElapsed),
-  );
-};
+}

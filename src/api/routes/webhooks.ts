@@ -88,10 +88,20 @@ function deliveryView(delivery: Delivery) {
   };
 }
 
+/** The Fastify instance a route plugin is given, with TypeBox types. */
+type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
+
 export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService }> = async (
   app,
   { webhooks },
 ) => {
+  endpointRoutes(app, webhooks);
+  endpointStateRoutes(app, webhooks);
+  deliveryRoutes(app, webhooks);
+};
+
+/** Register, list, read and delete a user's webhook endpoints. */
+function endpointRoutes(app: TypedApp, webhooks: WebhookService): void {
   app.post(
     '/webhooks',
     {
@@ -175,7 +185,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
       return reply.status(204).send(null);
     },
   );
+}
 
+/** An endpoint's secret rotated, and an endpoint disabled by a 410 turned back on. */
+function endpointStateRoutes(app: TypedApp, webhooks: WebhookService): void {
   app.post(
     '/webhooks/:id/rotate-secret',
     {
@@ -206,7 +219,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
     },
     async (request) => webhookView(await webhooks.enable(request.params.id)),
   );
+}
 
+/** An endpoint's deliveries, and one sent again. */
+function deliveryRoutes(app: TypedApp, webhooks: WebhookService): void {
   app.get(
     '/webhooks/:id/deliveries',
     {
@@ -245,4 +261,4 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService
       return reply.status(202).send({ id: request.params.id, state: 'pending' as const });
     },
   );
-};
+}
