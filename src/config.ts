@@ -518,7 +518,7 @@ export const SETTINGS = {
   TDS_DB_STATEMENT_TIMEOUT_MS: {
     group: 'database',
     meaning:
-      'the longest one statement may run (`statement_timeout`); past it the statement fails and its request answers 503. Migrations are exempt',
+      'the longest one statement may run (`statement_timeout`); past it the server cancels the statement. Migrations are exempt',
     ...wholeNumber(60_000, 100, 86_400_000),
   },
   TDS_DB_LOCK_TIMEOUT_MS: {
@@ -821,7 +821,8 @@ export const SETTINGS = {
   },
   TDS_RETENTION_DAYS: {
     group: 'worker',
-    meaning: 'runs that ended longer ago are deleted with their history (0 keeps everything)',
+    meaning:
+      'history older than this is deleted: runs and workflow runs that ended, schedule fires, replaced versions, events, workers gone ([retention](database.md#retention)); 0 keeps everything',
     ...wholeNumber(30, 0, 36_500),
   },
   TDS_HOUSEKEEPING_INTERVAL_MS: {

@@ -14,7 +14,7 @@ import {
   pendingMigrations,
   UnknownMigrationsError,
 } from '../services/db/migrate.js';
-import { createPgDatabase } from '../services/db/pg-database.js';
+import { createPgDatabase, tlsFailure } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
@@ -321,6 +321,8 @@ async function migrateOrRefuse(db: Database, config: Config, logger: Logger): Pr
     ) {
       throw new StartupError(error.message, { cause: error });
     }
+    const tls = tlsFailure(error);
+    if (tls) throw new StartupError(tls, { cause: error });
     throw error;
   }
 }
@@ -340,6 +342,8 @@ export async function migrateDatabase(config: Config, logger: Logger): Promise<n
     if (error instanceof UnknownMigrationsError || error instanceof MigrationLockTimeoutError) {
       throw new StartupError(error.message, { cause: error });
     }
+    const tls = tlsFailure(error);
+    if (tls) throw new StartupError(tls, { cause: error });
     throw error;
   } finally {
     for (let close = closers.pop(); close; close = closers.pop()) {

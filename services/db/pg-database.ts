@@ -161,3 +161,38 @@ function statementName(sql: string): string {
   }
   return name;
 }
+
+/** Node's codes for a server certificate that could not be verified. */
+const CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * What a person should do about a connection that failed its TLS check (the server's certificate
+ * not signed by the CA `sslrootcert` names, or not for the host), or undefined for another error.
+ */
+export function tlsFailure(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) {
+    return (
+      `the database server's TLS certificate could not be verified (${String(message)}): ` +
+      "check that DATABASE_URL's sslrootcert names the CA that signed it (on RDS and Aurora, the region's " +
+      'bundle from https://truststore.pki.rds.amazonaws.com) and that the URL names the host the certificate is for; see docs/database.md#tls'
+    );
+  }
+  if (typeof message === 'string' && /does not support SSL/i.test(message)) {
+    return (
+      'the database server does not accept TLS connections, and DATABASE_URL asks for one (sslmode): ' +
+      'turn TLS on at the server, or see docs/database.md#tls'
+    );
+  }
+  return undefined;
+}
