@@ -122,6 +122,32 @@ describe("the pg driver's sessions", () => {
     expect(await db.query('SELECT * FROM held')).toEqual([]);
   });
 
+  it('end a transaction left idle past the idle-in-transaction timeout, keeping nothing of it', async () => {
+    db = createPgDatabase(await createTestDatabase(), logger, { idleInTransactionTimeoutMs: 1000 });
+    await db.query('CREATE TABLE idle (x int)');
+    const abandoned = await db
+      .transaction(async (tx) => {
+        await tx.query('INSERT INTO idle VALUES (1)');
+        await sleep(2500); // silent, as a client that froze
+        await tx.query('INSERT INTO idle VALUES (2)');
+      })
+      .catch((error: unknown) => error);
+    expect(abandoned).toBeInstanceOf(Error);
+    expect(await db.query('SELECT * FROM idle')).toEqual([]);
+  });
+
+  it('never open more connections than the pool size, however many statements wait', async () => {
+    db = createPgDatabase(await createTestDatabase(), logger, { poolSize: 2 });
+    const pids = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        db!
+          .query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)')
+          .then((rows) => rows[0]!.pid),
+      ),
+    );
+    expect(new Set(pids).size).toBe(2);
+  });
+
   it('give up connecting to a server that does not answer after the connect timeout', async () => {
     // Accepts the TCP connection and never says a word: a server address gone dark in a failover.
     const silent = net.createServer(() => undefined);
