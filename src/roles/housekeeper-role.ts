@@ -1,8 +1,8 @@
 import { pruneOldEvents } from '../events/outbox.js';
 import { forgetGoneWorkers } from '../fleet/worker-registry.js';
-import { pruneEndedRuns, pruneOldFires } from '../runs/run-pruning.js';
+import { pruneEndedRuns, pruneEndedWorkflowRuns, pruneOldFires } from '../runs/run-pruning.js';
 import { pruneReplacedVersions } from '../versions/version-pruning.js';
-import { pruneEndedWorkflowRuns } from '../workflows/workflow-pruning.js';
+import { ENDED_WORKFLOW_RUN_STATES } from '../workflows/workflow-states.js';
 import { createHousekeeper, type Housekeeper, type RetentionStep } from '../worker/housekeeper.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { SharedParts } from './shared-parts.js';
@@ -14,7 +14,10 @@ import type { SharedParts } from './shared-parts.js';
  */
 export const RETENTION_STEPS: readonly RetentionStep[] = [
   { name: 'runs', prune: pruneEndedRuns },
-  { name: 'workflowRuns', prune: pruneEndedWorkflowRuns },
+  {
+    name: 'workflowRuns',
+    prune: (db, days) => pruneEndedWorkflowRuns(db, days, ENDED_WORKFLOW_RUN_STATES),
+  },
   { name: 'fires', prune: pruneOldFires },
   { name: 'versions', prune: pruneReplacedVersions },
   { name: 'events', prune: pruneOldEvents },

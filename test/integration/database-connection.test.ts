@@ -279,11 +279,11 @@ describe('a database failover under load', () => {
     services.push(second);
     const bucket = await createBucket();
     const runIds: string[] = [];
-    for (let i = 1; i <= 4; i++) {
+    for (let i = 1; i <= 3; i++) {
       const posted = await first.request(
         'POST',
         '/jobs',
-        jobBody(bucket, { command: `sleep 12; echo run ${i}` }),
+        jobBody(bucket, { command: `sleep 30; echo run ${i}` }),
       );
       expect(posted.status, JSON.stringify(posted.body)).toBe(202);
       runIds.push(posted.body.run.id as string);
@@ -297,16 +297,17 @@ describe('a database failover under load', () => {
         await client.end();
       }
     };
-    // Under load: runs running on both workers' slots (a user's ceiling may keep the rest queued).
+    // Under load: every run running (its command started) when the database goes away. A run
+    // still building then is another case, not covered here (see docs/database.md#connections).
     await eventually(
-      'runs running',
+      'every run running',
       async () => {
         const { rows } = await admin((c) =>
           c.query("SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::uuid[]) AND state = 'running'", [
             runIds,
           ]),
         );
-        return rows[0].n >= 2;
+        return rows[0].n === runIds.length;
       },
       120_000,
     );
@@ -337,7 +338,7 @@ describe('a database failover under load', () => {
     expect(after.rows.map((r) => [r.id, r.attempt]).sort()).toEqual(runIds.map((id) => [id, 1]).sort());
     // No run that was running through the outage moved: each ended with the worker that held it.
     const ownerOf = new Map(after.rows.map((r) => [r.id, r.worker_id]));
-    expect(owners.rows.length).toBeGreaterThanOrEqual(2);
+    expect(owners.rows).toHaveLength(runIds.length);
     for (const owner of owners.rows) expect(ownerOf.get(owner.id), owner.id).toBe(owner.worker_id);
     const takeovers = await admin((c) =>
       c.query("SELECT 1 FROM run_events WHERE run_id = ANY($1::uuid[]) AND detail ? 'takenOverBy'", [runIds]),
