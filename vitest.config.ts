@@ -33,9 +33,11 @@ const DATA_API_DRIVER_TESTS = 'test/contract/data-api-driver.test.ts';
  * The end-to-end files (Docker, Postgres, S3) run once, on pg. On the RDS Data API driver run only
  * these, which prove the driver in the real path: a job and a workflow through the service
  * (data-api-smoke), and several schedulers firing through the Data API, whose transactions
- * outlive their client unless the database ends them (scheduler-instances).
+ * outlive their client unless the database ends them (scheduler-instances), and retention, whose
+ * one-housekeeper-at-a-time lock is a transaction's since the Data API has no session (retention).
  */
 const ON_DATA_API = [
+  'test/integration/retention.test.ts',
   'test/integration/data-api-smoke.test.ts',
   'test/integration/scheduler-instances.test.ts',
 ];

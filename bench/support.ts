@@ -27,7 +27,7 @@ export async function benchDatabase(settings: string[] = []): Promise<BenchDatab
     logger,
     settings,
   );
-  const db = createPgDatabase(postgres.url, logger, 20);
+  const db = createPgDatabase(postgres.url, logger, { poolSize: 20 });
   await migrate(db);
   return {
     db,

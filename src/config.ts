@@ -21,6 +21,21 @@ export interface Config {
   /** Aurora through the RDS Data API instead of a Postgres connection (never set with databaseUrl). */
   rdsData: RdsDataConfig | undefined;
   embeddedPostgresPort: number;
+  /** How the service uses its Postgres (see docs/database.md). */
+  database: {
+    /** Connections each process keeps at most (the `pg` driver). */
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+    lockTimeoutMs: number;
+    idleInTransactionTimeoutMs: number;
+    /** TCP keepalive's first probe after this much silence on a connection. */
+    keepAliveDelayMs: number;
+    /** `auto`: a start applies the migrations not applied yet; `never`: a database behind stops the start. */
+    migrate: 'auto' | 'never';
+    /** How long a migration waits for a table's lock before failing rather than queueing traffic behind it. */
+    migrationLockTimeoutMs: number;
+  };
   storage:
     | { kind: 'embedded'; port: number; accessKeyId: string; secretAccessKey: string }
     | { kind: 's3'; endpoint: string | undefined; region: string | undefined; forcePathStyle: boolean };
@@ -635,6 +650,61 @@ export const SETTINGS = {
     meaning: 'port of the embedded Postgres on loopback',
     ...wholeNumber(54329, 1, 65535),
   },
+  TDS_DB_POOL_SIZE: {
+    group: 'database',
+    meaning:
+      "connections each process keeps to Postgres at most (`pg` driver); the fleet needs processes × this within the server's `max_connections`",
+    ...wholeNumber(10, 1, 1000),
+  },
+  TDS_DB_CONNECT_TIMEOUT_MS: {
+    group: 'database',
+    meaning:
+      'how long opening a connection may take before it fails and is tried again (a failover leaves connects hanging at an address that no longer answers)',
+    ...wholeNumber(10_000, 100, 600_000),
+  },
+  TDS_DB_STATEMENT_TIMEOUT_MS: {
+    group: 'database',
+    meaning:
+      'the longest one statement may run (`statement_timeout`); past it the server cancels the statement. Migrations are exempt',
+    ...wholeNumber(60_000, 100, 86_400_000),
+  },
+  TDS_DB_LOCK_TIMEOUT_MS: {
+    group: 'database',
+    meaning:
+      'the longest a statement waits for a lock (`lock_timeout`) before it fails instead of piling up behind a stuck transaction',
+    ...wholeNumber(10_000, 100, 86_400_000),
+  },
+  TDS_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: {
+    group: 'database',
+    meaning:
+      'how long the server keeps a transaction whose client went silent (`idle_in_transaction_session_timeout`) before ending it and freeing its locks',
+    ...wholeNumber(60_000, 1000, 86_400_000),
+  },
+  TDS_DB_KEEPALIVE_DELAY_MS: {
+    group: 'database',
+    meaning:
+      'TCP keepalive on every connection: the first probe after this much silence, so a connection to a server that vanished (failover) is found dead',
+    ...wholeNumber(10_000, 1000, 3_600_000),
+  },
+  TDS_MIGRATE: {
+    group: 'database',
+    meaning:
+      '`auto`: a start applies the migrations not applied yet; `never`: a database behind this version stops the start, naming `npm run migrate` (the image: its `migrate` command), run as a deploy step ([database](database.md#upgrades))',
+    shownDefault: '`auto` with the embedded Postgres, else `never`',
+    accepts: '`auto` or `never`',
+    read(name, raw): 'auto' | 'never' | undefined {
+      if (raw === undefined || raw === '') return undefined;
+      if (raw !== 'auto' && raw !== 'never')
+        throw new ConfigError(name, `must be "auto" or "never", got "${raw}"`);
+      return raw;
+    },
+  },
+  TDS_MIGRATION_LOCK_TIMEOUT_MS: {
+    group: 'database',
+    meaning:
+      "how long a migration's statement waits for a table's lock before the migration fails (and nothing of it is kept) rather than holding the traffic queued behind it",
+    ...wholeNumber(5_000, 100, 3_600_000),
+  },
 
   TDS_STORAGE: {
     group: 'storage',
@@ -927,7 +997,8 @@ export const SETTINGS = {
   },
   TDS_RETENTION_DAYS: {
     group: 'worker',
-    meaning: 'runs that ended longer ago are deleted with their history (0 keeps everything)',
+    meaning:
+      'history older than this is deleted: runs and workflow runs that ended, schedule fires, replaced versions, events, workers gone ([retention](database.md#retention)); 0 keeps everything',
     ...wholeNumber(30, 0, 36_500),
   },
   TDS_HOUSEKEEPING_INTERVAL_MS: {
@@ -1195,6 +1266,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: read('DATABASE_URL'),
     rdsData: rdsDataConfig(env, read),
     embeddedPostgresPort: read('TDS_PG_PORT'),
+    database: databaseConfig(env, read),
     storage: storageConfig(read),
     ...engineConfig(read),
     ...workerConfig(read),
@@ -1210,6 +1282,21 @@ export function loadConfig(env: Env = process.env): Config {
   };
   checkDefaultsWithinCeilings(config);
   return config;
+}
+
+/** The database client's pool, timeouts and migrations. */
+function databaseConfig(env: Env, read: ReadSetting): Config['database'] {
+  return {
+    poolSize: read('TDS_DB_POOL_SIZE'),
+    connectTimeoutMs: read('TDS_DB_CONNECT_TIMEOUT_MS'),
+    statementTimeoutMs: read('TDS_DB_STATEMENT_TIMEOUT_MS'),
+    lockTimeoutMs: read('TDS_DB_LOCK_TIMEOUT_MS'),
+    idleInTransactionTimeoutMs: read('TDS_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS'),
+    keepAliveDelayMs: read('TDS_DB_KEEPALIVE_DELAY_MS'),
+    // The embedded Postgres is this process's own: nobody else runs a deploy step for it.
+    migrate: read('TDS_MIGRATE') ?? (env.DATABASE_URL || env.TDS_RDS_CLUSTER_ARN ? 'never' : 'auto'),
+    migrationLockTimeoutMs: read('TDS_MIGRATION_LOCK_TIMEOUT_MS'),
+  };
 }
 
 function awsRegion(read: ReadSetting): string | undefined {

@@ -59,7 +59,7 @@ async function openDatabase(): Promise<{ db: Database; close: () => Promise<void
       stopEmbedded = pg.stop;
     }
   }
-  const db = createPgDatabase(url, logger, 1);
+  const db = createPgDatabase(url, logger, { poolSize: 1 });
   await migrate(db);
   return {
     db,

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
-import { startService, type Service } from './service.js';
+import { migrateDatabase, startService, type Service } from './service.js';
 import { StartupError } from './startup-error.js';
 
 function redact(url: string): string {
@@ -55,6 +55,30 @@ function banner(config: Config, service: Service): string {
   return lines.join('\n');
 }
 
+/**
+ * `migrate` (npm run migrate; the image: `docker run … task-deploy-service migrate`): applies the
+ * migrations not applied yet, as a deploy step, and exits; 0 when the database is up to date.
+ */
+async function migrateCommand(config: Config): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { service: 'task-deploy-service' } });
+  try {
+    const applied = await migrateDatabase(config, logger);
+    process.stdout.write(
+      applied.length > 0
+        ? `Applied ${applied.length === 1 ? 'migration' : 'migrations'} ${applied.join(', ')}; the database is up to date.\n`
+        : 'The database is up to date: no migration to apply.\n',
+    );
+    process.exit(0);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`\nCannot migrate: ${error.message}\n\n`);
+      process.exit(1);
+    }
+    logger.fatal({ err: error }, 'the database could not be migrated');
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -65,6 +89,14 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  const command = process.argv[2];
+  if (command === 'migrate') return migrateCommand(config);
+  if (command !== undefined) {
+    process.stderr.write(
+      `Unknown command "${command}": run with no argument to start the service, or with "migrate" to migrate its database.\n`,
+    );
+    process.exit(2);
   }
   const logger = pino({
     level: config.logLevel,

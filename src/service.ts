@@ -8,8 +8,14 @@ import type { Logger } from 'pino';
 import { createS3Client, createS3ObjectStore } from '../services/aws/s3-object-store.js';
 import type { ObjectStore } from '../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../services/db/database.js';
-import { migrate, UnknownMigrationsError } from '../services/db/migrate.js';
-import { createPgDatabase } from '../services/db/pg-database.js';
+import {
+  DatabaseBehindError,
+  MigrationLockTimeoutError,
+  migrate,
+  pendingMigrations,
+  UnknownMigrationsError,
+} from '../services/db/migrate.js';
+import { createPgDatabase, tlsFailure } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
@@ -137,7 +143,7 @@ async function openSharedParts(
   const observe = overrides.observeAwsClient ?? (() => undefined);
   const database = await openDatabase(config, logger, closers, observe);
   if (overrides.observeQuery) database.db = observingQueries(database.db, overrides.observeQuery);
-  await migrateOrRefuse(database.db, logger);
+  await migrateOrRefuse(database.db, config, logger);
   const storage = await openObjectStore(config, closers, observe);
   const engine = createDockerEngine(
     new Docker(dockerOptions(config.dockerHost)),
@@ -345,19 +351,61 @@ async function openDatabase(
     closers.push(pg.stop);
     url = pg.url;
   }
-  const db = createPgDatabase(url, logger);
+  const db = createPgDatabase(url, logger, config.database);
   closers.push(() => db.close());
   return { db, url };
 }
 
-/** Applies the migrations not applied yet; a database migrated by newer code stops the start. */
-async function migrateOrRefuse(db: Database, logger: Logger): Promise<void> {
+/**
+ * With TDS_MIGRATE=auto, applies the migrations not applied yet; with `never`, a database behind
+ * this version stops the start, naming the deploy step that migrates it. A database migrated by
+ * newer code stops the start either way.
+ */
+async function migrateOrRefuse(db: Database, config: Config, logger: Logger): Promise<void> {
   try {
-    const applied = await migrate(db);
+    if (config.database.migrate === 'never') {
+      const pending = await pendingMigrations(db);
+      if (pending.length > 0) throw new DatabaseBehindError(pending);
+      return;
+    }
+    const applied = await migrate(db, undefined, { lockTimeoutMs: config.database.migrationLockTimeoutMs });
     if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
   } catch (error) {
-    if (error instanceof UnknownMigrationsError) throw new StartupError(error.message, { cause: error });
+    if (
+      error instanceof UnknownMigrationsError ||
+      error instanceof DatabaseBehindError ||
+      error instanceof MigrationLockTimeoutError
+    ) {
+      throw new StartupError(error.message, { cause: error });
+    }
+    const tls = tlsFailure(error);
+    if (tls) throw new StartupError(tls, { cause: error });
     throw error;
+  }
+}
+
+/**
+ * The deploy step (`npm run migrate`, the image's `migrate` command): applies the migrations not
+ * applied yet to the database the configuration names, whatever TDS_MIGRATE says, and returns
+ * their versions. A database migrated by newer code, or a migration that cannot take its locks in
+ * time, throws a StartupError saying what to do.
+ */
+export async function migrateDatabase(config: Config, logger: Logger): Promise<number[]> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const { db } = await openDatabase(config, logger, closers, () => undefined);
+    return await migrate(db, undefined, { lockTimeoutMs: config.database.migrationLockTimeoutMs });
+  } catch (error) {
+    if (error instanceof UnknownMigrationsError || error instanceof MigrationLockTimeoutError) {
+      throw new StartupError(error.message, { cause: error });
+    }
+    const tls = tlsFailure(error);
+    if (tls) throw new StartupError(tls, { cause: error });
+    throw error;
+  } finally {
+    for (let close = closers.pop(); close; close = closers.pop()) {
+      await close().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+    }
   }
 }
 

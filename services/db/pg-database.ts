@@ -3,9 +3,52 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database, QueryOptions, SqlExecutor } from './database.js';
 
+/**
+ * How the pool connects and what each of its sessions allows (see docs/database.md). TLS is the
+ * connection URL's: `sslmode=verify-full&sslrootcert=/path/to/ca.pem`.
+ */
+export interface PgSettings {
+  /** Connections kept at most. */
+  poolSize: number;
+  /** Opening a connection that takes longer fails (and is tried again by the next query). */
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  /** TCP keepalive is on; its first probe goes after this much silence. */
+  keepAliveDelayMs: number;
+}
+
+export const DEFAULT_PG_SETTINGS: PgSettings = {
+  poolSize: 10,
+  connectTimeoutMs: 10_000,
+  statementTimeoutMs: 60_000,
+  lockTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 60_000,
+  keepAliveDelayMs: 10_000,
+};
+
+/** What `pg.Pool` is given for `settings`: the timeouts are each session's own settings on the server. */
+export function poolConfig(connectionString: string, settings: PgSettings): pg.PoolConfig {
+  return {
+    connectionString,
+    max: settings.poolSize,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    lock_timeout: settings.lockTimeoutMs,
+    idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: settings.keepAliveDelayMs,
+  };
+}
+
 /** A Database over a `pg` connection pool. Idle connections that die are replaced by the pool. */
-export function createPgDatabase(connectionString: string, logger: Logger, maxConnections = 10): Database {
-  const pool = new pg.Pool({ connectionString, max: maxConnections });
+export function createPgDatabase(
+  connectionString: string,
+  logger: Logger,
+  settings: Partial<PgSettings> = {},
+): Database {
+  const pool = new pg.Pool(poolConfig(connectionString, { ...DEFAULT_PG_SETTINGS, ...settings }));
   // The message and code only: a pg error carries its whole client, connection settings included.
   pool.on('error', (error: Error & { code?: string }) =>
     logger.warn(
@@ -117,4 +160,39 @@ function statementName(sql: string): string {
     statementNames.set(sql, name);
   }
   return name;
+}
+
+/** Node's codes for a server certificate that could not be verified. */
+const CERTIFICATE_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * What a person should do about a connection that failed its TLS check (the server's certificate
+ * not signed by the CA `sslrootcert` names, or not for the host), or undefined for another error.
+ */
+export function tlsFailure(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && CERTIFICATE_CODES.has(code)) {
+    return (
+      `the database server's TLS certificate could not be verified (${String(message)}): ` +
+      "check that DATABASE_URL's sslrootcert names the CA that signed it (on RDS and Aurora, the region's " +
+      'bundle from https://truststore.pki.rds.amazonaws.com) and that the URL names the host the certificate is for; see docs/database.md#tls'
+    );
+  }
+  if (typeof message === 'string' && /does not support SSL/i.test(message)) {
+    return (
+      'the database server does not accept TLS connections, and DATABASE_URL asks for one (sslmode): ' +
+      'turn TLS on at the server, or see docs/database.md#tls'
+    );
+  }
+  return undefined;
 }

@@ -174,3 +174,10 @@ export function splitStatements(sql: string): string[] {
   if (hasCode) statements.push(current.trim());
   return statements;
 }
+
+/** The statement's code alone: comments, string literals and quoted names each become one space. */
+export function codeOnly(sql: string): string {
+  return tokenize(sql, false)
+    .map((token) => (token.kind === 'quoted' ? ' ' : token.text))
+    .join('');
+}

@@ -130,8 +130,8 @@ export function fireSkippedEventsSql(fired: string): string {
  * attempts, unless a delivery is still pending. Ids grow with time: the old ones are those below
  * the first recent one, found from the start of the table without an index on the time.
  */
-export async function pruneOldEvents(db: SqlExecutor, retentionDays: number): Promise<void> {
-  await db.query(
+export async function pruneOldEvents(db: SqlExecutor, retentionDays: number): Promise<number> {
+  const rows = await db.query<{ n: number }>(
     `WITH bound AS (
        SELECT coalesce(
          (SELECT id FROM events WHERE at >= now() - make_interval(days => $1::int) ORDER BY id LIMIT 1),
@@ -140,8 +140,10 @@ export async function pruneOldEvents(db: SqlExecutor, retentionDays: number): Pr
        SELECT e.id FROM events e, bound WHERE e.id < bound.id
          AND NOT EXISTS (SELECT FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
        ORDER BY e.id LIMIT 5000),
-     deliveries AS (DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM old))
-     DELETE FROM events WHERE id IN (SELECT id FROM old)`,
+     deliveries AS (DELETE FROM webhook_deliveries WHERE event_id IN (SELECT id FROM old)),
+     gone AS (DELETE FROM events WHERE id IN (SELECT id FROM old) RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
     [retentionDays],
   );
+  return rows[0]?.n ?? 0;
 }

@@ -1,6 +1,28 @@
-import { createHousekeeper, type Housekeeper } from '../worker/housekeeper.js';
+import { pruneOldEvents } from '../events/outbox.js';
+import { forgetGoneWorkers } from '../fleet/worker-registry.js';
+import { pruneEndedRuns, pruneEndedWorkflowRuns, pruneOldFires } from '../runs/run-pruning.js';
+import { pruneReplacedVersions } from '../versions/version-pruning.js';
+import { ENDED_WORKFLOW_RUN_STATES } from '../workflows/workflow-states.js';
+import { createHousekeeper, type Housekeeper, type RetentionStep } from '../worker/housekeeper.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { SharedParts } from './shared-parts.js';
+
+/**
+ * Every kind of history retention prunes, in order: runs first (with their events), then workflow
+ * runs (with their steps and remaining runs), so that fires, definitions and events they held are
+ * free by the time their steps come.
+ */
+export const RETENTION_STEPS: readonly RetentionStep[] = [
+  { name: 'runs', prune: pruneEndedRuns },
+  {
+    name: 'workflowRuns',
+    prune: (db, days) => pruneEndedWorkflowRuns(db, days, ENDED_WORKFLOW_RUN_STATES),
+  },
+  { name: 'fires', prune: pruneOldFires },
+  { name: 'versions', prune: pruneReplacedVersions },
+  { name: 'events', prune: pruneOldEvents },
+  { name: 'workers', prune: forgetGoneWorkers },
+];
 
 /**
  * Housekeeping of a worker's host: leftover containers, run images and working folders, results
@@ -21,6 +43,7 @@ export function createHousekeeperRole(
     imageCacheBytes: config.imageCacheBytes,
     executions,
     retentionDays: config.retentionDays,
+    retention: RETENTION_STEPS,
     intervalMs: config.housekeepingIntervalMs,
     spool,
     store,

@@ -2,9 +2,8 @@ import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { forgetGoneWorkers } from '../fleet/worker-registry.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { isLocalImageAllowed } from '../jobs/image-reference.js';
 import {
@@ -18,13 +17,45 @@ import { CONTENT_TYPES } from '../runner/collect-results.js';
 import { deliverSpool } from '../runner/deliver-results.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import { classifyRuns, getRun } from '../runs/run-repository.js';
-import { pruneEndedRuns } from '../runs/run-pruning.js';
-import { pruneOldEvents } from '../events/outbox.js';
 import { forgetImageUse, listImageUses } from '../runner/image-uses.js';
 import { startStop, type StartStop } from '../start-stop.js';
 
+/** One kind of history retention prunes (runs, workflow runs, events…): its rule is its own module's. */
+export interface RetentionStep {
+  /** What it prunes, as the report and the logs name it. */
+  name: string;
+  /** Deletes a batch of what ended (or was replaced) more than `days` ago; returns how many went. */
+  prune(db: SqlExecutor, days: number): Promise<number>;
+}
+
+/** Any constant works; it only has to be the same for every instance of the service. */
+export const RETENTION_LOCK_KEY = 7_215_310_043;
+
+/**
+ * One retention pass of `steps`, in order, by one housekeeper of the fleet at a time: the pass is
+ * one transaction holding a transaction-scoped advisory lock (`pg_try_advisory_xact_lock`: the RDS
+ * Data API has no session to hold a session lock, only transactions). A housekeeper that finds
+ * the lock taken prunes nothing and returns undefined: another is pruning the same history. A
+ * step that fails rolls the pass back; the next pass tries again.
+ */
+export async function pruneHistory(
+  db: Database,
+  steps: readonly RetentionStep[],
+  days: number,
+): Promise<Record<string, number> | undefined> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.query<{ held: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS held', [
+      RETENTION_LOCK_KEY,
+    ]);
+    if (!lock?.held) return undefined;
+    const pruned: Record<string, number> = {};
+    for (const step of steps) pruned[step.name] = await step.prune(tx, days);
+    return pruned;
+  });
+}
+
 export interface HousekeeperDeps {
-  db: SqlExecutor;
+  db: Database;
   engine: ContainerEngine;
   logger: Logger;
   dataDir: string;
@@ -38,6 +69,8 @@ export interface HousekeeperDeps {
   executions: ReadonlyMap<string, AbortController>;
   /** Ended runs older than this many days are deleted with their history (0 keeps them all). */
   retentionDays: number;
+  /** What retention prunes, in order; `runs` counts as the report's `runsPruned`. */
+  retention: readonly RetentionStep[];
   intervalMs: number;
   /** Results kept on this host after their run gave up waiting for the store: tried again here. */
   spool: ResultSpool;
@@ -53,6 +86,10 @@ export interface HousekeepingReport {
   volumes: number;
   folders: number;
   runsPruned: number;
+  /** Rows of history pruned by each retention step; empty when retention is off or another housekeeper held the pass. */
+  pruned: Record<string, number>;
+  /** Another housekeeper of the fleet was pruning: this pass pruned nothing. */
+  retentionHeldElsewhere: boolean;
   /** Runs whose kept results were delivered (or dropped, their run being gone) in this pass. */
   delivered: number;
 }
@@ -118,16 +155,16 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     return evicted;
   }
 
-  async function prune(): Promise<number> {
-    if (deps.retentionDays <= 0) return 0;
-    const pruned = await pruneEndedRuns(db, deps.retentionDays);
-    await db.query(
-      'DELETE FROM schedule_fires WHERE fire_at < now() - make_interval(days => $1::int) AND run_id IS NULL',
-      [deps.retentionDays],
-    );
-    await pruneOldEvents(db, deps.retentionDays);
-    await forgetGoneWorkers(db, deps.retentionDays);
-    return pruned;
+  async function prune(report: HousekeepingReport): Promise<void> {
+    if (deps.retentionDays <= 0) return;
+    const pruned = await pruneHistory(db, deps.retention, deps.retentionDays);
+    if (!pruned) {
+      report.retentionHeldElsewhere = true;
+      logger.debug('another housekeeper is pruning the history; this pass leaves it');
+      return;
+    }
+    report.pruned = pruned;
+    report.runsPruned = pruned.runs ?? 0;
   }
 
   /**
@@ -203,6 +240,8 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       volumes: 0,
       folders: 0,
       runsPruned: 0,
+      pruned: {},
+      retentionHeldElsewhere: false,
       delivered: 0,
     };
 
@@ -273,8 +312,12 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
 
     report.delivered = await deliverKept();
     report.imagesEvicted = await evictImages();
-    report.runsPruned = await prune();
-    if (Object.values(report).some((n) => n > 0)) {
+    await prune(report);
+    const counts = [
+      ...Object.values(report).filter((n) => typeof n === 'number'),
+      ...Object.values(report.pruned),
+    ];
+    if (counts.some((n) => n > 0)) {
       logger.info(report, 'housekeeping removed leftovers');
     }
     return report;

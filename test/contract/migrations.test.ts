@@ -1,9 +1,19 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { migrate, readMigrations, UnknownMigrationsError } from '../../services/db/migrate.js';
+import { pino } from 'pino';
+import {
+  DatabaseBehindError,
+  MigrationLockTimeoutError,
+  migrate,
+  pendingMigrations,
+  readMigrations,
+  UnknownMigrationsError,
+} from '../../services/db/migrate.js';
+import { loadConfig } from '../../src/config.js';
+import { migrateDatabase } from '../../src/service.js';
 import { ACTIVE_STATES, FAILED_STATES, UNFINISHED_STATES } from '../../src/runs/run-states.js';
 import { StartupError } from '../../src/startup-error.js';
-import { connectTestDatabase } from '../support/database-driver.js';
+import { connectTestDatabase, databaseEnv } from '../support/database-driver.js';
 import { startTestService, uniqueName } from '../support/harness.js';
 
 async function emptyDatabase(): Promise<string> {
@@ -86,6 +96,80 @@ describe('migrations', () => {
     expect(start).toBeInstanceOf(StartupError);
     expect((start as Error).message).toContain('9999 (9999_from_newer_code.sql)');
     expect((start as Error).cause).toBeInstanceOf(UnknownMigrationsError);
+    await db.close();
+  });
+
+  it('fail a migration that cannot take its lock in time, clearly and keeping nothing of it, instead of queueing traffic behind it', async () => {
+    const url = await emptyDatabase();
+    const db = connectTestDatabase(url);
+    const first = { version: 1, name: '001_table.sql', sql: 'CREATE TABLE a (x int)' };
+    const second = { version: 2, name: '002_column.sql', sql: 'ALTER TABLE a ADD COLUMN y int' };
+    await migrate(db, [first]);
+
+    // Traffic: a transaction reading the table holds a lock that ALTER TABLE must wait for.
+    const traffic = new pg.Client({ connectionString: url });
+    await traffic.connect();
+    await traffic.query('BEGIN');
+    await traffic.query('SELECT * FROM a');
+    const started = Date.now();
+    const refusal = await migrate(db, [first, second], { lockTimeoutMs: 300 }).catch(
+      (error: unknown) => error,
+    );
+    const waited = Date.now() - started;
+    expect(refusal).toBeInstanceOf(MigrationLockTimeoutError);
+    expect((refusal as Error).message).toContain('migration 002_column.sql could not take a lock');
+    expect((refusal as Error).message).toContain('TDS_MIGRATION_LOCK_TIMEOUT_MS');
+    expect(((refusal as Error).cause as { code?: string }).code).toBe('55P03');
+    expect(waited).toBeLessThan(10_000);
+    expect(await pendingMigrations(db, [first, second])).toEqual([second]);
+    // Traffic goes on while the migration is refused: the table was never locked for long.
+    await traffic.query('SELECT * FROM a');
+    await traffic.query('COMMIT');
+
+    expect(await migrate(db, [first, second], { lockTimeoutMs: 300 })).toEqual([2]);
+    await traffic.end();
+    await db.close();
+  });
+
+  it('say which migrations a database lacks without applying them, and refuse one migrated by newer code', async () => {
+    const url = await emptyDatabase();
+    const db = connectTestDatabase(url);
+    const known = await readMigrations();
+    expect(await pendingMigrations(db)).toEqual(known);
+    await migrate(db, known.slice(0, 3));
+    expect((await pendingMigrations(db)).map((m) => m.version)).toEqual(known.slice(3).map((m) => m.version));
+    const tables = await db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'workflows'");
+    expect(tables).toEqual([]);
+    await db.query("INSERT INTO schema_migrations (version, name) VALUES (9998, '9998_newer.sql')");
+    await expect(pendingMigrations(db)).rejects.toBeInstanceOf(UnknownMigrationsError);
+    await db.close();
+  });
+
+  it('keep the service from starting on a database behind it unless told to migrate, naming the command that does', async () => {
+    const url = await emptyDatabase();
+    const db = connectTestDatabase(url);
+    const known = await readMigrations();
+    await migrate(db, known.slice(0, -1));
+    const last = known[known.length - 1]!;
+
+    const start = await startTestService({ databaseUrl: url, roles: ['api'] }).catch(
+      (error: unknown) => error,
+    );
+    expect(start).toBeInstanceOf(StartupError);
+    expect((start as Error).cause).toBeInstanceOf(DatabaseBehindError);
+    expect((start as Error).message).toContain(`${last.version} (${last.name})`);
+    expect((start as Error).message).toContain('npm run migrate');
+    expect((start as Error).message).toContain('TDS_MIGRATE=auto');
+    expect(await pendingMigrations(db)).toEqual([last]);
+
+    // The deploy step: the same configuration, migrated by the command.
+    const database = await databaseEnv(url);
+    const config = loadConfig({ ...database.env, TDS_DATA_DIR: '/nonexistent-not-used' });
+    expect(config.database.migrate).toBe('never');
+    expect(await migrateDatabase(config, pino({ level: 'silent' }))).toEqual([last.version]);
+    expect(await migrateDatabase(config, pino({ level: 'silent' }))).toEqual([]);
+    expect(await pendingMigrations(db)).toEqual([]);
+    await database.close();
     await db.close();
   });
 });

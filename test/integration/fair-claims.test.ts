@@ -216,7 +216,7 @@ describe('claiming runs', () => {
   it('plans its claim statements once per connection, a few texts per worker', async () => {
     // Planning is Postgres's, the same whichever driver carries the statement: seen here on one
     // connection of its own, whose prepared statements can be listed.
-    const single = createPgDatabase(url, pino({ level: 'silent' }), 1);
+    const single = createPgDatabase(url, pino({ level: 'silent' }), { poolSize: 1 });
     try {
       await queue('planned', 20);
       for (let i = 0; i < 12; i++) expect(await claimRuns(single, 'w-planned', 1, 100)).toHaveLength(1);

@@ -39,7 +39,7 @@ describe('npm run keys', () => {
   beforeAll(async () => {
     url = await createTestDatabase();
     database = await databaseEnv(url);
-    db = createPgDatabase(url, pino({ level: 'silent' }), 2);
+    db = createPgDatabase(url, pino({ level: 'silent' }), { poolSize: 2 });
   });
   afterAll(async () => {
     await db?.close();

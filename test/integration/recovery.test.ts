@@ -363,7 +363,8 @@ describe('faults in the parts around the service', () => {
       await postgres.stop().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     });
-    const service = await start({ databaseUrl: postgres.url });
+    // A Postgres of its own, new: the service migrates it as it starts, as on the embedded defaults.
+    const service = await start({ databaseUrl: postgres.url, env: { TDS_MIGRATE: 'auto' } });
     const bucket = await createBucket();
     const before = await service.request(
       'POST',

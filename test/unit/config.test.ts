@@ -403,3 +403,59 @@ describe('loadConfig: settings that say no', () => {
     );
   });
 });
+
+describe('loadConfig: the database connection and migrations', () => {
+  it('gives the pool its documented defaults, and reads each setting', () => {
+    expect(loadConfig({}).database).toEqual({
+      poolSize: 10,
+      connectTimeoutMs: 10_000,
+      statementTimeoutMs: 60_000,
+      lockTimeoutMs: 10_000,
+      idleInTransactionTimeoutMs: 60_000,
+      keepAliveDelayMs: 10_000,
+      migrate: 'auto',
+      migrationLockTimeoutMs: 5_000,
+    });
+    const config = loadConfig({
+      TDS_DB_POOL_SIZE: '3',
+      TDS_DB_CONNECT_TIMEOUT_MS: '2000',
+      TDS_DB_STATEMENT_TIMEOUT_MS: '1500',
+      TDS_DB_LOCK_TIMEOUT_MS: '700',
+      TDS_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '9000',
+      TDS_DB_KEEPALIVE_DELAY_MS: '5000',
+      TDS_MIGRATION_LOCK_TIMEOUT_MS: '250',
+    }).database;
+    expect(config).toMatchObject({
+      poolSize: 3,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 1500,
+      lockTimeoutMs: 700,
+      idleInTransactionTimeoutMs: 9000,
+      keepAliveDelayMs: 5000,
+      migrationLockTimeoutMs: 250,
+    });
+    expect(configErrorFor({ TDS_DB_POOL_SIZE: '0' }).variable).toBe('TDS_DB_POOL_SIZE');
+    expect(configErrorFor({ TDS_DB_STATEMENT_TIMEOUT_MS: 'soon' }).variable).toBe(
+      'TDS_DB_STATEMENT_TIMEOUT_MS',
+    );
+  });
+
+  it('migrates by itself on the embedded Postgres, and leaves it to the deploy step on any other', () => {
+    expect(loadConfig({}).database.migrate).toBe('auto');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/tds' }).database.migrate).toBe('never');
+    expect(
+      loadConfig({
+        TDS_RDS_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:tds',
+        TDS_RDS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:tds-AbCdEf',
+        TDS_RDS_DATABASE: 'tds',
+      }).database.migrate,
+    ).toBe('never');
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/tds', TDS_MIGRATE: 'auto' }).database.migrate).toBe(
+      'auto',
+    );
+    expect(loadConfig({ TDS_MIGRATE: 'never' }).database.migrate).toBe('never');
+    const error = configErrorFor({ TDS_MIGRATE: 'yes' });
+    expect(error.variable).toBe('TDS_MIGRATE');
+    expect(error.message).toContain('"auto" or "never"');
+  });
+});
