@@ -6,6 +6,7 @@ import { parseSet } from './definitions/load.js';
 import { builtInValues, environmentValues } from './definitions/substitutions.js';
 import { addEverydayCommands } from './everyday-commands.js';
 import { addSecretCommands } from './secrets-commands.js';
+import { addUsageCommand } from './usage-command.js';
 import { CliExit, EXIT } from './exit-codes.js';
 import { createOutput } from './output.js';
 
@@ -89,6 +90,7 @@ Docs: docs/cli.md`,
   addDefinitionCommands(program, context);
   addEverydayCommands(program, context);
   addSecretCommands(program, context);
+  addUsageCommand(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRetry } from '../runs/retry.js';
+import { recordRunUsage } from '../usage/record-run-usage.js';
 import { type Run } from '../runs/run-repository.js';
 import { finish, type RunOutcome } from '../runs/transitions.js';
 import { INSTALLATION_LABEL, jobImageTag, runNetworkName, runVolumes } from './image-builder.js';
@@ -67,6 +68,7 @@ export async function recordEnd(
     : undefined;
   const end = async (tx: SqlExecutor) => {
     const finished = await finish(tx, run.id, outcome, { owner: workerId, exitCode, result, peaks });
+    if (finished && metrics) await recordRunUsage(tx, finished, metrics);
     const retry = finished ? await queueRetry(tx, finished) : undefined;
     const moved =
       finished && !retry && deps.stepEnded ? await deps.stepEnded.advance(tx, finished) : undefined;
@@ -78,7 +80,9 @@ export async function recordEnd(
     };
   };
   const { finished, retry, queued, storeResults } =
-    run.workflowRunId !== null && deps.stepEnded ? await deps.stepEnded.transaction(end) : await end(db);
+    run.workflowRunId !== null && deps.stepEnded
+      ? await deps.stepEnded.transaction(end)
+      : await db.transaction(end);
   if (finished) {
     deps.signals.runEnded.notify();
     deps.signals.runFinished.notify(finished);

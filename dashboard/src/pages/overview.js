@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { get, post, query } from '../api.js';
 import { duration, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
+import { UsageChart } from '../usage-chart.js';
 
 /** What a run belongs to: its job, or its workflow run (and step). */
 function Owner({ run }) {
@@ -110,5 +111,6 @@ export function OverviewPage({ me }) {
                 </table>`
           }
         </section>`
-    }`;
+    }
+    <${UsageChart} filter=${{ userId }} what=${userId ? 'yours' : 'any user'} />`;
 }
