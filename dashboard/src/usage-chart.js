@@ -42,7 +42,8 @@ export function UsageChart({ filter, what }) {
           </p>`
         : html`<p data-testid="usage-total">
               ${hours(data.total.cpuSeconds)} CPU-hours · ${hours(data.total.memoryGbSeconds)} GB-hours ·
-              ${data.total.runs} runs · ${duration(data.total.runSeconds)} run time
+              ${data.total.runs} ${data.total.runs === 1 ? 'run' : 'runs'} ·
+              ${duration(data.total.runSeconds)} run time
             </p>
             <div class="charts">
               <${LineChart} title="CPU-hours per day" unit="CPU-hours" xTime=${true} data=${perDay(data)} />
