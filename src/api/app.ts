@@ -164,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'schedules' },
         { name: 'secrets' },
         { name: 'runs' },
+        { name: 'usage' },
         { name: 'webhooks' },
         { name: 'events' },
         { name: 'admin' },

@@ -248,7 +248,9 @@ describe('the dashboard', () => {
     };
     expect(await ended(`/runs/${run.id}`)).toBe('succeeded');
     expect(await ended(`/workflow-runs/${posted.body.workflowRun.id}`)).toBe('succeeded');
-    const hours = (seconds: number) => `${(seconds / 3600).toFixed(3)} CPU-hours`;
+    // As the page writes it: hours from a hundredth of an hour on, seconds below.
+    const hours = (seconds: number) =>
+      seconds >= 36 ? `${(seconds / 3600).toFixed(2)} CPU-hours` : `${seconds.toFixed(1)} CPU-seconds`;
     const usageOf = async (filter: string) =>
       (await service.request('GET', `/usage?userId=erin${filter}`, undefined, erin)).body.total;
 
@@ -264,7 +266,7 @@ describe('the dashboard', () => {
     const all = await usageOf('');
     expect(all.runs).toBe(2);
     expect(await page.getByTestId('usage-total').textContent()).toContain(hours(all.cpuSeconds));
-    expect(await page.getByTestId('usage-total').textContent()).toContain('2 runs');
+    expect(await page.getByTestId('usage-total').textContent()).toContain(' · 2 runs · ');
     await shot(page, 'overview-usage');
     await checkA11y(page, 'overview with usage');
 
