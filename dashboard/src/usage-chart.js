@@ -8,9 +8,8 @@ const DAY = 86400;
 
 /** Seconds of something (CPU, GB) in hours, or in seconds while under a hundredth of an hour. */
 export function amount(seconds, what) {
-  return seconds >= 36
-    ? `${(seconds / 3600).toFixed(2)} ${what}-hours`
-    : `${seconds.toFixed(1)} ${what}-seconds`;
+  if (seconds >= 36) return `${(seconds / 3600).toFixed(2)} ${what}-hours`;
+  return `${seconds >= 1 || seconds === 0 ? seconds.toFixed(1) : seconds.toPrecision(2)} ${what}-seconds`;
 }
 
 /**

@@ -250,7 +250,9 @@ describe('the dashboard', () => {
     expect(await ended(`/workflow-runs/${posted.body.workflowRun.id}`)).toBe('succeeded');
     // As the page writes it: hours from a hundredth of an hour on, seconds below.
     const hours = (seconds: number) =>
-      seconds >= 36 ? `${(seconds / 3600).toFixed(2)} CPU-hours` : `${seconds.toFixed(1)} CPU-seconds`;
+      seconds >= 36
+        ? `${(seconds / 3600).toFixed(2)} CPU-hours`
+        : `${seconds >= 1 || seconds === 0 ? seconds.toFixed(1) : seconds.toPrecision(2)} CPU-seconds`;
     const usageOf = async (filter: string) =>
       (await service.request('GET', `/usage?userId=erin${filter}`, undefined, erin)).body.total;
 
