@@ -6,6 +6,7 @@ import { parseSet } from './definitions/load.ts';
 import { builtInValues, environmentValues } from './definitions/substitutions.ts';
 import { addEverydayCommands } from './everyday-commands.ts';
 import { addSecretCommands } from './secrets-commands.ts';
+import { addUsageCommand } from './usage-command.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 import { createOutput } from './output.ts';
 
@@ -89,6 +90,7 @@ Docs: docs/cli.md`,
   addDefinitionCommands(program, context);
   addEverydayCommands(program, context);
   addSecretCommands(program, context);
+  addUsageCommand(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -84,6 +84,8 @@ export interface Config {
   authFailuresPerMinute: number;
   /** Page sizes of the versions listings. */
   versionPaging: { defaultSize: number; maxSize: number };
+  /** GET /usage: the most days one report covers, and the most groups it answers. */
+  usage: { maxRangeDays: number; maxGroups: number };
   bodyLimitBytes: number;
   /** Ceilings for users the operator has not given their own. */
   userCeilings: {
@@ -1172,6 +1174,17 @@ export const SETTINGS = {
     meaning: 'the most versions `limit` may ask for in one page of those listings',
     ...wholeNumber(50, 1, 1000),
   },
+  TDS_USAGE_MAX_RANGE_DAYS: {
+    group: 'api',
+    meaning: 'the most days one `GET /usage` report may cover (`from` to `to`)',
+    ...wholeNumber(366, 1, 3660),
+  },
+  TDS_USAGE_MAX_GROUPS: {
+    group: 'api',
+    meaning:
+      'the most groups (jobs, workflows, users or days) one `GET /usage` report answers; past it the rest are left out of `groups` (never of `total`) and `truncated` is true',
+    ...wholeNumber(1000, 1, 100_000),
+  },
   TDS_TRUST_PROXY: {
     group: 'api',
     meaning:
@@ -1381,6 +1394,7 @@ function apiConfig(read: ReadSetting, host: string) {
     rateLimitPerAddressPerMinute: read('TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'),
     authFailuresPerMinute: read('TDS_AUTH_FAILURES_PER_MINUTE'),
     versionPaging: { defaultSize: read('TDS_VERSIONS_PAGE_SIZE'), maxSize: read('TDS_VERSIONS_PAGE_MAX') },
+    usage: { maxRangeDays: read('TDS_USAGE_MAX_RANGE_DAYS'), maxGroups: read('TDS_USAGE_MAX_GROUPS') },
     bodyLimitBytes: read('TDS_BODY_LIMIT_BYTES'),
     userCeilings: {
       maxCpus: read('TDS_USER_MAX_CPUS'),

@@ -42,6 +42,8 @@ import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { WorkflowSchedules } from '../definitions/workflow-kind.js';
 import { workflowScheduleRoutes } from './routes/workflow-schedules.js';
 import { workerRoutes } from './routes/workers.js';
+import { usageRoutes } from './routes/usage.js';
+import type { UsageReports } from '../usage/usage-reports.js';
 import type { JobSchedules } from '../definitions/job-kind.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { EventHub } from '../events/event-hub.js';
@@ -84,6 +86,8 @@ export interface AppDeps {
   eventHub: EventHub;
   /** The places for open streams (GET /events, log streams), per user and in all. */
   streamSlots: StreamSlots;
+  /** CPU, memory and run time summed per job, workflow, user or day (GET /usage). */
+  usage: UsageReports;
   /** Prometheus metrics served at /metrics (operator key); undefined when a listener of their own serves them. */
   metrics: MetricsEndpoint | undefined;
 }
@@ -185,6 +189,7 @@ async function registerDocumentation(app: TypedFastify): Promise<void> {
         { name: 'schedules' },
         { name: 'secrets' },
         { name: 'runs' },
+        { name: 'usage' },
         { name: 'webhooks' },
         { name: 'events' },
         { name: 'admin' },
@@ -249,5 +254,6 @@ async function registerRoutes(
   await app.register(secretRoutes, { secrets: deps.secrets });
   await app.register(eventRoutes, { db, hub: deps.eventHub, slots: deps.streamSlots });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
+  await app.register(usageRoutes, { usage: deps.usage });
   await app.register(fileRoutes, { jobs, store: deps.store, links: deps.links });
 }

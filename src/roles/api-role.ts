@@ -1,3 +1,4 @@
+import { createUsageReports } from '../usage/usage-reports.js';
 import type { FastifyInstance } from 'fastify';
 import { createDownloadLinks } from '../runs/download-links.js';
 import { buildApp } from '../api/app.js';
@@ -91,6 +92,7 @@ export function createApiRole(
           authFailuresPerMinute: config.authFailuresPerMinute,
         },
         versionPaging: config.versionPaging,
+        usage: createUsageReports(db, config.usage),
         webhooks: services.webhooks,
         secrets,
         metrics:

@@ -11,7 +11,7 @@ import type { SecretService } from '../secrets/secret-service.js';
 
 /** What finishing a run works with: one per worker, handed to each step of finishing. */
 export interface RunFinisherDeps {
-  db: SqlExecutor;
+  db: Database;
   store: ObjectStore;
   engine: ContainerEngine;
   logger: Logger;

@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRetry } from '../runs/retry.js';
+import { recordRunUsage } from '../usage/record-run-usage.js';
 import { type Run } from '../runs/run-repository.js';
 import { finish, type RunOutcome } from '../runs/transitions.js';
 import { INSTALLATION_LABEL, runNetworkName, runVolumes } from './image-builder.js';
@@ -59,6 +60,7 @@ export async function recordEnd(
     : undefined;
   const end = async (tx: SqlExecutor) => {
     const finished = await finish(tx, run.id, outcome, { owner: workerId, exitCode, result, peaks });
+    if (finished && metrics) await recordRunUsage(tx, finished, metrics);
     const retry = finished ? await queueRetry(tx, finished) : undefined;
     const moved =
       finished && !retry && deps.stepEnded ? await deps.stepEnded.advance(tx, finished) : undefined;
@@ -70,7 +72,9 @@ export async function recordEnd(
     };
   };
   const { finished, retry, queued, storeResults } =
-    run.workflowRunId !== null && deps.stepEnded ? await deps.stepEnded.transaction(end) : await end(db);
+    run.workflowRunId !== null && deps.stepEnded
+      ? await deps.stepEnded.transaction(end)
+      : await db.transaction(end);
   if (finished) {
     deps.signals.runEnded.notify();
     deps.signals.runFinished.notify(finished);

@@ -208,6 +208,88 @@ describe('the dashboard', () => {
     await page.context().close();
   });
 
+  it('charts what runs used per day on the overview and on the job and workflow pages', async () => {
+    keys.erin = (await createApiKey(service.db, { userId: 'erin' }, '')).key;
+    const erin = { authorization: `Bearer ${keys.erin}` };
+    await service.request(
+      'PUT',
+      '/admin/users/erin',
+      { allowedBuckets: [bucket] },
+      {
+        authorization: `Bearer ${keys.operator}`,
+      },
+    );
+    const { run, job } = await submit('erin', {
+      command: "timeout 1 sh -c 'while :; do :; done' || true",
+      metrics_interval_seconds: 0.5,
+    });
+    const posted = await service.request(
+      'POST',
+      '/workflows',
+      {
+        userId: 'erin',
+        uniqueId: 'erin-wf',
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: '/wf/',
+        steps: [{ name: 'only', command: 'sleep 1' }],
+      },
+      erin,
+    );
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const workflowId = posted.body.workflow.id as string;
+    const ended = async (url: string) => {
+      for (let i = 0; i < 600; i++) {
+        const { body } = await service.request('GET', url, undefined, erin);
+        if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(body.state)) return body.state;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      throw new Error(`${url} did not end`);
+    };
+    expect(await ended(`/runs/${run.id}`)).toBe('succeeded');
+    expect(await ended(`/workflow-runs/${posted.body.workflowRun.id}`)).toBe('succeeded');
+    // As the page writes it: hours from a hundredth of an hour on, seconds below.
+    const hours = (seconds: number) =>
+      seconds >= 36
+        ? `${(seconds / 3600).toFixed(2)} CPU-hours`
+        : `${seconds >= 1 || seconds === 0 ? seconds.toFixed(1) : seconds.toPrecision(2)} CPU-seconds`;
+    const usageOf = async (filter: string) =>
+      (await service.request('GET', `/usage?userId=erin${filter}`, undefined, erin)).body.total;
+
+    // bob has nothing: the empty state says what would be there.
+    const bob = await signedIn('bob', '/');
+    await bob.getByText('No run of yours ended in the last 7 days').waitFor();
+    await bob.context().close();
+
+    const page = await signedIn('erin', '/');
+    const section = page.getByTestId('usage');
+    await section.locator('figure.chart canvas').waitFor();
+    expect(await section.locator('figure.chart').getAttribute('data-points')).toBe('7');
+    const all = await usageOf('');
+    expect(all.runs).toBe(2);
+    expect(await page.getByTestId('usage-total').textContent()).toContain(hours(all.cpuSeconds));
+    expect(await page.getByTestId('usage-total').textContent()).toContain(' · 2 runs · ');
+    await shot(page, 'overview-usage');
+    await checkA11y(page, 'overview with usage');
+
+    await page.goto(`${service.apiUrl}/ui/jobs/${job.id}`);
+    await section.locator('figure.chart canvas').waitFor();
+    const ofJob = await usageOf(`&jobId=${job.id}`);
+    expect(ofJob.runs).toBe(1);
+    expect(await page.getByTestId('usage-total').textContent()).toContain(hours(ofJob.cpuSeconds));
+    expect(await page.getByTestId('usage-total').textContent()).toContain('1 run ·');
+
+    await page.goto(`${service.apiUrl}/ui/workflows/${workflowId}`);
+    await section.locator('figure.chart canvas').waitFor();
+    const ofWorkflow = await usageOf(`&workflowId=${workflowId}`);
+    expect(ofWorkflow.runs).toBe(1);
+    expect(await page.getByTestId('usage-total').textContent()).toContain(hours(ofWorkflow.cpuSeconds));
+    await shot(page, 'workflow-usage');
+    await checkA11y(page, 'workflow page with usage');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.context().close();
+  });
+
   it("keeps one user from another's runs, and gives operators their page", async () => {
     const { run } = await submit('alice', { command: 'echo private' });
     const bob = await signedIn('bob', `/ui/runs/${run.id}`);

@@ -174,6 +174,7 @@ describe('the other routes, fuzzed', () => {
       ['GET', '/runs/:id/log-stream'],
       ['GET', '/runs/:id/metrics'],
       ['GET', '/overview'],
+      ['GET', '/usage'],
       ['GET', '/job-summaries'],
       ['GET', '/whoami'],
       ['POST', '/runs/:id/cancel'],

@@ -6,6 +6,7 @@ import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
+import { UsageChart } from '../usage-chart.js';
 
 export function JobsPage({ me, params }) {
   const runStates = useStates()?.run.states ?? [];
@@ -102,7 +103,8 @@ export function JobPage({ id }) {
             <button onClick=${() => act('trigger')}>Run now</button>
           </div>
           <p role="status">${message}</p>
-        </section>`
+        </section>
+        <${UsageChart} filter=${{ userId: data.userId, jobId: id }} what="this job" />`
     }
     <section aria-labelledby="runs">
       <h2 id="runs">Runs</h2>

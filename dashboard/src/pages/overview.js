@@ -3,6 +3,7 @@ import { get, post, query } from '../api.js';
 import { duration, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
+import { UsageChart } from '../usage-chart.js';
 
 /** What a run belongs to: its job, or its workflow run (and step). */
 function Owner({ run }) {
@@ -113,5 +114,6 @@ export function OverviewPage({ me }) {
                 </table>`
           }
         </section>`
-    }`;
+    }
+    <${UsageChart} filter=${{ userId }} what=${userId ? 'yours' : 'any user'} />`;
 }

@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { get, query } from '../api.js';
 import { FilterForm, readFilters } from '../filters.js';
 import { duration, secondsBetween, time } from '../format.js';
+import { UsageChart } from '../usage-chart.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
 
@@ -75,6 +76,7 @@ export function WorkflowPage({ id }) {
       user <strong>${workflow.userId}</strong>
       ${` · ${steps.length} steps · at most ${workflow.definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
     </p>
+    <${UsageChart} filter=${{ userId: workflow.userId, workflowId: id }} what="this workflow" />
     <section aria-labelledby="runs">
       <h2 id="runs">Latest runs</h2>
       ${
