@@ -19,7 +19,7 @@ export const HAND_RUN_DESCRIPTION =
   'The hand-run baseline does, per job: list and download the inputs from the same S3 server with the ' +
   'AWS SDK into a build folder; write the command to a file and a Dockerfile ' +
   '(`FROM <cached package image>`, `COPY input/`, `COPY command.sh`); `docker build --no-cache` ' +
-  '(as the service built run images before it put a run\'s files into its container instead; the package image stays cached); ' +
+  "(as the service built run images before it put a run's files into its container instead; the package image stays cached); " +
   '`docker run -d` (the container is running when it returns); `docker wait`; `docker logs` into ' +
   'stdout/stderr files; `docker cp` of /job/output; upload of both logs and every output file with ' +
   'the AWS SDK (results in S3 when the last upload ends); then `docker rm` and `docker rmi` (not timed, ' +
