@@ -82,6 +82,7 @@ const FIELDS = [
   'network',
   'notify_url',
   'requires',
+  'gpus',
 ];
 
 const nasty = fc.oneof(
