@@ -239,12 +239,16 @@ export async function writeDecision(
       itemIndex: 'q.item_index',
       resultsPrefix: `COALESCE(q.results_prefix, ${RUN_RESULTS.sql('q.spec', { runId: 'q.id::text' })})`,
     })},
+     -- Every change of one decision carries the statement's time: steps that end and the
+     -- dependants they let start are one moment (clock_timestamp() would differ row by row, in
+     -- whatever order the rows are updated, and a dependant could seem to start before its
+     -- dependency ended).
      steps AS (
        UPDATE workflow_steps s SET state = u.state, reason = u.reason, result = u.result,
               result_truncated = u.result_truncated, exit_code = u.exit_code, attempts = u.attempts,
               items = coalesce(u.items, s.items), items_started = u.items_started, outputs = u.outputs,
-              started_at = CASE WHEN u.started THEN clock_timestamp() ELSE s.started_at END,
-              ended_at = CASE WHEN u.ended THEN clock_timestamp() ELSE s.ended_at END
+              started_at = CASE WHEN u.started THEN statement_timestamp() ELSE s.started_at END,
+              ended_at = CASE WHEN u.ended THEN statement_timestamp() ELSE s.ended_at END
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::int[],
                    $9::int[], $10::jsonb[], $11::int[], $12::jsonb[], $13::boolean[], $14::boolean[])
          AS u(name, from_state, state, reason, result, result_truncated, exit_code, attempts, items,
@@ -252,10 +256,10 @@ export async function writeDecision(
        WHERE s.workflow_run_id = $1::uuid AND s.name = u.name AND s.state = u.from_state
        RETURNING 1),
      moved AS (
-       UPDATE workflow_runs SET advanced_at = clock_timestamp(),
+       UPDATE workflow_runs SET advanced_at = statement_timestamp(),
               state = CASE WHEN $15::boolean THEN 'running' WHEN $16::boolean THEN $22::text ELSE state END,
-              started_at = CASE WHEN $15::boolean THEN clock_timestamp() ELSE started_at END,
-              ended_at = CASE WHEN $16::boolean THEN clock_timestamp() ELSE ended_at END,
+              started_at = CASE WHEN $15::boolean THEN statement_timestamp() ELSE started_at END,
+              ended_at = CASE WHEN $16::boolean THEN statement_timestamp() ELSE ended_at END,
               failure_step = CASE WHEN $16::boolean THEN $23::text ELSE failure_step END,
               failure_reason = CASE WHEN $16::boolean THEN $24::text ELSE failure_reason END,
               failure_message = CASE WHEN $16::boolean THEN $25::text ELSE failure_message END
