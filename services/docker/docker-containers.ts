@@ -170,10 +170,14 @@ export async function volumeUsage(
   for (const volume of usage.Volumes ?? []) sizes.set(volume.Name, Math.max(0, volume.UsageData?.Size ?? 0));
   const byContainer = new Map<string, number>();
   for (const container of usage.Containers ?? []) {
+    // A volume mounted at two places counts once.
+    const names = new Set(
+      (container.Mounts ?? []).flatMap((mount) =>
+        mount.Type === 'volume' && mount.Name ? [mount.Name] : [],
+      ),
+    );
     let bytes = 0;
-    for (const mount of container.Mounts ?? []) {
-      if (mount.Type === 'volume' && mount.Name && counted(mount.Name)) bytes += sizes.get(mount.Name) ?? 0;
-    }
+    for (const name of names) if (counted(name)) bytes += sizes.get(name) ?? 0;
     byContainer.set(container.Id, bytes);
   }
   return byContainer;

@@ -17,5 +17,11 @@ export const METRICS_PATH = `${METRICS_DIR}/metrics.csv`;
  * waits for it (entrypoint.sh), for a few seconds at most.
  */
 export const ENGINE_SAMPLED_PATH = `${METRICS_DIR}/engine-sampled`;
+/**
+ * The sampler's volume again, outside /job: where the worker puts ENGINE_SAMPLED_PATH's file. The
+ * engine refuses to put files into a running container anywhere under a read-only mount, and /job
+ * is one, its own volumes inside it included.
+ */
+export const METRICS_GATE_DIR = '/.tds-gate';
 /** The in-memory scratch folder, also the command's HOME. */
 export const TMP_DIR = '/tmp';

@@ -18,10 +18,18 @@ import {
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
   runNetworkName,
+  runVolumeName,
   runVolumes,
   type ImageBuilder,
 } from './image-builder.js';
-import { ENGINE_SAMPLED_PATH, JOB_DIR, METRICS_PATH, TMP_DIR } from './container-paths.js';
+import {
+  ENGINE_SAMPLED_PATH,
+  JOB_DIR,
+  METRICS_DIR,
+  METRICS_GATE_DIR,
+  METRICS_PATH,
+  TMP_DIR,
+} from './container-paths.js';
 import { runFilesArchive } from './run-files.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { gpuDevices, runContainerWithDevices } from './gpu-devices.js';
@@ -257,7 +265,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
           network,
-          volumes,
+          volumes: [...volumes, { name: runVolumeName(run.id, METRICS_DIR), dir: METRICS_GATE_DIR }],
           files: {
             dir: JOB_DIR,
             archive: await runFilesArchive(run.spec, contextDir, deps.sandbox.user, launch !== undefined),
@@ -285,12 +293,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           ]);
           if (written) {
             await engine
-              .putFile(
-                containerId,
-                path.posix.dirname(ENGINE_SAMPLED_PATH),
-                path.posix.basename(ENGINE_SAMPLED_PATH),
-                '',
-              )
+              .putFile(containerId, METRICS_GATE_DIR, path.posix.basename(ENGINE_SAMPLED_PATH), '')
               .catch((error: unknown) =>
                 log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
               );

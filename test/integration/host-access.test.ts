@@ -127,8 +127,10 @@ async function probe(service: TestService) {
   const [gateway, ...lines] = ((await getText(bucket, `${ended.results.prefix}stdout.log`)) ?? '')
     .trim()
     .split('\n');
-  // The probe's own check: it tried a real gateway address (not an empty one, which never answers).
-  expect(gateway).toMatch(/^gateway address: \d+\.\d+\.\d+\.1$/);
+  // The probe's own check: it tried a real gateway address (not an empty one, which never answers):
+  // the first address of the run network's subnet (TDS_RUN_SUBNETS).
+  expect(gateway).toMatch(/^gateway address: 172\.3[01]\.\d+\.\d+$/);
+  expect(Number(gateway!.split('.').at(-1)) % 16).toBe(1);
   return lines;
 }
 
