@@ -253,12 +253,12 @@ export function createRunOutput(deps: RunOutputDeps) {
     if (!deps.dataDir) return undefined;
     const file = await open(engineMetricsPath(deps.dataDir, runId)).catch(() => undefined);
     if (!file) return undefined;
-    // The stream closes the file when it ends or is destroyed.
-    const body = file.createReadStream();
+    const body = file.createReadStream({ autoClose: false });
     try {
       return await readMetrics(body, deps.metricsLimits, options);
     } finally {
       body.destroy();
+      await file.close();
     }
   }
 
