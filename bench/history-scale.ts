@@ -131,9 +131,9 @@ async function prepare(stack: BenchStack, runs: number): Promise<Side> {
   return { db: stack.database.db, service, jobId: job!.id, runIds: runIds.map((r) => r.id) };
 }
 
-async function get(side: Side, url: string): Promise<void> {
+async function call(side: Side, method: 'GET' | 'POST', url: string): Promise<void> {
   const response = await fetch(`${side.service.apiUrl}${url}`, {
-    method: url.endsWith('/trigger') ? 'POST' : 'GET',
+    method,
   });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   await response.arrayBuffer();
@@ -152,17 +152,17 @@ async function time(one: (i: number) => Promise<unknown>): Promise<number[]> {
 }
 
 const operations: { name: string; run: (side: Side, i: number) => Promise<unknown> }[] = [
-  { name: "GET /runs (a user's first page)", run: (s) => get(s, '/runs?userId=u0&limit=50') },
-  { name: 'GET /runs (every user, first page)', run: (s) => get(s, '/runs?limit=50') },
-  { name: 'GET /jobs/:id/runs', run: (s) => get(s, `/jobs/${s.jobId}/runs`) },
-  { name: 'GET /runs/:id', run: (s, i) => get(s, `/runs/${s.runIds[i % s.runIds.length]}`) },
-  { name: "GET /overview (a user's)", run: (s) => get(s, '/overview?userId=u0') },
-  { name: 'GET /overview (every user)', run: (s) => get(s, '/overview') },
-  { name: "GET /job-summaries (a user's)", run: (s) => get(s, '/job-summaries?userId=u0') },
-  { name: 'GET /job-summaries (every user)', run: (s) => get(s, '/job-summaries') },
+  { name: "GET /runs (a user's first page)", run: (s) => call(s, 'GET', '/runs?userId=u0&limit=50') },
+  { name: 'GET /runs (every user, first page)', run: (s) => call(s, 'GET', '/runs?limit=50') },
+  { name: 'GET /jobs/:id/runs', run: (s) => call(s, 'GET', `/jobs/${s.jobId}/runs`) },
+  { name: 'GET /runs/:id', run: (s, i) => call(s, 'GET', `/runs/${s.runIds[i % s.runIds.length]}`) },
+  { name: "GET /overview (a user's)", run: (s) => call(s, 'GET', '/overview?userId=u0') },
+  { name: 'GET /overview (every user)', run: (s) => call(s, 'GET', '/overview') },
+  { name: "GET /job-summaries (a user's)", run: (s) => call(s, 'GET', '/job-summaries?userId=u0') },
+  { name: 'GET /job-summaries (every user)', run: (s) => call(s, 'GET', '/job-summaries') },
   {
     name: 'POST /jobs/:id/trigger (a fire: the schedule locked, a run queued)',
-    run: (s) => get(s, `/jobs/${s.jobId}/trigger`),
+    run: (s) => call(s, 'POST', `/jobs/${s.jobId}/trigger`),
   },
   {
     name: 'a claim (of a run the triggers queued)',
