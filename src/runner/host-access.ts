@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { dropBetweenRule, dropToHostRule, type HostFirewall } from '../../services/firewall/host-firewall.js';
+import {
+  ENGINE_USER_CHAIN,
+  dropBetweenRule,
+  dropToHostRule,
+  type HostFirewall,
+} from '../../services/firewall/host-firewall.js';
 import { RunFailure, errorMessage } from '../errors.js';
 
 /**
@@ -52,7 +57,7 @@ export interface HostGuard {
 
 /** What an operator can do when the rule cannot be installed. */
 const BLOCKED_INTERFACES = `${BLOCKED_INTERFACE_PREFIX}+`;
-const REMEDY = `add the rules on the Docker engine's host yourself (\`iptables -I INPUT ${dropToHostRule(BLOCKED_INTERFACES).join(' ')}\` and \`iptables -I FORWARD ${dropBetweenRule(BLOCKED_INTERFACES).join(' ')}\`, and the same with ip6tables) and set TDS_RUN_HOST_ACCESS=blocked-by-operator, or let bridge runs reach the host with TDS_RUN_HOST_ACCESS=allowed, or give the job network "none" (see docs/security.md, Networks)`;
+const REMEDY = `add the rules on the Docker engine's host yourself (\`iptables -I INPUT ${dropToHostRule(BLOCKED_INTERFACES).join(' ')}\`, \`iptables -I ${ENGINE_USER_CHAIN} ${dropBetweenRule(BLOCKED_INTERFACES).join(' ')}\` and the same in FORWARD, and with ip6tables) and set TDS_RUN_HOST_ACCESS=blocked-by-operator, or let bridge runs reach the host with TDS_RUN_HOST_ACCESS=allowed, or give the job network "none" (see docs/security.md, Networks)`;
 
 export function createHostGuard(deps: {
   hostAccess: RunHostAccess;

@@ -141,9 +141,17 @@ describe("the pg driver's sessions", () => {
 
   it('give up connecting to a server that does not answer after the connect timeout', async () => {
     // Accepts the TCP connection and never says a word: a server address gone dark in a failover.
-    const silent = net.createServer(() => undefined);
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => accepted.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => silent.close(resolve)));
+    // close() waits for every connection to end: a client that never hangs up would hold it for good.
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          silent.close(resolve);
+          for (const socket of accepted) socket.destroy();
+        }),
+    );
     const port = (silent.address() as net.AddressInfo).port;
     db = createPgDatabase(`postgres://tds:tds@127.0.0.1:${port}/tds`, logger, { connectTimeoutMs: 500 });
     const started = Date.now();

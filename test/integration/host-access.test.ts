@@ -27,7 +27,8 @@ const run = promisify(execFile);
  */
 const namespace = `tdsg-${randomInt(1_000_000)}`;
 const subnet = randomInt(1, 250);
-const rootEnd = `tdsg${subnet}r`;
+// Not named tds…: the rules between run networks match every interface so named.
+const rootEnd = `elsw${subnet}r`;
 const elsewhere = `10.214.${subnet}.2`;
 let hostService: net.Server;
 let hostPort: number;
@@ -39,7 +40,7 @@ let bucket: string;
 /** An IPv4 address of this host other than loopback and Docker's or the tests' own links. */
 function hostAddress(): string {
   for (const [name, addresses] of Object.entries(os.networkInterfaces())) {
-    if (/^(?:lo|docker|br-|veth|tds|tdh)/.test(name)) continue;
+    if (/^(?:lo|docker|br-|veth|tds|tdh|elsw)/.test(name)) continue;
     const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
     if (found) return found.address;
   }
@@ -148,6 +149,9 @@ describe("bridge runs and their engine's host", () => {
     ]);
     const { stdout } = await run('iptables', ['-S', 'INPUT']);
     expect(stdout).toContain('-A INPUT -i tds+ -m conntrack ! --ctstate RELATED,ESTABLISHED -j DROP');
+    expect((await run('iptables', ['-S', 'DOCKER-USER'])).stdout).toContain(
+      '-A DOCKER-USER -i tds+ -o tds+ -j DROP',
+    );
   });
 
   it('reaches them when the operator allows it, the rule installed for the others notwithstanding', async () => {
@@ -177,10 +181,13 @@ describe("the rule installed from a helper container on the engine's host", () =
     try {
       expect(await listed('INPUT', rule)).toBe(0);
       expect(await listed('FORWARD', between)).toBe(0);
+      expect(await listed('DOCKER-USER', between)).toBe(0);
       await firewall.dropToHost(pattern);
       await firewall.dropToHost(pattern);
       expect(await listed('INPUT', rule)).toBe(1);
       expect(await listed('FORWARD', between)).toBe(1);
+      // Docker's chain for the host's own rules, which it passes packets through before its own.
+      expect(await listed('DOCKER-USER', between)).toBe(1);
       const left = await docker.listContainers({ all: true, filters: { label: ['tds.kind=host-firewall'] } });
       expect(left).toEqual([]);
     } finally {
@@ -188,6 +195,8 @@ describe("the rule installed from a helper container on the engine's host", () =
       await run('ip6tables', ['-D', 'INPUT', ...rule]).catch(() => undefined);
       await run('iptables', ['-D', 'FORWARD', ...between]).catch(() => undefined);
       await run('ip6tables', ['-D', 'FORWARD', ...between]).catch(() => undefined);
+      await run('iptables', ['-D', 'DOCKER-USER', ...between]).catch(() => undefined);
+      await run('ip6tables', ['-D', 'DOCKER-USER', ...between]).catch(() => undefined);
     }
   });
 });

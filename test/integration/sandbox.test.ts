@@ -35,6 +35,34 @@ async function submit(overrides: Record<string, unknown>) {
   return body as { job: { id: string; spec: Record<string, unknown> }; run: { id: string } };
 }
 
+/** Makes and removes networks one after another, as other runs starting would, until stopped. */
+function churnNetworks(): { stop(): Promise<void> } {
+  let stopping = false;
+  const loop = (async () => {
+    for (let i = 0; !stopping; i++) {
+      const name = `tds-test-churn-${process.pid}-${i}`;
+      const network = await docker.createNetwork({
+        Name: name,
+        Labels: { 'tds.test': 'churn' },
+        // Outside Docker's pools and the runs' subnets: it takes nothing a run could be given.
+        IPAM: { Config: [{ Subnet: `10.199.${i % 256}.0/28` }] },
+        Options: {
+          'com.docker.network.bridge.name':
+            `tdsc${process.pid.toString(16).slice(-4)}${i.toString(16).padStart(7, '0')}`.slice(0, 15),
+          'com.docker.network.bridge.enable_icc': 'false',
+        },
+      });
+      await network.remove();
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      await loop;
+    },
+  };
+}
+
 async function runToEnd(overrides: Record<string, unknown>) {
   const { run } = await submit(overrides);
   const ended = await service.waitForRun(run.id);
@@ -226,11 +254,20 @@ describe('a job container, tried as a hostile user would', () => {
       });
     });
 
-    const prober = await runToEnd({
-      command: `timeout 5 bash -c 'exec 3<>/dev/tcp/${address}/8080 && head -n 1 <&3' || echo unreachable`,
-    });
-    expect(prober.run.state).toBe('succeeded');
-    expect(prober.lines).toEqual(['unreachable']);
+    // Probers start side by side while other networks are being made, as on a busy worker: each
+    // network the engine makes rewrites its rules, and a run's first packets meet them then.
+    const churn = churnNetworks();
+    const probers = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        runToEnd({
+          command: `timeout 5 bash -c 'exec 3<>/dev/tcp/${address}/8080 && head -n 1 <&3' || echo unreachable`,
+        }),
+      ),
+    ).finally(() => churn.stop());
+    for (const prober of probers) {
+      expect(prober.run.state).toBe('succeeded');
+      expect(prober.lines).toEqual(['unreachable']);
+    }
 
     expect((await service.request('POST', `/runs/${listener.run.id}/cancel`)).status).toBeLessThan(300);
     await service.waitForRun(listener.run.id);
