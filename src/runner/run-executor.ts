@@ -17,6 +17,7 @@ import {
   WORKER_ID_LABEL,
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
+  runContainerName,
   runNetworkName,
   runVolumeName,
   runVolumes,
@@ -233,7 +234,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         // Labelled as the container is, so that housekeeping knows whose they are. Made empty: an
         // earlier attempt's (a crash after making them, before the run was recorded running) are
         // removed first, with its container, so that none of its files become this one's outputs.
-        const containerName = `tds-run-${run.id}`;
+        const containerName = runContainerName(run.id);
         // /job is read-only for the command, as the root filesystem is: only its files put it there.
         const volumes = runVolumes(run.id).map((volume) => ({ ...volume, readOnly: volume.dir === JOB_DIR }));
         await engine.removeContainer(containerName);
