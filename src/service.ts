@@ -12,6 +12,7 @@ import { createPgDatabase } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
+import { createAuditTrail } from './audit/audit-trail.js';
 import { createFleetService } from './fleet/fleet-service.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
 import { createResultSpool } from './runner/result-spool.js';
@@ -106,8 +107,11 @@ export async function startService(
     const signals = createSignals();
     const metrics = createServiceMetrics(database.db, signals);
     const installationId = await loadInstallationId(database.db);
+    // Who acts is set per request by the API, per command by the keys CLI; every writer records here.
+    const audit = createAuditTrail();
     const secrets = createSecretService({
       db: database.db,
+      audit,
       key: await secretsKey(config, logger),
       maxPerUser: config.secrets.maxPerUser,
       maxValueBytes: config.secrets.maxValueBytes,
@@ -123,10 +127,16 @@ export async function startService(
       signals,
       metrics,
       secrets,
+      audit,
     };
-    const signingKey = createSigningKey(parts.db, config.webhooks.signingKey);
+    const signingKey = createSigningKey(
+      parts.db,
+      config.webhooks.signingKey,
+      config.webhooks.acceptedSigningKeys,
+    );
     const webhooks = createWebhookService({
       db: parts.db,
+      audit,
       signingKey,
       allowPrivate: config.webhooks.allowPrivate,
       endpointsPerUser: config.webhooks.endpointsPerUser,
@@ -135,10 +145,11 @@ export async function startService(
     const limits = { maxResultBytes: config.limits.maxResultBytes };
     // The one definition model: jobs and workflows share their checks and their lifecycle.
     const buckets = createBucketCheck(parts.store);
-    const schedules = createJobSchedules({ db: parts.db, defaults, signals: parts.signals });
-    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, signals: parts.signals });
+    const schedules = createJobSchedules({ db: parts.db, defaults, signals: parts.signals, audit });
+    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, signals: parts.signals, audit });
     const jobs = createJobService({
       db: parts.db,
+      audit,
       store: parts.store,
       engine: parts.engine,
       defaults,
@@ -151,6 +162,7 @@ export async function startService(
 
     const workflows = createWorkflowService({
       db: parts.db,
+      audit,
       store: parts.store,
       logger,
       defaults,
@@ -201,7 +213,7 @@ export async function startService(
           workflows,
           workflowSchedules,
           webhooks,
-          fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs }),
+          fleet: createFleetService({ db: parts.db, leaseMs: config.leaseMs, audit }),
           output,
         })
       : undefined;

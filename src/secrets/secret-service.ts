@@ -1,3 +1,4 @@
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Database } from '../../services/db/database.js';
 import {
   ForbiddenError,
@@ -26,6 +27,8 @@ export interface SecretServiceDeps {
   maxPerUser: number;
   /** The largest value, in bytes of UTF-8 (TDS_SECRET_MAX_VALUE_BYTES). */
   maxValueBytes: number;
+  /** Secrets set and deleted are recorded in their transaction, by name only. */
+  audit: Pick<AuditTrail, 'write'>;
 }
 
 /** Whose secrets a run uses, and which. */
@@ -59,7 +62,18 @@ const REMEMBERED_BYTES = 64 * 1024 * 1024;
  * for a run when it starts, and for masking its logs. Values are sealed before they reach the
  * database and opened only here; nothing here logs or returns a value but `forRun` and `maskFor`.
  */
-export function createSecretService({ db, key, maxPerUser, maxValueBytes }: SecretServiceDeps) {
+export function createSecretService({ db, key, maxPerUser, maxValueBytes, audit }: SecretServiceDeps) {
+  const secretEntry = (
+    action: 'secret.set' | 'secret.deleted',
+    userId: string,
+    name: string,
+    created?: boolean,
+  ) => ({
+    action,
+    target: { kind: 'secret', id: `${userId}/${name}` },
+    ownerId: userId,
+    summary: { name, ...(created === undefined ? {} : { created }) },
+  });
   const keyId = key ? keyIdOf(key) : undefined;
   /** The values each run started in this process was given, so they stay masked if deleted or replaced. */
   const remembered = new Map<string, string[]>();
@@ -119,11 +133,11 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
           `the value is ${describeBytes(bytes)}; a secret's value may be at most ${describeBytes(maxValueBytes)} (TDS_SECRET_MAX_VALUE_BYTES): keep larger material in an input file`,
         );
       }
-      const stored = await putSecret(
+      const sealed = { name, sealed: seal(sealingKey, userId, name, value), keyId: keyIdOf(sealingKey) };
+      const stored = await audit.write(
         db,
-        userId,
-        { name, sealed: seal(sealingKey, userId, name, value), keyId: keyIdOf(sealingKey) },
-        maxPerUser,
+        (tx) => putSecret(tx, userId, sealed, maxPerUser),
+        (put) => put && secretEntry('secret.set', userId, name, put.created),
       );
       if (!stored) {
         throw new ForbiddenError(
@@ -138,7 +152,12 @@ export function createSecretService({ db, key, maxPerUser, maxValueBytes }: Secr
     },
 
     async remove(userId: string, name: string): Promise<void> {
-      if (!(await deleteSecret(db, userId, name))) throw new SecretNotFoundError(userId, name);
+      const deleted = await audit.write(
+        db,
+        (tx) => deleteSecret(tx, userId, name),
+        (found) => (found ? secretEntry('secret.deleted', userId, name) : undefined),
+      );
+      if (!deleted) throw new SecretNotFoundError(userId, name);
     },
 
     /**

@@ -15,7 +15,7 @@ import {
   type AttemptOutcome,
   type ClaimedDelivery,
 } from './delivery-queue.js';
-import { endpointSecret, signDelivery, type SigningKey } from './secrets.js';
+import { secretsInForce, signDelivery, type SigningKey } from './secrets.js';
 
 /** A send gives up after this long: the receiver is slow or gone, and the delivery is retried. */
 export const SEND_TIMEOUT_MS = 15_000;
@@ -102,11 +102,8 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
       });
       return;
     }
-    const { key } = await deps.signingKey.get();
-    const secrets = [endpointSecret(key, delivery.endpointId, delivery.secretGeneration)];
-    if (delivery.previousSecretValid && delivery.secretGeneration > 1) {
-      secrets.push(endpointSecret(key, delivery.endpointId, delivery.secretGeneration - 1));
-    }
+    const { key, accepted } = await deps.signingKey.get();
+    const secrets = secretsInForce([key, ...accepted], delivery);
     const body = JSON.stringify({
       type: delivery.eventType,
       timestamp: delivery.eventAt.toISOString(),

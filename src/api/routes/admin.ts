@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { SqlExecutor } from '../../../services/db/database.js';
+import type { Database } from '../../../services/db/database.js';
+import { apiKeyEntry, userSettingsEntry } from '../../audit/audit-entries.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../auth/key-repository.js';
 import { formatBucketGrant, parseBucketGrant, type Ceilings } from '../../auth/policy.js';
 import {
@@ -105,9 +107,10 @@ function unconfigured(userId: string): UserSettings {
 
 /** Operator routes: API keys, and each user's bucket allow-list and ceilings. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{
-  db: SqlExecutor;
+  db: Database;
   defaultCeilings: Ceilings;
-}> = async (app, { db, defaultCeilings }) => {
+  audit: AuditTrail;
+}> = async (app, { db, defaultCeilings, audit }) => {
   app.post(
     '/admin/keys',
     {
@@ -132,10 +135,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
       if ((userId === undefined) === (operator !== true)) {
         throw new ValidationError('send either "userId" (a user key) or "operator": true (an operator key)');
       }
-      const { record, key } = await createApiKey(
+      const { record, key } = await audit.write(
         db,
-        userId === undefined ? { operator: true } : { userId },
-        name ?? '',
+        (tx) => createApiKey(tx, userId === undefined ? { operator: true } : { userId }, name ?? ''),
+        ({ record: made }) => apiKeyEntry('api_key.created', made),
       );
       request.log.info({ keyId: record.id, forUser: record.userId }, 'API key created');
       return reply.status(201).send({ key, apiKey: keyView(record) });
@@ -172,7 +175,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { id } = request.params;
-      const record = isUuid(id) ? await revokeApiKey(db, id) : undefined;
+      const record = isUuid(id)
+        ? await audit.write(
+            db,
+            (tx) => revokeApiKey(tx, id),
+            (revoked) => revoked && apiKeyEntry('api_key.revoked', revoked),
+          )
+        : undefined;
       if (!record) throw new NotFoundError('API key', id);
       request.log.info({ keyId: id }, 'API key revoked');
       return keyView(record);
@@ -225,10 +234,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { allowedBuckets, ...ceilings } = request.body;
-      const settings = await putUserSettings(db, request.params.userId, {
-        ...ceilings,
-        ...(allowedBuckets ? { allowedBuckets: allowedBuckets.map(parseBucketGrant) } : {}),
-      });
+      const { after: settings } = await audit.write(
+        db,
+        async (tx) => ({
+          before: await getUserSettings(tx, request.params.userId),
+          after: await putUserSettings(tx, request.params.userId, {
+            ...ceilings,
+            ...(allowedBuckets ? { allowedBuckets: allowedBuckets.map(parseBucketGrant) } : {}),
+          }),
+        }),
+        ({ before, after }) => userSettingsEntry(before, after),
+      );
       request.log.info({ forUser: settings.userId }, 'user settings changed');
       return userView(settings, defaultCeilings);
     },
