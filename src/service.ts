@@ -146,7 +146,12 @@ export async function startService(
     // The one definition model: jobs and workflows share their checks and their lifecycle.
     const buckets = createBucketCheck(parts.store);
     const schedules = createJobSchedules({ db: parts.db, defaults, signals: parts.signals, audit });
-    const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, signals: parts.signals, audit });
+    const workflowSchedules = createWorkflowSchedules({
+      db: parts.db,
+      limits,
+      signals: parts.signals,
+      audit,
+    });
     const jobs = createJobService({
       db: parts.db,
       audit,

@@ -100,7 +100,7 @@ export async function listAuditRows(
         AND ($6::text IS NULL OR left(action, length($6)) = $6)
         AND ($7::text IS NULL OR target_id = $7)
         AND ($8::bigint IS NULL OR id < $8::bigint)
-      ORDER BY id DESC
+      ORDER BY audit_log.id DESC
       LIMIT $9::integer`,
     [
       filter.ownerId ?? null,
