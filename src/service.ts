@@ -183,7 +183,11 @@ async function openSharedParts(
 /** The services the roles act through: jobs, workflows, their schedules, webhooks. */
 function createDomainServices(parts: SharedParts) {
   const { config, audit } = parts;
-  const signingKey = createSigningKey(parts.db, config.webhooks.signingKey, config.webhooks.acceptedSigningKeys);
+  const signingKey = createSigningKey(
+    parts.db,
+    config.webhooks.signingKey,
+    config.webhooks.acceptedSigningKeys,
+  );
   const webhooks = createWebhookService({
     db: parts.db,
     audit,

@@ -131,19 +131,18 @@ export async function listAuditRows(
 }
 
 /**
- * Removes the audit rows recorded before `before` (TDS_AUDIT_RETENTION_DAYS ago), a batch at a
- * time so that no statement holds many locks; answers how many went.
+ * Removes up to 5,000 audit rows recorded more than `retentionDays` ago (TDS_AUDIT_RETENTION_DAYS),
+ * by the database's clock: one batch of a retention pass (the housekeeper's, src/worker/housekeeper.ts),
+ * so that no statement holds many locks; the next pass takes the next batch. Found by `audit_log_at`.
  */
-export async function pruneAudit(db: SqlExecutor, before: Date, batch = 10_000): Promise<number> {
-  let removed = 0;
-  for (;;) {
-    const rows = await db.query<{ id: string }>(
-      `DELETE FROM audit_log WHERE id IN (
-         SELECT id FROM audit_log WHERE at < $1::timestamptz ORDER BY id LIMIT $2::integer
-       ) RETURNING id::text AS id`,
-      [before.toISOString(), batch],
-    );
-    removed += rows.length;
-    if (rows.length < batch) return removed;
-  }
+export async function pruneAudit(db: SqlExecutor, retentionDays: number): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM audit_log WHERE id IN (
+         SELECT id FROM audit_log WHERE at < now() - make_interval(days => $1::int) ORDER BY at LIMIT 5000)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [retentionDays],
+  );
+  return rows[0]?.n ?? 0;
 }

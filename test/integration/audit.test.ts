@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneAudit } from '../../src/audit/audit-repository.js';
 import { createApiKey } from '../../src/auth/key-repository.js';
+import { recordEvents } from '../../src/events/outbox.js';
 import {
   createBucket,
   jobBody,
@@ -125,11 +125,21 @@ describe('the audit log', () => {
   });
 
   it('records workers drained and undrained, for operators only; an unknown worker leaves no row', async () => {
+    const drained = await audit('operator', 'action=worker.*');
+    expect(drained.map((e) => e.action)).toEqual(['worker.drained']);
+    // Undrained and drained again before the next test queues a run: nothing can be claimed meanwhile.
+    const workerId = drained[0]!.target.id;
+    expect((await as('operator', 'POST', `/admin/workers/${workerId}/undrain`)).status).toBe(202);
+    expect((await as('operator', 'POST', `/admin/workers/${workerId}/drain`)).status).toBe(202);
     const entries = await audit('operator', 'action=worker.*');
-    expect(entries.map((e) => e.action)).toEqual(['worker.drained']);
+    expect(entries.map((e) => [e.action, e.target])).toEqual([
+      ['worker.drained', { kind: 'worker', id: workerId }],
+      ['worker.undrained', { kind: 'worker', id: workerId }],
+      ['worker.drained', { kind: 'worker', id: workerId }],
+    ]);
     expect((await as('operator', 'POST', '/admin/workers/no-such-worker/drain')).status).toBe(404);
-    expect(await audit('operator', 'action=worker.*')).toHaveLength(1);
-    expect(entries[0]!.ownerId).toBeNull();
+    expect(await audit('operator', 'action=worker.*')).toHaveLength(3);
+    expect(entries.every((e) => e.ownerId === null)).toBe(true);
     expect(await audit('alice', 'action=worker.*')).toEqual([]);
   });
 
@@ -206,6 +216,54 @@ describe('the audit log', () => {
     expect(runEntries[0]!.summary).toMatchObject({ workflowId: id, retriedAs: retried.body.id });
   });
 
+  it("records a recurring workflow's changes: updated, schedule changed, paused, resumed, triggered", async () => {
+    const body = {
+      userId: 'alice',
+      uniqueId: uniqueName('audited-cron-wf'),
+      s3_bucket: bucket,
+      source_s3_prefix: 'in/',
+      destination_s3_prefix: '/wf/',
+      cron: '0 3 * * *',
+      steps: [{ name: 'only', command: 'echo one' }],
+    };
+    const created = await as('alice', 'POST', '/workflows', body);
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const id = created.body.workflow.id as string;
+    const updated = await as('alice', 'PUT', `/workflows/${id}`, {
+      ...body,
+      steps: [{ name: 'only', command: 'echo two' }],
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const changed = await as('alice', 'PATCH', `/workflows/${id}`, { cron: '0 4 * * *' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect((await as('alice', 'POST', `/workflows/${id}/pause`)).status).toBe(200);
+    expect((await as('alice', 'POST', `/workflows/${id}/resume`)).status).toBe(200);
+    const triggered = await as('alice', 'POST', `/workflows/${id}/trigger`);
+    expect(triggered.status, JSON.stringify(triggered.body)).toBe(202);
+
+    const entries = await audit('alice', `target=${id}`);
+    expect(entries.map((e) => e.action).reverse()).toEqual([
+      'workflow.created',
+      'workflow.updated',
+      'workflow.schedule_changed',
+      'workflow.paused',
+      'workflow.resumed',
+      'workflow.triggered',
+    ]);
+    for (const entry of entries) {
+      expect(entry.actor).toMatchObject({ kind: 'user', keyId: keys.alice!.id, userId: 'alice' });
+      expect(entry.ownerId).toBe('alice');
+    }
+    // Paused and deleted; a resume refused then (409) is no action and leaves no row.
+    expect((await as('alice', 'POST', `/workflows/${id}/pause`)).status).toBe(200);
+    expect((await as('alice', 'DELETE', `/workflows/${id}`)).status).toBe(200);
+    expect((await as('alice', 'POST', `/workflows/${id}/resume`)).status).toBe(409);
+    expect((await audit('alice', `target=${id}`)).map((e) => e.action).slice(0, 2)).toEqual([
+      'workflow.deleted',
+      'workflow.paused',
+    ]);
+  });
+
   it("records webhook endpoints and secrets by name, never a secret's value", async () => {
     const made = await as('alice', 'POST', '/webhooks', {
       userId: 'alice',
@@ -217,6 +275,14 @@ describe('the audit log', () => {
     const rotated = await as('alice', 'POST', `/webhooks/${webhookId}/rotate-secret`);
     expect(rotated.status).toBe(200);
     expect((await as('alice', 'POST', `/webhooks/${webhookId}/enable`)).status).toBe(200);
+    // One delivery to it, sent again by its owner; an unknown delivery is refused and leaves no row.
+    await recordEvents(service.db, [{ type: 'run.failed', userId: 'alice', data: { audited: true } }]);
+    const deliveries = await as('alice', 'GET', `/webhooks/${webhookId}/deliveries`);
+    expect(deliveries.status).toBe(200);
+    const [delivery] = deliveries.body.deliveries as { id: string }[];
+    expect((await as('alice', 'POST', `/webhook-deliveries/${delivery!.id}/redeliver`)).status).toBe(202);
+    const unknownDelivery = '01890000-0000-7000-8000-000000000000';
+    expect((await as('alice', 'POST', `/webhook-deliveries/${unknownDelivery}/redeliver`)).status).toBe(404);
     expect((await as('alice', 'DELETE', `/webhooks/${webhookId}`)).status).toBe(204);
     const value = `s3cr3t-${uniqueName('value')}`;
     expect((await as('alice', 'PUT', '/secrets/API_TOKEN', { value })).status).toBe(201);
@@ -227,8 +293,12 @@ describe('the audit log', () => {
       'webhook.created',
       'webhook.secret_rotated',
       'webhook.enabled',
+      'webhook.redelivered',
       'webhook.deleted',
     ]);
+    expect(hooks.find((e) => e.action === 'webhook.redelivered')!.summary).toEqual({
+      deliveryId: delivery!.id,
+    });
     const secrets = await audit('alice', `action=secret.*`);
     expect(secrets.map((e) => [e.action, e.target.id, e.summary.name])).toEqual([
       ['secret.deleted', 'alice/API_TOKEN', 'API_TOKEN'],
@@ -299,14 +369,22 @@ describe('the audit log', () => {
     expect(await audit('operator', 'target=dave')).toEqual([]);
   });
 
-  it('prunes the rows older than the retention, and only those', async () => {
+  it("prunes, in the housekeeper's retention pass, the rows older than the retention, and only those", async () => {
     const all = await audit('operator');
-    const oldest = all.at(-1)!;
+    const [oldest, nextOldest] = [all.at(-1)!, all.at(-2)!];
     await service.db.query("UPDATE audit_log SET at = now() - interval '400 days' WHERE id = $1::bigint", [
       oldest.id,
     ]);
-    const removed = await pruneAudit(service.db, new Date(Date.now() - 365 * 86_400_000));
-    expect(removed).toBe(1);
+    // A day within TDS_AUDIT_RETENTION_DAYS (365 by default): kept.
+    await service.db.query("UPDATE audit_log SET at = now() - interval '364 days' WHERE id = $1::bigint", [
+      nextOldest.id,
+    ]);
+    expect(service.config.audit.retentionDays).toBe(365);
+    // Its timer stopped, the pass below is the housekeeper's only one: no other holds the lock.
+    await service.housekeeper!.stop();
+    const report = await service.housekeeper!.sweep();
+    expect(report.retentionHeldElsewhere).toBe(false);
+    expect(report.pruned.audit).toBe(1);
     expect((await audit('operator')).map((e) => e.id)).toEqual(all.slice(0, -1).map((e) => e.id));
   });
 });
