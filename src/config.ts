@@ -1036,6 +1036,12 @@ export const SETTINGS = {
       'history older than this is deleted: runs and workflow runs that ended, schedule fires, replaced versions, events, workers gone ([retention](database.md#retention)); 0 keeps everything',
     ...wholeNumber(30, 0, 36_500),
   },
+  TDS_AUDIT_RETENTION_DAYS: {
+    group: 'worker',
+    meaning:
+      "audit log rows older than this are deleted by the workers' housekeeping, in the retention pass, whatever `TDS_RETENTION_DAYS` says ([audit](audit.md#retention)); 0 keeps everything",
+    ...wholeNumber(365, 0, 36_500),
+  },
   TDS_HOUSEKEEPING_INTERVAL_MS: {
     group: 'worker',
     meaning: 'how often a worker removes leftover containers, run images and folders',
@@ -1236,12 +1242,6 @@ export const SETTINGS = {
     meaning:
       'the most rows `limit` may ask for in one page of `GET /audit` (50 without `limit`, or this when lower); one more is refused with 400',
     ...wholeNumber(200, 1, 1000),
-  },
-  TDS_AUDIT_RETENTION_DAYS: {
-    group: 'api',
-    meaning:
-      'audit log rows older than this are removed (`pruneAudit`, see [audit](audit.md#retention)); 0 keeps everything',
-    ...wholeNumber(365, 0, 36_500),
   },
   TDS_TRUST_PROXY: {
     group: 'api',
