@@ -331,10 +331,11 @@ describe('the dashboard', () => {
     const operator = await signedIn('operator', '/ui/operators');
     await operator.getByRole('link', { name: 'Audit' }).click();
     await operator.getByRole('heading', { name: 'Audit log' }).waitFor();
-    // The operator's own changes of this file: users' allow-lists, and the key made for carol.
+    // The operator's own changes of this file: users' allow-lists (alice, bob and dana at the
+    // start, erin's for the usage charts), and the key made for carol.
     const settings = operator.getByRole('row', { name: /user\.settings_changed/ });
     await settings.first().waitFor();
-    expect(await settings.count()).toBe(3);
+    expect(await settings.count()).toBe(4);
     expect(await settings.first().getByRole('cell').nth(1).textContent()).toBe('operator');
     await operator.getByLabel('Action (job.paused, job.*)').fill('api_key.*');
     await operator.getByRole('button', { name: 'Filter' }).click();
