@@ -276,6 +276,16 @@ describe('everyday commands', () => {
     expect(JSON.parse(runs.stdout).runs.map((r: { id: string }) => r.id)).toEqual([runId]);
     const shown = await tds(['get', runId, '--output', 'json']);
     expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'run', value: { id: runId, jobId: id } });
+    // For a person: a summary, not the answer's JSON.
+    const summary = await tds(['get', runId]);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toMatch(new RegExp(`^run ${runId}: [a-z_]+$`, 'm'));
+    expect(summary.stdout).toMatch(new RegExp(`^ {2}Job +${id}$`, 'm'));
+    expect(summary.stdout).toMatch(/^ {2}Results +s3:\/\//m);
+    expect(summary.stdout).not.toContain('{');
+    const jobShown = await tds(['get', id]);
+    expect(jobShown.stdout).toMatch(new RegExp(`^job \\S+ \\(${id}\\)$`, 'm'));
+    expect(jobShown.stdout).toContain(runId);
     const cancelled = await tds(['cancel', runId]);
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toContain(`cancel requested: ${runId}`);
