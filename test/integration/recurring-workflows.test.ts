@@ -188,7 +188,19 @@ describe('a recurring workflow', () => {
       'SELECT ended_at FROM workflow_runs WHERE id = $1::uuid',
       [first[0]!.id],
     );
-    expect(between.every((f) => f.fire_at.getTime() < ended!.ended_at.getTime())).toBe(true);
+    // The next workflow run overlaps it in nothing: its step starts after the first ended (a start
+    // is recorded after the claim, which the fire's commit precedes). Not that every skipped fire
+    // time lies before the recorded end: the end's time is taken inside the transaction that ends
+    // it, and a fire decided before that commits still sees it running, rightly skipped.
+    const startedAt = await until('a later workflow run to start', async () => {
+      const [row] = await withWorker.db.query<{ started_at: Date | null }>(
+        `SELECT min(r.started_at) AS started_at FROM workflow_runs w JOIN runs r ON r.workflow_run_id = w.id
+          WHERE w.workflow_id = $1::uuid AND w.id <> $2::uuid`,
+        [workflowId, first[0]!.id],
+      );
+      return row?.started_at ?? undefined;
+    });
+    expect(startedAt.getTime()).toBeGreaterThan(ended!.ended_at.getTime());
     const events = await withWorker.db.query<{ data: { workflowId: string; outcome: string } }>(
       `SELECT data FROM events WHERE type = 'schedule.fire_skipped' AND data ->> 'workflowId' = $1`,
       [workflowId],
