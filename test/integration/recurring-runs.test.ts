@@ -85,6 +85,47 @@ describe('the dates of each fire', () => {
     throw new Error(`the runs of job ${jobId} did not end in time`);
   }
 
+  it('gives a retry the date and time of the run it retries', async () => {
+    const { body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, {
+        command: 'echo "$TDS_SCHEDULED_FOR ${NOW} $TDS_RUN_DATE"; exit 7',
+        max_attempts: 2,
+        retry_on_exit_code: true,
+        retry_backoff_seconds: 1,
+      }),
+    );
+    const jobId: string = body.job.id;
+    const deadline = Date.now() + 150_000;
+    let runs: {
+      id: string;
+      state: string;
+      attempt: number;
+      timings: { queuedAt: string };
+      results: { prefix: string };
+    }[] = [];
+    while (Date.now() < deadline) {
+      runs = (await service.request('GET', `/jobs/${jobId}/runs?limit=50`)).body.runs;
+      if (runs.length === 2 && runs.every((r) => r.state === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    runs.sort((a, b) => a.attempt - b.attempt);
+    expect(runs.map((r) => [r.attempt, r.state])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
+    const first = new Date(runs[0]!.timings.queuedAt);
+    // The retry was queued once the first had run: seconds later, so its own time would show.
+    expect(new Date(runs[1]!.timings.queuedAt).getTime() - first.getTime()).toBeGreaterThan(1000);
+    const now = first.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const run of runs) {
+      expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe(
+        `${now} ${now} ${first.toISOString().slice(0, 10)}\n`,
+      );
+    }
+  });
+
   it("gives each fire its own date and time: ${TODAY} and ${NOW} in the command and env, TDS_RUN_DATE and TDS_SCHEDULED_FOR, a trigger its queue time's", async () => {
     dated = await startTestService({
       roles: ['api', 'worker', 'scheduler'],
