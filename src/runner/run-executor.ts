@@ -10,6 +10,8 @@ import { RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import type { JobNetwork } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
 import { requeue, startBuilding, startRunning } from '../runs/transitions.js';
+import { readFireInstant } from '../runs/fire-instant.js';
+import { fireTime, fireTimeEnv, specAtFireTime, type FireTime } from '../runs/fire-time.js';
 import {
   INSTALLATION_LABEL,
   MANAGED_LABEL,
@@ -118,7 +120,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
   const { db, store, engine, images, finisher, logger, dataDir, workerId } = deps;
 
   return {
-    async execute(run, signal) {
+    async execute(stored, signal) {
+      let run = stored;
       const log = logger.child({ runId: run.id, jobId: run.jobId });
       let stageStarted = performance.now();
       const stageEnded = (stage: 'staging' | 'building') => {
@@ -138,6 +141,10 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         if (refused !== undefined) {
           throw new RunFailure('not_allowed', `refused as it was to start: ${refused}`);
         }
+        // The dates of this run's fire, filled in now: the stored definition reads the same any day.
+        const instant = await readFireInstant(db, run);
+        const time: FireTime = fireTime(instant.at, instant.timezone);
+        run = { ...run, spec: specAtFireTime(run.spec, time) };
         const inputs = await retryWithBackoff(
           async () => {
             try {
@@ -254,6 +261,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             ...('HOME' in run.spec.env || 'HOME' in secretEnv ? [] : [`HOME=${TMP_DIR}`]),
             ...Object.entries(run.spec.env).map(([name, value]) => `${name}=${value}`),
             ...Object.entries(secretEnv).map(([name, value]) => `${name}=${value}`),
+            ...fireTimeEnv(time),
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
             `TDS_METRICS_GATE=${ENGINE_SAMPLED_PATH}`,
