@@ -40,7 +40,7 @@ const LAYERS = [
   },
   {
     name: 'entry',
-    paths: ['^src/(main|keys-cli|healthcheck)[.]ts$'],
+    paths: ['^src/(main|keys-cli|healthcheck|logger)[.]ts$'],
   },
 ];
 

@@ -144,6 +144,8 @@ export interface Config {
   /** A listener of its own for /metrics (no key needed there); /metrics on the API, with an operator key, when unset. */
   metricsPort: number | undefined;
   logLevel: string;
+  /** `json`: one JSON object a line; `pretty`: a line a person reads; `auto`: pretty on a terminal. */
+  logFormat: LogFormat;
   /** What every job container runs as; see docs/security.md. */
   sandbox: {
     /** `uid:gid` the command runs as: never root. */
@@ -429,6 +431,8 @@ const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
 
 /** pino's levels, quietest last. */
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const roles: Reader<Role[]> = {
   shownDefault: 'all three',
@@ -636,6 +640,12 @@ export const SETTINGS = {
     group: 'service',
     meaning: 'how much the service logs',
     ...oneOf(LOG_LEVELS, 'info'),
+  },
+  TDS_LOG_FORMAT: {
+    group: 'service',
+    meaning:
+      'how the service writes its log: `json` (one object a line, for a collector), `pretty` (a line a person reads) or `auto` (pretty when its output is a terminal, JSON otherwise)',
+    ...oneOf(LOG_FORMATS, 'auto'),
   },
 
   DATABASE_URL: {
@@ -1349,6 +1359,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...eventsConfig(read),
     logLevel: read('LOG_LEVEL'),
+    logFormat: read('TDS_LOG_FORMAT'),
     ...runCaps(read),
   };
   checkDefaultsWithinCeilings(config);

@@ -1,6 +1,6 @@
-import { pino } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
+import { createLogger } from './logger.js';
 import { migrateDatabase, startService, type Service } from './service.js';
 import { StartupError } from './startup-error.js';
 
@@ -15,7 +15,9 @@ function redact(url: string): string {
 }
 
 function banner(config: Config, service: Service): string {
-  const lines = ['', 'Task Deploy Service is up.'];
+  // Set apart from the log lines around it.
+  const rule = '─'.repeat(72);
+  const lines = ['', rule, 'Task Deploy Service is up.'];
   if (service.apiUrl) {
     lines.push(`  dashboard    ${service.apiUrl}/   (open it in a browser)`);
     lines.push(`  API          ${service.apiUrl}   (OpenAPI: ${service.apiUrl}/docs)`);
@@ -51,7 +53,7 @@ function banner(config: Config, service: Service): string {
   lines.push(`  Docker       ${service.engine.address}`);
   lines.push(`  data         ${config.dataDir}`);
   lines.push(`  Node.js      ${process.version}`);
-  lines.push('');
+  lines.push(rule, '');
   return lines.join('\n');
 }
 
@@ -60,7 +62,7 @@ function banner(config: Config, service: Service): string {
  * migrations not applied yet, as a deploy step, and exits; 0 when the database is up to date.
  */
 async function migrateCommand(config: Config): Promise<void> {
-  const logger = pino({ level: config.logLevel, base: { service: 'task-deploy-service' } });
+  const logger = createLogger(config.logLevel, config.logFormat, { service: 'task-deploy-service' });
   try {
     const applied = await migrateDatabase(config, logger);
     process.stdout.write(
@@ -98,9 +100,9 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const logger = pino({
-    level: config.logLevel,
-    base: { service: 'task-deploy-service', workerId: config.workerId },
+  const logger = createLogger(config.logLevel, config.logFormat, {
+    service: 'task-deploy-service',
+    workerId: config.workerId,
   });
 
   let service: Service;
