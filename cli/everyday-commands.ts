@@ -25,6 +25,8 @@ interface JobView {
 interface RunView {
   id: string;
   jobId: string | null;
+  workflowRunId?: string | null;
+  stepName?: string | null;
   state: string;
   exitCode: number | null;
   timings: { queuedAt: string | null; startedAt: string | null; endedAt: string | null };
@@ -32,6 +34,21 @@ interface RunView {
 
 const enc = encodeURIComponent;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The jobs of listed runs by the name a person gave them (`uniqueId`), one request per job; a job
+ * that cannot be read (deleted, another user's) keeps its id.
+ */
+async function jobNames(ctx: Context, runs: RunView[]): Promise<Map<string, string>> {
+  const ids = [...new Set(runs.flatMap((r) => (r.jobId ? [r.jobId] : [])))];
+  const named = await Promise.all(
+    ids.map(async (id) => {
+      const answer = await ctx.api.get<{ job: { uniqueId: string } }>(`/jobs/${id}`).catch(() => undefined);
+      return [id, answer?.job.uniqueId ?? id] as const;
+    }),
+  );
+  return new Map(named);
+}
 
 function requireUser(ctx: Context): string {
   if (!ctx.userId) throw new CliExit(EXIT.invalid, 'say whose: give --user NAME (or set TDS_USER)');
@@ -177,11 +194,16 @@ export function addEverydayCommands(program: Command, context: () => Context): v
       } else {
         page = await ctx.api.get(`/runs?${ctx.userId ? `userId=${enc(ctx.userId)}&` : ''}${query}`);
       }
+      const names = await jobNames(ctx, page.runs);
       const rows = [
         ['ID', 'JOB', 'STATE', 'EXIT', 'QUEUED'],
         ...page.runs.map((r) => [
           r.id,
-          r.jobId ?? '-',
+          r.jobId
+            ? (names.get(r.jobId) ?? r.jobId)
+            : r.stepName
+              ? `step ${r.stepName} of ${r.workflowRunId ?? '?'}`
+              : '-',
           r.state,
           r.exitCode === null ? '-' : String(r.exitCode),
           r.timings.queuedAt ?? '-',

@@ -336,6 +336,9 @@ describe('everyday commands', () => {
     const runId = JSON.parse(triggered.stdout).id as string;
     const runs = await tds(['runs', '--job', id, '--output', 'json']);
     expect(JSON.parse(runs.stdout).runs.map((r: { id: string }) => r.id)).toEqual([runId]);
+    // A person reads the job's name where the listing says which job.
+    const listed = await tds(['runs', '--job', id]);
+    expect(listed.stdout).toMatch(new RegExp(`^${runId} +nightly +[a-z_]+ `, 'm'));
     const shown = await tds(['get', runId, '--output', 'json']);
     expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'run', value: { id: runId, jobId: id } });
     // For a person: a summary, not the answer's JSON.
