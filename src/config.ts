@@ -61,6 +61,12 @@ export interface Config {
   leaseMs: number;
   shutdownGraceMs: number;
   retentionDays: number;
+  /**
+   * Runs' results folders in S3 (docs/results.md#expiry): deleted this many days after the run
+   * ended when its job or workflow says nothing (0 keeps them for ever), at most `batch` runs' folders a
+   * retention pass.
+   */
+  resultsRetention: { defaultDays: number; batch: number };
   housekeepingIntervalMs: number;
   workflowPassIntervalMs: number;
   /** How reads from and writes to the object store are retried while it is unavailable. */
@@ -1046,6 +1052,18 @@ export const SETTINGS = {
       'history older than this is deleted: runs and workflow runs that ended, schedule fires, replaced versions, events, workers gone ([retention](database.md#retention)); 0 keeps everything',
     ...wholeNumber(30, 0, 36_500),
   },
+  TDS_RESULTS_RETENTION_DAYS: {
+    group: 'worker',
+    meaning:
+      "a run's results folder in S3 is deleted this many days after the run ended, when its job or workflow gives no `results_retention_days` ([expiry](results.md#expiry)); never later than `TDS_RETENTION_DAYS` when that is not 0; 0 keeps results for ever",
+    ...wholeNumber(0, 0, 36_500),
+  },
+  TDS_RESULTS_EXPIRY_BATCH: {
+    group: 'worker',
+    meaning:
+      'the most runs whose results folders one retention pass deletes; the rest wait for the next pass ([expiry](results.md#expiry))',
+    ...wholeNumber(100, 1, 10_000),
+  },
   TDS_AUDIT_RETENTION_DAYS: {
     group: 'worker',
     meaning:
@@ -1435,6 +1453,10 @@ function workerConfig(read: ReadSetting) {
     leaseMs,
     shutdownGraceMs: read('TDS_SHUTDOWN_GRACE_MS'),
     retentionDays: read('TDS_RETENTION_DAYS'),
+    resultsRetention: {
+      defaultDays: read('TDS_RESULTS_RETENTION_DAYS'),
+      batch: read('TDS_RESULTS_EXPIRY_BATCH'),
+    },
     housekeepingIntervalMs: read('TDS_HOUSEKEEPING_INTERVAL_MS'),
     workflowPassIntervalMs: read('TDS_WORKFLOW_PASS_INTERVAL_MS'),
     storeRetry: {

@@ -25,4 +25,10 @@ export interface ObjectStore {
     contentType?: string,
   ): Promise<void>;
   createBucket(bucket: string): Promise<void>;
+  /**
+   * Deletes every object under `prefix` (listed, then deleted up to 1,000 keys a request) except
+   * those under one of the `keep` prefixes; returns how many went. A bucket that does not exist has
+   * nothing to delete: 0. An empty prefix is refused: it would be the whole bucket.
+   */
+  deletePrefix(bucket: string, prefix: string, keep?: readonly string[]): Promise<number>;
 }

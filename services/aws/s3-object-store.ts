@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
@@ -9,6 +10,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectStore, StoredObject } from './object-store.js';
+
+/** The most keys one DeleteObjects request may name (S3's own limit). */
+export const DELETE_BATCH = 1000;
 
 export interface S3ObjectStoreOptions {
   endpoint?: string;
@@ -97,6 +101,43 @@ export function createS3ObjectStore(client: S3Client): ObjectStore {
     },
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    },
+    async deletePrefix(bucket, prefix, keep = []) {
+      if (prefix === '') throw new Error('refusing to delete under an empty prefix: it is the whole bucket');
+      let deleted = 0;
+      let keys: string[] = [];
+      const flush = async () => {
+        if (keys.length === 0) return;
+        const result = await client.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+        const failed = result.Errors ?? [];
+        if (failed.length > 0) {
+          const first = failed[0]!;
+          throw new Error(
+            `could not delete ${failed.length} of ${keys.length} objects under s3://${bucket}/${prefix}: ${first.Key ?? ''} ${first.Code ?? ''} ${first.Message ?? ''}`.trim(),
+          );
+        }
+        deleted += keys.length;
+        keys = [];
+      };
+      try {
+        // Every key is checked against the prefix again: only what lies under it is ever named.
+        for await (const object of listObjects(bucket, prefix)) {
+          if (!object.key.startsWith(prefix) || keep.some((k) => object.key.startsWith(k))) continue;
+          keys.push(object.key);
+          if (keys.length === DELETE_BATCH) await flush();
+        }
+        await flush();
+      } catch (error) {
+        // Listing answers 404 only for a bucket that is not there: nothing of it is left to delete.
+        if (statusOf(error) === 404) return deleted;
+        throw error;
+      }
+      return deleted;
     },
   };
 }

@@ -137,8 +137,15 @@ export const RunSchema = Type.Object(
       prefix: Type.String(),
       uri: Type.String({ description: "s3:// address of the folder holding this run's results" }),
       files: Type.Array(Type.String(), {
-        description: 'the files a run writes there (output/ holds the outputs)',
+        description: 'the files a run writes there (output/ holds the outputs); none once they expired',
       }),
+      expiredAt: Nullable(
+        Type.String({
+          format: 'date-time',
+          description:
+            "when the folder was deleted, its results period (the job's or workflow's results_retention_days, else TDS_RESULTS_RETENTION_DAYS) over; null while it is kept",
+        }),
+      ),
     }),
     waiting_for: Type.Optional(
       Nullable(

@@ -52,11 +52,12 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
       prefix: run.resultsPrefix,
       uri: `s3://${run.resultsBucket}/${run.resultsPrefix}`,
       files:
-        run.failureReason === 'not_allowed'
+        run.failureReason === 'not_allowed' || run.resultsExpiredAt !== null
           ? []
           : EARLY_FAILURES.has(run.failureReason ?? '')
             ? ['build.log', 'run.json']
             : RESULT_FILES,
+      expiredAt: iso(run.resultsExpiredAt),
     },
   };
   if (history)

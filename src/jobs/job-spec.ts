@@ -22,6 +22,8 @@ export const JOB_NETWORKS = ['none', 'bridge'] as const;
 export type JobNetwork = (typeof JOB_NETWORKS)[number];
 /** The most GPUs a count may name (the operator's TDS_USER_MAX_GPUS is the ceiling that applies). */
 export const MAX_GPUS = 1024;
+/** The longest `results_retention_days` (100 years; 0 keeps results for ever). */
+export const MAX_RESULTS_RETENTION_DAYS = 36_500;
 /** GPUs a run's container is given: a count, or every GPU of the worker's engine. */
 export type Gpus = number | 'all';
 
@@ -222,6 +224,13 @@ export const JobRequestSchema = Type.Object(
           "an http(s) URL told when each of the job's runs ends (run.succeeded, run.failed, run.cancelled, run.timed_out), signed as webhooks are; its whsec_ secret is in the answer that creates the job, and only there",
       }),
     ),
+    results_retention_days: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_RESULTS_RETENTION_DAYS,
+        description: `days after a run ends that its results folder in S3 (logs, outputs, metrics, run.json) is deleted, a whole number up to ${MAX_RESULTS_RETENTION_DAYS}; 0 keeps them for ever; omitted, the service's TDS_RESULTS_RETENTION_DAYS (default 0). Never later than the service's TDS_RETENTION_DAYS, when that is not 0. A workflow's value is its steps'`,
+      }),
+    ),
     requires: Type.Optional(
       Type.Array(Type.String({ pattern: TAG_PATTERN }), {
         maxItems: MAX_TAGS,
@@ -298,6 +307,8 @@ export interface JobSpec {
   notify_url?: string;
   /** Tags the worker must hold, sorted, no repeats. */
   requires: string[];
+  /** Days after a run ends that its results folder is deleted (0: never); absent: the service's default. */
+  results_retention_days?: number;
 }
 
 /** Every object under `bucket`/`prefix` is staged under /job/steps/<name>/ before the run. */
@@ -599,5 +610,9 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     ...(request.notify_url !== undefined ? { notify_url: request.notify_url } : {}),
     // A run that asks for GPUs is claimed only by a worker that has them.
     requires: tagSet([...(request.requires ?? []), ...(request.gpus !== undefined ? [GPU_TAG] : [])]),
+    // Left out when not given, so that jobs stored before it existed compare equal to a repost.
+    ...(request.results_retention_days !== undefined
+      ? { results_retention_days: request.results_retention_days }
+      : {}),
   };
 }

@@ -2,12 +2,15 @@ import { pruneAudit } from '../audit/audit-repository.js';
 import { pruneOldEvents } from '../events/outbox.js';
 import { forgetGoneWorkers } from '../fleet/worker-registry.js';
 import { pruneEndedRuns, pruneEndedWorkflowRuns, pruneOldFires } from '../runs/run-pruning.js';
+import { expireResults } from '../runs/results-expiry.js';
 import { pruneReplacedVersions } from '../versions/version-pruning.js';
 import { ENDED_WORKFLOW_RUN_STATES } from '../workflows/workflow-states.js';
 import { createHousekeeper, type Housekeeper, type RetentionStep } from '../worker/housekeeper.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { SharedParts } from './shared-parts.js';
 import type { Config } from '../config.js';
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../../services/aws/object-store.js';
 
 /**
  * Every kind of history retention prunes, in order: runs first (with their events), then workflow
@@ -35,6 +38,25 @@ export function retentionSteps(config: Pick<Config, 'audit'>): RetentionStep[] {
 }
 
 /**
+ * The deletion of runs' results folders in S3 once their results period is over (each run's own
+ * `results_retention_days`, else TDS_RESULTS_RETENTION_DAYS; never later than TDS_RETENTION_DAYS),
+ * TDS_RESULTS_EXPIRY_BATCH runs a pass. It comes first in the pass, so that a run pruned in the same
+ * pass has had its folder deleted.
+ */
+export function resultsExpiryStep(
+  config: Pick<Config, 'retentionDays' | 'resultsRetention'>,
+  store: ObjectStore,
+  logger: Logger,
+): RetentionStep {
+  const settings = {
+    defaultDays: config.resultsRetention.defaultDays,
+    historyDays: config.retentionDays,
+    batch: config.resultsRetention.batch,
+  };
+  return { name: 'results', everyPass: true, prune: (db) => expireResults(db, store, logger, settings) };
+}
+
+/**
  * Housekeeping of a worker's host: leftover containers, run images and working folders, results
  * kept after the store was away too long, and old run history. It runs beside a worker, whose runs under way (`executions`) it leaves alone.
  */
@@ -53,7 +75,7 @@ export function createHousekeeperRole(
     imageCacheBytes: config.imageCacheBytes,
     executions,
     retentionDays: config.retentionDays,
-    retention: retentionSteps(config),
+    retention: [resultsExpiryStep(config, store, logger), ...retentionSteps(config)],
     intervalMs: config.housekeepingIntervalMs,
     spool,
     store,

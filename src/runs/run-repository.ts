@@ -29,6 +29,8 @@ export interface Run {
   spec: JobSpec;
   resultsBucket: string;
   resultsPrefix: string;
+  /** When the housekeeper deleted the run's results folder, its results period over; null while it is there. */
+  resultsExpiredAt: Date | null;
   workerId: string | null;
   containerId: string | null;
   image: string | null;
@@ -61,7 +63,7 @@ export const RUN_COLUMNS =
   `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
   heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code result failure_reason
   failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
-  finished_at workflow_run_id step_name item_index`.split(/\s+/);
+  finished_at workflow_run_id step_name item_index results_expired_at`.split(/\s+/);
 export const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
 export function toRun(row: Row): Run {
@@ -82,6 +84,7 @@ export function toRun(row: Row): Run {
     spec: readStoredSpec(row.spec),
     resultsBucket: row.results_bucket as string,
     resultsPrefix: row.results_prefix as string,
+    resultsExpiredAt: (row.results_expired_at as Date | null | undefined) ?? null,
     workerId: (row.worker_id as string | null) ?? null,
     containerId: (row.container_id as string | null) ?? null,
     image: (row.image as string | null) ?? null,

@@ -29,13 +29,18 @@ export interface RetentionStep {
    * the history's (TDS_RETENTION_DAYS). 0 keeps everything of its kind.
    */
   days?: number;
+  /**
+   * Runs in every pass, whatever the periods: what it prunes has a period of its own per item (a
+   * run's results, by its job's or workflow's `results_retention_days`), and `days` is not its.
+   */
+  everyPass?: boolean;
   /** Deletes a batch of what ended (or was replaced) more than `days` ago; returns how many went. */
   prune(db: SqlExecutor, days: number): Promise<number>;
 }
 
-/** The steps that prune anything with the history kept `days`: those whose period is not 0. */
+/** The steps that prune anything with the history kept `days`: those whose period is not 0, and those of every pass. */
 export function activeRetentionSteps(steps: readonly RetentionStep[], days: number): RetentionStep[] {
-  return steps.filter((step) => (step.days ?? days) > 0);
+  return steps.filter((step) => step.everyPass === true || (step.days ?? days) > 0);
 }
 
 /** Any constant works; it only has to be the same for every instance of the service. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/events/outbox.js';
-import { RETENTION_STEPS, retentionSteps } from '../../src/roles/housekeeper-role.js';
+import { RETENTION_STEPS, resultsExpiryStep, retentionSteps } from '../../src/roles/housekeeper-role.js';
 import { pruneHistory, RETENTION_LOCK_KEY, type RetentionStep } from '../../src/worker/housekeeper.js';
 import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
@@ -15,6 +16,8 @@ import { createBucket, jobBody, startTestService, uniqueName, type TestService }
 const DAYS = 30;
 /** The audit log's own period (TDS_AUDIT_RETENTION_DAYS), longer than the history's. */
 const AUDIT_DAYS = 90;
+/** Results folders of runs whose job or workflow says nothing (TDS_RESULTS_RETENTION_DAYS). */
+const RESULTS_DAYS = 7;
 let service: TestService;
 let bucket: string;
 
@@ -22,7 +25,11 @@ beforeAll(async () => {
   // The API alone: nothing runs, so every state below is the test's own.
   service = await startTestService({
     roles: ['api'],
-    env: { TDS_RETENTION_DAYS: String(DAYS), TDS_AUDIT_RETENTION_DAYS: String(AUDIT_DAYS) },
+    env: {
+      TDS_RETENTION_DAYS: String(DAYS),
+      TDS_AUDIT_RETENTION_DAYS: String(AUDIT_DAYS),
+      TDS_RESULTS_RETENTION_DAYS: String(RESULTS_DAYS),
+    },
   });
   bucket = await createBucket();
 });
@@ -279,5 +286,143 @@ describe('retention', () => {
     expect(auditKept).toBeDefined();
     expect(auditKept).not.toHaveProperty('audit');
     expect(await rowsOf()).toEqual([pastHistory]);
+  });
+});
+
+describe('results expiry', () => {
+  const logger = pino({ level: 'silent' });
+  const FILES = ['stdout.log', 'run.json', 'output/a.txt'];
+
+  async function keysUnder(where: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const object of service.store.listObjects(where, prefix)) keys.push(object.key);
+    return keys.sort();
+  }
+
+  async function putFiles(where: string, prefix: string): Promise<void> {
+    for (const name of FILES)
+      await service.store.putObject(where, `${prefix}${name}`, `${name} of ${prefix}`);
+  }
+
+  /** A job's run that ended `endedDaysAgo` days ago, with its results folder filled. */
+  async function endedRun(where: string, endedDaysAgo: number, days?: number) {
+    const body = jobBody(where, days === undefined ? {} : { results_retention_days: days });
+    const posted = await service.request('POST', '/jobs', body);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const runId = posted.body.run.id as string;
+    await service.db.query(
+      `UPDATE runs SET state = 'succeeded', exit_code = 0, finished_at = ${ago(endedDaysAgo)} WHERE id = $1::uuid`,
+      [runId],
+    );
+    const run = await service.request('GET', `/runs/${runId}`);
+    const prefix = run.body.results.prefix as string;
+    expect(prefix.endsWith(`/${runId}/`)).toBe(true);
+    await putFiles(where, prefix);
+    return { runId, prefix };
+  }
+
+  it("deletes a run's results folder once its period is over, and only its own folder", async () => {
+    const where = await createBucket();
+    // Its own period: over, and not yet.
+    const past = await endedRun(where, 3, 2);
+    const within = await endedRun(where, 1, 2);
+    // Saying nothing: TDS_RESULTS_RETENTION_DAYS applies.
+    const pastDefault = await endedRun(where, RESULTS_DAYS + 1);
+    const withinDefault = await endedRun(where, RESULTS_DAYS - 1);
+    // 0 keeps results for ever, whatever the history's period.
+    const forEver = await endedRun(where, DAYS + 5, 0);
+    // A period longer than the history's: the folder goes with the history's, not after its row.
+    const capped = await endedRun(where, DAYS + 1, 365);
+    // Keys that are no run's folder: beside them, and sharing their name's beginning.
+    const strangers = ['other/keep.txt', `${past.prefix.slice(0, -1)}-copy/keep.txt`];
+    for (const key of strangers) await service.store.putObject(where, key, 'not a run folder');
+
+    // Bounded: one run's folder a pass with a batch of 1.
+    const oneAtATime = resultsExpiryStep(
+      { ...service.config, resultsRetention: { ...service.config.resultsRetention, batch: 1 } },
+      service.store,
+      logger,
+    );
+    expect(await pruneHistory(service.db, [oneAtATime], DAYS)).toEqual({ results: 1 });
+
+    const step = resultsExpiryStep(service.config, service.store, logger);
+    const pruned = await pruneHistory(service.db, [step], DAYS);
+    // The runs above, and those other tests of this file left ended long ago.
+    expect(pruned?.results).toBeGreaterThanOrEqual(2);
+
+    for (const gone of [past, pastDefault, capped]) {
+      expect(await keysUnder(where, gone.prefix)).toEqual([]);
+      const view = await service.request('GET', `/runs/${gone.runId}`);
+      expect(view.status).toBe(200);
+      expect(Date.parse(view.body.results.expiredAt as string)).toBeGreaterThan(Date.now() - 60_000);
+      expect(view.body.results.files).toEqual([]);
+    }
+    for (const kept of [within, withinDefault, forEver]) {
+      expect(await keysUnder(where, kept.prefix)).toEqual(FILES.map((f) => `${kept.prefix}${f}`).sort());
+      const view = await service.request('GET', `/runs/${kept.runId}`);
+      expect(view.body.results.expiredAt).toBeNull();
+      expect(view.body.results.files.length).toBeGreaterThan(0);
+    }
+    for (const key of strangers) expect(await keysUnder(where, key)).toEqual([key]);
+
+    // A pass later finds nothing more of these to delete, and the rows are still there.
+    await pruneHistory(service.db, [step], DAYS);
+    expect(
+      await count('runs WHERE id = ANY($1::uuid[])', [[past.runId, pastDefault.runId, capped.runId]]),
+    ).toBe(3);
+    expect(await keysUnder(where, within.prefix)).toHaveLength(FILES.length);
+  });
+
+  it("follows a workflow's value in its step runs, and leaves another run's folder nested in one", async () => {
+    const where = await createBucket();
+    const posted = await service.request('POST', '/workflows', {
+      ...workflowBody(uniqueName('expiring')),
+      s3_bucket: where,
+      results_retention_days: 2,
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const workflowRunId = posted.body.workflowRun.id as string;
+    const [stepRun] = await service.db.query<{
+      id: string;
+      results_prefix: string;
+      spec: { results_retention_days?: number };
+    }>('SELECT id, results_prefix, spec FROM runs WHERE workflow_run_id = $1::uuid', [workflowRunId]);
+    expect(stepRun!.spec.results_retention_days).toBe(2);
+    await service.db.query(`UPDATE runs SET state = 'failed', finished_at = ${ago(3)} WHERE id = $1::uuid`, [
+      stepRun!.id,
+    ]);
+    // Its retry, in a folder inside the first attempt's, ended within the period: kept.
+    const retryId = randomUUID();
+    const retryPrefix = `${stepRun!.results_prefix}attempt-2/`;
+    await service.db.query(
+      `INSERT INTO runs (id, workflow_run_id, step_name, state, trigger, spec, results_bucket, results_prefix, finished_at)
+       SELECT $1::uuid, workflow_run_id, step_name, 'succeeded', 'workflow', spec, results_bucket, $2, ${ago(1)}
+       FROM runs WHERE id = $3::uuid`,
+      [retryId, retryPrefix, stepRun!.id],
+    );
+    await putFiles(where, stepRun!.results_prefix);
+    await putFiles(where, retryPrefix);
+
+    await pruneHistory(service.db, [resultsExpiryStep(service.config, service.store, logger)], DAYS);
+
+    expect(await keysUnder(where, stepRun!.results_prefix)).toEqual(
+      FILES.map((f) => `${retryPrefix}${f}`).sort(),
+    );
+    expect((await service.request('GET', `/runs/${stepRun!.id}`)).body.results.expiredAt).not.toBeNull();
+    expect((await service.request('GET', `/runs/${retryId}`)).body.results.expiredAt).toBeNull();
+  });
+
+  it('refuses a results_retention_days that is not a whole number of days, with 400', async () => {
+    for (const bad of [-1, 1.5, '7', 36_501]) {
+      const job = await service.request('POST', '/jobs', jobBody(bucket, { results_retention_days: bad }));
+      expect(job.status, JSON.stringify(bad)).toBe(400);
+      expect(job.body.message, JSON.stringify(job.body)).toMatch(/results_retention_days/);
+      const workflow = await service.request('POST', '/workflows', {
+        ...workflowBody(uniqueName('bad')),
+        results_retention_days: bad,
+      });
+      expect(workflow.status, JSON.stringify(bad)).toBe(400);
+      expect(workflow.body.message, JSON.stringify(workflow.body)).toMatch(/results_retention_days/);
+    }
   });
 });

@@ -21,6 +21,7 @@ function storeWith(objects: Record<string, string>): ObjectStore {
     getObjectText: async () => undefined,
     putObject: async () => undefined,
     createBucket: async () => undefined,
+    deletePrefix: async () => 0,
   };
 }
 

@@ -178,7 +178,14 @@ export function RunPage({ id }) {
           <${Link} href=${`/ui/workflow-runs/${data.workflowRunId}`}>${data.workflowRunId.slice(0, 8)}</${Link}> · `
       }
       ${summaryLine(data)}
-      <code>${data.results.uri}</code>
+      ${
+        data.results.expiredAt
+          ? html`<span data-testid="results-expired"
+              >results expired ${time(data.results.expiredAt)} (were at
+              <code>${data.results.uri}</code>)</span
+            >`
+          : html`<code>${data.results.uri}</code>`
+      }
     </p>
     ${
       !ended.includes(data.state) &&
