@@ -34,7 +34,6 @@ export async function followLog(
   const attempts = options.attempts ?? 5;
   const delayMs = options.delayMs ?? 250;
   let lastId: string | undefined;
-  let connected = false;
   /** Failed connections, and connections dropped at once, since the last line received. */
   let failures = 0;
   for (;;) {
@@ -50,13 +49,14 @@ export async function followLog(
       if (signal?.aborted) return undefined;
       const transient =
         (error instanceof CliExit && error.code === EXIT.unreachable) ||
-        (error instanceof ApiError && error.status >= 500);
-      // Only a connection lost midway is retried: a first refusal (unknown run, bad key) is final.
-      if (!transient || !connected || ++failures >= attempts) throw error;
+        (error instanceof ApiError && (error.status >= 500 || error.status === 429));
+      // A refusal that lasts (an unknown run, a bad key, a bad cursor) is final. One of the moment
+      // (a busy or restarting service, its streams all taken) is retried, on the first connection
+      // as on any other: giving up there would print none of the run's lines, which are not lost.
+      if (!transient || ++failures >= attempts) throw error;
       await sleep(delayMs * failures);
       continue;
     }
-    connected = true;
     const openedAt = Date.now();
     let ended: { state: string } | undefined;
     const parser = createParser({

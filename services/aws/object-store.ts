@@ -8,6 +8,17 @@ export interface StoredObject {
 /** What lies under a prefix: no bucket at all, nothing, or at least one object. */
 export type PrefixContents = 'no-bucket' | 'empty' | 'objects';
 
+/**
+ * Whether a store's refusal says the object (or its bucket) is not there, as opposed to a store
+ * that could not answer (a timeout, a reset connection, a 5xx): only the first means "absent".
+ */
+export function isMissingObject(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return status === 404 || name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound';
+}
+
 /** The narrow object-store interface the application uses; implemented over S3. */
 export interface ObjectStore {
   /** Whether the bucket exists and has an object under `prefix`, in one request. */

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ObjectStore } from '../../services/aws/object-store.js';
+import { isMissingObject, type ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
 import { NotFoundError } from '../errors.js';
@@ -119,10 +119,19 @@ export function createRunOutput(deps: RunOutputDeps) {
     const number = numberer(cursor);
     for (const stream of ['stdout', 'stderr'] as const) {
       const key = `${run.resultsPrefix}${stream}.log`;
-      let body = await store.getObjectStream(run.resultsBucket, key).catch(() => undefined);
+      // A store that could not answer is no proof the log is absent: the stream breaks off with an
+      // error instead of ending without the lines, and the reader resumes at its cursor.
+      let unanswered: unknown;
+      let body = await store.getObjectStream(run.resultsBucket, key).catch((error: unknown) => {
+        if (!isMissingObject(error)) unanswered = error;
+        return undefined;
+      });
       // Not in the store: the run never started, or its results still wait for S3 on this host.
       body ??= await deps.spool?.openFile(run.id, key).catch(() => undefined);
-      if (!body) continue;
+      if (!body) {
+        if (unanswered !== undefined) throw unanswered;
+        continue;
+      }
       const splitter = new LineSplitter();
       try {
         for await (const chunk of body) {
