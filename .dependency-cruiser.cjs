@@ -16,7 +16,7 @@ const LAYERS = [
   {
     name: 'domain',
     paths: [
-      '^src/(auth|runs|events|fleet|secrets|versions|streams|webhooks|usage)/',
+      '^src/(audit|auth|runs|events|fleet|secrets|versions|streams|webhooks|usage)/',
       '^src/jobs/(?!job-service[.]ts$)',
       '^src/signals[.]ts$',
     ],

@@ -12,6 +12,7 @@
  *   npx node --import tsx bench/fan-out-scale.ts [--items 10000] [--baseline 100] [--parallel 50]
  */
 import { parseArgs } from 'node:util';
+import { createAuditTrail } from '../src/audit/audit-trail.js';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createS3ObjectStore } from '../services/aws/s3-object-store.js';
 import type { Database } from '../services/db/database.js';
@@ -57,6 +58,7 @@ const workflows = createWorkflowService({
   },
   limits: { maxResultBytes: 64 * 1024 },
   signals: createSignals(),
+  audit: createAuditTrail(),
 });
 
 interface Measured {

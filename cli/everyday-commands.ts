@@ -10,6 +10,7 @@ import type { Context } from './context.ts';
 import { followLog } from './log-stream.ts';
 import { stripControlSequences } from './terminal-text.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
+import { getSummary } from './get-summary.ts';
 import { table } from './output.ts';
 
 interface JobView {
@@ -132,7 +133,9 @@ export function addEverydayCommands(program: Command, context: () => Context): v
 
   program
     .command('get')
-    .description('Show a job, workflow, run or workflow run by its id')
+    .description(
+      'Show a job, workflow, run or workflow run by its id: a summary (--output json: the whole answer)',
+    )
     .argument('<id>')
     .addHelpText('after', '\nExample:\n  tds get 0192f5c4-8d0e-7c3a-9b1e-2f4a6c8e0d12')
     .action(async (id: string) => {
@@ -148,8 +151,7 @@ export function addEverydayCommands(program: Command, context: () => Context): v
         id,
       );
       ctx.output.data(found);
-      ctx.output.line(`${found.kind} ${id}`);
-      ctx.output.line(JSON.stringify(found.value, null, 2));
+      for (const line of getSummary(found.kind, found.value)) ctx.output.line(line);
     });
 
   program

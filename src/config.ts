@@ -75,7 +75,14 @@ export interface Config {
   /** Which proxies' X-Forwarded-For names the client (Fastify's trustProxy); false: none. */
   trustProxy: false | number | string[];
   /** Signing of result download links: a shared secret (or one per process) and their lifetime. */
-  downloadLinks: { secret: string | undefined; lifetimeSeconds: number };
+  downloadLinks: {
+    secret: string | undefined;
+    lifetimeSeconds: number;
+    /** Keys that open links and never sign them (a rotation's overlap: TDS_DOWNLOAD_LINK_SECRETS_ACCEPTED). */
+    acceptedSecrets: string[];
+  };
+  /** The audit log (docs/audit.md): the most rows in a page of GET /audit, and how long rows are kept. */
+  audit: { pageMax: number; retentionDays: number };
   /** API keys required; off is allowed only while the API listens on loopback alone. */
   authEnabled: boolean;
   /** Requests per minute per API key (or address); 0 turns limiting off. */
@@ -106,6 +113,8 @@ export interface Config {
     allowPrivate: boolean;
     /** The key endpoint secrets are derived from; kept in the database when unset. */
     signingKey: string | undefined;
+    /** More keys whose derived secrets also sign every delivery (a rotation's overlap), never shown. */
+    acceptedSigningKeys: string[];
     /** Deliveries sent at once by each worker process. */
     concurrency: number;
     /** Of those, at most this many to one user's endpoints (and one at a time to each endpoint). */
@@ -388,6 +397,30 @@ function matching(pattern: RegExp, accepts: string, problem: string): Reader<str
       if (!raw) return undefined;
       if (!pattern.test(raw)) throw new ConfigError(name, `${problem}, got "${raw}"`);
       return raw;
+    },
+  };
+}
+
+/**
+ * Keys, comma-separated, each 32 characters or more: the other keys of a key ring (the one that
+ * signs is its own setting). The values are secrets: an error names the entry, never its text.
+ */
+function keyRing(): Reader<string[]> {
+  return {
+    shownDefault: 'none',
+    accepts: 'keys of 32 characters or more (without commas), separated by commas',
+    read(name, raw) {
+      if (raw === undefined || raw.trim() === '') return [];
+      const keys = raw.split(',').map((key) => key.trim());
+      keys.forEach((key, index) => {
+        if (key.length < 32) {
+          throw new ConfigError(
+            name,
+            `key ${index + 1} of ${keys.length} must be 32 characters or more, got ${key.length}`,
+          );
+        }
+      });
+      return keys;
     },
   };
 }
@@ -1003,6 +1036,12 @@ export const SETTINGS = {
       'history older than this is deleted: runs and workflow runs that ended, schedule fires, replaced versions, events, workers gone ([retention](database.md#retention)); 0 keeps everything',
     ...wholeNumber(30, 0, 36_500),
   },
+  TDS_AUDIT_RETENTION_DAYS: {
+    group: 'worker',
+    meaning:
+      "audit log rows older than this are deleted by the workers' housekeeping, in the retention pass, whatever `TDS_RETENTION_DAYS` says ([audit](audit.md#retention)); 0 keeps everything",
+    ...wholeNumber(365, 0, 36_500),
+  },
   TDS_HOUSEKEEPING_INTERVAL_MS: {
     group: 'worker',
     meaning: 'how often a worker removes leftover containers, run images and folders',
@@ -1046,6 +1085,13 @@ export const SETTINGS = {
     meaning:
       "the key every endpoint's `whsec_` secret is derived from, kept out of the database (see [webhooks](webhooks.md#secrets)); when unset, one is made and kept in the database",
     ...matching(/^.{32,}$/s, 'at least 32 characters of random text', 'must be at least 32 characters long'),
+  },
+  // Their values are secrets: never logged, never shown.
+  TDS_WEBHOOK_SIGNING_KEYS_ACCEPTED: {
+    group: 'events',
+    meaning:
+      "more signing keys, comma-separated: every delivery is also signed with each endpoint's secret derived from each of them, so receivers holding a secret derived from one keep verifying while `TDS_WEBHOOK_SIGNING_KEY` is rotated (see [operations](operations.md#rotating-keys)); new secrets come from `TDS_WEBHOOK_SIGNING_KEY` only",
+    ...keyRing(),
   },
   TDS_WEBHOOK_CONCURRENCY: {
     group: 'events',
@@ -1141,6 +1187,12 @@ export const SETTINGS = {
       return raw;
     },
   },
+  TDS_DOWNLOAD_LINK_SECRETS_ACCEPTED: {
+    group: 'api',
+    meaning:
+      'more keys, comma-separated, that open download links and never sign them: the overlap of a rotation of `TDS_DOWNLOAD_LINK_SECRET` (see [operations](operations.md#rotating-keys)); a link signed with a key in neither setting is refused',
+    ...keyRing(),
+  },
   TDS_DOWNLOAD_LINK_SECONDS: {
     group: 'api',
     meaning: 'how long a result download link works',
@@ -1184,6 +1236,12 @@ export const SETTINGS = {
     meaning:
       'the most groups (jobs, workflows, users or days) one `GET /usage` report answers; past it the rest are left out of `groups` (never of `total`) and `truncated` is true',
     ...wholeNumber(1000, 1, 100_000),
+  },
+  TDS_AUDIT_PAGE_MAX: {
+    group: 'api',
+    meaning:
+      'the most rows `limit` may ask for in one page of `GET /audit` (50 without `limit`, or this when lower); one more is refused with 400',
+    ...wholeNumber(200, 1, 1000),
   },
   TDS_TRUST_PROXY: {
     group: 'api',
@@ -1388,7 +1446,9 @@ function apiConfig(read: ReadSetting, host: string) {
     downloadLinks: {
       secret: read('TDS_DOWNLOAD_LINK_SECRET'),
       lifetimeSeconds: read('TDS_DOWNLOAD_LINK_SECONDS'),
+      acceptedSecrets: read('TDS_DOWNLOAD_LINK_SECRETS_ACCEPTED'),
     },
+    audit: { pageMax: read('TDS_AUDIT_PAGE_MAX'), retentionDays: read('TDS_AUDIT_RETENTION_DAYS') },
     authEnabled: authEnabled(read('TDS_AUTH'), host),
     rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
     rateLimitPerAddressPerMinute: read('TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'),
@@ -1418,6 +1478,7 @@ function eventsConfig(read: ReadSetting) {
     webhooks: {
       allowPrivate: read('TDS_WEBHOOK_ALLOW_PRIVATE'),
       signingKey: read('TDS_WEBHOOK_SIGNING_KEY'),
+      acceptedSigningKeys: read('TDS_WEBHOOK_SIGNING_KEYS_ACCEPTED'),
       concurrency: read('TDS_WEBHOOK_CONCURRENCY'),
       sendsPerUser: read('TDS_WEBHOOK_SENDS_PER_USER'),
       pollIntervalMs: read('TDS_WEBHOOK_POLL_INTERVAL_MS'),

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
@@ -10,6 +11,9 @@ import {
   embeddedPostgresUrl,
   startEmbeddedPostgres,
 } from '../services/embedded/embedded-postgres.js';
+import { apiKeyEntry } from './audit/audit-entries.js';
+import type { AuditActor } from './audit/audit-repository.js';
+import { createAuditTrail } from './audit/audit-trail.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './auth/key-repository.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -29,6 +33,15 @@ PUT /admin/users/<userId>.
 `;
 
 class UsageError extends Error {}
+
+/** The CLI's changes are audited as the machine's account on its host (it has no API key). */
+const audit = createAuditTrail();
+const cliActor = (): AuditActor => ({
+  kind: 'cli',
+  keyId: null,
+  userId: os.userInfo().username,
+  address: os.hostname(),
+});
 
 /**
  * The service's database: DATABASE_URL, Aurora through the RDS Data API (TDS_RDS_*), or the
@@ -93,7 +106,13 @@ async function run(argv: string[]): Promise<string> {
     const { db, close } = await openDatabase();
     try {
       const owner = values.user === undefined ? ({ operator: true } as const) : { userId: values.user };
-      const { record, key } = await createApiKey(db, owner, values.name ?? '');
+      const { record, key } = await audit.as(cliActor(), () =>
+        audit.write(
+          db,
+          (tx) => createApiKey(tx, owner, values.name ?? ''),
+          (made) => apiKeyEntry('api_key.created', made.record),
+        ),
+      );
       const whose = record.operator ? 'an operator' : `user "${record.userId}"`;
       return `Created key ${record.id} for ${whose}. It is shown only now:\n\n  ${key}\n`;
     } finally {
@@ -128,7 +147,13 @@ async function run(argv: string[]): Promise<string> {
     if (id === undefined || !isUuid(id)) throw new UsageError('revoke needs the key id (as `list` shows it)');
     const { db, close } = await openDatabase();
     try {
-      const record = await revokeApiKey(db, id);
+      const record = await audit.as(cliActor(), () =>
+        audit.write(
+          db,
+          (tx) => revokeApiKey(tx, id),
+          (revoked) => revoked && apiKeyEntry('api_key.revoked', revoked),
+        ),
+      );
       if (!record) throw new UsageError(`no API key with id ${id}`);
       return `Revoked key ${id}.\n`;
     } finally {

@@ -19,6 +19,7 @@ import { createPgDatabase, tlsFailure } from '../services/db/pg-database.js';
 import type { ContainerEngine } from '../services/docker/container-engine.js';
 import { createDockerEngine, dockerOptions } from '../services/docker/docker-engine.js';
 import type { Config } from './config.js';
+import { createAuditTrail } from './audit/audit-trail.js';
 import { createFleetService } from './fleet/fleet-service.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
 import { createResultSpool } from './runner/result-spool.js';
@@ -154,8 +155,11 @@ async function openSharedParts(
   const signals = createSignals();
   const metrics = createServiceMetrics(database.db, signals);
   const installationId = await loadInstallationId(database.db);
+  // Who acts is set per request by the API, per command by the keys CLI; every writer records here.
+  const audit = createAuditTrail();
   const secrets = createSecretService({
     db: database.db,
+    audit,
     key: await secretsKey(config, logger),
     maxPerUser: config.secrets.maxPerUser,
     maxValueBytes: config.secrets.maxValueBytes,
@@ -171,16 +175,22 @@ async function openSharedParts(
     signals,
     metrics,
     secrets,
+    audit,
   };
   return { parts, database, storage, engine };
 }
 
 /** The services the roles act through: jobs, workflows, their schedules, webhooks. */
 function createDomainServices(parts: SharedParts) {
-  const { config } = parts;
-  const signingKey = createSigningKey(parts.db, config.webhooks.signingKey);
+  const { config, audit } = parts;
+  const signingKey = createSigningKey(
+    parts.db,
+    config.webhooks.signingKey,
+    config.webhooks.acceptedSigningKeys,
+  );
   const webhooks = createWebhookService({
     db: parts.db,
+    audit,
     signingKey,
     allowPrivate: config.webhooks.allowPrivate,
     endpointsPerUser: config.webhooks.endpointsPerUser,
@@ -190,10 +200,17 @@ function createDomainServices(parts: SharedParts) {
   // The one definition model: jobs and workflows share their checks and their lifecycle.
   const buckets = createBucketCheck(parts.store);
   const queue = createQueueRoom(parts.db, config.queue);
-  const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals });
-  const workflowSchedules = createWorkflowSchedules({ db: parts.db, limits, queue, signals: parts.signals });
+  const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals, audit });
+  const workflowSchedules = createWorkflowSchedules({
+    db: parts.db,
+    limits,
+    queue,
+    signals: parts.signals,
+    audit,
+  });
   const jobs = createJobService({
     db: parts.db,
+    audit,
     store: parts.store,
     engine: parts.engine,
     defaults,
@@ -206,6 +223,7 @@ function createDomainServices(parts: SharedParts) {
   });
   const workflows = createWorkflowService({
     db: parts.db,
+    audit,
     store: parts.store,
     logger: parts.logger,
     defaults,
@@ -292,7 +310,7 @@ function createApi(
     workflows: domain.workflows,
     workflowSchedules: domain.workflowSchedules,
     webhooks: domain.webhooks,
-    fleet: createFleetService({ db: parts.db, leaseMs: parts.config.leaseMs }),
+    fleet: createFleetService({ db: parts.db, leaseMs: parts.config.leaseMs, audit: parts.audit }),
     output,
   });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pointerOf, type FileProblem, type Locate } from './problems.ts';
 import { readSourceFile, type SourceDocument } from './source-files.ts';
-import { substituteAll } from './substitutions.ts';
+import { SERVICE_FILLED, substituteAll } from './substitutions.ts';
 import { isTaskList, taskListToWorkflow } from './task-list.ts';
 import { graphStandIn } from './graph-stand-in.ts';
 import { expandUses, readTemplate, type PointedProblem, type Template } from './templates.ts';
@@ -93,7 +93,8 @@ export async function loadDefinitions(files: string[], options: LoadOptions): Pr
   const problems: FileProblem[] = [];
   const documents: SourceDocument[] = [];
   for (const file of files) {
-    const read = await readSourceFile(file, options.values, options.readStdin);
+    // HOCON resolves `${TODAY}` outside quotes itself: given back as written, for the service to fill in.
+    const read = await readSourceFile(file, { ...SERVICE_FILLED, ...options.values }, options.readStdin);
     problems.push(...read.problems);
     documents.push(...read.documents);
   }

@@ -3,16 +3,20 @@
  * and environment variables named with `--env NAME` (the environment is read for no other name).
  * A name none of these defines is left as it is, so a command's own shell variables (`${HOME}`)
  * pass through; `$${NAME}` keeps a defined name literal.
+ *
+ * `${TODAY}` and `${NOW}` are not tds's: the service fills them in at each run, with the date and
+ * time of its fire (docs/scheduling.md), so a stored definition is the same whatever the day it is
+ * applied. tds sends them as written (`$${TODAY}` too: the service keeps that one literal).
  */
-export function builtInValues(now = new Date(), cwd = process.cwd()): Record<string, string> {
-  const pad = (n: number) => String(n).padStart(2, '0');
+export function builtInValues(cwd = process.cwd()): Record<string, string> {
   return {
     CWD: cwd,
-    TODAY: `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`,
-    NOW: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     PLATFORM: `${process.platform}-${process.arch}`,
   };
 }
+
+/** The names the service fills in at each run: HOCON's own substitutions of them give them back as written. */
+export const SERVICE_FILLED: Readonly<Record<string, string>> = { TODAY: '${TODAY}', NOW: '${NOW}' };
 
 /** The values of the environment variables named with --env; a name that is not set is a usage error. */
 export function environmentValues(

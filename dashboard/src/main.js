@@ -8,6 +8,7 @@ import { RunPage } from './pages/run.js';
 import { WorkflowPage, WorkflowsPage } from './pages/workflows.js';
 import { WorkflowRunPage } from './pages/workflow-run.js';
 import { OperatorsPage } from './pages/operators.js';
+import { AuditPage } from './pages/audit.js';
 import { Link, useLocation } from './router.js';
 import './style.css';
 
@@ -21,6 +22,7 @@ function route(path) {
   if (parts[0] === 'workflows') return { page: 'workflow', id: parts[1] };
   if (parts[0] === 'workflow-runs' && parts[1]) return { page: 'workflow-run', id: parts[1] };
   if (parts[0] === 'operators') return { page: 'operators' };
+  if (parts[0] === 'audit') return { page: 'audit' };
   return { page: 'unknown' };
 }
 
@@ -97,13 +99,19 @@ function App() {
     // Keyed by id: a retry opens the new workflow run's page afresh.
     'workflow-run': html`<${WorkflowRunPage} key=${current.id} id=${current.id} />`,
     operators: html`<${OperatorsPage} me=${me} />`,
+    audit: html`<${AuditPage} />`,
     unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
   };
   const nav = [
     ['/', 'Overview', 'overview'],
     ['/ui/jobs', 'Jobs', 'jobs'],
     ['/ui/workflows', 'Workflows', 'workflows'],
-    ...(me.operator ? [['/ui/operators', 'Operators', 'operators']] : []),
+    ...(me.operator
+      ? [
+          ['/ui/operators', 'Operators', 'operators'],
+          ['/ui/audit', 'Audit', 'audit'],
+        ]
+      : []),
   ];
   return html`<div class="shell">
     <header>

@@ -96,6 +96,10 @@ export interface ContainerState {
   exitCode: number | null;
   oomKilled: boolean;
   labels: Record<string, string>;
+  /** Whether it was ever started (one only created is not). */
+  started: boolean;
+  /** The image it was created from, as it was named. */
+  image: string;
 }
 
 export interface ContainerEvent {

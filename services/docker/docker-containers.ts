@@ -18,6 +18,9 @@ function toState(info: Docker.ContainerInspectInfo): ContainerState {
     exitCode: info.State.Running ? null : info.State.ExitCode,
     oomKilled: info.State.OOMKilled,
     labels: info.Config.Labels ?? {},
+    // The engine's zero time for a container never started.
+    started: !info.State.StartedAt.startsWith('0001-'),
+    image: info.Config.Image,
   };
 }
 
@@ -128,6 +131,8 @@ export async function listContainers(docker: Docker, label: string): Promise<Con
     exitCode: null,
     oomKilled: false,
     labels: c.Labels ?? {},
+    started: c.State !== 'created',
+    image: c.Image,
   }));
 }
 

@@ -5,7 +5,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database } from '../../services/db/database.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { auditActorPlugin } from './audit-actor.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { Ceilings } from '../auth/policy.js';
 import type { FleetService } from '../fleet/fleet-service.js';
@@ -21,6 +23,7 @@ import { unowned } from './route-access.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { DownloadLinks } from '../runs/download-links.js';
 import { adminRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes, type HealthCheck } from './routes/health.js';
 import { stateRoutes } from './routes/states.js';
@@ -52,7 +55,11 @@ import { validatorCompiler } from './validation.js';
 import type { VersionPaging } from '../versions/version-page.js';
 
 export interface AppDeps {
-  db: SqlExecutor;
+  db: Database;
+  /** The audit log: who acts is set per request (audit-actor.ts), read by GET /audit. */
+  audit: AuditTrail;
+  /** The most rows in a page of GET /audit (TDS_AUDIT_PAGE_MAX). */
+  auditPageMax: number;
   jobs: JobService;
   workflows: WorkflowService;
   /** Recurring workflows' schedules, and pausing, triggering, deleting workflows. */
@@ -137,7 +144,7 @@ type TypedFastify = ReturnType<typeof createFastify>;
  */
 async function registerGuards(
   app: TypedFastify,
-  { access, corsOrigins, rateLimits }: AppDeps,
+  { access, audit, corsOrigins, rateLimits }: AppDeps,
   input: ReturnType<typeof createInputGuard>,
 ) {
   // First, so that every route registered after it, a plugin's too, states its access or stops the start.
@@ -170,6 +177,7 @@ async function registerGuards(
   app.addHook('onRequest', limits.byAddress);
   await app.register(authPlugin, { access, limits });
   app.addHook('onRequest', limits.byKey);
+  await app.register(auditActorPlugin, { audit });
   return limits;
 }
 
@@ -228,7 +236,8 @@ async function registerRoutes(
     webhooks: deps.webhooks,
     versionPaging: deps.versionPaging,
   });
-  await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings });
+  await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings, audit: deps.audit });
+  await app.register(auditRoutes, { db, pageMax: deps.auditPageMax });
   await app.register(workerRoutes, { fleet });
   await app.register(scheduleRoutes, { schedules });
   await app.register(runRoutes, { jobs, fleet });

@@ -1,5 +1,6 @@
 import type { QueueRoom } from '../runs/queue-room.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
+import type { AuditEntry, AuditTrail } from '../audit/audit-trail.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { ScheduleRequest, ScheduleSettings } from '../jobs/job-spec.js';
 import {
@@ -23,8 +24,15 @@ import { nextFireAfterNow, scheduleDetails, syncSchedule } from './schedule-sync
 
 export type ScheduleChange = ScheduleRequest;
 
+/** What every stored definition has: whose it is, and whether it was deleted. */
+export interface StoredDefinition {
+  id: string;
+  userId: string;
+  deletedAt: Date | null;
+}
+
 /** What the lifecycle needs of a kind of definition (`T`) whose runs started by hand are `S`. */
-export interface DefinitionKind<T extends { deletedAt: Date | null }, S> {
+export interface DefinitionKind<T extends StoredDefinition, S> {
   noun: 'job' | 'workflow';
   /** Added to the 409 for pausing one without a schedule. */
   addCronHint: string;
@@ -49,10 +57,29 @@ export interface DefinitionSchedulesDeps {
   /** Whether a user may queue one more run: a trigger starts one. */
   queue: Pick<QueueRoom, 'assertRoom'>;
   signals: Pick<Signals, 'scheduleChanged'>;
+  /** Every change here is recorded in its transaction. */
+  audit: Pick<AuditTrail, 'record' | 'write'>;
+}
+
+/** The audit record of a lifecycle change of a definition. */
+function lifecycleEntry(
+  noun: 'job' | 'workflow',
+  change: 'paused' | 'resumed' | 'triggered' | 'schedule_changed' | 'deleted',
+  item: StoredDefinition,
+  summary: Record<string, unknown> = {},
+): AuditEntry {
+  return { action: `${noun}.${change}`, target: { kind: noun, id: item.id }, ownerId: item.userId, summary };
+}
+
+/** The id of a run started by hand: a run's, or a workflow run's id itself. */
+function startedId(started: unknown): string | null {
+  if (typeof started === 'string') return started;
+  if (typeof started === 'object' && started !== null && 'id' in started) return String(started.id);
+  return null;
 }
 
 /** A definition that has not been deleted: 404 when unknown, 409 when deleted. */
-async function liveDefinition<T extends { deletedAt: Date | null }, S>(
+async function liveDefinition<T extends StoredDefinition, S>(
   db: SqlExecutor,
   kind: DefinitionKind<T, S>,
   id: string,
@@ -64,40 +91,51 @@ async function liveDefinition<T extends { deletedAt: Date | null }, S>(
   return item;
 }
 
-async function scheduleToPause<T extends { deletedAt: Date | null }, S>(
+async function scheduleToPause<T extends StoredDefinition, S>(
   db: SqlExecutor,
   kind: DefinitionKind<T, S>,
   id: string,
-): Promise<Schedule> {
-  await liveDefinition(db, kind, id);
+): Promise<{ item: T; schedule: Schedule }> {
+  const item = await liveDefinition(db, kind, id);
   const schedule = await getSchedule(db, id);
   if (!schedule) {
     throw new ConflictError(
       `${kind.noun} ${id} has no cron schedule; only recurring ${kind.noun}s can be paused or resumed${kind.addCronHint}`,
     );
   }
-  return schedule;
+  return { item, schedule };
 }
 
 /** No fire times are acted on while paused; they are not caught up on resume. */
-export async function pauseDefinition<T extends { deletedAt: Date | null }, S>(
+export async function pauseDefinition<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
   id: string,
 ): Promise<void> {
-  const schedule = await scheduleToPause(deps.db, kind, id);
-  if (!schedule.paused) await setPaused(deps.db, id, true, null);
+  const { item, schedule } = await scheduleToPause(deps.db, kind, id);
+  if (!schedule.paused) {
+    await deps.audit.write(
+      deps.db,
+      (tx) => setPaused(tx, id, true, null),
+      () => lifecycleEntry(kind.noun, 'paused', item),
+    );
+  }
 }
 
 /** Fires again from the next fire time after now. */
-export async function resumeDefinition<T extends { deletedAt: Date | null }, S>(
+export async function resumeDefinition<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
   id: string,
 ): Promise<void> {
-  const schedule = await scheduleToPause(deps.db, kind, id);
+  const { item, schedule } = await scheduleToPause(deps.db, kind, id);
   if (!schedule.paused) return;
-  await setPaused(deps.db, id, false, await nextFireAfterNow(deps.db, schedule.cron, schedule.timezone));
+  const next = await nextFireAfterNow(deps.db, schedule.cron, schedule.timezone);
+  await deps.audit.write(
+    deps.db,
+    (tx) => setPaused(tx, id, false, next),
+    () => lifecycleEntry(kind.noun, 'resumed', item, { nextFireAt: next?.toISOString() ?? null }),
+  );
   deps.signals.scheduleChanged.notify();
 }
 
@@ -106,7 +144,7 @@ export async function resumeDefinition<T extends { deletedAt: Date | null }, S>(
  * (up to a second before its fire time) is waited for, so that its overlap policy never misses
  * this run: the run comes after that fire.
  */
-export async function triggerDefinition<T extends { deletedAt: Date | null }, S>(
+export async function triggerDefinition<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
   id: string,
@@ -115,7 +153,12 @@ export async function triggerDefinition<T extends { deletedAt: Date | null }, S>
   await deps.queue.assertRoom(kind.userOf(item));
   const { started, announce } = await deps.db.transaction(async (tx) => {
     await lockSchedule(tx, id);
-    return kind.startNow(tx, item);
+    const now = await kind.startNow(tx, item);
+    await deps.audit.record(
+      tx,
+      lifecycleEntry(kind.noun, 'triggered', item, { started: startedId(now.started) }),
+    );
+    return now;
   });
   announce();
   return started;
@@ -125,7 +168,7 @@ export async function triggerDefinition<T extends { deletedAt: Date | null }, S>
  * Changes the schedule's expression, timezone or policies, validated as a new definition's are
  * (adding "cron" makes it recurring): a new version, the next fire times recomputed from now.
  */
-export async function changeSchedule<T extends { deletedAt: Date | null }, S>(
+export async function changeSchedule<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
   id: string,
@@ -138,6 +181,7 @@ export async function changeSchedule<T extends { deletedAt: Date | null }, S>(
   const updated = await deps.db.transaction(async (tx) => {
     const saved = await kind.saveSettings(tx, item, settings);
     await syncSchedule(tx, kind.owner(id), kind.scheduleOf(saved));
+    await deps.audit.record(tx, lifecycleEntry(kind.noun, 'schedule_changed', item, { change }));
     return saved;
   });
   deps.signals.scheduleChanged.notify();
@@ -145,7 +189,7 @@ export async function changeSchedule<T extends { deletedAt: Date | null }, S>(
 }
 
 /** No future runs; queued ones are cancelled (those under way finish); it and its runs stay readable. */
-export async function removeDefinition<T extends { deletedAt: Date | null }, S>(
+export async function removeDefinition<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
   id: string,
@@ -153,14 +197,16 @@ export async function removeDefinition<T extends { deletedAt: Date | null }, S>(
   await liveDefinition(deps.db, kind, id);
   const { item, announce } = await deps.db.transaction(async (tx) => {
     await deleteSchedule(tx, id);
-    return kind.remove(tx, id);
+    const removed = await kind.remove(tx, id);
+    await deps.audit.record(tx, lifecycleEntry(kind.noun, 'deleted', removed.item));
+    return removed;
   });
   announce();
   return item;
 }
 
 /** The lifecycle of one kind of definition, as its routes call it. */
-export function definitionSchedules<T extends { deletedAt: Date | null }, S>(
+export function definitionSchedules<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
 ) {
@@ -181,6 +227,4 @@ export function definitionSchedules<T extends { deletedAt: Date | null }, S>(
   };
 }
 
-export type DefinitionSchedules<T extends { deletedAt: Date | null }, S> = ReturnType<
-  typeof definitionSchedules<T, S>
->;
+export type DefinitionSchedules<T extends StoredDefinition, S> = ReturnType<typeof definitionSchedules<T, S>>;

@@ -1,4 +1,5 @@
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database } from '../../services/db/database.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import { NotFoundError } from '../errors.js';
 import { requiredTags } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
@@ -13,7 +14,9 @@ import {
 } from './worker-registry.js';
 
 export interface FleetServiceDeps {
-  db: SqlExecutor;
+  db: Database;
+  /** Drains and undrains are recorded in their transaction. */
+  audit: Pick<AuditTrail, 'write'>;
   /** A worker silent for this long is gone (TDS_LEASE_MS, as for taking over its runs). */
   leaseMs: number;
 }
@@ -21,7 +24,22 @@ export interface FleetServiceDeps {
 export type FleetService = ReturnType<typeof createFleetService>;
 
 /** The fleet as the API sees it: the workers, drains, and what a run's requires wait for. */
-export function createFleetService({ db, leaseMs }: FleetServiceDeps) {
+export function createFleetService({ db, leaseMs, audit }: FleetServiceDeps) {
+  /** Sets a worker's drain, recorded; false when there is no such worker. */
+  const setDrainAudited = (id: string, drain: boolean) =>
+    audit.write(
+      db,
+      (tx) => setDrain(tx, id, drain),
+      (found) =>
+        found
+          ? {
+              action: drain ? 'worker.drained' : 'worker.undrained',
+              target: { kind: 'worker', id },
+              ownerId: null,
+            }
+          : undefined,
+    );
+
   async function requireWorker(id: string): Promise<WorkerRecord> {
     const worker = await getWorker(db, id, leaseMs);
     if (!worker) throw new NotFoundError('worker', id);
@@ -33,12 +51,12 @@ export function createFleetService({ db, leaseMs }: FleetServiceDeps) {
 
     /** The worker stops claiming; what it holds it finishes. It stays drained across restarts. */
     async drain(id: string): Promise<WorkerRecord> {
-      if (!(await setDrain(db, id, true))) throw new NotFoundError('worker', id);
+      if (!(await setDrainAudited(id, true))) throw new NotFoundError('worker', id);
       return requireWorker(id);
     },
 
     async undrain(id: string): Promise<WorkerRecord> {
-      if (!(await setDrain(db, id, false))) throw new NotFoundError('worker', id);
+      if (!(await setDrainAudited(id, false))) throw new NotFoundError('worker', id);
       return requireWorker(id);
     },
 

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { AuditEntry, AuditTrail } from '../audit/audit-trail.js';
 import type { BucketCheck } from '../definitions/bucket-check.js';
 import { anyone, jobDefinition, type Authorise } from '../definitions/definition-rules.js';
 import { dryRunDefinition, replaceDefinition, submitDefinition } from '../definitions/definition-store.js';
@@ -59,6 +60,8 @@ export interface ScheduleRegistry {
 
 export interface JobServiceDeps {
   db: Database;
+  /** Jobs created and updated and runs cancelled are recorded in their transaction. */
+  audit: Pick<AuditTrail, 'record' | 'write'>;
   store: ObjectStore;
   engine: ContainerEngine;
   defaults: JobDefaults;
@@ -135,13 +138,20 @@ async function storeNewJob(
 ): Promise<{ answer: SubmitResult } | { stored: Job }> {
   const { db } = deps;
   if (spec.cron === null) {
-    const inserted = await insertJobWithRun(db, spec, newRunId());
+    const inserted = await deps.audit.write(
+      db,
+      (tx) => insertJobWithRun(tx, spec, newRunId()),
+      (made) => made && jobEntry('job.created', made.job, { runId: made.run?.id ?? null }),
+    );
     if (inserted) return { answer: { ...inserted, created: true } };
     return { stored: (await findJobByKey(db, spec.userId, spec.uniqueId))! };
   }
   const { job, created } = await db.transaction(async (tx) => {
     const result = await insertJobIfAbsent(tx, spec);
-    if (result.created) await deps.schedules.sync(tx, result.job.id, spec);
+    if (result.created) {
+      await deps.schedules.sync(tx, result.job.id, spec);
+      await deps.audit.record(tx, jobEntry('job.created', result.job, { cron: spec.cron }));
+    }
     return result;
   });
   return created ? { answer: { job, run: undefined, created: true } } : { stored: job };
@@ -215,6 +225,7 @@ export async function replaceJob<F = undefined>(
     save: async (tx) => {
       const saved = await updateJobSpec(tx, id, spec);
       await deps.schedules.sync(tx, id, spec);
+      await deps.audit.record(tx, jobEntry('job.updated', saved, { version: saved.version }));
       return saved;
     },
     follow,
@@ -260,6 +271,29 @@ export async function readRun(deps: JobServiceDeps, id: string): Promise<{ run: 
   return { run, history: await listRunEvents(deps.db, id) };
 }
 
+function jobEntry(
+  action: 'job.created' | 'job.updated',
+  job: Job,
+  summary: Record<string, unknown>,
+): AuditEntry {
+  return {
+    action,
+    target: { kind: 'job', id: job.id },
+    ownerId: job.userId,
+    summary: { uniqueId: job.uniqueId, ...summary },
+  };
+}
+
+/** A run cancelled on request: its state when asked (a queued one ends at once). */
+function runCancelEntry(run: Run, stateWhenAsked: string): AuditEntry {
+  return {
+    action: 'run.cancelled',
+    target: { kind: 'run', id: run.id },
+    ownerId: run.spec.userId,
+    summary: { jobId: run.jobId, state: stateWhenAsked },
+  };
+}
+
 /** A queued run is cancelled at once; a started one is stopped by its worker, logs kept. */
 export async function cancelRun(deps: JobServiceDeps, id: string): Promise<Run> {
   const { db } = deps;
@@ -268,13 +302,21 @@ export async function cancelRun(deps: JobServiceDeps, id: string): Promise<Run> 
   if (!run) throw new NotFoundError('run', id);
   if (isTerminal(run.state)) throw new ConflictError(`run ${id} has already ended (${run.state})`);
   if (run.state === 'queued') {
-    const cancelled = await cancelQueued(db, id, 'cancelled on request before it started');
+    const cancelled = await deps.audit.write(
+      db,
+      (tx) => cancelQueued(tx, id, 'cancelled on request before it started'),
+      (ended) => ended && runCancelEntry(ended, 'queued'),
+    );
     if (cancelled) {
       deps.signals.runFinished.notify(cancelled);
       return cancelled;
     }
   }
-  const requested = await requestCancel(db, id);
+  const requested = await deps.audit.write(
+    db,
+    (tx) => requestCancel(tx, id),
+    (asked) => asked && runCancelEntry(asked, asked.state),
+  );
   if (!requested) return (await getRun(db, id))!;
   deps.signals.cancelRequested.notify();
   return requested;

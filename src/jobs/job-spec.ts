@@ -54,7 +54,7 @@ export const JobRequestSchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: MAX_COMMAND_LENGTH,
-        description: `the shell command to run in /job with /bin/sh, exactly as written (at most ${MAX_COMMAND_LENGTH} characters); give either command or image`,
+        description: `the shell command to run in /job with /bin/sh, exactly as written (at most ${MAX_COMMAND_LENGTH} characters) but for \${TODAY} and \${NOW}, which each run gets filled in with the date and time of its fire (as in args and env values); give either command or image`,
       }),
     ),
     image: Type.Optional(

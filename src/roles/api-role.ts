@@ -26,7 +26,7 @@ export interface ApiRole extends StartStop {
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
-  { config, logger, db, engine, store, metrics, secrets }: SharedParts,
+  { config, logger, db, engine, store, metrics, secrets, audit }: SharedParts,
   services: {
     jobs: JobService;
     schedules: JobSchedules;
@@ -67,6 +67,8 @@ export function createApiRole(
         eventHub,
         streamSlots,
         db,
+        audit,
+        auditPageMax: config.audit.pageMax,
         jobs: services.jobs,
         workflows: services.workflows,
         workflowSchedules: services.workflowSchedules,

@@ -1,3 +1,4 @@
+import { pruneAudit } from '../audit/audit-repository.js';
 import { pruneOldEvents } from '../events/outbox.js';
 import { forgetGoneWorkers } from '../fleet/worker-registry.js';
 import { pruneEndedRuns, pruneEndedWorkflowRuns, pruneOldFires } from '../runs/run-pruning.js';
@@ -6,6 +7,7 @@ import { ENDED_WORKFLOW_RUN_STATES } from '../workflows/workflow-states.js';
 import { createHousekeeper, type Housekeeper, type RetentionStep } from '../worker/housekeeper.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { SharedParts } from './shared-parts.js';
+import type { Config } from '../config.js';
 
 /**
  * Every kind of history retention prunes, in order: runs first (with their events), then workflow
@@ -23,6 +25,14 @@ export const RETENTION_STEPS: readonly RetentionStep[] = [
   { name: 'events', prune: pruneOldEvents },
   { name: 'workers', prune: forgetGoneWorkers },
 ];
+
+/**
+ * What this process's housekeeper prunes: the history (RETENTION_STEPS, kept TDS_RETENTION_DAYS),
+ * then the audit log, kept its own period (TDS_AUDIT_RETENTION_DAYS) whatever the history's.
+ */
+export function retentionSteps(config: Pick<Config, 'audit'>): RetentionStep[] {
+  return [...RETENTION_STEPS, { name: 'audit', days: config.audit.retentionDays, prune: pruneAudit }];
+}
 
 /**
  * Housekeeping of a worker's host: leftover containers, run images and working folders, results
@@ -43,7 +53,7 @@ export function createHousekeeperRole(
     imageCacheBytes: config.imageCacheBytes,
     executions,
     retentionDays: config.retentionDays,
-    retention: RETENTION_STEPS,
+    retention: retentionSteps(config),
     intervalMs: config.housekeepingIntervalMs,
     spool,
     store,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { SecretService } from '../secrets/secret-service.js';
@@ -20,4 +21,6 @@ export interface SharedParts {
   metrics: ServiceMetrics;
   /** Users' secrets: opened for a run's container, and for masking its logs. */
   secrets: SecretService;
+  /** The audit log of operator and owner actions, written in the transaction of each change. */
+  audit: AuditTrail;
 }

@@ -96,6 +96,11 @@ export function runVolumes(runId: string): { name: string; dir: string }[] {
   return [JOB_DIR, OUTPUT_DIR, METRICS_DIR].map((dir) => ({ name: runVolumeName(runId, dir), dir }));
 }
 
+/** The container a run's command runs in. */
+export function runContainerName(runId: string): string {
+  return `tds-run-${runId}`;
+}
+
 /** The network a bridge run has to itself. */
 export function runNetworkName(runId: string): string {
   return `tds-net-${runId}`;

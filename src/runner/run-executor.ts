@@ -10,6 +10,8 @@ import { RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import type { JobNetwork } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
 import { requeue, startBuilding, startRunning } from '../runs/transitions.js';
+import { readFireInstant } from '../runs/fire-instant.js';
+import { fireTime, fireTimeEnv, specAtFireTime, type FireTime } from '../runs/fire-time.js';
 import {
   INSTALLATION_LABEL,
   MANAGED_LABEL,
@@ -17,6 +19,7 @@ import {
   WORKER_ID_LABEL,
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
+  runContainerName,
   runNetworkName,
   runVolumeName,
   runVolumes,
@@ -117,7 +120,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
   const { db, store, engine, images, finisher, logger, dataDir, workerId } = deps;
 
   return {
-    async execute(run, signal) {
+    async execute(stored, signal) {
+      let run = stored;
       const log = logger.child({ runId: run.id, jobId: run.jobId });
       let stageStarted = performance.now();
       const stageEnded = (stage: 'staging' | 'building') => {
@@ -137,6 +141,10 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         if (refused !== undefined) {
           throw new RunFailure('not_allowed', `refused as it was to start: ${refused}`);
         }
+        // The dates of this run's fire, filled in now: the stored definition reads the same any day.
+        const instant = await readFireInstant(db, run);
+        const time: FireTime = fireTime(instant.at, instant.timezone);
+        run = { ...run, spec: specAtFireTime(run.spec, time) };
         const inputs = await retryWithBackoff(
           async () => {
             try {
@@ -233,7 +241,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         // Labelled as the container is, so that housekeeping knows whose they are. Made empty: an
         // earlier attempt's (a crash after making them, before the run was recorded running) are
         // removed first, with its container, so that none of its files become this one's outputs.
-        const containerName = `tds-run-${run.id}`;
+        const containerName = runContainerName(run.id);
         // /job is read-only for the command, as the root filesystem is: only its files put it there.
         const volumes = runVolumes(run.id).map((volume) => ({ ...volume, readOnly: volume.dir === JOB_DIR }));
         await engine.removeContainer(containerName);
@@ -253,6 +261,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             ...('HOME' in run.spec.env || 'HOME' in secretEnv ? [] : [`HOME=${TMP_DIR}`]),
             ...Object.entries(run.spec.env).map(([name, value]) => `${name}=${value}`),
             ...Object.entries(secretEnv).map(([name, value]) => `${name}=${value}`),
+            ...fireTimeEnv(time),
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
             `TDS_METRICS_GATE=${ENGINE_SAMPLED_PATH}`,

@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../../services/db/database.js';
-import { listRunEvents, type Run } from '../runs/run-repository.js';
+import { listRunEvents, type Run, type RunEvent } from '../runs/run-repository.js';
 import { type RunOutcome } from '../runs/transitions.js';
 import type { SpooledRecord } from './result-spool.js';
 
@@ -9,6 +9,33 @@ export function seconds(from: Date | null, to: Date | null): number | null {
 
 /** What run.json reports besides the run itself. */
 export type RunRecordDetails = Partial<SpooledRecord> & { uploadErrors?: string[] };
+
+/** A worker that held a run: the one that claimed it, then any that took it over. */
+export interface RunHolder {
+  workerId: string;
+  /** The worker's host, as it registered itself (null when its row is gone). */
+  host: string | null;
+  how: 'claimed' | 'took over';
+  at: Date;
+}
+
+/** Who held the run, in order, from its history (claims and takeovers), with their hosts. */
+export async function runHolders(db: SqlExecutor, history: RunEvent[]): Promise<RunHolder[]> {
+  const held = history.flatMap((event): Omit<RunHolder, 'host'>[] => {
+    const claimedBy = event.state === 'staging' ? event.detail?.workerId : undefined;
+    const takenBy = event.detail?.takenOverBy;
+    if (typeof takenBy === 'string') return [{ workerId: takenBy, how: 'took over', at: event.at }];
+    if (typeof claimedBy === 'string') return [{ workerId: claimedBy, how: 'claimed', at: event.at }];
+    return [];
+  });
+  if (held.length === 0) return [];
+  const rows = await db.query<{ id: string; host: string }>(
+    'SELECT id, host FROM workers WHERE id = ANY($1::text[])',
+    [[...new Set(held.map((h) => h.workerId))]],
+  );
+  const hosts = new Map(rows.map((row) => [row.id, row.host]));
+  return held.map((h) => ({ ...h, host: hosts.get(h.workerId) ?? null }));
+}
 
 /** run.json: the run as it ended, with what its results came to. */
 export async function runRecord(
@@ -46,6 +73,8 @@ export async function runRecord(
     metrics: extra.metrics ?? null,
     uploadErrors: extra.uploadErrors ?? [],
     history: [...history, { state: outcome.state, at: finishedAt, detail: null }],
+    // Every worker that held this attempt and its host: a run taken over shows two or more.
+    workers: await runHolders(db, history),
   };
   return `${JSON.stringify(record, null, 2)}\n`;
 }

@@ -17,16 +17,33 @@ const encode = (buffer: Buffer) => buffer.toString('base64url');
  * which may sit behind the API on a private network. A token is the target and its expiry, signed
  * with HMAC-SHA256; nothing is stored. Without a configured secret each API process makes its
  * own, so a link works only on the process that made it: set one shared secret behind a balancer.
+ * `acceptedSecrets` open links and never sign them: the overlap of a rotation (the new key accepted
+ * everywhere before it signs, the old one accepted until the links it signed have expired).
  */
 export function createDownloadLinks({
   secret,
   lifetimeSeconds,
+  acceptedSecrets = [],
 }: {
   secret?: string;
   lifetimeSeconds: number;
+  acceptedSecrets?: readonly string[];
 }) {
   const key = secret ? Buffer.from(secret) : randomBytes(32);
-  const sign = (payload: string) => encode(createHmac('sha256', key).update(payload).digest());
+  const signWith = (signingKey: Buffer, payload: string) =>
+    encode(createHmac('sha256', signingKey).update(payload).digest());
+  const sign = (payload: string) => signWith(key, payload);
+  const ring = [key, ...acceptedSecrets.map((accepted) => Buffer.from(accepted))];
+  const signedByRing = (payload: string, signature: string) => {
+    const given = Buffer.from(signature);
+    // Every key is tried, whichever matches, so the time taken tells nothing of which key signed.
+    let matched = false;
+    for (const candidate of ring) {
+      const expected = Buffer.from(signWith(candidate, payload));
+      if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
+    }
+    return matched;
+  };
 
   return {
     lifetimeSeconds,
@@ -46,9 +63,7 @@ export function createDownloadLinks({
     verify(token: string, now = Date.now()): LinkTarget | 'invalid' | 'expired' {
       const [payload, signature, extra] = token.split('.');
       if (!payload || !signature || extra !== undefined) return 'invalid';
-      const expected = Buffer.from(sign(payload));
-      const given = Buffer.from(signature);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'invalid';
+      if (!signedByRing(payload, signature)) return 'invalid';
       let parsed: unknown;
       try {
         parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));

@@ -1,4 +1,4 @@
-import type { Database, SqlExecutor } from '../../services/db/database.js';
+import type { SqlExecutor } from '../../services/db/database.js';
 
 /** Every statement on the secrets table. */
 
@@ -20,32 +20,31 @@ const asDate = (value: unknown) => (value instanceof Date ? value : new Date(Str
  * Stores a sealed value under its name: a new name only while the user has fewer than `maxCount`
  * secrets; a name the user has is replaced whatever the count. The user's secrets are locked for
  * the transaction (an advisory lock on the userId), so two requests at once cannot both take the
- * last place. Undefined when the cap refused a new name.
+ * last place: run it in a transaction (`tx`), which also holds its audit record. Undefined when the
+ * cap refused a new name.
  */
 export async function putSecret(
-  db: Database,
+  tx: SqlExecutor,
   userId: string,
   secret: SealedSecret,
   maxCount: number,
 ): Promise<{ row: SecretRow; created: boolean } | undefined> {
-  return db.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('tds.secrets:' || $1, 0))`, [userId]);
-    const [row] = await tx.query<{ name: string; created_at: Date; updated_at: Date; created: boolean }>(
-      `INSERT INTO secrets (user_id, name, sealed, key_id)
-       SELECT $1, $2, $3, $4
-       WHERE EXISTS (SELECT 1 FROM secrets WHERE user_id = $1 AND name = $2)
-          OR (SELECT count(*) FROM secrets WHERE user_id = $1) < $5::integer
-       ON CONFLICT (user_id, name) DO UPDATE
-         SET sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id, updated_at = now()
-       RETURNING name, created_at, updated_at, (xmax = 0) AS created`,
-      [userId, secret.name, secret.sealed, secret.keyId, maxCount],
-    );
-    if (!row) return undefined;
-    return {
-      row: { name: row.name, createdAt: asDate(row.created_at), updatedAt: asDate(row.updated_at) },
-      created: row.created === true,
-    };
-  });
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('tds.secrets:' || $1, 0))`, [userId]);
+  const [row] = await tx.query<{ name: string; created_at: Date; updated_at: Date; created: boolean }>(
+    `INSERT INTO secrets (user_id, name, sealed, key_id)
+     SELECT $1, $2, $3, $4
+     WHERE EXISTS (SELECT 1 FROM secrets WHERE user_id = $1 AND name = $2)
+        OR (SELECT count(*) FROM secrets WHERE user_id = $1) < $5::integer
+     ON CONFLICT (user_id, name) DO UPDATE
+       SET sealed = EXCLUDED.sealed, key_id = EXCLUDED.key_id, updated_at = now()
+     RETURNING name, created_at, updated_at, (xmax = 0) AS created`,
+    [userId, secret.name, secret.sealed, secret.keyId, maxCount],
+  );
+  if (!row) return undefined;
+  return {
+    row: { name: row.name, createdAt: asDate(row.created_at), updatedAt: asDate(row.updated_at) },
+    created: row.created === true,
+  };
 }
 
 /** The user's secrets, by name: names and dates only, never a value. */

@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditTrail } from '../audit/audit-trail.js';
 import type { Database } from '../../services/db/database.js';
 import {
   ForbiddenError,
@@ -26,6 +27,8 @@ export interface SecretServiceDeps {
   maxPerUser: number;
   /** The largest value, in bytes of UTF-8 (TDS_SECRET_MAX_VALUE_BYTES). */
   maxValueBytes: number;
+  /** Secrets set and deleted are recorded in their transaction, by name only. */
+  audit: Pick<AuditTrail, 'write'>;
 }
 
 /** Whose secrets a run uses, and which. */
@@ -60,7 +63,7 @@ const REMEMBERED_BYTES = 64 * 1024 * 1024;
  * database and opened only here; nothing here logs or returns a value but `forRun` and `maskFor`.
  */
 export function createSecretService(deps: SecretServiceDeps) {
-  const { db, key } = deps;
+  const { db, key, audit } = deps;
   const given = createGivenValues();
   return {
     /** Whether secrets can be set and used here. */
@@ -75,7 +78,12 @@ export function createSecretService(deps: SecretServiceDeps) {
     },
 
     async remove(userId: string, name: string): Promise<void> {
-      if (!(await deleteSecret(db, userId, name))) throw new SecretNotFoundError(userId, name);
+      const deleted = await audit.write(
+        db,
+        (tx) => deleteSecret(tx, userId, name),
+        (found) => (found ? secretEntry('secret.deleted', userId, name) : undefined),
+      );
+      if (!deleted) throw new SecretNotFoundError(userId, name);
     },
 
     /**
@@ -131,6 +139,21 @@ function createGivenValues() {
 
 type GivenValues = ReturnType<typeof createGivenValues>;
 
+/** The audit entry of a secret set or deleted: its name, never its value. */
+function secretEntry(
+  action: 'secret.set' | 'secret.deleted',
+  userId: string,
+  name: string,
+  created?: boolean,
+): AuditEntry {
+  return {
+    action,
+    target: { kind: 'secret', id: `${userId}/${name}` },
+    ownerId: userId,
+    summary: { name, ...(created === undefined ? {} : { created }) },
+  };
+}
+
 function requireKey(key: Buffer | undefined): Buffer {
   if (!key) throw new SecretsNotConfiguredError();
   return key;
@@ -138,7 +161,7 @@ function requireKey(key: Buffer | undefined): Buffer {
 
 /** Sets a secret, sealed: refused past the value size or the number a user may keep. */
 async function putValue(
-  { db, key, maxPerUser, maxValueBytes }: SecretServiceDeps,
+  { db, key, maxPerUser, maxValueBytes, audit }: SecretServiceDeps,
   userId: string,
   name: string,
   value: string,
@@ -151,11 +174,11 @@ async function putValue(
       `the value is ${describeBytes(bytes)}; a secret's value may be at most ${describeBytes(maxValueBytes)} (TDS_SECRET_MAX_VALUE_BYTES): keep larger material in an input file`,
     );
   }
-  const stored = await putSecret(
+  const sealed = { name, sealed: seal(sealingKey, userId, name, value), keyId: keyIdOf(sealingKey) };
+  const stored = await audit.write(
     db,
-    userId,
-    { name, sealed: seal(sealingKey, userId, name, value), keyId: keyIdOf(sealingKey) },
-    maxPerUser,
+    (tx) => putSecret(tx, userId, sealed, maxPerUser),
+    (put) => put && secretEntry('secret.set', userId, name, put.created),
   );
   if (!stored) {
     throw new ForbiddenError(

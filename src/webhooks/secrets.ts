@@ -12,22 +12,30 @@ import type { SqlExecutor } from '../../services/db/database.js';
  */
 
 export interface SigningKey {
-  /** The key, and whether it lives in the database (TDS_WEBHOOK_SIGNING_KEY unset). */
-  get(): Promise<{ key: string; inDatabase: boolean }>;
+  /**
+   * The key new secrets are derived from, whether it lives in the database (TDS_WEBHOOK_SIGNING_KEY
+   * unset), and the accepted keys of a rotation (TDS_WEBHOOK_SIGNING_KEYS_ACCEPTED): secrets derived
+   * from them sign deliveries too, and are never shown.
+   */
+  get(): Promise<{ key: string; inDatabase: boolean; accepted: readonly string[] }>;
 }
 
-export function createSigningKey(db: SqlExecutor, configured: string | undefined): SigningKey {
-  let cached: Promise<{ key: string; inDatabase: boolean }> | undefined;
+export function createSigningKey(
+  db: SqlExecutor,
+  configured: string | undefined,
+  accepted: readonly string[] = [],
+): SigningKey {
+  let cached: Promise<{ key: string; inDatabase: boolean; accepted: readonly string[] }> | undefined;
   return {
     get() {
-      if (configured) return Promise.resolve({ key: configured, inDatabase: false });
+      if (configured) return Promise.resolve({ key: configured, inDatabase: false, accepted });
       cached ??= (async () => {
         await db.query(
           'INSERT INTO webhook_signing_key (key) VALUES ($1) ON CONFLICT (only_row) DO NOTHING',
           [randomBytes(32).toString('base64')],
         );
         const [row] = await db.query<{ key: string }>('SELECT key FROM webhook_signing_key');
-        return { key: row!.key, inDatabase: true };
+        return { key: row!.key, inDatabase: true, accepted };
       })().catch((error: unknown) => {
         cached = undefined;
         throw error;
@@ -41,6 +49,24 @@ export function createSigningKey(db: SqlExecutor, configured: string | undefined
 export function endpointSecret(key: string, endpointId: string, generation: number): string {
   const digest = createHmac('sha256', key).update(`${endpointId}:${generation}`).digest('base64');
   return `whsec_${digest}`;
+}
+
+/**
+ * The secrets that sign a delivery to an endpoint: its generation's, and the previous generation's
+ * during a secret's rotation, each derived from every key of the ring (the signing key first, then
+ * the accepted keys of a signing key's rotation), without repeats.
+ */
+export function secretsInForce(
+  keys: readonly string[],
+  endpoint: { endpointId: string; secretGeneration: number; previousSecretValid: boolean },
+): string[] {
+  const generations = [endpoint.secretGeneration];
+  if (endpoint.previousSecretValid && endpoint.secretGeneration > 1)
+    generations.push(endpoint.secretGeneration - 1);
+  const secrets = generations.flatMap((generation) =>
+    keys.map((key) => endpointSecret(key, endpoint.endpointId, generation)),
+  );
+  return [...new Set(secrets)];
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type ClaimedDelivery,
 } from './delivery-queue.js';
 import { postWebhook, type WebhookAnswer } from './post-webhook.js';
-import { endpointSecret, signDelivery, type SigningKey } from './secrets.js';
+import { secretsInForce, signDelivery, type SigningKey } from './secrets.js';
 
 export type DeliveryResult = 'delivered' | 'retrying' | 'failed' | 'endpoint_gone';
 
@@ -139,11 +139,8 @@ async function signedRequest(
   s: SenderState,
   delivery: ClaimedDelivery,
 ): Promise<{ headers: Record<string, string>; body: string }> {
-  const { key } = await s.deps.signingKey.get();
-  const secrets = [endpointSecret(key, delivery.endpointId, delivery.secretGeneration)];
-  if (delivery.previousSecretValid && delivery.secretGeneration > 1) {
-    secrets.push(endpointSecret(key, delivery.endpointId, delivery.secretGeneration - 1));
-  }
+  const { key, accepted } = await s.deps.signingKey.get();
+  const secrets = secretsInForce([key, ...accepted], delivery);
   const body = JSON.stringify({
     type: delivery.eventType,
     timestamp: delivery.eventAt.toISOString(),

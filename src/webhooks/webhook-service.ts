@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { SqlExecutor } from '../../services/db/database.js';
+import type { Database, SqlExecutor } from '../../services/db/database.js';
+import type { AuditAction, AuditEntry, AuditTrail } from '../audit/audit-trail.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { EVENT_TYPES, RUN_EVENT_TYPES, WORKFLOW_RUN_EVENT_TYPES } from '../events/outbox.js';
 import { checkWebhookUrl } from './address-guard.js';
@@ -76,8 +77,19 @@ export interface WebhookService {
   redeliver(deliveryId: string): Promise<void>;
 }
 
+/** The audit record of a change to an endpoint: never its secret. */
+function endpointEntry(
+  action: AuditAction,
+  endpoint: WebhookEndpoint,
+  summary: Record<string, unknown> = {},
+): AuditEntry {
+  return { action, target: { kind: 'webhook', id: endpoint.id }, ownerId: endpoint.userId, summary };
+}
+
 export interface WebhookServiceDeps {
-  db: SqlExecutor;
+  db: Database;
+  /** Endpoints made, changed and deleted are recorded in their transaction. */
+  audit: Pick<AuditTrail, 'write'>;
   signingKey: SigningKey;
   allowPrivate: boolean;
   /** Endpoints a user may register (not counting jobs' and workflows' own). */
@@ -99,17 +111,33 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
     get: (id) => foundEndpoint(db, id),
 
     async remove(id) {
-      if (!(await deleteEndpoint(db, id))) throw new NotFoundError('webhook', id);
+      const endpoint = await foundEndpoint(db, id);
+      const deleted = await deps.audit.write(
+        db,
+        (tx) => deleteEndpoint(tx, id),
+        (gone) => (gone ? endpointEntry('webhook.deleted', endpoint, { url: endpoint.url }) : undefined),
+      );
+      if (!deleted) throw new NotFoundError('webhook', id);
     },
 
     async rotate(id) {
-      const endpoint = await rotateSecret(db, id, ROTATION_OVERLAP_SECONDS);
+      const endpoint = await deps.audit.write(
+        db,
+        (tx) => rotateSecret(tx, id, ROTATION_OVERLAP_SECONDS),
+        (rotated) =>
+          rotated &&
+          endpointEntry('webhook.secret_rotated', rotated, { generation: rotated.secretGeneration }),
+      );
       if (!endpoint) throw new NotFoundError('webhook', id);
       return { endpoint, secret: await secretOf(deps, endpoint) };
     },
 
     async enable(id) {
-      const endpoint = await enableEndpoint(db, id);
+      const endpoint = await deps.audit.write(
+        db,
+        (tx) => enableEndpoint(tx, id),
+        (enabled) => enabled && endpointEntry('webhook.enabled', enabled),
+      );
       if (!endpoint) throw new NotFoundError('webhook', id);
       return endpoint;
     },
@@ -119,7 +147,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
       return listDeliveries(db, id, limit);
     },
 
-    redeliver: (deliveryId) => redeliverOne(db, deliveryId),
+    redeliver: (deliveryId) => redeliverOne(deps, deliveryId),
   };
 }
 
@@ -149,10 +177,15 @@ async function registerEndpoint(
     );
   }
   await checkWebhookUrl(url, 'url', deps.allowPrivate);
-  const endpoint = await insertEndpointWithin(
+  const endpoint = await deps.audit.write(
     deps.db,
-    { id: uuidv7(), userId, url, events: [...new Set(events)], description: description ?? null },
-    deps.endpointsPerUser,
+    (tx) =>
+      insertEndpointWithin(
+        tx,
+        { id: uuidv7(), userId, url, events: [...new Set(events)], description: description ?? null },
+        deps.endpointsPerUser,
+      ),
+    (made) => made && endpointEntry('webhook.created', made, { url: made.url, events: made.events }),
   );
   if (!endpoint) {
     throw new ConflictError(
@@ -206,12 +239,19 @@ async function followNotifyUrl(
   return undefined;
 }
 
-async function redeliverOne(db: SqlExecutor, deliveryId: string): Promise<void> {
+/** A delivery sent again, recorded against its endpoint. */
+async function redeliverOne({ db, audit }: WebhookServiceDeps, deliveryId: string): Promise<void> {
   const [row] = await db.query<{ endpoint_id: string }>(
     'SELECT endpoint_id FROM webhook_deliveries WHERE id = $1::uuid',
     [deliveryId],
   );
-  if (!row || !(await redeliver(db, row.endpoint_id, deliveryId))) {
-    throw new NotFoundError('webhook delivery', deliveryId);
-  }
+  const endpoint = row && (await getEndpoint(db, row.endpoint_id));
+  const queued =
+    endpoint &&
+    (await audit.write(
+      db,
+      (tx) => redeliver(tx, endpoint.id, deliveryId),
+      (again) => (again ? endpointEntry('webhook.redelivered', endpoint, { deliveryId }) : undefined),
+    ));
+  if (!queued) throw new NotFoundError('webhook delivery', deliveryId);
 }

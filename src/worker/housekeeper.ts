@@ -24,15 +24,26 @@ import { startStop, type StartStop } from '../start-stop.js';
 export interface RetentionStep {
   /** What it prunes, as the report and the logs name it. */
   name: string;
+  /**
+   * Its own retention period in days (the audit log's, TDS_AUDIT_RETENTION_DAYS); when left out,
+   * the history's (TDS_RETENTION_DAYS). 0 keeps everything of its kind.
+   */
+  days?: number;
   /** Deletes a batch of what ended (or was replaced) more than `days` ago; returns how many went. */
   prune(db: SqlExecutor, days: number): Promise<number>;
+}
+
+/** The steps that prune anything with the history kept `days`: those whose period is not 0. */
+export function activeRetentionSteps(steps: readonly RetentionStep[], days: number): RetentionStep[] {
+  return steps.filter((step) => (step.days ?? days) > 0);
 }
 
 /** Any constant works; it only has to be the same for every instance of the service. */
 export const RETENTION_LOCK_KEY = 7_215_310_043;
 
 /**
- * One retention pass of `steps`, in order, by one housekeeper of the fleet at a time: the pass is
+ * One retention pass of `steps`, in order (each with its own period, or `days`; a step whose
+ * period is 0 is left out), by one housekeeper of the fleet at a time: the pass is
  * one transaction holding a transaction-scoped advisory lock (`pg_try_advisory_xact_lock`: the RDS
  * Data API has no session to hold a session lock, only transactions). A housekeeper that finds
  * the lock taken prunes nothing and returns undefined: another is pruning the same history. A
@@ -49,7 +60,9 @@ export async function pruneHistory(
     ]);
     if (!lock?.held) return undefined;
     const pruned: Record<string, number> = {};
-    for (const step of steps) pruned[step.name] = await step.prune(tx, days);
+    for (const step of activeRetentionSteps(steps, days)) {
+      pruned[step.name] = await step.prune(tx, step.days ?? days);
+    }
     return pruned;
   });
 }
@@ -69,7 +82,7 @@ export interface HousekeeperDeps {
   executions: ReadonlyMap<string, AbortController>;
   /** Ended runs older than this many days are deleted with their history (0 keeps them all). */
   retentionDays: number;
-  /** What retention prunes, in order; `runs` counts as the report's `runsPruned`. */
+  /** What retention prunes, in order (a step may have a period of its own); `runs` counts as the report's `runsPruned`. */
   retention: readonly RetentionStep[];
   intervalMs: number;
   /** Results kept on this host after their run gave up waiting for the store: tried again here. */
@@ -156,7 +169,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
   }
 
   async function prune(report: HousekeepingReport): Promise<void> {
-    if (deps.retentionDays <= 0) return;
+    if (activeRetentionSteps(deps.retention, deps.retentionDays).length === 0) return;
     const pruned = await pruneHistory(db, deps.retention, deps.retentionDays);
     if (!pruned) {
       report.retentionHeldElsewhere = true;

@@ -2,13 +2,13 @@ import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine, ContainerState } from '../../services/docker/container-engine.js';
 import { RunFailure } from '../errors.js';
-import { INSTALLATION_LABEL, RUN_ID_LABEL } from '../runner/image-builder.js';
+import { INSTALLATION_LABEL, RUN_ID_LABEL, runContainerName } from '../runner/image-builder.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
 import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
 import { getRun, setKillReason, type Run } from '../runs/run-repository.js';
 import { canChange } from '../runs/run-states.js';
-import { beginUpload, requeue } from '../runs/transitions.js';
+import { beginUpload, requeue, startRunning } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
 import { countsTowardsDiskLimit, runsOverDisk } from '../runner/disk-limit.js';
@@ -62,6 +62,13 @@ interface WatchState {
   reconciling: Promise<void> | undefined;
   /** When the disk of the running containers was last measured (ms since the epoch). */
   lastDiskCheck: number;
+  /**
+   * This worker's runs that the last pass found staging or building with no execution of this
+   * worker under way (its start was cut short and could not record why: see recoverInterrupted).
+   */
+  interrupted: Set<string>;
+  /** When this worker last failed to heartbeat its runs (ms since the epoch; 0: never). */
+  heartbeatFailedAt: number;
 }
 
 /**
@@ -78,6 +85,8 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     controller: undefined,
     reconciling: undefined,
     lastDiskCheck: 0,
+    interrupted: new Set(),
+    heartbeatFailedAt: 0,
   };
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -261,15 +270,34 @@ async function reapLapsedRuns(w: WatchState): Promise<void> {
  * active run (its container may have exited unseen) and checks the disk they use.
  */
 async function reconcile(w: WatchState): Promise<void> {
-  const { db, workerId } = w.deps;
-  await heartbeatRuns(db, workerId);
-  await reapLapsedRuns(w);
+  const { db, workerId, leaseMs } = w.deps;
+  try {
+    await heartbeatRuns(db, workerId);
+  } catch (error) {
+    w.heartbeatFailedAt = Date.now();
+    throw error;
+  }
+  // Whatever kept this worker from the database (a restart, a failover, the network) kept the
+  // runs' owners from it too: it gives them a whole lease from its own return before it takes
+  // any of their runs over, rather than counting the outage against them.
+  if (Date.now() - w.heartbeatFailedAt >= leaseMs) await reapLapsedRuns(w);
   const runs = await listActiveRunsOfWorker(db, workerId);
   const now = await db.query<{ now: Date }>('SELECT now() AS now');
   const dbNow = now[0]!.now.getTime();
+  const interrupted = new Set<string>();
   for (const run of runs) {
     if (run.state === 'staging' || run.state === 'building') {
-      if (run.cancelRequestedAt) w.deps.executions.get(run.id)?.abort();
+      const execution = w.deps.executions.get(run.id);
+      if (execution) {
+        if (run.cancelRequestedAt) execution.abort();
+      } else if (w.interrupted.has(run.id)) {
+        // Found on two passes in a row: a run just claimed has its execution by the next one.
+        await recoverInterrupted(w, run).catch((error: unknown) =>
+          w.deps.logger.error({ err: error, runId: run.id }, 'could not recover an interrupted start'),
+        );
+      } else {
+        interrupted.add(run.id);
+      }
       continue;
     }
     if (run.state === 'running') w.deps.keepSampling?.(run);
@@ -279,7 +307,46 @@ async function reconcile(w: WatchState): Promise<void> {
     }
     void settleOnce(w, run.id);
   }
+  w.interrupted = interrupted;
   await checkDisk(w, runs);
+}
+
+/**
+ * A run of this worker left staging or building with no execution under way: its start failed
+ * and recording why failed too (the database went away as the run was recorded running). Its
+ * heartbeat would hold it there for good. A container that was started runs the command, so the
+ * run is recorded running with it and ends as any other; otherwise what was made goes and the run
+ * goes back to the queue (or ends cancelled, if that was asked).
+ */
+async function recoverInterrupted(w: WatchState, run: Run): Promise<void> {
+  const { db, engine, workerId, installationId } = w.deps;
+  const log = w.deps.logger.child({ runId: run.id, jobId: run.jobId, was: run.state });
+  const found = await engine.inspectContainer(runContainerName(run.id));
+  const container =
+    found && (found.labels[INSTALLATION_LABEL] ?? installationId) === installationId ? found : undefined;
+  if (run.state === 'building' && container?.started) {
+    const running = await startRunning(db, run.id, workerId, {
+      containerId: container.id,
+      image: container.image,
+    });
+    if (running) {
+      log.warn({ containerId: container.id }, 'recorded running a run whose start could not be recorded');
+      void settleOnce(w, run.id);
+    }
+    return;
+  }
+  if (container) await engine.removeContainer(container.id);
+  if (run.cancelRequestedAt) {
+    await w.deps.finisher.finishEarly(
+      run.id,
+      new RunFailure('cancelled', 'cancelled on request before the command started'),
+      {
+        signal: deliverySignal(w),
+      },
+    );
+    return;
+  }
+  if (await requeue(db, run.id, workerId)) log.warn('requeued a run whose start was cut short');
 }
 
 /**

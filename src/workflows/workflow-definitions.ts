@@ -1,6 +1,7 @@
 import type { QueueRoom } from '../runs/queue-room.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../../services/db/database.js';
+import type { AuditEntry, AuditTrail } from '../audit/audit-trail.js';
 import type { BucketCheck } from '../definitions/bucket-check.js';
 import {
   anyone,
@@ -52,6 +53,22 @@ export interface WorkflowDefinitionsDeps {
   /** The bound of a step's result carried inline (TDS_MAX_RESULT_BYTES). */
   limits: StepResultLimits;
   signals: Pick<Signals, 'runQueued' | 'scheduleChanged'>;
+  /** Workflows created and updated, and workflow runs cancelled or retried, recorded in their transaction. */
+  audit: Pick<AuditTrail, 'record'>;
+}
+
+/** The audit record of a workflow created or updated. */
+function workflowEntry(
+  action: 'workflow.created' | 'workflow.updated',
+  workflow: Workflow,
+  summary: Record<string, unknown>,
+): AuditEntry {
+  return {
+    action,
+    target: { kind: 'workflow', id: workflow.id },
+    ownerId: workflow.userId,
+    summary: { uniqueId: workflow.uniqueId, ...summary },
+  };
 }
 
 export interface SubmittedWorkflow {
@@ -126,9 +143,14 @@ async function storeNewWorkflow(
     // A recurring workflow's runs come from its schedule; another one's first run starts now.
     if (definition.shared.cron !== null) {
       await syncSchedule(tx, { workflowId: workflow.id }, workflow.definition.shared);
+      await deps.audit.record(
+        tx,
+        workflowEntry('workflow.created', workflow, { cron: definition.shared.cron }),
+      );
       return { workflow, workflowRunId: null, created: true, queued: 0 };
     }
     const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' }, deps.limits);
+    await deps.audit.record(tx, workflowEntry('workflow.created', workflow, { workflowRunId: run.id }));
     return { workflow, workflowRunId: run.id, created: true, queued: run.queued };
   });
   if (inserted) return { answer: inserted };
@@ -216,6 +238,7 @@ export async function replaceWorkflow<F = undefined>(
       const saved = toWorkflow(row);
       // A recurring workflow's next fire times follow its new cron, timezone and policies.
       await syncSchedule(tx, { workflowId: id }, saved.definition.shared);
+      await deps.audit.record(tx, workflowEntry('workflow.updated', saved, { version: saved.version }));
       return saved;
     },
     follow,

@@ -227,15 +227,21 @@ export async function writeReportOf(deps: WorkflowServiceDeps, id: string): Prom
 export async function cancelWorkflowRunById(deps: WorkflowServiceDeps, id: string): Promise<WorkflowRun> {
   requireUuid('workflow run', id);
   const outcome = await deps.db.transaction(async (tx) => {
-    const [row] = await tx.query<{ state: string }>(
+    const [row] = await tx.query<{ state: string; workflow_id: string; user_id: string }>(
       `UPDATE workflow_runs SET cancel_requested_at = COALESCE(cancel_requested_at, now())
-       WHERE id = $1::uuid RETURNING state`,
+       WHERE id = $1::uuid RETURNING state, workflow_id::text AS workflow_id, user_id`,
       [id],
     );
     if (!row) throw new NotFoundError('workflow run', id);
     if (!['queued', 'running'].includes(row.state)) {
       throw new ConflictError(`workflow run ${id} has already ended (${row.state})`);
     }
+    await deps.audit.record(tx, {
+      action: 'workflow_run.cancelled',
+      target: { kind: 'workflow_run', id },
+      ownerId: row.user_id,
+      summary: { workflowId: row.workflow_id, state: row.state },
+    });
     return advanceWorkflowRun(tx, id, deps.limits);
   });
   if (outcome.cancelRequested > 0) deps.signals.cancelRequested.notify();
@@ -306,9 +312,21 @@ export async function retryWorkflowRun(
       ]),
   );
   await deps.queue.assertRoom(workflow.userId);
-  const started = await db.transaction((tx) =>
-    startWorkflowRun(tx, workflow, { trigger: 'retry', retryOf: id, fromStep, reuse }, deps.limits),
-  );
+  const started = await db.transaction(async (tx) => {
+    const run = await startWorkflowRun(
+      tx,
+      workflow,
+      { trigger: 'retry', retryOf: id, fromStep, reuse },
+      deps.limits,
+    );
+    await deps.audit.record(tx, {
+      action: 'workflow_run.retried',
+      target: { kind: 'workflow_run', id },
+      ownerId: workflow.userId,
+      summary: { workflowId: workflow.id, retriedAs: run.id, fromStep: fromStep ?? null },
+    });
+    return run;
+  });
   if (started.queued > 0) deps.signals.runQueued.notify();
   const run = await readWorkflowRun(db, started.id);
   if (run.state !== 'running' && run.state !== 'queued')

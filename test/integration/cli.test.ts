@@ -5,7 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBucket, putObject, startTestService, type TestService } from '../support/harness.js';
+import {
+  createBucket,
+  getText,
+  listKeys,
+  putObject,
+  startTestService,
+  type TestService,
+} from '../support/harness.js';
 
 /**
  * The `tds` executable, run as a user runs it (a child process of bin/tds.js), against the real
@@ -210,6 +217,61 @@ describe('tds apply', () => {
   });
 });
 
+describe('tds apply across days', () => {
+  it("sends ${TODAY} and ${NOW} as written, so applying the same files on another day changes nothing; tds run's are its run's", async () => {
+    await writeFile(
+      path.join(dir, 'dated.conf'),
+      [
+        'kind = job',
+        'userId = dated-user',
+        'uniqueId = dated-report',
+        `s3_bucket = ${bucket}`,
+        'source_s3_prefix = in',
+        'destination_s3_prefix = dated/',
+        'cron = "0 6 * * *"',
+        'command = "echo report for "${TODAY}" at "${NOW}',
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(dir, 'dated.yaml'),
+      `kind: job\nuserId: dated-user\nuniqueId: dated-backup\ns3_bucket: ${bucket}\nsource_s3_prefix: in\ndestination_s3_prefix: dated/\ncron: "0 2 * * *"\nenv: { DAY: "\${TODAY}" }\ncommand: tar -czf output/backup-\${TODAY}.tar.gz -C input . && echo "$DAY" '$\${NOW}'\n`,
+    );
+    const files = ['dated.conf', 'dated.yaml'];
+    // tds's own clock on two days: 26 hours apart, whatever the time (UTC+14, then UTC-12).
+    const first = await tds(['apply', ...files], { env: { TZ: 'Pacific/Kiritimati' } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^\+ create job dated-user\/dated-report$/m);
+    expect(first.stdout).toMatch(/^\+ create job dated-user\/dated-backup$/m);
+    const again = await tds(['apply', ...files], { env: { TZ: 'Etc/GMT+12' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^= unchanged job dated-user\/dated-report/m);
+    expect(again.stdout).toMatch(/^= unchanged job dated-user\/dated-backup/m);
+    expect(again.stdout).toContain('Nothing to change');
+    const { jobs } = (await service.request('GET', '/jobs?userId=dated-user')).body;
+    const byName = new Map(
+      (jobs as { uniqueId: string; spec: Record<string, unknown> }[]).map((j) => [j.uniqueId, j.spec]),
+    );
+    expect(byName.get('dated-report')!.command).toBe('echo report for ${TODAY} at ${NOW}');
+    expect(byName.get('dated-backup')).toMatchObject({
+      command: `tar -czf output/backup-\${TODAY}.tar.gz -C input . && echo "$DAY" '$\${NOW}'`,
+      env: { DAY: '${TODAY}' },
+    });
+
+    // A one-off run's are filled in by the service too: the date and time it was queued.
+    const ran = await tds(['run', 'dated.yaml', '--output', 'json'], { env: { TZ: 'Pacific/Kiritimati' } });
+    expect(ran.code, ran.stderr).toBe(0);
+    const { runId } = JSON.parse(ran.stdout) as { runId: string };
+    const run = (await service.request('GET', `/runs/${runId}`)).body;
+    const queued = new Date(run.timings.queuedAt as string);
+    const today = queued.toISOString().slice(0, 10);
+    expect(run.scheduledFor).toBeNull();
+    expect(await listKeys(bucket, `${run.results.prefix}output/`)).toEqual([
+      `${run.results.prefix}output/backup-${today}.tar.gz`,
+    ]);
+    expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe(`${today} \${NOW}\n`);
+  });
+});
+
 describe('tds apply and notify_url', () => {
   it('shows a notify_url change in the plan and prints the secret of an endpoint made by a create or an update, once', async () => {
     const file = path.join(dir, 'notify.yaml');
@@ -276,6 +338,16 @@ describe('everyday commands', () => {
     expect(JSON.parse(runs.stdout).runs.map((r: { id: string }) => r.id)).toEqual([runId]);
     const shown = await tds(['get', runId, '--output', 'json']);
     expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'run', value: { id: runId, jobId: id } });
+    // For a person: a summary, not the answer's JSON.
+    const summary = await tds(['get', runId]);
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toMatch(new RegExp(`^run ${runId}: [a-z_]+$`, 'm'));
+    expect(summary.stdout).toMatch(new RegExp(`^ {2}Job +${id}$`, 'm'));
+    expect(summary.stdout).toMatch(/^ {2}Results +s3:\/\//m);
+    expect(summary.stdout).not.toContain('{');
+    const jobShown = await tds(['get', id]);
+    expect(jobShown.stdout).toMatch(new RegExp(`^job \\S+ \\(${id}\\)$`, 'm'));
+    expect(jobShown.stdout).toContain(runId);
     const cancelled = await tds(['cancel', runId]);
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toContain(`cancel requested: ${runId}`);

@@ -321,4 +321,34 @@ describe('the dashboard', () => {
     await operator.locator('td', { hasText: 'alice' }).first().waitFor();
     await operator.context().close();
   });
+
+  it('shows operators the audit log, filtered, and users no such page', async () => {
+    const bob = await signedIn('bob', '/ui/jobs');
+    await bob.getByRole('link', { name: 'Jobs' }).waitFor();
+    expect(await bob.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+    await bob.context().close();
+
+    const operator = await signedIn('operator', '/ui/operators');
+    await operator.getByRole('link', { name: 'Audit' }).click();
+    await operator.getByRole('heading', { name: 'Audit log' }).waitFor();
+    // The operator's own changes of this file: users' allow-lists (alice, bob and dana at the
+    // start, erin's for the usage charts), and the key made for carol.
+    const settings = operator.getByRole('row', { name: /user\.settings_changed/ });
+    await settings.first().waitFor();
+    expect(await settings.count()).toBe(4);
+    expect(await settings.first().getByRole('cell').nth(1).textContent()).toBe('operator');
+    await operator.getByLabel('Action (job.paused, job.*)').fill('api_key.*');
+    await operator.getByRole('button', { name: 'Filter' }).click();
+    const made = operator.getByRole('row', { name: /api_key\.created/ });
+    await made.first().waitFor();
+    await operator
+      .getByRole('row', { name: /user\.settings_changed/ })
+      .first()
+      .waitFor({ state: 'detached' });
+    expect(await made.first().textContent()).toContain('"forUser":"carol"');
+    expect(await made.first().getByRole('cell').nth(2).textContent()).toBe('127.0.0.1');
+    await shot(operator, 'audit');
+    await checkA11y(operator, 'audit');
+    await operator.context().close();
+  });
 });

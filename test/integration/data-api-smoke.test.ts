@@ -76,6 +76,17 @@ describe(`the service on the ${databaseDriver()} driver`, () => {
       [run.id],
     );
     expect(events.map((e) => e.type)).toContain('run.succeeded');
+    // Its creation is in the audit log once (the repeat created nothing), read back through the driver.
+    const audit = await service.request('GET', `/audit?target=${posted.body.job.id as string}&action=job.*`);
+    expect(audit.status, JSON.stringify(audit.body)).toBe(200);
+    expect(audit.body.entries).toMatchObject([
+      {
+        action: 'job.created',
+        actor: { kind: 'local', keyId: null, address: '127.0.0.1' },
+        ownerId: body.userId,
+        summary: { uniqueId: body.uniqueId, runId: run.id },
+      },
+    ]);
   });
 
   it('runs a workflow: a result passed on, a fan-out over it, a reduce, and the report', async () => {

@@ -15,10 +15,19 @@ import {
 } from '../../services/embedded/embedded-postgres.js';
 import { StartupError } from '../../src/startup-error.js';
 import { freePort } from '../support/free-port.js';
-import { createTestDatabase, startTestService, type TestService } from '../support/harness.js';
+import {
+  createBucket,
+  createTestDatabase,
+  eventually,
+  getText,
+  jobBody,
+  startTestService,
+  type TestService,
+} from '../support/harness.js';
 
 /**
- * The `pg` driver as production runs it: each session's timeouts and TLS verified against a CA.
+ * The `pg` driver as production runs it: each session's timeouts, TLS verified against a CA, and a
+ * Postgres that goes away and comes back (a failover, a restart) while runs are under way.
  */
 const run = promisify(execFile);
 const logger = pino({ level: 'silent' });
@@ -264,5 +273,121 @@ describe('TLS to the database', () => {
     expect((refused as Error).message).toMatch(/TLS certificate could not be verified/);
     expect((refused as Error).message).toContain('sslrootcert');
     expect((refused as Error).message).not.toContain('postgres:postgres');
+  });
+});
+
+describe('a database failover under load', () => {
+  /** Two workers on a Postgres of their own (either would take over the other's runs once their lease lapsed), three runs posted. */
+  async function underLoad(command: (i: number) => string) {
+    const postgres = await ownPostgres();
+    const env = { TDS_LEASE_MS: '8000', TDS_MIGRATE: 'auto' };
+    const first = await startTestService({ databaseUrl: postgres.url, env });
+    services.push(first);
+    const second = await startTestService({ databaseUrl: postgres.url, roles: ['worker'], env });
+    services.push(second);
+    const bucket = await createBucket();
+    const runIds: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const posted = await first.request('POST', '/jobs', jobBody(bucket, { command: command(i) }));
+      expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+      runIds.push(posted.body.run.id as string);
+    }
+    const admin = async <T>(fn: (client: pg.Client) => Promise<T>) => {
+      const client = new pg.Client({ connectionString: postgres.url });
+      await client.connect();
+      try {
+        return await fn(client);
+      } finally {
+        await client.end();
+      }
+    };
+    const states = async () =>
+      (
+        await admin((c) =>
+          c.query<{ state: string }>('SELECT state FROM runs WHERE id = ANY($1::uuid[])', [runIds]),
+        )
+      ).rows.map((row) => row.state);
+    /** The server goes away with every connection, and is back 3 s later. */
+    const failover = async () => {
+      await postgres.stop();
+      await sleep(3000);
+      await postgres.restart();
+    };
+    /** Every run ended succeeded with its own output, once: one attempt each, every state recorded in order. */
+    const everyRunEndedOnce = async () => {
+      for (const [i, runId] of runIds.entries()) {
+        const ended = await first.waitForRun(runId, undefined, 120_000);
+        expect(ended.state, JSON.stringify(ended)).toBe('succeeded');
+        expect(await getText(bucket, `${ended.results.prefix}stdout.log`)).toBe(`run ${i + 1}\n`);
+      }
+      const after = await admin((c) =>
+        c.query<{ id: string; attempt: number }>(
+          'SELECT id, attempt FROM runs WHERE id = ANY($1::uuid[]) OR retry_of = ANY($1::uuid[])',
+          [runIds],
+        ),
+      );
+      expect(after.rows.map((r) => [r.id, r.attempt]).sort()).toEqual(runIds.map((id) => [id, 1]).sort());
+      const history = await admin((c) =>
+        c.query<{ run_id: string; states: string[] }>(
+          `SELECT run_id, array_agg(state ORDER BY id) AS states FROM run_events
+           WHERE run_id = ANY($1::uuid[]) AND NOT coalesce(detail ? 'takenOverBy', false) GROUP BY run_id`,
+          [runIds],
+        ),
+      );
+      return history.rows;
+    };
+    return { admin, states, failover, everyRunEndedOnce, runIds };
+  }
+
+  it('keeps every lease through a restart shorter than the lease, and every run ends as it would have', async () => {
+    const load = await underLoad((i) => `sleep 20; echo run ${i}`);
+    await eventually(
+      'every run running',
+      async () => (await load.states()).every((state) => state === 'running'),
+      120_000,
+    );
+    const owners = await load.admin((c) =>
+      c.query<{ id: string; worker_id: string }>(
+        'SELECT id, worker_id FROM runs WHERE id = ANY($1::uuid[])',
+        [load.runIds],
+      ),
+    );
+    await load.failover();
+
+    const history = await load.everyRunEndedOnce();
+    for (const row of history) {
+      expect(row.states).toEqual(['queued', 'staging', 'building', 'running', 'uploading', 'succeeded']);
+    }
+    // No run that was running through the outage moved: each ended with the worker that held it.
+    const after = await load.admin((c) =>
+      c.query<{ id: string; worker_id: string }>(
+        'SELECT id, worker_id FROM runs WHERE id = ANY($1::uuid[])',
+        [load.runIds],
+      ),
+    );
+    expect(after.rows.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+      owners.rows.sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    const takeovers = await load.admin((c) =>
+      c.query("SELECT 1 FROM run_events WHERE run_id = ANY($1::uuid[]) AND detail ? 'takenOverBy'", [
+        load.runIds,
+      ]),
+    );
+    expect(takeovers.rows).toEqual([]);
+  });
+
+  it('finishes the runs being started when the database went away: none is left building', async () => {
+    const load = await underLoad((i) => `sleep 4; echo run ${i}`);
+    // The outage begins while a run is being built: its container made and started, its start
+    // not yet recorded.
+    await eventually('a run being built', async () => (await load.states()).includes('building'), 120_000);
+    await load.failover();
+
+    const history = await load.everyRunEndedOnce();
+    expect(history).toHaveLength(load.runIds.length);
+    for (const row of history) {
+      // Begun again from the queue, or recorded running with the container it had started.
+      expect(row.states.slice(-3)).toEqual(['running', 'uploading', 'succeeded']);
+    }
   });
 });

@@ -67,6 +67,27 @@ describe('npm run keys', () => {
     expect(revoked.code).toBe(0);
     expect(await principalForKey(db, key)).toBeUndefined();
     expect((await keys(['list', '--user', 'akhil-test'], database.env)).stdout).toContain('REVOKED');
+
+    // Each change is in the audit log, as the machine's account on its host; never the key.
+    const audited = await db.query<Record<string, unknown>>(
+      `SELECT actor_kind, actor_key_id, actor_user_id, address, action, target_id, owner_id, summary::text AS summary
+       FROM audit_log ORDER BY id`,
+    );
+    expect(audited.map((row) => [row.action, row.target_id, row.owner_id])).toEqual([
+      ['api_key.created', keyId, 'akhil-test'],
+      ['api_key.created', expect.any(String), null],
+      ['api_key.revoked', keyId, 'akhil-test'],
+    ]);
+    for (const row of audited) {
+      expect(row).toMatchObject({
+        actor_kind: 'cli',
+        actor_key_id: null,
+        actor_user_id: os.userInfo().username,
+      });
+      expect(row.address).toBe(os.hostname());
+      expect(row.summary).not.toContain(key.slice(4));
+      expect(row.summary).not.toContain(operator.slice(4));
+    }
   });
 
   it('explains how to use it when the command is wrong', async () => {

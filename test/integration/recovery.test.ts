@@ -157,7 +157,8 @@ describe.concurrent('a worker that stops heartbeating', () => {
   }) => {
     const databaseUrl = await createTestDatabase();
     const env = { TDS_LEASE_MS: '1500' };
-    const first = await start(onTestFinished, { databaseUrl, workerId: uniqueName('lapsing'), env });
+    const lapsing = uniqueName('lapsing');
+    const first = await start(onTestFinished, { databaseUrl, workerId: lapsing, env });
     const bucket = await createBucket();
     const { body } = await first.request(
       'POST',
@@ -176,6 +177,12 @@ describe.concurrent('a worker that stops heartbeating', () => {
       run.history.some((e: { detail: { takenOverBy?: string } | null }) => e.detail?.takenOverBy === heir),
     ).toBe(true);
     expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe('begun\nadopted\n');
+    // run.json names every worker that held the run, and its host.
+    const record = JSON.parse((await getText(bucket, `${run.results.prefix}run.json`))!);
+    expect(record.workers).toEqual([
+      { workerId: lapsing, host: os.hostname(), how: 'claimed', at: expect.any(String) },
+      { workerId: heir, host: os.hostname(), how: 'took over', at: expect.any(String) },
+    ]);
     const starts = run.history.filter(
       (e: { state: string; detail: { containerId?: string } | null }) =>
         e.state === 'running' && e.detail?.containerId,

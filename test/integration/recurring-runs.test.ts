@@ -63,3 +63,138 @@ describe('a recurring job with a worker', () => {
     expect(fires.filter((f) => f.outcome === 'skipped_buffer_full').length).toBeGreaterThan(0);
   });
 });
+
+describe('the dates of each fire', () => {
+  let clock = new Date('2026-01-01T00:00:00Z');
+  let dated: TestService | undefined;
+
+  afterAll(async () => {
+    await dated?.close();
+  });
+
+  /** The runs of `jobId` with the given trigger, waited for until there are `count` and all have ended. */
+  async function endedRuns(jobId: string, count: number) {
+    const deadline = Date.now() + 150_000;
+    while (Date.now() < deadline) {
+      const { body } = await dated!.request('GET', `/jobs/${jobId}/runs?limit=50`);
+      const runs = (body.runs as { id: string; state: string }[]) ?? [];
+      const ended = runs.filter((r) => ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(r.state));
+      if (runs.length >= count && ended.length === runs.length) return runs;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`the runs of job ${jobId} did not end in time`);
+  }
+
+  it('gives a retry the date and time of the run it retries', async () => {
+    const { body } = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, {
+        command: 'echo "$TDS_SCHEDULED_FOR ${NOW} $TDS_RUN_DATE"; exit 7',
+        max_attempts: 2,
+        retry_on_exit_code: true,
+        retry_backoff_seconds: 1,
+      }),
+    );
+    const jobId: string = body.job.id;
+    const deadline = Date.now() + 150_000;
+    let runs: {
+      id: string;
+      state: string;
+      attempt: number;
+      timings: { queuedAt: string };
+      results: { prefix: string };
+    }[] = [];
+    while (Date.now() < deadline) {
+      runs = (await service.request('GET', `/jobs/${jobId}/runs?limit=50`)).body.runs;
+      if (runs.length === 2 && runs.every((r) => r.state === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    runs.sort((a, b) => a.attempt - b.attempt);
+    expect(runs.map((r) => [r.attempt, r.state])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
+    const first = new Date(runs[0]!.timings.queuedAt);
+    // The retry was queued once the first had run: seconds later, so its own time would show.
+    expect(new Date(runs[1]!.timings.queuedAt).getTime() - first.getTime()).toBeGreaterThan(1000);
+    const now = first.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const run of runs) {
+      expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe(
+        `${now} ${now} ${first.toISOString().slice(0, 10)}\n`,
+      );
+    }
+  });
+
+  it("gives each fire its own date and time: ${TODAY} and ${NOW} in the command and env, TDS_RUN_DATE and TDS_SCHEDULED_FOR, a trigger its queue time's", async () => {
+    dated = await startTestService({
+      roles: ['api', 'worker', 'scheduler'],
+      schedulerClock: () => clock,
+      env: { TDS_MISFIRE_TOLERANCE_MS: '5000', TDS_SCHEDULER_IDLE_MS: '50' },
+    });
+    // 00:30 in Paris is 23:30 UTC the day before: the date is the definition's timezone's.
+    const command =
+      'echo "today=${TODAY} now=${NOW} run_date=$TDS_RUN_DATE scheduled_for=$TDS_SCHEDULED_FOR day=$DAY" \'literal=$${TODAY}\'';
+    const { status, body } = await dated.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { cron: '30 0 * * *', timezone: 'Europe/Paris', command, env: { DAY: '${TODAY}' } }),
+    );
+    expect(status).toBe(202);
+    const jobId: string = body.job.id;
+    await dated.db.query('UPDATE schedules SET next_fire_at = $2::timestamptz WHERE job_id = $1::uuid', [
+      jobId,
+      new Date('2026-03-03T23:30:00Z'),
+    ]);
+
+    const fires = ['2026-03-03T23:30:00Z', '2026-03-04T23:30:00Z'];
+    for (const [index, fire] of fires.entries()) {
+      clock = new Date(new Date(fire).getTime() + 1000);
+      await endedRuns(jobId, index + 1);
+    }
+    const outputs = async () => {
+      const { body: listed } = await dated!.request('GET', `/jobs/${jobId}/runs?limit=50`);
+      const runs = listed.runs as { id: string }[];
+      return Promise.all(
+        runs.map(async ({ id }) => {
+          const run = (await dated!.request('GET', `/runs/${id}`)).body;
+          expect(run.state).toBe('succeeded');
+          return {
+            trigger: run.trigger as string,
+            scheduledFor: run.scheduledFor as string | null,
+            queuedAt: run.timings.queuedAt as string,
+            stdout: await getText(bucket, `${run.results.prefix}stdout.log`),
+          };
+        }),
+      );
+    };
+    const scheduled = (await outputs()).sort((a, b) => a.scheduledFor!.localeCompare(b.scheduledFor!));
+    expect(scheduled.map((r) => [r.trigger, r.scheduledFor, r.stdout])).toEqual([
+      [
+        'schedule',
+        '2026-03-03T23:30:00.000Z',
+        'today=2026-03-04 now=2026-03-03T23:30:00Z run_date=2026-03-04 scheduled_for=2026-03-03T23:30:00Z day=2026-03-04 literal=${TODAY}\n',
+      ],
+      [
+        'schedule',
+        '2026-03-04T23:30:00.000Z',
+        'today=2026-03-05 now=2026-03-04T23:30:00Z run_date=2026-03-05 scheduled_for=2026-03-04T23:30:00Z day=2026-03-05 literal=${TODAY}\n',
+      ],
+    ]);
+    // The stored definition is as it was posted, whatever the day.
+    const { job } = (await dated.request('GET', `/jobs/${jobId}`)).body;
+    expect(job.spec.command).toBe(command);
+    expect(job.spec.env).toEqual({ DAY: '${TODAY}' });
+
+    // A run triggered by hand has no fire time: its dates are its queue time's.
+    expect((await dated.request('POST', `/jobs/${jobId}/trigger`)).status).toBe(202);
+    await endedRuns(jobId, 3);
+    const manual = (await outputs()).find((r) => r.trigger === 'manual')!;
+    const queued = new Date(manual.queuedAt);
+    const now = queued.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const today = queued.toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
+    expect(manual.stdout).toBe(
+      `today=${today} now=${now} run_date=${today} scheduled_for=${now} day=${today} literal=\${TODAY}\n`,
+    );
+  });
+});

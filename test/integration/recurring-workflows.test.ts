@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBucket,
   createTestDatabase,
+  getText,
   startTestService,
   uniqueName,
   type TestService,
@@ -187,7 +188,19 @@ describe('a recurring workflow', () => {
       'SELECT ended_at FROM workflow_runs WHERE id = $1::uuid',
       [first[0]!.id],
     );
-    expect(between.every((f) => f.fire_at.getTime() < ended!.ended_at.getTime())).toBe(true);
+    // The next workflow run overlaps it in nothing: its step starts after the first ended (a start
+    // is recorded after the claim, which the fire's commit precedes). Not that every skipped fire
+    // time lies before the recorded end: the end's time is taken inside the transaction that ends
+    // it, and a fire decided before that commits still sees it running, rightly skipped.
+    const startedAt = await until('a later workflow run to start', async () => {
+      const [row] = await withWorker.db.query<{ started_at: Date | null }>(
+        `SELECT min(r.started_at) AS started_at FROM workflow_runs w JOIN runs r ON r.workflow_run_id = w.id
+          WHERE w.workflow_id = $1::uuid AND w.id <> $2::uuid`,
+        [workflowId, first[0]!.id],
+      );
+      return row?.started_at ?? undefined;
+    });
+    expect(startedAt.getTime()).toBeGreaterThan(ended!.ended_at.getTime());
     const events = await withWorker.db.query<{ data: { workflowId: string; outcome: string } }>(
       `SELECT data FROM events WHERE type = 'schedule.fire_skipped' AND data ->> 'workflowId' = $1`,
       [workflowId],
@@ -433,6 +446,65 @@ describe('a recurring workflow across scheduler instances', () => {
       expect(steps[0]!.n).toBe(runs.length);
     } finally {
       await api.close();
+    }
+  });
+});
+
+describe("a recurring workflow's dates", () => {
+  it("gives every step of each fire that fire's date and time: ${TODAY} and ${NOW}, TDS_RUN_DATE and TDS_SCHEDULED_FOR", async () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const service = await startTestService({
+      roles: ['api', 'worker', 'scheduler'],
+      schedulerClock: () => now,
+      env: { TDS_MISFIRE_TOLERANCE_MS: '5000', TDS_SCHEDULER_IDLE_MS: '50' },
+    });
+    try {
+      const posted = await post(
+        service,
+        workflowBody(
+          [
+            { name: 'a', command: 'echo "a ${TODAY} ${NOW} $TDS_RUN_DATE $TDS_SCHEDULED_FOR"' },
+            { name: 'b', depends_on: ['a'], env: { STAMP: '${NOW}' }, command: 'echo "b $STAMP ${TODAY}"' },
+          ],
+          { cron: '0 6 * * *' },
+        ),
+      );
+      const id: string = posted.workflow.id;
+      await service.db.query(
+        'UPDATE schedules SET next_fire_at = $2::timestamptz WHERE workflow_id = $1::uuid',
+        [id, new Date('2026-03-04T06:00:00Z')],
+      );
+      const fires = ['2026-03-04T06:00:00Z', '2026-03-05T06:00:00Z'];
+      for (const [index, fire] of fires.entries()) {
+        now = new Date(new Date(fire).getTime() + 1000);
+        await until(
+          `the workflow run of ${fire} to end`,
+          async () => {
+            const runs = await workflowRunsOf(service, id);
+            return runs.length === index + 1 && runs.every((r) => !isUnfinishedWorkflowRun(r.state))
+              ? true
+              : undefined;
+          },
+          150_000,
+        );
+      }
+      const printed: string[] = [];
+      for (const run of await workflowRunsOf(service, id)) {
+        expect(run.state).toBe('succeeded');
+        const steps = await service.db.query<{ step_name: string; results_prefix: string }>(
+          'SELECT step_name, results_prefix FROM runs WHERE workflow_run_id = $1::uuid ORDER BY step_name',
+          [run.id],
+        );
+        for (const step of steps) printed.push((await getText(bucket, `${step.results_prefix}stdout.log`))!);
+      }
+      expect(printed).toEqual([
+        'a 2026-03-04 2026-03-04T06:00:00Z 2026-03-04 2026-03-04T06:00:00Z\n',
+        'b 2026-03-04T06:00:00Z 2026-03-04\n',
+        'a 2026-03-05 2026-03-05T06:00:00Z 2026-03-05 2026-03-05T06:00:00Z\n',
+        'b 2026-03-05T06:00:00Z 2026-03-05\n',
+      ]);
+    } finally {
+      await service.close();
     }
   });
 });

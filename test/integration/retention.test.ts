@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../src/events/outbox.js';
-import { RETENTION_STEPS } from '../../src/roles/housekeeper-role.js';
+import { RETENTION_STEPS, retentionSteps } from '../../src/roles/housekeeper-role.js';
 import { pruneHistory, RETENTION_LOCK_KEY, type RetentionStep } from '../../src/worker/housekeeper.js';
 import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
@@ -13,12 +13,17 @@ import { createBucket, jobBody, startTestService, uniqueName, type TestService }
  * has no session.
  */
 const DAYS = 30;
+/** The audit log's own period (TDS_AUDIT_RETENTION_DAYS), longer than the history's. */
+const AUDIT_DAYS = 90;
 let service: TestService;
 let bucket: string;
 
 beforeAll(async () => {
   // The API alone: nothing runs, so every state below is the test's own.
-  service = await startTestService({ roles: ['api'], env: { TDS_RETENTION_DAYS: String(DAYS) } });
+  service = await startTestService({
+    roles: ['api'],
+    env: { TDS_RETENTION_DAYS: String(DAYS), TDS_AUDIT_RETENTION_DAYS: String(AUDIT_DAYS) },
+  });
   bucket = await createBucket();
 });
 
@@ -229,5 +234,50 @@ describe('retention', () => {
     expect(await count('workflow_runs WHERE id = $1::uuid', [old.workflowRunId])).toBe(1);
     expect((await pruneHistory(service.db, RETENTION_STEPS, DAYS))?.workflowRuns).toBeGreaterThanOrEqual(1);
     expect(await count('workflow_runs WHERE id = $1::uuid', [old.workflowRunId])).toBe(0);
+  });
+
+  it('prunes the audit log by its own period (TDS_AUDIT_RETENTION_DAYS), whatever the history’s', async () => {
+    // Three audited changes, one row each: a user's settings, set by the local developer.
+    const users = [uniqueName('aged'), uniqueName('aged'), uniqueName('aged')];
+    for (const user of users) {
+      const put = await service.request('PUT', `/admin/users/${user}`, { maxCpus: 1 });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+    }
+    const [pastAudit, pastHistory, recent] = users as [string, string, string];
+    const age = (user: string, days: number) =>
+      service.db.query(`UPDATE audit_log SET at = ${ago(days)} WHERE target_id = $1`, [user]);
+    const rowsOf = async () =>
+      (
+        await service.db.query<{ target_id: string }>(
+          'SELECT target_id FROM audit_log WHERE target_id = ANY($1::text[]) ORDER BY id',
+          [users],
+        )
+      ).map((row) => row.target_id);
+    await age(pastAudit, AUDIT_DAYS + 1);
+    // Older than the history's period, within the audit log's: kept.
+    await age(pastHistory, AUDIT_DAYS - 1);
+    expect(await rowsOf()).toEqual(users);
+
+    const steps = retentionSteps(service.config);
+    const pruned = await pruneHistory(service.db, steps, DAYS);
+    expect(pruned?.audit).toBe(1);
+    expect(await rowsOf()).toEqual([pastHistory, recent]);
+
+    // With the history kept for ever (TDS_RETENTION_DAYS=0), the audit log is still pruned.
+    await age(recent, AUDIT_DAYS + 5);
+    const historyKept = await pruneHistory(service.db, steps, 0);
+    expect(historyKept).toEqual({ audit: 1 });
+    expect(await rowsOf()).toEqual([pastHistory]);
+
+    // TDS_AUDIT_RETENTION_DAYS=0 keeps every row, however old.
+    await age(pastHistory, 10 * AUDIT_DAYS);
+    const auditKept = await pruneHistory(
+      service.db,
+      retentionSteps({ audit: { ...service.config.audit, retentionDays: 0 } }),
+      DAYS,
+    );
+    expect(auditKept).toBeDefined();
+    expect(auditKept).not.toHaveProperty('audit');
+    expect(await rowsOf()).toEqual([pastHistory]);
   });
 });

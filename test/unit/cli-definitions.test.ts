@@ -9,7 +9,7 @@ import { graphStandIn } from '../../cli/definitions/graph-stand-in.js';
 import { builtInValues, environmentValues } from '../../cli/definitions/substitutions.js';
 import { InvalidDefinitionError, parseWorkflowRequest } from '../../src/workflows/workflow-definition.js';
 
-const values = builtInValues(new Date('2026-03-04T05:06:07Z'), '/work/here');
+const values = builtInValues('/work/here');
 
 async function tempFile(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-defs-'));
@@ -34,7 +34,7 @@ describe('definition files', () => {
       env: { LEVEL: '1' },
       depends_on: ['scan'],
     });
-    expect(steps[3]!.command).toContain('backup-2026-03-04.tar.gz');
+    expect(steps[3]!.command).toContain('backup-${TODAY}.tar.gz');
     expect(steps[4]).toMatchObject({ run_if: 'all_done', depends_on: ['backup'] });
     expect(steps.every((s) => !('uses' in s) && !('with' in s))).toBe(true);
   });
@@ -73,7 +73,7 @@ describe('definition files', () => {
     const env = environmentValues(['SECRET_NAME'], { SECRET_NAME: 'given', HOME: '/root' });
     const { definitions } = await loadDefinitions([file], { values: { ...values, ...env.values } });
     expect(definitions[0]!.body.command).toBe(
-      `echo 2026-03-04 2026-03-04T05:06:07Z /work/here ${process.platform}-${process.arch} \${HOME} \${TODAY} given`,
+      `echo \${TODAY} \${NOW} /work/here ${process.platform}-${process.arch} \${HOME} $\${TODAY} given`,
     );
     expect(definitions[0]!.body.destination_s3_prefix).toBe('reports/');
     expect(definitions[0]!.body).not.toHaveProperty('vars');
@@ -105,7 +105,7 @@ describe('definition files', () => {
       userId: 'akhil-test',
       uniqueId: 'daily-report',
       timeout_seconds: 600,
-      command: 'echo report for 2026-03-04; wc -l input/* > output/counts.txt',
+      command: 'echo report for ${TODAY}; wc -l input/* > output/counts.txt',
     });
     const bad = await tempFile(
       'bad.conf',

@@ -31,6 +31,30 @@ describe('loadConfig', () => {
     expect(configErrorFor({ TDS_SECRET_MAX_VALUE_BYTES: 'big' }).variable).toBe('TDS_SECRET_MAX_VALUE_BYTES');
   });
 
+  it('reads the accepted keys of a rotation as a list, and refuses a short one without showing it', () => {
+    const [a, b] = ['a'.repeat(32), 'b'.repeat(40)];
+    expect(loadConfig({}).downloadLinks.acceptedSecrets).toEqual([]);
+    expect(
+      loadConfig({ TDS_DOWNLOAD_LINK_SECRETS_ACCEPTED: `${a}, ${b}` }).downloadLinks.acceptedSecrets,
+    ).toEqual([a, b]);
+    expect(loadConfig({ TDS_WEBHOOK_SIGNING_KEYS_ACCEPTED: a }).webhooks.acceptedSigningKeys).toEqual([a]);
+    for (const name of ['TDS_DOWNLOAD_LINK_SECRETS_ACCEPTED', 'TDS_WEBHOOK_SIGNING_KEYS_ACCEPTED']) {
+      const error = configErrorFor({ [name]: `${a},short-secret-text` });
+      expect(error.variable).toBe(name);
+      expect(error.message).toContain('key 2 of 2 must be 32 characters or more');
+      expect(error.message).not.toContain('short-secret-text');
+    }
+  });
+
+  it('reads the audit settings, and refuses a page of none', () => {
+    expect(loadConfig({}).audit).toEqual({ pageMax: 200, retentionDays: 365 });
+    expect(loadConfig({ TDS_AUDIT_PAGE_MAX: '20', TDS_AUDIT_RETENTION_DAYS: '0' }).audit).toEqual({
+      pageMax: 20,
+      retentionDays: 0,
+    });
+    expect(configErrorFor({ TDS_AUDIT_PAGE_MAX: '0' }).variable).toBe('TDS_AUDIT_PAGE_MAX');
+  });
+
   it('reads TDS_WORKER_TAGS as a set of tags, and names a tag it refuses', () => {
     expect(loadConfig({}).workerTags).toEqual([]);
     expect(loadConfig({ TDS_WORKER_TAGS: ' zone-a, gpu ,,gpu,arch=arm64' }).workerTags).toEqual([

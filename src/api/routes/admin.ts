@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { SqlExecutor } from '../../../services/db/database.js';
+import type { Database } from '../../../services/db/database.js';
+import { apiKeyEntry, userSettingsEntry } from '../../audit/audit-entries.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../auth/key-repository.js';
 import { formatBucketGrant, parseBucketGrant, type Ceilings } from '../../auth/policy.js';
 import {
@@ -108,15 +110,16 @@ type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
 
 /** Operator routes: API keys, and each user's bucket allow-list and ceilings. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{
-  db: SqlExecutor;
+  db: Database;
   defaultCeilings: Ceilings;
-}> = async (app, { db, defaultCeilings }) => {
-  keyRoutes(app, db);
-  userRoutes(app, db, defaultCeilings);
+  audit: AuditTrail;
+}> = async (app, { db, defaultCeilings, audit }) => {
+  keyRoutes(app, db, audit);
+  userRoutes(app, db, defaultCeilings, audit);
 };
 
-/** API keys created, listed (never the keys themselves) and revoked. */
-function keyRoutes(app: TypedApp, db: SqlExecutor): void {
+/** API keys created, listed (never the keys themselves) and revoked; each change audited. */
+function keyRoutes(app: TypedApp, db: Database, audit: AuditTrail): void {
   app.post(
     '/admin/keys',
     {
@@ -141,10 +144,10 @@ function keyRoutes(app: TypedApp, db: SqlExecutor): void {
       if ((userId === undefined) === (operator !== true)) {
         throw new ValidationError('send either "userId" (a user key) or "operator": true (an operator key)');
       }
-      const { record, key } = await createApiKey(
+      const { record, key } = await audit.write(
         db,
-        userId === undefined ? { operator: true } : { userId },
-        name ?? '',
+        (tx) => createApiKey(tx, userId === undefined ? { operator: true } : { userId }, name ?? ''),
+        ({ record: made }) => apiKeyEntry('api_key.created', made),
       );
       request.log.info({ keyId: record.id, forUser: record.userId }, 'API key created');
       return reply.status(201).send({ key, apiKey: keyView(record) });
@@ -181,7 +184,13 @@ function keyRoutes(app: TypedApp, db: SqlExecutor): void {
     },
     async (request) => {
       const { id } = request.params;
-      const record = isUuid(id) ? await revokeApiKey(db, id) : undefined;
+      const record = isUuid(id)
+        ? await audit.write(
+            db,
+            (tx) => revokeApiKey(tx, id),
+            (revoked) => revoked && apiKeyEntry('api_key.revoked', revoked),
+          )
+        : undefined;
       if (!record) throw new NotFoundError('API key', id);
       request.log.info({ keyId: id }, 'API key revoked');
       return keyView(record);
@@ -189,8 +198,8 @@ function keyRoutes(app: TypedApp, db: SqlExecutor): void {
   );
 }
 
-/** Each user's bucket allow-list and ceilings, read and set. */
-function userRoutes(app: TypedApp, db: SqlExecutor, defaultCeilings: Ceilings): void {
+/** Each user's bucket allow-list and ceilings, read and set; each change audited. */
+function userRoutes(app: TypedApp, db: Database, defaultCeilings: Ceilings, audit: AuditTrail): void {
   app.get(
     '/admin/users',
     {
@@ -237,10 +246,17 @@ function userRoutes(app: TypedApp, db: SqlExecutor, defaultCeilings: Ceilings): 
     },
     async (request) => {
       const { allowedBuckets, ...ceilings } = request.body;
-      const settings = await putUserSettings(db, request.params.userId, {
-        ...ceilings,
-        ...(allowedBuckets ? { allowedBuckets: allowedBuckets.map(parseBucketGrant) } : {}),
-      });
+      const { after: settings } = await audit.write(
+        db,
+        async (tx) => ({
+          before: await getUserSettings(tx, request.params.userId),
+          after: await putUserSettings(tx, request.params.userId, {
+            ...ceilings,
+            ...(allowedBuckets ? { allowedBuckets: allowedBuckets.map(parseBucketGrant) } : {}),
+          }),
+        }),
+        ({ before, after }) => userSettingsEntry(before, after),
+      );
       request.log.info({ forUser: settings.userId }, 'user settings changed');
       return userView(settings, defaultCeilings);
     },
