@@ -158,7 +158,7 @@ describe.concurrent('a job container, tried as a hostile user would', () => {
     });
     expect(run.state).toBe('succeeded');
     expect(lines).toEqual([
-      'GREETING HOME HOSTNAME OLDPWD PATH PWD TDS_METRICS_FILE TDS_METRICS_GATE TDS_METRICS_INTERVAL ',
+      'GREETING HOME HOSTNAME OLDPWD PATH PWD TDS_METRICS_FILE TDS_METRICS_GATE TDS_METRICS_INTERVAL TDS_RUN_DATE TDS_SCHEDULED_FOR ',
       '0',
       '0',
       'done',
