@@ -54,7 +54,9 @@ async function rangeOf(bucket: string, key: string, start: number, end: number):
   return got.Body!.transformToString('utf8');
 }
 
-describe('a fan-out of 10,000 items of 64 KiB each (the control path, no containers)', () => {
+// The two parts run at once, each with its own service, bucket and workflow runs: the control path's
+// fan-out keeps the database and S3 busy while the containers of the other part run.
+describe.concurrent('a fan-out of 10,000 items of 64 KiB each (the control path, no containers)', () => {
   const ITEMS = 10_000;
   let service: TestService;
   let bucket: string;
@@ -69,7 +71,9 @@ describe('a fan-out of 10,000 items of 64 KiB each (the control path, no contain
     await service?.close();
   });
 
-  it('ends with every state right, its result kept only in the streamed manifest its dependant is given', async () => {
+  it('ends with every state right, its result kept only in the streamed manifest its dependant is given', async ({
+    expect,
+  }) => {
     const body = workflowBody(bucket, [
       { name: 'fan', for_each: Array.from({ length: ITEMS }, (_, i) => i), command: 'true' },
       { name: 'reduce', depends_on: ['fan'], command: 'wc -l < "$TDS_STEP_FAN_MANIFEST"' },
@@ -196,12 +200,13 @@ describe('a fan-out of 10,000 items of 64 KiB each (the control path, no contain
   }, 600_000);
 });
 
-describe('bounded results, with real containers', () => {
+describe.concurrent('bounded results, with real containers', () => {
   let service: TestService;
   let bucket: string;
 
   beforeAll(async () => {
-    // A small bound, so that a few small items pass it.
+    // A small bound, so that a few small items pass it. Its two tests run at once, each on a
+    // workflow run of its own, checked by its id.
     service = await startTestService({
       env: { TDS_MAX_CONCURRENT_RUNS: '3', TDS_MAX_RESULT_BYTES: String(KIB) },
     });
@@ -212,7 +217,9 @@ describe('bounded results, with real containers', () => {
     await service?.close();
   });
 
-  it("give a fan-out's result over the bound as its manifest, refuse to paste it, and hold a huge single result to the bound", async () => {
+  it("give a fan-out's result over the bound as its manifest, refuse to paste it, and hold a huge single result to the bound", async ({
+    expect,
+  }) => {
     const posted = await service.request(
       'POST',
       '/workflows',
@@ -273,7 +280,9 @@ describe('bounded results, with real containers', () => {
     expect(stepOf(smallRun, 'echo').result).toBe('["got-a","got-b"] ["got-a","got-b"]');
   });
 
-  it('write a run’s manifests, report and events under the definition it started with, whatever a PUT changes meanwhile', async () => {
+  it('write a run’s manifests, report and events under the definition it started with, whatever a PUT changes meanwhile', async ({
+    expect,
+  }) => {
     const body = workflowBody(
       bucket,
       [{ name: 'fan', for_each: [0, 1], command: 'sleep 3; echo {{item}}' }],

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, inject, it, type TestContext } from 'vitest';
 import { pack } from 'tar-stream';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../../services/embedded/embedded-postgres.js';
@@ -24,19 +24,22 @@ import {
 } from '../support/harness.js';
 
 const docker = new Docker();
-const started: TestService[] = [];
-const cleanups: (() => Promise<unknown>)[] = [];
 
-async function start(options: Parameters<typeof startTestService>[0] = {}) {
+/** A test's `onTestFinished`: what it is given runs when that test ends, last given first. */
+type Finished = TestContext['onTestFinished'];
+
+/**
+ * A service of the test's own (its own database unless given one), closed when the test ends: the
+ * tests of this file run at once, each on its own database, services, runs and S3 servers, and each
+ * waits on its own runs' states, so none depends on another's timing. They wait with the suite's
+ * patience (150 s, as `waitForRun`): side by side, a 200 MB upload or a package build takes longer
+ * than alone, and how long is no part of what a test proves.
+ */
+async function start(finished: Finished, options: Parameters<typeof startTestService>[0] = {}) {
   const service = await startTestService(options);
-  started.push(service);
+  finished(() => service.close().catch(() => undefined));
   return service;
 }
-
-afterEach(async () => {
-  for (const service of started.splice(0)) await service.close().catch(() => undefined);
-  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const states = (run: { history: { state: string }[] }) => run.history.map((e) => e.state);
@@ -61,7 +64,7 @@ async function untilRuns(
   jobId: string,
   done: (runs: Awaited<ReturnType<typeof runsOfJob>>) => boolean,
 ) {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000; // the suite's patience, as waitForRun's
   while (Date.now() < deadline) {
     const runs = await runsOfJob(service, jobId);
     if (done(runs)) return runs;
@@ -74,9 +77,12 @@ async function untilRuns(
 
 const ended = (state: string) => ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(state);
 
-describe('retries', () => {
-  it('retries a run whose container vanished (infra_error) as a new linked attempt, after its backoff', async () => {
-    const service = await start();
+describe.concurrent('retries', () => {
+  it('retries a run whose container vanished (infra_error) as a new linked attempt, after its backoff', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const service = await start(onTestFinished);
     const bucket = await createBucket();
     const { body } = await service.request(
       'POST',
@@ -105,8 +111,11 @@ describe('retries', () => {
     expect(view).toMatchObject({ attempt: 2, retryOf: first.id, trigger: 'retry' });
   });
 
-  it('retries a non-zero exit when asked, up to max_attempts, doubling the backoff', async () => {
-    const service = await start();
+  it('retries a non-zero exit when asked, up to max_attempts, doubling the backoff', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const service = await start(onTestFinished);
     const bucket = await createBucket();
     const { body } = await service.request(
       'POST',
@@ -131,8 +140,8 @@ describe('retries', () => {
     expect(wait(2)).toBeGreaterThanOrEqual(1900);
   });
 
-  it('does not retry a failing command unless asked', async () => {
-    const service = await start();
+  it('does not retry a failing command unless asked', async ({ expect, onTestFinished }) => {
+    const service = await start(onTestFinished);
     const bucket = await createBucket();
     const { body } = await service.request('POST', '/jobs', jobBody(bucket, { command: 'exit 1' }));
     await service.waitForRun(body.run.id);
@@ -141,12 +150,15 @@ describe('retries', () => {
   });
 });
 
-describe('a worker that stops heartbeating', () => {
-  it('has its running container adopted by another worker once its lease lapses', async () => {
+describe.concurrent('a worker that stops heartbeating', () => {
+  it('has its running container adopted by another worker once its lease lapses', async ({
+    expect,
+    onTestFinished,
+  }) => {
     const databaseUrl = await createTestDatabase();
     const env = { TDS_LEASE_MS: '1500' };
     const lapsing = uniqueName('lapsing');
-    const first = await start({ databaseUrl, workerId: lapsing, env });
+    const first = await start(onTestFinished, { databaseUrl, workerId: lapsing, env });
     const bucket = await createBucket();
     const { body } = await first.request(
       'POST',
@@ -157,8 +169,8 @@ describe('a worker that stops heartbeating', () => {
     await first.close(); // its heartbeats stop; the container goes on
 
     const heir = uniqueName('heir');
-    const second = await start({ databaseUrl, workerId: heir, env });
-    const run = await second.waitForRun(body.run.id, undefined, 60_000);
+    const second = await start(onTestFinished, { databaseUrl, workerId: heir, env });
+    const run = await second.waitForRun(body.run.id);
     expect(run.state).toBe('succeeded');
     expect(run.workerId).toBe(heir);
     expect(
@@ -184,34 +196,12 @@ describe('a worker that stops heartbeating', () => {
     );
   });
 
-  it('stops collecting results once its run has been taken over, and the new owner finishes it', async () => {
+  it('has its staging run requeued, and a run whose container is gone failed and retried', async ({
+    expect,
+    onTestFinished,
+  }) => {
     const databaseUrl = await createTestDatabase();
-    const first = await start({ databaseUrl });
-    const bucket = await createBucket();
-    const { body } = await first.request(
-      'POST',
-      '/jobs',
-      jobBody(bucket, { command: 'head -c 209715200 /dev/zero > output/big.bin; echo written' }),
-    );
-    await first.waitForRun(body.run.id, (s) => s === 'uploading');
-    const heir = uniqueName('heir');
-    await first.db.query('UPDATE runs SET worker_id = $2 WHERE id = $1::uuid', [body.run.id, heir]);
-    await sleep(4000);
-    const [held] = await first.db.query<{ state: string; worker_id: string }>(
-      'SELECT state, worker_id FROM runs WHERE id = $1::uuid',
-      [body.run.id],
-    );
-    expect(held).toEqual({ state: 'uploading', worker_id: heir });
-
-    const second = await start({ databaseUrl, workerId: heir });
-    const run = await second.waitForRun(body.run.id, undefined, 90_000);
-    expect(run.state).toBe('succeeded');
-    expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe('written\n');
-  });
-
-  it('has its staging run requeued, and a run whose container is gone failed and retried', async () => {
-    const databaseUrl = await createTestDatabase();
-    const api = await start({ databaseUrl, roles: ['api'] });
+    const api = await start(onTestFinished, { databaseUrl, roles: ['api'] });
     const bucket = await createBucket();
     const staging = (await api.request('POST', '/jobs', jobBody(bucket, { command: 'echo requeued' }))).body;
     const lost = (
@@ -231,8 +221,8 @@ describe('a worker that stops heartbeating', () => {
       [lost.run.id],
     );
 
-    const worker = await start({ databaseUrl, env: { TDS_LEASE_MS: '1500' } });
-    const requeued = await worker.waitForRun(staging.run.id, undefined, 60_000);
+    const worker = await start(onTestFinished, { databaseUrl, env: { TDS_LEASE_MS: '1500' } });
+    const requeued = await worker.waitForRun(staging.run.id);
     expect(requeued.state).toBe('succeeded');
     expect(states(requeued)).toEqual([
       'queued',
@@ -245,7 +235,7 @@ describe('a worker that stops heartbeating', () => {
       'succeeded',
     ]);
 
-    const failed = await worker.waitForRun(lost.run.id, undefined, 60_000);
+    const failed = await worker.waitForRun(lost.run.id);
     expect(failed.state).toBe('failed');
     expect(failed.failure).toMatchObject({ reason: 'infra_error' });
     expect(failed.failure.message).toMatch(/dead-worker stopped heartbeating/);
@@ -258,7 +248,7 @@ describe('a worker that stops heartbeating', () => {
  * The suite's base image under a tag of its own, with a label that makes it an image of its own:
  * no build cache holds a layer on it. It goes, with the package image built on it, after the test.
  */
-async function freshBaseImage(): Promise<string> {
+async function freshBaseImage(finished: Finished): Promise<string> {
   const tag = `tds-test-base:${randomBytes(6).toString('hex')}`;
   const context = pack();
   context.entry(
@@ -272,7 +262,7 @@ async function freshBaseImage(): Promise<string> {
   );
   const id = (await docker.getImage(tag).inspect()).Id;
   const packages = await packageImageTag(id, ['jq'], DEFAULT_JOB_USER);
-  cleanups.push(async () => {
+  finished(async () => {
     await docker
       .getImage(packages)
       .remove({ force: true })
@@ -282,15 +272,18 @@ async function freshBaseImage(): Promise<string> {
   return tag;
 }
 
-describe('shutting down', () => {
-  it('hands a run it is still building back to the queue, and another worker finishes it', async () => {
+describe.concurrent('shutting down', () => {
+  it('hands a run it is still building back to the queue, and another worker finishes it', async ({
+    expect,
+    onTestFinished,
+  }) => {
     const databaseUrl = await createTestDatabase();
-    const first = await start({ databaseUrl, env: { TDS_SHUTDOWN_GRACE_MS: '0' } });
+    const first = await start(onTestFinished, { databaseUrl, env: { TDS_SHUTDOWN_GRACE_MS: '0' } });
     const bucket = await createBucket();
     // A base image no run has used, so its package image is built afresh (apt-get installs jq) and
     // the run stays in `building` for a while, whatever other files, side by side or in an earlier
     // run of the suite, have built.
-    const baseImage = await freshBaseImage();
+    const baseImage = await freshBaseImage(onTestFinished);
     const { body } = await first.request(
       'POST',
       '/jobs',
@@ -300,7 +293,7 @@ describe('shutting down', () => {
     await first.close();
     const afterStop = (await first.db.query('SELECT 1').catch(() => undefined)) ?? null;
     expect(afterStop).toBeNull(); // the first service is gone
-    const second = await start({ databaseUrl });
+    const second = await start(onTestFinished, { databaseUrl });
     const run = await second.waitForRun(body.run.id, undefined, 150_000);
     expect(run.state).toBe('succeeded');
     const history = states(run);
@@ -309,10 +302,10 @@ describe('shutting down', () => {
   });
 });
 
-describe('faults in the parts around the service', () => {
-  it('carries on after its database connections are terminated', async () => {
+describe.concurrent('faults in the parts around the service', () => {
+  it('carries on after its database connections are terminated', async ({ expect, onTestFinished }) => {
     const databaseUrl = await createTestDatabase();
-    const service = await start({ databaseUrl });
+    const service = await start(onTestFinished, { databaseUrl });
     const bucket = await createBucket();
     const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
@@ -325,21 +318,21 @@ describe('faults in the parts around the service', () => {
     if (posted.status === 500)
       posted = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo still here' }));
     expect(posted.status).toBe(202);
-    const run = await service.waitForRun(posted.body.run.id, undefined, 60_000);
+    const run = await service.waitForRun(posted.body.run.id);
     expect(run.state).toBe('succeeded');
   });
 
-  async function ownS3() {
+  async function ownS3(finished: Finished) {
     const s3 = await startOwnS3();
-    cleanups.push(() => s3.close());
+    finished(() => s3.close().catch(() => undefined));
     return s3;
   }
 
-  it('retries staging while S3 is down, and runs once it is back', async () => {
-    const s3 = await ownS3();
+  it('retries staging while S3 is down, and runs once it is back', async ({ expect, onTestFinished }) => {
+    const s3 = await ownS3(onTestFinished);
     const databaseUrl = await createTestDatabase();
     const env = { S3_ENDPOINT: s3.endpoint, TDS_S3_ATTEMPTS: '8', TDS_S3_RETRY_DELAY_MS: '300' };
-    const api = await start({ databaseUrl, roles: ['api'], env });
+    const api = await start(onTestFinished, { databaseUrl, roles: ['api'], env });
     await api.store.createBucket('staging-outage');
     await api.store.putObject('staging-outage', 'in/data.txt', 'staged after the outage');
     const { body } = await api.request('POST', '/jobs', {
@@ -349,29 +342,29 @@ describe('faults in the parts around the service', () => {
       command: 'cat input/data.txt',
     });
     await s3.stop();
-    const worker = await start({ databaseUrl, env });
+    const worker = await start(onTestFinished, { databaseUrl, env });
     await worker.waitForRun(body.run.id, (s) => s === 'staging');
     await sleep(2000);
     await s3.restart();
-    const run = await worker.waitForRun(body.run.id, undefined, 60_000);
+    const run = await worker.waitForRun(body.run.id);
     expect(run.state).toBe('succeeded');
     expect(await worker.store.getObjectText('staging-outage', `${run.results.prefix}stdout.log`)).toBe(
       'staged after the outage',
     );
   });
 
-  it('carries on after Postgres restarts', async () => {
+  it('carries on after Postgres restarts', async ({ expect, onTestFinished }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-pg-restart-'));
     await chmod(dir, 0o755);
     const port = await freePort();
     const logger = pino({ level: 'silent' });
     let postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), port, logger);
-    cleanups.push(async () => {
+    onTestFinished(async () => {
       await postgres.stop().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     });
     // A Postgres of its own, new: the service migrates it as it starts, as on the embedded defaults.
-    const service = await start({ databaseUrl: postgres.url, env: { TDS_MIGRATE: 'auto' } });
+    const service = await start(onTestFinished, { databaseUrl: postgres.url, env: { TDS_MIGRATE: 'auto' } });
     const bucket = await createBucket();
     const before = await service.request(
       'POST',
@@ -383,19 +376,19 @@ describe('faults in the parts around the service', () => {
     await sleep(1000);
     postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), port, logger);
 
-    const first = await service.waitForRun(before.body.run.id, undefined, 60_000);
+    const first = await service.waitForRun(before.body.run.id);
     expect(first.state).toBe('succeeded');
     expect(await getText(bucket, `${first.results.prefix}stdout.log`)).toBe('first\n');
     let after = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo second' }));
     if (after.status === 500)
       after = await service.request('POST', '/jobs', jobBody(bucket, { command: 'echo second' }));
     expect(after.status).toBe(202);
-    expect((await service.waitForRun(after.body.run.id, undefined, 60_000)).state).toBe('succeeded');
+    expect((await service.waitForRun(after.body.run.id)).state).toBe('succeeded');
   });
 
-  it('retries uploads while S3 is down, and delivers once it is back', async () => {
-    const s3 = await ownS3();
-    const service = await start({
+  it('retries uploads while S3 is down, and delivers once it is back', async ({ expect, onTestFinished }) => {
+    const s3 = await ownS3(onTestFinished);
+    const service = await start(onTestFinished, {
       env: { S3_ENDPOINT: s3.endpoint, TDS_S3_ATTEMPTS: '8', TDS_S3_RETRY_DELAY_MS: '300' },
     });
     await service.store.createBucket('outage');
@@ -409,14 +402,17 @@ describe('faults in the parts around the service', () => {
     await service.waitForRun(body.run.id, (s) => s === 'uploading');
     await sleep(1500);
     await s3.restart();
-    const run = await service.waitForRun(body.run.id, undefined, 60_000);
+    const run = await service.waitForRun(body.run.id);
     expect(run.state).toBe('succeeded');
     expect(await service.store.getObjectText('outage', `${run.results.prefix}stdout.log`)).toBe('survived\n');
   });
 
-  it('fails with upload_error when S3 stays down past the patience, keeps the results, and runs nothing again', async () => {
-    const s3 = await ownS3();
-    const service = await start({
+  it('fails with upload_error when S3 stays down past the patience, keeps the results, and runs nothing again', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const s3 = await ownS3(onTestFinished);
+    const service = await start(onTestFinished, {
       env: {
         S3_ENDPOINT: s3.endpoint,
         TDS_S3_RETRY_DELAY_MS: '100',
@@ -432,7 +428,7 @@ describe('faults in the parts around the service', () => {
     });
     await service.waitForRun(body.run.id, (s) => s === 'running');
     await s3.stop();
-    const run = await service.waitForRun(body.run.id, undefined, 60_000);
+    const run = await service.waitForRun(body.run.id);
     expect(run.state).toBe('failed');
     expect(run.failure.reason).toBe('upload_error');
     const kept = path.join(service.config.dataDir, 'spool', run.id);
@@ -442,5 +438,37 @@ describe('faults in the parts around the service', () => {
     // The command ran; only its delivery failed: no retry runs it again.
     await sleep(500);
     expect(await runsOfJob(service, body.job.id)).toHaveLength(1);
+  });
+});
+
+// Alone, after the others: it moves 200 MB twice (the first worker's upload, cut short, then the
+// heir's), which side by side with the eleven others outlasts the suite's patience on a busy machine.
+describe('a worker that stops heartbeating', () => {
+  it('stops collecting results once its run has been taken over, and the new owner finishes it', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const databaseUrl = await createTestDatabase();
+    const first = await start(onTestFinished, { databaseUrl });
+    const bucket = await createBucket();
+    const { body } = await first.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { command: 'head -c 209715200 /dev/zero > output/big.bin; echo written' }),
+    );
+    await first.waitForRun(body.run.id, (s) => s === 'uploading');
+    const heir = uniqueName('heir');
+    await first.db.query('UPDATE runs SET worker_id = $2 WHERE id = $1::uuid', [body.run.id, heir]);
+    await sleep(4000);
+    const [held] = await first.db.query<{ state: string; worker_id: string }>(
+      'SELECT state, worker_id FROM runs WHERE id = $1::uuid',
+      [body.run.id],
+    );
+    expect(held).toEqual({ state: 'uploading', worker_id: heir });
+
+    const second = await start(onTestFinished, { databaseUrl, workerId: heir });
+    const run = await second.waitForRun(body.run.id);
+    expect(run.state).toBe('succeeded');
+    expect(await getText(bucket, `${run.results.prefix}stdout.log`)).toBe('written\n');
   });
 });

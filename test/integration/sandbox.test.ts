@@ -19,7 +19,10 @@ const docker = new Docker();
 
 beforeAll(async () => {
   process.env.TDS_TEST_SANDBOX_SECRET = 'service-secret-value';
-  service = await startTestService();
+  // The tests run at once, each on runs of its own, checked by their ids. Room for the network
+  // test's listener and its four probers with the others' runs: each prober waits out its
+  // `timeout 5` against a dropped connection, side by side rather than one after another.
+  service = await startTestService({ env: { TDS_MAX_CONCURRENT_RUNS: '8' } });
   bucket = await createBucket();
   await putObject(bucket, 'sandbox-in/data.txt', 'input data\n');
 });
@@ -29,8 +32,16 @@ afterAll(async () => {
   await service?.close();
 });
 
+/**
+ * Runs stage the file's inputs unless told otherwise, not the whole bucket: the tests run at once,
+ * and the others' results land in it meanwhile.
+ */
 async function submit(overrides: Record<string, unknown>) {
-  const { status, body } = await service.request('POST', '/jobs', jobBody(bucket, overrides));
+  const { status, body } = await service.request(
+    'POST',
+    '/jobs',
+    jobBody(bucket, { source_s3_prefix: 'sandbox-in', ...overrides }),
+  );
   expect(status, JSON.stringify(body)).toBe(202);
   return body as { job: { id: string; spec: Record<string, unknown> }; run: { id: string } };
 }
@@ -71,8 +82,10 @@ async function runToEnd(overrides: Record<string, unknown>) {
   return { run: ended, prefix, stdout, lines: stdout.trim().split('\n') };
 }
 
-describe('a job container, tried as a hostile user would', () => {
-  it('runs the command as a user that is not root, has no capabilities and cannot gain privileges', async () => {
+describe.concurrent('a job container, tried as a hostile user would', () => {
+  it('runs the command as a user that is not root, has no capabilities and cannot gain privileges', async ({
+    expect,
+  }) => {
     const { run, lines } = await runToEnd({
       command: [
         'id -u; id -g',
@@ -101,7 +114,7 @@ describe('a job container, tried as a hostile user would', () => {
     ]);
   });
 
-  it('cannot write anywhere but its output folder and /tmp (and the metrics folder)', async () => {
+  it('cannot write anywhere but its output folder and /tmp (and the metrics folder)', async ({ expect }) => {
     const places = ['/', '/etc', '/usr', '/usr/bin', '/root', '/var', '/job', '/job/input', '/job/.tds'];
     const { run, prefix, lines } = await runToEnd({
       source_s3_prefix: 'sandbox-in',
@@ -130,7 +143,9 @@ describe('a job container, tried as a hostile user would', () => {
     expect(await getText(bucket, `${prefix}output/result.txt`)).toBe('kept\n');
   });
 
-  it("sees only the job's environment, none of the service's credentials, and no Docker socket", async () => {
+  it("sees only the job's environment, none of the service's credentials, and no Docker socket", async ({
+    expect,
+  }) => {
     const { run, lines } = await runToEnd({
       env: { GREETING: 'hi' },
       command: [
@@ -143,14 +158,16 @@ describe('a job container, tried as a hostile user would', () => {
     });
     expect(run.state).toBe('succeeded');
     expect(lines).toEqual([
-      'GREETING HOME HOSTNAME OLDPWD PATH PWD TDS_METRICS_FILE TDS_METRICS_GATE TDS_METRICS_INTERVAL ',
+      'GREETING HOME HOSTNAME OLDPWD PATH PWD TDS_METRICS_FILE TDS_METRICS_GATE TDS_METRICS_INTERVAL TDS_RUN_DATE TDS_SCHEDULED_FOR ',
       '0',
       '0',
       'done',
     ]);
   });
 
-  it('starts the container read-only, without capabilities or host folders, and removes its volumes with it', async () => {
+  it('starts the container read-only, without capabilities or host folders, and removes its volumes with it', async ({
+    expect,
+  }) => {
     const { run } = await submit({ command: 'sleep 60', network: 'none' });
     await service.waitForRun(run.id, (s) => s === 'running');
     const [listed] = await docker.listContainers({ filters: { label: [`tds.run-id=${run.id}`] } });
@@ -205,7 +222,9 @@ describe('a job container, tried as a hostile user would', () => {
     });
   });
 
-  it('puts the container on no network with network "none", and on the bridge with "bridge" (the default)', async () => {
+  it('puts the container on no network with network "none", and on the bridge with "bridge" (the default)', async ({
+    expect,
+  }) => {
     const none = await runToEnd({ network: 'none', command: 'ls /sys/class/net' });
     expect(none.run.state).toBe('succeeded');
     expect(none.lines).toEqual(['lo']);
@@ -217,7 +236,7 @@ describe('a job container, tried as a hostile user would', () => {
     expect(await getText(bucket, `${bridged.results.prefix}stdout.log`)).toContain('eth0');
   });
 
-  it('gives each bridge run a network of its own, on which no other run can reach it', async () => {
+  it('gives each bridge run a network of its own, on which no other run can reach it', async ({ expect }) => {
     // A listener in one run: the host reaches it (so it listens), another bridge run does not.
     const listener = await submit({
       command:
@@ -282,15 +301,17 @@ describe('a job container, tried as a hostile user would', () => {
     );
   });
 
-  it('refuses a network other than none or bridge', async () => {
+  it('refuses a network other than none or bridge', async ({ expect }) => {
     const { status, body } = await service.request('POST', '/jobs', jobBody(bucket, { network: 'host' }));
     expect(status).toBe(400);
     expect(body.message).toBe('network "host" is not allowed: use one of "none", "bridge"');
   });
 });
 
-describe('hostile files a container leaves in its output folder', () => {
-  it('uploads its regular files and lists links, devices and over-long names as skipped, following none', async () => {
+describe.concurrent('hostile files a container leaves in its output folder', () => {
+  it('uploads its regular files and lists links, devices and over-long names as skipped, following none', async ({
+    expect,
+  }) => {
     const longDir = 'd'.repeat(200);
     const { run, prefix, lines } = await runToEnd({
       command: [
@@ -340,8 +361,10 @@ describe('hostile files a container leaves in its output folder', () => {
   });
 });
 
-describe('input keys crafted to escape the input folder', () => {
-  it('fail the run as input_error before anything is built, writing nothing outside the run', async () => {
+describe.concurrent('input keys crafted to escape the input folder', () => {
+  it('fail the run as input_error before anything is built, writing nothing outside the run', async ({
+    expect,
+  }) => {
     const escaping = await createBucket();
     // s3rver keeps these keys as they are (it normalises `..` segments away, as a URL would).
     const key = 'esc/a\\..\\..\\..\\etc\\tds-escape';

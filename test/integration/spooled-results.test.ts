@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it, type TestContext } from 'vitest';
 import { RUN_ID_LABEL } from '../../src/runner/image-builder.js';
 import {
   createBucket,
@@ -14,35 +14,40 @@ import {
   startTestService,
   type TestService,
 } from '../support/harness.js';
-import { startOwnS3, type OwnS3 } from '../support/own-s3.js';
-import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startOwnS3 } from '../support/own-s3.js';
+import { removeDir, startServiceProcess } from '../support/service-process.js';
 
 const docker = new Docker();
-const services: TestService[] = [];
-const processes: ServiceProcess[] = [];
-const servers: OwnS3[] = [];
 
-afterEach(async () => {
-  for (const p of processes.splice(0)) {
-    await p.kill().catch(() => undefined);
-    await removeDir(p.dataDir);
-  }
-  for (const s of services.splice(0)) await s.close().catch(() => undefined);
-  for (const s of servers.splice(0)) await s.close();
-});
+/** A test's `onTestFinished`: what it is given runs when that test ends, last given first. */
+type Finished = TestContext['onTestFinished'];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function start(options: Parameters<typeof startTestService>[0]) {
+/**
+ * The tests of this file run at once: each has its own S3 server, database, services and worker
+ * processes, stopped when that test ends, and waits on its own run's states and its own server's
+ * outage, so none depends on another's timing.
+ */
+async function start(finished: Finished, options: Parameters<typeof startTestService>[0]) {
   const service = await startTestService(options);
-  services.push(service);
+  finished(() => service.close().catch(() => undefined));
   return service;
 }
 
-async function ownS3() {
+async function ownS3(finished: Finished) {
   const s3 = await startOwnS3();
-  servers.push(s3);
+  finished(() => s3.close());
   return s3;
+}
+
+async function serviceProcess(finished: Finished, ...args: Parameters<typeof startServiceProcess>) {
+  const child = await startServiceProcess(...args);
+  finished(async () => {
+    await child.kill().catch(() => undefined);
+    await removeDir(child.dataDir);
+  });
+  return child;
 }
 
 async function runsOfJob(service: TestService, jobId: string) {
@@ -56,11 +61,18 @@ async function containersOf(runId: string) {
   return docker.listContainers({ all: true, filters: { label: [`${RUN_ID_LABEL}=${runId}`] } });
 }
 
-describe('results that wait for S3', () => {
-  it('keeps every result through an outage around the run’s end and a worker crash, and runs the command once', async () => {
-    const s3 = await ownS3();
+describe.concurrent('results that wait for S3', () => {
+  it('keeps every result through an outage around the run’s end and a worker crash, and runs the command once', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const s3 = await ownS3(onTestFinished);
     const databaseUrl = await createTestDatabase();
-    const api = await start({ databaseUrl, roles: ['api'], env: { S3_ENDPOINT: s3.endpoint } });
+    const api = await start(onTestFinished, {
+      databaseUrl,
+      roles: ['api'],
+      env: { S3_ENDPOINT: s3.endpoint },
+    });
     await api.store.createBucket('spooled');
     const workerEnv = {
       TDS_ROLES: 'worker',
@@ -72,8 +84,7 @@ describe('results that wait for S3', () => {
       TDS_S3_RETRY_DELAY_MS: '200',
       TDS_UPLOAD_RETRY_MAX_DELAY_MS: '1000',
     };
-    const first = await startServiceProcess(databaseUrl, workerEnv);
-    processes.push(first);
+    const first = await serviceProcess(onTestFinished, databaseUrl, workerEnv);
     const { body } = await api.request('POST', '/jobs', {
       ...jobBody('spooled'),
       s3_bucket: 'spooled',
@@ -95,8 +106,7 @@ describe('results that wait for S3', () => {
     await first.kill('SIGKILL');
     expect((await api.request('GET', `/runs/${runId}`)).body.state).toBe('uploading');
 
-    const second = await startServiceProcess(databaseUrl, workerEnv, first.dataDir);
-    processes.push(second);
+    await serviceProcess(onTestFinished, databaseUrl, workerEnv, first.dataDir);
     // The store stays away for 25 s in all: the restarted worker waits for it, and fails nothing.
     await sleep(Math.max(0, 25_000 - (Date.now() - outageStarted)));
     expect((await api.request('GET', `/runs/${runId}`)).body.state).toBe('uploading');
@@ -122,9 +132,12 @@ describe('results that wait for S3', () => {
     await eventually('the spool to be emptied', async () => !existsSync(spool));
   });
 
-  it('delivers what a run kept after giving up, and what an earlier release left in undelivered/', async () => {
-    const s3 = await ownS3();
-    const service = await start({
+  it('delivers what a run kept after giving up, and what an earlier release left in undelivered/', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const s3 = await ownS3(onTestFinished);
+    const service = await start(onTestFinished, {
       env: {
         S3_ENDPOINT: s3.endpoint,
         TDS_S3_RETRY_DELAY_MS: '100',
@@ -177,8 +190,11 @@ describe('results that wait for S3', () => {
     expect(existsSync(gone)).toBe(false);
   });
 
-  it('keeps what a run that fails before its container exists leaves (run.json) until the store is back', async () => {
-    const s3 = await ownS3();
+  it('keeps what a run that fails before its container exists leaves (run.json) until the store is back', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const s3 = await ownS3(onTestFinished);
     const databaseUrl = await createTestDatabase();
     const env = {
       S3_ENDPOINT: s3.endpoint,
@@ -186,7 +202,7 @@ describe('results that wait for S3', () => {
       TDS_S3_RETRY_DELAY_MS: '200',
       TDS_UPLOAD_RETRY_MAX_DELAY_MS: '1000',
     };
-    const api = await start({ databaseUrl, roles: ['api'], env });
+    const api = await start(onTestFinished, { databaseUrl, roles: ['api'], env });
     await api.store.createBucket('early');
     const { status, body } = await api.request('POST', '/jobs', {
       ...jobBody('early'),
@@ -198,7 +214,7 @@ describe('results that wait for S3', () => {
     // The store goes away before a worker takes the run: staging its inputs fails (input_error),
     // and so would uploading what it leaves.
     await s3.stop();
-    const worker = await start({ databaseUrl, roles: ['worker'], env });
+    const worker = await start(onTestFinished, { databaseUrl, roles: ['worker'], env });
     const spool = path.join(worker.config.dataDir, 'spool', runId);
     await eventually(
       'run.json to be spooled',
@@ -220,9 +236,12 @@ describe('results that wait for S3', () => {
     await eventually('the spool to be emptied', async () => !existsSync(spool));
   });
 
-  it('keeps the build log and run.json of a run whose build fails while the store is away', async () => {
-    const s3 = await ownS3();
-    const service = await start({
+  it('keeps the build log and run.json of a run whose build fails while the store is away', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const s3 = await ownS3(onTestFinished);
+    const service = await start(onTestFinished, {
       env: { S3_ENDPOINT: s3.endpoint, TDS_S3_RETRY_DELAY_MS: '200', TDS_UPLOAD_RETRY_MAX_DELAY_MS: '1000' },
     });
     await service.store.createBucket('early-build');
@@ -259,9 +278,9 @@ describe('results that wait for S3', () => {
     await eventually('the spool to be emptied', async () => !existsSync(spool));
   });
 
-  it('keeps only what fits in the spool, and says so', async () => {
+  it('keeps only what fits in the spool, and says so', async ({ expect, onTestFinished }) => {
     const bucket = await createBucket();
-    const service = await start({ env: { TDS_SPOOL_MAX_BYTES: '300000' } });
+    const service = await start(onTestFinished, { env: { TDS_SPOOL_MAX_BYTES: '300000' } });
     const { body } = await service.request(
       'POST',
       '/jobs',

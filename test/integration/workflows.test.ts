@@ -13,9 +13,11 @@ import {
 let service: TestService;
 let bucket: string;
 
+// The tests run at once, each on workflow runs of its own, checked by their ids.
 beforeAll(async () => {
   service = await startTestService({ env: { TDS_MAX_CONCURRENT_RUNS: '4' } });
   bucket = await createBucket();
+  await putObject(bucket, 'wf-in/placeholder.txt', 'x');
 });
 
 afterAll(async () => {
@@ -27,7 +29,8 @@ function workflowBody(steps: unknown[], overrides: Record<string, unknown> = {})
     userId: 'test-user',
     uniqueId: uniqueName('wf'),
     s3_bucket: bucket,
-    source_s3_prefix: '',
+    // The file's inputs, not the whole bucket, into which the other tests' results land meanwhile.
+    source_s3_prefix: 'wf-in',
     destination_s3_prefix: '/wf/',
     max_parallel: 4,
     steps,
@@ -63,8 +66,10 @@ async function workflowRunEvents(id: string): Promise<string[]> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const stepOf = (run: any, name: string) => run.steps.find((s: { name: string }) => s.name === name);
 
-describe('workflows', () => {
-  it('pass results and files along, fan out over a list an earlier step made, reduce, and report', async () => {
+describe.concurrent('workflows', () => {
+  it('pass results and files along, fan out over a list an earlier step made, reduce, and report', async ({
+    expect,
+  }) => {
     const body = workflowBody([
       { name: 'seed', command: 'echo 20 > /job/output/seed.txt; echo 20' },
       {
@@ -136,7 +141,9 @@ describe('workflows', () => {
     });
   });
 
-  it('skip the dependants of a failed step, naming it, still run cleanup, and retry what failed', async () => {
+  it('skip the dependants of a failed step, naming it, still run cleanup, and retry what failed', async ({
+    expect,
+  }) => {
     const inputs = uniqueName('in');
     await putObject(bucket, `${inputs}/placeholder.txt`, 'x');
     const body = workflowBody(
@@ -185,7 +192,9 @@ describe('workflows', () => {
     expect(stepOf(third, 'publish').reusedFrom).toBeNull();
   });
 
-  it('refuse an invalid workflow whole, listing every problem, and answer a dry run with the plan', async () => {
+  it('refuse an invalid workflow whole, listing every problem, and answer a dry run with the plan', async ({
+    expect,
+  }) => {
     const uniqueId = uniqueName('bad');
     const bad = await service.request(
       'POST',
@@ -238,7 +247,9 @@ describe('workflows', () => {
     expect(after.body.workflows.map((w: { uniqueId: string }) => w.uniqueId)).not.toContain(uniqueId);
   });
 
-  it("give a fan-out's result over TDS_MAX_RESULT_BYTES to its dependants as its manifest, a file", async () => {
+  it("give a fan-out's result over TDS_MAX_RESULT_BYTES to its dependants as its manifest, a file", async ({
+    expect,
+  }) => {
     // Three items of 50,000 bytes each: their result array (150,010 bytes) is over the 64 KiB a
     // step's result carries inline; the reduce reads every item's result from the manifest.
     const posted = await service.request(
@@ -267,7 +278,9 @@ describe('workflows', () => {
     expect(stepOf(run, 'count').result).toBe(`env 0 manifest 3 ${Buffer.byteLength(manifest!)}`);
   });
 
-  it("write a fan-out step's manifest, failed items included, and list its items a page at a time", async () => {
+  it("write a fan-out step's manifest, failed items included, and list its items a page at a time", async ({
+    expect,
+  }) => {
     const body = workflowBody([
       {
         name: 'fan',
@@ -336,7 +349,9 @@ describe('workflows', () => {
     await waitForWorkflowRun(again.body.id as string);
   });
 
-  it('keep a step queued while no worker holds a tag it requires, without holding back the others', async () => {
+  it('keep a step queued while no worker holds a tag it requires, without holding back the others', async ({
+    expect,
+  }) => {
     const tag = uniqueName('gpu').toLowerCase();
     const posted = await service.request(
       'POST',
@@ -367,7 +382,9 @@ describe('workflows', () => {
     expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
   });
 
-  it('cancel: running steps are stopped, pending ones end cancelled, and so does the workflow run', async () => {
+  it('cancel: running steps are stopped, pending ones end cancelled, and so does the workflow run', async ({
+    expect,
+  }) => {
     const posted = await service.request(
       'POST',
       '/workflows',
@@ -405,7 +422,9 @@ describe('workflows', () => {
     expect(await workflowRunEvents(id)).toEqual(['workflow_run.started', 'workflow_run.cancelled']);
   });
 
-  it('PUT replaces the definition: a new version, history kept, a run under way keeps its own', async () => {
+  it('PUT replaces the definition: a new version, history kept, a run under way keeps its own', async ({
+    expect,
+  }) => {
     const body = workflowBody([
       { name: 'hold', command: 'sleep 2; echo held' },
       { name: 'after', depends_on: ['hold'], command: 'echo first' },

@@ -11,12 +11,41 @@ const root = path.resolve(import.meta.dirname, '../..');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-/** Starts `npm start` as a user would, with only a data folder and ports chosen. */
-async function startCommand(env: Record<string, string>) {
+/**
+ * The build `npm start` runs first (its `prestart`): the first case runs `npm start` whole, as a
+ * user would, and its build serves the other cases, which start the service it built with
+ * `npm start --ignore-scripts` (npm then skips `prestart`, nothing else). A case run alone builds
+ * here first, so no case starts a build older than the code.
+ */
+let built: Promise<void> | undefined;
+
+function buildOnce(): Promise<void> {
+  built ??= new Promise<void>((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'build'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build: ${code}\n${stderr}`)),
+    );
+  });
+  return built;
+}
+
+/**
+ * Starts `npm start` as a user would, with only a data folder and ports chosen; `build: false`
+ * starts what `buildOnce` built instead of building again.
+ */
+async function startCommand(env: Record<string, string>, { build = true } = {}) {
+  if (!build) await buildOnce();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tds-zero-'));
   await chmod(dataDir, 0o755);
   dirs.push(dataDir);
-  const child = spawn('npm', ['start', '--silent'], {
+  const child = spawn('npm', ['start', '--silent', ...(build ? [] : ['--ignore-scripts'])], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TDS_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +114,7 @@ describe('npm start with no configuration', () => {
       () => (/^dashboard: .* \(budget /m.test(service.output().stdout) ? true : undefined),
       300_000,
     );
+    built ??= Promise.resolve(); // the other cases start what this build made
     const banner = await until('the start-up banner', () => {
       const { stdout } = service.output();
       return stdout.includes('Task Deploy Service is up.') ? stdout : undefined;
@@ -165,12 +195,15 @@ describe('npm start with no configuration', () => {
 
   it('says clearly, and exits, when no Docker engine answers', async () => {
     const [port, pgPort, s3Port] = [await freePort(), await freePort(), await freePort()];
-    const service = await startCommand({
-      PORT: String(port),
-      TDS_PG_PORT: String(pgPort),
-      TDS_S3_PORT: String(s3Port),
-      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
-    });
+    const service = await startCommand(
+      {
+        PORT: String(port),
+        TDS_PG_PORT: String(pgPort),
+        TDS_S3_PORT: String(s3Port),
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      },
+      { build: false },
+    );
     expect(await service.exited).toBe(1);
     const { stderr } = service.output();
     expect(stderr).toContain('No Docker engine answered at unix:///nonexistent/docker.sock');
@@ -183,11 +216,14 @@ describe('npm start with no configuration', () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(s3Port, '127.0.0.1', resolve));
     try {
-      const service = await startCommand({
-        PORT: String(port),
-        TDS_PG_PORT: String(pgPort),
-        TDS_S3_PORT: String(s3Port),
-      });
+      const service = await startCommand(
+        {
+          PORT: String(port),
+          TDS_PG_PORT: String(pgPort),
+          TDS_S3_PORT: String(s3Port),
+        },
+        { build: false },
+      );
       expect(await service.exited).toBe(1);
       const { stderr } = service.output();
       expect(stderr).toContain(
@@ -202,17 +238,20 @@ describe('npm start with no configuration', () => {
   });
 
   it('refuses a bad setting with the variable named', async () => {
-    const service = await startCommand({ PORT: 'eighty' });
+    const service = await startCommand({ PORT: 'eighty' }, { build: false });
     expect(await service.exited).toBe(2);
     expect(service.output().stderr).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
   });
 
   it('refuses a yes-or-no setting it does not understand in one line naming the setting and what it takes', async () => {
     // Before, anything but "true" was read as false: TDS_WEBHOOK_ALLOW_PRIVATE=1 said no in silence.
-    const service = await startCommand({
-      TDS_WEBHOOK_ALLOW_PRIVATE: 'allow',
-      PORT: String(await freePort()),
-    });
+    const service = await startCommand(
+      {
+        TDS_WEBHOOK_ALLOW_PRIVATE: 'allow',
+        PORT: String(await freePort()),
+      },
+      { build: false },
+    );
     expect(await service.exited).toBe(2);
     const { stdout, stderr } = service.output();
     expect(stderr.trim().split('\n')).toEqual([
