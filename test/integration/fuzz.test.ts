@@ -83,6 +83,7 @@ const FIELDS = [
   'notify_url',
   'requires',
   'gpus',
+  'results_retention_days',
 ];
 
 const nasty = fc.oneof(
