@@ -19,18 +19,19 @@ export const BOTH_SHAPES =
 
 /**
  * Which shape one entry has: the task list's when it has `type`, `arguments` or `dependencies`;
- * the orchestrator's when it has `args`, or only a `name` (the task list's need a type and
- * arguments); none (undefined) when it is not a map with a name, or mixes the two.
+ * the orchestrator's when it has `args`; either when it has only a `name` (a template without
+ * arguments, or a task of the other format that lacks its type); none (undefined) when it is not a
+ * map with a name, or mixes the two.
  */
-export function shapeOfTask(raw: unknown): TaskShape | undefined {
+export function shapeOfTask(raw: unknown): TaskShape | 'either' | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const keys = Object.keys(raw);
   const listed = keys.some((k) => TASK_LIST_FIELDS.includes(k));
   const orchestrated = keys.some((k) => ORCHESTRATOR_FIELDS.includes(k));
   if (listed && orchestrated) return undefined;
   if (listed) return 'task-list';
-  if (orchestrated || 'name' in raw) return 'orchestrator';
-  return undefined;
+  if (orchestrated) return 'orchestrator';
+  return 'name' in raw ? 'either' : undefined;
 }
 
 /** What an entry that fits neither shape is told. */
@@ -60,8 +61,11 @@ function stepNameOf(template: string): string {
 export function orchestratorToWorkflow(value: { tasks: unknown[] } & Record<string, unknown>): {
   body: Record<string, unknown>;
   problems: PointedProblem[];
+  /** Tasks whose args could not be read: not expanded, only their place in the graph checked. */
+  refused: number[];
 } {
   const problems: PointedProblem[] = [];
+  const refused: number[] = [];
   const { tasks, ...rest } = value;
   const taken = new Set<string>();
   let previous: string | undefined;
@@ -78,7 +82,15 @@ export function orchestratorToWorkflow(value: { tasks: unknown[] } & Record<stri
       for (let n = 2; taken.has(name); n += 1) name = `${base}-${n}`;
     }
     taken.add(name);
-    const args = task.args ?? {};
+    let args = task.args ?? {};
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      problems.push({
+        path: `${at}/args`,
+        message: `args must be a map of the template's parameters (name = value), got ${JSON.stringify(args)}`,
+      });
+      refused.push(index);
+      args = {};
+    }
     for (const key of Object.keys(task)) {
       if (key !== 'name' && key !== 'args')
         problems.push({
@@ -95,7 +107,7 @@ export function orchestratorToWorkflow(value: { tasks: unknown[] } & Record<stri
     previous = name;
     return step;
   });
-  return { body: { ...rest, steps }, problems };
+  return { body: { ...rest, steps }, problems, refused };
 }
 
 /** Where a pointer into the workflow sent is in the orchestrator's file. */

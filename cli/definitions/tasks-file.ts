@@ -35,13 +35,15 @@ export function tasksToWorkflow(value: { tasks: unknown[] } & Record<string, unk
   shape: TaskShape;
 } {
   const shapes = value.tasks.map(shapeOfTask);
-  const shape = shapes.find((s) => s !== undefined) ?? 'task-list';
+  const shape: TaskShape =
+    shapes.find((s) => s === 'task-list' || s === 'orchestrator') ??
+    (shapes.includes('either') ? 'orchestrator' : 'task-list');
   const problems: PointedProblem[] = [];
   const standIns = new Set<number>();
   shapes.forEach((found, index) => {
     const at = `/tasks/${index}`;
     if (found === undefined) problems.push(neitherShapeProblem(value.tasks[index], at));
-    else if (found !== shape)
+    else if (found !== shape && found !== 'either')
       problems.push({
         path: at,
         message: `this task has the shape ${SHAPE_NAMES[found]} but the file's first task has ${SHAPE_NAMES[shape]}: the tasks of one file share one shape`,
@@ -54,8 +56,9 @@ export function tasksToWorkflow(value: { tasks: unknown[] } & Record<string, unk
   const converted =
     shape === 'orchestrator'
       ? orchestratorToWorkflow({ ...value, tasks })
-      : taskListToWorkflow({ ...value, tasks });
+      : { ...taskListToWorkflow({ ...value, tasks }), refused: [] };
   const own = converted.problems.filter((p) => !standIns.has(Number(/^\/tasks\/(\d+)/.exec(p.path)?.[1])));
+  for (const index of converted.refused) standIns.add(index);
   return {
     body: converted.body,
     problems: [...problems, ...own],

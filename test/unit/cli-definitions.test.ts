@@ -315,6 +315,7 @@ describe("the orchestrator's task list: tasks: [{ name: TEMPLATE, args }]", () =
         '    type: exec',
         '  - 42', // 10
         '  - { name: upload, args: { from: scan, file: x }, retries: 2 }',
+        '  - { name: scan, args: everything }',
         '',
       ].join('\n'),
     );
@@ -324,10 +325,21 @@ describe("the orchestrator's task list: tasks: [{ name: TEMPLATE, args }]", () =
       `7:5: this task mixes the two task shapes (name, args, type): ${BOTH_SHAPES}`,
       `10:5: this task fits neither task shape: ${BOTH_SHAPES}`,
       '11:52: unknown field "retries" in a task: use name (a template) and args (its parameters)',
+      '12:19: args must be a map of the template\'s parameters (name = value), got "everything"',
     ]);
     // The task-list format is still read as it was: a file of its tasks is not the orchestrator's.
     const list = await loadDefinitions(['examples/tasks.json'], { values });
     expect(list.problems).toEqual([]);
-    expect(definitions[0]!.body.steps).toHaveLength(5);
+    expect(definitions[0]!.body.steps).toHaveLength(6);
+    // A task with only a name fits either shape: in a file of the task-list format, it lacks a type.
+    const named = await tempFile(
+      'named.yaml',
+      ['tasks:', '  - { name: a, type: exec, arguments: "true" }', '  - { name: b }', ''].join('\n'),
+    );
+    const unfinished = await loadDefinitions([named], { values });
+    expect(unfinished.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '3: arguments must be a command (a string, or a list of words)',
+      '3: type must be "exec" (a shell command) or "eval" (Python), got undefined',
+    ]);
   });
 });
