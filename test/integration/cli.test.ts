@@ -165,6 +165,17 @@ describe('tds validate', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('2 definitions valid');
+    const orchestrated = await tds([
+      'validate',
+      'examples/orchestrator.conf',
+      '--templates',
+      'examples/templates',
+      '--set',
+      `s3_bucket=${bucket}`,
+    ]);
+    expect(orchestrated.stderr).toBe('');
+    expect(orchestrated.code).toBe(0);
+    expect(orchestrated.stdout).toContain('1 definition valid');
   });
 
   it('exits 3 when the service cannot be reached', async () => {
