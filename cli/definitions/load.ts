@@ -2,7 +2,8 @@ import path from 'node:path';
 import { pointerOf, type FileProblem, type Locate } from './problems.ts';
 import { readSourceFile, type SourceDocument } from './source-files.ts';
 import { SERVICE_FILLED, substituteAll } from './substitutions.ts';
-import { isTaskList, taskListToWorkflow } from './task-list.ts';
+import { isTaskList } from './task-list.ts';
+import { tasksToWorkflow } from './tasks-file.ts';
 import { graphStandIn } from './graph-stand-in.ts';
 import { expandUses, readTemplate, type PointedProblem, type Template } from './templates.ts';
 
@@ -146,16 +147,15 @@ export async function loadDefinitions(files: string[], options: LoadOptions): Pr
     let definitionKind: DefinitionKind;
     /** The workflow's steps whose template could not be expanded. */
     const unexpanded = new Set<number>();
+    /** Tasks refused for their shape: not expanded, only their place in the graph checked. */
+    let refused = new Set<number>();
     if (isTaskList(value)) {
-      const converted = taskListToWorkflow(value as { tasks: unknown[] });
+      const converted = tasksToWorkflow(value as { tasks: unknown[] });
       problems.push(...converted.problems.map((p) => at(doc, p)));
       value = converted.body;
       definitionKind = 'workflow';
-      mapPointer = (p) =>
-        p.replace(
-          /^\/steps\/(\d+)(\/depends_on)?/,
-          (_m, i: string, d?: string) => `/tasks/${i}${d ? '/dependencies' : ''}`,
-        );
+      mapPointer = converted.mapPointer;
+      refused = converted.standIns;
     } else if (kind === 'job' || kind === 'workflow') {
       definitionKind = kind;
       delete value.kind;
@@ -178,6 +178,10 @@ export async function loadDefinitions(files: string[], options: LoadOptions): Pr
     } else if (Array.isArray(value.steps)) {
       value.steps = value.steps.map((step: unknown, index: number) => {
         if (step === null || typeof step !== 'object') return step;
+        if (refused.has(index)) {
+          unexpanded.add(index);
+          return step;
+        }
         const expanded = expandUses(step as Record<string, unknown>, pointerOf(['steps', index]), templates);
         problems.push(...expanded.problems.map((p) => at(doc, p, mapPointer)));
         if (expanded.problems.length > 0) unexpanded.add(index);

@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { parseHoconFile } from './hocon.ts';
+import { lineAndColumn, walkHocon } from './hocon-positions.ts';
 import { pointerSegments, type FileProblem, type Locate } from './problems.ts';
 
 /** One document of a definition file, as parsed, with a way to find the line of any part of it. */
@@ -105,12 +106,17 @@ function parserMessage(message: string): string {
 }
 
 /**
- * HOCON positions: the parser gives none for values, so a problem is placed at the line where the
- * last key of its path is first written (`key =`, `key :` or `key {`), or at line 1.
+ * HOCON positions: the parser gives none for values, so a problem is placed where the text's
+ * structure puts its path (walkHocon); a path the walk cannot follow to its end is placed at the
+ * item of a list it reached (a task, a step), else at the line where the last key of its path is
+ * first written (`key =`, `key :` or `key {`), or at line 1.
  */
 function hoconLocator(text: string): Locate {
   const lines = text.split('\n');
   return (pointer) => {
+    const walked = walkHocon(text, pointer);
+    if (walked.complete || (walked.throughList && walked.found > 0))
+      return lineAndColumn(text, walked.offset);
     const segments = pointerSegments(pointer).filter((s) => !/^\d+$/.test(s));
     for (let i = segments.length - 1; i >= 0; i--) {
       const key = segments[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

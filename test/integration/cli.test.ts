@@ -165,6 +165,17 @@ describe('tds validate', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('2 definitions valid');
+    const orchestrated = await tds([
+      'validate',
+      'examples/orchestrator.conf',
+      '--templates',
+      'examples/templates',
+      '--set',
+      `s3_bucket=${bucket}`,
+    ]);
+    expect(orchestrated.stderr).toBe('');
+    expect(orchestrated.code).toBe(0);
+    expect(orchestrated.stdout).toContain('1 definition valid');
   });
 
   it('exits 3 when the service cannot be reached', async () => {
@@ -620,6 +631,83 @@ describe('tds with workflow files', () => {
       'publish skipped',
       'cleanup ok',
     ]);
+  });
+  it("runs the orchestrator's task list in order to its first failure, skipping the rest, after checking it whole", async () => {
+    await writeFile(
+      path.join(dir, 'library/exit-with.yaml'),
+      [
+        'kind: template',
+        'name: exit-with',
+        'params:',
+        '  code: { type: integer, required: true }',
+        'step:',
+        '  command: "echo exiting {{params.code}}; exit {{params.code}}"',
+        '',
+      ].join('\n'),
+    );
+    const conf = (tasks: string[]) =>
+      [
+        'userId = cli-wf',
+        `s3_bucket = ${bucket}`,
+        'source_s3_prefix = ""',
+        'destination_s3_prefix = orchestrated/',
+        'vars { first = first }',
+        'tasks = [',
+        ...tasks,
+        ']',
+        '',
+      ].join('\n');
+    await writeFile(
+      path.join(dir, 'orchestrated.conf'),
+      conf([
+        '  { name = shout, args { word = ${vars.first} } }',
+        '  { name = exit-with, args { code = 3 } }',
+        '  { name = shout, args { word = never } }',
+      ]),
+    );
+    const result = await tds(['run', 'orchestrated.conf', '--templates', 'library']);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const out = result.stdout;
+    for (const pattern of [
+      /^\[shout\] first$/m,
+      /^Ended : shout \(succeeded, exit 0\)$/m,
+      /^\[exit-with\] exiting 3$/m,
+      /^Ended : exit-with \(failed, exit 3\)$/m,
+      /^Ended : shout-2 \(skipped\)$/m,
+      /^ {2}shout +ok +[\d.]+s +exit 0$/m,
+      /^ {2}exit-with +failed +[\d.]+s +exit 3/m,
+      /^ {2}shout-2 +skipped +- +\(dependency "exit-with" failed\)$/m,
+    ])
+      expect(out).toMatch(pattern);
+    // In list order: the second task starts only once the first has ended; the third never starts.
+    expect(out.indexOf('Ended : shout (succeeded')).toBeLessThan(out.indexOf('Started: exit-with'));
+    expect(out).not.toMatch(/^Started: shout-2$/m);
+    expect(out).not.toContain('never');
+
+    // Checked whole before anything is sent: every problem at its line, and no run.
+    await writeFile(
+      path.join(dir, 'misspelt.conf'),
+      conf([
+        '  { name = shuot, args { word = a } }', // 7
+        '  { name = shout, args { times = 2 } }', // 8
+        '  { name = exit-with, args { code = 1, loud = true } }', // 9
+      ]),
+    );
+    const runsBefore = (await service.request('GET', '/workflows?userId=cli-wf')).body.workflows.length;
+    for (const command of ['validate', 'run']) {
+      const refused = await tds([command, 'misspelt.conf', '--templates', 'library']);
+      expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+      expect(refused.stdout).not.toMatch(/Submitted/);
+      expect(refused.stderr).toMatch(/^3 problems found$/m);
+      expect(refused.stderr.split('\n').filter((line) => line.startsWith('misspelt.conf:'))).toEqual([
+        'misspelt.conf:7:5: unknown template "shuot"; known: exit-with, shout',
+        'misspelt.conf:8:19: template "shout": missing required parameter "word" (string)',
+        'misspelt.conf:9:40: template "exit-with" has no parameter "loud"; its parameters: code',
+      ]);
+    }
+    expect((await service.request('GET', '/workflows?userId=cli-wf')).body.workflows).toHaveLength(
+      runsBefore,
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import { loadDefinitions } from '../../cli/definitions/load.js';
 import { INCLUDE_RULE } from '../../cli/definitions/hocon.js';
 import { expandPaths } from '../../cli/definitions/source-files.js';
 import { graphStandIn } from '../../cli/definitions/graph-stand-in.js';
+import { BOTH_SHAPES } from '../../cli/definitions/orchestrator-tasks.js';
 import { builtInValues, environmentValues } from '../../cli/definitions/substitutions.js';
 import { InvalidDefinitionError, parseWorkflowRequest } from '../../src/workflows/workflow-definition.js';
 
@@ -211,5 +212,134 @@ describe('definition files', () => {
       for_each: '{{steps.list.result}}',
       args: ['{{item}}', '{{steps.list.result}}', '{{index}}'],
     });
+  });
+});
+
+describe("the orchestrator's task list: tasks: [{ name: TEMPLATE, args }]", () => {
+  const library = () => expandPaths(['examples/templates']);
+
+  it('runs the templates it names in list order, each depending on the one before, a repeated name suffixed', async () => {
+    const file = await tempFile(
+      'pipeline.conf',
+      [
+        'userId = me',
+        's3_bucket = results',
+        'source_s3_prefix = in',
+        'destination_s3_prefix = out/',
+        'vars { where = "*.csv" }',
+        'tasks = [',
+        '  { name = scan, args { pattern = ${vars.where} } }',
+        '  { name = cleanup }',
+        '  {',
+        '    name = cleanup',
+        '    args = { what = "the ${TODAY} files" }',
+        '  }',
+        '  { name = upload, args { from = scan, file = manifest.txt } }',
+        ']',
+        '',
+      ].join('\n'),
+    );
+    const { definitions, problems } = await loadDefinitions([file, ...(await library())], { values });
+    expect(problems).toEqual([]);
+    const [workflow] = definitions;
+    expect(workflow).toMatchObject({ kind: 'workflow', userId: 'me', uniqueId: 'pipeline' });
+    const steps = workflow!.body.steps as Record<string, unknown>[];
+    expect(steps.map((s) => `${String(s.name)} <- ${JSON.stringify(s.depends_on)}`)).toEqual([
+      'scan <- []',
+      'cleanup <- ["scan"]',
+      'cleanup-2 <- ["cleanup"]',
+      'upload <- ["cleanup-2"]',
+    ]);
+    expect(steps[0]!.command).toContain("-name '*.csv'");
+    expect(steps[1]!.command).toBe('echo cleaning up scratch files');
+    expect(steps[2]!.command).toBe('echo cleaning up the ${TODAY} files');
+    expect(steps[3]!.command).toBe('cp /job/steps/scan/manifest.txt output/');
+    expect(steps.every((s) => !('uses' in s) && !('with' in s) && !('args' in s))).toBe(true);
+    // The workflow passes the service's own validation.
+    const defaults = {
+      timeoutSeconds: 3600,
+      cpus: 1,
+      memoryMb: 512,
+      diskMb: 1024,
+      metricsIntervalSeconds: 1,
+      baseImage: 'debian:bookworm-slim',
+      network: 'none' as const,
+    };
+    const parsed = parseWorkflowRequest(workflow!.body, defaults);
+    expect(parsed.steps.map((s) => s.name)).toEqual(['scan', 'cleanup', 'cleanup-2', 'upload']);
+  });
+
+  it('reports an unknown task type, a missing mandatory argument and an unknown argument, each at its line, all at once', async () => {
+    const file = await tempFile(
+      'broken.conf',
+      [
+        'userId = me', // 1
+        'tasks = [',
+        '  { name = scan, args { pattern = "*.csv" } }',
+        '  {',
+        '    name = transfrom', // 5
+        '    args { script = "print(1)" }',
+        '  }',
+        '  {',
+        '    name = upload',
+        '    args {', // 10
+        '      from = scan',
+        '      colour = red',
+        '    }',
+        '  }',
+        ']', // 15
+        '',
+      ].join('\n'),
+    );
+    const { problems } = await loadDefinitions([file, ...(await library())], { values });
+    expect(problems.map((p) => `${p.line}:${p.column}: ${p.message}`)).toEqual([
+      '5:5: unknown template "transfrom"; known: backup, cleanup, scan, transform, upload',
+      '12:7: template "upload" has no parameter "colour"; its parameters: from, file',
+      '10:5: template "upload": missing required parameter "file" (string)',
+    ]);
+    expect(problems.every((p) => p.file === file)).toBe(true);
+  });
+
+  it('tells the two task-list formats apart by their fields, and names both shapes for a task that fits neither or mixes them', async () => {
+    const file = await tempFile(
+      'mixed.yaml',
+      [
+        'tasks:', // 1
+        '  - name: scan',
+        '    args: { pattern: "*" }',
+        '  - name: odd',
+        '    type: exec', // 5
+        '    arguments: echo odd',
+        '  - name: both',
+        '    args: {}',
+        '    type: exec',
+        '  - 42', // 10
+        '  - { name: upload, args: { from: scan, file: x }, retries: 2 }',
+        '  - { name: scan, args: everything }',
+        '',
+      ].join('\n'),
+    );
+    const { definitions, problems } = await loadDefinitions([file, ...(await library())], { values });
+    expect(problems.map((p) => `${p.line}:${p.column}: ${p.message}`)).toEqual([
+      "4:5: this task has the shape {name, type, arguments, dependencies} but the file's first task has {name, args}: the tasks of one file share one shape",
+      `7:5: this task mixes the two task shapes (name, args, type): ${BOTH_SHAPES}`,
+      `10:5: this task fits neither task shape: ${BOTH_SHAPES}`,
+      '11:52: unknown field "retries" in a task: use name (a template) and args (its parameters)',
+      '12:19: args must be a map of the template\'s parameters (name = value), got "everything"',
+    ]);
+    // The task-list format is still read as it was: a file of its tasks is not the orchestrator's.
+    const list = await loadDefinitions(['examples/tasks.json'], { values });
+    expect(list.problems).toEqual([]);
+    expect(definitions[0]!.body.steps).toHaveLength(6);
+    // A task with only a name fits either shape: in a file of the task-list format, it lacks a type.
+    const named = await tempFile(
+      'named.yaml',
+      ['tasks:', '  - { name: a, type: exec, arguments: "true" }', '  - { name: b }', ''].join('\n'),
+    );
+    const unfinished = await loadDefinitions([named], { values });
+    expect(unfinished.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '3: arguments must be a command (a string, or a list of words)',
+      '3: type must be "exec" (a shell command) or "eval" (Python), got undefined',
+    ]);
   });
 });
