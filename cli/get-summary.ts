@@ -40,7 +40,7 @@ export function duration(from: string | null | undefined, to: string | null | un
 
 /** `label  value` pairs, aligned; pairs without a value are left out. */
 function pairs(rows: [string, string | undefined][]): string[] {
-  return table(rows.filter((row): row is [string, string] => row[1] !== undefined).map(([k, v]) => [k, v]));
+  return table(rows.filter((row): row is [string, string] => row[1] !== undefined));
 }
 
 function timeRows(timings: Timings | undefined): [string, string | undefined][] {
@@ -75,7 +75,6 @@ function scheduleText(schedule: Schedule | null | undefined): [string, string | 
 export function runSummary(run: Fields): string[] {
   const timings = run.timings as Timings | undefined;
   const results = run.results as { uri?: string; files?: string[] } | undefined;
-  const exit = run.exitCode === null || run.exitCode === undefined ? undefined : String(run.exitCode);
   const part = text(run.workflowRunId)
     ? `step ${text(run.stepName) ?? '?'}${typeof run.itemIndex === 'number' ? ` item ${run.itemIndex}` : ''} of workflow run ${text(run.workflowRunId)}`
     : undefined;
@@ -93,7 +92,7 @@ export function runSummary(run: Fields): string[] {
           : undefined,
       ],
       ...timeRows(timings),
-      ['Exit code', exit],
+      ['Exit code', text(run.exitCode)],
       ['Failure', failureText(run.failure)],
       ['Result', text(run.result)],
       ['Worker', text(run.workerId)],
@@ -115,7 +114,7 @@ function runRows(runs: Fields[]): string[] {
       return [
         text(r.id) ?? '-',
         text(r.state) ?? '-',
-        r.exitCode === null || r.exitCode === undefined ? '-' : String(r.exitCode),
+        text(r.exitCode) ?? '-',
         text(timings?.queuedAt) ?? '-',
         duration(timings?.startedAt, timings?.endedAt) ?? '-',
       ];
@@ -183,7 +182,7 @@ export function workflowRunSummary(run: Fields): string[] {
       ...steps.map((s) => [
         text(s.name) ?? '?',
         text(s.state) ?? '-',
-        s.exitCode === null || s.exitCode === undefined ? '-' : String(s.exitCode),
+        text(s.exitCode) ?? '-',
         duration(s.startedAt as string | null, s.endedAt as string | null) ?? '-',
         text(s.runId) ?? '-',
         text(s.reason) ?? '',

@@ -152,7 +152,11 @@ function deliverySignal(w: WatchState): AbortSignal {
  * never read, adopted or removed. One made before containers carried the label is this one's.
  */
 async function containerOf(w: WatchState, run: Run): Promise<ContainerState | undefined> {
-  const found = run.containerId ? await w.deps.engine.inspectContainer(run.containerId) : undefined;
+  return run.containerId ? ours(w, await w.deps.engine.inspectContainer(run.containerId)) : undefined;
+}
+
+/** The container, unless another installation made it (one made before the label is this one's). */
+function ours(w: WatchState, found: ContainerState | undefined): ContainerState | undefined {
   const owner = found?.labels[INSTALLATION_LABEL];
   return owner === undefined || owner === w.deps.installationId ? found : undefined;
 }
@@ -319,11 +323,9 @@ async function reconcile(w: WatchState): Promise<void> {
  * goes back to the queue (or ends cancelled, if that was asked).
  */
 async function recoverInterrupted(w: WatchState, run: Run): Promise<void> {
-  const { db, engine, workerId, installationId } = w.deps;
+  const { db, engine, workerId } = w.deps;
   const log = w.deps.logger.child({ runId: run.id, jobId: run.jobId, was: run.state });
-  const found = await engine.inspectContainer(runContainerName(run.id));
-  const container =
-    found && (found.labels[INSTALLATION_LABEL] ?? installationId) === installationId ? found : undefined;
+  const container = ours(w, await engine.inspectContainer(runContainerName(run.id)));
   if (run.state === 'building' && container?.started) {
     const running = await startRunning(db, run.id, workerId, {
       containerId: container.id,
