@@ -13,6 +13,7 @@ import { recordImageUse } from '../runner/image-uses.js';
 import { countActiveRunsOfWorker } from '../runs/leases.js';
 import { startStop, startStopAll, type StartStop } from '../start-stop.js';
 import { serviceVersion } from '../version.js';
+import { createLivenessMark } from '../worker/liveness.js';
 import { createPresence } from '../worker/presence.js';
 import { createWatcher, type Watcher } from '../worker/watcher.js';
 import { createWorker } from '../worker/worker.js';
@@ -55,6 +56,7 @@ export function createWorkerRole(
     heartbeatIntervalMs: config.reconcileIntervalMs,
     onDrainChange: () => worker.wake(),
   });
+  const liveness = createLivenessMark(config.dataDir);
   const diskFloor = createDiskFloor(config.dataDir, config.workerMinFreeBytes, logger);
   const worker = createWorker({
     db,
@@ -70,6 +72,7 @@ export function createWorkerRole(
     tags: () => presence.tags,
     draining: () => presence.draining,
     diskRoom: () => diskFloor.roomToClaim(),
+    onPass: () => liveness.pass(),
   });
   metrics.registerWorker(config.maxConcurrentRuns, () => countActiveRunsOfWorker(db, config.workerId));
   metrics.registerDisk(() => diskFloor.freeBytes, config.workerMinFreeBytes);

@@ -28,6 +28,8 @@ export interface WorkerDeps {
   draining(): boolean;
   /** Whether its disk has room for one more run (TDS_WORKER_MIN_FREE_MB). */
   diskRoom(): Promise<boolean>;
+  /** Told of each pass of the claim loop (the liveness mark the image's health check reads). */
+  onPass?(): void;
   /** Claims at once when a run is queued, or one of its runs ends, in this process. */
   signals: Pick<Signals, 'runQueued' | 'runEnded'>;
 }
@@ -89,6 +91,7 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   async function run(): Promise<void> {
     while (!stopped) {
+      deps.onPass?.();
       try {
         await claimOnce();
       } catch (error) {

@@ -1,72 +1,105 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket, createTestDatabase, eventually, getText, jobBody } from '../support/harness.js';
+import { buildComposeImage, compose, dockerSocketGroup } from '../support/compose.js';
 import { freePort } from '../support/free-port.js';
 
 /**
  * The service's image (Dockerfile), built as CI builds it (on a Node.js image made from the base
- * image and the Node.js 24 that `npm ci` installed, as there is no registry) and started once: it serves the API,
- * reports healthy, runs as a user without privileges, holds the compiled code only, and runs a job
+ * image and the Node.js 24 that `npm ci` installed, as there is no registry), and started as an
+ * operator starts it on one host: with the deploy files' Compose file (deploy/compose/compose.yaml),
+ * its migrate step first. It serves the API, reports healthy (the API's /healthz and the worker's
+ * liveness mark), runs as a user without privileges, holds the compiled code only, and runs a job
  * on the engine whose socket it is given.
  */
 const root = path.resolve(import.meta.dirname, '../..');
+const composeFiles = path.join(root, 'deploy/compose');
 const run = promisify(execFile);
 const IMAGE = 'tds-service:test';
 const docker = new Docker();
-const name = `tds-image-test-${randomBytes(4).toString('hex')}`;
+const project = `tdsimage${randomBytes(4).toString('hex')}`;
+let projectDir: string;
+let name: string;
 let url: string;
 
-beforeAll(async () => {
-  await run('bash', ['scripts/node-image.sh', 'tds-node:test'], { cwd: root });
-  await run('docker', ['build', '-q', '--build-arg', 'NODE_IMAGE=tds-node:test', '-t', IMAGE, '.'], {
-    cwd: root,
-    maxBuffer: 16 * 1024 * 1024,
+function composeIn(args: string[]) {
+  return compose(['--project-name', project, '--project-directory', projectDir, ...args], {
+    folders: [composeFiles, projectDir],
+    env: { TDS_IMAGE: IMAGE, DOCKER_GID: dockerSocketGroup() },
   });
+}
+
+beforeAll(async () => {
+  await Promise.all([
+    (async () => {
+      await run('bash', ['scripts/node-image.sh', 'tds-node:test'], { cwd: root });
+      await run('docker', ['build', '-q', '--build-arg', 'NODE_IMAGE=tds-node:test', '-t', IMAGE, '.'], {
+        cwd: root,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    })(),
+    buildComposeImage(inject('baseImage')),
+  ]);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  const socket = '/var/run/docker.sock';
-  const env = {
+  projectDir = await mkdtemp(path.join(os.tmpdir(), 'tds-compose-'));
+  const settings = {
     // The suite's Postgres and S3 listen on this machine's loopback: the container shares its network.
-    DATABASE_URL: await createTestDatabase(),
+    DATABASE_URL: await createTestDatabase({ migrated: false }),
     TDS_STORAGE: 's3',
     S3_ENDPOINT: inject('s3Endpoint'),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     TDS_BASE_IMAGE: inject('baseImage'),
-    TDS_ROLES: 'api,worker',
-    TDS_WORKER_ID: name,
+    TDS_WORKER_ID: project,
     HOST: '127.0.0.1',
     PORT: String(port),
     TDS_RATE_LIMIT_PER_MINUTE: '0',
   };
-  await run('docker', [
-    'run',
+  await writeFile(
+    path.join(projectDir, 'tds.env'),
+    Object.entries(settings)
+      .map(([key, value]) => `${key}=${value}\n`)
+      .join(''),
+  );
+  // The image's health check every second rather than every 30 s, so the test need not wait.
+  await writeFile(
+    path.join(projectDir, 'checks.yaml'),
+    'services:\n  tds:\n    healthcheck:\n      interval: 1s\n',
+  );
+  await composeIn([
+    '-f',
+    path.join(composeFiles, 'compose.yaml'),
+    '-f',
+    path.join(projectDir, 'checks.yaml'),
+    'up',
     '-d',
-    '--name',
-    name,
-    '--network',
-    'host',
-    '-v',
-    `${socket}:${socket}`,
-    '--group-add',
-    String(statSync(socket).gid),
-    '--health-interval=1s',
-    ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
-    IMAGE,
   ]);
-}, 600_000);
+  const [container] = await docker.listContainers({
+    filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=tds'] },
+  });
+  if (!container) throw new Error('docker-compose up started no tds container');
+  name = container.Names[0]!.replace(/^\//, '');
+}, 900_000);
 
 afterAll(async () => {
-  await docker
-    .getContainer(name)
-    .remove({ force: true })
-    .catch(() => undefined);
+  if (projectDir)
+    await composeIn([
+      '-f',
+      path.join(composeFiles, 'compose.yaml'),
+      'down',
+      '--volumes',
+      '--timeout',
+      '5',
+    ]).catch((error: unknown) => console.error(error));
+  if (projectDir) await rm(projectDir, { recursive: true, force: true });
 });
 
 describe('the service image', () => {
@@ -81,6 +114,14 @@ describe('the service image', () => {
       },
       60_000,
     );
+    // The Compose file's deploy step migrated the empty database before the service started (which,
+    // on a database that is behind, refuses to).
+    const [migrate] = await docker.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=migrate'] },
+    });
+    expect(migrate?.State).toBe('exited');
+    expect((await docker.getContainer(migrate!.Id).inspect()).State.ExitCode).toBe(0);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     // The dashboard is built into the image and served at /.
@@ -138,5 +179,12 @@ describe('the service image', () => {
     );
     expect(ended!.state).toBe('succeeded');
     expect(await getText(bucket, `${ended!.results.prefix}stdout.log`)).toBe('from the image\n');
+  });
+
+  it("reads the split fleet's Compose file: a migrate step, the API, the scheduler and a worker", async () => {
+    const fleet = path.join(composeFiles, 'fleet.yaml');
+    await composeIn(['-f', fleet, 'config', '--quiet']);
+    const { stdout } = await composeIn(['-f', fleet, '--profile', 'deploy', 'config', '--services']);
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['api', 'migrate', 'scheduler', 'worker']);
   });
 });

@@ -18,14 +18,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-/** A new database cloned from the migrated template: each test file gets its own. */
-export async function createTestDatabase(): Promise<string> {
+/** A new database for a test file: cloned from the migrated template, or empty (`migrated: false`). */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<string> {
   const base = inject('postgresUrl');
   const name = uniqueName('tds_test').replace(/-/g, '_');
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+    const template = options.migrated === false ? 'template0' : TEMPLATE_DATABASE;
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   } finally {
     await admin.end();
   }
