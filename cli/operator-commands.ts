@@ -83,10 +83,13 @@ function addWorkerCommands(program: Command, context: () => Context): void {
     });
 }
 
-/** A ceiling option's value: a number, or `default` (the operator's default, sent as null). */
+/**
+ * A ceiling option's value: a number, or `default` (the operator's default, sent as null; kept as
+ * the word until then, since commander takes an option parsed to null for one given no value).
+ */
 function ceiling(option: string, integer: boolean) {
-  return (value: string): number | null => {
-    if (value === 'default') return null;
+  return (value: string): number | 'default' => {
+    if (value === 'default') return value;
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
       throw new CliExit(
@@ -149,9 +152,12 @@ function addUserCommands(program: Command, context: () => Context): void {
       'after',
       '\nExamples:\n  tds users set-ceilings alice --max-cpus 2 --max-memory-mb 4096\n  tds users set-ceilings alice --max-cpus default --buckets data,results/alice/',
     )
-    .action(async (userId: string, options: Partial<Ceilings> & { buckets?: string }) => {
+    .action(async (userId: string, options: Record<string, number | 'default'> & { buckets?: string }) => {
       const ctx = context();
-      const { buckets, ...ceilings } = options;
+      const { buckets, ...given } = options;
+      const ceilings = Object.fromEntries(
+        Object.entries(given).map(([name, value]) => [name, value === 'default' ? null : value]),
+      );
       const body = {
         ...ceilings,
         ...(buckets === undefined

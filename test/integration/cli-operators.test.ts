@@ -70,7 +70,9 @@ describe('tds webhooks and tds users', () => {
         'run.exploded',
       ]);
       expect(badEvent.code).toBe(2);
-      expect(badEvent.stderr).toContain('run.exploded');
+      expect(badEvent.stderr).toContain(
+        'events[0] "run.exploded" is not allowed: use one of "run.succeeded"',
+      );
 
       const added = await ok(['webhooks', 'add', receiver.url, '--user', user, '--events', 'run.failed']);
       const secret = /secret: (whsec_\S+)/.exec(added)![1]!;
