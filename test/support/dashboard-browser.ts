@@ -65,7 +65,20 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** How far the page is wider than its window (0: it never scrolls sideways). */
-export async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as Promise<number>;
+/**
+ * The elements that reach past the right edge of the window (each named by tag, classes and the
+ * start of its text), outermost first: none when the page never scrolls sideways.
+ */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const wide = [...document.querySelectorAll('body *')].filter(
+      (e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.scroll'),
+    );
+    const page = document.documentElement.scrollWidth > window.innerWidth
+      ? ['the document: ' + document.documentElement.scrollWidth + 'px wide'] : [];
+    return page.concat(wide
+      .filter((e) => !wide.includes(e.parentElement))
+      .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') +
+        ' "' + (e.textContent || '').slice(0, 40) + '" ' + Math.round(e.getBoundingClientRect().right) + 'px'));
+  })()`) as Promise<string[]>;
 }

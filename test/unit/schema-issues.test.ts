@@ -1,9 +1,9 @@
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import { describeIssues, type SchemaIssue } from '../../src/schema-issues.js';
 
-function problems(schema: Parameters<typeof Compile>[0], value: unknown) {
+function problems(schema: TSchema, value: unknown) {
   const issues = [...Compile(schema).Errors(value)] as unknown as SchemaIssue[];
   return describeIssues(schema, value, issues, 'the request body');
 }

@@ -91,7 +91,9 @@ function Deliveries({ endpoint, setMessage }) {
   const redeliver = (delivery) =>
     post(`/webhook-deliveries/${delivery.id}/redeliver`).then(
       () => {
-        setMessage(`Delivery ${delivery.id} of ${delivery.eventType} is queued to be sent again now.`);
+        setMessage(
+          `The ${delivery.eventType} delivery of ${time(delivery.createdAt)} is queued to be sent again now.`,
+        );
         reload();
       },
       (e) => setMessage(`Could not send it again: ${e.message}`),
@@ -159,29 +161,31 @@ function EndpointRow({ endpoint, selected, act, confirming, setConfirming }) {
       }
     </td>
     <td class="row-actions">
-      <button onClick=${() => act.select(endpoint)} aria-label=${`Deliveries of ${endpoint.url}`}>
-        Deliveries
-      </button>
-      <button onClick=${() => act.rotate(endpoint)} aria-label=${`Rotate the secret of ${endpoint.url}`}>
-        Rotate secret
-      </button>
-      <button
-        onClick=${() => act.toggle(endpoint)}
-        aria-label=${`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}
-      >
-        ${endpoint.enabled ? 'Disable' : 'Enable'}
-      </button>
-      ${
-        confirming
-          ? html`<span role="group" aria-label="Confirm the deletion">
-              Delete it and its deliveries? This cannot be undone.
-              <button class="danger" onClick=${() => act.remove(endpoint)}>Yes, delete</button>
-              <button onClick=${() => setConfirming(undefined)}>Keep it</button>
-            </span>`
-          : html`<button onClick=${() => setConfirming(endpoint.id)} aria-label=${`Delete ${endpoint.url}`}>
-              Delete
-            </button>`
-      }
+      <div>
+        <button onClick=${() => act.select(endpoint)} aria-label=${`Deliveries of ${endpoint.url}`}>
+          Deliveries
+        </button>
+        <button onClick=${() => act.rotate(endpoint)} aria-label=${`Rotate secret of ${endpoint.url}`}>
+          Rotate secret
+        </button>
+        <button
+          onClick=${() => act.toggle(endpoint)}
+          aria-label=${`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}
+        >
+          ${endpoint.enabled ? 'Disable' : 'Enable'}
+        </button>
+        ${
+          confirming
+            ? html`<span role="group" aria-label="Confirm the deletion">
+                Delete it and its deliveries? This cannot be undone.
+                <button class="danger" onClick=${() => act.remove(endpoint)}>Yes, delete</button>
+                <button onClick=${() => setConfirming(undefined)}>Keep it</button>
+              </span>`
+            : html`<button onClick=${() => setConfirming(endpoint.id)} aria-label=${`Delete ${endpoint.url}`}>
+                Delete
+              </button>`
+        }
+      </div>
     </td>
   </tr>`;
 }
