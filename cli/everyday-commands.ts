@@ -50,7 +50,7 @@ async function jobNames(ctx: Context, runs: RunView[]): Promise<Map<string, stri
   return new Map(named);
 }
 
-function requireUser(ctx: Context): string {
+export function requireUser(ctx: Context): string {
   if (!ctx.userId) throw new CliExit(EXIT.invalid, 'say whose: give --user NAME (or set TDS_USER)');
   return ctx.userId;
 }

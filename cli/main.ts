@@ -7,6 +7,8 @@ import { builtInValues, environmentValues } from './definitions/substitutions.ts
 import { addEverydayCommands } from './everyday-commands.ts';
 import { addSecretCommands } from './secrets-commands.ts';
 import { addUsageCommand } from './usage-command.ts';
+import { addWebhookCommands } from './webhooks-commands.ts';
+import { addOperatorCommands } from './operator-commands.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 import { createOutput } from './output.ts';
 
@@ -91,6 +93,8 @@ Docs: docs/cli.md`,
   addEverydayCommands(program, context);
   addSecretCommands(program, context);
   addUsageCommand(program, context);
+  addWebhookCommands(program, context);
+  addOperatorCommands(program, context);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

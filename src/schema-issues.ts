@@ -130,6 +130,16 @@ export function describeIssues(
         }
         break;
       }
+      case 'enum': {
+        const at = schemaAt(schema, issue.schemaPath);
+        const allowed = Array.isArray(at) ? at : (at?.enum ?? issue.params.allowedValues);
+        messages.push(
+          Array.isArray(allowed)
+            ? `${label} ${show(valueAt(value, issue.instancePath))} is not allowed: use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+            : `${label} ${issue.message}`,
+        );
+        break;
+      }
       case 'maxLength':
         messages.push(`${label} is too long: at most ${String(issue.params.limit)} characters`);
         break;

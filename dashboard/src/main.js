@@ -9,6 +9,7 @@ import { WorkflowPage, WorkflowsPage } from './pages/workflows.js';
 import { WorkflowRunPage } from './pages/workflow-run.js';
 import { OperatorsPage } from './pages/operators.js';
 import { AuditPage } from './pages/audit.js';
+import { WebhooksPage } from './pages/webhooks.js';
 import { Link, useLocation } from './router.js';
 import './style.css';
 
@@ -23,6 +24,7 @@ function route(path) {
   if (parts[0] === 'workflow-runs' && parts[1]) return { page: 'workflow-run', id: parts[1] };
   if (parts[0] === 'operators') return { page: 'operators' };
   if (parts[0] === 'audit') return { page: 'audit' };
+  if (parts[0] === 'webhooks') return { page: 'webhooks' };
   return { page: 'unknown' };
 }
 
@@ -100,12 +102,14 @@ function App() {
     'workflow-run': html`<${WorkflowRunPage} key=${current.id} id=${current.id} />`,
     operators: html`<${OperatorsPage} me=${me} />`,
     audit: html`<${AuditPage} />`,
+    webhooks: html`<${WebhooksPage} me=${me} params=${params} />`,
     unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
   };
   const nav = [
     ['/', 'Overview', 'overview'],
     ['/ui/jobs', 'Jobs', 'jobs'],
     ['/ui/workflows', 'Workflows', 'workflows'],
+    ['/ui/webhooks', 'Webhooks', 'webhooks'],
     ...(me.operator
       ? [
           ['/ui/operators', 'Operators', 'operators'],

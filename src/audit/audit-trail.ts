@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'webhook.created',
   'webhook.secret_rotated',
   'webhook.enabled',
+  'webhook.disabled',
   'webhook.deleted',
   'webhook.redelivered',
   'secret.set',

@@ -131,6 +131,24 @@ export async function disableEndpoint(db: SqlExecutor, id: string, reason: strin
   );
 }
 
+/**
+ * Turns an endpoint off at its owner's request, as disableEndpoint does; one already off keeps its
+ * time and reason. The endpoint as it is now; undefined when there is none.
+ */
+export async function turnOffEndpoint(
+  db: SqlExecutor,
+  id: string,
+  reason: string,
+): Promise<WebhookEndpoint | undefined> {
+  const [row] = await db.query(
+    `UPDATE webhook_endpoints SET disabled_at = coalesce(disabled_at, now()),
+       disabled_reason = CASE WHEN disabled_at IS NULL THEN $2 ELSE disabled_reason END
+     WHERE id = $1::uuid RETURNING ${ENDPOINT_COLUMNS}`,
+    [id, reason],
+  );
+  return row ? toEndpoint(row) : undefined;
+}
+
 /** Deletes an endpoint, with its deliveries and their attempts. */
 export async function deleteEndpoint(db: SqlExecutor, id: string): Promise<boolean> {
   const rows = await db.query('DELETE FROM webhook_endpoints WHERE id = $1::uuid RETURNING id', [id]);

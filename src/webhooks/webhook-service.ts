@@ -18,6 +18,7 @@ import {
   ownEndpoint,
   redeliver,
   rotateSecret,
+  turnOffEndpoint,
   type Delivery,
   type EndpointOwner,
   type WebhookEndpoint,
@@ -27,6 +28,9 @@ export type { EndpointOwner };
 
 /** Why a job's or workflow's own endpoint is disabled when an update removes its notify_url. */
 export const NOTIFY_URL_REMOVED = 'notify_url removed by an update';
+
+/** Why an endpoint is disabled when its owner turned it off (POST /webhooks/:id/disable). */
+export const DISABLED_BY_OWNER = 'disabled by its owner';
 
 /** How long a rotated-out secret keeps signing deliveries, beside the new one. */
 export const ROTATION_OVERLAP_SECONDS = 24 * 3600;
@@ -73,6 +77,8 @@ export interface WebhookService {
   remove(id: string): Promise<void>;
   rotate(id: string): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
   enable(id: string): Promise<WebhookEndpoint>;
+  /** Turns an endpoint off: nothing is queued for it, its pending deliveries fail; history kept. */
+  disable(id: string): Promise<WebhookEndpoint>;
   deliveries(id: string, limit: number): Promise<Delivery[]>;
   redeliver(deliveryId: string): Promise<void>;
 }
@@ -137,6 +143,16 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService {
         db,
         (tx) => enableEndpoint(tx, id),
         (enabled) => enabled && endpointEntry('webhook.enabled', enabled),
+      );
+      if (!endpoint) throw new NotFoundError('webhook', id);
+      return endpoint;
+    },
+
+    async disable(id) {
+      const endpoint = await deps.audit.write(
+        db,
+        (tx) => turnOffEndpoint(tx, id, DISABLED_BY_OWNER),
+        (disabled) => disabled && endpointEntry('webhook.disabled', disabled),
       );
       if (!endpoint) throw new NotFoundError('webhook', id);
       return endpoint;

@@ -8,6 +8,7 @@ import {
   uniqueName,
   type TestService,
 } from '../support/harness.js';
+import { recordEvents } from '../../src/events/outbox.js';
 import { startReceiver, type ReceivedDelivery, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 let service: TestService;
@@ -141,6 +142,30 @@ describe('webhooks', () => {
     const { body } = await service.request('GET', `/webhooks/${webhook.id}`);
     expect(body.disabledReason).toMatch(/410/);
     expect(hook.received).toHaveLength(1);
+  });
+
+  it('turns an endpoint off by hand: nothing is queued for it until it is enabled again', async () => {
+    const userId = uniqueName('hooks');
+    const hook = await receiver();
+    const { webhook } = await register(userId, hook.url, ['run.failed']);
+    const off = await service.request('POST', `/webhooks/${webhook.id}/disable`);
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body).toMatchObject({ enabled: false, disabledReason: 'disabled by its owner' });
+    // Disabling it again keeps when and why it was turned off.
+    const again = await service.request('POST', `/webhooks/${webhook.id}/disable`);
+    expect(again.body.disabledAt).toBe(off.body.disabledAt);
+    await recordEvents(service.db, [{ type: 'run.failed', userId, data: { while: 'off' } }]);
+    const none = await service.request('GET', `/webhooks/${webhook.id}/deliveries`);
+    expect(none.body.deliveries).toEqual([]);
+
+    const on = await service.request('POST', `/webhooks/${webhook.id}/enable`);
+    expect(on.body).toMatchObject({ enabled: true, disabledReason: null });
+    await recordEvents(service.db, [{ type: 'run.failed', userId, data: { while: 'on' } }]);
+    await eventually('the delivery after enabling', async () => hook.received.length >= 1);
+    expect(hook.received.map((d) => payload(d).data.while)).toEqual(['on']);
+    const unknown = await service.request('POST', '/webhooks/01890000-0000-7000-8000-000000000000/disable');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toContain('no webhook');
   });
 
   it('signs with both the new and the previous secret for a day after a rotation', async () => {

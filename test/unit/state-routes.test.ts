@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { stateRoutes } from '../../src/api/routes/states.js';
+import { EVENT_TYPES } from '../../src/events/outbox.js';
 import { RUN_STATES } from '../../src/runs/run-states.js';
 import { ITEM_STATES, STEP_STATES, STEP_TRANSITIONS } from '../../src/workflows/step-states.js';
 import { WORKFLOW_RUN_STATES } from '../../src/workflows/workflow-states.js';
@@ -31,6 +32,9 @@ describe('GET /states', () => {
     expect(Object.keys(states.step.transitions)).toEqual(Object.keys(STEP_TRANSITIONS));
     expect(states.step.fromRun.timed_out).toBe('failed');
     expect(states.item.states).toEqual([...ITEM_STATES]);
+    // What the dashboard's webhook form offers.
+    expect(states.event.types).toEqual([...EVENT_TYPES]);
+    expect(states.event.types).toContain('run.failed');
     // Every state a transition names is one of its kind's.
     for (const kind of ['run', 'workflowRun', 'step'] as const) {
       for (const t of Object.values(states[kind].transitions) as { from: string[]; to: string[] }[]) {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { EVENT_TYPES } from '../../events/outbox.js';
 import { RUN_STATES, RUN_TRANSITIONS, TERMINAL_STATES, UNFINISHED_STATES } from '../../runs/run-states.js';
 import {
   ENDED_STEP_STATES,
@@ -49,6 +50,12 @@ const StatesSchema = Type.Object({
     }),
   }),
   item: Type.Object({ states: Names }),
+  event: Type.Object(
+    {
+      types: Names,
+    },
+    { description: 'the event types webhooks are sent and GET /events streams' },
+  ),
 });
 
 const transitions = (table: Record<string, { from: readonly string[]; to: readonly string[] }>) =>
@@ -78,6 +85,7 @@ const STATES = {
     fromRun: { ...RUN_TO_STEP } as Record<string, string>,
   },
   item: { states: [...ITEM_STATES] },
+  event: { types: [...EVENT_TYPES] },
 };
 
 export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -86,7 +94,8 @@ export const stateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'user' },
       schema: {
-        summary: 'The states of runs, workflow runs, steps and items, and the changes between them',
+        summary:
+          'The states of runs, workflow runs, steps and items, the changes between them, and the event types',
         description:
           'Each kind: every state, its groups (unfinished, ended; a step also started and its initial states) and the named transitions, each with the states it moves from and to. The same for every caller and every installation of this version: clients read the lists here rather than keeping copies.',
         tags: ['states'],

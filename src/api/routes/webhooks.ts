@@ -187,7 +187,7 @@ function endpointRoutes(app: TypedApp, webhooks: WebhookService): void {
   );
 }
 
-/** An endpoint's secret rotated, and an endpoint disabled by a 410 turned back on. */
+/** An endpoint's secret rotated, and an endpoint turned off and back on. */
 function endpointStateRoutes(app: TypedApp, webhooks: WebhookService): void {
   app.post(
     '/webhooks/:id/rotate-secret',
@@ -211,13 +211,30 @@ function endpointStateRoutes(app: TypedApp, webhooks: WebhookService): void {
     {
       config: { access: ownerOf('webhook') },
       schema: {
-        summary: 'Turn a disabled endpoint (one that answered 410) back on',
+        summary:
+          'Turn a disabled endpoint back on (one that answered 410, was disabled, or lost its notify_url)',
         tags: ['webhooks'],
         params: IdParams,
         response: { 200: WebhookSchema, ...errors },
       },
     },
     async (request) => webhookView(await webhooks.enable(request.params.id)),
+  );
+
+  app.post(
+    '/webhooks/:id/disable',
+    {
+      config: { access: ownerOf('webhook') },
+      schema: {
+        summary: 'Turn an endpoint off: nothing more is sent to it until it is enabled again',
+        description:
+          'No delivery is queued for it while it is off, and its pending deliveries fail; its deliveries stay listed. Disabling a disabled endpoint changes nothing.',
+        tags: ['webhooks'],
+        params: IdParams,
+        response: { 200: WebhookSchema, ...errors },
+      },
+    },
+    async (request) => webhookView(await webhooks.disable(request.params.id)),
   );
 }
 

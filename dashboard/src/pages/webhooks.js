@@ -1,0 +1,299 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api, get, post, query } from '../api.js';
+import { time } from '../format.js';
+import { navigate, Problem, usePoll } from '../router.js';
+import { useStates } from '../states.js';
+import './webhooks.css';
+
+// A user's webhook endpoints and their deliveries, read and changed through the public API
+// (/webhooks, /webhook-deliveries): add one, see its secret once, rotate it, turn it off and on,
+// delete it, and send a delivery again.
+
+/** The endpoints with each one's newest delivery (GET /webhooks/:id/deliveries?limit=1). */
+async function loadEndpoints(userId) {
+  const { webhooks } = await get(`/webhooks${query({ userId })}`);
+  const latest = await Promise.all(
+    webhooks.map((w) => get(`/webhooks/${w.id}/deliveries?limit=1`).then((d) => d.deliveries[0])),
+  );
+  return webhooks.map((w, i) => ({ ...w, latest: latest[i] }));
+}
+
+/** The last answer of a delivery: its status, or why there was none. */
+function lastAnswer(delivery) {
+  const last = delivery.history.at(-1);
+  return last ? (last.error ?? String(last.status)) : '—';
+}
+
+function Secret({ shown, onDone }) {
+  return html`<div class="created" role="status">
+    <p>
+      <strong>${shown.what}: copy it now, it will not be shown again.</strong> Receivers verify each
+      delivery's signature with it.
+    </p>
+    <code data-testid="webhook-secret" class="secret">${shown.secret}</code>
+    <button onClick=${onDone}>I have copied it</button>
+  </div>`;
+}
+
+function Empty({ userId }) {
+  const who = userId || 'alice';
+  return html`<div class="empty">
+    <p>
+      No webhook endpoints yet. A webhook is an address of yours that the service POSTs to, signed, when
+      something happens: a run succeeds, fails or times out, a workflow run ends. Add one with the form above,
+      or from a terminal:
+    </p>
+    <pre><code>tds webhooks add https://example.com/hook --user ${who}</code></pre>
+    <pre><code>curl -X POST "$TDS_URL/webhooks" -H "authorization: Bearer $TDS_API_KEY" \\
+  -H 'content-type: application/json' \\
+  -d '{"userId":"${who}","url":"https://example.com/hook","events":["run.failed"]}'</code></pre>
+  </div>`;
+}
+
+function AddForm({ userId, onAdded, setProblem }) {
+  const types = useStates()?.event.types ?? [];
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    try {
+      const made = await post('/webhooks', {
+        userId,
+        url: String(form.get('url')).trim(),
+        events: form.getAll('events'),
+      });
+      event.target.reset();
+      onAdded(made);
+    } catch (error) {
+      setProblem(error);
+    }
+  };
+  return html`<form class="hook-form" onSubmit=${submit}>
+    <label>URL <input name="url" type="url" required placeholder="https://example.com/hook" /></label>
+    <fieldset>
+      <legend>Events</legend>
+      ${types.map(
+        (type) =>
+          html`<label class="event"
+            ><input type="checkbox" name="events" value=${type} checked=${type.startsWith('run.')} />
+            ${type}</label
+          >`,
+      )}
+    </fieldset>
+    <button type="submit" disabled=${!userId}>Add endpoint</button>
+  </form>`;
+}
+
+function Deliveries({ endpoint, setMessage }) {
+  const { data, error, reload } = usePoll(() => get(`/webhooks/${endpoint.id}/deliveries?limit=20`), 3000, [
+    endpoint.id,
+  ]);
+  const redeliver = (delivery) =>
+    post(`/webhook-deliveries/${delivery.id}/redeliver`).then(
+      () => {
+        setMessage(
+          `The ${delivery.eventType} delivery of ${time(delivery.createdAt)} is queued to be sent again now.`,
+        );
+        reload();
+      },
+      (e) => setMessage(`Could not send it again: ${e.message}`),
+    );
+  return html`<section aria-labelledby="deliveries" class="deliveries">
+    <h2 id="deliveries">Deliveries to <span class="url">${endpoint.url}</span></h2>
+    <${Problem} error=${error} />
+    ${
+      data?.deliveries.length === 0 &&
+      html`<p>No deliveries yet: one is made for each event this endpoint wants.</p>`
+    }
+    ${
+      data?.deliveries.length > 0 &&
+      html`<div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>event</th>
+              <th>state</th>
+              <th>attempts</th>
+              <th>last answer</th>
+              <th>created</th>
+              <th>ended or next try</th>
+              <th><span class="sr-only">actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${data.deliveries.map(
+              (d) =>
+                html`<tr>
+                  <td>${d.eventType}</td>
+                  <td><span class=${`badge delivery-${d.state}`}>${d.state}</span></td>
+                  <td>${d.attempts}</td>
+                  <td class="answer">${lastAnswer(d)}</td>
+                  <td>${time(d.createdAt)}</td>
+                  <td>${time(d.endedAt ?? d.nextAttemptAt)}</td>
+                  <td>
+                    <button aria-label=${`Redeliver ${d.eventType} ${d.id}`} onClick=${() => redeliver(d)}>
+                      Redeliver
+                    </button>
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`
+    }
+  </section>`;
+}
+
+function EndpointRow({ endpoint, selected, act, confirming, setConfirming }) {
+  const latest = endpoint.latest;
+  return html`<tr class=${selected ? 'selected' : ''}>
+    <td class="url">
+      ${endpoint.url}${endpoint.description && html`<br /><small>${endpoint.description}</small>`}
+    </td>
+    <td>${endpoint.events.join(', ')}</td>
+    <td>${endpoint.enabled ? 'yes' : html`no <small>(${endpoint.disabledReason})</small>`}</td>
+    <td>
+      ${
+        latest
+          ? html`<span class=${`badge delivery-${latest.state}`}>${latest.state}</span>
+              <small>${time(latest.createdAt)}</small>`
+          : 'none yet'
+      }
+    </td>
+    <td class="row-actions">
+      <div>
+        <button onClick=${() => act.select(endpoint)} aria-label=${`Deliveries of ${endpoint.url}`}>
+          Deliveries
+        </button>
+        <button onClick=${() => act.rotate(endpoint)} aria-label=${`Rotate secret of ${endpoint.url}`}>
+          Rotate secret
+        </button>
+        <button
+          onClick=${() => act.toggle(endpoint)}
+          aria-label=${`${endpoint.enabled ? 'Disable' : 'Enable'} ${endpoint.url}`}
+        >
+          ${endpoint.enabled ? 'Disable' : 'Enable'}
+        </button>
+        ${
+          confirming
+            ? html`<span role="group" aria-label="Confirm the deletion">
+                Delete it and its deliveries? This cannot be undone.
+                <button class="danger" onClick=${() => act.remove(endpoint)}>Yes, delete</button>
+                <button onClick=${() => setConfirming(undefined)}>Keep it</button>
+              </span>`
+            : html`<button onClick=${() => setConfirming(endpoint.id)} aria-label=${`Delete ${endpoint.url}`}>
+                Delete
+              </button>`
+        }
+      </div>
+    </td>
+  </tr>`;
+}
+
+function useEndpointActions(endpoints, setShown, setMessage, setProblem, params) {
+  const done = (message) => {
+    setMessage(message);
+    setProblem(undefined);
+    endpoints.reload();
+  };
+  const select = (endpoint) => {
+    const next = new URLSearchParams(params);
+    if (endpoint) next.set('webhook', endpoint.id);
+    else next.delete('webhook');
+    navigate(`/ui/webhooks?${next}`, { replace: true });
+  };
+  return {
+    select,
+    rotate: (endpoint) =>
+      post(`/webhooks/${endpoint.id}/rotate-secret`).then((made) => {
+        setShown({ what: `The new secret of ${endpoint.url}`, secret: made.secret });
+        done(
+          `Rotated: the previous secret keeps signing beside the new one until ${time(made.webhook.previousSecretValidUntil)}.`,
+        );
+      }, setProblem),
+    toggle: (endpoint) =>
+      post(`/webhooks/${endpoint.id}/${endpoint.enabled ? 'disable' : 'enable'}`).then(
+        () =>
+          done(
+            `${endpoint.url} is ${endpoint.enabled ? 'disabled: nothing is sent to it' : 'enabled again'}.`,
+          ),
+        setProblem,
+      ),
+    remove: (endpoint) =>
+      api('DELETE', `/webhooks/${endpoint.id}`).then(() => {
+        if (params.get('webhook') === endpoint.id) select(undefined);
+        done(`Deleted ${endpoint.url} and its deliveries.`);
+      }, setProblem),
+  };
+}
+
+export function WebhooksPage({ me, params }) {
+  const userId = me.kind === 'user' ? me.userId : (params.get('userId') ?? '');
+  const endpoints = usePoll(() => (userId ? loadEndpoints(userId) : Promise.resolve([])), 5000, [userId]);
+  const [shown, setShown] = useState();
+  const [message, setMessage] = useState('');
+  const [problem, setProblem] = useState();
+  const [confirming, setConfirming] = useState();
+  const act = useEndpointActions(endpoints, setShown, setMessage, setProblem, params);
+  const selected = endpoints.data?.find((w) => w.id === params.get('webhook'));
+  return html`<h1>Webhooks</h1>
+    <p class="hint">
+      Endpoints told of runs and workflow runs as they end, by a signed POST (docs/webhooks.md).
+    </p>
+    ${
+      me.kind !== 'user' &&
+      html`<form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+        <label
+          >User
+          <input
+            value=${userId}
+            onChange=${(e) => navigate(`/ui/webhooks${query({ userId: e.target.value.trim() })}`, { replace: true })}
+        /></label>
+        ${!userId && html`<span class="hint">Name a user to see their endpoints.</span>`}
+      </form>`
+    }
+    <${AddForm}
+      userId=${userId}
+      setProblem=${setProblem}
+      onAdded=${(made) => {
+        setShown({ what: `The secret of ${made.webhook.url}`, secret: made.secret });
+        setProblem(undefined);
+        setMessage(`Added ${made.webhook.url}.`);
+        endpoints.reload();
+      }}
+    />
+    <${Problem} error=${problem ?? endpoints.error} />
+    ${shown && html`<${Secret} shown=${shown} onDone=${() => setShown(undefined)} />`}
+    ${message && html`<p role="status">${message}</p>`}
+    ${endpoints.data?.length === 0 && userId && html`<${Empty} userId=${userId} />`}
+    ${
+      endpoints.data?.length > 0 &&
+      html`<div class="scroll">
+        <table class="endpoints">
+          <thead>
+            <tr>
+              <th>URL</th>
+              <th>events</th>
+              <th>enabled</th>
+              <th>last delivery</th>
+              <th><span class="sr-only">actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${endpoints.data.map(
+              (w) =>
+                html`<${EndpointRow}
+                  key=${w.id}
+                  endpoint=${w}
+                  selected=${w.id === selected?.id}
+                  act=${act}
+                  confirming=${confirming === w.id}
+                  setConfirming=${setConfirming}
+                />`,
+            )}
+          </tbody>
+        </table>
+      </div>`
+    }
+    ${selected && html`<${Deliveries} key=${selected.id} endpoint=${selected} setMessage=${setMessage} />`}`;
+}
