@@ -186,20 +186,21 @@ async function claimOnce(
   // came to plan every claim afresh, which took three times as long as running it. A worker's tags
   // are fixed for its life, so they too are written in, and its claims keep their few texts.
   // A worker's capacity is fixed for its life, like its tags: written in too. A run is considered
-  // only if it fits the worker's room on its own; those considered are then taken in order while
-  // they fit together (a running sum), so a run too large for now never holds back smaller ones.
+  // only if it fits the worker's room on its own; the runs locked are then walked in order, each
+  // taken if it fits beside those taken before it (walk), so a run too large for what is left is
+  // passed over for now and never holds back smaller ones behind it.
   const worker = quoteLiteral(workerId);
   const offered = quoteLiteral(JSON.stringify([...tags].sort()));
   const placement = placementSql(worker, capacity);
   const rows = await db.query(
-    `WITH RECURSIVE worker_room AS MATERIALIZED (${placement.room}),
-       queued_users AS (
+    `WITH RECURSIVE queued_users AS (
          (SELECT user_id, queued_at, id FROM runs WHERE state = ${QUEUED}
           ORDER BY user_id, queued_at, id LIMIT 1)
          UNION ALL
          SELECT n.* FROM queued_users q CROSS JOIN LATERAL (
            SELECT n.user_id, n.queued_at, n.id FROM runs n WHERE n.state = ${QUEUED} AND n.user_id > q.user_id
            ORDER BY n.user_id, n.queued_at, n.id LIMIT 1) n),
+       worker_room AS MATERIALIZED (${placement.room}),
        room AS (
          SELECT q.user_id, q.queued_at AS first_queued_at, q.id AS first_id, a.active,
            coalesce(u.max_concurrent_runs, ${defaultUserLimit}) - a.active AS free
@@ -237,10 +238,17 @@ async function claimOnce(
          ORDER BY array_position(k.ids, r.id)
          LIMIT ${limit}
          FOR UPDATE OF r SKIP LOCKED),
-       fitting AS (
-         SELECT f.id FROM (SELECT c.id, sum(c.cpus) OVER w AS cpus, sum(c.memory_mb) OVER w AS memory_mb
-                             FROM candidates c WINDOW w AS (ORDER BY c.position)) f, worker_room room
-         WHERE f.cpus <= room.cpus AND f.memory_mb <= room.memory_mb),
+       ordered AS (
+         SELECT c.id, c.cpus, c.memory_mb, row_number() OVER (ORDER BY c.position) AS n FROM candidates c),
+       walk AS (
+         SELECT 0::bigint AS n, NULL::uuid AS id, 0::numeric AS cpus, 0::numeric AS memory_mb, false AS taken
+         UNION ALL
+         SELECT o.n, o.id, w.cpus + CASE WHEN f.fits THEN o.cpus ELSE 0 END,
+           w.memory_mb + CASE WHEN f.fits THEN o.memory_mb ELSE 0 END, f.fits
+         FROM walk w JOIN ordered o ON o.n = w.n + 1 CROSS JOIN worker_room room
+         CROSS JOIN LATERAL (SELECT w.cpus + o.cpus <= room.cpus
+                               AND w.memory_mb + o.memory_mb <= room.memory_mb AS fits) f),
+       fitting AS (SELECT id FROM walk WHERE taken),
        claimed AS (
          UPDATE runs r SET state = ${STAGING}, worker_id = ${worker}, claimed_at = now(), heartbeat_at = now(),
            updated_at = now()
