@@ -7,7 +7,6 @@ import {
   uniqueName,
   type TestService,
 } from '../support/harness.js';
-import { databaseDriver } from '../support/database-driver.js';
 
 /**
  * Where runs go and how fast workers hear of them: a worker takes on runs only as far as its
@@ -91,16 +90,13 @@ describe('placement by CPUs and memory', () => {
     },
   );
 
-  const listens = databaseDriver() === 'pg';
   it.concurrent(
-    listens
-      ? 'claims a queued run on notification, well before its fallback poll, from another process'
-      : 'claims a queued run by polling on a driver that cannot listen, whatever the fallback poll of a listening one',
+    'claims a queued run on notification, well before its fallback poll, from another process',
     async () => {
       const databaseUrl = await createTestDatabase();
-      // On pg, a poll of 30 s either way: without the notification, the run waits that long. The
-      // Data API cannot listen: its worker polls at TDS_POLL_INTERVAL_MS, not TDS_CLAIM_POLL_MS.
-      const slow = { TDS_CLAIM_POLL_MS: '30000', TDS_POLL_INTERVAL_MS: listens ? '30000' : '500' };
+      // A poll of 30 s either way: without the notification, the run waits that long. (On the RDS
+      // Data API, which cannot listen, data-api-smoke.test.ts shows the worker polling instead.)
+      const slow = { TDS_CLAIM_POLL_MS: '30000', TDS_POLL_INTERVAL_MS: '30000' };
       const worker = await start({
         databaseUrl,
         workerId: uniqueName('listening'),
