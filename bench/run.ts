@@ -32,6 +32,7 @@ const benchmarks = [
   { name: 'noisy-neighbour', title: "11. Noisy neighbour (one tenant's attacks against another's latency)" },
   { name: 'tds-startup', title: '12. tds start-up (tds --help)' },
   { name: 'history-scale', title: '13. History scale (1,000,000 runs against 1,000)' },
+  { name: 'claim-wake', title: '14. Claim wake (queued → claimed, LISTEN/NOTIFY against polling)' },
 ];
 
 const args = process.argv.slice(2);

@@ -52,9 +52,16 @@ export interface Config {
   /** What this worker offers to jobs' `requires` (its platform is added when it starts). */
   workerTags: string[];
   maxConcurrentRuns: number;
+  /**
+   * What one worker's runs under way may ask for together (their `cpus` and `memory_mb`): 0 is
+   * the engine's own (its CPUs and memory, read when the worker starts).
+   */
+  workerCapacity: { cpus: number; memoryMb: number };
   /** Free bytes a worker's data folder keeps: below them it claims nothing (0: no floor). */
   workerMinFreeBytes: number;
   pollIntervalMs: number;
+  /** How often a worker woken by notifications (LISTEN) looks for queued runs anyway. */
+  claimPollMs: number;
   reconcileIntervalMs: number;
   /** How often a worker measures the disk its running containers use (their `disk_mb`). */
   diskCheckIntervalMs: number;
@@ -68,6 +75,8 @@ export interface Config {
    */
   resultsRetention: { defaultDays: number; batch: number };
   housekeepingIntervalMs: number;
+  /** Kept results still undelivered this many days after they were kept are removed (0: never). */
+  keptResultsRetentionDays: number;
   workflowPassIntervalMs: number;
   /** How reads from and writes to the object store are retried while it is unavailable. */
   storeRetry: { attempts: number; firstDelayMs: number };
@@ -1011,6 +1020,19 @@ export const SETTINGS = {
     meaning: 'runs one worker stages, builds, runs or uploads at once',
     ...wholeNumber(2, 1, 1000),
   },
+  TDS_WORKER_CPUS: {
+    group: 'worker',
+    meaning:
+      "CPUs one worker's runs under way may ask for together (each run its `cpus`): a run is claimed only if it fits beside them; `0` is the engine's CPU count (see [capacity](operations.md#capacity))",
+    ...decimalNumber(0, 0, 4096),
+    shownDefault: "`0` (the engine's CPUs)",
+  },
+  TDS_WORKER_MEMORY_MB: {
+    group: 'worker',
+    meaning:
+      "memory (MiB) one worker's runs under way may ask for together (each run its `memory_mb`): a run is claimed only if it fits beside them; `0` is the engine's memory (see [capacity](operations.md#capacity))",
+    ...wholeNumber(0, 0, 1_000_000_000, "`0` (the engine's memory)"),
+  },
   TDS_WORKER_MIN_FREE_MB: {
     group: 'worker',
     meaning:
@@ -1025,8 +1047,15 @@ export const SETTINGS = {
   },
   TDS_POLL_INTERVAL_MS: {
     group: 'worker',
-    meaning: 'how often an idle worker looks for queued runs',
+    meaning:
+      'how often an idle worker looks for queued runs when it cannot be woken by notifications (the RDS Data API driver, or while its listening connection is lost)',
     ...wholeNumber(500, 10, 60_000),
+  },
+  TDS_CLAIM_POLL_MS: {
+    group: 'worker',
+    meaning:
+      'how often an idle worker looks for queued runs while it is woken by notifications (the `pg` driver LISTENs: a queued run wakes it at once); a backstop, and when runs held back by a retry delay become claimable (see [claiming](operations.md#claiming))',
+    ...wholeNumber(5000, 10, 600_000),
   },
   TDS_RECONCILE_INTERVAL_MS: {
     group: 'worker',
@@ -1063,6 +1092,12 @@ export const SETTINGS = {
     meaning:
       'the most runs whose results folders one retention pass deletes; the rest wait for the next pass ([expiry](results.md#expiry))',
     ...wholeNumber(100, 1, 10_000),
+  },
+  TDS_KEPT_RESULTS_RETENTION_DAYS: {
+    group: 'worker',
+    meaning:
+      'results a worker keeps on its disk after S3 was away too long (its spool, and `undelivered/` of earlier releases) are tried again by its housekeeping every pass and removed once delivered; still undelivered this many days after the run kept them, they are removed, with a warning in the log ([S3 unavailable](operations.md#s3-unavailable)); 0 keeps them until they are delivered',
+    ...wholeNumber(14, 0, 36_500),
   },
   TDS_AUDIT_RETENTION_DAYS: {
     group: 'worker',
@@ -1446,8 +1481,10 @@ function workerConfig(read: ReadSetting) {
     workerId: read('TDS_WORKER_ID'),
     workerTags: read('TDS_WORKER_TAGS'),
     maxConcurrentRuns: read('TDS_MAX_CONCURRENT_RUNS'),
+    workerCapacity: { cpus: read('TDS_WORKER_CPUS'), memoryMb: read('TDS_WORKER_MEMORY_MB') },
     workerMinFreeBytes: read('TDS_WORKER_MIN_FREE_MB') * 1024 * 1024,
     pollIntervalMs: read('TDS_POLL_INTERVAL_MS'),
+    claimPollMs: read('TDS_CLAIM_POLL_MS'),
     reconcileIntervalMs,
     diskCheckIntervalMs: read('TDS_DISK_CHECK_INTERVAL_MS'),
     leaseMs,
@@ -1458,6 +1495,7 @@ function workerConfig(read: ReadSetting) {
       batch: read('TDS_RESULTS_EXPIRY_BATCH'),
     },
     housekeepingIntervalMs: read('TDS_HOUSEKEEPING_INTERVAL_MS'),
+    keptResultsRetentionDays: read('TDS_KEPT_RESULTS_RETENTION_DAYS'),
     workflowPassIntervalMs: read('TDS_WORKFLOW_PASS_INTERVAL_MS'),
     storeRetry: {
       attempts: read('TDS_S3_ATTEMPTS'),

@@ -484,6 +484,7 @@ function observingQueries(db: Database, observe: (sql: string) => void): Databas
       return db.query(sql, params, options);
     },
     transaction: (fn) => db.transaction(fn),
+    subscribe: (channel, onNotify) => db.subscribe(channel, onNotify),
     close: () => db.close(),
   };
 }

@@ -6,7 +6,7 @@ import {
   RollbackTransactionCommand,
 } from '@aws-sdk/client-rds-data';
 import type { Logger } from 'pino';
-import type { Database, SqlExecutor } from '../db/database.js';
+import { NOT_LISTENING, type Database, type SqlExecutor } from '../db/database.js';
 import { toDataApiError } from './data-api-errors.js';
 import { toDataApiStatement } from './data-api-parameters.js';
 import { toRows } from './data-api-results.js';
@@ -121,6 +121,8 @@ export function createRdsDataDatabase(
         throw error;
       }
     },
+    // The Data API has no session to LISTEN on: callers poll.
+    subscribe: () => NOT_LISTENING,
     async close() {
       closed = true;
       client.destroy();

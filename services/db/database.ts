@@ -28,5 +28,26 @@ export interface QueryOptions {
 export interface Database extends SqlExecutor {
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` when a `NOTIFY` (or `pg_notify`) on `channel` is committed, on a driver that
+   * can listen (`pg`: one connection of its own, LISTENing). A driver that cannot (the RDS Data
+   * API) returns a subscription that never listens: callers keep polling. A lost listening
+   * connection is opened again; meanwhile `listening()` is false, and `onNotify` is called once
+   * it listens again (what was notified in between was missed).
+   */
+  subscribe(channel: string, onNotify: () => void): Subscription;
   close(): Promise<void>;
 }
+
+/** A subscription to a channel's notifications. */
+export interface Subscription {
+  /** Whether notifications reach it now: callers poll at their short interval while it is false. */
+  listening(): boolean;
+  close(): Promise<void>;
+}
+
+/** The subscription of a driver that cannot listen. */
+export const NOT_LISTENING: Subscription = {
+  listening: () => false,
+  close: async () => undefined,
+};

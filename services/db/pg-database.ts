@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database, QueryOptions, SqlExecutor } from './database.js';
+import type { Database, QueryOptions, SqlExecutor, Subscription } from './database.js';
 
 /**
  * How the pool connects and what each of its sessions allows (see docs/database.md). TLS is the
@@ -98,6 +98,13 @@ export function createPgDatabase(
         return transactionOnce(fn);
       }
     },
+    subscribe: (channel, onNotify) =>
+      listen(
+        poolConfig(connectionString, { ...DEFAULT_PG_SETTINGS, ...settings }),
+        channel,
+        onNotify,
+        logger,
+      ),
     close: () => pool.end(),
   };
 
@@ -195,4 +202,81 @@ export function tlsFailure(error: unknown): string | undefined {
     );
   }
   return undefined;
+}
+
+/** How long a lost listening connection waits before it is opened again, doubling up to the most. */
+const RELISTEN_FIRST_DELAY_MS = 500;
+const RELISTEN_MAX_DELAY_MS = 30_000;
+
+/**
+ * A connection of its own, outside the pool, LISTENing on `channel`: a pooled connection would be
+ * handed to other statements, and a LISTEN lasts as long as its session. When the connection is
+ * lost (a failover, an idle connection cut by a balancer), it is opened again with back-off, and
+ * `onNotify` is called once it listens again, for what was notified while it did not.
+ */
+function listen(config: pg.PoolConfig, channel: string, onNotify: () => void, logger: Logger): Subscription {
+  let closed = false;
+  let client: pg.Client | undefined;
+  let listening = false;
+  let delay = RELISTEN_FIRST_DELAY_MS;
+  let timer: NodeJS.Timeout | undefined;
+  // A session that only listens runs no statement: the statement timeout does not concern it.
+  const { max: _max, statement_timeout: _st, ...clientConfig } = config;
+
+  function lost(error: Error | undefined): void {
+    if (client === undefined) return;
+    const gone = client;
+    client = undefined;
+    listening = false;
+    gone.removeAllListeners();
+    gone.on('error', () => undefined);
+    void gone.end().catch(() => undefined);
+    if (closed) return;
+    logger.warn(
+      { channel, error: error?.message, retryInMs: delay },
+      'the database connection listening for notifications was lost; polling until it is back',
+    );
+    timer = setTimeout(() => void connect(), delay);
+    delay = Math.min(delay * 2, RELISTEN_MAX_DELAY_MS);
+  }
+
+  async function connect(): Promise<void> {
+    timer = undefined;
+    if (closed) return;
+    const next = new pg.Client(clientConfig);
+    client = next;
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    next.on('error', (error) => lost(error));
+    next.on('end', () => lost(new Error('connection ended')));
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      if (client === next) lost(error as Error);
+      return;
+    }
+    if (client !== next || closed) return;
+    listening = true;
+    delay = RELISTEN_FIRST_DELAY_MS;
+    onNotify();
+  }
+
+  void connect();
+  return {
+    listening: () => listening,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      const last = client;
+      client = undefined;
+      listening = false;
+      if (last) {
+        last.removeAllListeners();
+        last.on('error', () => undefined);
+        await last.end().catch(() => undefined);
+      }
+    },
+  };
 }

@@ -120,7 +120,14 @@ export interface ContainerEngine {
    * The engine's operating system and architecture, as it reports them (`linux`, `x86_64`), and the
    * container runtimes it has (`runc`, and `nvidia` where the NVIDIA Container Toolkit is set up).
    */
-  platform(): Promise<{ os: string; architecture: string; runtimes: string[] }>;
+  platform(): Promise<{
+    os: string;
+    architecture: string;
+    runtimes: string[];
+    /** The CPUs and memory (bytes) of the engine's host, as the engine reports them (NCPU, MemTotal). */
+    cpus: number;
+    memoryBytes: number;
+  }>;
   /** The engine's own id: the same for every client of one engine, whatever address reaches it. */
   engineId(): Promise<string>;
   imageId(ref: string): Promise<string | undefined>;

@@ -62,11 +62,15 @@ export function createDockerEngine(
         OSType?: string;
         Architecture?: string;
         Runtimes?: Record<string, unknown>;
+        NCPU?: number;
+        MemTotal?: number;
       };
       return {
         os: info.OSType ?? '',
         architecture: info.Architecture ?? '',
         runtimes: Object.keys(info.Runtimes ?? {}),
+        cpus: info.NCPU ?? 0,
+        memoryBytes: info.MemTotal ?? 0,
       };
     },
     engineId() {

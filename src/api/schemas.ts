@@ -155,6 +155,14 @@ export const RunSchema = Type.Object(
         }),
       ),
     ),
+    waiting_reason: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            'only while the run is queued: when it asks for more CPUs (`cpus`) or memory (`memory_mb`) than any live, undrained worker able to take it offers in all (TDS_WORKER_CPUS, TDS_WORKER_MEMORY_MB), says so; null otherwise',
+        }),
+      ),
+    ),
     history: Type.Optional(
       Type.Array(
         Type.Object({

@@ -5,11 +5,12 @@ import { requiredTags } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
 import { missingTags } from './tags.js';
 import {
-  claimingTagSets,
+  claimingOffers,
   getWorker,
   listWorkers,
   neverAdvertised,
   setDrain,
+  type ClaimingOffer,
   type WorkerRecord,
 } from './worker-registry.js';
 
@@ -22,6 +23,38 @@ export interface FleetServiceDeps {
 }
 
 export type FleetService = ReturnType<typeof createFleetService>;
+
+/** The required tags the closest claiming worker lacks (all of them when none claims); null when one has them all. */
+function closestMissing(required: string[], offers: readonly ClaimingOffer[]): string[] | null {
+  let closest: string[] | undefined;
+  for (const offer of offers) {
+    const missing = missingTags(required, offer.tags);
+    if (missing.length === 0) return null;
+    if (!closest || missing.length < closest.length) closest = missing;
+  }
+  return closest ?? required;
+}
+
+/**
+ * Why no claiming worker can ever take `run` as it is: it asks for more CPUs or memory than the
+ * largest of those with its tags offers in all. Null when one of them can, or none says.
+ */
+function tooLarge(run: Run, offers: readonly ClaimingOffer[]): string | null {
+  const required = requiredTags(run.spec);
+  const able = offers.filter(
+    (offer) =>
+      offer.cpus !== null && offer.memoryMb !== null && missingTags(required, offer.tags).length === 0,
+  );
+  if (able.length === 0) return null;
+  const { cpus, memory_mb: memoryMb } = run.spec;
+  if (able.some((offer) => cpus <= offer.cpus! && memoryMb <= offer.memoryMb!)) return null;
+  const most = (pick: (offer: ClaimingOffer) => number) => Math.max(...able.map(pick));
+  return (
+    `it asks for ${cpus} CPUs and ${memoryMb} MiB of memory, more than any claiming worker offers ` +
+    `(at most ${most((o) => o.cpus!)} CPUs and ${most((o) => o.memoryMb!)} MiB, TDS_WORKER_CPUS and ` +
+    'TDS_WORKER_MEMORY_MB): it stays queued until a larger worker starts; ask for less to run it now'
+  );
+}
 
 /** The fleet as the API sees it: the workers, drains, and what a run's requires wait for. */
 export function createFleetService({ db, leaseMs, audit }: FleetServiceDeps) {
@@ -61,23 +94,17 @@ export function createFleetService({ db, leaseMs, audit }: FleetServiceDeps) {
     },
 
     /**
-     * What a run of a job with `requires` waits for: for a queued run that no claiming worker
-     * (live, not draining) can take, the required tags the closest of them lacks (all of them when
-     * no worker claims); null when a worker can take it, or it is no longer queued. Undefined for
-     * a run that requires nothing: any worker serves it.
+     * What GET /runs/:id says of why a run waits: `waiting_for` (the tags, for a run whose job has
+     * `requires`), and `waiting_reason`: for a queued run that asks for more CPUs or memory than
+     * any claiming worker (with the tags it requires) offers in all, which; null otherwise, or when
+     * no claiming worker says what it offers (a worker of an earlier release). Only while queued.
      */
-    async waitingFor(run: Run): Promise<string[] | null | undefined> {
+    async whyQueued(run: Run): Promise<{ waiting_for?: string[] | null; waiting_reason?: string | null }> {
       const required = requiredTags(run.spec);
-      if (required.length === 0) return undefined;
-      if (run.state !== 'queued') return null;
-      const offers = await claimingTagSets(db, leaseMs);
-      let closest: string[] | undefined;
-      for (const offered of offers) {
-        const missing = missingTags(required, offered);
-        if (missing.length === 0) return null;
-        if (!closest || missing.length < closest.length) closest = missing;
-      }
-      return closest ?? required;
+      if (run.state !== 'queued') return required.length > 0 ? { waiting_for: null } : {};
+      const offers = await claimingOffers(db, leaseMs);
+      const waitingFor = required.length > 0 ? { waiting_for: closestMissing(required, offers) } : {};
+      return { ...waitingFor, waiting_reason: tooLarge(run, offers) };
     },
 
     /** Warnings for a submission: required tags that no worker has ever advertised. */

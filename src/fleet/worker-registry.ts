@@ -15,9 +15,15 @@ export interface WorkerAdvert {
   version: string;
   /** Runs it takes on at once (TDS_MAX_CONCURRENT_RUNS). */
   capacity: number;
+  /** What its runs under way may ask for together (TDS_WORKER_CPUS, TDS_WORKER_MEMORY_MB). */
+  cpus: number;
+  memoryMb: number;
 }
 
-export interface WorkerRecord extends WorkerAdvert {
+export interface WorkerRecord extends Omit<WorkerAdvert, 'cpus' | 'memoryMb'> {
+  /** Null for a worker of an earlier release, which did not say. */
+  cpus: number | null;
+  memoryMb: number | null;
   state: WorkerState;
   /** Runs it is staging, building, running or uploading now. */
   runsInHand: number;
@@ -51,6 +57,8 @@ function toWorker(row: Row): WorkerRecord {
     platform: row.platform as string,
     version: row.version as string,
     capacity: row.capacity as number,
+    cpus: row.cpus === null ? null : Number(row.cpus),
+    memoryMb: row.memory_mb === null ? null : Number(row.memory_mb),
     state: row.state as WorkerState,
     runsInHand: row.runs_in_hand as number,
     startedAt: row.started_at as Date,
@@ -66,13 +74,23 @@ function toWorker(row: Row): WorkerRecord {
  */
 export async function registerWorker(db: SqlExecutor, advert: WorkerAdvert): Promise<{ draining: boolean }> {
   const rows = await db.query<{ draining: boolean }>(
-    `INSERT INTO workers (id, host, tags, platform, version, capacity)
-     VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+    `INSERT INTO workers (id, host, tags, platform, version, capacity, cpus, memory_mb)
+     VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7::numeric, $8::bigint)
      ON CONFLICT (id) DO UPDATE SET host = excluded.host, tags = excluded.tags,
        platform = excluded.platform, version = excluded.version, capacity = excluded.capacity,
+       cpus = excluded.cpus, memory_mb = excluded.memory_mb,
        started_at = now(), heartbeat_at = now(), stopped_at = NULL
      RETURNING drain_requested_at IS NOT NULL AS draining`,
-    [advert.id, advert.host, JSON.stringify(advert.tags), advert.platform, advert.version, advert.capacity],
+    [
+      advert.id,
+      advert.host,
+      JSON.stringify(advert.tags),
+      advert.platform,
+      advert.version,
+      advert.capacity,
+      String(advert.cpus),
+      String(advert.memoryMb),
+    ],
   );
   return { draining: rows[0]?.draining ?? false };
 }
@@ -123,13 +141,24 @@ export async function setDrain(db: SqlExecutor, id: string, drain: boolean): Pro
   return rows.length > 0;
 }
 
-/** The tags of workers that claim now: live and not draining. */
-export async function claimingTagSets(db: SqlExecutor, leaseMs: number): Promise<string[][]> {
-  const rows = await db.query<{ tags: string[] }>(
-    `SELECT w.tags FROM workers w WHERE ${stateSql('$1')} = 'active'`,
+/** What a worker that claims now offers: its tags, and its CPUs and memory (null: it does not say). */
+export interface ClaimingOffer {
+  tags: string[];
+  cpus: number | null;
+  memoryMb: number | null;
+}
+
+/** The offers of workers that claim now: live and not draining. */
+export async function claimingOffers(db: SqlExecutor, leaseMs: number): Promise<ClaimingOffer[]> {
+  const rows = await db.query<{ tags: string[]; cpus: string | null; memory_mb: string | null }>(
+    `SELECT w.tags, w.cpus, w.memory_mb FROM workers w WHERE ${stateSql('$1')} = 'active'`,
     [leaseMs],
   );
-  return rows.map((row) => row.tags);
+  return rows.map((row) => ({
+    tags: row.tags,
+    cpus: row.cpus === null ? null : Number(row.cpus),
+    memoryMb: row.memory_mb === null ? null : Number(row.memory_mb),
+  }));
 }
 
 /** Of `tags`, those no worker has ever advertised. */

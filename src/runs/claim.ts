@@ -35,9 +35,14 @@ export async function claimRuns(
   defaultUserLimit: number,
   /** The worker's tags (with its platform): only runs whose `requires` are all among them are claimed. */
   tags: readonly string[] = [],
+  /** The CPUs and memory its runs may ask for together; none: only the slot count holds. */
+  capacity?: ClaimCapacity,
 ): Promise<Run[]> {
   if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(defaultUserLimit)) {
     throw new Error(`claim limits must be whole numbers (got ${limit} and ${defaultUserLimit})`);
+  }
+  if (capacity && !Object.values(capacity).every((value) => Number.isFinite(value) && value >= 0)) {
+    throw new Error(`claim capacity must be numbers from 0 (got ${JSON.stringify(capacity)})`);
   }
   const runs: Run[] = [];
   let retries = 0;
@@ -47,7 +52,7 @@ export async function claimRuns(
     const ask = 2 ** Math.floor(Math.log2(limit - runs.length));
     const outcome = await db
       .transaction(async (tx) => {
-        const once = await claimOnce(tx, workerId, ask, defaultUserLimit, tags);
+        const once = await claimOnce(tx, workerId, ask, defaultUserLimit, tags, capacity);
         await holdCeilings(tx, once.claimed, defaultUserLimit);
         return once;
       })
@@ -60,10 +65,12 @@ export async function claimRuns(
       if (++retries > CLAIM_RETRIES) break;
       continue;
     }
-    const { claimed, considered } = outcome;
+    const { claimed, considered, unfit } = outcome;
     runs.push(...claimed);
     // Every run considered was claimed: there is no more to take, not even behind other workers.
     if (considered <= claimed.length) break;
+    // The worker's CPUs or memory are taken: what else was locked waits for another claim.
+    if (unfit > 0) break;
     // Fewer than asked, as others took runs it considered: it claims again, a few times at most.
     if (claimed.length < ask && ++retries > CLAIM_RETRIES) break;
   }
@@ -120,14 +127,55 @@ async function holdCeilings(
   if (over.length > 0) throw new CeilingRace(over.map((row) => row.user_id));
 }
 
-/** One claim statement: the runs it claimed, and how many runs it considered for claiming. */
+/**
+ * What a worker's runs under way may ask for together (TDS_WORKER_CPUS, TDS_WORKER_MEMORY_MB), and
+ * what a run asks for when its spec does not say (TDS_DEFAULT_CPUS, TDS_DEFAULT_MEMORY_MB: a run of
+ * an earlier release).
+ */
+export interface ClaimCapacity {
+  cpus: number;
+  memoryMb: number;
+  defaultCpus: number;
+  defaultMemoryMb: number;
+}
+
+/** A number written into a statement's text: checked finite, so only digits, a point and a sign. */
+const numeric = (value: number) => `${Number(value)}::numeric`;
+
+/**
+ * The claim's placement by CPUs and memory, as SQL: `room` is what the worker has left once its
+ * runs under way have what they ask for; a run fits when what it asks for is within it. Without
+ * a capacity, room is unbounded (the slot count alone holds).
+ */
+function placementSql(worker: string, capacity: ClaimCapacity | undefined) {
+  if (!capacity) {
+    return { room: 'SELECT 1e18::numeric AS cpus, 1e18::numeric AS memory_mb', cpus: '0', memory: '0' };
+  }
+  const cpus = (alias: string) =>
+    `coalesce((${alias}.spec ->> 'cpus')::numeric, ${numeric(capacity.defaultCpus)})`;
+  const memory = (alias: string) =>
+    `coalesce((${alias}.spec ->> 'memory_mb')::numeric, ${numeric(capacity.defaultMemoryMb)})`;
+  return {
+    room: `SELECT ${numeric(capacity.cpus)} - coalesce(sum(${cpus('x')}), 0) AS cpus,
+              ${numeric(capacity.memoryMb)} - coalesce(sum(${memory('x')}), 0) AS memory_mb
+           FROM runs x WHERE x.worker_id = ${worker} AND x.state IN ${ACTIVE}`,
+    cpus: cpus('r'),
+    memory: memory('r'),
+  };
+}
+
+/**
+ * One claim statement: the runs it claimed, how many runs it considered for claiming, and how many
+ * it locked but left, as they did not fit beside the others in the worker's CPUs and memory.
+ */
 async function claimOnce(
   db: SqlExecutor,
   workerId: string,
   limit: number,
   defaultUserLimit: number,
   tags: readonly string[],
-): Promise<{ claimed: Run[]; considered: number }> {
+  capacity: ClaimCapacity | undefined,
+): Promise<{ claimed: Run[]; considered: number; unfit: number }> {
   // One statement, so that a worker that dies mid-claim (or a Data API transaction left open)
   // never holds anything that other workers wait on. The walk over users also yields each user's
   // first queued run, where the reading of their queued runs starts: the index entries of runs
@@ -137,8 +185,13 @@ async function claimOnce(
   // weighs a plan for the values of each call against its plan for any values, and on a busy queue
   // came to plan every claim afresh, which took three times as long as running it. A worker's tags
   // are fixed for its life, so they too are written in, and its claims keep their few texts.
+  // A worker's capacity is fixed for its life, like its tags: written in too. A run is considered
+  // only if it fits the worker's room on its own; the runs locked are then walked in order, each
+  // taken if it fits beside those taken before it (walk), so a run too large for what is left is
+  // passed over for now and never holds back smaller ones behind it.
   const worker = quoteLiteral(workerId);
   const offered = quoteLiteral(JSON.stringify([...tags].sort()));
+  const placement = placementSql(worker, capacity);
   const rows = await db.query(
     `WITH RECURSIVE queued_users AS (
          (SELECT user_id, queued_at, id FROM runs WHERE state = ${QUEUED}
@@ -147,6 +200,7 @@ async function claimOnce(
          SELECT n.* FROM queued_users q CROSS JOIN LATERAL (
            SELECT n.user_id, n.queued_at, n.id FROM runs n WHERE n.state = ${QUEUED} AND n.user_id > q.user_id
            ORDER BY n.user_id, n.queued_at, n.id LIMIT 1) n),
+       worker_room AS MATERIALIZED (${placement.room}),
        room AS (
          SELECT q.user_id, q.queued_at AS first_queued_at, q.id AS first_id, a.active,
            coalesce(u.max_concurrent_runs, ${defaultUserLimit}) - a.active AS free
@@ -164,6 +218,8 @@ async function claimOnce(
              AND (r.queued_at, r.id) >= (room.first_queued_at, room.first_id)
              AND (r.not_before IS NULL OR r.not_before <= now())
              AND coalesce(r.spec -> 'requires', '[]'::jsonb) <@ ${offered}::jsonb
+             AND ${placement.cpus} <= (SELECT cpus FROM worker_room)
+             AND ${placement.memory} <= (SELECT memory_mb FROM worker_room)
              AND (NOT r.waits_for_previous OR (
                NOT EXISTS (SELECT 1 FROM runs p WHERE p.job_id = r.job_id
                              AND p.state IN ${ACTIVE})
@@ -173,21 +229,36 @@ async function claimOnce(
            LIMIT least(greatest(room.free, 0), ${limit + CLAIM_SPARE_CANDIDATES})) e),
        considered AS (SELECT ARRAY(SELECT id FROM ranked ORDER BY load, queued_at, id) AS ids),
        candidates AS (
-         SELECT r.id FROM considered k JOIN runs r ON r.id = ANY (k.ids)
+         SELECT r.id, array_position(k.ids, r.id) AS position, ${placement.cpus} AS cpus,
+           ${placement.memory} AS memory_mb
+         FROM considered k JOIN runs r ON r.id = ANY (k.ids)
          WHERE r.state = ${QUEUED}
            AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = ${worker}
                              AND w.drain_requested_at IS NOT NULL)
          ORDER BY array_position(k.ids, r.id)
          LIMIT ${limit}
          FOR UPDATE OF r SKIP LOCKED),
+       ordered AS (
+         SELECT c.id, c.cpus, c.memory_mb, row_number() OVER (ORDER BY c.position) AS n FROM candidates c),
+       walk AS (
+         SELECT 0::bigint AS n, NULL::uuid AS id, 0::numeric AS cpus, 0::numeric AS memory_mb, false AS taken
+         UNION ALL
+         SELECT o.n, o.id, w.cpus + CASE WHEN f.fits THEN o.cpus ELSE 0 END,
+           w.memory_mb + CASE WHEN f.fits THEN o.memory_mb ELSE 0 END, f.fits
+         FROM walk w JOIN ordered o ON o.n = w.n + 1 CROSS JOIN worker_room room
+         CROSS JOIN LATERAL (SELECT w.cpus + o.cpus <= room.cpus
+                               AND w.memory_mb + o.memory_mb <= room.memory_mb AS fits) f),
+       fitting AS (SELECT id FROM walk WHERE taken),
        claimed AS (
          UPDATE runs r SET state = ${STAGING}, worker_id = ${worker}, claimed_at = now(), heartbeat_at = now(),
            updated_at = now()
-         WHERE r.id = ANY (ARRAY(SELECT id FROM candidates))
+         WHERE r.id = ANY (ARRAY(SELECT id FROM fitting))
          RETURNING ${runColumns('r')}),
        event AS (INSERT INTO run_events (run_id, state, detail)
          SELECT id, ${STAGING}, jsonb_build_object('workerId', ${worker}::text) FROM claimed)
-       SELECT c.*, cardinality(k.ids) AS considered FROM considered k LEFT JOIN claimed c ON true
+       SELECT c.*, cardinality(k.ids) AS considered,
+         (SELECT count(*) FROM candidates)::int - (SELECT count(*) FROM fitting)::int AS unfit
+       FROM considered k LEFT JOIN claimed c ON true
        ORDER BY c.queued_at, c.id`,
     [],
     { prepared: true },
@@ -195,5 +266,6 @@ async function claimOnce(
   return {
     claimed: rows.filter((row) => row.id !== null).map(toRun),
     considered: (rows[0]?.considered as number | undefined) ?? 0,
+    unfit: (rows[0]?.unfit as number | undefined) ?? 0,
   };
 }

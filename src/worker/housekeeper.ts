@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
@@ -92,6 +92,8 @@ export interface HousekeeperDeps {
   intervalMs: number;
   /** Results kept on this host after their run gave up waiting for the store: tried again here. */
   spool: ResultSpool;
+  /** Kept results still undelivered this many days after they were kept are removed (0: never). */
+  keptResultsRetentionDays: number;
   store: ObjectStore;
 }
 
@@ -110,6 +112,8 @@ export interface HousekeepingReport {
   retentionHeldElsewhere: boolean;
   /** Runs whose kept results were delivered (or dropped, their run being gone) in this pass. */
   delivered: number;
+  /** Runs whose kept results were removed undelivered, past TDS_KEPT_RESULTS_RETENTION_DAYS. */
+  keptExpired: number;
 }
 
 /** Started, it sweeps at once (leftovers of a crash), then every `intervalMs`; stopping waits for a sweep under way. */
@@ -192,8 +196,20 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
    * once delivered, or once its run is unknown (pruned: the data folder is this installation's).
    * A spool of a run under way is the watcher's.
    */
-  async function deliverKept(): Promise<number> {
+  async function deliverKept(): Promise<{ delivered: number; expired: number }> {
     let done = 0;
+    let expired = 0;
+    const retentionMs = deps.keptResultsRetentionDays * 86_400_000;
+    /** Kept since `since` and still undelivered past the retention: removed, and said so. */
+    const pastRetention = (since: Date) => retentionMs > 0 && Date.now() - since.getTime() > retentionMs;
+    const expire = async (runId: string, since: Date, remove: () => Promise<void>) => {
+      await remove();
+      expired += 1;
+      logger.warn(
+        { runId, keptSince: since.toISOString(), retentionDays: deps.keptResultsRetentionDays },
+        'removed results that could not be delivered within TDS_KEPT_RESULTS_RETENTION_DAYS',
+      );
+    };
     const spooled = await deps.spool.list();
     const spooledRuns = await classify(spooled);
     for (const runId of spooled) {
@@ -212,7 +228,11 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
           logger.warn({ err: error, runId }, 'could not read kept results');
           return true;
         });
-        if (left) continue;
+        if (left) {
+          const since = new Date(manifest.spooledAt);
+          if (pastRetention(since)) await expire(runId, since, () => deps.spool.remove(runId));
+          continue;
+        }
         logger.info({ runId }, 'delivered results kept since the store was unavailable');
       }
       await deps.spool.remove(runId);
@@ -239,6 +259,10 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
           }
         } catch (error) {
           logger.debug({ err: error, runId }, 'kept results could not be delivered yet');
+          const since = (await stat(folder)).mtime;
+          if (pastRetention(since)) {
+            await expire(runId, since, () => rm(folder, { recursive: true, force: true }));
+          }
           continue;
         }
         logger.info({ runId }, 'delivered results kept by an earlier release');
@@ -246,7 +270,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       await rm(folder, { recursive: true, force: true });
       done += 1;
     }
-    return done;
+    return { delivered: done, expired };
   }
 
   async function sweep(): Promise<HousekeepingReport> {
@@ -261,6 +285,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       pruned: {},
       retentionHeldElsewhere: false,
       delivered: 0,
+      keptExpired: 0,
     };
 
     const containers = await engine.listContainers(`${MANAGED_LABEL}=true`);
@@ -328,7 +353,7 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
       report.folders += 1;
     }
 
-    report.delivered = await deliverKept();
+    ({ delivered: report.delivered, expired: report.keptExpired } = await deliverKept());
     report.imagesEvicted = await evictImages();
     await prune(report);
     const counts = [

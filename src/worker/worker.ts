@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Database } from '../../services/db/database.js';
+import { NOT_LISTENING, type Database, type Subscription } from '../../services/db/database.js';
 import { ShutdownRequested } from '../errors.js';
 import type { RunExecutor } from '../runner/run-executor.js';
-import { claimRuns } from '../runs/claim.js';
+import { claimRuns, type ClaimCapacity } from '../runs/claim.js';
 import { listActiveRunsOfWorker } from '../runs/leases.js';
 import { canChange } from '../runs/run-states.js';
 import { requeue } from '../runs/transitions.js';
@@ -18,7 +18,12 @@ export interface WorkerDeps {
   maxConcurrentRuns: number;
   /** Runs under way at once per user, across all workers, for users without a ceiling of their own. */
   userConcurrencyLimit: number;
+  /** How often it looks for queued runs when notifications cannot wake it. */
   pollIntervalMs: number;
+  /** How often it looks anyway while notifications wake it (the database driver LISTENs). */
+  claimPollMs: number;
+  /** What its runs under way may ask for together; known once its presence has started. */
+  capacity(): ClaimCapacity;
   /** How long stop() waits for runs being staged or built before handing them back to the queue. */
   shutdownGraceMs: number;
   executions: Map<string, AbortController>;
@@ -45,9 +50,15 @@ export interface Worker extends StartStop {
   wake(): void;
 }
 
+/** The channel migration 058 notifies when a run is queued, or a run under way ends. */
+export const CLAIMABLE_CHANNEL = 'tds_runs_claimable';
+
 /**
  * Claims queued runs from Postgres while this worker has room (runs being staged, built, run or
- * uploaded all count) and executes each up to `running`; the watcher takes them from there.
+ * uploaded all count, in slots and in what they ask for of its CPUs and memory) and executes each
+ * up to `running`; the watcher takes them from there. It is woken by the database's notifications
+ * where the driver can LISTEN, looking anyway every `claimPollMs`; otherwise, or while its
+ * listening connection is lost, it looks every `pollIntervalMs`.
  */
 export function createWorker(deps: WorkerDeps): Worker {
   const { db, executor, logger, workerId, executions } = deps;
@@ -56,6 +67,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   let loop: Promise<void> | undefined;
   const pause = createWakeableSleep();
   let unsubscribe: (() => void)[] = [];
+  let subscription: Subscription = NOT_LISTENING;
 
   /** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
   async function requeueInterrupted(): Promise<void> {
@@ -73,7 +85,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     const active = await listActiveRunsOfWorker(db, workerId);
     const room = deps.maxConcurrentRuns - active.length;
     if (room <= 0 || !(await deps.diskRoom())) return;
-    for (const run of await claimRuns(db, workerId, room, deps.userConcurrencyLimit, deps.tags())) {
+    const claimed = await claimRuns(
+      db,
+      workerId,
+      room,
+      deps.userConcurrencyLimit,
+      deps.tags(),
+      deps.capacity(),
+    );
+    for (const run of claimed) {
       const controller = new AbortController();
       executions.set(run.id, controller);
       logger.info({ runId: run.id, jobId: run.jobId }, 'run claimed');
@@ -98,7 +118,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         logger.error({ err: error }, 'claiming runs failed; trying again');
       }
       if (stopped) break;
-      await pause.sleep(deps.pollIntervalMs);
+      await pause.sleep(subscription.listening() ? deps.claimPollMs : deps.pollIntervalMs);
     }
   }
 
@@ -106,12 +126,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     async start() {
       await requeueInterrupted();
       stopped = false;
-      loop = run();
       const wake = () => pause.wake();
+      subscription = db.subscribe(CLAIMABLE_CHANNEL, wake);
+      loop = run();
       unsubscribe = [deps.signals.runQueued.subscribe(wake), deps.signals.runEnded.subscribe(wake)];
     },
     async stop() {
       for (const off of unsubscribe) off();
+      await subscription.close();
+      subscription = NOT_LISTENING;
       stopped = true;
       pause.wake();
       await loop;

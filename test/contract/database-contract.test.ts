@@ -462,6 +462,56 @@ describe(`the database contract, on the ${databaseDriver()} driver`, () => {
       await victim.close();
     });
 
+    it('deliver a committed NOTIFY to a subscriber where the driver can listen, again after its connection is ended, and none after a rollback', async () => {
+      const channel = `contract_${Date.now()}`;
+      let heard = 0;
+      const subscription = db.subscribe(channel, () => (heard += 1));
+      try {
+        if (databaseDriver() === 'rds-data') {
+          // The Data API has no session to LISTEN on: it says so, and callers poll.
+          await sleep(200);
+          expect(subscription.listening()).toBe(false);
+          await other.query('SELECT pg_notify($1, $2)', [channel, 'x']);
+          await sleep(200);
+          expect(heard).toBe(0);
+          return;
+        }
+        const until = async (what: string, done: () => boolean) => {
+          for (let waited = 0; !done(); waited += 20) {
+            if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+            await sleep(20);
+          }
+        };
+        await until('listening', () => subscription.listening());
+        // Once listening, it is called once for what it may have missed before.
+        await until('the first call', () => heard === 1);
+        await other.transaction(async (tx) => {
+          await tx.query('SELECT pg_notify($1, $2)', [channel, 'x']);
+          await sleep(100);
+          expect(heard).toBe(1);
+        });
+        await until('the notification', () => heard === 2);
+        await other
+          .transaction(async (tx) => {
+            await tx.query('SELECT pg_notify($1, $2)', [channel, 'y']);
+            throw new Error('rolled back');
+          })
+          .catch(() => undefined);
+        // The listening connection ended by the server (a failover): it listens again, and is
+        // called once for what it missed meanwhile.
+        await other.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND query ILIKE 'LISTEN%'`,
+        );
+        await until('listening again', () => heard === 3 && subscription.listening());
+        await other.query('SELECT pg_notify($1, $2)', [channel, 'z']);
+        await until('the notification after the reconnect', () => heard === 4);
+      } finally {
+        await subscription.close();
+      }
+      expect(subscription.listening()).toBe(false);
+    });
+
     it('answer nothing once closed', async () => {
       const closing = connectTestDatabase(await createTestDatabase());
       expect(await closing.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);

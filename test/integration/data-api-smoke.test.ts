@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseDriver } from '../support/database-driver.js';
 import {
   createBucket,
+  createTestDatabase,
   getText,
   jobBody,
   listKeys,
@@ -46,6 +47,34 @@ async function waitForWorkflowRun(id: string, timeoutMs = 150_000): Promise<any>
 }
 
 describe(`the service on the ${databaseDriver()} driver`, () => {
+  it('claims a run queued by another process with a fallback poll of 30 s: notified on pg, polling every TDS_POLL_INTERVAL_MS on the Data API, which cannot listen', async () => {
+    const databaseUrl = await createTestDatabase();
+    const slow = {
+      TDS_CLAIM_POLL_MS: '30000',
+      TDS_POLL_INTERVAL_MS: databaseDriver() === 'pg' ? '30000' : '300',
+    };
+    const worker = await startTestService({
+      databaseUrl,
+      workerId: uniqueName('apart'),
+      roles: ['worker'],
+      env: slow,
+    });
+    const api = await startTestService({ databaseUrl, roles: ['api'], env: slow });
+    try {
+      const posted = await api.request('POST', '/jobs', jobBody(bucket, { command: 'echo apart' }));
+      expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+      const claimed = await api.waitForRun(
+        posted.body.run.id as string,
+        (state) => state !== 'queued',
+        15_000,
+      );
+      expect(claimed.workerId).toBe(worker.config.workerId);
+    } finally {
+      await api.close();
+      await worker.close();
+    }
+  });
+
   it('runs a job: its input staged, its output, logs and record delivered, its states and event recorded', async () => {
     await putObject(bucket, 'smoke-in/data.csv', 'a,b\n1,2\n3,4\n');
     const body = jobBody(bucket, {

@@ -28,7 +28,12 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function queue(userId: string, count: number, requires: string[] = []): Promise<string[]> {
+async function queue(
+  userId: string,
+  count: number,
+  requires: string[] = [],
+  fields: Record<string, unknown> = {},
+): Promise<string[]> {
   const spec = normaliseJobRequest(
     {
       userId,
@@ -39,6 +44,7 @@ async function queue(userId: string, count: number, requires: string[] = []): Pr
       command: 'true',
       linux_dependencies: [],
       ...(requires.length > 0 ? { requires } : {}),
+      ...fields,
     },
     {
       timeoutSeconds: 60,
@@ -192,6 +198,36 @@ describe('claiming runs', () => {
     await queue('plain', 6);
     const claimed = await claimRuns(db, 'w1', 10, 4);
     expect(claimed).toHaveLength(4);
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+  });
+
+  it("claims only what fits beside a worker's runs in its CPUs and memory, passing over a run too large for the room left", async () => {
+    await finishAll();
+    await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
+    const capacity = { cpus: 2, memoryMb: 1000, defaultCpus: 1, defaultMemoryMb: 256 };
+    const [big] = await queue('roomy', 1, [], { memory_mb: 700, cpus: 0.5 });
+    const small = await queue('roomy', 3, [], { memory_mb: 200, cpus: 0.5 });
+    // 700 + 200 MiB fit in 1000; one more 200 would not, though slots are left.
+    const first = await claimRuns(db, 'w-room', 10, 100, [], capacity);
+    expect(first.map((run) => run.id)).toEqual([big, small[0]]);
+    // 100 MiB left: nothing fits.
+    expect(await claimRuns(db, 'w-room', 10, 100, [], capacity)).toEqual([]);
+    // Another worker with room of its own takes one.
+    expect(await claimRuns(db, 'w-other', 1, 100, [], capacity)).toHaveLength(1);
+    // The large run ends: 800 MiB left, and the small one left fits.
+    await finish(db, big!, { state: 'succeeded' });
+    const [anotherBig] = await queue('roomy', 1, [], { memory_mb: 700, cpus: 0.5 });
+    const [cpuHeavy] = await queue('roomy', 1, [], { memory_mb: 100, cpus: 1.5 });
+    const [last] = await queue('roomy', 1, [], { memory_mb: 200, cpus: 0.5 });
+    // 200 MiB in use: the next large run (700) and the run asking 1.5 CPUs (1 in use of 2) pass
+    // over for now, the small runs behind them do not wait.
+    const second = await claimRuns(db, 'w-room', 10, 100, [], capacity);
+    expect(second.map((run) => run.id)).toEqual([small[2], last]);
+    const queued = await db.query<{ id: string }>(
+      `SELECT id FROM runs WHERE state = 'queued' AND user_id = 'roomy' ORDER BY queued_at`,
+    );
+    expect(queued.map((row) => row.id)).toEqual([anotherBig, cpuHeavy]);
     await finishAll();
     await db.query(`UPDATE runs SET state = 'cancelled' WHERE state = 'queued'`);
   });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { describe, it, type TestContext } from 'vitest';
@@ -188,6 +188,50 @@ describe.concurrent('results that wait for S3', () => {
     );
     expect(existsSync(old)).toBe(false);
     expect(existsSync(gone)).toBe(false);
+  });
+
+  it('removes kept results still undelivered past TDS_KEPT_RESULTS_RETENTION_DAYS, and keeps younger ones', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const s3 = await ownS3(onTestFinished);
+    const service = await start(onTestFinished, {
+      env: {
+        S3_ENDPOINT: s3.endpoint,
+        TDS_S3_RETRY_DELAY_MS: '100',
+        TDS_UPLOAD_PATIENCE_SECONDS: '2',
+        TDS_KEPT_RESULTS_RETENTION_DAYS: '1',
+      },
+    });
+    await service.store.createBucket('expiring');
+    const { body } = await service.request('POST', '/jobs', {
+      ...jobBody('expiring'),
+      s3_bucket: 'expiring',
+      command: 'echo kept; sleep 2',
+    });
+    await service.waitForRun(body.run.id, (s) => s === 'running');
+    await s3.stop();
+    const run = await service.waitForRun(body.run.id, undefined, 60_000);
+    expect(run.failure.reason).toBe('upload_error');
+    const spooled = path.join(service.config.dataDir, 'spool', run.id);
+    const old = path.join(service.config.dataDir, 'undelivered', run.id);
+    await mkdir(old, { recursive: true });
+    await writeFile(path.join(old, 'stderr.log'), 'kept by an earlier release\n');
+
+    // Kept less than a day, with the store away: both stay.
+    const young = await service.housekeeper!.sweep();
+    expect([young.delivered, young.keptExpired]).toEqual([0, 0]);
+    expect([existsSync(spooled), existsSync(old)]).toEqual([true, true]);
+
+    // Kept two days (the spool's manifest says when, the old folder its modification time).
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    const manifestFile = path.join(spooled, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, spooledAt: twoDaysAgo.toISOString() }));
+    await utimes(old, twoDaysAgo, twoDaysAgo);
+    const expired = await service.housekeeper!.sweep();
+    expect([expired.delivered, expired.keptExpired]).toEqual([0, 2]);
+    expect([existsSync(spooled), existsSync(old)]).toEqual([false, false]);
   });
 
   it('keeps what a run that fails before its container exists leaves (run.json) until the store is back', async ({

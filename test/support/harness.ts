@@ -127,8 +127,15 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_ROLES: (options.roles ?? ['api', 'worker']).join(','),
     TDS_WORKER_ID: options.workerId ?? uniqueName('test-worker'),
     TDS_POLL_INTERVAL_MS: '100',
+    // Notifications wake the worker (placement.test.ts shows it with a long fallback); the tests'
+    // runs held back by a retry delay are looked for as often as without them.
+    TDS_CLAIM_POLL_MS: '100',
     TDS_RECONCILE_INTERVAL_MS: '300',
     TDS_MAX_CONCURRENT_RUNS: '2',
+    // The slot count caps the tests' workers, not this machine's CPUs (placement.test.ts shows
+    // the CPUs and memory held).
+    TDS_WORKER_CPUS: '64',
+    TDS_WORKER_MEMORY_MB: '1048576',
     // Tests poll the API far faster than any frontend would.
     TDS_RATE_LIMIT_PER_MINUTE: '0',
     TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',

@@ -98,11 +98,8 @@ function postJob(app: App, { jobs, fleet, access, webhooks }: JobRouteDeps): voi
         { jobId: job.id, runId: run?.id, created },
         created ? 'job submitted' : 'job already exists',
       );
-      // The run's view as GET /runs/:id shows it: with what it waits for when its job requires tags.
-      const waitingFor = run ? await fleet.waitingFor(run) : undefined;
-      const runBody = run
-        ? { ...runView(run), ...(waitingFor === undefined ? {} : { waiting_for: waitingFor }) }
-        : null;
+      // The run's view as GET /runs/:id shows it: with what it waits for, when it waits.
+      const runBody = run ? { ...runView(run), ...(await fleet.whyQueued(run)) } : null;
       const body = {
         job: jobView(job),
         run: runBody,

@@ -25,8 +25,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; fleet: Fle
     },
     async (request) => {
       const { run, history } = await jobs.getRun(request.params.id);
-      const waitingFor = await fleet.waitingFor(run);
-      return { ...runView(run, history), ...(waitingFor === undefined ? {} : { waiting_for: waitingFor }) };
+      return { ...runView(run, history), ...(await fleet.whyQueued(run)) };
     },
   );
 

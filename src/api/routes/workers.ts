@@ -14,6 +14,14 @@ const WorkerSchema = Type.Object(
     platform: Type.String({ description: "its Docker engine's platform, e.g. linux/amd64" }),
     version: Type.String({ description: 'the version of the service it runs' }),
     capacity: Type.Integer({ description: 'runs it takes on at once (TDS_MAX_CONCURRENT_RUNS)' }),
+    cpus: Type.Union([Type.Number(), Type.Null()], {
+      description:
+        "CPUs its runs under way may ask for together (TDS_WORKER_CPUS, else its engine's); null for a worker of an earlier release",
+    }),
+    memoryMb: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        "memory (MiB) its runs under way may ask for together (TDS_WORKER_MEMORY_MB, else its engine's); null for a worker of an earlier release",
+    }),
     runsInHand: Type.Integer({ description: 'runs it is staging, building, running or uploading now' }),
     state: Type.Union([Type.Literal('active'), Type.Literal('draining'), Type.Literal('gone')], {
       description:
@@ -40,6 +48,8 @@ function workerView(worker: WorkerRecord) {
     platform: worker.platform,
     version: worker.version,
     capacity: worker.capacity,
+    cpus: worker.cpus,
+    memoryMb: worker.memoryMb,
     runsInHand: worker.runsInHand,
     state: worker.state,
     drained: worker.state === 'draining' && worker.runsInHand === 0,
