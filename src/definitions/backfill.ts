@@ -14,12 +14,14 @@ import { ValidationError, type Problem } from '../errors.js';
 export const BackfillRequestSchema = Type.Object(
   {
     from: Type.String({
-      format: 'date-time',
-      description: 'the start of the period, an ISO 8601 instant (a fire time at it is included)',
+      maxLength: 40,
+      description:
+        'the start of the period, an ISO 8601 instant with its offset, such as 2026-03-01T00:00:00Z (a fire time at it is included)',
     }),
     to: Type.String({
-      format: 'date-time',
-      description: 'the end of the period, an ISO 8601 instant not after now (a fire time at it is left out)',
+      maxLength: 40,
+      description:
+        'the end of the period, an ISO 8601 instant with its offset, not after now (a fire time at it is left out)',
     }),
   },
   { additionalProperties: false },
@@ -27,15 +29,24 @@ export const BackfillRequestSchema = Type.Object(
 
 export type BackfillRequest = Static<typeof BackfillRequestSchema>;
 
+/** An ISO 8601 instant with its offset: anchored, each part a bounded run of one class (linear). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+function instant(field: 'from' | 'to', text: string, problems: Problem[]): Date {
+  const at = new Date(INSTANT.test(text) ? text : Number.NaN);
+  if (Number.isNaN(at.getTime()))
+    problems.push({
+      path: `/${field}`,
+      message: `${field} is not an ISO 8601 instant with its offset, such as 2026-03-01T00:00:00Z: "${text}"`,
+    });
+  return at;
+}
+
 /** The period of a request, checked against `now` (the database's clock). Throws a 400 naming each problem. */
 export function backfillPeriod(request: BackfillRequest, now: Date): { from: Date; to: Date } {
   const problems: Problem[] = [];
-  const from = new Date(request.from);
-  const to = new Date(request.to);
-  if (Number.isNaN(from.getTime()))
-    problems.push({ path: '/from', message: `from is not an instant: "${request.from}"` });
-  if (Number.isNaN(to.getTime()))
-    problems.push({ path: '/to', message: `to is not an instant: "${request.to}"` });
+  const from = instant('from', request.from, problems);
+  const to = instant('to', request.to, problems);
   if (problems.length === 0 && to.getTime() <= from.getTime())
     problems.push({
       path: '/to',

@@ -133,7 +133,8 @@ export function readParamDeclarations(
           path: `/params/${name}/default`,
           message: `the default of param "${name}" ${checked.problem}`,
         });
-      else declaration.default = checked.value;
+      // A default of the wrong type is its own problem: the param still counts as having one.
+      declaration.default = checked.value ?? (raw.default as ParamValue);
     }
     if (typeof raw.description === 'string') declaration.description = raw.description;
     declarations[name] = declaration;

@@ -61,7 +61,7 @@ describe('param values', () => {
       problems,
     );
     expect(problems.map((p) => p.path)).toEqual(['/params/a/default']);
-    expect(read).toEqual({ a: { type: 'list' }, b: { type: 'boolean', default: true } });
+    expect(read).toEqual({ a: { type: 'list', default: 'nope' }, b: { type: 'boolean', default: true } });
   });
 });
 
@@ -190,5 +190,8 @@ describe('backfill fire times', () => {
       problemsOf(() => backfillPeriod({ from: '2026-03-02T00:00:00Z', to: '2026-07-01T00:00:00Z' }, now))[0]!
         .message,
     ).toContain('after now');
+    expect(
+      problemsOf(() => backfillPeriod({ from: 'March 1st', to: '2026' }, now)).map((p) => p.path),
+    ).toEqual(['/from', '/to']);
   });
 });
