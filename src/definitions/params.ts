@@ -23,7 +23,7 @@ export const MAX_PARAM_TEXT = 32_768;
 export const ParamDeclarationSchema = Type.Object(
   {
     type: Type.Union(
-      PARAM_TYPES.map((t) => Type.Literal(t)),
+      [Type.Literal('string'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('list')],
       { description: 'string, number, boolean or list (a JSON array)' },
     ),
     default: Type.Optional(

@@ -158,6 +158,11 @@ describe.concurrent('trigger overrides', () => {
     expect(run.state).toBe('succeeded');
     expect(run.params).toEqual({ greeting: 'hola', times: 3, loud: false });
     expect(run.steps[0].result).toBe('hola x3 loud=false');
+    // A retry runs with the params of the run it retries.
+    const retried = await service.request('POST', `/workflow-runs/${answer.id}/retry?from=say`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    expect(retried.body.params).toEqual({ greeting: 'hola', times: 3, loud: false });
+    expect((await waitForWorkflowRun(retried.body.id as string)).steps[0].result).toBe('hola x3 loud=false');
 
     // Unknown, of the wrong type, missing: each named, nothing started.
     const bad = await service.request('POST', `/workflows/${workflowId}/trigger`, {
@@ -169,7 +174,7 @@ describe.concurrent('trigger overrides', () => {
     const runs = await service.db.query('SELECT 1 FROM workflow_runs WHERE workflow_id = $1::uuid', [
       workflowId,
     ]);
-    expect(runs).toHaveLength(1);
+    expect(runs).toHaveLength(2);
   });
 
   it('refuses a placeholder naming an undeclared param, and a recurring workflow whose param has no default', async ({
