@@ -10,6 +10,13 @@ export interface Context {
   /** Built-in substitution values and those of --env NAME. */
   values: Record<string, string>;
   templateDirs: string[];
-  /** --set key=value: fields filled in or overridden in every definition read. */
+  /** --set key=value: fields filled in or overridden in every definition read (tds trigger: params). */
   set: Record<string, unknown>;
+  /** --env NAME=VALUE (with "="): tds trigger's env values; refused by every other command. */
+  envValues: Record<string, string>;
+}
+
+/** What a command asks of the context: tds trigger takes --env NAME=VALUE. */
+export interface ContextOptions {
+  envValues?: boolean;
 }

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
 import { ApiError } from './api-client.ts';
-import type { Context } from './context.ts';
+import type { Context, ContextOptions } from './context.ts';
 import { followLog } from './log-stream.ts';
 import { stripControlSequences } from './terminal-text.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
@@ -32,7 +32,16 @@ interface RunView {
   timings: { queuedAt: string | null; startedAt: string | null; endedAt: string | null };
 }
 
+interface BackfillView {
+  dryRun: boolean;
+  from: string;
+  to: string;
+  count: number;
+  runs: { id: string | null; scheduledFor: string }[];
+}
+
 const enc = encodeURIComponent;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -75,7 +84,7 @@ function checkId(id: string): void {
     );
 }
 
-export function addEverydayCommands(program: Command, context: () => Context): void {
+export function addEverydayCommands(program: Command, context: (wants?: ContextOptions) => Context): void {
   program
     .command('jobs')
     .description("List a user's jobs with their last run's state and next fire time")
@@ -269,7 +278,6 @@ export function addEverydayCommands(program: Command, context: () => Context): v
   for (const [verb, text] of [
     ['pause', 'Pause a recurring job or workflow: no fire times are acted on until resumed'],
     ['resume', 'Resume a paused job or workflow from its next fire time'],
-    ['trigger', 'Queue a run of a job or workflow now, whatever its schedule'],
   ] as const) {
     program
       .command(verb)
@@ -286,12 +294,85 @@ export function addEverydayCommands(program: Command, context: () => Context): v
           ],
           id,
         );
-        ctx.output.line(
-          `${verb}: ${id}${verb === 'trigger' && typeof answer.id === 'string' ? ` (run ${answer.id})` : ''}`,
-        );
+        ctx.output.line(`${verb}: ${id}`);
         ctx.output.data(answer);
       });
   }
+
+  program
+    .command('trigger')
+    .description(
+      'Queue a run of a job or workflow now, whatever its schedule; optionally with params, env values or another input prefix',
+    )
+    .argument('<id>', 'a job or workflow id')
+    .option('--source <prefix>', 'another input folder of the bucket for this run')
+    .addHelpText(
+      'after',
+      `
+With tds trigger, --set NAME=VALUE gives a workflow's declared param (repeatable; a number, true/false
+or a JSON list as written) and --env NAME=VALUE an environment variable merged over the definition's.
+
+Examples:
+  tds trigger 0192f5c4-...
+  tds trigger 0192f5c4-... --set region=eu --set days=7 --env LOG_LEVEL=debug --source inputs/2026-03-01/`,
+    )
+    .action(async (id: string, options: { source?: string }) => {
+      const ctx = context({ envValues: true });
+      checkId(id);
+      const body = {
+        ...(Object.keys(ctx.set).length > 0 ? { params: ctx.set } : {}),
+        ...(Object.keys(ctx.envValues).length > 0 ? { env: ctx.envValues } : {}),
+        ...(options.source !== undefined ? { source_s3_prefix: options.source } : {}),
+      };
+      const answer = await firstKnown(
+        [
+          () => ctx.api.post<Record<string, unknown>>(`/jobs/${id}/trigger`, body),
+          () => ctx.api.post<Record<string, unknown>>(`/workflows/${id}/trigger`, body),
+        ],
+        id,
+      );
+      const what = typeof answer.workflowId === 'string' ? 'workflow run' : 'run';
+      ctx.output.line(`trigger: ${id}${typeof answer.id === 'string' ? ` (${what} ${answer.id})` : ''}`);
+      ctx.output.data(answer);
+    });
+
+  program
+    .command('backfill')
+    .description(
+      "Queue a run for each fire time of a recurring job's or workflow's cron in a past period [--from, --to)",
+    )
+    .argument('<id>', 'a job or workflow id')
+    .requiredOption('--from <instant>', 'the start of the period, an ISO 8601 instant (included)')
+    .requiredOption('--to <instant>', 'the end of the period, an ISO 8601 instant not after now (left out)')
+    .option('--dry-run', 'list the fire times without queuing anything')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tds backfill 0192f5c4-... --from 2026-03-01T00:00:00Z --to 2026-03-04T00:00:00Z',
+    )
+    .action(async (id: string, options: { from: string; to: string; dryRun?: boolean }) => {
+      const ctx = context();
+      checkId(id);
+      const body = { from: options.from, to: options.to };
+      const query = options.dryRun ? '?dry_run=true' : '';
+      const answer = await firstKnown(
+        [
+          () => ctx.api.post<BackfillView>(`/jobs/${id}/backfill${query}`, body),
+          () => ctx.api.post<BackfillView>(`/workflows/${id}/backfill${query}`, body),
+        ],
+        id,
+      );
+      for (const line of table([
+        ['SCHEDULED FOR', answer.dryRun ? '' : 'QUEUED AS'],
+        ...answer.runs.map((r) => [r.scheduledFor, r.id ?? '']),
+      ]))
+        ctx.output.line(line.trimEnd());
+      ctx.output.line(
+        answer.dryRun
+          ? `${answer.count} fire times in [${answer.from}, ${answer.to}); nothing queued (dry run)`
+          : `backfill: ${answer.count} queued for [${answer.from}, ${answer.to})`,
+      );
+      ctx.output.data(answer);
+    });
 
   program
     .command('retry')

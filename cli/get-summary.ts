@@ -39,6 +39,27 @@ export function duration(from: string | null | undefined, to: string | null | un
 }
 
 /** `label  value` pairs, aligned; pairs without a value are left out. */
+/** What a trigger changed, on one line: env names, the input folder, param values as JSON (escaped). */
+function overridesText(overrides: unknown, params?: unknown): string | undefined {
+  const parts: string[] = [];
+  const given = (overrides ?? {}) as { env?: Record<string, unknown>; source_s3_prefix?: unknown };
+  if (given.env)
+    parts.push(
+      `env ${Object.keys(given.env)
+        .map((n) => JSON.stringify(n))
+        .join(', ')}`,
+    );
+  if (typeof given.source_s3_prefix === 'string')
+    parts.push(`inputs ${JSON.stringify(given.source_s3_prefix)}`);
+  if (params && typeof params === 'object')
+    parts.push(
+      ...Object.entries(params as Record<string, unknown>).map(
+        ([n, v]) => `${JSON.stringify(n)}=${JSON.stringify(v)}`,
+      ),
+    );
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
 function pairs(rows: [string, string | undefined][]): string[] {
   return table(rows.filter((row): row is [string, string] => row[1] !== undefined));
 }
@@ -84,6 +105,7 @@ export function runSummary(run: Fields): string[] {
       ['Job', text(run.jobId)],
       ['Part of', part],
       ['Trigger', text(run.trigger)],
+      ['Overrides', overridesText(run.overrides)],
       ['Scheduled for', text(run.scheduledFor)],
       [
         'Attempt',
@@ -171,6 +193,8 @@ export function workflowRunSummary(run: Fields): string[] {
     ...pairs([
       ['Workflow', text(run.workflowId)],
       ['Trigger', text(run.trigger)],
+      ['Overrides', overridesText(run.overrides)],
+      ['Params', overridesText(undefined, run.params)],
       ['Scheduled for', text(run.scheduledFor)],
       ...timeRows(timings),
       ['Failure', failureText(run.failure)],

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiError, createApiClient } from './api-client.ts';
-import type { Context } from './context.ts';
+import type { Context, ContextOptions } from './context.ts';
 import { addDefinitionCommands } from './definitions-commands.ts';
 import { parseSet } from './definitions/load.ts';
 import { builtInValues, environmentValues } from './definitions/substitutions.ts';
@@ -65,7 +65,7 @@ Docs: docs/cli.md`,
     );
   program.exitOverride();
 
-  const context = (): Context => {
+  const context = (wants: ContextOptions = {}): Context => {
     const options = program.opts<{
       url: string;
       apiKey?: string;
@@ -77,7 +77,16 @@ Docs: docs/cli.md`,
     }>();
     const set = parseSet(options.set);
     if (set.problems.length > 0) throw new CliExit(EXIT.invalid, set.problems.join('\n'));
-    const { values, missing } = environmentValues(options.env);
+    // --env NAME lets a definition read $NAME; --env NAME=VALUE is a value for tds trigger.
+    const pairs = options.env.filter((entry) => entry.includes('='));
+    if (pairs.length > 0 && !wants.envValues)
+      throw new CliExit(
+        EXIT.invalid,
+        `--env ${pairs[0]}: NAME=VALUE sets an env value of tds trigger only; for a definition, --env NAME lets it read $NAME`,
+      );
+    const envValues: Record<string, string> = {};
+    for (const pair of pairs) envValues[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+    const { values, missing } = environmentValues(options.env.filter((entry) => !entry.includes('=')));
     if (missing.length > 0)
       throw new CliExit(EXIT.invalid, `--env ${missing.join(', ')}: not set in the environment`);
     return {
@@ -87,6 +96,7 @@ Docs: docs/cli.md`,
       values: { ...builtInValues(), ...values },
       templateDirs: options.templates,
       set: set.values,
+      envValues,
     };
   };
   addDefinitionCommands(program, context);

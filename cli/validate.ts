@@ -134,7 +134,7 @@ interface StoredStep {
 
 /**
  * The fields that differ between two workflows as the service stores them: each shared field by
- * its name, `max_parallel`, and a step's own fields as `steps.NAME.FIELD` (a field a step only
+ * its name, `max_parallel`, `params`, and a step's own fields as `steps.NAME.FIELD` (a field a step only
  * inherits from the shared ones is shown once, as the shared field). Empty only when the two are
  * the same, so "unchanged" here is unchanged for the service too.
  */
@@ -144,6 +144,8 @@ export function diffWorkflows(stored: Fields, wanted: Fields): FieldChange[] {
   const changes = diffFields(sharedBefore, sharedAfter);
   if (!isDeepStrictEqual(stored.maxParallel, wanted.maxParallel))
     changes.push({ field: 'max_parallel', from: stored.maxParallel, to: wanted.maxParallel });
+  if (!isDeepStrictEqual(stored.params, wanted.params))
+    changes.push({ field: 'params', from: stored.params, to: wanted.params });
   const before = new Map(((stored.steps ?? []) as StoredStep[]).map((s) => [s.name, s]));
   const after = new Map(((wanted.steps ?? []) as StoredStep[]).map((s) => [s.name, s]));
   const own = (step: StoredStep | undefined, shared: Fields) => {

@@ -139,7 +139,12 @@ export interface Config {
     endpointsPerUser: number;
   };
   /** Runs a request may queue: refused with 429 past these (src/runs/queue-room.ts). */
-  queue: { perUser: number; total: number };
+  queue: {
+    perUser: number;
+    total: number;
+    /** Fire times one backfill queues (src/definitions/backfill.ts). */
+    backfillMaxRuns: number;
+  };
   /** Streamed answers (GET /events, log streams) of each API process. */
   streams: {
     perUser: number;
@@ -1186,6 +1191,12 @@ export const SETTINGS = {
       'runs the service takes queued, all users together: past it a request that would queue one more is refused with 429 and Retry-After (counted at most once a second per API process)',
     ...wholeNumber(100_000, 1, 100_000_000),
   },
+  TDS_BACKFILL_MAX_RUNS: {
+    group: 'api',
+    meaning:
+      'fire times one backfill (POST /jobs/:id/backfill, POST /workflows/:id/backfill) queues: a period holding more is refused whole with 400 naming this setting; the queued runs also count against TDS_MAX_QUEUED_RUNS_PER_USER and TDS_MAX_QUEUED_RUNS',
+    ...wholeNumber(500, 1, 100_000),
+  },
   TDS_STREAMS_PER_USER: {
     group: 'events',
     meaning:
@@ -1555,7 +1566,11 @@ function eventsConfig(read: ReadSetting) {
       pollIntervalMs: read('TDS_WEBHOOK_POLL_INTERVAL_MS'),
       endpointsPerUser: read('TDS_WEBHOOK_ENDPOINTS_PER_USER'),
     },
-    queue: { perUser: read('TDS_MAX_QUEUED_RUNS_PER_USER'), total: read('TDS_MAX_QUEUED_RUNS') },
+    queue: {
+      perUser: read('TDS_MAX_QUEUED_RUNS_PER_USER'),
+      total: read('TDS_MAX_QUEUED_RUNS'),
+      backfillMaxRuns: read('TDS_BACKFILL_MAX_RUNS'),
+    },
     streams: {
       perUser: read('TDS_STREAMS_PER_USER'),
       perProcess: read('TDS_STREAMS_PER_PROCESS'),

@@ -200,9 +200,18 @@ function createDomainServices(parts: SharedParts) {
   // The one definition model: jobs and workflows share their checks and their lifecycle.
   const buckets = createBucketCheck(parts.store);
   const queue = createQueueRoom(parts.db, config.queue);
-  const schedules = createJobSchedules({ db: parts.db, defaults, queue, signals: parts.signals, audit });
+  const backfillMaxRuns = config.queue.backfillMaxRuns;
+  const schedules = createJobSchedules({
+    db: parts.db,
+    defaults,
+    queue,
+    signals: parts.signals,
+    audit,
+    backfillMaxRuns,
+  });
   const workflowSchedules = createWorkflowSchedules({
     db: parts.db,
+    backfillMaxRuns,
     limits,
     queue,
     signals: parts.signals,

@@ -1,5 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { RUN_STATES } from '../runs/run-states.js';
+import { TriggerRequestSchema } from '../definitions/trigger-overrides.js';
+import type { BackfillAnswer } from '../definitions/definition-schedules.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
@@ -88,6 +90,17 @@ export const SpecSchema = Type.Object({
   requires: Type.Optional(Type.Array(Type.String(), { description: 'tags the worker must hold' })),
 });
 
+/** What a trigger changed of its definition for one run (src/definitions/trigger-overrides.ts). */
+export const RunOverridesSchema = Type.Object(
+  {
+    env: Type.Optional(
+      Type.Record(Type.String(), Type.String(), { description: "merged over the definition's env" }),
+    ),
+    source_s3_prefix: Type.Optional(Type.String({ description: "used instead of the definition's" })),
+  },
+  { description: 'what the trigger changed of the definition for this run; null when it ran as defined' },
+);
+
 export const RunSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
@@ -100,8 +113,9 @@ export const RunSchema = Type.Object(
     stepName: Nullable(Type.String({ description: 'the workflow step this run is; null for a job run' })),
     itemIndex: Nullable(Type.Integer({ description: "a fan-out step's item this run is; null otherwise" })),
     state: Type.Enum([...RUN_STATES]),
-    trigger: Type.String({ description: 'submit, schedule, catch_up, manual, retry or workflow' }),
+    trigger: Type.String({ description: 'submit, schedule, catch_up, manual, retry, workflow or backfill' }),
     scheduledFor: Timestamp,
+    overrides: Nullable(RunOverridesSchema),
     attempt: Type.Integer({ description: 'which attempt of the job this is: 1, or more for a retry' }),
     retryOf: Nullable(Type.String({ description: 'the failed run this one retries' })),
     notBefore: Nullable(Type.String({ format: 'date-time', description: 'a retry waits until then' })),
@@ -237,4 +251,46 @@ export function notifySchema(description: string) {
       { description },
     ),
   );
+}
+
+/** The body of POST /jobs/:id/trigger and POST /workflows/:id/trigger: optional (none runs it as defined). */
+export const TriggerBodySchema = Type.Union([TriggerRequestSchema, Type.Null()]);
+
+/** POST /jobs/:id/backfill and POST /workflows/:id/backfill. */
+export const BackfillQuerySchema = Type.Object(
+  {
+    dry_run: Type.Optional(
+      Type.Boolean({ description: 'list the fire times of the period without queuing anything (200)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const BackfillAnswerSchema = Type.Object({
+  dryRun: Type.Boolean(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  count: Type.Integer({ description: 'fire times in [from, to)' }),
+  runs: Type.Array(
+    Type.Object({
+      id: Nullable(
+        Type.String({
+          description:
+            'the run (of a job) or workflow run (of a workflow) queued for this fire time; null in a dry run',
+        }),
+      ),
+      scheduledFor: Type.String({ format: 'date-time', description: 'the fire time, its scheduledFor' }),
+    }),
+    { description: 'one per fire time, oldest first' },
+  ),
+});
+
+export function backfillView(answer: BackfillAnswer) {
+  return {
+    dryRun: answer.dryRun,
+    from: answer.from.toISOString(),
+    to: answer.to.toISOString(),
+    count: answer.runs.length,
+    runs: answer.runs.map((r) => ({ id: r.id, scheduledFor: r.scheduledFor.toISOString() })),
+  };
 }

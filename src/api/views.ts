@@ -30,6 +30,7 @@ export function runView(run: Run, history?: RunEvent[]): RunView {
     state: run.state,
     trigger: run.trigger,
     scheduledFor: iso(run.scheduledFor),
+    overrides: run.overrides,
     attempt: run.attempt,
     retryOf: run.retryOf,
     notBefore: iso(run.notBefore),

@@ -13,6 +13,16 @@ import {
 } from '../scheduler/schedule-repository.js';
 import type { Signals } from '../signals.js';
 import { nextFireAfterNow, scheduleDetails, syncSchedule } from './schedule-sync.js';
+import { databaseNow } from '../clock.js';
+import { CronSchedule } from '../cron/cron-schedule.js';
+import { backfillFireTimes, backfillPeriod, type BackfillRequest } from './backfill.js';
+import {
+  overridesSummary,
+  resolveOverrides,
+  type OverrideTarget,
+  type RunOverrides,
+  type TriggerRequest,
+} from './trigger-overrides.js';
 
 /**
  * What follows a stored definition, the same for a job and a workflow: pause, resume, trigger now,
@@ -46,14 +56,28 @@ export interface DefinitionKind<T extends StoredDefinition, S> {
   /** Stores the changed settings as a new version, in `tx`. */
   saveSettings(tx: SqlExecutor, item: T, settings: ScheduleSettings): Promise<T>;
   scheduleOf(item: T): ScheduleSettings;
+  /** What a trigger's overrides are checked against: its secrets, and a workflow's params. */
+  overrideTarget(item: T): OverrideTarget;
   /** Starts a run now, in `tx` (the schedule locked); `announce` tells the parts in this process. */
-  startNow(tx: SqlExecutor, item: T): Promise<{ started: S; announce: () => void }>;
+  startNow(tx: SqlExecutor, item: T, start: RunStart): Promise<{ started: S; announce: () => void }>;
+  /** The id of a started run (a run's, or a workflow run's). */
+  idOf(started: S): string;
   /** Ends what must not run once it is deleted (its queued runs) and marks it deleted, in `tx`. */
   remove(tx: SqlExecutor, id: string): Promise<{ item: T; announce: () => void }>;
 }
 
+/** How a run started by hand starts: a trigger (with its overrides), or one fire time of a backfill. */
+export interface RunStart {
+  trigger: 'manual' | 'backfill';
+  overrides?: RunOverrides;
+  scheduledFor?: Date;
+  waitsForPrevious?: boolean;
+}
+
 export interface DefinitionSchedulesDeps {
   db: Database;
+  /** TDS_BACKFILL_MAX_RUNS: the most fire times one backfill queues. */
+  backfillMaxRuns: number;
   /** Whether a user may queue one more run: a trigger starts one. */
   queue: Pick<QueueRoom, 'assertRoom'>;
   signals: Pick<Signals, 'scheduleChanged'>;
@@ -64,18 +88,11 @@ export interface DefinitionSchedulesDeps {
 /** The audit record of a lifecycle change of a definition. */
 function lifecycleEntry(
   noun: 'job' | 'workflow',
-  change: 'paused' | 'resumed' | 'triggered' | 'schedule_changed' | 'deleted',
+  change: 'paused' | 'resumed' | 'triggered' | 'backfilled' | 'schedule_changed' | 'deleted',
   item: StoredDefinition,
   summary: Record<string, unknown> = {},
 ): AuditEntry {
   return { action: `${noun}.${change}`, target: { kind: noun, id: item.id }, ownerId: item.userId, summary };
-}
-
-/** The id of a run started by hand: a run's, or a workflow run's id itself. */
-function startedId(started: unknown): string | null {
-  if (typeof started === 'string') return started;
-  if (typeof started === 'object' && started !== null && 'id' in started) return String(started.id);
-  return null;
 }
 
 /** A definition that has not been deleted: 404 when unknown, 409 when deleted. */
@@ -148,20 +165,90 @@ export async function triggerDefinition<T extends StoredDefinition, S>(
   deps: DefinitionSchedulesDeps,
   kind: DefinitionKind<T, S>,
   id: string,
+  body?: TriggerRequest,
 ): Promise<S> {
   const item = await liveDefinition(deps.db, kind, id);
+  const overrides = resolveOverrides(body, kind.overrideTarget(item));
   await deps.queue.assertRoom(kind.userOf(item));
   const { started, announce } = await deps.db.transaction(async (tx) => {
     await lockSchedule(tx, id);
-    const now = await kind.startNow(tx, item);
+    const now = await kind.startNow(tx, item, { trigger: 'manual', ...(overrides ? { overrides } : {}) });
+    const changed = overridesSummary(overrides);
     await deps.audit.record(
       tx,
-      lifecycleEntry(kind.noun, 'triggered', item, { started: startedId(now.started) }),
+      lifecycleEntry(kind.noun, 'triggered', item, {
+        started: kind.idOf(now.started),
+        ...(changed ? { overrides: changed } : {}),
+      }),
     );
     return now;
   });
   announce();
   return started;
+}
+
+/** What a backfill queued (or, for a dry run, would queue): each fire time, with its run's id. */
+export interface BackfillAnswer {
+  dryRun: boolean;
+  from: Date;
+  to: Date;
+  runs: { id: string | null; scheduledFor: Date }[];
+}
+
+/**
+ * Queues one run per fire time of the definition's cron in `[from, to)` (src/definitions/backfill.ts),
+ * oldest first, each with its fire time as `scheduledFor`, in one transaction. They are queued as
+ * the scheduler queues caught-up fire times: under overlap policy `allow` side by side, under any
+ * other one after another (each waits for the one before, and for a run under way). None is
+ * skipped or replaces another: a backfill asks for these fire times by name. Counted against the
+ * queued-runs limits as a whole: refused (429) when they would pass them.
+ */
+export async function backfillDefinition<T extends StoredDefinition, S>(
+  deps: DefinitionSchedulesDeps,
+  kind: DefinitionKind<T, S>,
+  id: string,
+  request: BackfillRequest,
+  dryRun: boolean,
+): Promise<BackfillAnswer> {
+  const item = await liveDefinition(deps.db, kind, id);
+  const schedule = kind.scheduleOf(item);
+  if (schedule.cron === null) {
+    throw new ConflictError(
+      `${kind.noun} ${id} has no cron schedule, so it has no fire times to backfill${kind.addCronHint}; trigger it instead to run it once`,
+    );
+  }
+  const period = backfillPeriod(request, await databaseNow(deps.db));
+  const times = backfillFireTimes(
+    CronSchedule.parse(schedule.cron, schedule.timezone),
+    period,
+    deps.backfillMaxRuns,
+  );
+  if (dryRun || times.length === 0)
+    return { dryRun, ...period, runs: times.map((scheduledFor) => ({ id: null, scheduledFor })) };
+  await deps.queue.assertRoom(kind.userOf(item), times.length);
+  const waitsForPrevious = schedule.overlap_policy !== 'allow';
+  const { runs, announces } = await deps.db.transaction(async (tx) => {
+    await lockSchedule(tx, id);
+    const queued: BackfillAnswer['runs'] = [];
+    const calls: (() => void)[] = [];
+    for (const scheduledFor of times) {
+      const now = await kind.startNow(tx, item, { trigger: 'backfill', scheduledFor, waitsForPrevious });
+      queued.push({ id: kind.idOf(now.started), scheduledFor });
+      calls.push(now.announce);
+    }
+    await deps.audit.record(
+      tx,
+      lifecycleEntry(kind.noun, 'backfilled', item, {
+        from: period.from.toISOString(),
+        to: period.to.toISOString(),
+        runs: queued.length,
+        first: queued[0]!.id,
+      }),
+    );
+    return { runs: queued, announces: calls };
+  });
+  announces.forEach((announce) => announce());
+  return { dryRun: false, ...period, runs };
 }
 
 /**
@@ -221,7 +308,9 @@ export function definitionSchedules<T extends StoredDefinition, S>(
     details: (id: string, upcoming = 5, recent = 20) => scheduleDetails(deps.db, id, upcoming, recent),
     pause: (id: string) => pauseDefinition(deps, kind, id),
     resume: (id: string) => resumeDefinition(deps, kind, id),
-    trigger: (id: string) => triggerDefinition(deps, kind, id),
+    trigger: (id: string, body?: TriggerRequest) => triggerDefinition(deps, kind, id, body),
+    backfill: (id: string, request: BackfillRequest, dryRun = false) =>
+      backfillDefinition(deps, kind, id, request, dryRun),
     change: (id: string, change: ScheduleChange) => changeSchedule(deps, kind, id, change),
     remove: (id: string) => removeDefinition(deps, kind, id),
   };

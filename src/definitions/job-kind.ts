@@ -9,6 +9,7 @@ import {
   type JobSpec,
 } from '../jobs/job-spec.js';
 import { insertRun } from '../runs/queue-runs.js';
+import { specWithOverrides } from './trigger-overrides.js';
 import { listUnfinishedRunsOfJob, newRunId, type Run } from '../runs/run-repository.js';
 import { cancelQueued } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
@@ -43,10 +44,20 @@ export function jobKind(
     changed: (job, change) => normaliseJobRequest({ ...asRequest(job.spec), ...change }, defaults),
     saveSettings: (tx, job, settings) => updateJobSpec(tx, job.id, { ...job.spec, ...settings }),
     scheduleOf: (job) => job.spec,
-    async startNow(tx, job) {
-      const run = await insertRun(tx, { id: newRunId(), jobId: job.id, trigger: 'manual', spec: job.spec });
+    overrideTarget: (job) => ({ noun: 'job', secrets: job.spec.secrets }),
+    async startNow(tx, job, start) {
+      const run = await insertRun(tx, {
+        id: newRunId(),
+        jobId: job.id,
+        trigger: start.trigger,
+        spec: specWithOverrides(job.spec, start.overrides),
+        ...(start.overrides ? { overrides: start.overrides } : {}),
+        ...(start.scheduledFor ? { scheduledFor: start.scheduledFor } : {}),
+        ...(start.waitsForPrevious ? { waitsForPrevious: true } : {}),
+      });
       return { started: run, announce: () => signals.runQueued.notify() };
     },
+    idOf: (run) => run.id,
     async remove(tx, id) {
       const ended: Run[] = [];
       for (const run of await listUnfinishedRunsOfJob(tx, id)) {

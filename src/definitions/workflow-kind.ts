@@ -1,5 +1,7 @@
 import { normaliseSchedule, type ScheduleSettings } from '../jobs/job-spec.js';
 import type { Signals } from '../signals.js';
+import { ValidationError } from '../errors.js';
+import { requiredParams } from './params.js';
 import type { StepResultLimits } from '../workflows/advance.js';
 import { cancelWorkflowRun } from '../workflows/recurring-workflows.js';
 import {
@@ -43,16 +45,43 @@ export function workflowKind(
     read: getWorkflow,
     owner: (id) => ({ workflowId: id }),
     userOf: (workflow) => workflow.userId,
-    changed: (workflow, change) =>
-      normaliseSchedule({ ...scheduleRequest(workflow.definition.shared), ...change }),
+    changed(workflow, change) {
+      const settings = normaliseSchedule({ ...scheduleRequest(workflow.definition.shared), ...change });
+      const required = requiredParams(workflow.definition.params);
+      if (settings.cron !== null && required.length > 0) {
+        throw ValidationError.of(
+          required.map((name) => ({
+            path: '/cron',
+            message: `param "${name}" has no default, but a scheduled fire gives no params: give it a default (PUT the workflow) before adding "cron"`,
+          })),
+        );
+      }
+      return settings;
+    },
     async saveSettings(tx, workflow, settings) {
       const definition = { ...workflow.definition, shared: { ...workflow.definition.shared, ...settings } };
       // A new version, the one it replaces kept, as PUT /workflows/:id keeps it.
       return toWorkflow((await updateWorkflowDefinition(tx, workflow.id, definition))!);
     },
     scheduleOf: (workflow) => workflow.definition.shared,
-    async startNow(tx, workflow) {
-      const started = await startWorkflowRun(tx, workflow, { trigger: 'manual' }, limits);
+    overrideTarget: (workflow) => ({
+      noun: 'workflow',
+      secrets: [...new Set(workflow.definition.steps.flatMap((step) => step.spec.secrets ?? []))],
+      ...(workflow.definition.params ? { params: workflow.definition.params } : {}),
+    }),
+    idOf: (id) => id,
+    async startNow(tx, workflow, start) {
+      const started = await startWorkflowRun(
+        tx,
+        workflow,
+        {
+          trigger: start.trigger,
+          ...(start.overrides ? { overrides: start.overrides } : {}),
+          ...(start.scheduledFor ? { scheduledFor: start.scheduledFor } : {}),
+          ...(start.waitsForPrevious ? { waitsForPrevious: true } : {}),
+        },
+        limits,
+      );
       return {
         started: started.id,
         announce: () => {

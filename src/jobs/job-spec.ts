@@ -533,6 +533,29 @@ export function normaliseSchedule(request: ScheduleRequest): ScheduleSettings {
 }
 
 /**
+ * The env names a definition (or a trigger's env overrides) may not use: TDS_ names are the
+ * service's own, given to every run (TDS_SCHEDULED_FOR, a step's TDS_STEP_<NAME>_RESULT…); with
+ * `secrets`, a name that is also a secret's (the container can have only one of them).
+ */
+export function envNameProblems(env: Record<string, string>, secrets: readonly string[] = []): Problem[] {
+  const problems: Problem[] = [];
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('TDS_')) {
+      problems.push({
+        path: `/env/${name}`,
+        message: `env names starting with TDS_ are reserved for the service: ${name}`,
+      });
+    } else if (secrets.includes(name)) {
+      problems.push({
+        path: `/env/${name}`,
+        message: `"${name}" is one of the definition's secrets: the container can have only one of them; a trigger cannot replace a secret`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
  * Validates what the schema cannot express and returns the job as it will be stored. Every
  * problem found is reported together, each at its field.
  */
@@ -548,12 +571,7 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
     if (problem !== undefined) problems.push({ path: `/${field}`, message: `${field} ${problem}` });
   }
   const env = request.env ?? {};
-  for (const name of Object.keys(env).filter((n) => n.startsWith('TDS_'))) {
-    problems.push({
-      path: `/env/${name}`,
-      message: `env names starting with TDS_ are reserved for the service: ${name}`,
-    });
-  }
+  problems.push(...envNameProblems(env));
   const secrets = [...new Set(request.secrets ?? [])].sort();
   for (const name of secrets) {
     const at = `/secrets/${(request.secrets ?? []).indexOf(name)}`;

@@ -55,27 +55,32 @@ export function createQueueRoom(db: SqlExecutor, limits: QueueLimits) {
   }
 
   return {
-    /** Why `userId` may not queue one more run now, or undefined when it may. */
-    async problem(userId: string): Promise<RateLimitedError | undefined> {
+    /** Why `userId` may not queue `count` more runs now (one by default), or undefined when it may. */
+    async problem(userId: string, count = 1): Promise<RateLimitedError | undefined> {
       const [mine, all] = await Promise.all([queuedOfUser(userId), queuedInAll()]);
-      if (mine >= limits.perUser) {
+      const more = count === 1 ? 'one more' : `${count} more`;
+      if (mine + count > limits.perUser) {
         return new RateLimitedError(
-          `user "${userId}" has ${limits.perUser} runs queued, the most one user may have (TDS_MAX_QUEUED_RUNS_PER_USER); try again once some have started`,
+          mine >= limits.perUser
+            ? `user "${userId}" has ${limits.perUser} runs queued, the most one user may have (TDS_MAX_QUEUED_RUNS_PER_USER); try again once some have started`
+            : `user "${userId}" has ${mine} runs queued and ${more} would pass ${limits.perUser}, the most one user may have (TDS_MAX_QUEUED_RUNS_PER_USER); try again once some have started, or queue fewer`,
           QUEUE_FULL_RETRY_SECONDS,
         );
       }
-      if (all >= limits.total) {
+      if (all + count > limits.total) {
         return new RateLimitedError(
-          `the service has ${limits.total} runs queued, the most it takes (TDS_MAX_QUEUED_RUNS); try again once some have started`,
+          all >= limits.total
+            ? `the service has ${limits.total} runs queued, the most it takes (TDS_MAX_QUEUED_RUNS); try again once some have started`
+            : `the service has ${all} runs queued and ${more} would pass ${limits.total}, the most it takes (TDS_MAX_QUEUED_RUNS); try again once some have started, or queue fewer`,
           QUEUE_FULL_RETRY_SECONDS,
         );
       }
       return undefined;
     },
 
-    /** Throws the 429 when `userId` may not queue one more run now. */
-    async assertRoom(userId: string): Promise<void> {
-      const problem = await this.problem(userId);
+    /** Throws the 429 when `userId` may not queue `count` more runs now (one by default). */
+    async assertRoom(userId: string, count = 1): Promise<void> {
+      const problem = await this.problem(userId, count);
       if (problem) throw problem;
     },
   };

@@ -31,6 +31,8 @@ export interface RunSource {
   itemIndex?: string;
   /** The results folder, when not a job run's (RUN_RESULTS). */
   resultsPrefix?: string;
+  /** jsonb: what a trigger changed of the job (src/definitions/trigger-overrides.ts). */
+  overrides?: string;
 }
 
 const OPTIONAL_COLUMNS = {
@@ -42,6 +44,7 @@ const OPTIONAL_COLUMNS = {
   workflowRunId: 'workflow_run_id',
   stepName: 'step_name',
   itemIndex: 'item_index',
+  overrides: 'overrides',
 } as const;
 
 /** The columns of an inserted run its first event is written from. */
@@ -116,6 +119,8 @@ export interface NewRun {
   retryOf?: string;
   /** Held back this long (a retry's backoff), by the database's clock. */
   delaySeconds?: number;
+  /** What a trigger changed of the job; `spec` is already the changed one. */
+  overrides?: Run['overrides'];
 }
 
 /** Queues one run, with its first event. */
@@ -139,6 +144,7 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
         stepName: '$11::text',
         itemIndex: '$12::int',
         resultsPrefix: `COALESCE($13::text, ${RUN_RESULTS.sql('$4::jsonb', { runId: '$1::uuid::text' })})`,
+        overrides: '$14::jsonb',
       },
       { returnRuns: true },
     )}
@@ -157,6 +163,7 @@ export async function insertRun(db: SqlExecutor, run: NewRun): Promise<Run> {
       run.step?.name ?? null,
       run.step?.itemIndex ?? null,
       run.step?.resultsPrefix ?? null,
+      run.overrides ? JSON.stringify(run.overrides) : null,
     ],
   );
   return toRun(rows[0]!);

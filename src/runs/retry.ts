@@ -63,6 +63,8 @@ export async function queueRetry(db: SqlExecutor, run: Run): Promise<Run | undef
     jobId: run.jobId,
     trigger: 'retry',
     spec: run.spec,
+    // Its spec is the one its trigger changed: the record of what changed goes with it.
+    overrides: run.overrides,
     waitsForPrevious: run.waitsForPrevious,
     attempt: run.attempt + 1,
     retryOf: run.id,

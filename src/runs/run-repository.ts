@@ -15,9 +15,11 @@ export interface Run {
   /** A fan-out step's item; null otherwise. */
   itemIndex: number | null;
   state: RunState;
-  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual' | 'retry' | 'workflow';
+  trigger: 'submit' | 'schedule' | 'catch_up' | 'manual' | 'retry' | 'workflow' | 'backfill';
   /** The fire time of a scheduled run. */
   scheduledFor: Date | null;
+  /** What its trigger changed of its job (env, input prefix); its spec is already the changed one. */
+  overrides: { env?: Record<string, string>; source_s3_prefix?: string } | null;
   /** Starts only once no other run of its job is staging, building, running or uploading. */
   waitsForPrevious: boolean;
   attempt: number;
@@ -63,8 +65,13 @@ export const RUN_COLUMNS =
   `id job_id state trigger scheduled_for waits_for_previous attempt retry_of not_before
   heartbeat_at spec results_bucket results_prefix worker_id container_id image exit_code result failure_reason
   failure_message kill_reason cancel_requested_at deadline_at queued_at claimed_at started_at ended_at
-  finished_at workflow_run_id step_name item_index results_expired_at`.split(/\s+/);
+  finished_at workflow_run_id step_name item_index results_expired_at overrides`.split(/\s+/);
 export const runColumns = (alias: string) => RUN_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
+function readOverrides(stored: unknown): Run['overrides'] {
+  if (stored === null || stored === undefined) return null;
+  return (typeof stored === 'string' ? JSON.parse(stored) : stored) as Run['overrides'];
+}
 
 export function toRun(row: Row): Run {
   return {
@@ -76,6 +83,7 @@ export function toRun(row: Row): Run {
     state: row.state as RunState,
     trigger: row.trigger as Run['trigger'],
     scheduledFor: (row.scheduled_for as Date | null) ?? null,
+    overrides: readOverrides(row.overrides),
     waitsForPrevious: Boolean(row.waits_for_previous),
     attempt: (row.attempt as number | undefined) ?? 1,
     retryOf: (row.retry_of as string | null) ?? null,

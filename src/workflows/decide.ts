@@ -2,6 +2,8 @@ import type { JobSpec, StepInput } from '../jobs/job-spec.js';
 import type { NewRun } from '../runs/queue-runs.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
+import { paramText } from '../definitions/params.js';
+import type { RunOverrides } from '../definitions/trigger-overrides.js';
 import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
 import {
   checkStepChange,
@@ -102,6 +104,8 @@ export interface WorkflowRunSnapshot {
   steps: SnapshotStep[];
   /** The bound of what a step's result carries inline (TDS_MAX_RESULT_BYTES). */
   maxResultBytes: number;
+  /** What its trigger changed: env, input prefix, params (null or absent: as defined, params at their defaults). */
+  overrides?: RunOverrides | null;
 }
 
 export interface StepChange {
@@ -441,7 +445,9 @@ function startFanOut(d: Deciding, step: StepDefinition): void {
 
 /** Queues the run of a step (or of one of its items), which then holds a place under max_parallel. */
 function queueStepRun(d: Deciding, step: StepDefinition, item: { item: unknown; index: number } | undefined) {
-  d.decision.runsToQueue.push(stepRun(d.snapshot.id, step, d.snapshot.definition, d.rows, item, d.newId));
+  d.decision.runsToQueue.push(
+    stepRun(d.snapshot.id, step, d.snapshot.definition, d.rows, item, d.newId, d.snapshot.overrides ?? null),
+  );
   d.unfinishedRuns++;
 }
 
@@ -563,17 +569,21 @@ function stepRun(
   rows: Map<string, SnapshotStep>,
   item: { item: unknown; index: number } | undefined,
   newId: () => string,
+  overrides: RunOverrides | null,
 ): NewRun {
   const results: Record<string, string> = {};
   for (const [name, row] of rows) results[name] = row.result ?? '';
   const values: PlaceholderValues = {
     results,
+    params: paramTexts(definition, overrides),
     ...(item ? { item: itemText(item.item), index: item.index } : {}),
   };
   const fill = (text: string) => fillPlaceholders(text, values);
   const base = step.spec;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base.env)) env[name] = fill(value);
+  // A trigger's env goes over the definition's, as given (its values are not templates).
+  Object.assign(env, overrides?.env ?? {});
   // Earlier results in the environment: each is within TDS_MAX_RESULT_BYTES, which fits in one
   // variable. One over it (a large fan-out's) is not there; a dependency's manifest is named instead.
   for (const name of ancestorsOf(step, definition)) {
@@ -587,6 +597,7 @@ function stepRun(
     command: base.command === null ? null : fill(base.command),
     args: base.args === null ? null : typeof base.args === 'string' ? fill(base.args) : base.args.map(fill),
     env,
+    source_s3_prefix: overrides?.source_s3_prefix ?? base.source_s3_prefix,
     step_inputs: step.dependsOn.flatMap((d) => rows.get(d)?.outputs ?? []),
     capture_result: true,
   };
@@ -603,6 +614,17 @@ function stepRun(
       resultsPrefix: stepResultsPrefix(spec, { workflowRunId, step: step.name, itemIndex, attempt: 1 }),
     },
   };
+}
+
+/** Each param's value for this run as text: the trigger's, else the declared default. */
+function paramTexts(definition: WorkflowDefinition, overrides: RunOverrides | null): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [name, declared] of Object.entries(definition.params ?? {})) {
+    const value =
+      overrides?.params && Object.hasOwn(overrides.params, name) ? overrides.params[name] : declared.default;
+    if (value !== undefined) texts[name] = paramText(value);
+  }
+  return texts;
 }
 
 /** A step's dependencies and theirs: the steps whose results it is given. */

@@ -1,6 +1,7 @@
 /**
  * Placeholders in a step's command, args and env: `{{steps.NAME.result}}` (an earlier step's
- * result), and in a fan-out step `{{item}}` and `{{index}}`. Anything else between double braces
+ * result), `{{params.NAME}}` (a declared param's value for the run), and in a fan-out step
+ * `{{item}}` and `{{index}}`. Anything else between double braces
  * is left as it is, except text that starts like a step placeholder and is not one, refused so a
  * typo does not run as literal text.
  *
@@ -9,22 +10,25 @@
  * the pattern it replaces, /\{\{\s*(steps\.[^}]*|item|index)\s*\}\}/g, backtracked on an unclosed
  * `{{steps.` followed by spaces (8.8 KB took 3 s, 1 MiB hours). It finds exactly what that pattern
  * found, leftmost first: `{{`, any white space, then `item` or `index` followed by white space and
- * `}}`, or `steps.` and everything up to the first `}`, which must be followed by another `}`.
+ * `}}`, or `steps.` (or `params.`) and everything up to the first `}`, which must be followed by
+ * another `}`.
  */
 
 export type Placeholder =
   | { kind: 'step'; step: string; text: string; path?: string }
+  | { kind: 'param'; param: string; text: string; path?: string }
   | { kind: 'item' | 'index'; text: string; path?: string }
   | { kind: 'malformed'; text: string; message: string; path?: string };
 
 // Anchored and without nested or adjacent overlapping repetition: linear in the inner text.
 const STEP = /^steps\.([A-Za-z][A-Za-z0-9_-]{0,62})\.result$/;
+const PARAM = /^params\.([A-Za-z_][A-Za-z0-9_]{0,62})$/;
 
 /** One placeholder as found: where it starts and ends in the text, and what is between the braces. */
 interface Found {
   start: number;
   end: number;
-  /** `item`, `index`, or `steps.…` up to the closing braces (not trimmed). */
+  /** `item`, `index`, or `steps.…` or `params.…` up to the closing braces (not trimmed). */
   inner: string;
 }
 
@@ -70,8 +74,9 @@ function scan(text: string): Found[] {
     while (j < text.length && isSpace(text.charCodeAt(j))) j++;
     let end = -1;
     let inner = '';
-    if (text.startsWith('steps.', j)) {
-      const p = firstClose(j + 6);
+    const prefix = text.startsWith('steps.', j) ? 6 : text.startsWith('params.', j) ? 7 : 0;
+    if (prefix > 0) {
+      const p = firstClose(j + prefix);
       if (p !== -1 && text.charCodeAt(p + 1) === CLOSE) {
         end = p + 2;
         inner = text.slice(j, p);
@@ -105,10 +110,14 @@ export function placeholdersIn(text: string): Placeholder[] {
     if (inner === 'item' || inner === 'index') return { kind: inner, text: whole };
     const step = STEP.exec(inner);
     if (step) return { kind: 'step', step: step[1]!, text: whole };
+    const param = PARAM.exec(inner);
+    if (param) return { kind: 'param', param: param[1]!, text: whole };
     return {
       kind: 'malformed',
       text: whole,
-      message: `${whole} is not a placeholder this service knows: write {{steps.NAME.result}}`,
+      message: inner.startsWith('params.')
+        ? `${whole} is not a placeholder this service knows: write {{params.NAME}} (a letter or "_", then letters, digits or "_")`
+        : `${whole} is not a placeholder this service knows: write {{steps.NAME.result}}`,
     };
   });
 }
@@ -119,6 +128,8 @@ export interface PlaceholderValues {
   results: Record<string, string>;
   item?: string;
   index?: number;
+  /** Each param's value as text; a param not here is left as written. */
+  params?: Record<string, string>;
 }
 
 /** The text with its placeholders replaced by their values, exactly. */
@@ -131,7 +142,11 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
     let value: string;
     if (name === 'item') value = values.item ?? whole;
     else if (name === 'index') value = values.index === undefined ? whole : String(values.index);
-    else {
+    else if (name.startsWith('params.')) {
+      const param = PARAM.exec(name);
+      value =
+        param && values.params && Object.hasOwn(values.params, param[1]!) ? values.params[param[1]!]! : whole;
+    } else {
       const step = STEP.exec(name);
       value = step ? (values.results[step[1]!] ?? '') : whole;
     }

@@ -12,6 +12,12 @@ import {
 } from '../jobs/job-spec.js';
 import { findCycle, startOrder } from './workflow-graph.js';
 import { placeholdersIn, type Placeholder } from './placeholders.js';
+import {
+  ParamsSchema,
+  readParamDeclarations,
+  requiredParams,
+  type ParamDeclarations,
+} from '../definitions/params.js';
 
 /**
  * A workflow as posted: the job's shared fields and step defaults, `max_parallel`, and its steps.
@@ -90,6 +96,7 @@ const { command: _c, image: _i, args: _a, capture_result: _r, ...shared } = job;
 export const WorkflowRequestSchema = Type.Object(
   {
     ...shared,
+    params: Type.Optional(ParamsSchema),
     max_parallel: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -145,6 +152,8 @@ export interface WorkflowDefinition {
   steps: StepDefinition[];
   /** The step names in a valid start order. */
   order: string[];
+  /** Declared params (src/definitions/params.ts); absent when none are declared. */
+  params?: ParamDeclarations;
 }
 
 export interface Plan {
@@ -227,6 +236,7 @@ function checkNames(
 function readDependencies(
   steps: Steps,
   index: Map<string, number>,
+  declared: ParamDeclarations | undefined,
   record: Record_,
 ): { placeholders: Placeholder[][]; dependsOn: string[][] } {
   // Placeholders and dependencies.
@@ -242,6 +252,11 @@ function readDependencies(
         if (p.kind === 'malformed') record(field.path, p.message);
         else if ((p.kind === 'item' || p.kind === 'index') && !fanOut)
           record(field.path, `{{${p.kind}}} is only given to a step with for_each`);
+        else if (p.kind === 'param' && !Object.hasOwn(declared ?? {}, p.param))
+          record(
+            field.path,
+            `placeholder ${p.text} names no declared param; declare it under "params" (NAME: { type, default })`,
+          );
         else placeholders[i]!.push({ ...p, path: field.path });
       }
     }
@@ -441,12 +456,29 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
   const request = raw as unknown as WorkflowRequest;
   const steps = rawSteps.map((s) => (s !== null && typeof s === 'object' ? (s as StepRequest) : undefined));
   const { index, names } = checkNames(steps, record);
-  const { placeholders, dependsOn } = readDependencies(steps, index, record);
+  const params = readParamDeclarations(request.params, problems);
+  if (typeof request.cron === 'string' && request.cron.trim() !== '') {
+    for (const name of requiredParams(params))
+      record(
+        `/params/${name}`,
+        `param "${name}" has no default, but a scheduled fire gives no params: give it a default, or drop "cron"`,
+      );
+  }
+  const { placeholders, dependsOn } = readDependencies(steps, index, params, record);
   const { graphNames, edges, cycle } = checkCycle(names, index, dependsOn, record);
   checkAncestry(steps, index, placeholders, edges, cycle, record);
   const specs = stepSpecs(request, steps, defaults, problems, record);
   if (problems.length > 0) throw new InvalidDefinitionError(problems);
-  return definitionOf(request, steps, placeholders, dependsOn, specs, startOrder(graphNames, edges));
+  const definition = definitionOf(
+    request,
+    steps,
+    placeholders,
+    dependsOn,
+    specs,
+    startOrder(graphNames, edges),
+  );
+  // Left out when not given, so that workflows stored before params existed compare equal to a repost.
+  return params === undefined ? definition : { ...definition, params };
 }
 
 /**
@@ -465,7 +497,7 @@ export function readStoredDefinition(stored: unknown): WorkflowDefinition {
 
 /** A step as the job request it runs: the workflow's shared fields and defaults, then the step's own. */
 function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
-  const { steps: _steps, max_parallel: _maxParallel, ...sharedFields } = request;
+  const { steps: _steps, max_parallel: _maxParallel, params: _params, ...sharedFields } = request;
   const {
     name: _name,
     depends_on: _dependsOn,

@@ -37,6 +37,7 @@ import {
 } from './workflow-repository.js';
 import { listWorkflowVersions, updateWorkflowDefinition } from './workflow-versions.js';
 import { startWorkflowRun } from './workflow-start.js';
+import { requiredParams } from '../definitions/params.js';
 
 /**
  * Workflows: the workflow shape of the one definition model (src/definitions): validation, dry
@@ -131,7 +132,7 @@ async function answerStoredWorkflow(
 
 /**
  * Stores a new workflow with its schedule (a recurring one) or its first workflow run (one that
- * runs now), in one transaction; `stored` when (userId, uniqueId) was stored meanwhile.
+ * runs now; none when a param has no default: a trigger gives it), in one transaction; `stored` when (userId, uniqueId) was stored meanwhile.
  */
 async function storeNewWorkflow(
   deps: WorkflowDefinitionsDeps,
@@ -147,6 +148,12 @@ async function storeNewWorkflow(
         tx,
         workflowEntry('workflow.created', workflow, { cron: definition.shared.cron }),
       );
+      return { workflow, workflowRunId: null, created: true, queued: 0 };
+    }
+    // Params without a default have no value until a trigger gives them one: nothing starts now.
+    const waitsFor = requiredParams(definition.params);
+    if (waitsFor.length > 0) {
+      await deps.audit.record(tx, workflowEntry('workflow.created', workflow, { waitsForParams: waitsFor }));
       return { workflow, workflowRunId: null, created: true, queued: 0 };
     }
     const run = await startWorkflowRun(tx, workflow, { trigger: 'submit' }, deps.limits);

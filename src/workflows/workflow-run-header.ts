@@ -19,6 +19,10 @@ export interface WorkflowRunHeader {
   maxParallel: number;
   failure: { step: string | null; reason: string; message: string } | null;
   cancelRequested: boolean;
+  /** What its trigger changed of the definition (env, input prefix); null: nothing. */
+  overrides: { env?: Record<string, string>; source_s3_prefix?: string } | null;
+  /** Its params' values (given or defaulted); null when its workflow declares none. */
+  params: Record<string, unknown> | null;
   timings: { queuedAt: Date; startedAt: Date | null; endedAt: Date | null };
   results: {
     bucket: string;
@@ -34,6 +38,17 @@ export type RunShared = Pick<
   WorkflowDefinition['shared'],
   's3_bucket' | 'destination_s3_prefix' | 'uniqueId'
 >;
+
+/** A run's recorded overrides as shown: its params apart from what else its trigger changed. */
+function overridesOf(stored: unknown): Pick<WorkflowRunHeader, 'overrides' | 'params'> {
+  const value = (typeof stored === 'string' ? JSON.parse(stored) : stored) as Record<string, unknown> | null;
+  if (!value) return { overrides: null, params: null };
+  const { params, ...rest } = value;
+  return {
+    overrides: Object.keys(rest).length > 0 ? (rest as WorkflowRunHeader['overrides']) : null,
+    params: (params as Record<string, unknown> | undefined) ?? null,
+  };
+}
 
 export function toWorkflowRunHeader(row: Record<string, unknown>, shared: RunShared): WorkflowRunHeader {
   const bucket = shared.s3_bucket;
@@ -61,6 +76,7 @@ export function toWorkflowRunHeader(row: Record<string, unknown>, shared: RunSha
         }
       : null,
     cancelRequested: row.cancel_requested_at !== null,
+    ...overridesOf(row.overrides),
     timings: {
       queuedAt: row.queued_at as Date,
       startedAt: (row.started_at as Date | null) ?? null,

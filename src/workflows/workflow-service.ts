@@ -1,3 +1,4 @@
+import type { RunOverrides } from '../definitions/trigger-overrides.js';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
@@ -267,6 +268,13 @@ interface StoredStep {
  * A new workflow run of the same workflow that reuses every succeeded step's result and files and
  * runs the others again; `fromStep` also reruns that step and everything downstream of it.
  */
+/** The overrides a workflow run was started with, as a retry of it starts again with them. */
+function overridesOf(run: WorkflowRun): RunOverrides | null {
+  const overrides: RunOverrides = { ...(run.overrides ?? {}) };
+  if (run.params) overrides.params = run.params as RunOverrides['params'];
+  return Object.keys(overrides).length > 0 ? overrides : null;
+}
+
 export async function retryWorkflowRun(
   deps: WorkflowServiceDeps,
   id: string,
@@ -316,7 +324,7 @@ export async function retryWorkflowRun(
     const run = await startWorkflowRun(
       tx,
       workflow,
-      { trigger: 'retry', retryOf: id, fromStep, reuse },
+      { trigger: 'retry', retryOf: id, fromStep, reuse, overrides: overridesOf(previous) },
       deps.limits,
     );
     await deps.audit.record(tx, {

@@ -14,6 +14,7 @@ import { readResults } from './step-items.js';
 import { itemResultsMayFit } from './step-results.js';
 import { checkStepChange, type StepState } from './step-states.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
+import type { RunOverrides } from '../definitions/trigger-overrides.js';
 import {
   checkWorkflowRunChange,
   UNFINISHED_WORKFLOW_RUN_STATES,
@@ -41,6 +42,7 @@ interface LockedRow {
   cancel_requested: boolean;
   waiting: boolean;
   definition: WorkflowDefinition;
+  overrides: RunOverrides | null;
 }
 
 const parse = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T));
@@ -53,7 +55,7 @@ export async function loadSnapshot(
 ): Promise<(WorkflowRunSnapshot & { workflowId: string }) | undefined> {
   const [wr] = await tx.query<LockedRow>(
     `SELECT r.id, r.workflow_id, r.state, r.max_parallel, r.cancel_requested_at IS NOT NULL AS cancel_requested,
-            ${runDefinitionSql('r')} AS definition,
+            ${runDefinitionSql('r')} AS definition, r.overrides,
             (r.state = 'queued' AND r.waits_for_previous AND EXISTS (
               SELECT FROM workflow_runs p WHERE p.workflow_id = r.workflow_id AND p.state IN ${UNFINISHED_WORKFLOW_RUN}
                 AND (p.queued_at, p.id) < (r.queued_at, r.id))) AS waiting
@@ -70,6 +72,7 @@ export async function loadSnapshot(
     cancelRequested: wr.cancel_requested,
     waiting: wr.waiting,
     definition: parse<WorkflowDefinition>(wr.definition),
+    overrides: wr.overrides === null || wr.overrides === undefined ? null : parse<RunOverrides>(wr.overrides),
     maxResultBytes,
   };
   if (!(UNFINISHED_WORKFLOW_RUN_STATES as readonly string[]).includes(wr.state))

@@ -4,6 +4,7 @@ import { advanceWorkflowRun, type StepResultLimits } from './advance.js';
 import { initialStepState, type StepState } from './step-states.js';
 import { INITIAL_WORKFLOW_RUN_STATE } from './workflow-states.js';
 import type { Workflow } from './workflow-repository.js';
+import type { RunOverrides } from '../definitions/trigger-overrides.js';
 
 /**
  * Queues a workflow run with every step pending (or reused from `reuse`), and moves it on at once:
@@ -19,6 +20,8 @@ export async function startWorkflowRun(
     scheduledFor?: Date;
     waitsForPrevious?: boolean;
     trigger: string;
+    /** What its trigger changed (src/definitions/trigger-overrides.ts); a retry keeps its run's. */
+    overrides?: RunOverrides | null;
     retryOf?: string;
     fromStep?: string;
     reuse?: Map<
@@ -38,10 +41,17 @@ export async function startWorkflowRun(
 ): Promise<{ id: string; queued: number }> {
   const id = options.id ?? uuidv7();
   const { definition } = workflow;
+  // A run recorded with no params (a scheduled fire, a backfill) has its params at their defaults.
+  const overrides =
+    options.overrides ??
+    (definition.params && Object.keys(definition.params).length > 0
+      ? { params: Object.fromEntries(Object.entries(definition.params).map(([n, d]) => [n, d.default])) }
+      : null);
   await tx.query(
     `INSERT INTO workflow_runs (id, workflow_id, user_id, state, trigger, retry_of, from_step, max_parallel,
-                                scheduled_for, waits_for_previous, workflow_version)
-     VALUES ($1::uuid, $2::uuid, $3, $11, $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean, $10::int)`,
+                                scheduled_for, waits_for_previous, workflow_version, overrides)
+     VALUES ($1::uuid, $2::uuid, $3, $11, $4, $5::uuid, $6, $7::int, $8::timestamptz, $9::boolean, $10::int,
+             $12::jsonb)`,
     [
       id,
       workflow.id,
@@ -54,6 +64,7 @@ export async function startWorkflowRun(
       options.waitsForPrevious ?? false,
       workflow.version,
       INITIAL_WORKFLOW_RUN_STATE,
+      overrides ? JSON.stringify(overrides) : null,
     ],
   );
   const names = definition.steps.map((s) => s.name);

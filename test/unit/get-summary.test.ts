@@ -27,6 +27,16 @@ const run = {
 };
 
 describe('tds get, for a person', () => {
+  it("shows what a run's trigger changed: env names (not values), its inputs, and a workflow run's params", () => {
+    const body = getSummary('run', {
+      ...run,
+      overrides: { env: { COLOR: 'blue\u001b[2J' }, source_s3_prefix: 'alt/' },
+    }).join('\n');
+    expect(body).toMatch(/^ {2}Overrides +env "COLOR"; inputs "alt\/"$/m);
+    expect(body).not.toContain('blue');
+    expect(getSummary('run', { ...run, overrides: null }).join('\n')).not.toContain('Overrides');
+  });
+
   it('shows a run: state, times, failure, retry and where its results are', () => {
     const lines = getSummary('run', run);
     expect(lines[0]).toBe(`run ${run.id}: failed`);

@@ -3,7 +3,17 @@ import Type from 'typebox';
 import { JobRequestSchema } from '../../jobs/job-spec.js';
 import type { JobSchedules } from '../../definitions/job-kind.js';
 import { ownerOf } from '../route-access.js';
-import { ErrorSchema, IdParams, JobSchema, RunSchema } from '../schemas.js';
+import { BackfillRequestSchema } from '../../definitions/backfill.js';
+import {
+  BackfillAnswerSchema,
+  BackfillQuerySchema,
+  backfillView,
+  ErrorSchema,
+  IdParams,
+  JobSchema,
+  RunSchema,
+  TriggerBodySchema,
+} from '../schemas.js';
 import { jobView, runView } from '../views.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
@@ -85,13 +95,40 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: JobSchedules
     {
       config: { access: ownerOf('job') },
       schema: {
-        summary: 'Run a job now, whatever its schedule',
+        summary:
+          'Run a job now, whatever its schedule; optionally with other env values or another input prefix',
+        description:
+          "The body is optional: `env` is merged over the job's for this run, `source_s3_prefix` replaces its input folder. Checked as a submitted job's fields are (400 naming the field); the run records them as `overrides`.",
         tags: ['schedules'],
         params: IdParams,
+        body: TriggerBodySchema,
         response: { 202: RunSchema, ...errors },
       },
     },
-    async (request, reply) => reply.status(202).send(runView(await schedules.trigger(request.params.id))),
+    async (request, reply) =>
+      reply.status(202).send(runView(await schedules.trigger(request.params.id, request.body ?? undefined))),
+  );
+
+  app.post(
+    '/jobs/:id/backfill',
+    {
+      config: { access: ownerOf('job') },
+      schema: {
+        summary: "Queue a run for each fire time of a recurring job's cron in a past period [from, to)",
+        description:
+          "Each run has its fire time as `scheduledFor` (its ${TODAY}, TDS_SCHEDULED_FOR and TDS_RUN_DATE are that fire's). Under overlap policy `allow` they run side by side, otherwise one after another. At most TDS_BACKFILL_MAX_RUNS fire times; `to` may not be after now. `?dry_run=true` lists the fire times and queues nothing.",
+        tags: ['schedules'],
+        params: IdParams,
+        querystring: BackfillQuerySchema,
+        body: BackfillRequestSchema,
+        response: { 200: BackfillAnswerSchema, 202: BackfillAnswerSchema, ...errors, 429: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const dryRun = request.query.dry_run === true;
+      const answer = await schedules.backfill(request.params.id, request.body, dryRun);
+      return reply.status(dryRun ? 200 : 202).send(backfillView(answer));
+    },
   );
 
   app.delete(

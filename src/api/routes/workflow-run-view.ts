@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { WorkflowRunHeader } from '../../workflows/workflow-run-header.js';
 import { WORKFLOW_RUN_STATES } from '../../workflows/workflow-states.js';
+import { RunOverridesSchema } from '../schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
   schema: T,
@@ -18,7 +19,7 @@ export const WorkflowRunHeaderFields = {
   userId: Type.String(),
   uniqueId: Type.String(),
   state: Type.String({ description: WORKFLOW_RUN_STATES.join(', ') }),
-  trigger: Type.String({ description: 'submit, retry, schedule, catch_up or manual' }),
+  trigger: Type.String({ description: 'submit, retry, schedule, catch_up, manual or backfill' }),
   scheduledFor: Time,
   retryOf: Nullable(Type.String()),
   fromStep: Nullable(Type.String()),
@@ -27,6 +28,13 @@ export const WorkflowRunHeaderFields = {
     Type.Object({ step: Nullable(Type.String()), reason: Type.String(), message: Type.String() }),
   ),
   cancelRequested: Type.Boolean(),
+  overrides: Nullable(RunOverridesSchema),
+  params: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        "the values of the workflow's declared params this run used (given by its trigger, or defaults); null when it declares none",
+    }),
+  ),
   timings: Type.Object({ queuedAt: Time, startedAt: Time, endedAt: Time }),
   results: Type.Object({
     bucket: Type.String(),
