@@ -584,7 +584,8 @@ function stepRun(
     const row = rows.get(name);
     if (!row?.resultTruncated) env[resultEnvName(name)] = results[name] ?? '';
     else if (step.dependsOn.includes(name)) env[manifestEnvName(name)] = manifestPath(name);
-    if (row && hasManifest(row) && step.dependsOn.includes(name)) env[itemsEnvName(name)] = manifestPath(name);
+    if (row && hasManifest(row) && step.dependsOn.includes(name))
+      env[itemsEnvName(name)] = manifestPath(name);
   }
   // The item's reserved variables (the user may not set TDS_ names).
   if (item) Object.assign(env, { TDS_ITEM: values.item!, TDS_INDEX: String(item.index) });
@@ -593,7 +594,12 @@ function stepRun(
     ...base,
     command: base.command === null ? null : fill(base.command),
     image,
-    args: base.args === null ? null : typeof base.args === 'string' ? fill(base.args) : fillArgs(base.args, values),
+    args:
+      base.args === null
+        ? null
+        : typeof base.args === 'string'
+          ? fill(base.args)
+          : fillArgs(base.args, values),
     env,
     step_inputs: step.dependsOn.flatMap((d) => rows.get(d)?.outputs ?? []),
     capture_result: true,

@@ -101,7 +101,8 @@ function scan(text: string): Found[] {
         const fieldStart = k + 1;
         if (word === 'item' && text.charCodeAt(k) === 0x2e) {
           k = fieldStart;
-          while (k < text.length && k - fieldStart < MAX_ITEM_FIELD_LENGTH && isFieldChar(text.charCodeAt(k))) k++;
+          while (k < text.length && k - fieldStart < MAX_ITEM_FIELD_LENGTH && isFieldChar(text.charCodeAt(k)))
+            k++;
           if (k === fieldStart) k = -1;
         }
         while (k !== -1 && k < text.length && isSpace(text.charCodeAt(k))) k++;
@@ -191,8 +192,7 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
     else if (name.startsWith('item.')) {
       const field = values.itemValue === undefined ? undefined : itemField(values.itemValue, name.slice(5));
       value = field === undefined ? whole : itemFieldText(field.value);
-    }
-    else if (name === 'index') value = values.index === undefined ? whole : String(values.index);
+    } else if (name === 'index') value = values.index === undefined ? whole : String(values.index);
     else {
       const step = STEP.exec(name);
       value = step ? (values.results[step[1]!] ?? '') : whole;
@@ -213,7 +213,8 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
 export function fillArgs(args: readonly string[], values: PlaceholderValues): string[] {
   return args.flatMap((arg) => {
     const found = scan(arg);
-    const only = found.length === 1 && found[0]!.start === 0 && found[0]!.end === arg.length ? found[0] : undefined;
+    const only =
+      found.length === 1 && found[0]!.start === 0 && found[0]!.end === arg.length ? found[0] : undefined;
     const name = only?.inner.trim();
     if (name?.startsWith('item.') && values.itemValue !== undefined) {
       const field = itemField(values.itemValue, name.slice(5));

@@ -119,8 +119,7 @@ export async function readStepItems(
     exitCode: row.exit_code === null ? null : Number(row.exit_code),
     attempts: row.attempt === null ? 0 : Number(row.attempt),
     result: row.run_id === null ? null : (results.get(row.run_id) ?? null),
-    reason:
-      row.failure_reason === null ? null : `${row.failure_reason}: ${row.failure_message ?? ''}`.trim(),
+    reason: row.failure_reason === null ? null : `${row.failure_reason}: ${row.failure_message ?? ''}`.trim(),
     results:
       row.run_id === null || row.results_bucket === null
         ? null

@@ -271,9 +271,15 @@ function readDependencies(
       for (const p of found) {
         if (p.kind === 'malformed') record(field.path, p.message);
         else if ((p.kind === 'item' || p.kind === 'index') && !fanOut)
-          record(field.path, `${p.kind === 'item' && p.field !== undefined ? p.text : `{{${p.kind}}}`} is only given to a step with for_each`);
+          record(
+            field.path,
+            `${p.kind === 'item' && p.field !== undefined ? p.text : `{{${p.kind}}}`} is only given to a step with for_each`,
+          );
         else if (p.kind === 'step' && field.path.endsWith('/image'))
-          record(field.path, `${p.text}: an image may be filled from a fan-out's item ({{item}}, {{item.FIELD}}), not from a step's result`);
+          record(
+            field.path,
+            `${p.text}: an image may be filled from a fan-out's item ({{item}}, {{item.FIELD}}), not from a step's result`,
+          );
         else placeholders[i]!.push({ ...p, path: field.path });
       }
     }
@@ -322,16 +328,29 @@ function checkLiteralItems(step: StepRequest, items: unknown[], at: string, reco
   items.forEach((item, j) => {
     const missing = missingItemField(texts, item);
     const image =
-      missing === undefined && imageFromItems(step) && imageReferenceProblem(imageWithStandIns(step.image)) === undefined
-        ? imageReferenceProblem(fillPlaceholders(step.image, { results: {}, item: typeof item === 'string' ? item : JSON.stringify(item), itemValue: item }))
+      missing === undefined &&
+      imageFromItems(step) &&
+      imageReferenceProblem(imageWithStandIns(step.image)) === undefined
+        ? imageReferenceProblem(
+            fillPlaceholders(step.image, {
+              results: {},
+              item: typeof item === 'string' ? item : JSON.stringify(item),
+              itemValue: item,
+            }),
+          )
         : undefined;
-    const problem = missing ?? (image === undefined ? undefined : `image ${JSON.stringify(step.image)} of this item: ${image}`);
+    const problem =
+      missing ??
+      (image === undefined ? undefined : `image ${JSON.stringify(step.image)} of this item: ${image}`);
     if (problem === undefined) return;
     found++;
     if (found <= MAX_ITEM_PROBLEMS) record(`${at}/for_each/${j}`, problem);
   });
   if (found > MAX_ITEM_PROBLEMS)
-    record(`${at}/for_each`, `${found - MAX_ITEM_PROBLEMS} more items have problems (the first ${MAX_ITEM_PROBLEMS} are listed)`);
+    record(
+      `${at}/for_each`,
+      `${found - MAX_ITEM_PROBLEMS} more items have problems (the first ${MAX_ITEM_PROBLEMS} are listed)`,
+    );
 }
 
 /** The dependency graph, and a cycle in it if there is one (a problem). */
@@ -411,8 +430,14 @@ function stepSpecs(
       if (imageFromItems(step)) {
         const standIn = imageReferenceProblem(imageWithStandIns(step.image));
         if (standIn !== undefined)
-          record(pointer('steps', i, 'image'), `${JSON.stringify(step.image)}, its item placeholders aside: ${standIn}`);
-        const spec = normaliseJobRequest(stepAsJob(request, { ...step, image: imageWithStandIns(step.image) }), defaults);
+          record(
+            pointer('steps', i, 'image'),
+            `${JSON.stringify(step.image)}, its item placeholders aside: ${standIn}`,
+          );
+        const spec = normaliseJobRequest(
+          stepAsJob(request, { ...step, image: imageWithStandIns(step.image) }),
+          defaults,
+        );
         return { ...spec, image: step.image };
       }
       return normaliseJobRequest(stepAsJob(request, step), defaults);

@@ -308,7 +308,17 @@ describe.concurrent('workflows', () => {
     const runId = expect.any(String);
     const results = (index: number) => `s3://${bucket}/${stepOf(run, 'fan').results.prefix}${index}/`;
     expect(lines).toEqual([
-      { index: 0, item: 'a', state: 'succeeded', exitCode: 0, attempts: 1, result: 'got-a', runId, reason: null, results: results(0) },
+      {
+        index: 0,
+        item: 'a',
+        state: 'succeeded',
+        exitCode: 0,
+        attempts: 1,
+        result: 'got-a',
+        runId,
+        reason: null,
+        results: results(0),
+      },
       {
         index: 1,
         item: 'b',
@@ -320,7 +330,17 @@ describe.concurrent('workflows', () => {
         reason: expect.stringMatching(/^exit_code: /),
         results: results(1),
       },
-      { index: 2, item: 'c', state: 'succeeded', exitCode: 0, attempts: 1, result: 'got-c', runId, reason: null, results: results(2) },
+      {
+        index: 2,
+        item: 'c',
+        state: 'succeeded',
+        exitCode: 0,
+        attempts: 1,
+        result: 'got-c',
+        runId,
+        reason: null,
+        results: results(2),
+      },
     ]);
 
     // The same items a page at a time, and filtered by state.
@@ -362,7 +382,7 @@ describe.concurrent('workflows', () => {
     await waitForWorkflowRun(again.body.id as string);
   });
 
-  it('fan out over object items, each its own image and args, and give the reduce every item\'s verdict and files', async ({
+  it("fan out over object items, each its own image and args, and give the reduce every item's verdict and files", async ({
     expect,
   }) => {
     // Each item names its own image: the base image under two more names, both local (tds-test-*).
@@ -372,7 +392,11 @@ describe.concurrent('workflows', () => {
     for (const repo of repos) await docker.getImage(inject('baseImage')).tag({ repo, tag });
     try {
       const tasks = [
-        { id: 't0', image: images[0], arguments: ['sh', '-c', 'echo zero > /job/output/t0.txt; echo "$TASK-0"'] },
+        {
+          id: 't0',
+          image: images[0],
+          arguments: ['sh', '-c', 'echo zero > /job/output/t0.txt; echo "$TASK-0"'],
+        },
         { id: 't1', image: images[1], arguments: ['sh', '-c', 'echo partial > /job/output/t1.txt; exit 3'] },
         { id: 't2', image: images[2], arguments: ['sh', '-c', 'echo "$TASK-2"'] },
       ];
@@ -398,13 +422,20 @@ describe.concurrent('workflows', () => {
       const posted = await service.request('POST', '/workflows', body);
       expect(posted.status, JSON.stringify(posted.body)).toBe(202);
       const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
-      const states = run.steps.map((s: { name: string; state: string; reason: string }) => [s.name, s.state, s.reason]);
+      const states = run.steps.map((s: { name: string; state: string; reason: string }) => [
+        s.name,
+        s.state,
+        s.reason,
+      ]);
       expect(run.state, JSON.stringify(states)).toBe('succeeded');
       expect(stepOf(run, 'task').result).toBe('["task-t0-0",null,"task-t2-2"]');
       expect(stepOf(run, 'reduce').result).toBe('0 succeeded 0,1 failed 3,2 succeeded 0 | partial');
 
       const manifest = await getText(bucket, `${stepOf(run, 'task').results.prefix as string}items.jsonl`);
-      const lines = manifest!.trimEnd().split('\n').map((line) => JSON.parse(line));
+      const lines = manifest!
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(lines.map((l) => [l.item.id, l.state, l.exitCode])).toEqual([
         ['t0', 'succeeded', 0],
         ['t1', 'failed', 3],
@@ -412,16 +443,23 @@ describe.concurrent('workflows', () => {
       ]);
       expect(lines[1].reason).toMatch(/^exit_code: /);
       expect(lines[0].reason).toBeNull();
-      for (const line of lines) expect(line.results).toBe(`s3://${bucket}/${stepOf(run, 'task').results.prefix}${line.index}/`);
+      for (const line of lines)
+        expect(line.results).toBe(`s3://${bucket}/${stepOf(run, 'task').results.prefix}${line.index}/`);
 
       const dyn = await service.request('GET', `/workflow-runs/${run.id}/steps/dyn/items`);
-      expect(dyn.body.items.map((i: { state: string; result: string | null }) => [i.state, i.result])).toEqual([
+      expect(
+        dyn.body.items.map((i: { state: string; result: string | null }) => [i.state, i.result]),
+      ).toEqual([
         ['succeeded', 'ok'],
         ['failed', null],
       ]);
       expect(dyn.body.items[1].reason).toBe('input_error: {{item.id}}: the item has no field "id"');
     } finally {
-      for (const name of images.slice(1)) await docker.getImage(name).remove().catch(() => undefined);
+      for (const name of images.slice(1))
+        await docker
+          .getImage(name)
+          .remove()
+          .catch(() => undefined);
     }
   });
 
@@ -445,11 +483,15 @@ describe.concurrent('workflows', () => {
       { path: '/steps/0/for_each/1', message: '{{item.image}}: the item has no field "image"' },
       {
         path: '/steps/0/for_each/2',
-        message: expect.stringMatching(/^image "\{\{item.image\}\}" of this item: "tds-run:abc" is an image the service makes/),
+        message: expect.stringMatching(
+          /^image "\{\{item.image\}\}" of this item: "tds-run:abc" is an image the service makes/,
+        ),
       },
       {
         path: '/steps/1/image',
-        message: expect.stringMatching(/^"Upper\/\{\{item\}\}", its item placeholders aside: "Upper\/x" is not an image reference/),
+        message: expect.stringMatching(
+          /^"Upper\/\{\{item\}\}", its item placeholders aside: "Upper\/x" is not an image reference/,
+        ),
       },
     ]);
   });

@@ -237,7 +237,9 @@ class Simulation {
     }
     // A fan-out that ended has its manifest written just after, and the workflow run is moved on
     // again (writeManifestsOf): its dependants, given the manifest, start then.
-    const manifests = decision.stepChanges.filter((c) => c.ended && this.steps.get(c.name)!.itemCount !== null);
+    const manifests = decision.stepChanges.filter(
+      (c) => c.ended && this.steps.get(c.name)!.itemCount !== null,
+    );
     for (const change of manifests) this.steps.get(change.name)!.manifestReady = true;
     if (decision.start) {
       expect(this.state).toBe('queued');
@@ -652,7 +654,9 @@ describe('decide, the rules by example', () => {
     expect(runs[0]!.spec.env.TDS_ITEM).toBe(JSON.stringify(items[0]));
     expect(runs[0]!.spec.item_problem).toBeUndefined();
     // The image rule a literal image is held to (the service's own images are refused).
-    expect(runs[1]!.spec.item_problem).toMatch(/^image "\{\{item.image\}\}" of this item: "tds-run:abc" is an image the service makes/);
+    expect(runs[1]!.spec.item_problem).toMatch(
+      /^image "\{\{item.image\}\}" of this item: "tds-run:abc" is an image the service makes/,
+    );
     expect(runs[2]!.spec.item_problem).toBe('{{item.image}}: the item has no field "image"');
   });
 

@@ -84,9 +84,9 @@ describe('placeholders', () => {
       itemValue: { id: 't1', image: 'busybox:1', args: ['a', 2], n: null },
       index: 3,
     };
-    expect(fillPlaceholders('{{item.id}}|{{item.image}}|{{item.args}}|{{item.n}}|{{item}}|{{index}}', values)).toBe(
-      `t1|busybox:1|["a",2]|null|${values.item}|3`,
-    );
+    expect(
+      fillPlaceholders('{{item.id}}|{{item.image}}|{{item.args}}|{{item.n}}|{{item}}|{{index}}', values),
+    ).toBe(`t1|busybox:1|["a",2]|null|${values.item}|3`);
     // A field the item lacks is left as written; missingItemField says why the item cannot run.
     expect(fillPlaceholders('{{item.nope}}', values)).toBe('{{item.nope}}');
     expect(missingItemField(['echo {{item.id}}', 'run {{item.nope}}'], values.itemValue)).toBe(

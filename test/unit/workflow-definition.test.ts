@@ -251,13 +251,21 @@ describe('workflow definitions', () => {
         ],
       }),
     ).toEqual([
-      { path: '/steps/3/image', message: expect.stringMatching(/^steps\[3\]\.image "\{\{steps.a.result\}\}" is not allowed/) },
+      {
+        path: '/steps/3/image',
+        message: expect.stringMatching(/^steps\[3\]\.image "\{\{steps.a.result\}\}" is not allowed/),
+      },
       { path: '/steps/0/command', message: '{{item.id}} is only given to a step with for_each' },
-      { path: '/steps/1/for_each/0', message: '{{item.id}}: the item is a string, not an object with fields' },
+      {
+        path: '/steps/1/for_each/0',
+        message: '{{item.id}}: the item is a string, not an object with fields',
+      },
       { path: '/steps/1/for_each/2', message: '{{item.id}}: the item has no field "id"' },
       {
         path: '/steps/2/for_each/0',
-        message: expect.stringMatching(/^image "\{\{item.image\}\}" of this item: "sha256:a+" is an image id/),
+        message: expect.stringMatching(
+          /^image "\{\{item.image\}\}" of this item: "sha256:a+" is an image id/,
+        ),
       },
     ]);
   });

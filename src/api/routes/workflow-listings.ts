@@ -163,7 +163,9 @@ function stepItemsRoute(app: App, db: SqlExecutor): void {
                 attempts: Type.Integer(),
                 result: Nullable(Type.String()),
                 reason: Nullable(
-                  Type.String({ description: "why the item's run failed, timed out or was cancelled (reason: message)" }),
+                  Type.String({
+                    description: "why the item's run failed, timed out or was cancelled (reason: message)",
+                  }),
                 ),
                 results: Nullable(
                   Type.String({ description: "the item's run's results folder, s3://bucket/prefix/" }),
