@@ -77,6 +77,12 @@ export const SpecSchema = Type.Object({
     }),
   ),
   env: Type.Record(Type.String(), Type.String()),
+  item_problem: Type.Optional(
+    Type.String({
+      description:
+        "a fan-out item's run only: why it could not run (a {{item.FIELD}} the item lacks, or a refused image filled from it), found when it was queued; the run failed with it (input_error) without running",
+    }),
+  ),
   secrets: Type.Optional(
     Type.Array(Type.String(), {
       description:

@@ -4,6 +4,12 @@
  * and the image builder applies both again when a run starts.
  */
 
+/** An image reference such as `debian:bookworm-slim`, `registry:5000/team/image@sha256:...`. */
+export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
+// The schema's pattern as published (a JSON Schema pattern): its group is for grouping, not capture.
+// eslint-disable-next-line regexp/no-unused-capturing-group
+const IMAGE_REFERENCE = new RegExp(IMAGE_PATTERN);
+
 /** Repositories of the images the service makes: run images (`tds-run:<runId>`) and package images. */
 export const RUN_IMAGE_REPOSITORY = 'tds-run';
 export const PACKAGE_IMAGE_REPOSITORY = 'tds-packages';
@@ -74,4 +80,16 @@ export function isLocalImageAllowed(ref: string, allowed: readonly string[]): bo
     const hasSuffix = entry.includes('@') || named.indexOf(':', named.lastIndexOf('/') + 1) >= 0;
     return !hasSuffix || suffixOf(entry) === suffix;
   });
+}
+
+/**
+ * Why `ref` may not be a job's image, or undefined when it may: the reference's form (what the
+ * request schema's pattern checks) and forbiddenImageProblem. For an image known only when a run
+ * is queued (a fan-out item's `{{item.image}}`), where no schema has looked at it.
+ */
+export function imageReferenceProblem(ref: string): string | undefined {
+  if (!IMAGE_REFERENCE.test(ref)) {
+    return `${JSON.stringify(ref)} is not an image reference: lower-case letters, digits and . _ / : - (up to 255), optionally @sha256:<64 hex digits>, such as debian:bookworm-slim`;
+  }
+  return forbiddenImageProblem(ref);
 }

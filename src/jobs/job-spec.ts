@@ -2,15 +2,14 @@ import Type, { type Static } from 'typebox';
 import { ValidationError, type Problem } from '../errors.js';
 import { CronSchedule } from '../cron/cron-schedule.js';
 import { GPU_TAG, MAX_TAGS, TAG_PATTERN, tagSet } from '../fleet/tags.js';
-import { forbiddenImageProblem } from './image-reference.js';
+import { forbiddenImageProblem, IMAGE_PATTERN } from './image-reference.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$';
 /** A plain package name, optionally pinned to a version (`pkg=1.2-3`): nothing a shell would read as syntax. */
 export const PACKAGE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9+._-]{0,127}(=[A-Za-z0-9.+:~_-]{1,128})?$';
 /** S3's bucket naming rules (lowercase letters, digits, dots and hyphens; 3 to 63 characters). */
 export const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
-/** An image reference such as `debian:bookworm-slim`, `registry:5000/team/image@sha256:...`. */
-export const IMAGE_PATTERN = '^[a-z0-9][a-z0-9._/:-]{0,254}(@sha256:[a-f0-9]{64})?$';
+export { IMAGE_PATTERN } from './image-reference.js';
 export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
 /** A secret is given to the container as the environment variable of its name: the same rules. */
 export const SECRET_NAME_PATTERN = ENV_NAME_PATTERN;
@@ -309,6 +308,11 @@ export interface JobSpec {
   requires: string[];
   /** Days after a run ends that its results folder is deleted (0: never); absent: the service's default. */
   results_retention_days?: number;
+  /**
+   * Why a fan-out item's run cannot run (its `{{item.FIELD}}` names a field the item lacks, or the
+   * image filled from it is refused), found when it was queued: the run fails with it, running nothing.
+   */
+  item_problem?: string;
 }
 
 /** Every object under `bucket`/`prefix` is staged under /job/steps/<name>/ before the run. */

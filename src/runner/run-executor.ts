@@ -141,6 +141,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         if (refused !== undefined) {
           throw new RunFailure('not_allowed', `refused as it was to start: ${refused}`);
         }
+        // A fan-out item that could not be made into a run when it was queued fails with the reason.
+        if (run.spec.item_problem !== undefined) throw new RunFailure('input_error', run.spec.item_problem);
         // The dates of this run's fire, filled in now: the stored definition reads the same any day.
         const instant = await readFireInstant(db, run);
         const time: FireTime = fireTime(instant.at, instant.timezone);

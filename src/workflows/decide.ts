@@ -4,7 +4,8 @@ import { stepResultsPrefix } from '../runs/results-layout.js';
 import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
 import { paramText } from '../definitions/params.js';
 import type { RunOverrides } from '../definitions/trigger-overrides.js';
-import { fillPlaceholders, type PlaceholderValues } from './placeholders.js';
+import { imageReferenceProblem } from '../jobs/image-reference.js';
+import { fillArgs, fillPlaceholders, missingItemField, type PlaceholderValues } from './placeholders.js';
 import {
   checkStepChange,
   isEndedStep,
@@ -13,6 +14,7 @@ import {
   type StepTransition,
 } from './step-states.js';
 import {
+  itemsEnvName,
   joinItemResults,
   MANIFEST_FILE,
   manifestEnvName,
@@ -371,17 +373,14 @@ function concludeFanOut(d: Deciding, step: StepDefinition, row: SnapshotStep, no
             ? `${failed} of ${count} items failed, within max_failures (${tolerated})`
             : null,
     outputs: [
-      ...runs
-        .filter((r) => r.state === 'succeeded')
-        .map((r) => ({
-          name: `${step.name}/${r.itemIndex}`,
-          bucket: r.resultsBucket,
-          prefix: `${r.resultsPrefix}output/`,
-        })),
-      // Over the bound, the result reaches the dependants as the manifest, a file beside the items' folders.
-      ...(result === undefined
-        ? [{ name: step.name, bucket: step.spec.s3_bucket, prefix: folder, file: MANIFEST_FILE }]
-        : []),
+      // Every item's files, failed or not: a failed item's output is uploaded as a succeeded one's.
+      ...row.conclusion!.runs.map((r) => ({
+        name: `${step.name}/${r.itemIndex}`,
+        bucket: r.resultsBucket,
+        prefix: `${r.resultsPrefix}output/`,
+      })),
+      // The manifest (each item's state, exit code, reason and result), a file beside the items' folders.
+      { name: step.name, bucket: step.spec.s3_bucket, prefix: folder, file: MANIFEST_FILE },
     ],
   });
 }
@@ -401,9 +400,9 @@ function advancePendingStep(d: Deciding, step: StepDefinition): void {
   }
   const deps = step.dependsOn.map((dep) => ({ name: dep, state: d.rows.get(dep)!.state }));
   if (deps.some((dep) => !isEndedStep(dep.state))) return;
-  // A dependency's result kept only in its manifest is given as that file: wait until it is written.
-  if (step.dependsOn.some((dep) => d.rows.get(dep)!.resultTruncated && !d.rows.get(dep)!.manifestReady))
-    return;
+  // A fan-out dependency's manifest is given as a file (its result too, when kept only there): wait
+  // until it is written, just after the fan-out ends.
+  if (step.dependsOn.some((dep) => hasManifest(d.rows.get(dep)!) && !d.rows.get(dep)!.manifestReady)) return;
   const skip = skipReason(step, deps);
   if (skip) {
     setStep(d, name, 'skip', { state: 'skipped', reason: skip });
@@ -425,6 +424,11 @@ function advancePendingStep(d: Deciding, step: StepDefinition): void {
     return;
   }
   startFanOut(d, step);
+}
+
+/** A step with a manifest: a fan-out whose items were known (one that failed reading them has none). */
+function hasManifest(row: SnapshotStep): boolean {
+  return row.itemCount !== null;
 }
 
 /** A fan-out starts: its items read (or it fails, or succeeds with none), the first ones queued. */
@@ -576,7 +580,7 @@ function stepRun(
   const values: PlaceholderValues = {
     results,
     params: paramTexts(definition, overrides),
-    ...(item ? { item: itemText(item.item), index: item.index } : {}),
+    ...(item ? { item: itemText(item.item), itemValue: item.item, index: item.index } : {}),
   };
   const fill = (text: string) => fillPlaceholders(text, values);
   const base = step.spec;
@@ -587,20 +591,32 @@ function stepRun(
   // Earlier results in the environment: each is within TDS_MAX_RESULT_BYTES, which fits in one
   // variable. One over it (a large fan-out's) is not there; a dependency's manifest is named instead.
   for (const name of ancestorsOf(step, definition)) {
-    if (!rows.get(name)?.resultTruncated) env[resultEnvName(name)] = results[name] ?? '';
+    const row = rows.get(name);
+    if (!row?.resultTruncated) env[resultEnvName(name)] = results[name] ?? '';
     else if (step.dependsOn.includes(name)) env[manifestEnvName(name)] = manifestPath(name);
+    if (row && hasManifest(row) && step.dependsOn.includes(name))
+      env[itemsEnvName(name)] = manifestPath(name);
   }
   // The item's reserved variables (the user may not set TDS_ names).
   if (item) Object.assign(env, { TDS_ITEM: values.item!, TDS_INDEX: String(item.index) });
+  const image = base.image === null ? null : fill(base.image);
   const spec: JobSpec = {
     ...base,
     command: base.command === null ? null : fill(base.command),
-    args: base.args === null ? null : typeof base.args === 'string' ? fill(base.args) : base.args.map(fill),
+    image,
+    args:
+      base.args === null
+        ? null
+        : typeof base.args === 'string'
+          ? fill(base.args)
+          : fillArgs(base.args, values),
     env,
     source_s3_prefix: overrides?.source_s3_prefix ?? base.source_s3_prefix,
     step_inputs: step.dependsOn.flatMap((d) => rows.get(d)?.outputs ?? []),
     capture_result: true,
   };
+  const problem = item ? itemProblem(base, image, item.item) : undefined;
+  if (problem !== undefined) spec.item_problem = problem;
   const itemIndex = item?.index ?? null;
   return {
     id: newId(),
@@ -625,6 +641,21 @@ function paramTexts(definition: WorkflowDefinition, overrides: RunOverrides | nu
     if (value !== undefined) texts[name] = paramText(value);
   }
   return texts;
+}
+
+/**
+ * Why an item cannot run its step, found as it is queued: a `{{item.FIELD}}` of the step's image,
+ * command, args or env the item lacks, or an image filled from the item that no job may name (the
+ * rule a literal image is held to, imageReferenceProblem).
+ */
+export function itemProblem(base: JobSpec, image: string | null, item: unknown): string | undefined {
+  const texts = [base.image ?? '', base.command ?? '', ...(base.args === null ? [] : [base.args].flat())];
+  texts.push(...Object.values(base.env));
+  const missing = missingItemField(texts, item);
+  if (missing !== undefined) return missing;
+  if (image === null || image === base.image) return undefined;
+  const refused = imageReferenceProblem(image);
+  return refused === undefined ? undefined : `image ${JSON.stringify(base.image)} of this item: ${refused}`;
 }
 
 /** A step's dependencies and theirs: the steps whose results it is given. */

@@ -26,6 +26,10 @@ export interface StepItem {
   attempts: number;
   /** The item's result: the last non-empty line of its stdout, as text. */
   result: string | null;
+  /** Why its run failed, timed out or was cancelled (`reason: message`); null otherwise. */
+  reason: string | null;
+  /** Its run's results folder (`s3://bucket/prefix/`: logs, run.json, output/…); null while it has no run. */
+  results: string | null;
 }
 
 /**
@@ -77,14 +81,20 @@ export async function readStepItems(
     exit_code: number | null;
     attempt: number | null;
     result_bytes: number | null;
+    failure_reason: string | null;
+    failure_message: string | null;
+    results_bucket: string | null;
+    results_prefix: string | null;
   }>(
     `SELECT * FROM (
        SELECT e.i AS index, (s.items -> e.i)::text AS item, ${ITEM_STATE_SQL} AS state,
-              r.id AS run_id, r.exit_code, r.attempt, octet_length(r.result) AS result_bytes
+              r.id AS run_id, r.exit_code, r.attempt, octet_length(r.result) AS result_bytes,
+              r.failure_reason, r.failure_message, r.results_bucket, r.results_prefix
        FROM workflow_steps s
        CROSS JOIN LATERAL ${indexes} AS e(i)
        LEFT JOIN LATERAL (
-         SELECT id, state, exit_code, attempt, result FROM runs
+         SELECT id, state, exit_code, attempt, result, failure_reason, failure_message, results_bucket,
+                results_prefix FROM runs
          WHERE workflow_run_id = coalesce(s.reused_from, s.workflow_run_id) AND step_name = s.name
            AND item_index = e.i
          ORDER BY attempt DESC LIMIT 1) r ON true
@@ -109,6 +119,11 @@ export async function readStepItems(
     exitCode: row.exit_code === null ? null : Number(row.exit_code),
     attempts: row.attempt === null ? 0 : Number(row.attempt),
     result: row.run_id === null ? null : (results.get(row.run_id) ?? null),
+    reason: row.failure_reason === null ? null : `${row.failure_reason}: ${row.failure_message ?? ''}`.trim(),
+    results:
+      row.run_id === null || row.results_bucket === null
+        ? null
+        : `s3://${row.results_bucket}/${row.results_prefix ?? ''}`,
   }));
 }
 
@@ -139,7 +154,10 @@ export async function readResults(
   return results;
 }
 
-/** One line of a manifest (index, item, state, exitCode, attempts, result, runId), with its newline. */
+/**
+ * One line of a manifest (index, item, state, exitCode, attempts, result, runId, reason, results),
+ * with its newline: the item as GET /workflow-runs/:id/steps/:name/items shows it.
+ */
 export function manifestLine(i: StepItem): string {
   const line = JSON.stringify({
     index: i.index,
@@ -149,6 +167,8 @@ export function manifestLine(i: StepItem): string {
     attempts: i.attempts,
     result: i.result,
     runId: i.runId,
+    reason: i.reason,
+    results: i.results,
   });
   return `${line}\n`;
 }
@@ -178,23 +198,22 @@ export async function* manifestLines(
  * Writes the manifest of each fan-out step of the workflow run that has ended and has none yet
  * (`<step's folder>items.jsonl`, failed items included), streamed to the store, and records that
  * it did. Its folder is the one of the definition the workflow run started with (an update of the
- * workflow meanwhile moves nothing). Returns how many it wrote, and how many of them hold a result
- * too large to keep inline, whose dependants wait for it (the caller moves the workflow run on).
+ * workflow meanwhile moves nothing). Returns how many it wrote: their dependants wait for them
+ * (the caller moves the workflow run on).
  * Steps reused by a retry have theirs in the workflow run they come from.
  */
 export async function writeStepManifests(
   db: SqlExecutor,
   store: ObjectStore,
   workflowRunId: string,
-): Promise<{ written: number; awaited: number }> {
+): Promise<{ written: number }> {
   const due = await db.query<{
     name: string;
     bucket: string;
     destination: string;
     unique_id: string;
-    result_truncated: boolean;
   }>(
-    `SELECT s.name, s.result_truncated, d.definition -> 'shared' ->> 's3_bucket' AS bucket,
+    `SELECT s.name, d.definition -> 'shared' ->> 's3_bucket' AS bucket,
             d.definition -> 'shared' ->> 'destination_s3_prefix' AS destination,
             d.definition -> 'shared' ->> 'uniqueId' AS unique_id
      FROM workflow_steps s JOIN workflow_runs r ON r.id = s.workflow_run_id
@@ -219,7 +238,7 @@ export async function writeStepManifests(
       [workflowRunId, step.name],
     );
   }
-  return { written: due.length, awaited: due.filter((s) => s.result_truncated).length };
+  return { written: due.length };
 }
 
 /** Workflow runs with an ended fan-out step whose manifest is not written (a crash in between). */

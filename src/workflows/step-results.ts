@@ -57,6 +57,14 @@ export function manifestEnvName(step: string): string {
 }
 
 /**
+ * The variable naming a fan-out step's manifest in each step that depends on it directly:
+ * `TDS_STEP_<NAME>_ITEMS`, whatever the size of the step's result.
+ */
+export function itemsEnvName(step: string): string {
+  return `TDS_STEP_${step.toUpperCase().replace(/-/g, '_')}_ITEMS`;
+}
+
+/**
  * Why a step cannot start because a placeholder of its command, args or env names a step whose
  * result was over the bound (it is not pasted anywhere), or undefined when none does.
  */

@@ -11,13 +11,20 @@ import {
   type JobSpec,
 } from '../jobs/job-spec.js';
 import { findCycle, startOrder } from './workflow-graph.js';
-import { placeholdersIn, type Placeholder } from './placeholders.js';
+import {
+  fillPlaceholders,
+  missingItemField,
+  placeholdersIn,
+  replaceItemPlaceholders,
+  type Placeholder,
+} from './placeholders.js';
 import {
   ParamsSchema,
   readParamDeclarations,
   requiredParams,
   type ParamDeclarations,
 } from '../definitions/params.js';
+import { IMAGE_PATTERN, imageReferenceProblem } from '../jobs/image-reference.js';
 
 /**
  * A workflow as posted: the job's shared fields and step defaults, `max_parallel`, and its steps.
@@ -36,7 +43,12 @@ const job = JobRequestSchema.properties;
 /** The job fields a step may override: what it runs, its limits, packages and environment. */
 const STEP_FIELDS = {
   command: job.command,
-  image: job.image,
+  image: Type.Optional(
+    Type.String({
+      pattern: IMAGE_PATTERN,
+      description: `${(job.image as { description?: string }).description ?? ''}. In a step with for_each it may be filled from the item, {{item}} or {{item.FIELD}} (e.g. "{{item.image}}"): each item's image is then held to the same rules when the item is queued`,
+    }),
+  ),
   args: job.args,
   linux_dependencies: job.linux_dependencies,
   base_image: job.base_image,
@@ -185,9 +197,27 @@ function schemaProblems(body: unknown): Problem[] {
   return describeIssues(WorkflowRequestSchema, body, issues, 'the request body');
 }
 
+/** Problems listed at most for this many items of a literal for_each: the rest are counted. */
+const MAX_ITEM_PROBLEMS = 20;
+
+/** Whether a step's image is filled from its items (`{{item}}` or `{{item.FIELD}}` in a fan-out step). */
+function imageFromItems(step: StepRequest | undefined): step is StepRequest & { image: string } {
+  return (
+    step?.for_each !== undefined &&
+    typeof step.image === 'string' &&
+    placeholdersIn(step.image).some((p) => p.kind === 'item')
+  );
+}
+
+/** An image filled from items as it is checked before any item is known: each item placeholder as `x`. */
+function imageWithStandIns(image: string): string {
+  return replaceItemPlaceholders(image, 'x');
+}
+
 /** The texts of a step that may hold placeholders, with their paths. */
 function placeholderFields(step: StepRequest, at: string): { path: string; text: string }[] {
   const fields: { path: string; text: string }[] = [];
+  if (imageFromItems(step)) fields.push({ path: `${at}/image`, text: step.image });
   if (step.command !== undefined) fields.push({ path: `${at}/command`, text: step.command });
   if (typeof step.args === 'string') fields.push({ path: `${at}/args`, text: step.args });
   if (Array.isArray(step.args))
@@ -251,7 +281,15 @@ function readDependencies(
       for (const p of found) {
         if (p.kind === 'malformed') record(field.path, p.message);
         else if ((p.kind === 'item' || p.kind === 'index') && !fanOut)
-          record(field.path, `{{${p.kind}}} is only given to a step with for_each`);
+          record(
+            field.path,
+            `${p.kind === 'item' && p.field !== undefined ? p.text : `{{${p.kind}}}`} is only given to a step with for_each`,
+          );
+        else if (p.kind === 'step' && field.path.endsWith('/image'))
+          record(
+            field.path,
+            `${p.text}: an image may be filled from a fan-out's item ({{item}}, {{item.FIELD}}), not from a step's result`,
+          );
         else if (p.kind === 'param' && !Object.hasOwn(declared ?? {}, p.param))
           record(
             field.path,
@@ -260,6 +298,7 @@ function readDependencies(
         else placeholders[i]!.push({ ...p, path: field.path });
       }
     }
+    if (Array.isArray(step.for_each)) checkLiteralItems(step, step.for_each, at, record);
     if (typeof step.for_each === 'string') {
       const found = placeholdersIn(step.for_each);
       const only = found.length === 1 && found[0]!.kind === 'step' && step.for_each.trim() === found[0]!.text;
@@ -291,6 +330,42 @@ function readDependencies(
     }
   });
   return { placeholders, dependsOn };
+}
+
+/**
+ * A literal for_each is checked item by item before anything runs: each item has every field the
+ * step's `{{item.FIELD}}` placeholders name, and an image filled from it is one a job may name.
+ * (Items known only when the step starts, from a step's result, are checked then: such an item fails.)
+ */
+function checkLiteralItems(step: StepRequest, items: unknown[], at: string, record: Record_): void {
+  const texts = placeholderFields(step, at).map((f) => f.text);
+  let found = 0;
+  items.forEach((item, j) => {
+    const missing = missingItemField(texts, item);
+    const image =
+      missing === undefined &&
+      imageFromItems(step) &&
+      imageReferenceProblem(imageWithStandIns(step.image)) === undefined
+        ? imageReferenceProblem(
+            fillPlaceholders(step.image, {
+              results: {},
+              item: typeof item === 'string' ? item : JSON.stringify(item),
+              itemValue: item,
+            }),
+          )
+        : undefined;
+    const problem =
+      missing ??
+      (image === undefined ? undefined : `image ${JSON.stringify(step.image)} of this item: ${image}`);
+    if (problem === undefined) return;
+    found++;
+    if (found <= MAX_ITEM_PROBLEMS) record(`${at}/for_each/${j}`, problem);
+  });
+  if (found > MAX_ITEM_PROBLEMS)
+    record(
+      `${at}/for_each`,
+      `${found - MAX_ITEM_PROBLEMS} more items have problems (the first ${MAX_ITEM_PROBLEMS} are listed)`,
+    );
 }
 
 /** The dependency graph, and a cycle in it if there is one (a problem). */
@@ -366,6 +441,20 @@ function stepSpecs(
   const specs: (JobSpec | undefined)[] = steps.map((step, i) => {
     if (!step) return undefined;
     try {
+      // An image filled from items is checked as the image it is with stand-ins, and kept as written.
+      if (imageFromItems(step)) {
+        const standIn = imageReferenceProblem(imageWithStandIns(step.image));
+        if (standIn !== undefined)
+          record(
+            pointer('steps', i, 'image'),
+            `${JSON.stringify(step.image)}, its item placeholders aside: ${standIn}`,
+          );
+        const spec = normaliseJobRequest(
+          stepAsJob(request, { ...step, image: imageWithStandIns(step.image) }),
+          defaults,
+        );
+        return { ...spec, image: step.image };
+      }
       return normaliseJobRequest(stepAsJob(request, step), defaults);
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
@@ -452,9 +541,15 @@ export function parseWorkflowRequest(body: unknown, defaults: JobDefaults): Work
       },
     ]);
   }
-  problems.push(...schemaProblems(body));
   const request = raw as unknown as WorkflowRequest;
   const steps = rawSteps.map((s) => (s !== null && typeof s === 'object' ? (s as StepRequest) : undefined));
+  // An image filled from items is not a reference yet: it is checked with stand-ins (stepSpecs).
+  problems.push(
+    ...schemaProblems(body).filter((p) => {
+      const at = /^\/steps\/(\d+)\/image$/.exec(p.path);
+      return !(at && imageFromItems(steps[Number(at[1])]));
+    }),
+  );
   const { index, names } = checkNames(steps, record);
   const params = readParamDeclarations(request.params, problems);
   if (typeof request.cron === 'string' && request.cron.trim() !== '') {

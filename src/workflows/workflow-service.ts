@@ -200,12 +200,12 @@ export async function readWorkflowWithRuns(
 }
 
 /**
- * Writes the manifests of the workflow run's ended fan-out steps; when the dependants of one wait
- * for it (its result was over the bound), moves the workflow run on at once to start them.
+ * Writes the manifests of the workflow run's ended fan-out steps; as the dependants of one wait
+ * for it (they are given it as a file), moves the workflow run on at once to start them.
  */
 export async function writeManifestsOf(deps: WorkflowServiceDeps, id: string): Promise<void> {
-  const { awaited } = await writeStepManifests(deps.db, deps.store, id);
-  if (awaited === 0) return;
+  const { written } = await writeStepManifests(deps.db, deps.store, id);
+  if (written === 0) return;
   const outcome = await deps.db.transaction((tx) => advanceWorkflowRun(tx, id, deps.limits));
   if (outcome.queued > 0) deps.signals.runQueued.notify();
   if (outcome.cancelRequested > 0) deps.signals.cancelRequested.notify();

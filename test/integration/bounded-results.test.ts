@@ -143,6 +143,8 @@ describe.concurrent('a fan-out of 10,000 items of 64 KiB each (the control path,
       attempts: 1,
       result: '0:'.padEnd(64 * KIB, 'x'),
       runId: expect.any(String),
+      reason: null,
+      results: `s3://${bucket}/${stepOf(run, 'fan').results.prefix as string}0/`,
     });
     const tail = (await rangeOf(bucket, key, size - 70 * KIB, size - 1)).split('\n');
     expect(tail.at(-1)).toBe('');

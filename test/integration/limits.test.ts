@@ -61,6 +61,32 @@ describe('the caps on what a run reads and writes', () => {
     expect(JSON.parse((await getText(bucket, `${prefix}run.json`))!).failure.reason).toBe('input_error');
   });
 
+  it("holds a fan-out's manifest, given to its dependants as a file, to TDS_MAX_INPUT_BYTES", async () => {
+    // Three items of 300-byte results: a manifest of about 1.5 KB, over the 1000 bytes a run may stage.
+    const posted = await service.request('POST', '/workflows', {
+      ...jobBody(bucket, { source_s3_prefix: 'tiny-in' }),
+      command: undefined,
+      steps: [
+        { name: 'fan', for_each: [0, 1, 2], command: "head -c 300 /dev/zero | tr '\\0' x; echo" },
+        { name: 'reduce', depends_on: ['fan'], command: 'echo never' },
+      ],
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    let run: { state: string; steps: { name: string; state: string; reason: string | null }[] } | undefined;
+    const deadline = Date.now() + 150_000;
+    while (Date.now() < deadline) {
+      run = (await service.request('GET', `/workflow-runs/${posted.body.workflowRun.id as string}`)).body;
+      if (['succeeded', 'failed', 'cancelled'].includes(run!.state)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(run!.state, JSON.stringify(run)).toBe('failed');
+    const reduce = run!.steps.find((s) => s.name === 'reduce')!;
+    expect(reduce.state).toBe('failed');
+    expect(reduce.reason).toMatch(
+      /^input_error: the inputs and the earlier steps' files come to .* more than the 1000 bytes a run may stage \(TDS_MAX_INPUT_BYTES\); the command was not run$/,
+    );
+  });
+
   it('runs a job whose inputs are within the cap', async () => {
     await putObject(bucket, 'small-in/a.txt', 'x'.repeat(900));
     const { run, prefix } = await runToEnd({ source_s3_prefix: 'small-in', command: 'wc -c < input/a.txt' });

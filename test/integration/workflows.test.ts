@@ -1,3 +1,4 @@
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createBucket,
@@ -12,6 +13,7 @@ import {
 
 let service: TestService;
 let bucket: string;
+const docker = new Docker();
 
 // The tests run at once, each on workflow runs of its own, checked by their ids.
 beforeAll(async () => {
@@ -304,10 +306,41 @@ describe.concurrent('workflows', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     const runId = expect.any(String);
+    const results = (index: number) => `s3://${bucket}/${stepOf(run, 'fan').results.prefix}${index}/`;
     expect(lines).toEqual([
-      { index: 0, item: 'a', state: 'succeeded', exitCode: 0, attempts: 1, result: 'got-a', runId },
-      { index: 1, item: 'b', state: 'failed', exitCode: 7, attempts: 1, result: null, runId },
-      { index: 2, item: 'c', state: 'succeeded', exitCode: 0, attempts: 1, result: 'got-c', runId },
+      {
+        index: 0,
+        item: 'a',
+        state: 'succeeded',
+        exitCode: 0,
+        attempts: 1,
+        result: 'got-a',
+        runId,
+        reason: null,
+        results: results(0),
+      },
+      {
+        index: 1,
+        item: 'b',
+        state: 'failed',
+        exitCode: 7,
+        attempts: 1,
+        result: null,
+        runId,
+        reason: expect.stringMatching(/^exit_code: /),
+        results: results(1),
+      },
+      {
+        index: 2,
+        item: 'c',
+        state: 'succeeded',
+        exitCode: 0,
+        attempts: 1,
+        result: 'got-c',
+        runId,
+        reason: null,
+        results: results(2),
+      },
     ]);
 
     // The same items a page at a time, and filtered by state.
@@ -347,6 +380,120 @@ describe.concurrent('workflows', () => {
     expect(byState.body.workflowRuns.map((r: { id: string }) => r.id)).toContain(run.id);
     for (const listedRun of byState.body.workflowRuns) expect(listedRun.workflowId).toBe(run.workflowId);
     await waitForWorkflowRun(again.body.id as string);
+  });
+
+  it("fan out over object items, each its own image and args, and give the reduce every item's verdict and files", async ({
+    expect,
+  }) => {
+    // Each item names its own image: the base image under two more names, both local (tds-test-*).
+    const tag = uniqueName('items');
+    const repos = ['tds-test-items-a', 'tds-test-items-b'];
+    const images = [inject('baseImage'), ...repos.map((repo) => `${repo}:${tag}`)];
+    for (const repo of repos) await docker.getImage(inject('baseImage')).tag({ repo, tag });
+    try {
+      const tasks = [
+        {
+          id: 't0',
+          image: images[0],
+          arguments: ['sh', '-c', 'echo zero > /job/output/t0.txt; echo "$TASK-0"'],
+        },
+        { id: 't1', image: images[1], arguments: ['sh', '-c', 'echo partial > /job/output/t1.txt; exit 3'] },
+        { id: 't2', image: images[2], arguments: ['sh', '-c', 'echo "$TASK-2"'] },
+      ];
+      const body = workflowBody([
+        {
+          name: 'task',
+          for_each: tasks,
+          max_failures: 1,
+          image: '{{item.image}}',
+          args: ['{{item.arguments}}'],
+          env: { TASK: 'task-{{item.id}}' },
+        },
+        // Items known only when the step starts: one lacking the field its command names fails, saying so.
+        { name: 'list', command: 'echo \'[{"id": "ok"}, {"name": "no id"}]\'' },
+        { name: 'dyn', for_each: '{{steps.list.result}}', max_failures: 1, command: 'echo "{{item.id}}"' },
+        {
+          name: 'reduce',
+          depends_on: ['task'],
+          command:
+            'echo "$(sed -E \'s/.*"index":([0-9]+),.*"state":"([a-z]+)","exitCode":([0-9]+).*/\\1 \\2 \\3/\' "$TDS_STEP_TASK_ITEMS" | paste -sd,) | $(cat /job/steps/task/1/t1.txt)"',
+        },
+      ]);
+      const posted = await service.request('POST', '/workflows', body);
+      expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+      const run = await waitForWorkflowRun(posted.body.workflowRun.id as string);
+      const states = run.steps.map((s: { name: string; state: string; reason: string }) => [
+        s.name,
+        s.state,
+        s.reason,
+      ]);
+      expect(run.state, JSON.stringify(states)).toBe('succeeded');
+      expect(stepOf(run, 'task').result).toBe('["task-t0-0",null,"task-t2-2"]');
+      expect(stepOf(run, 'reduce').result).toBe('0 succeeded 0,1 failed 3,2 succeeded 0 | partial');
+
+      const manifest = await getText(bucket, `${stepOf(run, 'task').results.prefix as string}items.jsonl`);
+      const lines = manifest!
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.map((l) => [l.item.id, l.state, l.exitCode])).toEqual([
+        ['t0', 'succeeded', 0],
+        ['t1', 'failed', 3],
+        ['t2', 'succeeded', 0],
+      ]);
+      expect(lines[1].reason).toMatch(/^exit_code: /);
+      expect(lines[0].reason).toBeNull();
+      for (const line of lines)
+        expect(line.results).toBe(`s3://${bucket}/${stepOf(run, 'task').results.prefix}${line.index}/`);
+
+      const dyn = await service.request('GET', `/workflow-runs/${run.id}/steps/dyn/items`);
+      expect(
+        dyn.body.items.map((i: { state: string; result: string | null }) => [i.state, i.result]),
+      ).toEqual([
+        ['succeeded', 'ok'],
+        ['failed', null],
+      ]);
+      expect(dyn.body.items[1].reason).toBe('input_error: {{item.id}}: the item has no field "id"');
+    } finally {
+      for (const name of images.slice(1))
+        await docker
+          .getImage(name)
+          .remove()
+          .catch(() => undefined);
+    }
+  });
+
+  it('refuse a literal item that lacks a field its step names, or whose image no job may name', async ({
+    expect,
+  }) => {
+    const posted = await service.request(
+      'POST',
+      '/workflows?dry_run=true',
+      workflowBody([
+        {
+          name: 'task',
+          for_each: [{ image: 'busybox:1' }, { id: 'x' }, { image: 'tds-run:abc' }],
+          image: '{{item.image}}',
+        },
+        { name: 'bad', for_each: [1], image: 'Upper/{{item}}' },
+      ]),
+    );
+    expect(posted.status, JSON.stringify(posted.body)).toBe(400);
+    expect(posted.body.problems).toEqual([
+      { path: '/steps/0/for_each/1', message: '{{item.image}}: the item has no field "image"' },
+      {
+        path: '/steps/0/for_each/2',
+        message: expect.stringMatching(
+          /^image "\{\{item.image\}\}" of this item: "tds-run:abc" is an image the service makes/,
+        ),
+      },
+      {
+        path: '/steps/1/image',
+        message: expect.stringMatching(
+          /^"Upper\/\{\{item\}\}", its item placeholders aside: "Upper\/x" is not an image reference/,
+        ),
+      },
+    ]);
   });
 
   it('keep a step queued while no worker holds a tag it requires, without holding back the others', async ({

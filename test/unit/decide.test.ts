@@ -235,6 +235,12 @@ class Simulation {
         cancelAsked: false,
       });
     }
+    // A fan-out that ended has its manifest written just after, and the workflow run is moved on
+    // again (writeManifestsOf): its dependants, given the manifest, start then.
+    const manifests = decision.stepChanges.filter(
+      (c) => c.ended && this.steps.get(c.name)!.itemCount !== null,
+    );
+    for (const change of manifests) this.steps.get(change.name)!.manifestReady = true;
     if (decision.start) {
       expect(this.state).toBe('queued');
       this.starts++;
@@ -244,6 +250,15 @@ class Simulation {
       expect(['queued', 'running']).toContain(this.state);
       this.ends++;
       this.state = decision.end.state;
+    }
+    if (manifests.length > 0) {
+      const next = this.advance();
+      return {
+        ...decision,
+        stepChanges: [...decision.stepChanges, ...next.stepChanges],
+        runsToQueue: [...decision.runsToQueue, ...next.runsToQueue],
+        end: decision.end ?? next.end,
+      };
     }
     return decision;
   }
@@ -594,6 +609,89 @@ describe('decide, the rules by example', () => {
     expect(run!.spec.env.TDS_STEP_A_RESULT).toBe('"ok"');
     expect(run!.spec.step_inputs).toEqual([
       { name: 'a', bucket: 'bucket', prefix: `out/${sim.runs[0]!.id}/output/` },
+    ]);
+  });
+
+  it('fills an object item into image, args, command and env, and fails an item it cannot fill with why', () => {
+    const definition = parseWorkflowRequest(
+      {
+        userId: 'alice',
+        uniqueId: 'objects',
+        s3_bucket: 'bucket',
+        source_s3_prefix: '',
+        destination_s3_prefix: '/out/',
+        steps: [
+          { name: 'list', command: 'true' },
+          {
+            name: 'task',
+            for_each: '{{steps.list.result}}',
+            max_failures: 2,
+            image: '{{item.image}}',
+            args: ['{{item.arguments}}'],
+            env: { TASK: 'task-{{item.id}}' },
+          },
+          { name: 'sum', depends_on: ['task'], command: 'cat "$TDS_STEP_TASK_ITEMS"' },
+        ],
+      },
+      DEFAULTS,
+    );
+    const sim = new Simulation(definition);
+    sim.advance();
+    const items = [
+      { id: 't1', image: 'busybox:1.36', arguments: ['sh', '-c', 'echo one'] },
+      { id: 't2', image: 'tds-run:abc', arguments: [] },
+      { id: 't3', arguments: [] },
+    ];
+    sim.runs[0]!.state = 'succeeded';
+    // The list step ends with the items as its result; the fan-out starts in the same decision.
+    const list = sim.snapshot();
+    list.steps.find((s) => s.name === 'list')!.latestRun!.result = JSON.stringify(items);
+    let ids = 0;
+    const decision = decide(list, () => `item-${++ids}`);
+    const runs = decision.runsToQueue;
+    expect(runs.map((r) => r.spec.image)).toEqual(['busybox:1.36', 'tds-run:abc', '{{item.image}}']);
+    expect(runs[0]!.spec).toMatchObject({ args: ['sh', '-c', 'echo one'], env: { TASK: 'task-t1' } });
+    expect(runs[0]!.spec.env.TDS_ITEM).toBe(JSON.stringify(items[0]));
+    expect(runs[0]!.spec.item_problem).toBeUndefined();
+    // The image rule a literal image is held to (the service's own images are refused).
+    expect(runs[1]!.spec.item_problem).toMatch(
+      /^image "\{\{item.image\}\}" of this item: "tds-run:abc" is an image the service makes/,
+    );
+    expect(runs[2]!.spec.item_problem).toBe('{{item.image}}: the item has no field "image"');
+  });
+
+  it("gives a fan-out's dependants its manifest (TDS_STEP_<NAME>_ITEMS) and every item's files, failed or not", () => {
+    const definition = parseWorkflowRequest(
+      {
+        userId: 'alice',
+        uniqueId: 'manifest',
+        s3_bucket: 'bucket',
+        source_s3_prefix: '',
+        destination_s3_prefix: '/out/',
+        steps: [
+          { name: 'fan', for_each: ['a', 'b'], max_failures: 1, command: 'echo {{item}}' },
+          { name: 'reduce', depends_on: ['fan'], command: 'cat "$TDS_STEP_FAN_ITEMS"' },
+        ],
+      },
+      DEFAULTS,
+    );
+    const sim = new Simulation(definition);
+    sim.advance();
+    sim.runs[0]!.state = 'failed';
+    sim.runs[1]!.state = 'succeeded';
+    // Ended, the fan-out's dependants wait for its manifest: none starts in the decision that ends it.
+    const ending = decide(sim.snapshot(), () => 'x');
+    expect(ending.stepChanges.find((c) => c.name === 'fan')?.values.state).toBe('succeeded');
+    expect(ending.runsToQueue).toEqual([]);
+    expect(ending.fanOutEnded).toBe(true);
+    const decision = sim.advance();
+    const [reduce] = decision.runsToQueue;
+    expect(reduce!.spec.env.TDS_STEP_FAN_ITEMS).toBe('/job/steps/fan/items.jsonl');
+    expect(reduce!.spec.env.TDS_STEP_FAN_RESULT).toBe('[null,1]');
+    expect(reduce!.spec.step_inputs).toEqual([
+      { name: 'fan/0', bucket: 'bucket', prefix: `out/${sim.runs[0]!.id}/output/` },
+      { name: 'fan/1', bucket: 'bucket', prefix: `out/${sim.runs[1]!.id}/output/` },
+      { name: 'fan', bucket: 'bucket', prefix: expect.stringMatching(/fan\/$/), file: 'items.jsonl' },
     ]);
   });
 

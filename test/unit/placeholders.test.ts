@@ -1,11 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fillPlaceholders, placeholdersIn } from '../../src/workflows/placeholders.js';
+import {
+  fillArgs,
+  fillPlaceholders,
+  missingItemField,
+  placeholdersIn,
+  replaceItemPlaceholders,
+} from '../../src/workflows/placeholders.js';
 
 // The pattern the scanner replaced, kept here only as the reference its answers are checked
 // against on short texts (on long hostile ones it backtracks for hours).
 // eslint-disable-next-line regexp/no-super-linear-backtracking
-const BEFORE = /\{\{\s*(steps\.[^}]*|item|index)\s*\}\}/g;
+const BEFORE = /\{\{\s*(steps\.[^}]*|item(?:\.[\w-]{1,63})?|index)\s*\}\}/g;
 
 const VALUES = { results: { a: 'A$&', 'b-2': '' }, item: 'IT', index: 7 };
 
@@ -34,6 +40,7 @@ const PIECES = [
   'steps.',
   'item',
   'index',
+  'item.a',
   'a',
   'b-2',
   '.result',
@@ -66,6 +73,49 @@ describe('placeholders', () => {
     expect(placeholdersIn('{{steps.{{item}}').map((p) => p.text)).toEqual(['{{steps.{{item}}']);
   });
 
+  it('finds {{item.FIELD}} and fills it from an object item: a string as it is, anything else as JSON', () => {
+    expect(placeholdersIn('{{ item.image }} {{item.}} {{item.a b}} {{item.x-1}}')).toEqual([
+      { kind: 'item', field: 'image', text: '{{ item.image }}' },
+      { kind: 'item', field: 'x-1', text: '{{item.x-1}}' },
+    ]);
+    const values = {
+      results: {},
+      item: '{"id":"t1","image":"busybox:1","args":["a",2],"n":null}',
+      itemValue: { id: 't1', image: 'busybox:1', args: ['a', 2], n: null },
+      index: 3,
+    };
+    expect(
+      fillPlaceholders('{{item.id}}|{{item.image}}|{{item.args}}|{{item.n}}|{{item}}|{{index}}', values),
+    ).toBe(`t1|busybox:1|["a",2]|null|${values.item}|3`);
+    // A field the item lacks is left as written; missingItemField says why the item cannot run.
+    expect(fillPlaceholders('{{item.nope}}', values)).toBe('{{item.nope}}');
+    expect(missingItemField(['echo {{item.id}}', 'run {{item.nope}}'], values.itemValue)).toBe(
+      '{{item.nope}}: the item has no field "nope"',
+    );
+    expect(missingItemField(['{{item.id}}'], 'plain')).toBe(
+      '{{item.id}}: the item is a string, not an object with fields',
+    );
+    expect(missingItemField(['{{item}} {{index}}'], 'plain')).toBeUndefined();
+  });
+
+  it('passes an item field that is a list as a list of args, when it is a whole argument', () => {
+    const values = { results: {}, itemValue: { args: ['-c', 'echo hi', 3], one: 'x y' } };
+    expect(fillArgs(['sh', '{{item.args}}', 'pre-{{item.args}}', '{{item.one}}'], values)).toEqual([
+      'sh',
+      '-c',
+      'echo hi',
+      '3',
+      'pre-["-c","echo hi",3]',
+      'x y',
+    ]);
+  });
+
+  it('replaces only item placeholders with a stand-in', () => {
+    expect(replaceItemPlaceholders('r/{{item.name}}:{{ item }}-{{index}}{{steps.a.result}}', 'x')).toBe(
+      'r/x:x-{{index}}{{steps.a.result}}',
+    );
+  });
+
   it('leaves replacement patterns in values as they are', () => {
     expect(fillPlaceholders('{{steps.a.result}}|{{steps.zz.result}}|{{item}}', VALUES)).toBe('A$&||IT');
     expect(fillPlaceholders('{{item}} {{index}}', { results: {} })).toBe('{{item}} {{index}}');
@@ -93,6 +143,8 @@ describe('placeholders', () => {
       'open braces': fill('', '{'),
       'open braces then spaces': fill('{{', ' '),
       'a keyword then spaces': fill('{{ item', ' '),
+      'item fields never closed': fill('', '{{item.abcdefghij'),
+      'long item fields': fill('{{item.', 'a'),
       'keywords with a lone closing brace': fill('', '{{ index }x'),
       'step placeholders closed by one brace': fill('', '{{steps.a }'),
       'nested openings': fill('', '{{ {{steps.'),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { manifestLine } from '../../src/workflows/step-items.js';
 import {
   itemResultsMayFit,
+  itemsEnvName,
   joinItemResults,
   manifestEnvName,
   manifestPath,
@@ -87,5 +89,39 @@ describe('a dependant of a fan-out step whose result is kept only in its manifes
     expect(truncatedPlaceholder(step('in-env'), truncated, 64 * KIB)).toContain(
       'make "big-fan" a dependency (depends_on) to be given its manifest as a file, or read GET /workflow-runs/:id/steps/big-fan/items',
     );
+  });
+});
+
+describe("a fan-out step's manifest", () => {
+  it('holds, per item, its index, the item, state, exit code, attempts, result, run, failure reason and results folder', () => {
+    const line = manifestLine({
+      index: 1,
+      item: { id: 't1', image: 'busybox:1', arguments: ['sh', '-c', 'exit 3'] },
+      state: 'failed',
+      runId: 'r1',
+      exitCode: 3,
+      attempts: 1,
+      result: null,
+      reason: 'exit_code: the command exited with code 3',
+      results: 's3://bucket/out/wf/task/1/',
+    });
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.split('\n')).toHaveLength(2);
+    expect(JSON.parse(line)).toEqual({
+      index: 1,
+      item: { id: 't1', image: 'busybox:1', arguments: ['sh', '-c', 'exit 3'] },
+      state: 'failed',
+      exitCode: 3,
+      attempts: 1,
+      result: null,
+      runId: 'r1',
+      reason: 'exit_code: the command exited with code 3',
+      results: 's3://bucket/out/wf/task/1/',
+    });
+  });
+
+  it('is named by TDS_STEP_<NAME>_ITEMS in the steps that depend on it', () => {
+    expect(itemsEnvName('make-parts')).toBe('TDS_STEP_MAKE_PARTS_ITEMS');
+    expect(manifestPath('make-parts')).toBe('/job/steps/make-parts/items.jsonl');
   });
 });

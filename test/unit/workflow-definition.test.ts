@@ -219,6 +219,57 @@ describe('workflow definitions', () => {
     expect(problemsOf({ ...BASE, steps: [] }).map((p) => p.path)).toEqual(['/steps']);
   });
 
+  it('keeps an image filled from items as written, and checks literal items against the fields and image rule', () => {
+    const definition = parseWorkflowRequest(
+      {
+        ...BASE,
+        steps: [
+          {
+            name: 'task',
+            for_each: [{ id: 'a', image: 'busybox:1.36', arguments: ['true'] }],
+            image: 'registry:5000/{{item.image}}',
+            args: ['{{item.arguments}}'],
+            env: { ID: '{{item.id}}' },
+          },
+        ],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.spec).toMatchObject({
+      image: 'registry:5000/{{item.image}}',
+      args: ['{{item.arguments}}'],
+      env: { ID: '{{item.id}}' },
+    });
+    expect(
+      problemsOf({
+        ...BASE,
+        steps: [
+          { name: 'a', command: 'echo {{item.id}}' },
+          { name: 'b', for_each: ['x', { id: 1 }, { other: 2 }], command: 'echo {{item.id}}' },
+          { name: 'c', for_each: [{ image: 'sha256:' + 'a'.repeat(64) }], image: '{{item.image}}' },
+          { name: 'd', for_each: [1], image: '{{steps.a.result}}' },
+        ],
+      }),
+    ).toEqual([
+      {
+        path: '/steps/3/image',
+        message: expect.stringMatching(/^steps\[3\]\.image "\{\{steps.a.result\}\}" is not allowed/),
+      },
+      { path: '/steps/0/command', message: '{{item.id}} is only given to a step with for_each' },
+      {
+        path: '/steps/1/for_each/0',
+        message: '{{item.id}}: the item is a string, not an object with fields',
+      },
+      { path: '/steps/1/for_each/2', message: '{{item.id}}: the item has no field "id"' },
+      {
+        path: '/steps/2/for_each/0',
+        message: expect.stringMatching(
+          /^image "\{\{item.image\}\}" of this item: "sha256:a+" is an image id/,
+        ),
+      },
+    ]);
+  });
+
   it('validates a 500-step workflow quickly', () => {
     const steps = Array.from({ length: 500 }, (_, i) => ({
       name: `s${i}`,

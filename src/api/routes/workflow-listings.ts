@@ -135,7 +135,7 @@ function stepItemsRoute(app: App, db: SqlExecutor): void {
       schema: {
         summary: "A fan-out step's items, a page at a time",
         description:
-          "Each item of the step in index order, with its state, its run (the latest attempt), exit code, attempts and result (the run's last non-empty line of stdout, as text). A step without for_each has none (400).",
+          "Each item of the step in index order, with its state, its run (the latest attempt), exit code, attempts, result (the run's last non-empty line of stdout, as text), failure reason and results folder. A step without for_each has none (400).",
         tags: ['workflows'],
         params: Type.Object({ id: Type.String({ maxLength: 64 }), name: Type.String({ maxLength: 63 }) }),
         querystring: Type.Object(
@@ -162,6 +162,14 @@ function stepItemsRoute(app: App, db: SqlExecutor): void {
                 exitCode: Nullable(Type.Integer()),
                 attempts: Type.Integer(),
                 result: Nullable(Type.String()),
+                reason: Nullable(
+                  Type.String({
+                    description: "why the item's run failed, timed out or was cancelled (reason: message)",
+                  }),
+                ),
+                results: Nullable(
+                  Type.String({ description: "the item's run's results folder, s3://bucket/prefix/" }),
+                ),
               }),
             ),
             nextCursor: NextCursor,
