@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from './router.js';
+import './writes.css';
 
 // Every write the page makes goes through here: it asks first where the write cannot be undone,
 // and always says what happened (what the API did, or its error message), never nothing.

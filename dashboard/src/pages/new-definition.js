@@ -277,7 +277,7 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
             .map(
               (p) =>
                 html`<li>
-                  <button class="link" onClick=${() => jump(p.line)}>line ${p.line}</button>, column
+                  <button class="jump" onClick=${() => jump(p.line)}>line ${p.line}</button>, column
                   ${p.column}: ${p.message}
                 </li>`,
             )}

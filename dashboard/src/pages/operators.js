@@ -144,51 +144,53 @@ function Users() {
     <${Problem} error=${users.error} />
     ${
       users.data &&
-      html`<table>
-        <thead>
-          <tr>
-            <th>user</th>
-            <th>buckets</th>
-            <th>CPUs</th>
-            <th>memory (MB)</th>
-            <th>timeout (s)</th>
-            <th>concurrent runs</th>
-            <th><span class="sr-only">actions</span></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${users.data.users.map((u) =>
-            editing === u.userId
-              ? html`<tr class="editing">
-                  <td colspan="7">
-                    <form
-                      class="user-form in-place"
-                      aria-label=${`Edit ${u.userId}`}
-                      onSubmit=${save(u.userId)}
-                    >
-                      <strong>${u.userId}</strong>
-                      <${UserFields} user=${u} prefix=${`edit-${u.userId}`} />
-                      <button type="submit">Save</button>
-                      <button type="button" onClick=${() => setEditing(undefined)}>Cancel editing</button>
-                    </form>
-                  </td>
-                </tr>`
-              : html`<tr>
-                  <td>${u.userId}</td>
-                  <td>${u.allowedBuckets.join(', ') || '—'}</td>
-                  <td>${u.effectiveCeilings.maxCpus}</td>
-                  <td>${u.effectiveCeilings.maxMemoryMb}</td>
-                  <td>${u.effectiveCeilings.maxTimeoutSeconds}</td>
-                  <td>${u.effectiveCeilings.maxConcurrentRuns}</td>
-                  <td>
-                    <button aria-label=${`Edit ${u.userId}`} onClick=${() => setEditing(u.userId)}>
-                      Edit
-                    </button>
-                  </td>
-                </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>user</th>
+              <th>buckets</th>
+              <th>CPUs</th>
+              <th>memory (MB)</th>
+              <th>timeout (s)</th>
+              <th>concurrent runs</th>
+              <th><span class="sr-only">actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${users.data.users.map((u) =>
+              editing === u.userId
+                ? html`<tr class="editing">
+                    <td colspan="7">
+                      <form
+                        class="user-form in-place"
+                        aria-label=${`Edit ${u.userId}`}
+                        onSubmit=${save(u.userId)}
+                      >
+                        <strong>${u.userId}</strong>
+                        <${UserFields} user=${u} prefix=${`edit-${u.userId}`} />
+                        <button type="submit">Save</button>
+                        <button type="button" onClick=${() => setEditing(undefined)}>Cancel editing</button>
+                      </form>
+                    </td>
+                  </tr>`
+                : html`<tr>
+                    <td>${u.userId}</td>
+                    <td>${u.allowedBuckets.join(', ') || '—'}</td>
+                    <td>${u.effectiveCeilings.maxCpus}</td>
+                    <td>${u.effectiveCeilings.maxMemoryMb}</td>
+                    <td>${u.effectiveCeilings.maxTimeoutSeconds}</td>
+                    <td>${u.effectiveCeilings.maxConcurrentRuns}</td>
+                    <td>
+                      <button aria-label=${`Edit ${u.userId}`} onClick=${() => setEditing(u.userId)}>
+                        Edit
+                      </button>
+                    </td>
+                  </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`
     }
     <${Outcome} outcome=${outcome} testid="user-outcome" />
     <form class="user-form" onSubmit=${(event) => save(new FormData(event.target).get('userId'))(event)}>
@@ -221,45 +223,47 @@ function Workers() {
     <${Problem} error=${error} />
     ${
       data &&
-      html`<table>
-        <thead>
-          <tr>
-            <th>worker</th>
-            <th>host</th>
-            <th>last heartbeat</th>
-            <th>runs in hand</th>
-            <th>tags</th>
-            <th>state</th>
-            <th><span class="sr-only">actions</span></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${(data.workers ?? []).map(
-            (w) =>
-              html`<tr>
-                <td>${w.id}</td>
-                <td>${w.host}</td>
-                <td>${time(w.lastHeartbeatAt)}</td>
-                <td>${`${w.runsInHand} of ${w.capacity}`}</td>
-                <td>${w.tags.join(', ')}</td>
-                <td data-testid=${`worker-state-${w.id}`}>${w.drained ? 'drained' : w.state}</td>
-                <td>
-                  ${
-                    w.state === 'active'
-                      ? html`<button aria-label=${`Drain ${w.id}`} onClick=${() => drain(w, 'drain')}>
-                          Drain
-                        </button>`
-                      : w.state === 'draining'
-                        ? html`<button aria-label=${`Undrain ${w.id}`} onClick=${() => drain(w, 'undrain')}>
-                            Undrain
+      html`<div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>worker</th>
+              <th>host</th>
+              <th>last heartbeat</th>
+              <th>runs in hand</th>
+              <th>tags</th>
+              <th>state</th>
+              <th><span class="sr-only">actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${(data.workers ?? []).map(
+              (w) =>
+                html`<tr>
+                  <td>${w.id}</td>
+                  <td>${w.host}</td>
+                  <td>${time(w.lastHeartbeatAt)}</td>
+                  <td>${`${w.runsInHand} of ${w.capacity}`}</td>
+                  <td>${w.tags.join(', ')}</td>
+                  <td data-testid=${`worker-state-${w.id}`}>${w.drained ? 'drained' : w.state}</td>
+                  <td>
+                    ${
+                      w.state === 'active'
+                        ? html`<button aria-label=${`Drain ${w.id}`} onClick=${() => drain(w, 'drain')}>
+                            Drain
                           </button>`
-                        : null
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+                        : w.state === 'draining'
+                          ? html`<button aria-label=${`Undrain ${w.id}`} onClick=${() => drain(w, 'undrain')}>
+                              Undrain
+                            </button>`
+                          : null
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`
     }
     <${Outcome} outcome=${outcome} testid="worker-outcome" />
   </section>`;

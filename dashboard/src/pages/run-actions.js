@@ -45,3 +45,23 @@ export function RunActions({ run, ended, onChanged }) {
     <${Outcome} outcome=${outcome} testid="run-outcome" />
   </div>`;
 }
+
+/** The overview's cancel of a running run: asked first, and what happened said in its row. */
+export function CancelRunButton({ runId, onDone }) {
+  const { outcome, carry } = useWrite();
+  return html`<${ConfirmButton}
+      label="Cancel"
+      ariaLabel=${`Cancel run ${runId}`}
+      question=${`Cancel run ${runId.slice(0, 8)}? This cannot be undone.`}
+      confirmLabel="Yes, cancel it"
+      onConfirm=${() =>
+        carry(
+          () => post(`/runs/${runId}/cancel`),
+          () => {
+            onDone();
+            return { message: 'Cancel requested.' };
+          },
+        )}
+    />
+    <${Outcome} outcome=${outcome} />`;
+}
