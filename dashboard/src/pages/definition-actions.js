@@ -27,10 +27,10 @@ function nextFire(item) {
 
 /** A workflow's schedule in words, its timezone and next fire times (or that it runs on demand). */
 export function ScheduleLine({ schedule }) {
-  if (!schedule) return html`<p>On demand: runs when run now (or when a definition is submitted).</p>`;
+  if (!schedule) return html`<p>On demand: no schedule; it runs when started (Run now, or the API).</p>`;
   return html`<p>
-      <strong>${schedule.description}</strong> (<code>${schedule.cron}</code>, timezone
-      ${schedule.timezone})${schedule.paused ? ' — paused' : ''}
+      <strong>${schedule.description}</strong>
+      (<code>${schedule.cron}</code>${`, timezone ${schedule.timezone})`}${schedule.paused ? ' — paused' : ''}
     </p>
     <p>Next: ${(schedule.nextFireTimes ?? []).slice(0, 3).map(time).join(' · ') || '—'}</p>`;
 }

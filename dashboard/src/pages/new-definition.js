@@ -235,9 +235,9 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
   const problems = result?.problems ?? [];
   return html`<h1>New ${routeKind}</h1>
     <p>
-      Paste or upload a ${routeKind} definition in YAML or JSON, as <code>tds apply</code> takes it (a
-      <code>kind: job</code> or <code>kind: workflow</code> line is optional). The service checks it first
-      (nothing is stored) and shows what applying it would do.
+      Paste or upload a ${routeKind} definition in YAML or JSON, as <code>tds apply</code> takes it
+      (${'a '}<code>kind: job</code> or <code>kind: workflow</code> line is optional). The service checks it
+      first (nothing is stored) and shows what applying it would do.
     </p>
     <form class="definition-form" onSubmit=${runCheck}>
       <label for="definition-text">Definition (YAML or JSON)</label>
@@ -271,17 +271,19 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
         <h2 id="problems">
           ${problems.length} problem${problems.length === 1 ? '' : 's'}: nothing was stored
         </h2>
-        <ul class="problem-list" role="alert">
-          ${[...problems]
-            .sort((a, b) => a.line - b.line || a.column - b.column)
-            .map(
-              (p) =>
-                html`<li>
-                  <button class="jump" onClick=${() => jump(p.line)}>line ${p.line}</button>, column
-                  ${p.column}: ${p.message}
-                </li>`,
-            )}
-        </ul>
+        <div role="alert">
+          <ul class="problem-list">
+            ${[...problems]
+              .sort((a, b) => a.line - b.line || a.column - b.column)
+              .map(
+                (p) =>
+                  html`<li>
+                    <button class="jump" onClick=${() => jump(p.line)}>line ${p.line}</button
+                    >${`, column ${p.column}: ${p.message}`}
+                  </li>`,
+              )}
+          </ul>
+        </div>
         <${Annotated} text=${result.text} problems=${problems} />
       </section>`
     }
