@@ -79,7 +79,11 @@ export async function shots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(before);
 }
 
-/** How far the page is wider than its viewport, in pixels (0 when nothing overflows sideways). */
-export async function sidewaysOverflow(page: Page): Promise<number> {
-  return (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+/** The elements that run off the right of the viewport (tag.class and how far), none when it fits. */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return (await page.evaluate(`[...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5
+      && !e.closest('[style*="overflow"], .scroll, ol.source, .log'))
+    .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+      + ' +' + Math.round(e.getBoundingClientRect().right - document.documentElement.clientWidth) + 'px')`)) as string[];
 }
