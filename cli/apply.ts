@@ -1,6 +1,7 @@
 import type { ApiClient } from './api-client.ts';
 import type { Definition } from './definitions/load.ts';
-import { diffFields, diffWorkflows, type Checked, type FieldChange } from './validate.ts';
+import { diffFields, diffWorkflows, showValue, type FieldChange } from './definitions/field-changes.ts';
+import type { Checked } from './validate.ts';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'delete';
 
@@ -91,8 +92,6 @@ export function formatDone({ entry, id, notify }: Done): string[] {
   return lines;
 }
 
-const show = (value: unknown) => (value === undefined ? '(none)' : JSON.stringify(value));
-
 /** `+ create job alice/nightly`, `~ update ...` with one line per changed field, and so on. */
 export function formatPlan(plan: PlanEntry[]): string[] {
   const lines: string[] = [];
@@ -101,7 +100,7 @@ export function formatPlan(plan: PlanEntry[]): string[] {
       `${SYMBOL[entry.action]} ${entry.action} ${entry.kind} ${entry.userId}/${entry.uniqueId}${entry.id ? ` (${entry.id})` : ''}`,
     );
     for (const change of entry.changes)
-      lines.push(`    ${change.field}: ${show(change.from)} -> ${show(change.to)}`);
+      lines.push(`    ${change.field}: ${showValue(change.from)} -> ${showValue(change.to)}`);
   }
   const counts = (['create', 'update', 'unchanged', 'delete'] as Action[])
     .map((action) => [action, plan.filter((e) => e.action === action).length] as const)

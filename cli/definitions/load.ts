@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pointerOf, type FileProblem, type Locate } from './problems.ts';
-import { readSourceFile, type SourceDocument } from './source-files.ts';
+import { readSourceFile } from './source-files.ts';
+import type { SourceDocument } from './yaml-text.ts';
 import { SERVICE_FILLED, substituteAll } from './substitutions.ts';
 import { isTaskList } from './task-list.ts';
 import { tasksToWorkflow } from './tasks-file.ts';

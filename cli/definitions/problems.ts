@@ -25,3 +25,8 @@ export function pointerSegments(pointer: string): string[] {
 export function pointerOf(segments: (string | number)[]): string {
   return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
+
+/** Which field of a job a 422 (the bucket or the inputs not there) is about. */
+export function pathOf422(message: string): string {
+  return /no objects under/.test(message) ? '/source_s3_prefix' : '/s3_bucket';
+}

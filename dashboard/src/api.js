@@ -18,6 +18,8 @@ export class ApiError extends Error {
     super(body?.message ?? `the API answered ${status}`);
     this.status = status;
     this.code = body?.error;
+    /** Each problem of a refused definition: { path (a JSON Pointer into the body sent), message }. */
+    this.problems = Array.isArray(body?.problems) ? body.problems : [];
   }
 }
 

@@ -11,12 +11,18 @@ import { OperatorsPage } from './pages/operators.js';
 import { AuditPage } from './pages/audit.js';
 import { WebhooksPage } from './pages/webhooks.js';
 import { Link, useLocation } from './router.js';
+import { lazyPage } from './lazy.js';
 import './style.css';
+
+// The definition editor brings the YAML reader: loaded only when a New page is opened.
+const NewDefinitionPage = lazyPage(() => import('./pages/new-definition.js'), 'NewDefinitionPage');
 
 function route(path) {
   const parts = path.replace(/^\/ui/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0 || parts[0] === 'overview') return { page: 'overview' };
   if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs' };
+  if ((parts[0] === 'jobs' || parts[0] === 'workflows') && parts[1] === 'new' && parts.length === 2)
+    return { page: `new-${parts[0].slice(0, -1)}` };
   if (parts[0] === 'jobs') return { page: 'job', id: parts[1] };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'workflows' && parts.length === 1) return { page: 'workflows' };
@@ -29,7 +35,14 @@ function route(path) {
 }
 
 /** The nav entry a page belongs to, when it is not one itself. */
-const SECTION = { job: 'jobs', run: 'jobs', workflow: 'workflows', 'workflow-run': 'workflows' };
+const SECTION = {
+  job: 'jobs',
+  run: 'jobs',
+  'new-job': 'jobs',
+  workflow: 'workflows',
+  'workflow-run': 'workflows',
+  'new-workflow': 'workflows',
+};
 
 function KeyForm({ message, onKey }) {
   const [value, setValue] = useState('');
@@ -100,6 +113,8 @@ function App() {
     workflow: html`<${WorkflowPage} id=${current.id} />`,
     // Keyed by id: a retry opens the new workflow run's page afresh.
     'workflow-run': html`<${WorkflowRunPage} key=${current.id} id=${current.id} />`,
+    'new-job': html`<${NewDefinitionPage} key="job" kind="job" me=${me} />`,
+    'new-workflow': html`<${NewDefinitionPage} key="workflow" kind="workflow" me=${me} />`,
     operators: html`<${OperatorsPage} me=${me} />`,
     audit: html`<${AuditPage} />`,
     webhooks: html`<${WebhooksPage} me=${me} params=${params} />`,

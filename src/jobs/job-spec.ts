@@ -379,6 +379,9 @@ export interface JobDefaults {
  * Refuses `..` segments and control characters, which could make keys escape the folder.
  */
 export function normalisePrefix(field: string, raw: string): string {
+  // A workflow's steps are read by the job's rules even when the schema found the field missing:
+  // the same problem then, never a TypeError (a 500).
+  if (typeof raw !== 'string') throw new ValidationError(`missing required field "${field}"`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(raw)) {
     throw new ValidationError(`${field} must not contain control characters or backslashes`);

@@ -217,6 +217,8 @@ describe('the workflow pages', () => {
     await node(page, 'next', 'pending').waitFor();
     await shot(page, 'workflow-run-running');
     await page.getByRole('button', { name: 'Cancel workflow run' }).click();
+    // Asked first: a cancel cannot be undone.
+    await page.getByRole('button', { name: 'Yes, cancel the workflow run' }).click();
     await page.locator('h1 .badge.state-cancelled').waitFor();
     await node(page, 'long', 'cancelled').waitFor();
     await node(page, 'next', 'cancelled').waitFor();

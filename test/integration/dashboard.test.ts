@@ -191,6 +191,10 @@ describe('the dashboard', () => {
     await page.goto(`${service.apiUrl}/ui/runs/${long.run.id}`);
     await page.locator('.log div', { hasText: 'waiting' }).waitFor({ timeout: 90_000 });
     await page.getByRole('button', { name: 'Cancel run' }).click();
+    // A cancel cannot be undone: the page asks first, and nothing is cancelled until confirmed.
+    await page.getByText('Cancel this run? This cannot be undone').waitFor();
+    await page.getByRole('button', { name: 'Yes, cancel the run' }).click();
+    await page.getByTestId('run-outcome').getByText('Cancel requested.').waitFor();
     await page.locator('h1 .badge.state-cancelled').waitFor({ timeout: 60_000 });
 
     await page.goto(`${service.apiUrl}/`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatPlan, type PlanEntry } from '../../cli/apply.js';
-import { diffFields, diffWorkflows } from '../../cli/validate.js';
+import { diffFields, diffWorkflows } from '../../cli/definitions/field-changes.js';
 import { formatReport } from '../../cli/watch.js';
 
 const entry = (

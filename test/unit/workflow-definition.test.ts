@@ -270,6 +270,17 @@ describe('workflow definitions', () => {
     ]);
   });
 
+  it('lists a missing prefix as a problem at its path, once, whether the workflow or the step lacks it', () => {
+    const { source_s3_prefix: _source, destination_s3_prefix: _destination, ...withoutPrefixes } = BASE;
+    const problems = problemsOf({ ...withoutPrefixes, steps: [{ name: 'hello', command: 'echo hello' }] });
+    expect(problems.filter((p) => p.path === '/source_s3_prefix')).toEqual([
+      { path: '/source_s3_prefix', message: 'missing required field "source_s3_prefix"' },
+    ]);
+    expect(problems.filter((p) => p.path === '/destination_s3_prefix')).toEqual([
+      { path: '/destination_s3_prefix', message: 'missing required field "destination_s3_prefix"' },
+    ]);
+  });
+
   it('validates a 500-step workflow quickly', () => {
     const steps = Array.from({ length: 500 }, (_, i) => ({
       name: `s${i}`,

@@ -1,12 +1,13 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { get, post, query } from '../api.js';
+import { get, query } from '../api.js';
 import { FilterForm, readFilters } from '../filters.js';
 import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
 import { UsageChart } from '../usage-chart.js';
+import { DefinitionActions } from './definition-actions.js';
 
 export function JobsPage({ me, params }) {
   const runStates = useStates()?.run.states ?? [];
@@ -18,6 +19,7 @@ export function JobsPage({ me, params }) {
     state,
   ]);
   return html`<h1>Jobs</h1>
+    <p><${Link} href="/ui/jobs/new">New job</${Link}>: paste or upload a definition (YAML or JSON)</p>
     <${FilterForm} path="/ui/jobs" params=${params} states=${runStates} />
     <${Problem} error=${error} />
     ${
@@ -67,16 +69,6 @@ export function JobPage({ id }) {
   const cursor = cursors.at(-1);
   const job = usePoll(() => get(`/jobs/${id}`), 5000, [id]);
   const runs = usePoll(() => loadRuns(id, cursor), 5000, [id, cursor]);
-  const [message, setMessage] = useState('');
-  const act = (what) =>
-    post(`/jobs/${id}/${what}`).then(
-      () => {
-        setMessage(`${what}: done`);
-        job.reload();
-        runs.reload();
-      },
-      (error) => setMessage(error.message),
-    );
   const data = job.data?.job;
   const schedule = data?.schedule;
   const ordered = runs.data ? [...runs.data.runs].reverse() : [];
@@ -98,11 +90,14 @@ export function JobPage({ id }) {
                   <p>Next: ${(schedule.nextFireTimes ?? []).slice(0, 3).map(time).join(' · ') || '—'}</p>`
               : html`<p>Runs once, when submitted (or when run now).</p>`
           }
-          <div class="actions">
-            ${schedule && (schedule.paused ? html`<button onClick=${() => act('resume')}>Resume</button>` : html`<button onClick=${() => act('pause')}>Pause</button>`)}
-            <button onClick=${() => act('trigger')}>Run now</button>
-          </div>
-          <p role="status">${message}</p>
+          <${DefinitionActions}
+            kind="job"
+            item=${data}
+            onChanged=${() => {
+              job.reload();
+              runs.reload();
+            }}
+          />
         </section>
         <${UsageChart} filter=${{ userId: data.userId, jobId: id }} what="this job" />`
     }

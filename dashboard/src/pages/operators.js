@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, get, post } from '../api.js';
 import { time } from '../format.js';
 import { Problem, usePoll } from '../router.js';
+import { Outcome, useWrite } from '../writes.js';
 
 function Keys() {
   const keys = usePoll(() => get('/admin/keys'), 15000, []);
@@ -87,125 +88,184 @@ function Keys() {
   </section>`;
 }
 
+/** The fields of a user's ceilings and allow-list; empty means the service's default. */
+function UserFields({ user, prefix }) {
+  const field = (name, label, value, step) =>
+    html`<label
+      >${label} <input name=${name} id=${`${prefix}-${name}`} type="number" step=${step} value=${value ?? ''}
+    /></label>`;
+  return html`<label
+      >Buckets (bucket or bucket/prefix/, comma-separated)
+      <input name="buckets" value=${user.allowedBuckets.join(', ')}
+    /></label>
+    ${field('maxCpus', 'Max CPUs', user.ceilings.maxCpus, '0.1')}
+    ${field('maxMemoryMb', 'Max memory (MB)', user.ceilings.maxMemoryMb)}
+    ${field('maxTimeoutSeconds', 'Max timeout (s)', user.ceilings.maxTimeoutSeconds)}
+    ${field('maxConcurrentRuns', 'Max concurrent runs', user.ceilings.maxConcurrentRuns)}`;
+}
+
+/** PUT /admin/users/:userId from one of the user forms. */
+function userChange(form) {
+  const number = (name) => (form.get(name) === '' ? null : Number(form.get(name)));
+  return {
+    allowedBuckets: String(form.get('buckets'))
+      .split(/[\s,]+/)
+      .filter(Boolean),
+    maxCpus: number('maxCpus'),
+    maxMemoryMb: number('maxMemoryMb'),
+    maxTimeoutSeconds: number('maxTimeoutSeconds'),
+    maxConcurrentRuns: number('maxConcurrentRuns'),
+  };
+}
+
+const savedMessage = (userId, saved) => {
+  const c = saved.effectiveCeilings ?? {};
+  return `Saved ${userId}: ${c.maxCpus} CPUs, ${c.maxMemoryMb} MB, ${c.maxTimeoutSeconds} s, ${c.maxConcurrentRuns} runs at once; buckets ${(saved.allowedBuckets ?? []).join(', ') || 'none'}.`;
+};
+
 function Users() {
   const users = usePoll(() => get('/admin/users'), 15000, []);
   const [editing, setEditing] = useState();
-  const [problem, setProblem] = useState();
-  const save = async (event) => {
+  const { outcome, carry } = useWrite();
+  const save = (userId) => async (event) => {
     event.preventDefault();
-    const form = new FormData(event.target);
-    const number = (name) => (form.get(name) === '' ? null : Number(form.get(name)));
-    try {
-      await api('PUT', `/admin/users/${encodeURIComponent(form.get('userId'))}`, {
-        allowedBuckets: String(form.get('buckets'))
-          .split(/[\s,]+/)
-          .filter(Boolean),
-        maxCpus: number('maxCpus'),
-        maxMemoryMb: number('maxMemoryMb'),
-        maxTimeoutSeconds: number('maxTimeoutSeconds'),
-        maxConcurrentRuns: number('maxConcurrentRuns'),
-      });
+    const answer = await carry(
+      () => api('PUT', `/admin/users/${encodeURIComponent(userId)}`, userChange(new FormData(event.target))),
+      (saved) => ({ message: savedMessage(userId, saved) }),
+    );
+    if (answer) {
       setEditing(undefined);
-      setProblem(undefined);
       users.reload();
-    } catch (error) {
-      setProblem(error);
     }
   };
-  const user = editing ?? { userId: '', allowedBuckets: [], ceilings: {} };
+  const blank = { userId: '', allowedBuckets: [], ceilings: {} };
   return html`<section aria-labelledby="users">
     <h2 id="users">Users: ceilings and bucket allow-lists</h2>
     <${Problem} error=${users.error} />
     ${
       users.data &&
-      html`<table>
-        <thead>
-          <tr>
-            <th>user</th>
-            <th>buckets</th>
-            <th>CPUs</th>
-            <th>memory (MB)</th>
-            <th>timeout (s)</th>
-            <th>concurrent runs</th>
-            <th><span class="sr-only">actions</span></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${users.data.users.map(
-            (u) =>
-              html`<tr>
-                <td>${u.userId}</td>
-                <td>${u.allowedBuckets.join(', ') || '—'}</td>
-                <td>${u.effectiveCeilings.maxCpus}</td>
-                <td>${u.effectiveCeilings.maxMemoryMb}</td>
-                <td>${u.effectiveCeilings.maxTimeoutSeconds}</td>
-                <td>${u.effectiveCeilings.maxConcurrentRuns}</td>
-                <td><button aria-label=${`Edit ${u.userId}`} onClick=${() => setEditing(u)}>Edit</button></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>user</th>
+              <th>buckets</th>
+              <th>CPUs</th>
+              <th>memory (MB)</th>
+              <th>timeout (s)</th>
+              <th>concurrent runs</th>
+              <th><span class="sr-only">actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${users.data.users.map((u) =>
+              editing === u.userId
+                ? html`<tr class="editing">
+                    <td colspan="7">
+                      <form
+                        class="user-form in-place"
+                        aria-label=${`Edit ${u.userId}`}
+                        onSubmit=${save(u.userId)}
+                      >
+                        <strong>${u.userId}</strong>
+                        <${UserFields} user=${u} prefix=${`edit-${u.userId}`} />
+                        <button type="submit">Save</button>
+                        <button type="button" onClick=${() => setEditing(undefined)}>Cancel editing</button>
+                      </form>
+                    </td>
+                  </tr>`
+                : html`<tr>
+                    <td>${u.userId}</td>
+                    <td>${u.allowedBuckets.join(', ') || '—'}</td>
+                    <td>${u.effectiveCeilings.maxCpus}</td>
+                    <td>${u.effectiveCeilings.maxMemoryMb}</td>
+                    <td>${u.effectiveCeilings.maxTimeoutSeconds}</td>
+                    <td>${u.effectiveCeilings.maxConcurrentRuns}</td>
+                    <td>
+                      <button aria-label=${`Edit ${u.userId}`} onClick=${() => setEditing(u.userId)}>
+                        Edit
+                      </button>
+                    </td>
+                  </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`
     }
-    <form class="user-form" key=${user.userId} onSubmit=${save}>
-      <h3>${editing ? `Edit ${user.userId}` : 'Add or change a user'}</h3>
-      <label>User <input name="userId" required value=${user.userId} readonly=${!!editing} /></label>
-      <label
-        >Buckets (bucket or bucket/prefix/, comma-separated)
-        <input name="buckets" value=${user.allowedBuckets.join(', ')}
-      /></label>
-      <label
-        >Max CPUs <input name="maxCpus" type="number" step="0.1" value=${user.ceilings.maxCpus ?? ''}
-      /></label>
-      <label
-        >Max memory (MB) <input name="maxMemoryMb" type="number" value=${user.ceilings.maxMemoryMb ?? ''}
-      /></label>
-      <label
-        >Max timeout (s)
-        <input name="maxTimeoutSeconds" type="number" value=${user.ceilings.maxTimeoutSeconds ?? ''}
-      /></label>
-      <label
-        >Max concurrent runs
-        <input name="maxConcurrentRuns" type="number" value=${user.ceilings.maxConcurrentRuns ?? ''}
-      /></label>
+    <${Outcome} outcome=${outcome} testid="user-outcome" />
+    <form class="user-form" onSubmit=${(event) => save(new FormData(event.target).get('userId'))(event)}>
+      <h3>Add a user (or change one by name)</h3>
+      <label>User <input name="userId" required /></label>
+      <${UserFields} user=${blank} prefix="new" />
       <button type="submit">Save</button>
-      <${Problem} error=${problem} />
     </form>
   </section>`;
 }
 
 function Workers() {
-  const { data, error } = usePoll(() => get('/admin/workers'), 5000, []);
+  const { data, error, reload } = usePoll(() => get('/admin/workers'), 5000, []);
+  const { outcome, carry } = useWrite();
+  const drain = (worker, what) =>
+    carry(
+      () => post(`/admin/workers/${encodeURIComponent(worker.id)}/${what}`),
+      (answer) => {
+        reload();
+        return {
+          message:
+            what === 'drain'
+              ? `Worker ${answer.id} is draining: it claims no new run and finishes the ${answer.runsInHand} it holds.`
+              : `Worker ${answer.id} claims runs again.`,
+        };
+      },
+    );
   return html`<section aria-labelledby="workers">
     <h2 id="workers">Workers</h2>
     <${Problem} error=${error} />
     ${
       data &&
-      html`<table>
-        <thead>
-          <tr>
-            <th>worker</th>
-            <th>host</th>
-            <th>last heartbeat</th>
-            <th>runs in hand</th>
-            <th>tags</th>
-            <th>state</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${(data.workers ?? []).map(
-            (w) =>
-              html`<tr>
-                <td>${w.id}</td>
-                <td>${w.host}</td>
-                <td>${time(w.lastHeartbeatAt)}</td>
-                <td>${`${w.runsInHand} of ${w.capacity}`}</td>
-                <td>${w.tags.join(', ')}</td>
-                <td>${w.drained ? 'drained' : w.state}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
+      html`<div class="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th>worker</th>
+              <th>host</th>
+              <th>last heartbeat</th>
+              <th>runs in hand</th>
+              <th>tags</th>
+              <th>state</th>
+              <th><span class="sr-only">actions</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${(data.workers ?? []).map(
+              (w) =>
+                html`<tr>
+                  <td>${w.id}</td>
+                  <td>${w.host}</td>
+                  <td>${time(w.lastHeartbeatAt)}</td>
+                  <td>${`${w.runsInHand} of ${w.capacity}`}</td>
+                  <td>${w.tags.join(', ')}</td>
+                  <td data-testid=${`worker-state-${w.id}`}>${w.drained ? 'drained' : w.state}</td>
+                  <td>
+                    ${
+                      w.state === 'active'
+                        ? html`<button aria-label=${`Drain ${w.id}`} onClick=${() => drain(w, 'drain')}>
+                            Drain
+                          </button>`
+                        : w.state === 'draining'
+                          ? html`<button aria-label=${`Undrain ${w.id}`} onClick=${() => drain(w, 'undrain')}>
+                              Undrain
+                            </button>`
+                          : null
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`
     }
+    <${Outcome} outcome=${outcome} testid="worker-outcome" />
   </section>`;
 }
 

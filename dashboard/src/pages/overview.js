@@ -1,9 +1,10 @@
 import { html } from 'htm/preact';
-import { get, post, query } from '../api.js';
+import { get, query } from '../api.js';
 import { duration, time } from '../format.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
 import { UsageChart } from '../usage-chart.js';
+import { CancelRunButton } from './run-actions.js';
 
 /** What a run belongs to: its job, or its workflow run (and step). */
 function Owner({ run }) {
@@ -64,9 +65,7 @@ export function OverviewPage({ me }) {
                     <td><${StateBadge} state=${run.state} /></td>
                     <td>${duration(run.elapsedSeconds)}</td>
                     <td>
-                      <button onClick=${() => post(`/runs/${run.runId}/cancel`).then(reload, reload)} aria-label=${`Cancel run ${run.runId}`}>
-                        Cancel
-                      </button>
+                      <${CancelRunButton} runId=${run.runId} onDone=${reload} />
                     </td>
                   </tr>`,
                     )}

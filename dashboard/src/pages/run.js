@@ -1,12 +1,13 @@
 import AnsiToHtml from 'ansi-to-html';
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post } from '../api.js';
+import { get } from '../api.js';
 import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
 import { followLog } from '../log-stream.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
+import { RunActions } from './run-actions.js';
 
 /** The 16 ANSI colours, each readable on the log's dark background (WCAG AA contrast). */
 const PALETTE = [
@@ -159,7 +160,6 @@ export function RunPage({ id }) {
     if (data && ended.includes(data.state)) setLive(false);
   }, [data?.state, ended]);
   const metrics = useMetrics(id, live);
-  const [message, setMessage] = useState('');
   if (!data) return html`<${Problem} error=${run.error} />${!run.error && html`<p>Loading…</p>`}`;
   const samples = metrics.samples;
   const xs = samples.map((s) => s.elapsed);
@@ -187,25 +187,7 @@ export function RunPage({ id }) {
           : html`<code>${data.results.uri}</code>`
       }
     </p>
-    ${
-      !ended.includes(data.state) &&
-      html`<div class="actions">
-        <button
-          disabled=${data.cancelRequested}
-          onClick=${() =>
-            post(`/runs/${id}/cancel`).then(
-              () => {
-                setMessage('Cancel requested.');
-                run.reload();
-              },
-              (error) => setMessage(error.message),
-            )}
-        >
-          ${data.cancelRequested ? 'Cancelling…' : 'Cancel run'}
-        </button>
-        <span role="status">${message}</span>
-      </div>`
-    }
+    <${RunActions} run=${data} ended=${ended.includes(data.state)} onChanged=${run.reload} />
     <section aria-labelledby="timeline">
       <h2 id="timeline">Timeline</h2>
       <${Timeline} run=${data} />

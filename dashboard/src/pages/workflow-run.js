@@ -6,6 +6,7 @@ import { duration, secondsBetween, time } from '../format.js';
 import { layOut, NODE, structureOf } from '../graph-layout.js';
 import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
+import { ConfirmButton } from '../writes.js';
 
 /** Bar colours of the timeline, by step state (the graph's colours are in style.css). */
 const BAR = {
@@ -267,9 +268,13 @@ export function WorkflowRunPage({ id }) {
         unfinished === undefined
           ? null
           : unfinished.includes(data.state)
-            ? html`<button disabled=${data.cancelRequested} onClick=${() => act('cancel')}>
-                ${data.cancelRequested ? 'Cancelling…' : 'Cancel workflow run'}
-              </button>`
+            ? html`<${ConfirmButton}
+                label=${data.cancelRequested ? 'Cancelling…' : 'Cancel workflow run'}
+                disabled=${data.cancelRequested}
+                question="Cancel this workflow run? This cannot be undone: running steps are stopped and steps not started end cancelled."
+                confirmLabel="Yes, cancel the workflow run"
+                onConfirm=${() => act('cancel')}
+              />`
             : html`<button onClick=${() => act('retry')}>Retry</button>
                 <label
                   >${'from '}<select value=${from} onChange=${(e) => setFrom(e.target.value)}>

@@ -3,6 +3,7 @@ import { get, query } from '../api.js';
 import { FilterForm, readFilters } from '../filters.js';
 import { duration, secondsBetween, time } from '../format.js';
 import { UsageChart } from '../usage-chart.js';
+import { DefinitionActions, ScheduleLine } from './definition-actions.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
 
@@ -16,6 +17,7 @@ export function WorkflowsPage({ me, params }) {
     state,
   ]);
   return html`<h1>Workflows</h1>
+    <p><${Link} href="/ui/workflows/new">New workflow</${Link}>: paste or upload a definition (YAML or JSON)</p>
     <${FilterForm} path="/ui/workflows" params=${params} states=${workflowRunStates} />
     <${Problem} error=${error} />
     ${
@@ -66,7 +68,7 @@ function commandText(spec) {
 const countSteps = (run, state) => run.steps.filter((s) => s.state === state).length;
 
 export function WorkflowPage({ id }) {
-  const { data, error } = usePoll(() => get(`/workflows/${id}`), 5000, [id]);
+  const { data, error, reload } = usePoll(() => get(`/workflows/${id}`), 5000, [id]);
   if (!data) return html`<${Problem} error=${error} />${!error && html`<p>Loading…</p>`}`;
   const { workflow, runs } = data;
   const steps = workflow.definition.steps;
@@ -76,6 +78,11 @@ export function WorkflowPage({ id }) {
       user <strong>${workflow.userId}</strong>
       ${` · ${steps.length} steps · at most ${workflow.definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
     </p>
+    <section aria-labelledby="schedule">
+      <h2 id="schedule">Schedule</h2>
+      <${ScheduleLine} schedule=${workflow.schedule} />
+      <${DefinitionActions} kind="workflow" item=${workflow} onChanged=${reload} />
+    </section>
     <${UsageChart} filter=${{ userId: workflow.userId, workflowId: id }} what="this workflow" />
     <section aria-labelledby="runs">
       <h2 id="runs">Latest runs</h2>

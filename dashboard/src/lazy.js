@@ -1,0 +1,27 @@
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Problem } from './router.js';
+
+/**
+ * A page whose code is loaded when it is first opened (its own file under /assets/), so what every
+ * page loads stays small: `load` imports the module, `name` is the component it exports.
+ */
+export function lazyPage(load, name) {
+  let loaded;
+  return function LazyPage(props) {
+    const [Page, setPage] = useState(() => loaded);
+    const [error, setError] = useState();
+    useEffect(() => {
+      if (Page) return;
+      load().then(
+        (module) => {
+          loaded = module[name];
+          setPage(() => loaded);
+        },
+        (problem) => setError(new Error(`This page could not be loaded: ${problem.message}`)),
+      );
+    }, []);
+    if (error) return html`<${Problem} error=${error} />`;
+    return Page ? html`<${Page} ...${props} />` : html`<p>Loading…</p>`;
+  };
+}

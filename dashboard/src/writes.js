@@ -1,0 +1,65 @@
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Link } from './router.js';
+import './writes.css';
+
+// Every write the page makes goes through here: it asks first where the write cannot be undone,
+// and always says what happened (what the API did, or its error message), never nothing.
+
+/**
+ * The outcome of the last write of a part of the page, and `carry(write, done)` to make one:
+ * `write()` calls the API; `done(answer)` words its success ({ message, href?, linkText? }).
+ */
+export function useWrite() {
+  const [outcome, setOutcome] = useState();
+  const carry = async (write, done) => {
+    setOutcome({ pending: true });
+    try {
+      const answer = await write();
+      setOutcome({ ok: true, ...done(answer) });
+      return answer;
+    } catch (error) {
+      setOutcome({ ok: false, message: error.message });
+      return undefined;
+    }
+  };
+  return { outcome, carry, clear: () => setOutcome(undefined) };
+}
+
+/** What the last write did: a status, or the API's error as an alert. */
+export function Outcome({ outcome, testid }) {
+  if (outcome && !outcome.pending && !outcome.ok)
+    return html`<p class="problem" role="alert" data-testid=${testid}>${outcome.message}</p>`;
+  return html`<p class="outcome" role="status" data-testid=${testid}>
+    ${outcome?.pending ? 'Working…' : (outcome?.message ?? '')}
+    ${outcome?.href && html` <${Link} href=${outcome.href}>${outcome.linkText}</${Link}>`}
+  </p>`;
+}
+
+/**
+ * A button for a write that cannot be undone: a click asks `question` first, and only
+ * `confirmLabel` carries it out.
+ */
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled, ariaLabel }) {
+  const [asking, setAsking] = useState(false);
+  useEffect(() => {
+    if (disabled) setAsking(false);
+  }, [disabled]);
+  if (!asking)
+    return html`<button disabled=${disabled} aria-label=${ariaLabel} onClick=${() => setAsking(true)}>
+      ${label}
+    </button>`;
+  return html`<span class="confirm" role="group" aria-label=${`Confirm: ${ariaLabel ?? label}`}>
+    <span>${question}</span>
+    <button
+      class="danger"
+      onClick=${() => {
+        setAsking(false);
+        onConfirm();
+      }}
+    >
+      ${confirmLabel}
+    </button>
+    <button onClick=${() => setAsking(false)}>No, keep it</button>
+  </span>`;
+}
