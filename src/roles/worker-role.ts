@@ -70,6 +70,7 @@ export function createWorkerRole(
     tags: () => presence.tags,
     draining: () => presence.draining,
     diskRoom: () => diskFloor.roomToClaim(),
+    onClaimError: () => metrics.countClaimError(),
   });
   metrics.registerWorker(config.maxConcurrentRuns, () => countActiveRunsOfWorker(db, config.workerId));
   metrics.registerDisk(() => diskFloor.freeBytes, config.workerMinFreeBytes);

@@ -96,7 +96,7 @@ describe('loadConfig', () => {
       secretAccessKey: 'S3RVER',
     });
     expect(config.baseImage).toBe('debian:bookworm-slim');
-    expect(config.roles).toEqual(['api', 'worker', 'scheduler']);
+    expect(config.roles).toEqual(['api', 'worker', 'scheduler', 'exporter']);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.corsOrigins).toBe(false);
     expect(config.jobDefaults).toEqual({
