@@ -40,6 +40,7 @@ import { createSignals } from './signals.js';
 import { countingFailures, createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { countingDatabaseFaults } from './metrics/database-health.js';
 import { createExporterRole } from './roles/exporter-role.js';
+import { createTracing } from '../services/telemetry/tracing.js';
 import { createMetricsListenerRole } from './roles/metrics-listener-role.js';
 import { createWebhookSenderRole } from './roles/webhook-sender-role.js';
 import { createSigningKey } from './webhooks/secrets.js';
@@ -159,6 +160,8 @@ async function openSharedParts(
   const metrics = createServiceMetrics(database.db, signals, {
     databaseTimeoutMs: config.metricsDatabaseTimeoutMs,
   });
+  const tracing = await createTracing(config.tracing, logger);
+  closers.push(() => tracing.shutdown());
   const installationId = await loadInstallationId(database.db);
   // Who acts is set per request by the API, per command by the keys CLI; every writer records here.
   const audit = createAuditTrail();
@@ -180,6 +183,7 @@ async function openSharedParts(
     engine: countingFailures(engine, (operation) => metrics.countError('docker', operation)),
     signals,
     metrics,
+    tracing,
     secrets,
     audit,
   };

@@ -31,6 +31,10 @@ export function registerDatabaseHealth(registry: Registry, db: SqlExecutor, time
     help: 'Operations of this process the database failed (unreachable, connection lost, timeouts), by operation',
     labelNames: ['operation'],
     registers: [registry],
+    // A scrape's own failure is counted in the answer of that scrape.
+    async collect() {
+      await current();
+    },
   });
   let exporter: ExporterOptions | undefined;
   let last: DatabaseFigures | undefined;
