@@ -9,7 +9,7 @@ import { IMAGE_PATTERN, JOB_NETWORKS, MAX_GPUS, type Gpus, type JobNetwork } fro
 import { RUN_HOST_ACCESS, type RunHostAccess } from './runner/host-access.js';
 import { parseSecretsKey } from './secrets/secret-box.js';
 
-export type Role = 'api' | 'worker' | 'scheduler';
+export type Role = 'api' | 'worker' | 'scheduler' | 'exporter';
 
 export interface Config {
   host: string;
@@ -163,6 +163,10 @@ export interface Config {
   };
   /** A listener of its own for /metrics (no key needed there); /metrics on the API, with an operator key, when unset. */
   metricsPort: number | undefined;
+  /** How long a scrape waits for the database's figures (the exporter) or its probe before reporting it down. */
+  metricsDatabaseTimeoutMs: number;
+  /** OpenTelemetry traces (docs/metrics.md): sent over OTLP/HTTP when an endpoint is set, off otherwise. */
+  tracing: { endpoint: string | undefined; serviceName: string };
   logLevel: string;
   /** `json`: one JSON object a line; `pretty`: a line a person reads; `auto`: pretty on a terminal. */
   logFormat: LogFormat;
@@ -447,7 +451,7 @@ function keyRing(): Reader<string[]> {
   };
 }
 
-const ROLES: readonly Role[] = ['api', 'worker', 'scheduler'];
+const ROLES: readonly Role[] = ['api', 'worker', 'scheduler', 'exporter'];
 
 /** pino's levels, quietest last. */
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -455,7 +459,7 @@ export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const roles: Reader<Role[]> = {
-  shownDefault: 'all three',
+  shownDefault: 'all four',
   accepts: `a comma-separated list of ${ROLES.map(code).join(', ')}`,
   read(name, raw) {
     if (raw === undefined || raw.trim() === '') return [...ROLES];
@@ -464,7 +468,7 @@ const roles: Reader<Role[]> = {
       if (!(ROLES as readonly string[]).includes(role)) {
         throw new ConfigError(
           name,
-          `unknown role "${role}"; use a comma-separated list of api, worker, scheduler`,
+          `unknown role "${role}"; use a comma-separated list of ${ROLES.join(', ')}`,
         );
       }
     }
@@ -1238,6 +1242,30 @@ export const SETTINGS = {
     },
   },
 
+  TDS_METRICS_DATABASE_TIMEOUT_MS: {
+    group: 'events',
+    meaning:
+      "how long a scrape of `/metrics` waits for the database (the exporter's figures, every process's probe) before it answers with `tds_database_up 0`",
+    ...wholeNumber(3000, 100, 60_000),
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    group: 'events',
+    meaning:
+      "OpenTelemetry's standard setting: the OTLP/HTTP collector that traces of runs' stages and API requests are sent to (`<endpoint>/v1/traces`); unset: no traces",
+    ...url({ schemes: ['http', 'https'], accepts: 'an http:// or https:// URL' }),
+  },
+  TDS_OTEL_TRACES_ENDPOINT: {
+    group: 'events',
+    meaning:
+      'the full URL traces are posted to, instead of `OTEL_EXPORTER_OTLP_ENDPOINT`/v1/traces (turns traces on by itself)',
+    ...url({ schemes: ['http', 'https'], accepts: 'an http:// or https:// URL' }),
+  },
+  OTEL_SERVICE_NAME: {
+    group: 'events',
+    meaning: "the `service.name` of this process's traces",
+    ...text('task-deploy-service', 'a name'),
+  },
+
   TDS_AUTH: {
     group: 'api',
     meaning: '`on`: every request needs an API key; `off`: allowed only with a loopback `HOST`',
@@ -1427,6 +1455,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...runCaps(read),
   };
   checkDefaultsWithinCeilings(config);
+  checkExporterServed(config);
   return config;
 }
 
@@ -1578,7 +1607,18 @@ function eventsConfig(read: ReadSetting) {
       pollIntervalMs: read('TDS_EVENT_POLL_INTERVAL_MS'),
     },
     metricsPort: read('TDS_METRICS_PORT'),
+    metricsDatabaseTimeoutMs: read('TDS_METRICS_DATABASE_TIMEOUT_MS'),
+    tracing: {
+      endpoint: tracesEndpoint(read('TDS_OTEL_TRACES_ENDPOINT'), read('OTEL_EXPORTER_OTLP_ENDPOINT')),
+      serviceName: read('OTEL_SERVICE_NAME'),
+    },
   } satisfies Partial<Config>;
+}
+
+/** Where traces go: the full URL given, else OTLP's path under the standard endpoint, else nowhere. */
+function tracesEndpoint(full: string | undefined, base: string | undefined): string | undefined {
+  if (full) return full;
+  return base ? `${base.endsWith('/') ? base.slice(0, -1) : base}/v1/traces` : undefined;
 }
 
 /** The sandbox every run gets, the caps on what it reads and writes, and the defaults of jobs. */
@@ -1658,6 +1698,16 @@ function authEnabled(given: 'on' | 'off' | undefined, host: string): boolean {
     );
   }
   return given === 'on';
+}
+
+/** The exporter's figures are only worth reading where /metrics is served: on the API, or TDS_METRICS_PORT. */
+function checkExporterServed({ roles, metricsPort }: Config): void {
+  if (roles.includes('exporter') && !roles.includes('api') && metricsPort === undefined) {
+    throw new ConfigError(
+      'TDS_ROLES',
+      'has the exporter role without the api role, so its metrics would be served nowhere; set TDS_METRICS_PORT (a listener for /metrics) or add the api role',
+    );
+  }
 }
 
 /** A job that takes every default must fit every user's default ceiling. */

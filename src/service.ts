@@ -38,6 +38,9 @@ import type { SharedParts } from './roles/shared-parts.js';
 import { createWorkerRole } from './roles/worker-role.js';
 import { createSignals } from './signals.js';
 import { countingFailures, createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
+import { countingDatabaseFaults } from './metrics/database-health.js';
+import { createExporterRole } from './roles/exporter-role.js';
+import { createTracing } from '../services/telemetry/tracing.js';
 import { createMetricsListenerRole } from './roles/metrics-listener-role.js';
 import { createWebhookSenderRole } from './roles/webhook-sender-role.js';
 import { createSigningKey } from './webhooks/secrets.js';
@@ -153,7 +156,12 @@ async function openSharedParts(
     config.sandbox.runSubnets === undefined ? undefined : createSubnetPool(config.sandbox.runSubnets),
   );
   const signals = createSignals();
-  const metrics = createServiceMetrics(database.db, signals);
+  // A scrape reads the database as the driver gives it and counts its own failures (`metrics`).
+  const metrics = createServiceMetrics(database.db, signals, {
+    databaseTimeoutMs: config.metricsDatabaseTimeoutMs,
+  });
+  const tracing = await createTracing(config.tracing, logger);
+  closers.push(() => tracing.shutdown());
   const installationId = await loadInstallationId(database.db);
   // Who acts is set per request by the API, per command by the keys CLI; every writer records here.
   const audit = createAuditTrail();
@@ -168,12 +176,14 @@ async function openSharedParts(
     config,
     installationId,
     logger,
-    db: database.db,
+    // The database's faults (unreachable, connection lost, timeouts) are counted (tds_database_errors_total).
+    db: countingDatabaseFaults(database.db, (operation) => metrics.countDatabaseError(operation)),
     // Failures of the object store and the engine are counted (tds_external_errors_total).
     store: countingFailures(storage.store, (operation) => metrics.countError('s3', operation)),
     engine: countingFailures(engine, (operation) => metrics.countError('docker', operation)),
     signals,
     metrics,
+    tracing,
     secrets,
     audit,
   };
@@ -247,7 +257,7 @@ function createDomainServices(parts: SharedParts) {
 type DomainServices = ReturnType<typeof createDomainServices>;
 
 /**
- * Makes the roles this process plays (worker and its companions, scheduler, API, metrics
+ * Makes the roles this process plays (worker and its companions, scheduler, exporter, API, metrics
  * listener) and starts them in that order; each one's stop is pushed on `closers`.
  */
 async function startRoles(
@@ -281,12 +291,14 @@ async function startRoles(
   if (config.roles.includes('scheduler')) {
     roles.push(createSchedulerRole(parts, { clock: overrides.schedulerClock }));
   }
+  if (config.roles.includes('exporter')) roles.push(createExporterRole(parts));
   const api = config.roles.includes('api') ? createApi(parts, domain, engine, spool) : undefined;
   if (api) roles.push(api);
   const metricsListener =
     config.metricsPort === undefined ? undefined : createMetricsListenerRole(parts, config.metricsPort);
   if (metricsListener) roles.push(metricsListener);
   warnOfDerivedSigningKey(config, logger);
+  for (const role of config.roles) parts.metrics.playsRole(role);
   for (const role of roles) {
     closers.push(() => role.stop());
     await role.start();

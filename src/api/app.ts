@@ -3,7 +3,8 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Tracing } from '../../services/telemetry/tracing.js';
 import type { Logger } from 'pino';
 import type { Database } from '../../services/db/database.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
@@ -97,15 +98,32 @@ export interface AppDeps {
   usage: UsageReports;
   /** Prometheus metrics served at /metrics (operator key); undefined when a listener of their own serves them. */
   metrics: MetricsEndpoint | undefined;
+  /** A span for each request, named by its route (OpenTelemetry, when configured). */
+  tracing?: Pick<Tracing, 'enabled' | 'startRequest'>;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const input = createInputGuard(deps.logger);
   const app = createFastify(deps, input);
+  if (deps.tracing?.enabled) traceRequests(app as unknown as FastifyInstance, deps.tracing);
   const limits = await registerGuards(app, deps, input);
   await registerDocumentation(app);
   await registerRoutes(app, deps, limits);
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * A span for each request, from its arrival to its answer: named by method and route template
+ * (`GET /runs/:id`), never the URL, whose query may hold a download link's token.
+ */
+function traceRequests(app: FastifyInstance, tracing: Pick<Tracing, 'startRequest'>): void {
+  const spans = new WeakMap<FastifyRequest, { end(statusCode: number): void }>();
+  app.addHook('onRequest', async (request) => {
+    spans.set(request, tracing.startRequest(request.method, request.routeOptions.url ?? 'unmatched'));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    spans.get(request)?.end(reply.statusCode);
+  });
 }
 
 /** The Fastify instance: its logger, body limit, proxies trusted, validation and error handling. */

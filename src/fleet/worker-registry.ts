@@ -185,3 +185,15 @@ export async function forgetGoneWorkers(db: SqlExecutor, days: number): Promise<
   );
   return rows.length;
 }
+
+/**
+ * How long ago the worker heard from least recently sent its heartbeat, among workers that have
+ * not stopped (a worker that died without stopping counts until it starts again or is forgotten);
+ * 0 when there is none.
+ */
+export async function oldestHeartbeatAgeSeconds(db: SqlExecutor): Promise<number> {
+  const [row] = await db.query<{ age: string | number | null }>(
+    'SELECT extract(epoch FROM now() - min(heartbeat_at)) AS age FROM workers WHERE stopped_at IS NULL',
+  );
+  return Math.max(0, Number(row?.age ?? 0));
+}

@@ -1,19 +1,21 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SqlExecutor } from '../../services/db/database.js';
-import { countRunsByState, oldestQueuedRunAgeSeconds } from '../runs/run-gauges.js';
-import { RUN_STATES } from '../runs/run-states.js';
 import type { Run } from '../runs/run-repository.js';
 import type { Signals } from '../signals.js';
 import type { DeliveryResult } from '../webhooks/sender.js';
-import { WORKFLOW_RUN_STATES } from '../workflows/workflow-states.js';
+import { registerDatabaseHealth, type DatabaseOperation } from './database-health.js';
+import type { ExporterOptions } from './database-gauges.js';
 
 /**
  * The service's Prometheus metrics (docs/metrics.md is their reference). Two kinds, so that they
  * add up across any number of service processes:
- * - read from the database at each scrape (runs by state, the queue's oldest run, overdue
- *   schedules, deliveries pending): every process reports the same figure, so take one (`max`);
+ * - read from the database at each scrape (runs by state, the queue, overdue schedules,
+ *   deliveries pending, workers' heartbeats) by the process playing the exporter role only
+ *   (`registerExporter`), so that N processes do not each count the runs table;
  * - counted where this process does the work (runs it ended, stages it ran, deliveries it sent,
  *   errors it met): per process, so `sum` them across processes.
+ * A scrape answers whatever the database does: `tds_database_up` says whether it answered, and
+ * the exporter's gauges keep their last good reading meanwhile.
  * No label holds a run, job or user id: their number is unbounded.
  */
 
@@ -27,6 +29,14 @@ export interface ServiceMetrics {
   observeDelivery(result: DeliveryResult, seconds: number): void;
   /** An operation on the object store or the Docker engine failed. */
   countError(system: 's3' | 'docker', operation: string): void;
+  /** The database failed an operation of this process (`query`, `transaction`, `metrics`: a scrape's read). */
+  countDatabaseError(operation: DatabaseOperation): void;
+  /** A worker's claim of runs failed. */
+  countClaimError(): void;
+  /** This process plays `role` (`tds_role{role} 1`: the rules on roles that are down read it). */
+  playsRole(role: string): void;
+  /** This process plays the exporter role: it serves the figures read from the database at each scrape. */
+  registerExporter(options: ExporterOptions): void;
   /** This process plays the worker role with this many places for runs; `active` tells how many are taken. */
   registerWorker(capacity: number, active: () => Promise<number>): void;
   /** This process runs a worker with a disk floor: the free bytes of its data folder at the last claim. */
@@ -37,84 +47,36 @@ export interface ServiceMetrics {
 
 const SECONDS_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600];
 
+/**
+ * `db` is the database as the driver gives it (not counted by countingDatabaseFaults: a scrape
+ * counts its own failures as `metrics`); a scrape waits `databaseTimeoutMs` for it at most.
+ */
 export function createServiceMetrics(
   db: SqlExecutor,
   signals: Pick<Signals, 'runFinished' | 'firesSkipped'>,
+  { databaseTimeoutMs = 3000 }: { databaseTimeoutMs?: number } = {},
 ): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  registerDatabaseGauges(registry, db);
   observeEndedRuns(registry, signals);
   const work = registerWorkCounters(registry);
+  const health = registerDatabaseHealth(registry, db, databaseTimeoutMs);
+  const roles = new Gauge({
+    name: 'tds_role',
+    help: 'The roles this process plays, each 1 (api, worker, scheduler, exporter)',
+    labelNames: ['role'],
+    registers: [registry],
+  });
   return {
     registry,
+    playsRole: (role) => roles.set({ role }, 1),
     ...work,
+    countDatabaseError: health.countError,
+    registerExporter: health.registerExporter,
     registerWorker: registerWorkerGauges(registry),
     registerStreams: registerStreamGauges(registry),
     registerDisk: registerDiskGauges(registry),
   };
-}
-
-/** Figures read from the database at each scrape: the same in every process (take the `max`). */
-function registerDatabaseGauges(registry: Registry, db: SqlExecutor): void {
-  new Gauge({
-    name: 'tds_runs',
-    help: 'Runs in the database by state (ended runs until housekeeping prunes them); read at scrape',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      const counts = await countRunsByState(db);
-      for (const state of RUN_STATES) this.set({ state }, counts[state]);
-    },
-  });
-
-  new Gauge({
-    name: 'tds_workflow_runs',
-    help: 'Workflow runs in the database by state (ended ones count those that ended that way); read at scrape',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      const rows = await db.query<{ state: string; n: string | number }>(
-        'SELECT state, count(*) AS n FROM workflow_runs GROUP BY state',
-      );
-      const counts = new Map(rows.map((r) => [r.state, Number(r.n)]));
-      for (const state of WORKFLOW_RUN_STATES) this.set({ state }, counts.get(state) ?? 0);
-    },
-  });
-
-  new Gauge({
-    name: 'tds_queue_oldest_run_age_seconds',
-    help: 'How long the oldest queued run (due now) has waited; 0 when none waits; read at scrape',
-    registers: [registry],
-    async collect() {
-      this.set(await oldestQueuedRunAgeSeconds(db));
-    },
-  });
-
-  new Gauge({
-    name: 'tds_schedules_overdue',
-    help: 'Active schedules whose next fire time passed more than 60 s ago and is still not fired; read at scrape',
-    registers: [registry],
-    async collect() {
-      const [row] = await db.query<{ n: string | number }>(
-        `SELECT count(*) AS n FROM schedules
-         WHERE NOT paused AND next_fire_at < now() - interval '60 seconds'`,
-      );
-      this.set(Number(row?.n ?? 0));
-    },
-  });
-
-  new Gauge({
-    name: 'tds_webhook_deliveries_pending',
-    help: 'Webhook deliveries not yet delivered nor given up; read at scrape',
-    registers: [registry],
-    async collect() {
-      const [row] = await db.query<{ n: string | number }>(
-        "SELECT count(*) AS n FROM webhook_deliveries WHERE state = 'pending'",
-      );
-      this.set(Number(row?.n ?? 0));
-    },
-  });
 }
 
 /** Seconds from one time to another, or undefined when either is missing. */
@@ -171,7 +133,7 @@ function observeEndedRuns(registry: Registry, signals: Pick<Signals, 'runFinishe
 /** The work this process does, counted where it does it: stages, webhook deliveries, failed operations. */
 function registerWorkCounters(
   registry: Registry,
-): Pick<ServiceMetrics, 'observeStage' | 'observeDelivery' | 'countError'> {
+): Pick<ServiceMetrics, 'observeStage' | 'observeDelivery' | 'countError' | 'countClaimError'> {
   const stages = new Histogram({
     name: 'tds_dispatch_stage_duration_seconds',
     help: 'Time a run spent in a stage of its dispatch on this worker (staging inputs, building its image, uploading results)',
@@ -197,7 +159,13 @@ function registerWorkCounters(
     labelNames: ['system', 'operation'],
     registers: [registry],
   });
+  const claimErrors = new Counter({
+    name: 'tds_worker_claim_errors_total',
+    help: "This worker's claims of runs that failed (the database refused or did not answer)",
+    registers: [registry],
+  });
   return {
+    countClaimError: () => claimErrors.inc(),
     observeStage: (stage, s) => stages.observe({ stage }, s),
     observeDelivery(result, s) {
       deliveries.inc({ result });
@@ -226,7 +194,9 @@ function registerWorkerGauges(registry: Registry): ServiceMetrics['registerWorke
     help: 'Places for more runs on this worker now',
     registers: [registry],
     async collect() {
-      if (activeRuns) this.set(Math.max(0, capacity - (await activeRuns())));
+      // Read from the database: while it does not answer, the last figure stands (tds_database_up says so).
+      const active = await activeRuns?.().catch(() => undefined);
+      if (active !== undefined) this.set(Math.max(0, capacity - active));
     },
   });
   return (places, active) => {

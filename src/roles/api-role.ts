@@ -26,7 +26,7 @@ export interface ApiRole extends StartStop {
 
 /** The HTTP API: started, it listens on HOST and PORT; stopped, it finishes the requests under way and closes. */
 export function createApiRole(
-  { config, logger, db, engine, store, metrics, secrets, audit }: SharedParts,
+  { config, logger, db, engine, store, metrics, tracing, secrets, audit }: SharedParts,
   services: {
     jobs: JobService;
     schedules: JobSchedules;
@@ -97,6 +97,7 @@ export function createApiRole(
         usage: createUsageReports(db, config.usage),
         webhooks: services.webhooks,
         secrets,
+        tracing,
         metrics:
           config.metricsPort === undefined
             ? { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() }

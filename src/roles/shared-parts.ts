@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { Signals } from '../signals.js';
+import type { Tracing } from '../../services/telemetry/tracing.js';
 
 /** What every role of a process is built from: made once by the composition root (service.ts). */
 export interface SharedParts {
@@ -19,6 +20,8 @@ export interface SharedParts {
   engine: ContainerEngine;
   signals: Signals;
   metrics: ServiceMetrics;
+  /** OpenTelemetry traces of runs' stages and API requests (off unless configured). */
+  tracing: Tracing;
   /** Users' secrets: opened for a run's container, and for masking its logs. */
   secrets: SecretService;
   /** The audit log of operator and owner actions, written in the transaction of each change. */

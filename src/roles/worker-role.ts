@@ -80,6 +80,7 @@ export function createWorkerRole(
     draining: () => presence.draining,
     diskRoom: () => diskFloor.roomToClaim(),
     onPass: () => liveness.pass(),
+    onClaimError: () => metrics.countClaimError(),
   });
   metrics.registerWorker(config.maxConcurrentRuns, () => countActiveRunsOfWorker(db, config.workerId));
   metrics.registerDisk(() => diskFloor.freeBytes, config.workerMinFreeBytes);
@@ -90,7 +91,7 @@ export function createWorkerRole(
 
 /** What takes an exited run to its end: its results collected, delivered, and its workflow moved on. */
 function createFinisher(
-  { config, installationId, logger, db, store, engine, signals, metrics, secrets }: SharedParts,
+  { config, installationId, logger, db, store, engine, signals, metrics, tracing, secrets }: SharedParts,
   { workflows, spool }: { workflows?: WorkflowService; spool: ResultSpool },
   engineSampler: EngineSampler,
 ): RunFinisher {
@@ -117,7 +118,15 @@ function createFinisher(
       workflowRunEnded: (id) => workflows.writeReportOf(id),
     },
     engineSampler,
-    observeUpload: (seconds) => metrics.observeStage('uploading', seconds),
+    observeUpload: (seconds, run) => {
+      metrics.observeStage('uploading', seconds);
+      // The container ran from its start to its exit, when collecting began.
+      const ended = Date.now();
+      const exited = ended - seconds * 1000;
+      const facts = { runId: run.id, jobId: run.jobId, workerId: config.workerId };
+      if (run.startedAt) tracing.runStage('running', facts, run.startedAt.getTime(), exited);
+      tracing.runStage('uploading', { ...facts, failureReason: run.failureReason }, exited, ended);
+    },
     secrets,
   });
 }
@@ -239,6 +248,11 @@ function createExecutor(
         throw error;
       }
     },
-    observeStage: (stage, seconds) => metrics.observeStage(stage, seconds),
+    observeStage: (stage, seconds, run) => {
+      metrics.observeStage(stage, seconds);
+      const ended = Date.now();
+      const facts = { runId: run.id, jobId: run.jobId, workerId: config.workerId };
+      parts.tracing.runStage(stage, facts, ended - seconds * 1000, ended);
+    },
   });
 }

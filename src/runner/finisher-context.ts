@@ -48,8 +48,8 @@ export interface RunFinisherDeps {
   };
   /** Samples every run's container from the engine; stopped before its metrics are read. */
   engineSampler: Pick<EngineSampler, 'stop'>;
-  /** Told how long collecting and uploading a run's results took (the metrics). */
-  observeUpload?: (seconds: number) => void;
+  /** Told how long collecting and uploading a run's results took (the metrics, its trace), and how it ended. */
+  observeUpload?: (seconds: number, run: Run) => void;
   /** The values of a run's secrets, masked in its stored logs. */
   secrets: Pick<SecretService, 'maskFor' | 'forget'>;
 }

@@ -49,8 +49,8 @@ import type { ResultSpool } from './result-spool.js';
 const FIRST_READING_WAIT_MS = 5_000;
 
 export interface RunExecutorDeps {
-  /** Told how long a run's staging and building took on this worker (the metrics). */
-  observeStage?: (stage: 'staging' | 'building', seconds: number) => void;
+  /** Told how long a run's staging and building took on this worker (the metrics, its trace). */
+  observeStage?: (stage: 'staging' | 'building', seconds: number, run: Run) => void;
   db: SqlExecutor;
   store: ObjectStore;
   engine: ContainerEngine;
@@ -126,7 +126,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       let stageStarted = performance.now();
       const stageEnded = (stage: 'staging' | 'building') => {
         const now = performance.now();
-        deps.observeStage?.(stage, (now - stageStarted) / 1000);
+        deps.observeStage?.(stage, (now - stageStarted) / 1000, run);
         stageStarted = now;
       };
       const contextDir = path.join(runWorkDir(dataDir, run.id), 'context');

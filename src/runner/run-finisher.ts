@@ -101,7 +101,7 @@ async function collectAndRecord(
   const { outcome, delivered } = await deliver(deps, run, manifest, log, signal);
   const { exitCode, result, metrics } = manifest.record;
   const ended = await recordEnd(deps, run, outcome, { exitCode, result, metrics });
-  deps.observeUpload?.((performance.now() - uploadStarted) / 1000);
+  deps.observeUpload?.((performance.now() - uploadStarted) / 1000, ended ?? run);
   log.info({ state: outcome.state, exitCode }, 'run finished');
   if (delivered) await spool.remove(run.id);
   await cleanUp(deps, run, run.containerId);

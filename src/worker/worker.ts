@@ -37,6 +37,8 @@ export interface WorkerDeps {
   onPass?(): void;
   /** Claims at once when a run is queued, or one of its runs ends, in this process. */
   signals: Pick<Signals, 'runQueued' | 'runEnded'>;
+  /** A claim failed (counted: tds_worker_claim_errors_total). */
+  onClaimError?: (error: unknown) => void;
 }
 
 /**
@@ -115,6 +117,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       try {
         await claimOnce();
       } catch (error) {
+        deps.onClaimError?.(error);
         logger.error({ err: error }, 'claiming runs failed; trying again');
       }
       if (stopped) break;

@@ -391,3 +391,49 @@ describe('a database failover under load', () => {
     }
   });
 });
+
+describe('/metrics while the database is away', () => {
+  /** A sample's value in Prometheus' text format, undefined when absent. */
+  const sample = (text: string, series: string): number | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+
+  it("answers 200 with the process's own metrics, tds_database_up 0 and the last reading, then 1 once it is back", async () => {
+    const postgres = await ownPostgres();
+    const service = await startTestService({
+      databaseUrl: postgres.url,
+      roles: ['api', 'worker', 'exporter'],
+      env: { TDS_MIGRATE: 'auto', TDS_METRICS_DATABASE_TIMEOUT_MS: '1500' },
+    });
+    services.push(service);
+    const scrape = async () => {
+      const response = await service.request('GET', '/metrics');
+      return { status: response.status, text: response.body as unknown as string };
+    };
+
+    const before = await scrape();
+    expect(before.status).toBe(200);
+    expect(sample(before.text, 'tds_database_up')).toBe(1);
+    expect(sample(before.text, 'tds_runs{state="queued"}')).toBe(0);
+
+    await postgres.stop();
+    const away = await scrape();
+    expect(away.status).toBe(200);
+    expect(sample(away.text, 'tds_database_up')).toBe(0);
+    expect(sample(away.text, 'tds_database_errors_total{operation="metrics"}')).toBeGreaterThanOrEqual(1);
+    // The process's own metrics, and the exporter's last good reading.
+    expect(sample(away.text, 'tds_worker_up')).toBe(1);
+    expect(sample(away.text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(sample(away.text, 'tds_runs{state="queued"}')).toBe(0);
+
+    await postgres.restart();
+    let back = away;
+    await eventually('the database up again on /metrics', async () => {
+      back = await scrape();
+      return sample(back.text, 'tds_database_up') === 1;
+    }).catch(() => undefined);
+    expect(back.status).toBe(200);
+    expect(sample(back.text, 'tds_database_up')).toBe(1);
+  });
+});

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
+import {
+  createBucket,
+  eventually,
+  jobBody,
+  startTestService,
+  uniqueName,
+  type TestService,
+} from '../support/harness.js';
 
 let service: TestService;
 let bucket: string;
@@ -173,7 +180,7 @@ describe('/metrics', () => {
   });
 
   it('is served on a listener of its own with TDS_METRICS_PORT', async () => {
-    const separate = await startTestService({ roles: ['api'], env: { TDS_METRICS_PORT: '0' } });
+    const separate = await startTestService({ roles: ['api', 'exporter'], env: { TDS_METRICS_PORT: '0' } });
     try {
       const response = await fetch(separate.metricsUrl!);
       expect(response.status).toBe(200);
@@ -182,6 +189,81 @@ describe('/metrics', () => {
       expect((await separate.request('GET', '/metrics')).status).toBe(404);
     } finally {
       await separate.close();
+    }
+  });
+});
+
+describe("the exporter's figures", () => {
+  it('count as claimable only the queued runs a live worker could claim, and the rest by why they wait', async () => {
+    const userId = uniqueName('ceiling');
+    const special = uniqueName('tag');
+    // A user whose ceiling lets one run go at a time, three runs of theirs: one runs, two are held.
+    await service.db.query('INSERT INTO users (user_id, max_concurrent_runs) VALUES ($1, 1)', [userId]);
+    const ceilingRuns: string[] = [];
+    for (let i = 0; i < 3; i += 1) ceilingRuns.push(await submit(userId, 'sleep 60'));
+    // A run that requires a tag no worker has, and one whose tag only a worker that never claims
+    // (a row of its own, heard from now) has: held, and claimable.
+    const lonely = await service.request(
+      'POST',
+      '/jobs',
+      jobBody(bucket, { requires: [uniqueName('none')] }),
+    );
+    expect(lonely.status, JSON.stringify(lonely.body)).toBe(202);
+    const idle = uniqueName('idle-worker');
+    const silent = uniqueName('silent-worker');
+    await service.db.query(
+      `INSERT INTO workers (id, host, tags, platform, version, capacity, heartbeat_at)
+       VALUES ($1, 'h', $2::jsonb, 'linux/amd64', 'test', 1, now()),
+              ($3, 'h', '[]'::jsonb, 'linux/amd64', 'test', 1, now() - interval '90 seconds')`,
+      [idle, JSON.stringify([special]), silent],
+    );
+    try {
+      const waiting = await service.request('POST', '/jobs', jobBody(bucket, { requires: [special] }));
+      expect(waiting.status, JSON.stringify(waiting.body)).toBe(202);
+      const figures = (text: string) => ({
+        userCeiling: sample(text, 'tds_queue_held_runs', { reason: 'user_ceiling' }),
+        noMatchingWorker: sample(text, 'tds_queue_held_runs', { reason: 'no_matching_worker' }),
+        previousRun: sample(text, 'tds_queue_held_runs', { reason: 'previous_run' }),
+        claimable: sample(text, 'tds_queue_claimable_runs'),
+        queued: sample(text, 'tds_runs', { state: 'queued' }),
+        databaseUp: sample(text, 'tds_database_up'),
+        exporter: sample(text, 'tds_role', { role: 'exporter' }),
+      });
+      const expected = {
+        userCeiling: 2,
+        noMatchingWorker: 1,
+        previousRun: 0,
+        claimable: 1,
+        queued: 4,
+        databaseUp: 1,
+        exporter: 1,
+      };
+      let text = '';
+      await eventually('the queue split by why its runs wait', async () => {
+        text = (await service.request('GET', '/metrics')).body as unknown as string;
+        return JSON.stringify(figures(text)) === JSON.stringify(expected);
+      }).catch(() => undefined);
+      expect(figures(text)).toEqual(expected);
+      expect(sample(text, 'tds_queue_claimable_oldest_age_seconds')).toBeGreaterThan(0);
+      expect(sample(text, 'tds_worker_heartbeat_age_seconds')).toBeGreaterThanOrEqual(90);
+      await service.request('POST', `/runs/${waiting.body.run.id as string}/cancel`);
+    } finally {
+      await service.db.query('DELETE FROM workers WHERE id = ANY($1::text[])', [[idle, silent]]);
+      await service.request('POST', `/runs/${lonely.body.run.id as string}/cancel`);
+      for (const runId of ceilingRuns) await service.request('POST', `/runs/${runId}/cancel`);
+    }
+  });
+
+  it('are read only by a process of the exporter role', async () => {
+    const plain = await startTestService({ roles: ['api'], env: { TDS_METRICS_PORT: '0' } });
+    try {
+      const text = await (await fetch(plain.metricsUrl!)).text();
+      expect(sample(text, 'tds_database_up')).toBe(1);
+      expect(sample(text, 'tds_role', { role: 'api' })).toBe(1);
+      expect(text).not.toContain('tds_runs{');
+      expect(text).not.toContain('tds_queue_claimable_runs');
+    } finally {
+      await plain.close();
     }
   });
 });

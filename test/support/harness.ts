@@ -124,7 +124,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     S3_ENDPOINT: inject('s3Endpoint'),
     AWS_REGION: 'us-east-1',
     TDS_BASE_IMAGE: inject('baseImage'),
-    TDS_ROLES: (options.roles ?? ['api', 'worker']).join(','),
+    TDS_ROLES: (options.roles ?? ['api', 'worker', 'exporter']).join(','),
     TDS_WORKER_ID: options.workerId ?? uniqueName('test-worker'),
     TDS_POLL_INTERVAL_MS: '100',
     // Notifications wake the worker (placement.test.ts shows it with a long fallback); the tests'

@@ -96,7 +96,7 @@ describe('loadConfig', () => {
       secretAccessKey: 'S3RVER',
     });
     expect(config.baseImage).toBe('debian:bookworm-slim');
-    expect(config.roles).toEqual(['api', 'worker', 'scheduler']);
+    expect(config.roles).toEqual(['api', 'worker', 'scheduler', 'exporter']);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.corsOrigins).toBe(false);
     expect(config.jobDefaults).toEqual({
@@ -252,6 +252,29 @@ describe('loadConfig', () => {
 
   it('reads a comma-separated role list', () => {
     expect(loadConfig({ TDS_ROLES: 'api, worker' }).roles).toEqual(['api', 'worker']);
+  });
+
+  it('refuses the exporter role where its metrics would be served nowhere', () => {
+    const error = configErrorFor({ TDS_ROLES: 'worker,exporter' });
+    expect(error.variable).toBe('TDS_ROLES');
+    expect(error.message).toMatch(/TDS_METRICS_PORT/);
+    expect(loadConfig({ TDS_ROLES: 'exporter', TDS_METRICS_PORT: '9464' }).roles).toEqual(['exporter']);
+  });
+
+  it('sends traces only when an OTLP endpoint is set, to its /v1/traces or the full URL given', () => {
+    expect(loadConfig({}).tracing).toEqual({ endpoint: undefined, serviceName: 'task-deploy-service' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.endpoint).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        TDS_OTEL_TRACES_ENDPOINT: 'https://traces.example/in',
+      }).tracing.endpoint,
+    ).toBe('https://traces.example/in');
+    expect(configErrorFor({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).variable).toBe(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+    );
   });
 
   it('refuses an unknown role, naming TDS_ROLES and the role', () => {

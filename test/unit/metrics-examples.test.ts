@@ -8,16 +8,23 @@ import { createSignals } from '../../src/signals.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** The metric names the service registers (a database that answers nothing is enough to list them). */
+/** Series Prometheus itself makes for each target it scrapes. */
+const SCRAPE_SERIES = ['up'];
+
+/**
+ * The metric names the service registers, the exporter's included (a database that answers
+ * nothing is enough to list them), and the series Prometheus makes of each scrape.
+ */
 function registeredNames(): Set<string> {
   const db = { query: async () => [] } as unknown as SqlExecutor;
-  const { registry } = createServiceMetrics(db, createSignals());
-  return new Set(registry.getMetricsAsArray().map((metric) => metric.name));
+  const metrics = createServiceMetrics(db, createSignals());
+  metrics.registerExporter({ defaultUserLimit: 10, leaseMs: 60_000 });
+  return new Set([...metrics.registry.getMetricsAsArray().map((metric) => metric.name), ...SCRAPE_SERIES]);
 }
 
 /** Metric names an expression reads: histograms' series (`_bucket`, `_sum`, `_count`) by their own name. */
 function metricNames(expr: string): string[] {
-  const names = expr.match(/\b(?:tds|process|nodejs)_[a-z0-9_]+\b/g) ?? [];
+  const names = expr.match(/\b(?:(?:tds|process|nodejs)_[a-z0-9_]+|up(?=\{))\b/g) ?? [];
   return names.map((name) => name.replace(/_(bucket|sum|count)$/, ''));
 }
 
