@@ -8,7 +8,10 @@ export function LineChart({ title, data, unit, color = '#2563eb', xTime = false 
   const box = useRef();
   const plot = useRef();
   useEffect(() => {
-    const width = Math.max(280, Math.min(640, box.current.clientWidth || 480));
+    // The figure's width inside its padding, so that a chart never pushes past a narrow screen.
+    const style = window.getComputedStyle(box.current);
+    const inner = box.current.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const width = Math.max(240, Math.min(640, inner || 480));
     plot.current = new uPlot(
       {
         title,

@@ -60,6 +60,8 @@ function App() {
   const location = useLocation();
   const [me, setMe] = useState();
   const [problem, setProblem] = useState('');
+  // The section a page says it belongs to (a step's run: Workflows), for the address it was said at.
+  const [section, setSection] = useState({});
   const check = useCallback(async () => {
     try {
       setMe(await get('/whoami'));
@@ -93,7 +95,10 @@ function App() {
     overview: html`<${OverviewPage} me=${me} />`,
     jobs: html`<${JobsPage} me=${me} params=${params} />`,
     job: html`<${JobPage} id=${current.id} />`,
-    run: html`<${RunPage} id=${current.id} />`,
+    run: html`<${RunPage}
+      id=${current.id}
+      onSection=${(name) => setSection({ path: location.pathname, name })}
+    />`,
     workflows: html`<${WorkflowsPage} me=${me} params=${params} />`,
     workflow: html`<${WorkflowPage} id=${current.id} />`,
     // Keyed by id: a retry opens the new workflow run's page afresh.
@@ -102,6 +107,8 @@ function App() {
     audit: html`<${AuditPage} />`,
     unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
   };
+  const sectionOf = (page) =>
+    section.path === location.pathname && section.name ? section.name : SECTION[page];
   const nav = [
     ['/', 'Overview', 'overview'],
     ['/ui/jobs', 'Jobs', 'jobs'],
@@ -120,7 +127,7 @@ function App() {
       <nav aria-label="Main">
         ${nav.map(
           ([href, label, page]) =>
-            html`<${Link} href=${href} aria-current=${current.page === page || SECTION[current.page] === page ? 'page' : undefined}>${label}</${Link}>`,
+            html`<${Link} href=${href} aria-current=${current.page === page || sectionOf(current.page) === page ? 'page' : undefined}>${label}</${Link}>`,
         )}
       </nav>
       <span class="who">
