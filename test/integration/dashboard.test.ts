@@ -356,7 +356,14 @@ describe('the dashboard', () => {
       command:
         'for i in $(seq 1 6000); do if [ $i -eq 42 ] || [ $i -eq 5800 ]; then echo "Needle at $i"; else echo "row $i"; fi; done',
     });
-    expect((await service.waitForRun(run.id)).state).toBe('succeeded');
+    for (let i = 0; i < 600; i++) {
+      const { body } = await service.request('GET', `/runs/${run.id}`, undefined, {
+        authorization: `Bearer ${keys.alice}`,
+      });
+      if (body.state === 'succeeded') break;
+      expect(['queued', 'staging', 'building', 'running', 'uploading']).toContain(body.state);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const page = await signedIn('alice', `/ui/runs/${run.id}`);
     await page.getByTestId('log-status').filter({ hasText: 'complete' }).waitFor();
     await page.locator('.log[data-lines="5000"]').waitFor();

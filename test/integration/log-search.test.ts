@@ -36,8 +36,19 @@ beforeAll(async () => {
   );
   expect(posted.status, JSON.stringify(posted.body)).toBe(202);
   runId = posted.body.run.id;
-  expect((await service.waitForRun(runId)).state).toBe('succeeded');
+  expect((await waitForRun(runId)).state).toBe('succeeded');
 });
+
+/** Polls the run with `user`'s key until `until` holds for its state. */
+async function waitForRun(id: string, until: (state: string) => boolean = (state) => ENDED.includes(state)) {
+  for (let i = 0; i < 600; i++) {
+    const { body } = await service.request('GET', `/runs/${id}`, undefined, auth('alice'));
+    if (until(body.state)) return body;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`run ${id} did not get there`);
+}
+const ENDED = ['succeeded', 'failed', 'cancelled', 'timed_out'];
 
 afterAll(async () => {
   await service?.close();
@@ -131,12 +142,12 @@ describe('GET /runs/:id/log-search', () => {
       auth('alice'),
     );
     const id = posted.body.run.id as string;
-    await service.waitForRun(id, (state) => state === 'running');
+    await waitForRun(id, (state) => state === 'running');
     const running = await search('q=started', 'alice', id);
     expect(running.status).toBe(409);
     expect(running.body.message).toContain(`GET /runs/${id}/log-stream`);
     expect((await service.request('POST', `/runs/${id}/cancel`, undefined, auth('alice'))).status).toBe(202);
-    await service.waitForRun(id, undefined, 60_000);
+    await waitForRun(id);
     const ended = await search('q=started', 'alice', id);
     expect(ended.body.matches).toEqual([
       { stream: 'stdout', line: 1, column: 1, text: 'started', cut: false },

@@ -132,6 +132,7 @@ describe('every route with a path parameter', () => {
         'GET /jobs/:id',
         'POST /runs/:id/cancel',
         'GET /runs/:id/log-stream',
+        'GET /runs/:id/log-search',
         'GET /runs/:id/metrics',
         'GET /jobs/:id/runs',
         'GET /workflows/:id',
