@@ -42,7 +42,7 @@ export function AuditPage() {
     <${Problem} error=${page.error} />
     ${
       page.data &&
-      html`<table>
+      html`<table tabindex="0">
           <thead>
             <tr>
               <th>when</th>

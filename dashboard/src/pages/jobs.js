@@ -95,8 +95,8 @@ export function JobPage({ id }) {
           ${
             schedule
               ? html`<p>
-                    <strong>${schedule.description}</strong>
-                    (<code>${schedule.cron}</code>${`, timezone ${schedule.timezone})${schedule.paused ? ' — paused' : ''}`}
+                    <strong>${schedule.description}</strong
+                    >${' ('}<code>${schedule.cron}</code>${`, timezone ${schedule.timezone})${schedule.paused ? ' — paused' : ''}`}
                   </p>
                   <p>Next: ${(schedule.nextFireTimes ?? []).slice(0, 3).map(time).join(' · ') || '—'}</p>`
               : html`<p>Runs once, when submitted (or when run now).</p>`

@@ -119,7 +119,7 @@ function Users() {
     <${Problem} error=${users.error} />
     ${
       users.data &&
-      html`<table>
+      html`<table tabindex="0">
         <thead>
           <tr>
             <th>user</th>
@@ -192,7 +192,7 @@ function Workers() {
     ${
       data &&
       (data.workers ?? []).length > 0 &&
-      html`<table>
+      html`<table tabindex="0">
         <thead>
           <tr>
             <th>worker</th>

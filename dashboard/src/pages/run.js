@@ -110,7 +110,9 @@ function LogDownloads({ runId, ended }) {
   useEffect(() => {
     if (!ended) return;
     get(`/runs/${runId}/files`).then(
-      (answer) => setFiles(answer.files.filter((f) => f.path === 'stdout.log' || f.path === 'stderr.log')),
+      (answer) =>
+        // stdout first, as the log shows it.
+        setFiles(answer.files.filter((f) => f.path === 'stdout.log' || f.path === 'stderr.log').reverse()),
       () => setFiles([]),
     );
   }, [runId, ended]);
@@ -119,8 +121,9 @@ function LogDownloads({ runId, ended }) {
     Download the full log:${' '}
     ${files.map(
       (file, i) =>
-        html`${i ? ' · ' : ''}<a href=${file.url} download>${file.path}</a>
-          <small>(${bytes(file.size)})</small>`,
+        html`${i ? ' · ' : ''}<a href=${file.url} download>${file.path}</a>${' '}<small
+            >(${bytes(file.size)})</small
+          >`,
     )}
   </p>`;
 }

@@ -118,7 +118,7 @@ export function WorkflowPage({ id }) {
     </section>
     <section aria-labelledby="steps">
       <h2 id="steps">Steps</h2>
-      <table>
+      <table tabindex="0">
         <thead>
           <tr>
             <th>step</th>
