@@ -133,8 +133,16 @@ describe('the dashboard', () => {
     await page.locator('h1 .badge.state-succeeded').waitFor({ timeout: 60_000 });
     await page.getByTestId('log-status').filter({ hasText: 'complete' }).waitFor();
     expect(await page.locator('.log div').count()).toBe(25);
-    await page.waitForFunction(
-      "[...document.querySelectorAll('figure.chart')].every((f) => Number(f.getAttribute('data-points')) > 3)",
+    // A function, never a string: a string predicate that has to be polled is evaluated in the page,
+    // which its Content-Security-Policy forbids (the check failed whenever the charts were not drawn yet).
+    await page.waitForFunction(() =>
+      [
+        ...(
+          globalThis as unknown as {
+            document: { querySelectorAll(s: string): Iterable<{ getAttribute(n: string): string | null }> };
+          }
+        ).document.querySelectorAll('figure.chart'),
+      ].every((f) => Number(f.getAttribute('data-points')) > 3),
     );
     expect(await page.locator('figure.chart canvas').count()).toBe(2);
     await page.locator('.files a', { hasText: 'stdout.log' }).waitFor();
@@ -383,7 +391,12 @@ describe('the dashboard', () => {
     expect(await hit.textContent()).toBe('Needle at 42');
     expect(await hit.getAttribute('data-line')).toBe('stdout:42');
     expect(await page.locator('.log [data-line="stdout:1"]').count()).toBe(1);
-    expect(await hit.isVisible()).toBe(true);
+    // Scrolled into the log's box, not only present in it.
+    const inView = async () => {
+      const [line, box] = await Promise.all([hit.boundingBox(), page.locator('.log').boundingBox()]);
+      return line!.y >= box!.y && line!.y + line!.height <= box!.y + box!.height;
+    };
+    await expect.poll(inView).toBe(true);
     await shot(page, 'run-log-jump');
     await checkA11y(page, 'run page, a line jumped to');
 
@@ -391,6 +404,7 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'stdout line 5,800' }).click();
     await page.getByTestId('log-window').waitFor({ state: 'detached' });
     await page.locator('.log .hit[data-line="stdout:5800"]').waitFor();
+    await expect.poll(inView).toBe(true);
     expect(await page.locator('.log div').count()).toBe(5000);
 
     // The full log, as a file.

@@ -168,7 +168,11 @@ function LogView({ runId, ended }) {
   }, [lines]);
   useEffect(() => {
     const hit = target && box.current?.querySelector('.hit');
-    if (hit) box.current.scrollTop = hit.offsetTop - box.current.clientHeight / 2;
+    // Scrolled within the log's box so that the line sits in its middle.
+    if (hit) {
+      const el = box.current;
+      el.scrollTop += hit.getBoundingClientRect().top - el.getBoundingClientRect().top - el.clientHeight / 2;
+    }
   }, [target, around]);
   const jump = async (to) => {
     setTarget(to);
