@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isMissingObject, type ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { ResultSpool } from './result-spool.js';
 import { readContainerMetrics } from './collect-results.js';
@@ -215,7 +215,7 @@ export function createRunOutput(deps: RunOutputDeps) {
       id: string,
       query: { text: string; ignoreCase: boolean },
       signal: AbortSignal,
-    ): Promise<LogSearchResult & { run: Run }> {
+    ): Promise<LogSearchResult & { run: Run; stored: boolean }> {
       const { maxMatches, maxPatternChars } = deps.searchLimits;
       if (query.text.length === 0) throw new ValidationError('give the text to look for in `q`');
       if (query.text.length > maxPatternChars) {
@@ -224,13 +224,10 @@ export function createRunOutput(deps: RunOutputDeps) {
         );
       }
       const run = await findRun(id);
-      if (!isTerminal(run.state)) {
-        throw new ConflictError(
-          `run ${run.id} is ${run.state}: its log is stored, and can be searched, once it has ended; until then follow it with GET /runs/${run.id}/log-stream`,
-        );
-      }
+      // Not ended: nothing is stored yet (the answer says so rather than searching half a log).
+      if (!isTerminal(run.state)) return { matches: [], truncated: false, run, stored: false };
       const found = await searchLogLines(storedLines(run, START_OF_LOG, signal), { ...query, maxMatches });
-      return { ...found, run };
+      return { ...found, run, stored: true };
     },
 
     /**

@@ -66,6 +66,7 @@ describe('GET /runs/:id/log-search', () => {
       state: 'succeeded',
       q: 'ERROR at 5000',
       ignoreCase: false,
+      stored: true,
       matches: [{ stream: 'stdout', line: 5000, column: 1, text: 'ERROR at 5000', cut: false }],
       truncated: false,
     });
@@ -144,7 +145,8 @@ describe('GET /runs/:id/log-search', () => {
     const id = posted.body.run.id as string;
     await waitForRun(id, (state) => state === 'running');
     const running = await search('q=started', 'alice', id);
-    expect(running.status).toBe(409);
+    expect(running.status).toBe(200);
+    expect(running.body).toMatchObject({ stored: false, matches: [], truncated: false });
     expect(running.body.message).toContain(`GET /runs/${id}/log-stream`);
     expect((await service.request('POST', `/runs/${id}/cancel`, undefined, auth('alice'))).status).toBe(202);
     await waitForRun(id);

@@ -81,11 +81,13 @@ function LogSearch({ runId, onJump }) {
       found &&
       html`<p role="status" data-testid="log-search-status">
           ${
-            found.length === 0
-              ? `No line of the stored log contains “${answer.q}”.`
-              : answer.truncated
-                ? `The first ${found.length.toLocaleString('en')} matching lines (more lines match: narrow the search):`
-                : `${found.length.toLocaleString('en')} matching line${found.length === 1 ? '' : 's'}:`
+            answer.message
+              ? answer.message
+              : found.length === 0
+                ? `No line of the stored log contains “${answer.q}”.`
+                : answer.truncated
+                  ? `The first ${found.length.toLocaleString('en')} matching lines (more lines match: narrow the search):`
+                  : `${found.length.toLocaleString('en')} matching line${found.length === 1 ? '' : 's'}:`
           }
         </p>
         ${

@@ -103,7 +103,7 @@ const LOG_SEARCH_SCHEMA = {
   description:
     'Reads the whole stored log (stdout.log, then stderr.log) from the store a line at a time and answers the lines that contain `q` as plain text (no pattern), at most TDS_LOG_SEARCH_MAX_MATCHES of them: past that `truncated` is true and the search stopped there. ' +
     'A line is numbered from 1 in its stream, as `GET /runs/:id/log-stream` counts it: `?after=o<N-1>e0` (stdout) or `?after=o<all of stdout>e<N-1>` (stderr) streams the log from that line on. ' +
-    'A run that has not ended has no stored log yet: 409, follow it with the log stream. A search counts among the open streams of the caller while it reads (TDS_STREAMS_PER_USER).',
+    'A run that has not ended has no stored log yet: `stored` is false and `message` says to follow it with the log stream. A search counts among the open streams of the caller while it reads (TDS_STREAMS_PER_USER).',
   tags: ['runs'],
   params: IdParams,
   querystring: Type.Object(
@@ -137,6 +137,10 @@ const LOG_SEARCH_SCHEMA = {
           cut: Type.Boolean({ description: '`text` is part of a longer line' }),
         }),
       ),
+      stored: Type.Boolean({
+        description: 'false while the run has not ended: no log is stored yet, `message` says what to do',
+      }),
+      message: Type.Optional(Type.String()),
       truncated: Type.Boolean({
         description: 'more lines matched than TDS_LOG_SEARCH_MAX_MATCHES: the list stops at the limit',
       }),
@@ -234,12 +238,25 @@ function logSearchRoute(app: TypedApp, output: RunOutput, slots: StreamSlots, cl
       reply.raw.on('close', () => stop.abort());
       try {
         const ignoreCase = request.query.ignoreCase ?? false;
-        const { run, matches, truncated } = await output.searchLog(
+        const { run, matches, truncated, stored } = await output.searchLog(
           request.params.id,
           { text: request.query.q, ignoreCase },
           AbortSignal.any([stop.signal, closing]),
         );
-        return { runId: run.id, state: run.state, q: request.query.q, ignoreCase, matches, truncated };
+        return {
+          runId: run.id,
+          state: run.state,
+          q: request.query.q,
+          ignoreCase,
+          stored,
+          ...(stored
+            ? {}
+            : {
+                message: `run ${run.id} is ${run.state}: its log is stored, and can be searched, once it has ended; until then follow it with GET /runs/${run.id}/log-stream`,
+              }),
+          matches,
+          truncated,
+        };
       } finally {
         release();
       }
