@@ -15,10 +15,9 @@ const origin = () => window.location.origin;
 const key = `-H "authorization: Bearer $TDS_API_KEY"`;
 
 /** The lines that submit a job: with tds, or with curl. */
-export const submitJob = (userId = 'me') => [
+export const submitJob = () => [
   'tds apply job.yaml          # a job definition, as examples/hello.yaml',
-  `curl -X POST ${origin()}/jobs ${key} -H 'content-type: application/json' \\`,
-  `  -d '{"userId":"${userId}","uniqueId":"hello","s3_bucket":"my-bucket","source_s3_prefix":"","destination_s3_prefix":"/out/","command":"echo hello"}'`,
+  `curl -X POST ${origin()}/jobs ${key} -H 'content-type: application/json' -d @job.json`,
 ];
 
 /** The lines that submit a workflow. */

@@ -24,7 +24,7 @@ export function JobsPage({ me, params }) {
     ${
       data &&
       (data.jobs.length === 0
-        ? html`<${EmptyState} commands=${name || state ? [] : submitJob(userId)}>
+        ? html`<${EmptyState} commands=${name || state ? [] : submitJob()}>
             ${name || state ? 'No jobs match. Clear the filters to see every job.' : "No jobs match. The jobs you submit are listed here with their last run's state and next fire time; submit one:"}
           </${EmptyState}>`
         : html`<table>
