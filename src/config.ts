@@ -204,6 +204,11 @@ export interface Config {
     maxRows: number;
     maxPoints: number;
   };
+  /** What one `GET /runs/:id/log-search` looks for and answers at most. */
+  logSearch: {
+    maxMatches: number;
+    maxPatternChars: number;
+  };
   jobDefaults: {
     timeoutSeconds: number;
     cpus: number;
@@ -1003,6 +1008,17 @@ export const SETTINGS = {
       "the most rows of a run's metrics file `GET /runs/:id/metrics` reads; the answer says `truncated` past it",
     ...wholeNumber(200_000, 10, 10_000_000),
   },
+  TDS_LOG_SEARCH_MAX_MATCHES: {
+    group: 'sandbox',
+    meaning:
+      'the most matching lines one `GET /runs/:id/log-search` answers; past it the search stops reading and the answer says `truncated`',
+    ...wholeNumber(500, 1, 100_000),
+  },
+  TDS_LOG_SEARCH_MAX_PATTERN_CHARS: {
+    group: 'sandbox',
+    meaning: 'the longest text `GET /runs/:id/log-search` looks for (`q`); a longer one is refused with 400',
+    ...wholeNumber(200, 1, 4096),
+  },
   TDS_METRICS_MAX_POINTS: {
     group: 'sandbox',
     meaning:
@@ -1641,6 +1657,10 @@ function runCaps(read: ReadSetting) {
       maxBytes: read('TDS_METRICS_READ_MAX_BYTES'),
       maxRows: read('TDS_METRICS_READ_MAX_ROWS'),
       maxPoints: read('TDS_METRICS_MAX_POINTS'),
+    },
+    logSearch: {
+      maxMatches: read('TDS_LOG_SEARCH_MAX_MATCHES'),
+      maxPatternChars: read('TDS_LOG_SEARCH_MAX_PATTERN_CHARS'),
     },
     jobDefaults: {
       timeoutSeconds: read('TDS_DEFAULT_TIMEOUT_SECONDS'),

@@ -322,6 +322,7 @@ function createApi(
     pollMs: 500,
     secrets: parts.secrets,
     metricsLimits: parts.config.metricsRead,
+    searchLimits: parts.config.logSearch,
     // The engine's readings of runs on this host's worker are read live from its data folder.
     ...(parts.config.roles.includes('worker') ? { dataDir: parts.config.dataDir } : {}),
   });

@@ -3,16 +3,23 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-/** A line chart (uPlot) of `data` ([xs, ys]); redrawn when the data grows. */
+/** The width a chart takes in its figure: the figure's inside, between 200 and 640 px. */
+function widthIn(box) {
+  const style = window.getComputedStyle(box);
+  const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return Math.max(200, Math.min(640, Math.floor(inner) || 480));
+}
+
+/** A line chart (uPlot) of `data` ([xs, ys]); redrawn when the data grows, resized with its box. */
 export function LineChart({ title, data, unit, color = '#2563eb', xTime = false }) {
   const box = useRef();
   const plot = useRef();
   useEffect(() => {
-    const width = Math.max(280, Math.min(640, box.current.clientWidth || 480));
+    const figure = box.current;
     plot.current = new uPlot(
       {
         title,
-        width,
+        width: widthIn(figure),
         height: 180,
         scales: { x: { time: xTime } },
         series: [{}, { label: unit, stroke: color, width: 2, fill: `${color}22` }],
@@ -20,9 +27,22 @@ export function LineChart({ title, data, unit, color = '#2563eb', xTime = false 
         legend: { show: false },
       },
       data,
-      box.current,
+      figure,
     );
-    return () => plot.current.destroy();
+    // The chart is drawn at a fixed width: it follows its figure when the window narrows or widens
+    // (the figure's width never depends on the chart's: style.css).
+    let drawn = widthIn(figure);
+    const resize = new window.ResizeObserver(() => {
+      const width = widthIn(figure);
+      if (width === drawn) return;
+      drawn = width;
+      plot.current.setSize({ width, height: 180 });
+    });
+    resize.observe(figure);
+    return () => {
+      resize.disconnect();
+      plot.current.destroy();
+    };
   }, [title]);
   useEffect(() => {
     plot.current?.setData(data);

@@ -1,31 +1,100 @@
 /** Node sizes in the workflow graph (px): a plain step, and a fan-out step with its counts line. */
 export const NODE = { width: 168, height: 32, fanOutHeight: 50 };
 
+/** Up to this many steps the graph is laid out on the page's own thread: at once, without a worker. */
+export const SMALL_GRAPH = 60;
+
+const RANK_GAP = 48;
+const NODE_GAP = 10;
+const MARGIN = 8;
+
 /** What the layout depends on: the steps' names and dependencies, not their states. */
 export function structureOf(steps) {
   return steps.map((s) => `${s.name}<${s.dependsOn.join(',')}`).join(';');
 }
 
 /**
- * Lays the steps out (left to right, each after its dependencies) in a Web Worker; resolves with
- * `{ positions: { name: [x, y] }, path, width, height, ms }`.
+ * A layered layout, left to right, made here in one pass: each step in the column after its
+ * furthest dependency, each column ordered by where its dependencies sit, edges as curves. Used
+ * for small graphs (drawn in the same task as their data, whatever the browser does with workers)
+ * and when a worker cannot lay a graph out.
+ */
+export function layOutHere(steps) {
+  const started = performance.now();
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  const rank = new Map();
+  const rankOf = (name, seen = new Set()) => {
+    if (rank.has(name)) return rank.get(name);
+    seen.add(name);
+    const deps = (byName.get(name)?.dependsOn ?? []).filter((d) => byName.has(d) && !seen.has(d));
+    const r = deps.length ? 1 + Math.max(...deps.map((d) => rankOf(d, seen))) : 0;
+    rank.set(name, r);
+    return r;
+  };
+  const columns = [];
+  for (const step of steps) (columns[rankOf(step.name)] ??= []).push(step);
+  const heightOf = (step) => (step.items ? NODE.fanOutHeight : NODE.height);
+  const positions = {};
+  let height = 0;
+  columns.forEach((column, r) => {
+    // Ordered by the mean height of their dependencies, so that edges cross less.
+    const key = (step) => {
+      const ys = step.dependsOn.map((d) => positions[d]?.[1]).filter((y) => y !== undefined);
+      return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0;
+    };
+    const ordered = r === 0 ? column : [...column].sort((a, b) => key(a) - key(b));
+    let y = MARGIN;
+    for (const step of ordered) {
+      positions[step.name] = [MARGIN + r * (NODE.width + RANK_GAP) + NODE.width / 2, y + heightOf(step) / 2];
+      y += heightOf(step) + NODE_GAP;
+    }
+    height = Math.max(height, y - NODE_GAP + MARGIN);
+  });
+  let path = '';
+  for (const step of steps) {
+    const [x2, y2] = positions[step.name];
+    for (const d of step.dependsOn) {
+      if (!positions[d]) continue;
+      const [x1, y1] = positions[d];
+      const from = x1 + NODE.width / 2;
+      const to = x2 - NODE.width / 2;
+      const bend = (to - from) / 2;
+      path += `M${from} ${y1}C${from + bend} ${y1} ${to - bend} ${y2} ${to} ${y2}`;
+    }
+  }
+  const width = MARGIN * 2 + columns.length * NODE.width + Math.max(0, columns.length - 1) * RANK_GAP;
+  return { positions, path, width, height, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * Lays the steps out (left to right, each after its dependencies); resolves with
+ * `{ positions: { name: [x, y] }, path, width, height, ms }`. A small graph is laid out here and at
+ * once; a larger one with dagre in a Web Worker, so the page answers input meanwhile (and here, if
+ * the worker cannot start or fails).
  */
 export function layOut(steps) {
+  if (steps.length <= SMALL_GRAPH) return Promise.resolve(layOutHere(steps));
   const nodes = steps.map((s) => ({
     id: s.name,
     width: NODE.width,
     height: s.items ? NODE.fanOutHeight : NODE.height,
   }));
   const edges = steps.flatMap((s) => s.dependsOn.map((d) => [d, s.name]));
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./layout-worker.js', import.meta.url), { type: 'module' });
+  return new Promise((resolve) => {
+    let worker;
+    try {
+      worker = new Worker(new URL('./layout-worker.js', import.meta.url), { type: 'module' });
+    } catch {
+      resolve(layOutHere(steps));
+      return;
+    }
     worker.onmessage = ({ data }) => {
       worker.terminate();
       resolve(data);
     };
-    worker.onerror = (event) => {
+    worker.onerror = () => {
       worker.terminate();
-      reject(new Error(`the graph could not be laid out: ${event.message}`));
+      resolve(layOutHere(steps));
     };
     worker.postMessage({ nodes, edges, rankdir: 'LR' });
   });

@@ -7,15 +7,16 @@ import { JobsPage, JobPage } from './pages/jobs.js';
 import { RunPage } from './pages/run.js';
 import { WorkflowPage, WorkflowsPage } from './pages/workflows.js';
 import { WorkflowRunPage } from './pages/workflow-run.js';
-import { OperatorsPage } from './pages/operators.js';
-import { AuditPage } from './pages/audit.js';
-import { WebhooksPage } from './pages/webhooks.js';
 import { Link, useLocation } from './router.js';
 import { lazyPage } from './lazy.js';
 import './style.css';
 
 // The definition editor brings the YAML reader: loaded only when a New page is opened.
 const NewDefinitionPage = lazyPage(() => import('./pages/new-definition.js'), 'NewDefinitionPage');
+// Pages fewer people open are loaded when first opened, so what every page loads stays small.
+const OperatorsPage = lazyPage(() => import('./pages/operators.js'), 'OperatorsPage');
+const AuditPage = lazyPage(() => import('./pages/audit.js'), 'AuditPage');
+const WebhooksPage = lazyPage(() => import('./pages/webhooks.js'), 'WebhooksPage');
 
 function route(path) {
   const parts = path.replace(/^\/ui/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -75,6 +76,8 @@ function App() {
   const location = useLocation();
   const [me, setMe] = useState();
   const [problem, setProblem] = useState('');
+  // The section a page says it belongs to (a step's run: Workflows), for the address it was said at.
+  const [section, setSection] = useState({});
   const check = useCallback(async () => {
     try {
       setMe(await get('/whoami'));
@@ -108,7 +111,10 @@ function App() {
     overview: html`<${OverviewPage} me=${me} />`,
     jobs: html`<${JobsPage} me=${me} params=${params} />`,
     job: html`<${JobPage} id=${current.id} />`,
-    run: html`<${RunPage} id=${current.id} />`,
+    run: html`<${RunPage}
+      id=${current.id}
+      onSection=${(name) => setSection({ path: location.pathname, name })}
+    />`,
     workflows: html`<${WorkflowsPage} me=${me} params=${params} />`,
     workflow: html`<${WorkflowPage} id=${current.id} />`,
     // Keyed by id: a retry opens the new workflow run's page afresh.
@@ -120,6 +126,8 @@ function App() {
     webhooks: html`<${WebhooksPage} me=${me} params=${params} />`,
     unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
   };
+  const sectionOf = (page) =>
+    section.path === location.pathname && section.name ? section.name : SECTION[page];
   const nav = [
     ['/', 'Overview', 'overview'],
     ['/ui/jobs', 'Jobs', 'jobs'],
@@ -139,7 +147,7 @@ function App() {
       <nav aria-label="Main">
         ${nav.map(
           ([href, label, page]) =>
-            html`<${Link} href=${href} aria-current=${current.page === page || SECTION[current.page] === page ? 'page' : undefined}>${label}</${Link}>`,
+            html`<${Link} href=${href} aria-current=${current.page === page || sectionOf(current.page) === page ? 'page' : undefined}>${label}</${Link}>`,
         )}
       </nav>
       <span class="who">

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isMissingObject, type ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import type { ResultSpool } from './result-spool.js';
 import { readContainerMetrics } from './collect-results.js';
@@ -15,7 +15,8 @@ import {
   type MetricsSample,
 } from './metrics-reading.js';
 import { MetricsSummariser, type MetricsSummary } from './metrics-summary.js';
-import { LineSplitter, type LogCursor, type LogStreamName } from './log-lines.js';
+import { LineSplitter, START_OF_LOG, type LogCursor, type LogStreamName } from './log-lines.js';
+import { searchLogLines, type LogSearchResult } from './log-search.js';
 import { getRun, type Run } from '../runs/run-repository.js';
 import { isTerminal, type RunState } from '../runs/run-states.js';
 import { SecretMasker } from '../secrets/secret-masker.js';
@@ -58,6 +59,8 @@ export interface RunOutputDeps {
   secrets: Pick<SecretService, 'maskFor'>;
   /** How much of a metrics file one answer reads, and how many points it gives. */
   metricsLimits: MetricsReadLimits;
+  /** What one log search looks for and answers at most (TDS_LOG_SEARCH_*). */
+  searchLimits: { maxMatches: number; maxPatternChars: number };
   /**
    * The data folder of this host's worker, where it writes the engine's readings of the runs it
    * runs: a running run's samples are read from there when it runs here.
@@ -201,6 +204,30 @@ export function createRunOutput(deps: RunOutputDeps) {
         if (signal.aborted) return;
         run = await findRun(id);
       }
+    },
+
+    /**
+     * The lines of the run's stored log (stdout.log, then stderr.log) that contain `text`, read a
+     * line at a time from the store, at most TDS_LOG_SEARCH_MAX_MATCHES of them. A run that has
+     * not ended has no stored log yet: refused with a word on what to do instead.
+     */
+    async searchLog(
+      id: string,
+      query: { text: string; ignoreCase: boolean },
+      signal: AbortSignal,
+    ): Promise<LogSearchResult & { run: Run; stored: boolean }> {
+      const { maxMatches, maxPatternChars } = deps.searchLimits;
+      if (query.text.length === 0) throw new ValidationError('give the text to look for in `q`');
+      if (query.text.length > maxPatternChars) {
+        throw new ValidationError(
+          `the text to look for is ${query.text.length} characters long; at most ${maxPatternChars} are taken (TDS_LOG_SEARCH_MAX_PATTERN_CHARS)`,
+        );
+      }
+      const run = await findRun(id);
+      // Not ended: nothing is stored yet (the answer says so rather than searching half a log).
+      if (!isTerminal(run.state)) return { matches: [], truncated: false, run, stored: false };
+      const found = await searchLogLines(storedLines(run, START_OF_LOG, signal), { ...query, maxMatches });
+      return { ...found, run, stored: true };
     },
 
     /**

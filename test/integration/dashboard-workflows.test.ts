@@ -1,9 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPage } from '../support/page-checks.js';
 import { createApiKey } from '../../src/auth/key-repository.js';
 import { createBucket, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
@@ -19,7 +19,6 @@ let service: TestService;
 let browser: Browser;
 let bucket: string;
 const keys: Record<string, string> = {};
-let axeSource: string;
 
 beforeAll(async () => {
   // No periodic workflow pass: what the pages show moves on only as steps' runs start and end.
@@ -27,13 +26,13 @@ beforeAll(async () => {
   bucket = await createBucket();
   keys.operator = (await createApiKey(service.db, { operator: true }, 'ops')).key;
   keys.alice = (await createApiKey(service.db, { userId: 'alice' }, '')).key;
+  keys.bob = (await createApiKey(service.db, { userId: 'bob' }, '')).key;
   await service.request(
     'PUT',
     '/admin/users/alice',
     { allowedBuckets: [bucket] },
     { authorization: `Bearer ${keys.operator}` },
   );
-  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await mkdir(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -75,7 +74,7 @@ type Browserish = {
   };
 };
 
-async function signedIn(address: string): Promise<Watched> {
+async function signedIn(address: string, key = keys.alice!): Promise<Watched> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = (await context.newPage()) as Watched;
   page.setDefaultTimeout(90_000);
@@ -86,22 +85,15 @@ async function signedIn(address: string): Promise<Watched> {
   });
   page.on('pageerror', (error) => page.problems.push(error.message));
   await page.goto(`${service.apiUrl}${address}`);
-  await page.getByLabel('API key').fill(keys.alice!);
+  await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('header').waitFor();
   return page;
 }
 
+/** axe-core finds nothing, and the page is readable at 360 px (test/support/page-checks.ts). */
 async function checkA11y(page: Page, name: string) {
-  await page.evaluate(axeSource);
-  const results = (await page.evaluate('axe.run(document)')) as {
-    violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-  };
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-    name,
-  ).toEqual([]);
+  await checkPage(page, name);
 }
 
 const shot = (page: Page, name: string) =>
@@ -140,10 +132,34 @@ describe('the workflow pages', () => {
     await shot(page, 'workflow-run-failed');
     await checkA11y(page, 'workflow run page');
 
+    // The finished workflow run's graph draws when its page is opened afresh, laid out on the page
+    // itself: a small graph waits for no worker.
+    await page.addInitScript(`
+      window.workers = 0;
+      const Base = window.Worker;
+      window.Worker = class extends Base {
+        constructor(url, options) {
+          super(url, options);
+          window.workers += 1;
+        }
+      };
+    `);
+    await page.reload();
+    await page.locator('[data-testid="graph"] g.node[data-step="after"][data-state="skipped"]').waitFor();
+    expect(await page.locator('[data-testid="graph"] g.node').count()).toBe(5);
+    expect(await page.getByText('Laying out').count()).toBe(0);
+    expect(await page.evaluate('window.workers')).toBe(0);
+
     // A step opens its run, whose page links back to the workflow run.
     await page.locator('[data-step="prep"] a').click();
     await page.locator('h1', { hasText: 'Run' }).waitFor();
     await page.locator('text=prepared').first().waitFor();
+    // A step's run belongs to the workflows: the menu says so, and the line names its workflow run.
+    await page.locator('nav a[aria-current="page"]', { hasText: 'Workflows' }).waitFor();
+    expect(await page.locator('main p').first().textContent()).toContain(
+      `of workflow run ${workflowRun.id.slice(0, 8)}`,
+    );
+    await checkA11y(page, "a step's run page");
     await page.getByRole('link', { name: workflowRun.id.slice(0, 8) }).click();
     await page.locator('h1', { hasText: 'Workflow run' }).waitFor();
 
@@ -184,6 +200,7 @@ describe('the workflow pages', () => {
     await checkA11y(page, 'workflows');
     await page.goto(`${service.apiUrl}/ui/workflows?state=succeeded`);
     await page.getByText('No workflows match.').waitFor();
+    await checkA11y(page, 'workflows, none matching');
     await page.goto(`${service.apiUrl}/ui/workflows?name=${workflow.uniqueId}`);
     await page.getByRole('link', { name: workflow.uniqueId }).click();
     await page.locator('h1', { hasText: `Workflow ${workflow.uniqueId}` }).waitFor();
@@ -216,12 +233,23 @@ describe('the workflow pages', () => {
     await node(page, 'long', 'running').waitFor();
     await node(page, 'next', 'pending').waitFor();
     await shot(page, 'workflow-run-running');
+    await checkA11y(page, 'running workflow run page');
     await page.getByRole('button', { name: 'Cancel workflow run' }).click();
     // Asked first: a cancel cannot be undone.
     await page.getByRole('button', { name: 'Yes, cancel the workflow run' }).click();
     await page.locator('h1 .badge.state-cancelled').waitFor();
     await node(page, 'long', 'cancelled').waitFor();
     await node(page, 'next', 'cancelled').waitFor();
+    expect(page.problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('tells a user with no workflow what the list would show and how to make one', async () => {
+    const page = await signedIn('/ui/workflows', keys.bob!);
+    await page.getByText('No workflows match.').waitFor();
+    expect(await page.getByTestId('empty').textContent()).toContain('tds apply');
+    expect(await page.getByTestId('empty').textContent()).toContain(`${service.apiUrl}/workflows`);
+    await checkA11y(page, 'workflows, none yet');
     expect(page.problems).toEqual([]);
     await page.context().close();
   });

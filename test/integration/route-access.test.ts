@@ -101,11 +101,15 @@ afterAll(async () => {
   await service?.close();
 });
 
+/** What a route needs besides its path to answer at all (a search needs its text). */
+const QUERIES: Record<string, string> = { 'GET /runs/:id/log-search': '?q=x' };
+
 /** The route's URL with each path parameter set to `value`. */
 function urlOf(route: RouteAccessEntry, value: (param: string) => string): string {
-  return route.url.replace(/:([A-Za-z0-9_]+)|\*/g, (match, name: string | undefined) =>
+  const path = route.url.replace(/:([A-Za-z0-9_]+)|\*/g, (match, name: string | undefined) =>
     encodeURIComponent(value(name ?? match)),
   );
+  return path + (QUERIES[`${route.method} ${route.url}`] ?? '');
 }
 
 async function ask(route: RouteAccessEntry, url: string, key: string) {
@@ -132,6 +136,7 @@ describe('every route with a path parameter', () => {
         'GET /jobs/:id',
         'POST /runs/:id/cancel',
         'GET /runs/:id/log-stream',
+        'GET /runs/:id/log-search',
         'GET /runs/:id/metrics',
         'GET /jobs/:id/runs',
         'GET /workflows/:id',

@@ -42,7 +42,7 @@ export function AuditPage() {
     <${Problem} error=${page.error} />
     ${
       page.data &&
-      html`<table>
+      html`<table tabindex="0">
           <thead>
             <tr>
               <th>when</th>
@@ -67,7 +67,13 @@ export function AuditPage() {
             )}
           </tbody>
         </table>
-        ${page.data.entries.length === 0 && html`<p>No actions match.</p>`}
+        ${
+          page.data.entries.length === 0 &&
+          html`<p>
+            No actions match. Every change made through the API (jobs and workflows submitted, changed, paused
+            or deleted, keys made or revoked, users' settings) is recorded here with who made it.
+          </p>`
+        }
         <p>
           ${cursors.length > 0 && html`<button onClick=${() => setCursors(cursors.slice(0, -1))}>Newer</button>`}
           ${page.data.nextCursor && html`<button onClick=${() => setCursors([...cursors, page.data.nextCursor])}>Older</button>`}

@@ -8,6 +8,7 @@ import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
 import { UsageChart } from '../usage-chart.js';
 import { DefinitionActions } from './definition-actions.js';
+import { EmptyState, submitJob, triggerNow } from '../empty-state.js';
 
 export function JobsPage({ me, params }) {
   const runStates = useStates()?.run.states ?? [];
@@ -25,7 +26,9 @@ export function JobsPage({ me, params }) {
     ${
       data &&
       (data.jobs.length === 0
-        ? html`<p>No jobs match.</p>`
+        ? html`<${EmptyState} commands=${name || state ? [] : submitJob()}>
+            ${name || state ? 'No jobs match. Clear the filters to see every job.' : "No jobs match. The jobs you submit are listed here with their last run's state and next fire time; submit one:"}
+          </${EmptyState}>`
         : html`<table>
             <thead>
               <tr>
@@ -84,8 +87,8 @@ export function JobPage({ id }) {
           ${
             schedule
               ? html`<p>
-                    <strong>${schedule.description}</strong> (<code>${schedule.cron}</code>, timezone
-                    ${schedule.timezone})${schedule.paused ? ' — paused' : ''}
+                    <strong>${schedule.description}</strong
+                    >${' ('}<code>${schedule.cron}</code>${`, timezone ${schedule.timezone})${schedule.paused ? ' — paused' : ''}`}
                   </p>
                   <p>Next: ${(schedule.nextFireTimes ?? []).slice(0, 3).map(time).join(' · ') || '—'}</p>`
               : html`<p>Runs once, when submitted (or when run now).</p>`
@@ -106,6 +109,16 @@ export function JobPage({ id }) {
       <${Problem} error=${runs.error} />
       ${
         runs.data &&
+        runs.data.runs.length === 0 &&
+        cursors.length === 1 &&
+        html`<${EmptyState} commands=${triggerNow('jobs', id)}>
+          No runs yet. Each run of this job will be listed here with its duration, exit code, peak CPU
+          and memory, and charted over the runs. Start one with Run now above, or:
+        </${EmptyState}>`
+      }
+      ${
+        runs.data &&
+        (runs.data.runs.length > 0 || cursors.length > 1) &&
         html`<div class="charts">
             <${LineChart}
               title="Duration of the last runs (s)"

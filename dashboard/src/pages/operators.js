@@ -1,3 +1,4 @@
+import { EmptyState } from '../empty-state.js';
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, get, post } from '../api.js';
@@ -223,6 +224,17 @@ function Workers() {
     <${Problem} error=${error} />
     ${
       data &&
+      (data.workers ?? []).length === 0 &&
+      html`<${EmptyState}
+        commands=${['TDS_ROLES=worker DATABASE_URL=… npm start   # on each host with Docker']}
+      >
+        No worker has reported. Each worker process (a service started with the worker role) is listed
+        here with its heartbeat, the runs in hand and its tags; until one runs, queued runs wait. Start one:
+      </${EmptyState}>`
+    }
+    ${
+      data &&
+      (data.workers ?? []).length > 0 &&
       html`<div class="scroll">
         <table>
           <thead>

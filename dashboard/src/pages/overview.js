@@ -46,7 +46,9 @@ export function OverviewPage({ me }) {
           <h2 id="now">Running now</h2>
           ${
             data.running.length === 0
-              ? html`<p>Nothing is running.</p>`
+              ? html`<p>
+                  Nothing is running. Runs in progress show here with their elapsed time and a cancel button.
+                </p>`
               : html`<table>
                   <thead>
                     <tr>
@@ -77,7 +79,10 @@ export function OverviewPage({ me }) {
           <h2 id="next">Next fires (24 h)</h2>
           ${
             data.nextFires.length === 0
-              ? html`<p>No schedule fires in the next 24 hours.</p>`
+              ? html`<p>
+                  No schedule fires in the next 24 hours. A job or workflow with a <code>cron</code> (as
+                  <code>"cron": "0 6 * * *"</code>) shows its fire times here.
+                </p>`
               : html`<ul class="plain">
                   ${data.nextFires.map(
                     (fire) =>

@@ -1,10 +1,10 @@
 import AnsiToHtml from 'ansi-to-html';
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get } from '../api.js';
+import { get, query } from '../api.js';
 import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
-import { followLog } from '../log-stream.js';
+import { followLog, lineNumberOf, readLogWindow } from '../log-stream.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
 import { RunActions } from './run-actions.js';
@@ -31,13 +31,118 @@ const PALETTE = [
 /** Lines kept on the page; older ones are dropped from view (the stored log keeps them all). */
 const MAX_LINES = 5000;
 
-function LogView({ runId }) {
+/** Lines shown around a line the page no longer holds: this many before it, and this many in all. */
+const WINDOW_BEFORE = 100;
+const WINDOW_LINES = 250;
+
+function logLines(lines, target) {
+  return lines.map(
+    (line) =>
+      html`<div
+        class=${`${line.stream}${target && line.stream === target.stream && line.n === target.line ? ' hit' : ''}`}
+        data-line=${`${line.stream}:${line.n}`}
+        dangerouslySetInnerHTML=${{ __html: line.html || ' ' }}
+      ></div>`,
+  );
+}
+
+/** Search of the whole stored log (GET /runs/:id/log-search); a click on a match jumps to its line. */
+function LogSearch({ runId, onJump }) {
+  const [text, setText] = useState('');
+  const [matchCase, setMatchCase] = useState(false);
+  const [answer, setAnswer] = useState();
+  const [busy, setBusy] = useState(false);
+  const find = async (event) => {
+    event.preventDefault();
+    if (!text) return;
+    setBusy(true);
+    try {
+      setAnswer(await get(`/runs/${runId}/log-search${query({ q: text, ignoreCase: !matchCase })}`));
+    } catch (error) {
+      setAnswer({ error });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const found = answer?.matches;
+  return html`<form class="log-search" role="search" aria-label="Find in the log" onSubmit=${find}>
+      <label for="log-q">Find in the whole log</label>
+      <input id="log-q" type="search" value=${text} onInput=${(e) => setText(e.target.value)} />
+      <label class="inline"
+        ><input
+          type="checkbox"
+          checked=${matchCase}
+          onChange=${(e) => setMatchCase(e.target.checked)}
+        />${' match case'}</label
+      >
+      <button type="submit" disabled=${busy}>${busy ? 'Searching…' : 'Find'}</button>
+    </form>
+    ${answer?.error && html`<${Problem} error=${answer.error} />`}
+    ${
+      found &&
+      html`<p role="status" data-testid="log-search-status">
+          ${
+            answer.message
+              ? answer.message
+              : found.length === 0
+                ? `No line of the stored log contains “${answer.q}”.`
+                : answer.truncated
+                  ? `The first ${found.length.toLocaleString('en')} matching lines (more lines match: narrow the search):`
+                  : `${found.length.toLocaleString('en')} matching line${found.length === 1 ? '' : 's'}:`
+          }
+        </p>
+        ${
+          found.length > 0 &&
+          html`<ol class="matches" data-testid="log-matches">
+            ${found.map(
+              (m) =>
+                html`<li>
+                  <button class="link" onClick=${() => onJump({ stream: m.stream, line: m.line })}>
+                    ${`${m.stream} line ${m.line.toLocaleString('en')}`}</button
+                  >${' '}<code>${m.cut ? `…${m.text}…` : m.text}</code>
+                </li>`,
+            )}
+          </ol>`
+        }`
+    }`;
+}
+
+/** Links to the stored logs, whole, as files (GET /runs/:id/files: each link downloads its file). */
+function LogDownloads({ runId, ended }) {
+  const [files, setFiles] = useState();
+  useEffect(() => {
+    if (!ended) return;
+    get(`/runs/${runId}/files`).then(
+      (answer) =>
+        // stdout first, as the log shows it.
+        setFiles(answer.files.filter((f) => f.path === 'stdout.log' || f.path === 'stderr.log').reverse()),
+      () => setFiles([]),
+    );
+  }, [runId, ended]);
+  if (!files?.length) return null;
+  return html`<p class="downloads">
+    Download the full log:${' '}
+    ${files.map(
+      (file, i) =>
+        html`${i ? ' · ' : ''}<a href=${file.url} download>${file.path}</a>${' '}<small
+            >(${bytes(file.size)})</small
+          >`,
+    )}
+  </p>`;
+}
+
+function LogView({ runId, ended }) {
   const [lines, setLines] = useState([]);
   const [status, setStatus] = useState('connecting…');
+  // A line the reader jumped to, and the lines around it when the page no longer holds it.
+  const [target, setTarget] = useState();
+  const [around, setAround] = useState();
   const box = useRef();
+  const convert = useRef();
   useEffect(() => {
     // escapeXML: the log's text is shown, never interpreted as HTML.
-    const convert = new AnsiToHtml({ escapeXML: true, stream: false, colors: PALETTE });
+    convert.current = new AnsiToHtml({ escapeXML: true, stream: false, colors: PALETTE });
+    const live = new AnsiToHtml({ escapeXML: true, stream: false, colors: PALETTE });
     let pending = [];
     let timer;
     const flush = () => {
@@ -47,8 +152,8 @@ function LogView({ runId }) {
       setLines((current) => [...current, ...add].slice(-MAX_LINES));
     };
     const stop = followLog(runId, {
-      onLine: (stream, text) => {
-        pending.push({ stream, html: convert.toHtml(text) });
+      onLine: (stream, text, id) => {
+        pending.push({ stream, n: lineNumberOf(stream, id), html: live.toHtml(text) });
         timer ??= setTimeout(flush, 100);
       },
       onEnd: ({ state }) => setStatus(`complete (run ${state})`),
@@ -61,15 +166,63 @@ function LogView({ runId }) {
   }, [runId]);
   useEffect(() => {
     const el = box.current;
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) el.scrollTop = el.scrollHeight;
+    if (!target && el && el.scrollHeight - el.scrollTop - el.clientHeight < 80)
+      el.scrollTop = el.scrollHeight;
   }, [lines]);
+  useEffect(() => {
+    const hit = target && box.current?.querySelector('.hit');
+    // Scrolled within the log's box so that the line sits in its middle.
+    if (hit) {
+      const el = box.current;
+      el.scrollTop += hit.getBoundingClientRect().top - el.getBoundingClientRect().top - el.clientHeight / 2;
+    }
+  }, [target, around]);
+  const jump = async (to) => {
+    setTarget(to);
+    if (lines.some((l) => l.stream === to.stream && l.n === to.line)) {
+      setAround(undefined);
+      return;
+    }
+    setAround({ loading: true, ...to });
+    try {
+      const first = Math.max(1, to.line - WINDOW_BEFORE);
+      const read = await readLogWindow(runId, to.stream, first, WINDOW_LINES);
+      setAround({
+        ...to,
+        lines: read.map((l) => ({ stream: l.stream, n: l.number, html: convert.current.toHtml(l.text) })),
+      });
+    } catch (error) {
+      setAround({ ...to, error });
+    }
+  };
+  const shown = around?.lines ?? lines;
   return html`<section aria-labelledby="log">
     <h2 id="log">Log <small data-testid="log-status">${status}</small></h2>
-    <pre class="log" ref=${box} tabindex="0" aria-label="Run log" data-lines=${lines.length}>
-${lines.map(
-        (line) =>
-          html`<div class=${line.stream} dangerouslySetInnerHTML=${{ __html: line.html || ' ' }}></div>`,
-      )}</pre>
+    <${LogSearch} runId=${runId} onJump=${jump} />
+    ${
+      around &&
+      html`<p class="log-window" data-testid="log-window">
+        ${
+          around.loading
+            ? `Reading the log around ${around.stream} line ${around.line.toLocaleString('en')}…`
+            : around.error
+              ? around.error.message
+              : `Lines around ${around.stream} line ${around.line.toLocaleString('en')} (the page holds the last ${MAX_LINES.toLocaleString('en')}).`
+        }
+        ${' '}<button
+          class="link"
+          onClick=${() => {
+            setAround(undefined);
+            setTarget(undefined);
+          }}
+        >
+          Back to the end of the log
+        </button>
+      </p>`
+    }
+    <pre class="log" ref=${box} tabindex="0" aria-label="Run log" data-lines=${shown.length}>
+${logLines(shown, target)}</pre>
+    <${LogDownloads} runId=${runId} ended=${ended} />
   </section>`;
 }
 
@@ -151,7 +304,7 @@ const summaryLine = (run) =>
 const metricsLine = (summary) =>
   `peak CPU ${percent(summary?.cpu_percent_peak)} · average ${percent(summary?.cpu_percent_avg)} · peak memory ${bytes(summary?.memory_bytes_peak)}`;
 
-export function RunPage({ id }) {
+export function RunPage({ id, onSection }) {
   const [live, setLive] = useState(true);
   const run = usePoll(() => get(`/runs/${id}`), 1500, [id], live);
   const data = run.data;
@@ -160,6 +313,10 @@ export function RunPage({ id }) {
     if (data && ended.includes(data.state)) setLive(false);
   }, [data?.state, ended]);
   const metrics = useMetrics(id, live);
+  // A step's run belongs to its workflow run: the menu shows Workflows as the current section.
+  useEffect(() => {
+    if (data) onSection?.(data.workflowRunId ? 'workflows' : 'jobs');
+  }, [data?.workflowRunId]);
   if (!data) return html`<${Problem} error=${run.error} />${!run.error && html`<p>Loading…</p>`}`;
   const samples = metrics.samples;
   const xs = samples.map((s) => s.elapsed);
@@ -174,8 +331,7 @@ export function RunPage({ id }) {
       ${data.jobId && html`job <${Link} href=${`/ui/jobs/${data.jobId}`}>${data.jobId.slice(0, 8)}</${Link}> · `}
       ${
         data.workflowRunId &&
-        html`step <strong>${data.stepName}</strong>${data.itemIndex !== null && data.itemIndex !== undefined ? ` item ${data.itemIndex}` : ''} of workflow run
-          <${Link} href=${`/ui/workflow-runs/${data.workflowRunId}`}>${data.workflowRunId.slice(0, 8)}</${Link}> · `
+        html`step <strong>${data.stepName}</strong>${`${data.itemIndex !== null && data.itemIndex !== undefined ? ` item ${data.itemIndex}` : ''} of workflow run `}<${Link} href=${`/ui/workflow-runs/${data.workflowRunId}`}>${data.workflowRunId.slice(0, 8)}</${Link}> · `
       }
       ${summaryLine(data)}
       ${
@@ -192,7 +348,7 @@ export function RunPage({ id }) {
       <h2 id="timeline">Timeline</h2>
       <${Timeline} run=${data} />
     </section>
-    <${LogView} runId=${id} />
+    <${LogView} runId=${id} ended=${ended.includes(data.state)} />
     <section aria-labelledby="metrics">
       <h2 id="metrics">CPU and memory</h2>
       <p>${metricsLine(metrics.summary)}</p>

@@ -6,6 +6,7 @@ import { UsageChart } from '../usage-chart.js';
 import { DefinitionActions, ScheduleLine } from './definition-actions.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
 import { useStates } from '../states.js';
+import { EmptyState, submitWorkflow, triggerNow } from '../empty-state.js';
 
 export function WorkflowsPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
@@ -23,7 +24,9 @@ export function WorkflowsPage({ me, params }) {
     ${
       data &&
       (data.workflows.length === 0
-        ? html`<p>No workflows match.</p>`
+        ? html`<${EmptyState} commands=${name || state ? [] : submitWorkflow()}>
+            ${name || state ? 'No workflows match. Clear the filters to see every workflow.' : 'No workflows match. The workflows you submit (steps that run in order, each after the steps it depends on) are listed here with their latest run; submit one:'}
+          </${EmptyState}>`
         : html`<table>
             <thead>
               <tr>
@@ -88,7 +91,10 @@ export function WorkflowPage({ id }) {
       <h2 id="runs">Latest runs</h2>
       ${
         runs.length === 0
-          ? html`<p>No runs yet.</p>`
+          ? html`<${EmptyState} commands=${triggerNow('workflows', id)}>
+              No runs yet. Each run of this workflow, triggered or fired by its schedule, will be listed
+              here with its state, duration and failure. Trigger one:
+            </${EmptyState}>`
           : html`<table>
               <thead>
                 <tr>
@@ -119,7 +125,7 @@ export function WorkflowPage({ id }) {
     </section>
     <section aria-labelledby="steps">
       <h2 id="steps">Steps</h2>
-      <table>
+      <table tabindex="0">
         <thead>
           <tr>
             <th>step</th>

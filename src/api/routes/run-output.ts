@@ -98,6 +98,59 @@ const METRICS_SCHEMA = {
   },
 };
 
+const LOG_SEARCH_SCHEMA = {
+  summary: "The lines of a run's stored log that contain a text, with their line numbers",
+  description:
+    'Reads the whole stored log (stdout.log, then stderr.log) from the store a line at a time and answers the lines that contain `q` as plain text (no pattern), at most TDS_LOG_SEARCH_MAX_MATCHES of them: past that `truncated` is true and the search stopped there. ' +
+    'A line is numbered from 1 in its stream, as `GET /runs/:id/log-stream` counts it: `?after=o<N-1>e0` (stdout) or `?after=o<all of stdout>e<N-1>` (stderr) streams the log from that line on. ' +
+    'A run that has not ended has no stored log yet: `stored` is false and `message` says to follow it with the log stream. A search counts among the open streams of the caller while it reads (TDS_STREAMS_PER_USER).',
+  tags: ['runs'],
+  params: IdParams,
+  querystring: Type.Object(
+    {
+      q: Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'the text to look for, at most TDS_LOG_SEARCH_MAX_PATTERN_CHARS characters',
+      }),
+      ignoreCase: Type.Optional(
+        Type.Boolean({ default: false, description: 'match upper and lower case alike' }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({
+      runId: Type.String(),
+      state: Type.String(),
+      q: Type.String(),
+      ignoreCase: Type.Boolean(),
+      matches: Type.Array(
+        Type.Object({
+          stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+          line: Type.Integer({ description: 'the line number in its stream, from 1' }),
+          column: Type.Integer({ description: 'where the first match starts, from 1' }),
+          text: Type.String({
+            description:
+              'the line (without its newline); a line over 1,000 characters: 1,000 of them around the match',
+          }),
+          cut: Type.Boolean({ description: '`text` is part of a longer line' }),
+        }),
+      ),
+      stored: Type.Boolean({
+        description: 'false while the run has not ended: no log is stored yet, `message` says what to do',
+      }),
+      message: Type.Optional(Type.String()),
+      truncated: Type.Boolean({
+        description: 'more lines matched than TDS_LOG_SEARCH_MAX_MATCHES: the list stops at the limit',
+      }),
+    }),
+    ...errors,
+    409: ErrorSchema,
+    429: ErrorSchema,
+  },
+};
+
 /** The Fastify instance a route plugin is given, with TypeBox types. */
 type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
 
@@ -109,6 +162,7 @@ export const runOutputRoutes: FastifyPluginAsyncTypebox<{ output: RunOutput; slo
   const closing = new AbortController();
   app.addHook('preClose', async () => closing.abort());
   logStreamRoute(app, output, slots, closing.signal);
+  logSearchRoute(app, output, slots, closing.signal);
   app.get(
     '/runs/:id/metrics',
     { config: { access: ownerOf('run') }, schema: METRICS_SCHEMA },
@@ -165,6 +219,46 @@ function logStreamRoute(app: TypedApp, output: RunOutput, slots: StreamSlots, cl
         clearInterval(keepalive);
         release();
         channel.end();
+      }
+    },
+  );
+}
+
+/**
+ * GET /runs/:id/log-search: the matching lines of the run's stored log. It holds one of the caller's
+ * stream slots while it reads (a long log takes a while) and stops reading when the caller leaves.
+ */
+function logSearchRoute(app: TypedApp, output: RunOutput, slots: StreamSlots, closing: AbortSignal): void {
+  app.get(
+    '/runs/:id/log-search',
+    { config: { access: ownerOf('run') }, schema: LOG_SEARCH_SCHEMA },
+    async (request, reply) => {
+      const release = slots.take(streamOwner(request.principal));
+      const stop = new AbortController();
+      reply.raw.on('close', () => stop.abort());
+      try {
+        const ignoreCase = request.query.ignoreCase ?? false;
+        const { run, matches, truncated, stored } = await output.searchLog(
+          request.params.id,
+          { text: request.query.q, ignoreCase },
+          AbortSignal.any([stop.signal, closing]),
+        );
+        return {
+          runId: run.id,
+          state: run.state,
+          q: request.query.q,
+          ignoreCase,
+          stored,
+          ...(stored
+            ? {}
+            : {
+                message: `run ${run.id} is ${run.state}: its log is stored, and can be searched, once it has ended; until then follow it with GET /runs/${run.id}/log-stream`,
+              }),
+          matches,
+          truncated,
+        };
+      } finally {
+        release();
       }
     },
   );
