@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   classifyBlock,
+  DEFINITION_LANGS,
   definitionCommand,
   extractBlocks,
   fillPlaceholders,
@@ -300,7 +301,13 @@ async function runPage(file: string, after?: (state: PageState) => void): Promis
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-docs-'));
   const state: PageState = { ids: {}, workflowRuns: [], dir };
   try {
-    for (const block of page.blocks) await runBlock(block, state);
+    // Definition files (which read nothing the page's other blocks make) side by side; the rest in
+    // order, since they build on each other (a secret set, then a job that names it).
+    const file = (block: DocBlock) =>
+      'kind' in classifyBlock(block) && block.notRun === undefined && DEFINITION_LANGS.has(block.lang);
+    const beside = Promise.allSettled(page.blocks.filter(file).map((b) => runBlock(b, state)));
+    for (const block of page.blocks.filter((b) => !file(b))) await runBlock(block, state);
+    for (const settled of await beside) if (settled.status === 'rejected') throw settled.reason;
     for (const { id, uniqueId } of state.workflowRuns) {
       const run = await waitForWorkflowRun(id);
       const stated = STATED[uniqueId];
