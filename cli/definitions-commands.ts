@@ -68,7 +68,7 @@ export function addDefinitionCommands(program: Command, context: () => Context):
     .argument('<paths...>', 'definition files, or folders of them (.yaml, .yml, .json, .conf)')
     .addHelpText(
       'after',
-      '\nExample:\n  tds validate examples/ --templates examples/templates\n\nExit 0 when every definition is valid, 2 when any problem is found.',
+      '\nExample:\n  tds validate examples/nightly.yaml --templates examples/templates\n\nExit 0 when every definition is valid, 2 when any problem is found.',
     )
     .action(async (paths: string[]) => {
       const ctx = context();

@@ -54,7 +54,7 @@ export function buildProgram(): Command {
       'after',
       `
 Examples:
-  tds validate examples/ --templates examples/templates
+  tds validate examples/nightly.yaml --templates examples/templates
   tds apply examples/ --dry-run
   tds run examples/hello.yaml
   tds logs -f RUN_ID

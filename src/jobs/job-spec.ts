@@ -596,12 +596,16 @@ export function normaliseJobRequest(request: JobRequest, defaults: JobDefaults):
   }
   let source = '';
   let destination = '';
-  check(problems, '/source_s3_prefix', () => {
-    source = normalisePrefix('source_s3_prefix', request.source_s3_prefix);
-  });
-  check(problems, '/destination_s3_prefix', () => {
-    destination = normalisePrefix('destination_s3_prefix', request.destination_s3_prefix);
-  });
+  // A workflow's steps are checked as jobs even when its own fields failed their schema: a prefix it
+  // lacks is that problem again (one line, the same as the schema's), never a crash.
+  for (const field of ['source_s3_prefix', 'destination_s3_prefix'] as const) {
+    check(problems, `/${field}`, () => {
+      const raw = request[field] as string | undefined;
+      if (typeof raw !== 'string') throw new ValidationError(`missing required field "${field}"`);
+      if (field === 'source_s3_prefix') source = normalisePrefix(field, raw);
+      else destination = normalisePrefix(field, raw);
+    });
+  }
   if (problems.length > 0) throw ValidationError.of(problems);
   const packages = [...new Set(request.linux_dependencies ?? [])].sort();
   return {

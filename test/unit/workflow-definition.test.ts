@@ -37,6 +37,22 @@ function problemsOf(body: unknown): Problem[] {
 }
 
 describe('workflow definitions', () => {
+  it('refuses a workflow without its prefixes with one problem each, however many steps it has', () => {
+    const problems = problemsOf({
+      userId: 'akhil-test',
+      uniqueId: 'tasks',
+      steps: [
+        { name: 'a', command: 'echo a' },
+        { name: 'b', command: 'echo b' },
+      ],
+    });
+    for (const field of ['s3_bucket', 'source_s3_prefix', 'destination_s3_prefix']) {
+      expect(problems.filter((p) => p.path === `/${field}`)).toEqual([
+        { path: `/${field}`, message: `missing required field "${field}"` },
+      ]);
+    }
+  });
+
   it("gives each step the workflow's secrets and its own", () => {
     const definition = parseWorkflowRequest(
       {
