@@ -22,6 +22,7 @@ describe('the systemd units', () => {
       .map((file) => path.join(folder, file));
     expect(units.map((unit) => path.basename(unit)).sort()).toEqual([
       'tds-api.service',
+      'tds-exporter.service',
       'tds-migrate.service',
       'tds-scheduler.service',
       'tds-worker.service',

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   classifyBlock,
   DEFINITION_LANGS,
@@ -16,6 +16,7 @@ import {
   statedStatus,
   type DocBlock,
 } from '../support/doc-examples.js';
+import { awsOnPath, buildAwsCliImage } from '../support/aws-cli.js';
 import { startTestService, type TestService } from '../support/harness.js';
 import { startOwnS3, type OwnS3 } from '../support/own-s3.js';
 
@@ -267,6 +268,7 @@ async function runBlock(block: DocBlock, state: PageState): Promise<void> {
 }
 
 beforeAll(async () => {
+  await buildAwsCliImage(inject('baseImage'));
   s3 = await startOwnS3();
   service = await startTestService({
     env: { S3_ENDPOINT: s3.endpoint, TDS_MAX_CONCURRENT_RUNS: '6', TDS_LOCAL_IMAGES: 'tds-test-*' },
@@ -276,6 +278,7 @@ beforeAll(async () => {
     TDS_USER: 'akhil-test',
     DATABASE_URL: service.databaseUrl ?? '',
     GITHUB_TOKEN: 'ghp_docs-example-token',
+    PATH: `${await awsOnPath()}${path.delimiter}${process.env.PATH ?? ''}`,
   });
   // The docs' other bucket; the README makes its own (`$S3 mb`).
   const made = await sh(`aws --endpoint-url ${s3.endpoint} s3 mb s3://my-bucket`, os.tmpdir());

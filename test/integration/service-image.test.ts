@@ -181,10 +181,16 @@ describe('the service image', () => {
     expect(await getText(bucket, `${ended!.results.prefix}stdout.log`)).toBe('from the image\n');
   });
 
-  it("reads the split fleet's Compose file: a migrate step, the API, the scheduler and a worker", async () => {
+  it("reads the split fleet's Compose file: a migrate step, the API, the scheduler, the exporter and a worker", async () => {
     const fleet = path.join(composeFiles, 'fleet.yaml');
     await composeIn(['-f', fleet, 'config', '--quiet']);
     const { stdout } = await composeIn(['-f', fleet, '--profile', 'deploy', 'config', '--services']);
-    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['api', 'migrate', 'scheduler', 'worker']);
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'api',
+      'exporter',
+      'migrate',
+      'scheduler',
+      'worker',
+    ]);
   });
 });
