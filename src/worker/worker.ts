@@ -52,7 +52,7 @@ export interface Worker extends StartStop {
   wake(): void;
 }
 
-/** The channel migration 058 notifies when a run is queued, or a run under way ends. */
+/** The channel migration 056 notifies when a run is queued, or a run under way ends. */
 export const CLAIMABLE_CHANNEL = 'tds_runs_claimable';
 
 /**
