@@ -2,7 +2,7 @@ import type { JobSpec, StepInput } from '../jobs/job-spec.js';
 import type { NewRun } from '../runs/queue-runs.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
-import { paramText } from '../definitions/params.js';
+import { paramText, type ParamValue } from '../definitions/params.js';
 import type { RunOverrides } from '../definitions/trigger-overrides.js';
 import { imageReferenceProblem } from '../jobs/image-reference.js';
 import { fillArgs, fillPlaceholders, missingItemField, type PlaceholderValues } from './placeholders.js';
@@ -433,7 +433,9 @@ function hasManifest(row: SnapshotStep): boolean {
 
 /** A fan-out starts: its items read (or it fails, or succeeds with none), the first ones queued. */
 function startFanOut(d: Deciding, step: StepDefinition): void {
-  const items = itemsOf(step, d.rows, d.snapshot.maxResultBytes);
+  const items = itemsOf(step, d.rows, d.snapshot.maxResultBytes, (name) =>
+    paramOf(d.snapshot.definition, d.snapshot.overrides ?? null, name),
+  );
   if (typeof items === 'string') {
     setStep(d, step.name, 'endBeforeStart', { state: 'failed', reason: items });
     return;
@@ -545,9 +547,18 @@ function itemsOf(
   step: StepDefinition,
   rows: Map<string, SnapshotStep>,
   maxBytes: number,
+  param: (name: string) => ParamValue | undefined,
 ): unknown[] | string {
   if (step.forEach.kind === 'static') return step.forEach.items;
   if (step.forEach.kind === 'none') return [];
+  if (step.forEach.kind === 'param') {
+    const name = step.forEach.param;
+    const items = param(name);
+    if (!Array.isArray(items)) return `for_each: param "${name}" has no list for this run`;
+    if (items.length > MAX_ITEMS)
+      return `for_each: param "${name}" has ${items.length} items; at most ${MAX_ITEMS}`;
+    return items;
+  }
   const source = step.forEach.step;
   if (rows.get(source)?.resultTruncated) {
     return `for_each: the result of fan-out step "${source}" came to more than ${maxBytes} bytes (TDS_MAX_RESULT_BYTES) and is kept only in its manifest; a for_each list must be a result within that bound`;
@@ -632,12 +643,21 @@ function stepRun(
   };
 }
 
-/** Each param's value for this run as text: the trigger's, else the declared default. */
+/** A param's value for this run: the trigger's, else the declared default. */
+function paramOf(
+  definition: WorkflowDefinition,
+  overrides: RunOverrides | null,
+  name: string,
+): ParamValue | undefined {
+  if (overrides?.params && Object.hasOwn(overrides.params, name)) return overrides.params[name];
+  return definition.params?.[name]?.default;
+}
+
+/** Each param's value for this run as text. */
 function paramTexts(definition: WorkflowDefinition, overrides: RunOverrides | null): Record<string, string> {
   const texts: Record<string, string> = {};
-  for (const [name, declared] of Object.entries(definition.params ?? {})) {
-    const value =
-      overrides?.params && Object.hasOwn(overrides.params, name) ? overrides.params[name] : declared.default;
+  for (const name of Object.keys(definition.params ?? {})) {
+    const value = paramOf(definition, overrides, name);
     if (value !== undefined) texts[name] = paramText(value);
   }
   return texts;

@@ -143,7 +143,11 @@ export class InvalidDefinitionError extends ValidationError {
 
 /** How a fan-out step gets its items. */
 export type ForEach =
-  { kind: 'none' } | { kind: 'static'; items: unknown[] } | { kind: 'dynamic'; step: string };
+  | { kind: 'none' }
+  | { kind: 'static'; items: unknown[] }
+  | { kind: 'dynamic'; step: string }
+  /** The items are a `list` param's value for the run (the trigger's, else its default). */
+  | { kind: 'param'; param: string };
 
 /** A step as stored: its job spec (placeholders still in it), and how it fits in the graph. */
 export interface StepDefinition {
@@ -173,7 +177,7 @@ export interface Plan {
     name: string;
     dependsOn: string[];
     runIf: RunIf;
-    forEach: 'none' | 'static' | 'dynamic';
+    forEach: 'none' | 'static' | 'dynamic' | 'param';
     items?: number;
   }[];
   order: string[];
@@ -301,13 +305,23 @@ function readDependencies(
     if (Array.isArray(step.for_each)) checkLiteralItems(step, step.for_each, at, record);
     if (typeof step.for_each === 'string') {
       const found = placeholdersIn(step.for_each);
-      const only = found.length === 1 && found[0]!.kind === 'step' && step.for_each.trim() === found[0]!.text;
-      if (!only) {
+      const one = found.length === 1 && step.for_each.trim() === found[0]!.text ? found[0]! : undefined;
+      if (one?.kind === 'param') {
+        const type = declared?.[one.param]?.type;
+        if (type !== 'list')
+          record(
+            `${at}/for_each`,
+            type === undefined
+              ? `placeholder ${one.text} names no declared param; declare it under "params" with type "list"`
+              : `for_each: param "${one.param}" is a ${type}; a fan-out's items come from a "list" param`,
+          );
+        else placeholders[i]!.push({ ...one, path: `${at}/for_each` });
+      } else if (one?.kind !== 'step') {
         record(
           `${at}/for_each`,
-          'for_each is a JSON array, or exactly one placeholder "{{steps.NAME.result}}"',
+          'for_each is a JSON array, or exactly one placeholder: "{{steps.NAME.result}}" or a list param\'s "{{params.NAME}}"',
         );
-      } else placeholders[i]!.push({ ...found[0]!, path: `${at}/for_each` });
+      } else placeholders[i]!.push({ ...one, path: `${at}/for_each` });
     }
     const named = [...new Set(placeholders[i]!.flatMap((p) => (p.kind === 'step' ? [p.step] : [])))];
     for (const p of placeholders[i]!) {
@@ -493,10 +507,7 @@ function definitionOf(
         ? { kind: 'none' }
         : Array.isArray(step!.for_each)
           ? { kind: 'static', items: step!.for_each }
-          : {
-              kind: 'dynamic',
-              step: (placeholders[i]!.find((p) => p.kind === 'step') as { step: string }).step,
-            },
+          : forEachOf(placeholders[i]!),
     maxFailures:
       typeof step!.max_failures === 'string'
         ? { percent: Number(step!.max_failures.slice(0, -1)) }
@@ -616,6 +627,14 @@ function stepAsJob(request: WorkflowRequest, step: StepRequest): JobRequest {
     delete merged.base_image;
   }
   return merged;
+}
+
+/** A for_each placeholder's items: a step's result, or a list param's value (read when it is found). */
+function forEachOf(found: readonly Placeholder[]): ForEach {
+  const at = found.find((p) => p.path?.endsWith('/for_each'));
+  if (at?.kind === 'param') return { kind: 'param', param: at.param };
+  if (at?.kind === 'step') return { kind: 'dynamic', step: at.step };
+  return { kind: 'dynamic', step: (found.find((p) => p.kind === 'step') as { step: string }).step };
 }
 
 /** The plan a dry run answers: the steps in order, with their dependencies. */

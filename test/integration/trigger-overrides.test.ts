@@ -177,6 +177,25 @@ describe.concurrent('trigger overrides', () => {
     expect(runs).toHaveLength(2);
   });
 
+  it("fans a step out over a list param: its default, then tds trigger --set's list", async ({ expect }) => {
+    const posted = await postWorkflow({
+      params: { files: { type: 'list', default: ['a'] } },
+      steps: [{ name: 'each', for_each: '{{params.files}}', command: 'echo item-{{item}}' }],
+    });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    const first = await waitForWorkflowRun(posted.body.workflowRun.id as string);
+    expect(first.state).toBe('succeeded');
+    expect(JSON.parse(first.steps[0].result as string)).toEqual(['item-a']);
+    const { stdout } = await execute(
+      'node',
+      [TDS, 'trigger', posted.body.workflow.id as string, '--set', 'files=["x","y"]', '--output', 'json'],
+      { env: { ...process.env, TDS_URL: service.apiUrl }, timeout: 150_000 },
+    );
+    const run = await waitForWorkflowRun((JSON.parse(stdout) as { id: string }).id);
+    expect(run.state).toBe('succeeded');
+    expect(JSON.parse(run.steps[0].result as string)).toEqual(['item-x', 'item-y']);
+  });
+
   it('refuses a placeholder naming an undeclared param, and a recurring workflow whose param has no default', async ({
     expect,
   }) => {

@@ -660,6 +660,33 @@ describe('decide, the rules by example', () => {
     expect(runs[2]!.spec.item_problem).toBe('{{item.image}}: the item has no field "image"');
   });
 
+  it("fans out over a list param: the trigger's list, else the default", () => {
+    const definition = parseWorkflowRequest(
+      {
+        userId: 'alice',
+        uniqueId: 'listed',
+        s3_bucket: 'bucket',
+        source_s3_prefix: '',
+        destination_s3_prefix: '/out/',
+        params: { files: { type: 'list', default: ['a.csv', 'b.csv'] } },
+        steps: [{ name: 'each', for_each: '{{params.files}}', command: 'wc -l {{item}}' }],
+      },
+      DEFAULTS,
+    );
+    expect(definition.steps[0]!.forEach).toEqual({ kind: 'param', param: 'files' });
+    const commands = (overrides: WorkflowRunSnapshot['overrides']) =>
+      decide({ ...new Simulation(definition).snapshot(), overrides }, () => 'x').runsToQueue.map(
+        (r) => r.spec.command,
+      );
+    expect(commands(null)).toEqual(['wc -l a.csv', 'wc -l b.csv']);
+    expect(commands({ params: { files: ['x', 'y', 'z'] } })).toEqual(['wc -l x', 'wc -l y', 'wc -l z']);
+    const none = decide(
+      { ...new Simulation(definition).snapshot(), overrides: { params: { files: [] } } },
+      () => 'x',
+    );
+    expect(none.runsToQueue).toEqual([]);
+  });
+
   it("gives a fan-out's dependants its manifest (TDS_STEP_<NAME>_ITEMS) and every item's files, failed or not", () => {
     const definition = parseWorkflowRequest(
       {

@@ -297,6 +297,29 @@ describe('workflow definitions', () => {
     ]);
   });
 
+  it('takes a fan-out over a list param, and refuses one over a param of another type or none', () => {
+    const problems = problemsOf({
+      ...BASE,
+      params: { region: { type: 'string', default: 'eu' }, files: { type: 'list', default: [] } },
+      steps: [
+        { name: 'a', for_each: '{{params.files}}', command: 'echo {{item}}' },
+        { name: 'b', for_each: '{{params.region}}', command: 'echo {{item}}' },
+        { name: 'c', for_each: '{{params.nothing}}', command: 'echo {{item}}' },
+      ],
+    });
+    expect(problems).toEqual([
+      {
+        path: '/steps/1/for_each',
+        message: 'for_each: param "region" is a string; a fan-out\'s items come from a "list" param',
+      },
+      {
+        path: '/steps/2/for_each',
+        message:
+          'placeholder {{params.nothing}} names no declared param; declare it under "params" with type "list"',
+      },
+    ]);
+  });
+
   it('validates a 500-step workflow quickly', () => {
     const steps = Array.from({ length: 500 }, (_, i) => ({
       name: `s${i}`,

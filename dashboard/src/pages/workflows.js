@@ -59,6 +59,7 @@ export function WorkflowsPage({ me, params }) {
 function forEachText(forEach) {
   if (!forEach || forEach.kind === 'none') return '—';
   if (forEach.kind === 'static') return `${forEach.items.length} items`;
+  if (forEach.kind === 'param') return `items of param ${forEach.param}`;
   return `items of ${forEach.step}`;
 }
 
