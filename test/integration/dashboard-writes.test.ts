@@ -290,6 +290,49 @@ describe.concurrent('writing from the dashboard', () => {
     expect(page.problems).toEqual([]);
     await page.context().close();
   });
+
+  it('runs a workflow now with changes: a param and an env value, the API refusing a reserved name first', async () => {
+    const { status, body } = await service.request(
+      'POST',
+      '/workflows',
+      {
+        userId: 'alice',
+        uniqueId: uniqueName('greet'),
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: 'flows/',
+        cron: '0 4 * * *',
+        params: { greeting: { type: 'string', default: 'hi' } },
+        steps: [{ name: 'say', command: 'echo "{{params.greeting}} $EXTRA"' }],
+      },
+      alice(),
+    );
+    expect(status, JSON.stringify(body)).toBe(202);
+    const workflow = body.workflow as { id: string; uniqueId: string };
+    const page = await open(keys.alice!, `/ui/workflows/${workflow.id}`);
+    await page.locator('h1', { hasText: `Workflow ${workflow.uniqueId}` }).waitFor();
+    await page.getByText('Run now with changes').click();
+    const form = page.getByRole('form', { name: 'Run now with changes' });
+    await form.getByLabel('greeting').fill('hola');
+    await form.getByLabel('Environment').fill('TDS_EXTRA=1');
+    await form.getByRole('button', { name: 'Run with these changes' }).click();
+    const outcome = page.getByTestId('write-outcome');
+    await outcome.getByText(/TDS_EXTRA/).waitFor();
+    expect(await outcome.getAttribute('role')).toBe('alert');
+    await form.getByLabel('Environment').fill('EXTRA=there');
+    await form.getByRole('button', { name: 'Run with these changes' }).click();
+    await outcome.getByText('Workflow run started:').waitFor();
+    await shots(page, 'workflow-run-with-changes');
+    await checkA11y(page, 'workflow page, run with changes');
+    await outcome.getByRole('link', { name: /^workflow run / }).click();
+    await page.locator('h1 .badge.state-succeeded').waitFor({ timeout: 120_000 });
+    const runId = page.url().split('/').at(-1)!;
+    const run = await service.request('GET', `/workflow-runs/${runId}`, undefined, alice());
+    expect(run.body).toMatchObject({ params: { greeting: 'hola' }, overrides: { env: { EXTRA: 'there' } } });
+    expect(run.body.steps[0].result).toBe('hola there');
+    expect(page.problems).toEqual([]);
+    await page.context().close();
+  });
 });
 
 // Last, after the runs above: a drained worker claims no run.

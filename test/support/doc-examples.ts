@@ -9,8 +9,10 @@
  * - `sh`/`bash`: command by command (curl requests, `tds` commands, the aws CLI against S3);
  * - `json`: a job (`userId` and `command` or `image`) or a workflow (`steps`), sent as a dry run;
  *   `<!-- run: job fields -->` for the fields of a job shown alone (laid over a whole job),
- *   `<!-- run: step -->` for a step shown alone (put in place of the step of the same name in the
- *   page's first workflow, which is then sent as a dry run);
+ *   `<!-- run: workflow fields -->` for the fields of a workflow shown alone (its steps and what
+ *   it adds, laid over a workflow's shared fields), `<!-- run: step -->` for a step shown alone
+ *   (put in place of the step of the same name in the page's first workflow, or, when it has
+ *   none of that name, beside the page's earlier steps shown alone; then sent as a dry run);
  * - `yaml`/`hocon`: a definition file for `tds`; when its first line is a comment holding a `tds`
  *   command (`# tds run examples/x.conf ...`) the block is that file and the command is run,
  *   else the file is checked with `tds validate` (a `kind: template` one as a template of the
@@ -32,7 +34,8 @@ export interface DocBlock {
   run?: string;
 }
 
-export type BlockKind = 'shell' | 'job' | 'workflow' | 'job-fields' | 'step' | 'definition-file' | 'not-run';
+export type BlockKind =
+  'shell' | 'job' | 'workflow' | 'job-fields' | 'workflow-fields' | 'step' | 'definition-file' | 'not-run';
 
 /** A fence's indentation, its fence (three or more backticks or tildes) and its language. */
 function fenceOf(line: string): { indent: string; fence: string; lang: string } | undefined {
@@ -112,9 +115,12 @@ export function classifyBlock(block: DocBlock): { kind: BlockKind } | { problem:
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: unmarked };
   if (block.run === 'job fields') return { kind: 'job-fields' };
+  if (block.run === 'workflow fields') return { kind: 'workflow-fields' };
   if (block.run === 'step') return { kind: 'step' };
   if (block.run !== undefined)
-    return { problem: `${where}: unknown <!-- run: ${block.run} -->; known: "job fields", "step"` };
+    return {
+      problem: `${where}: unknown <!-- run: ${block.run} -->; known: "job fields", "workflow fields", "step"`,
+    };
   if ('steps' in value) return { kind: 'workflow' };
   if ('userId' in value && ('command' in value || 'image' in value)) return { kind: 'job' };
   return { problem: unmarked };

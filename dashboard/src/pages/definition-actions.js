@@ -75,6 +75,74 @@ function ScheduleForm({ kind, item, carry, onChanged }) {
  * What a job's or a workflow's owner changes from its page: the schedule, pause and resume, a run
  * now, and delete (asked first: it cannot be undone). Each says what happened.
  */
+/** `NAME=value` lines as an env map, or the first line that is not one. */
+function envLines(text) {
+  const env = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const at = line.indexOf('=');
+    if (at <= 0) return { problem: `"${line.trim()}" is not NAME=value` };
+    env[line.slice(0, at).trim()] = line.slice(at + 1);
+  }
+  return { env };
+}
+
+/**
+ * A trigger with overrides (POST …/trigger with a body): env values, another input folder, and a
+ * workflow's declared params (sent as text, as `tds trigger --set` sends them; left empty, the
+ * default). The service checks them as it checks a definition; its problems are shown as they come.
+ */
+function TriggerWithChanges({ kind, item, base, carry, onChanged }) {
+  const params = kind === 'workflow' ? Object.entries(item.definition?.params ?? {}) : [];
+  const prefix =
+    kind === 'workflow' ? item.definition?.shared?.source_s3_prefix : item.spec?.source_s3_prefix;
+  const submit = (event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body = {};
+    const { env, problem } = envLines(String(form.get('env') ?? ''));
+    if (env && Object.keys(env).length > 0) body.env = env;
+    const source = String(form.get('source') ?? '').trim();
+    if (source !== '') body.source_s3_prefix = source;
+    const values = {};
+    for (const [name] of params) {
+      const value = String(form.get(`param-${name}`) ?? '');
+      if (value !== '') values[name] = value;
+    }
+    if (params.length > 0) body.params = values;
+    carry(
+      () => (problem ? Promise.reject(new Error(`Environment: ${problem}`)) : post(`${base}/trigger`, body)),
+      (run) => {
+        onChanged();
+        return STARTED[kind](run);
+      },
+    );
+  };
+  return html`<details class="trigger-with">
+    <summary>Run now with changes</summary>
+    <form class="trigger-form" aria-label="Run now with changes" onSubmit=${submit}>
+      ${params.map(
+        ([name, declared]) =>
+          html`<label
+            >${name} <span class="detail">(${declared.type})</span>
+            <input
+              name=${`param-${name}`}
+              placeholder=${declared.default === undefined ? 'required' : JSON.stringify(declared.default)}
+          /></label>`,
+      )}
+      <label
+        >Environment <span class="detail">(NAME=value, one a line)</span>
+        <textarea name="env" rows="3"></textarea>
+      </label>
+      <label
+        >Input folder
+        <input name="source" placeholder=${prefix ?? ''} />
+      </label>
+      <button type="submit">Run with these changes</button>
+    </form>
+  </details>`;
+}
+
 export function DefinitionActions({ kind, item, onChanged }) {
   const { outcome, carry } = useWrite();
   const base = `${ROUTES[kind]}/${item.id}`;
@@ -138,6 +206,7 @@ export function DefinitionActions({ kind, item, onChanged }) {
           )}
       />
     </div>
+    <${TriggerWithChanges} kind=${kind} item=${item} base=${base} carry=${carry} onChanged=${onChanged} />
     <${Outcome} outcome=${outcome} testid="write-outcome" />
   </div>`;
 }
