@@ -20,6 +20,8 @@ COPY src src
 COPY services services
 COPY migrations migrations
 COPY dashboard dashboard
+# The dashboard's definition editor reads definitions with the CLI's own pure modules.
+COPY cli/definitions cli/definitions
 COPY scripts/check-dashboard-size.ts scripts/
 # The image's own Node.js runs the service: the one package-lock.json pins for `npm ci` (an optional
 # dependency, ~120 MB) is left out.

@@ -96,15 +96,17 @@ export function createFleetService({ db, leaseMs, audit }: FleetServiceDeps) {
     /**
      * What GET /runs/:id says of why a run waits: `waiting_for` (the tags, for a run whose job has
      * `requires`), and `waiting_reason`: for a queued run that asks for more CPUs or memory than
-     * any claiming worker (with the tags it requires) offers in all, which; null otherwise, or when
-     * no claiming worker says what it offers (a worker of an earlier release). Only while queued.
+     * any claiming worker (with the tags it requires) offers in all, which; left out otherwise, or
+     * when no claiming worker says what it offers (a worker of an earlier release), so a run's answer
+     * is the same in every listing. Only while queued.
      */
     async whyQueued(run: Run): Promise<{ waiting_for?: string[] | null; waiting_reason?: string | null }> {
       const required = requiredTags(run.spec);
       if (run.state !== 'queued') return required.length > 0 ? { waiting_for: null } : {};
       const offers = await claimingOffers(db, leaseMs);
       const waitingFor = required.length > 0 ? { waiting_for: closestMissing(required, offers) } : {};
-      return { ...waitingFor, waiting_reason: tooLarge(run, offers) };
+      const reason = tooLarge(run, offers);
+      return { ...waitingFor, ...(reason ? { waiting_reason: reason } : {}) };
     },
 
     /** Warnings for a submission: required tags that no worker has ever advertised. */

@@ -64,7 +64,7 @@ describe('placement by CPUs and memory', () => {
         (await service.request('GET', `/runs/${second}`)).body,
       ];
       expect(whileBoth.state).toBe('queued');
-      expect(whileBoth.waiting_reason).toBeNull();
+      expect(whileBoth.waiting_reason).toBeUndefined();
       expect([a.state, b.state]).toEqual(['running', 'running']);
 
       const ended = await service.waitForRun(third);
