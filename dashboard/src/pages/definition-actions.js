@@ -29,8 +29,8 @@ function nextFire(item) {
 export function ScheduleLine({ schedule }) {
   if (!schedule) return html`<p>On demand: no schedule; it runs when started (Run now, or the API).</p>`;
   return html`<p>
-      <strong>${schedule.description}</strong>
-      (<code>${schedule.cron}</code>${`, timezone ${schedule.timezone})`}${schedule.paused ? ' — paused' : ''}
+      <strong>${schedule.description}</strong
+      >${' '}(<code>${schedule.cron}</code>${`, timezone ${schedule.timezone})`}${schedule.paused ? ' — paused' : ''}
     </p>
     <p>Next: ${(schedule.nextFireTimes ?? []).slice(0, 3).map(time).join(' · ') || '—'}</p>`;
 }

@@ -80,7 +80,7 @@ export function WorkflowPage({ id }) {
     <${Problem} error=${error} />
     <p>
       user <strong>${workflow.userId}</strong>
-      ${` · ${steps.length} steps · at most ${workflow.definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
+      ${` · ${steps.length} ${steps.length === 1 ? 'step' : 'steps'} · at most ${workflow.definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
     </p>
     <section aria-labelledby="schedule">
       <h2 id="schedule">Schedule</h2>
