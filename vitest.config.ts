@@ -62,6 +62,7 @@ export default defineConfig({
   test: {
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    isolate: false,
     env: awsEnv,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], ...SIDE_BY_SIDE } },
