@@ -16,6 +16,7 @@ import { insertRuns } from '../src/runs/queue-runs.js';
 import { newRunId } from '../src/runs/run-repository.js';
 import { finish } from '../src/runs/transitions.js';
 import { createSignals } from '../src/signals.js';
+import { createLeaseClock } from '../src/worker/lease-clock.js';
 import { createWorker } from '../src/worker/worker.js';
 import { benchDatabase, machine, ms, percentile, record } from './support.js';
 
@@ -68,6 +69,7 @@ async function measure(mode: 'notify' | 'poll') {
   const workerId = `bench-${mode}`;
   const worker = createWorker({
     db: workerDb,
+    leaseClock: createLeaseClock(),
     executor: {
       execute: async (run) => {
         await finish(db, run.id, { state: 'succeeded' }, { owner: workerId, exitCode: 0 });

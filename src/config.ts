@@ -66,6 +66,11 @@ export interface Config {
   /** How often a worker measures the disk its running containers use (their `disk_mb`). */
   diskCheckIntervalMs: number;
   leaseMs: number;
+  /**
+   * How long a worker goes without renewing a run's lease before it stops the run's container
+   * itself (fencing), so that nothing of it still runs once another worker may take it over; 0: never.
+   */
+  fenceMs: number;
   shutdownGraceMs: number;
   retentionDays: number;
   /**
@@ -1094,6 +1099,17 @@ export const SETTINGS = {
       'a run whose worker has not heartbeat for this long may be taken over by another worker (at least three reconcile intervals)',
     ...wholeNumber(30_000, 1000, 3_600_000),
   },
+  TDS_FENCE_MS: {
+    group: 'worker',
+    meaning:
+      "a worker that has not renewed a run's lease for this long (it is cut off from the database) stops the run's container itself, so that it no longer runs once another worker may take the run over, which runs it again ([a worker cut off from the database](operations.md#a-worker-cut-off-from-the-database)); at most `TDS_LEASE_MS` less one `TDS_RECONCILE_INTERVAL_MS`; `0` turns fencing off (the container goes on, and the command may run twice)",
+    shownDefault: 'half of `TDS_LEASE_MS`',
+    accepts: 'a whole number from 0 to 3600000',
+    read(name, raw): number | undefined {
+      if (raw === undefined || raw === '') return undefined;
+      return wholeNumber(0, 0, 3_600_000).read(name, raw);
+    },
+  },
   TDS_SHUTDOWN_GRACE_MS: {
     group: 'worker',
     meaning:
@@ -1533,6 +1549,15 @@ function workerConfig(read: ReadSetting) {
       `must be at least three heartbeats (3 × TDS_RECONCILE_INTERVAL_MS = ${3 * reconcileIntervalMs}), got ${leaseMs}`,
     );
   }
+  const fenceMs = read('TDS_FENCE_MS') ?? Math.floor(leaseMs / 2);
+  // The fence is checked every half reconcile interval: one interval of room leaves time for the
+  // check to come round and the container to be stopped before the lease can lapse.
+  if (fenceMs > leaseMs - reconcileIntervalMs) {
+    throw new ConfigError(
+      'TDS_FENCE_MS',
+      `must leave a reconcile interval before the lease lapses (at most TDS_LEASE_MS − TDS_RECONCILE_INTERVAL_MS = ${leaseMs - reconcileIntervalMs}), got ${fenceMs}`,
+    );
+  }
   return {
     workerId: read('TDS_WORKER_ID'),
     workerTags: read('TDS_WORKER_TAGS'),
@@ -1544,6 +1569,7 @@ function workerConfig(read: ReadSetting) {
     reconcileIntervalMs,
     diskCheckIntervalMs: read('TDS_DISK_CHECK_INTERVAL_MS'),
     leaseMs,
+    fenceMs,
     shutdownGraceMs: read('TDS_SHUTDOWN_GRACE_MS'),
     retentionDays: read('TDS_RETENTION_DAYS'),
     resultsRetention: {

@@ -189,6 +189,18 @@ export class ShutdownRequested extends Error {
   }
 }
 
+/**
+ * The worker could not renew its lease on the run for `TDS_FENCE_MS` (it is cut off from the
+ * database): what it started is stopped and, as at a shutdown, handed back to the queue.
+ */
+export class LeaseNotRenewed extends ShutdownRequested {
+  constructor() {
+    super();
+    this.message = "the worker could not renew the run's lease";
+    this.name = 'LeaseNotRenewed';
+  }
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

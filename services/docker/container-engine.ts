@@ -92,6 +92,8 @@ export interface ContainerStats {
 
 export interface ContainerState {
   id: string;
+  /** Its name, without the engine's leading slash. */
+  name: string;
   running: boolean;
   exitCode: number | null;
   oomKilled: boolean;
@@ -173,6 +175,8 @@ export interface ContainerEngine {
    */
   putFile(id: string, dir: string, name: string, content: string): Promise<void>;
   killContainer(id: string): Promise<void>;
+  /** Gives a container (running or not) another name; rejects when the name is taken or it is gone. */
+  renameContainer(id: string, name: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   removeImage(ref: string): Promise<void>;
   /**

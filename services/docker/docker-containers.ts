@@ -14,6 +14,7 @@ import { messageOf, statusOf, tolerate } from './docker-calls.js';
 function toState(info: Docker.ContainerInspectInfo): ContainerState {
   return {
     id: info.Id,
+    name: info.Name.replace(/^\//, ''),
     running: info.State.Running || info.State.Restarting,
     exitCode: info.State.Running ? null : info.State.ExitCode,
     oomKilled: info.State.OOMKilled,
@@ -127,6 +128,7 @@ export async function listContainers(docker: Docker, label: string): Promise<Con
   const list = await docker.listContainers({ all: true, filters: { label: [label] } });
   return list.map((c) => ({
     id: c.Id,
+    name: (c.Names[0] ?? '').replace(/^\//, ''),
     running: c.State === 'running' || c.State === 'restarting',
     exitCode: null,
     oomKilled: false,
@@ -212,6 +214,10 @@ export async function putFile(
 
 export async function killContainer(docker: Docker, id: string): Promise<void> {
   await tolerate([304, 404, 409], () => docker.getContainer(id).kill());
+}
+
+export async function renameContainer(docker: Docker, id: string, name: string): Promise<void> {
+  await docker.getContainer(id).rename({ name });
 }
 
 export async function removeContainer(docker: Docker, id: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { createLeaseClock, type LeaseClock } from '../worker/lease-clock.js';
 import { createDiskFloor } from '../worker/disk-floor.js';
 import { createAccessControl } from '../auth/access-control.js';
 import { ForbiddenError } from '../errors.js';
@@ -41,9 +42,15 @@ export function createWorkerRole(
   const { config, logger, db, engine, signals, metrics } = parts;
   const { spool } = options;
   const executions = new Map<string, AbortController>();
+  // The claims and the heartbeats renew the runs' leases; the watcher fences by them.
+  const leaseClock = createLeaseClock();
   const engineSampler = createEngineSampler(engine, logger);
   const finisher = createFinisher(parts, options, engineSampler);
-  const watcher = createRunWatcher(parts, { finisher, executions, engineSampler, spool }, options);
+  const watcher = createRunWatcher(
+    parts,
+    { finisher, executions, engineSampler, spool, leaseClock },
+    options,
+  );
   const executor = createExecutor(parts, { finisher, engineSampler, spool }, (runId) => watcher.check(runId));
   const presence = createPresence({
     db,
@@ -75,6 +82,7 @@ export function createWorkerRole(
     }),
     shutdownGraceMs: config.shutdownGraceMs,
     executions,
+    leaseClock,
     signals,
     tags: () => presence.tags,
     draining: () => presence.draining,
@@ -139,6 +147,7 @@ function createRunWatcher(
     executions: Map<string, AbortController>;
     engineSampler: EngineSampler;
     spool: ResultSpool;
+    leaseClock: LeaseClock;
   },
   options: { followDockerEvents?: boolean },
 ): Watcher {
@@ -152,6 +161,8 @@ function createRunWatcher(
     installationId,
     reconcileIntervalMs: config.reconcileIntervalMs,
     leaseMs: config.leaseMs,
+    fenceMs: config.fenceMs,
+    leaseClock: made.leaseClock,
     executions: made.executions,
     followEvents: options.followDockerEvents,
     signals,

@@ -101,6 +101,15 @@ export function runContainerName(runId: string): string {
   return `tds-run-${runId}`;
 }
 
+/**
+ * The name a run's container is given when its worker, cut off from the database, stopped it
+ * (fencing): whoever holds the run next, on this engine, sees that the command was stopped, not
+ * that it ended, and runs it again.
+ */
+export function fencedContainerName(runId: string): string {
+  return `tds-fenced-${runId}`;
+}
+
 /** The network a bridge run has to itself. */
 export function runNetworkName(runId: string): string {
   return `tds-net-${runId}`;

@@ -3,7 +3,7 @@ import { RunFailure, errorMessage } from '../errors.js';
 import { isRunHeldBy } from '../runs/leases.js';
 import { getRun, type Run } from '../runs/run-repository.js';
 import type { TerminalState } from '../runs/run-states.js';
-import { type RunOutcome } from '../runs/transitions.js';
+import { requeueFenced, type RunOutcome } from '../runs/transitions.js';
 import { deliverSpool, undeliveredMessage } from './deliver-results.js';
 import type { SpoolManifest } from './result-spool.js';
 import { runRecord } from './run-record.js';
@@ -30,6 +30,13 @@ export interface RunFinisher {
     failure: RunFailure,
     options?: { buildLog?: string; signal?: AbortSignal },
   ): Promise<Run | undefined>;
+  /**
+   * The run's container was stopped by a worker cut off from the database (fencing) before its
+   * command ended: what it left goes (container, volumes, network, working files), and the run,
+   * held by this worker, goes back to the queue to run again. Nothing is delivered or recorded as
+   * an end: the command did not end.
+   */
+  rerunFenced(run: Run, containerId: string): Promise<Run | undefined>;
 }
 
 export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
@@ -57,6 +64,24 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
 
     async finishEarly(runId, failure, options = {}) {
       return finishEarly(deps, runId, failure, options.buildLog, options.signal);
+    },
+
+    async rerunFenced(run, containerId) {
+      await deps.engineSampler.stop(run.id);
+      await deps.spool.remove(run.id);
+      // Before it is queued: the next start makes the run's volumes afresh, never reusing these.
+      await cleanUp(deps, run, containerId);
+      const queued = await requeueFenced(deps.db, run.id, deps.workerId, { containerId });
+      if (queued) {
+        logger.warn(
+          { runId: run.id, jobId: run.jobId, containerId },
+          'requeued a run whose container its cut-off worker stopped (fenced): it runs again',
+        );
+        // Its place on this worker is free, and the run is there to be claimed again.
+        deps.signals.runEnded.notify();
+        deps.signals.runQueued.notify();
+      }
+      return queued;
     },
   };
 }

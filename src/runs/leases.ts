@@ -37,10 +37,13 @@ export async function isRunHeldBy(db: SqlExecutor, runId: string, workerId: stri
   return row?.owned === true;
 }
 
-export async function heartbeatRuns(db: SqlExecutor, workerId: string): Promise<void> {
-  await db.query(`UPDATE runs SET heartbeat_at = now() WHERE worker_id = $1 AND state IN ${ACTIVE}`, [
-    workerId,
-  ]);
+/** Renews the lease of every run `workerId` has under way; resolves with their ids. */
+export async function heartbeatRuns(db: SqlExecutor, workerId: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE runs SET heartbeat_at = now() WHERE worker_id = $1 AND state IN ${ACTIVE} RETURNING id`,
+    [workerId],
+  );
+  return rows.map((row) => row.id);
 }
 
 /** Runs under way whose worker (another one) has not heartbeat for `leaseMs`, oldest heartbeat first. */

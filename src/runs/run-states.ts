@@ -43,6 +43,11 @@ export const RUN_TRANSITIONS = {
   cancelQueued: { from: ['queued'], to: ['cancelled'] },
   /** Handed back to the queue before its container started: a restart, a shutdown or a lapsed lease. */
   requeue: { from: ['staging', 'building'], to: ['queued'] },
+  /**
+   * Handed back to the queue after its container was stopped by its own worker, cut off from the
+   * database (fencing): the command did not end, so it runs again, as the same run.
+   */
+  requeueFenced: { from: ['running'], to: ['queued'] },
 } as const satisfies Record<string, { from: readonly RunState[]; to: readonly RunState[] }>;
 
 export type TransitionName = keyof typeof RUN_TRANSITIONS;

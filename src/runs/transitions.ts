@@ -189,3 +189,31 @@ export function cancelQueued(db: SqlExecutor, runId: string, message: string): P
 export function requeue(db: SqlExecutor, runId: string, owner: string): Promise<Run | undefined> {
   return change(db, runId, { transition: 'requeue', to: 'queued', owner });
 }
+
+/**
+ * Running → queued: the run's container was stopped by its worker, cut off from the database
+ * before its command ended (fencing); the run goes back to the queue to run again, as the same run,
+ * with nothing of the stopped container kept on the run. `owner` holds the run now: the worker
+ * that stopped it, back, or the one that took it over.
+ */
+export function requeueFenced(
+  db: SqlExecutor,
+  runId: string,
+  owner: string,
+  fenced: { containerId: string | null },
+): Promise<Run | undefined> {
+  return change(db, runId, {
+    transition: 'requeueFenced',
+    to: 'queued',
+    owner,
+    columns: { container_id: null },
+    expressions: [
+      'started_at = NULL',
+      'deadline_at = NULL',
+      'kill_reason = NULL',
+      'exit_code = NULL',
+      'ended_at = NULL',
+    ],
+    detail: { fencedContainerId: fenced.containerId ?? undefined, requeuedBy: owner },
+  });
+}

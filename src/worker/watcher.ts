@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
 import type { SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine, ContainerState } from '../../services/docker/container-engine.js';
-import { RunFailure } from '../errors.js';
-import { INSTALLATION_LABEL, RUN_ID_LABEL, runContainerName } from '../runner/image-builder.js';
+import { LeaseNotRenewed, RunFailure } from '../errors.js';
+import {
+  INSTALLATION_LABEL,
+  RUN_ID_LABEL,
+  fencedContainerName,
+  runContainerName,
+  runNetworkName,
+  runVolumes,
+} from '../runner/image-builder.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
 import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
@@ -12,6 +19,7 @@ import { beginUpload, requeue, startRunning } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
 import { countsTowardsDiskLimit, runsOverDisk } from '../runner/disk-limit.js';
+import { monotonicNow, type LeaseClock } from './lease-clock.js';
 
 export interface WatcherDeps {
   db: SqlExecutor;
@@ -24,6 +32,13 @@ export interface WatcherDeps {
   reconcileIntervalMs: number;
   /** A run whose worker has not heartbeat for this long may be taken over by another worker. */
   leaseMs: number;
+  /**
+   * A run whose lease this worker has not renewed for this long has its container stopped (and its
+   * staging or building stopped) by this worker: fencing, well before `leaseMs`; 0: never.
+   */
+  fenceMs: number;
+  /** When this worker last renewed each run's lease (its claims and its heartbeats). */
+  leaseClock: LeaseClock;
   /** Runs this worker is staging or building, so a cancel request can stop them. */
   executions: Map<string, AbortController>;
   /** Docker's event stream; turned off only in tests of the reconcile path. */
@@ -69,6 +84,8 @@ interface WatchState {
   interrupted: Set<string>;
   /** When this worker last failed to heartbeat its runs (ms since the epoch; 0: never). */
   heartbeatFailedAt: number;
+  /** Runs being fenced now, so that each is fenced once at a time. */
+  fencing: Set<string>;
 }
 
 /**
@@ -87,14 +104,24 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     lastDiskCheck: 0,
     interrupted: new Set(),
     heartbeatFailedAt: 0,
+    fencing: new Set(),
   };
   let timer: NodeJS.Timeout | undefined;
+  let fenceTimer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   const lifecycle = startStop({
     start() {
       w.controller = new AbortController();
       if (deps.followEvents !== false) followContainerEvents(w, w.controller.signal);
       timer = setInterval(() => reconcileSoon(w), deps.reconcileIntervalMs);
+      // Its own timer, apart from the reconcile pass: a pass stuck on an unreachable database
+      // must not hold back the fence.
+      if (deps.fenceMs > 0) {
+        fenceTimer = setInterval(
+          () => fenceOverdue(w),
+          Math.max(25, Math.floor(deps.reconcileIntervalMs / 2)),
+        );
+      }
       unsubscribe = deps.signals.cancelRequested.subscribe(() => reconcileSoon(w));
       reconcileSoon(w);
     },
@@ -104,6 +131,8 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       w.controller = undefined;
       if (timer) clearInterval(timer);
       timer = undefined;
+      if (fenceTimer) clearInterval(fenceTimer);
+      fenceTimer = undefined;
       await w.reconciling;
       await Promise.all(w.settling.values());
     },
@@ -180,6 +209,13 @@ async function settle(w: WatchState, run: Run): Promise<void> {
   if (run.state === 'running') {
     const container = await containerOf(w, run);
     if (container?.running) return;
+    if (container && container.name === fencedContainerName(run.id)) {
+      // Stopped by its worker, cut off from the database, before the command ended: it runs again.
+      w.stoppedFromOutside.delete(run.id);
+      w.ownKills.delete(container.id);
+      await finisher.rerunFenced(run, container.id);
+      return;
+    }
     if (!container) {
       log.warn("the run's container is gone");
       await finisher.finishEarly(
@@ -276,7 +312,8 @@ async function reapLapsedRuns(w: WatchState): Promise<void> {
 async function reconcile(w: WatchState): Promise<void> {
   const { db, workerId, leaseMs } = w.deps;
   try {
-    await heartbeatRuns(db, workerId);
+    const sentAt = monotonicNow();
+    w.deps.leaseClock.renewed(await heartbeatRuns(db, workerId), sentAt, { complete: true });
   } catch (error) {
     w.heartbeatFailedAt = Date.now();
     throw error;
@@ -325,6 +362,14 @@ async function reconcile(w: WatchState): Promise<void> {
 async function recoverInterrupted(w: WatchState, run: Run): Promise<void> {
   const { db, engine, workerId } = w.deps;
   const log = w.deps.logger.child({ runId: run.id, jobId: run.jobId, was: run.state });
+  const fenced = ours(w, await engine.inspectContainer(fencedContainerName(run.id)));
+  if (fenced) {
+    // Stopped while it was being started, its worker cut off from the database: what it made goes
+    // (its volumes too, so that the next start fills them afresh), and the run is started again.
+    await engine.removeContainer(fenced.id);
+    for (const volume of runVolumes(run.id)) await engine.removeVolume(volume.name);
+    await engine.removeNetwork(runNetworkName(run.id));
+  }
   const container = ours(w, await engine.inspectContainer(runContainerName(run.id)));
   if (run.state === 'building' && container?.started) {
     const running = await startRunning(db, run.id, workerId, {
@@ -376,6 +421,52 @@ async function checkDisk(w: WatchState, runs: Run[]): Promise<void> {
     logger.info(over, 'the run wrote more than its disk limit');
     await stopContainer(w, run, 'disk');
   }
+}
+
+/**
+ * Fencing: the runs whose lease this worker has not renewed for `fenceMs` (it cannot reach the
+ * database) are stopped here, before another worker may take them over and run them again. Nothing
+ * is recorded (the database is not there): the container is renamed (fencedContainerName), which
+ * tells whoever holds the run next, on this engine, that the command was stopped, not that it
+ * ended, and then killed; its logs stay in it, on this engine, until the run is taken up again.
+ * A run being staged or built is stopped as at a shutdown, and handed back to the queue.
+ */
+function fenceOverdue(w: WatchState): void {
+  const { leaseClock, fenceMs } = w.deps;
+  for (const runId of leaseClock.overdue(fenceMs, monotonicNow())) {
+    if (w.fencing.has(runId)) continue;
+    w.fencing.add(runId);
+    void fence(w, runId)
+      .then(() => leaseClock.forget(runId))
+      .catch((error: unknown) =>
+        // Still overdue: the next tick tries again.
+        w.deps.logger.error(
+          { err: error, runId },
+          'could not stop the container of a run whose lease lapses',
+        ),
+      )
+      .finally(() => w.fencing.delete(runId));
+  }
+}
+
+async function fence(w: WatchState, runId: string): Promise<void> {
+  const { engine, logger, fenceMs } = w.deps;
+  logger.warn(
+    { runId, fenceMs },
+    "could not renew the run's lease for TDS_FENCE_MS (cut off from the database): stopping it before another worker may take it over",
+  );
+  w.deps.executions.get(runId)?.abort(new LeaseNotRenewed());
+  const container = ours(w, await engine.inspectContainer(runContainerName(runId)));
+  // One that has exited already ran its command to the end: its results are collected as ever,
+  // by this worker once back, or by the one that takes the run over.
+  if (!container?.running) return;
+  await engine.renameContainer(container.id, fencedContainerName(runId));
+  w.ownKills.add(container.id);
+  await engine.killContainer(container.id);
+  logger.warn(
+    { runId, containerId: container.id },
+    'stopped the container of a run whose lease lapses (fenced)',
+  );
 }
 
 /** Starts a reconcile pass unless one is under way. */

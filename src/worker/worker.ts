@@ -1,3 +1,4 @@
+import { monotonicNow, type LeaseClock } from './lease-clock.js';
 import type { Logger } from 'pino';
 import { NOT_LISTENING, type Database, type Subscription } from '../../services/db/database.js';
 import { ShutdownRequested } from '../errors.js';
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   /** How long stop() waits for runs being staged or built before handing them back to the queue. */
   shutdownGraceMs: number;
   executions: Map<string, AbortController>;
+  /** Told of the runs each claim takes (a claim is their lease's first renewal). */
+  leaseClock: Pick<LeaseClock, 'renewed'>;
   /** What it claims with: its tags and platform (a run's `requires` must be among them). */
   tags(): readonly string[];
   /** An operator asked it to drain: it claims nothing, and finishes what it holds. */
@@ -87,6 +90,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const active = await listActiveRunsOfWorker(db, workerId);
     const room = deps.maxConcurrentRuns - active.length;
     if (room <= 0 || !(await deps.diskRoom())) return;
+    const sentAt = monotonicNow();
     const claimed = await claimRuns(
       db,
       workerId,
@@ -94,6 +98,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       deps.userConcurrencyLimit,
       deps.tags(),
       deps.capacity(),
+    );
+    deps.leaseClock.renewed(
+      claimed.map((run) => run.id),
+      sentAt,
     );
     for (const run of claimed) {
       const controller = new AbortController();
