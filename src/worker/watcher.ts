@@ -86,6 +86,8 @@ interface WatchState {
   heartbeatFailedAt: number;
   /** Runs being fenced now, so that each is fenced once at a time. */
   fencing: Set<string>;
+  /** The heartbeat under way, if any. */
+  heartbeating: Promise<void> | undefined;
 }
 
 /**
@@ -105,15 +107,20 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     interrupted: new Set(),
     heartbeatFailedAt: 0,
     fencing: new Set(),
+    heartbeating: undefined,
   };
   let timer: NodeJS.Timeout | undefined;
   let fenceTimer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   const lifecycle = startStop({
     start() {
       w.controller = new AbortController();
       if (deps.followEvents !== false) followContainerEvents(w, w.controller.signal);
       timer = setInterval(() => reconcileSoon(w), deps.reconcileIntervalMs);
+      // The heartbeat has a timer of its own too: a reconcile pass slowed by the engine (a busy
+      // host) must not hold back the renewal of the leases, and so set off the fence.
+      heartbeatTimer = setInterval(() => heartbeatSoon(w), deps.reconcileIntervalMs);
       // Its own timer, apart from the reconcile pass: a pass stuck on an unreachable database
       // must not hold back the fence.
       if (deps.fenceMs > 0) {
@@ -133,6 +140,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       timer = undefined;
       if (fenceTimer) clearInterval(fenceTimer);
       fenceTimer = undefined;
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      heartbeatTimer = undefined;
+      await w.heartbeating;
       await w.reconciling;
       await Promise.all(w.settling.values());
     },
@@ -311,13 +321,7 @@ async function reapLapsedRuns(w: WatchState): Promise<void> {
  */
 async function reconcile(w: WatchState): Promise<void> {
   const { db, workerId, leaseMs } = w.deps;
-  try {
-    const sentAt = monotonicNow();
-    w.deps.leaseClock.renewed(await heartbeatRuns(db, workerId), sentAt, { complete: true });
-  } catch (error) {
-    w.heartbeatFailedAt = Date.now();
-    throw error;
-  }
+  await heartbeat(w);
   // Whatever kept this worker from the database (a restart, a failover, the network) kept the
   // runs' owners from it too: it gives them a whole lease from its own return before it takes
   // any of their runs over, rather than counting the outage against them.
@@ -467,6 +471,32 @@ async function fence(w: WatchState, runId: string): Promise<void> {
     { runId, containerId: container.id },
     'stopped the container of a run whose lease lapses (fenced)',
   );
+}
+
+/**
+ * Renews the leases of every run this worker holds (and tells the lease clock), or notes when it
+ * could not. Run by each reconcile pass, and on its own timer between them.
+ */
+async function heartbeat(w: WatchState): Promise<void> {
+  const { db, workerId, leaseClock } = w.deps;
+  try {
+    const sentAt = monotonicNow();
+    leaseClock.renewed(await heartbeatRuns(db, workerId), sentAt, { complete: true });
+  } catch (error) {
+    w.heartbeatFailedAt = Date.now();
+    throw error;
+  }
+}
+
+/** Heartbeats now unless a heartbeat is under way. */
+function heartbeatSoon(w: WatchState): void {
+  if (w.heartbeating) return;
+  w.heartbeating = heartbeat(w)
+    // The reconcile pass that fails on the same database says so in the log.
+    .catch(() => undefined)
+    .finally(() => {
+      w.heartbeating = undefined;
+    });
 }
 
 /** Starts a reconcile pass unless one is under way. */
