@@ -96,22 +96,19 @@ describe('a worker cut off from the database', () => {
       proxy.cut();
       const heir = await worker(databaseUrl, 'heir');
       const ended = await api.waitForRun(runId, isTerminal, 150_000);
-      expect(
-        ended.state,
-        JSON.stringify({
-          failure: ended.failure_reason ?? ended.failureReason,
-          message: ended.failure_message ?? ended.failureMessage,
-          history: ended.history,
-        }),
-      ).toBe('succeeded');
+      expect(ended.state, JSON.stringify(ended.failure)).toBe('succeeded');
 
       const history = ended.history as Event[];
       const starts = history
         .filter((e) => e.state === 'running' && e.detail?.containerId)
         .map((e) => e.detail!.containerId);
-      expect(starts).toHaveLength(2);
-      expect(starts[0]).toBe(firstContainer);
-      const secondContainer = starts[1] as string;
+      // The container running at the cut, then the heir's. (On a host so busy that a heartbeat
+      // took longer than the fence, the worker fences then too: more containers, one at a time.)
+      expect(starts.length).toBeGreaterThanOrEqual(2);
+      const cutAt = starts.indexOf(firstContainer);
+      expect(cutAt).toBeGreaterThanOrEqual(0);
+      expect(cutAt).toBeLessThan(starts.length - 1);
+      const secondContainer = starts[cutAt + 1] as string;
       expect(secondContainer).not.toBe(firstContainer);
       // The heir took the run over from the cut-off worker, and put it back in the queue.
       expect(history.some((e) => e.detail?.takenOverBy === 'heir' && e.detail.from === 'cut-off')).toBe(true);
@@ -132,8 +129,8 @@ describe('a worker cut off from the database', () => {
 
       // The engine's own record: the cut-off worker renamed (fenced) and stopped its container
       // before the heir's container started.
-      await eventually('the engine to report the second container starting', async () =>
-        engineEvents.events.some((e) => e.Action === 'start' && e.id === secondContainer),
+      await eventually('the engine to report the last container starting', async () =>
+        engineEvents.events.some((e) => e.Action === 'start' && e.id === starts.at(-1)),
       );
       const at = (action: string, id: string) =>
         engineEvents.events.find((e) => e.Action === action && e.id === id);
@@ -144,16 +141,20 @@ describe('a worker cut off from the database', () => {
       expect(firstDied).toBeDefined();
       expect(firstDied.timeNano).toBeLessThan(secondStarted.timeNano);
       expect(fenced!.timeNano).toBeLessThanOrEqual(firstDied.timeNano);
+      // Never two containers of the run at once: each stopped before the next started.
+      for (let i = 1; i < starts.length; i += 1) {
+        const died = at('die', starts[i - 1] as string);
+        expect(died, `container ${i} stopped`).toBeDefined();
+        expect(died!.timeNano).toBeLessThan(at('start', starts[i] as string)!.timeNano);
+      }
 
       // run.json names every worker that held the run, and its host.
       const record = JSON.parse((await getText(bucket, `${ended.results.prefix}run.json`))!);
       expect(record.state).toBe('succeeded');
       const holders = record.workers as { workerId: string; host: string | null; how: string }[];
-      expect(holders.map((h) => `${h.how} ${h.workerId}`)).toEqual([
-        'claimed cut-off',
-        'took over heir',
-        'claimed heir',
-      ]);
+      const held = holders.map((h) => `${h.how} ${h.workerId}`);
+      expect(held[0]).toBe('claimed cut-off');
+      expect(held.slice(-2)).toEqual(['took over heir', 'claimed heir']);
       for (const h of holders) expect(h.host).toBeTruthy();
 
       // The cut-off worker comes back: with the heir gone, it alone can run the next job, which
