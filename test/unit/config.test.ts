@@ -506,3 +506,21 @@ describe('loadConfig: the database connection and migrations', () => {
     expect(error.message).toContain('"auto" or "never"');
   });
 });
+
+describe('the fence (TDS_FENCE_MS)', () => {
+  it('is half the lease unless set, and 0 turns it off', () => {
+    expect(loadConfig({}).fenceMs).toBe(15_000);
+    expect(loadConfig({ TDS_LEASE_MS: '9000' }).fenceMs).toBe(4500);
+    expect(loadConfig({ TDS_FENCE_MS: '20000' }).fenceMs).toBe(20_000);
+    expect(loadConfig({ TDS_FENCE_MS: '0' }).fenceMs).toBe(0);
+  });
+
+  it('must leave a reconcile interval before the lease can lapse', () => {
+    expect(loadConfig({ TDS_FENCE_MS: '28000' }).fenceMs).toBe(28_000);
+    const error = configErrorFor({ TDS_FENCE_MS: '28001' });
+    expect(error.variable).toBe('TDS_FENCE_MS');
+    expect(error.message).toMatch(/at most TDS_LEASE_MS − TDS_RECONCILE_INTERVAL_MS = 28000\), got 28001/);
+    expect(configErrorFor({ TDS_FENCE_MS: '30000' }).variable).toBe('TDS_FENCE_MS');
+    expect(configErrorFor({ TDS_FENCE_MS: '1.5' }).variable).toBe('TDS_FENCE_MS');
+  });
+});

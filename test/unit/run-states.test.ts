@@ -51,11 +51,19 @@ describe('allowed changes of state', () => {
     }
   });
 
-  it('let every unfinished state end, and only staging or building go back to the queue', () => {
+  it('let every unfinished state end, and only staging, building or a fenced running run go back to the queue', () => {
     for (const state of UNFINISHED_STATES) {
       for (const end of TERMINAL_STATES) expect(canChange(state, end), `${state} → ${end}`).toBe(true);
     }
-    expect(RUN_STATES.filter((s) => canChange(s, 'queued'))).toEqual(['staging', 'building']);
+    expect(RUN_STATES.filter((s) => canChange(s, 'queued'))).toEqual(['staging', 'building', 'running']);
+    // A running run goes back to the queue by one change alone: its container was fenced.
+    const backFromRunning = Object.entries(RUN_TRANSITIONS).filter(
+      ([, t]) =>
+        (t.from as readonly RunState[]).includes('running') &&
+        (t.to as readonly RunState[]).includes('queued'),
+    );
+    expect(backFromRunning.map(([name]) => name)).toEqual(['requeueFenced']);
+    expect(RUN_TRANSITIONS.requeue.from).toEqual(['staging', 'building']);
     expect(canChange('queued', 'staging')).toBe(true);
     expect(canChange('queued', 'running')).toBe(false);
     expect(canChange('running', 'building')).toBe(false);
