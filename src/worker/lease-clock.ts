@@ -14,8 +14,8 @@ export interface LeaseClock {
   renewed(runIds: Iterable<string>, sentAt: number, options?: { complete?: boolean }): void;
   /** The run is no longer this worker's to fence (it was fenced, or handed on). */
   forget(runId: string): void;
-  /** The runs held and not renewed for more than `ms` at `now`, oldest renewal first. */
-  overdue(ms: number, now: number): string[];
+  /** The runs held and not renewed for more than `ms` at `now`, oldest renewal first, with when. */
+  overdue(ms: number, now: number): { runId: string; renewedAt: number }[];
 }
 
 /** The clock the lease clock counts on: monotonic, so a change of the host's time moves no fence. */
@@ -38,7 +38,7 @@ export function createLeaseClock(): LeaseClock {
       return [...renewedAt]
         .filter(([, at]) => now - at > ms)
         .sort(([, a], [, b]) => a - b)
-        .map(([id]) => id);
+        .map(([runId, at]) => ({ runId, renewedAt: at }));
     },
   };
 }

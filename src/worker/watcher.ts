@@ -88,6 +88,8 @@ interface WatchState {
   fencing: Set<string>;
   /** The heartbeat under way, if any. */
   heartbeating: Promise<void> | undefined;
+  /** When (monotonic) the last heartbeat that failed was sent; -Infinity: none failed. */
+  heartbeatFailedSentAt: number;
 }
 
 /**
@@ -108,6 +110,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     heartbeatFailedAt: 0,
     fencing: new Set(),
     heartbeating: undefined,
+    heartbeatFailedSentAt: -Infinity,
   };
   let timer: NodeJS.Timeout | undefined;
   let fenceTimer: NodeJS.Timeout | undefined;
@@ -436,9 +439,19 @@ async function checkDisk(w: WatchState, runs: Run[]): Promise<void> {
  * A run being staged or built is stopped as at a shutdown, and handed back to the queue.
  */
 function fenceOverdue(w: WatchState): void {
-  const { leaseClock, fenceMs } = w.deps;
-  for (const runId of leaseClock.overdue(fenceMs, monotonicNow())) {
+  const { leaseClock, fenceMs, leaseMs, reconcileIntervalMs } = w.deps;
+  const now = monotonicNow();
+  // The latest moment that still leaves the stop time before the lease can lapse.
+  const lastSafeMs = leaseMs - reconcileIntervalMs;
+  for (const { runId, renewedAt } of leaseClock.overdue(fenceMs, now)) {
     if (w.fencing.has(runId)) continue;
+    // Fenced at TDS_FENCE_MS once a renewal sent since has failed. With none tried since (this
+    // process was held up: a busy host), one is sent now; one that hangs (a connection gone dark)
+    // is not waited for past the last safe moment.
+    if (w.heartbeatFailedSentAt <= renewedAt && now - renewedAt <= lastSafeMs) {
+      heartbeatSoon(w);
+      continue;
+    }
     w.fencing.add(runId);
     void fence(w, runId)
       .then(() => leaseClock.forget(runId))
@@ -479,11 +492,12 @@ async function fence(w: WatchState, runId: string): Promise<void> {
  */
 async function heartbeat(w: WatchState): Promise<void> {
   const { db, workerId, leaseClock } = w.deps;
+  const sentAt = monotonicNow();
   try {
-    const sentAt = monotonicNow();
     leaseClock.renewed(await heartbeatRuns(db, workerId), sentAt, { complete: true });
   } catch (error) {
     w.heartbeatFailedAt = Date.now();
+    w.heartbeatFailedSentAt = Math.max(w.heartbeatFailedSentAt, sentAt);
     throw error;
   }
 }
