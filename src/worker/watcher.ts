@@ -90,6 +90,8 @@ interface WatchState {
   heartbeating: Promise<void> | undefined;
   /** When (monotonic) the last heartbeat that failed was sent; -Infinity: none failed. */
   heartbeatFailedSentAt: number;
+  /** When (monotonic) the heartbeat under way was sent; undefined: none is. */
+  heartbeatSentAt: number | undefined;
 }
 
 /**
@@ -111,6 +113,7 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     fencing: new Set(),
     heartbeating: undefined,
     heartbeatFailedSentAt: -Infinity,
+    heartbeatSentAt: undefined,
   };
   let timer: NodeJS.Timeout | undefined;
   let fenceTimer: NodeJS.Timeout | undefined;
@@ -448,7 +451,10 @@ function fenceOverdue(w: WatchState): void {
     // Fenced at TDS_FENCE_MS once a renewal sent since has failed. With none tried since (this
     // process was held up: a busy host), one is sent now; one that hangs (a connection gone dark)
     // is not waited for past the last safe moment.
-    if (w.heartbeatFailedSentAt <= renewedAt && now - renewedAt <= lastSafeMs) {
+    const failed = w.heartbeatFailedSentAt > renewedAt;
+    const hangs =
+      w.heartbeatSentAt !== undefined && w.heartbeatSentAt > renewedAt && now - renewedAt > lastSafeMs;
+    if (!failed && !hangs) {
       heartbeatSoon(w);
       continue;
     }
@@ -493,12 +499,15 @@ async function fence(w: WatchState, runId: string): Promise<void> {
 async function heartbeat(w: WatchState): Promise<void> {
   const { db, workerId, leaseClock } = w.deps;
   const sentAt = monotonicNow();
+  w.heartbeatSentAt = Math.min(w.heartbeatSentAt ?? sentAt, sentAt);
   try {
     leaseClock.renewed(await heartbeatRuns(db, workerId), sentAt, { complete: true });
   } catch (error) {
     w.heartbeatFailedAt = Date.now();
     w.heartbeatFailedSentAt = Math.max(w.heartbeatFailedSentAt, sentAt);
     throw error;
+  } finally {
+    w.heartbeatSentAt = undefined;
   }
 }
 
