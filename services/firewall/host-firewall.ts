@@ -40,9 +40,19 @@ function run(program: string, args: string[]): Promise<Outcome> {
   });
 }
 
+/** What `program` printed, or undefined when it failed (the checks that follow say why). */
+function runForOutput(program: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(program, args, { timeout: 15_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
+      resolve(error ? undefined : stdout),
+    );
+  });
+}
+
 /** The rule's match and verdict, after the chain name. */
 export function dropToHostRule(interfacePattern: string): string[] {
-  return ['-i', interfacePattern, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'DROP'];
+  // The states in the order `iptables -S` lists them, so a listing shows the rule as written here.
+  return ['-i', interfacePattern, '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'DROP'];
 }
 
 /**
@@ -69,6 +79,21 @@ export const ENGINE_USER_CHAIN = 'DOCKER-USER';
  * host. `-w` waits for the lock another program (Docker) may hold.
  */
 export function createIptablesFirewall(): HostFirewall {
+  /**
+   * The rules `program` must hold, as `iptables -S` lists them, in one listing of the filter
+   * table (one process per run started, where checking each rule would take four): the checks
+   * of each rule below are made only when the listing does not show them all.
+   */
+  async function listed(program: string, interfacePattern: string): Promise<boolean> {
+    const listing = await runForOutput(program, ['-w', '5', '-S']);
+    if (listing === undefined) return false;
+    const lines = new Set(listing.split('\n').map((line) => line.trim()));
+    const has = (chain: string, rule: string[]) => lines.has(['-A', chain, ...rule].join(' '));
+    if (!has('INPUT', dropToHostRule(interfacePattern))) return false;
+    if (!has('FORWARD', dropBetweenRule(interfacePattern))) return false;
+    return !lines.has(`-N ${ENGINE_USER_CHAIN}`) || has(ENGINE_USER_CHAIN, dropBetweenRule(interfacePattern));
+  }
+
   async function ensure(program: string, chain: string, rule: string[]): Promise<void> {
     const check = await run(program, ['-w', '5', '-C', chain, ...rule]);
     if (check.code === 0) return;
@@ -94,6 +119,7 @@ export function createIptablesFirewall(): HostFirewall {
         () => false,
       );
       for (const program of ipv6 ? ['iptables', 'ip6tables'] : ['iptables']) {
+        if (await listed(program, interfacePattern)) continue;
         await ensure(program, 'INPUT', dropToHostRule(interfacePattern));
         await ensure(program, 'FORWARD', dropBetweenRule(interfacePattern));
         // Present only where the engine keeps chains (for IPv6, only with its ip6tables on).
