@@ -4,13 +4,13 @@ import { createApiKey } from '../../src/auth/key-repository.js';
 import {
   checkA11y,
   DESKTOP,
-  launchChromium,
+  launchBrowser,
   PHONE,
   shots,
   sidewaysOverflow,
   signedIn,
   type WatchedPage,
-} from '../support/browser.js';
+} from '../support/page-checks.js';
 import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
 /**
@@ -36,7 +36,7 @@ beforeAll(async () => {
     { allowedBuckets: [bucket] },
     { authorization: `Bearer ${keys.operator}` },
   );
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -57,7 +57,8 @@ async function submitJob(overrides: Record<string, unknown>) {
   return body as { job: { id: string; uniqueId: string }; run: { id: string } | null };
 }
 
-const open = (key: string | undefined, address: string) => signedIn(browser, service.apiUrl!, key!, address);
+const open = (key: string | undefined, address: string) =>
+  signedIn(browser, service.apiUrl!, key!, address, { quiet: /status of 40[0-9]/ });
 
 /** The definition typed into the editor, replacing what was there. */
 async function typeDefinition(page: WatchedPage, text: string) {
