@@ -69,7 +69,6 @@ export function definitionScheduleRoutes<T extends StoredDefinition, S>(
     });
     const answer = { 200: kind.schema, ...errors };
     const withDetails = async (item: T) => kind.view(item, await schedules.details(item.id));
-    const current = async (id: string) => withDetails(await schedules.get(id));
 
     app.patch(
       `${kind.path}/:id`,
@@ -79,22 +78,17 @@ export function definitionScheduleRoutes<T extends StoredDefinition, S>(
       },
       async (request) => withDetails(await schedules.change(request.params.id, request.body)),
     );
-    app.post(
-      `${kind.path}/:id/pause`,
-      { config: { access }, schema: { ...describe('pause'), params: IdParams, response: answer } },
-      async (request) => {
-        await schedules.pause(request.params.id);
-        return current(request.params.id);
-      },
-    );
-    app.post(
-      `${kind.path}/:id/resume`,
-      { config: { access }, schema: { ...describe('resume'), params: IdParams, response: answer } },
-      async (request) => {
-        await schedules.resume(request.params.id);
-        return current(request.params.id);
-      },
-    );
+    // Pause and resume answer the definition as it is afterwards.
+    for (const action of ['pause', 'resume'] as const) {
+      app.post(
+        `${kind.path}/:id/${action}`,
+        { config: { access }, schema: { ...describe(action), params: IdParams, response: answer } },
+        async (request) => {
+          await schedules[action](request.params.id);
+          return withDetails(await schedules.get(request.params.id));
+        },
+      );
+    }
     app.post(
       `${kind.path}/:id/trigger`,
       {
