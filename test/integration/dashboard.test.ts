@@ -121,6 +121,63 @@ describe('the dashboard', () => {
     await page.context().close();
   });
 
+  it('lists what a run and a workflow run were triggered with on their pages', async () => {
+    const alice = { authorization: `Bearer ${keys.alice}` };
+    const { job } = await submit('alice', { command: 'echo "$GREETING"', cron: '0 5 * * *' });
+    const triggered = await service.request(
+      'POST',
+      `/jobs/${job.id}/trigger`,
+      { env: { GREETING: 'hello from the trigger' }, source_s3_prefix: 'elsewhere/' },
+      alice,
+    );
+    expect(triggered.status, JSON.stringify(triggered.body)).toBe(202);
+    expect(triggered.body.overrides).toEqual({
+      env: { GREETING: 'hello from the trigger' },
+      source_s3_prefix: 'elsewhere/',
+    });
+    const page = await signedIn('alice', `/ui/runs/${triggered.body.id}`);
+    const facts = page.getByTestId('overrides');
+    await facts.waitFor();
+    expect(await facts.locator('li').allTextContents()).toEqual([
+      'input folder elsewhere/',
+      'env GREETING=hello from the trigger',
+    ]);
+    await checkPage(page, 'run page with overrides');
+
+    const stored = await service.request(
+      'POST',
+      '/workflows',
+      {
+        userId: 'alice',
+        uniqueId: `greet-${job.id.slice(0, 8)}`,
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: 'flows/',
+        params: { greeting: { type: 'string', default: 'hi' } },
+        steps: [{ name: 'say', command: 'echo "{{params.greeting}} $EXTRA"' }],
+      },
+      alice,
+    );
+    expect(stored.status, JSON.stringify(stored.body)).toBe(202);
+    const started = await service.request(
+      'POST',
+      `/workflows/${stored.body.workflow.id}/trigger`,
+      { params: { greeting: 'hola' }, env: { EXTRA: 'there' }, source_s3_prefix: '' },
+      alice,
+    );
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    await page.goto(`${service.apiUrl}/ui/workflow-runs/${started.body.id}`);
+    await page.locator('h1', { hasText: 'Workflow run' }).waitFor();
+    expect(await facts.locator('li').allTextContents()).toEqual([
+      "input folder (the bucket's top)",
+      'env EXTRA=there',
+      'param greeting=hola',
+    ]);
+    await checkPage(page, 'workflow run page with overrides');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.context().close();
+  });
+
   it("lists a job's secrets by name on its page, never their values", async () => {
     const value = 'dashboard-s3cret-8841';
     const set = await service.request(
