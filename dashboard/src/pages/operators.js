@@ -49,7 +49,7 @@ function Keys() {
     <${Problem} error=${keys.error} />
     ${
       keys.data &&
-      html`<table>
+      html`<table class="cards">
         <thead>
           <tr>
             <th>key</th>
@@ -64,11 +64,11 @@ function Keys() {
           ${keys.data.keys.map(
             (key) =>
               html`<tr>
-                <td><code>${key.hint}…</code></td>
-                <td>${key.operator ? 'operator' : key.userId}</td>
-                <td>${key.name}</td>
-                <td>${time(key.createdAt)}</td>
-                <td>${time(key.lastUsedAt)}</td>
+                <td data-label="key"><code>${key.hint}…</code></td>
+                <td data-label="user">${key.operator ? 'operator' : key.userId}</td>
+                <td data-label="name">${key.name}</td>
+                <td data-label="created">${time(key.createdAt)}</td>
+                <td data-label="last used">${time(key.lastUsedAt)}</td>
                 <td>
                   ${
                     key.revokedAt
@@ -146,7 +146,7 @@ function Users() {
     ${
       users.data &&
       html`<div class="scroll">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>user</th>
@@ -176,12 +176,12 @@ function Users() {
                     </td>
                   </tr>`
                 : html`<tr>
-                    <td>${u.userId}</td>
-                    <td>${u.allowedBuckets.join(', ') || '—'}</td>
-                    <td>${u.effectiveCeilings.maxCpus}</td>
-                    <td>${u.effectiveCeilings.maxMemoryMb}</td>
-                    <td>${u.effectiveCeilings.maxTimeoutSeconds}</td>
-                    <td>${u.effectiveCeilings.maxConcurrentRuns}</td>
+                    <td data-label="user">${u.userId}</td>
+                    <td data-label="buckets">${u.allowedBuckets.join(', ') || '—'}</td>
+                    <td data-label="CPUs">${u.effectiveCeilings.maxCpus}</td>
+                    <td data-label="memory (MB)">${u.effectiveCeilings.maxMemoryMb}</td>
+                    <td data-label="timeout (s)">${u.effectiveCeilings.maxTimeoutSeconds}</td>
+                    <td data-label="concurrent runs">${u.effectiveCeilings.maxConcurrentRuns}</td>
                     <td>
                       <button aria-label=${`Edit ${u.userId}`} onClick=${() => setEditing(u.userId)}>
                         Edit
@@ -236,7 +236,7 @@ function Workers() {
       data &&
       (data.workers ?? []).length > 0 &&
       html`<div class="scroll">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>worker</th>
@@ -252,12 +252,14 @@ function Workers() {
             ${(data.workers ?? []).map(
               (w) =>
                 html`<tr>
-                  <td>${w.id}</td>
-                  <td>${w.host}</td>
-                  <td>${time(w.lastHeartbeatAt)}</td>
-                  <td>${`${w.runsInHand} of ${w.capacity}`}</td>
-                  <td>${w.tags.join(', ')}</td>
-                  <td data-testid=${`worker-state-${w.id}`}>${w.drained ? 'drained' : w.state}</td>
+                  <td data-label="worker">${w.id}</td>
+                  <td data-label="host">${w.host}</td>
+                  <td data-label="last heartbeat">${time(w.lastHeartbeatAt)}</td>
+                  <td data-label="runs in hand">${`${w.runsInHand} of ${w.capacity}`}</td>
+                  <td data-label="tags">${w.tags.join(', ')}</td>
+                  <td data-label="state" data-testid=${`worker-state-${w.id}`}>
+                    ${w.drained ? 'drained' : w.state}
+                  </td>
                   <td>
                     ${
                       w.state === 'active'

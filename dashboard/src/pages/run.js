@@ -6,6 +6,7 @@ import { LineChart } from '../chart.js';
 import { bytes, duration, percent, secondsBetween, time } from '../format.js';
 import { followLog, lineNumberOf, readLogWindow } from '../log-stream.js';
 import { Link, Problem, StateBadge, usePoll } from '../router.js';
+import { Overrides } from '../overrides.js';
 import { useStates } from '../states.js';
 import { RunActions } from './run-actions.js';
 
@@ -196,6 +197,8 @@ function LogView({ runId, ended }) {
     }
   };
   const shown = around?.lines ?? lines;
+  // The log is a labelled `role="log"` (a bare <pre> may not carry a label: axe-core refuses it while
+  // the log is empty), not read aloud line by line as it grows (aria-live off).
   return html`<section aria-labelledby="log">
     <h2 id="log">Log <small data-testid="log-status">${status}</small></h2>
     <${LogSearch} runId=${runId} onJump=${jump} />
@@ -220,7 +223,15 @@ function LogView({ runId, ended }) {
         </button>
       </p>`
     }
-    <pre class="log" ref=${box} tabindex="0" aria-label="Run log" data-lines=${shown.length}>
+    <pre
+      class="log"
+      ref=${box}
+      tabindex="0"
+      role="log"
+      aria-live="off"
+      aria-label="Run log"
+      data-lines=${shown.length}
+    >
 ${logLines(shown, target)}</pre>
     <${LogDownloads} runId=${runId} ended=${ended} />
   </section>`;
@@ -343,6 +354,7 @@ export function RunPage({ id, onSection }) {
           : html`<code>${data.results.uri}</code>`
       }
     </p>
+    <${Overrides} overrides=${data.overrides} />
     <${RunActions} run=${data} ended=${ended.includes(data.state)} onChanged=${run.reload} />
     <section aria-labelledby="timeline">
       <h2 id="timeline">Timeline</h2>

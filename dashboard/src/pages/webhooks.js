@@ -108,7 +108,7 @@ function Deliveries({ endpoint, setMessage }) {
     ${
       data?.deliveries.length > 0 &&
       html`<div class="scroll">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>event</th>
@@ -124,12 +124,12 @@ function Deliveries({ endpoint, setMessage }) {
             ${data.deliveries.map(
               (d) =>
                 html`<tr>
-                  <td>${d.eventType}</td>
-                  <td><span class=${`badge delivery-${d.state}`}>${d.state}</span></td>
-                  <td>${d.attempts}</td>
-                  <td class="answer">${lastAnswer(d)}</td>
-                  <td>${time(d.createdAt)}</td>
-                  <td>${time(d.endedAt ?? d.nextAttemptAt)}</td>
+                  <td data-label="event">${d.eventType}</td>
+                  <td data-label="state"><span class=${`badge delivery-${d.state}`}>${d.state}</span></td>
+                  <td data-label="attempts">${d.attempts}</td>
+                  <td data-label="last answer" class="answer">${lastAnswer(d)}</td>
+                  <td data-label="created">${time(d.createdAt)}</td>
+                  <td data-label="ended or next try">${time(d.endedAt ?? d.nextAttemptAt)}</td>
                   <td>
                     <button aria-label=${`Redeliver ${d.eventType} ${d.id}`} onClick=${() => redeliver(d)}>
                       Redeliver
@@ -147,12 +147,14 @@ function Deliveries({ endpoint, setMessage }) {
 function EndpointRow({ endpoint, selected, act, confirming, setConfirming }) {
   const latest = endpoint.latest;
   return html`<tr class=${selected ? 'selected' : ''}>
-    <td class="url">
+    <td data-label="URL" class="url">
       ${endpoint.url}${endpoint.description && html`<br /><small>${endpoint.description}</small>`}
     </td>
-    <td>${endpoint.events.join(', ')}</td>
-    <td>${endpoint.enabled ? 'yes' : html`no <small>(${endpoint.disabledReason})</small>`}</td>
-    <td>
+    <td data-label="events">${endpoint.events.join(', ')}</td>
+    <td data-label="enabled">
+      ${endpoint.enabled ? 'yes' : html`no <small>(${endpoint.disabledReason})</small>`}
+    </td>
+    <td data-label="last delivery">
       ${
         latest
           ? html`<span class=${`badge delivery-${latest.state}`}>${latest.state}</span>
@@ -269,7 +271,7 @@ export function WebhooksPage({ me, params }) {
     ${
       endpoints.data?.length > 0 &&
       html`<div class="scroll">
-        <table class="endpoints">
+        <table class="endpoints cards">
           <thead>
             <tr>
               <th>URL</th>

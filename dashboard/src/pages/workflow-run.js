@@ -5,6 +5,7 @@ import { get, post } from '../api.js';
 import { duration, secondsBetween, time } from '../format.js';
 import { layOut, NODE, structureOf } from '../graph-layout.js';
 import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
+import { Overrides } from '../overrides.js';
 import { useStates } from '../states.js';
 import { ConfirmButton } from '../writes.js';
 
@@ -263,6 +264,7 @@ export function WorkflowRunPage({ id }) {
       ${data.retryOf && html`retry of <${Link} href=${`/ui/workflow-runs/${data.retryOf}`}>${data.retryOf.slice(0, 8)}</${Link}> · `}
       <code>${data.results.uri}</code>
     </p>
+    <${Overrides} overrides=${data.overrides} params=${data.params} />
     <div class="actions">
       ${
         unfinished === undefined
