@@ -26,22 +26,27 @@ const HEADER = `// The API's request and answer types, generated from the servic
 `;
 
 /**
- * A collaborator the document does not need: reading any of its functions is fine (routes keep
+ * A collaborator the document does not need (but for the `known` values its routes read when they
+ * are registered): reading any of its functions is fine (routes keep
  * them), calling one is a mistake in this script and says so; closing it, when the app closes, is
  * nothing, since nothing was opened.
  */
-function unused(name: string): never {
+function unused(name: string, known: Record<string, unknown> = {}): never {
   return new Proxy(
     {},
     {
       get: (_target, property) =>
-        property === 'then'
-          ? undefined
-          : property === 'close'
-            ? async () => undefined
-            : () => {
-                throw new Error(`${name}.${String(property)} was called while writing the OpenAPI document`);
-              },
+        typeof property === 'string' && property in known
+          ? known[property]
+          : property === 'then'
+            ? undefined
+            : property === 'close'
+              ? async () => undefined
+              : () => {
+                  throw new Error(
+                    `${name}.${String(property)} was called while writing the OpenAPI document`,
+                  );
+                },
     },
   ) as never;
 }
@@ -62,7 +67,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     fleet: unused('fleet'),
     store: unused('store'),
     links: unused('links'),
-    access: { ...unused('access'), authEnabled: true, knowsOwnerOf: () => true } as never,
+    access: unused('access', { authEnabled: true, knowsOwnerOf: () => true }),
     defaultCeilings: config.userCeilings,
     logger: pino({ level: 'silent' }),
     corsOrigins: config.corsOrigins,
