@@ -68,7 +68,7 @@ function problemDetails(error: unknown): ProblemDetails | undefined {
  * The answer of a request made with `client`, or an ApiError with the service's message and
  * problems when it was refused.
  */
-export async function answer<T>(
+export async function answerOf<T>(
   request: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
   const { data, error, response } = await request;

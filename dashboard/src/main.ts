@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { answer, ApiError, client, session, type Answer } from './api.ts';
+import { answerOf, ApiError, client, session, type Answer } from './api.ts';
 import { OverviewPage } from './pages/overview.ts';
 import { JobsPage, JobPage } from './pages/jobs.ts';
 import { RunPage } from './pages/run.ts';
@@ -81,7 +81,7 @@ function App() {
   const [section, setSection] = useState<{ path?: string; name?: string }>({});
   const check = useCallback(async () => {
     try {
-      setMe(await answer(client.GET('/whoami')));
+      setMe(await answerOf(client.GET('/whoami')));
       setProblem('');
     } catch (error) {
       setMe(null);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { answer, client } from './api.ts';
+import { answerOf, client } from './api.ts';
 import type { paths } from '../../api-types/openapi.ts';
 
 // The states of runs, workflow runs, steps and items, as the service serves them (GET /states):
@@ -12,7 +12,7 @@ let loading: Promise<States> | undefined;
 export function useStates(): States | undefined {
   const [states, setStates] = useState<States | undefined>(undefined);
   useEffect(() => {
-    loading ??= answer(client.GET('/states')).catch((error: unknown) => {
+    loading ??= answerOf(client.GET('/states')).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });

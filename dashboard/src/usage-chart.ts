@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answer, client, query, type Answer } from './api.ts';
+import { answerOf, client, query, type Answer } from './api.ts';
 import { LineChart } from './chart.ts';
 import { duration } from './format.ts';
 import { Problem, usePoll } from './router.ts';
@@ -34,7 +34,8 @@ function perDay(report: Answer<'/usage'>): { unit: string; data: [number[], numb
  */
 export function UsageChart({ filter, what }) {
   const { data, error } = usePoll(
-    () => answer(client.GET('/usage', { params: { query: query({ groupBy: 'day' as const, ...filter }) } })),
+    () =>
+      answerOf(client.GET('/usage', { params: { query: query({ groupBy: 'day' as const, ...filter }) } })),
     30000,
     [filter.userId, filter.jobId, filter.workflowId],
   );

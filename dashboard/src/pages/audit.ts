@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { answer, client, query } from '../api.ts';
+import { answerOf, client, query } from '../api.ts';
 import { time } from '../format.ts';
 import { Problem, usePoll } from '../router.ts';
 
@@ -27,7 +27,7 @@ export function AuditPage() {
   const [cursors, setCursors] = useState<(string | null | undefined)[]>([]);
   const cursor = cursors.at(-1) ?? undefined;
   const page = usePoll(
-    () => answer(client.GET('/audit', { params: { query: query({ ...filters, cursor }) } })),
+    () => answerOf(client.GET('/audit', { params: { query: query({ ...filters, cursor }) } })),
     30000,
     [filters, cursor],
   );

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { answer, client } from '../api.ts';
+import { answerOf, client } from '../api.ts';
 
 /**
  * The writes of a job or workflow, each to its own typed route. The bodies a person fills in are
@@ -9,19 +9,19 @@ import { answer, client } from '../api.ts';
 const writes = {
   patch: async (kind: 'job' | 'workflow', id: string, body: Record<string, unknown>) =>
     kind === 'job'
-      ? answer(client.PATCH('/jobs/{id}', { params: { path: { id } }, body }))
-      : answer(client.PATCH('/workflows/{id}', { params: { path: { id } }, body })),
+      ? answerOf(client.PATCH('/jobs/{id}', { params: { path: { id } }, body }))
+      : answerOf(client.PATCH('/workflows/{id}', { params: { path: { id } }, body })),
   trigger: async (kind: 'job' | 'workflow', id: string, body: Record<string, unknown> = {}) =>
     kind === 'job'
-      ? answer(client.POST('/jobs/{id}/trigger', { params: { path: { id } }, body }))
-      : answer(client.POST('/workflows/{id}/trigger', { params: { path: { id } }, body })),
+      ? answerOf(client.POST('/jobs/{id}/trigger', { params: { path: { id } }, body }))
+      : answerOf(client.POST('/workflows/{id}/trigger', { params: { path: { id } }, body })),
   pauseOrResume: async (kind: 'job' | 'workflow', id: string, what: 'pause' | 'resume') => {
     const path = { params: { path: { id } } };
     if (kind === 'job')
-      return answer(
+      return answerOf(
         what === 'pause' ? client.POST('/jobs/{id}/pause', path) : client.POST('/jobs/{id}/resume', path),
       );
-    return answer(
+    return answerOf(
       what === 'pause'
         ? client.POST('/workflows/{id}/pause', path)
         : client.POST('/workflows/{id}/resume', path),
@@ -29,8 +29,8 @@ const writes = {
   },
   remove: async (kind: 'job' | 'workflow', id: string) =>
     kind === 'job'
-      ? answer(client.DELETE('/jobs/{id}', { params: { path: { id } } }))
-      : answer(client.DELETE('/workflows/{id}', { params: { path: { id } } })),
+      ? answerOf(client.DELETE('/jobs/{id}', { params: { path: { id } } }))
+      : answerOf(client.DELETE('/workflows/{id}', { params: { path: { id } } })),
 };
 import { time } from '../format.ts';
 import { ConfirmButton, Outcome, useWrite } from '../writes.ts';

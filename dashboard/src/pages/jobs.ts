@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { answer, client, query } from '../api.ts';
+import { answerOf, client, query } from '../api.ts';
 import { FilterForm, readFilters } from '../filters.ts';
 import { LineChart } from '../chart.ts';
 import { bytes, duration, percent, secondsBetween, time } from '../format.ts';
@@ -15,7 +15,7 @@ export function JobsPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { name, state } = readFilters(params, 'failed,timed_out');
   const { data, error } = usePoll(
-    () => answer(client.GET('/job-summaries', { params: { query: query({ userId, name, state }) } })),
+    () => answerOf(client.GET('/job-summaries', { params: { query: query({ userId, name, state }) } })),
     5000,
     [userId, name, state],
   );
@@ -55,12 +55,12 @@ export function JobsPage({ me, params }) {
 }
 
 async function loadRuns(id, cursor) {
-  const page = await answer(
+  const page = await answerOf(
     client.GET('/jobs/{id}/runs', { params: { path: { id }, query: query({ limit: 20, cursor }) } }),
   );
   const metrics = await Promise.all(
     page.runs.map((run) =>
-      answer(client.GET('/runs/{id}/metrics', { params: { path: { id: run.id } } })).then(
+      answerOf(client.GET('/runs/{id}/metrics', { params: { path: { id: run.id } } })).then(
         (m) => m.summary,
         () => null,
       ),
@@ -72,7 +72,7 @@ async function loadRuns(id, cursor) {
 export function JobPage({ id }) {
   const [cursors, setCursors] = useState<(string | null | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
-  const job = usePoll(() => answer(client.GET('/jobs/{id}', { params: { path: { id } } })), 5000, [id]);
+  const job = usePoll(() => answerOf(client.GET('/jobs/{id}', { params: { path: { id } } })), 5000, [id]);
   const runs = usePoll(() => loadRuns(id, cursor), 5000, [id, cursor]);
   const data = job.data?.job;
   const schedule = data?.schedule;

@@ -3,7 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { parseYamlText } from '../../../cli/definitions/yaml-text.ts';
 import { pathOf422 } from '../../../cli/definitions/problems.ts';
 import { diffFields, diffWorkflows, showValue } from '../../../cli/definitions/field-changes.ts';
-import { answer, ApiError, client, query } from '../api.ts';
+import { answerOf, ApiError, client, query } from '../api.ts';
 
 type Kind = 'job' | 'workflow';
 /** A definition as pasted: the service checks it, and its refusal is shown at its lines. */
@@ -42,18 +42,18 @@ interface Stored {
 const requests = {
   list: (kind: Kind, params: { userId: string; limit: number; cursor?: string }) =>
     kind === 'job'
-      ? answer(client.GET('/jobs', { params: { query: query(params) } })).then((page) => ({
+      ? answerOf(client.GET('/jobs', { params: { query: query(params) } })).then((page) => ({
           items: page.jobs as Stored[],
           nextCursor: page.nextCursor,
         }))
-      : answer(client.GET('/workflows', { params: { query: query(params) } })).then((page) => ({
+      : answerOf(client.GET('/workflows', { params: { query: query(params) } })).then((page) => ({
           items: page.workflows as Stored[],
           nextCursor: page.nextCursor,
         })),
   dryRun: (kind: Kind, body: Definition) =>
     (kind === 'job'
-      ? answer(client.POST('/jobs', { params: { query: { dry_run: true } }, body: body as never }))
-      : answer(
+      ? answerOf(client.POST('/jobs', { params: { query: { dry_run: true } }, body: body as never }))
+      : answerOf(
           client.POST('/workflows', { params: { query: { dry_run: 'true' } }, body: body as never }),
         )) as Promise<{
       spec?: Record<string, unknown>;
@@ -61,12 +61,12 @@ const requests = {
     }>,
   create: async (kind: Kind, body: Definition): Promise<unknown> =>
     kind === 'job'
-      ? answer(client.POST('/jobs', { body: body as never }))
-      : answer(client.POST('/workflows', { body: body as never })),
+      ? answerOf(client.POST('/jobs', { body: body as never }))
+      : answerOf(client.POST('/workflows', { body: body as never })),
   replace: async (kind: Kind, id: string, body: Definition): Promise<unknown> =>
     kind === 'job'
-      ? answer(client.PUT('/jobs/{id}', { params: { path: { id } }, body: body as never }))
-      : answer(client.PUT('/workflows/{id}', { params: { path: { id } }, body: body as never })),
+      ? answerOf(client.PUT('/jobs/{id}', { params: { path: { id } }, body: body as never }))
+      : answerOf(client.PUT('/workflows/{id}', { params: { path: { id } }, body: body as never })),
 };
 import { Link } from '../router.ts';
 import { Outcome, useWrite } from '../writes.ts';

@@ -1,13 +1,13 @@
 import { EmptyState } from '../empty-state.ts';
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { answer, client, type Answer } from '../api.ts';
+import { answerOf, client, type Answer } from '../api.ts';
 import { time } from '../format.ts';
 import { Problem, usePoll } from '../router.ts';
 import { Outcome, useWrite } from '../writes.ts';
 
 function Keys() {
-  const keys = usePoll(() => answer(client.GET('/admin/keys')), 15000, []);
+  const keys = usePoll(() => answerOf(client.GET('/admin/keys')), 15000, []);
   const [userId, setUserId] = useState('');
   const [name, setName] = useState('');
   const [operator, setOperator] = useState(false);
@@ -17,7 +17,7 @@ function Keys() {
     event.preventDefault();
     try {
       const body = operator ? { operator: true, name } : { userId, name };
-      setCreated(await answer(client.POST('/admin/keys', { body })));
+      setCreated(await answerOf(client.POST('/admin/keys', { body })));
       setProblem(undefined);
       keys.reload();
     } catch (error) {
@@ -75,7 +75,7 @@ function Keys() {
                       ? `revoked ${time(key.revokedAt)}`
                       : html`<button
                           aria-label=${`Revoke key ${key.hint}`}
-                          onClick=${() => answer(client.DELETE('/admin/keys/{id}', { params: { path: { id: key.id } } })).then(keys.reload, setProblem)}
+                          onClick=${() => answerOf(client.DELETE('/admin/keys/{id}', { params: { path: { id: key.id } } })).then(keys.reload, setProblem)}
                         >
                           Revoke
                         </button>`
@@ -125,14 +125,14 @@ const savedMessage = (userId, saved) => {
 };
 
 function Users() {
-  const users = usePoll(() => answer(client.GET('/admin/users')), 15000, []);
+  const users = usePoll(() => answerOf(client.GET('/admin/users')), 15000, []);
   const [editing, setEditing] = useState<string>();
   const { outcome, carry } = useWrite();
   const save = (userId) => async (event) => {
     event.preventDefault();
     const answer = await carry(
       () =>
-        answer(
+        answerOf(
           client.PUT('/admin/users/{userId}', {
             params: { path: { userId } },
             body: userChange(new FormData(event.target)),
@@ -210,12 +210,12 @@ function Users() {
 }
 
 function Workers() {
-  const { data, error, reload } = usePoll(() => answer(client.GET('/admin/workers')), 5000, []);
+  const { data, error, reload } = usePoll(() => answerOf(client.GET('/admin/workers')), 5000, []);
   const { outcome, carry } = useWrite();
   const drain = (worker, what) =>
     carry(
       () =>
-        answer(
+        answerOf(
           what === 'drain'
             ? client.POST('/admin/workers/{id}/drain', { params: { path: { id: worker.id } } })
             : client.POST('/admin/workers/{id}/undrain', { params: { path: { id: worker.id } } }),

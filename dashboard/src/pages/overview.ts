@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answer, client, query } from '../api.ts';
+import { answerOf, client, query } from '../api.ts';
 import { duration, time } from '../format.ts';
 import { Link, Problem, StateBadge, usePoll } from '../router.ts';
 import { useStates } from '../states.ts';
@@ -17,7 +17,7 @@ function Owner({ run }) {
 export function OverviewPage({ me }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { data, error, reload } = usePoll(
-    () => answer(client.GET('/overview', { params: { query: query({ userId }) } })),
+    () => answerOf(client.GET('/overview', { params: { query: query({ userId }) } })),
     3000,
     [userId],
   );

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answer, client } from '../api.ts';
+import { answerOf, client } from '../api.ts';
 import { ConfirmButton, Outcome, useWrite } from '../writes.ts';
 
 /**
@@ -18,7 +18,7 @@ export function RunActions({ run, ended, onChanged }) {
             onClick=${() =>
               carry(
                 () =>
-                  answer(
+                  answerOf(
                     client.POST('/jobs/{id}/trigger', { params: { path: { id: run.jobId } }, body: {} }),
                   ),
                 (again) => ({
@@ -37,7 +37,7 @@ export function RunActions({ run, ended, onChanged }) {
             confirmLabel="Yes, cancel the run"
             onConfirm=${() =>
               carry(
-                () => answer(client.POST('/runs/{id}/cancel', { params: { path: { id } } })),
+                () => answerOf(client.POST('/runs/{id}/cancel', { params: { path: { id } } })),
                 () => {
                   onChanged();
                   return { message: 'Cancel requested.' };
@@ -59,7 +59,7 @@ export function CancelRunButton({ runId, onDone }) {
       confirmLabel="Yes, cancel it"
       onConfirm=${() =>
         carry(
-          () => answer(client.POST('/runs/{id}/cancel', { params: { path: { id: runId } } })),
+          () => answerOf(client.POST('/runs/{id}/cancel', { params: { path: { id: runId } } })),
           () => {
             onDone();
             return { message: 'Cancel requested.' };

@@ -1,7 +1,7 @@
 import AnsiToHtml from 'ansi-to-html';
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { answer, client, type Answer } from '../api.ts';
+import { answerOf, client, type Answer } from '../api.ts';
 import { LineChart } from '../chart.ts';
 import { bytes, duration, percent, secondsBetween, time } from '../format.ts';
 import { followLog, lineNumberOf, readLogWindow } from '../log-stream.ts';
@@ -60,7 +60,7 @@ function LogSearch({ runId, onJump }) {
     setBusy(true);
     try {
       setAnswer(
-        await answer(
+        await answerOf(
           client.GET('/runs/{id}/log-search', {
             params: { path: { id: runId }, query: { q: text, ignoreCase: !matchCase } },
           }),
@@ -122,7 +122,7 @@ function LogDownloads({ runId, ended }) {
   const [files, setFiles] = useState<Answer<'/runs/{id}/files'>['files']>();
   useEffect(() => {
     if (!ended) return;
-    answer(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })).then(
+    answerOf(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })).then(
       (answer) =>
         // stdout first, as the log shows it.
         setFiles(answer.files.filter((f) => f.path === 'stdout.log' || f.path === 'stderr.log').reverse()),
@@ -265,7 +265,7 @@ function useMetrics(runId: string, live: boolean) {
     const load = async () => {
       try {
         const since = last === undefined ? {} : { sinceElapsed: last };
-        const read = await answer(
+        const read = await answerOf(
           client.GET('/runs/{id}/metrics', { params: { path: { id: runId }, query: since } }),
         );
         if (stopped) return;
@@ -316,7 +316,7 @@ function Timeline({ run }) {
 function Files({ runId, state }) {
   const ended = useStates()?.run.ended ?? [];
   const { data, error } = usePoll(
-    () => answer(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })),
+    () => answerOf(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })),
     3000,
     [runId, state],
     !ended.includes(state),
@@ -337,7 +337,12 @@ const metricsLine = (summary) =>
 
 export function RunPage({ id, onSection }) {
   const [live, setLive] = useState(true);
-  const run = usePoll(() => answer(client.GET('/runs/{id}', { params: { path: { id } } })), 1500, [id], live);
+  const run = usePoll(
+    () => answerOf(client.GET('/runs/{id}', { params: { path: { id } } })),
+    1500,
+    [id],
+    live,
+  );
   const data = run.data;
   const ended = useStates()?.run.ended ?? [];
   useEffect(() => {

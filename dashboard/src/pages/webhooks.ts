@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { answer, client, query } from '../api.ts';
+import { answerOf, client, query } from '../api.ts';
 import type { paths } from '../../../api-types/openapi.ts';
 
 type EventType = NonNullable<
@@ -17,10 +17,10 @@ import './webhooks.css';
 
 /** The endpoints with each one's newest delivery (GET /webhooks/:id/deliveries?limit=1). */
 async function loadEndpoints(userId) {
-  const { webhooks } = await answer(client.GET('/webhooks', { params: { query: query({ userId }) } }));
+  const { webhooks } = await answerOf(client.GET('/webhooks', { params: { query: query({ userId }) } }));
   const latest = await Promise.all(
     webhooks.map((w) =>
-      answer(
+      answerOf(
         client.GET('/webhooks/{id}/deliveries', { params: { path: { id: w.id }, query: { limit: 1 } } }),
       ).then((d) => d.deliveries[0]),
     ),
@@ -66,7 +66,7 @@ function AddForm({ userId, onAdded, setProblem }) {
     event.preventDefault();
     const form = new FormData(event.target);
     try {
-      const made = await answer(
+      const made = await answerOf(
         client.POST('/webhooks', {
           body: {
             userId,
@@ -101,7 +101,7 @@ function AddForm({ userId, onAdded, setProblem }) {
 function Deliveries({ endpoint, setMessage }) {
   const { data, error, reload } = usePoll(
     () =>
-      answer(
+      answerOf(
         client.GET('/webhooks/{id}/deliveries', {
           params: { path: { id: endpoint.id }, query: { limit: 20 } },
         }),
@@ -110,7 +110,9 @@ function Deliveries({ endpoint, setMessage }) {
     [endpoint.id],
   );
   const redeliver = (delivery) =>
-    answer(client.POST('/webhook-deliveries/{id}/redeliver', { params: { path: { id: delivery.id } } })).then(
+    answerOf(
+      client.POST('/webhook-deliveries/{id}/redeliver', { params: { path: { id: delivery.id } } }),
+    ).then(
       () => {
         setMessage(
           `The ${delivery.eventType} delivery of ${time(delivery.createdAt)} is queued to be sent again now.`,
@@ -227,7 +229,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
   return {
     select,
     rotate: (endpoint) =>
-      answer(client.POST('/webhooks/{id}/rotate-secret', { params: { path: { id: endpoint.id } } })).then(
+      answerOf(client.POST('/webhooks/{id}/rotate-secret', { params: { path: { id: endpoint.id } } })).then(
         (made) => {
           setShown({ what: `The new secret of ${endpoint.url}`, secret: made.secret });
           done(
@@ -237,7 +239,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
         setProblem,
       ),
     toggle: (endpoint) =>
-      answer(
+      answerOf(
         endpoint.enabled
           ? client.POST('/webhooks/{id}/disable', { params: { path: { id: endpoint.id } } })
           : client.POST('/webhooks/{id}/enable', { params: { path: { id: endpoint.id } } }),
@@ -249,7 +251,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
         setProblem,
       ),
     remove: (endpoint) =>
-      answer(client.DELETE('/webhooks/{id}', { params: { path: { id: endpoint.id } } })).then(() => {
+      answerOf(client.DELETE('/webhooks/{id}', { params: { path: { id: endpoint.id } } })).then(() => {
         if (params.get('webhook') === endpoint.id) select(undefined);
         done(`Deleted ${endpoint.url} and its deliveries.`);
       }, setProblem),

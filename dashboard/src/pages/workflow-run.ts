@@ -1,7 +1,7 @@
 import { html } from 'htm/preact';
 import { Component } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { answer, client, type Answer } from '../api.ts';
+import { answerOf, client, type Answer } from '../api.ts';
 import { duration, secondsBetween, time } from '../format.ts';
 import { layOut, NODE, structureOf, type Layout } from '../graph-layout.ts';
 import { Link, navigate, Problem, StateBadge, usePoll } from '../router.ts';
@@ -210,13 +210,13 @@ export function WorkflowRunPage({ id }) {
   // The whole workflow run (its graph, results and folders) is read once, and again when it ends;
   // while it runs only the states are polled, so a large graph is not fetched every time.
   const run = usePoll(
-    () => answer(client.GET('/workflow-runs/{id}', { params: { path: { id } } })),
+    () => answerOf(client.GET('/workflow-runs/{id}', { params: { path: { id } } })),
     1500,
     [id],
     false,
   );
   const states = usePoll(
-    () => answer(client.GET('/workflow-runs/{id}/states', { params: { path: { id } } })),
+    () => answerOf(client.GET('/workflow-runs/{id}/states', { params: { path: { id } } })),
     1500,
     [id],
     live,
@@ -250,12 +250,12 @@ export function WorkflowRunPage({ id }) {
   const failedStep = data.failure?.step ? data.steps.find((s) => s.name === data.failure?.step) : undefined;
   const act = (what: 'retry' | 'cancel') =>
     (what === 'retry'
-      ? answer(
+      ? answerOf(
           client.POST('/workflow-runs/{id}/retry', {
             params: { path: { id }, query: from ? { from } : {} },
           }),
         )
-      : answer(client.POST('/workflow-runs/{id}/cancel', { params: { path: { id } } }))
+      : answerOf(client.POST('/workflow-runs/{id}/cancel', { params: { path: { id } } }))
     ).then(
       (answer) => {
         if (what === 'retry') navigate(`/ui/workflow-runs/${answer.id}`);

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answer, client, query } from '../api.ts';
+import { answerOf, client, query } from '../api.ts';
 import { FilterForm, readFilters } from '../filters.ts';
 import { duration, secondsBetween, time } from '../format.ts';
 import { UsageChart } from '../usage-chart.ts';
@@ -13,7 +13,7 @@ export function WorkflowsPage({ me, params }) {
   const workflowRunStates = useStates()?.workflowRun.states ?? [];
   const { name, state } = readFilters(params, 'failed');
   const { data, error } = usePoll(
-    () => answer(client.GET('/workflow-summaries', { params: { query: query({ userId, name, state }) } })),
+    () => answerOf(client.GET('/workflow-summaries', { params: { query: query({ userId, name, state }) } })),
     5000,
     [userId, name, state],
   );
@@ -73,7 +73,7 @@ const countSteps = (run, state) => run.steps.filter((s) => s.state === state).le
 
 export function WorkflowPage({ id }) {
   const { data, error, reload } = usePoll(
-    () => answer(client.GET('/workflows/{id}', { params: { path: { id } } })),
+    () => answerOf(client.GET('/workflows/{id}', { params: { path: { id } } })),
     5000,
     [id],
   );
