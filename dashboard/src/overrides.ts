@@ -5,7 +5,16 @@ import { html } from 'htm/preact';
  * facts: a trigger's overrides (`overrides` in GET /runs/:id and GET /workflow-runs/:id: env values,
  * another input folder) and a workflow run's params. Nothing when there are none.
  */
-export function Overrides({ overrides, params }) {
+interface StartedWith {
+  overrides?: {
+    env?: Record<string, string>;
+    source_s3_prefix?: string;
+    params?: Record<string, unknown>;
+  } | null;
+  params?: Record<string, unknown> | null;
+}
+
+export function Overrides({ overrides, params }: StartedWith) {
   const env = Object.entries(overrides?.env ?? {});
   const given = Object.entries(params ?? overrides?.params ?? {});
   const source = overrides?.source_s3_prefix;
