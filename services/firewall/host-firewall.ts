@@ -25,27 +25,21 @@ export class FirewallError extends Error {
 
 interface Outcome {
   code: number;
+  stdout: string;
   stderr: string;
 }
 
 function run(program: string, args: string[]): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    execFile(program, args, { timeout: 15_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolve({ code: 0, stderr });
+    // A listing of the filter table grows with the engine's networks: room for a large one.
+    const options = { timeout: 15_000, maxBuffer: 64 * 1024 * 1024 };
+    execFile(program, args, options, (error, stdout, stderr) => {
+      if (!error) return resolve({ code: 0, stdout, stderr });
       const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
-      if (typeof code === 'number') return resolve({ code, stderr });
+      if (typeof code === 'number') return resolve({ code, stdout, stderr });
       const reason = code === 'ENOENT' ? `${program} is not installed` : error.message;
       reject(new FirewallError(reason, { cause: error }));
     });
-  });
-}
-
-/** What `program` printed, or undefined when it failed (the checks that follow say why). */
-function runForOutput(program: string, args: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(program, args, { timeout: 15_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
-      resolve(error ? undefined : stdout),
-    );
   });
 }
 
@@ -85,9 +79,9 @@ export function createIptablesFirewall(): HostFirewall {
    * of each rule below are made only when the listing does not show them all.
    */
   async function listed(program: string, interfacePattern: string): Promise<boolean> {
-    const listing = await runForOutput(program, ['-w', '5', '-S']);
-    if (listing === undefined) return false;
-    const lines = new Set(listing.split('\n').map((line) => line.trim()));
+    const listing = await run(program, ['-w', '5', '-S']);
+    if (listing.code !== 0) return false;
+    const lines = new Set(listing.stdout.split('\n').map((line) => line.trim()));
     const has = (chain: string, rule: string[]) => lines.has(['-A', chain, ...rule].join(' '));
     if (!has('INPUT', dropToHostRule(interfacePattern))) return false;
     if (!has('FORWARD', dropBetweenRule(interfacePattern))) return false;

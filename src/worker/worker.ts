@@ -119,18 +119,22 @@ export function createWorker(deps: WorkerDeps): Worker {
    * retry's backoff runs out, so while it has room it sleeps no longer than the soonest one.
    */
   async function sleepMs(roomLeft: boolean): Promise<number> {
-    if (!subscription.listening()) return deps.pollIntervalMs;
-    if (!roomLeft) return deps.claimPollMs;
+    if (!subscription.listening() || !roomLeft) return pollMs();
     const backoffEnds = await nextBackoffEndsInMs(db);
     return backoffEnds === undefined
       ? deps.claimPollMs
       : Math.min(deps.claimPollMs, Math.max(0, Math.ceil(backoffEnds)));
   }
 
+  /** Its poll when nothing is known to come sooner: longer while notifications wake it. */
+  function pollMs(): number {
+    return subscription.listening() ? deps.claimPollMs : deps.pollIntervalMs;
+  }
+
   async function run(): Promise<void> {
     while (!stopped) {
       deps.onPass?.();
-      let wait = subscription.listening() ? deps.claimPollMs : deps.pollIntervalMs;
+      let wait = pollMs();
       try {
         wait = await sleepMs(await claimOnce());
       } catch (error) {
