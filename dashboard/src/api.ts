@@ -48,8 +48,28 @@ export function headers(extra: Record<string, string> = {}): Record<string, stri
   return key ? { authorization: `Bearer ${key}`, ...extra } : extra;
 }
 
+/** How long a read that failed on the network waits before it is sent once more. */
+const RETRY_AFTER_MS = 300;
+
+/**
+ * fetch, with a read (GET or HEAD) that failed on the network (no answer at all: the browser's
+ * network changed, a connection dropped) sent once more before the page shows it as a problem. A
+ * write is never sent twice: whether the service acted on it cannot be known.
+ */
+export async function fetchReadsTwice(request: Request): Promise<Response> {
+  const read = request.method === 'GET' || request.method === 'HEAD';
+  const again = read ? request.clone() : undefined;
+  try {
+    return await fetch(request);
+  } catch (error) {
+    if (!again || !(error instanceof TypeError)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+    return fetch(again);
+  }
+}
+
 /** The API, typed by its paths: client.GET('/runs/{id}', { params: { path: { id } } }). */
-export const client = createClient<paths>({ baseUrl: '' });
+export const client = createClient<paths>({ baseUrl: '', fetch: fetchReadsTwice });
 client.use({
   onRequest({ request }) {
     const key = session.key;

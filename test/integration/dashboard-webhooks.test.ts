@@ -131,4 +131,29 @@ describe('the Webhooks page', () => {
     expect(gone.webhooks).toEqual([]);
     expect(page.problems).toEqual([]);
   });
+
+  it('reads its list once more when the first read got no answer from the network', async () => {
+    const page = await signedIn(browser, service.apiUrl!, keys.alice!, '/', { timeout: 90_000 });
+    const reads: string[] = [];
+    await page.route(
+      (url) => url.pathname === '/webhooks',
+      async (route) => {
+        reads.push(route.request().method());
+        if (reads.length === 1) await route.abort('internetdisconnected');
+        else await route.continue();
+      },
+    );
+    // Every problem the page shows meanwhile, however briefly, is kept.
+    await page.evaluate(`
+      window.shown = [];
+      new MutationObserver(() => {
+        for (const problem of document.querySelectorAll('.problem')) window.shown.push(problem.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    `);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
+    await page.locator('.endpoints, .empty').first().waitFor();
+    expect(await page.evaluate('window.shown')).toEqual([]);
+    expect(reads).toEqual(['GET', 'GET']);
+    expect(page.problems).toEqual(['Failed to load resource: net::ERR_INTERNET_DISCONNECTED']);
+  });
 });
