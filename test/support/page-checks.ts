@@ -70,7 +70,8 @@ export async function signedIn(
   page.problems = [];
   page.on('console', (message) => {
     const text = message.text();
-    if (message.type() === 'error' && !quiet.test(text) && !NETWORK_CHANGED.test(text)) page.problems.push(text);
+    if (message.type() === 'error' && !quiet.test(text) && !NETWORK_CHANGED.test(text))
+      page.problems.push(text);
   });
   page.on('pageerror', (error) => page.problems.push(error.message));
   await page.goto(`${baseUrl}${address}`).catch((error: Error) => {
