@@ -101,6 +101,14 @@ module.exports = {
       },
     },
     {
+      name: 'api-types-are-generated',
+      comment:
+        'api-types/ holds the types npm run api:types writes from the OpenAPI document: the dashboard and tds import them, and they import nothing.',
+      severity: 'error',
+      from: { path: '^api-types/' },
+      to: {},
+    },
+    {
       name: 'dashboard-is-a-client',
       comment:
         "The dashboard runs in the browser and imports nothing of the service; of tds, only the pure definition helpers it shares (reading YAML with positions, a plan's changed fields).",

@@ -22,6 +22,8 @@ COPY migrations migrations
 COPY dashboard dashboard
 # The dashboard's definition editor reads definitions with the CLI's own pure modules.
 COPY cli/definitions cli/definitions
+# The dashboard is typed by the API's generated types (type-only imports, which Vite erases).
+COPY api-types api-types
 COPY scripts/check-dashboard-size.ts scripts/
 # The image's own Node.js runs the service: the one package-lock.json pins for `npm ci` (an optional
 # dependency, ~120 MB) is left out.

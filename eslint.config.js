@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // The dashboard runs in the browser.
-    files: ['dashboard/**/*.js'],
+    files: ['dashboard/**/*.{js,ts}'],
     languageOptions: {
       globals: Object.fromEntries(
         `window document history sessionStorage fetch URLSearchParams FormData Event TextDecoderStream

@@ -1,3 +1,5 @@
+import createClient from 'openapi-fetch';
+import type { paths } from '../api-types/openapi.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 import { withoutTrailing } from '../src/text/without-trailing.ts';
 
@@ -27,6 +29,46 @@ export class ApiError extends Error {
   }
 }
 
+/** What the API answers to `method path` when it succeeds: Answer<'/runs/{id}'> is a run. */
+export type Answer<
+  P extends keyof paths,
+  M extends 'get' | 'post' | 'put' | 'patch' | 'delete' = 'get',
+> = Success<NonNullable<paths[P][M]>>;
+type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+type Success<O> = O extends { responses: infer R }
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer A }
+      ? JsonOf<A>
+      : R extends { 202: infer A }
+        ? JsonOf<A>
+        : never
+  : never;
+
+/** A refused request's body and status as an ApiError, with what to do about a missing key. */
+function refusalOf(response: Response, body: unknown): ApiError {
+  const parsed = (typeof body === 'object' && body !== null ? body : {}) as {
+    error?: string;
+    message?: string;
+    problems?: ApiProblem[];
+  };
+  let message = parsed.message ?? `${response.status} ${response.statusText}`;
+  if (response.status === 401) message += '; give an API key with --api-key or TDS_API_KEY';
+  return new ApiError(response.status, parsed.error ?? 'error', message, parsed.problems ?? []);
+}
+
+/**
+ * The answer of a request made with the client's typed methods (api.GET('/runs/{id}', { params:
+ * { path: { id } } })), or the service's refusal as an ApiError.
+ */
+export async function answerOf<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await request;
+  if (!response.ok) throw refusalOf(response, error);
+  return data as T;
+}
+
 export interface ApiClientOptions {
   url: string;
   apiKey?: string;
@@ -38,10 +80,11 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 export function createApiClient({ url, apiKey }: ApiClientOptions) {
   const base = withoutTrailing(url, '/');
 
+  /** One request to `url` (the base and a path) with the key; `body` is JSON text. */
   async function send(
     method: string,
-    path: string,
-    body: unknown,
+    url: string,
+    body: string | undefined,
     extra: Record<string, string> = {},
     signal?: AbortSignal,
   ): Promise<Response> {
@@ -49,12 +92,7 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      return await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
+      return await fetch(url, { method, headers, body, signal });
     } catch (error) {
       if (signal?.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -68,19 +106,29 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
   /** The error a refused request is answered with, as an ApiError. */
   async function refusal(response: Response): Promise<ApiError> {
     const text = await response.text();
-    let parsed: { error?: string; message?: string; problems?: ApiProblem[] } = {};
+    let parsed: unknown = {};
     try {
-      parsed = text ? (JSON.parse(text) as typeof parsed) : {};
+      parsed = text ? JSON.parse(text) : {};
     } catch {
       parsed = {};
     }
-    let message = parsed.message ?? `${response.status} ${response.statusText}`;
-    if (response.status === 401) message += '; give an API key with --api-key or TDS_API_KEY';
-    return new ApiError(response.status, parsed.error ?? 'error', message, parsed.problems ?? []);
+    return refusalOf(response, parsed);
   }
 
+  // The API typed by its own OpenAPI document (api-types/openapi.ts): each path, its parameters,
+  // body and answer. Sent the same way as every other request (send: the key, the unreachable service).
+  const typed = createClient<paths>({
+    baseUrl: base,
+    fetch: async (request: Request) =>
+      send(request.method, request.url, request.body ? await request.text() : undefined),
+  });
+
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await send(method, path, body);
+    const response = await send(
+      method,
+      `${base}${path}`,
+      body === undefined ? undefined : JSON.stringify(body),
+    );
     if (!response.ok) throw await refusal(response);
     const text = await response.text();
     let parsed: unknown = undefined;
@@ -94,6 +142,12 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
 
   return {
     base,
+    /** The typed requests: GET, POST, PUT, PATCH and DELETE by the API's own paths; see answer(). */
+    GET: typed.GET,
+    POST: typed.POST,
+    PUT: typed.PUT,
+    PATCH: typed.PATCH,
+    DELETE: typed.DELETE,
     get: <T>(path: string) => request<T>('GET', path),
     post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
     put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
@@ -107,7 +161,7 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
     ): Promise<Response> {
       const response = await send(
         'GET',
-        path,
+        `${base}${path}`,
         undefined,
         { accept: 'text/event-stream', ...headers },
         signal,

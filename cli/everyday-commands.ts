@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
-import { ApiError } from './api-client.ts';
+import { answerOf, ApiError } from './api-client.ts';
 import type { Context, ContextOptions } from './context.ts';
 import { followLog } from './log-stream.ts';
 import { stripControlSequences } from './terminal-text.ts';
@@ -246,9 +246,7 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
         if (ctx.output.json) process.stdout.write(`${JSON.stringify({ state: ended?.state })}\n`);
         return;
       }
-      const logs = await ctx.api.get<{ state: string; stdout: string; stderr: string }>(
-        `/runs/${runId}/logs`,
-      );
+      const logs = await answerOf(ctx.api.GET('/runs/{id}/logs', { params: { path: { id: runId } } }));
       if (ctx.output.json) ctx.output.data(logs);
       else {
         process.stdout.write(shown(logs.stdout));
@@ -383,8 +381,10 @@ Examples:
     .action(async (id: string, options: { from?: string }) => {
       const ctx = context();
       checkId(id);
-      const answer = await ctx.api.post<{ id: string }>(
-        `/workflow-runs/${id}/retry${options.from ? `?from=${enc(options.from)}` : ''}`,
+      const answer = await answerOf(
+        ctx.api.POST('/workflow-runs/{id}/retry', {
+          params: { path: { id }, query: options.from ? { from: options.from } : {} },
+        }),
       );
       ctx.output.line(`retrying as workflow run ${answer.id}`);
       ctx.output.data(answer);
@@ -401,9 +401,7 @@ Examples:
     .action(async (runId: string, options: { out: string }) => {
       const ctx = context();
       checkId(runId);
-      const { files } = await ctx.api.get<{ files: { path: string; size: number; url: string }[] }>(
-        `/runs/${runId}/files`,
-      );
+      const { files } = await answerOf(ctx.api.GET('/runs/{id}/files', { params: { path: { id: runId } } }));
       const root = path.resolve(options.out);
       const written: string[] = [];
       for (const file of files) {
@@ -430,15 +428,9 @@ Examples:
     .description('List API keys (never the keys themselves)')
     .action(async () => {
       const ctx = context();
-      const { keys: list } = await ctx.api.get<{
-        keys: {
-          id: string;
-          userId: string | null;
-          name: string;
-          createdAt: string;
-          revokedAt: string | null;
-        }[];
-      }>(`/admin/keys${ctx.userId ? `?userId=${enc(ctx.userId)}` : ''}`);
+      const { keys: list } = await answerOf(
+        ctx.api.GET('/admin/keys', { params: { query: ctx.userId ? { userId: ctx.userId } : {} } }),
+      );
       for (const line of table([
         ['ID', 'USER', 'NAME', 'CREATED', 'REVOKED'],
         ...list.map((k) => [k.id, k.userId ?? '(operator)', k.name, k.createdAt, k.revokedAt ?? '-']),
@@ -457,7 +449,7 @@ Examples:
       const body = options.operator
         ? { operator: true, name: options.name }
         : { userId: requireUser(ctx), name: options.name };
-      const answer = await ctx.api.post<{ key: string; id?: string }>('/admin/keys', body);
+      const answer = await answerOf(ctx.api.POST('/admin/keys', { body }));
       ctx.output.line(answer.key);
       ctx.output.data(answer);
     });
@@ -467,7 +459,7 @@ Examples:
     .argument('<id>', 'the key id (from tds keys list)')
     .action(async (id: string) => {
       const ctx = context();
-      await ctx.api.delete(`/admin/keys/${enc(id)}`);
+      await answerOf(ctx.api.DELETE('/admin/keys/{id}', { params: { path: { id } } }));
       ctx.output.line(`revoked ${id}`);
       ctx.output.data({ revoked: id });
     });

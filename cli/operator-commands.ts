@@ -1,34 +1,11 @@
 import type { Command } from 'commander';
+import { answerOf, type Answer } from './api-client.ts';
 import type { Context } from './context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 import { table } from './output.ts';
 
-interface WorkerView {
-  id: string;
-  host: string;
-  tags: string[];
-  capacity: number;
-  runsInHand: number;
-  state: 'active' | 'draining' | 'gone';
-  drained: boolean;
-  lastHeartbeatAt: string;
-}
-
-interface Ceilings {
-  maxCpus: number | null;
-  maxMemoryMb: number | null;
-  maxTimeoutSeconds: number | null;
-  maxConcurrentRuns: number | null;
-}
-
-interface UserView {
-  userId: string;
-  allowedBuckets: string[];
-  ceilings: Ceilings;
-  effectiveCeilings: Required<{ [K in keyof Ceilings]: number }>;
-}
-
-const enc = encodeURIComponent;
+type WorkerView = Answer<'/admin/workers'>['workers'][number];
+type UserView = Answer<'/admin/users/{userId}'>;
 
 const workerState = (w: WorkerView) => (w.drained ? 'drained' : w.state);
 
@@ -42,7 +19,7 @@ function addWorkerCommands(program: Command, context: () => Context): void {
     .description('Every worker known, live ones first, with the runs each holds')
     .action(async () => {
       const ctx = context();
-      const answer = await ctx.api.get<{ workers: WorkerView[] }>('/admin/workers');
+      const answer = await answerOf(ctx.api.GET('/admin/workers'));
       if (ctx.output.json) return ctx.output.data(answer);
       for (const line of table([
         ['ID', 'HOST', 'STATE', 'RUNS', 'TAGS', 'LAST HEARTBEAT'],
@@ -63,7 +40,7 @@ function addWorkerCommands(program: Command, context: () => Context): void {
     .argument('<id>', 'the worker id (tds workers list)')
     .action(async (id: string) => {
       const ctx = context();
-      const worker = await ctx.api.post<WorkerView>(`/admin/workers/${enc(id)}/drain`);
+      const worker = await answerOf(ctx.api.POST('/admin/workers/{id}/drain', { params: { path: { id } } }));
       ctx.output.line(
         worker.drained
           ? `worker ${id} is drained: it holds no run and may be stopped`
@@ -77,7 +54,9 @@ function addWorkerCommands(program: Command, context: () => Context): void {
     .argument('<id>', 'the worker id (tds workers list)')
     .action(async (id: string) => {
       const ctx = context();
-      const worker = await ctx.api.post<WorkerView>(`/admin/workers/${enc(id)}/undrain`);
+      const worker = await answerOf(
+        ctx.api.POST('/admin/workers/{id}/undrain', { params: { path: { id } } }),
+      );
       ctx.output.line(`worker ${id} is ${workerState(worker)}: it claims runs again`);
       ctx.output.data(worker);
     });
@@ -125,7 +104,7 @@ function addUserCommands(program: Command, context: () => Context): void {
     .description('Users with settings, with the ceilings in force ("(default)": the operator default)')
     .action(async () => {
       const ctx = context();
-      const answer = await ctx.api.get<{ users: UserView[] }>('/admin/users');
+      const answer = await answerOf(ctx.api.GET('/admin/users'));
       if (ctx.output.json) return ctx.output.data(answer);
       userLines(ctx, answer.users);
     });
@@ -135,7 +114,7 @@ function addUserCommands(program: Command, context: () => Context): void {
     .argument('<user>', 'the userId')
     .action(async (userId: string) => {
       const ctx = context();
-      const user = await ctx.api.get<UserView>(`/admin/users/${enc(userId)}`);
+      const user = await answerOf(ctx.api.GET('/admin/users/{userId}', { params: { path: { userId } } }));
       if (ctx.output.json) return ctx.output.data(user);
       userLines(ctx, [user]);
     });
@@ -175,7 +154,9 @@ function addUserCommands(program: Command, context: () => Context): void {
           'nothing to set: give --max-cpus, --max-memory-mb, --max-timeout-seconds, --max-concurrent-runs or --buckets',
         );
       }
-      const user = await ctx.api.put<UserView>(`/admin/users/${enc(userId)}`, body);
+      const user = await answerOf(
+        ctx.api.PUT('/admin/users/{userId}', { params: { path: { userId } }, body }),
+      );
       ctx.output.line(`set ${userId}:`);
       userLines(ctx, [user]);
       ctx.output.data(user);

@@ -1,19 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { answerOf } from './api-client.ts';
 import type { Context } from './context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 import { table } from './output.ts';
 
-interface SecretView {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-const enc = encodeURIComponent;
-
 /** `?userId=` when --user (TDS_USER) is given; a user's key needs none (its own secrets). */
-const whose = (ctx: Context) => (ctx.userId ? `?userId=${enc(ctx.userId)}` : '');
+/** The query naming whose secrets: the context's user, or the key's own. */
+const whose = (ctx: Context) => (ctx.userId ? { userId: ctx.userId } : {});
 
 /** Everything on stdin, as text. */
 async function readStdin(): Promise<string> {
@@ -55,7 +49,7 @@ export function addSecretCommands(program: Command, context: () => Context): voi
     .description('List your secrets (names and dates; values are never shown)')
     .action(async () => {
       const ctx = context();
-      const answer = await ctx.api.get<{ userId: string; secrets: SecretView[] }>(`/secrets${whose(ctx)}`);
+      const answer = await answerOf(ctx.api.GET('/secrets', { params: { query: whose(ctx) } }));
       for (const line of table([
         ['NAME', 'CREATED', 'UPDATED'],
         ...answer.secrets.map((s) => [s.name, s.createdAt, s.updatedAt]),
@@ -75,7 +69,9 @@ export function addSecretCommands(program: Command, context: () => Context): voi
     .action(async (name: string, options: { fromFile?: string }) => {
       const ctx = context();
       const value = await valueFrom(options.fromFile);
-      const stored = await ctx.api.put<SecretView>(`/secrets/${enc(name)}${whose(ctx)}`, { value });
+      const stored = await answerOf(
+        ctx.api.PUT('/secrets/{name}', { params: { path: { name }, query: whose(ctx) }, body: { value } }),
+      );
       ctx.output.line(`set ${stored.name}`);
       ctx.output.data(stored);
     });
@@ -85,7 +81,7 @@ export function addSecretCommands(program: Command, context: () => Context): voi
     .argument('<name>', 'the name')
     .action(async (name: string) => {
       const ctx = context();
-      await ctx.api.delete(`/secrets/${enc(name)}${whose(ctx)}`);
+      await answerOf(ctx.api.DELETE('/secrets/{name}', { params: { path: { name }, query: whose(ctx) } }));
       ctx.output.line(`deleted ${name}`);
       ctx.output.data({ deleted: name });
     });

@@ -1,26 +1,10 @@
 import type { Command } from 'commander';
+import { answerOf, type Answer } from './api-client.ts';
 import type { Context } from './context.ts';
 import { CliExit, EXIT } from './exit-codes.ts';
 import { table } from './output.ts';
 
-interface Figures {
-  runs: number;
-  runSeconds: number;
-  cpuSeconds: number;
-  memoryGbSeconds: number;
-}
-interface UsageReport {
-  from: string;
-  to: string;
-  groupBy: string;
-  userId: string | null;
-  groups: (Figures & { key: string; uniqueId: string | null })[];
-  truncated: boolean;
-  total: Figures;
-}
-
 const GROUPINGS = ['job', 'workflow', 'user', 'day'];
-const enc = encodeURIComponent;
 
 /** Hours with enough places that a short run does not read as nothing. */
 function hours(seconds: number): string {
@@ -37,7 +21,7 @@ function clock(seconds: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
 
-function row(name: string, f: Figures): string[] {
+function row(name: string, f: Answer<'/usage'>['total']): string[] {
   return [name, hours(f.cpuSeconds), hours(f.memoryGbSeconds), String(f.runs), clock(f.runSeconds)];
 }
 
@@ -57,13 +41,18 @@ export function addUsageCommand(program: Command, context: () => Context): void 
       if (!GROUPINGS.includes(options.by)) {
         throw new CliExit(EXIT.invalid, `--by ${options.by}: use one of ${GROUPINGS.join(', ')}`);
       }
-      const query = [
-        ctx.userId ? `userId=${enc(ctx.userId)}` : '',
-        options.from ? `from=${enc(options.from)}` : '',
-        options.to ? `to=${enc(options.to)}` : '',
-        `groupBy=${enc(options.by)}`,
-      ].filter(Boolean);
-      const report = await ctx.api.get<UsageReport>(`/usage?${query.join('&')}`);
+      const report = await answerOf(
+        ctx.api.GET('/usage', {
+          params: {
+            query: {
+              ...(ctx.userId ? { userId: ctx.userId } : {}),
+              ...(options.from ? { from: options.from } : {}),
+              ...(options.to ? { to: options.to } : {}),
+              groupBy: options.by as 'job' | 'workflow' | 'user' | 'day',
+            },
+          },
+        }),
+      );
       ctx.output.data(report);
       const who = report.userId === null ? 'every user' : report.userId;
       ctx.output.line(

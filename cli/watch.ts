@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type LogUpdate from 'log-update';
-import type { ApiClient } from './api-client.ts';
+import { answerOf, type Answer, type ApiClient } from './api-client.ts';
 import { followLog } from './log-stream.ts';
 
 /**
@@ -39,16 +39,18 @@ export interface WatchOptions {
   intervalMs?: number;
 }
 
-interface RunView {
-  id: string;
-  state: string;
-  exitCode: number | null;
-  failure: { reason: string; message: string } | null;
-  timings: { queuedAt: string | null; startedAt: string | null; endedAt: string | null };
-}
+type RunState = Answer<'/runs/{id}'>['state'];
 
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
-const STARTED = new Set(['running', 'uploading', ...TERMINAL]);
+/** The state a run's container starts in: from it on (in the service's order) the run has started. */
+const CONTAINER_STARTS: RunState = 'running';
+
+/** A run's ended states, and those it has started in, from the service's own lists (GET /states). */
+async function runStateGroups(api: ApiClient): Promise<{ ended: Set<string>; started: Set<string> }> {
+  const { run } = await answerOf(api.GET('/states'));
+  const ended = new Set(run.ended);
+  const from = run.states.indexOf(CONTAINER_STARTS);
+  return { ended, started: new Set([...run.states.slice(from === -1 ? 0 : from), ...ended]) };
+}
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 const seconds = (from: string | null, to: string | null) =>
@@ -153,7 +155,7 @@ export async function watchRun(
   const began = Date.now();
   const release = interruptHandler(
     async () => {
-      await api.post(`/runs/${runId}/cancel`);
+      await answerOf(api.POST('/runs/{id}/cancel', { params: { path: { id: runId } } }));
       options.printError(`Cancelling run ${runId}...`);
     },
     () => {
@@ -166,14 +168,15 @@ export async function watchRun(
     options.print(line);
   };
   try {
+    const states = await runStateGroups(api);
     for (;;) {
-      const run = await api.get<RunView>(`/runs/${runId}`);
-      if (!started && STARTED.has(run.state)) {
+      const run = await answerOf(api.GET('/runs/{id}', { params: { path: { id: runId } } }));
+      if (!started && states.started.has(run.state)) {
         started = true;
         say(`Started: ${name}`);
         output = followOutput(api, runId, name, options, stop.signal);
       }
-      if (TERMINAL.has(run.state)) {
+      if (states.ended.has(run.state)) {
         // A run cancelled before it started has no output to wait for.
         await output;
         if (options.progress) logUpdate.clear();
@@ -213,27 +216,6 @@ export async function watchRun(
   }
 }
 
-interface WorkflowRunView {
-  id: string;
-  state: string;
-  failure: { step: string; reason: string; message: string } | null;
-  steps: {
-    name: string;
-    state: string;
-    reason: string | null;
-    exitCode: number | null;
-    runId: string | null;
-    durationSeconds: number | null;
-    items?: { total: number; succeeded: number; failed: number; running: number } | null;
-  }[];
-}
-
-/** The state groups this watcher needs, as the service serves them (GET /states). */
-interface StateGroups {
-  workflowRun: { ended: string[] };
-  step: { ended: string[]; started: string[] };
-}
-
 /** Watches a workflow run: each step's Started/Ended lines and output, fan-outs as counts, then the report. */
 export async function watchWorkflowRun(
   api: ApiClient,
@@ -259,13 +241,14 @@ export async function watchWorkflowRun(
     let cursor: string | null = null;
     try {
       do {
-        const query = new URLSearchParams({ limit: '200' });
-        if (states) query.set('state', states);
-        if (cursor) query.set('cursor', cursor);
-        const page: { items: { index: number; runId: string | null }[]; nextCursor: string | null } =
-          await api.get(
-            `/workflow-runs/${workflowRunId}/steps/${encodeURIComponent(step)}/items?${query.toString()}`,
-          );
+        const page: Answer<'/workflow-runs/{id}/steps/{name}/items'> = await answerOf(
+          api.GET('/workflow-runs/{id}/steps/{name}/items', {
+            params: {
+              path: { id: workflowRunId, name: step },
+              query: { limit: 200, ...(states ? { state: states } : {}), ...(cursor ? { cursor } : {}) },
+            },
+          }),
+        );
         for (const item of page.items) {
           if (!item.runId || followed.has(item.runId)) continue;
           const following = followOutput(api, item.runId, `${step}/${item.index}`, options, stop.signal);
@@ -284,7 +267,7 @@ export async function watchWorkflowRun(
   let tick = 0;
   const release = interruptHandler(
     async () => {
-      await api.post(`/workflow-runs/${workflowRunId}/cancel`);
+      await answerOf(api.POST('/workflow-runs/{id}/cancel', { params: { path: { id: workflowRunId } } }));
       options.printError(`Cancelling workflow run ${workflowRunId}...`);
     },
     () => {
@@ -297,12 +280,12 @@ export async function watchWorkflowRun(
     options.print(line);
   };
   try {
-    const states = await api.get<StateGroups>('/states');
+    const states = await answerOf(api.GET('/states'));
     const workflowEnded = new Set(states.workflowRun.ended);
     const stepStarted = new Set(states.step.started);
     const stepEnded = new Set(states.step.ended);
     for (;;) {
-      const run = await api.get<WorkflowRunView>(`/workflow-runs/${workflowRunId}`);
+      const run = await answerOf(api.GET('/workflow-runs/{id}', { params: { path: { id: workflowRunId } } }));
       for (const step of run.steps) {
         if (!started.has(step.name) && stepStarted.has(step.state)) {
           started.add(step.name);

@@ -1,34 +1,21 @@
 import type { Command } from 'commander';
+import type { paths } from '../api-types/openapi.ts';
+import { answerOf, type Answer } from './api-client.ts';
 import type { Context } from './context.ts';
 import { requireUser } from './everyday-commands.ts';
 import { table } from './output.ts';
 import { stripControlSequences } from './terminal-text.ts';
 
-interface WebhookView {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  disabledReason: string | null;
-  previousSecretValidUntil: string | null;
+type DeliveryView = Answer<'/webhooks/{id}/deliveries'>['deliveries'][number];
+type EventType = NonNullable<
+  paths['/webhooks']['post']['requestBody']
+>['content']['application/json']['events'][number];
+
+/** What `tds webhooks add` asks for when --events is not given: the end of every run (GET /states). */
+async function runEnds(ctx: Context): Promise<EventType[]> {
+  const { event } = await answerOf(ctx.api.GET('/states'));
+  return event.types.filter((type) => type.startsWith('run.')) as EventType[];
 }
-
-interface DeliveryView {
-  id: string;
-  eventType: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  createdAt: string;
-  endedAt: string | null;
-  lastError: string | null;
-  history: { status: number | null; error: string | null }[];
-}
-
-/** What `tds webhooks add` asks for when --events is not given: the end of every run. */
-const RUN_ENDS = ['run.succeeded', 'run.failed', 'run.cancelled', 'run.timed_out'];
-
-const enc = encodeURIComponent;
 
 /**
  * The last answer of a delivery in a few words: its status, or why there was none. A receiver's
@@ -53,8 +40,8 @@ function addEndpointCommands(webhooks: Command, context: () => Context): void {
     .description("List --user's endpoints with the state of each one's latest delivery (never secrets)")
     .action(async () => {
       const ctx = context();
-      const answer = await ctx.api.get<{ webhooks: WebhookView[] }>(
-        `/webhooks?userId=${enc(requireUser(ctx))}`,
+      const answer = await answerOf(
+        ctx.api.GET('/webhooks', { params: { query: { userId: requireUser(ctx) } } }),
       );
       if (ctx.output.json) return ctx.output.data(answer);
       if (answer.webhooks.length === 0) {
@@ -63,9 +50,9 @@ function addEndpointCommands(webhooks: Command, context: () => Context): void {
       }
       const latest = await Promise.all(
         answer.webhooks.map((w) =>
-          ctx.api
-            .get<{ deliveries: DeliveryView[] }>(`/webhooks/${enc(w.id)}/deliveries?limit=1`)
-            .then((d) => d.deliveries[0]),
+          answerOf(
+            ctx.api.GET('/webhooks/{id}/deliveries', { params: { path: { id: w.id }, query: { limit: 1 } } }),
+          ).then((d) => d.deliveries[0]),
         ),
       );
       for (const line of table([
@@ -84,24 +71,31 @@ function addEndpointCommands(webhooks: Command, context: () => Context): void {
     .command('add')
     .description('Register an endpoint for --user; its signing secret is shown this once')
     .argument('<url>', 'where deliveries are POSTed (http or https, a public address)')
-    .option('--events <types>', 'comma-separated event types', RUN_ENDS.join(','))
+    .option('--events <types>', 'comma-separated event types (default: the end of every run: run.*)')
     .option('--description <text>', 'what the endpoint is for')
     .addHelpText(
       'after',
       '\nExamples:\n  tds webhooks add https://example.com/hook --user alice\n  tds webhooks add https://example.com/hook --events run.failed,workflow_run.failed',
     )
-    .action(async (url: string, options: { events: string; description?: string }) => {
+    .action(async (url: string, options: { events?: string; description?: string }) => {
       const ctx = context();
+      // The service refuses a type it does not send, with the list of those it does.
       const events = options.events
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean);
-      const answer = await ctx.api.post<{ webhook: WebhookView; secret: string }>('/webhooks', {
-        userId: requireUser(ctx),
-        url,
-        events,
-        ...(options.description ? { description: options.description } : {}),
-      });
+        ? (options.events
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean) as EventType[])
+        : await runEnds(ctx);
+      const answer = await answerOf(
+        ctx.api.POST('/webhooks', {
+          body: {
+            userId: requireUser(ctx),
+            url,
+            events,
+            ...(options.description ? { description: options.description } : {}),
+          },
+        }),
+      );
       ctx.output.line(`added webhook ${answer.webhook.id}: ${url} (${answer.webhook.events.join(', ')})`);
       showSecret(ctx, answer.secret, 'Verify deliveries with it (docs/webhooks.md#signatures).');
       ctx.output.data(answer);
@@ -112,8 +106,8 @@ function addEndpointCommands(webhooks: Command, context: () => Context): void {
     .argument('<id>', 'the endpoint id (tds webhooks list)')
     .action(async (id: string) => {
       const ctx = context();
-      const answer = await ctx.api.post<{ webhook: WebhookView; secret: string }>(
-        `/webhooks/${enc(id)}/rotate-secret`,
+      const answer = await answerOf(
+        ctx.api.POST('/webhooks/{id}/rotate-secret', { params: { path: { id } } }),
       );
       ctx.output.line(`rotated the secret of webhook ${id}`);
       showSecret(
@@ -133,7 +127,11 @@ function addEndpointCommands(webhooks: Command, context: () => Context): void {
       .argument('<id>', 'the endpoint id (tds webhooks list)')
       .action(async (id: string) => {
         const ctx = context();
-        const answer = await ctx.api.post<WebhookView>(`/webhooks/${enc(id)}/${verb}`);
+        const answer = await answerOf(
+          verb === 'enable'
+            ? ctx.api.POST('/webhooks/{id}/enable', { params: { path: { id } } })
+            : ctx.api.POST('/webhooks/{id}/disable', { params: { path: { id } } }),
+        );
         ctx.output.line(`${verb}d webhook ${id}${answer.enabled ? '' : `: ${answer.disabledReason}`}`);
         ctx.output.data(answer);
       });
@@ -144,7 +142,7 @@ function addEndpointCommands(webhooks: Command, context: () => Context): void {
     .argument('<id>', 'the endpoint id (tds webhooks list)')
     .action(async (id: string) => {
       const ctx = context();
-      await ctx.api.delete(`/webhooks/${enc(id)}`);
+      await answerOf(ctx.api.DELETE('/webhooks/{id}', { params: { path: { id } } }));
       ctx.output.line(`deleted webhook ${id}`);
       ctx.output.data({ deleted: id });
     });
@@ -159,8 +157,10 @@ function addDeliveryCommands(webhooks: Command, context: () => Context): void {
     .option('--limit <n>', 'how many', '20')
     .action(async (id: string, options: { limit: string }) => {
       const ctx = context();
-      const answer = await ctx.api.get<{ deliveries: DeliveryView[] }>(
-        `/webhooks/${enc(id)}/deliveries?limit=${enc(options.limit)}`,
+      const answer = await answerOf(
+        ctx.api.GET('/webhooks/{id}/deliveries', {
+          params: { path: { id }, query: { limit: Number(options.limit) } },
+        }),
       );
       if (ctx.output.json) return ctx.output.data(answer);
       if (answer.deliveries.length === 0) {
@@ -187,8 +187,8 @@ function addDeliveryCommands(webhooks: Command, context: () => Context): void {
     .argument('<delivery-id>', 'the delivery id (tds webhooks deliveries ID)')
     .action(async (id: string) => {
       const ctx = context();
-      const answer = await ctx.api.post<{ id: string; state: string }>(
-        `/webhook-deliveries/${enc(id)}/redeliver`,
+      const answer = await answerOf(
+        ctx.api.POST('/webhook-deliveries/{id}/redeliver', { params: { path: { id } } }),
       );
       ctx.output.line(`delivery ${id} is queued to be sent again now (${answer.state})`);
       ctx.output.data(answer);

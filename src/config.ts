@@ -1084,7 +1084,7 @@ export const SETTINGS = {
   TDS_CLAIM_POLL_MS: {
     group: 'worker',
     meaning:
-      'how often an idle worker looks for queued runs while it is woken by notifications (the `pg` driver LISTENs: a queued run wakes it at once); a backstop, and when runs held back by a retry delay become claimable (see [claiming](operations.md#claiming))',
+      'how often an idle worker looks for queued runs while it is woken by notifications (the `pg` driver LISTENs: a queued run wakes it at once); a backstop (a run held back by a retry delay wakes it when the delay ends; see [claiming](operations.md#claiming))',
     ...wholeNumber(5000, 10, 600_000),
   },
   TDS_RECONCILE_INTERVAL_MS: {

@@ -25,15 +25,18 @@ export class FirewallError extends Error {
 
 interface Outcome {
   code: number;
+  stdout: string;
   stderr: string;
 }
 
 function run(program: string, args: string[]): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    execFile(program, args, { timeout: 15_000 }, (error, _stdout, stderr) => {
-      if (!error) return resolve({ code: 0, stderr });
+    // A listing of the filter table grows with the engine's networks: room for a large one.
+    const options = { timeout: 15_000, maxBuffer: 64 * 1024 * 1024 };
+    execFile(program, args, options, (error, stdout, stderr) => {
+      if (!error) return resolve({ code: 0, stdout, stderr });
       const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
-      if (typeof code === 'number') return resolve({ code, stderr });
+      if (typeof code === 'number') return resolve({ code, stdout, stderr });
       const reason = code === 'ENOENT' ? `${program} is not installed` : error.message;
       reject(new FirewallError(reason, { cause: error }));
     });
@@ -42,7 +45,8 @@ function run(program: string, args: string[]): Promise<Outcome> {
 
 /** The rule's match and verdict, after the chain name. */
 export function dropToHostRule(interfacePattern: string): string[] {
-  return ['-i', interfacePattern, '-m', 'conntrack', '!', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'DROP'];
+  // The states in the order `iptables -S` lists them, so a listing shows the rule as written here.
+  return ['-i', interfacePattern, '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'DROP'];
 }
 
 /**
@@ -69,6 +73,21 @@ export const ENGINE_USER_CHAIN = 'DOCKER-USER';
  * host. `-w` waits for the lock another program (Docker) may hold.
  */
 export function createIptablesFirewall(): HostFirewall {
+  /**
+   * The rules `program` must hold, as `iptables -S` lists them, in one listing of the filter
+   * table (one process per run started, where checking each rule would take four): the checks
+   * of each rule below are made only when the listing does not show them all.
+   */
+  async function listed(program: string, interfacePattern: string): Promise<boolean> {
+    const listing = await run(program, ['-w', '5', '-S']);
+    if (listing.code !== 0) return false;
+    const lines = new Set(listing.stdout.split('\n').map((line) => line.trim()));
+    const has = (chain: string, rule: string[]) => lines.has(['-A', chain, ...rule].join(' '));
+    if (!has('INPUT', dropToHostRule(interfacePattern))) return false;
+    if (!has('FORWARD', dropBetweenRule(interfacePattern))) return false;
+    return !lines.has(`-N ${ENGINE_USER_CHAIN}`) || has(ENGINE_USER_CHAIN, dropBetweenRule(interfacePattern));
+  }
+
   async function ensure(program: string, chain: string, rule: string[]): Promise<void> {
     const check = await run(program, ['-w', '5', '-C', chain, ...rule]);
     if (check.code === 0) return;
@@ -94,6 +113,7 @@ export function createIptablesFirewall(): HostFirewall {
         () => false,
       );
       for (const program of ipv6 ? ['iptables', 'ip6tables'] : ['iptables']) {
+        if (await listed(program, interfacePattern)) continue;
         await ensure(program, 'INPUT', dropToHostRule(interfacePattern));
         await ensure(program, 'FORWARD', dropBetweenRule(interfacePattern));
         // Present only where the engine keeps chains (for IPv6, only with its ip6tables on).

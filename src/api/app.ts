@@ -37,7 +37,8 @@ import { overviewRoutes } from './routes/overview.js';
 import { runOutputRoutes } from './routes/run-output.js';
 import { runRoutes } from './routes/runs.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { scheduleRoutes } from './routes/schedules.js';
+import { definitionScheduleRoutes } from './routes/definition-schedules.js';
+import { jobScheduleRoutes } from './routes/schedules.js';
 import { secretRoutes } from './routes/secrets.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import { workflowListingRoutes } from './routes/workflow-listings.js';
@@ -257,7 +258,7 @@ async function registerRoutes(
   await app.register(adminRoutes, { db, defaultCeilings: deps.defaultCeilings, audit: deps.audit });
   await app.register(auditRoutes, { db, pageMax: deps.auditPageMax });
   await app.register(workerRoutes, { fleet });
-  await app.register(scheduleRoutes, { schedules });
+  await app.register(definitionScheduleRoutes(jobScheduleRoutes), { schedules });
   await app.register(runRoutes, { jobs, fleet });
   await app.register(runOutputRoutes, { output: deps.output, slots: deps.streamSlots });
   await app.register(overviewRoutes, { db, authEnabled: access.authEnabled });
@@ -272,8 +273,7 @@ async function registerRoutes(
     webhooks: deps.webhooks,
     versionPaging: deps.versionPaging,
   });
-  await app.register(workflowScheduleRoutes, {
-    workflows: deps.workflows,
+  await app.register(definitionScheduleRoutes(workflowScheduleRoutes(deps.workflows)), {
     schedules: deps.workflowSchedules,
   });
   await app.register(workflowListingRoutes, { db });

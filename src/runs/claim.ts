@@ -16,6 +16,19 @@ const ACTIVE = sqlStates(ACTIVE_STATES);
 const CLAIM_SPARE_CANDIDATES = 32;
 
 /**
+ * In how many milliseconds the soonest queued run held back by a retry's backoff becomes
+ * claimable; undefined when none waits. Nothing notifies a worker when a backoff runs out, so a
+ * worker woken by notifications sleeps no longer than this.
+ */
+export async function nextBackoffEndsInMs(db: SqlExecutor): Promise<number | undefined> {
+  const [row] = await db.query<{ ms: number | null }>(
+    `SELECT (EXTRACT(EPOCH FROM (min(not_before) - now())) * 1000)::float8 AS ms
+       FROM runs WHERE state = ${QUEUED} AND not_before > now()`,
+  );
+  return row?.ms ?? undefined;
+}
+
+/**
  * Claims up to `limit` queued runs for `workerId`, fairly: each user's runs under way stay within
  * their ceiling (`users.max_concurrent_runs`, else `defaultUserLimit`), and the runs that would
  * bring their user's load lowest go first (then the oldest), so users take turns. Retries wait

@@ -136,6 +136,16 @@ export async function listUnfinishedRunsOfJobs(
   return byJob;
 }
 
+/**
+ * A condition that holds while the job `jobIdSql` has a run queued or under way: what an overlap
+ * policy weighs before a fire time queues another.
+ */
+export function unfinishedRunOfJobExistsSql(jobIdSql: string): string {
+  return `EXISTS (
+             SELECT FROM runs r WHERE r.job_id = ${jobIdSql}
+               AND r.state IN ${sqlStates(UNFINISHED_STATES)})`;
+}
+
 /** The owner of run `$1` (`runs.user_id` is generated from the run's spec, a copy of its job's). */
 export const SELECT_RUN_OWNER = 'SELECT user_id FROM runs WHERE id = $1::uuid';
 

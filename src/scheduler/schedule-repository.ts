@@ -2,7 +2,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import type { CatchUpPolicy, OverlapPolicy, ScheduleSettings } from '../jobs/job-spec.js';
 import { fireSkippedEventsSql } from '../events/outbox.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
-import { UNFINISHED_STATES, sqlStates } from '../runs/run-states.js';
+import { unfinishedRunOfJobExistsSql } from '../runs/run-repository.js';
 
 export interface Schedule {
   /** The schedule's id: its job's or its workflow's. */
@@ -307,9 +307,7 @@ export async function fireOnTime(db: SqlExecutor, now: Date, fires: PreparedFire
          SELECT FROM schedules s
          WHERE s.job_id = p.job_id AND NOT s.paused AND s.next_fire_at = p.fire_at
            AND s.cron = p.cron AND s.timezone = p.timezone
-           AND (s.overlap_policy = 'allow' OR NOT EXISTS (
-             SELECT FROM runs r WHERE r.job_id = s.job_id
-               AND r.state IN ${sqlStates(UNFINISHED_STATES)}))
+           AND (s.overlap_policy = 'allow' OR NOT ${unfinishedRunOfJobExistsSql('s.job_id')})
          FOR UPDATE SKIP LOCKED) AS s
        WHERE p.fire_at <= $1::timestamptz AND (p.next_fire_at IS NULL OR p.next_fire_at > $1::timestamptz)),
      ${recordAndQueue(`(SELECT f.*, 'schedule' AS trigger, false AS waits FROM fired f) AS f`)},

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { NOT_LISTENING, type Database, type Subscription } from '../../services/db/database.js';
 import { ShutdownRequested } from '../errors.js';
 import type { RunExecutor } from '../runner/run-executor.js';
-import { claimRuns, type ClaimCapacity } from '../runs/claim.js';
+import { claimRuns, nextBackoffEndsInMs, type ClaimCapacity } from '../runs/claim.js';
 import { listActiveRunsOfWorker } from '../runs/leases.js';
 import { canChange } from '../runs/run-states.js';
 import { requeue } from '../runs/transitions.js';
@@ -62,8 +62,9 @@ export const CLAIMABLE_CHANNEL = 'tds_runs_claimable';
  * Claims queued runs from Postgres while this worker has room (runs being staged, built, run or
  * uploaded all count, in slots and in what they ask for of its CPUs and memory) and executes each
  * up to `running`; the watcher takes them from there. It is woken by the database's notifications
- * where the driver can LISTEN, looking anyway every `claimPollMs`; otherwise, or while its
- * listening connection is lost, it looks every `pollIntervalMs`.
+ * where the driver can LISTEN, looking anyway every `claimPollMs`, or when the soonest retry's
+ * backoff runs out if that is sooner; otherwise, or while its listening connection is lost, it
+ * looks every `pollIntervalMs`.
  */
 export function createWorker(deps: WorkerDeps): Worker {
   const { db, executor, logger, workerId, executions } = deps;
@@ -85,11 +86,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function claimOnce(): Promise<void> {
-    if (deps.draining()) return;
+  /** Claims what it has room for; says whether room is left (it claimed all it could see). */
+  async function claimOnce(): Promise<boolean> {
+    if (deps.draining()) return false;
     const active = await listActiveRunsOfWorker(db, workerId);
     const room = deps.maxConcurrentRuns - active.length;
-    if (room <= 0 || !(await deps.diskRoom())) return;
+    if (room <= 0 || !(await deps.diskRoom())) return false;
     const sentAt = monotonicNow();
     const claimed = await claimRuns(
       db,
@@ -117,19 +119,38 @@ export function createWorker(deps: WorkerDeps): Worker {
         });
       inFlight.add(work);
     }
+    return claimed.length < room;
+  }
+
+  /**
+   * How long to sleep before looking again: notifications wake it early, but none comes when a
+   * retry's backoff runs out, so while it has room it sleeps no longer than the soonest one.
+   */
+  async function sleepMs(roomLeft: boolean): Promise<number> {
+    if (!subscription.listening() || !roomLeft) return pollMs();
+    const backoffEnds = await nextBackoffEndsInMs(db);
+    return backoffEnds === undefined
+      ? deps.claimPollMs
+      : Math.min(deps.claimPollMs, Math.max(0, Math.ceil(backoffEnds)));
+  }
+
+  /** Its poll when nothing is known to come sooner: longer while notifications wake it. */
+  function pollMs(): number {
+    return subscription.listening() ? deps.claimPollMs : deps.pollIntervalMs;
   }
 
   async function run(): Promise<void> {
     while (!stopped) {
       deps.onPass?.();
+      let wait = pollMs();
       try {
-        await claimOnce();
+        wait = await sleepMs(await claimOnce());
       } catch (error) {
         deps.onClaimError?.(error);
         logger.error({ err: error }, 'claiming runs failed; trying again');
       }
       if (stopped) break;
-      await pause.sleep(subscription.listening() ? deps.claimPollMs : deps.pollIntervalMs);
+      await pause.sleep(wait);
     }
   }
 

@@ -4,6 +4,7 @@ import type { SqlExecutor } from '../../services/db/database.js';
 import { quoteLiteral } from '../../services/db/sql-text.js';
 import { stepManifestKey } from '../runs/results-layout.js';
 import { RUN_STATES } from '../runs/run-states.js';
+import { latestStepRunSql, readResults } from '../runs/workflow-step-runs.js';
 import { RUN_TO_STEP, type ItemState } from './step-states.js';
 import { runDefinitionSql } from './workflow-versions.js';
 
@@ -42,12 +43,18 @@ const ITEM_STATE_SQL = `CASE
     ${RUN_STATES.map((state) => `WHEN r.state = ${quoteLiteral(state)} THEN ${quoteLiteral(RUN_TO_STEP[state])}`).join('\n    ')}
     END`;
 
-/**
- * At most this many bytes of items' results are read in one statement: a page of items comes
- * back in a few small reads rather than one of up to 200 × 64 KiB (the RDS Data API refuses an
- * answer over 1 MiB).
- */
-const RESULT_READ_BYTES = 512 * 1024;
+/** The columns of an item's latest run a page of items shows. */
+const ITEM_RUN_COLUMNS = [
+  'id',
+  'state',
+  'exit_code',
+  'attempt',
+  'result',
+  'failure_reason',
+  'failure_message',
+  'results_bucket',
+  'results_prefix',
+];
 
 /**
  * Items of a step, in index order, after `afterIndex` (-1: from the first), only those in `states`
@@ -93,11 +100,11 @@ export async function readStepItems(
        FROM workflow_steps s
        CROSS JOIN LATERAL ${indexes} AS e(i)
        LEFT JOIN LATERAL (
-         SELECT id, state, exit_code, attempt, result, failure_reason, failure_message, results_bucket,
-                results_prefix FROM runs
-         WHERE workflow_run_id = coalesce(s.reused_from, s.workflow_run_id) AND step_name = s.name
-           AND item_index = e.i
-         ORDER BY attempt DESC LIMIT 1) r ON true
+         ${latestStepRunSql(ITEM_RUN_COLUMNS, {
+           workflowRunIdSql: 'coalesce(s.reused_from, s.workflow_run_id)',
+           stepNameSql: 's.name',
+           itemIndexSql: 'e.i',
+         })}) r ON true
        WHERE s.workflow_run_id = $1::uuid AND s.name = $2) items
      WHERE ($4::text[] IS NULL OR state = ANY ($4::text[]))
      ORDER BY index LIMIT $5::int`,
@@ -125,33 +132,6 @@ export async function readStepItems(
         ? null
         : `s3://${row.results_bucket}/${row.results_prefix ?? ''}`,
   }));
-}
-
-/** The results of the runs given (with their sizes), read a few hundred KiB at a time. */
-export async function readResults(
-  db: SqlExecutor,
-  runs: { id: string; bytes: number }[],
-): Promise<Map<string, string>> {
-  const results = new Map<string, string>();
-  let batch: string[] = [];
-  let bytes = 0;
-  const read = async () => {
-    if (batch.length === 0) return;
-    const rows = await db.query<{ id: string; result: string }>(
-      'SELECT id, result FROM runs WHERE id = ANY($1::uuid[]) AND result IS NOT NULL',
-      [batch],
-    );
-    for (const row of rows) results.set(row.id, row.result);
-    batch = [];
-    bytes = 0;
-  };
-  for (const run of runs) {
-    if (batch.length > 0 && bytes + run.bytes > RESULT_READ_BYTES) await read();
-    batch.push(run.id);
-    bytes += run.bytes;
-  }
-  await read();
-  return results;
 }
 
 /**

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import type { RunState } from '../runs/run-states.js';
+import { countLatestItemRunsByState, latestStepRunSql } from '../runs/workflow-step-runs.js';
 import type { Signals } from '../signals.js';
 import type { FollowChange } from '../versions/new-version.js';
 import type { VersionPageRequest } from '../versions/version-page.js';
@@ -172,19 +173,15 @@ export async function readWorkflowRun(db: SqlExecutor, id: string): Promise<Work
     `SELECT s.*, latest.id AS run_id, latest.state AS run_state
      FROM workflow_steps s
      LEFT JOIN LATERAL (
-       SELECT r.id, r.state FROM runs r WHERE r.workflow_run_id = s.workflow_run_id AND r.step_name = s.name
-          AND r.item_index IS NULL ORDER BY r.attempt DESC LIMIT 1) latest ON true
+       ${latestStepRunSql(['id', 'state'], {
+         workflowRunIdSql: 's.workflow_run_id',
+         stepNameSql: 's.name',
+         itemIndexSql: null,
+       })}) latest ON true
      WHERE s.workflow_run_id = $1::uuid ORDER BY s.position`,
     [id],
   );
-  const itemRows = await db.query<ItemCountRow>(
-    `SELECT step_name, state, count(*)::int AS count FROM (
-       SELECT DISTINCT ON (step_name, item_index) step_name, state FROM runs
-       WHERE workflow_run_id = $1::uuid AND item_index IS NOT NULL
-       ORDER BY step_name, item_index, attempt DESC) latest
-     GROUP BY step_name, state`,
-    [id],
-  );
+  const itemRows: ItemCountRow[] = await countLatestItemRunsByState(db, id);
   const steps = stepRows.map((s) => stepView(id, definition, s, itemRows));
   return { ...toWorkflowRunHeader(row, definition.shared), steps };
 }

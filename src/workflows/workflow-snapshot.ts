@@ -1,16 +1,22 @@
 import type { SqlExecutor } from '../../services/db/database.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { RUN_RESULTS } from '../runs/results-layout.js';
-import { sqlStates, UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
+import type { RunState } from '../runs/run-states.js';
+import {
+  latestStepRunSql,
+  listLatestItemRuns,
+  readResults,
+  STEP_RUN_OUTCOME_COLUMNS,
+  toStepRunOutcome,
+  unfinishedRunsOfWorkflowRunSql,
+} from '../runs/workflow-step-runs.js';
 import {
   fanOutsToConclude,
   type Decision,
   type ItemRun,
-  type PlainRun,
   type SnapshotStep,
   type WorkflowRunSnapshot,
 } from './decide.js';
-import { readResults } from './step-items.js';
 import { itemResultsMayFit } from './step-results.js';
 import { checkStepChange, type StepState } from './step-states.js';
 import type { WorkflowDefinition } from './workflow-definition.js';
@@ -30,7 +36,6 @@ import { runDefinitionSql } from './workflow-versions.js';
  * a step's end costs the finish, these three and, at a workflow run's start or end, its event.
  */
 
-const unfinished = sqlStates(UNFINISHED_STATES);
 const UNFINISHED_WORKFLOW_RUN = `(${UNFINISHED_WORKFLOW_RUN_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** A workflow run's row under a lock, or undefined when it is not there. */
@@ -118,7 +123,7 @@ async function readSteps(
 ): Promise<SnapshotStep[]> {
   const rows = await tx.query<StepRowOut>(
     `WITH open AS (
-       SELECT id, step_name, state FROM runs WHERE workflow_run_id = $1::uuid AND state IN ${unfinished}),
+       ${unfinishedRunsOfWorkflowRunSql('$1::uuid')}),
      room AS (SELECT greatest(0, $2::int - (SELECT count(*) FROM open)::int) AS n)
      SELECT s.name, s.state, s.reason, s.result, s.exit_code, s.attempts,
             jsonb_array_length(s.items) AS item_count, s.items_started, s.outputs, s.result_truncated, s.ended_at,
@@ -128,10 +133,7 @@ async function readSteps(
             (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'state', o.state)), '[]'::jsonb)
              FROM open o WHERE o.step_name = s.name) AS unfinished_runs,
             (SELECT to_jsonb(l) FROM (
-               SELECT id, state, exit_code, attempt, failure_reason, failure_message, results_bucket,
-                      results_prefix, result
-               FROM runs WHERE workflow_run_id = s.workflow_run_id AND step_name = s.name AND item_index IS NULL
-               ORDER BY attempt DESC LIMIT 1) l
+               ${latestStepRunSql([...STEP_RUN_OUTCOME_COLUMNS, 'result'], { workflowRunIdSql: 's.workflow_run_id', stepNameSql: 's.name', itemIndexSql: null })}) l
              WHERE s.items IS NULL AND s.state IN ('queued', 'running')) AS latest_run,
             (SELECT jsonb_agg(s.items -> i ORDER BY i)
              FROM room, generate_series(s.items_started, least(jsonb_array_length(s.items), s.items_started + room.n) - 1) AS i
@@ -156,24 +158,10 @@ async function readSteps(
       manifestReady: r.manifest_ready,
       endedAt: r.ended_at === null ? null : new Date(r.ended_at),
       unfinishedRuns: parse<{ id: string; state: RunState }[]>(r.unfinished_runs),
-      latestRun: latest === null ? null : toPlainRun(latest),
+      latestRun: latest === null ? null : toStepRunOutcome(latest),
       nextItems: parse<unknown[] | null>(r.next_items) ?? [],
     };
   });
-}
-
-function toPlainRun(row: Record<string, unknown>): PlainRun {
-  return {
-    id: row.id as string,
-    state: row.state as RunState,
-    exitCode: row.exit_code === null ? null : Number(row.exit_code),
-    attempt: Number(row.attempt),
-    failureReason: (row.failure_reason as string | null) ?? null,
-    failureMessage: (row.failure_message as string | null) ?? null,
-    resultsBucket: row.results_bucket as string,
-    resultsPrefix: row.results_prefix as string,
-    result: (row.result as string | null) ?? null,
-  };
 }
 
 /**
@@ -186,18 +174,9 @@ async function readConclusion(
   step: string,
   maxResultBytes: number,
 ): Promise<NonNullable<SnapshotStep['conclusion']>> {
-  const rows = await tx.query<Record<string, unknown>>(
-    `SELECT DISTINCT ON (item_index) id, item_index, state, exit_code, attempt, failure_reason, failure_message,
-            results_bucket, results_prefix, octet_length(result) AS result_bytes
-     FROM runs WHERE workflow_run_id = $1::uuid AND step_name = $2 AND item_index IS NOT NULL
-     ORDER BY item_index, attempt DESC`,
-    [workflowRunId, step],
-  );
-  const runs: ItemRun[] = rows.map((row) => ({
-    ...toPlainRun({ ...row, result: null }),
-    itemIndex: Number(row.item_index),
-  }));
-  const sizes = rows.map((r) => (r.result_bytes === null ? null : Number(r.result_bytes)));
+  const latest = await listLatestItemRuns(tx, workflowRunId, step);
+  const runs: ItemRun[] = latest.map(({ resultBytes: _bytes, ...run }) => run);
+  const sizes = latest.map((r) => r.resultBytes);
   if (!itemResultsMayFit(sizes, maxResultBytes)) return { runs, results: 'over the bound' };
   const results = await readResults(
     tx,

@@ -1,9 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage } from '../support/page-checks.js';
+import { checkPage, launchBrowser, shot, signedIn as signIn } from '../support/page-checks.js';
 import { createApiKey } from '../../src/auth/key-repository.js';
 import { createBucket, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
@@ -14,7 +12,6 @@ import { createBucket, startTestService, uniqueName, type TestService } from '..
  * page, and a 2,000-step workflow run drawn and kept responsive. Screenshots go to
  * test-results/dashboard/.
  */
-const SHOTS = path.join(import.meta.dirname, '..', '..', 'test-results', 'dashboard');
 let service: TestService;
 let browser: Browser;
 let bucket: string;
@@ -33,11 +30,7 @@ beforeAll(async () => {
     { allowedBuckets: [bucket] },
     { authorization: `Bearer ${keys.operator}` },
   );
-  await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -65,7 +58,6 @@ async function postWorkflow(steps: unknown[]) {
   return body as { workflow: { id: string; uniqueId: string }; workflowRun: { id: string } };
 }
 
-type Watched = Page & { problems: string[] };
 /** The little of the browser's document the predicates below read (the tests compile without the DOM's types). */
 type Browserish = {
   document: {
@@ -74,30 +66,8 @@ type Browserish = {
   };
 };
 
-async function signedIn(address: string, key = keys.alice!): Promise<Watched> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = (await context.newPage()) as Watched;
-  page.setDefaultTimeout(90_000);
-  page.problems = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/status of 40[134]/.test(message.text()))
-      page.problems.push(message.text());
-  });
-  page.on('pageerror', (error) => page.problems.push(error.message));
-  await page.goto(`${service.apiUrl}${address}`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('header').waitFor();
-  return page;
-}
-
-/** axe-core finds nothing, and the page is readable at 360 px (test/support/page-checks.ts). */
-async function checkA11y(page: Page, name: string) {
-  await checkPage(page, name);
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const signedIn = (address: string, key = keys.alice!) =>
+  signIn(browser, service.apiUrl!, key, address, { timeout: 90_000 });
 const node = (page: Page, step: string, state: string) =>
   page.locator(`[data-testid="graph"] g.node[data-step="${step}"][data-state="${state}"]`);
 
@@ -130,7 +100,7 @@ describe('the workflow pages', () => {
     expect(failure).toContain('exit');
     expect(Number(await page.getByTestId('gantt').getAttribute('data-rows'))).toBe(4);
     await shot(page, 'workflow-run-failed');
-    await checkA11y(page, 'workflow run page');
+    await checkPage(page, 'workflow run page');
 
     // The finished workflow run's graph draws when its page is opened afresh, laid out on the page
     // itself: a small graph waits for no worker.
@@ -159,7 +129,7 @@ describe('the workflow pages', () => {
     expect(await page.locator('main p').first().textContent()).toContain(
       `of workflow run ${workflowRun.id.slice(0, 8)}`,
     );
-    await checkA11y(page, "a step's run page");
+    await checkPage(page, "a step's run page");
     await page.getByRole('link', { name: workflowRun.id.slice(0, 8) }).click();
     await page.locator('h1', { hasText: 'Workflow run' }).waitFor();
 
@@ -197,17 +167,17 @@ describe('the workflow pages', () => {
     expect(await page.getByLabel('failed only').isChecked()).toBe(true);
     expect(await page.locator('table tbody tr .badge.state-failed').count()).toBe(1);
     await shot(page, 'workflows');
-    await checkA11y(page, 'workflows');
+    await checkPage(page, 'workflows');
     await page.goto(`${service.apiUrl}/ui/workflows?state=succeeded`);
     await page.getByText('No workflows match.').waitFor();
-    await checkA11y(page, 'workflows, none matching');
+    await checkPage(page, 'workflows, none matching');
     await page.goto(`${service.apiUrl}/ui/workflows?name=${workflow.uniqueId}`);
     await page.getByRole('link', { name: workflow.uniqueId }).click();
     await page.locator('h1', { hasText: `Workflow ${workflow.uniqueId}` }).waitFor();
     await page.locator('td', { hasText: '3 items' }).waitFor();
     expect(await page.locator('#runs ~ table tbody tr').count()).toBe(1);
     await shot(page, 'workflow');
-    await checkA11y(page, 'workflow page');
+    await checkPage(page, 'workflow page');
 
     // Retry from the page: a new workflow run, whose succeeded steps are reused.
     await page.getByRole('link', { name: workflowRun.id.slice(0, 8) }).click();
@@ -233,7 +203,7 @@ describe('the workflow pages', () => {
     await node(page, 'long', 'running').waitFor();
     await node(page, 'next', 'pending').waitFor();
     await shot(page, 'workflow-run-running');
-    await checkA11y(page, 'running workflow run page');
+    await checkPage(page, 'running workflow run page');
     await page.getByRole('button', { name: 'Cancel workflow run' }).click();
     // Asked first: a cancel cannot be undone.
     await page.getByRole('button', { name: 'Yes, cancel the workflow run' }).click();
@@ -249,7 +219,7 @@ describe('the workflow pages', () => {
     await page.getByText('No workflows match.').waitFor();
     expect(await page.getByTestId('empty').textContent()).toContain('tds apply');
     expect(await page.getByTestId('empty').textContent()).toContain(`${service.apiUrl}/workflows`);
-    await checkA11y(page, 'workflows, none yet');
+    await checkPage(page, 'workflows, none yet');
     expect(page.problems).toEqual([]);
     await page.context().close();
   });

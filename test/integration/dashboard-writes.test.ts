@@ -4,13 +4,13 @@ import { createApiKey } from '../../src/auth/key-repository.js';
 import {
   checkA11y,
   DESKTOP,
-  launchChromium,
+  launchBrowser,
   PHONE,
   shots,
   sidewaysOverflow,
   signedIn,
   type WatchedPage,
-} from '../support/browser.js';
+} from '../support/page-checks.js';
 import { createBucket, jobBody, startTestService, uniqueName, type TestService } from '../support/harness.js';
 
 /**
@@ -36,7 +36,7 @@ beforeAll(async () => {
     { allowedBuckets: [bucket] },
     { authorization: `Bearer ${keys.operator}` },
   );
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -57,7 +57,8 @@ async function submitJob(overrides: Record<string, unknown>) {
   return body as { job: { id: string; uniqueId: string }; run: { id: string } | null };
 }
 
-const open = (key: string | undefined, address: string) => signedIn(browser, service.apiUrl!, key!, address);
+const open = (key: string | undefined, address: string) =>
+  signedIn(browser, service.apiUrl!, key!, address, { quiet: /status of 40[0-9]/ });
 
 /** The definition typed into the editor, replacing what was there. */
 async function typeDefinition(page: WatchedPage, text: string) {
@@ -330,6 +331,11 @@ describe.concurrent('writing from the dashboard', () => {
     const run = await service.request('GET', `/workflow-runs/${runId}`, undefined, alice());
     expect(run.body).toMatchObject({ params: { greeting: 'hola' }, overrides: { env: { EXTRA: 'there' } } });
     expect(run.body.steps[0].result).toBe('hola there');
+    // The workflow run's page lists what it was started with, under its facts.
+    expect(await page.getByTestId('overrides').locator('li').allTextContents()).toEqual([
+      'env EXTRA=there',
+      'param greeting=hola',
+    ]);
     expect(page.problems).toEqual([]);
     await page.context().close();
   });
@@ -363,6 +369,10 @@ describe('operators writing from the dashboard', () => {
     expect(workers.body.workers.find((w: { id: string }) => w.id === workerId).state).toBe('draining');
     await shots(page, 'operators-worker-drained');
     await checkA11y(page, 'operators after a drain');
+    // At phone width the keys', users' and workers' tables read as cards: none scrolls sideways in its box.
+    await page.setViewportSize(PHONE);
+    expect(await sidewaysOverflow(page, '.scroll, table')).toEqual([]);
+    await page.setViewportSize(DESKTOP);
     await page.getByRole('button', { name: `Undrain ${workerId}` }).click();
     await page.getByTestId('worker-outcome').getByText(`Worker ${workerId} claims runs again.`).waitFor();
     await page.getByTestId(`worker-state-${workerId}`).getByText('active').waitFor();

@@ -1,8 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage } from '../support/page-checks.js';
+import { checkPage, launchBrowser, shot, signedIn as signIn } from '../support/page-checks.js';
 import { createApiKey } from '../../src/auth/key-repository.js';
 import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
 
@@ -12,7 +10,6 @@ import { createBucket, jobBody, startTestService, type TestService } from '../su
  * failure's reason, a cancel from the page, one user unable to see another's runs, and every
  * page checked by axe-core. Screenshots of each page go to test-results/dashboard/ for review.
  */
-const SHOTS = path.join(import.meta.dirname, '..', '..', 'test-results', 'dashboard');
 let service: TestService;
 let browser: Browser;
 let bucket: string;
@@ -32,18 +29,7 @@ beforeAll(async () => {
       { authorization: `Bearer ${keys.operator}` },
     );
   }
-  await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -63,32 +49,7 @@ async function submit(user: string, overrides: Record<string, unknown>) {
 }
 
 /** A new browser session signed in with `user`'s key, at `address`. */
-async function signedIn(user: string, address: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  // Generous: beside other test files on a 2-core machine a run takes seconds to start.
-  page.setDefaultTimeout(60_000);
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/status of 40[134]/.test(message.text()))
-      problems.push(message.text());
-  });
-  (page as Page & { problems: string[] }).problems = problems;
-  await page.goto(`${service.apiUrl}${address}`);
-  await page.getByLabel('API key').fill(keys[user]!);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('header').waitFor();
-  return page;
-}
-
-/** axe-core finds nothing, and the page is readable at 360 px (test/support/page-checks.ts). */
-async function checkA11y(page: Page, name: string) {
-  await checkPage(page, name);
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
+const signedIn = (user: string, address: string) => signIn(browser, service.apiUrl!, keys[user]!, address);
 
 describe('the dashboard', () => {
   it('is served at / with its own assets, a page at every /ui/ address, and never instead of the API', async () => {
@@ -149,13 +110,70 @@ describe('the dashboard', () => {
     const href = await page.locator('.files a', { hasText: 'stdout.log' }).getAttribute('href');
     expect(await (await fetch(href!)).text()).toContain('line 25');
     await shot(page, 'run-succeeded');
-    await checkA11y(page, 'run page');
+    await checkPage(page, 'run page');
 
     await page.getByRole('link', { name: job.id.slice(0, 8) }).click();
     await page.locator('h1', { hasText: 'Job' }).waitFor();
     await page.locator('table tbody tr').first().waitFor();
     await shot(page, 'job');
-    await checkA11y(page, 'job page');
+    await checkPage(page, 'job page');
+    expect((page as Page & { problems: string[] }).problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('lists what a run and a workflow run were triggered with on their pages', async () => {
+    const alice = { authorization: `Bearer ${keys.alice}` };
+    const { job } = await submit('alice', { command: 'echo "$GREETING"', cron: '0 5 * * *' });
+    const triggered = await service.request(
+      'POST',
+      `/jobs/${job.id}/trigger`,
+      { env: { GREETING: 'hello from the trigger' }, source_s3_prefix: 'elsewhere/' },
+      alice,
+    );
+    expect(triggered.status, JSON.stringify(triggered.body)).toBe(202);
+    expect(triggered.body.overrides).toEqual({
+      env: { GREETING: 'hello from the trigger' },
+      source_s3_prefix: 'elsewhere/',
+    });
+    const page = await signedIn('alice', `/ui/runs/${triggered.body.id}`);
+    const facts = page.getByTestId('overrides');
+    await facts.waitFor();
+    expect(await facts.locator('li').allTextContents()).toEqual([
+      'input folder elsewhere/',
+      'env GREETING=hello from the trigger',
+    ]);
+    await checkPage(page, 'run page with overrides');
+
+    const stored = await service.request(
+      'POST',
+      '/workflows',
+      {
+        userId: 'alice',
+        uniqueId: `greet-${job.id.slice(0, 8)}`,
+        s3_bucket: bucket,
+        source_s3_prefix: '',
+        destination_s3_prefix: 'flows/',
+        params: { greeting: { type: 'string', default: 'hi' } },
+        steps: [{ name: 'say', command: 'echo "{{params.greeting}} $EXTRA"' }],
+      },
+      alice,
+    );
+    expect(stored.status, JSON.stringify(stored.body)).toBe(202);
+    const started = await service.request(
+      'POST',
+      `/workflows/${stored.body.workflow.id}/trigger`,
+      { params: { greeting: 'hola' }, env: { EXTRA: 'there' }, source_s3_prefix: '' },
+      alice,
+    );
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    await page.goto(`${service.apiUrl}/ui/workflow-runs/${started.body.id}`);
+    await page.locator('h1', { hasText: 'Workflow run' }).waitFor();
+    expect(await facts.locator('li').allTextContents()).toEqual([
+      "input folder (the bucket's top)",
+      'env EXTRA=there',
+      'param greeting=hola',
+    ]);
+    await checkPage(page, 'workflow run page with overrides');
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.context().close();
   });
@@ -185,7 +203,7 @@ describe('the dashboard', () => {
     await page.getByTestId('failure').waitFor({ timeout: 90_000 });
     expect(await page.getByTestId('failure').textContent()).toContain('exit_code');
     await shot(page, 'run-failed');
-    await checkA11y(page, 'failed run page');
+    await checkPage(page, 'failed run page');
 
     await page.goto(`${service.apiUrl}/ui/runs/${long.run.id}`);
     await page.locator('.log div', { hasText: 'waiting' }).waitFor({ timeout: 90_000 });
@@ -200,14 +218,14 @@ describe('the dashboard', () => {
     await page.locator('[data-state="succeeded"]').waitFor();
     await page.locator('text=exit_code').first().waitFor();
     await shot(page, 'overview');
-    await checkA11y(page, 'overview');
+    await checkPage(page, 'overview');
 
     await page.goto(`${service.apiUrl}/ui/jobs?failed=1`);
     await page.locator('table tbody tr').first().waitFor();
     expect(await page.locator('table tbody tr').count()).toBe(1);
     expect(await page.getByLabel('failed only').isChecked()).toBe(true);
     await shot(page, 'jobs-failed-only');
-    await checkA11y(page, 'jobs');
+    await checkPage(page, 'jobs');
     await page.context().close();
   });
 
@@ -273,7 +291,7 @@ describe('the dashboard', () => {
     expect(await page.getByTestId('usage-total').textContent()).toContain(hours(all.cpuSeconds));
     expect(await page.getByTestId('usage-total').textContent()).toContain(' · 2 runs · ');
     await shot(page, 'overview-usage');
-    await checkA11y(page, 'overview with usage');
+    await checkPage(page, 'overview with usage');
 
     await page.goto(`${service.apiUrl}/ui/jobs/${job.id}`);
     await section.locator('figure.chart canvas').waitFor();
@@ -288,7 +306,7 @@ describe('the dashboard', () => {
     expect(ofWorkflow.runs).toBe(1);
     expect(await page.getByTestId('usage-total').textContent()).toContain(hours(ofWorkflow.cpuSeconds));
     await shot(page, 'workflow-usage');
-    await checkA11y(page, 'workflow page with usage');
+    await checkPage(page, 'workflow page with usage');
     expect((page as Page & { problems: string[] }).problems).toEqual([]);
     await page.context().close();
   });
@@ -302,13 +320,13 @@ describe('the dashboard', () => {
     await bob.getByText('No jobs match.').waitFor();
     expect(await bob.getByRole('link', { name: 'Operators' }).count()).toBe(0);
     await shot(bob, 'other-user');
-    await checkA11y(bob, 'jobs, none yet');
+    await checkPage(bob, 'jobs, none yet');
     await bob.context().close();
 
     const signIn = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn.goto(`${service.apiUrl}/`);
     await signIn.getByLabel('API key').waitFor();
-    await checkA11y(signIn, 'sign in');
+    await checkPage(signIn, 'sign in');
     await signIn.close();
 
     const operator = await signedIn('operator', '/ui/operators');
@@ -326,7 +344,7 @@ describe('the dashboard', () => {
     expect(cells[3]).toMatch(/^\d+ of \d+$/);
     expect(cells[5]).toBe('active');
     await shot(operator, 'operators');
-    await checkA11y(operator, 'operators');
+    await checkPage(operator, 'operators');
     await operator.goto(`${service.apiUrl}/ui/jobs`);
     await operator.locator('td', { hasText: 'alice' }).first().waitFor();
     await operator.context().close();
@@ -358,7 +376,7 @@ describe('the dashboard', () => {
     expect(await made.first().textContent()).toContain('"forUser":"carol"');
     expect(await made.first().getByRole('cell').nth(2).textContent()).toBe('127.0.0.1');
     await shot(operator, 'audit');
-    await checkA11y(operator, 'audit');
+    await checkPage(operator, 'audit');
     await operator.context().close();
   });
 
@@ -402,7 +420,7 @@ describe('the dashboard', () => {
     };
     await expect.poll(inView).toBe(true);
     await shot(page, 'run-log-jump');
-    await checkA11y(page, 'run page, a line jumped to');
+    await checkPage(page, 'run page, a line jumped to');
 
     // Line 5,800 is on the page: the jump goes back to the whole tail and marks it there.
     await page.getByRole('button', { name: 'stdout line 5,800' }).click();
@@ -433,7 +451,7 @@ describe('the dashboard', () => {
     expect(await page.locator('figure.chart').count()).toBe(0);
     expect(await page.getByTestId('empty').textContent()).toContain(`/jobs/${posted.body.job.id}/trigger`);
     expect(await page.locator('#schedule ~ p').first().textContent()).toContain('(0 6 1 1 *, timezone UTC)');
-    await checkA11y(page, 'job without runs');
+    await checkPage(page, 'job without runs');
     await page.context().close();
   });
 });

@@ -16,7 +16,7 @@ import {
   statedStatus,
   type DocBlock,
 } from '../support/doc-examples.js';
-import { awsOnPath, buildAwsCliImage } from '../support/aws-cli.js';
+import { awsCliImage, awsOnPath } from '../support/aws-cli.js';
 import { startTestService, type TestService } from '../support/harness.js';
 import { startOwnS3, type OwnS3 } from '../support/own-s3.js';
 
@@ -280,7 +280,7 @@ async function runBlock(block: DocBlock, state: PageState): Promise<void> {
 }
 
 beforeAll(async () => {
-  await buildAwsCliImage(inject('baseImage'));
+  const awsImage = await awsCliImage(inject('baseImage'));
   s3 = await startOwnS3();
   service = await startTestService({
     env: { S3_ENDPOINT: s3.endpoint, TDS_MAX_CONCURRENT_RUNS: '6', TDS_LOCAL_IMAGES: 'tds-test-*' },
@@ -290,7 +290,7 @@ beforeAll(async () => {
     TDS_USER: 'akhil-test',
     DATABASE_URL: service.databaseUrl ?? '',
     GITHUB_TOKEN: 'ghp_docs-example-token',
-    PATH: `${await awsOnPath()}${path.delimiter}${process.env.PATH ?? ''}`,
+    PATH: `${await awsOnPath(awsImage)}${path.delimiter}${process.env.PATH ?? ''}`,
   });
   // The docs' other bucket; the README makes its own (`$S3 mb`).
   const made = await sh(`aws --endpoint-url ${s3.endpoint} s3 mb s3://my-bucket`, os.tmpdir());

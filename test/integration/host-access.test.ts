@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDockerEngine } from '../../services/docker/docker-engine.js';
-import { createEngineHostFirewall } from '../../services/firewall/host-firewall.js';
+import { createEngineHostFirewall, createIptablesFirewall } from '../../services/firewall/host-firewall.js';
 import {
   createBucket,
   eventually,
@@ -177,7 +177,10 @@ describe("the rule installed from a helper container on the engine's host", () =
         .filter((line) => line === `-A ${chain} ${match.join(' ')}`).length;
     const docker = new Docker();
     const engine = createDockerEngine(docker, pino({ level: 'silent' }), 'local');
-    const firewall = createEngineHostFirewall(engine, inject('baseImage'), { 'tds.kind': 'host-firewall' });
+    // A label of its own too: workers of other files (a fleet on a remote engine) make such
+    // containers of their own meanwhile.
+    const labels = { 'tds.kind': 'host-firewall', 'tds.test-pattern': pattern.slice(0, -1) };
+    const firewall = createEngineHostFirewall(engine, inject('baseImage'), labels);
     try {
       expect(await listed('INPUT', rule)).toBe(0);
       expect(await listed('FORWARD', between)).toBe(0);
@@ -188,7 +191,10 @@ describe("the rule installed from a helper container on the engine's host", () =
       expect(await listed('FORWARD', between)).toBe(1);
       // Docker's chain for the host's own rules, which it passes packets through before its own.
       expect(await listed('DOCKER-USER', between)).toBe(1);
-      const left = await docker.listContainers({ all: true, filters: { label: ['tds.kind=host-firewall'] } });
+      const left = await docker.listContainers({
+        all: true,
+        filters: { label: Object.entries(labels).map(([name, value]) => `${name}=${value}`) },
+      });
       expect(left).toEqual([]);
     } finally {
       await run('iptables', ['-D', 'INPUT', ...rule]).catch(() => undefined);
@@ -197,6 +203,46 @@ describe("the rule installed from a helper container on the engine's host", () =
       await run('ip6tables', ['-D', 'FORWARD', ...between]).catch(() => undefined);
       await run('iptables', ['-D', 'DOCKER-USER', ...between]).catch(() => undefined);
       await run('ip6tables', ['-D', 'DOCKER-USER', ...between]).catch(() => undefined);
+    }
+  });
+});
+
+describe('the rule installed by a worker beside its engine', () => {
+  it('is installed once however many runs start, and again once a reload took it away', async () => {
+    const pattern = `tdsr${randomInt(1_000_000)}+`;
+    const rule = ['-i', pattern, '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'DROP'];
+    const between = ['-i', pattern, '-o', pattern, '-j', 'DROP'];
+    const listed = async (program: string, chain: string, match: string[]) =>
+      (await run(program, ['-S', chain])).stdout
+        .split('\n')
+        .filter((line) => line === `-A ${chain} ${match.join(' ')}`).length;
+    const firewall = createIptablesFirewall();
+    const ipv6 = await run('test', ['-e', '/proc/net/if_inet6']).then(
+      () => true,
+      () => false,
+    );
+    const programs = ipv6 ? ['iptables', 'ip6tables'] : ['iptables'];
+    try {
+      for (let n = 0; n < 3; n++) await firewall.dropToHost(pattern);
+      for (const program of programs) {
+        expect(await listed(program, 'INPUT', rule), program).toBe(1);
+        expect(await listed(program, 'FORWARD', between), program).toBe(1);
+      }
+      expect(await listed('iptables', 'DOCKER-USER', between)).toBe(1);
+      // A firewall reloaded without them: the next run's check puts each back, once.
+      await run('iptables', ['-D', 'INPUT', ...rule]);
+      await run('iptables', ['-D', 'DOCKER-USER', ...between]);
+      await firewall.dropToHost(pattern);
+      await firewall.dropToHost(pattern);
+      expect(await listed('iptables', 'INPUT', rule)).toBe(1);
+      expect(await listed('iptables', 'DOCKER-USER', between)).toBe(1);
+      expect(await listed('iptables', 'FORWARD', between)).toBe(1);
+    } finally {
+      for (const program of programs) {
+        await run(program, ['-D', 'INPUT', ...rule]).catch(() => undefined);
+        await run(program, ['-D', 'FORWARD', ...between]).catch(() => undefined);
+        await run(program, ['-D', 'DOCKER-USER', ...between]).catch(() => undefined);
+      }
     }
   });
 });

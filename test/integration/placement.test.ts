@@ -116,4 +116,45 @@ describe('placement by CPUs and memory', () => {
       expect((await api.waitForRun(body.run.id as string)).state).toBe('succeeded');
     },
   );
+
+  it.concurrent(
+    'starts a retry when its backoff ends, though nothing notifies then, well before the fallback poll',
+    async () => {
+      // Polls of 30 s: without the worker asking when the soonest backoff ends, the retry waits that long.
+      const service = await start({
+        workerId: uniqueName('backoff'),
+        env: { TDS_CLAIM_POLL_MS: '30000', TDS_POLL_INTERVAL_MS: '30000' },
+      });
+      const { status, body } = await service.request(
+        'POST',
+        '/jobs',
+        jobBody(bucket, {
+          command: 'exit 3',
+          retry_on_exit_code: true,
+          max_attempts: 2,
+          retry_backoff_seconds: 2,
+        }),
+      );
+      expect(status, JSON.stringify(body)).toBe(202);
+      const first = await service.waitForRun(body.run.id as string);
+      expect(first.state).toBe('failed');
+      const retries = () =>
+        service.db.query<{ id: string; not_before: Date }>(
+          'SELECT id, not_before FROM runs WHERE retry_of = $1::uuid',
+          [first.id],
+        );
+      let [retry] = await retries();
+      for (let tries = 0; !retry && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        [retry] = await retries();
+      }
+      expect(retry, 'the retry queued').toBeDefined();
+      const claimed = await service.waitForRun(retry!.id, (state) => state !== 'queued', 15_000);
+      // Claimed once its backoff was over, and not 30 s later.
+      expect(new Date(claimed.timings.claimedAt).getTime()).toBeGreaterThanOrEqual(
+        retry!.not_before.getTime(),
+      );
+      expect((await service.waitForRun(retry!.id)).state).toBe('failed');
+    },
+  );
 });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket, createTestDatabase, eventually, getText, jobBody } from '../support/harness.js';
-import { buildComposeImage, compose, dockerSocketGroup } from '../support/compose.js';
+import { compose, composeImage, dockerSocketGroup } from '../support/compose.js';
 import { freePort } from '../support/free-port.js';
 
 /**
@@ -25,11 +25,12 @@ const IMAGE = 'tds-service:test';
 const docker = new Docker();
 const project = `tdsimage${randomBytes(4).toString('hex')}`;
 let projectDir: string;
+let composeTag: string;
 let name: string;
 let url: string;
 
 function composeIn(args: string[]) {
-  return compose(['--project-name', project, '--project-directory', projectDir, ...args], {
+  return compose(composeTag, ['--project-name', project, '--project-directory', projectDir, ...args], {
     folders: [composeFiles, projectDir],
     env: { TDS_IMAGE: IMAGE, DOCKER_GID: dockerSocketGroup() },
   });
@@ -44,7 +45,7 @@ beforeAll(async () => {
         maxBuffer: 16 * 1024 * 1024,
       });
     })(),
-    buildComposeImage(inject('baseImage')),
+    composeImage(inject('baseImage')).then((tag) => (composeTag = tag)),
   ]);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;

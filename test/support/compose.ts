@@ -1,6 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { toolImage } from './tool-image.js';
 
 /**
  * Docker Compose for the tests of the deploy files (deploy/compose/): Debian's `docker-compose`,
@@ -10,39 +11,19 @@ import { promisify } from 'node:util';
  * `env_file` resolve as they would there.
  */
 const run = promisify(execFile);
-export const COMPOSE_IMAGE = 'tds-compose:test';
 const SOCKET = '/var/run/docker.sock';
 
-/** Builds the Compose image from the base image, once per engine (kept by its tag). */
-export async function buildComposeImage(baseImage: string): Promise<void> {
-  const present = await run('docker', ['image', 'inspect', COMPOSE_IMAGE]).then(
-    () => true,
-    () => false,
-  );
-  if (present) return;
-  const dockerfile = [
-    `FROM ${baseImage}`,
-    'RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null && rm -rf /var/lib/apt/lists/*',
-  ].join('\n');
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn('docker', ['build', '-q', '-t', COMPOSE_IMAGE, '-'], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    build.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    build.on('error', reject);
-    build.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`building ${COMPOSE_IMAGE} failed (${code}): ${stderr}`)),
-    );
-    build.stdin.end(dockerfile);
-  });
+/** The Compose image made from `baseImage` (test/support/tool-image.ts): its tag. */
+export function composeImage(baseImage: string): Promise<string> {
+  return toolImage({ name: 'tds-compose', packages: ['docker-compose'], baseImage });
 }
 
 /**
- * Runs `docker-compose ARGS` with `folders` mounted at their own paths and `env` set, and answers
+ * Runs `docker-compose ARGS` in `image` (composeImage) with `folders` mounted at their own paths and `env` set, and answers
  * its output; a failure carries what it printed.
  */
 export async function compose(
+  image: string,
   args: string[],
   options: { folders: string[]; env?: Record<string, string> },
 ): Promise<{ stdout: string; stderr: string }> {
@@ -51,7 +32,7 @@ export async function compose(
     `${folder}:${folder}`,
   ]);
   const env = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-  return run('docker', ['run', '--rm', ...mounts, ...env, COMPOSE_IMAGE, 'docker-compose', ...args], {
+  return run('docker', ['run', '--rm', ...mounts, ...env, image, 'docker-compose', ...args], {
     maxBuffer: 16 * 1024 * 1024,
   }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(

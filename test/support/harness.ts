@@ -127,9 +127,10 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_ROLES: (options.roles ?? ['api', 'worker', 'exporter']).join(','),
     TDS_WORKER_ID: options.workerId ?? uniqueName('test-worker'),
     TDS_POLL_INTERVAL_MS: '100',
-    // Notifications wake the worker (placement.test.ts shows it with a long fallback); the tests'
-    // runs held back by a retry delay are looked for as often as without them.
-    TDS_CLAIM_POLL_MS: '100',
+    // Notifications wake the worker, and it wakes itself when a retry's backoff ends
+    // (placement.test.ts shows both with a long fallback): the fallback poll is for what nothing
+    // notifies, such as a worker undrained by another process.
+    TDS_CLAIM_POLL_MS: '1000',
     TDS_RECONCILE_INTERVAL_MS: '300',
     TDS_MAX_CONCURRENT_RUNS: '2',
     // The slot count caps the tests' workers, not this machine's CPUs (placement.test.ts shows

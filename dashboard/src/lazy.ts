@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Problem } from './router.js';
+import { Problem } from './router.ts';
 
 /**
  * A page whose code is loaded when it is first opened (its own file under /assets/), so what every
@@ -10,7 +10,7 @@ export function lazyPage(load, name) {
   let loaded;
   return function LazyPage(props) {
     const [Page, setPage] = useState(() => loaded);
-    const [error, setError] = useState();
+    const [error, setError] = useState<Error>();
     useEffect(() => {
       if (Page) return;
       load().then(

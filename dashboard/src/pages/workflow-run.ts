@@ -1,23 +1,14 @@
 import { html } from 'htm/preact';
 import { Component } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post } from '../api.js';
-import { duration, secondsBetween, time } from '../format.js';
-import { layOut, NODE, structureOf } from '../graph-layout.js';
-import { Link, navigate, Problem, StateBadge, usePoll } from '../router.js';
-import { useStates } from '../states.js';
-import { ConfirmButton } from '../writes.js';
-
-/** Bar colours of the timeline, by step state (the graph's colours are in style.css). */
-const BAR = {
-  succeeded: '#16a34a',
-  failed: '#dc2626',
-  running: '#2563eb',
-  queued: '#d97706',
-  cancelled: '#6b7280',
-  skipped: '#9ca3af',
-  pending: '#d1d5db',
-};
+import { answerOf, client, type Answer } from '../api.ts';
+import { duration, secondsBetween, time } from '../format.ts';
+import { layOut, NODE, structureOf, type Layout } from '../graph-layout.ts';
+import { Link, navigate, Problem, StateBadge, usePoll } from '../router.ts';
+import { Overrides } from '../overrides.ts';
+import { useStates } from '../states.ts';
+import { stateColours } from '../state-colours.ts';
+import { ConfirmButton } from '../writes.ts';
 
 const countsText = (items) =>
   `✓${items.succeeded} ✗${items.failed} ▶${items.running} ◷${items.queued + items.pending} /${items.total}`;
@@ -30,12 +21,19 @@ function describe(step) {
 }
 
 /** One step of the graph; drawn again only when its state (or counts) change. */
-class StepNode extends Component {
-  shouldComponentUpdate(next) {
+interface StepNodeProps {
+  step: WorkflowRun['steps'][number];
+  x: number;
+  y: number;
+  sig: string;
+}
+
+class StepNode extends Component<StepNodeProps> {
+  override shouldComponentUpdate(next: StepNodeProps) {
     return next.sig !== this.props.sig || next.x !== this.props.x || next.y !== this.props.y;
   }
 
-  render({ step, x, y }) {
+  override render({ step, x, y }: StepNodeProps) {
     const height = step.items ? NODE.fanOutHeight : NODE.height;
     const label = step.name.length > 21 ? `${step.name.slice(0, 20)}…` : step.name;
     const title = describe(step);
@@ -107,7 +105,7 @@ function Graph({ steps, layout }) {
 
 /** The steps that started, one row each from start to end (or now), coloured by state. */
 function Timeline({ run }) {
-  const canvas = useRef();
+  const canvas = useRef<HTMLCanvasElement>(null);
   const rows = run.steps
     .filter((s) => s.startedAt)
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.name.localeCompare(b.name));
@@ -123,13 +121,14 @@ function Timeline({ run }) {
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    const cssWidth = Math.max(320, el.parentElement.clientWidth);
+    const cssWidth = Math.max(320, el.parentElement?.clientWidth ?? 0);
     const ratio = window.devicePixelRatio || 1;
     el.width = cssWidth * ratio;
     el.height = cssHeight * ratio;
     el.style.width = `${cssWidth}px`;
     el.style.height = `${cssHeight}px`;
     const ctx = el.getContext('2d');
+    if (!ctx) return;
     ctx.scale(ratio, ratio);
     ctx.clearRect(0, 0, cssWidth, cssHeight);
     const left = labels ? 170 : 8;
@@ -144,7 +143,7 @@ function Timeline({ run }) {
       const y = top + i * rowHeight;
       const from = Date.parse(step.startedAt) - start;
       const to = (step.endedAt ? Date.parse(step.endedAt) : end) - start;
-      ctx.fillStyle = BAR[step.state] ?? '#9ca3af';
+      ctx.fillStyle = stateColours(step.state)?.bar ?? '#9ca3af';
       ctx.fillRect(
         left + (from / span) * barWidth,
         y + (labels ? 3 : 0),
@@ -189,7 +188,12 @@ function StateCounts({ steps }) {
 }
 
 /** The workflow run as last read whole, with the newer states polled since laid over it. */
-function withStates(run, states) {
+type WorkflowRun = Answer<'/workflow-runs/{id}'>;
+
+function withStates(
+  run: WorkflowRun | undefined,
+  states: Answer<'/workflow-runs/{id}/states'> | undefined,
+): WorkflowRun | undefined {
   if (!run || !states || states.id !== run.id) return run;
   const byName = new Map(states.steps.map((step) => [step.name, step]));
   return {
@@ -206,8 +210,18 @@ export function WorkflowRunPage({ id }) {
   const [live, setLive] = useState(true);
   // The whole workflow run (its graph, results and folders) is read once, and again when it ends;
   // while it runs only the states are polled, so a large graph is not fetched every time.
-  const run = usePoll(() => get(`/workflow-runs/${id}`), 1500, [id], false);
-  const states = usePoll(() => get(`/workflow-runs/${id}/states`), 1500, [id], live);
+  const run = usePoll(
+    () => answerOf(client.GET('/workflow-runs/{id}', { params: { path: { id } } })),
+    1500,
+    [id],
+    false,
+  );
+  const states = usePoll(
+    () => answerOf(client.GET('/workflow-runs/{id}/states', { params: { path: { id } } })),
+    1500,
+    [id],
+    live,
+  );
   const data = withStates(run.data, states.data);
   const unfinished = useStates()?.workflowRun.unfinished;
   useEffect(() => {
@@ -218,14 +232,14 @@ export function WorkflowRunPage({ id }) {
   }, [states.data?.state, unfinished]);
   // Laid out once per graph: the states change on every poll, the structure never does.
   const structure = data ? structureOf(data.steps) : '';
-  const [layout, setLayout] = useState();
+  const [layout, setLayout] = useState<Layout | { error: Error }>();
   useEffect(() => {
     if (!data) return undefined;
     let cancelled = false;
     setLayout(undefined);
     layOut(data.steps).then(
       (result) => !cancelled && setLayout(result),
-      (error) => !cancelled && setLayout({ error }),
+      (error: unknown) => !cancelled && setLayout({ error: error as Error }),
     );
     return () => {
       cancelled = true;
@@ -234,10 +248,15 @@ export function WorkflowRunPage({ id }) {
   const [message, setMessage] = useState('');
   const [from, setFrom] = useState('');
   if (!data) return html`<${Problem} error=${run.error} />${!run.error && html`<p>Loading…</p>`}`;
-  const failedStep = data.failure?.step && data.steps.find((s) => s.name === data.failure.step);
-  const act = (what) =>
-    post(
-      `/workflow-runs/${id}/${what}${what === 'retry' && from ? `?from=${encodeURIComponent(from)}` : ''}`,
+  const failedStep = data.failure?.step ? data.steps.find((s) => s.name === data.failure?.step) : undefined;
+  const act = (what: 'retry' | 'cancel') =>
+    (what === 'retry'
+      ? answerOf(
+          client.POST('/workflow-runs/{id}/retry', {
+            params: { path: { id }, query: from ? { from } : {} },
+          }),
+        )
+      : answerOf(client.POST('/workflow-runs/{id}/cancel', { params: { path: { id } } }))
     ).then(
       (answer) => {
         if (what === 'retry') navigate(`/ui/workflow-runs/${answer.id}`);
@@ -263,6 +282,7 @@ export function WorkflowRunPage({ id }) {
       ${data.retryOf && html`retry of <${Link} href=${`/ui/workflow-runs/${data.retryOf}`}>${data.retryOf.slice(0, 8)}</${Link}> · `}
       <code>${data.results.uri}</code>
     </p>
+    <${Overrides} overrides=${data.overrides} params=${data.params} />
     <div class="actions">
       ${
         unfinished === undefined
@@ -291,7 +311,7 @@ export function WorkflowRunPage({ id }) {
       ${
         layout === undefined
           ? html`<p role="status">Laying out ${data.steps.length.toLocaleString('en')} steps…</p>`
-          : layout.error
+          : 'error' in layout
             ? html`<${Problem} error=${layout.error} />`
             : html`<${Graph} steps=${data.steps} layout=${layout} />`
       }

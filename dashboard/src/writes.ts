@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Link } from './router.js';
+import { Link } from './router.ts';
 import './writes.css';
 
 // Every write the page makes goes through here: it asks first where the write cannot be undone,
@@ -10,16 +10,25 @@ import './writes.css';
  * The outcome of the last write of a part of the page, and `carry(write, done)` to make one:
  * `write()` calls the API; `done(answer)` words its success ({ message, href?, linkText? }).
  */
+/** How a write's success is worded: a message, and a link to what it made. */
+export interface Said {
+  message: string;
+  href?: string;
+  linkText?: string;
+}
+
+export type WriteOutcome = { pending: true } | ({ ok: true } & Said) | { ok: false; message: string };
+
 export function useWrite() {
-  const [outcome, setOutcome] = useState();
-  const carry = async (write, done) => {
+  const [outcome, setOutcome] = useState<WriteOutcome>();
+  const carry = async <T>(write: () => Promise<T>, done: (answer: T) => Said): Promise<T | undefined> => {
     setOutcome({ pending: true });
     try {
       const answer = await write();
       setOutcome({ ok: true, ...done(answer) });
       return answer;
     } catch (error) {
-      setOutcome({ ok: false, message: error.message });
+      setOutcome({ ok: false, message: (error as Error).message });
       return undefined;
     }
   };

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
-import { post } from '../api.js';
-import { ConfirmButton, Outcome, useWrite } from '../writes.js';
+import { answerOf, client } from '../api.ts';
+import { ConfirmButton, Outcome, useWrite } from '../writes.ts';
 
 /**
  * A run's writes: cancel while it has not ended (asked first: it cannot be undone), and, once it
@@ -17,7 +17,10 @@ export function RunActions({ run, ended, onChanged }) {
         ? html`<button
             onClick=${() =>
               carry(
-                () => post(`/jobs/${run.jobId}/trigger`),
+                () =>
+                  answerOf(
+                    client.POST('/jobs/{id}/trigger', { params: { path: { id: run.jobId } }, body: {} }),
+                  ),
                 (again) => ({
                   message: 'The job runs again:',
                   href: `/ui/runs/${again.id}`,
@@ -34,7 +37,7 @@ export function RunActions({ run, ended, onChanged }) {
             confirmLabel="Yes, cancel the run"
             onConfirm=${() =>
               carry(
-                () => post(`/runs/${id}/cancel`),
+                () => answerOf(client.POST('/runs/{id}/cancel', { params: { path: { id } } })),
                 () => {
                   onChanged();
                   return { message: 'Cancel requested.' };
@@ -56,7 +59,7 @@ export function CancelRunButton({ runId, onDone }) {
       confirmLabel="Yes, cancel it"
       onConfirm=${() =>
         carry(
-          () => post(`/runs/${runId}/cancel`),
+          () => answerOf(client.POST('/runs/{id}/cancel', { params: { path: { id: runId } } })),
           () => {
             onDone();
             return { message: 'Cancel requested.' };

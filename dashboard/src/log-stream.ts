@@ -1,10 +1,27 @@
-import { headers } from './api.js';
+import { headers } from './api.ts';
+
+/** One line of a run's log: its stream, its text and its number in that stream. */
+export interface LogLine {
+  stream: string;
+  text: string;
+  number: number | undefined;
+}
 
 /** Reads Server-Sent Events from a fetch response, calling `onEvent({ id, event, data })` for each. */
-async function readEvents(response, onEvent) {
+interface ServerEvent {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+async function readEvents(
+  response: Response,
+  onEvent: (event: ServerEvent) => boolean | void,
+): Promise<void> {
+  if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
-  let event = { data: [] };
+  let event: { id?: string; event?: string; data: string[] } = { data: [] };
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
@@ -38,14 +55,14 @@ async function readEvents(response, onEvent) {
  * A line's number in its stream (from 1), from the id the log stream gave it: `o<N>e<M>` is the
  * cursor just after it, N lines of stdout and M of stderr (docs/api.md).
  */
-export function lineNumberOf(stream, id) {
+export function lineNumberOf(stream: string, id: string | undefined): number | undefined {
   const match = /^o(\d+)e(\d+)$/.exec(id ?? '');
   if (!match) return undefined;
   return Number(stream === 'stdout' ? match[1] : match[2]);
 }
 
 /** The cursor after which the log stream starts at line `line` of `stream` (stderr comes after all of stdout). */
-export function cursorBefore(stream, line) {
+export function cursorBefore(stream: string, line: number): string {
   const before = Math.max(0, line - 1);
   return stream === 'stdout' ? `o${before}e0` : `o999999999999999e${before}`;
 }
@@ -55,10 +72,21 @@ export function cursorBefore(stream, line) {
  * (EventSource cannot send one). After a dropped connection it reconnects with the id of the last
  * line it had, so no line is lost or shown twice. Returns a function that stops it.
  */
-export function followLog(runId, { onLine, onEnd, onStatus }) {
+export function followLog(
+  runId: string,
+  {
+    onLine,
+    onEnd,
+    onStatus,
+  }: {
+    onLine: (stream: string, text: string, id: string | undefined) => void;
+    onEnd?: (end: unknown) => void;
+    onStatus?: (status: string) => void;
+  },
+): () => void {
   let lastId = '';
   let stopped = false;
-  let controller;
+  let controller: AbortController | undefined;
 
   async function connect() {
     while (!stopped) {
@@ -101,12 +129,17 @@ export function followLog(runId, { onLine, onEnd, onStatus }) {
  * `count` lines of the run's log from line `line` of `stream` on (GET /runs/:id/log-stream with
  * `?after=`), each `{ stream, text, number }`: a window of a log longer than the page keeps.
  */
-export async function readLogWindow(runId, stream, line, count) {
+export async function readLogWindow(
+  runId: string,
+  stream: string,
+  line: number,
+  count: number,
+): Promise<LogLine[]> {
   const response = await fetch(`/runs/${runId}/log-stream?after=${cursorBefore(stream, line)}`, {
     headers: headers(),
   });
   if (!response.ok) throw new Error(`the log could not be read (${response.status})`);
-  const lines = [];
+  const lines: LogLine[] = [];
   await readEvents(response, (event) => {
     if (event.event !== 'stdout' && event.event !== 'stderr') return event.event !== 'end';
     lines.push({ stream: event.event, text: event.data, number: lineNumberOf(event.event, event.id) });

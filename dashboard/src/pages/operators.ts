@@ -1,27 +1,27 @@
-import { EmptyState } from '../empty-state.js';
+import { EmptyState } from '../empty-state.ts';
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { api, get, post } from '../api.js';
-import { time } from '../format.js';
-import { Problem, usePoll } from '../router.js';
-import { Outcome, useWrite } from '../writes.js';
+import { answerOf, client, type Answer } from '../api.ts';
+import { time } from '../format.ts';
+import { Problem, usePoll } from '../router.ts';
+import { Outcome, useWrite } from '../writes.ts';
 
 function Keys() {
-  const keys = usePoll(() => get('/admin/keys'), 15000, []);
+  const keys = usePoll(() => answerOf(client.GET('/admin/keys')), 15000, []);
   const [userId, setUserId] = useState('');
   const [name, setName] = useState('');
   const [operator, setOperator] = useState(false);
-  const [created, setCreated] = useState();
-  const [problem, setProblem] = useState();
+  const [created, setCreated] = useState<Answer<'/admin/keys', 'post'>>();
+  const [problem, setProblem] = useState<Error>();
   const create = async (event) => {
     event.preventDefault();
     try {
       const body = operator ? { operator: true, name } : { userId, name };
-      setCreated(await post('/admin/keys', body));
+      setCreated(await answerOf(client.POST('/admin/keys', { body })));
       setProblem(undefined);
       keys.reload();
     } catch (error) {
-      setProblem(error);
+      setProblem(error as Error);
     }
   };
   return html`<section aria-labelledby="keys">
@@ -49,7 +49,7 @@ function Keys() {
     <${Problem} error=${keys.error} />
     ${
       keys.data &&
-      html`<table>
+      html`<table class="cards">
         <thead>
           <tr>
             <th>key</th>
@@ -64,18 +64,18 @@ function Keys() {
           ${keys.data.keys.map(
             (key) =>
               html`<tr>
-                <td><code>${key.hint}…</code></td>
-                <td>${key.operator ? 'operator' : key.userId}</td>
-                <td>${key.name}</td>
-                <td>${time(key.createdAt)}</td>
-                <td>${time(key.lastUsedAt)}</td>
+                <td data-label="key"><code>${key.hint}…</code></td>
+                <td data-label="user">${key.operator ? 'operator' : key.userId}</td>
+                <td data-label="name">${key.name}</td>
+                <td data-label="created">${time(key.createdAt)}</td>
+                <td data-label="last used">${time(key.lastUsedAt)}</td>
                 <td>
                   ${
                     key.revokedAt
                       ? `revoked ${time(key.revokedAt)}`
                       : html`<button
                           aria-label=${`Revoke key ${key.hint}`}
-                          onClick=${() => api('DELETE', `/admin/keys/${key.id}`).then(keys.reload, setProblem)}
+                          onClick=${() => answerOf(client.DELETE('/admin/keys/{id}', { params: { path: { id: key.id } } })).then(keys.reload, setProblem)}
                         >
                           Revoke
                         </button>`
@@ -91,7 +91,7 @@ function Keys() {
 
 /** The fields of a user's ceilings and allow-list; empty means the service's default. */
 function UserFields({ user, prefix }) {
-  const field = (name, label, value, step) =>
+  const field = (name: string, label: string, value: number | null, step?: string) =>
     html`<label
       >${label} <input name=${name} id=${`${prefix}-${name}`} type="number" step=${step} value=${value ?? ''}
     /></label>`;
@@ -125,13 +125,19 @@ const savedMessage = (userId, saved) => {
 };
 
 function Users() {
-  const users = usePoll(() => get('/admin/users'), 15000, []);
-  const [editing, setEditing] = useState();
+  const users = usePoll(() => answerOf(client.GET('/admin/users')), 15000, []);
+  const [editing, setEditing] = useState<string>();
   const { outcome, carry } = useWrite();
   const save = (userId) => async (event) => {
     event.preventDefault();
     const answer = await carry(
-      () => api('PUT', `/admin/users/${encodeURIComponent(userId)}`, userChange(new FormData(event.target))),
+      () =>
+        answerOf(
+          client.PUT('/admin/users/{userId}', {
+            params: { path: { userId } },
+            body: userChange(new FormData(event.target)),
+          }),
+        ),
       (saved) => ({ message: savedMessage(userId, saved) }),
     );
     if (answer) {
@@ -146,7 +152,7 @@ function Users() {
     ${
       users.data &&
       html`<div class="scroll">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>user</th>
@@ -176,12 +182,12 @@ function Users() {
                     </td>
                   </tr>`
                 : html`<tr>
-                    <td>${u.userId}</td>
-                    <td>${u.allowedBuckets.join(', ') || '—'}</td>
-                    <td>${u.effectiveCeilings.maxCpus}</td>
-                    <td>${u.effectiveCeilings.maxMemoryMb}</td>
-                    <td>${u.effectiveCeilings.maxTimeoutSeconds}</td>
-                    <td>${u.effectiveCeilings.maxConcurrentRuns}</td>
+                    <td data-label="user">${u.userId}</td>
+                    <td data-label="buckets">${u.allowedBuckets.join(', ') || '—'}</td>
+                    <td data-label="CPUs">${u.effectiveCeilings.maxCpus}</td>
+                    <td data-label="memory (MB)">${u.effectiveCeilings.maxMemoryMb}</td>
+                    <td data-label="timeout (s)">${u.effectiveCeilings.maxTimeoutSeconds}</td>
+                    <td data-label="concurrent runs">${u.effectiveCeilings.maxConcurrentRuns}</td>
                     <td>
                       <button aria-label=${`Edit ${u.userId}`} onClick=${() => setEditing(u.userId)}>
                         Edit
@@ -204,11 +210,16 @@ function Users() {
 }
 
 function Workers() {
-  const { data, error, reload } = usePoll(() => get('/admin/workers'), 5000, []);
+  const { data, error, reload } = usePoll(() => answerOf(client.GET('/admin/workers')), 5000, []);
   const { outcome, carry } = useWrite();
   const drain = (worker, what) =>
     carry(
-      () => post(`/admin/workers/${encodeURIComponent(worker.id)}/${what}`),
+      () =>
+        answerOf(
+          what === 'drain'
+            ? client.POST('/admin/workers/{id}/drain', { params: { path: { id: worker.id } } })
+            : client.POST('/admin/workers/{id}/undrain', { params: { path: { id: worker.id } } }),
+        ),
       (answer) => {
         reload();
         return {
@@ -236,7 +247,7 @@ function Workers() {
       data &&
       (data.workers ?? []).length > 0 &&
       html`<div class="scroll">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>worker</th>
@@ -252,12 +263,14 @@ function Workers() {
             ${(data.workers ?? []).map(
               (w) =>
                 html`<tr>
-                  <td>${w.id}</td>
-                  <td>${w.host}</td>
-                  <td>${time(w.lastHeartbeatAt)}</td>
-                  <td>${`${w.runsInHand} of ${w.capacity}`}</td>
-                  <td>${w.tags.join(', ')}</td>
-                  <td data-testid=${`worker-state-${w.id}`}>${w.drained ? 'drained' : w.state}</td>
+                  <td data-label="worker">${w.id}</td>
+                  <td data-label="host">${w.host}</td>
+                  <td data-label="last heartbeat">${time(w.lastHeartbeatAt)}</td>
+                  <td data-label="runs in hand">${`${w.runsInHand} of ${w.capacity}`}</td>
+                  <td data-label="tags">${w.tags.join(', ')}</td>
+                  <td data-label="state" data-testid=${`worker-state-${w.id}`}>
+                    ${w.drained ? 'drained' : w.state}
+                  </td>
                   <td>
                     ${
                       w.state === 'active'

@@ -1,10 +1,39 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { api, post } from '../api.js';
-import { time } from '../format.js';
-import { ConfirmButton, Outcome, useWrite } from '../writes.js';
+import { answerOf, client } from '../api.ts';
 
-const ROUTES = { job: '/jobs', workflow: '/workflows' };
+/**
+ * The writes of a job or workflow, each to its own typed route. The bodies a person fills in are
+ * sent as given: the service checks them and its refusal is shown.
+ */
+const writes = {
+  patch: async (kind: 'job' | 'workflow', id: string, body: Record<string, unknown>) =>
+    kind === 'job'
+      ? answerOf(client.PATCH('/jobs/{id}', { params: { path: { id } }, body }))
+      : answerOf(client.PATCH('/workflows/{id}', { params: { path: { id } }, body })),
+  trigger: async (kind: 'job' | 'workflow', id: string, body: Record<string, unknown> = {}) =>
+    kind === 'job'
+      ? answerOf(client.POST('/jobs/{id}/trigger', { params: { path: { id } }, body }))
+      : answerOf(client.POST('/workflows/{id}/trigger', { params: { path: { id } }, body })),
+  pauseOrResume: async (kind: 'job' | 'workflow', id: string, what: 'pause' | 'resume') => {
+    const path = { params: { path: { id } } };
+    if (kind === 'job')
+      return answerOf(
+        what === 'pause' ? client.POST('/jobs/{id}/pause', path) : client.POST('/jobs/{id}/resume', path),
+      );
+    return answerOf(
+      what === 'pause'
+        ? client.POST('/workflows/{id}/pause', path)
+        : client.POST('/workflows/{id}/resume', path),
+    );
+  },
+  remove: async (kind: 'job' | 'workflow', id: string) =>
+    kind === 'job'
+      ? answerOf(client.DELETE('/jobs/{id}', { params: { path: { id } } }))
+      : answerOf(client.DELETE('/workflows/{id}', { params: { path: { id } } })),
+};
+import { time } from '../format.ts';
+import { ConfirmButton, Outcome, useWrite } from '../writes.ts';
 
 /** Where a trigger's answer is shown: a job's run, or a workflow's workflow run. */
 const STARTED = {
@@ -41,11 +70,11 @@ function ScheduleForm({ kind, item, carry, onChanged }) {
   const [timezone, setTimezone] = useState(item.schedule?.timezone ?? 'UTC');
   const save = (event) => {
     event.preventDefault();
-    const change = {};
+    const change: { cron?: string; timezone?: string } = {};
     if (cron.trim()) change.cron = cron.trim();
     if (timezone.trim()) change.timezone = timezone.trim();
     carry(
-      () => api('PATCH', `${ROUTES[kind]}/${item.id}`, change),
+      () => writes.patch(kind, item.id, change),
       (answer) => {
         onChanged();
         return {
@@ -92,26 +121,30 @@ function envLines(text) {
  * workflow's declared params (sent as text, as `tds trigger --set` sends them; left empty, the
  * default). The service checks them as it checks a definition; its problems are shown as they come.
  */
-function TriggerWithChanges({ kind, item, base, carry, onChanged }) {
-  const params = kind === 'workflow' ? Object.entries(item.definition?.params ?? {}) : [];
+function TriggerWithChanges({ kind, item, carry, onChanged }) {
+  // A workflow's declared params (docs/workflows.md): the API declares its definition as any JSON.
+  const params: [string, { type: string; default?: unknown }][] =
+    kind === 'workflow' ? Object.entries(item.definition?.params ?? {}) : [];
   const prefix =
     kind === 'workflow' ? item.definition?.shared?.source_s3_prefix : item.spec?.source_s3_prefix;
   const submit = (event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const body = {};
+    const body: { env?: Record<string, string>; source_s3_prefix?: string; params?: Record<string, string> } =
+      {};
     const { env, problem } = envLines(String(form.get('env') ?? ''));
     if (env && Object.keys(env).length > 0) body.env = env;
     const source = String(form.get('source') ?? '').trim();
     if (source !== '') body.source_s3_prefix = source;
-    const values = {};
+    const values: Record<string, string> = {};
     for (const [name] of params) {
       const value = String(form.get(`param-${name}`) ?? '');
       if (value !== '') values[name] = value;
     }
     if (params.length > 0) body.params = values;
     carry(
-      () => (problem ? Promise.reject(new Error(`Environment: ${problem}`)) : post(`${base}/trigger`, body)),
+      () =>
+        problem ? Promise.reject(new Error(`Environment: ${problem}`)) : writes.trigger(kind, item.id, body),
       (run) => {
         onChanged();
         return STARTED[kind](run);
@@ -145,7 +178,6 @@ function TriggerWithChanges({ kind, item, base, carry, onChanged }) {
 
 export function DefinitionActions({ kind, item, onChanged }) {
   const { outcome, carry } = useWrite();
-  const base = `${ROUTES[kind]}/${item.id}`;
   if (item.deletedAt)
     return html`<p>
         This ${kind} was deleted ${time(item.deletedAt)}: it has no future runs; its history stays readable.
@@ -154,7 +186,7 @@ export function DefinitionActions({ kind, item, onChanged }) {
   const schedule = item.schedule;
   const pauseOrResume = (what) =>
     carry(
-      () => post(`${base}/${what}`),
+      () => writes.pauseOrResume(kind, item.id, what),
       (answer) => {
         onChanged();
         return {
@@ -183,7 +215,7 @@ export function DefinitionActions({ kind, item, onChanged }) {
       <button
         onClick=${() =>
           carry(
-            () => post(`${base}/trigger`),
+            () => writes.trigger(kind, item.id),
             (run) => {
               onChanged();
               return STARTED[kind](run);
@@ -198,7 +230,7 @@ export function DefinitionActions({ kind, item, onChanged }) {
         confirmLabel=${`Yes, delete ${item.uniqueId}`}
         onConfirm=${() =>
           carry(
-            () => api('DELETE', base),
+            () => writes.remove(kind, item.id),
             () => {
               onChanged();
               return { message: `Deleted ${kind} ${item.uniqueId}.` };
@@ -206,7 +238,7 @@ export function DefinitionActions({ kind, item, onChanged }) {
           )}
       />
     </div>
-    <${TriggerWithChanges} kind=${kind} item=${item} base=${base} carry=${carry} onChanged=${onChanged} />
+    <${TriggerWithChanges} kind=${kind} item=${item} carry=${carry} onChanged=${onChanged} />
     <${Outcome} outcome=${outcome} testid="write-outcome" />
   </div>`;
 }

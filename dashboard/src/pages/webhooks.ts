@@ -1,9 +1,14 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { api, get, post, query } from '../api.js';
-import { time } from '../format.js';
-import { navigate, Problem, usePoll } from '../router.js';
-import { useStates } from '../states.js';
+import { answerOf, client, query } from '../api.ts';
+import type { paths } from '../../../api-types/openapi.ts';
+
+type EventType = NonNullable<
+  paths['/webhooks']['post']['requestBody']
+>['content']['application/json']['events'][number];
+import { time } from '../format.ts';
+import { navigate, Problem, usePoll } from '../router.ts';
+import { useStates } from '../states.ts';
 import './webhooks.css';
 
 // A user's webhook endpoints and their deliveries, read and changed through the public API
@@ -12,9 +17,13 @@ import './webhooks.css';
 
 /** The endpoints with each one's newest delivery (GET /webhooks/:id/deliveries?limit=1). */
 async function loadEndpoints(userId) {
-  const { webhooks } = await get(`/webhooks${query({ userId })}`);
+  const { webhooks } = await answerOf(client.GET('/webhooks', { params: { query: query({ userId }) } }));
   const latest = await Promise.all(
-    webhooks.map((w) => get(`/webhooks/${w.id}/deliveries?limit=1`).then((d) => d.deliveries[0])),
+    webhooks.map((w) =>
+      answerOf(
+        client.GET('/webhooks/{id}/deliveries', { params: { path: { id: w.id }, query: { limit: 1 } } }),
+      ).then((d) => d.deliveries[0]),
+    ),
   );
   return webhooks.map((w, i) => ({ ...w, latest: latest[i] }));
 }
@@ -57,11 +66,16 @@ function AddForm({ userId, onAdded, setProblem }) {
     event.preventDefault();
     const form = new FormData(event.target);
     try {
-      const made = await post('/webhooks', {
-        userId,
-        url: String(form.get('url')).trim(),
-        events: form.getAll('events'),
-      });
+      const made = await answerOf(
+        client.POST('/webhooks', {
+          body: {
+            userId,
+            url: String(form.get('url')).trim(),
+            // The boxes are the service's own event types (GET /states): it refuses any other.
+            events: form.getAll('events').map(String) as EventType[],
+          },
+        }),
+      );
       event.target.reset();
       onAdded(made);
     } catch (error) {
@@ -85,11 +99,20 @@ function AddForm({ userId, onAdded, setProblem }) {
 }
 
 function Deliveries({ endpoint, setMessage }) {
-  const { data, error, reload } = usePoll(() => get(`/webhooks/${endpoint.id}/deliveries?limit=20`), 3000, [
-    endpoint.id,
-  ]);
+  const { data, error, reload } = usePoll(
+    () =>
+      answerOf(
+        client.GET('/webhooks/{id}/deliveries', {
+          params: { path: { id: endpoint.id }, query: { limit: 20 } },
+        }),
+      ),
+    3000,
+    [endpoint.id],
+  );
   const redeliver = (delivery) =>
-    post(`/webhook-deliveries/${delivery.id}/redeliver`).then(
+    answerOf(
+      client.POST('/webhook-deliveries/{id}/redeliver', { params: { path: { id: delivery.id } } }),
+    ).then(
       () => {
         setMessage(
           `The ${delivery.eventType} delivery of ${time(delivery.createdAt)} is queued to be sent again now.`,
@@ -106,9 +129,10 @@ function Deliveries({ endpoint, setMessage }) {
       html`<p>No deliveries yet: one is made for each event this endpoint wants.</p>`
     }
     ${
-      data?.deliveries.length > 0 &&
+      data &&
+      data.deliveries.length > 0 &&
       html`<div class="scroll">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>event</th>
@@ -124,12 +148,12 @@ function Deliveries({ endpoint, setMessage }) {
             ${data.deliveries.map(
               (d) =>
                 html`<tr>
-                  <td>${d.eventType}</td>
-                  <td><span class=${`badge delivery-${d.state}`}>${d.state}</span></td>
-                  <td>${d.attempts}</td>
-                  <td class="answer">${lastAnswer(d)}</td>
-                  <td>${time(d.createdAt)}</td>
-                  <td>${time(d.endedAt ?? d.nextAttemptAt)}</td>
+                  <td data-label="event">${d.eventType}</td>
+                  <td data-label="state"><span class=${`badge delivery-${d.state}`}>${d.state}</span></td>
+                  <td data-label="attempts">${d.attempts}</td>
+                  <td data-label="last answer" class="answer">${lastAnswer(d)}</td>
+                  <td data-label="created">${time(d.createdAt)}</td>
+                  <td data-label="ended or next try">${time(d.endedAt ?? d.nextAttemptAt)}</td>
                   <td>
                     <button aria-label=${`Redeliver ${d.eventType} ${d.id}`} onClick=${() => redeliver(d)}>
                       Redeliver
@@ -147,12 +171,14 @@ function Deliveries({ endpoint, setMessage }) {
 function EndpointRow({ endpoint, selected, act, confirming, setConfirming }) {
   const latest = endpoint.latest;
   return html`<tr class=${selected ? 'selected' : ''}>
-    <td class="url">
+    <td data-label="URL" class="url">
       ${endpoint.url}${endpoint.description && html`<br /><small>${endpoint.description}</small>`}
     </td>
-    <td>${endpoint.events.join(', ')}</td>
-    <td>${endpoint.enabled ? 'yes' : html`no <small>(${endpoint.disabledReason})</small>`}</td>
-    <td>
+    <td data-label="events">${endpoint.events.join(', ')}</td>
+    <td data-label="enabled">
+      ${endpoint.enabled ? 'yes' : html`no <small>(${endpoint.disabledReason})</small>`}
+    </td>
+    <td data-label="last delivery">
       ${
         latest
           ? html`<span class=${`badge delivery-${latest.state}`}>${latest.state}</span>
@@ -205,14 +231,21 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
   return {
     select,
     rotate: (endpoint) =>
-      post(`/webhooks/${endpoint.id}/rotate-secret`).then((made) => {
-        setShown({ what: `The new secret of ${endpoint.url}`, secret: made.secret });
-        done(
-          `Rotated: the previous secret keeps signing beside the new one until ${time(made.webhook.previousSecretValidUntil)}.`,
-        );
-      }, setProblem),
+      answerOf(client.POST('/webhooks/{id}/rotate-secret', { params: { path: { id: endpoint.id } } })).then(
+        (made) => {
+          setShown({ what: `The new secret of ${endpoint.url}`, secret: made.secret });
+          done(
+            `Rotated: the previous secret keeps signing beside the new one until ${time(made.webhook.previousSecretValidUntil)}.`,
+          );
+        },
+        setProblem,
+      ),
     toggle: (endpoint) =>
-      post(`/webhooks/${endpoint.id}/${endpoint.enabled ? 'disable' : 'enable'}`).then(
+      answerOf(
+        endpoint.enabled
+          ? client.POST('/webhooks/{id}/disable', { params: { path: { id: endpoint.id } } })
+          : client.POST('/webhooks/{id}/enable', { params: { path: { id: endpoint.id } } }),
+      ).then(
         () =>
           done(
             `${endpoint.url} is ${endpoint.enabled ? 'disabled: nothing is sent to it' : 'enabled again'}.`,
@@ -220,7 +253,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
         setProblem,
       ),
     remove: (endpoint) =>
-      api('DELETE', `/webhooks/${endpoint.id}`).then(() => {
+      answerOf(client.DELETE('/webhooks/{id}', { params: { path: { id: endpoint.id } } })).then(() => {
         if (params.get('webhook') === endpoint.id) select(undefined);
         done(`Deleted ${endpoint.url} and its deliveries.`);
       }, setProblem),
@@ -230,10 +263,10 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
 export function WebhooksPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : (params.get('userId') ?? '');
   const endpoints = usePoll(() => (userId ? loadEndpoints(userId) : Promise.resolve([])), 5000, [userId]);
-  const [shown, setShown] = useState();
+  const [shown, setShown] = useState<{ what: string; secret: string }>();
   const [message, setMessage] = useState('');
-  const [problem, setProblem] = useState();
-  const [confirming, setConfirming] = useState();
+  const [problem, setProblem] = useState<Error>();
+  const [confirming, setConfirming] = useState<string>();
   const act = useEndpointActions(endpoints, setShown, setMessage, setProblem, params);
   const selected = endpoints.data?.find((w) => w.id === params.get('webhook'));
   return html`<h1>Webhooks</h1>
@@ -267,9 +300,10 @@ export function WebhooksPage({ me, params }) {
     ${message && html`<p role="status">${message}</p>`}
     ${endpoints.data?.length === 0 && userId && html`<${Empty} userId=${userId} />`}
     ${
-      endpoints.data?.length > 0 &&
+      endpoints.data &&
+      endpoints.data.length > 0 &&
       html`<div class="scroll">
-        <table class="endpoints">
+        <table class="endpoints cards">
           <thead>
             <tr>
               <th>URL</th>

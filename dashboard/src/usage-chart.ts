@@ -1,13 +1,13 @@
 import { html } from 'htm/preact';
-import { get, query } from './api.js';
-import { LineChart } from './chart.js';
-import { duration } from './format.js';
-import { Problem, usePoll } from './router.js';
+import { answerOf, client, query, type Answer } from './api.ts';
+import { LineChart } from './chart.ts';
+import { duration } from './format.ts';
+import { Problem, usePoll } from './router.ts';
 
 const DAY = 86400;
 
 /** Seconds of something (CPU, GB) in hours, or in seconds while under a hundredth of an hour. */
-export function amount(seconds, what) {
+export function amount(seconds: number, what: string): string {
   if (seconds >= 36) return `${(seconds / 3600).toFixed(2)} ${what}-hours`;
   return `${seconds >= 1 || seconds === 0 ? seconds.toFixed(1) : seconds.toPrecision(2)} ${what}-seconds`;
 }
@@ -16,11 +16,11 @@ export function amount(seconds, what) {
  * Every day of the report's range (from up to to) with its CPU (0 on a day of none), in hours, or
  * in seconds when no day comes to a hundredth of an hour (an axis of zeros says nothing).
  */
-function perDay(report) {
+function perDay(report: Answer<'/usage'>): { unit: string; data: [number[], number[]] } {
   const used = new Map(report.groups.map((g) => [g.key, g.cpuSeconds]));
   const inHours = report.groups.some((g) => g.cpuSeconds >= 36);
-  const xs = [];
-  const ys = [];
+  const xs: number[] = [];
+  const ys: number[] = [];
   for (let t = Date.parse(report.from) / 1000; t < Date.parse(report.to) / 1000; t += DAY) {
     xs.push(t);
     ys.push((used.get(new Date(t * 1000).toISOString().slice(0, 10)) ?? 0) / (inHours ? 3600 : 1));
@@ -33,18 +33,20 @@ function perDay(report) {
  * CPU, memory, runs and run time. `filter`: userId, and a jobId or workflowId.
  */
 export function UsageChart({ filter, what }) {
-  const { data, error } = usePoll(() => get(`/usage${query({ groupBy: 'day', ...filter })}`), 30000, [
-    filter.userId,
-    filter.jobId,
-    filter.workflowId,
-  ]);
+  const { data, error } = usePoll(
+    () =>
+      answerOf(client.GET('/usage', { params: { query: query({ groupBy: 'day' as const, ...filter }) } })),
+    30000,
+    [filter.userId, filter.jobId, filter.workflowId],
+  );
   const chart = data && perDay(data);
   const total = data?.total;
   return html`<section aria-labelledby="usage" data-testid="usage">
     <h2 id="usage">Usage, last 7 days</h2>
     <${Problem} error=${error} />
     ${
-      data &&
+      total &&
+      chart &&
       (total.runs === 0
         ? html`<p>
             No run of ${what} ended in the last 7 days. The CPU and memory its runs use, day by day, will show

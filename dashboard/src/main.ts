@@ -1,22 +1,23 @@
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, get, session } from './api.js';
-import { OverviewPage } from './pages/overview.js';
-import { JobsPage, JobPage } from './pages/jobs.js';
-import { RunPage } from './pages/run.js';
-import { WorkflowPage, WorkflowsPage } from './pages/workflows.js';
-import { WorkflowRunPage } from './pages/workflow-run.js';
-import { Link, useLocation } from './router.js';
-import { lazyPage } from './lazy.js';
+import { answerOf, ApiError, client, session, type Answer } from './api.ts';
+import { OverviewPage } from './pages/overview.ts';
+import { JobsPage, JobPage } from './pages/jobs.ts';
+import { RunPage } from './pages/run.ts';
+import { WorkflowPage, WorkflowsPage } from './pages/workflows.ts';
+import { WorkflowRunPage } from './pages/workflow-run.ts';
+import { Link, useLocation } from './router.ts';
+import { lazyPage } from './lazy.ts';
+import { installStateColours } from './state-colours.ts';
 import './style.css';
 
 // The definition editor brings the YAML reader: loaded only when a New page is opened.
-const NewDefinitionPage = lazyPage(() => import('./pages/new-definition.js'), 'NewDefinitionPage');
+const NewDefinitionPage = lazyPage(() => import('./pages/new-definition.ts'), 'NewDefinitionPage');
 // Pages fewer people open are loaded when first opened, so what every page loads stays small.
-const OperatorsPage = lazyPage(() => import('./pages/operators.js'), 'OperatorsPage');
-const AuditPage = lazyPage(() => import('./pages/audit.js'), 'AuditPage');
-const WebhooksPage = lazyPage(() => import('./pages/webhooks.js'), 'WebhooksPage');
+const OperatorsPage = lazyPage(() => import('./pages/operators.ts'), 'OperatorsPage');
+const AuditPage = lazyPage(() => import('./pages/audit.ts'), 'AuditPage');
+const WebhooksPage = lazyPage(() => import('./pages/webhooks.ts'), 'WebhooksPage');
 
 function route(path) {
   const parts = path.replace(/^\/ui/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -74,13 +75,13 @@ function KeyForm({ message, onKey }) {
 
 function App() {
   const location = useLocation();
-  const [me, setMe] = useState();
+  const [me, setMe] = useState<Answer<'/whoami'> | null | undefined>();
   const [problem, setProblem] = useState('');
   // The section a page says it belongs to (a step's run: Workflows), for the address it was said at.
-  const [section, setSection] = useState({});
+  const [section, setSection] = useState<{ path?: string; name?: string }>({});
   const check = useCallback(async () => {
     try {
-      setMe(await get('/whoami'));
+      setMe(await answerOf(client.GET('/whoami')));
       setProblem('');
     } catch (error) {
       setMe(null);
@@ -89,7 +90,7 @@ function App() {
           ? session.key
             ? `That key was refused: ${error.message}`
             : 'Authentication is on: enter your API key.'
-          : `The API did not answer: ${error.message}`,
+          : `The API did not answer: ${(error as Error).message}`,
       );
     }
   }, []);
@@ -170,4 +171,5 @@ function App() {
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+installStateColours(document);
+render(html`<${App} />`, document.getElementById('app') as HTMLElement);

@@ -1,13 +1,14 @@
 import AnsiToHtml from 'ansi-to-html';
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, query } from '../api.js';
-import { LineChart } from '../chart.js';
-import { bytes, duration, percent, secondsBetween, time } from '../format.js';
-import { followLog, lineNumberOf, readLogWindow } from '../log-stream.js';
-import { Link, Problem, StateBadge, usePoll } from '../router.js';
-import { useStates } from '../states.js';
-import { RunActions } from './run-actions.js';
+import { answerOf, client, type Answer } from '../api.ts';
+import { LineChart } from '../chart.ts';
+import { bytes, duration, percent, secondsBetween, time } from '../format.ts';
+import { followLog, lineNumberOf, readLogWindow } from '../log-stream.ts';
+import { Link, Problem, StateBadge, usePoll } from '../router.ts';
+import { Overrides } from '../overrides.ts';
+import { useStates } from '../states.ts';
+import { RunActions } from './run-actions.ts';
 
 /** The 16 ANSI colours, each readable on the log's dark background (WCAG AA contrast). */
 const PALETTE = [
@@ -50,21 +51,30 @@ function logLines(lines, target) {
 function LogSearch({ runId, onJump }) {
   const [text, setText] = useState('');
   const [matchCase, setMatchCase] = useState(false);
-  const [answer, setAnswer] = useState();
+  const [searched, setAnswer] = useState<
+    (Answer<'/runs/{id}/log-search'> & { error?: undefined }) | { error: Error }
+  >();
   const [busy, setBusy] = useState(false);
   const find = async (event) => {
     event.preventDefault();
     if (!text) return;
     setBusy(true);
     try {
-      setAnswer(await get(`/runs/${runId}/log-search${query({ q: text, ignoreCase: !matchCase })}`));
+      setAnswer(
+        await answerOf(
+          client.GET('/runs/{id}/log-search', {
+            params: { path: { id: runId }, query: { q: text, ignoreCase: !matchCase } },
+          }),
+        ),
+      );
     } catch (error) {
-      setAnswer({ error });
+      setAnswer({ error: error as Error });
     } finally {
       setBusy(false);
     }
   };
-  const found = answer?.matches;
+  const ok = searched && !searched.error ? searched : undefined;
+  const found = ok?.matches;
   return html`<form class="log-search" role="search" aria-label="Find in the log" onSubmit=${find}>
       <label for="log-q">Find in the whole log</label>
       <input id="log-q" type="search" value=${text} onInput=${(e) => setText(e.target.value)} />
@@ -77,16 +87,17 @@ function LogSearch({ runId, onJump }) {
       >
       <button type="submit" disabled=${busy}>${busy ? 'Searching…' : 'Find'}</button>
     </form>
-    ${answer?.error && html`<${Problem} error=${answer.error} />`}
+    ${searched?.error && html`<${Problem} error=${searched.error} />`}
     ${
+      ok &&
       found &&
       html`<p role="status" data-testid="log-search-status">
           ${
-            answer.message
-              ? answer.message
+            ok.message
+              ? ok.message
               : found.length === 0
-                ? `No line of the stored log contains “${answer.q}”.`
-                : answer.truncated
+                ? `No line of the stored log contains “${ok.q}”.`
+                : ok.truncated
                   ? `The first ${found.length.toLocaleString('en')} matching lines (more lines match: narrow the search):`
                   : `${found.length.toLocaleString('en')} matching line${found.length === 1 ? '' : 's'}:`
           }
@@ -109,10 +120,10 @@ function LogSearch({ runId, onJump }) {
 
 /** Links to the stored logs, whole, as files (GET /runs/:id/files: each link downloads its file). */
 function LogDownloads({ runId, ended }) {
-  const [files, setFiles] = useState();
+  const [files, setFiles] = useState<Answer<'/runs/{id}/files'>['files']>();
   useEffect(() => {
     if (!ended) return;
-    get(`/runs/${runId}/files`).then(
+    answerOf(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })).then(
       (answer) =>
         // stdout first, as the log shows it.
         setFiles(answer.files.filter((f) => f.path === 'stdout.log' || f.path === 'stderr.log').reverse()),
@@ -131,20 +142,33 @@ function LogDownloads({ runId, ended }) {
   </p>`;
 }
 
-function LogView({ runId, ended }) {
-  const [lines, setLines] = useState([]);
+/** A line as the page shows it: its stream, its number there, its text as HTML. */
+interface ShownLine {
+  stream: string;
+  n: number | undefined;
+  html: string;
+}
+
+/** A line of the log: its stream and its number in that stream. */
+interface LinePlace {
+  stream: string;
+  line: number;
+}
+
+function LogView({ runId, ended }: { runId: string; ended: boolean }) {
+  const [lines, setLines] = useState<ShownLine[]>([]);
   const [status, setStatus] = useState('connecting…');
   // A line the reader jumped to, and the lines around it when the page no longer holds it.
-  const [target, setTarget] = useState();
-  const [around, setAround] = useState();
-  const box = useRef();
-  const convert = useRef();
+  const [target, setTarget] = useState<LinePlace>();
+  const [around, setAround] = useState<LinePlace & { loading?: true; lines?: ShownLine[]; error?: Error }>();
+  const box = useRef<HTMLElement>(null);
+  const convert = useRef<AnsiToHtml>(null);
   useEffect(() => {
     // escapeXML: the log's text is shown, never interpreted as HTML.
     convert.current = new AnsiToHtml({ escapeXML: true, stream: false, colors: PALETTE });
     const live = new AnsiToHtml({ escapeXML: true, stream: false, colors: PALETTE });
-    let pending = [];
-    let timer;
+    let pending: ShownLine[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
       timer = undefined;
       const add = pending;
@@ -156,7 +180,7 @@ function LogView({ runId, ended }) {
         pending.push({ stream, n: lineNumberOf(stream, id), html: live.toHtml(text) });
         timer ??= setTimeout(flush, 100);
       },
-      onEnd: ({ state }) => setStatus(`complete (run ${state})`),
+      onEnd: (end) => setStatus(`complete (run ${(end as { state: string }).state})`),
       onStatus: setStatus,
     });
     return () => {
@@ -172,12 +196,12 @@ function LogView({ runId, ended }) {
   useEffect(() => {
     const hit = target && box.current?.querySelector('.hit');
     // Scrolled within the log's box so that the line sits in its middle.
-    if (hit) {
-      const el = box.current;
+    const el = box.current;
+    if (hit && el) {
       el.scrollTop += hit.getBoundingClientRect().top - el.getBoundingClientRect().top - el.clientHeight / 2;
     }
   }, [target, around]);
-  const jump = async (to) => {
+  const jump = async (to: LinePlace) => {
     setTarget(to);
     if (lines.some((l) => l.stream === to.stream && l.n === to.line)) {
       setAround(undefined);
@@ -189,13 +213,19 @@ function LogView({ runId, ended }) {
       const read = await readLogWindow(runId, to.stream, first, WINDOW_LINES);
       setAround({
         ...to,
-        lines: read.map((l) => ({ stream: l.stream, n: l.number, html: convert.current.toHtml(l.text) })),
+        lines: read.map((l) => ({
+          stream: l.stream,
+          n: l.number,
+          html: convert.current?.toHtml(l.text) ?? '',
+        })),
       });
     } catch (error) {
-      setAround({ ...to, error });
+      setAround({ ...to, error: error as Error });
     }
   };
   const shown = around?.lines ?? lines;
+  // The log is a labelled `role="log"` (a bare <pre> may not carry a label: axe-core refuses it while
+  // the log is empty), not read aloud line by line as it grows (aria-live off).
   return html`<section aria-labelledby="log">
     <h2 id="log">Log <small data-testid="log-status">${status}</small></h2>
     <${LogSearch} runId=${runId} onJump=${jump} />
@@ -220,30 +250,42 @@ function LogView({ runId, ended }) {
         </button>
       </p>`
     }
-    <pre class="log" ref=${box} tabindex="0" aria-label="Run log" data-lines=${shown.length}>
+    <pre
+      class="log"
+      ref=${box}
+      tabindex="0"
+      role="log"
+      aria-live="off"
+      aria-label="Run log"
+      data-lines=${shown.length}
+    >
 ${logLines(shown, target)}</pre>
     <${LogDownloads} runId=${runId} ended=${ended} />
   </section>`;
 }
 
-function useMetrics(runId, live) {
-  const [samples, setSamples] = useState([]);
-  const [summary, setSummary] = useState();
+type Metrics = Answer<'/runs/{id}/metrics'>;
+
+function useMetrics(runId: string, live: boolean) {
+  const [samples, setSamples] = useState<Metrics['samples']>([]);
+  const [summary, setSummary] = useState<Metrics['summary']>();
   useEffect(() => {
     let stopped = false;
-    let last;
-    let timer;
+    let last: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const load = async () => {
       try {
-        const since = last === undefined ? '' : `?sinceElapsed=${last}`;
-        const answer = await get(`/runs/${runId}/metrics${since}`);
+        const since = last === undefined ? {} : { sinceElapsed: last };
+        const read = await answerOf(
+          client.GET('/runs/{id}/metrics', { params: { path: { id: runId }, query: since } }),
+        );
         if (stopped) return;
         const first = last === undefined;
-        if (answer.samples.length) last = answer.samples.at(-1).elapsed;
+        if (read.samples.length) last = read.samples.at(-1)?.elapsed;
         // The first answer of each pass is the whole series (live, or stored once the run ended).
-        if (first) setSamples(answer.samples);
-        else if (answer.samples.length) setSamples((current) => [...current, ...answer.samples]);
-        setSummary(answer.summary);
+        if (first) setSamples(read.samples);
+        else if (read.samples.length) setSamples((current) => [...current, ...read.samples]);
+        setSummary(read.summary);
       } catch {
         // shown as no samples; the next poll tries again
       }
@@ -285,7 +327,7 @@ function Timeline({ run }) {
 function Files({ runId, state }) {
   const ended = useStates()?.run.ended ?? [];
   const { data, error } = usePoll(
-    () => get(`/runs/${runId}/files`),
+    () => answerOf(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })),
     3000,
     [runId, state],
     !ended.includes(state),
@@ -306,7 +348,12 @@ const metricsLine = (summary) =>
 
 export function RunPage({ id, onSection }) {
   const [live, setLive] = useState(true);
-  const run = usePoll(() => get(`/runs/${id}`), 1500, [id], live);
+  const run = usePoll(
+    () => answerOf(client.GET('/runs/{id}', { params: { path: { id } } })),
+    1500,
+    [id],
+    live,
+  );
   const data = run.data;
   const ended = useStates()?.run.ended ?? [];
   useEffect(() => {
@@ -343,6 +390,7 @@ export function RunPage({ id, onSection }) {
           : html`<code>${data.results.uri}</code>`
       }
     </p>
+    <${Overrides} overrides=${data.overrides} />
     <${RunActions} run=${data} ended=${ended.includes(data.state)} onChanged=${run.reload} />
     <section aria-labelledby="timeline">
       <h2 id="timeline">Timeline</h2>

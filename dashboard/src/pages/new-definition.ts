@@ -3,15 +3,78 @@ import { useRef, useState } from 'preact/hooks';
 import { parseYamlText } from '../../../cli/definitions/yaml-text.ts';
 import { pathOf422 } from '../../../cli/definitions/problems.ts';
 import { diffFields, diffWorkflows, showValue } from '../../../cli/definitions/field-changes.ts';
-import { api, ApiError, get, query } from '../api.js';
-import { Link } from '../router.js';
-import { Outcome, useWrite } from '../writes.js';
+import { answerOf, ApiError, client, query } from '../api.ts';
+
+type Kind = 'job' | 'workflow';
+/** A definition as pasted: the service checks it, and its refusal is shown at its lines. */
+type Definition = Record<string, unknown> & { userId?: string; uniqueId?: string };
+/** A place in the text, and what is wrong there. */
+interface Located {
+  line: number;
+  column: number;
+  message: string;
+}
+/** What applying the definition would do. */
+interface Plan {
+  action: string;
+  kind: Kind;
+  body: Definition;
+  id?: string;
+  changes: unknown[];
+}
+/** The last check of the text: its problems, its plan, or why it could not be checked. */
+interface CheckResult {
+  text: string;
+  problems?: Located[];
+  plan?: Plan;
+  error?: Error;
+}
+/** A stored job or workflow, as much as the plan reads of it. */
+interface Stored {
+  id: string;
+  uniqueId: string;
+  deletedAt?: string | null;
+  spec?: Record<string, unknown>;
+  definition?: Record<string, unknown>;
+}
+
+/** The requests of the definition editor, each to its own typed route. */
+const requests = {
+  list: (kind: Kind, params: { userId: string; limit: number; cursor?: string }) =>
+    kind === 'job'
+      ? answerOf(client.GET('/jobs', { params: { query: query(params) } })).then((page) => ({
+          items: page.jobs as Stored[],
+          nextCursor: page.nextCursor,
+        }))
+      : answerOf(client.GET('/workflows', { params: { query: query(params) } })).then((page) => ({
+          items: page.workflows as Stored[],
+          nextCursor: page.nextCursor,
+        })),
+  dryRun: (kind: Kind, body: Definition) =>
+    (kind === 'job'
+      ? answerOf(client.POST('/jobs', { params: { query: { dry_run: true } }, body: body as never }))
+      : answerOf(
+          client.POST('/workflows', { params: { query: { dry_run: 'true' } }, body: body as never }),
+        )) as Promise<{
+      spec?: Record<string, unknown>;
+      definition?: Record<string, unknown>;
+    }>,
+  create: async (kind: Kind, body: Definition): Promise<unknown> =>
+    kind === 'job'
+      ? answerOf(client.POST('/jobs', { body: body as never }))
+      : answerOf(client.POST('/workflows', { body: body as never })),
+  replace: async (kind: Kind, id: string, body: Definition): Promise<unknown> =>
+    kind === 'job'
+      ? answerOf(client.PUT('/jobs/{id}', { params: { path: { id } }, body: body as never }))
+      : answerOf(client.PUT('/workflows/{id}', { params: { path: { id } }, body: body as never })),
+};
+import { Link } from '../router.ts';
+import { Outcome, useWrite } from '../writes.ts';
 
 // A job or workflow submitted from the page, as `tds apply` submits a file: read with the same
 // YAML reader (positions kept), checked by the service's own dry run, every problem shown at its
 // line, the plan shown (create, or update with the changed fields), and applied on confirmation.
 
-const ROUTES = { job: '/jobs', workflow: '/workflows' };
 const LISTS = { job: 'jobs', workflow: 'workflows' };
 
 const EXAMPLES = {
@@ -56,15 +119,16 @@ function readText(text, routeKind, me) {
         },
       ],
     };
-  const [doc] = documents;
-  const at = (path, message) => ({ ...doc.locate(path), message });
+  const doc = documents[0];
+  if (!doc) return { problems: [] };
+  const at = (path: string, message: string) => ({ ...doc.locate(path), message });
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value))
     return { problems: [at('', 'a definition is a map of fields (userId, uniqueId, command, …)')] };
-  const { kind = routeKind, ...body } = doc.value;
+  const { kind = routeKind, ...body } = doc.value as Definition;
   if (kind !== 'job' && kind !== 'workflow')
     return { problems: [at('/kind', `kind ${JSON.stringify(kind)} is not one of job, workflow`)] };
   if (body.userId === undefined && me.kind === 'user') body.userId = me.userId;
-  const missing = [];
+  const missing: ReturnType<typeof at>[] = [];
   if (!body.userId) missing.push(at('', 'missing userId: whose job or workflow this is'));
   if (!body.uniqueId) missing.push(at('', 'missing uniqueId: it names the definition in the service'));
   if (missing.length > 0) return { problems: missing };
@@ -72,28 +136,32 @@ function readText(text, routeKind, me) {
 }
 
 /** The stored job or workflow of this userId and uniqueId, if any (deleted ones are gone). */
-async function findStored(kind, userId, uniqueId) {
-  let cursor;
+async function findStored(kind: Kind, userId: string, uniqueId: string): Promise<Stored | undefined> {
+  let cursor: string | undefined;
   do {
-    const page = await get(`${ROUTES[kind]}${query({ userId, limit: 200, cursor })}`);
-    const found = page[LISTS[kind]].find((item) => item.uniqueId === uniqueId && !item.deletedAt);
+    const page = await requests.list(kind, { userId, limit: 200, cursor });
+    const found = page.items.find((item) => item.uniqueId === uniqueId && !item.deletedAt);
     if (found) return found;
-    cursor = page.nextCursor;
+    cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return undefined;
 }
 
 /** The service's dry run and the plan: { problems } when refused, else { plan }. */
-async function check(read) {
+async function check(read: {
+  kind: Kind;
+  body: Definition;
+  locate: (path: string) => { line: number; column: number };
+}): Promise<{ problems: Located[] } | { plan: Plan }> {
   const { kind, body, locate } = read;
   try {
-    const answer = await api('POST', `${ROUTES[kind]}?dry_run=true`, body);
-    const stored = await findStored(kind, body.userId, body.uniqueId);
+    const checked = await requests.dryRun(kind, body);
+    const stored = await findStored(kind, String(body.userId), String(body.uniqueId));
     if (!stored) return { plan: { action: 'create', kind, body, changes: [] } };
     const changes =
       kind === 'job'
-        ? diffFields(stored.spec ?? {}, answer.spec ?? body)
-        : diffWorkflows(stored.definition ?? {}, answer.definition ?? {});
+        ? diffFields(stored.spec ?? {}, checked.spec ?? body)
+        : diffWorkflows(stored.definition ?? {}, checked.definition ?? {});
     return {
       plan: { action: changes.length > 0 ? 'update' : 'unchanged', kind, body, id: stored.id, changes },
     };
@@ -190,9 +258,9 @@ function applied(plan, answer) {
 
 export function NewDefinitionPage({ kind: routeKind, me }) {
   const [text, setText] = useState('');
-  const [result, setResult] = useState();
+  const [result, setResult] = useState<CheckResult>();
   const [checking, setChecking] = useState(false);
-  const area = useRef();
+  const area = useRef<HTMLTextAreaElement>(null);
   const { outcome, carry, clear } = useWrite();
   const edit = (value) => {
     setText(value);
@@ -207,19 +275,19 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
       const read = readText(text, routeKind, me);
       setResult({ text, ...(read.problems ? read : await check(read)) });
     } catch (error) {
-      setResult({ text, error });
+      setResult({ text, error: error as Error });
     } finally {
       setChecking(false);
     }
   };
   const apply = () => {
-    const { plan } = result;
-    const route = ROUTES[plan.kind];
+    const plan = result?.plan;
+    if (!plan) return;
     carry(
       () =>
         plan.action === 'create'
-          ? api('POST', route, plan.body)
-          : api('PUT', `${route}/${plan.id}`, plan.body),
+          ? requests.create(plan.kind, plan.body)
+          : requests.replace(plan.kind, plan.id ?? '', plan.body),
       (answer) => {
         setResult(undefined);
         return applied(plan, answer);
@@ -229,8 +297,8 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
   const jump = (line) => {
     const lines = text.split('\n');
     const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-    area.current.focus();
-    area.current.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+    area.current?.focus();
+    area.current?.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
   };
   const problems = result?.problems ?? [];
   return html`<h1>New ${routeKind}</h1>
@@ -284,7 +352,7 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
               )}
           </ul>
         </div>
-        <${Annotated} text=${result.text} problems=${problems} />
+        <${Annotated} text=${result?.text} problems=${problems} />
       </section>`
     }
     ${

@@ -1,10 +1,10 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.js';
-import { time } from '../format.js';
-import { Problem, usePoll } from '../router.js';
+import { answerOf, client, query } from '../api.ts';
+import { time } from '../format.ts';
+import { Problem, usePoll } from '../router.ts';
 
-const FILTERS = [
+const FILTERS: [string, string][] = [
   ['actor', 'Actor (key id or user)'],
   ['action', 'Action (job.paused, job.*)'],
   ['target', 'Target id'],
@@ -23,10 +23,14 @@ function summary(value) {
 
 /** The audit log for operators: who did what, to which thing, when and from where, newest first. */
 export function AuditPage() {
-  const [filters, setFilters] = useState({});
-  const [cursors, setCursors] = useState([]);
-  const cursor = cursors.at(-1);
-  const page = usePoll(() => get(`/audit${query({ ...filters, cursor })}`), 30000, [filters, cursor]);
+  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [cursors, setCursors] = useState<(string | null | undefined)[]>([]);
+  const cursor = cursors.at(-1) ?? undefined;
+  const page = usePoll(
+    () => answerOf(client.GET('/audit', { params: { query: query({ ...filters, cursor }) } })),
+    30000,
+    [filters, cursor],
+  );
   const apply = (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -76,7 +80,7 @@ export function AuditPage() {
         }
         <p>
           ${cursors.length > 0 && html`<button onClick=${() => setCursors(cursors.slice(0, -1))}>Newer</button>`}
-          ${page.data.nextCursor && html`<button onClick=${() => setCursors([...cursors, page.data.nextCursor])}>Older</button>`}
+          ${page.data?.nextCursor && html`<button onClick=${() => setCursors([...cursors, page.data?.nextCursor])}>Older</button>`}
         </p>`
     }
   </section>`;

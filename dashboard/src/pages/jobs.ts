@@ -1,24 +1,24 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.js';
-import { FilterForm, readFilters } from '../filters.js';
-import { LineChart } from '../chart.js';
-import { bytes, duration, percent, secondsBetween, time } from '../format.js';
-import { Link, Problem, StateBadge, usePoll } from '../router.js';
-import { useStates } from '../states.js';
-import { UsageChart } from '../usage-chart.js';
-import { DefinitionActions } from './definition-actions.js';
-import { EmptyState, submitJob, triggerNow } from '../empty-state.js';
+import { answerOf, client, query } from '../api.ts';
+import { FilterForm, readFilters } from '../filters.ts';
+import { LineChart } from '../chart.ts';
+import { bytes, duration, percent, secondsBetween, time } from '../format.ts';
+import { Link, Problem, StateBadge, usePoll } from '../router.ts';
+import { useStates } from '../states.ts';
+import { UsageChart } from '../usage-chart.ts';
+import { DefinitionActions } from './definition-actions.ts';
+import { EmptyState, submitJob, triggerNow } from '../empty-state.ts';
 
 export function JobsPage({ me, params }) {
   const runStates = useStates()?.run.states ?? [];
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { name, state } = readFilters(params, 'failed,timed_out');
-  const { data, error } = usePoll(() => get(`/job-summaries${query({ userId, name, state })}`), 5000, [
-    userId,
-    name,
-    state,
-  ]);
+  const { data, error } = usePoll(
+    () => answerOf(client.GET('/job-summaries', { params: { query: query({ userId, name, state }) } })),
+    5000,
+    [userId, name, state],
+  );
   return html`<h1>Jobs</h1>
     <p><${Link} href="/ui/jobs/new">New job</${Link}>: paste or upload a definition (YAML or JSON)</p>
     <${FilterForm} path="/ui/jobs" params=${params} states=${runStates} />
@@ -55,10 +55,12 @@ export function JobsPage({ me, params }) {
 }
 
 async function loadRuns(id, cursor) {
-  const page = await get(`/jobs/${id}/runs${query({ limit: 20, cursor })}`);
+  const page = await answerOf(
+    client.GET('/jobs/{id}/runs', { params: { path: { id }, query: query({ limit: 20, cursor }) } }),
+  );
   const metrics = await Promise.all(
     page.runs.map((run) =>
-      get(`/runs/${run.id}/metrics`).then(
+      answerOf(client.GET('/runs/{id}/metrics', { params: { path: { id: run.id } } })).then(
         (m) => m.summary,
         () => null,
       ),
@@ -68,9 +70,9 @@ async function loadRuns(id, cursor) {
 }
 
 export function JobPage({ id }) {
-  const [cursors, setCursors] = useState([undefined]);
+  const [cursors, setCursors] = useState<(string | null | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
-  const job = usePoll(() => get(`/jobs/${id}`), 5000, [id]);
+  const job = usePoll(() => answerOf(client.GET('/jobs/{id}', { params: { path: { id } } })), 5000, [id]);
   const runs = usePoll(() => loadRuns(id, cursor), 5000, [id, cursor]);
   const data = job.data?.job;
   const schedule = data?.schedule;
@@ -81,7 +83,7 @@ export function JobPage({ id }) {
       data &&
       html`<h1>Job ${data.uniqueId}</h1>
         <p>user <strong>${data.userId}</strong> · <code>${data.spec.command ?? data.spec.image}</code></p>
-        ${data.spec.secrets?.length > 0 && html`<p>Secrets (names; values are never shown): ${data.spec.secrets.join(', ')}</p>`}
+        ${(data.spec.secrets?.length ?? 0) > 0 && html`<p>Secrets (names; values are never shown): ${data.spec.secrets?.join(', ')}</p>`}
         <section aria-labelledby="schedule">
           <h2 id="schedule">Schedule</h2>
           ${
@@ -129,7 +131,7 @@ export function JobPage({ id }) {
               title="Peak memory of the last runs (MiB)"
               unit="MiB"
               color="#9333ea"
-              data=${[index, ordered.map((r) => (r.metrics?.memory_bytes_peak ?? null) && r.metrics.memory_bytes_peak / 1048576)]}
+              data=${[index, ordered.map((r) => (r.metrics?.memory_bytes_peak ?? null) && (r.metrics?.memory_bytes_peak ?? 0) / 1048576)]}
             />
           </div>
           <table>
@@ -163,8 +165,8 @@ export function JobPage({ id }) {
               Newer
             </button>
             <button
-              disabled=${!runs.data.nextCursor}
-              onClick=${() => setCursors([...cursors, runs.data.nextCursor])}
+              disabled=${!runs.data?.nextCursor}
+              onClick=${() => setCursors([...cursors, runs.data?.nextCursor])}
             >
               Older
             </button>

@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 
 /** Every page has its own address: moving between pages pushes it to the browser's history. */
-export function navigate(href, { replace = false } = {}) {
+export function navigate(href: string, { replace = false } = {}): void {
   if (replace) history.replaceState(null, '', href);
   else history.pushState(null, '', href);
   dispatchEvent(new Event('tds:navigate'));
@@ -40,8 +40,16 @@ export function Link({ href, children, ...rest }) {
 }
 
 /** Calls `load` now and every `ms` while `active` is true; returns its latest result or error. */
-export function usePoll(load, ms, deps, active = true) {
-  const [state, setState] = useState({ data: undefined, error: undefined });
+export function usePoll<T>(
+  load: () => Promise<T>,
+  ms: number,
+  deps: unknown[],
+  active = true,
+): { data: T | undefined; error: Error | undefined; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined }>({
+    data: undefined,
+    error: undefined,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let cancelled = false;
@@ -61,10 +69,10 @@ export function usePoll(load, ms, deps, active = true) {
   return { ...state, reload: () => setTick((n) => n + 1) };
 }
 
-export function StateBadge({ state }) {
+export function StateBadge({ state }: { state: string | undefined }) {
   return html`<span class=${`badge state-${state}`}>${state?.replace('_', ' ')}</span>`;
 }
 
-export function Problem({ error }) {
+export function Problem({ error }: { error: { message: string } | undefined | null }) {
   return error ? html`<p class="problem" role="alert">${error.message}</p>` : null;
 }

@@ -1,10 +1,10 @@
 import { html } from 'htm/preact';
-import { get, query } from '../api.js';
-import { duration, time } from '../format.js';
-import { Link, Problem, StateBadge, usePoll } from '../router.js';
-import { useStates } from '../states.js';
-import { UsageChart } from '../usage-chart.js';
-import { CancelRunButton } from './run-actions.js';
+import { answerOf, client, query } from '../api.ts';
+import { duration, time } from '../format.ts';
+import { Link, Problem, StateBadge, usePoll } from '../router.ts';
+import { useStates } from '../states.ts';
+import { UsageChart } from '../usage-chart.ts';
+import { CancelRunButton } from './run-actions.ts';
 
 /** What a run belongs to: its job, or its workflow run (and step). */
 function Owner({ run }) {
@@ -16,7 +16,11 @@ function Owner({ run }) {
 
 export function OverviewPage({ me }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
-  const { data, error, reload } = usePoll(() => get(`/overview${query({ userId })}`), 3000, [userId]);
+  const { data, error, reload } = usePoll(
+    () => answerOf(client.GET('/overview', { params: { query: query({ userId }) } })),
+    3000,
+    [userId],
+  );
   // Every run state, as the service lists them (GET /states): those that ended first.
   const states = useStates()?.run;
   const outcomes = states ? [...states.ended, ...states.unfinished] : [];

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { navigate } from './router.js';
+import { navigate } from './router.ts';
 
 /**
  * A list page's filters (part of the name, the last run's state, failed only), kept in the page's
@@ -7,7 +7,7 @@ import { navigate } from './router.js';
  */
 
 /** The filters in `params`; with failed only, `state` is `failedStates`. */
-export function readFilters(params, failedStates) {
+export function readFilters(params: URLSearchParams, failedStates: string) {
   const name = params.get('name') ?? '';
   const failedOnly = params.get('failed') === '1';
   const state = failedOnly ? failedStates : (params.get('state') ?? '');
@@ -15,9 +15,17 @@ export function readFilters(params, failedStates) {
 }
 
 /** The filter form of the list at `path`: `states` are the last run's states to choose from. */
-export function FilterForm({ path, params, states }) {
+export function FilterForm({
+  path,
+  params,
+  states,
+}: {
+  path: string;
+  params: URLSearchParams;
+  states: string[];
+}) {
   const { name, failedOnly } = readFilters(params, '');
-  const setFilter = (changes) => {
+  const setFilter = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
       if (value) next.set(key, value);

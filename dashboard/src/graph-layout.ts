@@ -8,8 +8,24 @@ const RANK_GAP = 48;
 const NODE_GAP = 10;
 const MARGIN = 8;
 
+/** What the layout reads of a step: its name, what it depends on, and whether it fans out. */
+export interface GraphStep {
+  name: string;
+  dependsOn: string[];
+  items?: unknown;
+}
+
+/** Where each step sits (its centre, by name), the edges as one SVG path, the size, the time taken. */
+export interface Layout {
+  positions: Record<string, [number, number]>;
+  path: string;
+  width: number;
+  height: number;
+  ms: number;
+}
+
 /** What the layout depends on: the steps' names and dependencies, not their states. */
-export function structureOf(steps) {
+export function structureOf(steps: GraphStep[]): string {
   return steps.map((s) => `${s.name}<${s.dependsOn.join(',')}`).join(';');
 }
 
@@ -19,27 +35,28 @@ export function structureOf(steps) {
  * for small graphs (drawn in the same task as their data, whatever the browser does with workers)
  * and when a worker cannot lay a graph out.
  */
-export function layOutHere(steps) {
+export function layOutHere(steps: GraphStep[]): Layout {
   const started = performance.now();
   const byName = new Map(steps.map((s) => [s.name, s]));
-  const rank = new Map();
-  const rankOf = (name, seen = new Set()) => {
-    if (rank.has(name)) return rank.get(name);
+  const rank = new Map<string, number>();
+  const rankOf = (name: string, seen = new Set<string>()): number => {
+    const known = rank.get(name);
+    if (known !== undefined) return known;
     seen.add(name);
     const deps = (byName.get(name)?.dependsOn ?? []).filter((d) => byName.has(d) && !seen.has(d));
     const r = deps.length ? 1 + Math.max(...deps.map((d) => rankOf(d, seen))) : 0;
     rank.set(name, r);
     return r;
   };
-  const columns = [];
+  const columns: GraphStep[][] = [];
   for (const step of steps) (columns[rankOf(step.name)] ??= []).push(step);
-  const heightOf = (step) => (step.items ? NODE.fanOutHeight : NODE.height);
-  const positions = {};
+  const heightOf = (step: GraphStep) => (step.items ? NODE.fanOutHeight : NODE.height);
+  const positions: Layout['positions'] = {};
   let height = 0;
   columns.forEach((column, r) => {
     // Ordered by the mean height of their dependencies, so that edges cross less.
-    const key = (step) => {
-      const ys = step.dependsOn.map((d) => positions[d]?.[1]).filter((y) => y !== undefined);
+    const key = (step: GraphStep) => {
+      const ys = step.dependsOn.map((d) => positions[d]?.[1]).filter((y): y is number => y !== undefined);
       return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0;
     };
     const ordered = r === 0 ? column : [...column].sort((a, b) => key(a) - key(b));
@@ -52,10 +69,13 @@ export function layOutHere(steps) {
   });
   let path = '';
   for (const step of steps) {
-    const [x2, y2] = positions[step.name];
+    const here = positions[step.name];
+    if (!here) continue;
+    const [x2, y2] = here;
     for (const d of step.dependsOn) {
-      if (!positions[d]) continue;
-      const [x1, y1] = positions[d];
+      const there = positions[d];
+      if (!there) continue;
+      const [x1, y1] = there;
       const from = x1 + NODE.width / 2;
       const to = x2 - NODE.width / 2;
       const bend = (to - from) / 2;
@@ -72,7 +92,7 @@ export function layOutHere(steps) {
  * once; a larger one with dagre in a Web Worker, so the page answers input meanwhile (and here, if
  * the worker cannot start or fails).
  */
-export function layOut(steps) {
+export function layOut(steps: GraphStep[]): Promise<Layout> {
   if (steps.length <= SMALL_GRAPH) return Promise.resolve(layOutHere(steps));
   const nodes = steps.map((s) => ({
     id: s.name,
@@ -81,14 +101,14 @@ export function layOut(steps) {
   }));
   const edges = steps.flatMap((s) => s.dependsOn.map((d) => [d, s.name]));
   return new Promise((resolve) => {
-    let worker;
+    let worker: Worker;
     try {
-      worker = new Worker(new URL('./layout-worker.js', import.meta.url), { type: 'module' });
+      worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module' });
     } catch {
       resolve(layOutHere(steps));
       return;
     }
-    worker.onmessage = ({ data }) => {
+    worker.onmessage = ({ data }: MessageEvent<Layout>) => {
       worker.terminate();
       resolve(data);
     };

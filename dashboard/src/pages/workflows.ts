@@ -1,22 +1,22 @@
 import { html } from 'htm/preact';
-import { get, query } from '../api.js';
-import { FilterForm, readFilters } from '../filters.js';
-import { duration, secondsBetween, time } from '../format.js';
-import { UsageChart } from '../usage-chart.js';
-import { DefinitionActions, ScheduleLine } from './definition-actions.js';
-import { Link, Problem, StateBadge, usePoll } from '../router.js';
-import { useStates } from '../states.js';
-import { EmptyState, submitWorkflow, triggerNow } from '../empty-state.js';
+import { answerOf, client, query } from '../api.ts';
+import { FilterForm, readFilters } from '../filters.ts';
+import { duration, secondsBetween, time } from '../format.ts';
+import { UsageChart } from '../usage-chart.ts';
+import { DefinitionActions, ScheduleLine } from './definition-actions.ts';
+import { Link, Problem, StateBadge, usePoll } from '../router.ts';
+import { useStates } from '../states.ts';
+import { EmptyState, submitWorkflow, triggerNow } from '../empty-state.ts';
 
 export function WorkflowsPage({ me, params }) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const workflowRunStates = useStates()?.workflowRun.states ?? [];
   const { name, state } = readFilters(params, 'failed');
-  const { data, error } = usePoll(() => get(`/workflow-summaries${query({ userId, name, state })}`), 5000, [
-    userId,
-    name,
-    state,
-  ]);
+  const { data, error } = usePoll(
+    () => answerOf(client.GET('/workflow-summaries', { params: { query: query({ userId, name, state }) } })),
+    5000,
+    [userId, name, state],
+  );
   return html`<h1>Workflows</h1>
     <p><${Link} href="/ui/workflows/new">New workflow</${Link}>: paste or upload a definition (YAML or JSON)</p>
     <${FilterForm} path="/ui/workflows" params=${params} states=${workflowRunStates} />
@@ -72,15 +72,24 @@ function commandText(spec) {
 const countSteps = (run, state) => run.steps.filter((s) => s.state === state).length;
 
 export function WorkflowPage({ id }) {
-  const { data, error, reload } = usePoll(() => get(`/workflows/${id}`), 5000, [id]);
+  const { data, error, reload } = usePoll(
+    () => answerOf(client.GET('/workflows/{id}', { params: { path: { id } } })),
+    5000,
+    [id],
+  );
   if (!data) return html`<${Problem} error=${error} />${!error && html`<p>Loading…</p>`}`;
   const { workflow, runs } = data;
-  const steps = workflow.definition.steps;
+  // The definition as stored (docs/workflows.md): the API declares it as any JSON document.
+  const definition = workflow.definition as {
+    steps: { name: string; dependsOn: string[]; runIf: string; forEach?: unknown; spec: unknown }[];
+    maxParallel: number;
+  };
+  const steps = definition.steps;
   return html`<h1>Workflow ${workflow.uniqueId}</h1>
     <${Problem} error=${error} />
     <p>
       user <strong>${workflow.userId}</strong>
-      ${` · ${steps.length} ${steps.length === 1 ? 'step' : 'steps'} · at most ${workflow.definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
+      ${` · ${steps.length} ${steps.length === 1 ? 'step' : 'steps'} · at most ${definition.maxParallel} runs at once · created ${time(workflow.createdAt)}`}
     </p>
     <section aria-labelledby="schedule">
       <h2 id="schedule">Schedule</h2>
