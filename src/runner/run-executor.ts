@@ -19,6 +19,7 @@ import {
   WORKER_ID_LABEL,
   JOB_ENTRYPOINT,
   METRICS_SOURCE_LABEL,
+  fencedContainerName,
   runContainerName,
   runNetworkName,
   runVolumeName,
@@ -133,8 +134,10 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
       const buildLog: string[] = [];
       const note = (text: string) => buildLog.push(text);
       try {
-        // Nothing of an earlier attempt may be delivered as this one's results.
+        // Nothing of an earlier attempt may be delivered as this one's results, nor counted in
+        // its metrics: its spool and working files go (one stopped by fencing leaves them).
         await deps.spool.remove(run.id);
+        await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
         // Rights are those of now, not of when the job was submitted: a schedule's fire, a trigger
         // and a retry all start here, so a ceiling lowered or a key revoked since holds for them.
         const refused = await deps.refusal?.(run);
@@ -248,6 +251,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         const volumes = runVolumes(run.id).map((volume) => ({ ...volume, readOnly: volume.dir === JOB_DIR }));
         await engine.removeContainer(containerName);
         await engine.removeContainer(filesContainerName(containerName));
+        // An attempt stopped by its worker cut off from the database (fencing) left its container.
+        await engine.removeContainer(fencedContainerName(run.id));
         // Side by side: each is a request to the engine, and they are on the way to every start.
         await Promise.all(
           volumes.map(async (volume) => {

@@ -32,8 +32,8 @@ export interface RunFinisher {
   ): Promise<Run | undefined>;
   /**
    * The run's container was stopped by a worker cut off from the database (fencing) before its
-   * command ended: what it left goes (container, volumes, network, working files), and the run,
-   * held by this worker, goes back to the queue to run again. Nothing is delivered or recorded as
+   * command ended: the run, held by this worker, goes back to the queue to run again (its next
+   * start removes what this attempt left). Nothing is delivered or recorded as
    * an end: the command did not end.
    */
   rerunFenced(run: Run, containerId: string): Promise<Run | undefined>;
@@ -68,11 +68,13 @@ export function createRunFinisher(deps: RunFinisherDeps): RunFinisher {
 
     async rerunFenced(run, containerId) {
       await deps.engineSampler.stop(run.id);
-      await deps.spool.remove(run.id);
-      // Before it is queued: the next start makes the run's volumes afresh, never reusing these.
-      await cleanUp(deps, run, containerId);
+      // Recorded first: should the database fail here, the stopped container is still there to
+      // say it was fenced, and the next settle tries again. What it left (container, volumes,
+      // network, working files) is removed by the run's next start on this engine, or by
+      // housekeeping once the run has ended elsewhere; removed here it could race that start.
       const queued = await requeueFenced(deps.db, run.id, deps.workerId, { containerId });
       if (queued) {
+        deps.secrets.forget(run.id);
         logger.warn(
           { runId: run.id, jobId: run.jobId, containerId },
           'requeued a run whose container its cut-off worker stopped (fenced): it runs again',

@@ -56,6 +56,11 @@ export function isTerminal(state: RunState): boolean {
   return (TERMINAL_STATES as readonly RunState[]).includes(state);
 }
 
+/** Whether the named transition may move a run that is in `from`. */
+export function transitionFrom(transition: TransitionName, from: RunState): boolean {
+  return (RUN_TRANSITIONS[transition].from as readonly RunState[]).includes(from);
+}
+
 /** Whether some named transition moves a run from `from` to `to`. */
 export function canChange(from: RunState, to: RunState): boolean {
   return Object.values(RUN_TRANSITIONS).some(

@@ -14,7 +14,7 @@ import type { ResultSpool } from '../runner/result-spool.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
 import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
 import { getRun, setKillReason, type Run } from '../runs/run-repository.js';
-import { canChange } from '../runs/run-states.js';
+import { transitionFrom } from '../runs/run-states.js';
 import { beginUpload, requeue, startRunning } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
@@ -289,7 +289,8 @@ async function reapLapsedRuns(w: WatchState): Promise<void> {
   const { db, workerId, leaseMs } = w.deps;
   for (const run of await listLapsedRuns(db, workerId, leaseMs, 20)) {
     const log = w.deps.logger.child({ runId: run.id, jobId: run.jobId, lapsedWorker: run.workerId });
-    if (canChange(run.state, 'queued')) {
+    // Not yet started (staging, building): back to the queue. A running run's container is adopted.
+    if (transitionFrom('requeue', run.state)) {
       const taken = await takeOverRun(db, run, workerId, leaseMs);
       if (taken && (await requeue(db, run.id, workerId))) {
         log.warn({ was: run.state }, 'requeued a run whose worker stopped heartbeating');

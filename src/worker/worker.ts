@@ -5,7 +5,7 @@ import { ShutdownRequested } from '../errors.js';
 import type { RunExecutor } from '../runner/run-executor.js';
 import { claimRuns, nextBackoffEndsInMs, type ClaimCapacity } from '../runs/claim.js';
 import { listActiveRunsOfWorker } from '../runs/leases.js';
-import { canChange } from '../runs/run-states.js';
+import { transitionFrom } from '../runs/run-states.js';
 import { requeue } from '../runs/transitions.js';
 import type { Signals } from '../signals.js';
 import { startStop, type StartStop } from '../start-stop.js';
@@ -78,7 +78,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   /** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
   async function requeueInterrupted(): Promise<void> {
     for (const run of await listActiveRunsOfWorker(db, workerId)) {
-      if (canChange(run.state, 'queued') && !executions.has(run.id)) {
+      if (transitionFrom('requeue', run.state) && !executions.has(run.id)) {
         const requeued = await requeue(db, run.id, workerId);
         if (requeued)
           logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');

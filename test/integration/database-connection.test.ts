@@ -280,7 +280,9 @@ describe('a database failover under load', () => {
   /** Two workers on a Postgres of their own (either would take over the other's runs once their lease lapsed), three runs posted. */
   async function underLoad(command: (i: number) => string) {
     const postgres = await ownPostgres();
-    const env = { TDS_LEASE_MS: '8000', TDS_MIGRATE: 'auto' };
+    // A fence (half the lease) well past the outage: a worker cut off for longer would stop its
+    // containers, and the runs would start again (fencing.test.ts).
+    const env = { TDS_LEASE_MS: '16000', TDS_MIGRATE: 'auto' };
     const first = await startTestService({ databaseUrl: postgres.url, env });
     services.push(first);
     const second = await startTestService({ databaseUrl: postgres.url, roles: ['worker'], env });
@@ -339,7 +341,7 @@ describe('a database failover under load', () => {
     return { admin, states, failover, everyRunEndedOnce, runIds };
   }
 
-  it('keeps every lease through a restart shorter than the lease, and every run ends as it would have', async () => {
+  it('keeps every lease through a restart shorter than the fence (TDS_FENCE_MS), and every run ends as it would have', async () => {
     const load = await underLoad((i) => `sleep 20; echo run ${i}`);
     await eventually(
       'every run running',

@@ -6,6 +6,7 @@ import {
   TERMINAL_STATES,
   UNFINISHED_STATES,
   canChange,
+  transitionFrom,
   isTerminal,
   sqlState,
   sqlStates,
@@ -64,6 +65,8 @@ describe('allowed changes of state', () => {
     );
     expect(backFromRunning.map(([name]) => name)).toEqual(['requeueFenced']);
     expect(RUN_TRANSITIONS.requeue.from).toEqual(['staging', 'building']);
+    // What a restart or a lapsed lease hands back is what `requeue` may move, never a running run.
+    expect(RUN_STATES.filter((s) => transitionFrom('requeue', s))).toEqual(['staging', 'building']);
     expect(canChange('queued', 'staging')).toBe(true);
     expect(canChange('queued', 'running')).toBe(false);
     expect(canChange('running', 'building')).toBe(false);
