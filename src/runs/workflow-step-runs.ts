@@ -21,7 +21,7 @@ export const STEP_RUN_OUTCOME_COLUMNS = [
 ] as const;
 
 /** How a step's run stands or ended: what the workflow engine decides from. */
-export interface StepRunOutcome {
+export interface StepRun {
   id: string;
   state: RunState;
   exitCode: number | null;
@@ -30,6 +30,10 @@ export interface StepRunOutcome {
   failureMessage: string | null;
   resultsBucket: string;
   resultsPrefix: string;
+}
+
+/** A step's run with its result (a plain step's latest run, as the workflow engine reads it). */
+export interface StepRunOutcome extends StepRun {
   result: string | null;
 }
 

@@ -2,6 +2,7 @@ import type { JobSpec, StepInput } from '../jobs/job-spec.js';
 import type { NewRun } from '../runs/queue-runs.js';
 import { stepResultsPrefix } from '../runs/results-layout.js';
 import { UNFINISHED_STATES, type RunState } from '../runs/run-states.js';
+import type { StepRun, StepRunOutcome } from '../runs/workflow-step-runs.js';
 import { paramText, type ParamValue } from '../definitions/params.js';
 import type { RunOverrides } from '../definitions/trigger-overrides.js';
 import { imageReferenceProblem } from '../jobs/image-reference.js';
@@ -51,23 +52,6 @@ export interface StepValues {
   resultTruncated: boolean;
 }
 
-/** A run of a step, as the decision needs it. */
-export interface StepRun {
-  id: string;
-  state: RunState;
-  exitCode: number | null;
-  attempt: number;
-  failureReason: string | null;
-  failureMessage: string | null;
-  resultsBucket: string;
-  resultsPrefix: string;
-}
-
-/** A plain step's latest run, with its result. */
-export interface PlainRun extends StepRun {
-  result: string | null;
-}
-
 /** A fan-out item's latest run, with the size of its result (read only when the step ends). */
 export interface ItemRun extends StepRun {
   itemIndex: number;
@@ -84,7 +68,7 @@ export interface SnapshotStep extends StepValues {
   /** Its runs that have not ended. */
   unfinishedRuns: { id: string; state: RunState }[];
   /** A plain step under way: its latest run. */
-  latestRun: PlainRun | null;
+  latestRun: StepRunOutcome | null;
   /** A fan-out under way: its items from `itemsStarted` on, as many as may start now. */
   nextItems: unknown[];
   /**

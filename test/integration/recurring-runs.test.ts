@@ -5,6 +5,7 @@ import {
   jobBody,
   listKeys,
   startTestService,
+  until,
   type TestService,
 } from '../support/harness.js';
 
@@ -28,8 +29,22 @@ describe('a recurring job with a worker', () => {
       jobBody(bucket, { cron: '* * * * * *', overlap_policy: 'queue_one', command: 'date +%s%N; sleep 2' }),
     );
     const jobId: string = body.job.id;
-    await new Promise((resolve) => setTimeout(resolve, 6000));
-    await service.request('POST', `/jobs/${jobId}/pause`);
+    // Until a second run is queued behind the first and a fire time after it found the buffer full.
+    await until(
+      'two runs and a fire time skipped with the buffer full',
+      async () => {
+        const [row] = await service.db.query<{ runs: number; skipped: number }>(
+          `SELECT (SELECT count(*)::int FROM runs WHERE job_id = $1::uuid) AS runs,
+                  (SELECT count(*)::int FROM schedule_fires
+                    WHERE job_id = $1::uuid AND outcome = 'skipped_buffer_full') AS skipped`,
+          [jobId],
+        );
+        return row!.runs >= 2 && row!.skipped > 0 ? true : undefined;
+      },
+      150_000,
+      100,
+    );
+    expect((await service.request('POST', `/jobs/${jobId}/pause`)).status).toBe(200);
 
     const deadline = Date.now() + 150_000;
     let runs: { id: string; state: string; started_at: Date; ended_at: Date; results_prefix: string }[] = [];

@@ -6,6 +6,7 @@ import {
   getText,
   startTestService,
   uniqueName,
+  until,
   type TestService,
 } from '../support/harness.js';
 import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
@@ -41,6 +42,14 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits for a state (a fire time recorded, a workflow run in a state), never a fixed time: the
+ * crons here fire every second or two, so it is polled every 100 ms, with the suite's patience
+ * (`waitForRun`'s 150 s) since a workflow run's steps build and run in Docker on a loaded machine.
+ */
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 150_000) =>
+  until(what, probe, timeoutMs, 100);
 
 function workflowBody(steps: unknown[], overrides: Record<string, unknown> = {}) {
   return {
@@ -79,7 +88,7 @@ async function workflowRunsOf(service: TestService, workflowId: string) {
 /**
  * Ends a workflow's schedule and every workflow run it started, and waits until none is under way:
  * a cron of every second or two fires many workflow runs while a test lasts (more on a busy
- * machine), and the next test's runs must not queue behind them on the same worker.
+ * machine), and the other test's runs on the same worker must not queue behind them.
  */
 async function settle(service: TestService, workflowId: string): Promise<void> {
   expect((await service.request('DELETE', `/workflows/${workflowId}`)).status).toBe(200);
@@ -87,7 +96,7 @@ async function settle(service: TestService, workflowId: string): Promise<void> {
   for (const run of unfinished(await workflowRunsOf(service, workflowId))) {
     await service.request('POST', `/workflow-runs/${run.id}/cancel`);
   }
-  await until('the workflow runs to end', async () =>
+  await waitFor('the workflow runs to end', async () =>
     unfinished(await workflowRunsOf(service, workflowId)).length === 0 ? true : undefined,
   );
 }
@@ -104,17 +113,12 @@ async function firesOf(service: TestService, workflowId: string) {
   );
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-describe('a recurring workflow', () => {
+/*
+ * The tests run side by side: each checks workflows, workflow runs and fire times of its own, by
+ * their ids, and waits for the states it needs; the ones with services of their own (a database,
+ * a fake clock, scheduler processes) share nothing with the others.
+ */
+describe.concurrent('a recurring workflow', () => {
   it('fires whole workflow runs on its cron that finish, and shows its schedule in words', async () => {
     const posted = await post(
       withWorker,
@@ -141,7 +145,15 @@ describe('a recurring workflow', () => {
     expect(upcoming).toHaveLength(5);
     for (let i = 1; i < upcoming.length; i += 1) expect(upcoming[i]! - upcoming[i - 1]!).toBe(2000);
 
-    const finished = await until('two scheduled workflow runs to succeed', async () => {
+    // Paused once two fire times have started workflow runs: under "allow" every further fire time
+    // would start two more steps in Docker while these run, work that proves nothing more.
+    await waitFor('two fire times to start workflow runs', async () =>
+      (await firesOf(withWorker, workflowId)).filter((f) => f.workflow_run_id !== null).length >= 2
+        ? true
+        : undefined,
+    );
+    expect((await withWorker.request('POST', `/workflows/${workflowId}/pause`)).status).toBe(200);
+    const finished = await waitFor('two scheduled workflow runs to succeed', async () => {
       const runs = (await workflowRunsOf(withWorker, workflowId)).filter((r) => r.state === 'succeeded');
       return runs.length >= 2 ? runs : undefined;
     });
@@ -172,7 +184,7 @@ describe('a recurring workflow', () => {
       workflowBody([{ name: 'slow', command: 'sleep 3; echo done' }], { cron: '* * * * * *' }),
     );
     const workflowId: string = posted.workflow.id;
-    const first = await until('the first workflow run to end', async () => {
+    const first = await waitFor('the first workflow run to end', async () => {
       const runs = await workflowRunsOf(withWorker, workflowId);
       return runs[0] && runs[0].state === 'succeeded' ? runs : undefined;
     });
@@ -192,7 +204,7 @@ describe('a recurring workflow', () => {
     // is recorded after the claim, which the fire's commit precedes). Not that every skipped fire
     // time lies before the recorded end: the end's time is taken inside the transaction that ends
     // it, and a fire decided before that commits still sees it running, rightly skipped.
-    const startedAt = await until('a later workflow run to start', async () => {
+    const startedAt = await waitFor('a later workflow run to start', async () => {
       const [row] = await withWorker.db.query<{ started_at: Date | null }>(
         `SELECT min(r.started_at) AS started_at FROM workflow_runs w JOIN runs r ON r.workflow_run_id = w.id
           WHERE w.workflow_id = $1::uuid AND w.id <> $2::uuid`,
@@ -218,15 +230,16 @@ describe('a recurring workflow', () => {
     const replace = (
       await post(withoutWorker, workflowBody(steps, { cron: '* * * * * *', overlap_policy: 'replace' }))
     ).workflow.id as string;
-    await until('three fire times of each', async () =>
+    await waitFor('three fire times of each', async () =>
       (await firesOf(withoutWorker, queueOne)).length >= 3 &&
       (await firesOf(withoutWorker, replace)).length >= 3
         ? true
         : undefined,
     );
-    await withoutWorker.request('POST', `/workflows/${queueOne}/pause`);
-    await withoutWorker.request('POST', `/workflows/${replace}/pause`);
-    await sleep(300);
+    // A pause waits for the schedule's row, which a fire under way holds until it commits: once
+    // both are answered, every fire time either schedule will act on is recorded.
+    expect((await withoutWorker.request('POST', `/workflows/${queueOne}/pause`)).status).toBe(200);
+    expect((await withoutWorker.request('POST', `/workflows/${replace}/pause`)).status).toBe(200);
 
     const buffered = await workflowRunsOf(withoutWorker, queueOne);
     expect(buffered.map((r) => [r.state, r.waits_for_previous])).toEqual([
@@ -264,21 +277,21 @@ describe('a recurring workflow', () => {
       workflowBody([{ name: 'a', command: 'echo a' }], { cron: '* * * * * *', overlap_policy: 'allow' }),
     );
     const id: string = posted.workflow.id;
-    await until('a first workflow run', async () =>
+    await waitFor('a first workflow run', async () =>
       (await workflowRunsOf(withoutWorker, id)).length > 0 ? true : undefined,
     );
 
     const paused = await withoutWorker.request('POST', `/workflows/${id}/pause`);
     expect(paused.status).toBe(200);
     expect(paused.body.schedule).toMatchObject({ paused: true, nextFireTimes: [] });
-    await sleep(300); // a pass that began before the pause may still finish
+    // A fire under way holds the schedule's row until it commits, and the pause waited for it.
     const before = (await workflowRunsOf(withoutWorker, id)).length;
-    await sleep(2200);
+    await sleep(2200); // two fire times or more pass, and start nothing
     expect((await workflowRunsOf(withoutWorker, id)).length).toBe(before);
 
     const resumed = await withoutWorker.request('POST', `/workflows/${id}/resume`);
     expect(resumed.body.schedule.paused).toBe(false);
-    await until('workflow runs again', async () =>
+    await waitFor('workflow runs again', async () =>
       (await workflowRunsOf(withoutWorker, id)).length > before ? true : undefined,
     );
 
@@ -335,7 +348,7 @@ describe('a recurring workflow', () => {
   });
 });
 
-describe('fire times of a workflow missed while no scheduler ran', () => {
+describe.concurrent('fire times of a workflow missed while no scheduler ran', () => {
   it('catches up the latest ones within the limit ("all"), one workflow run after another', async () => {
     // A fake "now" stands in for the database's clock, so an outage of minutes takes no time.
     let now = new Date('2026-01-01T00:00:00Z');
@@ -362,7 +375,7 @@ describe('fire times of a workflow missed while no scheduler ran', () => {
       );
       // Down from N until 9 min 30 s later: ten fire times came due and were missed.
       now = new Date(minutes(9).getTime() + 30_000);
-      const fires = await until('the fire times to be recorded', async () => {
+      const fires = await waitFor('the fire times to be recorded', async () => {
         const rows = await firesOf(service, id);
         return rows.length >= 10 ? rows : undefined;
       });
@@ -397,7 +410,7 @@ const exited = (child: ChildProcess) =>
     ? Promise.resolve()
     : new Promise<void>((resolve) => child.on('exit', () => resolve()));
 
-describe('a recurring workflow across scheduler instances', () => {
+describe.concurrent('a recurring workflow across scheduler instances', () => {
   it('starts one workflow run per fire time, while a scheduler is killed between fires and another starts', async () => {
     const databaseUrl = await createTestDatabase();
     const api = await startTestService({ databaseUrl, roles: ['api'] });
@@ -415,12 +428,18 @@ describe('a recurring workflow across scheduler instances', () => {
         processes.push(instance);
         return instance.child;
       };
+      const firesAtLeast = (count: number) =>
+        waitFor(`${count} fire times recorded`, async () => {
+          const fires = await firesOf(api, workflowId);
+          return fires.length >= count ? fires.length : undefined;
+        });
       const [a, b] = await Promise.all([start('scheduler-a'), start('scheduler-b')]);
-      await sleep(2500);
+      await firesAtLeast(2);
       a!.kill('SIGKILL');
       await exited(a!);
       const late = await start('scheduler-c');
-      await sleep(2500);
+      // Fire times after the late one is up, with the killed one gone.
+      await firesAtLeast((await firesOf(api, workflowId)).length + 2);
       for (const child of [b!, late]) child.kill('SIGTERM');
       await Promise.all([b!, late].map(exited));
 
@@ -450,7 +469,7 @@ describe('a recurring workflow across scheduler instances', () => {
   });
 });
 
-describe("a recurring workflow's dates", () => {
+describe.concurrent("a recurring workflow's dates", () => {
   it("gives every step of each fire that fire's date and time: ${TODAY} and ${NOW}, TDS_RUN_DATE and TDS_SCHEDULED_FOR", async () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const service = await startTestService({
@@ -466,7 +485,8 @@ describe("a recurring workflow's dates", () => {
             { name: 'a', command: 'echo "a ${TODAY} ${NOW} $TDS_RUN_DATE $TDS_SCHEDULED_FOR"' },
             { name: 'b', depends_on: ['a'], env: { STAMP: '${NOW}' }, command: 'echo "b $STAMP ${TODAY}"' },
           ],
-          { cron: '0 6 * * *' },
+          // The two fires' workflow runs go side by side: the second need not wait for the first.
+          { cron: '0 6 * * *', overlap_policy: 'allow' },
         ),
       );
       const id: string = posted.workflow.id;
@@ -477,17 +497,18 @@ describe("a recurring workflow's dates", () => {
       const fires = ['2026-03-04T06:00:00Z', '2026-03-05T06:00:00Z'];
       for (const [index, fire] of fires.entries()) {
         now = new Date(new Date(fire).getTime() + 1000);
-        await until(
-          `the workflow run of ${fire} to end`,
-          async () => {
-            const runs = await workflowRunsOf(service, id);
-            return runs.length === index + 1 && runs.every((r) => !isUnfinishedWorkflowRun(r.state))
-              ? true
-              : undefined;
-          },
-          150_000,
+        await waitFor(`the workflow run of ${fire}`, async () =>
+          (await workflowRunsOf(service, id)).length === index + 1 ? true : undefined,
         );
       }
+      await waitFor(
+        'both workflow runs to end',
+        async () =>
+          (await workflowRunsOf(service, id)).every((r) => !isUnfinishedWorkflowRun(r.state))
+            ? true
+            : undefined,
+        150_000,
+      );
       const printed: string[] = [];
       for (const run of await workflowRunsOf(service, id)) {
         expect(run.state).toBe('succeeded');

@@ -5,6 +5,7 @@ import {
   createTestDatabase,
   jobBody,
   startTestService,
+  until,
   type TestService,
 } from '../support/harness.js';
 import { removeDir, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
@@ -45,14 +46,33 @@ describe('several scheduler instances', () => {
     );
     const jobId: string = body.job.id;
 
+    const fireCount = async () =>
+      (
+        await api!.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM schedule_fires WHERE job_id = $1::uuid',
+          [jobId],
+        )
+      )[0]!.n;
+    /** Waits until `more` fire times beyond those recorded now are recorded (one a second). */
+    const moreFires = async (more: number) => {
+      const target = (await fireCount()) + more;
+      await until(
+        `${target} fire times recorded`,
+        async () => ((await fireCount()) >= target ? true : undefined),
+        60_000,
+        100,
+      );
+    };
+
     const instances = await Promise.all(
       ['a', 'b', 'c'].map((name) => startScheduler(databaseUrl, `scheduler-${name}`)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await moreFires(3);
     instances[0]!.kill('SIGKILL');
     await exited(instances[0]!);
     const late = await startScheduler(databaseUrl, 'scheduler-d');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Fire times after the late one is up, with the killed one gone.
+    await moreFires(3);
     for (const child of [instances[1]!, instances[2]!, late]) child.kill('SIGTERM');
     await Promise.all([instances[1]!, instances[2]!, late].map(exited));
 

@@ -3,7 +3,13 @@ import type { JobSpec } from '../../src/jobs/job-spec.js';
 import { resultsPrefix } from '../../src/runs/results-layout.js';
 import { newRunId } from '../../src/runs/run-repository.js';
 import { fireOnTime } from '../../src/scheduler/schedule-repository.js';
-import { createBucket, jobBody, startTestService, type TestService } from '../support/harness.js';
+import {
+  createBucket,
+  jobBody,
+  startTestService,
+  until as pollUntil,
+  type TestService,
+} from '../support/harness.js';
 
 /**
  * The scheduler against a real Postgres. No worker runs here, so runs stay queued: a queued run
@@ -61,15 +67,9 @@ async function firesOf(service: TestService, jobId: string) {
   );
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Waits for a state of the schedule's, polled every 50 ms (fire times come every second here). */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000) =>
+  pollUntil(what, probe, timeoutMs, 50);
 
 /** Where a run of the job should deliver its results: the same folder a posted run gets. */
 async function expectedPrefix(service: TestService, jobId: string, runId: string): Promise<string> {
@@ -351,9 +351,9 @@ describe('managing a recurring job', () => {
     const paused = await service.request('POST', `/jobs/${jobId}/pause`);
     expect(paused.status).toBe(200);
     expect(paused.body.schedule).toMatchObject({ paused: true, nextFireTimes: [] });
-    await sleep(300); // a pass that began before the pause may still finish
+    // A fire under way holds the schedule's row until it commits, and the pause waited for it.
     const before = (await runsOf(service, jobId)).length;
-    await sleep(2200);
+    await sleep(2200); // two fire times or more pass, and queue nothing
     expect((await runsOf(service, jobId)).length).toBe(before);
 
     const resumed = await service.request('POST', `/jobs/${jobId}/resume`);

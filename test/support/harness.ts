@@ -227,16 +227,30 @@ export function jobBody(bucket: string, overrides: Record<string, unknown> = {})
   };
 }
 
+/**
+ * Polls `probe` every `intervalMs` until it returns a value (anything but undefined), and resolves
+ * with it: a wait for a state to be there, as long as it takes up to `timeoutMs`, never a fixed time.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Polls `probe` until it returns true (cleanup that follows an end state, for example). */
 export async function eventually(
   what: string,
   probe: () => Promise<boolean>,
   timeoutMs = 20_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await until(what, async () => ((await probe()) ? true : undefined), timeoutMs);
 }
