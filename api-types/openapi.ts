@@ -2500,7 +2500,7 @@ export interface paths {
                   /** @description the client address as the API sees it (TDS_TRUST_PROXY); the host for the keys CLI */
                   address: string | null;
                 };
-                /** @description api_key.created, api_key.revoked, user.settings_changed, worker.drained, worker.undrained, job.created, job.updated, job.schedule_changed, job.paused, job.resumed, job.triggered, job.backfilled, job.deleted, workflow.created, workflow.updated, workflow.schedule_changed, workflow.paused, workflow.resumed, workflow.triggered, workflow.backfilled, workflow.deleted, run.cancelled, workflow_run.cancelled, workflow_run.retried, webhook.created, webhook.secret_rotated, webhook.enabled, webhook.disabled, webhook.deleted, webhook.redelivered, secret.set, secret.deleted */
+                /** @description api_key.created, api_key.revoked, user.settings_changed, worker.drained, worker.undrained, worker.retired, job.created, job.updated, job.schedule_changed, job.paused, job.resumed, job.triggered, job.backfilled, job.deleted, workflow.created, workflow.updated, workflow.schedule_changed, workflow.paused, workflow.resumed, workflow.triggered, workflow.backfilled, workflow.deleted, run.cancelled, workflow_run.cancelled, workflow_run.retried, webhook.created, webhook.secret_rotated, webhook.enabled, webhook.disabled, webhook.deleted, webhook.redelivered, secret.set, secret.deleted */
                 action: string;
                 target: {
                   kind: string;
@@ -2996,6 +2996,184 @@ export interface paths {
         };
         /** @description Default Response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, too_large, unsupported_media_type, rate_limited, internal_error */
+              error: string;
+              /** @description what is wrong and what to do about it */
+              message: string;
+              details?: string[];
+              /** @description every problem found, each at the field it concerns */
+              problems?: {
+                /** @description a JSON Pointer into the request body ("" for the body as a whole) */
+                path: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/workers/{id}/retire': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retire a worker that is gone without having stopped (it died, its host is lost)
+     * @description Records the worker stopped, so the fleet shows it stopped and tds_worker_heartbeat_age_seconds no longer counts it (TdsWorkerHeartbeatStale clears). Only a worker silent for TDS_LEASE_MS: a live one is refused with 409. Its runs are taken over as ever once its lease lapses; if it starts again it is live again. A stopped worker is answered as it is.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description the worker's id */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description the worker's TDS_WORKER_ID */
+              id: string;
+              /** @description the host name of the machine (or container) it runs on */
+              host: string;
+              /** @description TDS_WORKER_TAGS and its platform */
+              tags: string[];
+              /** @description its Docker engine's platform, e.g. linux/amd64 */
+              platform: string;
+              /** @description the version of the service it runs */
+              version: string;
+              /** @description runs it takes on at once (TDS_MAX_CONCURRENT_RUNS) */
+              capacity: number;
+              /** @description CPUs its runs under way may ask for together (TDS_WORKER_CPUS, else its engine's); null for a worker of an earlier release */
+              cpus: number | null;
+              /** @description memory (MiB) its runs under way may ask for together (TDS_WORKER_MEMORY_MB, else its engine's); null for a worker of an earlier release */
+              memoryMb: number | null;
+              /** @description runs it is staging, building, running or uploading now */
+              runsInHand: number;
+              /** @description active: claims runs; draining: claims none and finishes what it holds (drained once runsInHand is 0); gone: stopped, or no heartbeat for TDS_LEASE_MS (its runs are taken over) */
+              state: 'active' | 'draining' | 'gone';
+              /** @description draining and holding no run: it may be stopped or upgraded */
+              drained: boolean;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              lastHeartbeatAt: string;
+              /** Format: date-time */
+              stoppedAt: string | null;
+              /** Format: date-time */
+              drainRequestedAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, too_large, unsupported_media_type, rate_limited, internal_error */
+              error: string;
+              /** @description what is wrong and what to do about it */
+              message: string;
+              details?: string[];
+              /** @description every problem found, each at the field it concerns */
+              problems?: {
+                /** @description a JSON Pointer into the request body ("" for the body as a whole) */
+                path: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, too_large, unsupported_media_type, rate_limited, internal_error */
+              error: string;
+              /** @description what is wrong and what to do about it */
+              message: string;
+              details?: string[];
+              /** @description every problem found, each at the field it concerns */
+              problems?: {
+                /** @description a JSON Pointer into the request body ("" for the body as a whole) */
+                path: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, too_large, unsupported_media_type, rate_limited, internal_error */
+              error: string;
+              /** @description what is wrong and what to do about it */
+              message: string;
+              details?: string[];
+              /** @description every problem found, each at the field it concerns */
+              problems?: {
+                /** @description a JSON Pointer into the request body ("" for the body as a whole) */
+                path: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description a stable code: invalid_request, unauthorized, forbidden, not_found, conflict, unprocessable, too_large, unsupported_media_type, rate_limited, internal_error */
+              error: string;
+              /** @description what is wrong and what to do about it */
+              message: string;
+              details?: string[];
+              /** @description every problem found, each at the field it concerns */
+              problems?: {
+                /** @description a JSON Pointer into the request body ("" for the body as a whole) */
+                path: string;
+                message: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
           headers: {
             [name: string]: unknown;
           };

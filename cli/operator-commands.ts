@@ -13,7 +13,7 @@ const workerState = (w: WorkerView) => (w.drained ? 'drained' : w.state);
 function addWorkerCommands(program: Command, context: () => Context): void {
   const workers = program
     .command('workers')
-    .description('the fleet (operator keys only): list, drain, undrain');
+    .description('the fleet (operator keys only): list, drain, undrain, retire');
   workers
     .command('list', { isDefault: true })
     .description('Every worker known, live ones first, with the runs each holds')
@@ -58,6 +58,18 @@ function addWorkerCommands(program: Command, context: () => Context): void {
         ctx.api.POST('/admin/workers/{id}/undrain', { params: { path: { id } } }),
       );
       ctx.output.line(`worker ${id} is ${workerState(worker)}: it claims runs again`);
+      ctx.output.data(worker);
+    });
+  workers
+    .command('retire')
+    .description(
+      'Retire a worker gone without stopping (it died, its host is lost): it is recorded stopped, and its silence no longer raises the heartbeat alert',
+    )
+    .argument('<id>', 'the worker id (tds workers list)')
+    .action(async (id: string) => {
+      const ctx = context();
+      const worker = await answerOf(ctx.api.POST('/admin/workers/{id}/retire', { params: { path: { id } } }));
+      ctx.output.line(`worker ${id} is retired: recorded stopped; it is live again if it starts`);
       ctx.output.data(worker);
     });
 }

@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = [
   'user.settings_changed',
   'worker.drained',
   'worker.undrained',
+  'worker.retired',
   'job.created',
   'job.updated',
   'job.schedule_changed',

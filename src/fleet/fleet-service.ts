@@ -1,6 +1,6 @@
 import type { Database } from '../../services/db/database.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { requiredTags } from '../jobs/job-spec.js';
 import type { Run } from '../runs/run-repository.js';
 import { missingTags } from './tags.js';
@@ -9,6 +9,7 @@ import {
   getWorker,
   listWorkers,
   neverAdvertised,
+  retireWorker,
   setDrain,
   type ClaimingOffer,
   type WorkerRecord,
@@ -90,6 +91,30 @@ export function createFleetService({ db, leaseMs, audit }: FleetServiceDeps) {
 
     async undrain(id: string): Promise<WorkerRecord> {
       if (!(await setDrainAudited(id, false))) throw new NotFoundError('worker', id);
+      return requireWorker(id);
+    },
+
+    /**
+     * A worker gone without stopping (it died, its host is lost) is recorded stopped: the fleet
+     * shows it stopped and the heartbeat-age gauge no longer counts it. Refused for a live worker
+     * (stop it, and it records its own stop); a worker already stopped is answered as it is. A
+     * retired worker that starts again is live again.
+     */
+    async retire(id: string): Promise<WorkerRecord> {
+      const worker = await requireWorker(id);
+      if (worker.stoppedAt) return worker;
+      const retired = await audit.write(
+        db,
+        (tx) => retireWorker(tx, id, leaseMs),
+        (done) =>
+          done ? { action: 'worker.retired', target: { kind: 'worker', id }, ownerId: null } : undefined,
+      );
+      if (!retired) {
+        const seconds = Math.round((Date.now() - worker.lastHeartbeatAt.getTime()) / 1000);
+        throw new ConflictError(
+          `worker ${id} heartbeat ${seconds} s ago: it is not gone (only a worker silent for TDS_LEASE_MS, ${leaseMs / 1000} s, can be retired); stop it, and it records its own stop`,
+        );
+      }
       return requireWorker(id);
     },
 

@@ -113,6 +113,21 @@ export async function markWorkerStopped(db: SqlExecutor, id: string): Promise<vo
   await db.query('UPDATE workers SET stopped_at = now() WHERE id = $1', [id]);
 }
 
+/**
+ * An operator retires a worker that is gone without having stopped (it died, or its host is lost):
+ * it is recorded stopped, so that its silence no longer counts as a heartbeat overdue. Only one
+ * silent for `leaseMs`; false when there is no such worker, or it heartbeat since.
+ */
+export async function retireWorker(db: SqlExecutor, id: string, leaseMs: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE workers SET stopped_at = now()
+     WHERE id = $1 AND stopped_at IS NULL AND heartbeat_at < now() - make_interval(secs => $2::float8 / 1000)
+     RETURNING id`,
+    [id, leaseMs],
+  );
+  return rows.length > 0;
+}
+
 /** Every worker known, live ones first, then by id. */
 export async function listWorkers(db: SqlExecutor, leaseMs: number): Promise<WorkerRecord[]> {
   const rows = await db.query(`${SELECT_WORKERS('$1')} ORDER BY (${stateSql('$1')}) = 'gone', w.id`, [

@@ -172,4 +172,17 @@ describe('tds workers', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no worker with id "no-such-worker"');
   });
+
+  it('retires a worker gone without stopping, and refuses a live one', async () => {
+    await service.db.query(
+      `INSERT INTO workers (id, host, tags, platform, version, capacity, heartbeat_at)
+       VALUES ('cli-dead', 'lost-host', '[]'::jsonb, 'linux/amd64', '0', 1, now() - interval '1 hour')`,
+    );
+    expect(await ok(['workers', 'retire', 'cli-dead'])).toContain(
+      'worker cli-dead is retired: recorded stopped; it is live again if it starts',
+    );
+    const live = await tds(['workers', 'retire', service.config.workerId!]);
+    expect(live.code).toBe(2);
+    expect(live.stderr).toMatch(/heartbeat \d+ s ago: it is not gone/);
+  });
 });

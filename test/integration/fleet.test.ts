@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgetGoneWorkers } from '../../src/fleet/worker-registry.js';
+import { forgetGoneWorkers, oldestHeartbeatAgeSeconds } from '../../src/fleet/worker-registry.js';
 import {
   createBucket,
   createTestDatabase,
@@ -123,8 +123,39 @@ describe('a fleet of workers with tags', () => {
     expect(await api.waitForRun(waiting.run.id)).toMatchObject({ state: 'succeeded', workerId: 'fleet-gpu' });
   });
 
+  it('retires a worker that died without stopping, so its silence no longer counts; a live one is refused', async () => {
+    // A worker killed with its host: its row says neither stopped nor heartbeating, for an hour.
+    await api.db.query(
+      `INSERT INTO workers (id, host, tags, platform, version, capacity, heartbeat_at)
+       VALUES ('fleet-dead', 'lost-host', '[]'::jsonb, 'linux/amd64', '0', 1, now() - interval '1 hour')`,
+    );
+    expect(await oldestHeartbeatAgeSeconds(api.db)).toBeGreaterThan(3500);
+    expect(await workerOf('fleet-dead')).toMatchObject({ state: 'gone', stoppedAt: null });
+
+    const live = await api.request('POST', '/admin/workers/fleet-gpu/retire');
+    expect(live.status).toBe(409);
+    expect(live.body.message).toMatch(/worker fleet-gpu heartbeat \d+ s ago: it is not gone/);
+    expect((await workerOf('fleet-gpu')).state).not.toBe('gone');
+
+    const retired = await api.request('POST', '/admin/workers/fleet-dead/retire');
+    expect(retired.status, JSON.stringify(retired.body)).toBe(202);
+    expect(retired.body).toMatchObject({ id: 'fleet-dead', state: 'gone', stoppedAt: expect.any(String) });
+    // What the heartbeat-age gauge reads: the live workers' heartbeats alone.
+    expect(await oldestHeartbeatAgeSeconds(api.db)).toBeLessThan(60);
+    // Recorded once in the audit log, with the worker it retired; the refusal recorded nothing.
+    const audit = await api.request('GET', '/audit?action=worker.retired');
+    expect(audit.body.entries.map((e: { target: unknown }) => e.target)).toEqual([
+      { kind: 'worker', id: 'fleet-dead' },
+    ]);
+    // Retiring it again answers it as it is.
+    expect((await api.request('POST', '/admin/workers/fleet-dead/retire')).body.stoppedAt).toBe(
+      retired.body.stoppedAt,
+    );
+    await api.db.query("DELETE FROM workers WHERE id = 'fleet-dead'");
+  });
+
   it('answers 404 for a worker it does not know', async () => {
-    for (const action of ['drain', 'undrain']) {
+    for (const action of ['drain', 'undrain', 'retire']) {
       const { status, body } = await api.request('POST', `/admin/workers/no-such-worker/${action}`);
       expect(status).toBe(404);
       expect(body.message).toContain('no-such-worker');

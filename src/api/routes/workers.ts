@@ -5,6 +5,7 @@ import type { WorkerRecord } from '../../fleet/worker-registry.js';
 import { ErrorSchema } from '../schemas.js';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
+const conflict = { 409: ErrorSchema };
 
 const WorkerSchema = Type.Object(
   {
@@ -60,7 +61,7 @@ function workerView(worker: WorkerRecord) {
   };
 }
 
-/** Operator routes over the fleet: the workers, and draining one for maintenance. */
+/** Operator routes over the fleet: the workers, draining one for maintenance, retiring a dead one. */
 export const workerRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetService }> = async (app, { fleet }) => {
   app.get(
     '/admin/workers',
@@ -109,6 +110,25 @@ export const workerRoutes: FastifyPluginAsyncTypebox<{ fleet: FleetService }> = 
     async (request, reply) => {
       const worker = await fleet.undrain(request.params.id);
       request.log.info({ workerId: worker.id }, 'worker undrained');
+      return reply.status(202).send(workerView(worker));
+    },
+  );
+  app.post(
+    '/admin/workers/:id/retire',
+    {
+      config: { access: 'operator' },
+      schema: {
+        summary: 'Retire a worker that is gone without having stopped (it died, its host is lost)',
+        description:
+          'Records the worker stopped, so the fleet shows it stopped and tds_worker_heartbeat_age_seconds no longer counts it (TdsWorkerHeartbeatStale clears). Only a worker silent for TDS_LEASE_MS: a live one is refused with 409. Its runs are taken over as ever once its lease lapses; if it starts again it is live again. A stopped worker is answered as it is.',
+        tags: ['admin'],
+        params: WorkerParams,
+        response: { 202: WorkerSchema, ...errors, ...conflict },
+      },
+    },
+    async (request, reply) => {
+      const worker = await fleet.retire(request.params.id);
+      request.log.info({ workerId: worker.id }, 'worker retired');
       return reply.status(202).send(workerView(worker));
     },
   );
