@@ -5799,8 +5799,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6130,7 +6156,33 @@ export interface paths {
                     order: string[];
                   };
                   /** @description the workflow as it would be stored (as GET /workflows/:id shows it) */
-                  definition: unknown;
+                  definition: {
+                    /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                    shared: {
+                      /** @description the cron expression; null: not recurring */
+                      cron?: string | null;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description steps run at once at most (max_parallel) */
+                    maxParallel: number;
+                    steps: ({
+                      name: string;
+                      dependsOn: string[];
+                      /** @description all_succeeded, all_done or any_failed */
+                      runIf: string;
+                      /** @description the step's job spec */
+                      spec: {
+                        [key: string]: unknown;
+                      };
+                    } & {
+                      [key: string]: unknown;
+                    })[];
+                    /** @description the step names in a valid start order */
+                    order: string[];
+                  } & {
+                    [key: string]: unknown;
+                  };
                 }
               | {
                   workflow: {
@@ -6138,8 +6190,34 @@ export interface paths {
                     id: string;
                     userId: string;
                     uniqueId: string;
-                    /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                    definition: unknown;
+                    /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                    definition: {
+                      /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                      shared: {
+                        /** @description the cron expression; null: not recurring */
+                        cron?: string | null;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                      /** @description steps run at once at most (max_parallel) */
+                      maxParallel: number;
+                      steps: ({
+                        name: string;
+                        dependsOn: string[];
+                        /** @description all_succeeded, all_done or any_failed */
+                        runIf: string;
+                        /** @description the step's job spec */
+                        spec: {
+                          [key: string]: unknown;
+                        };
+                      } & {
+                        [key: string]: unknown;
+                      })[];
+                      /** @description the step names in a valid start order */
+                      order: string[];
+                    } & {
+                      [key: string]: unknown;
+                    };
                     /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                     version: number;
                     /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6284,8 +6362,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6591,8 +6695,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7006,8 +7136,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7206,8 +7362,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7373,8 +7555,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7536,7 +7744,33 @@ export interface paths {
                 /** Format: date-time */
                 replacedAt: string | null;
                 /** @description the workflow as stored at that version */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
               }[];
             };
           };
@@ -8705,8 +8939,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -8865,8 +9125,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
