@@ -5977,8 +5977,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6308,7 +6334,33 @@ export interface paths {
                     order: string[];
                   };
                   /** @description the workflow as it would be stored (as GET /workflows/:id shows it) */
-                  definition: unknown;
+                  definition: {
+                    /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                    shared: {
+                      /** @description the cron expression; null: not recurring */
+                      cron?: string | null;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description steps run at once at most (max_parallel) */
+                    maxParallel: number;
+                    steps: ({
+                      name: string;
+                      dependsOn: string[];
+                      /** @description all_succeeded, all_done or any_failed */
+                      runIf: string;
+                      /** @description the step's job spec */
+                      spec: {
+                        [key: string]: unknown;
+                      };
+                    } & {
+                      [key: string]: unknown;
+                    })[];
+                    /** @description the step names in a valid start order */
+                    order: string[];
+                  } & {
+                    [key: string]: unknown;
+                  };
                 }
               | {
                   workflow: {
@@ -6316,8 +6368,34 @@ export interface paths {
                     id: string;
                     userId: string;
                     uniqueId: string;
-                    /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                    definition: unknown;
+                    /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                    definition: {
+                      /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                      shared: {
+                        /** @description the cron expression; null: not recurring */
+                        cron?: string | null;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                      /** @description steps run at once at most (max_parallel) */
+                      maxParallel: number;
+                      steps: ({
+                        name: string;
+                        dependsOn: string[];
+                        /** @description all_succeeded, all_done or any_failed */
+                        runIf: string;
+                        /** @description the step's job spec */
+                        spec: {
+                          [key: string]: unknown;
+                        };
+                      } & {
+                        [key: string]: unknown;
+                      })[];
+                      /** @description the step names in a valid start order */
+                      order: string[];
+                    } & {
+                      [key: string]: unknown;
+                    };
                     /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                     version: number;
                     /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6462,8 +6540,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6769,8 +6873,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7184,8 +7314,34 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7384,8 +7540,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7551,8 +7733,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7714,7 +7922,33 @@ export interface paths {
                 /** Format: date-time */
                 replacedAt: string | null;
                 /** @description the workflow as stored at that version */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  shared: {
+                    /** @description the cron expression; null: not recurring */
+                    cron?: string | null;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description steps run at once at most (max_parallel) */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description the step's job spec */
+                    spec: {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the step names in a valid start order */
+                  order: string[];
+                } & {
+                  [key: string]: unknown;
+                };
               }[];
             };
           };
@@ -8883,8 +9117,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -9043,8 +9303,34 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              definition: {
+                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                shared: {
+                  /** @description the cron expression; null: not recurring */
+                  cron?: string | null;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description steps run at once at most (max_parallel) */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description the step's job spec */
+                  spec: {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the step names in a valid start order */
+                order: string[];
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */

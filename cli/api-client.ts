@@ -34,6 +34,12 @@ export type Answer<
   P extends keyof paths,
   M extends 'get' | 'post' | 'put' | 'patch' | 'delete' = 'get',
 > = Success<NonNullable<paths[P][M]>>;
+/**
+ * What `method path` takes as its JSON body: a definition read from a file is sent as one, for the
+ * service to validate whole (a cast from what the file holds, never from what the API answers).
+ */
+export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch' = 'post'> =
+  NonNullable<paths[P][M]> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : never;
 type Success<O> = O extends { responses: infer R }
   ? R extends { 200: infer A }
@@ -44,6 +50,33 @@ type Success<O> = O extends { responses: infer R }
         ? JsonOf<A>
         : never
   : never;
+
+/** The paths whose GET answers a page of a listing: a cursor in, nextCursor out. */
+export type PagedPath = {
+  [P in keyof paths]: NonNullable<paths[P]['get']> extends { parameters: { query?: { cursor?: string } } }
+    ? Answer<P> extends { nextCursor: string | null }
+      ? P
+      : never
+    : never;
+}[keyof paths];
+/** The field of a page that holds its items: 'jobs' of GET /jobs. */
+export type ItemsField<P extends PagedPath> = {
+  [F in keyof Answer<P>]: Answer<P>[F] extends readonly unknown[] ? F : never;
+}[keyof Answer<P>];
+/** One item of a listing: ItemOf<'/jobs', 'jobs'> is a Job. */
+export type ItemOf<P extends PagedPath, F extends ItemsField<P>> = Answer<P>[F] extends readonly (infer I)[]
+  ? I
+  : never;
+type GetParams<P extends keyof paths> =
+  NonNullable<paths[P]['get']> extends { parameters: infer R } ? R : never;
+/** A listing's parameters but the page's own (limit, cursor), which all() sets. */
+export type PageParams<P extends PagedPath> = {
+  [K in keyof GetParams<P>]: K extends 'query'
+    ? Omit<NonNullable<GetParams<P>[K]>, 'limit' | 'cursor'>
+    : GetParams<P>[K];
+};
+/** Items asked for a page of a listing by all(): the most any listing gives. */
+const PAGE_SIZE = 200;
 
 /** A refused request's body and status as an ApiError, with what to do about a missing key. */
 function refusalOf(response: Response, body: unknown): ApiError {
@@ -123,23 +156,6 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
       send(request.method, request.url, request.body ? await request.text() : undefined),
   });
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await send(
-      method,
-      `${base}${path}`,
-      body === undefined ? undefined : JSON.stringify(body),
-    );
-    if (!response.ok) throw await refusal(response);
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return parsed as T;
-  }
-
   return {
     base,
     /** The typed requests: GET, POST, PUT, PATCH and DELETE by the API's own paths; see answer(). */
@@ -148,10 +164,6 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
     PUT: typed.PUT,
     PATCH: typed.PATCH,
     DELETE: typed.DELETE,
-    get: <T>(path: string) => request<T>('GET', path),
-    post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
-    put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
-    delete: <T>(path: string) => request<T>('DELETE', path),
 
     /** A GET whose body is read as a stream (Server-Sent Events): the open response, or the refusal. */
     async stream(
@@ -170,18 +182,27 @@ export function createApiClient({ url, apiKey }: ApiClientOptions) {
       return response;
     },
 
-    /** Every item of a listing, following nextCursor page by page. */
-    async all<T>(path: string, field: string): Promise<T[]> {
-      const items: T[] = [];
+    /**
+     * Every item of a listing, following nextCursor page by page: all('/jobs', 'jobs', { query: {
+     * userId } }) is every Job of the user, typed as GET /jobs answers it.
+     */
+    async all<P extends PagedPath, F extends ItemsField<P>>(
+      path: P,
+      field: F,
+      params: PageParams<P>,
+    ): Promise<ItemOf<P, F>[]> {
+      const items: ItemOf<P, F>[] = [];
       let cursor: string | null = null;
+      // A path typed generically is more than openapi-fetch's overloads can follow: what goes in
+      // and comes out is typed by this method's signature, from the same paths.
+      const given = params as { query?: object; path?: object };
       do {
-        const separator = path.includes('?') ? '&' : '?';
-        const page: Record<string, unknown> = await request<Record<string, unknown>>(
-          'GET',
-          `${path}${separator}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        );
-        items.push(...((page[field] as T[] | undefined) ?? []));
-        cursor = (page.nextCursor as string | null | undefined) ?? null;
+        const query = { ...given.query, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+        const page = (await answerOf(
+          typed.GET(path as '/jobs', { params: { ...given, query } as never }),
+        )) as unknown as Answer<P>;
+        items.push(...(page[field] as ItemOf<P, F>[]));
+        cursor = page.nextCursor;
       } while (cursor);
       return items;
     },

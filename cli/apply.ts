@@ -1,4 +1,4 @@
-import type { ApiClient } from './api-client.ts';
+import { answerOf, type ApiClient, type Body } from './api-client.ts';
 import type { Definition } from './definitions/load.ts';
 import { diffFields, diffWorkflows, showValue, type FieldChange } from './definitions/field-changes.ts';
 import type { Checked } from './validate.ts';
@@ -33,11 +33,10 @@ export async function makePlan(api: ApiClient, checked: Checked[], prune: boolea
   async function stored(kind: 'job' | 'workflow', userId: string): Promise<Stored[]> {
     const key = `${kind}:${userId}`;
     if (!storedCache.has(key)) {
-      const route = kind === 'job' ? '/jobs' : '/workflows';
-      const items = await api.all<Stored>(
-        `${route}?userId=${encodeURIComponent(userId)}`,
-        kind === 'job' ? 'jobs' : 'workflows',
-      );
+      const items: Stored[] =
+        kind === 'job'
+          ? await api.all('/jobs', 'jobs', { query: { userId } })
+          : await api.all('/workflows', 'workflows', { query: { userId } });
       storedCache.set(
         key,
         items.filter((item) => !item.deletedAt),
@@ -130,20 +129,48 @@ export async function carryOut(api: ApiClient, plan: PlanEntry[]): Promise<Done[
   const done: Done[] = [];
   const withNotify = (item: Done, notify: Notify | undefined): Done => (notify ? { ...item, notify } : item);
   for (const entry of plan) {
-    const route = entry.kind === 'job' ? '/jobs' : '/workflows';
     if (entry.action === 'create') {
-      const answer = await api.post<{ job?: { id: string }; workflow?: { id: string }; notify?: Notify }>(
-        route,
-        entry.definition!.body,
-      );
-      done.push(withNotify({ entry, id: (answer.job ?? answer.workflow)!.id }, answer.notify));
+      const { id, notify } = await create(api, entry.kind, entry.definition!.body);
+      done.push(withNotify({ entry, id }, notify));
     } else if (entry.action === 'update') {
-      const answer = await api.put<{ notify?: Notify }>(`${route}/${entry.id}`, entry.definition!.body);
-      done.push(withNotify({ entry, id: entry.id! }, answer.notify));
+      const { notify } = await update(api, entry.kind, entry.id!, entry.definition!.body);
+      done.push(withNotify({ entry, id: entry.id! }, notify));
     } else if (entry.action === 'delete') {
-      await api.delete(`${route}/${entry.id}`);
+      if (entry.kind === 'job')
+        await answerOf(api.DELETE('/jobs/{id}', { params: { path: { id: entry.id! } } }));
+      else await answerOf(api.DELETE('/workflows/{id}', { params: { path: { id: entry.id! } } }));
       done.push({ entry, id: entry.id! });
     }
   }
   return done;
+}
+
+/** The new job or workflow's id, and the endpoint made for its notify_url. */
+async function create(
+  api: ApiClient,
+  kind: PlanEntry['kind'],
+  body: Record<string, unknown>,
+): Promise<{ id: string; notify?: Notify }> {
+  // Asked without dry_run, the service answers the stored definition (200 when it was there, 202 made).
+  if (kind === 'job') {
+    const answer = await answerOf(api.POST('/jobs', { body }));
+    if ('job' in answer) return { id: answer.job.id, notify: 'notify' in answer ? answer.notify : undefined };
+  } else {
+    const answer = await answerOf(api.POST('/workflows', { body: body as Body<'/workflows'> }));
+    if ('workflow' in answer)
+      return { id: answer.workflow.id, notify: 'notify' in answer ? answer.notify : undefined };
+  }
+  throw new Error(`the service answered the ${kind} ${String(body.uniqueId)} with a dry run's plan`);
+}
+
+async function update(
+  api: ApiClient,
+  kind: PlanEntry['kind'],
+  id: string,
+  body: Record<string, unknown>,
+): Promise<{ notify?: Notify }> {
+  const params = { path: { id } };
+  return kind === 'job'
+    ? await answerOf(api.PUT('/jobs/{id}', { params, body: body as Body<'/jobs/{id}', 'put'> }))
+    : await answerOf(api.PUT('/workflows/{id}', { params, body: body as Body<'/workflows/{id}', 'put'> }));
 }

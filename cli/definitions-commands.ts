@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { answerOf, type ApiClient, type Body } from './api-client.ts';
 import { carryOut, formatDone, formatPlan, makePlan } from './apply.ts';
 import type { Context } from './context.ts';
 import { loadDefinitions, type Definition } from './definitions/load.ts';
@@ -57,6 +58,21 @@ async function loadAndCheck(
     throw new CliExit(EXIT.invalid);
   }
   return { checked: checked.checked, definitions };
+}
+
+/** A job submitted to run once, now (its schedule left out of the body): the job and its run. */
+async function submittedJob(api: ApiClient, body: Record<string, unknown>) {
+  const answer = await answerOf(api.POST('/jobs', { body }));
+  if ('job' in answer && answer.run) return { job: answer.job, run: answer.run };
+  throw new Error(`the service queued no run of the job ${String(body.uniqueId)}`);
+}
+
+/** A workflow submitted to run once, now: the workflow and its run. */
+async function submittedWorkflow(api: ApiClient, body: Record<string, unknown>) {
+  const answer = await answerOf(api.POST('/workflows', { body: body as Body<'/workflows'> }));
+  if ('workflow' in answer && answer.workflowRun)
+    return { workflow: answer.workflow, workflowRun: answer.workflowRun };
+  throw new Error(`the service started no run of the workflow ${String(body.uniqueId)}`);
 }
 
 export function addDefinitionCommands(program: Command, context: () => Context): void {
@@ -181,7 +197,7 @@ export function addDefinitionCommands(program: Command, context: () => Context):
       };
       let result;
       if (definition.kind === 'job') {
-        const answer = await ctx.api.post<{ job: { id: string }; run: { id: string } }>('/jobs', body);
+        const answer = await submittedJob(ctx.api, body);
         ctx.output.line(`Submitted job ${body.uniqueId as string}: run ${answer.run.id}`);
         if (!options.watch) {
           ctx.output.data({ kind: 'job', jobId: answer.job.id, runId: answer.run.id });
@@ -196,10 +212,7 @@ export function addDefinitionCommands(program: Command, context: () => Context):
           report: result.report,
         });
       } else {
-        const answer = await ctx.api.post<{ workflow: { id: string }; workflowRun: { id: string } }>(
-          '/workflows',
-          body,
-        );
+        const answer = await submittedWorkflow(ctx.api, body);
         ctx.output.line(
           `Submitted workflow ${body.uniqueId as string}: workflow run ${answer.workflowRun.id}`,
         );

@@ -13,46 +13,19 @@ import { CliExit, EXIT } from './exit-codes.ts';
 import { getSummary } from './get-summary.ts';
 import { table } from './output.ts';
 
-interface JobView {
-  id: string;
-  uniqueId: string;
-  userId: string;
-  version?: number;
-  deletedAt: string | null;
-  spec: { cron: string | null; command: string };
-  schedule: { paused?: boolean; nextFireTimes?: string[] } | null;
-}
-interface RunView {
-  id: string;
-  jobId: string | null;
-  workflowRunId?: string | null;
-  stepName?: string | null;
-  state: string;
-  exitCode: number | null;
-  timings: { queuedAt: string | null; startedAt: string | null; endedAt: string | null };
-}
-
-interface BackfillView {
-  dryRun: boolean;
-  from: string;
-  to: string;
-  count: number;
-  runs: { id: string | null; scheduledFor: string }[];
-}
-
-const enc = encodeURIComponent;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The jobs of listed runs by the name a person gave them (`uniqueId`), one request per job; a job
  * that cannot be read (deleted, another user's) keeps its id.
  */
-async function jobNames(ctx: Context, runs: RunView[]): Promise<Map<string, string>> {
+async function jobNames(ctx: Context, runs: { jobId: string | null }[]): Promise<Map<string, string>> {
   const ids = [...new Set(runs.flatMap((r) => (r.jobId ? [r.jobId] : [])))];
   const named = await Promise.all(
     ids.map(async (id) => {
-      const answer = await ctx.api.get<{ job: { uniqueId: string } }>(`/jobs/${id}`).catch(() => undefined);
+      const answer = await answerOf(ctx.api.GET('/jobs/{id}', { params: { path: { id } } })).catch(
+        () => undefined,
+      );
       return [id, answer?.job.uniqueId ?? id] as const;
     }),
   );
@@ -65,10 +38,13 @@ export function requireUser(ctx: Context): string {
 }
 
 /** Asks each route in turn; the first that knows the id answers. */
-async function firstKnown<T>(attempts: (() => Promise<T>)[], id: string): Promise<T> {
+async function firstKnown<A extends (() => Promise<unknown>)[]>(
+  attempts: [...A],
+  id: string,
+): Promise<Awaited<ReturnType<A[number]>>> {
   for (const attempt of attempts) {
     try {
-      return await attempt();
+      return (await attempt()) as Awaited<ReturnType<A[number]>>;
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 404) throw error;
     }
@@ -92,14 +68,14 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
     .action(async () => {
       const ctx = context();
       const userId = requireUser(ctx);
-      const jobs = (await ctx.api.all<JobView>(`/jobs?userId=${enc(userId)}`, 'jobs')).filter(
-        (j) => !j.deletedAt,
-      );
+      const jobs = (await ctx.api.all('/jobs', 'jobs', { query: { userId } })).filter((j) => !j.deletedAt);
       const rows: string[][] = [['ID', 'UNIQUE ID', 'CRON', 'LAST RUN', 'NEXT FIRE']];
       const listed = [];
       for (const listedJob of jobs) {
         // The listing leaves out schedule details; the job's own view has them and its latest runs.
-        const { job, runs } = await ctx.api.get<{ job: JobView; runs: RunView[] }>(`/jobs/${listedJob.id}`);
+        const { job, runs } = await answerOf(
+          ctx.api.GET('/jobs/{id}', { params: { path: { id: listedJob.id } } }),
+        );
         const last = runs[0]?.state ?? '-';
         const next = job.schedule?.paused ? 'paused' : (job.schedule?.nextFireTimes?.[0] ?? '-');
         rows.push([job.id, job.uniqueId, job.spec.cron ?? '-', last, next]);
@@ -120,25 +96,16 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
     .action(async () => {
       const ctx = context();
       const userId = requireUser(ctx);
-      const workflows = (
-        await ctx.api.all<{ id: string; deletedAt?: string | null }>(
-          `/workflows?userId=${enc(userId)}`,
-          'workflows',
-        )
-      ).filter((w) => !w.deletedAt);
+      const workflows = (await ctx.api.all('/workflows', 'workflows', { query: { userId } })).filter(
+        (w) => !w.deletedAt,
+      );
       const rows: string[][] = [['ID', 'UNIQUE ID', 'CRON', 'LAST RUN', 'NEXT FIRE']];
       const listed = [];
       for (const listedWorkflow of workflows) {
         // The listing leaves out schedule details; the workflow's own view has them and its latest runs.
-        const { workflow, runs } = await ctx.api.get<{
-          workflow: {
-            id: string;
-            uniqueId: string;
-            definition: { shared: { cron: string | null } };
-            schedule?: { paused?: boolean; nextFireTimes?: string[] } | null;
-          };
-          runs: { state: string }[];
-        }>(`/workflows/${listedWorkflow.id}`);
+        const { workflow, runs } = await answerOf(
+          ctx.api.GET('/workflows/{id}', { params: { path: { id: listedWorkflow.id } } }),
+        );
         const next = workflow.schedule?.paused ? 'paused' : (workflow.schedule?.nextFireTimes?.[0] ?? '-');
         rows.push([
           workflow.id,
@@ -167,12 +134,16 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
     .action(async (id: string) => {
       const ctx = context();
       checkId(id);
-      const found = await firstKnown<{ kind: string; value: unknown }>(
+      const byId = { params: { path: { id } } };
+      const found = await firstKnown(
         [
-          async () => ({ kind: 'job', value: await ctx.api.get(`/jobs/${id}`) }),
-          async () => ({ kind: 'run', value: await ctx.api.get(`/runs/${id}`) }),
-          async () => ({ kind: 'workflow', value: await ctx.api.get(`/workflows/${id}`) }),
-          async () => ({ kind: 'workflow run', value: await ctx.api.get(`/workflow-runs/${id}`) }),
+          async () => ({ kind: 'job', value: await answerOf(ctx.api.GET('/jobs/{id}', byId)) }),
+          async () => ({ kind: 'run', value: await answerOf(ctx.api.GET('/runs/{id}', byId)) }),
+          async () => ({ kind: 'workflow', value: await answerOf(ctx.api.GET('/workflows/{id}', byId)) }),
+          async () => ({
+            kind: 'workflow run',
+            value: await answerOf(ctx.api.GET('/workflow-runs/{id}', byId)),
+          }),
         ],
         id,
       );
@@ -195,13 +166,16 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
     )
     .action(async (options: { job?: string; state?: string; limit: string }) => {
       const ctx = context();
-      const query = `limit=${enc(options.limit)}${options.state ? `&state=${enc(options.state)}` : ''}`;
-      let page: { runs: RunView[] };
+      const query = { limit: Number(options.limit), ...(options.state ? { state: options.state } : {}) };
+      let page;
       if (options.job) {
         checkId(options.job);
-        page = await ctx.api.get(`/jobs/${options.job}/runs?${query}`);
+        page = await answerOf(
+          ctx.api.GET('/jobs/{id}/runs', { params: { path: { id: options.job }, query } }),
+        );
       } else {
-        page = await ctx.api.get(`/runs?${ctx.userId ? `userId=${enc(ctx.userId)}&` : ''}${query}`);
+        const user = ctx.userId ? { userId: ctx.userId } : {};
+        page = await answerOf(ctx.api.GET('/runs', { params: { query: { ...user, ...query } } }));
       }
       const names = await jobNames(ctx, page.runs);
       const rows = [
@@ -264,8 +238,8 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
       checkId(id);
       const answer = await firstKnown(
         [
-          () => ctx.api.post<{ state: string }>(`/runs/${id}/cancel`),
-          () => ctx.api.post<{ state: string }>(`/workflow-runs/${id}/cancel`),
+          () => answerOf(ctx.api.POST('/runs/{id}/cancel', { params: { path: { id } } })),
+          () => answerOf(ctx.api.POST('/workflow-runs/{id}/cancel', { params: { path: { id } } })),
         ],
         id,
       );
@@ -287,8 +261,8 @@ export function addEverydayCommands(program: Command, context: (wants?: ContextO
         checkId(id);
         const answer = await firstKnown(
           [
-            () => ctx.api.post<Record<string, unknown>>(`/jobs/${id}/${verb}`),
-            () => ctx.api.post<Record<string, unknown>>(`/workflows/${id}/${verb}`),
+            () => answerOf(ctx.api.POST(`/jobs/{id}/${verb}`, { params: { path: { id } } })),
+            () => answerOf(ctx.api.POST(`/workflows/{id}/${verb}`, { params: { path: { id } } })),
           ],
           id,
         );
@@ -324,13 +298,13 @@ Examples:
       };
       const answer = await firstKnown(
         [
-          () => ctx.api.post<Record<string, unknown>>(`/jobs/${id}/trigger`, body),
-          () => ctx.api.post<Record<string, unknown>>(`/workflows/${id}/trigger`, body),
+          () => answerOf(ctx.api.POST('/jobs/{id}/trigger', { params: { path: { id } }, body })),
+          () => answerOf(ctx.api.POST('/workflows/{id}/trigger', { params: { path: { id } }, body })),
         ],
         id,
       );
-      const what = typeof answer.workflowId === 'string' ? 'workflow run' : 'run';
-      ctx.output.line(`trigger: ${id}${typeof answer.id === 'string' ? ` (${what} ${answer.id})` : ''}`);
+      const what = 'workflowId' in answer ? 'workflow run' : 'run';
+      ctx.output.line(`trigger: ${id} (${what} ${answer.id})`);
       ctx.output.data(answer);
     });
 
@@ -351,11 +325,11 @@ Examples:
       const ctx = context();
       checkId(id);
       const body = { from: options.from, to: options.to };
-      const query = options.dryRun ? '?dry_run=true' : '';
+      const params = { path: { id }, query: options.dryRun ? { dry_run: true } : {} };
       const answer = await firstKnown(
         [
-          () => ctx.api.post<BackfillView>(`/jobs/${id}/backfill${query}`, body),
-          () => ctx.api.post<BackfillView>(`/workflows/${id}/backfill${query}`, body),
+          () => answerOf(ctx.api.POST('/jobs/{id}/backfill', { params, body })),
+          () => answerOf(ctx.api.POST('/workflows/{id}/backfill', { params, body })),
         ],
         id,
       );

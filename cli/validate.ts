@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient } from './api-client.ts';
+import { answerOf, ApiError, type ApiClient, type Body } from './api-client.ts';
 import { problemInFile, type Definition } from './definitions/load.ts';
 import { pathOf422, type FileProblem } from './definitions/problems.ts';
 import { CliExit } from './exit-codes.ts';
@@ -40,13 +40,8 @@ export async function checkWithService(
       problems.push(...local);
       continue;
     }
-    const route = definition.kind === 'job' ? '/jobs' : '/workflows';
     try {
-      const answer = await api.post<{ spec?: Record<string, unknown>; definition?: Record<string, unknown> }>(
-        `${route}?dry_run=true`,
-        definition.checkBody,
-      );
-      checked.push({ definition, spec: answer.spec, workflow: answer.definition });
+      checked.push({ definition, ...(await dryRun(api, definition)) });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401 || error.status === 403 || error.status >= 500) {
@@ -69,6 +64,19 @@ export async function checkWithService(
     }
   }
   return { checked, problems };
+}
+
+/** The definition as the service would store it: a job's spec, or a workflow's definition. */
+async function dryRun(api: ApiClient, definition: Definition): Promise<Omit<Checked, 'definition'>> {
+  const body = definition.checkBody;
+  if (definition.kind === 'job') {
+    const answer = await answerOf(api.POST('/jobs', { params: { query: { dry_run: true } }, body }));
+    return { spec: 'spec' in answer ? answer.spec : undefined, workflow: undefined };
+  }
+  const answer = await answerOf(
+    api.POST('/workflows', { params: { query: { dry_run: 'true' } }, body: body as Body<'/workflows'> }),
+  );
+  return { spec: undefined, workflow: 'definition' in answer ? answer.definition : undefined };
 }
 
 /** Two definitions of the same key in the files given are a problem at the second. */

@@ -36,13 +36,52 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
 ) => Type.Union([schema, Type.Null()], options);
 const Time = Nullable(Type.String({ format: 'date-time' }));
 
+/**
+ * A workflow as stored (WorkflowDefinition): the fields its readers (tds, the dashboard) rely on are
+ * declared; the rest (each step's job spec, fan-out, params) is given as stored, whatever it holds.
+ */
+const StoredDefinitionSchema = (description: string) =>
+  Type.Object(
+    {
+      shared: Type.Object(
+        {
+          cron: Type.Optional(
+            Nullable(Type.String({ description: 'the cron expression; null: not recurring' })),
+          ),
+        },
+        {
+          additionalProperties: true,
+          description:
+            'the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies',
+        },
+      ),
+      maxParallel: Type.Integer({ description: 'steps run at once at most (max_parallel)' }),
+      steps: Type.Array(
+        Type.Object(
+          {
+            name: Type.String(),
+            dependsOn: Type.Array(Type.String()),
+            runIf: Type.String({ description: 'all_succeeded, all_done or any_failed' }),
+            spec: Type.Object({}, { additionalProperties: true, description: "the step's job spec" }),
+          },
+          {
+            additionalProperties: true,
+            description: 'a step: its job spec (spec), fan-out and failures allowed',
+          },
+        ),
+      ),
+      order: Type.Array(Type.String(), { description: 'the step names in a valid start order' }),
+    },
+    { additionalProperties: true, description },
+  );
+
 export const WorkflowSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
-  definition: Type.Unknown({
-    description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
-  }),
+  definition: StoredDefinitionSchema(
+    'the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order',
+  ),
   version: Type.Integer({ description: 'counts the definitions it has had (PUT /workflows/:id adds one)' }),
   schedule: Nullable(ScheduleSchema, {
     description:
@@ -213,9 +252,9 @@ function postWorkflow(app: App, { workflows, schedules, access, fleet, webhooks 
             Type.Object({
               valid: Type.Boolean(),
               plan: PlanSchema,
-              definition: Type.Unknown({
-                description: 'the workflow as it would be stored (as GET /workflows/:id shows it)',
-              }),
+              definition: StoredDefinitionSchema(
+                'the workflow as it would be stored (as GET /workflows/:id shows it)',
+              ),
             }),
             Type.Object({
               workflow: WorkflowSchema,
@@ -400,7 +439,7 @@ function workflowVersionsRoute(app: App, { workflows, versionPaging }: WorkflowR
                 version: Type.Integer(),
                 current: Type.Boolean(),
                 replacedAt: Time,
-                definition: Type.Unknown({ description: 'the workflow as stored at that version' }),
+                definition: StoredDefinitionSchema('the workflow as stored at that version'),
               }),
             ),
           }),
