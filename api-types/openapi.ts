@@ -5800,7 +5800,57 @@ export interface paths {
                 userId: string;
                 uniqueId: string;
                 /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                  shared: {
+                    source_s3_prefix?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description at most this many step runs at once */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
+                    spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6130,7 +6180,57 @@ export interface paths {
                     order: string[];
                   };
                   /** @description the workflow as it would be stored (as GET /workflows/:id shows it) */
-                  definition: unknown;
+                  definition: {
+                    /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                    shared: {
+                      source_s3_prefix?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description at most this many step runs at once */
+                    maxParallel: number;
+                    steps: ({
+                      name: string;
+                      dependsOn: string[];
+                      /** @description all_succeeded, all_done or any_failed */
+                      runIf: string;
+                      /** @description how a fan-out step gets its items */
+                      forEach?: {
+                        kind: 'none' | 'static' | 'dynamic' | 'param';
+                        /** @description static: the items */
+                        items?: unknown[];
+                        /** @description dynamic: the step whose result lists them */
+                        step?: string;
+                        /** @description param: the list param holding them */
+                        param?: string;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                      /** @description the step as a job spec (placeholders still in it) */
+                      spec: {
+                        command?: string | null;
+                        image?: string | null;
+                        args?: (string[] | string) | (never | null);
+                      } & {
+                        [key: string]: unknown;
+                      };
+                    } & {
+                      [key: string]: unknown;
+                    })[];
+                    /** @description the declared params; absent when none are declared */
+                    params?: {
+                      [key: string]: {
+                        /** @description string, number, boolean or list */
+                        type: string;
+                        default?: unknown;
+                        description?: string;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  };
                 }
               | {
                   workflow: {
@@ -6139,7 +6239,57 @@ export interface paths {
                     userId: string;
                     uniqueId: string;
                     /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                    definition: unknown;
+                    definition: {
+                      /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                      shared: {
+                        source_s3_prefix?: string;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                      /** @description at most this many step runs at once */
+                      maxParallel: number;
+                      steps: ({
+                        name: string;
+                        dependsOn: string[];
+                        /** @description all_succeeded, all_done or any_failed */
+                        runIf: string;
+                        /** @description how a fan-out step gets its items */
+                        forEach?: {
+                          kind: 'none' | 'static' | 'dynamic' | 'param';
+                          /** @description static: the items */
+                          items?: unknown[];
+                          /** @description dynamic: the step whose result lists them */
+                          step?: string;
+                          /** @description param: the list param holding them */
+                          param?: string;
+                        } & {
+                          [key: string]: unknown;
+                        };
+                        /** @description the step as a job spec (placeholders still in it) */
+                        spec: {
+                          command?: string | null;
+                          image?: string | null;
+                          args?: (string[] | string) | (never | null);
+                        } & {
+                          [key: string]: unknown;
+                        };
+                      } & {
+                        [key: string]: unknown;
+                      })[];
+                      /** @description the declared params; absent when none are declared */
+                      params?: {
+                        [key: string]: {
+                          /** @description string, number, boolean or list */
+                          type: string;
+                          default?: unknown;
+                          description?: string;
+                        } & {
+                          [key: string]: unknown;
+                        };
+                      };
+                    } & {
+                      [key: string]: unknown;
+                    };
                     /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                     version: number;
                     /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6285,7 +6435,57 @@ export interface paths {
                 userId: string;
                 uniqueId: string;
                 /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                  shared: {
+                    source_s3_prefix?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description at most this many step runs at once */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
+                    spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -6592,7 +6792,57 @@ export interface paths {
                 userId: string;
                 uniqueId: string;
                 /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                  shared: {
+                    source_s3_prefix?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description at most this many step runs at once */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
+                    spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7007,7 +7257,57 @@ export interface paths {
                 userId: string;
                 uniqueId: string;
                 /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                  shared: {
+                    source_s3_prefix?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description at most this many step runs at once */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
+                    spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
+                } & {
+                  [key: string]: unknown;
+                };
                 /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
                 version: number;
                 /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7207,7 +7507,57 @@ export interface paths {
               userId: string;
               uniqueId: string;
               /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              definition: {
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                shared: {
+                  source_s3_prefix?: string;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description at most this many step runs at once */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
+                  spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7374,7 +7724,57 @@ export interface paths {
               userId: string;
               uniqueId: string;
               /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              definition: {
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                shared: {
+                  source_s3_prefix?: string;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description at most this many step runs at once */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
+                  spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -7536,7 +7936,57 @@ export interface paths {
                 /** Format: date-time */
                 replacedAt: string | null;
                 /** @description the workflow as stored at that version */
-                definition: unknown;
+                definition: {
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                  shared: {
+                    source_s3_prefix?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description at most this many step runs at once */
+                  maxParallel: number;
+                  steps: ({
+                    name: string;
+                    dependsOn: string[];
+                    /** @description all_succeeded, all_done or any_failed */
+                    runIf: string;
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
+                    spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  } & {
+                    [key: string]: unknown;
+                  })[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
+                } & {
+                  [key: string]: unknown;
+                };
               }[];
             };
           };
@@ -8706,7 +9156,57 @@ export interface paths {
               userId: string;
               uniqueId: string;
               /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              definition: {
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                shared: {
+                  source_s3_prefix?: string;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description at most this many step runs at once */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
+                  spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */
@@ -8866,7 +9366,57 @@ export interface paths {
               userId: string;
               uniqueId: string;
               /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
-              definition: unknown;
+              definition: {
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
+                shared: {
+                  source_s3_prefix?: string;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description at most this many step runs at once */
+                maxParallel: number;
+                steps: ({
+                  name: string;
+                  dependsOn: string[];
+                  /** @description all_succeeded, all_done or any_failed */
+                  runIf: string;
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
+                  spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
+                    [key: string]: unknown;
+                  };
+                } & {
+                  [key: string]: unknown;
+                })[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
+              } & {
+                [key: string]: unknown;
+              };
               /** @description counts the definitions it has had (PUT /workflows/:id adds one) */
               version: number;
               /** @description a recurring workflow's schedule, as a job's: in words, its timezone and policies; read alone (GET /workflows/:id and the schedule routes) also paused or not, next fire times and recent fires */

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answerOf, client, query } from '../api.ts';
+import { answerOf, client, query, type Answer } from '../api.ts';
 import { FilterForm, readFilters } from '../filters.ts';
 import { duration, secondsBetween, time } from '../format.ts';
 import { UsageChart } from '../usage-chart.ts';
@@ -8,7 +8,13 @@ import { Link, Problem, StateBadge, usePoll } from '../router.ts';
 import { useStates } from '../states.ts';
 import { EmptyState, submitWorkflow, triggerNow } from '../empty-state.ts';
 
-export function WorkflowsPage({ me, params }) {
+interface WorkflowsPageProps {
+  me: Answer<'/whoami'>;
+  /** The page's query string: the list's filters. */
+  params: URLSearchParams;
+}
+
+export function WorkflowsPage({ me, params }: WorkflowsPageProps) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const workflowRunStates = useStates()?.workflowRun.states ?? [];
   const { name, state } = readFilters(params, 'failed');
@@ -69,9 +75,14 @@ function commandText(spec) {
   return `${spec.image} ${args}`.trim();
 }
 
-const countSteps = (run, state) => run.steps.filter((s) => s.state === state).length;
+const countSteps = (run: Answer<'/workflows/{id}'>['runs'][number], state: string) =>
+  run.steps.filter((s) => s.state === state).length;
 
-export function WorkflowPage({ id }) {
+interface WorkflowPageProps {
+  id: string;
+}
+
+export function WorkflowPage({ id }: WorkflowPageProps) {
   const { data, error, reload } = usePoll(
     () => answerOf(client.GET('/workflows/{id}', { params: { path: { id } } })),
     5000,

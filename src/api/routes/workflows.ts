@@ -36,13 +36,85 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
 ) => Type.Union([schema, Type.Null()], options);
 const Time = Nullable(Type.String({ format: 'date-time' }));
 
+// Open objects (additionalProperties): the fields a reader relies on are declared, and the rest of
+// the stored definition (a step's whole job spec, its failure tolerance, the start order) is served
+// as stored. Only what every stored definition holds is required.
+const open = { additionalProperties: true } as const;
+
+/** A workflow's definition as stored (src/workflows/workflow-definition.ts, WorkflowDefinition). */
+const storedDefinition = (description: string) =>
+  Type.Object(
+    {
+      shared: Type.Object(
+        { source_s3_prefix: Type.Optional(Type.String()) },
+        {
+          ...open,
+          description:
+            'the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies)',
+        },
+      ),
+      maxParallel: Type.Integer({ description: 'at most this many step runs at once' }),
+      steps: Type.Array(
+        Type.Object(
+          {
+            name: Type.String(),
+            dependsOn: Type.Array(Type.String()),
+            runIf: Type.String({ description: 'all_succeeded, all_done or any_failed' }),
+            forEach: Type.Optional(
+              Type.Object(
+                {
+                  kind: Type.Union([
+                    Type.Literal('none'),
+                    Type.Literal('static'),
+                    Type.Literal('dynamic'),
+                    Type.Literal('param'),
+                  ]),
+                  items: Type.Optional(Type.Array(Type.Unknown(), { description: 'static: the items' })),
+                  step: Type.Optional(
+                    Type.String({ description: 'dynamic: the step whose result lists them' }),
+                  ),
+                  param: Type.Optional(Type.String({ description: 'param: the list param holding them' })),
+                },
+                { ...open, description: 'how a fan-out step gets its items' },
+              ),
+            ),
+            spec: Type.Object(
+              {
+                command: Type.Optional(Nullable(Type.String())),
+                image: Type.Optional(Nullable(Type.String())),
+                args: Type.Optional(Nullable(Type.Union([Type.Array(Type.String()), Type.String()]))),
+              },
+              { ...open, description: 'the step as a job spec (placeholders still in it)' },
+            ),
+          },
+          open,
+        ),
+      ),
+      params: Type.Optional(
+        Type.Record(
+          Type.String(),
+          Type.Object(
+            {
+              type: Type.String({ description: 'string, number, boolean or list' }),
+              default: Type.Optional(Type.Unknown()),
+              description: Type.Optional(Type.String()),
+            },
+            open,
+          ),
+          { description: 'the declared params; absent when none are declared' },
+        ),
+      ),
+    },
+    { ...open, description },
+  );
+
 export const WorkflowSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
-  definition: Type.Unknown({
-    description: 'the workflow as stored: shared fields, max_parallel, each step as a job spec',
-  }),
+  definition: storedDefinition(
+    'the workflow as stored: shared fields, max_parallel, each step as a job spec',
+  ),
   version: Type.Integer({ description: 'counts the definitions it has had (PUT /workflows/:id adds one)' }),
   schedule: Nullable(ScheduleSchema, {
     description:
@@ -213,9 +285,9 @@ function postWorkflow(app: App, { workflows, schedules, access, fleet, webhooks 
             Type.Object({
               valid: Type.Boolean(),
               plan: PlanSchema,
-              definition: Type.Unknown({
-                description: 'the workflow as it would be stored (as GET /workflows/:id shows it)',
-              }),
+              definition: storedDefinition(
+                'the workflow as it would be stored (as GET /workflows/:id shows it)',
+              ),
             }),
             Type.Object({
               workflow: WorkflowSchema,
@@ -400,7 +472,7 @@ function workflowVersionsRoute(app: App, { workflows, versionPaging }: WorkflowR
                 version: Type.Integer(),
                 current: Type.Boolean(),
                 replacedAt: Time,
-                definition: Type.Unknown({ description: 'the workflow as stored at that version' }),
+                definition: storedDefinition('the workflow as stored at that version'),
               }),
             ),
           }),
