@@ -62,14 +62,17 @@ export function WorkflowsPage({ me, params }: WorkflowsPageProps) {
     }`;
 }
 
-function forEachText(forEach) {
+type Workflow = Answer<'/workflows/{id}'>['workflow'];
+type Step = Workflow['definition']['steps'][number];
+
+function forEachText(forEach: Step['forEach']) {
   if (!forEach || forEach.kind === 'none') return '—';
-  if (forEach.kind === 'static') return `${forEach.items.length} items`;
+  if (forEach.kind === 'static') return `${(forEach.items ?? []).length} items`;
   if (forEach.kind === 'param') return `items of param ${forEach.param}`;
   return `items of ${forEach.step}`;
 }
 
-function commandText(spec) {
+function commandText(spec: Step['spec']) {
   if (spec.command) return spec.command;
   const args = Array.isArray(spec.args) ? spec.args.join(' ') : (spec.args ?? '');
   return `${spec.image} ${args}`.trim();
@@ -90,11 +93,8 @@ export function WorkflowPage({ id }: WorkflowPageProps) {
   );
   if (!data) return html`<${Problem} error=${error} />${!error && html`<p>Loading…</p>`}`;
   const { workflow, runs } = data;
-  // The definition as stored (docs/workflows.md): the API declares it as any JSON document.
-  const definition = workflow.definition as {
-    steps: { name: string; dependsOn: string[]; runIf: string; forEach?: unknown; spec: unknown }[];
-    maxParallel: number;
-  };
+  // The definition as stored (docs/workflows.md).
+  const definition = workflow.definition;
   const steps = definition.steps;
   return html`<h1>Workflow ${workflow.uniqueId}</h1>
     <${Problem} error=${error} />
