@@ -35,8 +35,7 @@ export function FilterForm({ path, params, states }: FilterFormProps) {
   };
   return html`<form class="filters" role="search" onSubmit=${(e: SubmitEvent) => e.preventDefault()}>
     <label
-      >Name
-      <input
+      >${'Name '}<input
         type="search"
         value=${name}
         onInput=${(e: TargetedEvent<HTMLInputElement>) => setFilter({ name: e.currentTarget.value })}

@@ -29,15 +29,13 @@ function Keys() {
     <h2 id="keys">API keys</h2>
     <form class="filters" onSubmit=${create}>
       <label
-        >User
-        <input
+        >${'User '}<input
           value=${userId}
           disabled=${operator}
           onInput=${(e: TargetedEvent<HTMLInputElement>) => setUserId(e.currentTarget.value)}
       /></label>
       <label
-        >Name
-        <input
+        >${'Name '}<input
           value=${name}
           onInput=${(e: TargetedEvent<HTMLInputElement>) => setName(e.currentTarget.value)}
       /></label>
