@@ -5977,24 +5977,41 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
                 definition: {
-                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                   shared: {
+                    source_s3_prefix?: string;
                     /** @description the cron expression; null: not recurring */
                     cron?: string | null;
                   } & {
                     [key: string]: unknown;
                   };
-                  /** @description steps run at once at most (max_parallel) */
+                  /** @description at most this many step runs at once */
                   maxParallel: number;
                   steps: ({
                     name: string;
                     dependsOn: string[];
                     /** @description all_succeeded, all_done or any_failed */
                     runIf: string;
-                    /** @description the step's job spec */
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
                     spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
                       [key: string]: unknown;
                     };
                   } & {
@@ -6002,6 +6019,17 @@ export interface paths {
                   })[];
                   /** @description the step names in a valid start order */
                   order: string[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
                 } & {
                   [key: string]: unknown;
                 };
@@ -6335,22 +6363,39 @@ export interface paths {
                   };
                   /** @description the workflow as it would be stored (as GET /workflows/:id shows it) */
                   definition: {
-                    /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                    /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                     shared: {
+                      source_s3_prefix?: string;
                       /** @description the cron expression; null: not recurring */
                       cron?: string | null;
                     } & {
                       [key: string]: unknown;
                     };
-                    /** @description steps run at once at most (max_parallel) */
+                    /** @description at most this many step runs at once */
                     maxParallel: number;
                     steps: ({
                       name: string;
                       dependsOn: string[];
                       /** @description all_succeeded, all_done or any_failed */
                       runIf: string;
-                      /** @description the step's job spec */
+                      /** @description how a fan-out step gets its items */
+                      forEach?: {
+                        kind: 'none' | 'static' | 'dynamic' | 'param';
+                        /** @description static: the items */
+                        items?: unknown[];
+                        /** @description dynamic: the step whose result lists them */
+                        step?: string;
+                        /** @description param: the list param holding them */
+                        param?: string;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                      /** @description the step as a job spec (placeholders still in it) */
                       spec: {
+                        command?: string | null;
+                        image?: string | null;
+                        args?: (string[] | string) | (never | null);
+                      } & {
                         [key: string]: unknown;
                       };
                     } & {
@@ -6358,6 +6403,17 @@ export interface paths {
                     })[];
                     /** @description the step names in a valid start order */
                     order: string[];
+                    /** @description the declared params; absent when none are declared */
+                    params?: {
+                      [key: string]: {
+                        /** @description string, number, boolean or list */
+                        type: string;
+                        default?: unknown;
+                        description?: string;
+                      } & {
+                        [key: string]: unknown;
+                      };
+                    };
                   } & {
                     [key: string]: unknown;
                   };
@@ -6368,24 +6424,41 @@ export interface paths {
                     id: string;
                     userId: string;
                     uniqueId: string;
-                    /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                    /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
                     definition: {
-                      /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                      /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                       shared: {
+                        source_s3_prefix?: string;
                         /** @description the cron expression; null: not recurring */
                         cron?: string | null;
                       } & {
                         [key: string]: unknown;
                       };
-                      /** @description steps run at once at most (max_parallel) */
+                      /** @description at most this many step runs at once */
                       maxParallel: number;
                       steps: ({
                         name: string;
                         dependsOn: string[];
                         /** @description all_succeeded, all_done or any_failed */
                         runIf: string;
-                        /** @description the step's job spec */
+                        /** @description how a fan-out step gets its items */
+                        forEach?: {
+                          kind: 'none' | 'static' | 'dynamic' | 'param';
+                          /** @description static: the items */
+                          items?: unknown[];
+                          /** @description dynamic: the step whose result lists them */
+                          step?: string;
+                          /** @description param: the list param holding them */
+                          param?: string;
+                        } & {
+                          [key: string]: unknown;
+                        };
+                        /** @description the step as a job spec (placeholders still in it) */
                         spec: {
+                          command?: string | null;
+                          image?: string | null;
+                          args?: (string[] | string) | (never | null);
+                        } & {
                           [key: string]: unknown;
                         };
                       } & {
@@ -6393,6 +6466,17 @@ export interface paths {
                       })[];
                       /** @description the step names in a valid start order */
                       order: string[];
+                      /** @description the declared params; absent when none are declared */
+                      params?: {
+                        [key: string]: {
+                          /** @description string, number, boolean or list */
+                          type: string;
+                          default?: unknown;
+                          description?: string;
+                        } & {
+                          [key: string]: unknown;
+                        };
+                      };
                     } & {
                       [key: string]: unknown;
                     };
@@ -6540,24 +6624,41 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
                 definition: {
-                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                   shared: {
+                    source_s3_prefix?: string;
                     /** @description the cron expression; null: not recurring */
                     cron?: string | null;
                   } & {
                     [key: string]: unknown;
                   };
-                  /** @description steps run at once at most (max_parallel) */
+                  /** @description at most this many step runs at once */
                   maxParallel: number;
                   steps: ({
                     name: string;
                     dependsOn: string[];
                     /** @description all_succeeded, all_done or any_failed */
                     runIf: string;
-                    /** @description the step's job spec */
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
                     spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
                       [key: string]: unknown;
                     };
                   } & {
@@ -6565,6 +6666,17 @@ export interface paths {
                   })[];
                   /** @description the step names in a valid start order */
                   order: string[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
                 } & {
                   [key: string]: unknown;
                 };
@@ -6873,24 +6985,41 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
                 definition: {
-                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                   shared: {
+                    source_s3_prefix?: string;
                     /** @description the cron expression; null: not recurring */
                     cron?: string | null;
                   } & {
                     [key: string]: unknown;
                   };
-                  /** @description steps run at once at most (max_parallel) */
+                  /** @description at most this many step runs at once */
                   maxParallel: number;
                   steps: ({
                     name: string;
                     dependsOn: string[];
                     /** @description all_succeeded, all_done or any_failed */
                     runIf: string;
-                    /** @description the step's job spec */
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
                     spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
                       [key: string]: unknown;
                     };
                   } & {
@@ -6898,6 +7027,17 @@ export interface paths {
                   })[];
                   /** @description the step names in a valid start order */
                   order: string[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
                 } & {
                   [key: string]: unknown;
                 };
@@ -7314,24 +7454,41 @@ export interface paths {
                 id: string;
                 userId: string;
                 uniqueId: string;
-                /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+                /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
                 definition: {
-                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                   shared: {
+                    source_s3_prefix?: string;
                     /** @description the cron expression; null: not recurring */
                     cron?: string | null;
                   } & {
                     [key: string]: unknown;
                   };
-                  /** @description steps run at once at most (max_parallel) */
+                  /** @description at most this many step runs at once */
                   maxParallel: number;
                   steps: ({
                     name: string;
                     dependsOn: string[];
                     /** @description all_succeeded, all_done or any_failed */
                     runIf: string;
-                    /** @description the step's job spec */
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
                     spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
                       [key: string]: unknown;
                     };
                   } & {
@@ -7339,6 +7496,17 @@ export interface paths {
                   })[];
                   /** @description the step names in a valid start order */
                   order: string[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
                 } & {
                   [key: string]: unknown;
                 };
@@ -7540,24 +7708,41 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
               definition: {
-                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                 shared: {
+                  source_s3_prefix?: string;
                   /** @description the cron expression; null: not recurring */
                   cron?: string | null;
                 } & {
                   [key: string]: unknown;
                 };
-                /** @description steps run at once at most (max_parallel) */
+                /** @description at most this many step runs at once */
                 maxParallel: number;
                 steps: ({
                   name: string;
                   dependsOn: string[];
                   /** @description all_succeeded, all_done or any_failed */
                   runIf: string;
-                  /** @description the step's job spec */
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
                   spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
                     [key: string]: unknown;
                   };
                 } & {
@@ -7565,6 +7750,17 @@ export interface paths {
                 })[];
                 /** @description the step names in a valid start order */
                 order: string[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
               } & {
                 [key: string]: unknown;
               };
@@ -7733,24 +7929,41 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
               definition: {
-                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                 shared: {
+                  source_s3_prefix?: string;
                   /** @description the cron expression; null: not recurring */
                   cron?: string | null;
                 } & {
                   [key: string]: unknown;
                 };
-                /** @description steps run at once at most (max_parallel) */
+                /** @description at most this many step runs at once */
                 maxParallel: number;
                 steps: ({
                   name: string;
                   dependsOn: string[];
                   /** @description all_succeeded, all_done or any_failed */
                   runIf: string;
-                  /** @description the step's job spec */
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
                   spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
                     [key: string]: unknown;
                   };
                 } & {
@@ -7758,6 +7971,17 @@ export interface paths {
                 })[];
                 /** @description the step names in a valid start order */
                 order: string[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
               } & {
                 [key: string]: unknown;
               };
@@ -7923,22 +8147,39 @@ export interface paths {
                 replacedAt: string | null;
                 /** @description the workflow as stored at that version */
                 definition: {
-                  /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                  /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                   shared: {
+                    source_s3_prefix?: string;
                     /** @description the cron expression; null: not recurring */
                     cron?: string | null;
                   } & {
                     [key: string]: unknown;
                   };
-                  /** @description steps run at once at most (max_parallel) */
+                  /** @description at most this many step runs at once */
                   maxParallel: number;
                   steps: ({
                     name: string;
                     dependsOn: string[];
                     /** @description all_succeeded, all_done or any_failed */
                     runIf: string;
-                    /** @description the step's job spec */
+                    /** @description how a fan-out step gets its items */
+                    forEach?: {
+                      kind: 'none' | 'static' | 'dynamic' | 'param';
+                      /** @description static: the items */
+                      items?: unknown[];
+                      /** @description dynamic: the step whose result lists them */
+                      step?: string;
+                      /** @description param: the list param holding them */
+                      param?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                    /** @description the step as a job spec (placeholders still in it) */
                     spec: {
+                      command?: string | null;
+                      image?: string | null;
+                      args?: (string[] | string) | (never | null);
+                    } & {
                       [key: string]: unknown;
                     };
                   } & {
@@ -7946,6 +8187,17 @@ export interface paths {
                   })[];
                   /** @description the step names in a valid start order */
                   order: string[];
+                  /** @description the declared params; absent when none are declared */
+                  params?: {
+                    [key: string]: {
+                      /** @description string, number, boolean or list */
+                      type: string;
+                      default?: unknown;
+                      description?: string;
+                    } & {
+                      [key: string]: unknown;
+                    };
+                  };
                 } & {
                   [key: string]: unknown;
                 };
@@ -9117,24 +9369,41 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
               definition: {
-                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                 shared: {
+                  source_s3_prefix?: string;
                   /** @description the cron expression; null: not recurring */
                   cron?: string | null;
                 } & {
                   [key: string]: unknown;
                 };
-                /** @description steps run at once at most (max_parallel) */
+                /** @description at most this many step runs at once */
                 maxParallel: number;
                 steps: ({
                   name: string;
                   dependsOn: string[];
                   /** @description all_succeeded, all_done or any_failed */
                   runIf: string;
-                  /** @description the step's job spec */
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
                   spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
                     [key: string]: unknown;
                   };
                 } & {
@@ -9142,6 +9411,17 @@ export interface paths {
                 })[];
                 /** @description the step names in a valid start order */
                 order: string[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
               } & {
                 [key: string]: unknown;
               };
@@ -9303,24 +9583,41 @@ export interface paths {
               id: string;
               userId: string;
               uniqueId: string;
-              /** @description the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order */
+              /** @description the workflow as stored: shared fields, max_parallel, each step as a job spec */
               definition: {
-                /** @description the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies */
+                /** @description the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies) */
                 shared: {
+                  source_s3_prefix?: string;
                   /** @description the cron expression; null: not recurring */
                   cron?: string | null;
                 } & {
                   [key: string]: unknown;
                 };
-                /** @description steps run at once at most (max_parallel) */
+                /** @description at most this many step runs at once */
                 maxParallel: number;
                 steps: ({
                   name: string;
                   dependsOn: string[];
                   /** @description all_succeeded, all_done or any_failed */
                   runIf: string;
-                  /** @description the step's job spec */
+                  /** @description how a fan-out step gets its items */
+                  forEach?: {
+                    kind: 'none' | 'static' | 'dynamic' | 'param';
+                    /** @description static: the items */
+                    items?: unknown[];
+                    /** @description dynamic: the step whose result lists them */
+                    step?: string;
+                    /** @description param: the list param holding them */
+                    param?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                  /** @description the step as a job spec (placeholders still in it) */
                   spec: {
+                    command?: string | null;
+                    image?: string | null;
+                    args?: (string[] | string) | (never | null);
+                  } & {
                     [key: string]: unknown;
                   };
                 } & {
@@ -9328,6 +9625,17 @@ export interface paths {
                 })[];
                 /** @description the step names in a valid start order */
                 order: string[];
+                /** @description the declared params; absent when none are declared */
+                params?: {
+                  [key: string]: {
+                    /** @description string, number, boolean or list */
+                    type: string;
+                    default?: unknown;
+                    description?: string;
+                  } & {
+                    [key: string]: unknown;
+                  };
+                };
               } & {
                 [key: string]: unknown;
               };

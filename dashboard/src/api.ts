@@ -96,11 +96,17 @@ export async function answerOf<T>(
   return data as T;
 }
 
+/** `params` as `query` leaves it: a value that may be null or undefined may be absent, never null. */
+type Unset<T, K extends keyof T> = null extends T[K] ? K : undefined extends T[K] ? K : never;
+export type Present<T> = { [K in keyof T as Unset<T, K>]?: Exclude<T[K], null> } & {
+  [K in keyof T as K extends Unset<T, K> ? never : K]: T[K];
+};
+
 /** The query of a request from the values of `params` that are set (not undefined, null or ''). */
-export function query<T extends Record<string, unknown>>(params: T): T {
+export function query<T extends Record<string, unknown>>(params: T): Present<T> {
   return Object.fromEntries(
     Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== ''),
-  ) as T;
+  ) as Present<T>;
 }
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

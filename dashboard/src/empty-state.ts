@@ -1,10 +1,17 @@
 import { html } from 'htm/preact';
+import type { ComponentChildren } from 'preact';
 
 /**
  * What a page shows where there is nothing yet: what would be there, and the command that makes it
  * (shown as text to copy; long lines scroll inside their box).
  */
-export function EmptyState({ children, commands = [] }) {
+interface EmptyStateProps {
+  children?: ComponentChildren;
+  /** Lines to copy that make what would be there. */
+  commands?: string[];
+}
+
+export function EmptyState({ children, commands = [] }: EmptyStateProps) {
   return html`<div class="empty" data-testid="empty">
     <p>${children}</p>
     ${commands.length > 0 && html`<pre class="command" tabindex="0"><code>${commands.join('\n')}</code></pre>`}
@@ -27,4 +34,6 @@ export const submitWorkflow = () => [
 ];
 
 /** The line that runs a job or a workflow now (`kind`: jobs or workflows). */
-export const triggerNow = (kind, id) => [`curl -X POST ${origin()}/${kind}/${id}/trigger ${key}`];
+export const triggerNow = (kind: 'jobs' | 'workflows', id: string) => [
+  `curl -X POST ${origin()}/${kind}/${id}/trigger ${key}`,
+];

@@ -1,4 +1,5 @@
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { navigate } from './router.ts';
 
 /**
@@ -15,15 +16,13 @@ export function readFilters(params: URLSearchParams, failedStates: string) {
 }
 
 /** The filter form of the list at `path`: `states` are the last run's states to choose from. */
-export function FilterForm({
-  path,
-  params,
-  states,
-}: {
+interface FilterFormProps {
   path: string;
   params: URLSearchParams;
   states: string[];
-}) {
+}
+
+export function FilterForm({ path, params, states }: FilterFormProps) {
   const { name, failedOnly } = readFilters(params, '');
   const setFilter = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
@@ -34,24 +33,27 @@ export function FilterForm({
     const text = next.toString();
     navigate(`${path}${text ? `?${text}` : ''}`, { replace: true });
   };
-  return html`<form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+  return html`<form class="filters" role="search" onSubmit=${(e: SubmitEvent) => e.preventDefault()}>
     <label
-      >Name <input type="search" value=${name} onInput=${(e) => setFilter({ name: e.target.value })}
+      >${'Name '}<input
+        type="search"
+        value=${name}
+        onInput=${(e: TargetedEvent<HTMLInputElement>) => setFilter({ name: e.currentTarget.value })}
     /></label>
     <label
       >${'Last run '}<select
         value=${params.get('state') ?? ''}
         disabled=${failedOnly}
-        onChange=${(e) => setFilter({ state: e.target.value })}
+        onChange=${(e: TargetedEvent<HTMLSelectElement>) => setFilter({ state: e.currentTarget.value })}
       >
-        ${['', ...states].map((s) => html`<option value=${s}>${s || 'any state'}</option>`)}
+        ${['', ...states].map((s: string) => html`<option value=${s}>${s || 'any state'}</option>`)}
       </select></label
     >
     <label
       ><input
         type="checkbox"
         checked=${failedOnly}
-        onChange=${(e) => setFilter({ failed: e.target.checked ? '1' : '' })}
+        onChange=${(e: TargetedEvent<HTMLInputElement>) => setFilter({ failed: e.currentTarget.checked ? '1' : '' })}
       />
       failed only</label
     >

@@ -1,4 +1,4 @@
-export function duration(seconds) {
+export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
@@ -6,12 +6,15 @@ export function duration(seconds) {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-export function secondsBetween(from, to) {
+export function secondsBetween(
+  from: string | null | undefined,
+  to: string | null | undefined,
+): number | null {
   if (!from) return null;
   return ((to ? new Date(to) : new Date()).getTime() - new Date(from).getTime()) / 1000;
 }
 
-export function bytes(value) {
+export function bytes(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let n = value;
@@ -23,11 +26,11 @@ export function bytes(value) {
   return `${n.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
-export function time(iso) {
+export function time(iso: string | null | undefined): string {
   if (!iso) return '—';
   return new Date(iso).toLocaleString();
 }
 
-export function percent(value) {
+export function percent(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${Math.round(value)} %`;
 }

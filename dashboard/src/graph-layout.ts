@@ -24,6 +24,14 @@ export interface Layout {
   ms: number;
 }
 
+/** What the page asks of the layout worker (layout-worker.ts): the nodes with their sizes, the edges. */
+export interface LayoutRequest {
+  nodes: { id: string; width: number; height: number }[];
+  /** Each edge as [from, to] step names. */
+  edges: [string, string][];
+  rankdir: 'LR' | 'TB';
+}
+
 /** What the layout depends on: the steps' names and dependencies, not their states. */
 export function structureOf(steps: GraphStep[]): string {
   return steps.map((s) => `${s.name}<${s.dependsOn.join(',')}`).join(';');
@@ -99,7 +107,7 @@ export function layOut(steps: GraphStep[]): Promise<Layout> {
     width: NODE.width,
     height: s.items ? NODE.fanOutHeight : NODE.height,
   }));
-  const edges = steps.flatMap((s) => s.dependsOn.map((d) => [d, s.name]));
+  const edges = steps.flatMap((s) => s.dependsOn.map((d): [string, string] => [d, s.name]));
   return new Promise((resolve) => {
     let worker: Worker;
     try {
@@ -116,6 +124,7 @@ export function layOut(steps: GraphStep[]): Promise<Layout> {
       worker.terminate();
       resolve(layOutHere(steps));
     };
-    worker.postMessage({ nodes, edges, rankdir: 'LR' });
+    const request: LayoutRequest = { nodes, edges, rankdir: 'LR' };
+    worker.postMessage(request);
   });
 }

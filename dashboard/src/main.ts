@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { html } from 'htm/preact';
+import type { TargetedEvent, VNode } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { answerOf, ApiError, client, session, type Answer } from './api.ts';
 import { OverviewPage } from './pages/overview.ts';
@@ -19,12 +20,33 @@ const OperatorsPage = lazyPage(() => import('./pages/operators.ts'), 'OperatorsP
 const AuditPage = lazyPage(() => import('./pages/audit.ts'), 'AuditPage');
 const WebhooksPage = lazyPage(() => import('./pages/webhooks.ts'), 'WebhooksPage');
 
-function route(path) {
+type PageName =
+  | 'overview'
+  | 'jobs'
+  | 'job'
+  | 'run'
+  | 'workflows'
+  | 'workflow'
+  | 'workflow-run'
+  | 'new-job'
+  | 'new-workflow'
+  | 'operators'
+  | 'audit'
+  | 'webhooks'
+  | 'unknown';
+
+/** The page an address shows, and the id it names (a job's, a run's…). */
+interface Route {
+  page: PageName;
+  id?: string;
+}
+
+function route(path: string): Route {
   const parts = path.replace(/^\/ui/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0 || parts[0] === 'overview') return { page: 'overview' };
   if (parts[0] === 'jobs' && parts.length === 1) return { page: 'jobs' };
   if ((parts[0] === 'jobs' || parts[0] === 'workflows') && parts[1] === 'new' && parts.length === 2)
-    return { page: `new-${parts[0].slice(0, -1)}` };
+    return { page: parts[0] === 'jobs' ? 'new-job' : 'new-workflow' };
   if (parts[0] === 'jobs') return { page: 'job', id: parts[1] };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', id: parts[1] };
   if (parts[0] === 'workflows' && parts.length === 1) return { page: 'workflows' };
@@ -37,7 +59,7 @@ function route(path) {
 }
 
 /** The nav entry a page belongs to, when it is not one itself. */
-const SECTION = {
+const SECTION: Partial<Record<PageName, PageName>> = {
   job: 'jobs',
   run: 'jobs',
   'new-job': 'jobs',
@@ -46,12 +68,17 @@ const SECTION = {
   'new-workflow': 'workflows',
 };
 
-function KeyForm({ message, onKey }) {
+interface KeyFormProps {
+  message: string;
+  onKey: (key: string) => void;
+}
+
+function KeyForm({ message, onKey }: KeyFormProps) {
   const [value, setValue] = useState('');
   return html`<main class="login">
     <h1>Task Deploy Service</h1>
     <form
-      onSubmit=${(event) => {
+      onSubmit=${(event: SubmitEvent) => {
         event.preventDefault();
         onKey(value.trim());
       }}
@@ -63,7 +90,7 @@ function KeyForm({ message, onKey }) {
         type="password"
         autocomplete="off"
         value=${value}
-        onInput=${(e) => setValue(e.target.value)}
+        onInput=${(e: TargetedEvent<HTMLInputElement>) => setValue(e.currentTarget.value)}
       />
       <button type="submit">Sign in</button>
       <p class="hint">
@@ -101,20 +128,20 @@ function App() {
   if (me === null)
     return html`<${KeyForm}
       message=${problem}
-      onKey=${(key) => {
+      onKey=${(key: string) => {
         session.key = key;
         check();
       }}
     />`;
   const current = route(location.pathname);
   const params = new URLSearchParams(location.search);
-  const pages = {
+  const pages: Record<PageName, VNode> = {
     overview: html`<${OverviewPage} me=${me} />`,
     jobs: html`<${JobsPage} me=${me} params=${params} />`,
     job: html`<${JobPage} id=${current.id} />`,
     run: html`<${RunPage}
       id=${current.id}
-      onSection=${(name) => setSection({ path: location.pathname, name })}
+      onSection=${(name: string) => setSection({ path: location.pathname, name })}
     />`,
     workflows: html`<${WorkflowsPage} me=${me} params=${params} />`,
     workflow: html`<${WorkflowPage} id=${current.id} />`,
@@ -127,7 +154,7 @@ function App() {
     webhooks: html`<${WebhooksPage} me=${me} params=${params} />`,
     unknown: html`<h1>No such page</h1><p><${Link} href="/">Back to the overview</${Link}></p>`,
   };
-  const sectionOf = (page) =>
+  const sectionOf = (page: PageName): string | undefined =>
     section.path === location.pathname && section.name ? section.name : SECTION[page];
   const nav = [
     ['/', 'Overview', 'overview'],

@@ -1,4 +1,5 @@
 import { html } from 'htm/preact';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 /** Every page has its own address: moving between pages pushes it to the browser's history. */
@@ -25,11 +26,18 @@ export function useLocation() {
   return location;
 }
 
-export function Link({ href, children, ...rest }) {
+/** A link within the page: `rest` are the anchor's other attributes (aria-current, aria-label…). */
+interface LinkProps {
+  href: string;
+  children?: ComponentChildren;
+  [attribute: string]: unknown;
+}
+
+export function Link({ href, children, ...rest }: LinkProps) {
   return html`<a
     href=${href}
     ...${rest}
-    onClick=${(event) => {
+    onClick=${(event: MouseEvent) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
       event.preventDefault();
       navigate(href);

@@ -32,7 +32,14 @@ function perDay(report: Answer<'/usage'>): { unit: string; data: [number[], numb
  * What runs used per day over the last 7 days (GET /usage): CPU per day as a chart, and the week's
  * CPU, memory, runs and run time. `filter`: userId, and a jobId or workflowId.
  */
-export function UsageChart({ filter, what }) {
+interface UsageChartProps {
+  /** Whose usage: a user's (or every user's, for an operator), of one job or one workflow. */
+  filter: { userId?: string; jobId?: string; workflowId?: string };
+  /** What the usage is of, in words ("this job"), for the empty state. */
+  what: string;
+}
+
+export function UsageChart({ filter, what }: UsageChartProps) {
   const { data, error } = usePoll(
     () =>
       answerOf(client.GET('/usage', { params: { query: query({ groupBy: 'day' as const, ...filter }) } })),

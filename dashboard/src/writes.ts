@@ -36,12 +36,18 @@ export function useWrite() {
 }
 
 /** What the last write did: a status, or the API's error as an alert. */
-export function Outcome({ outcome, testid }) {
-  if (outcome && !outcome.pending && !outcome.ok)
+interface OutcomeProps {
+  outcome: WriteOutcome | undefined;
+  testid?: string;
+}
+
+export function Outcome({ outcome, testid }: OutcomeProps) {
+  if (outcome && 'ok' in outcome && !outcome.ok)
     return html`<p class="problem" role="alert" data-testid=${testid}>${outcome.message}</p>`;
+  const said = outcome && 'ok' in outcome ? outcome : undefined;
   return html`<p class="outcome" role="status" data-testid=${testid}>
-    ${outcome?.pending ? 'Working…' : (outcome?.message ?? '')}
-    ${outcome?.href && html` <${Link} href=${outcome.href}>${outcome.linkText}</${Link}>`}
+    ${outcome && 'pending' in outcome ? 'Working…' : (said?.message ?? '')}
+    ${said?.href && html` <${Link} href=${said.href}>${said.linkText}</${Link}>`}
   </p>`;
 }
 
@@ -49,7 +55,23 @@ export function Outcome({ outcome, testid }) {
  * A button for a write that cannot be undone: a click asks `question` first, and only
  * `confirmLabel` carries it out.
  */
-export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled, ariaLabel }) {
+interface ConfirmButtonProps {
+  label: string;
+  question: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+  ariaLabel?: string;
+}
+
+export function ConfirmButton({
+  label,
+  question,
+  confirmLabel,
+  onConfirm,
+  disabled,
+  ariaLabel,
+}: ConfirmButtonProps) {
   const [asking, setAsking] = useState(false);
   useEffect(() => {
     if (disabled) setAsking(false);

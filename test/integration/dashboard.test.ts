@@ -138,6 +138,10 @@ describe('the dashboard', () => {
     const page = await signedIn('alice', `/ui/runs/${triggered.body.id}`);
     const facts = page.getByTestId('overrides');
     await facts.waitFor();
+    // A heading of its own, as the page's other sections have: found by heading navigation.
+    const startedWith = page.getByRole('heading', { level: 2, name: 'Started with' });
+    expect(await startedWith.isVisible()).toBe(true);
+    expect(await facts.getAttribute('aria-labelledby')).toBe(await startedWith.getAttribute('id'));
     expect(await facts.locator('li').allTextContents()).toEqual([
       'input folder elsewhere/',
       'env GREETING=hello from the trigger',
@@ -168,6 +172,7 @@ describe('the dashboard', () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     await page.goto(`${service.apiUrl}/ui/workflow-runs/${started.body.id}`);
     await page.locator('h1', { hasText: 'Workflow run' }).waitFor();
+    expect(await startedWith.isVisible()).toBe(true);
     expect(await facts.locator('li').allTextContents()).toEqual([
       "input folder (the bucket's top)",
       'env EXTRA=there',

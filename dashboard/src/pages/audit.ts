@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
-import { answerOf, client, query } from '../api.ts';
+import { answerOf, client, query, type Answer } from '../api.ts';
 import { time } from '../format.ts';
 import { Problem, usePoll } from '../router.ts';
 
@@ -10,13 +11,13 @@ const FILTERS: [string, string][] = [
   ['target', 'Target id'],
 ];
 
-function who(actor) {
+function who(actor: Answer<'/audit'>['entries'][number]['actor']) {
   if (actor.kind === 'user') return `user ${actor.userId}`;
   if (actor.kind === 'cli') return `keys CLI (${actor.userId})`;
   return actor.kind === 'local' ? 'local' : 'operator';
 }
 
-function summary(value) {
+function summary(value: unknown) {
   const text = JSON.stringify(value);
   return text === '{}' ? '' : text;
 }
@@ -31,9 +32,9 @@ export function AuditPage() {
     30000,
     [filters, cursor],
   );
-  const apply = (event) => {
+  const apply = (event: TargetedEvent<HTMLFormElement, SubmitEvent>) => {
     event.preventDefault();
-    const form = new FormData(event.target);
+    const form = new FormData(event.currentTarget);
     setFilters(Object.fromEntries(FILTERS.map(([name]) => [name, String(form.get(name)).trim()])));
     setCursors([]);
   };

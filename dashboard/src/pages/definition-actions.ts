@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
-import { answerOf, client } from '../api.ts';
+import { answerOf, client, type Answer } from '../api.ts';
 
 /**
  * The writes of a job or workflow, each to its own typed route. The bodies a person fills in are
@@ -33,29 +34,41 @@ const writes = {
       : answerOf(client.DELETE('/workflows/{id}', { params: { path: { id } } })),
 };
 import { time } from '../format.ts';
-import { ConfirmButton, Outcome, useWrite } from '../writes.ts';
+import { ConfirmButton, Outcome, useWrite, type Said } from '../writes.ts';
+
+type Job = Answer<'/jobs/{id}'>['job'];
+type Workflow = Answer<'/workflows/{id}'>['workflow'];
+type Schedule = NonNullable<Workflow['schedule']>;
+/** A job or a workflow, with its kind. */
+type Definition = { kind: 'job'; item: Job } | { kind: 'workflow'; item: Workflow };
+/** How a part of the page makes a write and says what happened (useWrite). */
+type Carry = ReturnType<typeof useWrite>['carry'];
 
 /** Where a trigger's answer is shown: a job's run, or a workflow's workflow run. */
-const STARTED = {
-  job: (run) => ({
+const STARTED: Record<Definition['kind'], (started: { id: string }) => Said> = {
+  job: (run: { id: string }) => ({
     message: 'Run queued:',
     href: `/ui/runs/${run.id}`,
     linkText: `run ${run.id.slice(0, 8)}`,
   }),
-  workflow: (run) => ({
+  workflow: (run: { id: string }) => ({
     message: 'Workflow run started:',
     href: `/ui/workflow-runs/${run.id}`,
     linkText: `workflow run ${run.id.slice(0, 8)}`,
   }),
 };
 
-function nextFire(item) {
+function nextFire(item: { schedule?: Pick<Schedule, 'nextFireTimes'> | null }) {
   const next = item.schedule?.nextFireTimes?.[0];
   return next ? ` Next fire: ${time(next)}.` : '';
 }
 
 /** A workflow's schedule in words, its timezone and next fire times (or that it runs on demand). */
-export function ScheduleLine({ schedule }) {
+interface ScheduleLineProps {
+  schedule: Schedule | null;
+}
+
+export function ScheduleLine({ schedule }: ScheduleLineProps) {
   if (!schedule) return html`<p>On demand: no schedule; it runs when started (Run now, or the API).</p>`;
   return html`<p>
       <strong>${schedule.description}</strong
@@ -65,10 +78,15 @@ export function ScheduleLine({ schedule }) {
 }
 
 /** The schedule's cron expression and timezone, changed with PATCH /jobs/:id (/workflows/:id). */
-function ScheduleForm({ kind, item, carry, onChanged }) {
+type ScheduleFormProps = Definition & {
+  carry: Carry;
+  onChanged: () => void;
+};
+
+function ScheduleForm({ kind, item, carry, onChanged }: ScheduleFormProps) {
   const [cron, setCron] = useState(item.schedule?.cron ?? '');
   const [timezone, setTimezone] = useState(item.schedule?.timezone ?? 'UTC');
-  const save = (event) => {
+  const save = (event: SubmitEvent) => {
     event.preventDefault();
     const change: { cron?: string; timezone?: string } = {};
     if (cron.trim()) change.cron = cron.trim();
@@ -86,7 +104,11 @@ function ScheduleForm({ kind, item, carry, onChanged }) {
   return html`<form class="filters schedule-form" onSubmit=${save}>
     <label
       >Cron
-      <input name="cron" value=${cron} placeholder="*/5 * * * *" onInput=${(e) => setCron(e.target.value)}
+      <input
+        name="cron"
+        value=${cron}
+        placeholder="*/5 * * * *"
+        onInput=${(e: TargetedEvent<HTMLInputElement>) => setCron(e.currentTarget.value)}
     /></label>
     <label
       >Timezone
@@ -94,7 +116,7 @@ function ScheduleForm({ kind, item, carry, onChanged }) {
         name="timezone"
         value=${timezone}
         placeholder="Europe/Paris"
-        onInput=${(e) => setTimezone(e.target.value)}
+        onInput=${(e: TargetedEvent<HTMLInputElement>) => setTimezone(e.currentTarget.value)}
     /></label>
     <button type="submit">Save schedule</button>
   </form>`;
@@ -105,8 +127,10 @@ function ScheduleForm({ kind, item, carry, onChanged }) {
  * now, and delete (asked first: it cannot be undone). Each says what happened.
  */
 /** `NAME=value` lines as an env map, or the first line that is not one. */
-function envLines(text) {
-  const env = {};
+function envLines(
+  text: string,
+): { env: Record<string, string>; problem?: undefined } | { env?: undefined; problem: string } {
+  const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const at = line.indexOf('=');
@@ -121,13 +145,18 @@ function envLines(text) {
  * workflow's declared params (sent as text, as `tds trigger --set` sends them; left empty, the
  * default). The service checks them as it checks a definition; its problems are shown as they come.
  */
-function TriggerWithChanges({ kind, item, carry, onChanged }) {
-  // A workflow's declared params (docs/workflows.md): the API declares its definition as any JSON.
+type TriggerWithChangesProps = Definition & {
+  carry: Carry;
+  onChanged: () => void;
+};
+
+function TriggerWithChanges({ kind, item, carry, onChanged }: TriggerWithChangesProps) {
+  // A workflow's declared params (docs/workflows.md).
   const params: [string, { type: string; default?: unknown }][] =
     kind === 'workflow' ? Object.entries(item.definition?.params ?? {}) : [];
   const prefix =
     kind === 'workflow' ? item.definition?.shared?.source_s3_prefix : item.spec?.source_s3_prefix;
-  const submit = (event) => {
+  const submit = (event: TargetedEvent<HTMLFormElement, SubmitEvent>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const body: { env?: Record<string, string>; source_s3_prefix?: string; params?: Record<string, string> } =
@@ -176,7 +205,11 @@ function TriggerWithChanges({ kind, item, carry, onChanged }) {
   </details>`;
 }
 
-export function DefinitionActions({ kind, item, onChanged }) {
+type DefinitionActionsProps = Definition & {
+  onChanged: () => void;
+};
+
+export function DefinitionActions({ kind, item, onChanged }: DefinitionActionsProps) {
   const { outcome, carry } = useWrite();
   if (item.deletedAt)
     return html`<p>
@@ -184,7 +217,7 @@ export function DefinitionActions({ kind, item, onChanged }) {
       </p>
       <${Outcome} outcome=${outcome} testid="write-outcome" />`;
   const schedule = item.schedule;
-  const pauseOrResume = (what) =>
+  const pauseOrResume = (what: 'pause' | 'resume') =>
     carry(
       () => writes.pauseOrResume(kind, item.id, what),
       (answer) => {

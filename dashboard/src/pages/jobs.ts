@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { answerOf, client, query } from '../api.ts';
+import { answerOf, client, query, type Answer } from '../api.ts';
 import { FilterForm, readFilters } from '../filters.ts';
 import { LineChart } from '../chart.ts';
 import { bytes, duration, percent, secondsBetween, time } from '../format.ts';
@@ -10,7 +10,13 @@ import { UsageChart } from '../usage-chart.ts';
 import { DefinitionActions } from './definition-actions.ts';
 import { EmptyState, submitJob, triggerNow } from '../empty-state.ts';
 
-export function JobsPage({ me, params }) {
+interface JobsPageProps {
+  me: Answer<'/whoami'>;
+  /** The page's query string: the list's filters. */
+  params: URLSearchParams;
+}
+
+export function JobsPage({ me, params }: JobsPageProps) {
   const runStates = useStates()?.run.states ?? [];
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { name, state } = readFilters(params, 'failed,timed_out');
@@ -54,7 +60,7 @@ export function JobsPage({ me, params }) {
     }`;
 }
 
-async function loadRuns(id, cursor) {
+async function loadRuns(id: string, cursor: string | null | undefined) {
   const page = await answerOf(
     client.GET('/jobs/{id}/runs', { params: { path: { id }, query: query({ limit: 20, cursor }) } }),
   );
@@ -69,7 +75,11 @@ async function loadRuns(id, cursor) {
   return { ...page, runs: page.runs.map((run, i) => ({ ...run, metrics: metrics[i] })) };
 }
 
-export function JobPage({ id }) {
+interface JobPageProps {
+  id: string;
+}
+
+export function JobPage({ id }: JobPageProps) {
   const [cursors, setCursors] = useState<(string | null | undefined)[]>([undefined]);
   const cursor = cursors.at(-1);
   const job = usePoll(() => answerOf(client.GET('/jobs/{id}', { params: { path: { id } } })), 5000, [id]);

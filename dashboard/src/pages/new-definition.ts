@@ -1,13 +1,20 @@
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { parseYamlText } from '../../../cli/definitions/yaml-text.ts';
-import { pathOf422 } from '../../../cli/definitions/problems.ts';
-import { diffFields, diffWorkflows, showValue } from '../../../cli/definitions/field-changes.ts';
-import { answerOf, ApiError, client, query } from '../api.ts';
+import { pathOf422, type Locate } from '../../../cli/definitions/problems.ts';
+import {
+  diffFields,
+  diffWorkflows,
+  showValue,
+  type FieldChange,
+} from '../../../cli/definitions/field-changes.ts';
+import type { paths } from '../../../api-types/openapi.ts';
+import { answerOf, ApiError, client, query, type Answer } from '../api.ts';
 
 type Kind = 'job' | 'workflow';
 /** A definition as pasted: the service checks it, and its refusal is shown at its lines. */
-type Definition = Record<string, unknown> & { userId?: string; uniqueId?: string };
+type Definition = Record<string, unknown> & { userId?: string | null; uniqueId?: string };
 /** A place in the text, and what is wrong there. */
 interface Located {
   line: number;
@@ -16,11 +23,11 @@ interface Located {
 }
 /** What applying the definition would do. */
 interface Plan {
-  action: string;
+  action: 'create' | 'update' | 'unchanged';
   kind: Kind;
   body: Definition;
   id?: string;
-  changes: unknown[];
+  changes: FieldChange[];
 }
 /** The last check of the text: its problems, its plan, or why it could not be checked. */
 interface CheckResult {
@@ -38,16 +45,28 @@ interface Stored {
   definition?: Record<string, unknown>;
 }
 
+type Json<R> = R extends { content: { 'application/json': infer J } } ? J : never;
+type JobCreated = Json<paths['/jobs']['post']['responses'][202]>;
+type WorkflowCreated = Json<paths['/workflows']['post']['responses'][202]>;
+type JobReplaced = Answer<'/jobs/{id}', 'put'>;
+/**
+ * What applying answers, as `applied` reads it: a job's or a workflow's, created (POST: 202, or 200
+ * when already stored) or replaced (PUT); each field as the API declares it.
+ */
+type AppliedAnswer = Partial<Pick<JobCreated, 'job' | 'run' | 'created' | 'warnings' | 'notify'>> &
+  Partial<Pick<WorkflowCreated, 'workflow' | 'workflowRun'>> &
+  Partial<Pick<JobReplaced, 'version'>>;
+
 /** The requests of the definition editor, each to its own typed route. */
 const requests = {
   list: (kind: Kind, params: { userId: string; limit: number; cursor?: string }) =>
     kind === 'job'
       ? answerOf(client.GET('/jobs', { params: { query: query(params) } })).then((page) => ({
-          items: page.jobs as Stored[],
+          items: page.jobs satisfies Stored[],
           nextCursor: page.nextCursor,
         }))
       : answerOf(client.GET('/workflows', { params: { query: query(params) } })).then((page) => ({
-          items: page.workflows as Stored[],
+          items: page.workflows satisfies Stored[],
           nextCursor: page.nextCursor,
         })),
   dryRun: (kind: Kind, body: Definition) =>
@@ -59,25 +78,30 @@ const requests = {
       spec?: Record<string, unknown>;
       definition?: Record<string, unknown>;
     }>,
-  create: async (kind: Kind, body: Definition): Promise<unknown> =>
-    kind === 'job'
-      ? answerOf(client.POST('/jobs', { body: body as never }))
-      : answerOf(client.POST('/workflows', { body: body as never })),
-  replace: async (kind: Kind, id: string, body: Definition): Promise<unknown> =>
+  create: async (kind: Kind, body: Definition): Promise<AppliedAnswer> => {
+    const answer =
+      kind === 'job'
+        ? await answerOf(client.POST('/jobs', { body: body as never }))
+        : await answerOf(client.POST('/workflows', { body: body as never }));
+    // The same routes answer a dry run ({ valid, … }), which was not asked for here.
+    if ('valid' in answer) throw new Error('the service answered with a dry run: nothing was stored');
+    return answer;
+  },
+  replace: async (kind: Kind, id: string, body: Definition): Promise<AppliedAnswer> =>
     kind === 'job'
       ? answerOf(client.PUT('/jobs/{id}', { params: { path: { id } }, body: body as never }))
       : answerOf(client.PUT('/workflows/{id}', { params: { path: { id } }, body: body as never })),
 };
 import { Link } from '../router.ts';
-import { Outcome, useWrite } from '../writes.ts';
+import { Outcome, useWrite, type Said } from '../writes.ts';
 
 // A job or workflow submitted from the page, as `tds apply` submits a file: read with the same
 // YAML reader (positions kept), checked by the service's own dry run, every problem shown at its
 // line, the plan shown (create, or update with the changed fields), and applied on confirmation.
 
-const LISTS = { job: 'jobs', workflow: 'workflows' };
+const LISTS: Record<Kind, string> = { job: 'jobs', workflow: 'workflows' };
 
-const EXAMPLES = {
+const EXAMPLES: Record<Kind, string> = {
   job: `kind: job
 userId: alice
 uniqueId: nightly-report
@@ -103,7 +127,15 @@ steps:
 };
 
 /** The text read: its one definition with the way to its lines, or the problems that stop it. */
-function readText(text, routeKind, me) {
+/** The text's one definition, ready for the service's check, and the way to its lines. */
+interface Read {
+  problems?: undefined;
+  kind: Kind;
+  body: Definition;
+  locate: Locate;
+}
+
+function readText(text: string, routeKind: Kind, me: Answer<'/whoami'>): { problems: Located[] } | Read {
   const { documents, problems } = parseYamlText('definition', text);
   if (problems.length > 0) return { problems };
   if (documents.length !== 1)
@@ -148,11 +180,7 @@ async function findStored(kind: Kind, userId: string, uniqueId: string): Promise
 }
 
 /** The service's dry run and the plan: { problems } when refused, else { plan }. */
-async function check(read: {
-  kind: Kind;
-  body: Definition;
-  locate: (path: string) => { line: number; column: number };
-}): Promise<{ problems: Located[] } | { plan: Plan }> {
+async function check(read: Read): Promise<{ problems: Located[] } | { plan: Plan }> {
   const { kind, body, locate } = read;
   try {
     const checked = await requests.dryRun(kind, body);
@@ -179,8 +207,13 @@ async function check(read: {
 }
 
 /** The pasted text with line numbers, each problem written under its line. */
-function Annotated({ text, problems }) {
-  const byLine = new Map();
+interface AnnotatedProps {
+  text: string;
+  problems: Located[];
+}
+
+function Annotated({ text, problems }: AnnotatedProps) {
+  const byLine = new Map<number, Located[]>();
   for (const problem of problems) byLine.set(problem.line, [...(byLine.get(problem.line) ?? []), problem]);
   return html`<ol class="source" aria-label="The definition, with its problems at their lines">
     ${text.split('\n').map((line, i) => {
@@ -193,7 +226,11 @@ function Annotated({ text, problems }) {
   </ol>`;
 }
 
-function PlanView({ plan }) {
+interface PlanViewProps {
+  plan: Plan;
+}
+
+function PlanView({ plan }: PlanViewProps) {
   const name = `${plan.body.userId}/${plan.body.uniqueId}`;
   const words = {
     create: `Create ${plan.kind} ${name}`,
@@ -235,13 +272,13 @@ function PlanView({ plan }) {
 }
 
 /** What applying did, in words, with links to what it made. */
-function applied(plan, answer) {
+function applied(plan: Plan, answer: AppliedAnswer): Said {
   const item = answer[plan.kind];
   const first = plan.kind === 'job' ? answer.run : answer.workflowRun;
   const verb =
     plan.action === 'create' ? (answer.created === false ? 'Already stored:' : 'Created') : 'Updated';
   const parts = [
-    `${verb} ${plan.kind} ${item.uniqueId}${plan.action === 'update' ? ` (version ${answer.version})` : ''}.`,
+    `${verb} ${plan.kind} ${item?.uniqueId}${plan.action === 'update' ? ` (version ${answer.version})` : ''}.`,
   ];
   if (first) parts.push(`Its first ${plan.kind === 'job' ? 'run' : 'workflow run'} is ${first.state}.`);
   if (answer.warnings?.length) parts.push(`Warnings: ${answer.warnings.join('; ')}.`);
@@ -251,23 +288,28 @@ function applied(plan, answer) {
     );
   return {
     message: parts.join(' '),
-    href: `/ui/${LISTS[plan.kind]}/${item.id}`,
+    href: `/ui/${LISTS[plan.kind]}/${item?.id}`,
     linkText: `Open the ${plan.kind}`,
   };
 }
 
-export function NewDefinitionPage({ kind: routeKind, me }) {
+interface NewDefinitionPageProps {
+  kind: Kind;
+  me: Answer<'/whoami'>;
+}
+
+export function NewDefinitionPage({ kind: routeKind, me }: NewDefinitionPageProps) {
   const [text, setText] = useState('');
   const [result, setResult] = useState<CheckResult>();
   const [checking, setChecking] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const { outcome, carry, clear } = useWrite();
-  const edit = (value) => {
+  const edit = (value: string) => {
     setText(value);
     setResult(undefined);
     clear();
   };
-  const runCheck = async (event) => {
+  const runCheck = async (event: SubmitEvent) => {
     event.preventDefault();
     setChecking(true);
     clear();
@@ -294,7 +336,7 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
       },
     );
   };
-  const jump = (line) => {
+  const jump = (line: number) => {
     const lines = text.split('\n');
     const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
     area.current?.focus();
@@ -316,7 +358,7 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
         spellcheck="false"
         placeholder=${EXAMPLES[routeKind]}
         value=${text}
-        onInput=${(e) => edit(e.target.value)}
+        onInput=${(e: TargetedEvent<HTMLTextAreaElement>) => edit(e.currentTarget.value)}
       ></textarea>
       <div class="actions">
         <label
@@ -324,7 +366,10 @@ export function NewDefinitionPage({ kind: routeKind, me }) {
           <input
             type="file"
             accept=".yaml,.yml,.json,application/json,text/yaml"
-            onChange=${async (e) => e.target.files[0] && edit(await e.target.files[0].text())}
+            onChange=${async (e: TargetedEvent<HTMLInputElement>) => {
+              const file = e.currentTarget.files?.[0];
+              if (file) edit(await file.text());
+            }}
         /></label>
         <button type="button" onClick=${() => edit(EXAMPLES[routeKind])}>Start from an example</button>
         <button type="submit" disabled=${checking || !text.trim()}>

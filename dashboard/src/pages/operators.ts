@@ -1,5 +1,6 @@
 import { EmptyState } from '../empty-state.ts';
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { answerOf, client, type Answer } from '../api.ts';
 import { time } from '../format.ts';
@@ -13,7 +14,7 @@ function Keys() {
   const [operator, setOperator] = useState(false);
   const [created, setCreated] = useState<Answer<'/admin/keys', 'post'>>();
   const [problem, setProblem] = useState<Error>();
-  const create = async (event) => {
+  const create = async (event: SubmitEvent) => {
     event.preventDefault();
     try {
       const body = operator ? { operator: true, name } : { userId, name };
@@ -28,11 +29,22 @@ function Keys() {
     <h2 id="keys">API keys</h2>
     <form class="filters" onSubmit=${create}>
       <label
-        >User <input value=${userId} disabled=${operator} onInput=${(e) => setUserId(e.target.value)}
+        >${'User '}<input
+          value=${userId}
+          disabled=${operator}
+          onInput=${(e: TargetedEvent<HTMLInputElement>) => setUserId(e.currentTarget.value)}
       /></label>
-      <label>Name <input value=${name} onInput=${(e) => setName(e.target.value)} /></label>
       <label
-        ><input type="checkbox" checked=${operator} onChange=${(e) => setOperator(e.target.checked)} />
+        >${'Name '}<input
+          value=${name}
+          onInput=${(e: TargetedEvent<HTMLInputElement>) => setName(e.currentTarget.value)}
+      /></label>
+      <label
+        ><input
+          type="checkbox"
+          checked=${operator}
+          onChange=${(e: TargetedEvent<HTMLInputElement>) => setOperator(e.currentTarget.checked)}
+        />
         operator key</label
       >
       <button type="submit">Create key</button>
@@ -89,9 +101,18 @@ function Keys() {
   </section>`;
 }
 
+type User = Answer<'/admin/users'>['users'][number];
+
+interface UserFieldsProps {
+  /** The user's settings as stored (none yet, for a user being added). */
+  user: Pick<User, 'allowedBuckets'> & { ceilings: Partial<User['ceilings']> };
+  /** Makes the fields' ids unique on the page. */
+  prefix: string;
+}
+
 /** The fields of a user's ceilings and allow-list; empty means the service's default. */
-function UserFields({ user, prefix }) {
-  const field = (name: string, label: string, value: number | null, step?: string) =>
+function UserFields({ user, prefix }: UserFieldsProps) {
+  const field = (name: string, label: string, value: number | null | undefined, step?: string) =>
     html`<label
       >${label} <input name=${name} id=${`${prefix}-${name}`} type="number" step=${step} value=${value ?? ''}
     /></label>`;
@@ -106,8 +127,8 @@ function UserFields({ user, prefix }) {
 }
 
 /** PUT /admin/users/:userId from one of the user forms. */
-function userChange(form) {
-  const number = (name) => (form.get(name) === '' ? null : Number(form.get(name)));
+function userChange(form: FormData) {
+  const number = (name: string) => (form.get(name) === '' ? null : Number(form.get(name)));
   return {
     allowedBuckets: String(form.get('buckets'))
       .split(/[\s,]+/)
@@ -119,7 +140,7 @@ function userChange(form) {
   };
 }
 
-const savedMessage = (userId, saved) => {
+const savedMessage = (userId: string, saved: Answer<'/admin/users/{userId}', 'put'>) => {
   const c = saved.effectiveCeilings ?? {};
   return `Saved ${userId}: ${c.maxCpus} CPUs, ${c.maxMemoryMb} MB, ${c.maxTimeoutSeconds} s, ${c.maxConcurrentRuns} runs at once; buckets ${(saved.allowedBuckets ?? []).join(', ') || 'none'}.`;
 };
@@ -128,14 +149,15 @@ function Users() {
   const users = usePoll(() => answerOf(client.GET('/admin/users')), 15000, []);
   const [editing, setEditing] = useState<string>();
   const { outcome, carry } = useWrite();
-  const save = (userId) => async (event) => {
+  const save = (userId: string) => async (event: TargetedEvent<HTMLFormElement, SubmitEvent>) => {
     event.preventDefault();
+    const form = event.currentTarget;
     const answer = await carry(
       () =>
         answerOf(
           client.PUT('/admin/users/{userId}', {
             params: { path: { userId } },
-            body: userChange(new FormData(event.target)),
+            body: userChange(new FormData(form)),
           }),
         ),
       (saved) => ({ message: savedMessage(userId, saved) }),
@@ -145,7 +167,7 @@ function Users() {
       users.reload();
     }
   };
-  const blank = { userId: '', allowedBuckets: [], ceilings: {} };
+  const blank: UserFieldsProps['user'] = { allowedBuckets: [], ceilings: {} };
   return html`<section aria-labelledby="users">
     <h2 id="users">Users: ceilings and bucket allow-lists</h2>
     <${Problem} error=${users.error} />
@@ -200,7 +222,11 @@ function Users() {
       </div>`
     }
     <${Outcome} outcome=${outcome} testid="user-outcome" />
-    <form class="user-form" onSubmit=${(event) => save(new FormData(event.target).get('userId'))(event)}>
+    <form
+      class="user-form"
+      onSubmit=${(event: TargetedEvent<HTMLFormElement, SubmitEvent>) =>
+        save(String(new FormData(event.currentTarget).get('userId')))(event)}
+    >
       <h3>Add a user (or change one by name)</h3>
       <label>User <input name="userId" required /></label>
       <${UserFields} user=${blank} prefix="new" />
@@ -212,7 +238,7 @@ function Users() {
 function Workers() {
   const { data, error, reload } = usePoll(() => answerOf(client.GET('/admin/workers')), 5000, []);
   const { outcome, carry } = useWrite();
-  const drain = (worker, what) =>
+  const drain = (worker: { id: string }, what: 'drain' | 'undrain') =>
     carry(
       () =>
         answerOf(
@@ -294,7 +320,11 @@ function Workers() {
   </section>`;
 }
 
-export function OperatorsPage({ me }) {
+interface OperatorsPageProps {
+  me: Answer<'/whoami'>;
+}
+
+export function OperatorsPage({ me }: OperatorsPageProps) {
   if (!me.operator)
     return html`<h1>Operators</h1>
       <p>This page needs an operator key.</p>`;

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answerOf, client, query } from '../api.ts';
+import { answerOf, client, query, type Answer } from '../api.ts';
 import { duration, time } from '../format.ts';
 import { Link, Problem, StateBadge, usePoll } from '../router.ts';
 import { useStates } from '../states.ts';
@@ -7,14 +7,25 @@ import { UsageChart } from '../usage-chart.ts';
 import { CancelRunButton } from './run-actions.ts';
 
 /** What a run belongs to: its job, or its workflow run (and step). */
-function Owner({ run }) {
+type Overview = Answer<'/overview'>;
+
+interface OwnerProps {
+  /** A run running now, or one that failed lately. */
+  run: Overview['running'][number] | Overview['recentFailures'][number];
+}
+
+function Owner({ run }: OwnerProps) {
   if (run.jobId) return html`<${Link} href=${`/ui/jobs/${run.jobId}`}>${run.uniqueId}</${Link}>`;
   if (run.workflowRunId)
     return html`<${Link} href=${`/ui/workflow-runs/${run.workflowRunId}`}>${run.uniqueId}</${Link}> · ${run.stepName}`;
   return '—';
 }
 
-export function OverviewPage({ me }) {
+interface OverviewPageProps {
+  me: Answer<'/whoami'>;
+}
+
+export function OverviewPage({ me }: OverviewPageProps) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const { data, error, reload } = usePoll(
     () => answerOf(client.GET('/overview', { params: { query: query({ userId }) } })),

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answerOf, client } from '../api.ts';
+import { answerOf, client, type Answer } from '../api.ts';
 import { ConfirmButton, Outcome, useWrite } from '../writes.ts';
 
 /**
@@ -7,20 +7,26 @@ import { ConfirmButton, Outcome, useWrite } from '../writes.ts';
  * has, run its job again (a new run of the job's current definition, POST /jobs/:id/trigger). A
  * step's run is retried from its workflow run's page.
  */
-export function RunActions({ run, ended, onChanged }) {
+interface RunActionsProps {
+  run: Answer<'/runs/{id}'>;
+  /** Whether the run has ended (its state is one of GET /states' ended run states). */
+  ended: boolean;
+  onChanged: () => void;
+}
+
+export function RunActions({ run, ended, onChanged }: RunActionsProps) {
   const { outcome, carry } = useWrite();
   const id = run.id;
-  if (ended && !run.jobId) return null;
+  const jobId = run.jobId;
+  if (ended && !jobId) return null;
   return html`<div class="actions">
     ${
-      ended
+      ended && jobId
         ? html`<button
             onClick=${() =>
               carry(
                 () =>
-                  answerOf(
-                    client.POST('/jobs/{id}/trigger', { params: { path: { id: run.jobId } }, body: {} }),
-                  ),
+                  answerOf(client.POST('/jobs/{id}/trigger', { params: { path: { id: jobId } }, body: {} })),
                 (again) => ({
                   message: 'The job runs again:',
                   href: `/ui/runs/${again.id}`,
@@ -50,7 +56,12 @@ export function RunActions({ run, ended, onChanged }) {
 }
 
 /** The overview's cancel of a running run: asked first, and what happened said in its row. */
-export function CancelRunButton({ runId, onDone }) {
+interface CancelRunButtonProps {
+  runId: string;
+  onDone: () => void;
+}
+
+export function CancelRunButton({ runId, onDone }: CancelRunButtonProps) {
   const { outcome, carry } = useWrite();
   return html`<${ConfirmButton}
       label="Cancel"

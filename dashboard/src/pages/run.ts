@@ -1,5 +1,6 @@
 import AnsiToHtml from 'ansi-to-html';
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { answerOf, client, type Answer } from '../api.ts';
 import { LineChart } from '../chart.ts';
@@ -36,7 +37,7 @@ const MAX_LINES = 5000;
 const WINDOW_BEFORE = 100;
 const WINDOW_LINES = 250;
 
-function logLines(lines, target) {
+function logLines(lines: ShownLine[], target: LinePlace | undefined) {
   return lines.map(
     (line) =>
       html`<div
@@ -48,14 +49,19 @@ function logLines(lines, target) {
 }
 
 /** Search of the whole stored log (GET /runs/:id/log-search); a click on a match jumps to its line. */
-function LogSearch({ runId, onJump }) {
+interface LogSearchProps {
+  runId: string;
+  onJump: (to: LinePlace) => void;
+}
+
+function LogSearch({ runId, onJump }: LogSearchProps) {
   const [text, setText] = useState('');
   const [matchCase, setMatchCase] = useState(false);
   const [searched, setAnswer] = useState<
     (Answer<'/runs/{id}/log-search'> & { error?: undefined }) | { error: Error }
   >();
   const [busy, setBusy] = useState(false);
-  const find = async (event) => {
+  const find = async (event: SubmitEvent) => {
     event.preventDefault();
     if (!text) return;
     setBusy(true);
@@ -77,12 +83,17 @@ function LogSearch({ runId, onJump }) {
   const found = ok?.matches;
   return html`<form class="log-search" role="search" aria-label="Find in the log" onSubmit=${find}>
       <label for="log-q">Find in the whole log</label>
-      <input id="log-q" type="search" value=${text} onInput=${(e) => setText(e.target.value)} />
+      <input
+        id="log-q"
+        type="search"
+        value=${text}
+        onInput=${(e: TargetedEvent<HTMLInputElement>) => setText(e.currentTarget.value)}
+      />
       <label class="inline"
         ><input
           type="checkbox"
           checked=${matchCase}
-          onChange=${(e) => setMatchCase(e.target.checked)}
+          onChange=${(e: TargetedEvent<HTMLInputElement>) => setMatchCase(e.currentTarget.checked)}
         />${' match case'}</label
       >
       <button type="submit" disabled=${busy}>${busy ? 'Searching…' : 'Find'}</button>
@@ -119,7 +130,12 @@ function LogSearch({ runId, onJump }) {
 }
 
 /** Links to the stored logs, whole, as files (GET /runs/:id/files: each link downloads its file). */
-function LogDownloads({ runId, ended }) {
+interface LogDownloadsProps {
+  runId: string;
+  ended: boolean;
+}
+
+function LogDownloads({ runId, ended }: LogDownloadsProps) {
   const [files, setFiles] = useState<Answer<'/runs/{id}/files'>['files']>();
   useEffect(() => {
     if (!ended) return;
@@ -155,7 +171,12 @@ interface LinePlace {
   line: number;
 }
 
-function LogView({ runId, ended }: { runId: string; ended: boolean }) {
+interface LogViewProps {
+  runId: string;
+  ended: boolean;
+}
+
+function LogView({ runId, ended }: LogViewProps) {
   const [lines, setLines] = useState<ShownLine[]>([]);
   const [status, setStatus] = useState('connecting…');
   // A line the reader jumped to, and the lines around it when the page no longer holds it.
@@ -300,7 +321,20 @@ function useMetrics(runId: string, live: boolean) {
   return { samples, summary };
 }
 
-function Timeline({ run }) {
+type Run = Answer<'/runs/{id}'>;
+
+/** The message of a state change's detail, when it has one (the API declares detail as any JSON). */
+function detailMessage(detail: unknown): string {
+  if (typeof detail !== 'object' || detail === null || !('message' in detail)) return '';
+  const { message } = detail;
+  return message === null || message === undefined ? '' : String(message);
+}
+
+interface TimelineProps {
+  run: Run;
+}
+
+function Timeline({ run }: TimelineProps) {
   const history = run.history ?? [];
   const start = history[0] ? new Date(history[0].at).getTime() : 0;
   const end = run.timings.endedAt ? new Date(run.timings.endedAt).getTime() : Date.now();
@@ -308,7 +342,8 @@ function Timeline({ run }) {
   return html`<ol class="timeline">
     ${history.map((event, i) => {
       const at = new Date(event.at).getTime();
-      const next = history[i + 1] ? new Date(history[i + 1].at).getTime() : end;
+      const following = history[i + 1];
+      const next = following ? new Date(following.at).getTime() : end;
       return html`<li>
         <${StateBadge} state=${event.state} />
         <time datetime=${event.at}>${time(event.at)}</time>
@@ -318,13 +353,18 @@ function Timeline({ run }) {
             style=${`margin-left:${((at - start) / span) * 100}%;width:${Math.max(0.5, ((next - at) / span) * 100)}%`}
           ></span
         ></span>
-        <span class="detail">${event.detail?.message ?? ''}</span>
+        <span class="detail">${detailMessage(event.detail)}</span>
       </li>`;
     })}
   </ol>`;
 }
 
-function Files({ runId, state }) {
+interface FilesProps {
+  runId: string;
+  state: string;
+}
+
+function Files({ runId, state }: FilesProps) {
   const ended = useStates()?.run.ended ?? [];
   const { data, error } = usePoll(
     () => answerOf(client.GET('/runs/{id}/files', { params: { path: { id: runId } } })),
@@ -341,12 +381,18 @@ function Files({ runId, state }) {
 }
 
 // Built as one string: htm drops the spaces around line breaks in a template.
-const summaryLine = (run) =>
+const summaryLine = (run: Run) =>
   `worker ${run.workerId ?? '—'} · exit code ${run.exitCode ?? '—'} · duration ${duration(secondsBetween(run.timings.startedAt, run.timings.endedAt))} · results `;
-const metricsLine = (summary) =>
+const metricsLine = (summary: Metrics['summary'] | undefined) =>
   `peak CPU ${percent(summary?.cpu_percent_peak)} · average ${percent(summary?.cpu_percent_avg)} · peak memory ${bytes(summary?.memory_bytes_peak)}`;
 
-export function RunPage({ id, onSection }) {
+interface RunPageProps {
+  id: string;
+  /** Told the menu's section the run belongs to: jobs, or workflows for a step's run. */
+  onSection?: (section: string) => void;
+}
+
+export function RunPage({ id, onSection }: RunPageProps) {
   const [live, setLive] = useState(true);
   const run = usePoll(
     () => answerOf(client.GET('/runs/{id}', { params: { path: { id } } })),

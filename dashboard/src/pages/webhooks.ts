@@ -1,6 +1,7 @@
 import { html } from 'htm/preact';
+import type { TargetedEvent } from 'preact';
 import { useState } from 'preact/hooks';
-import { answerOf, client, query } from '../api.ts';
+import { answerOf, client, query, type Answer } from '../api.ts';
 import type { paths } from '../../../api-types/openapi.ts';
 
 type EventType = NonNullable<
@@ -15,8 +16,17 @@ import './webhooks.css';
 // (/webhooks, /webhook-deliveries): add one, see its secret once, rotate it, turn it off and on,
 // delete it, and send a delivery again.
 
+type Delivery = Answer<'/webhooks/{id}/deliveries'>['deliveries'][number];
+/** An endpoint, with its newest delivery (none yet: undefined). */
+type Endpoint = Answer<'/webhooks'>['webhooks'][number] & { latest: Delivery | undefined };
+/** A secret shown once, and what it is the secret of. */
+interface Shown {
+  what: string;
+  secret: string;
+}
+
 /** The endpoints with each one's newest delivery (GET /webhooks/:id/deliveries?limit=1). */
-async function loadEndpoints(userId) {
+async function loadEndpoints(userId: string): Promise<Endpoint[]> {
   const { webhooks } = await answerOf(client.GET('/webhooks', { params: { query: query({ userId }) } }));
   const latest = await Promise.all(
     webhooks.map((w) =>
@@ -29,12 +39,17 @@ async function loadEndpoints(userId) {
 }
 
 /** The last answer of a delivery: its status, or why there was none. */
-function lastAnswer(delivery) {
+function lastAnswer(delivery: Delivery) {
   const last = delivery.history.at(-1);
   return last ? (last.error ?? String(last.status)) : '—';
 }
 
-function Secret({ shown, onDone }) {
+interface SecretProps {
+  shown: Shown;
+  onDone: () => void;
+}
+
+function Secret({ shown, onDone }: SecretProps) {
   return html`<div class="created" role="status">
     <p>
       <strong>${shown.what}: copy it now, it will not be shown again.</strong> Receivers verify each
@@ -45,7 +60,11 @@ function Secret({ shown, onDone }) {
   </div>`;
 }
 
-function Empty({ userId }) {
+interface EmptyProps {
+  userId: string;
+}
+
+function Empty({ userId }: EmptyProps) {
   const who = userId || 'alice';
   return html`<div class="empty">
     <p>
@@ -60,11 +79,19 @@ function Empty({ userId }) {
   </div>`;
 }
 
-function AddForm({ userId, onAdded, setProblem }) {
+interface AddFormProps {
+  userId: string;
+  onAdded: (made: Answer<'/webhooks', 'post'>) => void;
+  setProblem: (problem: Error | undefined) => void;
+}
+
+function AddForm({ userId, onAdded, setProblem }: AddFormProps) {
   const types = useStates()?.event.types ?? [];
-  const submit = async (event) => {
+  const submit = async (event: TargetedEvent<HTMLFormElement, SubmitEvent>) => {
     event.preventDefault();
-    const form = new FormData(event.target);
+    // Kept: once the request is awaited, the event no longer names its form.
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
     try {
       const made = await answerOf(
         client.POST('/webhooks', {
@@ -76,10 +103,10 @@ function AddForm({ userId, onAdded, setProblem }) {
           },
         }),
       );
-      event.target.reset();
+      formElement.reset();
       onAdded(made);
     } catch (error) {
-      setProblem(error);
+      setProblem(error as Error);
     }
   };
   return html`<form class="hook-form" onSubmit=${submit}>
@@ -98,7 +125,12 @@ function AddForm({ userId, onAdded, setProblem }) {
   </form>`;
 }
 
-function Deliveries({ endpoint, setMessage }) {
+interface DeliveriesProps {
+  endpoint: Endpoint;
+  setMessage: (message: string) => void;
+}
+
+function Deliveries({ endpoint, setMessage }: DeliveriesProps) {
   const { data, error, reload } = usePoll(
     () =>
       answerOf(
@@ -109,7 +141,7 @@ function Deliveries({ endpoint, setMessage }) {
     3000,
     [endpoint.id],
   );
-  const redeliver = (delivery) =>
+  const redeliver = (delivery: Delivery) =>
     answerOf(
       client.POST('/webhook-deliveries/{id}/redeliver', { params: { path: { id: delivery.id } } }),
     ).then(
@@ -119,7 +151,7 @@ function Deliveries({ endpoint, setMessage }) {
         );
         reload();
       },
-      (e) => setMessage(`Could not send it again: ${e.message}`),
+      (e: Error) => setMessage(`Could not send it again: ${e.message}`),
     );
   return html`<section aria-labelledby="deliveries" class="deliveries">
     <h2 id="deliveries">Deliveries to <span class="url">${endpoint.url}</span></h2>
@@ -168,7 +200,16 @@ function Deliveries({ endpoint, setMessage }) {
   </section>`;
 }
 
-function EndpointRow({ endpoint, selected, act, confirming, setConfirming }) {
+interface EndpointRowProps {
+  endpoint: Endpoint;
+  selected: boolean;
+  act: EndpointActions;
+  /** Whether its deletion is being asked about. */
+  confirming: boolean;
+  setConfirming: (id: string | undefined) => void;
+}
+
+function EndpointRow({ endpoint, selected, act, confirming, setConfirming }: EndpointRowProps) {
   const latest = endpoint.latest;
   return html`<tr class=${selected ? 'selected' : ''}>
     <td data-label="URL" class="url">
@@ -216,13 +257,21 @@ function EndpointRow({ endpoint, selected, act, confirming, setConfirming }) {
   </tr>`;
 }
 
-function useEndpointActions(endpoints, setShown, setMessage, setProblem, params) {
-  const done = (message) => {
+type EndpointActions = ReturnType<typeof useEndpointActions>;
+
+function useEndpointActions(
+  endpoints: { reload: () => void },
+  setShown: (shown: Shown) => void,
+  setMessage: (message: string) => void,
+  setProblem: (problem: Error | undefined) => void,
+  params: URLSearchParams,
+) {
+  const done = (message: string) => {
     setMessage(message);
     setProblem(undefined);
     endpoints.reload();
   };
-  const select = (endpoint) => {
+  const select = (endpoint: Endpoint | undefined) => {
     const next = new URLSearchParams(params);
     if (endpoint) next.set('webhook', endpoint.id);
     else next.delete('webhook');
@@ -230,7 +279,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
   };
   return {
     select,
-    rotate: (endpoint) =>
+    rotate: (endpoint: Endpoint) =>
       answerOf(client.POST('/webhooks/{id}/rotate-secret', { params: { path: { id: endpoint.id } } })).then(
         (made) => {
           setShown({ what: `The new secret of ${endpoint.url}`, secret: made.secret });
@@ -240,7 +289,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
         },
         setProblem,
       ),
-    toggle: (endpoint) =>
+    toggle: (endpoint: Endpoint) =>
       answerOf(
         endpoint.enabled
           ? client.POST('/webhooks/{id}/disable', { params: { path: { id: endpoint.id } } })
@@ -252,7 +301,7 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
           ),
         setProblem,
       ),
-    remove: (endpoint) =>
+    remove: (endpoint: Endpoint) =>
       answerOf(client.DELETE('/webhooks/{id}', { params: { path: { id: endpoint.id } } })).then(() => {
         if (params.get('webhook') === endpoint.id) select(undefined);
         done(`Deleted ${endpoint.url} and its deliveries.`);
@@ -260,9 +309,17 @@ function useEndpointActions(endpoints, setShown, setMessage, setProblem, params)
   };
 }
 
-export function WebhooksPage({ me, params }) {
+interface WebhooksPageProps {
+  me: Answer<'/whoami'>;
+  /** The page's query string: the user named (operators) and the endpoint selected. */
+  params: URLSearchParams;
+}
+
+export function WebhooksPage({ me, params }: WebhooksPageProps) {
   const userId = me.kind === 'user' ? me.userId : (params.get('userId') ?? '');
-  const endpoints = usePoll(() => (userId ? loadEndpoints(userId) : Promise.resolve([])), 5000, [userId]);
+  const endpoints = usePoll(() => (userId ? loadEndpoints(userId) : Promise.resolve<Endpoint[]>([])), 5000, [
+    userId,
+  ]);
   const [shown, setShown] = useState<{ what: string; secret: string }>();
   const [message, setMessage] = useState('');
   const [problem, setProblem] = useState<Error>();
@@ -275,12 +332,13 @@ export function WebhooksPage({ me, params }) {
     </p>
     ${
       me.kind !== 'user' &&
-      html`<form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
+      html`<form class="filters" role="search" onSubmit=${(e: SubmitEvent) => e.preventDefault()}>
         <label
           >User
           <input
             value=${userId}
-            onChange=${(e) => navigate(`/ui/webhooks${query({ userId: e.target.value.trim() })}`, { replace: true })}
+            onChange=${(e: TargetedEvent<HTMLInputElement>) =>
+              navigate(`/ui/webhooks${query({ userId: e.currentTarget.value.trim() })}`, { replace: true })}
         /></label>
         ${!userId && html`<span class="hint">Name a user to see their endpoints.</span>`}
       </form>`
@@ -288,7 +346,7 @@ export function WebhooksPage({ me, params }) {
     <${AddForm}
       userId=${userId}
       setProblem=${setProblem}
-      onAdded=${(made) => {
+      onAdded=${(made: Answer<'/webhooks', 'post'>) => {
         setShown({ what: `The secret of ${made.webhook.url}`, secret: made.secret });
         setProblem(undefined);
         setMessage(`Added ${made.webhook.url}.`);

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { Component } from 'preact';
+import { Component, type TargetedEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { answerOf, client, type Answer } from '../api.ts';
 import { duration, secondsBetween, time } from '../format.ts';
@@ -10,10 +10,14 @@ import { useStates } from '../states.ts';
 import { stateColours } from '../state-colours.ts';
 import { ConfirmButton } from '../writes.ts';
 
-const countsText = (items) =>
+type Step = WorkflowRun['steps'][number];
+/** A fan-out step's items by state. */
+type ItemCounts = NonNullable<Step['items']>;
+
+const countsText = (items: ItemCounts) =>
   `✓${items.succeeded} ✗${items.failed} ▶${items.running} ◷${items.queued + items.pending} /${items.total}`;
 
-function describe(step) {
+function describe(step: Step) {
   const items = step.items
     ? `; items: ${step.items.succeeded} succeeded, ${step.items.failed} failed, ${step.items.running} running, ${step.items.queued} queued, ${step.items.pending} not started, of ${step.items.total}`
     : '';
@@ -22,7 +26,7 @@ function describe(step) {
 
 /** One step of the graph; drawn again only when its state (or counts) change. */
 interface StepNodeProps {
-  step: WorkflowRun['steps'][number];
+  step: Step;
   x: number;
   y: number;
   sig: string;
@@ -58,21 +62,29 @@ class StepNode extends Component<StepNodeProps> {
 
 const ZOOMS = [1, 0.75, 0.5, 0.25];
 
-function followLinks(event) {
-  const link = event.target.closest?.('a');
+function followLinks(event: MouseEvent) {
+  const link = event.target instanceof Element ? event.target.closest('a') : null;
   if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
   event.preventDefault();
-  navigate(link.getAttribute('href'));
+  navigate(link.getAttribute('href') ?? '');
   window.scrollTo(0, 0);
 }
 
-function Graph({ steps, layout }) {
+interface GraphProps {
+  steps: Step[];
+  layout: Layout;
+}
+
+function Graph({ steps, layout }: GraphProps) {
   const [zoom, setZoom] = useState(1);
   const width = Math.ceil(layout.width);
   const height = Math.ceil(layout.height);
   return html`<div class="actions">
       <label
-        >${'Zoom '}<select value=${zoom} onChange=${(e) => setZoom(Number(e.target.value))}>
+        >${'Zoom '}<select
+          value=${zoom}
+          onChange=${(e: TargetedEvent<HTMLSelectElement>) => setZoom(Number(e.currentTarget.value))}
+        >
           ${ZOOMS.map((z) => html`<option value=${z}>${z * 100} %</option>`)}
         </select></label
       >
@@ -104,10 +116,14 @@ function Graph({ steps, layout }) {
 }
 
 /** The steps that started, one row each from start to end (or now), coloured by state. */
-function Timeline({ run }) {
+interface TimelineProps {
+  run: WorkflowRun;
+}
+
+function Timeline({ run }: TimelineProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const rows = run.steps
-    .filter((s) => s.startedAt)
+    .filter((s): s is Step & { startedAt: string } => Boolean(s.startedAt))
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.name.localeCompare(b.name));
   const rowHeight = Math.max(0.25, Math.min(18, 720 / Math.max(1, rows.length)));
   const labels = rowHeight >= 12;
@@ -157,7 +173,7 @@ function Timeline({ run }) {
     });
   }, [run, cssHeight, labels]);
   if (rows.length === 0) return html`<p>No step has started yet.</p>`;
-  const open = (event) => {
+  const open = (event: TargetedEvent<HTMLCanvasElement, MouseEvent>) => {
     const box = event.currentTarget.getBoundingClientRect();
     const step = rows[Math.floor((event.clientY - box.top - top) / rowHeight)];
     if (step?.runId) navigate(`/ui/runs/${step.runId}`);
@@ -174,15 +190,22 @@ function Timeline({ run }) {
   </div>`;
 }
 
-function StateCounts({ steps }) {
+interface StateCountsProps {
+  steps: Step[];
+}
+
+function StateCounts({ steps }: StateCountsProps) {
   const stepStates = useStates()?.step.states ?? [];
-  const counts = {};
+  const counts: Record<string, number> = {};
   for (const step of steps) counts[step.state] = (counts[step.state] ?? 0) + 1;
   return html`<ul class="legend" aria-label="Steps by state">
     ${stepStates
       .filter((s) => counts[s])
       .map(
-        (s) => html`<li data-state=${s}><${StateBadge} state=${s} /> ${counts[s].toLocaleString('en')}</li>`,
+        (s) =>
+          html`<li data-state=${s}>
+            <${StateBadge} state=${s} /> ${(counts[s] ?? 0).toLocaleString('en')}
+          </li>`,
       )}
   </ul>`;
 }
@@ -206,7 +229,11 @@ function withStates(
   };
 }
 
-export function WorkflowRunPage({ id }) {
+interface WorkflowRunPageProps {
+  id: string;
+}
+
+export function WorkflowRunPage({ id }: WorkflowRunPageProps) {
   const [live, setLive] = useState(true);
   // The whole workflow run (its graph, results and folders) is read once, and again when it ends;
   // while it runs only the states are polled, so a large graph is not fetched every time.
@@ -297,7 +324,10 @@ export function WorkflowRunPage({ id }) {
               />`
             : html`<button onClick=${() => act('retry')}>Retry</button>
                 <label
-                  >${'from '}<select value=${from} onChange=${(e) => setFrom(e.target.value)}>
+                  >${'from '}<select
+                    value=${from}
+                    onChange=${(e: TargetedEvent<HTMLSelectElement>) => setFrom(e.currentTarget.value)}
+                  >
                     <option value="">the steps that did not succeed</option>
                     ${data.steps.map((s) => html`<option value=${s.name}>step ${s.name} and after</option>`)}
                   </select></label

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { answerOf, client, query } from '../api.ts';
+import { answerOf, client, query, type Answer } from '../api.ts';
 import { FilterForm, readFilters } from '../filters.ts';
 import { duration, secondsBetween, time } from '../format.ts';
 import { UsageChart } from '../usage-chart.ts';
@@ -8,7 +8,13 @@ import { Link, Problem, StateBadge, usePoll } from '../router.ts';
 import { useStates } from '../states.ts';
 import { EmptyState, submitWorkflow, triggerNow } from '../empty-state.ts';
 
-export function WorkflowsPage({ me, params }) {
+interface WorkflowsPageProps {
+  me: Answer<'/whoami'>;
+  /** The page's query string: the list's filters. */
+  params: URLSearchParams;
+}
+
+export function WorkflowsPage({ me, params }: WorkflowsPageProps) {
   const userId = me.kind === 'user' ? me.userId : undefined;
   const workflowRunStates = useStates()?.workflowRun.states ?? [];
   const { name, state } = readFilters(params, 'failed');
@@ -56,22 +62,30 @@ export function WorkflowsPage({ me, params }) {
     }`;
 }
 
-function forEachText(forEach) {
+type Workflow = Answer<'/workflows/{id}'>['workflow'];
+type Step = Workflow['definition']['steps'][number];
+
+function forEachText(forEach: Step['forEach']) {
   if (!forEach || forEach.kind === 'none') return '—';
-  if (forEach.kind === 'static') return `${forEach.items.length} items`;
+  if (forEach.kind === 'static') return `${(forEach.items ?? []).length} items`;
   if (forEach.kind === 'param') return `items of param ${forEach.param}`;
   return `items of ${forEach.step}`;
 }
 
-function commandText(spec) {
+function commandText(spec: Step['spec']) {
   if (spec.command) return spec.command;
   const args = Array.isArray(spec.args) ? spec.args.join(' ') : (spec.args ?? '');
   return `${spec.image} ${args}`.trim();
 }
 
-const countSteps = (run, state) => run.steps.filter((s) => s.state === state).length;
+const countSteps = (run: Answer<'/workflows/{id}'>['runs'][number], state: string) =>
+  run.steps.filter((s) => s.state === state).length;
 
-export function WorkflowPage({ id }) {
+interface WorkflowPageProps {
+  id: string;
+}
+
+export function WorkflowPage({ id }: WorkflowPageProps) {
   const { data, error, reload } = usePoll(
     () => answerOf(client.GET('/workflows/{id}', { params: { path: { id } } })),
     5000,
@@ -79,11 +93,8 @@ export function WorkflowPage({ id }) {
   );
   if (!data) return html`<${Problem} error=${error} />${!error && html`<p>Loading…</p>`}`;
   const { workflow, runs } = data;
-  // The definition as stored (docs/workflows.md): the API declares it as any JSON document.
-  const definition = workflow.definition as {
-    steps: { name: string; dependsOn: string[]; runIf: string; forEach?: unknown; spec: unknown }[];
-    maxParallel: number;
-  };
+  // The definition as stored (docs/workflows.md).
+  const definition = workflow.definition;
   const steps = definition.steps;
   return html`<h1>Workflow ${workflow.uniqueId}</h1>
     <${Problem} error=${error} />

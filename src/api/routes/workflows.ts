@@ -36,51 +36,90 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(
 ) => Type.Union([schema, Type.Null()], options);
 const Time = Nullable(Type.String({ format: 'date-time' }));
 
-/**
- * A workflow as stored (WorkflowDefinition): the fields its readers (tds, the dashboard) rely on are
- * declared; the rest (each step's job spec, fan-out, params) is given as stored, whatever it holds.
- */
-const StoredDefinitionSchema = (description: string) =>
+// Open objects (additionalProperties): the fields a reader relies on are declared, and the rest of
+// the stored definition (a step's whole job spec, its failure tolerance, the start order) is served
+// as stored. Only what every stored definition holds is required.
+const open = { additionalProperties: true } as const;
+
+/** A workflow's definition as stored (src/workflows/workflow-definition.ts, WorkflowDefinition). */
+const storedDefinition = (description: string) =>
   Type.Object(
     {
       shared: Type.Object(
         {
+          source_s3_prefix: Type.Optional(Type.String()),
           cron: Type.Optional(
             Nullable(Type.String({ description: 'the cron expression; null: not recurring' })),
           ),
         },
         {
-          additionalProperties: true,
+          ...open,
           description:
-            'the job fields every step shares: userId, uniqueId, bucket, prefixes, cron and its policies',
+            'the job fields every step shares (userId, uniqueId, bucket, prefixes, cron and its policies)',
         },
       ),
-      maxParallel: Type.Integer({ description: 'steps run at once at most (max_parallel)' }),
+      maxParallel: Type.Integer({ description: 'at most this many step runs at once' }),
       steps: Type.Array(
         Type.Object(
           {
             name: Type.String(),
             dependsOn: Type.Array(Type.String()),
             runIf: Type.String({ description: 'all_succeeded, all_done or any_failed' }),
-            spec: Type.Object({}, { additionalProperties: true, description: "the step's job spec" }),
+            forEach: Type.Optional(
+              Type.Object(
+                {
+                  kind: Type.Union([
+                    Type.Literal('none'),
+                    Type.Literal('static'),
+                    Type.Literal('dynamic'),
+                    Type.Literal('param'),
+                  ]),
+                  items: Type.Optional(Type.Array(Type.Unknown(), { description: 'static: the items' })),
+                  step: Type.Optional(
+                    Type.String({ description: 'dynamic: the step whose result lists them' }),
+                  ),
+                  param: Type.Optional(Type.String({ description: 'param: the list param holding them' })),
+                },
+                { ...open, description: 'how a fan-out step gets its items' },
+              ),
+            ),
+            spec: Type.Object(
+              {
+                command: Type.Optional(Nullable(Type.String())),
+                image: Type.Optional(Nullable(Type.String())),
+                args: Type.Optional(Nullable(Type.Union([Type.Array(Type.String()), Type.String()]))),
+              },
+              { ...open, description: 'the step as a job spec (placeholders still in it)' },
+            ),
           },
-          {
-            additionalProperties: true,
-            description: 'a step: its job spec (spec), fan-out and failures allowed',
-          },
+          open,
         ),
       ),
       order: Type.Array(Type.String(), { description: 'the step names in a valid start order' }),
+      params: Type.Optional(
+        Type.Record(
+          Type.String(),
+          Type.Object(
+            {
+              type: Type.String({ description: 'string, number, boolean or list' }),
+              default: Type.Optional(Type.Unknown()),
+              description: Type.Optional(Type.String()),
+            },
+            open,
+          ),
+          { description: 'the declared params; absent when none are declared' },
+        ),
+      ),
     },
-    { additionalProperties: true, description },
+    { ...open, description },
   );
 
 export const WorkflowSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
   userId: Type.String(),
   uniqueId: Type.String(),
-  definition: StoredDefinitionSchema(
-    'the workflow as stored: shared fields, maxParallel, each step with its job spec, the start order',
+  definition: storedDefinition(
+    'the workflow as stored: shared fields, max_parallel, each step as a job spec',
   ),
   version: Type.Integer({ description: 'counts the definitions it has had (PUT /workflows/:id adds one)' }),
   schedule: Nullable(ScheduleSchema, {
@@ -252,7 +291,7 @@ function postWorkflow(app: App, { workflows, schedules, access, fleet, webhooks 
             Type.Object({
               valid: Type.Boolean(),
               plan: PlanSchema,
-              definition: StoredDefinitionSchema(
+              definition: storedDefinition(
                 'the workflow as it would be stored (as GET /workflows/:id shows it)',
               ),
             }),
@@ -439,7 +478,7 @@ function workflowVersionsRoute(app: App, { workflows, versionPaging }: WorkflowR
                 version: Type.Integer(),
                 current: Type.Boolean(),
                 replacedAt: Time,
-                definition: StoredDefinitionSchema('the workflow as stored at that version'),
+                definition: storedDefinition('the workflow as stored at that version'),
               }),
             ),
           }),
