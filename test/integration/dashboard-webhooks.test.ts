@@ -132,6 +132,19 @@ describe('the Webhooks page', () => {
     expect(page.problems).toEqual([]);
   });
 
+  it("lets an operator name the user whose endpoints it shows, kept in the page's address", async () => {
+    const page = await signedIn(browser, service.apiUrl!, keys.operator!, '/ui/webhooks', {
+      timeout: 90_000,
+    });
+    await page.getByText('Name a user to see their endpoints.').waitFor();
+    await page.getByLabel('User', { exact: true }).fill('alice');
+    await page.getByLabel('User', { exact: true }).press('Enter');
+    await page.waitForURL(/\/ui\/webhooks\?userId=alice$/);
+    await page.locator('.endpoints, .empty').first().waitFor();
+    expect(await page.getByText('No such page').count()).toBe(0);
+    expect(page.problems).toEqual([]);
+  });
+
   it('reads its list once more when the first read got no answer from the network', async () => {
     const page = await signedIn(browser, service.apiUrl!, keys.alice!, '/', { timeout: 90_000 });
     const reads: string[] = [];

@@ -337,8 +337,12 @@ export function WebhooksPage({ me, params }: WebhooksPageProps) {
           >User
           <input
             value=${userId}
-            onChange=${(e: TargetedEvent<HTMLInputElement>) =>
-              navigate(`/ui/webhooks${query({ userId: e.currentTarget.value.trim() })}`, { replace: true })}
+            onChange=${(e: TargetedEvent<HTMLInputElement>) => {
+              const user = e.currentTarget.value.trim();
+              navigate(user ? `/ui/webhooks?${new URLSearchParams({ userId: user })}` : '/ui/webhooks', {
+                replace: true,
+              });
+            }}
         /></label>
         ${!userId && html`<span class="hint">Name a user to see their endpoints.</span>`}
       </form>`
