@@ -17,8 +17,8 @@ import { createBucket, jobBody, startTestService, uniqueName, type TestService }
  * The dashboard's writes in a real browser against the real service (authentication on): a job
  * submitted from its definition (a mistake shown at its line, fixed, the plan, applied, then
  * updated), a schedule changed, pause and resume, a run now, a delete asked first, a cancel asked
- * first, a workflow run now; as an operator, a user's ceiling edited in place and a worker drained
- * and undrained. Screenshots at 1280 and 360 px go to test-results/dashboard/ for review.
+ * first, a workflow run now; as an operator, a user's ceiling edited in place, a worker drained
+ * and undrained, and a dead one retired. Screenshots at 1280 and 360 px go to test-results/dashboard/ for review.
  */
 let service: TestService;
 let browser: Browser;
@@ -380,5 +380,29 @@ describe('operators writing from the dashboard', () => {
     expect(after.body.workers.find((w: { id: string }) => w.id === workerId).state).toBe('active');
     expect(page.problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('retires a worker gone without stopping; a live one offers no retire', async () => {
+    await service.db.query(
+      `INSERT INTO workers (id, host, tags, platform, version, capacity, heartbeat_at)
+       VALUES ('page-dead', 'lost-host', '[]'::jsonb, 'linux/amd64', '0', 1, now() - interval '1 hour')`,
+    );
+    const page = await open(keys.operator!, '/ui/operators');
+    await page.getByTestId('worker-state-page-dead').getByText('gone').waitFor();
+    expect(await page.getByRole('button', { name: `Retire ${service.config.workerId}` }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Retire page-dead' }).click();
+    await page
+      .getByTestId('worker-outcome')
+      .getByText('Worker page-dead is retired: recorded stopped; it is live again if it starts.')
+      .waitFor();
+    await page.getByRole('button', { name: 'Retire page-dead' }).waitFor({ state: 'detached' });
+    const operator = { authorization: `Bearer ${keys.operator}` };
+    const workers = await service.request('GET', '/admin/workers', undefined, operator);
+    expect(workers.body.workers.find((w: { id: string }) => w.id === 'page-dead').stoppedAt).toEqual(
+      expect.any(String),
+    );
+    expect(page.problems).toEqual([]);
+    await page.context().close();
+    await service.db.query("DELETE FROM workers WHERE id = 'page-dead'");
   });
 });

@@ -102,6 +102,7 @@ function Keys() {
 }
 
 type User = Answer<'/admin/users'>['users'][number];
+type Worker = Answer<'/admin/workers'>['workers'][number];
 
 interface UserFieldsProps {
   /** The user's settings as stored (none yet, for a user being added). */
@@ -238,22 +239,27 @@ function Users() {
 function Workers() {
   const { data, error, reload } = usePoll(() => answerOf(client.GET('/admin/workers')), 5000, []);
   const { outcome, carry } = useWrite();
-  const drain = (worker: { id: string }, what: 'drain' | 'undrain') =>
+  const said = {
+    drain: (w: Worker) =>
+      `Worker ${w.id} is draining: it claims no new run and finishes the ${w.runsInHand} it holds.`,
+    undrain: (w: Worker) => `Worker ${w.id} claims runs again.`,
+    retire: (w: Worker) => `Worker ${w.id} is retired: recorded stopped; it is live again if it starts.`,
+  };
+  const act = (worker: { id: string }, what: keyof typeof said) =>
     carry(
-      () =>
-        answerOf(
+      () => {
+        const params = { params: { path: { id: worker.id } } };
+        return answerOf(
           what === 'drain'
-            ? client.POST('/admin/workers/{id}/drain', { params: { path: { id: worker.id } } })
-            : client.POST('/admin/workers/{id}/undrain', { params: { path: { id: worker.id } } }),
-        ),
+            ? client.POST('/admin/workers/{id}/drain', params)
+            : what === 'undrain'
+              ? client.POST('/admin/workers/{id}/undrain', params)
+              : client.POST('/admin/workers/{id}/retire', params),
+        );
+      },
       (answer) => {
         reload();
-        return {
-          message:
-            what === 'drain'
-              ? `Worker ${answer.id} is draining: it claims no new run and finishes the ${answer.runsInHand} it holds.`
-              : `Worker ${answer.id} claims runs again.`,
-        };
+        return { message: said[what](answer) };
       },
     );
   return html`<section aria-labelledby="workers">
@@ -300,14 +306,22 @@ function Workers() {
                   <td>
                     ${
                       w.state === 'active'
-                        ? html`<button aria-label=${`Drain ${w.id}`} onClick=${() => drain(w, 'drain')}>
+                        ? html`<button aria-label=${`Drain ${w.id}`} onClick=${() => act(w, 'drain')}>
                             Drain
                           </button>`
                         : w.state === 'draining'
-                          ? html`<button aria-label=${`Undrain ${w.id}`} onClick=${() => drain(w, 'undrain')}>
+                          ? html`<button aria-label=${`Undrain ${w.id}`} onClick=${() => act(w, 'undrain')}>
                               Undrain
                             </button>`
-                          : null
+                          : !w.stoppedAt
+                            ? html`<button
+                                aria-label=${`Retire ${w.id}`}
+                                title="Gone without stopping: record it stopped, so its silence no longer raises the heartbeat alert"
+                                onClick=${() => act(w, 'retire')}
+                              >
+                                Retire
+                              </button>`
+                            : null
                     }
                   </td>
                 </tr>`,
