@@ -58,6 +58,16 @@ export interface Worker extends StartStop {
 /** The channel migration 056 notifies when a run is queued, or a run under way ends. */
 export const CLAIMABLE_CHANNEL = 'tds_runs_claimable';
 
+/** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
+async function requeueInterrupted({ db, logger, workerId, executions }: WorkerDeps): Promise<void> {
+  for (const run of await listActiveRunsOfWorker(db, workerId)) {
+    if (transitionFrom('requeue', run.state) && !executions.has(run.id)) {
+      const requeued = await requeue(db, run.id, workerId);
+      if (requeued) logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');
+    }
+  }
+}
+
 /**
  * Claims queued runs from Postgres while this worker has room (runs being staged, built, run or
  * uploaded all count, in slots and in what they ask for of its CPUs and memory) and executes each
@@ -74,17 +84,6 @@ export function createWorker(deps: WorkerDeps): Worker {
   const pause = createWakeableSleep();
   let unsubscribe: (() => void)[] = [];
   let subscription: Subscription = NOT_LISTENING;
-
-  /** Staging and building do not survive a restart: runs left there by this worker go back to the queue. */
-  async function requeueInterrupted(): Promise<void> {
-    for (const run of await listActiveRunsOfWorker(db, workerId)) {
-      if (transitionFrom('requeue', run.state) && !executions.has(run.id)) {
-        const requeued = await requeue(db, run.id, workerId);
-        if (requeued)
-          logger.warn({ runId: run.id, was: run.state }, 'requeued a run interrupted by a restart');
-      }
-    }
-  }
 
   /** Claims what it has room for; says whether room is left (it claimed all it could see). */
   async function claimOnce(): Promise<boolean> {
@@ -156,7 +155,7 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   const lifecycle = startStop({
     async start() {
-      await requeueInterrupted();
+      await requeueInterrupted(deps);
       stopped = false;
       const wake = () => pause.wake();
       subscription = db.subscribe(CLAIMABLE_CHANNEL, wake);
