@@ -204,7 +204,23 @@ describe('the dashboard', () => {
   it('shows a failed run with its reason first, and cancels a run from the page', async () => {
     const failed = await submit('alice', { command: 'echo about to fail; exit 3' });
     const long = await submit('alice', { command: 'echo waiting; sleep 60' });
-    const page = await signedIn('alice', `/ui/runs/${failed.run.id}`);
+    // A run no worker can take yet: no empty chart frames, but words saying what comes there.
+    const parked = await submit('alice', { command: 'true', requires: ['no-such-tag'] });
+    const page = await signedIn('alice', `/ui/runs/${parked.run.id}`);
+    await page
+      .getByTestId('no-readings')
+      .getByText(/^No readings yet: its CPU and memory are charted here/)
+      .waitFor();
+    expect(await page.locator('figure.chart').count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel the run' }).click();
+    await page.locator('h1 .badge.state-cancelled').waitFor();
+    await page
+      .getByTestId('no-readings')
+      .getByText('No readings: the run ended before its command was sampled.')
+      .waitFor();
+
+    await page.goto(`${service.apiUrl}/ui/runs/${failed.run.id}`);
     await page.getByTestId('failure').waitFor({ timeout: 90_000 });
     expect(await page.getByTestId('failure').textContent()).toContain('exit_code');
     await shot(page, 'run-failed');

@@ -290,6 +290,7 @@ type Metrics = Answer<'/runs/{id}/metrics'>;
 function useMetrics(runId: string, live: boolean) {
   const [samples, setSamples] = useState<Metrics['samples']>([]);
   const [summary, setSummary] = useState<Metrics['summary']>();
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     let stopped = false;
     let last: number | undefined;
@@ -307,6 +308,7 @@ function useMetrics(runId: string, live: boolean) {
         if (first) setSamples(read.samples);
         else if (read.samples.length) setSamples((current) => [...current, ...read.samples]);
         setSummary(read.summary);
+        setLoaded(true);
       } catch {
         // shown as no samples; the next poll tries again
       }
@@ -318,7 +320,7 @@ function useMetrics(runId: string, live: boolean) {
       clearTimeout(timer);
     };
   }, [runId, live]);
-  return { samples, summary };
+  return { samples, summary, loaded };
 }
 
 type Run = Answer<'/runs/{id}'>;
@@ -445,16 +447,30 @@ export function RunPage({ id, onSection }: RunPageProps) {
     <${LogView} runId=${id} ended=${ended.includes(data.state)} />
     <section aria-labelledby="metrics">
       <h2 id="metrics">CPU and memory</h2>
-      <p>${metricsLine(metrics.summary)}</p>
-      <div class="charts">
-        <${LineChart} title="CPU (% of one core)" unit="%" data=${[xs, samples.map((s) => s.cpuPercent)]} />
-        <${LineChart}
-          title="Memory (MiB)"
-          unit="MiB"
-          color="#9333ea"
-          data=${[xs, samples.map((s) => (s.memoryBytes === null ? null : s.memoryBytes / 1048576))]}
-        />
-      </div>
+      ${
+        metrics.loaded && samples.length === 0
+          ? html`<p data-testid="no-readings">
+              ${
+                ended.includes(data.state)
+                  ? 'No readings: the run ended before its command was sampled.'
+                  : 'No readings yet: its CPU and memory are charted here, as they grow, once its command runs.'
+              }
+            </p>`
+          : html`<p>${metricsLine(metrics.summary)}</p>
+              <div class="charts">
+                <${LineChart}
+                  title="CPU (% of one core)"
+                  unit="%"
+                  data=${[xs, samples.map((s) => s.cpuPercent)]}
+                />
+                <${LineChart}
+                  title="Memory (MiB)"
+                  unit="MiB"
+                  color="#9333ea"
+                  data=${[xs, samples.map((s) => (s.memoryBytes === null ? null : s.memoryBytes / 1048576))]}
+                />
+              </div>`
+      }
     </section>
     <section aria-labelledby="files">
       <h2 id="files">Result files</h2>
