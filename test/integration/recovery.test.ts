@@ -156,7 +156,10 @@ describe.concurrent('a worker that stops heartbeating', () => {
     onTestFinished,
   }) => {
     const databaseUrl = await createTestDatabase();
-    const env = { TDS_LEASE_MS: '1500' };
+    // A lease long enough that no renewal of a loaded machine comes near it: with a shorter one, a
+    // heartbeat held up past the lease less a reconcile interval (1.2 s of 1.5) makes the first
+    // worker fence its run, rightly, and the run is then run again rather than adopted.
+    const env = { TDS_LEASE_MS: '4000' };
     const lapsing = uniqueName('lapsing');
     const first = await start(onTestFinished, { databaseUrl, workerId: lapsing, env });
     const bucket = await createBucket();
