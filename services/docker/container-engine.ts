@@ -19,6 +19,12 @@ export interface BuildImageOptions {
  * filesystem, no capabilities, no-new-privileges, no host folder or Docker socket mounted, and
  * only the environment given here.
  */
+/** A tar stream of files and the folder (a volume's) it is put under. */
+export interface ContainerFiles {
+  dir: string;
+  archive: Readable;
+}
+
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -44,7 +50,12 @@ export interface ContainerSpec {
    * volume's folder: the root filesystem is read-only). Entries keep their owners and modes; a
    * folder entry naming a volume's mount point gives that volume's root its owner and mode.
    */
-  files?: { dir: string; archive: Readable };
+  files?: ContainerFiles;
+  /**
+   * Its volumes were filled already by fillVolumes: mounted as they are (read-only where asked),
+   * never filled again from the image.
+   */
+  filled?: boolean;
   /** Writable in-memory folders, lost at exit: path → size in bytes. */
   tmpfs: Record<string, number>;
   /** Replaces the image's entrypoint; the image's command is then not used unless `command` is given. */
@@ -153,6 +164,12 @@ export interface ContainerEngine {
   buildImage(options: BuildImageOptions): Promise<{ log: string }>;
   /** Puts the spec's `files` into its volumes, then creates and starts the container; resolves with its id. */
   runContainer(spec: ContainerSpec): Promise<string>;
+  /**
+   * Fills the spec's volumes from its image and puts `files` into them, without creating the
+   * container: run it afterwards with `filled`. What runContainer does first when given `files`,
+   * for a caller with other work (a network to make) to do beside it.
+   */
+  fillVolumes(spec: ContainerSpec, files: ContainerFiles): Promise<void>;
   inspectContainer(id: string): Promise<ContainerState | undefined>;
   listContainers(label: string): Promise<ContainerState[]>;
   /** Writes the container's stdout and stderr (demultiplexed) to the given streams, then ends them. */

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { pack } from 'tar-stream';
 import {
   filesContainerName,
+  type ContainerFiles,
   type ContainerSpec,
   type ContainerState,
   type ContainerStats,
@@ -43,12 +44,14 @@ function mountsOf(volumes: ContainerSpec['volumes'], writable: boolean): Docker.
  * into a created container's volumes only if they are mounted writable, and the run's container
  * mounts some read-only. That container is removed at once.
  */
-async function fillVolumes(
+export async function fillVolumes(
   docker: Docker,
   logger: Logger,
   spec: ContainerSpec,
-  files: NonNullable<ContainerSpec['files']>,
-) {
+  files: ContainerFiles,
+): Promise<void> {
+  // One left by a crash while it was filling is removed first.
+  await tolerate([404], () => docker.getContainer(filesContainerName(spec.name)).remove({ force: true }));
   const filler = await docker.createContainer({
     name: filesContainerName(spec.name),
     Image: spec.image,
@@ -68,10 +71,7 @@ async function fillVolumes(
 
 export async function runContainer(docker: Docker, logger: Logger, spec: ContainerSpec): Promise<string> {
   await tolerate([404], () => docker.getContainer(spec.name).remove({ force: true }));
-  if (spec.files) {
-    await tolerate([404], () => docker.getContainer(filesContainerName(spec.name)).remove({ force: true }));
-    await fillVolumes(docker, logger, spec, spec.files);
-  }
+  if (spec.files) await fillVolumes(docker, logger, spec, spec.files);
   const container = await docker.createContainer({
     name: spec.name,
     Image: spec.image,
@@ -101,7 +101,7 @@ export async function runContainer(docker: Docker, logger: Logger, spec: Contain
           }
         : {}),
       // Volumes of its own, made (and labelled) for it: never shared with another container.
-      Mounts: mountsOf(spec.volumes, !spec.files),
+      Mounts: mountsOf(spec.volumes, !spec.files && spec.filled !== true),
       Tmpfs: Object.fromEntries(
         Object.entries(spec.tmpfs).map(([dir, bytes]) => [
           dir,

@@ -10,6 +10,7 @@ import {
   renameContainer,
   putFile,
   removeContainer,
+  fillVolumes,
   runContainer,
   volumeUsage,
 } from './docker-containers.js';
@@ -94,6 +95,7 @@ export function createDockerEngine(
     removeImageIfUnused: (ref) => removeImageIfUnused(docker, ref),
     listImages: (repository) => listImages(docker, repository),
     runContainer: (spec) => runContainer(docker, logger, spec),
+    fillVolumes: (spec, files) => fillVolumes(docker, logger, spec, files),
     inspectContainer: (id) => inspectContainer(docker, id),
     listContainers: (label) => listContainers(docker, label),
     containerStats: (id) => containerStats(docker, id),

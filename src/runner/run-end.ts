@@ -17,6 +17,7 @@ export class LeaseLost extends Error {
   }
 }
 
+/** Removes the run's container, volumes, network and working folder; logs what it could not, never throws. */
 export async function cleanUp(deps: RunFinisherDeps, run: Run, containerId: string | null): Promise<void> {
   const { engine, logger, dataDir } = deps;
   const log = logger.child({ runId: run.id, jobId: run.jobId });
@@ -44,7 +45,9 @@ export async function cleanUp(deps: RunFinisherDeps, run: Run, containerId: stri
   await engine
     .removeNetwork(runNetworkName(run.id))
     .catch((error) => log.warn({ err: error }, "could not remove the run's network"));
-  await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
+  await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true }).catch((error: unknown) =>
+    log.warn({ err: error }, "could not remove the run's working folder"),
+  );
 }
 
 export async function recordEnd(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { SqlExecutor } from '../../services/db/database.js';
-import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { ContainerEngine, ContainerSpec } from '../../services/docker/container-engine.js';
 import { BuildError, filesContainerName } from '../../services/docker/container-engine.js';
 import { RunFailure, ShutdownRequested, errorMessage } from '../errors.js';
 import type { JobNetwork } from '../jobs/job-spec.js';
@@ -115,6 +115,20 @@ export function toRunFailure(error: unknown, signal: AbortSignal): RunFailure {
   return new RunFailure('infra_error', `the run could not be started: ${errorMessage(error)}`, {
     cause: error,
   });
+}
+
+/** A bridge run's network (none for `none`): made only once the host is closed to it. */
+async function makeRunNetwork(
+  engine: ContainerEngine,
+  hostGuard: HostGuard,
+  network: string,
+  labels: Record<string, string>,
+  runId: string,
+): Promise<void> {
+  if (network === 'none') return;
+  // Before the run has a network: a run that cannot be kept from the host does not start.
+  await hostGuard.ensure();
+  await engine.createNetwork(network, labels, hostGuard.bridgeInterface(runId));
 }
 
 export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
@@ -236,11 +250,11 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
             ? runNetworkName(run.id)
             : 'none';
-        if (network !== 'none') {
-          // Before the run has a network: a run that cannot be kept from the host does not start.
-          await deps.hostGuard.ensure();
-          await engine.createNetwork(network, labels, deps.hostGuard.bridgeInterface(run.id));
-        }
+        // Made beside the filling of the run's volumes (below); the container is created once both
+        // are done. Handled here so that a refusal while the volumes are being filled is not left
+        // unhandled: it is thrown where it is awaited.
+        const networkMade = makeRunNetwork(engine, deps.hostGuard, network, labels, run.id);
+        networkMade.catch(() => undefined);
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
         const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         // Labelled as the container is, so that housekeeping knows whose they are. Made empty: an
@@ -260,7 +274,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             await engine.createVolume(volume.name, labels);
           }),
         );
-        const containerId = await runContainerWithDevices(engine, workerId, {
+        const spec: ContainerSpec = {
           name: containerName,
           image,
           // Only what the job asked for, and the sampler's settings: never the service's environment.
@@ -282,15 +296,21 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           user: deps.sandbox.user,
           network,
           volumes: [...volumes, { name: runVolumeName(run.id, METRICS_DIR), dir: METRICS_GATE_DIR }],
-          files: {
-            dir: JOB_DIR,
-            archive: await runFilesArchive(run.spec, contextDir, deps.sandbox.user, launch !== undefined),
-          },
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
           ...gpuDevices(run.spec.gpus),
-        });
+        };
+        // Both settle before either's failure is thrown: nothing is left being made behind it.
+        const made = await Promise.allSettled([
+          networkMade,
+          engine.fillVolumes(spec, {
+            dir: JOB_DIR,
+            archive: await runFilesArchive(run.spec, contextDir, deps.sandbox.user, launch !== undefined),
+          }),
+        ]);
+        for (const result of made) if (result.status === 'rejected') throw result.reason;
+        const containerId = await runContainerWithDevices(engine, workerId, { ...spec, filled: true });
         // Every run is sampled from the engine: those are its recorded figures (the job's own
         // file can say anything). entrypoint.sh holds the command until the first reading is
         // taken (or FIRST_READING_WAIT_MS has passed), so that a run shorter than one interval

@@ -98,6 +98,7 @@ async function collectAndRecord(
   const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
   const uploadStarted = performance.now();
   let manifest = await spool.read(run.id);
+  let cleaned: Promise<void> = Promise.resolve();
   if (manifest) {
     // Spooled before a restart (or an earlier pass): delivered from the disk, never run again.
     log.info({ spooledAt: manifest.spooledAt }, 'delivering results spooled earlier');
@@ -121,8 +122,9 @@ async function collectAndRecord(
       { files: manifest.files, bytes: manifest.bytes, ms: Math.round(performance.now() - spoolStarted) },
       'results spooled',
     );
-    // Everything is on this host now: the container and its volumes can go.
-    await cleanUp(deps, run, container.id);
+    // Everything is on this host now: the container and its volumes go while the results are
+    // delivered (cleanUp logs what it could not remove and never throws).
+    cleaned = cleanUp(deps, run, container.id);
   }
 
   const { outcome, delivered } = await deliver(deps, run, manifest, log, signal);
@@ -131,6 +133,7 @@ async function collectAndRecord(
   deps.observeUpload?.((performance.now() - uploadStarted) / 1000, ended ?? run);
   log.info({ state: outcome.state, exitCode }, 'run finished');
   if (delivered) await spool.remove(run.id);
+  await cleaned;
   await cleanUp(deps, run, run.containerId);
   return ended;
 }
