@@ -224,7 +224,11 @@ describe.concurrent('a worker that stops heartbeating', () => {
       [lost.run.id],
     );
 
-    const worker = await start(onTestFinished, { databaseUrl, env: { TDS_LEASE_MS: '1500' } });
+    // Fencing is fencing.test.ts's: a heartbeat held up on a loaded machine must not make this worker stop its run.
+    const worker = await start(onTestFinished, {
+      databaseUrl,
+      env: { TDS_LEASE_MS: '1500', TDS_FENCE_MS: '0' },
+    });
     const requeued = await worker.waitForRun(staging.run.id);
     expect(requeued.state).toBe('succeeded');
     expect(states(requeued)).toEqual([

@@ -26,10 +26,17 @@ afterAll(async () => {
   for (const s of services) await s.close();
 });
 
+// Fencing is fencing.test.ts's: a heartbeat held up on a loaded machine must not make a worker stop its run.
 const worker = (databaseUrl: string, workerId: string, dataDir?: string) =>
   startServiceProcess(
     databaseUrl,
-    { TDS_ROLES: 'worker', TDS_WORKER_ID: workerId, TDS_RECONCILE_INTERVAL_MS: '300', TDS_LEASE_MS: '1500' },
+    {
+      TDS_ROLES: 'worker',
+      TDS_WORKER_ID: workerId,
+      TDS_RECONCILE_INTERVAL_MS: '300',
+      TDS_LEASE_MS: '1500',
+      TDS_FENCE_MS: '0',
+    },
     dataDir,
   ).then((p) => {
     processes.push(p);

@@ -19,6 +19,8 @@ const worker = async (databaseUrl: string, workerId: string, dataDir?: string) =
       TDS_WORKER_ID: workerId,
       TDS_RECONCILE_INTERVAL_MS: '300',
       TDS_LEASE_MS: '1500',
+      // Fencing is fencing.test.ts's: a heartbeat held up on a loaded machine must not make this worker stop its run.
+      TDS_FENCE_MS: '0',
       TDS_WORKFLOW_PASS_INTERVAL_MS: '500',
       TDS_MAX_CONCURRENT_RUNS: '3',
     },
