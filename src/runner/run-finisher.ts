@@ -98,7 +98,7 @@ async function collectAndRecord(
   const log = logger.child({ runId: run.id, jobId: run.jobId, containerId: run.containerId });
   const uploadStarted = performance.now();
   let manifest = await spool.read(run.id);
-  let cleaned: Promise<void> = Promise.resolve();
+  let cleaned: Promise<void> | undefined;
   if (manifest) {
     // Spooled before a restart (or an earlier pass): delivered from the disk, never run again.
     log.info({ spooledAt: manifest.spooledAt }, 'delivering results spooled earlier');
@@ -122,19 +122,23 @@ async function collectAndRecord(
       { files: manifest.files, bytes: manifest.bytes, ms: Math.round(performance.now() - spoolStarted) },
       'results spooled',
     );
-    // Everything is on this host now: the container and its volumes go while the results are
-    // delivered (cleanUp logs what it could not remove and never throws).
+    // Everything is on this host now: the container, its volumes and its network go while the
+    // results are delivered (cleanUp logs what it could not remove and never throws).
     cleaned = cleanUp(deps, run, container.id);
   }
 
-  const { outcome, delivered } = await deliver(deps, run, manifest, log, signal);
+  // The end is recorded once both are done: a run seen ended has nothing left on the engine (what
+  // a pass before a restart left is removed now), and the runs it lets start (its dependants, the
+  // next in the queue) do not wait on the engine behind its removal.
+  const [{ outcome, delivered }] = await Promise.all([
+    deliver(deps, run, manifest, log, signal),
+    cleaned ?? cleanUp(deps, run, run.containerId),
+  ]);
   const { exitCode, result, metrics } = manifest.record;
   const ended = await recordEnd(deps, run, outcome, { exitCode, result, metrics });
   deps.observeUpload?.((performance.now() - uploadStarted) / 1000, ended ?? run);
   log.info({ state: outcome.state, exitCode }, 'run finished');
   if (delivered) await spool.remove(run.id);
-  await cleaned;
-  await cleanUp(deps, run, run.containerId);
   return ended;
 }
 
