@@ -209,6 +209,8 @@ export interface ContainerEngine {
   createNetwork(name: string, labels: Record<string, string>, bridgeInterface: string): Promise<void>;
   /** Removes a network; one that is gone counts as removed. */
   removeNetwork(name: string): Promise<void>;
+  /** How many running containers are on the network; undefined when there is no such network. */
+  networkContainers(name: string): Promise<number | undefined>;
   /** Makes an empty volume with these labels (one that exists is kept as it is). */
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   /** Removes a volume; one that is gone counts as removed; rejects while a container uses it. */

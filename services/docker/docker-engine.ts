@@ -27,7 +27,7 @@ import {
 } from './docker-images.js';
 import { copyLogs, followLogs, readLogs } from './docker-logs.js';
 import { runOnEngineHost } from './docker-engine-host.js';
-import { createNetwork, listNetworks, removeNetwork } from './docker-networks.js';
+import { createNetwork, listNetworks, networkContainers, removeNetwork } from './docker-networks.js';
 import type { SubnetPool } from './subnet-pool.js';
 import { createVolume, listVolumes, removeVolume } from './docker-volumes.js';
 
@@ -111,6 +111,7 @@ export function createDockerEngine(
     createNetwork: (name, labels, bridgeInterface) =>
       createNetwork(docker, name, labels, bridgeInterface, subnets),
     removeNetwork: (name) => removeNetwork(docker, name),
+    networkContainers: (name) => networkContainers(docker, name),
     listNetworks: (label) => listNetworks(docker, label),
     runOnEngineHost: (image, command, labels) => runOnEngineHost(docker, image, command, labels),
     createVolume: (name, labels) => createVolume(docker, name, labels),

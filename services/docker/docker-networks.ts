@@ -57,6 +57,16 @@ export async function removeNetwork(docker: Docker, name: string): Promise<void>
   await tolerate([404], () => docker.getNetwork(name).remove());
 }
 
+export async function networkContainers(docker: Docker, name: string): Promise<number | undefined> {
+  try {
+    const info = (await docker.getNetwork(name).inspect()) as { Containers?: Record<string, unknown> | null };
+    return Object.keys(info.Containers ?? {}).length;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
 export async function listNetworks(
   docker: Docker,
   label: string,

@@ -77,6 +77,7 @@ export function createHousekeeperRole(
     retentionDays: config.retentionDays,
     retention: [resultsExpiryStep(config, store, logger), ...retentionSteps(config)],
     intervalMs: config.housekeepingIntervalMs,
+    leaseMs: config.leaseMs,
     keptResultsRetentionDays: config.keptResultsRetentionDays,
     spool,
     store,

@@ -5,6 +5,7 @@ import { ForbiddenError } from '../errors.js';
 import { createEngineSampler, type EngineSampler } from '../runner/engine-sampler.js';
 import { INSTALLATION_LABEL, KIND_LABEL, createImageBuilder } from '../runner/image-builder.js';
 import { createRunExecutor } from '../runner/run-executor.js';
+import { createRunNetworks, type RunNetworks } from '../runner/run-networks.js';
 import { createHostGuard, isLocalEngine } from '../runner/host-access.js';
 import { createEngineHostFirewall, createIptablesFirewall } from '../../services/firewall/host-firewall.js';
 import type { ResultSpool } from '../runner/result-spool.js';
@@ -51,7 +52,15 @@ export function createWorkerRole(
     { finisher, executions, engineSampler, spool, leaseClock },
     options,
   );
-  const executor = createExecutor(parts, { finisher, engineSampler, spool }, (runId) => watcher.check(runId));
+  const networks = createRunNetworks({
+    engine,
+    hostGuard: createRunHostGuard(parts),
+    workerId: config.workerId,
+    installationId: parts.installationId,
+  });
+  const executor = createExecutor(parts, { finisher, engineSampler, spool, networks }, (runId) =>
+    watcher.check(runId),
+  );
   const presence = createPresence({
     db,
     engine,
@@ -94,7 +103,9 @@ export function createWorkerRole(
   metrics.registerDisk(() => diskFloor.freeBytes, config.workerMinFreeBytes);
   // Sampling from the engine stops with the worker: its containers outlive it.
   const samplers = startStop({ start: () => undefined, stop: () => engineSampler.stopAll() });
-  return { ...startStopAll([presence, samplers, watcher, worker]), executions, spool };
+  // Once no run of this worker starts any more: the networks no container is on go.
+  const idleNetworks = startStop({ start: () => undefined, stop: () => networks.removeIdle() });
+  return { ...startStopAll([presence, samplers, idleNetworks, watcher, worker]), executions, spool };
 }
 
 /** What takes an exited run to its end: its results collected, delivered, and its workflow moved on. */
@@ -221,7 +232,7 @@ function createRunHostGuard({ config, installationId, engine }: SharedParts) {
  */
 function createExecutor(
   parts: SharedParts,
-  made: { finisher: RunFinisher; engineSampler: EngineSampler; spool: ResultSpool },
+  made: { finisher: RunFinisher; engineSampler: EngineSampler; spool: ResultSpool; networks: RunNetworks },
   onStarted: (runId: string) => void,
 ) {
   const { config, installationId, logger, db, store, engine, metrics, secrets } = parts;
@@ -244,7 +255,7 @@ function createExecutor(
     sandbox: config.sandbox,
     defaultNetwork: config.jobDefaults.network,
     spool: made.spool,
-    hostGuard: createRunHostGuard(parts),
+    networks: made.networks,
     maxInputBytes: config.limits.maxInputBytes,
     storeRetry: config.storeRetry,
     engineSampler: made.engineSampler,

@@ -110,11 +110,6 @@ export function fencedContainerName(runId: string): string {
   return `tds-fenced-${runId}`;
 }
 
-/** The network a bridge run has to itself. */
-export function runNetworkName(runId: string): string {
-  return `tds-net-${runId}`;
-}
-
 const TEMPLATE_FILES = ['install-packages.sh', 'entrypoint.sh', 'metrics.sh'] as const;
 /** The runtime scripts under /job/.tds: in every package image, and put into a prebuilt image's runs. */
 export const RUNTIME_FILES = ['entrypoint.sh', 'metrics.sh'] as const;

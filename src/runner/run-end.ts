@@ -4,7 +4,7 @@ import { queueRetry } from '../runs/retry.js';
 import { recordRunUsage } from '../usage/record-run-usage.js';
 import { type Run } from '../runs/run-repository.js';
 import { finish, type RunOutcome } from '../runs/transitions.js';
-import { INSTALLATION_LABEL, runNetworkName, runVolumes } from './image-builder.js';
+import { INSTALLATION_LABEL, runVolumes } from './image-builder.js';
 import { type MetricsSummary } from './metrics-summary.js';
 import type { RunFinisherDeps } from './finisher-context.js';
 import { runWorkDir } from './finisher-context.js';
@@ -17,7 +17,7 @@ export class LeaseLost extends Error {
   }
 }
 
-/** Removes the run's container, volumes, network and working folder; logs what it could not, never throws. */
+/** Removes the run's container, volumes and working folder; logs what it could not, never throws. */
 export async function cleanUp(deps: RunFinisherDeps, run: Run, containerId: string | null): Promise<void> {
   const { engine, logger, dataDir } = deps;
   const log = logger.child({ runId: run.id, jobId: run.jobId });
@@ -36,15 +36,13 @@ export async function cleanUp(deps: RunFinisherDeps, run: Run, containerId: stri
       })
       .catch((error) => log.warn({ err: error }, 'could not remove container'));
   }
-  // After the container: a volume (or a network) is removed only once no container uses it.
+  // After the container: a volume is removed only once no container uses it. Its network is kept
+  // for the worker's next run (run-networks.ts): with the container gone, no run is on it.
   for (const volume of runVolumes(run.id)) {
     await engine
       .removeVolume(volume.name)
       .catch((error) => log.warn({ err: error, volume: volume.name }, 'could not remove a run volume'));
   }
-  await engine
-    .removeNetwork(runNetworkName(run.id))
-    .catch((error) => log.warn({ err: error }, "could not remove the run's network"));
   await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true }).catch((error: unknown) =>
     log.warn({ err: error }, "could not remove the run's working folder"),
   );

@@ -21,7 +21,6 @@ import {
   METRICS_SOURCE_LABEL,
   fencedContainerName,
   runContainerName,
-  runNetworkName,
   runVolumeName,
   runVolumes,
   type ImageBuilder,
@@ -43,7 +42,7 @@ import type { RunFinisher } from './run-finisher.js';
 import { stageInputs, stageStepInputs } from './stage-inputs.js';
 import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
-import type { HostGuard } from './host-access.js';
+import type { RunNetworks } from './run-networks.js';
 import type { ResultSpool } from './result-spool.js';
 
 /** As long as entrypoint.sh holds a command for the worker's first reading of its container. */
@@ -72,8 +71,8 @@ export interface RunExecutorDeps {
    * (the worker stopped while its early failure waited for the store) is void once it runs again.
    */
   spool: Pick<ResultSpool, 'remove'>;
-  /** Keeps bridge runs from the host's own services (TDS_RUN_HOST_ACCESS), and names their interfaces. */
-  hostGuard: HostGuard;
+  /** The bridge networks this worker gives its runs, kept from the host's own services (TDS_RUN_HOST_ACCESS). */
+  networks: RunNetworks;
   /** All of a run's inputs together may come to at most this. */
   maxInputBytes: number;
   /** How staging is retried while the object store is unavailable. */
@@ -115,20 +114,6 @@ export function toRunFailure(error: unknown, signal: AbortSignal): RunFailure {
   return new RunFailure('infra_error', `the run could not be started: ${errorMessage(error)}`, {
     cause: error,
   });
-}
-
-/** A bridge run's network (none for `none`): made only once the host is closed to it. */
-async function makeRunNetwork(
-  engine: ContainerEngine,
-  hostGuard: HostGuard,
-  network: string,
-  labels: Record<string, string>,
-  runId: string,
-): Promise<void> {
-  if (network === 'none') return;
-  // Before the run has a network: a run that cannot be kept from the host does not start.
-  await hostGuard.ensure();
-  await engine.createNetwork(network, labels, hostGuard.bridgeInterface(runId));
 }
 
 export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
@@ -244,17 +229,6 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           userId: run.spec.userId,
           names: run.spec.secrets ?? [],
         });
-        // Jobs stored before `network` existed have none of their own. A bridge run gets a network of
-        // its own, so no two runs can reach each other (removed when the run ends: run-finisher.ts).
-        const network =
-          ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
-            ? runNetworkName(run.id)
-            : 'none';
-        // Made beside the filling of the run's volumes (below); the container is created once both
-        // are done. Handled here so that a refusal while the volumes are being filled is not left
-        // unhandled: it is thrown where it is awaited.
-        const networkMade = makeRunNetwork(engine, deps.hostGuard, network, labels, run.id);
-        networkMade.catch(() => undefined);
         // An image without /bin/sh has no sampler of its own (entrypoint.sh): only the engine's.
         const engineOnly = launch !== undefined && launch.entrypoint !== JOB_ENTRYPOINT;
         // Labelled as the container is, so that housekeeping knows whose they are. Made empty: an
@@ -294,23 +268,37 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           workingDir: launch?.workingDir ?? '/job',
           // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
-          network,
+          network: 'none',
           volumes: [...volumes, { name: runVolumeName(run.id, METRICS_DIR), dir: METRICS_GATE_DIR }],
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
           ...gpuDevices(run.spec.gpus),
         };
-        // Both settle before either's failure is thrown: nothing is left being made behind it.
-        const made = await Promise.allSettled([
-          networkMade,
-          engine.fillVolumes(spec, {
-            dir: JOB_DIR,
-            archive: await runFilesArchive(run.spec, contextDir, deps.sandbox.user, launch !== undefined),
-          }),
+        const archive = await runFilesArchive(run.spec, contextDir, deps.sandbox.user, launch !== undefined);
+        // Jobs stored before `network` existed have none of their own. A bridge run gets a network
+        // no other run under way is on (run-networks.ts), so no two runs can reach each other,
+        // found (or made) while the volumes are filled. Both settle before either's failure is
+        // thrown: nothing is left being made behind it.
+        const [network, filled] = await Promise.allSettled([
+          ((run.spec.network as JobNetwork | undefined) ?? deps.defaultNetwork) === 'bridge'
+            ? deps.networks.acquire()
+            : Promise.resolve('none'),
+          engine.fillVolumes(spec, { dir: JOB_DIR, archive }),
         ]);
-        for (const result of made) if (result.status === 'rejected') throw result.reason;
-        const containerId = await runContainerWithDevices(engine, workerId, { ...spec, filled: true });
+        let containerId: string;
+        try {
+          if (network.status === 'rejected') throw network.reason;
+          if (filled.status === 'rejected') throw filled.reason;
+          containerId = await runContainerWithDevices(engine, workerId, {
+            ...spec,
+            network: network.value,
+            filled: true,
+          });
+        } finally {
+          // Running on it now (or not started): the network is no longer held for this start.
+          if (network.status === 'fulfilled') deps.networks.started(network.value);
+        }
         // Every run is sampled from the engine: those are its recorded figures (the job's own
         // file can say anything). entrypoint.sh holds the command until the first reading is
         // taken (or FIRST_READING_WAIT_MS has passed), so that a run shorter than one interval
@@ -341,7 +329,6 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           deps.secrets.forget(run.id);
           await engine.removeContainer(containerId);
           for (const volume of volumes) await engine.removeVolume(volume.name);
-          await engine.removeNetwork(runNetworkName(run.id));
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           return;
         }
@@ -354,7 +341,6 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           const requeued = await requeue(db, run.id, workerId);
           for (const volume of runVolumes(run.id))
             await engine.removeVolume(volume.name).catch(() => undefined);
-          await engine.removeNetwork(runNetworkName(run.id)).catch(() => undefined);
           await rm(runWorkDir(dataDir, run.id), { recursive: true, force: true });
           if (requeued) log.info('handed back to the queue at shutdown');
           return;

@@ -122,8 +122,8 @@ async function collectAndRecord(
       { files: manifest.files, bytes: manifest.bytes, ms: Math.round(performance.now() - spoolStarted) },
       'results spooled',
     );
-    // Everything is on this host now: the container, its volumes and its network go while the
-    // results are delivered (cleanUp logs what it could not remove and never throws).
+    // Everything is on this host now: the container and its volumes go while the results are
+    // delivered (cleanUp logs what it could not remove and never throws).
     cleaned = cleanUp(deps, run, container.id);
   }
 

@@ -9,14 +9,18 @@ import { isLocalImageAllowed } from '../jobs/image-reference.js';
 import {
   INSTALLATION_LABEL,
   JOB_IMAGE_REPOSITORY,
+  KIND_LABEL,
   MANAGED_LABEL,
   RUN_ID_LABEL,
+  WORKER_ID_LABEL,
   runIdOfImageTag,
 } from '../runner/image-builder.js';
 import { CONTENT_TYPES } from '../runner/collect-results.js';
 import { deliverSpool } from '../runner/deliver-results.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import { classifyRuns, getRun } from '../runs/run-repository.js';
+import { listWorkers } from '../fleet/worker-registry.js';
+import { RUN_NETWORK_KIND } from '../runner/run-networks.js';
 import { forgetImageUse, listImageUses } from '../runner/image-uses.js';
 import { startStop, type StartStop } from '../start-stop.js';
 
@@ -90,6 +94,8 @@ export interface HousekeeperDeps {
   /** What retention prunes, in order (a step may have a period of its own); `runs` counts as the report's `runsPruned`. */
   retention: readonly RetentionStep[];
   intervalMs: number;
+  /** A worker silent for this long is gone: the networks it kept for its runs are removed. */
+  leaseMs: number;
   /** Results kept on this host after their run gave up waiting for the store: tried again here. */
   spool: ResultSpool;
   /** Kept results still undelivered this many days after they were kept are removed (0: never). */
@@ -147,6 +153,32 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
     return (
       runs.ended.has(runId) || (runs.unknown.has(runId) && labels[INSTALLATION_LABEL] === deps.installationId)
     );
+  }
+
+  /**
+   * The networks a worker kept for its runs (run-networks.ts) that no container is on, once that
+   * worker is gone (stopped, or silent past the lease); a live worker's are its own to give.
+   */
+  async function removeGoneWorkersNetworks(
+    networks: { name: string; labels: Record<string, string> }[],
+  ): Promise<number> {
+    const kept = networks.filter((n) => n.labels[KIND_LABEL] === RUN_NETWORK_KIND);
+    if (kept.length === 0) return 0;
+    const live = new Set(
+      (await listWorkers(db, deps.leaseMs)).filter((w) => w.state !== 'gone').map((w) => w.id),
+    );
+    let removed = 0;
+    for (const network of kept) {
+      if (live.has(network.labels[WORKER_ID_LABEL] ?? '')) continue;
+      try {
+        if ((await engine.networkContainers(network.name)) !== 0) continue;
+        await engine.removeNetwork(network.name);
+        removed += 1;
+      } catch (error) {
+        logger.warn({ err: error, network: network.name }, "could not remove a gone worker's network");
+      }
+    }
+    return removed;
   }
 
   /**
@@ -298,8 +330,11 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
 
     // After the containers: a network is removed only once no container is on it.
     const networks = await engine.listNetworks(`${INSTALLATION_LABEL}=${deps.installationId}`);
-    const networkRuns = await classify(networks.map((n) => n.labels[RUN_ID_LABEL] ?? ''));
-    for (const network of networks) {
+    report.networks += await removeGoneWorkersNetworks(networks);
+    // A network of a run of its own (made by earlier releases), once its run has ended.
+    const runNetworks = networks.filter((n) => n.labels[KIND_LABEL] !== RUN_NETWORK_KIND);
+    const networkRuns = await classify(runNetworks.map((n) => n.labels[RUN_ID_LABEL] ?? ''));
+    for (const network of runNetworks) {
       if (!removable(network.labels, networkRuns)) continue;
       try {
         await engine.removeNetwork(network.name);

@@ -7,7 +7,6 @@ import {
   RUN_ID_LABEL,
   fencedContainerName,
   runContainerName,
-  runNetworkName,
   runVolumes,
 } from '../runner/image-builder.js';
 import type { ResultSpool } from '../runner/result-spool.js';
@@ -379,7 +378,6 @@ async function recoverInterrupted(w: WatchState, run: Run): Promise<void> {
     // (its volumes too, so that the next start fills them afresh), and the run is started again.
     await engine.removeContainer(fenced.id);
     for (const volume of runVolumes(run.id)) await engine.removeVolume(volume.name);
-    await engine.removeNetwork(runNetworkName(run.id));
   }
   const container = ours(w, await engine.inspectContainer(runContainerName(run.id)));
   if (run.state === 'building' && container?.started) {

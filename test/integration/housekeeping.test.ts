@@ -399,9 +399,11 @@ describe('two installations on one Docker engine', () => {
         expect(await exists(ownLeftover)).toBe(false);
         const [container] = await docker.listContainers({ filters: { label: [`tds.run-id=${runId}`] } });
         expect(container?.State).toBe('running');
+        const [networkName] = Object.keys(container!.NetworkSettings.Networks);
+        expect(networkName).toMatch(/^tds-net-/);
         expect(
           await docker
-            .getNetwork(`tds-net-${runId}`)
+            .getNetwork(networkName!)
             .inspect()
             .then(() => true),
         ).toBe(true);
