@@ -1218,13 +1218,13 @@ export const SETTINGS = {
   TDS_MAX_QUEUED_RUNS_PER_USER: {
     group: 'api',
     meaning:
-      'runs one user may have queued: a request that would queue one more (a job or workflow that runs now, a trigger, a retry) is refused with 429 and Retry-After; runs a workflow queues as it goes and schedule fires are not refused',
+      'runs one user may have queued: a request that would queue one more (a job or workflow that runs now, a trigger, a retry) is refused with 429 and Retry-After (counted at most once a second per API process while there is room, afresh before a refusal); runs a workflow queues as it goes and schedule fires are not refused',
     ...wholeNumber(10_000, 1, 10_000_000),
   },
   TDS_MAX_QUEUED_RUNS: {
     group: 'api',
     meaning:
-      'runs the service takes queued, all users together: past it a request that would queue one more is refused with 429 and Retry-After (counted at most once a second per API process)',
+      'runs the service takes queued, all users together: past it a request that would queue one more is refused with 429 and Retry-After (counted as TDS_MAX_QUEUED_RUNS_PER_USER is)',
     ...wholeNumber(100_000, 1, 100_000_000),
   },
   TDS_BACKFILL_MAX_RUNS: {

@@ -17,16 +17,32 @@ export interface QueueLimits {
 /** What a refused request's Retry-After says: a queue drains as workers claim from it. */
 export const QUEUE_FULL_RETRY_SECONDS = 30;
 
-/** How long the count of every queued run is taken to hold (one count a second, not one a request). */
-const TOTAL_MEMORY_MS = 1_000;
+/**
+ * How long a count of queued runs (a user's, or all) is taken to hold: one count a second, not one
+ * a request, while it leaves room. A refusal is always made on a fresh count.
+ */
+const MEMORY_MS = 1_000;
+/** Users whose count is remembered at once; past it, counts older than MEMORY_MS are forgotten. */
+const MAX_REMEMBERED_USERS = 10_000;
+
+/**
+ * A count taken at `at`, and the runs this process has let be queued since: an estimate that can
+ * only be short by what other processes queued meanwhile, and long by runs that have left the queue.
+ */
+interface Remembered {
+  at: number;
+  count: Promise<number>;
+  added: number;
+}
 
 export type QueueRoom = ReturnType<typeof createQueueRoom>;
 
 export function createQueueRoom(db: SqlExecutor, limits: QueueLimits) {
-  let total: { at: number; count: Promise<number> } | undefined;
+  let total: Remembered | undefined;
+  const users = new Map<string, Remembered>();
 
   /** Queued runs, counted no further than the limit (the partial index of queued runs by user). */
-  async function queuedOfUser(userId: string): Promise<number> {
+  async function countOfUser(userId: string): Promise<number> {
     const rows = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (
          SELECT 1 FROM runs WHERE state = 'queued' AND user_id = $1 LIMIT $2::int
@@ -37,27 +53,65 @@ export function createQueueRoom(db: SqlExecutor, limits: QueueLimits) {
     return rows[0]!.n;
   }
 
-  function queuedInAll(): Promise<number> {
+  async function countOfAll(): Promise<number> {
+    const rows = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM runs WHERE state = 'queued' LIMIT $1::int) AS queued`,
+      [limits.total],
+      { prepared: true },
+    );
+    return rows[0]!.n;
+  }
+
+  /** A count taken now; one that fails is not remembered. */
+  function counted(count: Promise<number>, forget: (entry: Remembered) => void): Remembered {
+    const entry: Remembered = { at: performance.now(), count, added: 0 };
+    count.catch(() => forget(entry));
+    return entry;
+  }
+
+  function userEntry(userId: string, fresh: boolean): Remembered {
     const now = performance.now();
-    if (!total || now - total.at > TOTAL_MEMORY_MS) {
-      const count = db
-        .query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM (SELECT 1 FROM runs WHERE state = 'queued' LIMIT $1::int) AS queued`,
-          [limits.total],
-          { prepared: true },
-        )
-        .then((rows) => rows[0]!.n);
-      total = { at: now, count };
-      // A failed count is not remembered.
-      count.catch(() => (total = undefined));
+    const known = users.get(userId);
+    if (!fresh && known && now - known.at <= MEMORY_MS) return known;
+    if (!known && users.size >= MAX_REMEMBERED_USERS) {
+      for (const [id, entry] of users) if (now - entry.at > MEMORY_MS) users.delete(id);
     }
-    return total.count;
+    const entry = counted(countOfUser(userId), (failed) => {
+      if (users.get(userId) === failed) users.delete(userId);
+    });
+    if (users.size < MAX_REMEMBERED_USERS) users.set(userId, entry);
+    return entry;
+  }
+
+  function totalEntry(fresh: boolean): Remembered {
+    if (!fresh && total && performance.now() - total.at <= MEMORY_MS) return total;
+    total = counted(countOfAll(), (failed) => {
+      if (total === failed) total = undefined;
+    });
+    return total;
+  }
+
+  /** The counts to check against: what this process queued since is added where they are checked. */
+  async function counts(userId: string, fresh: boolean) {
+    const mine = userEntry(userId, fresh);
+    const all = totalEntry(fresh);
+    const [mineCount, allCount] = await Promise.all([mine.count, all.count]);
+    return { mine, all, mineCount, allCount };
   }
 
   return {
     /** Why `userId` may not queue `count` more runs now (one by default), or undefined when it may. */
     async problem(userId: string, count = 1): Promise<RateLimitedError | undefined> {
-      const [mine, all] = await Promise.all([queuedOfUser(userId), queuedInAll()]);
+      let counted = await counts(userId, false);
+      // What this process has queued since is read here, and added to below, with no wait between.
+      let mine = counted.mineCount + counted.mine.added;
+      let all = counted.allCount + counted.all.added;
+      if (mine + count > limits.perUser || all + count > limits.total) {
+        // Refused only on counts taken now: runs may have left the queue since the remembered ones.
+        counted = await counts(userId, true);
+        mine = counted.mineCount + counted.mine.added;
+        all = counted.allCount + counted.all.added;
+      }
       const more = count === 1 ? 'one more' : `${count} more`;
       if (mine + count > limits.perUser) {
         return new RateLimitedError(
@@ -75,6 +129,10 @@ export function createQueueRoom(db: SqlExecutor, limits: QueueLimits) {
           QUEUE_FULL_RETRY_SECONDS,
         );
       }
+      // Queued as far as the next request of this process is concerned (if storing it fails, the
+      // estimate errs long, toward a fresh count, until the counts are taken again).
+      counted.mine.added += count;
+      counted.all.added += count;
       return undefined;
     },
 
