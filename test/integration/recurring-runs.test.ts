@@ -105,7 +105,9 @@ describe('the dates of each fire', () => {
       'POST',
       '/jobs',
       jobBody(bucket, {
-        command: 'echo "$TDS_SCHEDULED_FOR ${NOW} $TDS_RUN_DATE"; exit 7',
+        // Running past a second, so that the retry, queued as it ends, is queued in a later second
+        // than the first: a retry given its own time would show it.
+        command: 'sleep 1.2; echo "$TDS_SCHEDULED_FOR ${NOW} $TDS_RUN_DATE"; exit 7',
         max_attempts: 2,
         retry_on_exit_code: true,
         retry_backoff_seconds: 1,
@@ -131,7 +133,7 @@ describe('the dates of each fire', () => {
       [2, 'failed'],
     ]);
     const first = new Date(runs[0]!.timings.queuedAt);
-    // The retry was queued once the first had run: seconds later, so its own time would show.
+    // The retry was queued once the first had run: over a second later, so its own time would show.
     expect(new Date(runs[1]!.timings.queuedAt).getTime() - first.getTime()).toBeGreaterThan(1000);
     const now = first.toISOString().replace(/\.\d{3}Z$/, 'Z');
     for (const run of runs) {
