@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -44,9 +43,6 @@ import { retryWithBackoff } from '../retry-with-backoff.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { RunNetworks } from './run-networks.js';
 import type { ResultSpool } from './result-spool.js';
-
-/** As long as entrypoint.sh holds a command for the worker's first reading of its container. */
-const FIRST_READING_WAIT_MS = 5_000;
 
 export interface RunExecutorDeps {
   /** Told how long a run's staging and building took on this worker (the metrics, its trace). */
@@ -300,10 +296,11 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           if (network.status === 'fulfilled') deps.networks.started(network.value);
         }
         // Every run is sampled from the engine: those are its recorded figures (the job's own
-        // file can say anything). entrypoint.sh holds the command until the first reading is
-        // taken (or FIRST_READING_WAIT_MS has passed), so that a run shorter than one interval
-        // still has one; the run is recorded `running` once its command is let go, so a run seen
-        // running has begun its command.
+        // file can say anything). The command runs at once; once the first reading is taken, the
+        // worker puts a file into the container, and entrypoint.sh holds a command that ended
+        // before it (5 s at most) until it is there, so that a run shorter than one interval still
+        // has a reading. The engine answers a reading at its next refresh, up to a second away on
+        // a busy engine: held before the command, as it once was, every run waited for it.
         const firstReading = deps.engineSampler.start(
           run.id,
           containerId,
@@ -311,17 +308,15 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           run.spec.metrics_interval_seconds,
         );
         if (!engineOnly) {
-          const written = await Promise.race([
-            firstReading.catch(() => false),
-            sleep(FIRST_READING_WAIT_MS, false, { ref: false }),
-          ]);
-          if (written) {
-            await engine
-              .putFile(containerId, METRICS_GATE_DIR, path.posix.basename(ENGINE_SAMPLED_PATH), '')
-              .catch((error: unknown) =>
-                log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
-              );
-          }
+          void firstReading
+            .then((written) =>
+              written
+                ? engine.putFile(containerId, METRICS_GATE_DIR, path.posix.basename(ENGINE_SAMPLED_PATH), '')
+                : undefined,
+            )
+            .catch((error: unknown) =>
+              log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
+            );
         }
         const running = await startRunning(db, run.id, workerId, { containerId, image });
         stageEnded('building');

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Entrypoint of every job image: starts the metrics sampler in the background, runs the job's
 # command from /job with /bin/sh exactly as it was submitted (it is read from a file, never pasted
-# into the image's build text), takes a last sample, and exits with the command's exit code.
+# into the image's build text), waits for the worker's first reading if it came first, takes a
+# last sample, and exits with the command's exit code.
 # With arguments (a prebuilt image that has /bin/sh), it runs them instead, in the container's
 # working folder: the image's entrypoint and command, as the image would have run them.
 # It writes nothing of its own to stdout or stderr: those belong to the command.
@@ -13,18 +14,6 @@ mkdir -p /job/output 2>/dev/null
 sh "$tds_dir/metrics.sh" "$metrics_file" "${TDS_METRICS_INTERVAL:-1}" </dev/null >/dev/null 2>&1 &
 sampler=$!
 
-# The worker reads the container's CPU and memory from the engine (the figures recorded for the
-# run: this container's own file is the job's to write) and puts this file here after its first
-# reading. Wait for it, a few seconds at most, so that even a command shorter than one sampling
-# interval is measured.
-if [ -n "$TDS_METRICS_GATE" ]; then
-  waited=0
-  while [ ! -e "$TDS_METRICS_GATE" ] && [ "$waited" -lt 100 ]; do
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-fi
-
 if [ "$#" -gt 0 ]; then
   "$@" &
 else
@@ -34,7 +23,7 @@ fi
 child=$!
 
 # Pass a stop request on to the command; the sampler is stopped below.
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+trap 'stopping=1; kill -TERM "$child" 2>/dev/null' TERM INT HUP
 
 status=0
 while :; do
@@ -43,6 +32,18 @@ while :; do
   # `wait` also returns when a trapped signal arrives; go on waiting until the command is gone.
   kill -0 "$child" 2>/dev/null || break
 done
+
+# The worker reads the container's CPU and memory from the engine (the figures recorded for the
+# run: this container's own file is the job's to write) and puts this file here after its first
+# reading. A command that ended before it waits for it, a few seconds at most (not when asked to
+# stop), so that even a command shorter than one sampling interval is measured.
+if [ -n "$TDS_METRICS_GATE" ]; then
+  waited=0
+  while [ ! -e "$TDS_METRICS_GATE" ] && [ -z "$stopping" ] && [ "$waited" -lt 100 ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+fi
 
 kill "$sampler" 2>/dev/null
 wait "$sampler" 2>/dev/null
