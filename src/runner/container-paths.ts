@@ -13,8 +13,8 @@ export const OUTPUT_DIR = '/job/output';
 export const METRICS_DIR = '/job/.metrics';
 export const METRICS_PATH = `${METRICS_DIR}/metrics.csv`;
 /**
- * Put there by the worker once it has the engine's first reading of the container: the command
- * waits for it (entrypoint.sh), for a few seconds at most.
+ * Put there by the worker once it has the engine's first reading of the container: a command that
+ * ended before it waits for it before the container exits (entrypoint.sh), a few seconds at most.
  */
 export const ENGINE_SAMPLED_PATH = `${METRICS_DIR}/engine-sampled`;
 /**
