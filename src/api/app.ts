@@ -20,6 +20,7 @@ import { createInputGuard } from './input-guard.js';
 import { createRateLimits, type RateLimitSettings } from './rate-limits.js';
 import { loopbackGuardPlugin } from './loopback-guard.js';
 import { serializeRequest } from './request-log.js';
+import { trackSilentConnections } from './silent-connections.js';
 import { unowned } from './route-access.js';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { DownloadLinks } from '../runs/download-links.js';
@@ -145,6 +146,8 @@ function createFastify(deps: AppDeps, input: ReturnType<typeof createInputGuard>
     clientErrorHandler: input.clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const silent = trackSilentConnections(app.server);
+  app.addHook('preClose', async () => silent.closeAll());
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>

@@ -35,12 +35,32 @@ interface Remembered {
   added: number;
 }
 
+/**
+ * Counts by key, each taken afresh when asked for `fresh` or older than MEMORY_MS; at most
+ * `maxKeys` remembered at once (past it, a new key's count is taken and not kept). A count that
+ * fails is not remembered.
+ */
+function rememberedCounts(take: (key: string) => Promise<number>, maxKeys: number) {
+  const entries = new Map<string, Remembered>();
+  return (key: string, fresh: boolean): Remembered => {
+    const now = performance.now();
+    const known = entries.get(key);
+    if (!fresh && known && now - known.at <= MEMORY_MS) return known;
+    if (!known && entries.size >= maxKeys) {
+      for (const [other, entry] of entries) if (now - entry.at > MEMORY_MS) entries.delete(other);
+    }
+    const entry: Remembered = { at: now, count: take(key), added: 0 };
+    entry.count.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
+    if (known || entries.size < maxKeys) entries.set(key, entry);
+    return entry;
+  };
+}
+
 export type QueueRoom = ReturnType<typeof createQueueRoom>;
 
 export function createQueueRoom(db: SqlExecutor, limits: QueueLimits) {
-  let total: Remembered | undefined;
-  const users = new Map<string, Remembered>();
-
   /** Queued runs, counted no further than the limit (the partial index of queued runs by user). */
   async function countOfUser(userId: string): Promise<number> {
     const rows = await db.query<{ n: number }>(
@@ -62,39 +82,13 @@ export function createQueueRoom(db: SqlExecutor, limits: QueueLimits) {
     return rows[0]!.n;
   }
 
-  /** A count taken now; one that fails is not remembered. */
-  function counted(count: Promise<number>, forget: (entry: Remembered) => void): Remembered {
-    const entry: Remembered = { at: performance.now(), count, added: 0 };
-    count.catch(() => forget(entry));
-    return entry;
-  }
-
-  function userEntry(userId: string, fresh: boolean): Remembered {
-    const now = performance.now();
-    const known = users.get(userId);
-    if (!fresh && known && now - known.at <= MEMORY_MS) return known;
-    if (!known && users.size >= MAX_REMEMBERED_USERS) {
-      for (const [id, entry] of users) if (now - entry.at > MEMORY_MS) users.delete(id);
-    }
-    const entry = counted(countOfUser(userId), (failed) => {
-      if (users.get(userId) === failed) users.delete(userId);
-    });
-    if (users.size < MAX_REMEMBERED_USERS) users.set(userId, entry);
-    return entry;
-  }
-
-  function totalEntry(fresh: boolean): Remembered {
-    if (!fresh && total && performance.now() - total.at <= MEMORY_MS) return total;
-    total = counted(countOfAll(), (failed) => {
-      if (total === failed) total = undefined;
-    });
-    return total;
-  }
+  const userEntry = rememberedCounts(countOfUser, MAX_REMEMBERED_USERS);
+  const totalEntry = rememberedCounts(countOfAll, 1);
 
   /** The counts to check against: what this process queued since is added where they are checked. */
   async function counts(userId: string, fresh: boolean) {
     const mine = userEntry(userId, fresh);
-    const all = totalEntry(fresh);
+    const all = totalEntry('', fresh);
     const [mineCount, allCount] = await Promise.all([mine.count, all.count]);
     return { mine, all, mineCount, allCount };
   }
