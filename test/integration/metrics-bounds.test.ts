@@ -76,13 +76,20 @@ describe('a job that writes its own metrics file', () => {
     expect(live!.body.samplesPerPoint).toBeGreaterThan(1);
     expect(liveText.length).toBeLessThan(20_000);
 
-    // The API beside the run's worker answers the engine's readings, none of the job's rows.
-    const sampled = await service.request('GET', `/runs/${runId}/metrics`);
-    expect(sampled.body).toMatchObject({ source: 'live', writtenBy: 'service', truncated: false });
-    expect(sampled.body.samples.length).toBeGreaterThanOrEqual(1);
-    expect(sampled.body.summary.cpu_percent_peak ?? 0).toBeLessThan(FORGED_CPU);
+    // The API beside the run's worker answers the engine's readings, none of the job's rows. The
+    // engine's first reading comes when its stats collector next passes (a second or so, longer on
+    // a busy engine): the command does not wait for it.
+    let sampled: Awaited<ReturnType<TestService['request']>> | undefined;
+    await eventually("the engine's first reading", async () => {
+      sampled = await service.request('GET', `/runs/${runId}/metrics`);
+      return sampled.body.samples?.length >= 1;
+    });
+    expect(sampled!.body).toMatchObject({ source: 'live', writtenBy: 'service', truncated: false });
+    expect(sampled!.body.summary.cpu_percent_peak ?? 0).toBeLessThan(FORGED_CPU);
     expect(
-      sampled.body.samples.every((s: { memoryBytes: number | null }) => (s.memoryBytes ?? 0) < FORGED_MEMORY),
+      sampled!.body.samples.every(
+        (s: { memoryBytes: number | null }) => (s.memoryBytes ?? 0) < FORGED_MEMORY,
+      ),
     ).toBe(true);
 
     // Three reads in a row answer quickly, whatever the file's size.
