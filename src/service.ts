@@ -505,7 +505,25 @@ function observingQueries(db: Database, observe: (sql: string) => void): Databas
       observe(sql);
       return db.query(sql, params, options);
     },
-    transaction: (fn) => db.transaction(fn),
+    // A transaction is observed as its BEGIN, its statements and its end.
+    async transaction(fn) {
+      observe('BEGIN');
+      let end = 'ROLLBACK';
+      try {
+        const result = await db.transaction((tx) =>
+          fn({
+            query(sql, params, options) {
+              observe(sql);
+              return tx.query(sql, params, options);
+            },
+          }),
+        );
+        end = 'COMMIT';
+        return result;
+      } finally {
+        observe(end);
+      }
+    },
     subscribe: (channel, onNotify) => db.subscribe(channel, onNotify),
     close: () => db.close(),
   };

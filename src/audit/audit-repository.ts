@@ -33,22 +33,52 @@ export interface NewAuditRow {
   summary: Record<string, unknown>;
 }
 
+const AUDIT_COLUMNS =
+  'actor_kind, actor_key_id, actor_user_id, address, action, target_kind, target_id, owner_id, summary';
+
+/** A row's values, in AUDIT_COLUMNS' order. */
+function auditValues(row: NewAuditRow): unknown[] {
+  return [
+    row.actor.kind,
+    row.actor.keyId,
+    row.actor.userId,
+    row.actor.address,
+    row.action,
+    row.target.kind,
+    row.target.id,
+    row.ownerId,
+    JSON.stringify(row.summary),
+  ];
+}
+
+/** `$n::type` placeholders for a row's values, the first being `$first`. */
+function auditPlaceholders(first: number): string {
+  const types = ['', '::uuid', '', '', '', '', '', '', '::jsonb'];
+  return types.map((type, i) => `$${first + i}${type}`).join(', ');
+}
+
 export async function insertAuditRow(tx: SqlExecutor, row: NewAuditRow): Promise<void> {
   await tx.query(
-    `INSERT INTO audit_log (actor_kind, actor_key_id, actor_user_id, address, action, target_kind, target_id, owner_id, summary)
-     VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
-    [
-      row.actor.kind,
-      row.actor.keyId,
-      row.actor.userId,
-      row.actor.address,
-      row.action,
-      row.target.kind,
-      row.target.id,
-      row.ownerId,
-      JSON.stringify(row.summary),
-    ],
+    `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(1)})`,
+    auditValues(row),
   );
+}
+
+/**
+ * The audit row of a change made in one statement, as a CTE of it: `name AS (INSERT ...)`,
+ * written once per row of `from` (a CTE of the change: none when it changed nothing). Its values
+ * are `params`, placed from `$first` on.
+ */
+export function auditRowCte(
+  name: string,
+  from: string,
+  row: NewAuditRow,
+  first: number,
+): { sql: string; params: unknown[] } {
+  return {
+    sql: `${name} AS (INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(first)} FROM ${from})`,
+    params: auditValues(row),
+  };
 }
 
 /** What a listing asks for; every field narrows it. */

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
-import { insertAuditRow, type AuditActor } from './audit-repository.js';
+import { insertAuditRow, type AuditActor, type NewAuditRow } from './audit-repository.js';
 
 /** Every action the audit log records, by name (docs/audit.md lists what each means). */
 export const AUDIT_ACTIONS = [
@@ -84,19 +84,24 @@ export type AuditTrail = ReturnType<typeof createAuditTrail>;
  * Records operator and owner actions in the transaction of the change they describe. Who acts is
  * set once per request (`as`, by the API's hook once the key is known; by the keys CLI for its
  * command), so the code that makes a change says only what it changed: `audit.record(tx, {...})`
- * beside the write, or `audit.write(db, write, entryOf)` for a change made in one statement.
+ * beside the write, `audit.write(db, write, entryOf)` for a change made in one statement, or
+ * `audit.rowOf(entry)` for a statement that writes its audit row itself.
  */
 export function createAuditTrail() {
   const current = new AsyncLocalStorage<AuditActor>();
 
-  async function record(tx: SqlExecutor, entry: AuditEntry): Promise<void> {
-    await insertAuditRow(tx, {
+  function rowOf(entry: AuditEntry): NewAuditRow {
+    return {
       actor: current.getStore() ?? SERVICE,
       action: entry.action,
       target: entry.target,
       ownerId: entry.ownerId,
       summary: boundSummary(entry.summary ?? {}),
-    });
+    };
+  }
+
+  async function record(tx: SqlExecutor, entry: AuditEntry): Promise<void> {
+    await insertAuditRow(tx, rowOf(entry));
   }
 
   return {
@@ -112,6 +117,12 @@ export function createAuditTrail() {
 
     /** Records `entry` in `tx`, the transaction of the change it describes. */
     record,
+
+    /**
+     * The row `entry` makes, with who acts now: for a change that writes its own audit row in its
+     * one statement (audit-repository.ts's auditRowCte).
+     */
+    rowOf,
 
     /**
      * Makes a change with `change` in a transaction and records what `entryOf` says of its result

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
+import { auditRowCte, type NewAuditRow } from '../audit/audit-repository.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { toRun, type Run } from '../runs/run-repository.js';
 import { readStoredSpec, type JobSpec } from './job-spec.js';
@@ -43,7 +44,14 @@ export async function insertJobIfAbsent(
      VALUES ($1::uuid, $2, $3, $4::jsonb, $5, $6)
      ON CONFLICT (user_id, unique_id) DO NOTHING
      RETURNING *`,
-    [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), spec.cron, spec.cron ? spec.timezone : null],
+    [
+      newJobId(),
+      spec.userId,
+      spec.uniqueId,
+      JSON.stringify(spec),
+      spec.cron,
+      spec.cron ? spec.timezone : null,
+    ],
   );
   if (inserted[0]) return { job: toJob(inserted[0]), created: true };
   const existing = await db.query('SELECT * FROM jobs WHERE user_id = $1 AND unique_id = $2', [
@@ -57,17 +65,30 @@ export async function insertJobIfAbsent(
  * Stores a job that runs once, with its first run queued and that run's first event, in one
  * statement (atomic on its own, and one round trip). Undefined when (userId, uniqueId) exists.
  */
+/** A new job's id: time-ordered, as runs' are. */
+export function newJobId(): string {
+  return uuidv7();
+}
+
+/**
+ * Stores a new job with its first run queued, and its audit row, in one statement (no
+ * transaction: one statement is atomic); nothing when the user already has a job of that
+ * uniqueId (undefined).
+ */
 export async function insertJobWithRun(
   db: SqlExecutor,
   spec: JobSpec,
-  runId: string,
+  ids: { jobId: string; runId: string },
+  audit: NewAuditRow,
 ): Promise<{ job: Job; run: Run } | undefined> {
+  const audited = auditRowCte('audited', 'job', audit, 6);
   const rows = await db.query(
     `WITH job AS (
        INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
        VALUES ($1::uuid, $2, $3, $4::jsonb, NULL, NULL)
        ON CONFLICT (user_id, unique_id) DO NOTHING
        RETURNING id, created_at, updated_at),
+     ${audited.sql},
      ${queueRunsSql(
        'run',
        { from: 'FROM job', id: '$5::uuid', jobId: 'job.id', trigger: "'submit'", spec: '$4::jsonb' },
@@ -75,7 +96,7 @@ export async function insertJobWithRun(
      )}
      SELECT run.*, job.created_at AS job_created_at, job.updated_at AS job_updated_at
      FROM job JOIN run ON run.job_id = job.id`,
-    [uuidv7(), spec.userId, spec.uniqueId, JSON.stringify(spec), runId],
+    [ids.jobId, spec.userId, spec.uniqueId, JSON.stringify(spec), ids.runId, ...audited.params],
   );
   const row = rows[0];
   if (!row) return undefined;

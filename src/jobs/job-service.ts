@@ -13,6 +13,7 @@ import {
   getJob,
   insertJobIfAbsent,
   insertJobWithRun,
+  newJobId,
   listJobVersions,
   listJobsOfUser,
   updateJobSpec,
@@ -61,7 +62,7 @@ export interface ScheduleRegistry {
 export interface JobServiceDeps {
   db: Database;
   /** Jobs created and updated and runs cancelled are recorded in their transaction. */
-  audit: Pick<AuditTrail, 'record' | 'write'>;
+  audit: Pick<AuditTrail, 'record' | 'write' | 'rowOf'>;
   store: ObjectStore;
   engine: ContainerEngine;
   defaults: JobDefaults;
@@ -138,11 +139,9 @@ async function storeNewJob(
 ): Promise<{ answer: SubmitResult } | { stored: Job }> {
   const { db } = deps;
   if (spec.cron === null) {
-    const inserted = await deps.audit.write(
-      db,
-      (tx) => insertJobWithRun(tx, spec, newRunId()),
-      (made) => made && jobEntry('job.created', made.job, { runId: made.run?.id ?? null }),
-    );
+    const ids = { jobId: newJobId(), runId: newRunId() };
+    const entry = jobEntry('job.created', { id: ids.jobId, ...spec }, { runId: ids.runId });
+    const inserted = await insertJobWithRun(db, spec, ids, deps.audit.rowOf(entry));
     if (inserted) return { answer: { ...inserted, created: true } };
     return { stored: (await findJobByKey(db, spec.userId, spec.uniqueId))! };
   }
@@ -273,7 +272,7 @@ export async function readRun(deps: JobServiceDeps, id: string): Promise<{ run: 
 
 function jobEntry(
   action: 'job.created' | 'job.updated',
-  job: Job,
+  job: Pick<Job, 'id' | 'userId' | 'uniqueId'>,
   summary: Record<string, unknown>,
 ): AuditEntry {
   return {
