@@ -156,7 +156,9 @@ try {
       'n times; the figures recorded before this note were taken with it). The service ' +
       "as `npm start` runs it, with TDS_ROLES=api, in its own process against the benchmark's embedded " +
       'Postgres and S3 server. Each POST is a new job (a fresh uniqueId) over the same inputs: validated, ' +
-      "checked against the user's ceilings (one query), stored with its first run (one statement); its " +
+      "checked against the user's ceilings (one query), stored with its first run and its audit row (one " +
+      'statement, no transaction), answered with why its run would wait (one query of the claiming ' +
+      'workers); its ' +
       'bucket and input prefix are checked in S3 (one request) when the service has not found objects ' +
       'there in the last 5 seconds, so about once every 5 s here. GET reads a random one of 1,000 runs ' +
       'with its history.',

@@ -1,12 +1,14 @@
 import Docker from 'dockerode';
 import type { TestProject } from 'vitest/node';
 import { dockerOptions } from '../../services/docker/docker-engine.js';
+import { removeEngineLeftovers } from './engine-leftovers.js';
 import { startSharedParts } from './shared-parts.js';
 
 /**
  * The integration projects run against real parts: the shared Postgres, Data API endpoint and S3
  * server (shared-parts.ts), and the local Docker engine with the base image present. A missing
- * Docker engine fails the suite; it is never skipped.
+ * Docker engine fails the suite; it is never skipped. What the suite's services left on the engine
+ * is removed as the project ends (engine-leftovers.ts).
  */
 export default async function setup(project: TestProject) {
   const baseImage = process.env.TDS_BASE_IMAGE || 'debian:bookworm-slim';
@@ -25,5 +27,5 @@ export default async function setup(project: TestProject) {
       `The test suite needs the base image ${baseImage}: run \`docker pull ${baseImage}\`, or build it offline with \`bash scripts/base-image.sh\`.`,
     );
   }
-  return startSharedParts(project, baseImage);
+  return startSharedParts(project, baseImage, (postgresUrl) => removeEngineLeftovers(docker, postgresUrl));
 }

@@ -32,6 +32,8 @@ declare module 'vitest' {
 export async function startSharedParts(
   project: TestProject,
   baseImage: string,
+  /** Called with the suite's Postgres before the parts stop. */
+  beforeStop?: (postgresUrl: string) => Promise<void>,
 ): Promise<() => Promise<void>> {
   const logger = pino({ level: 'silent' });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-test-'));
@@ -65,6 +67,7 @@ export async function startSharedParts(
   project.provide('baseImage', baseImage);
 
   return async () => {
+    await beforeStop?.(postgres.url);
     await dataApi.stop();
     await s3.stop();
     await postgres.stop();
