@@ -61,19 +61,15 @@ export async function insertJobIfAbsent(
   return { job: toJob(existing[0]!), created: false };
 }
 
-/**
- * Stores a job that runs once, with its first run queued and that run's first event, in one
- * statement (atomic on its own, and one round trip). Undefined when (userId, uniqueId) exists.
- */
 /** A new job's id: time-ordered, as runs' are. */
 export function newJobId(): string {
   return uuidv7();
 }
 
 /**
- * Stores a new job with its first run queued, and its audit row, in one statement (no
- * transaction: one statement is atomic); nothing when the user already has a job of that
- * uniqueId (undefined).
+ * Stores a job that runs once, with its first run queued, that run's first event and the job's
+ * audit row, in one statement (atomic on its own, and one round trip). Undefined when (userId,
+ * uniqueId) exists: nothing is written then.
  */
 export async function insertJobWithRun(
   db: SqlExecutor,

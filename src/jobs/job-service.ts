@@ -140,7 +140,8 @@ async function storeNewJob(
   const { db } = deps;
   if (spec.cron === null) {
     const ids = { jobId: newJobId(), runId: newRunId() };
-    const entry = jobEntry('job.created', { id: ids.jobId, ...spec }, { runId: ids.runId });
+    const job = { id: ids.jobId, userId: spec.userId, uniqueId: spec.uniqueId };
+    const entry = jobEntry('job.created', job, { runId: ids.runId });
     const inserted = await insertJobWithRun(db, spec, ids, deps.audit.rowOf(entry));
     if (inserted) return { answer: { ...inserted, created: true } };
     return { stored: (await findJobByKey(db, spec.userId, spec.uniqueId))! };
