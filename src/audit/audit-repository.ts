@@ -33,28 +33,28 @@ export interface NewAuditRow {
   summary: Record<string, unknown>;
 }
 
-const AUDIT_COLUMNS =
-  'actor_kind, actor_key_id, actor_user_id, address, action, target_kind, target_id, owner_id, summary';
+/** The columns of an audit row, each with its placeholder's cast and its value. */
+const AUDIT_FIELDS: [column: string, cast: string, value: (row: NewAuditRow) => unknown][] = [
+  ['actor_kind', '', (row) => row.actor.kind],
+  ['actor_key_id', '::uuid', (row) => row.actor.keyId],
+  ['actor_user_id', '', (row) => row.actor.userId],
+  ['address', '', (row) => row.actor.address],
+  ['action', '', (row) => row.action],
+  ['target_kind', '', (row) => row.target.kind],
+  ['target_id', '', (row) => row.target.id],
+  ['owner_id', '', (row) => row.ownerId],
+  ['summary', '::jsonb', (row) => JSON.stringify(row.summary)],
+];
+const AUDIT_COLUMNS = AUDIT_FIELDS.map(([column]) => column).join(', ');
 
 /** A row's values, in AUDIT_COLUMNS' order. */
 function auditValues(row: NewAuditRow): unknown[] {
-  return [
-    row.actor.kind,
-    row.actor.keyId,
-    row.actor.userId,
-    row.actor.address,
-    row.action,
-    row.target.kind,
-    row.target.id,
-    row.ownerId,
-    JSON.stringify(row.summary),
-  ];
+  return AUDIT_FIELDS.map(([, , value]) => value(row));
 }
 
-/** `$n::type` placeholders for a row's values, the first being `$first`. */
+/** `$n::cast` placeholders for a row's values, the first being `$first`. */
 function auditPlaceholders(first: number): string {
-  const types = ['', '::uuid', '', '', '', '', '', '', '::jsonb'];
-  return types.map((type, i) => `$${first + i}${type}`).join(', ');
+  return AUDIT_FIELDS.map(([, cast], i) => `$${first + i}${cast}`).join(', ');
 }
 
 export async function insertAuditRow(tx: SqlExecutor, row: NewAuditRow): Promise<void> {

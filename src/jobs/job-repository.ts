@@ -77,7 +77,8 @@ export async function insertJobWithRun(
   ids: { jobId: string; runId: string },
   audit: NewAuditRow,
 ): Promise<{ job: Job; run: Run } | undefined> {
-  const audited = auditRowCte('audited', 'job', audit, 6);
+  const params = [ids.jobId, spec.userId, spec.uniqueId, JSON.stringify(spec), ids.runId];
+  const audited = auditRowCte('audited', 'job', audit, params.length + 1);
   const rows = await db.query(
     `WITH job AS (
        INSERT INTO jobs (id, user_id, unique_id, spec, cron, timezone)
@@ -92,7 +93,7 @@ export async function insertJobWithRun(
      )}
      SELECT run.*, job.created_at AS job_created_at, job.updated_at AS job_updated_at
      FROM job JOIN run ON run.job_id = job.id`,
-    [ids.jobId, spec.userId, spec.uniqueId, JSON.stringify(spec), ids.runId, ...audited.params],
+    [...params, ...audited.params],
   );
   const row = rows[0];
   if (!row) return undefined;
