@@ -239,6 +239,7 @@ function createDomainServices(parts: SharedParts) {
     signals: parts.signals,
     secrets: parts.secrets,
     liveLogBytes: config.limits.liveLogBytes,
+    leaseMs: config.leaseMs,
   });
   const workflows = createWorkflowService({
     db: parts.db,

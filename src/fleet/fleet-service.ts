@@ -123,12 +123,16 @@ export function createFleetService({ db, leaseMs, audit }: FleetServiceDeps) {
      * `requires`), and `waiting_reason`: for a queued run that asks for more CPUs or memory than
      * any claiming worker (with the tags it requires) offers in all, which; left out otherwise, or
      * when no claiming worker says what it offers (a worker of an earlier release), so a run's answer
-     * is the same in every listing. Only while queued.
+     * is the same in every listing. Only while queued. `offers`: the claiming workers' offers when
+     * they were read already (with the run's submit).
      */
-    async whyQueued(run: Run): Promise<{ waiting_for?: string[] | null; waiting_reason?: string | null }> {
+    async whyQueued(
+      run: Run,
+      offers?: readonly ClaimingOffer[],
+    ): Promise<{ waiting_for?: string[] | null; waiting_reason?: string | null }> {
       const required = requiredTags(run.spec);
       if (run.state !== 'queued') return required.length > 0 ? { waiting_for: null } : {};
-      const offers = await claimingOffers(db, leaseMs);
+      offers ??= await claimingOffers(db, leaseMs);
       const waitingFor = required.length > 0 ? { waiting_for: closestMissing(required, offers) } : {};
       const reason = tooLarge(run, offers);
       return { ...waitingFor, ...(reason ? { waiting_reason: reason } : {}) };

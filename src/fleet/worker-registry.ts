@@ -163,17 +163,26 @@ export interface ClaimingOffer {
   memoryMb: number | null;
 }
 
+/**
+ * The offers of workers that claim now (live and not draining), as one JSON array: an expression
+ * another statement can carry (a job's submit reads them with its insert), read by toClaimingOffers.
+ */
+export const claimingOffersSql = (leaseParam: string) =>
+  `(SELECT coalesce(jsonb_agg(jsonb_build_object('tags', w.tags, 'cpus', w.cpus, 'memory_mb', w.memory_mb)), '[]'::jsonb)
+    FROM workers w WHERE ${stateSql(leaseParam)} = 'active')`;
+
+export function toClaimingOffers(value: unknown): ClaimingOffer[] {
+  return (value as { tags: string[]; cpus: number | null; memory_mb: number | null }[]).map((offer) => ({
+    tags: offer.tags,
+    cpus: offer.cpus === null ? null : Number(offer.cpus),
+    memoryMb: offer.memory_mb === null ? null : Number(offer.memory_mb),
+  }));
+}
+
 /** The offers of workers that claim now: live and not draining. */
 export async function claimingOffers(db: SqlExecutor, leaseMs: number): Promise<ClaimingOffer[]> {
-  const rows = await db.query<{ tags: string[]; cpus: string | null; memory_mb: string | null }>(
-    `SELECT w.tags, w.cpus, w.memory_mb FROM workers w WHERE ${stateSql('$1')} = 'active'`,
-    [leaseMs],
-  );
-  return rows.map((row) => ({
-    tags: row.tags,
-    cpus: row.cpus === null ? null : Number(row.cpus),
-    memoryMb: row.memory_mb === null ? null : Number(row.memory_mb),
-  }));
+  const rows = await db.query<{ offers: unknown }>(`SELECT ${claimingOffersSql('$1')} AS offers`, [leaseMs]);
+  return toClaimingOffers(rows[0]!.offers);
 }
 
 /** Of `tags`, those no worker has ever advertised. */

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { SqlExecutor } from '../../services/db/database.js';
 import { auditRowCte, type NewAuditRow } from '../audit/audit-repository.js';
+import { claimingOffersSql, toClaimingOffers, type ClaimingOffer } from '../fleet/worker-registry.js';
 import { queueRunsSql } from '../runs/queue-runs.js';
 import { toRun, type Run } from '../runs/run-repository.js';
 import { readStoredSpec, type JobSpec } from './job-spec.js';
@@ -68,7 +69,8 @@ export function newJobId(): string {
 
 /**
  * Stores a job that runs once, with its first run queued, that run's first event and the job's
- * audit row, in one statement (atomic on its own, and one round trip). Undefined when (userId,
+ * audit row, in one statement (atomic on its own, and one round trip), and reads the offers of the
+ * workers claiming now (what the answer says of why the run would wait). Undefined when (userId,
  * uniqueId) exists: nothing is written then.
  */
 export async function insertJobWithRun(
@@ -76,8 +78,9 @@ export async function insertJobWithRun(
   spec: JobSpec,
   ids: { jobId: string; runId: string },
   audit: NewAuditRow,
-): Promise<{ job: Job; run: Run } | undefined> {
-  const params = [ids.jobId, spec.userId, spec.uniqueId, JSON.stringify(spec), ids.runId];
+  leaseMs: number,
+): Promise<{ job: Job; run: Run; claimingOffers: ClaimingOffer[] } | undefined> {
+  const params = [ids.jobId, spec.userId, spec.uniqueId, JSON.stringify(spec), ids.runId, leaseMs];
   const audited = auditRowCte('audited', 'job', audit, params.length + 1);
   const rows = await db.query(
     `WITH job AS (
@@ -91,7 +94,8 @@ export async function insertJobWithRun(
        { from: 'FROM job', id: '$5::uuid', jobId: 'job.id', trigger: "'submit'", spec: '$4::jsonb' },
        { returnRuns: true },
      )}
-     SELECT run.*, job.created_at AS job_created_at, job.updated_at AS job_updated_at
+     SELECT run.*, job.created_at AS job_created_at, job.updated_at AS job_updated_at,
+       ${claimingOffersSql('$6')} AS claiming_offers
      FROM job JOIN run ON run.job_id = job.id`,
     [...params, ...audited.params],
   );
@@ -108,7 +112,7 @@ export async function insertJobWithRun(
     deletedAt: null,
     version: 1,
   };
-  return { job, run };
+  return { job, run, claimingOffers: toClaimingOffers(row.claiming_offers) };
 }
 
 export async function findJobByKey(

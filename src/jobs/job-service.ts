@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import type { Database, SqlExecutor } from '../../services/db/database.js';
 import type { ContainerEngine } from '../../services/docker/container-engine.js';
+import type { ClaimingOffer } from '../fleet/worker-registry.js';
 import type { AuditEntry, AuditTrail } from '../audit/audit-trail.js';
 import type { BucketCheck } from '../definitions/bucket-check.js';
 import { anyone, jobDefinition, type Authorise } from '../definitions/definition-rules.js';
@@ -77,12 +78,16 @@ export interface JobServiceDeps {
   secrets: Pick<SecretService, 'maskFor'>;
   /** The most of each stream GET /runs/:id/logs reads from a running container (TDS_LIVE_LOG_BYTES). */
   liveLogBytes: number;
+  /** A worker silent for this long claims nothing (TDS_LEASE_MS): the submit's answer reads those that claim. */
+  leaseMs: number;
 }
 
 export interface SubmitResult {
   job: Job;
   run: Run | undefined;
   created: boolean;
+  /** The offers of the workers claiming as the run was queued, read with it (a new job's run only). */
+  claimingOffers?: ClaimingOffer[];
 }
 
 export interface ReplaceResult<F = undefined> {
@@ -142,7 +147,7 @@ async function storeNewJob(
     const ids = { jobId: newJobId(), runId: newRunId() };
     const job = { id: ids.jobId, userId: spec.userId, uniqueId: spec.uniqueId };
     const entry = jobEntry('job.created', job, { runId: ids.runId });
-    const inserted = await insertJobWithRun(db, spec, ids, deps.audit.rowOf(entry));
+    const inserted = await insertJobWithRun(db, spec, ids, deps.audit.rowOf(entry), deps.leaseMs);
     if (inserted) return { answer: { ...inserted, created: true } };
     return { stored: (await findJobByKey(db, spec.userId, spec.uniqueId))! };
   }

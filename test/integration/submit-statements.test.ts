@@ -4,8 +4,8 @@ import { createBucket, jobBody, startTestService, type TestService } from '../su
 /**
  * What a job's submit costs the database: its statements as the service sends them, counted. A
  * submit stores the job, queues its first run and writes its audit row in one statement, with no
- * transaction around it; the checks before it read the user's settings, and its answer the
- * workers that claim now.
+ * transaction around it, and that statement also reads the workers that claim now (for the
+ * answer's waiting_reason); the checks before it read the user's settings.
  */
 let service: TestService;
 let bucket: string;
@@ -39,8 +39,9 @@ describe('POST /jobs', () => {
     statements.length = 0;
     const { status, body } = await service.request('POST', '/jobs', jobBody(bucket));
     expect(status, JSON.stringify(body)).toBe(202);
-    // The answer says why the run would wait (GET /runs/:id's waiting_reason): the workers claiming now.
-    expect(kinds(statements)).toEqual(['user settings', 'insert job', 'claiming workers']);
+    // The answer says why the run would wait (GET /runs/:id's waiting_reason) from the workers
+    // claiming now, read by the same statement.
+    expect(kinds(statements)).toEqual(['user settings', 'insert job']);
 
     // Nothing of it is lost: the job, its run queued with its first event, and the audit row.
     const [row] = await service.db.query<{ runs: number; events: number; audited: number }>(

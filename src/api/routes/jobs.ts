@@ -88,7 +88,7 @@ function postJob(app: App, { jobs, fleet, access, webhooks }: JobRouteDeps): voi
         const spec = await jobs.dryRun(request.body, authorise);
         return reply.status(200).send({ valid: true as const, spec });
       }
-      const { job, run, created } = await jobs.submit(request.body, authorise);
+      const { job, run, created, claimingOffers } = await jobs.submit(request.body, authorise);
       // The job's own endpoint, made as it is created: long before its first run can end.
       const notify =
         created && job.spec.notify_url !== undefined
@@ -99,7 +99,7 @@ function postJob(app: App, { jobs, fleet, access, webhooks }: JobRouteDeps): voi
         created ? 'job submitted' : 'job already exists',
       );
       // The run's view as GET /runs/:id shows it: with what it waits for, when it waits.
-      const runBody = run ? { ...runView(run), ...(await fleet.whyQueued(run)) } : null;
+      const runBody = run ? { ...runView(run), ...(await fleet.whyQueued(run, claimingOffers)) } : null;
       const body = {
         job: jobView(job),
         run: runBody,
