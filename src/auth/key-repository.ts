@@ -64,11 +64,15 @@ export async function revokeApiKey(db: SqlExecutor, id: string): Promise<ApiKeyR
   return row ? toRecord(row) : undefined;
 }
 
-/** The principal a presented key stands for, or undefined when it is unknown or revoked. */
+/**
+ * The principal a presented key stands for, or undefined when it is unknown or revoked (read by
+ * every request with a key: kept prepared).
+ */
 export async function principalForKey(db: SqlExecutor, key: string): Promise<Principal | undefined> {
   const [row] = await db.query(
     `SELECT id, user_id, operator FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
     [hashApiKey(key)],
+    { prepared: true },
   );
   if (!row) return undefined;
   const keyId = row.id as string;

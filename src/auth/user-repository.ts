@@ -25,13 +25,20 @@ function toSettings(row: Record<string, unknown>): UserSettings {
   };
 }
 
+/** The columns toSettings reads. */
+const USER_COLUMNS =
+  'user_id, allowed_buckets, max_cpus, max_memory_mb, max_timeout_seconds, max_concurrent_runs';
+
+/** A user's settings (read at every submit: kept prepared). */
 export async function getUserSettings(db: SqlExecutor, userId: string): Promise<UserSettings | undefined> {
-  const [row] = await db.query('SELECT * FROM users WHERE user_id = $1', [userId]);
+  const [row] = await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = $1`, [userId], {
+    prepared: true,
+  });
   return row ? toSettings(row) : undefined;
 }
 
 export async function listUserSettings(db: SqlExecutor): Promise<UserSettings[]> {
-  return (await db.query('SELECT * FROM users ORDER BY user_id')).map(toSettings);
+  return (await db.query(`SELECT ${USER_COLUMNS} FROM users ORDER BY user_id`)).map(toSettings);
 }
 
 /** Creates or updates a user's settings; fields left out keep their value (null clears a ceiling). */
@@ -52,7 +59,7 @@ export async function putUserSettings(
        max_timeout_seconds = CASE WHEN $9 THEN users.max_timeout_seconds ELSE $5 END,
        max_concurrent_runs = CASE WHEN $10 THEN users.max_concurrent_runs ELSE $6 END,
        updated_at = now()
-     RETURNING *`,
+     RETURNING ${USER_COLUMNS}`,
     [
       userId,
       buckets,

@@ -69,7 +69,7 @@ export function newJobId(): string {
 
 /**
  * Stores a job that runs once, with its first run queued, that run's first event and the job's
- * audit row, in one statement (atomic on its own, and one round trip), and reads the offers of the
+ * audit row, in one statement (atomic on its own, one round trip, kept prepared), and reads the offers of the
  * workers claiming now (what the answer says of why the run would wait). Undefined when (userId,
  * uniqueId) exists: nothing is written then.
  */
@@ -98,6 +98,7 @@ export async function insertJobWithRun(
        ${claimingOffersSql('$6')} AS claiming_offers
      FROM job JOIN run ON run.job_id = job.id`,
     [...params, ...audited.params],
+    { prepared: true },
   );
   const row = rows[0];
   if (!row) return undefined;

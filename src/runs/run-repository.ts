@@ -167,8 +167,11 @@ export async function classifyRuns(
   };
 }
 
+/** A run by its id (read by every GET /runs/:id: kept prepared). */
 export async function getRun(db: SqlExecutor, id: string): Promise<Run | undefined> {
-  const rows = await db.query('SELECT * FROM runs WHERE id = $1::uuid', [id]);
+  const rows = await db.query(`SELECT ${RUN_COLUMNS.join(', ')} FROM runs WHERE id = $1::uuid`, [id], {
+    prepared: true,
+  });
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
@@ -176,6 +179,7 @@ export async function listRunEvents(db: SqlExecutor, runId: string): Promise<Run
   const rows = await db.query<{ state: string; at: Date; detail: Record<string, unknown> | null }>(
     'SELECT state, at, detail FROM run_events WHERE run_id = $1::uuid ORDER BY id',
     [runId],
+    { prepared: true },
   );
   return rows;
 }
