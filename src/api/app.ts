@@ -193,12 +193,12 @@ async function registerGuards(
   );
   // Before authentication, so no malformed text reaches the key lookup or any route.
   await app.register(input.plugin);
-  // Before authentication, so that a flood of requests, with bad keys or none, is refused before
-  // each costs a key lookup; the per-key limit can only run once the key is known.
+  // Before authentication, so that a flood of requests, with bad keys or none, or past a key's
+  // limit, is refused before each costs a key lookup.
   const limits = await createRateLimits(app as unknown as FastifyInstance, rateLimits);
   app.addHook('onRequest', limits.byAddress);
-  await app.register(authPlugin, { access, limits });
   app.addHook('onRequest', limits.byKey);
+  await app.register(authPlugin, { access, limits });
   await app.register(auditActorPlugin, { audit });
   return limits;
 }

@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken, hashApiKey } from '../auth/api-keys.js';
 import { RateLimitedError } from '../errors.js';
 
 export interface RateLimitSettings {
@@ -22,7 +23,12 @@ export interface RateLimits {
   checkAuthFailures(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** After a request was refused as unauthenticated. */
   noteAuthFailure(request: FastifyRequest): Promise<void>;
-  /** An onRequest hook, added after authentication: every request of a key counts. */
+  /**
+   * An onRequest hook, added before authentication: every request presenting a key counts against
+   * that key (one without a key against its address), so a request past its key's limit costs no
+   * key lookup. Only the key's holder can spend its budget: a key not issued is refused by the
+   * limit on unauthenticated requests.
+   */
   byKey(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
@@ -55,8 +61,8 @@ export async function createRateLimits(
   const address = limiter(settings.perAddressPerMinute);
   const failures = limiter(settings.authFailuresPerMinute);
   const key = limiter(settings.perKeyPerMinute, (request) => {
-    const principal = request.principal as typeof request.principal | null;
-    return principal && principal.kind !== 'local' ? `key:${principal.keyId}` : `ip:${request.ip}`;
+    const token = bearerToken(request.headers.authorization);
+    return token ? `key:${hashApiKey(token)}` : `ip:${request.ip}`;
   });
 
   async function apply(
