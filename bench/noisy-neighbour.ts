@@ -138,6 +138,7 @@ async function call(
   } catch {
     // not JSON
   }
+  if (key !== keyB) answeredToA.set(text.status, (answeredToA.get(text.status) ?? 0) + 1);
   return { status: text.status, body: parsed, retryAfter: text.retryAfter };
 }
 
@@ -189,13 +190,19 @@ interface Phase {
   errors: number;
   /** Why the attack stopped before the phase ended, if it did: its figures then measure nothing. */
   attackFailed?: string;
+  /** What A's requests were answered in the phase, by status. */
+  aAnswers: string;
 }
+
+/** How many of A's requests were answered with each status, all along. */
+const answeredToA = new Map<number, number>();
 
 const bRuns: string[] = [];
 
 /** B's steady load for `seconds`, with `attack` running beside it until the phase ends. */
 async function phase(name: string, attack?: (signal: AbortSignal) => Promise<unknown>): Promise<Phase> {
-  const result: Phase = { name, post: [], get: [], peakRssMiB: 0, errors: 0 };
+  const result: Phase = { name, post: [], get: [], peakRssMiB: 0, errors: 0, aAnswers: '' };
+  const aBefore = new Map(answeredToA);
   const stop = new AbortController();
   const sampler = setInterval(() => {
     result.peakRssMiB = Math.max(result.peakRssMiB, rssMiB(service));
@@ -231,9 +238,16 @@ async function phase(name: string, attack?: (signal: AbortSignal) => Promise<unk
   stop.abort();
   clearInterval(sampler);
   await attackDone;
+  result.aAnswers = [...answeredToA]
+    .map(([status, n]) => [status, n - (aBefore.get(status) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(', ');
   console.log(
     `${name}: POST p99 ${ms(percentile(result.post, 99))}, GET p99 ${ms(percentile(result.get, 99))}, ` +
-      `peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.errors} errors`,
+      `peak RSS ${result.peakRssMiB.toFixed(0)} MiB, ${result.errors} errors` +
+      (result.aAnswers ? `; A's requests answered ${result.aAnswers}` : ''),
   );
   return result;
 }
@@ -451,7 +465,8 @@ try {
     lines.push(
       `${attack.name}: B's POST p99 ${post.toFixed(2)}×, GET p99 ${get.toFixed(2)}× (goal ≤ 1.5×: ` +
         `${verdict(post <= 1.5 && get <= 1.5)}); peak RSS ${attack.peakRssMiB.toFixed(0)} MiB ` +
-        `(goal < 300: ${verdict(attack.peakRssMiB < 300)}); ${attack.errors} of B's requests failed` +
+        `(goal < 300: ${verdict(attack.peakRssMiB < 300)}); ${attack.errors} of B's requests failed; ` +
+        `A's requests answered ${attack.aAnswers || 'none'}` +
         (attack.attackFailed ? `; THE ATTACK FAILED, so this measures nothing: ${attack.attackFailed}` : ''),
     );
   }

@@ -74,7 +74,7 @@ try {
   await record(
     `${mib} MiB input and ${mib} MiB output through one run in ${seconds.toFixed(0)} s: service peak memory ` +
       `${memory.peak.toFixed(0)} MiB (VmHWM; ${idle.now.toFixed(0)} MiB resident when idle) ` +
-      `(target < 200 MiB: ${verdict(memory.peak < 200)})`,
+      `(target < 150 MiB: ${verdict(memory.peak < 150)})`,
   );
   await note(
     'The service runs as `npm start` does, all roles, in its own process; the input is put in the ' +
