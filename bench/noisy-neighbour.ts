@@ -32,9 +32,10 @@ const { values } = parseArgs({
 const phaseSeconds = Number(values.seconds);
 /** B's requests per second, of each kind. */
 const rate = Number(values.rate);
-/** Requests a minute per API key, per client address and refused keys per address: the defaults. */
+/** Requests a minute (and a second) per API key, per client address and refused keys per address: the defaults. */
 const limits = {
   perKey: SETTINGS.TDS_RATE_LIMIT_PER_MINUTE.read('TDS_RATE_LIMIT_PER_MINUTE', undefined),
+  perKeyPerSecond: SETTINGS.TDS_RATE_LIMIT_PER_SECOND.read('TDS_RATE_LIMIT_PER_SECOND', undefined),
   perAddress: SETTINGS.TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE.read(
     'TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE',
     undefined,
@@ -42,7 +43,7 @@ const limits = {
   refusedKeys: SETTINGS.TDS_AUTH_FAILURES_PER_MINUTE.read('TDS_AUTH_FAILURES_PER_MINUTE', undefined),
 };
 const RATE_LIMIT_PER_MINUTE = limits.perKey;
-if (rate * 2 * 60 > RATE_LIMIT_PER_MINUTE * 0.9) {
+if (rate * 2 * 60 > RATE_LIMIT_PER_MINUTE * 0.9 || rate * 2 > limits.perKeyPerSecond * 0.9) {
   throw new Error(`--rate ${rate} (of each kind) would take B past its own request limit`);
 }
 const PARKED = ['bench-parked-nowhere'];
@@ -65,6 +66,7 @@ const service = await startServiceProcess(stack, {
   // off for the benchmarks that drive the API past it): a flood is one of the attacks, and these
   // are what holds it. B's steady load stays under them.
   TDS_RATE_LIMIT_PER_MINUTE: '',
+  TDS_RATE_LIMIT_PER_SECOND: '',
 });
 
 // Keys are on: each tenant may use its own bucket only.
@@ -482,7 +484,7 @@ try {
       'require a tag no worker has, so they stay queued and its figures are the API alone. The baseline is the ' +
       "higher p99 of two phases of B alone (before and after the attacks). RSS is the service process's, " +
       'sampled every 100 ms. Keys are on, and the request limits are the embedded defaults ' +
-      `(a minute: ${limits.perKey} requests per key, ${limits.perAddress} per address, ${limits.refusedKeys} refused keys per address); ` +
+      `(a minute: ${limits.perKey} requests per key, ${limits.perAddress} per address, ${limits.refusedKeys} refused keys per address; a second: ${limits.perKeyPerSecond} requests per key); ` +
       `A calls from ${ADDRESS_A} and B from ${ADDRESS_B}, as from two machines.`,
   );
 } finally {

@@ -11,6 +11,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import pino from 'pino';
 import * as prettier from 'prettier';
 import { buildApp, type AppDeps } from '../src/api/app.js';
+import { rateLimitSettings } from '../src/roles/api-role.js';
 import { loadConfig } from '../src/config.js';
 
 export const API_TYPES_FILE = path.join(
@@ -74,11 +75,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     trustProxy: config.trustProxy,
     healthChecks: {},
     bodyLimit: config.bodyLimitBytes,
-    rateLimits: {
-      perKeyPerMinute: config.rateLimitPerMinute,
-      perAddressPerMinute: config.rateLimitPerAddressPerMinute,
-      authFailuresPerMinute: config.authFailuresPerMinute,
-    },
+    rateLimits: rateLimitSettings(config),
     versionPaging: config.versionPaging,
     webhooks: unused('webhooks'),
     secrets: unused('secrets'),

@@ -107,6 +107,7 @@ export interface Config {
   authEnabled: boolean;
   /** Requests per minute per API key (or address); 0 turns limiting off. */
   rateLimitPerMinute: number;
+  rateLimitPerSecond: number;
   rateLimitPerAddressPerMinute: number;
   authFailuresPerMinute: number;
   /** Page sizes of the versions listings. */
@@ -1337,6 +1338,12 @@ export const SETTINGS = {
     meaning: 'requests per minute per API key (or address); `0` turns limiting off',
     ...wholeNumber(1200, 0, 10_000_000),
   },
+  TDS_RATE_LIMIT_PER_SECOND: {
+    group: 'api',
+    meaning:
+      "requests per second per API key (or address), so that a key's minute is not spent in one burst that holds up everyone else's requests; `0` turns it off",
+    ...wholeNumber(40, 0, 1_000_000),
+  },
   TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: {
     group: 'api',
     meaning:
@@ -1604,6 +1611,7 @@ function apiConfig(read: ReadSetting, host: string) {
     audit: { pageMax: read('TDS_AUDIT_PAGE_MAX'), retentionDays: read('TDS_AUDIT_RETENTION_DAYS') },
     authEnabled: authEnabled(read('TDS_AUTH'), host),
     rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
+    rateLimitPerSecond: read('TDS_RATE_LIMIT_PER_SECOND'),
     rateLimitPerAddressPerMinute: read('TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'),
     authFailuresPerMinute: read('TDS_AUTH_FAILURES_PER_MINUTE'),
     versionPaging: { defaultSize: read('TDS_VERSIONS_PAGE_SIZE'), maxSize: read('TDS_VERSIONS_PAGE_MAX') },

@@ -54,6 +54,7 @@ import type { JobSchedules } from '../definitions/job-kind.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { StreamSlots } from '../streams/stream-slots.js';
+import { buildSerializer } from './serializers.js';
 import { validatorCompiler } from './validation.js';
 import type { VersionPaging } from '../versions/version-page.js';
 
@@ -143,6 +144,8 @@ function createFastify(deps: AppDeps, input: ReturnType<typeof createInputGuard>
           )(deps.trustProxy)
         : deps.trustProxy,
     frameworkErrors: input.frameworkErrors,
+    // Response serializers compiled once per schema for the process, not once per app.
+    schemaController: { compilersFactory: { buildSerializer } },
     clientErrorHandler: input.clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -6,6 +6,8 @@ import { RateLimitedError } from '../errors.js';
 export interface RateLimitSettings {
   /** Requests per minute per API key (per address for requests without one); 0: no limit. */
   perKeyPerMinute: number;
+  /** Requests per second per API key (per address without one), so a minute is not one burst; 0: no limit. */
+  perKeyPerSecond: number;
   /** Requests per minute per client address, counted before the key is looked up; 0: no limit. */
   perAddressPerMinute: number;
   /** Requests refused as unauthenticated per minute per client address; 0: no limit. */
@@ -25,14 +27,15 @@ export interface RateLimits {
   noteAuthFailure(request: FastifyRequest): Promise<void>;
   /**
    * An onRequest hook, added before authentication: every request presenting a key counts against
-   * that key (one without a key against its address), so a request past its key's limit costs no
-   * key lookup. Only the key's holder can spend its budget: a key not issued is refused by the
-   * limit on unauthenticated requests.
+   * that key's second and minute (one without a key against its address's), so a request past its
+   * key's limits costs no key lookup. Only the key's holder can spend its budget: a key not issued
+   * is refused by the limit on unauthenticated requests.
    */
   byKey(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
 const MINUTE_MS = 60_000;
+const SECOND_MS = 1000;
 
 /** The liveness check is never limited: probes call it often and it reads nothing. */
 const UNLIMITED_URLS = new Set(['/healthz']);
@@ -48,11 +51,15 @@ export async function createRateLimits(
   settings: RateLimitSettings,
 ): Promise<RateLimits> {
   await app.register(rateLimit, { global: false });
-  const limiter = (max: number, keyGenerator?: (request: FastifyRequest) => string): Limiter | undefined =>
+  const limiter = (
+    max: number,
+    keyGenerator?: (request: FastifyRequest) => string,
+    timeWindow = MINUTE_MS,
+  ): Limiter | undefined =>
     max > 0
       ? app.createRateLimit({
           max,
-          timeWindow: MINUTE_MS,
+          timeWindow,
           allowList: (request) => UNLIMITED_URLS.has(request.routeOptions.url ?? ''),
           ...(keyGenerator ? { keyGenerator } : {}),
         })
@@ -60,10 +67,12 @@ export async function createRateLimits(
   // Without a keyGenerator the address is the key (an IPv6 address by its /64 network).
   const address = limiter(settings.perAddressPerMinute);
   const failures = limiter(settings.authFailuresPerMinute);
-  const key = limiter(settings.perKeyPerMinute, (request) => {
+  const presentedKey = (request: FastifyRequest) => {
     const token = bearerToken(request.headers.authorization);
     return token ? `key:${hashApiKey(token)}` : `ip:${request.ip}`;
-  });
+  };
+  const key = limiter(settings.perKeyPerMinute, presentedKey);
+  const keyBurst = limiter(settings.perKeyPerSecond, presentedKey, SECOND_MS);
 
   async function apply(
     limit: Limiter | undefined,
@@ -96,6 +105,9 @@ export async function createRateLimits(
     noteAuthFailure: async (request) => {
       if (failures) await failures(request);
     },
-    byKey: (request, reply) => apply(key, request, reply, 'requests in a minute from this key or address'),
+    byKey: async (request, reply) => {
+      await apply(keyBurst, request, reply, 'requests in a second from this key or address');
+      await apply(key, request, reply, 'requests in a minute from this key or address');
+    },
   };
 }

@@ -6,12 +6,27 @@ import { ValidationError } from '../errors.js';
 import { describeIssues, type SchemaIssue } from '../schema-issues.js';
 
 /**
+ * Each schema's check, compiled once for the process: every app built in it (the service builds
+ * one; a test process or the API-types script many) reuses the checks of the schemas it shares.
+ * The checks keep no state.
+ */
+const checks = new WeakMap<TSchema, ReturnType<typeof Compile>>();
+function compiled(schema: TSchema): ReturnType<typeof Compile> {
+  let check = checks.get(schema);
+  if (!check) {
+    check = Compile(schema);
+    checks.set(schema, check);
+  }
+  return check;
+}
+
+/**
  * Validates request parts with TypeBox. Query strings and path parameters are converted to the
  * schema's types first (`?limit=5`); bodies are taken exactly as sent: no coercion, no silently
  * dropped fields.
  */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
-  const check = Compile(schema);
+  const check = compiled(schema);
   const convert = httpPart === 'querystring' || httpPart === 'params' || httpPart === 'headers';
   return (input: unknown) => {
     const value = convert ? Value.Convert(schema, input) : input;

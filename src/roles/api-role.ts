@@ -2,6 +2,8 @@ import { createUsageReports } from '../usage/usage-reports.js';
 import type { FastifyInstance } from 'fastify';
 import { createDownloadLinks } from '../runs/download-links.js';
 import { buildApp } from '../api/app.js';
+import type { RateLimitSettings } from '../api/rate-limits.js';
+import type { Config } from '../config.js';
 import { findDashboardDir } from '../api/routes/dashboard.js';
 import { createAccessControl } from '../auth/access-control.js';
 import type { FleetService } from '../fleet/fleet-service.js';
@@ -88,11 +90,7 @@ export function createApiRole(
           docker: () => engine.ping(),
         },
         bodyLimit: config.bodyLimitBytes,
-        rateLimits: {
-          perKeyPerMinute: config.rateLimitPerMinute,
-          perAddressPerMinute: config.rateLimitPerAddressPerMinute,
-          authFailuresPerMinute: config.authFailuresPerMinute,
-        },
+        rateLimits: rateLimitSettings(config),
         versionPaging: config.versionPaging,
         usage: createUsageReports(db, config.usage),
         webhooks: services.webhooks,
@@ -129,5 +127,20 @@ export function createApiRole(
     get app() {
       return app;
     },
+  };
+}
+
+/** The request limits the settings give (the API role's, and the API-types script's). */
+export function rateLimitSettings(
+  config: Pick<
+    Config,
+    'rateLimitPerMinute' | 'rateLimitPerSecond' | 'rateLimitPerAddressPerMinute' | 'authFailuresPerMinute'
+  >,
+): RateLimitSettings {
+  return {
+    perKeyPerMinute: config.rateLimitPerMinute,
+    perKeyPerSecond: config.rateLimitPerSecond,
+    perAddressPerMinute: config.rateLimitPerAddressPerMinute,
+    authFailuresPerMinute: config.authFailuresPerMinute,
   };
 }

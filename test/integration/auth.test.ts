@@ -291,6 +291,34 @@ describe('rate limiting', () => {
   });
 });
 
+describe('rate limiting in a second', () => {
+  let limited: TestService;
+  beforeAll(async () => {
+    limited = await startTestService({
+      roles: ['api'],
+      env: { TDS_AUTH: 'on', TDS_RATE_LIMIT_PER_SECOND: '3' },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it("answers 429 to a key's burst past its second, and answers it again the next second", async () => {
+    const key = (await createApiKey(limited.db, { userId: 'gus' }, '')).key;
+    // Sent at once: all of them are counted within the same second, however long each takes.
+    const burst = await Promise.all(
+      Array.from({ length: 6 }, () => limited.request('GET', '/jobs?userId=gus', undefined, bearer(key))),
+    );
+    expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429, 429]);
+    const refused = burst.find((r) => r.status === 429)!;
+    expect(refused.body.message).toMatch(
+      /more than 3 requests in a second from this key or address; retry in 1 s/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await limited.request('GET', '/jobs?userId=gus', undefined, bearer(key))).status).toBe(200);
+  });
+});
+
 describe('rate limiting by address, before the key is looked up', () => {
   let limited: TestService;
   beforeAll(async () => {
