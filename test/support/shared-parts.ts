@@ -14,9 +14,6 @@ import { freePort } from './free-port.js';
 
 export const TEMPLATE_DATABASE = 'tds_template';
 
-/** Durability the suite's Postgres does without; the service's own embedded server keeps it. */
-const SUITE_POSTGRES_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
-
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string;
@@ -41,14 +38,7 @@ export async function startSharedParts(
   const logger = pino({ level: 'silent' });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tds-test-'));
   await chmod(dir, 0o755); // the embedded Postgres runs as the postgres user when the suite runs as root
-  // The suite's server is thrown away with the run: it need not survive the machine's crash, so
-  // it does not wait for the disk at each commit (a clean stop still writes everything).
-  const postgres = await startEmbeddedPostgres(
-    path.join(dir, 'postgres'),
-    await freePort(),
-    logger,
-    SUITE_POSTGRES_SETTINGS,
-  );
+  const postgres = await startEmbeddedPostgres(path.join(dir, 'postgres'), await freePort(), logger);
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE}`);
