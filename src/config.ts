@@ -108,6 +108,7 @@ export interface Config {
   /** Requests per minute per API key (or address); 0 turns limiting off. */
   rateLimitPerMinute: number;
   rateLimitPerSecond: number;
+  rateLimitRefusalDelayMs: number;
   rateLimitPerAddressPerMinute: number;
   authFailuresPerMinute: number;
   /** Page sizes of the versions listings. */
@@ -1344,6 +1345,12 @@ export const SETTINGS = {
       "requests per second per API key (or address), so that a key's minute is not spent in one burst that holds up everyone else's requests; `0` turns it off",
     ...wholeNumber(40, 0, 1_000_000),
   },
+  TDS_RATE_LIMIT_REFUSAL_DELAY_MS: {
+    group: 'api',
+    meaning:
+      'how long a request refused by a request limit (429) is held before it is answered (never past its `Retry-After`): a client that goes on sending past its limit gets one refusal per connection in that time, instead of refusals as fast as it can send, each costing the API work that other tenants wait behind; `0` answers at once',
+    ...wholeNumber(1000, 0, 60_000),
+  },
   TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: {
     group: 'api',
     meaning:
@@ -1612,6 +1619,7 @@ function apiConfig(read: ReadSetting, host: string) {
     authEnabled: authEnabled(read('TDS_AUTH'), host),
     rateLimitPerMinute: read('TDS_RATE_LIMIT_PER_MINUTE'),
     rateLimitPerSecond: read('TDS_RATE_LIMIT_PER_SECOND'),
+    rateLimitRefusalDelayMs: read('TDS_RATE_LIMIT_REFUSAL_DELAY_MS'),
     rateLimitPerAddressPerMinute: read('TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'),
     authFailuresPerMinute: read('TDS_AUTH_FAILURES_PER_MINUTE'),
     versionPaging: { defaultSize: read('TDS_VERSIONS_PAGE_SIZE'), maxSize: read('TDS_VERSIONS_PAGE_MAX') },

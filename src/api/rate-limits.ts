@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, hashApiKey } from '../auth/api-keys.js';
@@ -12,6 +13,11 @@ export interface RateLimitSettings {
   perAddressPerMinute: number;
   /** Requests refused as unauthenticated per minute per client address; 0: no limit. */
   authFailuresPerMinute: number;
+  /**
+   * How long a refusal is held before it is answered (never past its Retry-After), so that a
+   * client that goes on sending past its limit is answered once per connection in that time.
+   */
+  refusalDelayMs: number;
 }
 
 /** The limits of one API, each checked where the request lifecycle allows it. */
@@ -87,7 +93,11 @@ export async function createRateLimits(
     // Counting, a request past the limit is over it; reading, the limit reached is enough.
     const over = increment ? state.isExceeded : state.remaining === 0;
     if (!over) return;
-    const seconds = Math.max(1, state.ttlInSeconds);
+    // Held, not worked on (a timer per refused request, while the client's connection waits), at
+    // most until the window ends; Retry-After then counts from the answer.
+    const held = Math.min(settings.refusalDelayMs, state.ttl);
+    if (held > 0) await sleep(held);
+    const seconds = Math.max(1, Math.ceil((state.ttl - held) / 1000));
     void reply.header('retry-after', seconds);
     throw new RateLimitedError(`more than ${state.max} ${what}; retry in ${seconds} s`);
   }

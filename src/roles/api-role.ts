@@ -134,7 +134,11 @@ export function createApiRole(
 export function rateLimitSettings(
   config: Pick<
     Config,
-    'rateLimitPerMinute' | 'rateLimitPerSecond' | 'rateLimitPerAddressPerMinute' | 'authFailuresPerMinute'
+    | 'rateLimitPerMinute'
+    | 'rateLimitPerSecond'
+    | 'rateLimitPerAddressPerMinute'
+    | 'authFailuresPerMinute'
+    | 'rateLimitRefusalDelayMs'
   >,
 ): RateLimitSettings {
   return {
@@ -142,5 +146,6 @@ export function rateLimitSettings(
     perKeyPerSecond: config.rateLimitPerSecond,
     perAddressPerMinute: config.rateLimitPerAddressPerMinute,
     authFailuresPerMinute: config.authFailuresPerMinute,
+    refusalDelayMs: config.rateLimitRefusalDelayMs,
   };
 }

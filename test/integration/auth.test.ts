@@ -260,7 +260,8 @@ describe('rate limiting', () => {
   beforeAll(async () => {
     limited = await startTestService({
       roles: ['api'],
-      env: { TDS_AUTH: 'on', TDS_RATE_LIMIT_PER_MINUTE: '5' },
+      // Refusals held 400 ms (1 s by default), so a client sending on past its limit is slowed.
+      env: { TDS_AUTH: 'on', TDS_RATE_LIMIT_PER_MINUTE: '5', TDS_RATE_LIMIT_REFUSAL_DELAY_MS: '400' },
     });
   });
   afterAll(async () => {
@@ -271,12 +272,17 @@ describe('rate limiting', () => {
     const key = (await createApiKey(limited.db, { userId: 'dave' }, '')).key;
     const other = (await createApiKey(limited.db, { userId: 'erin' }, '')).key;
     const statuses: number[] = [];
+    const refusedAfterMs: number[] = [];
     let last: { status: number; body: { message?: string } } | undefined;
     for (let i = 0; i < 7; i++) {
+      const sent = performance.now();
       last = await limited.request('GET', '/jobs?userId=dave', undefined, bearer(key));
       statuses.push(last.status);
+      if (last.status === 429) refusedAfterMs.push(performance.now() - sent);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // Each refusal was held before it was answered.
+    for (const ms of refusedAfterMs) expect(ms).toBeGreaterThanOrEqual(395);
     expect(last!.body.message).toMatch(/more than 5 requests in a minute.*retry in \d+ s/);
     // Past its limit the key is not looked up: with the keys' table gone, a lookup would answer 500.
     await limited.db.query('ALTER TABLE api_keys RENAME TO api_keys_away');
@@ -328,6 +334,7 @@ describe('rate limiting by address, before the key is looked up', () => {
         TDS_AUTH: 'on',
         TDS_AUTH_FAILURES_PER_MINUTE: '3',
         TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '12',
+        TDS_RATE_LIMIT_REFUSAL_DELAY_MS: '100',
         // The test is the proxy: a request naming no client is the proxy's own.
         TDS_TRUST_PROXY: '127.0.0.1',
       },
