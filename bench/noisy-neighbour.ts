@@ -43,7 +43,10 @@ const limits = {
   refusedKeys: SETTINGS.TDS_AUTH_FAILURES_PER_MINUTE.read('TDS_AUTH_FAILURES_PER_MINUTE', undefined),
 };
 const RATE_LIMIT_PER_MINUTE = limits.perKey;
-if (rate * 2 * 60 > RATE_LIMIT_PER_MINUTE * 0.9 || rate * 2 > limits.perKeyPerSecond * 0.9) {
+if (
+  rate * 2 * 60 > RATE_LIMIT_PER_MINUTE * 0.9 ||
+  (limits.perKeyPerSecond > 0 && rate * 2 > limits.perKeyPerSecond * 0.9)
+) {
   throw new Error(`--rate ${rate} (of each kind) would take B past its own request limit`);
 }
 const PARKED = ['bench-parked-nowhere'];
@@ -484,7 +487,7 @@ try {
       'require a tag no worker has, so they stay queued and its figures are the API alone. The baseline is the ' +
       "higher p99 of two phases of B alone (before and after the attacks). RSS is the service process's, " +
       'sampled every 100 ms. Keys are on, and the request limits are the embedded defaults ' +
-      `(a minute: ${limits.perKey} requests per key, ${limits.perAddress} per address, ${limits.refusedKeys} refused keys per address; a second: ${limits.perKeyPerSecond} requests per key); ` +
+      `(a minute: ${limits.perKey} requests per key, ${limits.perAddress} per address, ${limits.refusedKeys} refused keys per address; a second: ${limits.perKeyPerSecond || 'no limit'} per key); ` +
       `A calls from ${ADDRESS_A} and B from ${ADDRESS_B}, as from two machines.`,
   );
 } finally {

@@ -130,7 +130,6 @@ export async function startServiceProcess(
       LOG_LEVEL: process.env.TDS_BENCH_SERVICE_LOG ?? 'warn',
       // The benchmarks drive the API far past a per-client limit meant for people.
       TDS_RATE_LIMIT_PER_MINUTE: '0',
-      TDS_RATE_LIMIT_PER_SECOND: '0',
       ...start.env,
       ...env,
     },

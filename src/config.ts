@@ -1342,8 +1342,8 @@ export const SETTINGS = {
   TDS_RATE_LIMIT_PER_SECOND: {
     group: 'api',
     meaning:
-      "requests per second per API key (or address), so that a key's minute is not spent in one burst that holds up everyone else's requests; `0` turns it off",
-    ...wholeNumber(40, 0, 1_000_000),
+      "requests per second per API key (or address), for an operator who wants a key's minute spread out rather than spent in one burst; `0` (the default) sets none, so a frontend may post a batch of jobs at once",
+    ...wholeNumber(0, 0, 1_000_000),
   },
   TDS_RATE_LIMIT_REFUSAL_DELAY_MS: {
     group: 'api',

@@ -63,7 +63,6 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     PORT: String(port),
     TDS_RATE_LIMIT_PER_MINUTE: '0',
-    TDS_RATE_LIMIT_PER_SECOND: '0',
   };
   await writeFile(
     path.join(projectDir, 'tds.env'),

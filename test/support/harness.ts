@@ -139,7 +139,6 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     TDS_WORKER_MEMORY_MB: '1048576',
     // Tests poll the API far faster than any frontend would.
     TDS_RATE_LIMIT_PER_MINUTE: '0',
-    TDS_RATE_LIMIT_PER_SECOND: '0',
     TDS_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
     TDS_AUTH_FAILURES_PER_MINUTE: '0',
     // Secrets work in every test service, as on the embedded defaults (the key is unique to it).

@@ -46,7 +46,6 @@ export async function startServiceProcess(
       TDS_DATA_DIR: dir,
       TDS_POLL_INTERVAL_MS: '100',
       TDS_RATE_LIMIT_PER_MINUTE: '0',
-      TDS_RATE_LIMIT_PER_SECOND: '0',
       LOG_LEVEL: process.env.TDS_TEST_PROCESS_LOG ?? 'warn',
       ...env,
     },
