@@ -127,12 +127,15 @@ export async function findJobByKey(
 
 /**
  * Replaces a job's definition, keeping the one it replaces in job_versions, in one statement. A
- * definition equal to the stored one changes nothing (no new version).
+ * definition equal to the stored one changes nothing (no new version). The row is locked as its
+ * update locks it (FOR NO KEY UPDATE): a fire holding the job's schedule can still queue a run of
+ * it (whose foreign key takes a KEY SHARE lock) while this waits for the schedule, where FOR UPDATE
+ * made the two wait on each other until Postgres broke the deadlock by failing one.
  */
 export async function updateJobSpec(db: SqlExecutor, id: string, spec: JobSpec): Promise<Job> {
   const rows = await db.query(
     `WITH previous AS (
-       SELECT id, version, spec FROM jobs WHERE id = $1::uuid AND spec IS DISTINCT FROM $2::jsonb FOR UPDATE
+       SELECT id, version, spec FROM jobs WHERE id = $1::uuid AND spec IS DISTINCT FROM $2::jsonb FOR NO KEY UPDATE
      ), kept AS (
        INSERT INTO job_versions (job_id, version, spec) SELECT id, version, spec FROM previous
      )

@@ -33,7 +33,8 @@ export async function updateWorkflowDefinition(
   const rows = await db.query(
     `WITH previous AS (
        SELECT id, version, definition FROM workflows
-       WHERE id = $1::uuid AND deleted_at IS NULL AND definition IS DISTINCT FROM $2::jsonb FOR UPDATE
+       WHERE id = $1::uuid AND deleted_at IS NULL AND definition IS DISTINCT FROM $2::jsonb
+       FOR NO KEY UPDATE -- as updateJobSpec locks a job: a fire may queue a run of it meanwhile
      ), kept AS (
        INSERT INTO workflow_versions (workflow_id, version, definition) SELECT id, version, definition FROM previous
      )
