@@ -107,7 +107,9 @@ export interface Config {
   authEnabled: boolean;
   /** Requests per minute per API key (or address); 0 turns limiting off. */
   rateLimitPerMinute: number;
+  /** Requests per second per API key (or address); 0: none. */
   rateLimitPerSecond: number;
+  /** How long a refused request is held before its 429. */
   rateLimitRefusalDelayMs: number;
   rateLimitPerAddressPerMinute: number;
   authFailuresPerMinute: number;

@@ -3,22 +3,11 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { ValidationError } from '../errors.js';
+import { compiledOnce } from './compiled-once.js';
 import { describeIssues, type SchemaIssue } from '../schema-issues.js';
 
-/**
- * Each schema's check, compiled once for the process: every app built in it (the service builds
- * one; a test process or the API-types script many) reuses the checks of the schemas it shares.
- * The checks keep no state.
- */
-const checks = new WeakMap<TSchema, ReturnType<typeof Compile>>();
-function compiled(schema: TSchema): ReturnType<typeof Compile> {
-  let check = checks.get(schema);
-  if (!check) {
-    check = Compile(schema);
-    checks.set(schema, check);
-  }
-  return check;
-}
+/** Each schema's check, compiled once for the process (it keeps no state). */
+const compiled = compiledOnce((schema: TSchema) => Compile(schema));
 
 /**
  * Validates request parts with TypeBox. Query strings and path parameters are converted to the

@@ -69,9 +69,9 @@ export function newJobId(): string {
 
 /**
  * Stores a job that runs once, with its first run queued, that run's first event and the job's
- * audit row, in one statement (atomic on its own, one round trip, kept prepared), and reads the offers of the
- * workers claiming now (what the answer says of why the run would wait). Undefined when (userId,
- * uniqueId) exists: nothing is written then.
+ * audit row, in one statement (atomic on its own, one round trip, kept prepared), and reads the
+ * offers of the workers claiming now (what the answer says of why the run would wait). Undefined
+ * when (userId, uniqueId) exists: nothing is written then.
  */
 export async function insertJobWithRun(
   db: SqlExecutor,
