@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { pino, type Logger } from 'pino';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -35,12 +35,25 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   return url.toString();
 }
 
-export function s3Client() {
-  return createS3Client({
-    endpoint: inject('s3Endpoint'),
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+const s3Clients = new Map<string, S3Client>();
+
+/**
+ * The client of the project's S3 server, made once per worker and endpoint: a client made anew
+ * for each call resolves its settings again (environment, then ~/.aws files) and opens a
+ * connection of its own.
+ */
+export function s3Client(): S3Client {
+  const endpoint = inject('s3Endpoint');
+  let client = s3Clients.get(endpoint);
+  if (!client) {
+    client = createS3Client({
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    s3Clients.set(endpoint, client);
+  }
+  return client;
 }
 
 export async function createBucket(): Promise<string> {
