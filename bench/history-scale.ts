@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Database } from '../services/db/database.js';
+import { createPgDatabase } from '../services/db/pg-database.js';
 import { normaliseJobRequest } from '../src/jobs/job-spec.js';
 import { claimRuns } from '../src/runs/claim.js';
 import { queueRunsSql } from '../src/runs/queue-runs.js';
@@ -119,7 +120,13 @@ interface Side {
 }
 
 async function prepare(stack: BenchStack, runs: number): Promise<Side> {
-  await seed(stack.database.db, runs);
+  // Seeding writes a year of history in few statements: longer than the service's statement timeout.
+  const seeder = createPgDatabase(stack.database.url, stack.database.logger, { statementTimeoutMs: 0 });
+  try {
+    await seed(seeder, runs);
+  } finally {
+    await seeder.close();
+  }
   const service = await startServiceProcess(stack, { TDS_ROLES: 'api', TDS_AUTH: 'off' });
   const [job] = await stack.database.db.query<{ id: string }>(
     `SELECT id FROM jobs WHERE user_id = 'u0' ORDER BY unique_id LIMIT 1`,

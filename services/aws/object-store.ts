@@ -35,6 +35,11 @@ export interface ObjectStore {
     body: Readable | Buffer | string,
     contentType?: string,
   ): Promise<void>;
+  /**
+   * Uploads the file at `file` on this host (multipart for large files, from buffers kept for the
+   * upload); the file must not change while it is uploaded.
+   */
+  putFile(bucket: string, key: string, file: string, contentType?: string): Promise<void>;
   createBucket(bucket: string): Promise<void>;
   /**
    * Deletes every object under `prefix` (listed, then deleted up to 1,000 keys a request) except

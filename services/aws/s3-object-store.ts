@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectStore, StoredObject } from './object-store.js';
+import { uploadFile } from './s3-file-upload.js';
 
 /** The most keys one DeleteObjects request may name (S3's own limit). */
 export const DELETE_BATCH = 1000;
@@ -98,6 +99,9 @@ export function createS3ObjectStore(client: S3Client): ObjectStore {
         leavePartsOnError: false,
       });
       await upload.done();
+    },
+    async putFile(bucket, key, file, contentType) {
+      await uploadFile(client, { bucket, key, contentType }, file);
     },
     async createBucket(bucket) {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));

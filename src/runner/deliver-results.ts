@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObjectStore } from '../../services/aws/object-store.js';
 import { errorMessage } from '../errors.js';
@@ -64,9 +63,13 @@ export async function deliverSpool(
     for (;;) {
       options.signal?.throwIfAborted();
       await options.beforeTry?.();
-      const body = createReadStream(spooledFile(spool, manifest.runId, entry));
       try {
-        await store.putObject(manifest.bucket, entry.key, body, entry.contentType);
+        await store.putFile(
+          manifest.bucket,
+          entry.key,
+          spooledFile(spool, manifest.runId, entry),
+          entry.contentType,
+        );
         delay = options.firstDelayMs;
         break;
       } catch (error) {
@@ -77,8 +80,6 @@ export async function deliverSpool(
         options.onRetry?.(entry.key, error, delay);
         await sleep(delay, undefined, { signal: options.signal });
         delay = Math.min(delay * 2, options.maxDelayMs);
-      } finally {
-        body.destroy();
       }
     }
   }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -282,10 +281,10 @@ export function createHousekeeper(deps: HousekeeperDeps): Housekeeper {
         try {
           for (const name of await readdir(folder)) {
             // An earlier release kept the logs here, by their names in the results folder.
-            await deps.store.putObject(
+            await deps.store.putFile(
               run.resultsBucket,
               `${run.resultsPrefix}${name}`,
-              createReadStream(path.join(folder, name)),
+              path.join(folder, name),
               CONTENT_TYPES.log,
             );
           }

@@ -20,6 +20,7 @@ function storeWith(objects: Record<string, string>): ObjectStore {
     getObjectStream: async (_bucket, key) => Readable.from([Buffer.from(objects[key] ?? '')]),
     getObjectText: async () => undefined,
     putObject: async () => undefined,
+    putFile: async () => undefined,
     createBucket: async () => undefined,
     deletePrefix: async () => 0,
   };
