@@ -51,4 +51,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "dist/src/healthcheck.js"]
 # `docker run … task-deploy-service migrate` applies the database's migrations and exits: the
 # deploy step before a new version starts (docs/database.md#upgrades).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/src/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "dist/src/main.js"]
