@@ -77,6 +77,18 @@ is_uint() {
   return 0
 }
 
+# When the machine booted, in unix epoch seconds (the kernel's btime, read once): with the uptime
+# each reading reads, a row's timestamp.
+boot_epoch=
+if [ -r /proc/stat ]; then
+  while read -r stat_key stat_val _; do
+    if [ "$stat_key" = btime ]; then
+      boot_epoch=$stat_val
+      break
+    fi
+  done </proc/stat
+fi
+
 # read_uptime: sets up_cs to /proc/uptime in centiseconds, or empty.
 read_uptime() {
   up_cs=
@@ -188,8 +200,15 @@ fmt_cs() {
 write_row() {
   take_reading
   read_mem
-  ts=$(date +%s)
-  is_uint "$ts" || ts=
+  # The wall clock from the boot time and the uptime the reading has read: a `date` process
+  # each row cost as much as the rest of the row (the sleep is the only process a row starts).
+  ts=
+  if is_uint "$boot_epoch" && is_uint "$up_s"; then
+    ts=$((boot_epoch + up_s))
+  else
+    ts=$(date +%s)
+    is_uint "$ts" || ts=
+  fi
   elapsed=
   if is_uint "$now_cs" && is_uint "$start_cs" && [ "$now_cs" -ge "$start_cs" ]; then
     fmt_cs $((now_cs - start_cs))
