@@ -35,6 +35,15 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   return url.toString();
 }
 
+/** A client of its own for the project's S3 server (for a test that changes what the client does). */
+export function newS3Client(): S3Client {
+  return createS3Client({
+    endpoint: inject('s3Endpoint'),
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+}
+
 const s3Clients = new Map<string, S3Client>();
 
 /**
@@ -46,11 +55,7 @@ export function s3Client(): S3Client {
   const endpoint = inject('s3Endpoint');
   let client = s3Clients.get(endpoint);
   if (!client) {
-    client = createS3Client({
-      endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    client = newS3Client();
     s3Clients.set(endpoint, client);
   }
   return client;
