@@ -187,10 +187,10 @@ export interface ContainerEngine {
   /** A tar stream of `path` inside the container, or undefined when the path does not exist. */
   getArchive(id: string, path: string): Promise<Readable | undefined>;
   /**
-   * Writes a small file (owned by root) into a container's folder: only a volume of a container
-   * with a read-only root filesystem takes it.
+   * Sends a signal (a name, as `WINCH`) to a running container's first process; a container that
+   * has stopped or is gone is left as it is.
    */
-  putFile(id: string, dir: string, name: string, content: string): Promise<void>;
+  signalContainer(id: string, signal: string): Promise<void>;
   killContainer(id: string): Promise<void>;
   /** Gives a container (running or not) another name; rejects when the name is taken or it is gone. */
   renameContainer(id: string, name: string): Promise<void>;

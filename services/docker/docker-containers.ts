@@ -2,7 +2,6 @@
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
-import { pack } from 'tar-stream';
 import {
   filesContainerName,
   type ContainerFiles,
@@ -199,17 +198,8 @@ export async function getArchive(docker: Docker, id: string, path: string): Prom
   }
 }
 
-export async function putFile(
-  docker: Docker,
-  id: string,
-  dir: string,
-  name: string,
-  content: string,
-): Promise<void> {
-  const archive = pack();
-  archive.entry({ name, mode: 0o644 }, content);
-  archive.finalize();
-  await docker.getContainer(id).putArchive(archive as unknown as NodeJS.ReadableStream, { path: dir });
+export async function signalContainer(docker: Docker, id: string, signal: string): Promise<void> {
+  await tolerate([404, 409], () => docker.getContainer(id).kill({ signal }));
 }
 
 export async function killContainer(docker: Docker, id: string): Promise<void> {

@@ -1,4 +1,5 @@
 /** Where things are inside a job container. */
+import { constants } from 'node:os';
 
 /** Where the command runs, and everything of the run lies: a volume of the run's (runVolumes). */
 export const JOB_DIR = '/job';
@@ -13,15 +14,22 @@ export const OUTPUT_DIR = '/job/output';
 export const METRICS_DIR = '/job/.metrics';
 export const METRICS_PATH = `${METRICS_DIR}/metrics.csv`;
 /**
- * Put there by the worker once it has the engine's first reading of the container: a command that
- * ended before it waits for it before the container exits (entrypoint.sh), a few seconds at most.
+ * Sent by the worker to the container once it has the engine's first reading of it: a command that
+ * ended before it waits for it before the container exits (entrypoint.sh, told its name by
+ * TDS_METRICS_GATE), a few seconds at most. Its default action is nothing, so one that came before
+ * the entrypoint listens for it stops nothing; the engine's init passes it to the entrypoint only,
+ * never to the command. A signal costs the engine far less than a file put into the container
+ * (which it unpacks in a process of its own).
  */
-export const ENGINE_SAMPLED_PATH = `${METRICS_DIR}/engine-sampled`;
-/**
- * The sampler's volume again, outside /job: where the worker puts ENGINE_SAMPLED_PATH's file. The
- * engine refuses to put files into a running container anywhere under a read-only mount, and /job
- * is one, its own volumes inside it included.
- */
-export const METRICS_GATE_DIR = '/.tds-gate';
+export const SAMPLED_SIGNAL = 'WINCH';
+
+/** Whether an engine's kill event (its signal as a number, or a name) was SAMPLED_SIGNAL's: it stops nothing. */
+export function isSampledSignal(signal: string | undefined): boolean {
+  return (
+    signal === SAMPLED_SIGNAL ||
+    signal === `SIG${SAMPLED_SIGNAL}` ||
+    signal === String(constants.signals[`SIG${SAMPLED_SIGNAL}`])
+  );
+}
 /** The in-memory scratch folder, also the command's HOME. */
 export const TMP_DIR = '/tmp';

@@ -20,18 +20,10 @@ import {
   METRICS_SOURCE_LABEL,
   fencedContainerName,
   runContainerName,
-  runVolumeName,
   runVolumes,
   type ImageBuilder,
 } from './image-builder.js';
-import {
-  ENGINE_SAMPLED_PATH,
-  JOB_DIR,
-  METRICS_DIR,
-  METRICS_GATE_DIR,
-  METRICS_PATH,
-  TMP_DIR,
-} from './container-paths.js';
+import { JOB_DIR, METRICS_PATH, SAMPLED_SIGNAL, TMP_DIR } from './container-paths.js';
 import { runFilesArchive } from './run-files.js';
 import type { EngineSampler } from './engine-sampler.js';
 import { gpuDevices, runContainerWithDevices } from './gpu-devices.js';
@@ -255,7 +247,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
             ...fireTimeEnv(time),
             `TDS_METRICS_INTERVAL=${run.spec.metrics_interval_seconds}`,
             `TDS_METRICS_FILE=${METRICS_PATH}`,
-            `TDS_METRICS_GATE=${ENGINE_SAMPLED_PATH}`,
+            `TDS_METRICS_GATE=${SAMPLED_SIGNAL}`,
           ],
           labels: { ...labels, [METRICS_SOURCE_LABEL]: engineOnly ? 'engine' : 'container' },
           cpus: run.spec.cpus,
@@ -265,7 +257,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
           // A prebuilt image's own USER is not used: every run runs as the sandbox's user.
           user: deps.sandbox.user,
           network: 'none',
-          volumes: [...volumes, { name: runVolumeName(run.id, METRICS_DIR), dir: METRICS_GATE_DIR }],
+          volumes,
           tmpfs: { [TMP_DIR]: deps.sandbox.tmpSizeMb * 1024 * 1024 },
           entrypoint: launch?.entrypoint ?? JOB_ENTRYPOINT,
           ...(launch ? { command: launch.command } : {}),
@@ -297,9 +289,9 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         }
         // Every run is sampled from the engine: those are its recorded figures (the job's own
         // file can say anything). The command runs at once; once the first reading is taken, the
-        // worker puts a file into the container, and entrypoint.sh holds a command that ended
-        // before it (5 s at most) until it is there, so that a run shorter than one interval still
-        // has a reading. The engine answers a reading at its next refresh, up to a second away on
+        // worker signals the container (SAMPLED_SIGNAL), and entrypoint.sh holds a command that
+        // ended before it (5 s at most) until it comes, so that a run shorter than one interval
+        // still has a reading. The engine answers a reading at its next refresh, up to a second away on
         // a busy engine: held before the command, as it once was, every run waited for it.
         const firstReading = deps.engineSampler.start(
           run.id,
@@ -309,11 +301,7 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         );
         if (!engineOnly) {
           void firstReading
-            .then((written) =>
-              written
-                ? engine.putFile(containerId, METRICS_GATE_DIR, path.posix.basename(ENGINE_SAMPLED_PATH), '')
-                : undefined,
-            )
+            .then((written) => (written ? engine.signalContainer(containerId, SAMPLED_SIGNAL) : undefined))
             .catch((error: unknown) =>
               log.warn({ error: errorMessage(error) }, 'could not tell the container it has been sampled'),
             );

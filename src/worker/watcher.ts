@@ -9,6 +9,7 @@ import {
   runContainerName,
   runVolumes,
 } from '../runner/image-builder.js';
+import { isSampledSignal } from '../runner/container-paths.js';
 import type { ResultSpool } from '../runner/result-spool.js';
 import type { RunFinisher } from '../runner/run-finisher.js';
 import { heartbeatRuns, listActiveRunsOfWorker, listLapsedRuns, takeOverRun } from '../runs/leases.js';
@@ -173,6 +174,8 @@ function followContainerEvents(w: WatchState, signal: AbortSignal): void {
       const runId = event.labels[RUN_ID_LABEL];
       if (!runId) return;
       if (event.action === 'kill') {
+        // The worker's sign that it has sampled the container stops nothing.
+        if (isSampledSignal(event.signal)) return;
         if (!w.ownKills.has(event.containerId)) w.stoppedFromOutside.set(runId, event.signal ?? 'unknown');
         return;
       }

@@ -7,6 +7,13 @@
 # working folder: the image's entrypoint and command, as the image would have run them.
 # It writes nothing of its own to stdout or stderr: those belong to the command.
 
+# The worker's sign that it has its first reading of the container: a signal (TDS_METRICS_GATE
+# names it) whose default action is nothing, listened for before anything else is started.
+sampled=
+if [ -n "$TDS_METRICS_GATE" ]; then
+  trap 'sampled=1' "$TDS_METRICS_GATE"
+fi
+
 tds_dir=/job/.tds
 metrics_file="${TDS_METRICS_FILE:-/job/.metrics/metrics.csv}"
 mkdir -p /job/output 2>/dev/null
@@ -32,14 +39,21 @@ while :; do
   # `wait` also returns when a trapped signal arrives; go on waiting until the command is gone.
   kill -0 "$child" 2>/dev/null || break
 done
+# A trapped signal that came just as the command ended may have cut that last wait short (a shell
+# that reaps its children by itself, as bash does, has the command gone by then): the shell keeps
+# the command's own status, and waiting for it once more returns that.
+if [ "$status" -gt 128 ]; then
+  wait "$child"
+  status=$?
+fi
 
 # The worker reads the container's CPU and memory from the engine (the figures recorded for the
-# run: this container's own file is the job's to write) and puts this file here after its first
-# reading. A command that ended before it waits for it, a few seconds at most (not when asked to
-# stop), so that even a command shorter than one sampling interval is measured.
+# run: this container's own file is the job's to write) and signals after its first reading. A
+# command that ended before it waits for it, a few seconds at most (not when asked to stop), so
+# that even a command shorter than one sampling interval is measured.
 if [ -n "$TDS_METRICS_GATE" ]; then
   waited=0
-  while [ ! -e "$TDS_METRICS_GATE" ] && [ -z "$stopping" ] && [ "$waited" -lt 100 ]; do
+  while [ -z "$sampled" ] && [ -z "$stopping" ] && [ "$waited" -lt 100 ]; do
     sleep 0.05
     waited=$((waited + 1))
   done
