@@ -6,8 +6,11 @@ type SerializerFactory = ReturnType<typeof SerializerSelector>;
 /** Fastify's own: fast-json-stringify, the response schema's fields only. */
 const fastJsonStringify = SerializerSelector();
 
-/** A response schema's serializer without shared schemas or options, compiled once (it keeps no state). */
-const sharedSerializer = compiledOnce(fastJsonStringify({}, {}), (route) => route.schema);
+/**
+ * A response schema's serializer without shared schemas or options, compiled once for each schema
+ * as JSON (it keeps no state, and reads nothing of the schema but its JSON).
+ */
+const sharedSerializer = compiledOnce(fastJsonStringify({}, {}), (route) => route.schema, 'same JSON');
 
 /**
  * Fastify's response serializers, each compiled once for the process (see compiledOnce). The app

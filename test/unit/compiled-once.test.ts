@@ -29,4 +29,17 @@ describe('compiledOnce', () => {
     compile({ schema: true, url: '/d' });
     expect(calls).toBe(4);
   });
+
+  it("with 'same JSON', shares what was compiled between objects of the same JSON text, and only those", () => {
+    let calls = 0;
+    const compile = compiledOnce(
+      (schema: object) => ({ n: (calls += 1), schema }),
+      (schema) => schema,
+      'same JSON',
+    );
+    const first = compile({ type: 'object', properties: { id: { type: 'string' } } });
+    expect(compile({ type: 'object', properties: { id: { type: 'string' } } })).toBe(first);
+    expect(compile({ type: 'object', properties: { id: { type: 'integer' } } })).not.toBe(first);
+    expect(calls).toBe(2);
+  });
 });
