@@ -388,6 +388,14 @@ const summaryLine = (run: Run) =>
 const metricsLine = (summary: Metrics['summary'] | undefined) =>
   `peak CPU ${percent(summary?.cpu_percent_peak)} · average ${percent(summary?.cpu_percent_avg)} · peak memory ${bytes(summary?.memory_bytes_peak)}`;
 
+// A chart of one point draws nothing, and a run's CPU takes two readings (the first has none).
+const oneReadingLine = (sample: Metrics['samples'][number], ended: boolean) =>
+  `One reading, ${sample.elapsed.toFixed(1)} s after the start: memory ${bytes(sample.memoryBytes)}. ${
+    ended
+      ? 'The run ended before the next (the engine reads a container about once a second), so there is nothing to chart.'
+      : 'Its CPU and memory are charted here from the next reading on (about a second apart).'
+  }`;
+
 interface RunPageProps {
   id: string;
   /** Told the menu's section the run belongs to: jobs, or workflows for a step's run. */
@@ -456,20 +464,23 @@ export function RunPage({ id, onSection }: RunPageProps) {
                   : 'No readings yet: its CPU and memory are charted here, as they grow, once its command runs.'
               }
             </p>`
-          : html`<p>${metricsLine(metrics.summary)}</p>
-              <div class="charts">
-                <${LineChart}
-                  title="CPU (% of one core)"
-                  unit="%"
-                  data=${[xs, samples.map((s) => s.cpuPercent)]}
-                />
-                <${LineChart}
-                  title="Memory (MiB)"
-                  unit="MiB"
-                  color="#9333ea"
-                  data=${[xs, samples.map((s) => (s.memoryBytes === null ? null : s.memoryBytes / 1048576))]}
-                />
-              </div>`
+          : samples.length === 1
+            ? html`<p>${metricsLine(metrics.summary)}</p>
+                <p data-testid="one-reading">${oneReadingLine(samples[0]!, ended.includes(data.state))}</p>`
+            : html`<p>${metricsLine(metrics.summary)}</p>
+                <div class="charts">
+                  <${LineChart}
+                    title="CPU (% of one core)"
+                    unit="%"
+                    data=${[xs, samples.map((s) => s.cpuPercent)]}
+                  />
+                  <${LineChart}
+                    title="Memory (MiB)"
+                    unit="MiB"
+                    color="#9333ea"
+                    data=${[xs, samples.map((s) => (s.memoryBytes === null ? null : s.memoryBytes / 1048576))]}
+                  />
+                </div>`
       }
     </section>
     <section aria-labelledby="files">
