@@ -291,8 +291,8 @@ export function createRunExecutor(deps: RunExecutorDeps): RunExecutor {
         // file can say anything). The command runs at once; once the first reading is taken, the
         // worker signals the container (SAMPLED_SIGNAL), and entrypoint.sh holds a command that
         // ended before it (5 s at most) until it comes, so that a run shorter than one interval
-        // still has a reading. The engine answers a reading at its next refresh, up to a second away on
-        // a busy engine: held before the command, as it once was, every run waited for it.
+        // still has a reading. The engine answers a reading at its next refresh, up to a second
+        // away on a busy engine: held before the command, as it once was, every run waited for it.
         const firstReading = deps.engineSampler.start(
           run.id,
           containerId,

@@ -464,23 +464,26 @@ export function RunPage({ id, onSection }: RunPageProps) {
                   : 'No readings yet: its CPU and memory are charted here, as they grow, once its command runs.'
               }
             </p>`
-          : samples.length === 1
-            ? html`<p>${metricsLine(metrics.summary)}</p>
-                <p data-testid="one-reading">${oneReadingLine(samples[0]!, ended.includes(data.state))}</p>`
-            : html`<p>${metricsLine(metrics.summary)}</p>
-                <div class="charts">
-                  <${LineChart}
-                    title="CPU (% of one core)"
-                    unit="%"
-                    data=${[xs, samples.map((s) => s.cpuPercent)]}
-                  />
-                  <${LineChart}
-                    title="Memory (MiB)"
-                    unit="MiB"
-                    color="#9333ea"
-                    data=${[xs, samples.map((s) => (s.memoryBytes === null ? null : s.memoryBytes / 1048576))]}
-                  />
-                </div>`
+          : html`<p>${metricsLine(metrics.summary)}</p>
+              ${
+                samples.length === 1
+                  ? html`<p data-testid="one-reading">
+                      ${oneReadingLine(samples[0]!, ended.includes(data.state))}
+                    </p>`
+                  : html`<div class="charts">
+                      <${LineChart}
+                        title="CPU (% of one core)"
+                        unit="%"
+                        data=${[xs, samples.map((s) => s.cpuPercent)]}
+                      />
+                      <${LineChart}
+                        title="Memory (MiB)"
+                        unit="MiB"
+                        color="#9333ea"
+                        data=${[xs, samples.map((s) => (s.memoryBytes === null ? null : s.memoryBytes / 1048576))]}
+                      />
+                    </div>`
+              }`
       }
     </section>
     <section aria-labelledby="files">
