@@ -52,13 +52,25 @@ export function headers(extra: Record<string, string> = {}): Record<string, stri
 const RETRY_AFTER_MS = 300;
 
 /**
- * fetch, with a read (GET or HEAD) that failed on the network (no answer at all: the browser's
- * network changed, a connection dropped) sent once more before the page shows it as a problem. A
- * write is never sent twice: whether the service acted on it cannot be known.
+ * A request that changes nothing in the service: a read (GET or HEAD), or a dry run
+ * (`?dry_run=true`: checked as it would be, nothing stored).
+ */
+function changesNothing(request: Request): boolean {
+  return (
+    request.method === 'GET' ||
+    request.method === 'HEAD' ||
+    new URL(request.url).searchParams.get('dry_run') === 'true'
+  );
+}
+
+/**
+ * fetch, with a request that changes nothing (a read, a dry run) and failed on the network (no
+ * answer at all: the browser's network changed, a connection dropped) sent once more before the
+ * page shows it as a problem. A write is never sent twice: whether the service acted on it cannot
+ * be known.
  */
 export async function fetchReadsTwice(request: Request): Promise<Response> {
-  const read = request.method === 'GET' || request.method === 'HEAD';
-  const again = read ? request.clone() : undefined;
+  const again = changesNothing(request) ? request.clone() : undefined;
   try {
     return await fetch(request);
   } catch (error) {

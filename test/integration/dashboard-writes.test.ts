@@ -16,7 +16,7 @@ import { createBucket, jobBody, startTestService, uniqueName, type TestService }
 /**
  * The dashboard's writes in a real browser against the real service (authentication on): a job
  * submitted from its definition (a mistake shown at its line, fixed, the plan, applied, then
- * updated), a schedule changed, pause and resume, a run now, a delete asked first, a cancel asked
+ * updated; its check sent once more when the network dropped it, a create never), a schedule changed, pause and resume, a run now, a delete asked first, a cancel asked
  * first, a workflow run now; as an operator, a user's ceiling edited in place, a worker drained
  * and undrained, and a dead one retired. Screenshots at 1280 and 360 px go to test-results/dashboard/ for review.
  */
@@ -152,6 +152,55 @@ describe.concurrent('writing from the dashboard', () => {
     await outcome.getByRole('link', { name: 'Open the job' }).click();
     await page.locator('h1', { hasText: `Job ${uniqueId}` }).waitFor();
     expect(page.problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('checks a definition once more when its dry run got no answer from the network, but never sends a create twice', async () => {
+    const uniqueId = uniqueName('blip');
+    const page = await open(keys.alice!, '/ui/jobs/new');
+    await page.locator('h1', { hasText: 'New job' }).waitFor();
+    const posts: string[] = [];
+    await page.route(
+      (url) => url.pathname === '/jobs',
+      async (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        const url = new URL(route.request().url());
+        posts.push(url.searchParams.get('dry_run') === 'true' ? 'dry run' : 'create');
+        // The first dry run and the first create are dropped on the way, as a network change drops them.
+        const first = posts.filter((p) => p === posts.at(-1)).length === 1;
+        return first ? route.abort('internetdisconnected') : route.continue();
+      },
+    );
+    await typeDefinition(
+      page,
+      [
+        'kind: job',
+        `uniqueId: ${uniqueId}`,
+        `s3_bucket: ${bucket}`,
+        'source_s3_prefix: ""',
+        'destination_s3_prefix: blip/',
+        'command: echo blip',
+        'cron: "0 5 * * *"',
+      ].join('\n'),
+    );
+    await page.getByTestId('plan').getByText(`+ Create job alice/${uniqueId}`).waitFor();
+    expect(posts).toEqual(['dry run', 'dry run']);
+
+    // A create that got no answer is not sent again: the page says so, and nothing was stored.
+    await page.getByRole('button', { name: 'Create job' }).click();
+    const outcome = page.getByTestId('apply-outcome');
+    await page.locator('[data-testid="apply-outcome"][role="alert"]').waitFor();
+    expect(posts).toEqual(['dry run', 'dry run', 'create']);
+    const stored = await service.request('GET', '/jobs?userId=alice', undefined, alice());
+    expect(stored.body.jobs.map((j: { uniqueId: string }) => j.uniqueId)).not.toContain(uniqueId);
+    // Pressed again, it is created.
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await outcome.getByText(`Created job ${uniqueId}.`).waitFor();
+    expect(posts).toEqual(['dry run', 'dry run', 'create', 'create']);
+    expect(page.problems).toEqual([
+      'Failed to load resource: net::ERR_INTERNET_DISCONNECTED',
+      'Failed to load resource: net::ERR_INTERNET_DISCONNECTED',
+    ]);
     await page.context().close();
   });
 

@@ -36,9 +36,9 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * What Chromium prints when it drops its connections because the machine's addresses changed: the
  * Docker engine adds and removes a bridge network (with an address on this host) for each run, and
- * other test files' runs go on beside the browser tests. The service cannot cause it; a read it
- * interrupts is sent again by the dashboard (`fetchReadsTwice`), and what a page then shows is
- * checked by each test.
+ * other test files' runs go on beside the browser tests. The service cannot cause it; a read or a
+ * dry run it interrupts is sent again by the dashboard (`fetchReadsTwice`), and what a page then
+ * shows is checked by each test.
  */
 const NETWORK_CHANGED = /net::ERR_NETWORK_CHANGED/;
 
