@@ -21,30 +21,48 @@ mkdir -p /job/output 2>/dev/null
 sh "$tds_dir/metrics.sh" "$metrics_file" "${TDS_METRICS_INTERVAL:-1}" </dev/null >/dev/null 2>&1 &
 sampler=$!
 
-if [ "$#" -gt 0 ]; then
-  "$@" &
-else
-  cd /job || exit 125
-  sh "$tds_dir/command.sh" &
-fi
-child=$!
+# The command runs under a shell of its own that listens for no signal, so that its wait for the
+# command is never cut short: this one's can be (the worker's sign, a stop request), and a shell
+# that reaps its children by itself, as bash does, can lose the status of a child that ended just
+# as a trapped signal cut its wait short, and then wait for it forever. That shell writes the
+# command's process id, then its exit status, beside the metrics file (a folder the job's user may
+# write to, a volume made empty for each run, of which only the metrics file is read after exit).
+pid_file=$metrics_file.pid
+status_file=$metrics_file.status
+(
+  if [ "$#" -gt 0 ]; then
+    "$@" &
+  else
+    cd /job || exit 125
+    sh "$tds_dir/command.sh" &
+  fi
+  { echo "$!" >"$pid_file"; } 2>/dev/null
+  wait "$!"
+  status=$?
+  { echo "$status" >"$status_file"; } 2>/dev/null
+  exit "$status"
+) &
+runner=$!
 
-# Pass a stop request on to the command; the sampler is stopped below.
-trap 'stopping=1; kill -TERM "$child" 2>/dev/null' TERM INT HUP
+# Pass a stop request on to the command (to the shell that runs it, if it has not yet said which
+# process that is); the sampler is stopped below.
+stop() {
+  stopping=1
+  command_pid=
+  [ -r "$pid_file" ] && read -r command_pid <"$pid_file"
+  kill -TERM "${command_pid:-$runner}" 2>/dev/null
+}
+trap stop TERM INT HUP
 
+# `wait` also returns when a trapped signal arrives: go on waiting while the runner is there (never
+# once it is gone, whatever its status became).
 status=0
-while :; do
-  wait "$child"
+while kill -0 "$runner" 2>/dev/null; do
+  wait "$runner"
   status=$?
-  # `wait` also returns when a trapped signal arrives; go on waiting until the command is gone.
-  kill -0 "$child" 2>/dev/null || break
 done
-# A trapped signal that came just as the command ended may have cut that last wait short (a shell
-# that reaps its children by itself, as bash does, has the command gone by then): the shell keeps
-# the command's own status, and waiting for it once more returns that.
-if [ "$status" -gt 128 ]; then
-  wait "$child"
-  status=$?
+if [ -r "$status_file" ] && read -r written <"$status_file"; then
+  status=$written
 fi
 
 # The worker reads the container's CPU and memory from the engine (the figures recorded for the
