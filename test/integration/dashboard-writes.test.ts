@@ -60,10 +60,29 @@ async function submitJob(overrides: Record<string, unknown>) {
 const open = (key: string | undefined, address: string) =>
   signedIn(browser, service.apiUrl!, key!, address, { quiet: /status of 40[0-9]/ });
 
-/** The definition typed into the editor, replacing what was there. */
+/**
+ * The definition typed into the editor, replacing what was there, and checked: once the check has
+ * ended (its problems or its plan shown), or failed here with what the page said when it could not
+ * be made (and the requests that got no answer).
+ */
 async function typeDefinition(page: WatchedPage, text: string) {
   await page.getByLabel('Definition (YAML or JSON)').fill(text);
   await page.getByRole('button', { name: 'Check' }).click();
+  const said = () =>
+    `requests without an answer: ${JSON.stringify(page.failedRequests)}; browser errors: ${JSON.stringify(page.problems)}`;
+  await page
+    .locator('[data-testid="problems"], [data-testid="plan"], p.problem[role="alert"]:not([data-testid])')
+    .first()
+    .waitFor()
+    .catch(async (error: Error) => {
+      const button = await page.locator('.definition-form button[type="submit"]').textContent();
+      throw new Error(`the check did not end (its button says "${button?.trim()}"); ${said()}`, {
+        cause: error,
+      });
+    });
+  const alert = page.locator('p.problem[role="alert"]:not([data-testid])');
+  if ((await alert.count()) > 0)
+    throw new Error(`the check could not be made: "${await alert.textContent()}"; ${said()}`);
 }
 
 describe.concurrent('writing from the dashboard', () => {

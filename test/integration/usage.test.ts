@@ -109,7 +109,8 @@ beforeAll(async () => {
   });
   jobs.busy = busy.job.id;
   const idle = await submitJob('alice', {
-    command: 'a=$(head -c 20000000 /dev/zero | tr "\\0" x); sleep 2; echo ${#a}',
+    // 20 MB held for 5 s: most of its run, however long the machine takes to build it.
+    command: 'a=$(head -c 20000000 /dev/zero | tr "\\0" x); sleep 5; echo ${#a}',
     metrics_interval_seconds: 0.5,
   });
   jobs.idle = idle.job.id;
@@ -177,8 +178,11 @@ describe('usage', () => {
     expect(busy.runs).toBe(2);
     expect(busy.userId).toBe('alice');
     expect(busy.uniqueId).toEqual(expect.any(String));
-    // The busy loop used CPU; the sleeping job held more memory than it.
+    // The busy loop used CPU; the sleeping job held more memory than it (20 MB for most of its run).
     expect(busy.cpuSeconds).toBeGreaterThan(idle.cpuSeconds);
+    expect(idle.memoryByteSeconds / idle.runSeconds).toBeGreaterThan(
+      2 * (busy.memoryByteSeconds / busy.runSeconds),
+    );
     expect(idle.memoryByteSeconds / idle.runSeconds).toBeGreaterThan(8_000_000);
     expectFigures(total, await fromMetricsJson("user_id = 'alice' AND job_id IS NOT NULL", []));
   });

@@ -46,7 +46,11 @@ const NETWORK_CHANGED = /net::ERR_NETWORK_CHANGED/;
  * A page that keeps the browser's errors: console errors (but the API's answers `quiet` names, and
  * the browser's network changes) and uncaught ones.
  */
-export type WatchedPage = Page & { problems: string[] };
+export type WatchedPage = Page & {
+  problems: string[];
+  /** Every request that got no answer (method, address and the browser's reason), for a failing test to say. */
+  failedRequests: string[];
+};
 
 export interface SignInOptions {
   viewport?: { width: number; height: number };
@@ -68,6 +72,10 @@ export async function signedIn(
   const page = (await context.newPage()) as WatchedPage;
   page.setDefaultTimeout(timeout);
   page.problems = [];
+  page.failedRequests = [];
+  page.on('requestfailed', (request) =>
+    page.failedRequests.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`),
+  );
   page.on('console', (message) => {
     const text = message.text();
     if (message.type() === 'error' && !quiet.test(text) && !NETWORK_CHANGED.test(text))
