@@ -16,9 +16,10 @@ import { createBucket, jobBody, startTestService, uniqueName, type TestService }
 /**
  * The dashboard's writes in a real browser against the real service (authentication on): a job
  * submitted from its definition (a mistake shown at its line, fixed, the plan, applied, then
- * updated; its check sent once more when the network dropped it, a create never), a schedule changed, pause and resume, a run now, a delete asked first, a cancel asked
- * first, a workflow run now; as an operator, a user's ceiling edited in place, a worker drained
- * and undrained, and a dead one retired. Screenshots at 1280 and 360 px go to test-results/dashboard/ for review.
+ * updated; its check sent once more when the network dropped it, a create never), a schedule
+ * changed, pause and resume, a run now, a delete asked first, a cancel asked first, a workflow run
+ * now; as an operator, a user's ceiling edited in place, a worker drained and undrained, and a dead
+ * one retired. Screenshots at 1280 and 360 px go to test-results/dashboard/ for review.
  */
 let service: TestService;
 let browser: Browser;

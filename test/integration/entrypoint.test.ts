@@ -44,23 +44,16 @@ async function running(container: Docker.Container): Promise<boolean> {
 
 /** The container's exit status, once it has exited; within `withinMs`, else the test fails. */
 async function exitCode(container: Docker.Container, withinMs = 60_000): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `the container still runs after ${withinMs / 1000} s: its entrypoint waits for a command that has ended`,
-          ),
-        ),
-      withinMs,
-    );
-  });
-  try {
-    return ((await Promise.race([container.wait(), late])) as { StatusCode: number }).StatusCode;
-  } finally {
-    clearTimeout(timer);
-  }
+  const answer = await container
+    .wait({ abortSignal: AbortSignal.timeout(withinMs) })
+    .catch((error: Error) => {
+      if (error.name !== 'AbortError' && error.name !== 'TimeoutError') throw error;
+      throw new Error(
+        `the container still runs after ${withinMs / 1000} s: its entrypoint waits for a command that has ended`,
+        { cause: error },
+      );
+    });
+  return (answer as { StatusCode: number }).StatusCode;
 }
 
 /** When the engine saw the container exit (ms since the epoch): not when a busy engine answered so. */
